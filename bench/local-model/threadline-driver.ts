@@ -1,0 +1,120 @@
+import WebSocket from "ws";
+import { type RunningServer, startServer } from "../../src/app.js";
+import { loadConfig } from "../../src/config.js";
+import { createLogger } from "../../src/logger.js";
+import type { GenerationSample, GenerationSettings } from "./generation-sample.js";
+
+interface Frame {
+  type: string;
+  id?: number;
+  result?: Record<string, unknown>;
+  message?: string;
+  run_id?: string | null;
+  event?: string;
+  data?: Record<string, unknown>;
+}
+
+/** A Threadline server with MODEL=local, driven over the WebSocket protocol like a client would. */
+export class ThreadlineDriver implements AsyncDisposable {
+  private nextId = 1;
+  private readonly pending = new Map<number, (frame: Frame) => void>();
+  private readonly listeners = new Set<(frame: Frame) => void>();
+
+  private constructor(
+    private readonly server: RunningServer,
+    private readonly socket: WebSocket,
+    private readonly assistantId: string,
+  ) {
+    socket.on("message", (data: Buffer) => {
+      const frame = JSON.parse(data.toString()) as Frame;
+      if (frame.type !== "event" && typeof frame.id === "number") this.pending.get(frame.id)?.(frame);
+      for (const listener of this.listeners) listener(frame);
+    });
+  }
+
+  /** Start the server and create an assistant without tools (the direct side has none either). */
+  static async start(settings: GenerationSettings & { databaseUrl?: string; dataDir: string; cacheDir: string }): Promise<ThreadlineDriver> {
+    const config = loadConfig({
+      env: {},
+      overrides: {
+        PORT: 0,
+        MODEL: "local",
+        LOG_LEVEL: "warn",
+        DATA_DIR: settings.dataDir,
+        DATABASE_URL: settings.databaseUrl,
+        MODEL_CACHE_DIR: settings.cacheDir,
+        MODEL_AUTO_PULL: false,
+        LOCAL_MODEL_THREADS: settings.threads,
+        LOCAL_MODEL_CONTEXT_SIZE: settings.contextSize,
+        LOCAL_MODEL_SEQUENCES: settings.sequences,
+      },
+    });
+    const server = await startServer({ config, logger: createLogger({ level: "warn" }) });
+    try {
+      // No tools: the direct side has none, so no tool decision precedes the answer.
+      const response = await fetch(`${server.url}/assistants`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ graph_id: "chat", name: "bench", context: { model: "local", tools: [], temperature: 0, seed: settings.seed, max_tokens: settings.maxTokens } }),
+      });
+      if (!response.ok) throw new Error(`creating the assistant failed: ${response.status} ${await response.text()}`);
+      const { assistant_id } = (await response.json()) as { assistant_id: string };
+      const socket = new WebSocket(server.wsUrl);
+      await new Promise<void>((resolve, reject) => {
+        socket.once("open", () => resolve());
+        socket.once("error", reject);
+      });
+      return new ThreadlineDriver(server, socket, assistant_id);
+    } catch (error) {
+      await server.close();
+      throw error;
+    }
+  }
+
+  /** One run on a fresh session, timed on the client from `run.start` sent to the first and last `message.delta`. */
+  async generate(prompt: string): Promise<GenerationSample> {
+    const { thread_id } = await this.call("thread.open", { assistant_id: this.assistantId, window_id: `bench-${this.nextId}` });
+    // Every event is stamped on arrival: a delta may reach the client before the run.start answer does.
+    const arrivals: { frame: Frame; at: number }[] = [];
+    let wake: (() => void) | undefined;
+    const listener = (frame: Frame) => {
+      if (frame.type !== "event") return;
+      arrivals.push({ frame, at: performance.now() });
+      wake?.();
+    };
+    this.listeners.add(listener);
+    try {
+      const started = performance.now();
+      const runId = String((await this.call("run.start", { thread_id, input: { messages: [{ role: "user", content: prompt }] } })).run_id);
+      const acceptedMs = performance.now() - started;
+      const isFinal = (frame: Frame) => frame.run_id === runId && (frame.event === "run.completed" || frame.event === "run.failed");
+      while (!arrivals.some(({ frame }) => isFinal(frame))) await new Promise<void>((resolve) => (wake = resolve));
+      const final = arrivals.find(({ frame }) => isFinal(frame))?.frame;
+      if (final?.event !== "run.completed") throw new Error(`run failed: ${JSON.stringify(final?.data)}`);
+      const deltas = arrivals.filter(({ frame }) => frame.run_id === runId && frame.event === "message.delta").map(({ at }) => at);
+      const first = deltas[0] ?? started;
+      const last = deltas.at(-1) ?? first;
+      const usage = final.data?.usage as { output_tokens?: number } | null;
+      return { firstTokenMs: first - started, streamMs: last - first, tokens: usage?.output_tokens ?? 0, acceptedMs };
+    } finally {
+      this.listeners.delete(listener);
+    }
+  }
+
+  private call(method: string, params: unknown): Promise<Record<string, unknown>> {
+    const id = this.nextId++;
+    return new Promise((resolve, reject) => {
+      this.pending.set(id, (frame) => {
+        this.pending.delete(id);
+        if (frame.type === "error") reject(new Error(`${method}: ${frame.message ?? "error"}`));
+        else resolve(frame.result ?? {});
+      });
+      this.socket.send(JSON.stringify({ id, method, params }));
+    });
+  }
+
+  async [Symbol.asyncDispose](): Promise<void> {
+    this.socket.close();
+    await this.server.close();
+  }
+}

@@ -1,0 +1,78 @@
+import type { BaseChatModel } from "@langchain/core/language_models/chat_models";
+import { AIMessage, type BaseMessage, type RemoveMessage } from "@langchain/core/messages";
+import type { RunnableConfig } from "@langchain/core/runnables";
+import { z } from "zod";
+import { fitPromptToBudget } from "../memory/fit-prompt.js";
+import type { RunningSummary } from "../memory/running-summary.js";
+import { type ToolSchema, toolSchemaTokens } from "../memory/tool-schema-tokens.js";
+import { prepareModelCall, type WorkingState } from "../memory/working-context.js";
+import type { AgentContext } from "./agent-context.js";
+import { ModelCallError, redactSecrets } from "./model-call-error.js";
+
+/** What the model node writes: the reply (after the removals of folded messages), and the summary when it changed. */
+export interface ModelNodeUpdate {
+  messages: (BaseMessage | RemoveMessage)[];
+  structured_response?: unknown;
+  summary?: RunningSummary;
+}
+
+/**
+ * Call the assistant's model on its working context: the system prompt (with the running summary), then the
+ * conversation, within the assistant's context budget (older turns are folded first when needed), tools bound.
+ */
+export async function callModel(state: WorkingState, context: AgentContext, config: RunnableConfig): Promise<ModelNodeUpdate> {
+  const tools = boundToolSchemas(context.tools);
+  const call = await prepareModelCall(state, {
+    model: context.model,
+    modelSpec: context.modelSpec,
+    contextBudget: context.contextBudget,
+    systemPrompt: context.systemPrompt,
+    toolTokens: (policy) => toolSchemaTokens(tools, policy.tokens),
+    signal: config.signal,
+  });
+  const folding = { removals: call.removals, ...(call.summary ? { summary: call.summary } : {}) };
+  const model = bindTools(context.model, tools);
+  const reply = await invokeOrThrowModelError(() => model.invoke(call.prompt, config), config.signal);
+  const hasToolCalls = AIMessage.isInstance(reply) && (reply.tool_calls?.length ?? 0) > 0;
+  if (!context.responseShape || hasToolCalls) return update(folding, { messages: [reply] });
+  // The final answer: ask the model for the assistant's response shape and return it as the reply.
+  const structuredModel = context.model.withStructuredOutput(context.responseShape, { name: "response" });
+  const shapeTokens = call.policy.tokens.text(JSON.stringify(context.responseShape));
+  const structuredPrompt = fitPromptToBudget([...call.prompt, reply], { toolTokens: shapeTokens, policy: call.policy });
+  const structured: unknown = await invokeOrThrowModelError(() => structuredModel.invoke(structuredPrompt, config), config.signal);
+  const answer = new AIMessage({ id: reply.id, content: JSON.stringify(structured), response_metadata: reply.response_metadata });
+  return update(folding, { messages: [answer], structured_response: structured });
+}
+
+function update(folding: { removals: RemoveMessage[]; summary?: RunningSummary }, result: { messages: BaseMessage[]; structured_response?: unknown }): ModelNodeUpdate {
+  return { ...result, messages: [...folding.removals, ...result.messages], ...(folding.summary ? { summary: folding.summary } : {}) };
+}
+
+async function invokeOrThrowModelError<T>(call: () => Promise<T>, signal: AbortSignal | undefined): Promise<T> {
+  try {
+    return await call();
+  } catch (error) {
+    // Cancellation is an outcome, not a model failure: let it through untouched.
+    if (signal?.aborted) throw error;
+    throw new ModelCallError(redactSecrets(error instanceof Error ? error.message : String(error)), { cause: error });
+  }
+}
+
+const schemas = new WeakMap<AgentContext["tools"][number], ToolSchema>();
+
+/** The tools as bound to the model (OpenAI function format), converted once per tool. */
+export function boundToolSchemas(tools: AgentContext["tools"]): ToolSchema[] {
+  return tools.map((tool) => {
+    let schema = schemas.get(tool);
+    if (!schema) {
+      schema = { type: "function", function: { name: tool.name, description: tool.description, parameters: z.toJSONSchema(tool.schema, { io: "input" }) } };
+      schemas.set(tool, schema);
+    }
+    return schema;
+  });
+}
+
+function bindTools(model: BaseChatModel, tools: ToolSchema[]) {
+  if (tools.length === 0 || !model.bindTools) return model;
+  return model.bindTools(tools);
+}

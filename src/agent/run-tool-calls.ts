@@ -1,0 +1,71 @@
+import { AIMessage, type BaseMessage, ToolMessage } from "@langchain/core/messages";
+import { interrupt } from "@langchain/langgraph";
+import type { ToolDefinition } from "../tools/tool-definition.js";
+import type { AgentContext } from "./agent-context.js";
+import { type ApprovalDecision, type ApprovalRequest, approvalDecisionSchema } from "./approval.js";
+
+type ToolCall = NonNullable<AIMessage["tool_calls"]>[number];
+
+/**
+ * Run every tool call of the last AI message. Tools that need approval ask a human first, through LangGraph's
+ * `interrupt()`, and all questions are asked before any tool runs: on resume the node starts over, so nothing
+ * with side effects may happen before the last interrupt. A failure never escapes: unknown tools, invalid
+ * arguments, rejections and exceptions become error ToolMessages the model can read and recover from.
+ */
+export async function runToolCalls(messages: BaseMessage[], context: AgentContext): Promise<{ messages: ToolMessage[] }> {
+  const last = messages.at(-1);
+  if (!last || !AIMessage.isInstance(last)) return { messages: [] };
+  const calls = last.tool_calls ?? [];
+  const decisions = new Map<string, ApprovalDecision>();
+  for (const call of calls) {
+    const tool = context.tools.find((candidate) => candidate.name === call.name);
+    if (tool?.requiresApproval) decisions.set(callId(call), askApproval(call));
+  }
+  const results: ToolMessage[] = [];
+  for (const call of calls) {
+    const output = await runOne(call, decisions.get(callId(call)), context);
+    results.push(new ToolMessage({ content: output.content, tool_call_id: callId(call), name: call.name, status: output.ok ? "success" : "error" }));
+  }
+  return { messages: results };
+}
+
+function callId(call: ToolCall): string {
+  return call.id ?? "";
+}
+
+function askApproval(call: ToolCall): ApprovalDecision {
+  const request: ApprovalRequest = { kind: "tool_approval", tool_call_id: callId(call), name: call.name, args: call.args };
+  const answer: unknown = interrupt(request);
+  const parsed = approvalDecisionSchema.safeParse(answer);
+  // A malformed answer must not run the tool: treat it as a rejection the model can explain.
+  return parsed.success ? parsed.data : { decision: "reject", reason: "the approval answer was not understood" };
+}
+
+async function runOne(call: ToolCall, decision: ApprovalDecision | undefined, context: AgentContext): Promise<{ ok: boolean; content: string }> {
+  const tool = context.tools.find((candidate) => candidate.name === call.name);
+  if (!tool) {
+    const available = context.tools.map((candidate) => candidate.name).join(", ") || "none";
+    return { ok: false, content: `Error: unknown tool "${call.name}". Available tools: ${available}.` };
+  }
+  if (decision?.decision === "reject") {
+    return { ok: false, content: `Error: the user rejected this call of ${call.name}${decision.reason ? `: ${decision.reason}` : "."}` };
+  }
+  const args = decision?.decision === "edit" && decision.args ? decision.args : call.args;
+  return execute(tool, args, { context, toolCallId: callId(call) });
+}
+
+async function execute(tool: ToolDefinition, args: unknown, scope: { context: AgentContext; toolCallId: string }): Promise<{ ok: boolean; content: string }> {
+  const parsed = tool.schema.safeParse(args);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((issue) => `${issue.path.join(".") || "(args)"}: ${issue.message}`);
+    return { ok: false, content: `Error: invalid arguments for ${tool.name}: ${problems.join("; ")}` };
+  }
+  const { toolContext } = scope.context;
+  toolContext.signal.throwIfAborted();
+  try {
+    return { ok: true, content: await tool.execute(parsed.data, { ...toolContext, toolCallId: scope.toolCallId }) };
+  } catch (error) {
+    if (toolContext.signal.aborted) throw error;
+    return { ok: false, content: `Error: ${error instanceof Error ? error.message : String(error)}` };
+  }
+}

@@ -1,0 +1,172 @@
+import { randomUUID } from "node:crypto";
+import type pg from "pg";
+import { isUuid } from "../db/ids.js";
+import { AppError, notFound } from "../errors/app-error.js";
+import { assertAssistantBaseUrl } from "../models/assistant-endpoint.js";
+import { type ModelSettings, validateModelSpec } from "../models/create-chat-model.js";
+import type { GraphRegistry } from "../registry/graph-registry.js";
+import type { Assistant } from "./assistant.js";
+import { type AssistantSettings, assistantSettingsSchema } from "./assistant-settings.js";
+
+interface AssistantRow {
+  assistant_id: string;
+  graph_id: string;
+  name: string;
+  description: string | null;
+  config: Assistant["config"];
+  context: AssistantSettings;
+  metadata: Record<string, unknown>;
+  version: number;
+  created_at: Date;
+  updated_at: Date;
+}
+
+/** Fields accepted when creating or updating an assistant (LangGraph Platform's request shape). */
+export interface AssistantInput {
+  graph_id?: string;
+  assistant_id?: string;
+  name?: string;
+  description?: string | null;
+  config?: { configurable?: Record<string, unknown> };
+  context?: Record<string, unknown>;
+  metadata?: Record<string, unknown>;
+  if_exists?: "raise" | "do_nothing";
+}
+
+const EPOCH = new Date(0).toISOString();
+
+/**
+ * Assistants: one read-only default per graph, addressable by the graph id, plus the user's own in Postgres.
+ * A user sees the defaults and their own assistants, nobody else's.
+ */
+export class AssistantService {
+  constructor(
+    private readonly deps: { pool: pg.Pool; registry: GraphRegistry; modelSettings: ModelSettings; toolNames: readonly string[] },
+  ) {}
+
+  /** The assistant, or not_found. */
+  async get(userId: string, assistantId: string): Promise<Assistant> {
+    if (this.deps.registry.has(assistantId)) return defaultAssistant(assistantId);
+    if (!isUuid(assistantId)) throw notFound("Assistant", assistantId);
+    const { rows } = await this.deps.pool.query<AssistantRow>("SELECT * FROM assistants WHERE assistant_id = $1 AND owner_id = $2", [assistantId, userId]);
+    const row = rows[0];
+    if (!row) throw notFound("Assistant", assistantId);
+    return toAssistant(row);
+  }
+
+  /** Create an assistant; its model and tools are checked now, not at the first run. */
+  async create(userId: string, input: AssistantInput): Promise<Assistant> {
+    const graphId = input.graph_id;
+    if (!graphId || !this.deps.registry.has(graphId)) {
+      throw new AppError("invalid_request", `Unknown graph_id "${graphId ?? ""}". Declared graphs: ${this.deps.registry.graphIds().join(", ")}`);
+    }
+    const settings = this.validateSettings(mergeSettings(input));
+    const assistantId = input.assistant_id ?? randomUUID();
+    if (!isUuid(assistantId)) throw new AppError("invalid_request", "assistant_id must be a UUID");
+    const { rows } = await this.deps.pool.query<AssistantRow>(
+      `INSERT INTO assistants (assistant_id, owner_id, graph_id, name, description, config, context, metadata)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (assistant_id) DO NOTHING RETURNING *`,
+      [assistantId, userId, graphId, input.name ?? "Untitled", input.description ?? null, JSON.stringify(input.config ?? {}), JSON.stringify(settings), JSON.stringify(input.metadata ?? {})],
+    );
+    const row = rows[0];
+    if (row) return toAssistant(row);
+    if (input.if_exists === "do_nothing") return this.get(userId, assistantId);
+    throw new AppError("conflict", `Assistant ${assistantId} already exists`);
+  }
+
+  /** Update fields; settings are re-validated and the version bumps. */
+  async update(userId: string, assistantId: string, input: AssistantInput): Promise<Assistant> {
+    const current = await this.getOwned(userId, assistantId);
+    const settings = input.context || input.config ? this.validateSettings({ ...current.context, ...mergeSettings(input) }) : current.context;
+    if (input.graph_id && !this.deps.registry.has(input.graph_id)) throw new AppError("invalid_request", `Unknown graph_id "${input.graph_id}"`);
+    const { rows } = await this.deps.pool.query<AssistantRow>(
+      `UPDATE assistants SET graph_id = $3, name = $4, description = $5, config = $6, context = $7,
+              metadata = metadata || $8::jsonb, version = version + 1, updated_at = now()
+        WHERE assistant_id = $1 AND owner_id = $2 RETURNING *`,
+      [assistantId, userId, input.graph_id ?? current.graph_id, input.name ?? current.name, input.description === undefined ? current.description : input.description, JSON.stringify(input.config ?? current.config), JSON.stringify(settings), JSON.stringify(input.metadata ?? {})],
+    );
+    const row = rows[0];
+    if (!row) throw notFound("Assistant", assistantId);
+    return toAssistant(row);
+  }
+
+  /** Delete one of the user's assistants (defaults cannot be deleted). */
+  async delete(userId: string, assistantId: string): Promise<void> {
+    await this.getOwned(userId, assistantId);
+    await this.deps.pool.query("DELETE FROM assistants WHERE assistant_id = $1 AND owner_id = $2", [assistantId, userId]);
+  }
+
+  /** Defaults first, then the user's assistants, newest first. */
+  async search(userId: string, filter: { graph_id?: string; metadata?: Record<string, unknown>; limit: number; offset: number }): Promise<Assistant[]> {
+    const defaults = this.deps.registry
+      .graphIds()
+      .filter((graphId) => !filter.graph_id || graphId === filter.graph_id)
+      .filter(() => !filter.metadata || Object.keys(filter.metadata).length === 0)
+      .map(defaultAssistant);
+    const { rows } = await this.deps.pool.query<AssistantRow>(
+      `SELECT * FROM assistants WHERE owner_id = $1 AND ($2::text IS NULL OR graph_id = $2) AND metadata @> $3::jsonb
+        ORDER BY updated_at DESC, assistant_id LIMIT $4`,
+      [userId, filter.graph_id ?? null, JSON.stringify(filter.metadata ?? {}), filter.offset + filter.limit],
+    );
+    return [...defaults, ...rows.map(toAssistant)].slice(filter.offset, filter.offset + filter.limit);
+  }
+
+  /**
+   * The assistant as one run sees it: its settings with the run's own overrides on top (`config.configurable` and
+   * `context` of the run request, as LangGraph merges them), validated like the assistant's own settings.
+   */
+  withRunSettings(assistant: Assistant, overrides: Record<string, unknown> | undefined): Assistant {
+    if (!overrides || Object.keys(overrides).length === 0) return assistant;
+    return { ...assistant, context: this.validateSettings({ ...assistant.context, ...overrides }) };
+  }
+
+  /** The known assistant settings of a run request's `config.configurable` and `context` (context wins). */
+  static runSettingOverrides(request: { config?: { configurable?: Record<string, unknown> } | null; context?: Record<string, unknown> | null }): Record<string, unknown> | undefined {
+    const settings = mergeSettings({ config: request.config ?? undefined, context: request.context ?? undefined });
+    return Object.keys(settings).length > 0 ? settings : undefined;
+  }
+
+  private async getOwned(userId: string, assistantId: string): Promise<Assistant> {
+    if (this.deps.registry.has(assistantId)) throw new AppError("invalid_request", `The default assistant ${assistantId} is read-only; create your own`);
+    return this.get(userId, assistantId);
+  }
+
+  private validateSettings(raw: Record<string, unknown>): AssistantSettings {
+    const parsed = assistantSettingsSchema.safeParse(raw);
+    if (!parsed.success) throw new AppError("invalid_request", "Invalid assistant settings", { details: parsed.error.issues });
+    const settings = parsed.data;
+    if (settings.model) validateModelSpec(settings.model, this.deps.modelSettings, { baseUrl: settings.base_url });
+    if (settings.base_url) assertAssistantBaseUrl(settings.base_url, this.deps.modelSettings);
+    const unknownTools = (settings.tools ?? []).filter((name) => !this.deps.toolNames.includes(name));
+    if (unknownTools.length > 0) {
+      throw new AppError("invalid_request", `Unknown tools: ${unknownTools.join(", ")}. Available: ${this.deps.toolNames.join(", ")}`);
+    }
+    return settings;
+  }
+}
+
+/** Settings may come in `config.configurable` (older clients) or `context`; context wins. */
+function mergeSettings(input: AssistantInput): Record<string, unknown> {
+  const known = Object.keys(assistantSettingsSchema.shape);
+  const fromConfigurable = Object.fromEntries(Object.entries(input.config?.configurable ?? {}).filter(([key]) => known.includes(key)));
+  return { ...fromConfigurable, ...(input.context ?? {}) };
+}
+
+function defaultAssistant(graphId: string): Assistant {
+  return {
+    assistant_id: graphId,
+    graph_id: graphId,
+    name: graphId,
+    description: `Default assistant of graph ${graphId}`,
+    config: {},
+    context: {},
+    metadata: { created_by: "system" },
+    version: 1,
+    created_at: EPOCH,
+    updated_at: EPOCH,
+  };
+}
+
+function toAssistant(row: AssistantRow): Assistant {
+  return { ...row, created_at: row.created_at.toISOString(), updated_at: row.updated_at.toISOString() };
+}

@@ -1,0 +1,33 @@
+import { z } from "zod";
+
+/** What an assistant configures about its graph. Stored in the assistant's `context` (LangGraph 1.x shape). */
+export const assistantSettingsSchema = z.object({
+  /** `provider:model`; defaults to the server's MODEL. */
+  model: z.string().min(1).max(200).optional(),
+  /** The system context (system prompt). */
+  context: z.string().max(50_000).optional(),
+  /** Shown as the assistant's opening message of a new session. */
+  first_message: z.string().max(10_000).optional(),
+  /** Extra instructions appended after the system context. */
+  instructions: z.string().max(50_000).optional(),
+  /** JSON schema: the final answer is returned as structured output matching it. */
+  response_shape: z.record(z.string(), z.unknown()).optional(),
+  /** Allow-list of tool names; unset means every built-in tool. */
+  tools: z.array(z.string().min(1)).max(100).optional(),
+  temperature: z.number().min(0).max(2).optional(),
+  /**
+   * Most tokens one model call may receive (system context, running summary, messages, tool schemas); older turns
+   * are folded into the running summary to stay within it. Unset: sized to the model (docs/long-threads.md).
+   */
+  context_budget: z.number().int().min(200).max(2_000_000).optional(),
+  max_tokens: z.number().int().min(1).optional(),
+  /** The model's provider endpoint (an OpenAI-compatible server, Anthropic or Ollama URL). */
+  base_url: z.string().url().optional(),
+  /** Longest a model call may stay silent before it is abandoned (then the next fallback is tried). */
+  timeout_ms: z.number().int().min(1).max(3_600_000).optional(),
+  /** Sampling seed, for reproducible output (embedded model, OpenAI, Ollama). */
+  seed: z.number().int().min(0).max(2_147_483_647).optional(),
+});
+
+/** Validated assistant settings. */
+export type AssistantSettings = z.infer<typeof assistantSettingsSchema>;

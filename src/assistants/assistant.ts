@@ -1,0 +1,15 @@
+import type { AssistantSettings } from "./assistant-settings.js";
+
+/** An assistant in LangGraph Platform's shape; `context` holds Threadline's settings. */
+export interface Assistant {
+  assistant_id: string;
+  graph_id: string;
+  name: string;
+  description: string | null;
+  config: { configurable?: Record<string, unknown> };
+  context: AssistantSettings;
+  metadata: Record<string, unknown>;
+  version: number;
+  created_at: string;
+  updated_at: string;
+}

@@ -1,0 +1,54 @@
+import { createPublicKey, type KeyObject } from "node:crypto";
+import { jwtVerify } from "jose";
+import type { Config } from "../config.js";
+import { AppError } from "../errors/app-error.js";
+import type { ApiKeyStore } from "./api-key-store.js";
+import { LOCAL_USER, type User } from "./user.js";
+
+/** Turns a bearer token (or its absence) into a user, per AUTH_MODE. */
+export interface Authenticator {
+  authenticate(token: string | undefined): Promise<User>;
+}
+
+/** Build the authenticator for the configured mode. */
+export function createAuthenticator(config: Pick<Config, "AUTH_MODE" | "JWT_SECRET" | "JWT_PUBLIC_KEY" | "JWT_ISSUER" | "JWT_AUDIENCE">, keys: ApiKeyStore): Authenticator {
+  switch (config.AUTH_MODE) {
+    case "none":
+      return { authenticate: () => Promise.resolve(LOCAL_USER) };
+    case "apikey":
+      return {
+        async authenticate(token) {
+          const userId = token ? await keys.verify(token) : undefined;
+          if (!userId) throw new AppError("unauthorized", token ? "Invalid or revoked API key" : "Missing API key (Authorization: Bearer <key>)");
+          return { id: userId };
+        },
+      };
+    case "jwt":
+      return jwtAuthenticator(config);
+  }
+}
+
+function jwtAuthenticator(config: Pick<Config, "JWT_SECRET" | "JWT_PUBLIC_KEY" | "JWT_ISSUER" | "JWT_AUDIENCE">): Authenticator {
+  const key: Uint8Array | KeyObject = config.JWT_PUBLIC_KEY
+    ? createPublicKey(config.JWT_PUBLIC_KEY.replace(/\\n/g, "\n"))
+    : new TextEncoder().encode(config.JWT_SECRET ?? "");
+  const algorithms = config.JWT_PUBLIC_KEY ? ["RS256", "RS384", "RS512", "ES256", "ES384", "EdDSA", "PS256"] : ["HS256"];
+  return {
+    async authenticate(token) {
+      if (!token) throw new AppError("unauthorized", "Missing token (Authorization: Bearer <jwt>)");
+      try {
+        const { payload } = await jwtVerify(token, key, { algorithms, issuer: config.JWT_ISSUER, audience: config.JWT_AUDIENCE });
+        if (typeof payload.sub !== "string" || payload.sub.length === 0) throw new Error("token has no sub");
+        return { id: payload.sub };
+      } catch (error) {
+        throw new AppError("unauthorized", `Invalid token: ${(error as Error).message}`);
+      }
+    },
+  };
+}
+
+/** The token from `Authorization: Bearer …`, else from `?token=` (browsers cannot set WS headers). */
+export function extractToken(authorization: string | undefined, queryToken?: string | null): string | undefined {
+  const match = authorization ? /^Bearer\s+(.+)$/i.exec(authorization.trim()) : null;
+  return match?.[1] ?? queryToken ?? undefined;
+}

@@ -1,0 +1,246 @@
+import type { RunnableConfig } from "@langchain/core/runnables";
+import {
+  type ChannelVersions,
+  type Checkpoint,
+  type CheckpointListOptions,
+  type CheckpointMetadata,
+  type CheckpointTuple,
+  type PendingWrite,
+  JsonPlusSerializer,
+  type SerializerProtocol,
+  WRITES_IDX_MAP,
+} from "@langchain/langgraph-checkpoint";
+import { PostgresSaver } from "@langchain/langgraph-checkpoint-postgres";
+import type pg from "pg";
+import type { TombstoneRegistry } from "../db/tombstone-registry.js";
+import type { Logger } from "../logger.js";
+import { type CheckpointRow, CheckpointRowReader } from "./checkpoint-row-reader.js";
+import { nextChannelVersion } from "./channel-version.js";
+import { MessageRefCounters } from "./message-ref-counters.js";
+import { isWriteOnlyMessage } from "./message-values.js";
+import { type EncodedBatch, handled, MessageStore, type PreparedBatch } from "./message-store.js";
+import { type SaverStatements, saverStatements } from "./saver-sql.js";
+import { StoredMessageIndex } from "./stored-message-index.js";
+
+/** Options of the saver. */
+export interface ThreadlineSaverOptions {
+  /** PostgresSaver's schema option; our tables must live in the same schema. @default "public" */
+  schema?: string;
+  /** The serializer of values (PostgresSaver's default, JsonPlusSerializer, when unset). */
+  serde?: SerializerProtocol;
+  /**
+   * Deleted threads (`ThreadTombstones`). When given, nothing
+   * written for a deleted thread stays (a write that raced the deletion is undone), and `deleteThreadForever`
+   * records the tombstone before deleting (`deleteThread` keeps PostgresSaver's meaning: the thread may be
+   * written again, e.g. a rollback of its first run).
+   */
+  tombstones?: TombstoneRegistry;
+  /** Where dropped and undone writes of deleted threads are noted (debug). */
+  logger?: Logger;
+}
+
+/** Attempts of a write whose message refs collided with another process's (see `MessageRefCounters`). */
+const MAX_WRITE_ATTEMPTS = 5;
+
+/**
+ * LangGraph's PostgresSaver, with storage that grows with what was said instead of its square: every LangChain
+ * message inside a checkpoint value or pending write (above all the `messages` channel) is stored once per thread
+ * in `checkpoint_messages`, and the value itself as a short list of ranges of references. A step that appends
+ * one message to a list of a thousand writes one message row and a blob of a few bytes; PostgresSaver rewrites the
+ * thousand. Reads return exactly what PostgresSaver would. Tables, keys and every other channel are PostgresSaver's.
+ *
+ * Also: each write is one statement (no BEGIN/COMMIT round trips), "empty" blob rows are not written (reads treat
+ * a missing and an empty blob alike), and channel versions carry a random fraction so that two branches of one
+ * thread (replay or rollback from an older checkpoint) never share a blob key — PostgresSaver's integer versions
+ * make the second branch read the first one's values.
+ * @example const checkpointer = new ThreadlineSaver(pool); graph.checkpointer = checkpointer;
+ */
+export class ThreadlineSaver extends PostgresSaver {
+  private readonly db: pg.Pool;
+  private readonly statements: SaverStatements;
+  private readonly counters = new MessageRefCounters();
+  private readonly messages: MessageStore;
+  private readonly reader: CheckpointRowReader;
+  private readonly tombstones: TombstoneRegistry | undefined;
+  private readonly logger: Logger | undefined;
+
+  constructor(pool: pg.Pool, options: ThreadlineSaverOptions = {}) {
+    const schema = options.schema ?? "public";
+    super(pool, options.serde, { schema });
+    this.db = pool;
+    this.statements = saverStatements(schema);
+    this.tombstones = options.tombstones;
+    this.logger = options.logger;
+    const fastRevive = options.serde === undefined || options.serde instanceof JsonPlusSerializer;
+    this.messages = new MessageStore({ pool, statements: this.statements, serde: this.serde, index: new StoredMessageIndex(), counters: this.counters, fastRevive });
+    this.reader = new CheckpointRowReader({ pool, statements: this.statements, serde: this.serde, messages: this.messages, nextVersion: () => this.getNextVersion(undefined) });
+  }
+
+  /** Versions `n.ffffffff`: the integer part counts steps as before; the random fraction keeps branches apart. */
+  override getNextVersion(current: number | undefined): number {
+    // Typed as numbers like PostgresSaver's; a string version (written by another saver) continues as a string.
+    return nextChannelVersion(current) as number;
+  }
+
+  /** The checkpoint named by `config` (or the thread's latest), with its values and pending writes. */
+  override async getTuple(config: RunnableConfig): Promise<CheckpointTuple | undefined> {
+    const { thread_id: threadId, checkpoint_ns: namespace = "", checkpoint_id: checkpointId } = (config.configurable ?? {}) as Record<string, string | undefined>;
+    const where = checkpointId
+      ? { sql: "WHERE thread_id = $1 AND checkpoint_ns = $2 AND checkpoint_id = $3", args: [threadId, namespace, checkpointId] }
+      : { sql: "WHERE thread_id = $1 AND checkpoint_ns = $2 ORDER BY checkpoint_id DESC LIMIT 1", args: [threadId, namespace] };
+    const { rows } = await this.db.query<CheckpointRow>(this.statements.selectCheckpointWithMessages + where.sql, where.args);
+    const [tuple] = await this.reader.toTuples(rows, { loadMetadata: (metadata) => this._loadMetadata(metadata) });
+    if (!tuple) return undefined;
+    // PostgresSaver answers with the thread and namespace as asked, not as stored.
+    tuple.config = { configurable: { thread_id: threadId, checkpoint_ns: namespace, checkpoint_id: tuple.checkpoint.id } };
+    if (tuple.parentConfig) tuple.parentConfig = { configurable: { ...tuple.parentConfig.configurable, thread_id: threadId, checkpoint_ns: namespace } };
+    return tuple;
+  }
+
+  /** Checkpoints matching `config` and the options, newest first (PostgresSaver's filters and order). */
+  override async *list(config: RunnableConfig, options?: CheckpointListOptions): AsyncGenerator<CheckpointTuple> {
+    const { filter, before, limit } = options ?? {};
+    const [where, args] = this._searchWhere(config, filter, before);
+    let query = `${this.statements.selectCheckpoints}${where} ORDER BY checkpoint_id DESC`;
+    if (limit !== undefined) query += ` LIMIT ${Number.parseInt(String(limit), 10)}`;
+    const { rows } = await this.db.query<CheckpointRow>(query, args);
+    yield* await this.reader.toTuples(rows, { loadMetadata: (metadata) => this._loadMetadata(metadata) });
+  }
+
+  /** Save a checkpoint: new message rows, the blobs of changed channels, and the checkpoint, in one statement. */
+  // The signature is BaseCheckpointSaver's.
+  // eslint-disable-next-line max-params
+  override async put(config: RunnableConfig, checkpoint: Checkpoint, metadata: CheckpointMetadata, newVersions: ChannelVersions): Promise<RunnableConfig> {
+    if (config.configurable === undefined) throw new Error('Missing "configurable" field in "config" param');
+    const { thread_id: threadId, checkpoint_ns: namespace = "", checkpoint_id: parentId } = config.configurable as Record<string, string | undefined>;
+    const channels = Object.keys(newVersions).filter((channel) => channel in checkpoint.channel_values);
+    // Serialised before the first await, like PostgresSaver: the graph may go on changing its objects.
+    const prepared = this.messages.prepare(threadId ?? "", channels.map((channel) => checkpoint.channel_values[channel]));
+    const serializedCheckpoint = this._dumpCheckpoint(checkpoint);
+    const metadataDump = handled(this._dumpMetadata(metadata) as Promise<unknown>);
+    // A missing thread id reaches Postgres as NULL and fails there, as with PostgresSaver.
+    await this.store(threadId ?? "", prepared, async (batch) => [
+      this.statements.insertCheckpoint,
+      [
+        threadId,
+        namespace,
+        checkpoint.id,
+        parentId,
+        serializedCheckpoint,
+        await metadataDump,
+        ...messageParams(batch.rows),
+        channels,
+        channels.map((channel) => String(newVersions[channel])),
+        batch.values.map(([type]) => type),
+        batch.values.map(([, bytes]) => bytes),
+      ],
+    ]);
+    return { configurable: { thread_id: threadId, checkpoint_ns: namespace, checkpoint_id: checkpoint.id } };
+  }
+
+  /** Save a task's pending writes (PostgresSaver's semantics: special channels upsert, others insert once). */
+  override async putWrites(config: RunnableConfig, writes: PendingWrite[], taskId: string): Promise<void> {
+    const { thread_id: threadId, checkpoint_ns: namespace = "", checkpoint_id: checkpointId } = (config.configurable ?? {}) as Record<string, string | undefined>;
+    const upsert = writes.every(([channel]) => channel in WRITES_IDX_MAP);
+    const indexed = uniqueByIndex(
+      writes.map(([channel, value], position) => ({ idx: WRITES_IDX_MAP[channel] ?? position, channel, value })),
+      upsert ? "last" : "first",
+    );
+    const prepared = this.messages.prepare(threadId ?? "", indexed.map((write) => write.value), { keepInline: isWriteOnlyMessage });
+    await this.store(threadId ?? "", prepared, (batch) =>
+      Promise.resolve([
+        upsert ? this.statements.upsertWrites : this.statements.insertWrites,
+        [
+          threadId,
+          namespace,
+          checkpointId,
+          taskId,
+          indexed.map((write) => write.idx),
+          indexed.map((write) => write.channel),
+          ...messageParams(batch.rows),
+          batch.values.map(([type]) => type),
+          batch.values.map(([, bytes]) => bytes),
+        ],
+      ]),
+    );
+  }
+
+  /** Delete the thread for good: record the tombstone (committed), then remove everything stored for it. */
+  async deleteThreadForever(threadId: string, reason = "deleted"): Promise<void> {
+    await this.tombstones?.markDeleted([threadId], reason);
+    await this.deleteThread(threadId);
+  }
+
+  /** Remove the thread's checkpoints, blobs, writes, stored messages and retention mark, in one transaction. */
+  override async deleteThread(threadId: string): Promise<void> {
+    const client = await this.db.connect();
+    try {
+      await client.query("BEGIN");
+      for (const statement of this.statements.deleteThread) await client.query(statement, [threadId]);
+      await client.query("COMMIT");
+    } catch (error) {
+      await client.query("ROLLBACK");
+      throw error;
+    } finally {
+      client.release();
+      this.counters.reset(threadId);
+    }
+  }
+
+  /**
+   * Write a prepared batch with the statement `build` makes of it. When its message refs collided with another
+   * process's, the counter is re-read and the write retried. The batch is settled whatever happens: later writes
+   * of the same messages wait for it.
+   *
+   * With tombstones, the thread is checked after the write only (not also before):
+   * that alone leaves nothing behind — a deletion whose tombstone committed before the check is seen and the write
+   * undone; one that committed after it deletes the thread's rows after this write committed — and it halves the
+   * lookups on the per-turn path. A write for an already deleted thread is made and at once removed.
+   */
+  private async store(threadId: string, prepared: PreparedBatch, build: (batch: EncodedBatch) => Promise<[string, unknown[]]>): Promise<void> {
+    let committed = false;
+    try {
+      for (let attempt = 1; !committed; attempt += 1) {
+        try {
+          const [statement, params] = await build(await prepared.encode());
+          await this.db.query(statement, params);
+          committed = true;
+        } catch (error) {
+          if (attempt >= MAX_WRITE_ATTEMPTS || !isRefCollision(error)) throw error;
+          this.counters.forget(threadId);
+        }
+      }
+    } finally {
+      if (committed) prepared.committed();
+      else prepared.abandon();
+    }
+    await this.undoIfTombstoned(threadId);
+  }
+
+  private async isDeleted(threadId: string): Promise<boolean> {
+    const deleted = threadId !== "" && this.tombstones !== undefined && (await this.tombstones.isDeleted(threadId));
+    if (deleted) this.logger?.debug({ threadId }, "dropped a checkpoint write for a deleted thread");
+    return deleted;
+  }
+
+  /** A write that missed a concurrent deletion's tombstone removes what it wrote (see `store`). */
+  private async undoIfTombstoned(threadId: string): Promise<void> {
+    if (await this.isDeleted(threadId)) await this.deleteThread(threadId);
+  }
+}
+
+function messageParams(rows: { refs: number[]; types: string[]; blobs: Buffer[] }): unknown[] {
+  return [rows.refs, rows.types, rows.blobs];
+}
+
+/** One row per index, as PostgresSaver's statement-per-write loop leaves it (an upsert keeps the last). */
+function uniqueByIndex<T extends { idx: number }>(writes: T[], keep: "first" | "last"): T[] {
+  const byIndex = new Map<number, T>();
+  for (const write of writes) if (keep === "last" || !byIndex.has(write.idx)) byIndex.set(write.idx, write);
+  return [...byIndex.values()];
+}
+
+function isRefCollision(error: unknown): boolean {
+  const pgError = error as { code?: unknown; constraint?: unknown };
+  return pgError.code === "23505" && typeof pgError.constraint === "string" && pgError.constraint.startsWith("checkpoint_messages");
+}

@@ -1,0 +1,217 @@
+import readline from "node:readline";
+import { ChatConnection, CommandFailed } from "./chat-connection.js";
+import type { ChatOptions } from "./chat-options.js";
+import { type ChatOutput, ChatSession, type PendingInterrupt, type TurnOutcome } from "./chat-session.js";
+import { ChatExit, EXIT } from "./exit-codes.js";
+import { LineReader } from "./line-reader.js";
+import { printOpening, runSlashCommand, type SlashContext } from "./slash-commands.js";
+import { terminalStyle } from "./terminal-style.js";
+
+/** The process streams the client uses; tests drive it through pipes. */
+export interface ChatStreams {
+  stdin: NodeJS.ReadableStream & { isTTY?: boolean };
+  stdout: NodeJS.WritableStream & { isTTY?: boolean };
+  stderr: NodeJS.WritableStream;
+}
+
+/**
+ * `threadline chat`: connect, open the session, then either answer one message (`--once`, or a message on
+ * the command line) or read messages line by line. Resolves to the exit code.
+ */
+export async function runChat(options: ChatOptions, streams: ChatStreams): Promise<number> {
+  const output: ChatOutput = { stdout: streams.stdout, stderr: streams.stderr, style: terminalStyle(options.color) };
+  const connection = await ChatConnection.connect(options.wsUrl, options.apiKey);
+  const session = new ChatSession(connection, output);
+  const context: SlashContext = { connection, session, options, output };
+  try {
+    const opened = await session.open(openParams(options));
+    if (options.once || options.message !== undefined) return await answerOnce(context, options.message ?? (await readAll(streams.stdin)));
+    output.stderr.write(output.style.dim(`session ${opened.title ?? "(untitled)"} · ${opened.thread_id} · /help for commands\n`));
+    if (opened.created) await printOpening(context);
+    return await converse(context, streams);
+  } finally {
+    connection.close();
+  }
+}
+
+function openParams(options: ChatOptions): { window_id?: string; thread_id?: string; assistant_id?: string } {
+  const assistant = options.assistant ? { assistant_id: options.assistant } : {};
+  if (options.session) return { thread_id: options.session };
+  if (options.fresh) return assistant;
+  return { window_id: options.window, ...assistant };
+}
+
+async function answerOnce(context: SlashContext, text: string): Promise<number> {
+  const message = text.trim();
+  if (!message) throw new ChatExit(EXIT.usage, "nothing to send: pipe a message in or pass it as an argument");
+  const stopOnInterrupt = () => void context.session.cancel().catch(() => undefined);
+  process.once("SIGINT", stopOnInterrupt);
+  try {
+    const outcome = await context.session.send(message);
+    if (outcome.status === "interrupted") {
+      context.output.stderr.write("the reply waits for an approval; answer it in an interactive `threadline chat`\n");
+      return EXIT.needsApproval;
+    }
+    return reportOutcome(context.output, outcome);
+  } finally {
+    process.removeListener("SIGINT", stopOnInterrupt);
+  }
+}
+
+async function converse(context: SlashContext, streams: ChatStreams): Promise<number> {
+  const { session, output } = context;
+  const interactive = streams.stdin.isTTY === true && streams.stdout.isTTY === true;
+  const lines = readline.createInterface({ input: streams.stdin, output: interactive ? streams.stdout : undefined, terminal: interactive });
+  let exitCode: number = EXIT.ok;
+  let quit: (code: number) => void = () => undefined;
+  const quitting = new Promise<number>((resolve) => (quit = resolve));
+
+  // First Ctrl-C stops the reply; a second one (or one with nothing running) leaves.
+  const onInterrupt = () => {
+    if (session.running && !session.cancelRequested) {
+      output.stderr.write(output.style.dim("\n^C stopping the reply (Ctrl-C again to quit)\n"));
+      void session.cancel().catch(() => undefined);
+      return;
+    }
+    quit(EXIT.interrupted);
+  };
+  lines.on("SIGINT", onInterrupt);
+  process.on("SIGINT", onInterrupt);
+  context.connection.onClose(() => {
+    output.stderr.write(output.style.red("connection to the server lost\n"));
+    quit(EXIT.connection);
+  });
+
+  const reader = new LineReader(lines);
+  const youPrompt = output.style.bold("you › ");
+  const prompt = () => interactive && lines.prompt();
+  // A question reads the next line like any message; in a terminal it is readline's prompt (so line editing
+  // redraws it), through pipes it goes to stderr so stdout keeps only replies.
+  const ask: Ask = async (question) => {
+    if (!interactive) {
+      output.stderr.write(question);
+      return reader.next();
+    }
+    lines.setPrompt(question);
+    lines.prompt();
+    try {
+      return await reader.next();
+    } finally {
+      lines.setPrompt(youPrompt);
+    }
+  };
+  lines.setPrompt(youPrompt);
+  const loop = (async () => {
+    prompt();
+    for (let raw = await reader.next(); raw !== undefined; raw = await reader.next()) {
+      const line = raw.trim();
+      const command = line.startsWith("/") ? await runSlashCommand(line, context).catch((error: unknown) => handledAfter(reportError(output, error))) : "not-a-command";
+      if (command === "quit") break;
+      if (command === "not-a-command" && line) {
+        const outcome = await turn(context, line, ask).catch((error: unknown) => {
+          reportError(output, error);
+          return { status: "error" } satisfies TurnOutcome;
+        });
+        if (outcome.status === "error" || outcome.status === "timeout") exitCode = EXIT.failed;
+        // The input ended before the approval was answered: the run still waits (answer it later, anywhere).
+        if (outcome.status === "interrupted") exitCode = EXIT.needsApproval;
+      }
+      prompt();
+    }
+    return exitCode;
+  })();
+  try {
+    return await Promise.race([loop, quitting]);
+  } finally {
+    process.removeListener("SIGINT", onInterrupt);
+    lines.close();
+  }
+}
+
+/** Ask a question and read the answer line; undefined when the input has ended. */
+type Ask = (question: string) => Promise<string | undefined>;
+
+async function turn(context: SlashContext, text: string, ask: Ask): Promise<TurnOutcome> {
+  let outcome = await context.session.send(text);
+  while (outcome.status === "interrupted") {
+    const answered = await approve(context, outcome.interrupts ?? [], ask);
+    if (!answered) {
+      context.output.stderr.write("no answer: the reply still waits for an approval (answer it in `threadline chat` or the web page)\n");
+      return outcome;
+    }
+    outcome = answered;
+  }
+  reportOutcome(context.output, outcome);
+  return outcome;
+}
+
+/**
+ * `Approve? [y/e/n]` for the first pending tool call, then wait for the resumed run: y approves, n rejects
+ * (with an optional reason), e runs it with edited arguments. Undefined when the input ends first.
+ */
+async function approve(context: SlashContext, interrupts: PendingInterrupt[], ask: Ask): Promise<TurnOutcome | undefined> {
+  const interrupt = interrupts[0];
+  if (!interrupt) return { status: "success" };
+  const current = JSON.stringify(interrupt.args ?? {});
+  const call = `${interrupt.name ?? "tool"} ${current}`;
+  for (;;) {
+    const answer = (await ask(`${context.output.style.cyan("⚙")} ${call}\nApprove? [y/e/n] `))?.trim().toLowerCase();
+    if (answer === undefined) return undefined;
+    try {
+      if (answer === "y" || answer === "yes") return await context.session.respond(interrupt.id, { decision: "approve" });
+      if (answer === "n" || answer === "no") {
+        const reason = (await ask("Reason (optional): "))?.trim();
+        if (reason === undefined) return undefined;
+        return await context.session.respond(interrupt.id, { decision: "reject", ...(reason ? { reason } : {}) });
+      }
+      if (answer === "e" || answer === "edit") {
+        const edited = (await ask(`Arguments as JSON (now ${current}): `))?.trim();
+        if (edited === undefined) return undefined;
+        const args = JSON.parse(edited) as unknown;
+        if (!args || typeof args !== "object" || Array.isArray(args)) throw new Error("the arguments must be a JSON object");
+        return await context.session.respond(interrupt.id, { decision: "edit", args: args as Record<string, unknown> });
+      }
+      context.output.stderr.write("answer y (approve), e (edit the arguments) or n (reject)\n");
+    } catch (error) {
+      if (error instanceof CommandFailed && error.code === "method_not_found") {
+        context.output.stderr.write("approvals are not supported by this server\n");
+        return { status: "error", code: "method_not_found" };
+      }
+      reportError(context.output, error);
+    }
+  }
+}
+
+function reportOutcome(output: ChatOutput, outcome: TurnOutcome): number {
+  switch (outcome.status) {
+    case "success":
+      return EXIT.ok;
+    case "cancelled":
+      output.stderr.write(output.style.dim("(reply stopped)\n"));
+      return EXIT.interrupted;
+    case "interrupted":
+      return EXIT.needsApproval;
+    case "error":
+    case "timeout":
+      output.stderr.write(output.style.red(`✗ the reply failed: ${outcome.message ?? outcome.status}${outcome.code ? ` (${outcome.code})` : ""}\n`));
+      return EXIT.failed;
+  }
+}
+
+/** A slash command that failed still counts as handled (its error was printed). */
+function handledAfter(_reported: true): "handled" {
+  return "handled";
+}
+
+function reportError(output: ChatOutput, error: unknown): true {
+  const message = error instanceof CommandFailed ? `${error.message} (${error.code})` : error instanceof Error ? error.message : String(error);
+  output.stderr.write(output.style.red(`✗ ${message}\n`));
+  return true;
+}
+
+async function readAll(stream: NodeJS.ReadableStream): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of stream) chunks.push(typeof chunk === "string" ? Buffer.from(chunk) : chunk);
+  return Buffer.concat(chunks).toString("utf8");
+}
+

@@ -1,0 +1,230 @@
+import type { EventFrame } from "../../ws/protocol.js";
+import type { EventDataByName } from "../../events/thread-event.js";
+import type { Session } from "../../sessions/session.js";
+import type { TranscriptMessage } from "../../transcript/transcript-message.js";
+import type { ChatConnection } from "./chat-connection.js";
+import type { TerminalStyle } from "./terminal-style.js";
+
+/** A pending approval (issue 4's `run.interrupted` shape). */
+export interface PendingInterrupt {
+  id: string;
+  tool_call_id?: string;
+  name?: string;
+  args?: Record<string, unknown>;
+}
+
+/** How a turn ended. */
+export interface TurnOutcome {
+  status: "success" | "error" | "cancelled" | "timeout" | "interrupted";
+  code?: string;
+  message?: string;
+  interrupts?: PendingInterrupt[];
+}
+
+/** Where the session writes: the reply to `stdout`, everything else (tools, notices, errors) to `stderr`. */
+export interface ChatOutput {
+  stdout: NodeJS.WritableStream;
+  stderr: NodeJS.WritableStream;
+  style: TerminalStyle;
+}
+
+interface Turn {
+  runId: string | undefined;
+  cancelRequested: boolean;
+  resolve: (outcome: TurnOutcome) => void;
+}
+
+const TOOL_TEXT_LIMIT = 160;
+
+/**
+ * One terminal's view of its current session: opens/switches threads, starts runs and prints what they
+ * stream. Replies from other windows on the same session are printed too (it is live everywhere).
+ */
+export class ChatSession {
+  session: Session | undefined;
+  private turn: Turn | undefined;
+  /** Characters of each assistant message already written, so a completion only adds what is missing. */
+  private readonly printed = new Map<string, number>();
+  private readonly toolStarts = new Map<string, { at: number; args: string }>();
+  private readonly ownRuns = new Set<string>();
+
+  constructor(
+    private readonly connection: ChatConnection,
+    private readonly output: ChatOutput,
+  ) {
+    connection.onEvent((frame) => this.handleEvent(frame));
+  }
+
+  /** The current thread id. */
+  get threadId(): string | undefined {
+    return this.session?.thread_id;
+  }
+
+  /** Whether a reply of ours is in progress. */
+  get running(): boolean {
+    return this.turn !== undefined;
+  }
+
+  /** Whether Ctrl-C was already pressed for the running reply. */
+  get cancelRequested(): boolean {
+    return this.turn?.cancelRequested ?? false;
+  }
+
+  /** Open a session (`thread.open`) and follow its events instead of the previous one's. */
+  async open(params: { window_id?: string; thread_id?: string; assistant_id?: string }): Promise<Session & { created: boolean }> {
+    const opened = await this.connection.call<Session & { created: boolean }>("thread.open", params);
+    if (this.session && this.session.thread_id !== opened.thread_id) {
+      await this.connection.call("subscription.unsubscribe", { thread_id: this.session.thread_id });
+    }
+    this.session = opened;
+    await this.connection.call("subscription.subscribe", { thread_id: opened.thread_id });
+    return opened;
+  }
+
+  /** Send a message and wait until its run ends. */
+  async send(text: string): Promise<TurnOutcome> {
+    const threadId = this.requireThread();
+    const outcome = this.beginTurn();
+    try {
+      const { run_id } = await this.connection.call<{ run_id: string }>("run.start", { thread_id: threadId, input: { messages: [{ role: "user", content: text }] } });
+      this.adoptRun(run_id);
+    } catch (error) {
+      this.turn = undefined;
+      throw error;
+    }
+    return outcome;
+  }
+
+  /** Answer a pending approval (issue 4) and wait until the resumed run ends. */
+  async respond(interruptId: string, value: { decision: "approve" | "reject" | "edit"; args?: Record<string, unknown>; reason?: string }): Promise<TurnOutcome> {
+    const threadId = this.requireThread();
+    const outcome = this.beginTurn();
+    try {
+      await this.connection.call("input.respond", { thread_id: threadId, interrupt_id: interruptId, value });
+    } catch (error) {
+      this.turn = undefined;
+      throw error;
+    }
+    return outcome;
+  }
+
+  /** Ask the server to cancel the running reply (the turn then ends as `cancelled`). */
+  async cancel(): Promise<void> {
+    const turn = this.turn;
+    const threadId = this.session?.thread_id;
+    if (!turn || !threadId) return;
+    turn.cancelRequested = true;
+    if (turn.runId) await this.connection.call("run.cancel", { thread_id: threadId, run_id: turn.runId });
+  }
+
+  /** The newest messages of the session, oldest first. */
+  async history(limit: number): Promise<TranscriptMessage[]> {
+    const page = await this.connection.call<{ messages: TranscriptMessage[] }>("messages.list", { thread_id: this.requireThread(), limit });
+    return page.messages;
+  }
+
+  private beginTurn(): Promise<TurnOutcome> {
+    return new Promise<TurnOutcome>((resolve) => {
+      this.turn = { runId: undefined, cancelRequested: false, resolve };
+    });
+  }
+
+  private adoptRun(runId: string): void {
+    this.ownRuns.add(runId);
+    if (!this.turn || this.turn.runId) return;
+    this.turn.runId = runId;
+    // Ctrl-C came before the server told us the run id.
+    if (this.turn.cancelRequested) void this.cancel().catch(() => undefined);
+  }
+
+  private requireThread(): string {
+    if (!this.session) throw new Error("no session is open");
+    return this.session.thread_id;
+  }
+
+  private handleEvent(frame: EventFrame): void {
+    if (frame.thread_id !== this.session?.thread_id) return;
+    const { stdout, stderr, style } = this.output;
+    const data: unknown = frame.data;
+    // Switch on the name as a string: newer servers add events this client may not know.
+    const name: string = frame.event;
+    switch (name) {
+      case "run.started":
+        // Our run.start answer can arrive after the run's first events; a run starting while we wait is ours.
+        if (this.turn && !this.turn.runId) this.adoptRun((data as EventDataByName["run.started"]).run_id);
+        return;
+      case "message.delta": {
+        const delta = data as EventDataByName["message.delta"];
+        this.printed.set(delta.message_id, (this.printed.get(delta.message_id) ?? 0) + delta.text.length);
+        stdout.write(delta.text);
+        return;
+      }
+      case "message.completed":
+        this.printCompleted((data as EventDataByName["message.completed"]).message, frame.run_id);
+        return;
+      case "tool.started": {
+        const tool = data as EventDataByName["tool.started"];
+        this.toolStarts.set(tool.tool_call_id, { at: Date.parse(frame.created_at), args: JSON.stringify(tool.args) });
+        return;
+      }
+      case "tool.completed": {
+        const tool = data as EventDataByName["tool.completed"];
+        const started = this.toolStarts.get(tool.tool_call_id);
+        const duration = started === undefined ? "" : style.dim(` (${Math.max(0, Date.parse(frame.created_at) - started.at)} ms)`);
+        const result = tool.error === undefined ? truncate(tool.output) : style.red(`failed: ${truncate(tool.error)}`);
+        stderr.write(`${style.cyan("⚙")} ${tool.name} ${style.dim(truncate(started?.args ?? ""))} → ${result}${duration}\n`);
+        this.toolStarts.delete(tool.tool_call_id);
+        return;
+      }
+      case "run.completed":
+        this.endTurn(frame.run_id, { status: "success" });
+        return;
+      case "run.failed": {
+        const failed = data as { status: TurnOutcome["status"]; code: string; message: string };
+        this.endTurn(frame.run_id, { status: failed.status, code: failed.code, message: failed.message });
+        return;
+      }
+      case "run.interrupted": {
+        const interrupts = (data as { interrupts?: PendingInterrupt[] }).interrupts ?? [];
+        this.endTurn(frame.run_id, { status: "interrupted", interrupts });
+        return;
+      }
+      default:
+        return;
+    }
+  }
+
+  private printCompleted(message: TranscriptMessage, runId: string | null): void {
+    const { stdout, stderr, style } = this.output;
+    if (message.role === "user") {
+      if (runId && !this.ownRuns.has(runId) && !(this.turn && !this.turn.runId)) stderr.write(style.dim(`[another window] you › ${message.content}\n`));
+      return;
+    }
+    if (message.role !== "assistant") return;
+    if (!message.content) return;
+    const already = this.printed.get(message.id) ?? 0;
+    if (already < message.content.length) stdout.write(message.content.slice(already));
+    this.printed.delete(message.id);
+    stdout.write("\n");
+  }
+
+  private endTurn(runId: string | null, outcome: TurnOutcome): void {
+    const turn = this.turn;
+    if (!turn || (turn.runId && runId && turn.runId !== runId)) {
+      if (outcome.status !== "success") this.output.stderr.write(this.output.style.dim(`[another window] reply ${outcome.status}\n`));
+      return;
+    }
+    this.turn = undefined;
+    // Text cut short by a cancel never gets a completion: end its line here.
+    for (const [id, count] of this.printed) {
+      if (count > 0) this.output.stdout.write("\n");
+      this.printed.delete(id);
+    }
+    turn.resolve(outcome);
+  }
+}
+
+function truncate(text: string): string {
+  const flat = text.replace(/\s+/g, " ");
+  return flat.length > TOOL_TEXT_LIMIT ? `${flat.slice(0, TOOL_TEXT_LIMIT - 1)}…` : flat;
+}

@@ -1,0 +1,143 @@
+import type { Session, SessionPage } from "../../sessions/session.js";
+import { type ChatConnection, isMethodNotFound } from "./chat-connection.js";
+import type { ChatOptions } from "./chat-options.js";
+import type { ChatOutput, ChatSession } from "./chat-session.js";
+
+/** What a slash command can use. */
+export interface SlashContext {
+  connection: ChatConnection;
+  session: ChatSession;
+  options: ChatOptions;
+  output: ChatOutput;
+}
+
+/** The help text of the terminal client. */
+export const HELP = `Type a message and press Enter. Commands:
+  /sessions              list your sessions, newest first
+  /switch <id|title>     continue another session (id, id prefix or title)
+  /new                   start a fresh session
+  /history [n]           show the last n messages (default 20)
+  /fork <checkpoint>     branch a new session at a checkpoint
+  /help                  this help
+  /quit                  leave (so does Ctrl-D; Ctrl-C stops a reply, a second Ctrl-C leaves)
+Any other /text is sent to the assistant as a message.
+`;
+
+/** What became of a line starting with `/`. */
+export type SlashResult = "handled" | "quit" | "not-a-command";
+
+/**
+ * Run a `/command`. Unknown ones are `not-a-command` and go to the assistant as a message: graphs and models
+ * may have slash commands of their own (the scripted test model's `/tool`, `/fail`).
+ */
+export async function runSlashCommand(line: string, context: SlashContext): Promise<SlashResult> {
+  const [name = "", ...rest] = line.slice(1).trim().split(/\s+/);
+  const argument = rest.join(" ");
+  const { stderr } = context.output;
+  switch (name) {
+    case "quit":
+    case "exit":
+      return "quit";
+    case "sessions":
+      await listSessions(context);
+      return "handled";
+    case "switch":
+      await switchSession(argument, context);
+      return "handled";
+    case "new": {
+      const opened = await context.session.open(context.options.assistant ? { assistant_id: context.options.assistant } : {});
+      stderr.write(`new session ${opened.thread_id}\n`);
+      await printOpening(context);
+      return "handled";
+    }
+    case "history":
+      await printHistory(context, Number.parseInt(argument, 10) || 20);
+      return "handled";
+    case "fork":
+      await fork(argument, context);
+      return "handled";
+    case "help":
+    case "":
+      stderr.write(HELP);
+      return "handled";
+    default:
+      return "not-a-command";
+  }
+}
+
+async function listSessions(context: SlashContext): Promise<void> {
+  const page = await context.connection.call<SessionPage>("thread.list", { limit: 30 });
+  const { stdout, style } = context.output;
+  if (page.sessions.length === 0) stdout.write("no sessions yet\n");
+  for (const session of page.sessions) {
+    const marker = session.thread_id === context.session.threadId ? "*" : " ";
+    const when = new Date(session.last_activity_at).toLocaleString();
+    stdout.write(`${marker} ${style.bold(session.thread_id.slice(0, 8))}  ${session.title ?? style.dim("(untitled)")}  ${style.dim(`${session.status} · ${when}`)}\n`);
+  }
+}
+
+/** Pick a session by exact id, id prefix, exact title or a title fragment that matches only one. */
+export function findSession(sessions: Session[], query: string): Session | Session[] | undefined {
+  const needle = query.trim().toLowerCase();
+  if (!needle) return undefined;
+  const exact = sessions.find((session) => session.thread_id === needle || session.title?.toLowerCase() === needle);
+  if (exact) return exact;
+  const candidates = sessions.filter((session) => session.thread_id.startsWith(needle) || session.title?.toLowerCase().includes(needle));
+  if (candidates.length === 1) return candidates[0];
+  return candidates.length > 1 ? candidates : undefined;
+}
+
+async function switchSession(query: string, context: SlashContext): Promise<void> {
+  const { stderr } = context.output;
+  if (!query) {
+    stderr.write("usage: /switch <id|title>\n");
+    return;
+  }
+  const page = await context.connection.call<SessionPage>("thread.list", { limit: 100 });
+  const found = findSession(page.sessions, query);
+  if (!found) {
+    stderr.write(`no session matches "${query}"\n`);
+    return;
+  }
+  if (Array.isArray(found)) {
+    stderr.write(`"${query}" matches ${found.length} sessions; be more specific:\n`);
+    for (const session of found) stderr.write(`  ${session.thread_id.slice(0, 8)}  ${session.title ?? "(untitled)"}\n`);
+    return;
+  }
+  const opened = await context.session.open({ thread_id: found.thread_id });
+  stderr.write(`switched to ${opened.title ?? "(untitled)"} (${opened.thread_id})\n`);
+  await printHistory(context, 4);
+}
+
+/** Print the last messages of the current session. */
+export async function printHistory(context: SlashContext, limit: number): Promise<void> {
+  const { stdout, style } = context.output;
+  for (const message of await context.session.history(limit)) {
+    if (message.role === "user") stdout.write(`${style.bold("you ›")} ${message.content}\n`);
+    else if (message.role === "assistant" && message.content) stdout.write(`${style.cyan("assistant ›")} ${message.content}\n`);
+    else if (message.role === "tool") stdout.write(style.dim(`⚙ ${message.name ?? "tool"} → ${message.content}\n`));
+  }
+}
+
+/** A new session's opening message (the assistant's first message), if it has one. */
+export async function printOpening(context: SlashContext): Promise<void> {
+  const messages = await context.session.history(5);
+  const opening = messages.find((message) => message.role === "assistant");
+  if (opening && messages.length === 1) context.output.stdout.write(`${context.output.style.cyan("assistant ›")} ${opening.content}\n`);
+}
+
+async function fork(checkpointId: string, context: SlashContext): Promise<void> {
+  const { stderr } = context.output;
+  if (!checkpointId) {
+    stderr.write("usage: /fork <checkpoint>\n");
+    return;
+  }
+  try {
+    const forked = await context.connection.call<{ thread_id: string }>("state.fork", { thread_id: context.session.threadId, checkpoint_id: checkpointId });
+    await context.session.open({ thread_id: forked.thread_id });
+    stderr.write(`forked into ${forked.thread_id}\n`);
+  } catch (error) {
+    if (isMethodNotFound(error)) stderr.write("/fork is not supported by this server\n");
+    else throw error;
+  }
+}

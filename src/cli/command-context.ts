@@ -1,0 +1,55 @@
+import { Option, type Command } from "commander";
+import { type Config, type ConfigOverrides, loadConfig } from "../config.js";
+import type { Services } from "../services.js";
+
+/** Flags shared by every command that touches the database. */
+export function withDatabaseOptions(command: Command): Command {
+  return command
+    .addOption(new Option("--database-url <url>", "Postgres connection string (env DATABASE_URL)"))
+    .addOption(new Option("--data-dir <dir>", "where the embedded database and models live (env DATA_DIR)"))
+    .addOption(new Option("--log-level <level>", "fatal|error|warn|info|debug|trace|silent (env LOG_LEVEL)"));
+}
+
+/** Flags the commands share; each maps to a setting (see docs/configuration.md). */
+export interface CommonFlags {
+  databaseUrl?: string;
+  dataDir?: string;
+  logLevel?: string;
+  port?: string;
+  host?: string;
+  model?: string;
+  authMode?: string;
+  allowInsecureBind?: boolean;
+  config?: string;
+}
+
+/** Parse config from the environment with flags winning. */
+export function configFrom(flags: CommonFlags): Config {
+  const overrides: ConfigOverrides = {
+    DATABASE_URL: flags.databaseUrl,
+    DATA_DIR: flags.dataDir,
+    LOG_LEVEL: flags.logLevel,
+    PORT: flags.port,
+    HOST: flags.host,
+    MODEL: flags.model,
+    AUTH_MODE: flags.authMode,
+    ALLOW_INSECURE_BIND: flags.allowInsecureBind,
+    LANGGRAPH_CONFIG: flags.config,
+  };
+  return loadConfig({ env: process.env, overrides });
+}
+
+/** Run a command against the database (migrate, keys) and close it afterwards. */
+export async function withServices<T>(flags: CommonFlags, work: (services: Services) => Promise<T>): Promise<T> {
+  // One-shot commands log warnings and errors only, unless --log-level or LOG_LEVEL says otherwise.
+  const config = configFrom({ ...flags, logLevel: flags.logLevel ?? (process.env.LOG_LEVEL ? undefined : "warn") });
+  // Loaded on demand: clients such as `threadline chat` must not pay for the whole server at start-up.
+  const [{ buildServices }, { createLogger }] = await Promise.all([import("../app.js"), import("../logger.js")]);
+  const { services, database } = await buildServices({ config, logger: createLogger({ level: config.LOG_LEVEL }) });
+  try {
+    return await work(services);
+  } finally {
+    await database.close();
+  }
+}
+

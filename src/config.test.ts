@@ -1,0 +1,58 @@
+import { describe, expect, it } from "vitest";
+import { ConfigError, isLoopbackHost, loadConfig } from "./config.js";
+
+describe("loadConfig", () => {
+  it("has documented defaults", () => {
+    const config = loadConfig({ env: {} });
+    expect(config).toMatchObject({ PORT: 8123, HOST: "127.0.0.1", AUTH_MODE: "none", LOG_LEVEL: "info", FAKE_CHUNK_DELAY_MS: 0 });
+    expect(config.DATABASE_URL).toBeUndefined();
+    expect(config.modelIsDefault).toBe(true);
+  });
+
+  it("lets explicit overrides win over the environment", () => {
+    const config = loadConfig({ env: { PORT: "9000", MODEL: "fake" }, overrides: { PORT: 0 } });
+    expect(config.PORT).toBe(0);
+    expect(config.MODEL).toBe("fake");
+    expect(config.modelIsDefault).toBe(false);
+  });
+
+  it("names the variable and its flag in errors", () => {
+    expect(() => loadConfig({ env: { PORT: "http" } })).toThrow(/PORT \(or --port\)/);
+    expect(() => loadConfig({ env: { AUTH_MODE: "magic" } })).toThrow(/AUTH_MODE \(or --auth-mode\)/);
+  });
+
+  it("allows private outbound destinations by default only when the server is single-user (AUTH_MODE=none)", () => {
+    expect(loadConfig({ env: {} })).toMatchObject({ OUTBOUND_ALLOW_PRIVATE: true, OUTBOUND_ALLOW_HOSTS: [] });
+    expect(loadConfig({ env: { AUTH_MODE: "apikey" } }).OUTBOUND_ALLOW_PRIVATE).toBe(false);
+    expect(loadConfig({ env: { OUTBOUND_ALLOW_PRIVATE: "false" } }).OUTBOUND_ALLOW_PRIVATE).toBe(false);
+    expect(loadConfig({ env: { AUTH_MODE: "apikey", OUTBOUND_ALLOW_PRIVATE: "true" } }).OUTBOUND_ALLOW_PRIVATE).toBe(true);
+    expect(loadConfig({ env: { OUTBOUND_ALLOW_HOSTS: " Ollama.internal, 10.0.0.0/8 ,fd00::1" } }).OUTBOUND_ALLOW_HOSTS).toEqual(["ollama.internal", "10.0.0.0/8", "fd00::1"]);
+    expect(() => loadConfig({ env: { OUTBOUND_ALLOW_HOSTS: "10.0.0.0/99" } })).toThrow(/OUTBOUND_ALLOW_HOSTS: each entry must be/);
+  });
+
+  it("refuses AUTH_MODE=none on a public interface unless forced", () => {
+    expect(() => loadConfig({ env: { HOST: "0.0.0.0" } })).toThrow(ConfigError);
+    expect(() => loadConfig({ env: { HOST: "0.0.0.0" } })).toThrow(/ALLOW_INSECURE_BIND/);
+    expect(loadConfig({ env: { HOST: "0.0.0.0", ALLOW_INSECURE_BIND: "true" } }).HOST).toBe("0.0.0.0");
+    expect(loadConfig({ env: { HOST: "0.0.0.0", AUTH_MODE: "apikey" } }).HOST).toBe("0.0.0.0");
+  });
+
+  it("requires a key to verify JWTs", () => {
+    expect(() => loadConfig({ env: { AUTH_MODE: "jwt" } })).toThrow(/JWT_SECRET/);
+    expect(loadConfig({ env: { AUTH_MODE: "jwt", JWT_SECRET: "a-very-long-shared-secret" } }).AUTH_MODE).toBe("jwt");
+  });
+});
+
+describe("isLoopbackHost", () => {
+  it.each([
+    ["127.0.0.1", true],
+    ["127.1.2.3", true],
+    ["localhost", true],
+    ["::1", true],
+    ["0.0.0.0", false],
+    ["192.168.1.5", false],
+    ["example.com", false],
+  ])("%s → %s", (host, expected) => {
+    expect(isLoopbackHost(host)).toBe(expected);
+  });
+});

@@ -1,0 +1,224 @@
+import os from "node:os";
+import path from "node:path";
+import { z } from "zod";
+import { isAllowHostEntry } from "./outbound/address-range.js";
+
+const booleanFromString = z
+  .union([z.boolean(), z.enum(["true", "false", "1", "0", "yes", "no"])])
+  .transform((value) => value === true || value === "true" || value === "1" || value === "yes");
+
+const LOG_LEVELS = ["fatal", "error", "warn", "info", "debug", "trace", "silent"] as const;
+const AUTH_MODES = ["none", "apikey", "jwt"] as const;
+
+/** Every setting Threadline reads, with its environment variable name and default. See docs/configuration.md. */
+const configSchema = z.object({
+  /** @default 8123 */
+  PORT: z.coerce.number().int().min(0).max(65535).default(8123),
+  /** @default "127.0.0.1" */
+  HOST: z.string().min(1).default("127.0.0.1"),
+  /** Postgres connection string; unset means the embedded PGlite database under DATA_DIR. */
+  DATABASE_URL: z.string().min(1).optional(),
+  /** @default "./data" */
+  DATA_DIR: z.string().min(1).default("./data"),
+  /**
+   * `provider:model` (`openai:…`, `anthropic:…`, `ollama:…`), `local`, `local:<path-or-hf-uri>` or `fake`.
+   * Unset: `openai:gpt-4o-mini` with OPENAI_API_KEY, `anthropic:claude-haiku-4-5` with ANTHROPIC_API_KEY, else `local`.
+   */
+  MODEL: z.string().min(1).optional(),
+  /** Comma-separated models tried in order when MODEL fails, e.g. `openai:gpt-4o-mini,local`. @default [] */
+  MODEL_FALLBACKS: z
+    .string()
+    .default("")
+    .transform((list) => list.split(",").map((spec) => spec.trim()).filter(Boolean)),
+  /** Longest a model may stay silent (before its first token or between two) before the call is abandoned. @default 120000 */
+  MODEL_TIMEOUT_MS: z.coerce.number().int().min(1).default(120_000),
+  /** Retries of a provider call on 429 (honouring Retry-After), 5xx and network errors, with backoff. @default 2 */
+  MODEL_MAX_RETRIES: z.coerce.number().int().min(0).max(10).default(2),
+  OPENAI_API_KEY: z.string().min(1).optional(),
+  /** Any OpenAI-compatible server (DeepSeek, DashScope, vLLM, llama.cpp server, …). */
+  OPENAI_BASE_URL: z.string().url().optional(),
+  ANTHROPIC_API_KEY: z.string().min(1).optional(),
+  ANTHROPIC_BASE_URL: z.string().url().optional(),
+  /** @default "http://127.0.0.1:11434" */
+  OLLAMA_BASE_URL: z.string().url().default("http://127.0.0.1:11434"),
+  /** Where pulled model files are cached across data directories and CI runs. @default "~/.cache/threadline/models" */
+  MODEL_CACHE_DIR: z.string().min(1).default(path.join(os.homedir(), ".cache", "threadline", "models")),
+  /** `serve` pulls a missing embedded model (MODEL or a fallback `local`) before listening. @default true */
+  MODEL_AUTO_PULL: booleanFromString.default(true),
+  /** CPU threads of the embedded model; 0 picks half the cores (spinning threads on a busy machine stall). @default 0 */
+  LOCAL_MODEL_THREADS: z.coerce.number().int().min(0).max(256).default(0),
+  /** Tokens each context sequence of the embedded model holds. @default 4096 */
+  LOCAL_MODEL_CONTEXT_SIZE: z.coerce.number().int().min(256).default(4096),
+  /** Generations the embedded model batches in parallel (one context sequence each). @default 4 */
+  LOCAL_MODEL_SEQUENCES: z.coerce.number().int().min(1).max(64).default(4),
+  /** Calls waiting for a free sequence beyond this fail at once instead of queueing. @default 256 */
+  LOCAL_MODEL_QUEUE_LIMIT: z.coerce.number().int().min(0).default(256),
+  /** Reply length cap of the embedded model when the assistant sets no max_tokens. @default 512 */
+  LOCAL_MODEL_MAX_TOKENS: z.coerce.number().int().min(1).default(512),
+  /** Tool rounds the embedded model may make per user message before it must answer. @default 1 */
+  LOCAL_MODEL_MAX_TOOL_ROUNDS: z.coerce.number().int().min(0).max(20).default(1),
+  /** Let node-llama-cpp use a GPU (CUDA/Vulkan/Metal) when one is present. @default false */
+  LOCAL_MODEL_GPU: booleanFromString.default(false),
+  /** @default 0 */
+  FAKE_CHUNK_DELAY_MS: z.coerce.number().int().min(0).default(0),
+  /** The fake model pads plain replies to at least this many characters (benchmarks). @default 0 */
+  FAKE_REPLY_MIN_CHARS: z.coerce.number().int().min(0).default(0),
+  /** @default "none" */
+  AUTH_MODE: z.enum(AUTH_MODES).default("none"),
+  /** Bind to a non-loopback host even though AUTH_MODE=none. @default false */
+  ALLOW_INSECURE_BIND: booleanFromString.default(false),
+  JWT_SECRET: z.string().min(16).optional(),
+  JWT_PUBLIC_KEY: z.string().min(1).optional(),
+  JWT_ISSUER: z.string().min(1).optional(),
+  JWT_AUDIENCE: z.string().min(1).optional(),
+  /** @default "info" */
+  LOG_LEVEL: z.enum(LOG_LEVELS).default("info"),
+  /** Path of the LangGraph CLI style graph declarations. @default "./langgraph.json" */
+  LANGGRAPH_CONFIG: z.string().min(1).default("./langgraph.json"),
+  /** Largest accepted HTTP JSON body. @default 1048576 */
+  MAX_BODY_BYTES: z.coerce.number().int().min(1024).default(1_048_576),
+  /** Largest accepted WebSocket frame. @default 1048576 */
+  WS_MAX_FRAME_BYTES: z.coerce.number().int().min(1024).default(1_048_576),
+  /** Ping interval; a socket that misses one pong is closed. @default 30000 */
+  WS_HEARTBEAT_MS: z.coerce.number().int().min(50).default(30_000),
+  /**
+   * How often each open socket's credentials are checked again: a revoked API key or an expired JWT closes the
+   * socket within this time (1008). @default 60000
+   */
+  WS_REAUTH_MS: z.coerce.number().int().min(50).default(60_000),
+  /** A client whose unsent backlog exceeds this is dropped rather than buffered. @default 8388608 */
+  WS_MAX_BUFFERED_BYTES: z.coerce.number().int().min(1024).default(8_388_608),
+  /** Requests (HTTP requests and WS commands) allowed per user per minute. @default 600 */
+  RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).default(600),
+  /** How long shutdown waits for in-flight runs before handing them to the next instance. @default 10000 */
+  SHUTDOWN_GRACE_MS: z.coerce.number().int().min(0).default(10_000),
+  /** HMAC-SHA256 key signing outgoing webhooks (`X-Threadline-Signature`); unset sends them unsigned. */
+  WEBHOOK_SECRET: z.string().min(16).optional(),
+  /** Delivery attempts per webhook, the first included, before giving up. @default 5 */
+  WEBHOOK_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(20).default(5),
+  /** Delay before the first webhook retry; each further retry doubles it, with jitter. @default 10 */
+  WEBHOOK_RETRY_DELAY_SECONDS: z.coerce.number().int().min(1).max(3600).default(10),
+  /** Time allowed for one webhook POST. @default 10000 */
+  WEBHOOK_TIMEOUT_MS: z.coerce.number().int().min(100).max(120_000).default(10_000),
+  /**
+   * Let user-supplied URLs (run and cron webhooks, assistants' `base_url`) reach loopback, private, link-local
+   * (169.254.x, cloud metadata) and other non-public addresses. Unset: true with AUTH_MODE=none (the only caller is
+   * this machine's user, who can reach them anyway), false with apikey or jwt (users must not reach the server's network).
+   */
+  OUTBOUND_ALLOW_PRIVATE: booleanFromString.optional(),
+  /** Comma-separated host names, IP addresses and CIDR ranges user-supplied URLs may reach although not public. @default [] */
+  OUTBOUND_ALLOW_HOSTS: z
+    .string()
+    .default("")
+    .transform((list) => list.split(",").map((entry) => entry.trim().toLowerCase()).filter(Boolean))
+    .refine((entries) => entries.every(isAllowHostEntry), { message: "each entry must be a host name, an IP address or a CIDR range (e.g. ollama.internal,10.0.0.5,192.168.1.0/24)" }),
+  /** Default thread TTL in idle minutes for threads created without `ttl`; unset means they never expire. */
+  THREAD_TTL_MINUTES: z.coerce.number().positive().optional(),
+  /** What the default TTL does: delete the thread, or keep only its latest checkpoint. @default "delete" */
+  THREAD_TTL_STRATEGY: z.enum(["delete", "keep_latest"]).default("delete"),
+  /** Minutes between TTL sweeps (1–60, aligned on the hour). @default 5 */
+  TTL_SWEEP_INTERVAL_MINUTES: z.coerce.number().int().min(1).max(60).default(5),
+  /** How often idle job workers poll the Postgres job queue (pg-boss); 0.5 at least. @default 2 */
+  JOBS_POLL_INTERVAL_SECONDS: z.coerce.number().min(0.5).max(60).default(2),
+  /** A running run's lease; an instance that stops renewing it for this long is presumed dead. @default 30000 */
+  RUN_LEASE_MS: z.coerce.number().int().min(200).default(30_000),
+  /** How often each instance looks for delayed runs that are due and runs with expired leases. @default 1000 */
+  RUN_POLL_MS: z.coerce.number().int().min(50).default(1000),
+  /** What happens to a run whose instance died: `resume` from its last checkpoint, or `fail` (worker_lost). @default "resume" */
+  RUN_RECOVERY: z.enum(["resume", "fail"]).default("resume"),
+  /**
+   * Prune intermediate super-step checkpoints older than this many days (turn-final checkpoints, where a run ended,
+   * stay for replay and fork); 0 prunes them as soon as a sweep runs. Unset keeps every checkpoint.
+   */
+  CHECKPOINT_RETENTION_DAYS: z.coerce.number().min(0).optional(),
+});
+
+type RawConfig = z.infer<typeof configSchema>;
+
+/** The parsed, validated configuration passed down through the app. */
+export interface Config extends Omit<RawConfig, "MODEL" | "OUTBOUND_ALLOW_PRIVATE"> {
+  /** The resolved model string (never undefined after parsing). */
+  MODEL: string;
+  /** Resolved from AUTH_MODE when unset (see the schema). */
+  OUTBOUND_ALLOW_PRIVATE: boolean;
+  /** True when MODEL was not set and a default was chosen. */
+  modelIsDefault: boolean;
+}
+
+/** Settings given explicitly (CLI flags or tests); they win over the environment. */
+export type ConfigOverrides = Partial<Record<keyof RawConfig, string | number | boolean | undefined>>;
+
+/** Environment variable → CLI flag, so errors can name both ways of setting a value. */
+const FLAG_NAMES: Partial<Record<keyof RawConfig, string>> = {
+  PORT: "--port",
+  HOST: "--host",
+  DATABASE_URL: "--database-url",
+  DATA_DIR: "--data-dir",
+  MODEL: "--model",
+  AUTH_MODE: "--auth-mode",
+  LOG_LEVEL: "--log-level",
+  ALLOW_INSECURE_BIND: "--allow-insecure-bind",
+  LANGGRAPH_CONFIG: "--config",
+};
+
+/** Raised when configuration is invalid; its message names the env var and the flag. */
+export class ConfigError extends Error {
+  override name = "ConfigError";
+}
+
+/**
+ * Parse configuration once, at start-up.
+ * @example const config = loadConfig({ env: process.env, overrides: { PORT: 0 } });
+ */
+export function loadConfig(options: { env?: NodeJS.ProcessEnv; overrides?: ConfigOverrides } = {}): Config {
+  const env = options.env ?? {};
+  const input: Record<string, unknown> = {};
+  for (const key of Object.keys(configSchema.shape)) {
+    const fromEnv = env[key];
+    if (fromEnv !== undefined && fromEnv !== "") input[key] = fromEnv;
+  }
+  for (const [key, value] of Object.entries(options.overrides ?? {})) {
+    if (value !== undefined) input[key] = value;
+  }
+  const parsed = configSchema.safeParse(input);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((issue) => {
+      const key = String(issue.path[0] ?? "config") as keyof RawConfig;
+      const flag = FLAG_NAMES[key];
+      return `${key}${flag ? ` (or ${flag})` : ""}: ${issue.message}`;
+    });
+    throw new ConfigError(`Invalid configuration — ${problems.join("; ")}`);
+  }
+  return finishConfig(parsed.data);
+}
+
+function finishConfig(raw: RawConfig): Config {
+  if (raw.AUTH_MODE === "jwt" && !raw.JWT_SECRET && !raw.JWT_PUBLIC_KEY) {
+    throw new ConfigError("AUTH_MODE=jwt needs JWT_SECRET (HS256) or JWT_PUBLIC_KEY (PEM) to verify tokens");
+  }
+  if (raw.AUTH_MODE === "none" && !raw.ALLOW_INSECURE_BIND && !isLoopbackHost(raw.HOST)) {
+    throw new ConfigError(
+      `AUTH_MODE=none refuses to bind to HOST=${raw.HOST}: use a loopback host, set AUTH_MODE=apikey|jwt, ` +
+        "or force it with ALLOW_INSECURE_BIND=true (or --allow-insecure-bind)",
+    );
+  }
+  const modelIsDefault = raw.MODEL === undefined;
+  const MODEL = raw.MODEL ?? defaultModel(raw);
+  const OUTBOUND_ALLOW_PRIVATE = raw.OUTBOUND_ALLOW_PRIVATE ?? raw.AUTH_MODE === "none";
+  return { ...raw, DATA_DIR: path.resolve(raw.DATA_DIR), MODEL_CACHE_DIR: path.resolve(raw.MODEL_CACHE_DIR), MODEL, modelIsDefault, OUTBOUND_ALLOW_PRIVATE };
+}
+
+/** The model used when MODEL is unset: a provider whose key is present, else the embedded model (no key needed). */
+function defaultModel(raw: RawConfig): string {
+  if (raw.OPENAI_API_KEY) return "openai:gpt-4o-mini";
+  if (raw.ANTHROPIC_API_KEY) return "anthropic:claude-haiku-4-5";
+  if (raw.OPENAI_BASE_URL) {
+    throw new ConfigError("OPENAI_BASE_URL is set but MODEL is not: set MODEL (or --model) to openai:<a model your server serves>");
+  }
+  return "local";
+}
+
+/** Whether a host name or address only accepts connections from this machine. */
+export function isLoopbackHost(host: string): boolean {
+  return host === "localhost" || host === "::1" || host === "[::1]" || /^127(\.\d{1,3}){3}$/.test(host);
+}

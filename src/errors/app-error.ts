@@ -1,0 +1,72 @@
+/** The closed set of error codes every transport renders; each maps to one HTTP status. */
+export const ERROR_STATUS = {
+  invalid_request: 400,
+  unauthorized: 401,
+  forbidden: 403,
+  not_found: 404,
+  method_not_found: 404,
+  conflict: 409,
+  thread_busy: 409,
+  payload_too_large: 413,
+  rate_limited: 429,
+  model_error: 502,
+  tool_error: 500,
+  unavailable: 503,
+  internal: 500,
+} as const;
+
+/** A stable, machine-readable error code. */
+export type ErrorCode = keyof typeof ERROR_STATUS;
+
+/** The one error type of the runtime: a code, a safe message and optional details. */
+export class AppError extends Error {
+  override name = "AppError";
+  readonly code: ErrorCode;
+  readonly details: unknown;
+
+  constructor(code: ErrorCode, message: string, options: { details?: unknown; cause?: unknown } = {}) {
+    super(message, { cause: options.cause });
+    this.code = code;
+    this.details = options.details;
+  }
+
+  /** The HTTP status for this error's code. */
+  get status(): number {
+    return ERROR_STATUS[this.code];
+  }
+
+  /** The JSON body shared by HTTP responses and WS error frames. */
+  toJSON(): { code: ErrorCode; message: string; details?: unknown } {
+    return this.details === undefined
+      ? { code: this.code, message: this.message }
+      : { code: this.code, message: this.message, details: this.details };
+  }
+}
+
+/** Recognise an AppError by shape (works across module copies, unlike instanceof). */
+export function isAppError(value: unknown): value is AppError {
+  return (
+    value instanceof Error &&
+    typeof (value as { code?: unknown }).code === "string" &&
+    (value as unknown as { code: string }).code in ERROR_STATUS &&
+    value.name === "AppError"
+  );
+}
+
+/** Convert anything thrown into an AppError once, at the edge; unknown failures become `internal`. */
+export function toAppError(error: unknown): AppError {
+  if (isAppError(error)) return error;
+  if (isZodLikeError(error)) {
+    return new AppError("invalid_request", "Request did not match the expected shape", { details: error.issues });
+  }
+  return new AppError("internal", "Internal error", { cause: error });
+}
+
+function isZodLikeError(error: unknown): error is { issues: unknown[] } {
+  return error instanceof Error && error.name === "ZodError" && Array.isArray((error as { issues?: unknown }).issues);
+}
+
+/** Shorthand for the most common not-found case, phrased without leaking existence. */
+export function notFound(what: string, id: string): AppError {
+  return new AppError("not_found", `${what} ${id} not found`);
+}

@@ -1,0 +1,80 @@
+import pg from "pg";
+import type { Logger } from "../logger.js";
+
+/** The channel stored events are announced on (by `EventLog`, in the statement that stores them). */
+export const EVENTS_CHANNEL = "threadline_events";
+const RUNS_CHANNEL = "threadline_runs";
+
+/** A control message between instances about runs. */
+export type RunSignal = { type: "dispatch"; thread_id: string } | { type: "cancel"; run_id: string; action: "cancel" | "interrupt" | "rollback" };
+
+/** What the notifier tells this instance about others. */
+export interface ClusterHandlers {
+  onEvents(threadId: string, range: { fromSeq: number; toSeq: number }): void;
+  onRunSignal(signal: RunSignal): void;
+}
+
+/**
+ * Postgres LISTEN/NOTIFY between instances. Payloads are references (thread id and a seq range, or a run id),
+ * never event bodies, so they stay far below the 8 KB limit; receivers read the event log.
+ * On the embedded database there is only ever one process, so this is a no-op there.
+ */
+export class ClusterNotifier {
+  private listener: pg.Client | undefined;
+  private stopped = false;
+
+  constructor(
+    private readonly deps: { pool: pg.Pool; connectionString?: string; instanceId: string; logger: Logger },
+  ) {}
+
+  /** Whether notifications cross processes (real Postgres). */
+  get enabled(): boolean {
+    return this.deps.connectionString !== undefined;
+  }
+
+  /** Open the dedicated LISTEN connection. */
+  async start(handlers: ClusterHandlers): Promise<void> {
+    if (!this.deps.connectionString) return;
+    const client = new pg.Client({ connectionString: this.deps.connectionString });
+    client.on("error", (error) => this.deps.logger.warn({ err: error }, "cluster listener failed"));
+    client.on("notification", (message) => this.receive(message, handlers));
+    await client.connect();
+    await client.query(`LISTEN ${EVENTS_CHANNEL}`);
+    await client.query(`LISTEN ${RUNS_CHANNEL}`);
+    this.listener = client;
+  }
+
+  /** How `EventLog` announces stored events to other instances; undefined on the embedded database (one process). */
+  get eventAnnouncement(): { channel: string; instanceId: string } | undefined {
+    return this.enabled ? { channel: EVENTS_CHANNEL, instanceId: this.deps.instanceId } : undefined;
+  }
+
+  /** Send a run signal to every instance (including this one's listener, which ignores its own). */
+  async signal(signal: RunSignal): Promise<void> {
+    if (!this.enabled || this.stopped) return;
+    await this.deps.pool.query("SELECT pg_notify($1, $2)", [RUNS_CHANNEL, JSON.stringify({ from: this.deps.instanceId, ...signal })]);
+  }
+
+  /** Close the LISTEN connection. */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    await this.listener?.end().catch(() => undefined);
+    this.listener = undefined;
+  }
+
+  private receive(message: pg.Notification, handlers: ClusterHandlers): void {
+    try {
+      if (message.channel === EVENTS_CHANNEL) {
+        const [from, threadId, fromSeq, toSeq] = (message.payload ?? "").split(" ");
+        if (from === this.deps.instanceId || !threadId) return;
+        handlers.onEvents(threadId, { fromSeq: Number(fromSeq), toSeq: Number(toSeq) });
+      } else if (message.channel === RUNS_CHANNEL) {
+        const parsed = JSON.parse(message.payload ?? "{}") as RunSignal & { from?: string };
+        if (parsed.from === this.deps.instanceId) return;
+        handlers.onRunSignal(parsed);
+      }
+    } catch (error) {
+      this.deps.logger.warn({ err: error, channel: message.channel }, "ignored a malformed cluster notification");
+    }
+  }
+}

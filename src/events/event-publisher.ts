@@ -1,0 +1,73 @@
+import type { EventBus } from "./event-bus.js";
+import type { EventLog } from "./event-log.js";
+import type { NewThreadEvent, ThreadEvent } from "./thread-event.js";
+
+/**
+ * Shortest time between two stores of token deltas. A model streaming 50–100 tokens a second would otherwise cost
+ * a statement and a notification per token; paced, the deltas of ~20 ms share one. Each delta stays its own event
+ * (clients see the stream as it was generated). The first delta of a run, and every other event, are never held back.
+ */
+export const DELTA_FLUSH_INTERVAL_MS = 20;
+
+/**
+ * Persist-then-publish, per run, in order. Events queued while a write is in flight go out together in the next
+ * write, and token deltas are paced (`DELTA_FLUSH_INTERVAL_MS`), so a fast token stream costs a handful of
+ * statements rather than one per token.
+ */
+export class RunEventPublisher {
+  private pending: NewThreadEvent[] = [];
+  private flushing: Promise<void> = Promise.resolve();
+  private flushQueued = false;
+  private deltaTimer: NodeJS.Timeout | undefined;
+  private lastDeltaStoreAt = Number.NEGATIVE_INFINITY;
+  private failure: Error | undefined;
+
+  constructor(
+    private readonly deps: { log: EventLog; bus: EventBus },
+    private readonly scope: { threadId: string; runId: string | null },
+    private readonly deltaIntervalMs = DELTA_FLUSH_INTERVAL_MS,
+  ) {}
+
+  /** Queue an event; it is stored and published in order. */
+  emit(event: NewThreadEvent): void {
+    this.pending.push(event);
+    if (this.flushQueued) return;
+    const wait = event.event === "message.delta" ? this.lastDeltaStoreAt + this.deltaIntervalMs - performance.now() : 0;
+    if (wait <= 0) this.queueFlush();
+    else this.deltaTimer ??= setTimeout(() => this.queueFlush(), wait);
+  }
+
+  /** Wait until everything emitted so far is stored and published; rethrows a storage failure. */
+  async drain(): Promise<void> {
+    this.queueFlush();
+    await this.flushing;
+    if (this.pending.length > 0) await this.flushPending();
+    if (this.failure) throw this.failure;
+  }
+
+  private queueFlush(): void {
+    clearTimeout(this.deltaTimer);
+    this.deltaTimer = undefined;
+    if (this.flushQueued) return;
+    this.flushQueued = true;
+    this.flushing = this.flushing.then(() => {
+      this.flushQueued = false;
+      return this.flushPending();
+    });
+  }
+
+  private async flushPending(): Promise<void> {
+    const batch = this.pending;
+    this.pending = [];
+    if (batch.length === 0) return;
+    if (batch.some((event) => event.event === "message.delta")) this.lastDeltaStoreAt = performance.now();
+    try {
+      const stored: ThreadEvent[] = await this.deps.log.append({ ...this.scope, events: batch });
+      // Other instances were told by the statement that stored them (EventLog's announcement).
+      this.deps.bus.publish(stored);
+    } catch (error) {
+      this.failure ??= error instanceof Error ? error : new Error("event storage failed", { cause: error });
+    }
+  }
+}
+

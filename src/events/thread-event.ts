@@ -1,0 +1,41 @@
+import type { TranscriptMessage } from "../transcript/transcript-message.js";
+import type { RunKind } from "../runs/run.js";
+
+/** Data of each event name, as pushed to clients. Names read noun-then-verb. */
+export interface EventDataByName {
+  "run.started": { run_id: string; assistant_id: string; attempt: number; resumed: boolean; kind: RunKind; checkpoint_id: string | null };
+  "run.queued": { run_id: string; position: number; input: { messages: { id: string; role: "user"; content: string }[] } | null };
+  /** `next` (at a static breakpoint, with no interrupts): the nodes the graph stopped before. */
+  "run.interrupted": { run_id: string; status: "interrupted"; interrupts: PendingInterrupt[]; next?: string[] };
+  "messages.removed": { run_id: string; message_ids: string[] };
+  "message.delta": { message_id: string; text: string };
+  "message.completed": { message: TranscriptMessage };
+  "tool.started": { tool_call_id: string; name: string; args: Record<string, unknown> };
+  "tool.completed": { tool_call_id: string; name: string; output: string; error?: string };
+  "run.completed": { run_id: string; status: "success"; usage: TokenUsage | null; structured_response?: unknown };
+  "run.failed": { run_id: string; code: string; message: string; status: "error" | "cancelled" | "interrupted" | "timeout" };
+}
+
+/** A question the graph is waiting on a human for (a tool call needing approval). */
+export interface PendingInterrupt {
+  id: string;
+  tool_call_id: string;
+  name: string;
+  args: Record<string, unknown>;
+}
+
+/** Token usage of a run, per model and in total. */
+export interface TokenUsage {
+  input_tokens: number;
+  output_tokens: number;
+  by_model: Record<string, { input_tokens: number; output_tokens: number }>;
+}
+
+/** Every event name. */
+export type EventName = keyof EventDataByName;
+
+/** An event before it is sequenced. */
+export type NewThreadEvent = { [Name in EventName]: { event: Name; data: EventDataByName[Name] } }[EventName];
+
+/** A sequenced, persisted event of one thread. */
+export type ThreadEvent = NewThreadEvent & { thread_id: string; run_id: string | null; seq: number; created_at: string };

@@ -1,0 +1,36 @@
+import type { ErrorRequestHandler, RequestHandler } from "express";
+import { AppError, toAppError } from "../errors/app-error.js";
+import type { Logger } from "../logger.js";
+
+/** Map body-parser failures to our codes before the generic conversion. */
+function fromBodyParser(error: unknown): AppError | undefined {
+  const type = (error as { type?: unknown }).type;
+  if (type === "entity.too.large") return new AppError("payload_too_large", "Request body is too large");
+  if (type === "entity.parse.failed") return new AppError("invalid_request", "Request body is not valid JSON");
+  if (type === "encoding.unsupported" || type === "charset.unsupported") return new AppError("invalid_request", "Unsupported body encoding");
+  return undefined;
+}
+
+/** The one place HTTP errors are rendered: `{code, message, details?}` with the code's status. */
+export function errorHandler(logger: Logger): ErrorRequestHandler {
+  // express recognises error handlers by their four parameters.
+  // eslint-disable-next-line max-params
+  return (error: unknown, request, response, _next) => {
+    const appError = fromBodyParser(error) ?? toAppError(error);
+    if (appError.code === "internal") logger.error({ err: error, method: request.method, path: request.path }, "request failed");
+    if (appError.code === "rate_limited") {
+      const retryAfterMs = (appError.details as { retry_after_ms?: number } | undefined)?.retry_after_ms ?? 1000;
+      response.setHeader("Retry-After", String(Math.ceil(retryAfterMs / 1000)));
+    }
+    if (response.headersSent) {
+      response.end();
+      return;
+    }
+    response.status(appError.status).json(appError.toJSON());
+  };
+}
+
+/** Unknown routes answer a typed not_found. */
+export const notFoundHandler: RequestHandler = (request, _response, next) => {
+  next(new AppError("not_found", `No route ${request.method} ${request.path}`));
+};

@@ -1,0 +1,36 @@
+import express, { type Express } from "express";
+import type { Services } from "../services.js";
+import { authMiddleware } from "./auth-middleware.js";
+import { errorHandler, notFoundHandler } from "./error-handler.js";
+import { assistantRoutes } from "./routes/assistant-routes.js";
+import { cronRoutes } from "./routes/cron-routes.js";
+import { lifecycleRoutes } from "./routes/lifecycle-routes.js";
+import { systemRoutes } from "./routes/system-routes.js";
+import { messageRoutes } from "./routes/message-routes.js";
+import { runRoutes } from "./routes/run-routes.js";
+import { stateRoutes } from "./routes/state-routes.js";
+import { streamRoutes } from "./routes/stream-routes.js";
+import { threadRoutes } from "./routes/thread-routes.js";
+import { webRoutes } from "./routes/web-routes.js";
+
+/** The express app: health first, then authenticated LangGraph-shaped routes, then one error renderer. */
+export function createHttpApp(services: Services): Express {
+  const app = express();
+  app.disable("x-powered-by");
+  app.use(express.json({ limit: services.config.MAX_BODY_BYTES }));
+  app.use(systemRoutes(services));
+  // The web page is public; it signs in over the same API as any other client.
+  app.use(webRoutes(services));
+  app.use(authMiddleware(services));
+  app.use(lifecycleRoutes(services));
+  app.use(cronRoutes(services));
+  app.use(threadRoutes(services));
+  app.use(stateRoutes(services));
+  app.use(runRoutes(services));
+  app.use(streamRoutes(services));
+  app.use(messageRoutes(services));
+  app.use(assistantRoutes(services));
+  app.use(notFoundHandler);
+  app.use(errorHandler(services.logger));
+  return app;
+}

@@ -1,0 +1,84 @@
+import express, { type Request, type Response, Router } from "express";
+import { z } from "zod";
+import { AppError } from "../../errors/app-error.js";
+import { longThreadServices } from "../../memory/long-thread-services.js";
+import type { Services } from "../../services.js";
+import { exportConversation } from "../../transcript/conversation-export.js";
+import { searchRequestSchema, threadSearchRequestSchema } from "../../transcript/search-request.js";
+import { currentUser, param } from "../request-context.js";
+import { toThreadResponse } from "../thread-response.js";
+
+/** Largest JSONL body `POST /threads/import` reads (the JSON form is limited by MAX_BODY_BYTES). */
+export const IMPORT_MAX_BYTES = 64 * 1024 * 1024;
+
+/** Content types read as a raw JSONL conversation. */
+const JSONL_TYPES = ["application/x-ndjson", "application/jsonl", "application/json-lines", "application/x-jsonlines", "text/plain"];
+
+const importOptions = {
+  assistant_id: z.string().min(1).max(200).optional(),
+  title: z.string().max(500).optional(),
+  assistant_speaker: z.string().min(1).max(200).optional(),
+};
+
+/** The JSON form: the conversation as JSONL text or as an array of line objects, with the options. */
+const importJsonBody = z.strictObject({
+  conversation: z.union([z.string().min(1), z.array(z.record(z.string(), z.unknown())).min(1)]),
+  metadata: z.record(z.string(), z.unknown()).optional(),
+  ...importOptions,
+});
+
+/**
+ * Transcript search (one thread, or across the caller's threads) and conversation import/export.
+ * Everything is scoped to the caller: other users' threads are not found, never forbidden.
+ */
+export function messageRoutes(services: Services): Router {
+  const router = Router();
+  const long = () => longThreadServices(services);
+
+  router.post("/messages/search", async (request, response) => {
+    const body = searchRequestSchema.parse(request.body ?? {});
+    const results = await long().search.search({ userId: currentUser(response).id, query: body.query, limit: body.limit, threadIds: body.thread_ids });
+    response.json({ results });
+  });
+
+  router.post("/threads/:thread_id/messages/search", async (request, response) => {
+    const user = currentUser(response);
+    const body = threadSearchRequestSchema.parse(request.body ?? {});
+    const session = await services.sessions.get(user.id, param(request, "thread_id"));
+    const results = await long().search.search({ userId: user.id, query: body.query, limit: body.limit, threadIds: [session.thread_id] });
+    response.json({ results });
+  });
+
+  router.post("/threads/import", express.text({ type: JSONL_TYPES, limit: IMPORT_MAX_BYTES }), async (request, response) => {
+    const user = currentUser(response);
+    const { text, options, metadata } = readImport(request);
+    const result = await long().importer.import({ userId: user.id, text, assistantId: options.assistant_id, title: options.title, assistantSpeaker: options.assistant_speaker, metadata });
+    response.status(201).json({ ...result, thread: toThreadResponse(result.thread), thread_id: result.thread.thread_id });
+  });
+
+  router.get("/threads/:thread_id/export", async (request, response) => {
+    const session = await services.sessions.get(currentUser(response).id, param(request, "thread_id"));
+    response.setHeader("Content-Type", "application/x-ndjson; charset=utf-8");
+    response.setHeader("Content-Disposition", `attachment; filename="thread-${session.thread_id}.jsonl"`);
+    await streamLines(response, exportConversation(services.pool, session.thread_id));
+  });
+
+  return router;
+}
+
+function readImport(request: Request): { text: string; options: z.infer<z.ZodObject<typeof importOptions>>; metadata?: Record<string, unknown> } {
+  if (typeof request.body === "string") return { text: request.body, options: z.strictObject(importOptions).parse(request.query) };
+  if (!request.is("application/json")) throw new AppError("invalid_request", `Send the conversation as JSONL (Content-Type: ${JSONL_TYPES[0]}) or as JSON {conversation, …}`);
+  const body = importJsonBody.parse(request.body ?? {});
+  const text = typeof body.conversation === "string" ? body.conversation : body.conversation.map((line) => JSON.stringify(line)).join("\n");
+  return { text, options: body, metadata: body.metadata };
+}
+
+/** Write lines as they come, waiting when the client reads slowly; stop if it goes away. */
+async function streamLines(response: Response, lines: AsyncIterable<string>): Promise<void> {
+  for await (const line of lines) {
+    if (response.destroyed) return;
+    if (!response.write(line)) await new Promise<void>((resolve) => response.once("drain", resolve).once("close", resolve));
+  }
+  response.end();
+}

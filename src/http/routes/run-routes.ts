@@ -1,0 +1,159 @@
+import { type Response, Router } from "express";
+import { z } from "zod";
+import type { Run } from "../../runs/run.js";
+import type { Services } from "../../services.js";
+import { currentUser, param } from "../request-context.js";
+import { clientLeftOnItsOwn } from "../runs/client-gone.js";
+import { parseRunBody, type RunPlan } from "../runs/run-request.js";
+import { runPath, toRunResponse } from "../runs/run-response.js";
+import { serveRunStream } from "../runs/run-stream.js";
+import { submitStatelessRun, submitThreadRun } from "../runs/run-submitter.js";
+import { disconnectSignal, finalValues, respondWhenDone, waitForRun } from "../runs/run-waiter.js";
+import { DEFAULT_RUN_STREAM_MODES } from "../runs/stream-modes.js";
+import { STREAM_START } from "../sse/event-position.js";
+
+const queryFlag = z.enum(["0", "1", "true", "false"]).transform((value) => value === "1" || value === "true");
+
+const listRunsQuery = z.object({
+  limit: z.coerce.number().int().min(1).max(1000).default(10),
+  offset: z.coerce.number().int().min(0).default(0),
+  status: z.enum(["pending", "running", "success", "error", "interrupted", "cancelled", "timeout"]).optional(),
+});
+
+const cancelQuery = z.object({
+  wait: queryFlag.default(false),
+  // The SDK always sends `interrupt`: like `cancel`, it stops the run and keeps its progress (status cancelled).
+  action: z.enum(["interrupt", "rollback", "cancel"]).default("cancel"),
+  reason: z.string().max(200).optional(),
+});
+
+const joinQuery = z.object({ cancel_on_disconnect: queryFlag.default(false) });
+
+/** `/threads/{id}/runs…` and stateless `/runs…`: LangGraph Platform's run endpoints, scoped to the caller. */
+export function runRoutes(services: Services): Router {
+  const router = Router();
+
+  router.post("/threads/:thread_id/runs", async (request, response) => {
+    const plan = parseRunBody(request.body, DEFAULT_RUN_STREAM_MODES);
+    const run = await submitThreadRun(services, { userId: currentUser(response).id, threadId: param(request, "thread_id") }, plan);
+    response.set("Content-Location", runPath(run)).json(toRunResponse(run));
+  });
+
+  router.post("/threads/:thread_id/runs/stream", async (request, response) => {
+    const userId = currentUser(response).id;
+    const plan = parseRunBody(request.body, DEFAULT_RUN_STREAM_MODES);
+    const run = await submitThreadRun(services, { userId, threadId: param(request, "thread_id") }, plan);
+    await serveRunStream(services, response, { userId, run, modes: plan.streamModes, after: STREAM_START, cancelOnDisconnect: plan.onDisconnect === "cancel" });
+  });
+
+  router.post("/threads/:thread_id/runs/wait", async (request, response) => {
+    const userId = currentUser(response).id;
+    const plan = parseRunBody(request.body, DEFAULT_RUN_STREAM_MODES);
+    const run = await submitThreadRun(services, { userId, threadId: param(request, "thread_id") }, plan);
+    await answerWhenFinished(services, { response, userId, run, plan });
+  });
+
+  router.get("/threads/:thread_id/runs", async (request, response) => {
+    const query = listRunsQuery.parse(request.query);
+    const runs = await services.runs.list(currentUser(response).id, param(request, "thread_id"), query);
+    response.json(runs.map(toRunResponse));
+  });
+
+  router.get("/threads/:thread_id/runs/:run_id", async (request, response) => {
+    response.json(toRunResponse(await services.runs.get(currentUser(response).id, param(request, "thread_id"), param(request, "run_id"))));
+  });
+
+  router.delete("/threads/:thread_id/runs/:run_id", async (request, response) => {
+    await services.runs.delete(currentUser(response).id, param(request, "thread_id"), param(request, "run_id"));
+    response.status(204).end();
+  });
+
+  router.get("/threads/:thread_id/runs/:run_id/join", async (request, response) => {
+    const userId = currentUser(response).id;
+    const query = joinQuery.parse(request.query);
+    const run = await services.runs.get(userId, param(request, "thread_id"), param(request, "run_id"));
+    await answerWhenFinished(services, { response, userId, run, cancelOnDisconnect: query.cancel_on_disconnect });
+  });
+
+  router.post("/threads/:thread_id/runs/:run_id/cancel", async (request, response) => {
+    const userId = currentUser(response).id;
+    const query = cancelQuery.parse(request.query);
+    const target = { thread_id: param(request, "thread_id"), run_id: param(request, "run_id") };
+    let run = await services.runs.cancel(userId, { ...target, action: query.action === "rollback" ? "rollback" : "cancel" });
+    if (query.wait) run = await waitForRun(services, userId, { ...target, signal: disconnectSignal(response) });
+    response.status(query.wait ? 200 : 202).json(toRunResponse(run));
+  });
+
+  router.post("/runs", async (request, response) => {
+    const userId = currentUser(response).id;
+    const plan = parseRunBody(request.body, DEFAULT_RUN_STREAM_MODES);
+    const run = await submitStatelessRun(services, userId, plan);
+    if (plan.onCompletion === "delete") deleteWhenFinished(services, userId, run);
+    response.set("Content-Location", runPath(run)).json(toRunResponse(run));
+  });
+
+  router.post("/runs/stream", async (request, response) => {
+    const userId = currentUser(response).id;
+    const plan = parseRunBody(request.body, DEFAULT_RUN_STREAM_MODES);
+    const run = await submitStatelessRun(services, userId, plan);
+    const ended = await serveRunStream(services, response, { userId, run, modes: plan.streamModes, after: STREAM_START, cancelOnDisconnect: plan.onDisconnect === "cancel" });
+    if (plan.onCompletion !== "delete") return;
+    if (ended) await deleteThread(services, userId, run);
+    // After a shutdown cut the stream the run resumes elsewhere; its thread is left to the TTL sweeper.
+    else if (clientLeftOnItsOwn(response)) deleteWhenFinished(services, userId, run);
+  });
+
+  router.post("/runs/wait", async (request, response) => {
+    const userId = currentUser(response).id;
+    const plan = parseRunBody(request.body, DEFAULT_RUN_STREAM_MODES);
+    const run = await submitStatelessRun(services, userId, plan);
+    await answerWhenFinished(services, { response, userId, run, plan, deleteAfter: plan.onCompletion === "delete" });
+  });
+
+  return router;
+}
+
+interface FinishedAnswer {
+  response: Response;
+  userId: string;
+  run: Run;
+  plan?: RunPlan;
+  cancelOnDisconnect?: boolean;
+  deleteAfter?: boolean;
+}
+
+/** `/wait` and `/join`: block until the run ends, then answer the thread's final values. */
+async function answerWhenFinished(services: Services, answer: FinishedAnswer): Promise<void> {
+  const { response, userId, run, plan } = answer;
+  const cancelOnDisconnect = answer.cancelOnDisconnect ?? plan?.onDisconnect === "cancel";
+  response.set({ "Content-Location": runPath(run), Location: `${runPath(run)}/join` });
+  const signal = disconnectSignal(response);
+  signal.addEventListener("abort", () => {
+    if (cancelOnDisconnect && clientLeftOnItsOwn(response)) {
+      services.runs
+        .cancel(userId, { thread_id: run.thread_id, run_id: run.run_id, action: "cancel" })
+        .catch((error: unknown) => services.logger.warn({ err: error, runId: run.run_id }, "cancel on disconnect failed"));
+    }
+    if (answer.deleteAfter) deleteWhenFinished(services, userId, run);
+  });
+  const work = (async () => {
+    const finished = await waitForRun(services, userId, { thread_id: run.thread_id, run_id: run.run_id, signal });
+    if (signal.aborted) return null;
+    const values = await finalValues(services, userId, finished);
+    if (answer.deleteAfter) await deleteThread(services, userId, run);
+    return values;
+  })();
+  await respondWhenDone(response, work);
+}
+
+/** A stateless run's thread goes once the run has finished (best effort, on this instance). */
+function deleteWhenFinished(services: Services, userId: string, run: Run): void {
+  void (async () => {
+    await waitForRun(services, userId, { thread_id: run.thread_id, run_id: run.run_id });
+    await deleteThread(services, userId, run);
+  })().catch((error: unknown) => services.logger.warn({ err: error, threadId: run.thread_id }, "stateless thread not deleted"));
+}
+
+async function deleteThread(services: Services, userId: string, run: Run): Promise<void> {
+  await services.sessions.delete(userId, run.thread_id).catch((error: unknown) => services.logger.warn({ err: error, threadId: run.thread_id }, "stateless thread not deleted"));
+}

@@ -1,0 +1,33 @@
+import { createRequire } from "node:module";
+import { Router } from "express";
+import { AppError } from "../../errors/app-error.js";
+import type { Services } from "../../services.js";
+
+const require = createRequire(import.meta.url);
+const VERSION = (require("../../../package.json") as { version: string }).version;
+
+/** Unauthenticated health and info endpoints. */
+export function systemRoutes(services: Services): Router {
+  const router = Router();
+
+  router.get("/ok", async (_request, response) => {
+    try {
+      await services.pool.query("SELECT 1");
+    } catch (error) {
+      throw new AppError("unavailable", "Database is not reachable", { cause: error });
+    }
+    response.json({ ok: true });
+  });
+
+  router.get("/info", (_request, response) => {
+    response.json({
+      name: "threadline",
+      version: VERSION,
+      database: services.databaseKind,
+      auth_mode: services.config.AUTH_MODE,
+      flags: { assistants: true, crons: false, langsmith: false },
+    });
+  });
+
+  return router;
+}

@@ -1,0 +1,79 @@
+import { Router } from "express";
+import { AppError } from "../../errors/app-error.js";
+import type { Services } from "../../services.js";
+import { currentUser, param } from "../request-context.js";
+import { createThreadBody, historyBody, messagesQuery, patchThreadBody, searchThreadsBody } from "../schemas.js";
+import { toThreadResponse } from "../thread-response.js";
+
+/** `/threads…`: LangGraph Platform's thread endpoints, scoped to the caller. */
+export function threadRoutes(services: Services): Router {
+  const router = Router();
+
+  router.post("/threads", async (request, response) => {
+    const user = currentUser(response);
+    const body = createThreadBody.parse(request.body ?? {});
+    const assistantId = body.assistant_id ?? body.graph_id ?? (body.metadata?.assistant_id as string | undefined);
+    if (body.thread_id) {
+      if (await services.lifecycle.isDeleted(body.thread_id)) throw new AppError("conflict", `Thread ${body.thread_id} was deleted; its id cannot be reused`);
+      const created = await services.sessions.createWithId(user.id, { ...body, thread_id: body.thread_id, assistant_id: assistantId });
+      if (created) {
+        if (body.ttl) await services.lifecycle.setTtl(user.id, created.thread_id, body.ttl);
+        response.json(toThreadResponse(created));
+        return;
+      }
+      if (body.if_exists === "raise") throw new AppError("conflict", `Thread ${body.thread_id} already exists`);
+      response.json(toThreadResponse(await services.sessions.get(user.id, body.thread_id)));
+      return;
+    }
+    const { session } = await services.sessions.open(user.id, { ...body, assistant_id: assistantId });
+    if (body.ttl) await services.lifecycle.setTtl(user.id, session.thread_id, body.ttl);
+    response.json(toThreadResponse(session));
+  });
+
+  router.post("/threads/search", async (request, response) => {
+    const body = searchThreadsBody.parse(request.body ?? {});
+    const sessions = await services.sessions.search(currentUser(response).id, body);
+    response.json(sessions.map((session) => toThreadResponse(session)));
+  });
+
+  router.get("/threads/:thread_id", async (request, response) => {
+    const user = currentUser(response);
+    const session = await services.sessions.get(user.id, param(request, "thread_id"));
+    const state = await services.threadState.get(user.id, session.thread_id);
+    response.json(toThreadResponse(session, state.values));
+  });
+
+  router.patch("/threads/:thread_id", async (request, response) => {
+    const body = patchThreadBody.parse(request.body ?? {});
+    const user = currentUser(response);
+    const session = await services.sessions.update(user.id, param(request, "thread_id"), body);
+    if (body.ttl !== undefined) await services.lifecycle.setTtl(user.id, session.thread_id, body.ttl);
+    response.json(toThreadResponse(session));
+  });
+
+  router.delete("/threads/:thread_id", async (request, response) => {
+    await services.sessions.delete(currentUser(response).id, param(request, "thread_id"));
+    response.status(204).end();
+  });
+
+  router.get("/threads/:thread_id/state", async (request, response) => {
+    response.json(await services.threadState.get(currentUser(response).id, param(request, "thread_id")));
+  });
+
+  router.get("/threads/:thread_id/state/:checkpoint_id", async (request, response) => {
+    response.json(await services.threadState.get(currentUser(response).id, param(request, "thread_id"), param(request, "checkpoint_id")));
+  });
+
+  router.post("/threads/:thread_id/history", async (request, response) => {
+    const body = historyBody.parse(request.body ?? {});
+    const before = typeof body.before === "string" ? body.before : body.before?.configurable.checkpoint_id;
+    response.json(await services.threadState.history(currentUser(response).id, param(request, "thread_id"), { limit: body.limit, before }));
+  });
+
+  router.get("/threads/:thread_id/messages", async (request, response) => {
+    const query = messagesQuery.parse(request.query);
+    response.json(await services.sessions.messages(currentUser(response).id, param(request, "thread_id"), query));
+  });
+
+  return router;
+}

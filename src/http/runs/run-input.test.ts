@@ -1,0 +1,33 @@
+import { describe, expect, it } from "vitest";
+import { normaliseRunInput } from "./run-input.js";
+
+describe("normaliseRunInput", () => {
+  it("accepts the shapes LangGraph clients send for a user message", () => {
+    const expected = { messages: [{ role: "user", content: "hi there" }] };
+    expect(normaliseRunInput({ messages: [{ role: "user", content: "hi there" }] })).toEqual(expected);
+    expect(normaliseRunInput({ messages: [{ role: "human", content: "hi there" }] })).toEqual(expected);
+    expect(normaliseRunInput({ messages: [{ type: "human", content: "hi there", id: "client-1" }] })).toEqual(expected);
+    expect(normaliseRunInput({ messages: [{ type: "human", content: [{ type: "text", text: "hi " }, "there"] }] })).toEqual(expected);
+  });
+
+  it("treats null, undefined and no messages as no input", () => {
+    expect(normaliseRunInput(null)).toBeNull();
+    expect(normaliseRunInput(undefined)).toBeNull();
+    expect(normaliseRunInput({ messages: [] })).toBeNull();
+    expect(normaliseRunInput({})).toBeNull();
+  });
+
+  it.each([
+    ["a string", "hello"],
+    ["an array", [{ role: "user", content: "x" }]],
+    ["other keys", { messages: [], files: [] }],
+    ["an assistant message", { messages: [{ role: "assistant", content: "x" }] }],
+    ["a tool message", { messages: [{ type: "tool", content: "x", tool_call_id: "c" }] }],
+    ["no role or type", { messages: [{ content: "x" }] }],
+    ["empty content", { messages: [{ role: "user", content: "" }] }],
+    ["an image part", { messages: [{ role: "user", content: [{ type: "image_url", image_url: { url: "x" } }] }] }],
+    ["too many messages", { messages: Array.from({ length: 21 }, () => ({ role: "user", content: "x" })) }],
+  ])("refuses %s", (_name, input) => {
+    expect(() => normaliseRunInput(input)).toThrow(expect.objectContaining({ name: expect.stringMatching(/AppError|ZodError/) as string }) as Error);
+  });
+});

@@ -1,0 +1,47 @@
+import { z } from "zod";
+import { AppError } from "../../errors/app-error.js";
+import type { SubmitRunRequest } from "../../runs/run-service.js";
+
+const MAX_CONTENT_CHARS = 100_000;
+const MAX_INPUT_MESSAGES = 20;
+
+const textPart = z.union([z.string(), z.object({ type: z.literal("text"), text: z.string() })]);
+
+/** One input message as LangGraph clients send it: `{role}` (OpenAI style) or `{type}` (LangChain dict). */
+const inputMessage = z.object({
+  role: z.string().optional(),
+  type: z.string().optional(),
+  content: z.union([z.string(), z.array(textPart).max(100)]),
+  id: z.string().max(200).optional(),
+  name: z.string().max(200).optional(),
+});
+
+/** A run's `input`: the graph's input state. Threadline graphs take new user messages. */
+export const runInputSchema = z.object({ messages: z.array(inputMessage).max(MAX_INPUT_MESSAGES).optional() }).nullable();
+
+const USER_KINDS = new Set(["user", "human"]);
+
+/**
+ * Normalise LangGraph-style input to what the run core stores: user messages with string content. `human`
+ * and `user` both mean the user; content arrays of text parts are joined. Anything else (assistant or tool
+ * messages, images, other state keys) is refused rather than silently dropped.
+ */
+export function normaliseRunInput(raw: unknown): SubmitRunRequest["input"] {
+  if (raw === undefined || raw === null) return null;
+  if (typeof raw !== "object" || Array.isArray(raw)) throw new AppError("invalid_request", "input must be an object like {messages: [{role: \"user\", content}]} or null");
+  const extraKeys = Object.keys(raw).filter((key) => key !== "messages");
+  if (extraKeys.length > 0) throw new AppError("invalid_request", `input supports only "messages"; got ${extraKeys.join(", ")}`);
+  const parsed = runInputSchema.parse(raw);
+  const messages = (parsed?.messages ?? []).map((message, index) => {
+    const kind = message.role ?? message.type;
+    if (!kind || !USER_KINDS.has(kind)) {
+      throw new AppError("invalid_request", `input.messages[${index}] must be a user message (role "user" or type "human")`);
+    }
+    const content = typeof message.content === "string" ? message.content : message.content.map((part) => (typeof part === "string" ? part : part.text)).join("");
+    if (content.length === 0 || content.length > MAX_CONTENT_CHARS) {
+      throw new AppError("invalid_request", `input.messages[${index}].content must have 1 to ${MAX_CONTENT_CHARS} characters`);
+    }
+    return { role: "user" as const, content };
+  });
+  return messages.length > 0 ? { messages } : null;
+}

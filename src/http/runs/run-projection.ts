@@ -1,0 +1,212 @@
+import type { EventDataByName, ThreadEvent } from "../../events/thread-event.js";
+import type { TranscriptMessage } from "../../transcript/transcript-message.js";
+import { aiChunkDict, type MessageDict, toInterruptDict, toMessageDict } from "./message-dicts.js";
+import { RunValues } from "./run-values.js";
+import type { StreamMode } from "./stream-modes.js";
+
+/** An SSE event before it gets its id. */
+export interface ProjectedEvent {
+  event: string;
+  data: unknown;
+}
+
+/** Which run, which modes, and how to read the state the run started from. */
+export interface RunProjectionOptions {
+  modes: readonly StreamMode[];
+  run: { run_id: string; thread_id: string; assistant_id: string };
+  /** The state values (LangGraph dicts) the run started from; read once, on first need. */
+  loadBase: () => Promise<Record<string, unknown>>;
+}
+
+// Stored events do not name graph nodes; these are the chat graph's (graphs/chat.ts).
+const MODEL_NODE = "model";
+const TOOLS_NODE = "tools";
+
+/** Whether a stored event ends its run. */
+export function isRunEnd(event: ThreadEvent): boolean {
+  return event.event === "run.completed" || event.event === "run.failed" || event.event === "run.interrupted";
+}
+
+/**
+ * Projects one run's stored Threadline events onto LangGraph's stream modes, event by event and in seq
+ * order: `message.delta` → `messages` tuples, completed replies and tool results → `updates` and `values`
+ * at step boundaries, the end → `values` (with `__interrupt__` when waiting for approval), `error` or `end`.
+ * Its output depends only on the run's events and its starting state, never on when it is called: a replay
+ * (feed every event from the run's start, write only those after `Last-Event-ID`) repeats the live stream.
+ */
+export class RunProjection {
+  private readonly modes: ReadonlySet<StreamMode>;
+  private values: RunValues | undefined;
+  private readonly streamedText = new Map<string, string>();
+  private pendingToolCalls = new Set<string>();
+  private toolBatch: MessageDict[] = [];
+  private valuesSent = false;
+
+  constructor(private readonly options: RunProjectionOptions) {
+    this.modes = new Set(options.modes);
+  }
+
+  /** The SSE events one stored event of the run becomes (often none). */
+  async project(event: ThreadEvent): Promise<ProjectedEvent[]> {
+    const out = new ProjectedEvents(this.modes);
+    switch (event.event) {
+      case "run.queued":
+      case "run.started":
+        break;
+      case "message.delta":
+        this.onDelta(out, event.data);
+        break;
+      case "message.completed":
+        await this.onMessage(out, event.data.message);
+        break;
+      case "messages.removed":
+        (await this.state()).remove(event.data.message_ids);
+        this.emitValues(out);
+        break;
+      case "tool.started":
+        out.add("tools", "tools", { event: "on_tool_start", toolCallId: event.data.tool_call_id, name: event.data.name, input: event.data.args });
+        break;
+      case "tool.completed":
+        out.add("tools", "tools", toolEnd(event.data));
+        break;
+      case "run.completed":
+        await this.onCompleted(out, event.data);
+        break;
+      case "run.interrupted":
+        await this.onInterrupted(out, event.data);
+        break;
+      case "run.failed":
+        this.onFailed(out, event.data);
+        break;
+    }
+    return out.events;
+  }
+
+  private onDelta(out: ProjectedEvents, data: EventDataByName["message.delta"]): void {
+    const before = this.streamedText.get(data.message_id);
+    const text = (before ?? "") + data.text;
+    this.streamedText.set(data.message_id, text);
+    out.add("messages-tuple", "messages", [aiChunkDict(data.message_id, data.text), this.tupleMetadata(MODEL_NODE)]);
+    if (before === undefined) out.add("messages", "messages/metadata", { [data.message_id]: { metadata: this.tupleMetadata(MODEL_NODE) } });
+    out.add("messages", "messages/partial", [{ ...aiChunkDict(data.message_id, text), type: "ai" }]);
+  }
+
+  private async onMessage(out: ProjectedEvents, message: TranscriptMessage): Promise<void> {
+    const values = await this.state();
+    const dict = toMessageDict(message);
+    switch (message.role) {
+      case "tool":
+        values.upsert(dict);
+        this.toolBatch.push(dict);
+        this.pendingToolCalls.delete(message.tool_call_id ?? "");
+        // One `tools` step answers every call of the reply before it: report them together, as LangGraph does.
+        if (this.pendingToolCalls.size === 0) this.flushTools(out);
+        return;
+      case "assistant":
+        this.flushTools(out);
+        values.upsert(dict);
+        this.emitReplyChunk(out, message);
+        out.add("messages", "messages/complete", [dict]);
+        out.add("updates", "updates", { [MODEL_NODE]: { messages: [dict] } });
+        this.emitValues(out);
+        this.pendingToolCalls = new Set((message.tool_calls ?? []).map((call) => call.id));
+        return;
+      case "user":
+      case "system":
+        // New input closes calls left open by a cancelled step (the runtime answers them as cancelled).
+        this.flushTools(out);
+        this.pendingToolCalls.clear();
+        values.upsert(dict);
+        out.add("messages", "messages/complete", [dict]);
+        this.emitValues(out);
+        return;
+    }
+  }
+
+  /** What the `messages` tuples still lack once a reply completes: its text if none streamed, its tool calls. */
+  private emitReplyChunk(out: ProjectedEvents, message: TranscriptMessage): void {
+    const streamed = this.streamedText.has(message.id);
+    const toolCalls = message.tool_calls ?? [];
+    if (streamed && toolCalls.length === 0) return;
+    if (!streamed && message.content === "" && toolCalls.length === 0) return;
+    out.add("messages-tuple", "messages", [aiChunkDict(message.id, streamed ? "" : message.content, toolCalls), this.tupleMetadata(MODEL_NODE)]);
+  }
+
+  private flushTools(out: ProjectedEvents): void {
+    if (this.toolBatch.length === 0) return;
+    const batch = this.toolBatch;
+    this.toolBatch = [];
+    for (const dict of batch) out.add("messages-tuple", "messages", [dict, this.tupleMetadata(TOOLS_NODE)]);
+    out.add("messages", "messages/complete", batch);
+    out.add("updates", "updates", { [TOOLS_NODE]: { messages: batch } });
+    this.emitValues(out);
+  }
+
+  private async onCompleted(out: ProjectedEvents, data: EventDataByName["run.completed"]): Promise<void> {
+    this.flushTools(out);
+    if (data.structured_response !== undefined) {
+      (await this.state()).set("structured_response", data.structured_response);
+      this.emitValues(out);
+    } else if (!this.valuesSent) {
+      await this.state();
+      this.emitValues(out);
+    }
+    out.always("end", { run_id: data.run_id, status: "success" });
+  }
+
+  private async onInterrupted(out: ProjectedEvents, data: EventDataByName["run.interrupted"]): Promise<void> {
+    this.flushTools(out);
+    await this.state();
+    this.emitValues(out, { __interrupt__: data.interrupts.map(toInterruptDict) });
+    out.always("end", { run_id: data.run_id, status: "interrupted" });
+  }
+
+  private onFailed(out: ProjectedEvents, data: EventDataByName["run.failed"]): void {
+    this.flushTools(out);
+    if (data.status === "error" || data.status === "timeout") {
+      // LangGraph ends a failed stream with `error`; the SDK stops reading (and reconnecting) there.
+      out.always("error", { error: data.code, message: data.message });
+      return;
+    }
+    out.always("end", { run_id: data.run_id, status: data.code === "rolled_back" ? "rollback" : data.status });
+  }
+
+  private emitValues(out: ProjectedEvents, additions?: Record<string, unknown>): void {
+    if (!this.values) return;
+    out.add("values", "values", this.values.snapshot(additions));
+    this.valuesSent = true;
+  }
+
+  private async state(): Promise<RunValues> {
+    if (!this.values) {
+      this.values = new RunValues(await this.options.loadBase());
+      for (const id of this.values.openToolCalls()) this.pendingToolCalls.add(id);
+    }
+    return this.values;
+  }
+
+  private tupleMetadata(node: string): Record<string, unknown> {
+    const { run_id: runId, thread_id: threadId, assistant_id: assistantId } = this.options.run;
+    return { tags: [], langgraph_node: node, run_id: runId, thread_id: threadId, assistant_id: assistantId };
+  }
+}
+
+/** Collects the events of one projection step, keeping only the requested modes. */
+class ProjectedEvents {
+  readonly events: ProjectedEvent[] = [];
+
+  constructor(private readonly modes: ReadonlySet<StreamMode>) {}
+
+  add(mode: StreamMode, event: string, data: unknown): void {
+    if (this.modes.has(mode)) this.events.push({ event, data });
+  }
+
+  always(event: string, data: unknown): void {
+    this.events.push({ event, data });
+  }
+}
+
+function toolEnd(data: EventDataByName["tool.completed"]): Record<string, unknown> {
+  const base = { toolCallId: data.tool_call_id, name: data.name };
+  return data.error === undefined ? { event: "on_tool_end", ...base, output: data.output } : { event: "on_tool_error", ...base, error: data.error };
+}

@@ -1,0 +1,83 @@
+import { AppError } from "../../errors/app-error.js";
+import { assertOutboundUrl, outboundPolicyFromConfig } from "../../outbound/outbound-policy.js";
+import type { Run } from "../../runs/run.js";
+import type { Services } from "../../services.js";
+import type { RunPlan } from "./run-request.js";
+
+/** A user's thread. */
+export interface ThreadTarget {
+  userId: string;
+  threadId: string;
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/**
+ * Submit a run on one of the user's threads (creating the thread first with `if_not_exists: "create"`).
+ * A `command.resume` that answers a pending approval goes through `runs.respond`, so the decision is
+ * validated and recorded exactly as when a window answers it.
+ */
+export async function submitThreadRun(services: Services, target: ThreadTarget, plan: RunPlan): Promise<Run> {
+  const { userId, threadId } = target;
+  // Refused before anything is created, so whoever sent it hears why (delivery checks again after DNS).
+  if (plan.webhook) assertOutboundUrl(plan.webhook, outboundPolicyFromConfig(services.config), "webhook");
+  await ensureThread(services, target, plan);
+  if (plan.checkpointId) await services.threadState.get(userId, threadId, plan.checkpointId);
+  const answer = await approvalAnswer(services, target, plan.command);
+  if (answer) return (await services.runs.respond(userId, { thread_id: threadId, interrupt_id: answer.id, value: answer.value })).run;
+  const { run } = await services.runs.submit(userId, {
+    thread_id: threadId,
+    assistant_id: plan.assistantId,
+    input: plan.input,
+    command: plan.command,
+    multitask_strategy: plan.multitaskStrategy,
+    metadata: plan.metadata,
+    webhook: plan.webhook,
+    after_seconds: plan.afterSeconds,
+    checkpoint_id: plan.checkpointId,
+    interrupt_before: plan.interruptBefore,
+    interrupt_after: plan.interruptAfter,
+    config: plan.config,
+    client_message_id: plan.clientMessageId,
+  });
+  return run;
+}
+
+/** A stateless run (`POST /runs…`): a new thread of the user for this one call, removed if submission fails. */
+export async function submitStatelessRun(services: Services, userId: string, plan: RunPlan): Promise<Run> {
+  const { session } = await services.sessions.open(userId, { assistant_id: plan.assistantId, metadata: { stateless: true } });
+  try {
+    return await submitThreadRun(services, { userId, threadId: session.thread_id }, { ...plan, ifNotExists: "reject" });
+  } catch (error) {
+    await services.sessions.delete(userId, session.thread_id).catch(() => undefined);
+    throw error;
+  }
+}
+
+async function ensureThread(services: Services, { userId, threadId }: ThreadTarget, plan: RunPlan): Promise<void> {
+  if (plan.ifNotExists === "create" && UUID.test(threadId)) {
+    const created = await services.sessions.createWithId(userId, { thread_id: threadId, assistant_id: plan.assistantId });
+    if (created) return;
+  }
+  await services.sessions.get(userId, threadId);
+}
+
+/** Which pending approval a `command.resume` answers: `{<interrupt_id>: value}`, or a bare value when one is pending. */
+async function approvalAnswer(services: Services, { userId, threadId }: ThreadTarget, command: RunPlan["command"]): Promise<{ id: string; value: unknown } | undefined> {
+  if (!command) return undefined;
+  const { interrupts } = await services.threadState.get(userId, threadId);
+  const [only] = interrupts;
+  if (!only) return undefined;
+  const resume = command.resume;
+  if (typeof resume === "object" && resume !== null && !Array.isArray(resume)) {
+    const keys = Object.keys(resume);
+    const pendingIds = new Set(interrupts.map((pending) => pending.id));
+    const [key] = keys;
+    if (key !== undefined && keys.every((candidate) => pendingIds.has(candidate))) {
+      if (keys.length > 1) throw new AppError("invalid_request", "Answer one approval per run");
+      return { id: key, value: (resume as Record<string, unknown>)[key] };
+    }
+  }
+  if (interrupts.length > 1) throw new AppError("invalid_request", "Several approvals are pending: resume with {<interrupt_id>: decision}");
+  return { id: only.id, value: resume };
+}

@@ -1,0 +1,28 @@
+import { z } from "zod";
+
+/** Every stream mode LangGraph clients may ask for (the SDK's `StreamMode`). */
+export const STREAM_MODES = ["values", "messages", "messages-tuple", "updates", "events", "debug", "tasks", "checkpoints", "custom", "tools", "lifecycle"] as const;
+
+/** A LangGraph stream mode. */
+export type StreamMode = (typeof STREAM_MODES)[number];
+
+/** One stream mode, or invalid_request naming the known ones. */
+export const streamModeSchema = z.enum(STREAM_MODES);
+
+/** `stream_mode` as bodies and query strings carry it: one mode or a list. */
+export const streamModeListSchema = z.union([streamModeSchema, z.array(streamModeSchema).max(STREAM_MODES.length * 2)]);
+
+/** What a run stream sends when nothing is asked for: LangGraph's default. */
+export const DEFAULT_RUN_STREAM_MODES: readonly StreamMode[] = ["values"];
+
+/**
+ * What joining a run sends when nothing is asked for. LangGraph replays the modes the run was created with;
+ * Threadline does not keep those, so a join gets every mode a chat UI (`useStream`) consumes.
+ */
+export const DEFAULT_JOIN_STREAM_MODES: readonly StreamMode[] = ["values", "updates", "messages-tuple", "custom"];
+
+/** Normalise `stream_mode` to a non-empty, de-duplicated list. */
+export function toStreamModes(raw: z.infer<typeof streamModeListSchema> | undefined, fallback: readonly StreamMode[]): StreamMode[] {
+  const list = raw === undefined ? [] : Array.isArray(raw) ? raw : [raw];
+  return list.length > 0 ? [...new Set(list)] : [...fallback];
+}

@@ -1,0 +1,61 @@
+import { z } from "zod";
+import { threadTtlSchema } from "../jobs/lifecycle/thread-ttl.js";
+
+const metadata = z.record(z.string(), z.unknown());
+
+/** `POST /threads` (LangGraph shape plus Threadline's window/title/assistant). */
+export const createThreadBody = z.object({
+  thread_id: z.uuid().optional(),
+  metadata: metadata.optional(),
+  if_exists: z.enum(["raise", "do_nothing"]).default("raise"),
+  assistant_id: z.string().min(1).max(200).optional(),
+  graph_id: z.string().min(1).max(200).optional(),
+  window_id: z.string().min(1).max(200).optional(),
+  title: z.string().max(500).optional(),
+  ttl: threadTtlSchema.optional(),
+});
+
+/** `POST /threads/search`. */
+export const searchThreadsBody = z.object({
+  metadata: metadata.optional(),
+  status: z.enum(["idle", "busy", "error", "interrupted"]).optional(),
+  limit: z.number().int().min(1).max(1000).default(10),
+  offset: z.number().int().min(0).default(0),
+  sort_by: z.enum(["thread_id", "status", "created_at", "updated_at"]).default("updated_at"),
+  sort_order: z.enum(["asc", "desc"]).default("desc"),
+});
+
+/** `PATCH /threads/{id}`. */
+export const patchThreadBody = z.object({ metadata: metadata.optional(), title: z.string().max(500).optional(), ttl: threadTtlSchema.nullable().optional() });
+
+/** `POST /threads/{id}/history`. */
+export const historyBody = z.object({
+  limit: z.number().int().min(1).max(1000).default(10),
+  before: z.union([z.string(), z.object({ configurable: z.object({ checkpoint_id: z.string() }).passthrough() })]).optional(),
+});
+
+/** `GET /threads/{id}/messages`. */
+export const messagesQuery = z.object({
+  limit: z.coerce.number().int().min(1).max(200).default(50),
+  before: z.coerce.number().int().min(1).optional(),
+});
+
+/** `POST /assistants` and `PATCH /assistants/{id}`. */
+export const assistantBody = z.object({
+  graph_id: z.string().min(1).max(200).optional(),
+  assistant_id: z.uuid().optional(),
+  name: z.string().min(1).max(200).optional(),
+  description: z.string().max(2000).nullable().optional(),
+  config: z.object({ configurable: metadata.optional() }).passthrough().optional(),
+  context: metadata.optional(),
+  metadata: metadata.optional(),
+  if_exists: z.enum(["raise", "do_nothing"]).optional(),
+});
+
+/** `POST /assistants/search`. */
+export const searchAssistantsBody = z.object({
+  graph_id: z.string().optional(),
+  metadata: metadata.optional(),
+  limit: z.number().int().min(1).max(1000).default(10),
+  offset: z.number().int().min(0).default(0),
+});

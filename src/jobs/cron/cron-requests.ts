@@ -1,0 +1,64 @@
+import { z } from "zod";
+import { webhookUrlSchema } from "../webhooks/webhook-url.js";
+
+const metadata = z.record(z.string(), z.unknown());
+const textPart = z.looseObject({ type: z.literal("text"), text: z.string() });
+
+/** One user message as LangGraph clients send it: `{role: "user"}` or `{type: "human"}`, text or text parts. */
+const userMessage = z
+  .looseObject({
+    role: z.enum(["user", "human"]).optional(),
+    type: z.literal("human").optional(),
+    content: z.union([z.string().min(1).max(100_000), z.array(textPart).min(1)]),
+  })
+  .refine((message) => message.role !== undefined || message.type !== undefined, { message: "a message needs role \"user\" (or type \"human\")" })
+  .transform((message) => ({
+    role: "user" as const,
+    content: typeof message.content === "string" ? message.content : message.content.map((part) => part.text).join(""),
+  }));
+
+/** A cron's run input: the user messages each firing sends. */
+export const cronInputSchema = z.looseObject({ messages: z.array(userMessage).min(1).max(20) }).transform((input) => ({ messages: input.messages }));
+
+/** The fields of a cron request (shared by the HTTP bodies and the WebSocket `cron.*` params). */
+export const cronFields = {
+  schedule: z.string().min(1).max(200),
+  timezone: z.string().min(1).max(100).nullable().optional(),
+  input: cronInputSchema.nullable().optional(),
+  metadata: metadata.optional(),
+  webhook: webhookUrlSchema.nullable().optional(),
+  multitask_strategy: z.enum(["reject", "enqueue", "interrupt", "rollback"]).optional(),
+  on_run_completed: z.enum(["delete", "keep"]).optional(),
+  enabled: z.boolean().optional(),
+  end_time: z.iso.datetime({ offset: true }).nullable().optional(),
+};
+
+/**
+ * `POST /threads/{id}/runs/crons` and `POST /runs/crons` (LangGraph's CronsCreatePayload). Fields Threadline
+ * does not act on yet (config, context, stream_mode, interrupt_before, …) are accepted and kept in `payload`.
+ */
+export const createCronBody = z.looseObject({ assistant_id: z.string().min(1).max(200).optional(), ...cronFields });
+
+/** A parsed cron creation request. */
+export type CreateCronRequest = z.output<typeof createCronBody>;
+
+/** `PATCH /runs/crons/{id}`: every field optional; `end_time: null` clears it. */
+export const updateCronBody = z.looseObject({ ...cronFields, schedule: cronFields.schedule.optional() });
+
+/** A parsed cron update. */
+export type UpdateCronRequest = z.output<typeof updateCronBody>;
+
+/** `POST /runs/crons/search` (and `…/count`, which ignores paging). */
+export const searchCronsBody = z.object({
+  assistant_id: z.string().min(1).max(200).optional(),
+  thread_id: z.uuid().optional(),
+  enabled: z.boolean().optional(),
+  metadata: metadata.optional(),
+  limit: z.number().int().min(1).max(1000).default(10),
+  offset: z.number().int().min(0).default(0),
+  sort_by: z.enum(["cron_id", "assistant_id", "thread_id", "created_at", "updated_at", "next_run_date"]).default("created_at"),
+  sort_order: z.enum(["asc", "desc"]).default("desc"),
+});
+
+/** A parsed cron search. */
+export type SearchCronsRequest = z.output<typeof searchCronsBody>;

@@ -1,0 +1,122 @@
+import type { BaseChatModel } from "@langchain/core/language_models/chat_models";
+import { randomUUID } from "node:crypto";
+import { performance } from "node:perf_hooks";
+import type pg from "pg";
+import type { AssistantService } from "../assistants/assistant-service.js";
+import type { AssistantSettings } from "../assistants/assistant-settings.js";
+import { AppError } from "../errors/app-error.js";
+import type { Session } from "../sessions/session.js";
+import type { SessionService } from "../sessions/session-service.js";
+import type { ThreadStateService } from "../sessions/thread-state-service.js";
+import { parseConversationJsonl } from "../transcript/conversation-jsonl.js";
+import { appendImportedRows, type ImportedRow } from "../transcript/transcript-bulk-writer.js";
+import { resolveContextPolicy } from "./context-policy.js";
+import { buildWorkingContext, toGraphMessages } from "./imported-context.js";
+import type { RunningSummary } from "./running-summary.js";
+
+/** Where an import gets the assistant's model (the ModelProvider satisfies it). */
+export interface ModelSource {
+  get(settings: AssistantSettings): Promise<BaseChatModel>;
+  modelFor(settings: AssistantSettings): string;
+}
+
+/** What the importer talks to. */
+export interface ConversationImporterDeps {
+  pool: pg.Pool;
+  sessions: SessionService;
+  assistants: AssistantService;
+  threadState: ThreadStateService;
+  models: ModelSource;
+}
+
+/** An import: the JSONL text and where it goes. */
+export interface ImportRequest {
+  userId: string;
+  /** JSONL, see src/transcript/conversation-jsonl.ts. */
+  text: string;
+  /** @default "chat" */
+  assistantId?: string;
+  title?: string;
+  /** The speaker who is the assistant, for speaker-only lines. */
+  assistantSpeaker?: string;
+  metadata?: Record<string, unknown>;
+}
+
+/** What an import did. */
+export interface ImportResult {
+  thread: Session;
+  messages: number;
+  turns: number;
+  sessions: number;
+  /** Messages left in the working context, and how often older turns were folded into the summary. */
+  working_messages: number;
+  folds: number;
+  summary: RunningSummary | null;
+  checkpoint_id: string | null;
+  duration_ms: number;
+  turns_per_second: number;
+}
+
+/**
+ * Loads a recorded conversation into a new thread as if it had been chatted: every line becomes a transcript row
+ * (searchable, with its original timestamp, speaker and session), and the graph state gets the working context
+ * and running summary the model node would have built — written once, through the checkpointer
+ * (`updateState` as the model node), so replay and fork work. No model call per turn: with the scripted fake
+ * model none at all, otherwise one per fold.
+ */
+export class ConversationImporter {
+  constructor(private readonly deps: ConversationImporterDeps) {}
+
+  /** Import into a new thread of the user; on failure nothing is left behind. */
+  async import(request: ImportRequest): Promise<ImportResult> {
+    const started = performance.now();
+    const lines = parseConversationJsonl(request.text, { assistantSpeaker: request.assistantSpeaker, now: new Date() });
+    if (lines.length === 0) throw new AppError("invalid_request", "The conversation has no messages");
+    const assistant = await this.deps.assistants.get(request.userId, request.assistantId ?? "chat");
+    const rows: ImportedRow[] = lines.map((line) => ({ ...line, id: randomUUID() }));
+    const sessions = new Set(rows.map((row) => row.session).filter((session) => session !== undefined)).size;
+    const thread = await this.deps.sessions.createWithId(request.userId, {
+      thread_id: randomUUID(),
+      assistant_id: assistant.assistant_id,
+      title: request.title,
+      metadata: { ...request.metadata, imported: { messages: rows.length, sessions, at: new Date().toISOString() } },
+    });
+    if (!thread) throw new AppError("conflict", "Could not create the thread");
+    try {
+      await appendImportedRows(this.deps.pool, thread.thread_id, rows);
+      const built = await this.buildState(request.userId, thread.thread_id, { rows, settings: assistant.context });
+      // A bulk load changes the transcript's statistics a lot, and the embedded database never analyzes by
+      // itself. Columns only: the expression index's statistics would recompute thousands of search vectors.
+      await this.deps.pool.query("ANALYZE messages (thread_id, seq, created_at)");
+      const duration = performance.now() - started;
+      return {
+        thread: await this.deps.sessions.get(request.userId, thread.thread_id),
+        messages: rows.length,
+        turns: built.turns,
+        sessions,
+        working_messages: built.workingMessages,
+        folds: built.folds,
+        summary: built.summary ?? null,
+        checkpoint_id: built.checkpointId,
+        duration_ms: Math.round(duration),
+        turns_per_second: Math.round((built.turns / Math.max(duration, 1)) * 1000),
+      };
+    } catch (error) {
+      await this.deps.sessions.delete(request.userId, thread.thread_id).catch(() => undefined);
+      throw error;
+    }
+  }
+
+  private async buildState(userId: string, threadId: string, input: { rows: ImportedRow[]; settings: AssistantSettings }) {
+    const { settings } = input;
+    const model = await this.deps.models.get(settings);
+    const policy = await resolveContextPolicy({ model, modelSpec: this.deps.models.modelFor(settings), contextBudget: settings.context_budget });
+    const systemPrompt = [settings.context, settings.instructions].filter(Boolean).join("\n\n") || undefined;
+    const built = await buildWorkingContext(toGraphMessages(input.rows), { policy, systemPrompt, model });
+    const graph = await this.deps.threadState.graphOf(userId, threadId);
+    const values = { messages: built.working, ...(built.summary ? { summary: built.summary } : {}) };
+    const config = await graph.updateState({ configurable: { thread_id: threadId } }, values, "model");
+    const checkpointId = config.configurable?.checkpoint_id;
+    return { ...built, workingMessages: built.working.length, checkpointId: typeof checkpointId === "string" ? checkpointId : null };
+  }
+}

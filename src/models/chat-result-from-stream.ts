@@ -1,0 +1,21 @@
+import { AIMessage, type AIMessageChunk } from "@langchain/core/messages";
+import type { ChatGenerationChunk, ChatResult } from "@langchain/core/outputs";
+
+/**
+ * A non-streaming call answered by draining the model's own stream, so `invoke` and `stream` share one code path
+ * (abort handling, message id, usage) and cannot drift apart.
+ */
+export async function chatResultFromStream(chunks: AsyncIterable<ChatGenerationChunk>): Promise<ChatResult> {
+  let aggregate: ChatGenerationChunk | undefined;
+  for await (const chunk of chunks) aggregate = aggregate ? aggregate.concat(chunk) : chunk;
+  const message = aggregate?.message as AIMessageChunk | undefined;
+  const reply = new AIMessage({
+    id: message?.id,
+    content: message?.content ?? "",
+    tool_calls: message?.tool_calls,
+    invalid_tool_calls: message?.invalid_tool_calls,
+    usage_metadata: message?.usage_metadata,
+    response_metadata: message?.response_metadata,
+  });
+  return { generations: [{ text: reply.text, message: reply }] };
+}

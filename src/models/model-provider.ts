@@ -1,0 +1,38 @@
+import type { BaseChatModel } from "@langchain/core/language_models/chat_models";
+import type { AssistantSettings } from "../assistants/assistant-settings.js";
+import { createChatModel } from "./create-chat-model.js";
+import type { ModelSettings } from "./model-settings.js";
+import type { ModelOverrides } from "./model-spec.js";
+
+/** Builds (and reuses) chat models for assistants; the server's MODEL is the default. */
+export class ModelProvider {
+  private readonly cache = new Map<string, Promise<BaseChatModel>>();
+
+  constructor(private readonly options: { defaultModel: string; settings: ModelSettings }) {}
+
+  /** The model string an assistant runs on. */
+  modelFor(settings: AssistantSettings): string {
+    return settings.model ?? this.options.defaultModel;
+  }
+
+  /** The chat model for an assistant's settings. */
+  get(settings: AssistantSettings): Promise<BaseChatModel> {
+    const spec = this.modelFor(settings);
+    const overrides: ModelOverrides = {
+      temperature: settings.temperature,
+      maxTokens: settings.max_tokens,
+      baseUrl: settings.base_url,
+      timeoutMs: settings.timeout_ms,
+      seed: settings.seed,
+    };
+    const key = JSON.stringify([spec, overrides]);
+    let model = this.cache.get(key);
+    if (!model) {
+      model = createChatModel(spec, this.options.settings, overrides);
+      // A failed construction must not be cached forever.
+      model.catch(() => this.cache.delete(key));
+      this.cache.set(key, model);
+    }
+    return model;
+  }
+}

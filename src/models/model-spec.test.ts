@@ -1,0 +1,69 @@
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { LocalModelSettings, ModelSettings } from "./model-settings.js";
+import { parseModelSpec, validateModelSpec } from "./model-spec.js";
+
+let directory: string;
+let local: LocalModelSettings;
+beforeAll(async () => {
+  directory = await mkdtemp(path.join(tmpdir(), "model-spec-"));
+  local = { modelsDir: path.join(directory, "models"), cacheDir: path.join(directory, "cache"), autoPull: true, threads: 0, contextSize: 2048, sequences: 1, queueLimit: 1, maxTokens: 16, maxToolRounds: 1, gpu: false };
+});
+afterAll(() => rm(directory, { recursive: true, force: true }));
+
+const bare: ModelSettings = { fakeChunkDelayMs: 0 };
+
+describe("parseModelSpec", () => {
+  it.each([
+    ["openai:gpt-4o-mini", { provider: "openai", model: "gpt-4o-mini" }],
+    ["ollama:qwen2.5:7b", { provider: "ollama", model: "qwen2.5:7b" }],
+    ["local", { provider: "local", model: "" }],
+    ["local:hf:bartowski/SmolLM2-360M-Instruct-GGUF:Q4_K_M", { provider: "local", model: "hf:bartowski/SmolLM2-360M-Instruct-GGUF:Q4_K_M" }],
+    ["fake", { provider: "fake", model: "fake" }],
+  ])("%s", (spec, expected) => {
+    expect(parseModelSpec(spec)).toEqual(expected);
+  });
+
+  it("explains the expected shape", () => {
+    expect(() => parseModelSpec("gpt-4o")).toThrow(/provider:model.*"local" or "fake"/);
+  });
+});
+
+describe("validateModelSpec", () => {
+  it("names what to set for each provider", () => {
+    expect(() => validateModelSpec("openai:gpt-4o-mini", bare)).toThrow(/needs OPENAI_API_KEY \(or OPENAI_BASE_URL/);
+    expect(() => validateModelSpec("anthropic:claude-haiku-4-5", bare)).toThrow(/needs ANTHROPIC_API_KEY/);
+    expect(() => validateModelSpec("mistral:large", bare)).toThrow(/Unknown model provider "mistral".*openai, anthropic, ollama, local, fake/);
+  });
+
+  it("accepts an OpenAI-compatible server without a key, through the env or the assistant's base_url", () => {
+    expect(validateModelSpec("openai:deepseek-chat", { ...bare, openAiBaseUrl: "http://127.0.0.1:8000/v1" }).provider).toBe("openai");
+    expect(validateModelSpec("openai:qwen-plus", bare, { baseUrl: "https://dashscope.aliyuncs.com/compatible-mode/v1" }).provider).toBe("openai");
+  });
+
+  it("keeps assistants to model files where pulls put them, not arbitrary paths", async () => {
+    const settings = { ...bare, local };
+    expect(() => validateModelSpec("local:/etc/passwd", settings)).toThrow(/an assistant may name a model file in .* not a path/);
+    await writeFile(path.join(directory, "pulled.gguf"), "GGUF");
+    const pulled = { ...settings, local: { ...local, modelsDir: directory } };
+    expect(validateModelSpec("local:pulled.gguf", pulled).model).toBe("pulled.gguf");
+  });
+
+  it("fails with an AppError invalid_request", () => {
+    expect(() => validateModelSpec("nope:x", bare)).toThrow(expect.objectContaining({ name: "AppError", code: "invalid_request" }) as Error);
+  });
+
+  it("requires the embedded model's file, unless start-up will pull it", async () => {
+    const settings = { ...bare, local };
+    expect(() => validateModelSpec("local", settings)).toThrow(/SmolLM2-135M-Instruct.Q4_1 is not in .* run `threadline models pull`/);
+    expect(validateModelSpec("local", settings, { requireLocalFile: false }).provider).toBe("local");
+    expect(() => validateModelSpec("local:my-model.gguf", settings)).toThrow(/run `threadline models pull my-model.gguf`/);
+    const file = path.join(directory, "my-model.gguf");
+    await writeFile(file, "GGUF");
+    expect(validateModelSpec(`local:${file}`, settings, { allowLocalPaths: true }).model).toBe(file);
+    expect(validateModelSpec("local:hf:user/repo:Q4_K_M", settings).provider).toBe("local");
+    expect(() => validateModelSpec("local", bare)).toThrow(/not available in this process/);
+  });
+});

@@ -1,0 +1,66 @@
+import type { BaseChatModel } from "@langchain/core/language_models/chat_models";
+import { initChatModel } from "langchain";
+import { fetchForBaseUrl } from "./assistant-endpoint.js";
+import type { ModelSettings } from "./model-settings.js";
+import type { ModelOverrides, ModelSpec } from "./model-spec.js";
+import { retryModelCall } from "./retry-policy.js";
+
+/** Sent where a client library insists on a key but the endpoint needs (or must get) none. */
+const KEYLESS = "not-needed";
+
+/** Anthropic requires max_tokens on every request. */
+const ANTHROPIC_DEFAULT_MAX_TOKENS = 4096;
+
+/**
+ * A hosted or served model (openai, anthropic, ollama) through LangChain's `initChatModel`. Every value comes from
+ * the settings — never from the environment the provider packages would otherwise read — and provider retries run
+ * through LangChain's AsyncCaller with Threadline's retry policy.
+ */
+export async function createProviderChatModel(spec: ModelSpec, settings: ModelSettings, overrides: ModelOverrides): Promise<BaseChatModel> {
+  const common = {
+    temperature: overrides.temperature,
+    maxRetries: settings.maxRetries ?? 2,
+    onFailedAttempt: retryModelCall,
+  };
+  // An assistant's own endpoint is user input: its connections are held to the outbound policy.
+  const guardedFetch = fetchForBaseUrl(overrides.baseUrl, settings);
+  switch (spec.provider) {
+    case "openai": {
+      const baseURL = overrides.baseUrl ?? settings.openAiBaseUrl;
+      // The server's key only ever goes to the endpoint the operator configured: an assistant's own base_url
+      // (any user can set one) gets none, or a user could collect the key with a server of their own.
+      const ownEndpoint = overrides.baseUrl !== undefined && overrides.baseUrl !== settings.openAiBaseUrl;
+      return initChatModel(spec.model, {
+        ...common,
+        modelProvider: "openai",
+        // OpenAI-compatible servers often need no key, but the client insists on one being present.
+        apiKey: ownEndpoint ? KEYLESS : (settings.openAiApiKey ?? KEYLESS),
+        maxTokens: overrides.maxTokens,
+        timeout: overrides.timeoutMs ?? settings.timeoutMs,
+        seed: overrides.seed,
+        configuration: { ...(baseURL ? { baseURL } : {}), ...(guardedFetch ? { fetch: guardedFetch } : {}) },
+        streamUsage: true,
+      });
+    }
+    case "anthropic":
+      return initChatModel(spec.model, {
+        ...common,
+        modelProvider: "anthropic",
+        apiKey: overrides.baseUrl !== undefined && overrides.baseUrl !== settings.anthropicBaseUrl ? KEYLESS : settings.anthropicApiKey,
+        anthropicApiUrl: overrides.baseUrl ?? settings.anthropicBaseUrl ?? "https://api.anthropic.com",
+        maxTokens: overrides.maxTokens ?? ANTHROPIC_DEFAULT_MAX_TOKENS,
+        clientOptions: { timeout: overrides.timeoutMs ?? settings.timeoutMs, ...(guardedFetch ? { fetch: guardedFetch } : {}) },
+      });
+    case "ollama":
+      return initChatModel(spec.model, {
+        ...common,
+        modelProvider: "ollama",
+        baseUrl: overrides.baseUrl ?? settings.ollamaBaseUrl ?? "http://127.0.0.1:11434",
+        numPredict: overrides.maxTokens,
+        seed: overrides.seed,
+        ...(guardedFetch ? { fetch: guardedFetch } : {}),
+      });
+    default:
+      throw new Error(`createProviderChatModel cannot build provider "${spec.provider}"`);
+  }
+}

@@ -1,0 +1,214 @@
+import type { CallbackManagerForLLMRun } from "@langchain/core/callbacks/manager";
+import type { BaseLanguageModelInput } from "@langchain/core/language_models/base";
+import { BaseChatModel, type BaseChatModelCallOptions, type BindToolsInput } from "@langchain/core/language_models/chat_models";
+import { AIMessageChunk, type BaseMessage } from "@langchain/core/messages";
+import { ChatGenerationChunk, type ChatResult } from "@langchain/core/outputs";
+import type { Runnable } from "@langchain/core/runnables";
+import { randomUUID } from "node:crypto";
+import { findOutboundRefusal } from "../outbound/guarded-fetch.js";
+import { chatResultFromStream } from "./chat-result-from-stream.js";
+
+/** One model of a fallback chain, with the model string it was built from (for messages and usage). */
+export interface ModelCandidate {
+  spec: string;
+  model: BaseChatModel | Runnable<BaseLanguageModelInput, AIMessageChunk>;
+}
+
+/** Options of the resilient model. */
+export interface ResilientChatModelOptions {
+  /** Tried in order; the first is the assistant's model, the rest MODEL_FALLBACKS. */
+  candidates: readonly ModelCandidate[];
+  /** Longest silence (before the first chunk or between two) before a call is abandoned. */
+  timeoutMs: number;
+  /** Strings (API keys) scrubbed from every failure message. */
+  secrets?: readonly string[];
+}
+
+/** Raised when the chain is exhausted; its message carries each provider's message (keys scrubbed). */
+export class ModelFailure extends Error {
+  override name = "ModelFailure";
+}
+
+/** Raised inside a call that went silent for longer than the timeout. */
+export class ModelTimeoutError extends Error {
+  override name = "ModelTimeoutError";
+}
+
+/**
+ * Wraps the assistant's model and its fallbacks as one chat model: each call gets an inactivity timeout, a failure
+ * before anything was streamed moves on to the next model (provider retries with backoff have already run inside
+ * each model), and whatever is left is one `ModelFailure` naming every model and its error. Chunks are re-issued
+ * under one message id, so streamed deltas and the final message agree whichever model answered.
+ */
+export class ResilientChatModel extends BaseChatModel {
+  constructor(private readonly chain: ResilientChatModelOptions) {
+    super({});
+  }
+
+  override _llmType(): string {
+    return "threadline-resilient";
+  }
+
+  /** Load the first model's weights now if it is an embedded one (fallbacks load when first needed). */
+  async warmUp(): Promise<boolean> {
+    const first = this.chain.candidates[0]?.model;
+    return first !== undefined && isWarmable(first) ? first.warmUp() : false;
+  }
+
+  override bindTools(tools: BindToolsInput[], kwargs?: Partial<BaseChatModelCallOptions>): Runnable<BaseLanguageModelInput, AIMessageChunk> {
+    const candidates = this.chain.candidates.map((candidate) => ({ spec: candidate.spec, model: bindCandidate(candidate, tools, kwargs) }));
+    return new ResilientChatModel({ ...this.chain, candidates });
+  }
+
+  /** Structured output from each model in turn (LangChain's `withFallbacks`), each call bounded by the timeout. */
+  override withStructuredOutput(schema: unknown, config?: Record<string, unknown>): ReturnType<BaseChatModel["withStructuredOutput"]> {
+    const runnables = this.chain.candidates.map((candidate) => {
+      if (!("withStructuredOutput" in candidate.model)) throw new Error(`${candidate.spec} cannot produce structured output after tools were bound`);
+      const structured = candidate.model.withStructuredOutput(schema as Record<string, unknown>, config);
+      return structured.withConfig({ timeout: this.chain.timeoutMs });
+    });
+    const [first, ...rest] = runnables;
+    if (!first) throw new Error("ResilientChatModel needs at least one model");
+    return (rest.length > 0 ? first.withFallbacks(rest) : first) as ReturnType<BaseChatModel["withStructuredOutput"]>;
+  }
+
+  override async _generate(messages: BaseMessage[], options: this["ParsedCallOptions"], runManager?: CallbackManagerForLLMRun): Promise<ChatResult> {
+    return chatResultFromStream(this._streamResponseChunks(messages, options, runManager));
+  }
+
+  override async *_streamResponseChunks(
+    messages: BaseMessage[],
+    options: this["ParsedCallOptions"],
+    runManager?: CallbackManagerForLLMRun,
+  ): AsyncGenerator<ChatGenerationChunk> {
+    const failures: { spec: string; message: string }[] = [];
+    const id = `run-msg-${randomUUID()}`;
+    for (const candidate of this.chain.candidates) {
+      let streamed = false;
+      try {
+        for await (const chunk of this.streamCandidate(candidate, messages, { signal: options.signal, id })) {
+          streamed = true;
+          yield chunk;
+          await runManager?.handleLLMNewToken(chunk.text, undefined, undefined, undefined, undefined, { chunk });
+        }
+        return;
+      } catch (error) {
+        // Cancellation is the run's outcome, not a model failure: let it through untouched.
+        if (options.signal?.aborted) throw error;
+        failures.push({ spec: candidate.spec, message: this.scrub(messageOf(error)) });
+        // Half an answer cannot be taken back from the client; only a clean failure falls back.
+        if (streamed) break;
+      }
+    }
+    throw new ModelFailure(describeFailures(failures), { cause: failures });
+  }
+
+  private async *streamCandidate(candidate: ModelCandidate, messages: BaseMessage[], context: { signal?: AbortSignal; id: string }): AsyncGenerator<ChatGenerationChunk> {
+    const silence = new AbortController();
+    const signal = context.signal ? AbortSignal.any([context.signal, silence.signal]) : silence.signal;
+    let timer: NodeJS.Timeout | undefined;
+    const arm = () => {
+      clearTimeout(timer);
+      timer = setTimeout(() => silence.abort(new ModelTimeoutError(`no response within ${this.chain.timeoutMs} ms (MODEL_TIMEOUT_MS / timeout_ms)`)), this.chain.timeoutMs);
+    };
+    let namedModel = false;
+    let iterator: AsyncIterator<AIMessageChunk> | undefined;
+    let finished = false;
+    arm();
+    try {
+      // Empty callbacks: the inner model must not report tokens itself, or every delta would be streamed twice.
+      const stream = await untilAborted(candidate.model.stream(messages, { signal, callbacks: [] }), signal);
+      iterator = stream[Symbol.asyncIterator]();
+      // Racing each step against the signal ends the wait at once, even while a provider sleeps between retries.
+      for (let step = await untilAborted(iterator.next(), signal); !step.done; step = await untilAborted(iterator.next(), signal)) {
+        arm();
+        namedModel ||= Boolean(step.value.response_metadata?.model_name);
+        yield toGenerationChunk(step.value, context.id);
+      }
+      finished = true;
+    } catch (error) {
+      finished = true;
+      silence.abort();
+      if (silence.signal.reason instanceof ModelTimeoutError && !context.signal?.aborted) throw silence.signal.reason;
+      throw error;
+    } finally {
+      clearTimeout(timer);
+      // The consumer left early (between chunks): close the provider's stream instead of leaving it open.
+      if (!finished) await iterator?.return?.().catch(() => undefined);
+    }
+    // Usage is tallied per model name; providers that do not report one are named by their model string.
+    if (!namedModel) yield toGenerationChunk(new AIMessageChunk({ content: "", response_metadata: { model_name: candidate.spec } }), context.id);
+  }
+
+  private scrub(message: string): string {
+    let scrubbed = message;
+    for (const secret of this.chain.secrets ?? []) scrubbed = scrubbed.split(secret).join("[redacted]");
+    return scrubbed;
+  }
+}
+
+/** Settle with the signal's reason as soon as it aborts; the abandoned promise's own failure is swallowed. */
+function untilAborted<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
+  if (signal.aborted) {
+    promise.catch(() => undefined);
+    return Promise.reject(signal.reason as Error);
+  }
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => {
+      promise.catch(() => undefined);
+      reject(signal.reason as Error);
+    };
+    signal.addEventListener("abort", onAbort, { once: true });
+    promise.then(
+      (value) => {
+        signal.removeEventListener("abort", onAbort);
+        resolve(value);
+      },
+      (error: Error) => {
+        signal.removeEventListener("abort", onAbort);
+        reject(error);
+      },
+    );
+  });
+}
+
+function bindCandidate(candidate: ModelCandidate, tools: BindToolsInput[], kwargs?: Partial<BaseChatModelCallOptions>): ModelCandidate["model"] {
+  const model = candidate.model;
+  if (!("bindTools" in model) || typeof model.bindTools !== "function") throw new Error(`${candidate.spec} does not support tool calling`);
+  return model.bindTools(tools, kwargs) as ModelCandidate["model"];
+}
+
+function toGenerationChunk(chunk: AIMessageChunk, id: string): ChatGenerationChunk {
+  const message = new AIMessageChunk({
+    id,
+    content: chunk.content,
+    tool_call_chunks: chunk.tool_call_chunks,
+    usage_metadata: chunk.usage_metadata,
+    response_metadata: chunk.response_metadata,
+    additional_kwargs: chunk.additional_kwargs,
+  });
+  return new ChatGenerationChunk({ text: message.text, message });
+}
+
+function messageOf(error: unknown): string {
+  // SDKs wrap a refused connection as a bare "Connection error."; the refusal says which setting allows it.
+  const refusal = findOutboundRefusal(error);
+  if (refusal) return refusal.message;
+  if (error instanceof Error) return error.message || error.name;
+  return String(error);
+}
+
+function describeFailures(failures: readonly { spec: string; message: string }[]): string {
+  if (failures.length === 1) return `${failures[0]?.spec}: ${failures[0]?.message}`;
+  return `every model failed — ${failures.map((failure) => `${failure.spec}: ${failure.message}`).join("; ")}`;
+}
+
+/** A model that can load its weights ahead of the first call (the embedded one). */
+export interface WarmableModel {
+  warmUp(): Promise<boolean>;
+}
+
+/** Whether a model can be warmed up (see `WarmableModel`). */
+export function isWarmable(model: unknown): model is WarmableModel {
+  return typeof (model as Partial<WarmableModel> | null)?.warmUp === "function";
+}

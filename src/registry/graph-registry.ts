@@ -1,0 +1,99 @@
+import { pathToFileURL } from "node:url";
+import type { BaseCheckpointSaver } from "@langchain/langgraph";
+import type { AssistantSettings } from "../assistants/assistant-settings.js";
+import { AppError } from "../errors/app-error.js";
+import { type GraphDeclaration, readLanggraphConfig } from "./langgraph-config.js";
+
+/** The slice of a compiled LangGraph graph the runtime uses. */
+export interface RunnableGraph {
+  checkpointer?: unknown;
+  /** The graph's nodes by name (breakpoints are checked against them). */
+  nodes: Record<string, unknown>;
+  stream(input: unknown, options?: Record<string, unknown>): Promise<AsyncIterable<unknown>>;
+  getState(config: Record<string, unknown>, options?: Record<string, unknown>): Promise<GraphStateSnapshot>;
+  getStateHistory(config: Record<string, unknown>, options?: Record<string, unknown>): AsyncIterableIterator<GraphStateSnapshot>;
+  updateState(config: Record<string, unknown>, values: unknown, asNode?: string): Promise<{ configurable?: Record<string, unknown> }>;
+  withConfig?(config: Record<string, unknown>): RunnableGraph;
+}
+
+/** A state snapshot as LangGraph returns it. */
+export interface GraphStateSnapshot {
+  values: unknown;
+  next: string[];
+  config: { configurable?: Record<string, unknown> };
+  metadata?: Record<string, unknown>;
+  createdAt?: string;
+  parentConfig?: { configurable?: Record<string, unknown> };
+  tasks: { id: string; name: string; interrupts?: { id?: string; value?: unknown }[] }[];
+}
+
+type GraphFactory = (config: { configurable: AssistantSettings }) => unknown;
+
+type LoadedGraph = { kind: "graph"; graph: RunnableGraph } | { kind: "factory"; factory: GraphFactory };
+
+/**
+ * Graphs declared in langgraph.json: a compiled graph, an uncompiled StateGraph (compiled here) or a factory
+ * `(config) => graph`. The registry attaches the one checkpointer; graph files never carry persistence.
+ */
+export class GraphRegistry {
+  private constructor(
+    private readonly graphs: Map<string, LoadedGraph>,
+    private readonly checkpointer: BaseCheckpointSaver,
+  ) {}
+
+  /** Import every declared graph. */
+  static async load(options: { configPath: string; checkpointer: BaseCheckpointSaver }): Promise<GraphRegistry> {
+    const declarations = await readLanggraphConfig(options.configPath);
+    const graphs = new Map<string, LoadedGraph>();
+    for (const declaration of declarations) graphs.set(declaration.graphId, await importGraph(declaration, options.checkpointer));
+    return new GraphRegistry(graphs, options.checkpointer);
+  }
+
+  /** Declared graph ids, in declaration order. */
+  graphIds(): string[] {
+    return [...this.graphs.keys()];
+  }
+
+  /** Whether a graph id is declared. */
+  has(graphId: string): boolean {
+    return this.graphs.has(graphId);
+  }
+
+  /** The runnable graph for an assistant, with the checkpointer attached. */
+  resolve(graphId: string, settings: AssistantSettings): RunnableGraph {
+    const loaded = this.graphs.get(graphId);
+    if (!loaded) throw new AppError("not_found", `Graph ${graphId} not found`);
+    if (loaded.kind === "graph") return loaded.graph;
+    return attachCheckpointer(toRunnableGraph(loaded.factory({ configurable: settings }), graphId), this.checkpointer);
+  }
+}
+
+async function importGraph(declaration: GraphDeclaration, checkpointer: BaseCheckpointSaver): Promise<LoadedGraph> {
+  const module = (await import(pathToFileURL(declaration.file).href)) as Record<string, unknown>;
+  const exported = module[declaration.exportName];
+  if (exported === undefined) throw new Error(`${declaration.file} has no export "${declaration.exportName}" (graph ${declaration.graphId})`);
+  if (typeof exported === "function" && !isCompilable(exported)) return { kind: "factory", factory: exported as GraphFactory };
+  return { kind: "graph", graph: attachCheckpointer(toRunnableGraph(exported, declaration.graphId), checkpointer) };
+}
+
+function isCompilable(value: unknown): value is { compile(): unknown } {
+  return typeof (value as { compile?: unknown }).compile === "function";
+}
+
+function toRunnableGraph(value: unknown, graphId: string): RunnableGraph {
+  const compiled = isCompilable(value) && typeof (value as { stream?: unknown }).stream !== "function" ? value.compile() : value;
+  if (typeof (compiled as { stream?: unknown }).stream !== "function") {
+    throw new Error(`Graph ${graphId} is neither a compiled graph, a StateGraph nor a factory returning one`);
+  }
+  return compiled as RunnableGraph;
+}
+
+/**
+ * A copy of the graph with our checkpointer: the exported graph object is shared by every importer (two servers
+ * in one process, tests), so it is never mutated. `withConfig` builds a new instance from all of its fields.
+ */
+function attachCheckpointer(graph: RunnableGraph, checkpointer: BaseCheckpointSaver): RunnableGraph {
+  const copy = typeof graph.withConfig === "function" ? graph.withConfig({}) : graph;
+  copy.checkpointer = checkpointer;
+  return copy;
+}

@@ -1,0 +1,34 @@
+import { readFile } from "node:fs/promises";
+import path from "node:path";
+import { z } from "zod";
+
+const langgraphConfigSchema = z.object({
+  graphs: z.record(z.string(), z.string().regex(/^.+:[A-Za-z_$][\w$]*$/, "expected ./path/to/file.ts:exportName")).refine(
+    (graphs) => Object.keys(graphs).length > 0,
+    "declare at least one graph",
+  ),
+});
+
+/** One graph declaration: where to import it from and which export to take. */
+export interface GraphDeclaration {
+  graphId: string;
+  file: string;
+  exportName: string;
+}
+
+/** Read `langgraph.json` (the LangGraph CLI convention) and resolve graph paths relative to it. */
+export async function readLanggraphConfig(configPath: string): Promise<GraphDeclaration[]> {
+  const absolute = path.resolve(configPath);
+  let raw: unknown;
+  try {
+    raw = JSON.parse(await readFile(absolute, "utf8"));
+  } catch (error) {
+    throw new Error(`Cannot read graph declarations from ${absolute}: ${(error as Error).message}`, { cause: error });
+  }
+  const parsed = langgraphConfigSchema.safeParse(raw);
+  if (!parsed.success) throw new Error(`Invalid ${absolute}: ${parsed.error.issues.map((issue) => issue.message).join("; ")}`);
+  return Object.entries(parsed.data.graphs).map(([graphId, target]) => {
+    const separator = target.lastIndexOf(":");
+    return { graphId, file: path.resolve(path.dirname(absolute), target.slice(0, separator)), exportName: target.slice(separator + 1) };
+  });
+}

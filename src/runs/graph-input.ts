@@ -1,0 +1,69 @@
+import { AIMessage, type BaseMessage, HumanMessage, ToolMessage } from "@langchain/core/messages";
+import { Command } from "@langchain/langgraph";
+import type { RunnableGraph } from "../registry/graph-registry.js";
+import type { Run } from "./run.js";
+
+/** What to stream for a run: the input (or null to continue) and the config; `skip` when nothing is left to do. */
+export interface GraphInputPlan {
+  input: unknown;
+  configurable: Record<string, unknown>;
+  skip: boolean;
+}
+
+/**
+ * Decide how a run drives its graph. A fresh chat run sends its messages (after the assistant's first message
+ * on a new thread); a resumed attempt (after a crash) continues from the last checkpoint when its input is
+ * already in the state, and skips when the graph had finished; a resume answers an interrupt; a replay starts
+ * from a checkpoint and branches.
+ */
+export async function planGraphInput(graph: RunnableGraph, run: Run, options: { resumed: boolean; firstMessage?: string; firstMessageId: string }): Promise<GraphInputPlan> {
+  const base = { thread_id: run.thread_id };
+  const state = await graph.getState({ configurable: base });
+  const messages = ((state.values as { messages?: BaseMessage[] } | undefined)?.messages ?? []);
+  if (options.resumed && (inputIsIn(messages, run) || run.kind === "resume")) {
+    return { input: null, configurable: base, skip: isFinished(state) };
+  }
+  if (run.kind === "resume") {
+    return { input: new Command({ resume: run.command?.resume }), configurable: base, skip: false };
+  }
+  const input = toMessages(run);
+  if (run.checkpoint_id) {
+    return { input: input.length > 0 ? { messages: input } : null, configurable: { ...base, checkpoint_id: run.checkpoint_id }, skip: false };
+  }
+  // No new input while the graph stopped at a breakpoint (interrupt_before/after): continue where it stopped.
+  if (input.length === 0 && state.next.length > 0) return { input: null, configurable: base, skip: false };
+  await closeDanglingToolCalls(graph, messages, base);
+  if (messages.length === 0 && options.firstMessage) input.unshift(new AIMessage({ id: options.firstMessageId, content: options.firstMessage }));
+  return { input: input.length > 0 ? { messages: input } : null, configurable: base, skip: input.length === 0 && isFinished(state) };
+}
+
+/**
+ * Whether the graph has nothing left to run. Not `next` alone: after a crash between a step's writes and its
+ * checkpoint, LangGraph's snapshot applies the pending writes and reports `next: []` while the task that wrote
+ * them is still listed and the nodes it triggers have not run; continuing (`stream(null)`) runs them.
+ */
+function isFinished(state: { next: string[]; tasks: unknown[] }): boolean {
+  return state.next.length === 0 && state.tasks.length === 0;
+}
+
+function toMessages(run: Run): BaseMessage[] {
+  return (run.input?.messages ?? []).map((message) => new HumanMessage({ id: message.id, content: message.content }));
+}
+
+function inputIsIn(messages: BaseMessage[], run: Run): boolean {
+  const ids = new Set((run.input?.messages ?? []).map((message) => message.id));
+  return ids.size > 0 && messages.some((message) => message.id !== undefined && ids.has(message.id));
+}
+
+/**
+ * A cancelled or abandoned step can leave tool calls without results; providers reject such histories, so
+ * answer them as cancelled before new input is added.
+ */
+async function closeDanglingToolCalls(graph: RunnableGraph, messages: BaseMessage[], configurable: Record<string, unknown>): Promise<void> {
+  const last = messages.at(-1);
+  if (!last || !AIMessage.isInstance(last) || (last.tool_calls?.length ?? 0) === 0) return;
+  const closing = (last.tool_calls ?? []).map(
+    (call) => new ToolMessage({ content: "Error: this tool call was cancelled before it ran.", tool_call_id: call.id ?? "", name: call.name, status: "error" }),
+  );
+  await graph.updateState({ configurable }, { messages: closing }, "tools");
+}

@@ -1,0 +1,77 @@
+import type { Logger } from "../logger.js";
+import type { Run } from "./run.js";
+import type { RunExecutor } from "./run-executor.js";
+import type { RunStore } from "./run-store.js";
+
+/** How a run left behind by a dead instance is handled. */
+export type RecoveryMode = "resume" | "fail";
+
+/**
+ * Starts runs: claims a thread's next pending run when the thread is free (right after a submission or when
+ * a run finishes), and on a timer picks up delayed runs whose time has come and runs whose instance died
+ * (expired lease) — resuming them from their last checkpoint or failing them with `worker_lost`.
+ */
+export class RunDispatcher {
+  private timer: NodeJS.Timeout | undefined;
+  private ticking = false;
+  private stopped = false;
+
+  constructor(
+    private readonly deps: {
+      store: RunStore;
+      executor: RunExecutor;
+      logger: Logger;
+      lease: { owner: string; ms: number };
+      pollMs: number;
+      recovery: RecoveryMode;
+      /** Record a recovered run as failed (the executor's final-event path is not involved). */
+      failLost: (run: Run) => Promise<void>;
+    },
+  ) {
+    deps.executor.onThreadFree = (threadId) => this.dispatch(threadId);
+  }
+
+  /** Start the recovery / delayed-run timer (and run one tick now). */
+  start(): void {
+    this.timer = setInterval(() => void this.tick(), this.deps.pollMs);
+    this.timer.unref();
+    void this.tick();
+  }
+
+  /** Stop claiming new work. */
+  stop(): void {
+    this.stopped = true;
+    clearInterval(this.timer);
+  }
+
+  /** Claim and start the thread's next run if nothing executes there. */
+  dispatch(threadId: string): void {
+    if (this.stopped) return;
+    this.deps.store
+      // run.started and the input are recorded in the claim's transaction: one commit before the graph starts.
+      .claimNext(threadId, this.deps.lease, (client, run) => this.deps.executor.recordStartIn(client, run, false))
+      .then((claimed) => {
+        if (claimed) this.deps.executor.start(claimed.run, { resumed: false, started: claimed.then });
+      })
+      .catch((error: unknown) => this.deps.logger.error({ err: error, threadId }, "could not claim a run"));
+  }
+
+  /** One pass: take over expired leases, then start due runs on free threads. */
+  async tick(): Promise<void> {
+    if (this.ticking || this.stopped) return;
+    this.ticking = true;
+    try {
+      for (const run of await this.deps.store.takeOverExpired(this.deps.lease)) {
+        const giveUp = this.deps.recovery === "fail" || run.attempt > run.max_attempts;
+        this.deps.logger.warn({ runId: run.run_id, attempt: run.attempt, action: giveUp ? "fail" : "resume" }, "recovering a run whose instance stopped");
+        if (giveUp) await this.deps.failLost(run);
+        else this.deps.executor.start(run, { resumed: true });
+      }
+      for (const threadId of await this.deps.store.threadsWithDueRuns()) this.dispatch(threadId);
+    } catch (error) {
+      this.deps.logger.error({ err: error }, "run dispatcher tick failed");
+    } finally {
+      this.ticking = false;
+    }
+  }
+}

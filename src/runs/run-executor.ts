@@ -1,0 +1,309 @@
+import type { BaseCheckpointSaver } from "@langchain/langgraph";
+import type { BaseMessage } from "@langchain/core/messages";
+import type pg from "pg";
+import type { AgentContext } from "../agent/agent-context.js";
+import { isModelCallError, redactSecrets } from "../agent/model-call-error.js";
+import type { AssistantService } from "../assistants/assistant-service.js";
+import type { Assistant } from "../assistants/assistant.js";
+import { type Queryable, withTransaction } from "../db/database.js";
+import type { EventBus } from "../events/event-bus.js";
+import type { EventLog } from "../events/event-log.js";
+import { RunEventPublisher } from "../events/event-publisher.js";
+import type { NewThreadEvent, PendingInterrupt, TokenUsage } from "../events/thread-event.js";
+import type { Logger } from "../logger.js";
+import type { ModelProvider } from "../models/model-provider.js";
+import type { GraphRegistry, GraphStateSnapshot } from "../registry/graph-registry.js";
+import { firstMessageId } from "../sessions/first-message.js";
+import { pendingInterrupts } from "../sessions/pending-interrupts.js";
+import type { ToolDefinition } from "../tools/tool-definition.js";
+import { toNewTranscriptMessage } from "../transcript/transcript-message.js";
+import type { TranscriptStore } from "../transcript/transcript-store.js";
+import type { ActiveRuns } from "./active-runs.js";
+import { planGraphInput } from "./graph-input.js";
+import { keepLease, stopReasonOf } from "./lease-keeper.js";
+import type { Run } from "./run.js";
+import type { RunHooks } from "./run-hooks.js";
+import type { RunOutcome, RunStore } from "./run-store.js";
+import { StreamTranslator } from "./stream-translator.js";
+
+/** Everything the executor talks to. */
+export interface RunExecutorDeps {
+  pool: pg.Pool;
+  registry: GraphRegistry;
+  assistants: AssistantService;
+  models: ModelProvider;
+  tools: readonly ToolDefinition[];
+  store: RunStore;
+  transcript: TranscriptStore;
+  eventLog: EventLog;
+  bus: EventBus;
+  checkpointer: BaseCheckpointSaver;
+  active: ActiveRuns;
+  hooks: RunHooks;
+  logger: Logger;
+  lease: { owner: string; ms: number };
+}
+
+/** Events as the event log stored them (with their seq). */
+type StoredEvents = Awaited<ReturnType<EventLog["append"]>>;
+
+/** `next`: the nodes a run stopped before at a static breakpoint. */
+type Outcome = RunOutcome & { interrupts?: PendingInterrupt[]; next?: string[]; structured?: unknown; rollback?: boolean };
+
+/** Executes claimed runs: streams the graph under a lease, stores and publishes events, records the outcome. */
+export class RunExecutor {
+  /** Called when a thread may have its next run ready (set by the dispatcher). */
+  onThreadFree: (threadId: string) => void = () => undefined;
+
+  constructor(private readonly deps: RunExecutorDeps) {}
+
+  /**
+   * Execute a run this instance has claimed (or taken over, `resumed`), in the background. `started`: the events
+   * `recordStartIn` stored in the claim's own transaction (not given: they are recorded first).
+   */
+  start(run: Run, options: { resumed: boolean; started?: StoredEvents }): void {
+    const controller = new AbortController();
+    const done = this.execute(run, options, controller)
+      .catch((error: unknown) => this.deps.logger.error({ err: error, runId: run.run_id }, "run bookkeeping failed"))
+      .finally(() => this.onThreadFree(run.thread_id));
+    this.deps.active.add(run.run_id, { threadId: run.thread_id, controller, done });
+  }
+
+  private async execute(run: Run, options: { resumed: boolean; started?: StoredEvents }, controller: AbortController): Promise<void> {
+    const log = this.deps.logger.child({ runId: run.run_id, threadId: run.thread_id, attempt: run.attempt });
+    const stopLease = keepLease({ store: this.deps.store, runId: run.run_id, lease: this.deps.lease, controller, logger: log });
+    const publisher = new RunEventPublisher({ log: this.deps.eventLog, bus: this.deps.bus }, { threadId: run.thread_id, runId: run.run_id });
+    try {
+      // Other instances hear of stored events from the statement that stored them (EventLog's announcement).
+      this.deps.bus.publish(options.started ?? (await withTransaction(this.deps.pool, (client) => this.recordStartIn(client, run, options.resumed))));
+      log.info({ resumed: options.resumed }, "run started");
+      const { outcome, usage } = await this.run(run, { ...options, publisher, signal: controller.signal });
+      const reason = stopReasonOf(controller.signal);
+      if (reason?.kind === "lease_lost" || reason?.kind === "shutdown") {
+        // Someone else owns it now, or the next instance resumes it: leave the run as it is.
+        await publisher.drain().catch(() => undefined);
+        if (reason.kind === "shutdown") await this.deps.store.renewLease(run.run_id, { ...this.deps.lease, ms: 0 });
+        log.info({ reason: reason.kind }, "run left for recovery");
+        return;
+      }
+      await this.finish(run, { ...outcome, usage }, publisher);
+      log.info({ status: outcome.status }, "run finished");
+    } finally {
+      stopLease();
+    }
+  }
+
+  private async run(run: Run, scope: { resumed: boolean; publisher: RunEventPublisher; signal: AbortSignal }): Promise<{ outcome: Outcome; usage: TokenUsage | null }> {
+    let assistant: Assistant | undefined;
+    let translator: StreamTranslator | undefined;
+    try {
+      assistant = this.deps.assistants.withRunSettings(await this.deps.assistants.get(run.user_id, run.assistant_id), run.config?.settings);
+      const settings = assistant.context;
+      const graph = this.deps.registry.resolve(assistant.graph_id, settings);
+      translator = new StreamTranslator(
+        { emit: (event) => scope.publisher.emit(event), appendTranscript: (messages) => this.deps.transcript.append({ threadId: run.thread_id, runId: run.run_id, messages }) },
+        this.deps.models.modelFor(settings),
+      );
+      const plan = await planGraphInput(graph, run, { resumed: scope.resumed, firstMessage: settings.first_message, firstMessageId: firstMessageId(run.thread_id) });
+      if (!plan.skip) {
+        const context = await this.agentContext(run, assistant, scope.signal);
+        const stream = await graph.stream(plan.input, {
+          configurable: { ...plan.configurable, run_id: run.run_id },
+          context,
+          streamMode: ["messages", "updates"],
+          signal: scope.signal,
+          // Checkpoints are written in order without waiting for each before the next step starts, so the model
+          // starts (and streams) without a round trip per step. The stream ends only once every write is durable;
+          // a crash before that leaves output streamed ahead of its checkpoint, which a resumed attempt reconciles
+          // (80 kills in the kill -9 loop, no lost or doubled message).
+          durability: "async",
+          ...breakpointsOf(run),
+          ...(run.config?.recursion_limit ? { recursionLimit: run.config.recursion_limit } : {}),
+        });
+        for await (const part of stream) {
+          const [mode, chunk] = part as [string, unknown];
+          await translator.handle(mode, chunk);
+        }
+      }
+      // A fresh run saw everything in its stream; only a resumed or skipped one must read what the checkpoint holds,
+      // and one with breakpoints whether it stopped at one (the stream does not say).
+      if (scope.resumed || plan.skip || hasBreakpoints(run)) {
+        const state = await graph.getState({ configurable: { thread_id: run.thread_id } });
+        if (scope.resumed || plan.skip) await this.reconcileTranscript(run, state, { publisher: scope.publisher, resumed: scope.resumed });
+        const interrupts = pendingInterrupts(state);
+        if (interrupts.length > 0) return { outcome: { status: "interrupted", interrupts }, usage: translator.tokenUsage() };
+        if (hasBreakpoints(run) && state.next.length > 0) return { outcome: { status: "interrupted", interrupts: [], next: state.next }, usage: translator.tokenUsage() };
+        return { outcome: { status: "success", structured: (state.values as { structured_response?: unknown }).structured_response }, usage: translator.tokenUsage() };
+      }
+      const interrupts = pendingInterrupts({ tasks: [{ id: "", name: "", interrupts: translator.interrupts }] });
+      if (interrupts.length > 0) return { outcome: { status: "interrupted", interrupts }, usage: translator.tokenUsage() };
+      return { outcome: { status: "success", structured: translator.structuredResponse }, usage: translator.tokenUsage() };
+    } catch (error) {
+      return { outcome: toFailure(error, scope.signal), usage: translator?.tokenUsage() ?? null };
+    }
+  }
+
+  /**
+   * `run.started`, the user's input in the transcript and its `message.completed` events are written in one
+   * transaction: a crash can never leave the input in the transcript without the event that announces it
+   * (a resumed attempt finds the input already there and announces only its own start).
+   */
+  async recordStartIn(client: Queryable, run: Run, resumed: boolean): Promise<StoredEvents> {
+    const messages = run.input?.messages ?? [];
+    const input = messages.length > 0 ? await this.deps.transcript.append({ threadId: run.thread_id, runId: run.run_id, messages }, client) : [];
+    const events: NewThreadEvent[] = [
+      { event: "run.started", data: { run_id: run.run_id, assistant_id: run.assistant_id, attempt: run.attempt, resumed, kind: run.kind, checkpoint_id: run.checkpoint_id } },
+      ...input.map((message) => ({ event: "message.completed" as const, data: { message } })),
+    ];
+    return this.deps.eventLog.append({ threadId: run.thread_id, runId: run.run_id, events }, client);
+  }
+
+  private async agentContext(run: Run, assistant: Assistant, signal: AbortSignal): Promise<AgentContext> {
+    const settings = assistant.context;
+    const names = settings.tools;
+    return {
+      model: await this.deps.models.get(settings),
+      tools: names ? this.deps.tools.filter((tool) => names.includes(tool.name)) : this.deps.tools,
+      toolContext: { userId: run.user_id, threadId: run.thread_id, runId: run.run_id, db: this.deps.pool, signal },
+      systemPrompt: [settings.context, settings.instructions].filter(Boolean).join("\n\n") || undefined,
+      responseShape: settings.response_shape,
+      contextBudget: settings.context_budget,
+      modelSpec: this.deps.models.modelFor(settings),
+    };
+  }
+
+  /**
+   * Messages the checkpoint has but the transcript lacks (a step finished just before a crash) are appended,
+   * so the transcript always ends up equal to what the graph said. Appends are idempotent by message id.
+   */
+  private async reconcileTranscript(run: Run, state: GraphStateSnapshot, scope: { publisher: RunEventPublisher; resumed: boolean }): Promise<void> {
+    const { publisher } = scope;
+    const messages = (state.values as { messages?: BaseMessage[] }).messages ?? [];
+    if (scope.resumed) {
+      // LangGraph streams a step's output before its writes are durable: a crash in between makes the resumed
+      // attempt redo the step under new message ids. Drop what the checkpoint does not hold, so nothing doubles.
+      const kept = new Set(messages.map((message) => message.id).filter((id): id is string => id !== undefined));
+      const removed = await this.deps.transcript.removeRunMessagesExcept(run.thread_id, { runId: run.run_id, keep: [...kept] });
+      if (removed.length > 0) publisher.emit({ event: "messages.removed", data: { run_id: run.run_id, message_ids: removed } });
+    }
+    const inputIds = new Set((run.input?.messages ?? []).map((message) => message.id));
+    const start = messages.findIndex((message) => message.id !== undefined && inputIds.has(message.id));
+    if (start < 0) return;
+    const tail = messages.slice(start + 1).map((message, index) => toNewTranscriptMessage(message, `${run.run_id}-${index}`));
+    const added = await this.deps.transcript.append({ threadId: run.thread_id, runId: run.run_id, messages: tail });
+    if (scope.resumed) await this.announceUnannounced(run, publisher);
+    else for (const message of added) publisher.emit({ event: "message.completed", data: { message } });
+  }
+
+  /**
+   * A crashed attempt can have stored a message in the transcript but not yet its `message.completed` event
+   * (the event waits in the publisher's queue): announce every message of the run the event log does not
+   * (still) announce, so a client replaying the log rebuilds exactly the transcript.
+   */
+  private async announceUnannounced(run: Run, publisher: RunEventPublisher): Promise<void> {
+    await publisher.drain().catch(() => undefined);
+    const announced = new Set<string>();
+    for (const event of await this.deps.eventLog.listSince(run.thread_id, 0, { runId: run.run_id })) {
+      if (event.event === "message.completed") announced.add(event.data.message.id);
+      else if (event.event === "messages.removed") for (const id of event.data.message_ids) announced.delete(id);
+    }
+    for (const message of await this.deps.transcript.listRun(run.thread_id, run.run_id)) {
+      if (!announced.has(message.id)) publisher.emit({ event: "message.completed", data: { message } });
+    }
+  }
+
+  /** Give up on a run whose instance died (recovery mode `fail`, or too many attempts). */
+  async abandon(run: Run): Promise<void> {
+    const publisher = new RunEventPublisher({ log: this.deps.eventLog, bus: this.deps.bus }, { threadId: run.thread_id, runId: run.run_id });
+    const error = { code: "worker_lost", message: `the instance executing this run stopped (attempt ${run.attempt - 1} of ${run.max_attempts})` };
+    await this.finish(run, { status: "error", error, usage: null }, publisher);
+    this.onThreadFree(run.thread_id);
+  }
+
+  /** Store the outcome and the final event in one transaction, then publish, then tell listeners. */
+  private async finish(run: Run, outcome: Outcome & { usage: TokenUsage | null }, publisher: RunEventPublisher): Promise<void> {
+    await publisher.drain().catch((error: unknown) => this.deps.logger.warn({ err: error, runId: run.run_id }, "events not stored"));
+    if (outcome.rollback) await this.rollBack(run, publisher);
+    const final = finalEvent(run, outcome);
+    const writers = await this.deps.hooks.prepareFinish(run, outcome.status, (error) => this.deps.logger.error({ err: error, runId: run.run_id }, "a run-finishing hook failed"));
+    const result = await withTransaction(this.deps.pool, async (client) => {
+      const finished = await this.deps.store.finishIn(client, { run, owner: this.deps.lease.owner, outcome });
+      if (!finished) return undefined;
+      const stored = await this.deps.eventLog.append({ threadId: run.thread_id, runId: run.run_id, events: [final] }, client);
+      for (const write of writers) await this.writeInSavepoint(client, run, () => write(client, finished));
+      return { stored, finished };
+    });
+    if (!result) return;
+    this.deps.bus.publish(result.stored);
+    this.deps.hooks.emitRunFinished(result.finished);
+  }
+
+  /** A hook's write that fails is undone alone (its savepoint) and logged: it never keeps the run from finishing. */
+  private async writeInSavepoint(client: pg.PoolClient, run: Run, write: () => Promise<void>): Promise<void> {
+    await client.query("SAVEPOINT run_finishing_hook");
+    try {
+      await write();
+      await client.query("RELEASE SAVEPOINT run_finishing_hook");
+    } catch (error) {
+      await client.query("ROLLBACK TO SAVEPOINT run_finishing_hook");
+      this.deps.logger.error({ err: error, runId: run.run_id }, "a run-finishing hook failed to write; the run finishes without it");
+    }
+  }
+
+  /** Discard a rolled-back run's progress: its transcript rows, and the checkpoints when it was the first run. */
+  private async rollBack(run: Run, publisher: RunEventPublisher): Promise<void> {
+    const removed = await this.deps.transcript.removeRun(run.thread_id, run.run_id);
+    if (removed.length > 0) publisher.emit({ event: "messages.removed", data: { run_id: run.run_id, message_ids: removed } });
+    await publisher.drain().catch(() => undefined);
+    // "" marks a run that started on a thread without checkpoints: rolling it back empties the thread again.
+    if (run.before_checkpoint_id === "") await this.deps.checkpointer.deleteThread(run.thread_id);
+  }
+}
+
+function finalEvent(run: Run, outcome: Outcome & { usage: TokenUsage | null }): NewThreadEvent {
+  switch (outcome.status) {
+    case "success":
+      return { event: "run.completed", data: { run_id: run.run_id, status: "success", usage: outcome.usage, ...(outcome.structured === undefined ? {} : { structured_response: outcome.structured }) } };
+    case "interrupted":
+      if (outcome.interrupts) return { event: "run.interrupted", data: { run_id: run.run_id, status: "interrupted", interrupts: outcome.interrupts, ...(outcome.next ? { next: outcome.next } : {}) } };
+      return { event: "run.failed", data: { run_id: run.run_id, status: "interrupted", code: outcome.error?.code ?? "interrupted", message: outcome.error?.message ?? "interrupted" } };
+    case "error":
+    case "cancelled":
+    case "timeout":
+      return { event: "run.failed", data: { run_id: run.run_id, status: outcome.status, code: outcome.error?.code ?? "internal", message: outcome.error?.message ?? "run failed" } };
+  }
+}
+
+function toFailure(error: unknown, signal: AbortSignal): Outcome {
+  const reason = stopReasonOf(signal);
+  if (reason?.kind === "cancel") {
+    if (reason.action === "interrupt") return { status: "interrupted", error: { code: "interrupted", message: "interrupted by a newer run" } };
+    if (reason.action === "rollback") return { status: "cancelled", error: { code: "rolled_back", message: "rolled back by a newer run" }, rollback: true };
+    return { status: "cancelled", error: { code: "cancelled", message: reason.message } };
+  }
+  if (signal.aborted) return { status: "cancelled", error: { code: "cancelled", message: "cancelled" } };
+  const root = findModelError(error);
+  if (root) return { status: "error", error: { code: "model_error", message: root.message } };
+  if (error instanceof Error && error.name === "AppError") return { status: "error", error: { code: (error as Error & { code: string }).code, message: error.message } };
+  return { status: "error", error: { code: "internal", message: error instanceof Error ? redactSecrets(error.message) : "run failed" } };
+}
+
+function findModelError(error: unknown): Error | undefined {
+  for (let current: unknown = error, depth = 0; current && depth < 5; depth += 1) {
+    if (isModelCallError(current)) return current;
+    current = (current as { cause?: unknown }).cause;
+  }
+  return undefined;
+}
+
+function hasBreakpoints(run: Run): boolean {
+  return (run.interrupt_before?.length ?? 0) > 0 || (run.interrupt_after?.length ?? 0) > 0;
+}
+
+/** LangGraph's stream options for the run's static breakpoints ("*" for every node). */
+function breakpointsOf(run: Run): { interruptBefore?: "*" | string[]; interruptAfter?: "*" | string[] } {
+  const option = (nodes: string[] | null) => (nodes?.includes("*") ? ("*" as const) : nodes && nodes.length > 0 ? nodes : undefined);
+  const before = option(run.interrupt_before);
+  const after = option(run.interrupt_after);
+  return { ...(before ? { interruptBefore: before } : {}), ...(after ? { interruptAfter: after } : {}) };
+}

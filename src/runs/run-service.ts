@@ -1,0 +1,262 @@
+import { randomUUID } from "node:crypto";
+import type pg from "pg";
+import { approvalDecisionSchema } from "../agent/approval.js";
+import type { AssistantService } from "../assistants/assistant-service.js";
+import type { Assistant } from "../assistants/assistant.js";
+import { type Queryable, withTransaction } from "../db/database.js";
+import { AppError, notFound } from "../errors/app-error.js";
+import type { ClusterNotifier } from "../events/cluster-notifier.js";
+import type { EventBus } from "../events/event-bus.js";
+import type { EventLog } from "../events/event-log.js";
+import type { NewThreadEvent } from "../events/thread-event.js";
+import type { GraphRegistry } from "../registry/graph-registry.js";
+import type { SessionStore } from "../sessions/session-store.js";
+import type { ThreadStateService } from "../sessions/thread-state-service.js";
+import type { ToolDefinition } from "../tools/tool-definition.js";
+import type { ActiveRuns } from "./active-runs.js";
+import { isActive, type MultitaskStrategy, type Run, type RunConfig, type RunKind } from "./run.js";
+import type { RunStore } from "./run-store.js";
+
+/** A run request, in LangGraph Platform's vocabulary. */
+export interface SubmitRunRequest {
+  thread_id: string;
+  assistant_id?: string;
+  input?: { messages: { role: "user"; content: string }[] } | null;
+  command?: { resume?: unknown };
+  multitask_strategy?: MultitaskStrategy;
+  metadata?: Record<string, unknown>;
+  webhook?: string;
+  after_seconds?: number;
+  checkpoint_id?: string;
+  /** Static breakpoints (LangGraph's `interrupt_before` / `interrupt_after`): node names of the graph, or "*". */
+  interrupt_before?: "*" | string[];
+  interrupt_after?: "*" | string[];
+  /** This run's own assistant setting overrides and recursion limit. */
+  config?: RunConfig;
+  client_message_id?: string;
+  kind?: RunKind;
+}
+
+/** A human's answer to an interrupt. */
+export interface RespondRequest {
+  thread_id: string;
+  interrupt_id: string;
+  value: unknown;
+}
+
+/** What the service needs. */
+export interface RunServiceDeps {
+  pool: pg.Pool;
+  store: RunStore;
+  sessions: SessionStore;
+  assistants: AssistantService;
+  /** The graphs, to check breakpoint node names against. */
+  registry: Pick<GraphRegistry, "resolve">;
+  threadState: ThreadStateService;
+  eventLog: EventLog;
+  bus: EventBus;
+  cluster: ClusterNotifier;
+  active: ActiveRuns;
+  tools: readonly ToolDefinition[];
+  /** Claim and start the thread's next run if it is free (the dispatcher). */
+  dispatch: (threadId: string) => void;
+}
+
+/**
+ * Submits and controls runs. A submission is one transaction: the run row (with the user's input) is stored
+ * before any model is called, and the multitask strategy is applied to the thread's active runs.
+ */
+export class RunService {
+  constructor(private readonly deps: RunServiceDeps) {}
+
+  /** Submit a run; a repeated client_message_id returns the original run instead of a second one. */
+  async submit(userId: string, request: SubmitRunRequest): Promise<{ run: Run; duplicate: boolean }> {
+    const session = await this.deps.sessions.get(userId, request.thread_id);
+    const assistant = await this.deps.assistants.get(userId, request.assistant_id ?? session.assistant_id);
+    this.checkBreakpoints(assistant, request);
+    // Refused now (400) rather than when the run starts: the same validation as the assistant's own settings.
+    this.deps.assistants.withRunSettings(assistant, request.config?.settings);
+    const result = await withTransaction(this.deps.pool, (client) => this.submitIn(client, userId, { ...request, assistant_id: assistant.assistant_id }));
+    if (!result.duplicate) await this.afterSubmit(result);
+    return { run: result.run, duplicate: result.duplicate };
+  }
+
+  /** Answer an interrupt (approve / edit / reject a tool call): records the decision and resumes in a new run. */
+  async respond(userId: string, request: RespondRequest): Promise<{ run: Run }> {
+    const state = await this.deps.threadState.get(userId, request.thread_id);
+    const session = await this.deps.sessions.get(userId, request.thread_id);
+    const pending = state.interrupts.find((candidate) => candidate.id === request.interrupt_id);
+    if (!pending) throw new AppError("not_found", `No pending interrupt ${request.interrupt_id} on this thread`);
+    const decision = approvalDecisionSchema.safeParse(request.value);
+    if (!decision.success) throw new AppError("invalid_request", "value must be {decision: approve|reject|edit, args?, reason?}", { details: decision.error.issues });
+    if (decision.data.decision === "edit") this.checkEditedArgs(pending.name, decision.data.args);
+    const result = await withTransaction(this.deps.pool, async (client) => {
+      const submitted = await this.submitIn(client, userId, {
+        thread_id: request.thread_id,
+        assistant_id: session.assistant_id,
+        command: { resume: { [pending.id]: decision.data } },
+        multitask_strategy: "reject",
+        kind: "resume",
+      });
+      await client.query(
+        `INSERT INTO approvals (approval_id, thread_id, interrupted_run_id, resume_run_id, interrupt_id, tool_call_id, tool_name, args, decision, edited_args, reason, user_id)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)`,
+        [randomUUID(), request.thread_id, await this.deps.store.lastInterrupted(client, request.thread_id), submitted.run.run_id, pending.id, pending.tool_call_id, pending.name, JSON.stringify(pending.args),
+          decision.data.decision, decision.data.args ? JSON.stringify(decision.data.args) : null, decision.data.reason ?? null, userId],
+      ).catch((error: unknown) => {
+        throw (error as { code?: string }).code === "23505" ? new AppError("conflict", "This interrupt was already answered") : error;
+      });
+      return submitted;
+    });
+    await this.afterSubmit(result);
+    return { run: result.run };
+  }
+
+  /** Cancel a run: a pending one at once, a running one through its executor (wherever it runs). */
+  async cancel(userId: string, target: { thread_id: string; run_id: string; action?: "cancel" | "interrupt" | "rollback" }): Promise<Run> {
+    const { thread_id: threadId, run_id: runId, action = "cancel" } = target;
+    const run = await this.deps.store.get(userId, threadId, runId);
+    if (!isActive(run)) return run;
+    const cancelled = await this.deps.store.cancelPending(this.deps.pool, [run.run_id], { code: "cancelled", message: "cancelled by user" });
+    if (cancelled.length > 0) {
+      await this.announce(run.thread_id, run.run_id, [{ event: "run.failed", data: { run_id: run.run_id, status: "cancelled", code: "cancelled", message: "cancelled by user" } }]);
+      await this.deps.store.updateThreadStatus(this.deps.pool, run.thread_id, "idle");
+    } else {
+      await this.stopRunning(run.run_id, action === "cancel" ? { action: "cancel", message: "cancelled by user" } : { action, message: `${action} requested` });
+    }
+    return this.deps.store.get(userId, threadId, runId);
+  }
+
+  /** One of the user's runs. */
+  get(userId: string, threadId: string, runId: string): Promise<Run> {
+    return this.deps.store.get(userId, threadId, runId);
+  }
+
+  /** The user's runs on a thread, newest first. */
+  async list(userId: string, threadId: string, options: { limit: number; offset: number; status?: Run["status"] }): Promise<Run[]> {
+    await this.deps.sessions.get(userId, threadId);
+    return this.deps.store.list(userId, threadId, options);
+  }
+
+  /** Delete a finished run record (an active one must be cancelled first). */
+  async delete(userId: string, threadId: string, runId: string): Promise<void> {
+    const run = await this.deps.store.get(userId, threadId, runId);
+    if (isActive(run)) throw new AppError("conflict", "Cancel the run before deleting it");
+    await this.deps.store.delete(userId, threadId, runId);
+  }
+
+  /** Wait until a run has finished (or `timeoutMs` passed) and return its record. */
+  async join(userId: string, target: { thread_id: string; run_id: string; timeout_ms?: number }): Promise<Run> {
+    const { thread_id: threadId, run_id: runId, timeout_ms: timeoutMs = 300_000 } = target;
+    let stop = () => undefined as void;
+    const finished = new Promise<void>((resolve) => {
+      const unsubscribe = this.deps.bus.subscribe(threadId, (event) => {
+        if (event.run_id === runId && (event.event === "run.completed" || event.event === "run.failed" || event.event === "run.interrupted")) resolve();
+      });
+      const timer = setTimeout(resolve, timeoutMs);
+      stop = () => {
+        clearTimeout(timer);
+        unsubscribe();
+        resolve();
+      };
+    });
+    try {
+      // Subscribed before reading the status, so a run finishing in between is not missed.
+      const current = await this.deps.store.get(userId, threadId, runId);
+      if (isActive(current)) await finished;
+      return await this.deps.store.get(userId, threadId, runId);
+    } finally {
+      stop();
+    }
+  }
+
+  private async submitIn(client: Queryable, userId: string, request: SubmitRunRequest & { kind?: RunKind }) {
+    const locked = await client.query("SELECT 1 FROM threads WHERE thread_id = $1 AND user_id = $2 FOR UPDATE", [request.thread_id, userId]);
+    if (!locked.rowCount) throw notFound("Thread", request.thread_id);
+    if (request.client_message_id) {
+      const existing = await this.deps.store.findByClientMessageId(client, request.thread_id, request.client_message_id);
+      if (existing) return { run: existing, duplicate: true as const, superseded: [] as Run[], queuedBehind: 0 };
+    }
+    const strategy = request.multitask_strategy ?? "enqueue";
+    const active = await this.deps.store.active(client, request.thread_id);
+    if (strategy === "reject" && active.length > 0) {
+      throw new AppError("thread_busy", "A run is already in progress on this thread", { details: { thread_id: request.thread_id, run_id: active[0]?.run_id } });
+    }
+    const superseded = strategy === "interrupt" || strategy === "rollback" ? active : [];
+    const running = superseded.find((run) => run.status === "running");
+    await this.deps.store.cancelPending(client, superseded.filter((run) => run.status === "pending").map((run) => run.run_id), { code: "superseded", message: `superseded (${strategy})` });
+    if (running) await this.deps.store.requestCancel(client, running.run_id, strategy === "rollback" ? "rollback" : "interrupt");
+    const rollbackFrom = strategy === "rollback" && running?.before_checkpoint_id ? running.before_checkpoint_id : undefined;
+    const run = await this.deps.store.insert(client, {
+      runId: randomUUID(),
+      threadId: request.thread_id,
+      userId,
+      assistantId: request.assistant_id ?? "chat",
+      kind: request.kind ?? (request.command ? "resume" : request.checkpoint_id ? "replay" : "chat"),
+      strategy,
+      input: request.input ? { messages: request.input.messages.map((message) => ({ id: `user-${randomUUID()}`, role: "user" as const, content: message.content })) } : null,
+      command: request.command ?? null,
+      checkpointId: request.checkpoint_id ?? rollbackFrom,
+      interruptBefore: breakpointList(request.interrupt_before),
+      interruptAfter: breakpointList(request.interrupt_after),
+      config: request.config && Object.keys(request.config).length > 0 ? request.config : undefined,
+      metadata: request.metadata,
+      webhook: request.webhook,
+      clientMessageId: request.client_message_id,
+      afterSeconds: request.after_seconds,
+    });
+    await client.query("UPDATE threads SET status = 'busy', updated_at = now(), last_activity_at = now() WHERE thread_id = $1", [request.thread_id]);
+    const queuedBehind = active.length - superseded.filter((candidate) => candidate.status === "pending").length;
+    return { run, duplicate: false as const, superseded, queuedBehind };
+  }
+
+  private async afterSubmit(result: { run: Run; superseded: Run[]; queuedBehind: number }): Promise<void> {
+    const { run } = result;
+    for (const old of result.superseded.filter((candidate) => candidate.status === "pending")) {
+      const data = { run_id: old.run_id, status: "cancelled" as const, code: "superseded", message: `superseded by run ${run.run_id}` };
+      await this.announce(run.thread_id, old.run_id, [{ event: "run.failed", data }]);
+    }
+    if (result.queuedBehind > 0 || run.available_at > new Date().toISOString()) {
+      await this.announce(run.thread_id, run.run_id, [{ event: "run.queued", data: { run_id: run.run_id, position: result.queuedBehind, input: run.input } }]);
+    }
+    const running = result.superseded.find((old) => old.status === "running");
+    if (running) await this.stopRunning(running.run_id, { action: run.multitask_strategy === "rollback" ? "rollback" : "interrupt", message: `superseded by run ${run.run_id}` });
+    this.deps.dispatch(run.thread_id);
+  }
+
+  private async stopRunning(runId: string, stop: { action: "cancel" | "interrupt" | "rollback"; message: string }): Promise<void> {
+    if (this.deps.active.stop(runId, { kind: "cancel", ...stop })) return;
+    // Executing elsewhere: the flag reaches its executor at the next lease renewal, the signal at once.
+    await this.deps.store.requestCancel(this.deps.pool, runId, stop.action);
+    await this.deps.cluster.signal({ type: "cancel", run_id: runId, action: stop.action });
+  }
+
+  private async announce(threadId: string, runId: string, events: NewThreadEvent[]): Promise<void> {
+    const stored = await this.deps.eventLog.append({ threadId, runId, events });
+    this.deps.bus.publish(stored);
+  }
+
+  /** Breakpoints must name nodes of the assistant's graph: a typo would otherwise never stop the run. */
+  private checkBreakpoints(assistant: Assistant, request: Pick<SubmitRunRequest, "interrupt_before" | "interrupt_after">): void {
+    const requested = [request.interrupt_before, request.interrupt_after].flatMap((list) => (Array.isArray(list) ? list : []));
+    if (requested.length === 0) return;
+    const nodes = Object.keys(this.deps.registry.resolve(assistant.graph_id, assistant.context).nodes).filter((node) => node !== "__start__");
+    const unknown = requested.filter((node) => !nodes.includes(node));
+    if (unknown.length > 0) {
+      throw new AppError("invalid_request", `interrupt_before/interrupt_after name unknown nodes: ${unknown.join(", ")} (graph ${assistant.graph_id} has ${nodes.join(", ")}, or use "*")`);
+    }
+  }
+
+  private checkEditedArgs(toolName: string, args: Record<string, unknown> | undefined): void {
+    const tool = this.deps.tools.find((candidate) => candidate.name === toolName);
+    const parsed = tool?.schema.safeParse(args ?? {});
+    if (parsed && !parsed.success) throw new AppError("invalid_request", `Edited arguments are not valid for ${toolName}`, { details: parsed.error.issues });
+  }
+}
+
+/** "*" and node lists as stored: ["*"] for every node, undefined for none. */
+function breakpointList(value: "*" | string[] | undefined): string[] | undefined {
+  if (value === undefined) return undefined;
+  if (value === "*") return ["*"];
+  return value.length > 0 ? value : undefined;
+}

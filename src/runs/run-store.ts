@@ -1,0 +1,249 @@
+import type pg from "pg";
+import { type Queryable, withTransaction } from "../db/database.js";
+import { isUuid } from "../db/ids.js";
+import { notFound } from "../errors/app-error.js";
+import type { TokenUsage } from "../events/thread-event.js";
+import type { SessionStatus } from "../sessions/session.js";
+import type { MultitaskStrategy, Run, RunKind, RunStatus } from "./run.js";
+
+const COLUMNS = `run_id, thread_id, user_id, assistant_id, status, kind, multitask_strategy, input, command, checkpoint_id,
+  interrupt_before, interrupt_after, config, metadata, webhook, client_message_id, attempt, max_attempts, error, usage, before_checkpoint_id, cancel_requested,
+  created_at, available_at, started_at, finished_at`;
+
+type RunRow = Omit<Run, "created_at" | "available_at" | "started_at" | "finished_at"> & {
+  created_at: Date;
+  available_at: Date;
+  started_at: Date | null;
+  finished_at: Date | null;
+};
+
+/** A run to insert. */
+export interface NewRun {
+  runId: string;
+  threadId: string;
+  userId: string;
+  assistantId: string;
+  kind: RunKind;
+  strategy: MultitaskStrategy;
+  input: Run["input"];
+  command: Run["command"];
+  checkpointId?: string;
+  interruptBefore?: string[];
+  interruptAfter?: string[];
+  config?: Run["config"];
+  metadata?: Record<string, unknown>;
+  webhook?: string;
+  clientMessageId?: string;
+  afterSeconds?: number;
+}
+
+/** How a finished run ended. */
+export interface RunOutcome {
+  status: Exclude<RunStatus, "pending" | "running">;
+  error?: { code: string; message: string };
+  usage?: TokenUsage | null;
+}
+
+/** Run rows in Postgres, including the lease protocol that keeps one executing run per thread. */
+export class RunStore {
+  constructor(private readonly pool: pg.Pool) {}
+
+  /** Insert a pending run (inside the caller's transaction). */
+  async insert(db: Queryable, run: NewRun): Promise<Run> {
+    const { rows } = await db.query<RunRow>(
+      `INSERT INTO runs (run_id, thread_id, user_id, assistant_id, kind, multitask_strategy, input, command, checkpoint_id,
+                         metadata, webhook, client_message_id, available_at, interrupt_before, interrupt_after, config)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, now() + make_interval(secs => $13), $14, $15, $16) RETURNING ${COLUMNS}`,
+      [
+        run.runId, run.threadId, run.userId, run.assistantId, run.kind, run.strategy, JSON.stringify(run.input), JSON.stringify(run.command),
+        run.checkpointId ?? null, JSON.stringify(run.metadata ?? {}), run.webhook ?? null, run.clientMessageId ?? null, run.afterSeconds ?? 0,
+        run.interruptBefore ?? null, run.interruptAfter ?? null, run.config ? JSON.stringify(run.config) : null,
+      ],
+    );
+    return toRun(rows[0] as RunRow);
+  }
+
+  /** The run an earlier request with the same client_message_id created, if any. */
+  async findByClientMessageId(db: Queryable, threadId: string, clientMessageId: string): Promise<Run | undefined> {
+    const { rows } = await db.query<RunRow>(`SELECT ${COLUMNS} FROM runs WHERE thread_id = $1 AND client_message_id = $2`, [threadId, clientMessageId]);
+    return rows[0] ? toRun(rows[0]) : undefined;
+  }
+
+  /** Pending and running runs of a thread, oldest first. */
+  async active(db: Queryable, threadId: string): Promise<Run[]> {
+    const { rows } = await db.query<RunRow>(
+      `SELECT ${COLUMNS} FROM runs WHERE thread_id = $1 AND status IN ('pending', 'running') ORDER BY created_at, run_id`,
+      [threadId],
+    );
+    return rows.map(toRun);
+  }
+
+  /** The thread's most recent run that ended waiting for a human, if any. */
+  async lastInterrupted(db: Queryable, threadId: string): Promise<string | null> {
+    const { rows } = await db.query<{ run_id: string }>(
+      "SELECT run_id FROM runs WHERE thread_id = $1 AND status = 'interrupted' ORDER BY finished_at DESC NULLS LAST LIMIT 1",
+      [threadId],
+    );
+    return rows[0]?.run_id ?? null;
+  }
+
+  /** Cancel runs that have not started (double texting, explicit cancel). */
+  async cancelPending(db: Queryable, runIds: string[], reason: { code: string; message: string }): Promise<string[]> {
+    if (runIds.length === 0) return [];
+    const { rows } = await db.query<{ run_id: string }>(
+      `UPDATE runs SET status = 'cancelled', error = $2, finished_at = now() WHERE run_id = ANY($1::uuid[]) AND status = 'pending' RETURNING run_id`,
+      [runIds, JSON.stringify(reason)],
+    );
+    return rows.map((row) => row.run_id);
+  }
+
+  /** Ask the instance executing a run to stop it (it sees the flag on its next lease renewal or a notification). */
+  async requestCancel(db: Queryable, runId: string, action: "cancel" | "interrupt" | "rollback"): Promise<void> {
+    await db.query("UPDATE runs SET cancel_requested = $2 WHERE run_id = $1 AND status = 'running'", [runId, action]);
+  }
+
+  /**
+   * Claim the thread's oldest due pending run for `owner`, unless a run is already executing on the thread.
+   * The thread row lock serialises claims; the partial unique index guarantees one running run per thread.
+   * `andThen` runs inside the same transaction with the claimed run (the executor records its start there).
+   */
+  async claimNext<T>(threadId: string, lease: { owner: string; ms: number }, andThen: (client: pg.PoolClient, run: Run) => Promise<T>): Promise<{ run: Run; then: T } | undefined> {
+    return withTransaction(this.pool, async (client) => {
+      // Lock the thread (serialises claims and submissions) and see whether a run executes there, in one trip.
+      const thread = await client.query<{ running: boolean }>(
+        "SELECT EXISTS (SELECT 1 FROM runs WHERE thread_id = $1 AND status = 'running') AS running FROM threads WHERE thread_id = $1 FOR UPDATE",
+        [threadId],
+      );
+      if (thread.rows[0]?.running !== false) return undefined;
+      const { rows } = await client.query<RunRow>(
+        `UPDATE runs SET status = 'running', lease_owner = $2, lease_expires_at = now() + make_interval(secs => $3 / 1000.0),
+                attempt = attempt + 1, started_at = COALESCE(started_at, now()),
+                before_checkpoint_id = COALESCE(before_checkpoint_id, (
+                  SELECT checkpoint_id FROM checkpoints WHERE thread_id = $1::text AND checkpoint_ns = ''
+                   ORDER BY checkpoint_id DESC LIMIT 1), '')
+          WHERE run_id = (SELECT run_id FROM runs WHERE thread_id = $1 AND status = 'pending' AND available_at <= now()
+                           ORDER BY created_at, run_id LIMIT 1)
+          RETURNING ${COLUMNS}`,
+        [threadId, lease.owner, lease.ms],
+      );
+      if (!rows[0]) return undefined;
+      // The thread is already 'busy': a pending run keeps it so from its submission on.
+      const run = toRun(rows[0]);
+      return { run, then: await andThen(client, run) };
+    });
+  }
+
+  /**
+   * Take over runs whose lease expired (their instance died); each gets a new attempt under `owner`. Runs this
+   * instance owns are skipped: their executor is merely late renewing (a busy event loop) and will renew.
+   */
+  async takeOverExpired(lease: { owner: string; ms: number }): Promise<Run[]> {
+    const { rows } = await this.pool.query<RunRow>(
+      `UPDATE runs SET lease_owner = $1, lease_expires_at = now() + make_interval(secs => $2 / 1000.0), attempt = attempt + 1
+        WHERE run_id IN (SELECT run_id FROM runs WHERE status = 'running' AND lease_expires_at < now() AND lease_owner IS DISTINCT FROM $1
+                          ORDER BY lease_expires_at LIMIT 20 FOR UPDATE SKIP LOCKED)
+        RETURNING ${COLUMNS}`,
+      [lease.owner, lease.ms],
+    );
+    return rows.map(toRun);
+  }
+
+  /** Threads with a due pending run and nothing executing: candidates for `claimNext`. */
+  async threadsWithDueRuns(limit = 50): Promise<string[]> {
+    const { rows } = await this.pool.query<{ thread_id: string }>(
+      `SELECT DISTINCT pending.thread_id FROM runs pending
+        WHERE pending.status = 'pending' AND pending.available_at <= now()
+          AND NOT EXISTS (SELECT 1 FROM runs running WHERE running.thread_id = pending.thread_id AND running.status = 'running')
+        LIMIT $1`,
+      [limit],
+    );
+    return rows.map((row) => row.thread_id);
+  }
+
+  /** Extend a lease; `held` is false when the run is no longer ours (taken over, or finished elsewhere). */
+  async renewLease(runId: string, lease: { owner: string; ms: number }): Promise<{ held: boolean; cancelRequested: Run["cancel_requested"] }> {
+    const { rows } = await this.pool.query<{ cancel_requested: Run["cancel_requested"] }>(
+      `UPDATE runs SET lease_expires_at = now() + make_interval(secs => $3 / 1000.0)
+        WHERE run_id = $1 AND lease_owner = $2 AND status = 'running' RETURNING cancel_requested`,
+      [runId, lease.owner, lease.ms],
+    );
+    return { held: rows.length > 0, cancelRequested: rows[0]?.cancel_requested ?? null };
+  }
+
+  /**
+   * Record the outcome and the thread's resulting status (inside the caller's transaction); false when the run
+   * was no longer ours to finish (another instance took it over).
+   */
+  async finishIn(client: Queryable, finished: { run: Pick<Run, "run_id" | "thread_id">; owner: string; outcome: RunOutcome }): Promise<Run | undefined> {
+      const { run, owner, outcome } = finished;
+      await client.query("SELECT 1 FROM threads WHERE thread_id = $1 FOR UPDATE", [run.thread_id]);
+      const { rows } = await client.query<RunRow>(
+        `UPDATE runs SET status = $3, error = $4, usage = $5, finished_at = now(), lease_owner = NULL, lease_expires_at = NULL
+          WHERE run_id = $1 AND lease_owner = $2 AND status = 'running' RETURNING ${COLUMNS}`,
+        [run.run_id, owner, outcome.status, outcome.error ? JSON.stringify(outcome.error) : null, outcome.usage ? JSON.stringify(outcome.usage) : null],
+      );
+      const row = rows[0];
+      if (!row) return undefined;
+      await this.updateThreadStatus(client, run.thread_id, threadStatusAfter(outcome.status));
+      return toRun(row);
+  }
+
+  /** Set the thread status from its runs: busy while any is active, else `settled`. */
+  async updateThreadStatus(db: Queryable, threadId: string, settled: SessionStatus): Promise<void> {
+    await db.query(
+      `UPDATE threads SET updated_at = now(), last_activity_at = now(),
+              status = CASE WHEN EXISTS (SELECT 1 FROM runs WHERE thread_id = $1 AND status IN ('pending', 'running')) THEN 'busy' ELSE $2 END
+        WHERE thread_id = $1`,
+      [threadId, settled],
+    );
+  }
+
+  /** One of the user's runs on a thread. */
+  async get(userId: string, threadId: string, runId: string): Promise<Run> {
+    const row = isUuid(runId) && isUuid(threadId)
+      ? (await this.pool.query<RunRow>(`SELECT ${COLUMNS} FROM runs WHERE run_id = $1 AND thread_id = $2 AND user_id = $3`, [runId, threadId, userId])).rows[0]
+      : undefined;
+    if (!row) throw notFound("Run", runId);
+    return toRun(row);
+  }
+
+  /** The user's runs on a thread, newest first. */
+  async list(userId: string, threadId: string, options: { limit: number; offset: number; status?: RunStatus }): Promise<Run[]> {
+    const { rows } = await this.pool.query<RunRow>(
+      `SELECT ${COLUMNS} FROM runs WHERE thread_id = $1 AND user_id = $2 AND ($3::text IS NULL OR status = $3)
+        ORDER BY created_at DESC, run_id DESC LIMIT $4 OFFSET $5`,
+      [threadId, userId, options.status ?? null, options.limit, options.offset],
+    );
+    return rows.map(toRun);
+  }
+
+  /** Delete a finished run record. */
+  async delete(userId: string, threadId: string, runId: string): Promise<void> {
+    const run = await this.get(userId, threadId, runId);
+    await this.pool.query("DELETE FROM runs WHERE run_id = $1", [run.run_id]);
+  }
+}
+
+/** The thread status a run's outcome leaves behind (when nothing else is queued). */
+export function threadStatusAfter(status: RunOutcome["status"]): SessionStatus {
+  switch (status) {
+    case "error":
+    case "timeout":
+      return "error";
+    case "interrupted":
+      return "interrupted";
+    case "success":
+    case "cancelled":
+      return "idle";
+  }
+}
+
+function toRun(row: RunRow): Run {
+  return {
+    ...row,
+    created_at: row.created_at.toISOString(),
+    available_at: row.available_at.toISOString(),
+    started_at: row.started_at?.toISOString() ?? null,
+    finished_at: row.finished_at?.toISOString() ?? null,
+  };
+}

@@ -1,0 +1,63 @@
+import type { TokenUsage } from "../events/thread-event.js";
+
+/** Durable run states. */
+export type RunStatus = "pending" | "running" | "success" | "error" | "interrupted" | "cancelled" | "timeout";
+
+/** What a run does: a chat turn, an answer to an interrupt, a replay from a checkpoint, or API/cron work. */
+export type RunKind = "chat" | "resume" | "replay" | "background";
+
+/** What happens when a run is submitted while another is pending or running on the thread. */
+export type MultitaskStrategy = "reject" | "enqueue" | "interrupt" | "rollback";
+
+/** A user message of a run's input, with the id it keeps in the transcript and the graph state. */
+export interface RunInputMessage {
+  id: string;
+  role: "user";
+  content: string;
+}
+
+/** A run's own configuration, from the run request's `context`, `config.configurable` and `config.recursion_limit`. */
+export interface RunConfig {
+  /** Assistant settings for this run only (validated like the assistant's own). */
+  settings?: Record<string, unknown>;
+  /** LangGraph's super-step limit for this run. */
+  recursion_limit?: number;
+}
+
+/** A run record as stored and served. */
+export interface Run {
+  run_id: string;
+  thread_id: string;
+  user_id: string;
+  assistant_id: string;
+  status: RunStatus;
+  kind: RunKind;
+  multitask_strategy: MultitaskStrategy;
+  input: { messages: RunInputMessage[] } | null;
+  command: { resume?: unknown } | null;
+  checkpoint_id: string | null;
+  /** Static breakpoints: stop before / after these nodes (["*"]: every node); null for none. */
+  interrupt_before: string[] | null;
+  interrupt_after: string[] | null;
+  /** The run's own configuration (assistant setting overrides, recursion limit); null for none. */
+  config: RunConfig | null;
+  metadata: Record<string, unknown>;
+  webhook: string | null;
+  client_message_id: string | null;
+  attempt: number;
+  max_attempts: number;
+  error: { code: string; message: string } | null;
+  usage: TokenUsage | null;
+  /** The latest checkpoint when the run was claimed; "" when the thread had none (null before the claim). */
+  before_checkpoint_id: string | null;
+  cancel_requested: "cancel" | "interrupt" | "rollback" | null;
+  created_at: string;
+  available_at: string;
+  started_at: string | null;
+  finished_at: string | null;
+}
+
+/** Whether a run has not finished yet. */
+export function isActive(run: Pick<Run, "status">): boolean {
+  return run.status === "pending" || run.status === "running";
+}

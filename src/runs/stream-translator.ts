@@ -1,0 +1,100 @@
+import { AIMessage, AIMessageChunk, type BaseMessage, RemoveMessage, ToolMessage } from "@langchain/core/messages";
+import type { NewThreadEvent, TokenUsage } from "../events/thread-event.js";
+import { type NewTranscriptMessage, type TranscriptMessage, toNewTranscriptMessage } from "../transcript/transcript-message.js";
+
+/** Where translated output goes: events to clients, completed messages to the transcript. */
+export interface TranslationSink {
+  emit(event: NewThreadEvent): void;
+  appendTranscript(messages: NewTranscriptMessage[]): Promise<TranscriptMessage[]>;
+}
+
+/** Turns LangGraph's `messages` and `updates` stream chunks into Threadline events, and tallies token usage. */
+export class StreamTranslator {
+  private readonly usage: TokenUsage = { input_tokens: 0, output_tokens: 0, by_model: {} };
+  private readonly completedIds = new Set<string>();
+  private counter = 0;
+  /** Interrupt requests seen in the stream (`__interrupt__` updates), so the run need not reload its state. */
+  readonly interrupts: { id?: string; value?: unknown }[] = [];
+  /** The last `structured_response` a node wrote. */
+  structuredResponse: unknown;
+
+  constructor(
+    private readonly sink: TranslationSink,
+    private readonly modelName: string,
+  ) {}
+
+  /** Handle one `[mode, chunk]` pair from `graph.stream(..., { streamMode: ["messages", "updates"] })`. */
+  async handle(mode: string, chunk: unknown): Promise<void> {
+    if (mode === "messages") this.handleMessageChunk(chunk);
+    else if (mode === "updates") await this.handleUpdate(chunk);
+  }
+
+  /** Usage so far, or null when no model reported any. */
+  tokenUsage(): TokenUsage | null {
+    return Object.keys(this.usage.by_model).length > 0 ? this.usage : null;
+  }
+
+  private handleMessageChunk(chunk: unknown): void {
+    const [message] = chunk as [BaseMessage, Record<string, unknown>];
+    if (!AIMessageChunk.isInstance(message) || !message.id || this.completedIds.has(message.id)) return;
+    const text = message.text;
+    if (text.length > 0) this.sink.emit({ event: "message.delta", data: { message_id: message.id, text } });
+  }
+
+  private async handleUpdate(chunk: unknown): Promise<void> {
+    for (const [node, update] of Object.entries(chunk as Record<string, unknown>)) {
+      if (node === "__interrupt__" && Array.isArray(update)) {
+        this.interrupts.push(...(update as { id?: string; value?: unknown }[]));
+        continue;
+      }
+      const structured = (update as { structured_response?: unknown } | null)?.structured_response;
+      if (structured !== undefined) this.structuredResponse = structured;
+      const messages = (update as { messages?: unknown } | null)?.messages;
+      if (!Array.isArray(messages)) continue;
+      await this.completeMessages(messages as BaseMessage[]);
+    }
+  }
+
+  private async completeMessages(messages: BaseMessage[]): Promise<void> {
+    // RemoveMessage markers (context folding) change the working state, not the transcript.
+    const fresh = messages.filter((message) => !RemoveMessage.isInstance(message) && (!message.id || !this.completedIds.has(message.id)));
+    const entries = fresh.map((message) => toNewTranscriptMessage(message, this.nextFallbackId()));
+    const rows = await this.sink.appendTranscript(entries);
+    // Appends skip ids already stored, so match rows to messages by id rather than by position.
+    const rowsById = new Map(rows.map((row) => [row.id, row]));
+    for (const [index, message] of fresh.entries()) {
+      const row = rowsById.get(entries[index]?.id ?? "");
+      if (message.id) this.completedIds.add(message.id);
+      if (row) this.sink.emit({ event: "message.completed", data: { message: row } });
+      this.emitToolEvents(message);
+      this.countUsage(message);
+    }
+  }
+
+  private emitToolEvents(message: BaseMessage): void {
+    if (AIMessage.isInstance(message)) {
+      for (const call of message.tool_calls ?? []) {
+        this.sink.emit({ event: "tool.started", data: { tool_call_id: call.id ?? "", name: call.name, args: call.args } });
+      }
+    } else if (ToolMessage.isInstance(message)) {
+      const failed = message.status === "error";
+      const data = { tool_call_id: message.tool_call_id, name: message.name ?? "", output: message.text };
+      this.sink.emit({ event: "tool.completed", data: failed ? { ...data, error: message.text } : data });
+    }
+  }
+
+  private countUsage(message: BaseMessage): void {
+    if (!AIMessage.isInstance(message) || !message.usage_metadata) return;
+    const model = String(message.response_metadata?.model_name ?? this.modelName);
+    const entry = (this.usage.by_model[model] ??= { input_tokens: 0, output_tokens: 0 });
+    entry.input_tokens += message.usage_metadata.input_tokens;
+    entry.output_tokens += message.usage_metadata.output_tokens;
+    this.usage.input_tokens += message.usage_metadata.input_tokens;
+    this.usage.output_tokens += message.usage_metadata.output_tokens;
+  }
+
+  private nextFallbackId(): string {
+    this.counter += 1;
+    return `message-${Date.now()}-${this.counter}`;
+  }
+}

@@ -1,0 +1,88 @@
+import type { BaseCheckpointSaver } from "@langchain/langgraph";
+import type { TombstoneRegistry } from "../db/tombstone-registry.js";
+import type { AssistantService } from "../assistants/assistant-service.js";
+import type { ActiveRuns } from "../runs/active-runs.js";
+import type { TranscriptMessage } from "../transcript/transcript-message.js";
+import { firstMessageId } from "./first-message.js";
+import type { TranscriptStore } from "../transcript/transcript-store.js";
+import type { Session, SessionPage, SessionSearchFilter } from "./session.js";
+import type { SessionStore } from "./session-store.js";
+
+
+/** Session use cases shared by the WebSocket and HTTP transports. */
+export class SessionService {
+  constructor(
+    private readonly deps: {
+      store: SessionStore;
+      transcript: TranscriptStore;
+      assistants: AssistantService;
+      checkpointer: BaseCheckpointSaver;
+      active: ActiveRuns;
+      /** Deleted thread ids: written before the checkpoints go, so a late checkpoint write is dropped. */
+      tombstones: Pick<TombstoneRegistry, "markDeleted">;
+    },
+  ) {}
+
+  /** Open the window's session (or the given one), creating it with the assistant's first message. */
+  async open(
+    userId: string,
+    params: { window_id?: string; thread_id?: string; assistant_id?: string; title?: string; metadata?: Record<string, unknown> },
+  ): Promise<{ session: Session; created: boolean }> {
+    const assistant = await this.deps.assistants.get(userId, params.assistant_id ?? "chat");
+    const result = await this.deps.store.open({
+      userId,
+      assistantId: assistant.assistant_id,
+      windowId: params.window_id,
+      threadId: params.thread_id,
+      title: params.title,
+      metadata: params.metadata,
+    });
+    if (result.created && assistant.context.first_message) {
+      const opening = { id: firstMessageId(result.session.thread_id), role: "assistant" as const, content: assistant.context.first_message };
+      await this.deps.transcript.append({ threadId: result.session.thread_id, runId: null, messages: [opening] });
+    }
+    return result;
+  }
+
+  /** Create a session with an explicit id (HTTP); returns null when it exists already. */
+  async createWithId(userId: string, params: { thread_id: string; assistant_id?: string; metadata?: Record<string, unknown>; title?: string; window_id?: string }): Promise<Session | null> {
+    const assistant = await this.deps.assistants.get(userId, params.assistant_id ?? "chat");
+    return this.deps.store.createWithId({ userId, assistantId: assistant.assistant_id, threadId: params.thread_id, metadata: params.metadata, title: params.title, windowId: params.window_id });
+  }
+
+  /** The user's session. */
+  get(userId: string, threadId: string): Promise<Session> {
+    return this.deps.store.get(userId, threadId);
+  }
+
+  /** The user's sessions, newest activity first. */
+  list(userId: string, options: { limit: number; cursor?: string; query?: string }): Promise<SessionPage> {
+    return this.deps.store.list(userId, options);
+  }
+
+  /** LangGraph's thread search (metadata containment, status). */
+  search(userId: string, filter: SessionSearchFilter): Promise<Session[]> {
+    return this.deps.store.search(userId, filter);
+  }
+
+  /** Rename or change metadata. */
+  update(userId: string, threadId: string, patch: { title?: string; metadata?: Record<string, unknown> }): Promise<Session> {
+    return this.deps.store.update(userId, threadId, patch);
+  }
+
+  /** Delete the session and its checkpoints; a run still executing on it is cancelled first. */
+  async delete(userId: string, threadId: string): Promise<void> {
+    await this.deps.store.get(userId, threadId);
+    await this.deps.tombstones.markDeleted([threadId], "deleted");
+    // A run executing here stops now; one executing elsewhere loses its lease when its run row disappears.
+    this.deps.active.stopThread(threadId, { kind: "cancel", action: "cancel", message: "the thread was deleted" });
+    await this.deps.store.delete(userId, threadId);
+    await this.deps.checkpointer.deleteThread(threadId);
+  }
+
+  /** The conversation as the user saw it, newest last. */
+  async messages(userId: string, threadId: string, options: { limit: number; before?: number }): Promise<{ messages: TranscriptMessage[]; next_before: number | null }> {
+    await this.deps.store.get(userId, threadId);
+    return this.deps.transcript.list(threadId, options);
+  }
+}

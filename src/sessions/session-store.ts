@@ -1,0 +1,186 @@
+import { randomUUID } from "node:crypto";
+import type pg from "pg";
+import { type Queryable, withTransaction } from "../db/database.js";
+import { isUuid } from "../db/ids.js";
+import { AppError, notFound } from "../errors/app-error.js";
+import type { Session, SessionPage, SessionSearchFilter, SessionStatus } from "./session.js";
+
+const SORT_COLUMNS: Record<SessionSearchFilter["sort_by"], string> = {
+  thread_id: "thread_id",
+  status: "status",
+  created_at: "created_at",
+  updated_at: "last_activity_at",
+};
+
+const COLUMNS = `thread_id, user_id, window_id, assistant_id, title, status, metadata,
+  created_at, updated_at, last_activity_at, last_activity_at::text AS activity_key, event_seq`;
+
+interface SessionRow extends Omit<Session, "created_at" | "updated_at" | "last_activity_at" | "last_seq"> {
+  event_seq: string;
+  created_at: Date;
+  updated_at: Date;
+  last_activity_at: Date;
+  activity_key: string;
+}
+
+/** What `open` needs; `thread_id` reopens, `window_id` binds, neither creates a fresh session. */
+export interface OpenSessionInput {
+  userId: string;
+  assistantId: string;
+  windowId?: string;
+  threadId?: string;
+  title?: string;
+  metadata?: Record<string, unknown>;
+}
+
+/** Sessions in Postgres. Every method takes the user id: no query reads or writes another user's rows. */
+export class SessionStore {
+  constructor(private readonly pool: pg.Pool) {}
+
+  /** Return the window's (or the given) session, or create one. `created` says which. */
+  async open(input: OpenSessionInput): Promise<{ session: Session; created: boolean }> {
+    if (input.threadId && input.windowId) return { session: await this.bindWindow(input.userId, { threadId: input.threadId, windowId: input.windowId }), created: false };
+    if (input.threadId) return { session: await this.get(input.userId, input.threadId), created: false };
+    if (input.windowId) {
+      const inserted = await this.insert(input, "ON CONFLICT (user_id, window_id) WHERE window_id IS NOT NULL DO NOTHING");
+      if (inserted) return { session: inserted, created: true };
+      const existing = await this.pool.query<SessionRow>(
+        `SELECT ${COLUMNS} FROM threads WHERE user_id = $1 AND window_id = $2`,
+        [input.userId, input.windowId],
+      );
+      const row = existing.rows[0];
+      if (!row) throw new AppError("conflict", "The window's session changed while opening it; try again");
+      return { session: toSession(row), created: false };
+    }
+    const created = await this.insert(input, "");
+    if (!created) throw new AppError("internal", "Session was not created");
+    return { session: created, created: true };
+  }
+
+  /** Point a window at one of the user's sessions (the window's previous session keeps its history, unbound). */
+  async bindWindow(userId: string, binding: { threadId: string; windowId: string }): Promise<Session> {
+    await this.get(userId, binding.threadId);
+    return withTransaction(this.pool, async (client) => {
+      await client.query("UPDATE threads SET window_id = NULL WHERE user_id = $1 AND window_id = $2 AND thread_id <> $3", [userId, binding.windowId, binding.threadId]);
+      const { rows } = await client.query<SessionRow>(
+        `UPDATE threads SET window_id = $3, updated_at = now() WHERE thread_id = $1 AND user_id = $2 RETURNING ${COLUMNS}`,
+        [binding.threadId, userId, binding.windowId],
+      );
+      if (!rows[0]) throw notFound("Thread", binding.threadId);
+      return toSession(rows[0]);
+    });
+  }
+
+  /** Create with an explicit id (HTTP `POST /threads` with `thread_id`); `null` when it already exists. */
+  async createWithId(input: OpenSessionInput & { threadId: string }): Promise<Session | null> {
+    return this.insert(input, "ON CONFLICT DO NOTHING");
+  }
+
+  /** The user's session, or not_found (also for other users' sessions: no existence leak). */
+  async get(userId: string, threadId: string, db: Queryable = this.pool): Promise<Session> {
+    const row = isUuid(threadId)
+      ? (await db.query<SessionRow>(`SELECT ${COLUMNS} FROM threads WHERE thread_id = $1 AND user_id = $2`, [threadId, userId])).rows[0]
+      : undefined;
+    if (!row) throw notFound("Thread", threadId);
+    return toSession(row);
+  }
+
+  /** Newest activity first, keyset-paginated. */
+  async list(userId: string, options: { limit: number; cursor?: string; query?: string }): Promise<SessionPage> {
+    const after = options.cursor ? decodeCursor(options.cursor) : undefined;
+    const titleFilter = options.query ? `%${options.query.replace(/[\\%_]/g, (character) => `\\${character}`)}%` : null;
+    const { rows } = await this.pool.query<SessionRow>(
+      `SELECT ${COLUMNS} FROM threads
+        WHERE user_id = $1 AND ($2::timestamptz IS NULL OR (last_activity_at, thread_id) < ($2::timestamptz, $3::uuid))
+          AND ($5::text IS NULL OR title ILIKE $5)
+        ORDER BY last_activity_at DESC, thread_id DESC LIMIT $4`,
+      [userId, after?.activity ?? null, after?.threadId ?? null, options.limit + 1, titleFilter],
+    );
+    const page = rows.slice(0, options.limit);
+    const last = page.at(-1);
+    const next = rows.length > options.limit && last ? encodeCursor(last.activity_key, last.thread_id) : null;
+    return { sessions: page.map(toSession), next_cursor: next };
+  }
+
+  /** LangGraph's `POST /threads/search`: filter by metadata containment and status, offset pagination. */
+  async search(
+    userId: string,
+    filter: SessionSearchFilter,
+  ): Promise<Session[]> {
+    const sortColumn = SORT_COLUMNS[filter.sort_by];
+    const direction = filter.sort_order === "asc" ? "ASC" : "DESC";
+    const { rows } = await this.pool.query<SessionRow>(
+      `SELECT ${COLUMNS} FROM threads
+        WHERE user_id = $1 AND metadata @> $2::jsonb AND ($3::text IS NULL OR status = $3)
+        ORDER BY ${sortColumn} ${direction}, thread_id ${direction} LIMIT $4 OFFSET $5`,
+      [userId, JSON.stringify(filter.metadata ?? {}), filter.status ?? null, filter.limit, filter.offset],
+    );
+    return rows.map(toSession);
+  }
+
+  /** Rename and/or merge metadata. */
+  async update(userId: string, threadId: string, patch: { title?: string; metadata?: Record<string, unknown> }): Promise<Session> {
+    if (!isUuid(threadId)) throw notFound("Thread", threadId);
+    const { rows } = await this.pool.query<SessionRow>(
+      `UPDATE threads SET title = COALESCE($3, title), metadata = metadata || $4::jsonb, updated_at = now()
+        WHERE thread_id = $1 AND user_id = $2 RETURNING ${COLUMNS}`,
+      [threadId, userId, patch.title ?? null, JSON.stringify(patch.metadata ?? {})],
+    );
+    const row = rows[0];
+    if (!row) throw notFound("Thread", threadId);
+    return toSession(row);
+  }
+
+  /** Delete the session row (its runs, transcript and events cascade). */
+  async delete(userId: string, threadId: string): Promise<void> {
+    if (!isUuid(threadId)) throw notFound("Thread", threadId);
+    const { rowCount } = await this.pool.query("DELETE FROM threads WHERE thread_id = $1 AND user_id = $2", [threadId, userId]);
+    if (!rowCount) throw notFound("Thread", threadId);
+  }
+
+  /** Set the status after a run ends (internal: the caller already owns the thread). */
+  async setStatus(threadId: string, status: SessionStatus, db: Queryable = this.pool): Promise<void> {
+    await db.query("UPDATE threads SET status = $2, updated_at = now(), last_activity_at = now() WHERE thread_id = $1", [threadId, status]);
+  }
+
+  private async insert(input: OpenSessionInput, conflictClause: string): Promise<Session | null> {
+    const { rows } = await this.pool.query<SessionRow>(
+      `INSERT INTO threads (thread_id, user_id, window_id, assistant_id, title, metadata)
+       VALUES ($1, $2, $3, $4, $5, $6::jsonb) ${conflictClause} RETURNING ${COLUMNS}`,
+      [input.threadId ?? randomUUID(), input.userId, input.windowId ?? null, input.assistantId, input.title ?? null, JSON.stringify(input.metadata ?? {})],
+    );
+    return rows[0] ? toSession(rows[0]) : null;
+  }
+}
+
+function toSession(row: SessionRow): Session {
+  return {
+    thread_id: row.thread_id,
+    user_id: row.user_id,
+    window_id: row.window_id,
+    assistant_id: row.assistant_id,
+    title: row.title,
+    status: row.status,
+    metadata: row.metadata,
+    created_at: row.created_at.toISOString(),
+    updated_at: row.updated_at.toISOString(),
+    last_activity_at: row.last_activity_at.toISOString(),
+    last_seq: Number(row.event_seq),
+  };
+}
+
+function encodeCursor(activity: string, threadId: string): string {
+  return Buffer.from(JSON.stringify([activity, threadId])).toString("base64url");
+}
+
+function decodeCursor(cursor: string): { activity: string; threadId: string } {
+  try {
+    const [activity, threadId] = JSON.parse(Buffer.from(cursor, "base64url").toString()) as unknown[];
+    if (typeof activity === "string" && typeof threadId === "string" && isUuid(threadId) && !Number.isNaN(Date.parse(activity))) {
+      return { activity, threadId };
+    }
+  } catch {
+    // fall through to the typed error
+  }
+  throw new AppError("invalid_request", "Invalid cursor");
+}

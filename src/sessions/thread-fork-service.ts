@@ -1,0 +1,76 @@
+import type { BaseCheckpointSaver } from "@langchain/langgraph";
+import type { BaseMessage } from "@langchain/core/messages";
+import type pg from "pg";
+import { AppError } from "../errors/app-error.js";
+import type { TranscriptStore } from "../transcript/transcript-store.js";
+import type { Session } from "./session.js";
+import type { SessionStore } from "./session-store.js";
+import type { ThreadStateService } from "./thread-state-service.js";
+
+/**
+ * Forks a thread at a checkpoint into a new thread of the same user and assistant: the checkpoint (with its
+ * pending writes, so an interrupt stays answerable) is copied through the checkpointer, optional values are
+ * applied on top, and the transcript up to that state (folded turns included) is copied so the fork reads naturally.
+ */
+export class ThreadForkService {
+  constructor(
+    private readonly deps: { pool: pg.Pool; sessions: SessionStore; threadState: ThreadStateService; checkpointer: BaseCheckpointSaver; transcript: TranscriptStore },
+  ) {}
+
+  /** Fork at `checkpoint_id` (the latest when omitted). */
+  async fork(userId: string, request: { thread_id: string; checkpoint_id?: string; values?: unknown; title?: string }): Promise<Session> {
+    const source = await this.deps.sessions.get(userId, request.thread_id);
+    const graph = await this.deps.threadState.graphOf(userId, source.thread_id);
+    const tuple = await this.deps.checkpointer.getTuple({ configurable: { thread_id: source.thread_id, checkpoint_ns: "", checkpoint_id: request.checkpoint_id } });
+    if (!tuple) throw new AppError("not_found", `Checkpoint ${request.checkpoint_id ?? "(latest)"} not found`);
+    const { session } = await this.deps.sessions.open({
+      userId,
+      assistantId: source.assistant_id,
+      title: request.title ?? `${source.title ?? "Session"} (fork)`,
+      metadata: { ...source.metadata, forked_from: { thread_id: source.thread_id, checkpoint_id: tuple.checkpoint.id } },
+    });
+    const target = { configurable: { thread_id: session.thread_id, checkpoint_ns: "" } };
+    const stored = await this.deps.checkpointer.put(target, tuple.checkpoint, { ...tuple.metadata, source: "fork", step: tuple.metadata?.step ?? -1, parents: {} }, tuple.checkpoint.channel_versions);
+    for (const [taskId, writes] of groupWrites(tuple.pendingWrites ?? [])) await this.deps.checkpointer.putWrites(stored, writes, taskId);
+    if (request.values !== undefined) await graph.updateState({ configurable: { thread_id: session.thread_id } }, request.values);
+    await this.copyTranscript(source.thread_id, session.thread_id, tuple.checkpoint.channel_values.messages);
+    return this.deps.sessions.get(userId, session.thread_id);
+  }
+
+  private async copyTranscript(fromThread: string, toThread: string, messages: unknown): Promise<void> {
+    const ids = Array.isArray(messages) ? (messages as BaseMessage[]).map((message) => message.id).filter((id): id is string => typeof id === "string") : [];
+    if (ids.length === 0) return;
+    const { rows } = await this.deps.pool.query<{ message_id: string; role: "user" | "assistant" | "tool" | "system"; content: string; tool_calls: unknown; tool_call_id: string | null; name: string | null; status: string | null }>(
+      // The messages in that state, and everything said before the oldest of them: turns folded into the running
+      // summary are out of the state but still the conversation's history.
+      `SELECT message_id, role, content, tool_calls, tool_call_id, name, status FROM messages
+        WHERE thread_id = $1
+          AND (message_id = ANY($2::text[]) OR seq < (SELECT min(seq) FROM messages WHERE thread_id = $1 AND message_id = ANY($2::text[])))
+        ORDER BY seq`,
+      [fromThread, ids],
+    );
+    await this.deps.transcript.append({
+      threadId: toThread,
+      runId: null,
+      messages: rows.map((row) => ({
+        id: row.message_id,
+        role: row.role,
+        content: row.content,
+        ...(row.tool_calls ? { tool_calls: row.tool_calls as { id: string; name: string; args: Record<string, unknown> }[] } : {}),
+        ...(row.tool_call_id ? { tool_call_id: row.tool_call_id } : {}),
+        ...(row.name ? { name: row.name } : {}),
+        ...(row.status ? { status: row.status } : {}),
+      })),
+    });
+  }
+}
+
+function groupWrites(pending: [string, string, unknown][]): Map<string, [string, unknown][]> {
+  const groups = new Map<string, [string, unknown][]>();
+  for (const [taskId, channel, value] of pending) {
+    const list = groups.get(taskId) ?? [];
+    list.push([channel, value]);
+    groups.set(taskId, list);
+  }
+  return groups;
+}

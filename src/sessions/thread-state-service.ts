@@ -1,0 +1,154 @@
+import { AIMessage, type BaseMessage } from "@langchain/core/messages";
+import type { AssistantService } from "../assistants/assistant-service.js";
+import { AppError } from "../errors/app-error.js";
+import type { PendingInterrupt } from "../events/thread-event.js";
+import type { GraphRegistry, GraphStateSnapshot, RunnableGraph } from "../registry/graph-registry.js";
+import { serializeValues } from "../transcript/serialize-values.js";
+import { pendingInterrupts } from "./pending-interrupts.js";
+import type { SessionStore } from "./session-store.js";
+
+/** A checkpoint address, as LangGraph Platform returns it. */
+export type CheckpointRef = { thread_id: string; checkpoint_ns: string; checkpoint_id: string | null };
+
+/** A thread state in LangGraph Platform's shape, plus the approvals it waits for. */
+export interface ThreadState {
+  values: unknown;
+  next: string[];
+  tasks: unknown[];
+  checkpoint: CheckpointRef;
+  parent_checkpoint: CheckpointRef | null;
+  metadata: Record<string, unknown>;
+  created_at: string | null;
+  interrupts: PendingInterrupt[];
+}
+
+/** One entry of a thread's timeline: enough to list and pick checkpoints without loading their values. */
+export interface CheckpointSummary {
+  checkpoint_id: string;
+  parent_checkpoint_id: string | null;
+  created_at: string | null;
+  step: number | null;
+  source: string | null;
+  /** Nodes whose writes produced this checkpoint (empty for input and update checkpoints). */
+  nodes: string[];
+  next: string[];
+  message_count: number;
+  last_message: LastMessageSummary | null;
+}
+
+/** The newest message at a checkpoint, cut short; `tool_calls` names the tools an assistant message calls. */
+export interface LastMessageSummary {
+  role: string;
+  text: string;
+  /** Present only when the message calls tools: such messages often have no text at all. */
+  tool_calls?: string[];
+}
+
+/** A page of the timeline; `next_before` is the `before` of the next (older) page, null after the oldest. */
+export interface CheckpointPage {
+  checkpoints: CheckpointSummary[];
+  next_before: string | null;
+}
+
+/** Reads and edits checkpointed graph state of a user's thread, through its assistant's graph. */
+export class ThreadStateService {
+  constructor(private readonly deps: { sessions: SessionStore; assistants: AssistantService; registry: GraphRegistry }) {}
+
+  /** The latest state, or the state at a checkpoint. */
+  async get(userId: string, threadId: string, checkpointId?: string): Promise<ThreadState> {
+    const graph = await this.graphOf(userId, threadId);
+    const snapshot = await graph.getState({ configurable: { thread_id: threadId, checkpoint_id: checkpointId } });
+    // An unknown checkpoint id yields an empty snapshot with no creation time.
+    if (checkpointId && !snapshot.createdAt) throw new AppError("not_found", `Checkpoint ${checkpointId} not found`);
+    return toThreadState(threadId, snapshot);
+  }
+
+  /** Past states, newest first. */
+  async history(userId: string, threadId: string, options: { limit: number; before?: string }): Promise<ThreadState[]> {
+    const states: ThreadState[] = [];
+    for await (const snapshot of this.snapshots(await this.graphOf(userId, threadId), threadId, options)) states.push(toThreadState(threadId, snapshot));
+    return states;
+  }
+
+  /** The timeline: checkpoints newest first, summarised, with the cursor of the next page. */
+  async listCheckpoints(userId: string, threadId: string, options: { limit: number; before?: string }): Promise<CheckpointPage> {
+    const snapshots: GraphStateSnapshot[] = [];
+    // One extra (older) snapshot tells which nodes produced the page's oldest checkpoint, and that there is a next page.
+    for await (const snapshot of this.snapshots(await this.graphOf(userId, threadId), threadId, { ...options, limit: options.limit + 1 })) snapshots.push(snapshot);
+    const summaries = snapshots.map(summarise);
+    // LangGraph JS does not record writes in checkpoint metadata: the nodes that ran are the parent's `next`.
+    for (const [index, summary] of summaries.entries()) {
+      const parent = summaries[index + 1];
+      if (parent && parent.checkpoint_id === summary.parent_checkpoint_id && summary.source === "loop") summary.nodes = parent.next;
+    }
+    const checkpoints = summaries.slice(0, options.limit);
+    // `before` is exclusive, so the page's oldest checkpoint is where the next page starts.
+    const nextBefore = summaries.length > options.limit ? (checkpoints.at(-1)?.checkpoint_id ?? null) : null;
+    return { checkpoints, next_before: nextBefore };
+  }
+
+  /** Write values into the state as if `asNode` had produced them (LangGraph's update_state). */
+  async update(userId: string, threadId: string, change: { values: unknown; as_node?: string; checkpoint_id?: string }): Promise<CheckpointRef> {
+    const graph = await this.graphOf(userId, threadId);
+    const config = await graph.updateState({ configurable: { thread_id: threadId, checkpoint_id: change.checkpoint_id } }, change.values, change.as_node);
+    const checkpointId = config.configurable?.checkpoint_id;
+    return { thread_id: threadId, checkpoint_ns: "", checkpoint_id: typeof checkpointId === "string" ? checkpointId : null };
+  }
+
+  /** The graph a user's thread runs on (not_found when the thread is not theirs). */
+  async graphOf(userId: string, threadId: string): Promise<RunnableGraph> {
+    const session = await this.deps.sessions.get(userId, threadId);
+    const assistant = await this.deps.assistants.get(userId, session.assistant_id);
+    return this.deps.registry.resolve(assistant.graph_id, assistant.context);
+  }
+
+  private snapshots(graph: RunnableGraph, threadId: string, options: { limit: number; before?: string }): AsyncIterableIterator<GraphStateSnapshot> {
+    const before = options.before ? { configurable: { thread_id: threadId, checkpoint_id: options.before } } : undefined;
+    return graph.getStateHistory({ configurable: { thread_id: threadId } }, { limit: options.limit, before });
+  }
+}
+
+function checkpointRef(threadId: string, config: { configurable?: Record<string, unknown> } | undefined): CheckpointRef | null {
+  if (!config?.configurable) return null;
+  const { checkpoint_ns: namespace, checkpoint_id: checkpointId } = config.configurable;
+  return { thread_id: threadId, checkpoint_ns: typeof namespace === "string" ? namespace : "", checkpoint_id: typeof checkpointId === "string" ? checkpointId : null };
+}
+
+function toThreadState(threadId: string, snapshot: GraphStateSnapshot): ThreadState {
+  return {
+    values: serializeValues(snapshot.values ?? {}),
+    next: snapshot.next,
+    tasks: serializeValues(snapshot.tasks) as unknown[],
+    checkpoint: checkpointRef(threadId, snapshot.config) ?? { thread_id: threadId, checkpoint_ns: "", checkpoint_id: null },
+    parent_checkpoint: checkpointRef(threadId, snapshot.parentConfig),
+    metadata: snapshot.metadata ?? {},
+    created_at: snapshot.createdAt ?? null,
+    interrupts: pendingInterrupts(snapshot),
+  };
+}
+
+const ROLE_BY_TYPE: Record<string, string> = { human: "user", ai: "assistant", tool: "tool", system: "system" };
+
+function summarise(snapshot: GraphStateSnapshot): CheckpointSummary {
+  const messages = ((snapshot.values as { messages?: BaseMessage[] } | undefined)?.messages ?? []);
+  const last = messages.at(-1);
+  const metadata = snapshot.metadata ?? {};
+  return {
+    checkpoint_id: checkpointRef("", snapshot.config)?.checkpoint_id ?? "",
+    parent_checkpoint_id: checkpointRef("", snapshot.parentConfig)?.checkpoint_id ?? null,
+    created_at: snapshot.createdAt ?? null,
+    step: typeof metadata.step === "number" ? metadata.step : null,
+    source: typeof metadata.source === "string" ? metadata.source : null,
+    nodes: [],
+    next: snapshot.next,
+    message_count: messages.length,
+    last_message: last ? summariseMessage(last) : null,
+  };
+}
+
+function summariseMessage(message: BaseMessage): LastMessageSummary {
+  const summary: LastMessageSummary = { role: ROLE_BY_TYPE[message.getType()] ?? message.getType(), text: message.text.slice(0, 200) };
+  const toolCalls = AIMessage.isInstance(message) ? (message.tool_calls ?? []).map((call) => call.name) : [];
+  if (toolCalls.length > 0) summary.tool_calls = toolCalls;
+  return summary;
+}

@@ -1,0 +1,166 @@
+import { z } from "zod";
+import { AppError } from "../errors/app-error.js";
+
+/** One message of a recorded conversation, as imported and exported (one JSONL line). */
+export interface ConversationLine {
+  role: "user" | "assistant" | "system" | "tool";
+  /** The speaker's name (user/assistant), or the tool's name (tool). */
+  name?: string;
+  content: string;
+  /** ISO 8601, UTC, millisecond precision. */
+  timestamp: string;
+  /** The session (conversation sitting) the message belongs to. */
+  session?: string;
+  tool_calls?: { id: string; name: string; args: Record<string, unknown> }[];
+  tool_call_id?: string;
+  /** Only `error` is written: tool results succeed unless they say otherwise. */
+  status?: "error";
+}
+
+/** How speaker-only lines are read. */
+export interface ParseOptions {
+  /** The speaker who is the assistant; without it, the second distinct speaker to appear. */
+  assistantSpeaker?: string;
+  /** The timestamp of lines that have none and follow nothing that has one. */
+  now: Date;
+}
+
+/** Longest recorded conversation accepted, in lines. */
+export const MAX_CONVERSATION_LINES = 1_000_000;
+
+const ROLE_ALIASES: Record<string, ConversationLine["role"]> = {
+  user: "user",
+  human: "user",
+  assistant: "assistant",
+  ai: "assistant",
+  bot: "assistant",
+  model: "assistant",
+  system: "system",
+  tool: "tool",
+  function: "tool",
+};
+
+const timestamp = z.union([z.string().min(1), z.number()]);
+const session = z.union([z.string().min(1).max(200), z.number()]).transform(String);
+
+const sessionLine = z.object({ type: z.literal("session"), session: session.optional(), id: session.optional(), timestamp: timestamp.optional() });
+
+const messageLine = z.object({
+  type: z.literal("message").optional(),
+  role: z.string().optional(),
+  speaker: z.string().min(1).max(200).optional(),
+  name: z.string().min(1).max(200).optional(),
+  // Postgres text cannot hold NUL characters.
+  content: z.string().max(1_000_000).refine((content) => !content.includes("\u0000"), "NUL characters are not supported"),
+  timestamp: timestamp.optional(),
+  session: session.optional(),
+  tool_calls: z.array(z.object({ id: z.string().min(1), name: z.string().min(1), args: z.record(z.string(), z.unknown()).default({}) })).optional(),
+  tool_call_id: z.string().min(1).optional(),
+  status: z.enum(["success", "error"]).optional(),
+});
+
+/**
+ * Read a recorded conversation: one JSON object per line (blank lines skipped). Message lines carry `role`
+ * (user/human, assistant/ai/bot/model, system, tool) or a `speaker` name, `content`, an optional `timestamp`
+ * (ISO 8601, or epoch seconds/milliseconds) and `session`; `{"type":"session", "session": …}` lines start a
+ * session. Tool lines must answer a call of the assistant line they follow (a call left unanswered, as a
+ * cancelled one in a chatted thread, is allowed). Errors name the line.
+ */
+export function parseConversationJsonl(text: string, options: ParseOptions): ConversationLine[] {
+  const reader = new LineReader(options);
+  const rawLines = text.split(/\r?\n/);
+  if (rawLines.length > MAX_CONVERSATION_LINES) throw new AppError("invalid_request", `A conversation may have at most ${MAX_CONVERSATION_LINES} lines`);
+  for (const [index, raw] of rawLines.entries()) {
+    if (raw.trim().length === 0) continue;
+    try {
+      reader.read(JSON.parse(raw) as unknown);
+    } catch (error) {
+      throw new AppError("invalid_request", `Line ${index + 1}: ${describe(error)}`, { details: { line: index + 1 } });
+    }
+  }
+  return reader.finish();
+}
+
+/** One line of the export format: keys in a fixed order, optional ones only when set. */
+export function formatConversationLine(line: ConversationLine): string {
+  const ordered: Record<string, unknown> = { role: line.role };
+  if (line.name !== undefined) ordered.name = line.name;
+  ordered.content = line.content;
+  ordered.timestamp = line.timestamp;
+  if (line.session !== undefined) ordered.session = line.session;
+  if (line.tool_calls !== undefined) ordered.tool_calls = line.tool_calls;
+  if (line.tool_call_id !== undefined) ordered.tool_call_id = line.tool_call_id;
+  if (line.status !== undefined) ordered.status = line.status;
+  return JSON.stringify(ordered);
+}
+
+/** Normalise a timestamp: ISO strings as given, numbers as epoch milliseconds (or seconds, when small). */
+export function normaliseTimestamp(value: string | number): string {
+  const millis = typeof value === "number" ? (Math.abs(value) < 100_000_000_000 ? value * 1000 : value) : Date.parse(value);
+  if (!Number.isFinite(millis)) throw new Error(`invalid timestamp ${JSON.stringify(value)}`);
+  return new Date(millis).toISOString();
+}
+
+class LineReader {
+  private readonly lines: ConversationLine[] = [];
+  private readonly speakers: string[] = [];
+  private session: string | undefined;
+  private lastTimestamp: string;
+  /** Calls of the assistant line just read still waiting for their tool lines. */
+  private pendingCalls = new Set<string>();
+
+  constructor(private readonly options: ParseOptions) {
+    this.lastTimestamp = options.now.toISOString();
+  }
+
+  read(value: unknown): void {
+    if ((value as { type?: unknown } | null)?.type === "session") return this.startSession(sessionLine.parse(value));
+    const parsed = messageLine.parse(value);
+    const role = this.roleOf(parsed);
+    this.checkToolOrder(role, parsed);
+    if (parsed.timestamp !== undefined) this.lastTimestamp = normaliseTimestamp(parsed.timestamp);
+    const line: ConversationLine = { role, content: parsed.content, timestamp: this.lastTimestamp };
+    const name = parsed.name ?? parsed.speaker;
+    if (name !== undefined) line.name = name;
+    const lineSession = parsed.session ?? this.session;
+    if (lineSession !== undefined) line.session = lineSession;
+    if (role === "assistant" && parsed.tool_calls && parsed.tool_calls.length > 0) line.tool_calls = parsed.tool_calls;
+    if (role === "tool") line.tool_call_id = parsed.tool_call_id;
+    if (role === "tool" && parsed.status === "error") line.status = "error";
+    this.lines.push(line);
+  }
+
+  finish(): ConversationLine[] {
+    return this.lines;
+  }
+
+  private startSession(boundary: z.infer<typeof sessionLine>): void {
+    this.session = boundary.session ?? boundary.id ?? `session-${this.lines.length}`;
+    if (boundary.timestamp !== undefined) this.lastTimestamp = normaliseTimestamp(boundary.timestamp);
+  }
+
+  private roleOf(parsed: z.infer<typeof messageLine>): ConversationLine["role"] {
+    if (parsed.role !== undefined) {
+      const role = ROLE_ALIASES[parsed.role.toLowerCase()];
+      if (!role) throw new Error(`unknown role ${JSON.stringify(parsed.role)} (user, assistant, system or tool)`);
+      return role;
+    }
+    if (parsed.speaker === undefined) throw new Error("a message needs a role or a speaker");
+    if (!this.speakers.includes(parsed.speaker)) this.speakers.push(parsed.speaker);
+    const assistant = this.options.assistantSpeaker ?? this.speakers[1];
+    return parsed.speaker === assistant ? "assistant" : "user";
+  }
+
+  private checkToolOrder(role: ConversationLine["role"], parsed: z.infer<typeof messageLine>): void {
+    if (role === "tool") {
+      if (!parsed.tool_call_id || !this.pendingCalls.delete(parsed.tool_call_id)) throw new Error(`a tool line must answer a call of the assistant line before it (tool_call_id ${JSON.stringify(parsed.tool_call_id ?? null)})`);
+      return;
+    }
+    this.pendingCalls = new Set(role === "assistant" ? (parsed.tool_calls ?? []).map((call) => call.id) : []);
+  }
+}
+
+function describe(error: unknown): string {
+  if (error instanceof z.ZodError) return error.issues.map((issue) => `${issue.path.join(".") || "line"}: ${issue.message}`).join("; ");
+  return error instanceof Error ? error.message : String(error);
+}

@@ -1,0 +1,43 @@
+import { AIMessage, type BaseMessage, ToolMessage } from "@langchain/core/messages";
+
+/** A message as the user saw it: one row of the append-only transcript. */
+export interface TranscriptMessage {
+  id: string;
+  seq: number;
+  role: "user" | "assistant" | "tool" | "system";
+  content: string;
+  tool_calls?: { id: string; name: string; args: Record<string, unknown> }[];
+  tool_call_id?: string;
+  name?: string;
+  status?: string;
+  run_id: string | null;
+  created_at: string;
+}
+
+/** A message about to be appended (seq and timestamp are assigned by the store). */
+export type NewTranscriptMessage = Omit<TranscriptMessage, "seq" | "created_at" | "run_id">;
+
+const ROLE_BY_TYPE: Record<string, TranscriptMessage["role"]> = {
+  human: "user",
+  ai: "assistant",
+  tool: "tool",
+  system: "system",
+};
+
+/** Convert a LangChain message to the transcript shape. */
+export function toNewTranscriptMessage(message: BaseMessage, fallbackId: string): NewTranscriptMessage {
+  const entry: NewTranscriptMessage = {
+    id: message.id ?? fallbackId,
+    role: ROLE_BY_TYPE[message.getType()] ?? "system",
+    content: message.text,
+  };
+  if (AIMessage.isInstance(message) && (message.tool_calls?.length ?? 0) > 0) {
+    entry.tool_calls = (message.tool_calls ?? []).map((call) => ({ id: call.id ?? "", name: call.name, args: call.args }));
+  }
+  if (ToolMessage.isInstance(message)) {
+    entry.tool_call_id = message.tool_call_id;
+    entry.status = message.status ?? "success";
+  }
+  if (message.name) entry.name = message.name;
+  return entry;
+}

@@ -1,0 +1,75 @@
+import type pg from "pg";
+import type { Queryable } from "../db/database.js";
+import type { NewTranscriptMessage, TranscriptMessage } from "./transcript-message.js";
+import { toTranscriptMessage, type TranscriptRow } from "./transcript-row.js";
+
+/** The append-only transcript. Reads are keyset-paginated on (thread, seq): cost is independent of length. */
+export class TranscriptStore {
+  constructor(private readonly pool: pg.Pool) {}
+
+  /**
+   * Append messages in one statement; seq numbers come from the thread row's counter, so concurrent writers
+   * serialise on the row lock. A message id already present is skipped (idempotent replays).
+   * Nothing is written when the thread no longer exists.
+   */
+  async append(batch: { threadId: string; runId: string | null; messages: NewTranscriptMessage[] }, db: Queryable = this.pool): Promise<TranscriptMessage[]> {
+    const { threadId, runId, messages } = batch;
+    if (messages.length === 0) return [];
+    const { rows } = await db.query<TranscriptRow>(
+      `WITH counter AS (
+         UPDATE threads SET message_seq = message_seq + $3, last_activity_at = now()
+          WHERE thread_id = $1 RETURNING message_seq - $3 AS base
+       )
+       INSERT INTO messages (thread_id, seq, message_id, run_id, role, content, tool_calls, tool_call_id, name, status)
+       SELECT $1, counter.base + item.ordinality, item.value->>'id', $2, item.value->>'role', item.value->>'content',
+              item.value->'tool_calls', item.value->>'tool_call_id', item.value->>'name', item.value->>'status'
+         FROM counter, jsonb_array_elements($4::jsonb) WITH ORDINALITY AS item(value, ordinality)
+       ON CONFLICT (thread_id, message_id) DO NOTHING
+       RETURNING message_id, seq, role, content, tool_calls, tool_call_id, name, status, run_id, created_at`,
+      [threadId, runId, messages.length, JSON.stringify(messages)],
+    );
+    return rows.map(toTranscriptMessage).sort((left, right) => left.seq - right.seq);
+  }
+
+  /** Remove a rolled-back run's messages; returns their ids. */
+  async removeRun(threadId: string, runId: string): Promise<string[]> {
+    const { rows } = await this.pool.query<{ message_id: string }>(
+      "DELETE FROM messages WHERE thread_id = $1 AND run_id = $2 RETURNING message_id",
+      [threadId, runId],
+    );
+    return rows.map((row) => row.message_id);
+  }
+
+  /** Remove a run's assistant and tool messages whose ids are not in `keep`; returns the removed ids. */
+  async removeRunMessagesExcept(threadId: string, scope: { runId: string; keep: string[] }): Promise<string[]> {
+    const { rows } = await this.pool.query<{ message_id: string }>(
+      `DELETE FROM messages WHERE thread_id = $1 AND run_id = $2 AND role IN ('assistant', 'tool') AND NOT (message_id = ANY($3::text[]))
+       RETURNING message_id`,
+      [threadId, scope.runId, scope.keep],
+    );
+    return rows.map((row) => row.message_id);
+  }
+
+  /** Every message a run wrote (its input included), in order. */
+  async listRun(threadId: string, runId: string): Promise<TranscriptMessage[]> {
+    const { rows } = await this.pool.query<TranscriptRow>(
+      `SELECT message_id, seq, role, content, tool_calls, tool_call_id, name, status, run_id, created_at
+         FROM messages WHERE thread_id = $1 AND run_id = $2 ORDER BY seq`,
+      [threadId, runId],
+    );
+    return rows.map(toTranscriptMessage);
+  }
+
+  /** A page ending before `before` (exclusive), oldest first within the page (newest last). */
+  async list(threadId: string, options: { limit: number; before?: number }): Promise<{ messages: TranscriptMessage[]; next_before: number | null }> {
+    const { rows } = await this.pool.query<TranscriptRow>(
+      `SELECT message_id, seq, role, content, tool_calls, tool_call_id, name, status, run_id, created_at
+         FROM messages WHERE thread_id = $1 AND ($2::bigint IS NULL OR seq < $2)
+        ORDER BY seq DESC LIMIT $3`,
+      [threadId, options.before ?? null, options.limit + 1],
+    );
+    const page = rows.slice(0, options.limit).map(toTranscriptMessage).reverse();
+    const first = page[0];
+    return { messages: page, next_before: rows.length > options.limit && first ? first.seq : null };
+  }
+}

@@ -1,0 +1,88 @@
+import type { WebSocket } from "ws";
+import type { User } from "../auth/user.js";
+import type { Logger } from "../logger.js";
+import type { Services } from "../services.js";
+import type { ThreadEvent } from "../events/thread-event.js";
+import { type ServerFrame, toEventFrame } from "./protocol.js";
+
+/** One socket: its user, its thread subscriptions and a bounded send path. */
+export class ClientConnection {
+  /** Set on pong, cleared on ping: a socket that stays false for a whole interval is dead. */
+  alive = true;
+  private readonly subscriptions = new Map<string, () => void>();
+
+  constructor(
+    readonly socket: WebSocket,
+    readonly user: User,
+    private readonly deps: { services: Services; logger: Logger; credential?: string },
+  ) {}
+
+  /** The API key or JWT the socket opened with, checked again periodically (never logged). */
+  get credential(): string | undefined {
+    return this.deps.credential;
+  }
+
+  /** Send a frame, or drop the client when it cannot keep up (never buffer without limit). */
+  send(frame: ServerFrame): void {
+    if (this.socket.readyState !== this.socket.OPEN) return;
+    if (this.socket.bufferedAmount > this.deps.services.config.WS_MAX_BUFFERED_BYTES) {
+      this.deps.logger.warn({ userId: this.user.id, buffered: this.socket.bufferedAmount }, "dropping slow WebSocket client");
+      this.socket.terminate();
+      return;
+    }
+    this.socket.send(JSON.stringify(frame));
+  }
+
+  /** Whether this socket receives a thread's events. */
+  isSubscribed(threadId: string): boolean {
+    return this.subscriptions.has(threadId);
+  }
+
+  /**
+   * Receive a thread's events. With `since`, first replay stored events after it, then continue live with
+   * no gap and no duplicate: live events are held back until the replay is sent, then filtered by seq.
+   */
+  async subscribe(threadId: string, since?: number): Promise<{ last_seq: number }> {
+    this.unsubscribe(threadId);
+    let lastSent = since ?? -1;
+    let held: ThreadEvent[] | undefined = since === undefined ? undefined : [];
+    const deliver = (event: ThreadEvent) => {
+      if (held) {
+        held.push(event);
+      } else if (event.seq > lastSent) {
+        lastSent = event.seq;
+        this.send(toEventFrame(event));
+      }
+    };
+    this.subscriptions.set(threadId, this.deps.services.bus.subscribe(threadId, deliver));
+    if (since === undefined) return { last_seq: await this.currentSeq(threadId) };
+    // Page through the stored events (a long-absent client may be far behind), then release what came live.
+    for (let page = await this.deps.services.eventLog.listSince(threadId, since); page.length > 0; page = await this.deps.services.eventLog.listSince(threadId, lastSent)) {
+      for (const event of page) {
+        lastSent = event.seq;
+        this.send(toEventFrame(event));
+      }
+    }
+    const pending = held ?? [];
+    held = undefined;
+    for (const event of pending) deliver(event);
+    return { last_seq: lastSent };
+  }
+
+  private async currentSeq(threadId: string): Promise<number> {
+    const { rows } = await this.deps.services.pool.query<{ event_seq: string }>("SELECT event_seq FROM threads WHERE thread_id = $1", [threadId]);
+    return Number(rows[0]?.event_seq ?? 0);
+  }
+
+  /** Stop receiving a thread's events. */
+  unsubscribe(threadId: string): void {
+    this.subscriptions.get(threadId)?.();
+    this.subscriptions.delete(threadId);
+  }
+
+  /** Drop every subscription (socket closed). */
+  dispose(): void {
+    for (const unsubscribe of this.subscriptions.values()) unsubscribe();
+    this.subscriptions.clear();
+  }
+}

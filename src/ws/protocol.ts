@@ -1,0 +1,126 @@
+import { z } from "zod";
+import type { ErrorCode } from "../errors/app-error.js";
+import type { ThreadEvent } from "../events/thread-event.js";
+
+/** Every client frame: a command with an id the reply echoes. */
+export const commandFrameSchema = z.object({
+  id: z.union([z.string().min(1).max(200), z.number().int()]),
+  method: z.string().min(1).max(100),
+  params: z.record(z.string(), z.unknown()).optional(),
+});
+
+/** A parsed client command. */
+export type CommandFrame = z.infer<typeof commandFrameSchema>;
+
+const threadId = z.uuid();
+const metadata = z.record(z.string(), z.unknown());
+const windowId = z.string().min(1).max(200);
+
+/** Parameters of each method. Unknown keys are rejected so typos surface as errors. */
+export const METHOD_PARAMS = {
+  "thread.open": z.strictObject({
+    window_id: windowId.optional(),
+    thread_id: threadId.optional(),
+    assistant_id: z.string().min(1).max(200).optional(),
+    title: z.string().max(500).optional(),
+    metadata: metadata.optional(),
+  }),
+  "thread.list": z.strictObject({
+    limit: z.number().int().min(1).max(100).default(20),
+    cursor: z.string().max(500).optional(),
+    /** Case-insensitive substring of the title. */
+    query: z.string().min(1).max(200).optional(),
+  }),
+  "thread.get": z.strictObject({ thread_id: threadId }),
+  "thread.update": z.strictObject({ thread_id: threadId, title: z.string().max(500).optional(), metadata: metadata.optional() }),
+  "thread.delete": z.strictObject({ thread_id: threadId }),
+  "messages.list": z.strictObject({
+    thread_id: threadId,
+    limit: z.number().int().min(1).max(200).default(50),
+    before: z.number().int().min(1).optional(),
+  }),
+  "run.start": z.strictObject({
+    thread_id: threadId,
+    input: z
+      .strictObject({
+        messages: z.array(z.strictObject({ role: z.literal("user"), content: z.string().min(1).max(100_000) })).min(1).max(20),
+      })
+      .optional(),
+    client_message_id: z.string().min(1).max(200).optional(),
+    assistant_id: z.string().min(1).max(200).optional(),
+    multitask_strategy: z.enum(["reject", "enqueue", "interrupt", "rollback"]).optional(),
+    checkpoint_id: z.string().min(1).max(200).optional(),
+  }),
+  "run.cancel": z.strictObject({ thread_id: threadId, run_id: z.uuid(), action: z.enum(["cancel", "interrupt", "rollback"]).default("cancel") }),
+  "run.get": z.strictObject({ thread_id: threadId, run_id: z.uuid() }),
+  "run.list": z.strictObject({ thread_id: threadId, limit: z.number().int().min(1).max(100).default(20), offset: z.number().int().min(0).default(0) }),
+  "input.respond": z.strictObject({
+    thread_id: threadId,
+    interrupt_id: z.string().min(1).max(200),
+    value: z.strictObject({
+      decision: z.enum(["approve", "reject", "edit"]),
+      args: z.record(z.string(), z.unknown()).optional(),
+      reason: z.string().max(2000).optional(),
+    }),
+  }),
+  "state.get": z.strictObject({ thread_id: threadId, checkpoint_id: z.string().min(1).max(200).optional() }),
+  "state.listCheckpoints": z.strictObject({
+    thread_id: threadId,
+    limit: z.number().int().min(1).max(100).default(20),
+    before: z.string().min(1).max(200).optional(),
+  }),
+  "state.fork": z.strictObject({
+    thread_id: threadId,
+    checkpoint_id: z.string().min(1).max(200),
+    values: z.record(z.string(), z.unknown()).optional(),
+    title: z.string().max(500).optional(),
+  }),
+  "subscription.subscribe": z.strictObject({ thread_id: threadId, since: z.number().int().min(0).optional() }),
+  "subscription.unsubscribe": z.strictObject({ thread_id: threadId }),
+} as const;
+
+/** Method names the server understands. */
+export type MethodName = keyof typeof METHOD_PARAMS;
+
+/** Validated params of a method. */
+export type MethodParams<Name extends MethodName> = z.output<(typeof METHOD_PARAMS)[Name]>;
+
+/** Whether a string names a known method. */
+export function isMethodName(name: string): name is MethodName {
+  return Object.hasOwn(METHOD_PARAMS, name);
+}
+
+/** Server → client: the answer to a command. */
+export interface ResultFrame {
+  type: "result";
+  id: string | number;
+  result: unknown;
+}
+
+/** Server → client: a failed command (id is null when the frame could not be parsed). */
+export interface ErrorFrame {
+  type: "error";
+  id: string | number | null;
+  code: ErrorCode;
+  message: string;
+  details?: unknown;
+}
+
+/** Server → client: a thread event. */
+export interface EventFrame {
+  type: "event";
+  thread_id: string;
+  run_id: string | null;
+  seq: number;
+  event: ThreadEvent["event"];
+  data: ThreadEvent["data"];
+  created_at: string;
+}
+
+/** Any server frame. */
+export type ServerFrame = ResultFrame | ErrorFrame | EventFrame;
+
+/** The event frame for a stored event. */
+export function toEventFrame(event: ThreadEvent): EventFrame {
+  return { type: "event", thread_id: event.thread_id, run_id: event.run_id, seq: event.seq, event: event.event, data: event.data, created_at: event.created_at };
+}

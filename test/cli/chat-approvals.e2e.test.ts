@@ -1,0 +1,114 @@
+import { describe, expect, it } from "vitest";
+import { TestWsClient } from "../helpers/ws-client.js";
+import { HAS_SCRIPT, runCli, startCli } from "./cli-process.js";
+import { SPAWN_TIMEOUT_MS, useCliTestServer } from "./cli-test-server.js";
+
+// The fake model turns `/tool <name> <json>` into a call of that tool; send_email requires approval.
+const EMAIL = '/tool send_email {"to":"ada@example.com","subject":"Hello","body":"Meeting at 10?"}';
+const APPROVE_PROMPT = "Approve? [y/e/n] ";
+
+const fixture = useCliTestServer({ FAKE_CHUNK_DELAY_MS: 20 });
+
+async function windowThread(windowId: string): Promise<string> {
+  await using client = await TestWsClient.connect(fixture.server.wsUrl);
+  return (await client.call<{ thread_id: string }>("thread.open", { window_id: windowId })).thread_id;
+}
+
+async function outbox(threadId: string): Promise<unknown[]> {
+  return (await fixture.server.services.pool.query<Record<string, unknown>>("SELECT to_address, subject, body FROM outbox WHERE thread_id = $1 ORDER BY created_at", [threadId])).rows;
+}
+
+async function decisions(threadId: string): Promise<unknown[]> {
+  return (await fixture.server.services.pool.query<Record<string, unknown>>("SELECT decision, edited_args, reason FROM approvals WHERE thread_id = $1", [threadId])).rows;
+}
+
+function count(text: string, part: string): number {
+  return text.split(part).length - 1;
+}
+
+describe("threadline chat answers `Approve? [y/e/n]` (through pipes)", () => {
+  it("y approves: the tool runs and the reply continues", { timeout: SPAWN_TIMEOUT_MS }, async () => {
+    await using cli = startCli(["--url", fixture.server.url, "--window", "cli-approve"]);
+    cli.writeLine(EMAIL);
+    await cli.waitFor("stderr", (text) => text.includes(APPROVE_PROMPT));
+    // The call and its arguments are shown before the question (key order is the server's).
+    expect(cli.stderr).toMatch(/⚙ send_email \{.*"to":"ada@example.com".*\}\nApprove\? \[y\/e\/n\] $/);
+    const threadId = await windowThread("cli-approve");
+    expect(await outbox(threadId)).toEqual([]);
+    cli.writeLine("y");
+    await cli.waitFor("stdout", (text) => text.includes("Tool send_email returned:"));
+    await cli.waitFor("stderr", (text) => text.includes("⚙ send_email"));
+    expect(await outbox(threadId)).toEqual([{ to_address: "ada@example.com", subject: "Hello", body: "Meeting at 10?" }]);
+    expect(await decisions(threadId)).toEqual([{ decision: "approve", edited_args: null, reason: null }]);
+    cli.child.stdin.end();
+    expect(await cli.exited).toBe(0);
+    // Prompts went to stderr: stdout holds only the reply.
+    expect(cli.stdout).not.toContain("Approve?");
+  });
+
+  it("n rejects with the reason it asks for; the tool never runs", { timeout: SPAWN_TIMEOUT_MS }, async () => {
+    await using cli = startCli(["--url", fixture.server.url, "--window", "cli-reject"]);
+    cli.writeLine(EMAIL);
+    await cli.waitFor("stderr", (text) => text.includes(APPROVE_PROMPT));
+    cli.writeLine("n");
+    await cli.waitFor("stderr", (text) => text.includes("Reason (optional): "));
+    cli.writeLine("wrong recipient");
+    await cli.waitFor("stdout", (text) => text.includes("rejected this call of send_email: wrong recipient"));
+    const threadId = await windowThread("cli-reject");
+    expect(await outbox(threadId)).toEqual([]);
+    expect(await decisions(threadId)).toEqual([{ decision: "reject", edited_args: null, reason: "wrong recipient" }]);
+    cli.child.stdin.end();
+    expect(await cli.exited).toBe(0);
+  });
+
+  it("e edits the arguments; invalid JSON and arguments the tool refuses ask again", { timeout: SPAWN_TIMEOUT_MS }, async () => {
+    await using cli = startCli(["--url", fixture.server.url, "--window", "cli-edit"]);
+    cli.writeLine(EMAIL);
+    await cli.waitFor("stderr", (text) => text.includes(APPROVE_PROMPT));
+    cli.writeLine("maybe");
+    await cli.waitFor("stderr", (text) => text.includes("answer y (approve), e (edit the arguments) or n (reject)") && count(text, APPROVE_PROMPT) === 2);
+    cli.writeLine("e");
+    await cli.waitFor("stderr", (text) => text.includes("Arguments as JSON (now {"));
+    cli.writeLine("{ not json");
+    await cli.waitFor("stderr", (text) => count(text, APPROVE_PROMPT) === 3);
+    cli.writeLine("e");
+    cli.writeLine(JSON.stringify({ to: "not an email", subject: "Hello", body: "x" }));
+    await cli.waitFor("stderr", (text) => text.includes("not valid for send_email") && count(text, APPROVE_PROMPT) === 4);
+    cli.writeLine("e");
+    cli.writeLine(JSON.stringify({ to: "grace@example.com", subject: "Hello", body: "Meeting at 11." }));
+    await cli.waitFor("stdout", (text) => text.includes('"to":"grace@example.com"'));
+    const threadId = await windowThread("cli-edit");
+    expect(await outbox(threadId)).toEqual([{ to_address: "grace@example.com", subject: "Hello", body: "Meeting at 11." }]);
+    expect(await decisions(threadId)).toMatchObject([{ decision: "edit", edited_args: { to: "grace@example.com", subject: "Hello", body: "Meeting at 11." } }]);
+    cli.child.stdin.end();
+    expect(await cli.exited).toBe(0);
+  });
+
+  it("answers lines that were all piped in at once, and exits 4 when the input ends before an answer", { timeout: SPAWN_TIMEOUT_MS }, async () => {
+    const answered = await runCli(["--url", fixture.server.url, "--window", "cli-batch"], { input: `${EMAIL}\ny\nthanks\n` });
+    expect(answered.stdout).toMatch(/Tool send_email returned: .*\nYou said: thanks\n$/);
+    expect(answered.code).toBe(0);
+    expect(await outbox(await windowThread("cli-batch"))).toHaveLength(1);
+
+    const unanswered = await runCli(["--url", fixture.server.url, "--window", "cli-no-answer"], { input: `${EMAIL}\n` });
+    expect(unanswered.stderr).toContain("the reply still waits for an approval");
+    expect(unanswered.code).toBe(4);
+    expect(await outbox(await windowThread("cli-no-answer"))).toEqual([]);
+  });
+});
+
+describe.skipIf(!HAS_SCRIPT)("threadline chat answers `Approve? [y/e/n]` (in a pseudo-terminal)", () => {
+  it("shows the question as the prompt, and y approves", { timeout: SPAWN_TIMEOUT_MS }, async () => {
+    await using cli = startCli(["--url", fixture.server.url, "--window", "pty-approve"], {}, { terminal: true });
+    await cli.waitFor("stdout", (text) => text.includes("you › "));
+    cli.writeLine(EMAIL);
+    await cli.waitFor("stdout", (text) => text.includes(APPROVE_PROMPT));
+    cli.writeLine("y");
+    await cli.waitFor("stdout", (text) => text.includes("Tool send_email returned:"));
+    // Back at the message prompt after the reply.
+    await cli.waitFor("stdout", (text) => /Tool send_email returned:[^\n]*\r?\n(?:\r)?you › $/.test(text));
+    expect(await outbox(await windowThread("pty-approve"))).toEqual([{ to_address: "ada@example.com", subject: "Hello", body: "Meeting at 10?" }]);
+    cli.writeLine("/quit");
+    expect(await cli.exited).toBe(0);
+  });
+});

@@ -1,0 +1,61 @@
+import { describe, expect, it } from "vitest";
+import { TestWsClient } from "../helpers/ws-client.js";
+import { runCli } from "./cli-process.js";
+import { SPAWN_TIMEOUT_MS, useCliTestServer } from "./cli-test-server.js";
+
+const CHUNK_DELAY_MS = 150;
+
+const fixture = useCliTestServer({ FAKE_CHUNK_DELAY_MS: CHUNK_DELAY_MS });
+
+describe("threadline chat --once", () => {
+  it("prints the streamed reply and exits 0, with the URL from a flag or THREADLINE_URL and the message from stdin or arguments", { timeout: SPAWN_TIMEOUT_MS }, async () => {
+    const [piped, fromArguments] = await Promise.all([
+      runCli(["--once", "--url", fixture.server.url], { input: "hi there 你好\n" }),
+      runCli(["--window", "env-window", "from", "arguments"], { env: { THREADLINE_URL: fixture.server.url } }),
+    ]);
+    expect(piped.stderr).toBe("");
+    expect(piped.code).toBe(0);
+    expect(piped.stdout).toBe("You said: hi there 你好\n");
+    // The reply arrived in pieces, as it streamed.
+    expect(piped.stdoutChunks.length).toBeGreaterThanOrEqual(2);
+    expect(fromArguments.code).toBe(0);
+    expect(fromArguments.stdout).toBe("You said: from arguments\n");
+  });
+
+  it("shows tool calls compactly on stderr and the answer on stdout", { timeout: SPAWN_TIMEOUT_MS }, async () => {
+    const result = await runCli(["--once", "--url", fixture.server.url, "--new"], { input: '/tool calculator {"expression":"6*7"}' });
+    expect(result.code).toBe(0);
+    expect(result.stdout).toBe("Tool calculator returned: 42\n");
+    expect(result.stderr).toMatch(/⚙ calculator \{"expression":"6\*7"\} → 42 \(\d+ ms\)/);
+  });
+
+  it("exits non-zero on errors: a failed reply (1), nothing to send (2), no server (3)", { timeout: SPAWN_TIMEOUT_MS }, async () => {
+    const [failed, empty, unreachable] = await Promise.all([
+      runCli(["--once", "--url", fixture.server.url], { input: "/fail boom" }),
+      runCli(["--once", "--url", fixture.server.url], { input: "   \n" }),
+      runCli(["--once", "--url", "http://127.0.0.1:9"], { input: "hi" }),
+    ]);
+    expect(failed.code).toBe(1);
+    expect(failed.stderr).toContain("boom (model_error)");
+    expect(empty.code).toBe(2);
+    expect(empty.stderr).toContain("nothing to send");
+    expect(unreachable.code).toBe(3);
+    expect(unreachable.stderr).toContain("cannot connect");
+  });
+
+  it("continues a given session with --session and starts a fresh one with --new", { timeout: SPAWN_TIMEOUT_MS }, async () => {
+    await using client = await TestWsClient.connect(fixture.server.wsUrl);
+    const session = await client.call<{ thread_id: string }>("thread.open", { title: "picked by id" });
+    const before = await client.call<{ sessions: unknown[] }>("thread.list", { limit: 100 });
+    const [continued, fresh] = await Promise.all([
+      runCli(["--once", "--url", fixture.server.url, "--session", session.thread_id], { input: "into the given session" }),
+      runCli(["--once", "--url", fixture.server.url, "--new"], { input: "fresh" }),
+    ]);
+    expect(continued.code).toBe(0);
+    expect(fresh.code).toBe(0);
+    const history = await client.call<{ messages: { content: string }[] }>("messages.list", { thread_id: session.thread_id });
+    expect(history.messages.map((message) => message.content)).toEqual(["into the given session", "You said: into the given session"]);
+    const after = await client.call<{ sessions: unknown[] }>("thread.list", { limit: 100 });
+    expect(after.sessions.length).toBe(before.sessions.length + 1);
+  });
+});

@@ -1,0 +1,101 @@
+import { describe, expect, it } from "vitest";
+import { TestWsClient } from "../helpers/ws-client.js";
+import { runCli, startCli } from "./cli-process.js";
+import { SPAWN_TIMEOUT_MS, useCliTestServer } from "./cli-test-server.js";
+
+const CHUNK_DELAY_MS = 150;
+
+const fixture = useCliTestServer({ FAKE_CHUNK_DELAY_MS: CHUNK_DELAY_MS });
+
+describe("threadline chat (line by line through pipes)", () => {
+  it("streams replies, and Ctrl-C cancels a running reply without leaving", { timeout: SPAWN_TIMEOUT_MS }, async () => {
+    await using cli = startCli(["--url", fixture.server.url, "--window", "pipe-cancel"]);
+    cli.writeLine("please stop me before the end of this long sentence");
+    await cli.waitFor("stdout", (text) => text.includes("You said"));
+    cli.child.kill("SIGINT");
+    await cli.waitFor("stderr", (text) => text.includes("(reply stopped)"));
+    expect(cli.stdout).not.toContain("end of this long sentence");
+    expect(cli.stderr).toContain("Ctrl-C again to quit");
+
+    cli.writeLine("still here");
+    await cli.waitFor("stdout", (text) => text.includes("You said: still here\n"));
+    cli.child.stdin.end();
+    expect(await cli.exited).toBe(0);
+  });
+
+  it("a second Ctrl-C during a reply exits with 130", { timeout: SPAWN_TIMEOUT_MS }, async () => {
+    await using cli = startCli(["--url", fixture.server.url, "--window", "pipe-double-cancel"]);
+    cli.writeLine("interrupt me twice, quickly, please");
+    await cli.waitFor("stdout", (text) => text.includes("You said"));
+    cli.child.kill("SIGINT");
+    // Two signals sent back to back can merge into one delivery; a person's two presses never do.
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    cli.child.kill("SIGINT");
+    expect(await cli.exited).toBe(130);
+  });
+
+  it("/sessions lists, /switch moves to another session by title, /history shows it, /new starts one", { timeout: SPAWN_TIMEOUT_MS }, async () => {
+    await using client = await TestWsClient.connect(fixture.server.wsUrl);
+    const target = await client.call<{ thread_id: string }>("thread.open", { title: "Project Kestrel notes" });
+    await using cli = startCli(["--url", fixture.server.url, "--window", "pipe-switch"]);
+    cli.writeLine("/sessions");
+    await cli.waitFor("stdout", (text) => text.includes("Project Kestrel notes"));
+    cli.writeLine("/switch kestrel");
+    await cli.waitFor("stderr", (text) => text.includes(`switched to Project Kestrel notes (${target.thread_id})`));
+    cli.writeLine("hello kestrel");
+    await cli.waitFor("stdout", (text) => text.includes("You said: hello kestrel\n"));
+    const history = await client.call<{ messages: { content: string }[] }>("messages.list", { thread_id: target.thread_id });
+    expect(history.messages.at(-1)?.content).toBe("You said: hello kestrel");
+
+    cli.writeLine("/history 2");
+    await cli.waitFor("stdout", (text) => text.includes("you › hello kestrel\nassistant › You said: hello kestrel\n"));
+    cli.writeLine(`/switch ${target.thread_id.slice(0, 8)}`);
+    await cli.waitFor("stderr", (text) => text.split("switched to Project Kestrel").length === 3);
+    cli.writeLine("/switch no-such-session");
+    await cli.waitFor("stderr", (text) => text.includes('no session matches "no-such-session"'));
+    cli.writeLine("/fork some-checkpoint");
+    // Until checkpoints land the server lacks state.fork; after, this checkpoint does not exist. Either way: a message, no exit.
+    await cli.waitFor("stderr", (text) => /\/fork is not supported by this server|some-checkpoint not found/.test(text));
+    cli.writeLine("/new");
+    await cli.waitFor("stderr", (text) => text.includes("new session "));
+    cli.writeLine("/help");
+    await cli.waitFor("stderr", (text) => text.includes("/switch <id|title>"));
+    cli.writeLine("/quit");
+    expect(await cli.exited).toBe(0);
+  });
+
+  it("/fork <checkpoint> branches a new session at that checkpoint and goes on there", { timeout: SPAWN_TIMEOUT_MS }, async () => {
+    await using cli = startCli(["--url", fixture.server.url, "--window", "pipe-fork"]);
+    cli.writeLine("the first turn");
+    await cli.waitFor("stdout", (text) => text.includes("You said: the first turn\n"));
+    cli.writeLine("the second turn");
+    await cli.waitFor("stdout", (text) => text.includes("You said: the second turn\n"));
+
+    await using client = await TestWsClient.connect(fixture.server.wsUrl);
+    const { thread_id: threadId } = await client.call<{ thread_id: string }>("thread.open", { window_id: "pipe-fork" });
+    const { checkpoints } = await client.call<{ checkpoints: { checkpoint_id: string; next: string[]; last_message: { text: string } | null }[] }>("state.listCheckpoints", { thread_id: threadId, limit: 50 });
+    const afterFirstTurn = checkpoints.find((checkpoint) => checkpoint.next.length === 0 && checkpoint.last_message?.text === "You said: the first turn");
+    expect(afterFirstTurn).toBeDefined();
+
+    cli.writeLine(`/fork ${afterFirstTurn?.checkpoint_id ?? ""}`);
+    await cli.waitFor("stderr", (text) => text.includes("forked into "));
+    const forkedId = /forked into ([0-9a-f-]{36})/.exec(cli.stderr)?.[1];
+    expect(forkedId).not.toBe(threadId);
+    cli.writeLine("a turn on the branch");
+    await cli.waitFor("stdout", (text) => text.includes("You said: a turn on the branch\n"));
+    cli.child.stdin.end();
+    expect(await cli.exited).toBe(0);
+
+    const branch = await client.call<{ messages: { content: string }[] }>("messages.list", { thread_id: forkedId, limit: 10 });
+    expect(branch.messages.map((message) => message.content)).toEqual(["the first turn", "You said: the first turn", "a turn on the branch", "You said: a turn on the branch"]);
+    const original = await client.call<{ messages: { content: string }[] }>("messages.list", { thread_id: threadId, limit: 10 });
+    expect(original.messages.map((message) => message.content)).toEqual(["the first turn", "You said: the first turn", "the second turn", "You said: the second turn"]);
+  });
+
+  it("exits 1 at the end of input when a reply failed", { timeout: SPAWN_TIMEOUT_MS }, async () => {
+    const result = await runCli(["--url", fixture.server.url, "--window", "pipe-fail"], { input: "/fail nope\nafter the failure\n" });
+    expect(result.stdout).toBe("You said: after the failure\n");
+    expect(result.stderr).toContain("nope (model_error)");
+    expect(result.code).toBe(1);
+  });
+});

@@ -1,0 +1,204 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { RunningServer } from "../../src/app.js";
+import { createTestDatabase, type TestDatabase } from "../helpers/test-database.js";
+import { startTestServer } from "../helpers/test-server.js";
+import { chat, TestWsClient } from "../helpers/ws-client.js";
+
+const FRAME_LIMIT = 16 * 1024;
+const BODY_LIMIT = 16 * 1024;
+
+let database: TestDatabase;
+let server: RunningServer;
+let client: TestWsClient;
+let threadId: string;
+
+beforeAll(async () => {
+  database = await createTestDatabase();
+  server = await startTestServer({
+    databaseUrl: database.url,
+    env: { WS_MAX_FRAME_BYTES: FRAME_LIMIT, MAX_BODY_BYTES: BODY_LIMIT, FAKE_CHUNK_DELAY_MS: 40 },
+  });
+  client = await TestWsClient.connect(server.wsUrl);
+  threadId = (await client.call<{ thread_id: string }>("thread.open", { window_id: "main" })).thread_id;
+});
+
+afterAll(async () => {
+  await client.close();
+  await server.close();
+  await database.drop();
+});
+
+describe("malformed WebSocket frames get typed errors and keep the socket open", () => {
+  it("invalid JSON", async () => {
+    client.sendRaw("{not json");
+    const frame = await client.waitFor((candidate) => candidate.type === "error" && candidate.message === "Frame is not valid JSON");
+    expect(frame).toMatchObject({ id: null, code: "invalid_request" });
+  });
+
+  it("a frame that is not a command", async () => {
+    client.sendRaw(JSON.stringify({ hello: "world" }));
+    const frame = await client.waitFor((candidate) => candidate.type === "error" && candidate.message === "Expected {id, method, params}");
+    expect(frame.code).toBe("invalid_request");
+  });
+
+  it("binary frames", async () => {
+    client.sendRaw(Buffer.from(JSON.stringify({ id: "bin", method: "thread.list" })));
+    const frame = await client.waitFor((candidate) => candidate.type === "error" && candidate.id === null && String(candidate.message).includes("Binary"));
+    expect(frame.code).toBe("invalid_request");
+  });
+
+  it("unknown method", async () => {
+    expect(await client.callError("thread.explode", {})).toMatchObject({ code: "method_not_found" });
+  });
+
+  it("wrong types and unknown keys", async () => {
+    expect(await client.callError("thread.list", { limit: "ten" })).toMatchObject({ code: "invalid_request" });
+    expect(await client.callError("thread.list", { limit: 5000 })).toMatchObject({ code: "invalid_request" });
+    expect(await client.callError("thread.get", { thread_id: 42 })).toMatchObject({ code: "invalid_request" });
+    expect(await client.callError("thread.open", { windw_id: "typo" })).toMatchObject({ code: "invalid_request" });
+    expect(await client.callError("run.start", { thread_id: threadId, input: { messages: [] } })).toMatchObject({ code: "invalid_request" });
+    expect(await client.callError("run.start", { thread_id: threadId, input: { messages: [{ role: "system", content: "x" }] } })).toMatchObject({
+      code: "invalid_request",
+    });
+    expect(await client.callError("thread.list", { cursor: "garbage" })).toMatchObject({ code: "invalid_request", message: "Invalid cursor" });
+  });
+
+  it("a frame over the configured limit", async () => {
+    const content = "x".repeat(FRAME_LIMIT + 10);
+    const frame = await client.callError("run.start", { thread_id: threadId, input: { messages: [{ role: "user", content }] } });
+    expect(frame).toMatchObject({ code: "payload_too_large" });
+    expect(frame.id).not.toBeNull();
+    const history = await client.call<{ messages: unknown[] }>("messages.list", { thread_id: threadId });
+    expect(history.messages).toHaveLength(0);
+  });
+
+  it("a frame past the hard cap closes the socket with 1009", async () => {
+    await using victim = await TestWsClient.connect(server.wsUrl);
+    victim.sendRaw("x".repeat(FRAME_LIMIT * 3 + 70_000));
+    expect((await victim.closed()).code).toBe(1009);
+  });
+
+  it("the socket still works after all of that", async () => {
+    const page = await client.call<{ sessions: unknown[] }>("thread.list", {});
+    expect(page.sessions).toHaveLength(1);
+  });
+});
+
+describe("runs", () => {
+  it("a second run.start on a busy thread with multitask_strategy reject answers thread_busy and loses nothing", async () => {
+    const { run_id } = await client.call<{ run_id: string }>("run.start", { thread_id: threadId, input: { messages: [{ role: "user", content: "first" }] } });
+    const busy = await client.callError("run.start", {
+      thread_id: threadId,
+      input: { messages: [{ role: "user", content: "second" }] },
+      multitask_strategy: "reject",
+    });
+    expect(busy).toMatchObject({ code: "thread_busy" });
+    await client.waitForEvent("run.completed", { run_id });
+    const history = await client.call<{ messages: { content: string }[] }>("messages.list", { thread_id: threadId });
+    expect(history.messages.map((message) => message.content)).toEqual(["first", "You said: first"]);
+  });
+
+  it("client_message_id makes run.start idempotent", async () => {
+    const params = { thread_id: threadId, input: { messages: [{ role: "user", content: "once" }] }, client_message_id: "msg-1" };
+    const first = await client.call<{ run_id: string; duplicate: boolean }>("run.start", params);
+    await client.waitForEvent("run.completed", { run_id: first.run_id });
+    const retry = await client.call<{ run_id: string; duplicate: boolean }>("run.start", params);
+    expect(retry).toMatchObject({ run_id: first.run_id, duplicate: true });
+    const history = await client.call<{ messages: { content: string }[] }>("messages.list", { thread_id: threadId });
+    expect(history.messages.filter((message) => message.content === "once")).toHaveLength(1);
+  });
+
+  it("an unknown tool becomes a tool error the model sees", async () => {
+    const { runId, final } = await chat(client, threadId, '/tool launch_rockets {"count":3}');
+    expect(final.event).toBe("run.completed");
+    const completed = await client.waitForEvent("tool.completed", { run_id: runId });
+    expect(completed.data).toMatchObject({ name: "launch_rockets" });
+    expect(String(completed.data?.error)).toContain('unknown tool "launch_rockets"');
+    const reply = await client.waitForEvent("message.completed", { run_id: runId });
+    expect(reply).toBeDefined();
+  });
+
+  it("invalid tool arguments and tool exceptions become tool errors, and the run completes", async () => {
+    const invalid = await chat(client, threadId, '/tool calculator {"expr":"1+1"}');
+    const invalidResult = await client.waitForEvent("tool.completed", { run_id: invalid.runId });
+    expect(String(invalidResult.data?.error)).toContain("invalid arguments for calculator");
+    const throwing = await chat(client, threadId, '/tool calculator {"expression":"1 +* 2"}');
+    const thrownResult = await client.waitForEvent("tool.completed", { run_id: throwing.runId });
+    expect(String(thrownResult.data?.error)).toContain("Could not evaluate");
+    expect(throwing.final.event).toBe("run.completed");
+    const history = await client.call<{ messages: { role: string; content: string; status?: string }[] }>("messages.list", { thread_id: threadId });
+    const last = history.messages.at(-1);
+    expect(last?.content).toContain("Tool calculator returned: Error: Could not evaluate");
+    expect(history.messages.at(-2)).toMatchObject({ role: "tool", status: "error" });
+  });
+
+  it("a model failure ends the run with run.failed and keeps the user's message", async () => {
+    const { final } = await chat(client, threadId, "/fail provider exploded (sk-abcdefghijklmnop)");
+    expect(final.event).toBe("run.failed");
+    expect(final.data).toMatchObject({ code: "model_error", status: "error" });
+    expect(String(final.data?.message)).toContain("provider exploded");
+    expect(String(final.data?.message)).not.toContain("sk-abcdefghijklmnop");
+    const history = await client.call<{ messages: { content: string }[] }>("messages.list", { thread_id: threadId });
+    expect(history.messages.at(-1)?.content).toContain("/fail provider exploded");
+    const session = await client.call<{ status: string }>("thread.get", { thread_id: threadId });
+    expect(session.status).toBe("error");
+    const state = (await (await fetch(`${server.url}/threads/${threadId}/state`)).json()) as { values: { messages: { content: string }[] } };
+    expect(state.values.messages.at(-1)?.content).toContain("/fail provider exploded");
+    // The thread is usable again afterwards.
+    expect((await chat(client, threadId, "recovered?")).final.event).toBe("run.completed");
+  });
+
+  it("cancelling a run ends it as cancelled and frees the thread", async () => {
+    const { run_id } = await client.call<{ run_id: string }>("run.start", {
+      thread_id: threadId,
+      input: { messages: [{ role: "user", content: "a long answer please, with many many words in it" }] },
+    });
+    await client.waitForEvent("message.delta", { run_id });
+    const cancelled = await client.call<{ cancel_requested: boolean }>("run.cancel", { thread_id: threadId, run_id });
+    expect(cancelled.cancel_requested).toBe(true);
+    const final = await client.waitForEvent("run.failed", { run_id });
+    expect(final.data).toMatchObject({ status: "cancelled", code: "cancelled" });
+    expect((await chat(client, threadId, "after cancel")).final.event).toBe("run.completed");
+  });
+});
+
+describe("malformed HTTP requests get typed errors", () => {
+  const post = (path: string, body: string) => fetch(`${server.url}${path}`, { method: "POST", headers: { "Content-Type": "application/json" }, body });
+
+  it("invalid JSON body", async () => {
+    const response = await post("/threads/search", "{oops");
+    expect(response.status).toBe(400);
+    expect(await response.json()).toMatchObject({ code: "invalid_request" });
+  });
+
+  it("oversized body", async () => {
+    const response = await post("/threads", JSON.stringify({ metadata: { blob: "x".repeat(BODY_LIMIT * 2) } }));
+    expect(response.status).toBe(413);
+    expect(await response.json()).toMatchObject({ code: "payload_too_large" });
+  });
+
+  it("wrong types", async () => {
+    const response = await post("/threads/search", JSON.stringify({ limit: "many" }));
+    expect(response.status).toBe(400);
+    const body = (await response.json()) as { code: string; details: unknown[] };
+    expect(body.code).toBe("invalid_request");
+    expect(body.details.length).toBeGreaterThan(0);
+  });
+
+  it("unknown routes and ids", async () => {
+    expect((await fetch(`${server.url}/nowhere`)).status).toBe(404);
+    const notUuid = await fetch(`${server.url}/threads/not-a-uuid`);
+    expect(notUuid.status).toBe(404);
+    expect(await notUuid.json()).toMatchObject({ code: "not_found" });
+    expect((await fetch(`${server.url}/threads/00000000-0000-4000-8000-000000000000/state`)).status).toBe(404);
+  });
+
+  it("invalid assistants are refused with what to fix", async () => {
+    const unknownGraph = await post("/assistants", JSON.stringify({ graph_id: "nope" }));
+    expect(unknownGraph.status).toBe(400);
+    const unknownTool = await post("/assistants", JSON.stringify({ graph_id: "chat", context: { tools: ["rm_rf"] } }));
+    expect(await unknownTool.json()).toMatchObject({ code: "invalid_request", message: expect.stringContaining("rm_rf") as unknown });
+    const badModel = await post("/assistants", JSON.stringify({ graph_id: "chat", context: { model: "mystery:model-x" } }));
+    expect(await badModel.json()).toMatchObject({ code: "invalid_request", message: expect.stringContaining("mystery") as unknown });
+  });
+});

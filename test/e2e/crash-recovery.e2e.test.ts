@@ -1,0 +1,74 @@
+import { afterAll, beforeAll, expect, it } from "vitest";
+import { type ChildServer, startChildServer } from "../helpers/child-server.js";
+import { seededRandom } from "../helpers/seeded-random.js";
+import { createTestDatabase, type TestDatabase } from "../helpers/test-database.js";
+import { type Frame, TestWsClient } from "../helpers/ws-client.js";
+
+const ITERATIONS = Number(process.env.CRASH_ITERATIONS ?? 20);
+let database: TestDatabase;
+
+beforeAll(async () => {
+  database = await createTestDatabase();
+});
+afterAll(async () => {
+  await database.drop();
+});
+
+
+it(`kill -9 mid-run ${ITERATIONS} times: no input lost, no message duplicated, a consistent story on reconnect`, async () => {
+  const env = { DATABASE_URL: database.url, FAKE_CHUNK_DELAY_MS: "40", RUN_LEASE_MS: "1000", RUN_POLL_MS: "100", RUN_RECOVERY: "resume" };
+  const next = seededRandom(2026);
+  let server: ChildServer = await startChildServer(env);
+  let threadId = "";
+  const runIds: string[] = [];
+  try {
+    for (let turn = 0; turn < ITERATIONS; turn += 1) {
+      const client = await TestWsClient.connect(server.wsUrl);
+      threadId ||= (await client.call<{ thread_id: string }>("thread.open", { window_id: "crashy" })).thread_id;
+      const { run_id } = await client.call<{ run_id: string }>("run.start", {
+        thread_id: threadId,
+        input: { messages: [{ role: "user", content: `turn ${turn}: please answer at some length` }] },
+      });
+      runIds.push(run_id);
+      await new Promise((resolve) => setTimeout(resolve, Math.floor(next() * 500)));
+      await server.kill();
+      await client.close();
+      server = await startChildServer(env);
+      // The restarted instance finds the run (pending, or running with a dead lease) and finishes it.
+      const watcher = await TestWsClient.connect(server.wsUrl);
+      await watcher.call("subscription.subscribe", { thread_id: threadId, since: 0 });
+      const final = await watcher.waitFor((frame) => frame.type === "event" && frame.run_id === run_id && ["run.completed", "run.failed"].includes(frame.event ?? ""), 45_000);
+      expect(final.event, `turn ${turn}: ${JSON.stringify(final.data)}`).toBe("run.completed");
+      await watcher.close();
+    }
+
+    await using reader = await TestWsClient.connect(server.wsUrl);
+    const history = await reader.call<{ messages: { id: string; role: string; content: string }[] }>("messages.list", { thread_id: threadId, limit: 200 });
+    const expected = Array.from({ length: ITERATIONS }, (_, turn) => [`turn ${turn}: please answer at some length`, `You said: turn ${turn}: please answer at some length`]).flat();
+    expect(history.messages.map((message) => message.content)).toEqual(expected);
+    expect(new Set(history.messages.map((message) => message.id)).size).toBe(history.messages.length);
+
+    // The checkpointed state holds the same conversation: every input and every reply, once. (With PostgresSaver's
+    // integer channel versions about one kill in twenty lost a reply here; with ThreadlineSaver it did not recur in 60.)
+    const state = (await (await fetch(`${server.url}/threads/${threadId}/state`)).json()) as { values: { messages: { type: string; content: string }[] } };
+    expect(state.values.messages.map((message) => message.content)).toEqual(expected);
+
+    // Replaying the whole event log tells the same story: every seq once, every run ends exactly once,
+    // and the completed messages, minus those later removed, are exactly the transcript.
+    await reader.call("subscription.subscribe", { thread_id: threadId, since: 0 });
+    const events: Frame[] = reader.events(threadId);
+    expect(events.map((frame) => frame.seq)).toEqual(Array.from({ length: events.length }, (_, index) => index + 1));
+    for (const runId of runIds) {
+      const finals = events.filter((frame) => frame.run_id === runId && ["run.completed", "run.failed"].includes(frame.event ?? ""));
+      expect(finals.map((frame) => frame.event)).toEqual(["run.completed"]);
+    }
+    const removed = new Set(events.filter((frame) => frame.event === "messages.removed").flatMap((frame) => (frame.data as { message_ids: string[] }).message_ids));
+    const completed = events
+      .filter((frame) => frame.event === "message.completed")
+      .map((frame) => (frame.data as { message: { id: string; content: string } }).message)
+      .filter((message) => !removed.has(message.id));
+    expect(completed.map((message) => message.content)).toEqual(expected);
+  } finally {
+    await server.kill();
+  }
+}, 600_000);

@@ -1,0 +1,151 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { RunningServer } from "../../src/app.js";
+import { createTestDatabase, type TestDatabase } from "../helpers/test-database.js";
+import { startTestServer } from "../helpers/test-server.js";
+import { chat, TestWsClient } from "../helpers/ws-client.js";
+
+let database: TestDatabase;
+let server: RunningServer;
+
+beforeAll(async () => {
+  database = await createTestDatabase();
+  server = await startTestServer({ databaseUrl: database.url });
+});
+afterAll(async () => {
+  await server.close();
+  await database.drop();
+});
+
+async function request<T>(method: string, path: string, body?: unknown): Promise<{ status: number; body: T }> {
+  const response = await fetch(`${server.url}${path}`, {
+    method,
+    headers: body === undefined ? undefined : { "Content-Type": "application/json" },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  const text = await response.text();
+  return { status: response.status, body: (text ? JSON.parse(text) : undefined) as T };
+}
+
+describe("health", () => {
+  it("GET /ok checks the database; GET /info describes the server", async () => {
+    expect(await request("GET", "/ok")).toEqual({ status: 200, body: { ok: true } });
+    const info = await request<{ name: string; database: string }>("GET", "/info");
+    expect(info.body).toMatchObject({ name: "threadline", database: "postgres", auth_mode: "none" });
+  });
+});
+
+describe("threads (LangGraph Platform shapes)", () => {
+  it("create, get, patch, search, state, history, messages, delete", async () => {
+    const created = await request<{ thread_id: string; status: string; metadata: Record<string, unknown> }>("POST", "/threads", {
+      metadata: { project: "apollo" },
+    });
+    expect(created.status).toBe(200);
+    expect(created.body).toMatchObject({ status: "idle", metadata: { project: "apollo", assistant_id: "chat" } });
+    const threadId = created.body.thread_id;
+
+    await using client = await TestWsClient.connect(server.wsUrl);
+    await chat(client, threadId, "hello over http");
+    await chat(client, threadId, '/tool calculator {"expression":"2+2"}');
+
+    const thread = await request<{ values: { messages: { type: string; content: string }[] } }>("GET", `/threads/${threadId}`);
+    expect(thread.body.values.messages.map((message) => message.type)).toEqual(["human", "ai", "human", "ai", "tool", "ai"]);
+
+    const patched = await request<{ title: string; metadata: Record<string, unknown> }>("PATCH", `/threads/${threadId}`, {
+      title: "Renamed",
+      metadata: { stage: 2 },
+    });
+    expect(patched.body).toMatchObject({ title: "Renamed", metadata: { project: "apollo", stage: 2 } });
+
+    const search = await request<{ thread_id: string }[]>("POST", "/threads/search", { metadata: { project: "apollo" } });
+    expect(search.body.map((found) => found.thread_id)).toEqual([threadId]);
+    const none = await request<unknown[]>("POST", "/threads/search", { metadata: { project: "gemini" } });
+    expect(none.body).toEqual([]);
+
+    const state = await request<{ next: string[]; checkpoint: { checkpoint_id: string }; values: { messages: unknown[] } }>(
+      "GET",
+      `/threads/${threadId}/state`,
+    );
+    expect(state.body.next).toEqual([]);
+    expect(state.body.values.messages).toHaveLength(6);
+
+    const history = await request<{ checkpoint: { checkpoint_id: string }; values: { messages?: unknown[] } }[]>("POST", `/threads/${threadId}/history`, {
+      limit: 3,
+    });
+    expect(history.body).toHaveLength(3);
+    expect(history.body[0]?.checkpoint.checkpoint_id).toBe(state.body.checkpoint.checkpoint_id);
+    const older = await request<{ values: { messages?: unknown[] } }>("GET", `/threads/${threadId}/state/${history.body[2]?.checkpoint.checkpoint_id}`);
+    expect(older.body.values.messages?.length).toBeLessThan(6);
+
+    const page = await request<{ messages: { content: string }[]; next_before: number | null }>("GET", `/threads/${threadId}/messages?limit=2`);
+    expect(page.body.messages.map((message) => message.content)).toEqual(["4", "Tool calculator returned: 4"]);
+    const previous = await request<{ messages: unknown[] }>("GET", `/threads/${threadId}/messages?limit=10&before=${page.body.next_before}`);
+    expect(previous.body.messages).toHaveLength(4);
+
+    expect((await request("DELETE", `/threads/${threadId}`)).status).toBe(204);
+    expect((await request("GET", `/threads/${threadId}`)).status).toBe(404);
+    const leftovers = await server.services.pool.query("SELECT count(*)::int AS n FROM checkpoints WHERE thread_id = $1", [threadId]);
+    expect(leftovers.rows[0]).toEqual({ n: 0 });
+  });
+
+  it("POST /threads with thread_id honours if_exists", async () => {
+    const threadId = "11111111-2222-4333-8444-555555555555";
+    expect((await request("POST", "/threads", { thread_id: threadId })).status).toBe(200);
+    expect((await request("POST", "/threads", { thread_id: threadId })).body).toMatchObject({ code: "conflict" });
+    expect((await request("POST", "/threads", { thread_id: threadId, if_exists: "do_nothing" })).status).toBe(200);
+  });
+});
+
+describe("assistants", () => {
+  it("a default per graph is addressable by graph id", async () => {
+    const chatAssistant = await request<{ assistant_id: string; graph_id: string }>("GET", "/assistants/chat");
+    expect(chatAssistant.body).toMatchObject({ assistant_id: "chat", graph_id: "chat" });
+    expect((await request("DELETE", "/assistants/chat")).status).toBe(400);
+  });
+
+  it("create, search, update, delete; its settings drive the run", async () => {
+    const created = await request<{ assistant_id: string; version: number }>("POST", "/assistants", {
+      graph_id: "chat",
+      name: "Calculator only",
+      context: {
+        context: "You are terse.",
+        first_message: "Hi! I can calculate. 你好！",
+        tools: ["calculator"],
+        response_shape: { type: "object", properties: { answer: { type: "string" }, confidence: { type: "number" } } },
+      },
+      metadata: { team: "math" },
+    });
+    expect(created.status).toBe(200);
+    const assistantId = created.body.assistant_id;
+
+    const search = await request<{ assistant_id: string }[]>("POST", "/assistants/search", { metadata: { team: "math" } });
+    expect(search.body.map((found) => found.assistant_id)).toEqual([assistantId]);
+    const all = await request<{ assistant_id: string }[]>("POST", "/assistants/search", {});
+    expect(all.body.map((found) => found.assistant_id)).toEqual(["chat", assistantId]);
+
+    await using client = await TestWsClient.connect(server.wsUrl);
+    const session = await client.call<{ thread_id: string }>("thread.open", { window_id: "calc", assistant_id: assistantId });
+    const opening = await client.call<{ messages: { role: string; content: string }[] }>("messages.list", { thread_id: session.thread_id });
+    expect(opening.messages).toEqual([expect.objectContaining({ role: "assistant", content: "Hi! I can calculate. 你好！" })]);
+
+    const answer = await chat(client, session.thread_id, "what is up");
+    expect(answer.final.data).toMatchObject({ structured_response: { answer: "You said: what is up", confidence: 0 } });
+    const history = await client.call<{ messages: { role: string; content: string }[] }>("messages.list", { thread_id: session.thread_id });
+    expect(history.messages.map((message) => message.role)).toEqual(["assistant", "user", "assistant"]);
+    expect(JSON.parse(history.messages[2]?.content ?? "{}")).toEqual({ answer: "You said: what is up", confidence: 0 });
+    const state = await request<{ values: { messages: { type: string; content: string }[]; structured_response: unknown } }>(
+      "GET",
+      `/threads/${session.thread_id}/state`,
+    );
+    expect(state.body.values.messages[0]).toMatchObject({ type: "ai", content: "Hi! I can calculate. 你好！" });
+    expect(state.body.values.structured_response).toEqual({ answer: "You said: what is up", confidence: 0 });
+
+    const blocked = await chat(client, session.thread_id, '/tool get_current_time {"time_zone":"UTC"}');
+    const toolResult = await client.waitForEvent("tool.completed", { run_id: blocked.runId });
+    expect(String(toolResult.data?.error)).toContain("Available tools: calculator");
+
+    const updated = await request<{ name: string; version: number }>("PATCH", `/assistants/${assistantId}`, { name: "Renamed" });
+    expect(updated.body).toMatchObject({ name: "Renamed", version: 2 });
+    expect((await request("DELETE", `/assistants/${assistantId}`)).status).toBe(204);
+    expect((await request("GET", `/assistants/${assistantId}`)).status).toBe(404);
+  });
+});

@@ -1,0 +1,124 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createTestDatabase, type TestDatabase } from "../helpers/test-database.js";
+import { startTestServer } from "../helpers/test-server.js";
+import { type Frame, TestWsClient } from "../helpers/ws-client.js";
+
+let database: TestDatabase;
+
+beforeAll(async () => {
+  database = await createTestDatabase();
+});
+afterAll(async () => {
+  await database.drop();
+});
+
+const EMAIL = '/tool send_email {"to":"ada@example.com","subject":"Hello","body":"Meeting at 10?"}';
+
+interface Interrupt {
+  id: string;
+  tool_call_id: string;
+  name: string;
+  args: Record<string, unknown>;
+}
+
+async function askForApproval(client: TestWsClient, threadId: string): Promise<{ runId: string; interrupt: Interrupt }> {
+  const { run_id } = await client.call<{ run_id: string }>("run.start", { thread_id: threadId, input: { messages: [{ role: "user", content: EMAIL }] } });
+  const interrupted = await client.waitForEvent("run.interrupted", { run_id });
+  const interrupts = (interrupted.data as { interrupts: Interrupt[] }).interrupts;
+  expect(interrupts).toHaveLength(1);
+  return { runId: run_id, interrupt: interrupts[0] as Interrupt };
+}
+
+async function outbox(server: { services: { pool: { query: (sql: string, values: unknown[]) => Promise<{ rows: unknown[] }> } } }, threadId: string) {
+  return (await server.services.pool.query("SELECT to_address, subject, body FROM outbox WHERE thread_id = $1 ORDER BY created_at", [threadId])).rows;
+}
+
+describe("human in the loop", () => {
+  it("asks before send_email runs, survives a restart, and is answered from a second window (approve)", async () => {
+    let threadId: string;
+    let interrupt: Interrupt;
+    {
+      await using server = await startTestServer({ databaseUrl: database.url });
+      await using desktop = await TestWsClient.connect(server.wsUrl);
+      threadId = (await desktop.call<{ thread_id: string }>("thread.open", { window_id: "desktop" })).thread_id;
+      ({ interrupt } = await askForApproval(desktop, threadId));
+      expect(interrupt).toMatchObject({ name: "send_email", args: { to: "ada@example.com", subject: "Hello" } });
+      expect(await outbox(server, threadId)).toEqual([]);
+      expect((await desktop.call<{ status: string }>("thread.get", { thread_id: threadId })).status).toBe("interrupted");
+      const state = await desktop.call<{ interrupts: Interrupt[]; next: string[] }>("state.get", { thread_id: threadId });
+      expect(state.interrupts).toEqual([interrupt]);
+      expect(state.next).toEqual(["tools"]);
+    }
+
+    await using restarted = await startTestServer({ databaseUrl: database.url });
+    await using phone = await TestWsClient.connect(restarted.wsUrl);
+    await phone.call("subscription.subscribe", { thread_id: threadId, since: 0 });
+    const replayed = await phone.waitForEvent("run.interrupted", { thread_id: threadId });
+    expect((replayed.data as { interrupts: Interrupt[] }).interrupts).toEqual([interrupt]);
+
+    const { run_id } = await phone.call<{ run_id: string }>("input.respond", { thread_id: threadId, interrupt_id: interrupt.id, value: { decision: "approve" } });
+    const completed = await phone.waitForEvent("run.completed", { run_id });
+    expect(completed).toBeDefined();
+    const toolResult = await phone.waitForEvent("tool.completed", { run_id });
+    expect(toolResult.data).toMatchObject({ name: "send_email" });
+    expect(toolResult.data?.error).toBeUndefined();
+    expect(await outbox(restarted, threadId)).toEqual([{ to_address: "ada@example.com", subject: "Hello", body: "Meeting at 10?" }]);
+
+    const again = await phone.callError("input.respond", { thread_id: threadId, interrupt_id: interrupt.id, value: { decision: "approve" } });
+    expect(again.code).toBe("not_found");
+    const decisions = await restarted.services.pool.query("SELECT decision, tool_name, user_id FROM approvals WHERE thread_id = $1", [threadId]);
+    expect(decisions.rows).toEqual([{ decision: "approve", tool_name: "send_email", user_id: "local" }]);
+    expect((await phone.call<{ status: string }>("thread.get", { thread_id: threadId })).status).toBe("idle");
+  });
+
+  it("edit runs the tool with the edited arguments; invalid edits are refused", async () => {
+    await using server = await startTestServer({ databaseUrl: database.url });
+    await using client = await TestWsClient.connect(server.wsUrl);
+    const threadId = (await client.call<{ thread_id: string }>("thread.open", { window_id: "edit" })).thread_id;
+    const { interrupt } = await askForApproval(client, threadId);
+    const invalid = await client.callError("input.respond", {
+      thread_id: threadId,
+      interrupt_id: interrupt.id,
+      value: { decision: "edit", args: { to: "not an email", subject: "x", body: "y" } },
+    });
+    expect(invalid.code).toBe("invalid_request");
+    const { run_id } = await client.call<{ run_id: string }>("input.respond", {
+      thread_id: threadId,
+      interrupt_id: interrupt.id,
+      value: { decision: "edit", args: { to: "grace@example.com", subject: "Hello", body: "Meeting at 11." } },
+    });
+    await client.waitForEvent("run.completed", { run_id });
+    expect(await outbox(server, threadId)).toEqual([{ to_address: "grace@example.com", subject: "Hello", body: "Meeting at 11." }]);
+  });
+
+  it("reject never runs the tool and tells the model why", async () => {
+    await using server = await startTestServer({ databaseUrl: database.url });
+    await using client = await TestWsClient.connect(server.wsUrl);
+    const threadId = (await client.call<{ thread_id: string }>("thread.open", { window_id: "reject" })).thread_id;
+    const { interrupt } = await askForApproval(client, threadId);
+    const { run_id } = await client.call<{ run_id: string }>("input.respond", {
+      thread_id: threadId,
+      interrupt_id: interrupt.id,
+      value: { decision: "reject", reason: "wrong recipient" },
+    });
+    const toolResult: Frame = await client.waitForEvent("tool.completed", { run_id });
+    expect(String(toolResult.data?.error)).toContain("rejected this call of send_email: wrong recipient");
+    await client.waitForEvent("run.completed", { run_id });
+    expect(await outbox(server, threadId)).toEqual([]);
+    const history = await client.call<{ messages: { role: string; content: string }[] }>("messages.list", { thread_id: threadId });
+    expect(history.messages.at(-1)?.content).toContain("rejected");
+  });
+
+  it("a new message instead of an answer closes the pending call as cancelled", async () => {
+    await using server = await startTestServer({ databaseUrl: database.url });
+    await using client = await TestWsClient.connect(server.wsUrl);
+    const threadId = (await client.call<{ thread_id: string }>("thread.open", { window_id: "moved-on" })).thread_id;
+    await askForApproval(client, threadId);
+    const { run_id } = await client.call<{ run_id: string }>("run.start", { thread_id: threadId, input: { messages: [{ role: "user", content: "never mind" }] } });
+    await client.waitForEvent("run.completed", { run_id });
+    const state = await client.call<{ values: { messages: { type: string; content: string }[] }; interrupts: unknown[] }>("state.get", { thread_id: threadId });
+    expect(state.interrupts).toEqual([]);
+    expect(state.values.messages.map((message) => message.type)).toEqual(["human", "ai", "tool", "human", "ai"]);
+    expect(await outbox(server, threadId)).toEqual([]);
+  });
+});

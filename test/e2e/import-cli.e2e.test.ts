@@ -1,0 +1,55 @@
+import { execFile } from "node:child_process";
+import { readFile, writeFile } from "node:fs/promises";
+import path from "node:path";
+import { promisify } from "node:util";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createTempDir, createTestDatabase, type TestDatabase } from "../helpers/test-database.js";
+import { canonicalConversation } from "../transcript/conversation-fixture.js";
+
+const BIN = path.resolve(import.meta.dirname, "../../bin/threadline.js");
+const run = promisify(execFile);
+
+let database: TestDatabase;
+let directory: { path: string } & AsyncDisposable;
+
+beforeAll(async () => {
+  database = await createTestDatabase();
+  directory = await createTempDir();
+});
+afterAll(async () => {
+  await database?.drop();
+  await directory?.[Symbol.asyncDispose]();
+});
+
+function threadline(args: string[]) {
+  return run(process.execPath, [BIN, "threads", ...args, "--database-url", database.url], {
+    env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "/tmp", MODEL: "fake", LOG_LEVEL: "silent" },
+    timeout: 120_000,
+  });
+}
+
+// Each command starts a process that compiles the sources and opens the database: slow on a busy machine.
+describe("threadline threads import / export", { timeout: 300_000 }, () => {
+  it("imports a file into a new thread and exports it back byte for byte", async () => {
+    const file = path.join(directory.path, "conversation.jsonl");
+    const out = path.join(directory.path, "exported.jsonl");
+    await writeFile(file, canonicalConversation());
+    const imported = await threadline(["import", file, "--title", "From a file"]);
+    const threadId = imported.stdout.trim();
+    expect(threadId).toMatch(/^[0-9a-f-]{36}$/);
+    expect(imported.stderr).toMatch(/imported 11 messages \(3 turns, 2 sessions\) in [\d.]+ s \(\d+ turns\/s\)/);
+    await threadline(["export", threadId, "--output", out]);
+    expect(await readFile(out, "utf8")).toBe(canonicalConversation());
+    const toStdout = await threadline(["export", threadId]);
+    expect(toStdout.stdout).toBe(canonicalConversation());
+  });
+
+  it("fails with the line number of a malformed line, and on another user's thread", async () => {
+    const file = path.join(directory.path, "bad.jsonl");
+    await writeFile(file, '{"role":"user","content":"ok"}\nnot json\n');
+    await expect(threadline(["import", file])).rejects.toMatchObject({ stderr: expect.stringContaining("Line 2") as unknown });
+    const imported = await threadline(["import", path.join(directory.path, "conversation.jsonl"), "--json"]);
+    const { thread_id: threadId } = JSON.parse(imported.stdout) as { thread_id: string };
+    await expect(threadline(["export", threadId, "--user", "mallory"])).rejects.toMatchObject({ stderr: expect.stringContaining("not found") as unknown });
+  });
+});

@@ -1,0 +1,86 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { RunningServer } from "../../src/app.js";
+import { createTestDatabase, type TestDatabase } from "../helpers/test-database.js";
+import { startTestServer } from "../helpers/test-server.js";
+import { type Frame, TestWsClient } from "../helpers/ws-client.js";
+
+let database: TestDatabase;
+let instanceA: RunningServer;
+let instanceB: RunningServer;
+let onA: TestWsClient;
+let onB: TestWsClient;
+
+beforeAll(async () => {
+  database = await createTestDatabase();
+  const env = { FAKE_CHUNK_DELAY_MS: 40, RUN_POLL_MS: 200 };
+  instanceA = await startTestServer({ databaseUrl: database.url, env });
+  instanceB = await startTestServer({ databaseUrl: database.url, env });
+  onA = await TestWsClient.connect(instanceA.wsUrl);
+  onB = await TestWsClient.connect(instanceB.wsUrl);
+});
+afterAll(async () => {
+  await onA.close();
+  await onB.close();
+  await instanceA.close();
+  await instanceB.close();
+  await database.drop();
+});
+
+const key = (frame: Frame) => `${frame.seq}:${frame.event}:${JSON.stringify(frame.data)}`;
+const say = (content: string) => ({ messages: [{ role: "user", content }] });
+
+describe("two instances on one Postgres", () => {
+  it("a client on instance A sees, live and in order, a run executed on instance B", async () => {
+    const { thread_id } = await onA.call<{ thread_id: string }>("thread.open", { window_id: "shared" });
+    await onA.call("subscription.subscribe", { thread_id });
+    const { run_id } = await onB.call<{ run_id: string }>("run.start", { thread_id, input: say('/tool calculator {"expression":"2+3"}') });
+    await onB.waitForEvent("run.completed", { run_id });
+    const seenOnA = await onA.waitForEvent("run.completed", { run_id });
+    expect(seenOnA).toBeDefined();
+    expect(onA.events(thread_id).map(key)).toEqual(onB.events(thread_id).map(key));
+    const run = await instanceA.services.runs.get("local", thread_id, run_id);
+    expect(run.status).toBe("success");
+  });
+
+  it("racing run.start on both instances: both run, one at a time, in submission order", async () => {
+    const { thread_id } = await onA.call<{ thread_id: string }>("thread.open", { window_id: "race" });
+    await onB.call("subscription.subscribe", { thread_id });
+    const [first, second] = await Promise.all([
+      onA.call<{ run_id: string }>("run.start", { thread_id, input: say("from A") }),
+      onB.call<{ run_id: string }>("run.start", { thread_id, input: say("from B") }),
+    ]);
+    await onA.waitForEvent("run.completed", { run_id: first.run_id }, 30_000);
+    await onA.waitForEvent("run.completed", { run_id: second.run_id }, 30_000);
+    const { rows } = await instanceA.services.pool.query<{ started_at: Date; finished_at: Date }>(
+      "SELECT started_at, finished_at FROM runs WHERE thread_id = $1 ORDER BY started_at",
+      [thread_id],
+    );
+    expect(rows).toHaveLength(2);
+    expect(rows[0]!.finished_at.getTime()).toBeLessThanOrEqual(rows[1]!.started_at.getTime());
+    const history = await onB.call<{ messages: { content: string }[] }>("messages.list", { thread_id });
+    expect(history.messages).toHaveLength(4);
+  });
+
+  it("racing run.start with multitask_strategy reject: exactly one wins", async () => {
+    const { thread_id } = await onA.call<{ thread_id: string }>("thread.open", { window_id: "race-reject" });
+    const outcomes = await Promise.allSettled([
+      onA.call<{ run_id: string }>("run.start", { thread_id, input: say("A"), multitask_strategy: "reject" }),
+      onB.call<{ run_id: string }>("run.start", { thread_id, input: say("B"), multitask_strategy: "reject" }),
+    ]);
+    expect(outcomes.filter((outcome) => outcome.status === "fulfilled")).toHaveLength(1);
+    const rejected = outcomes.find((outcome) => outcome.status === "rejected");
+    expect((rejected?.reason as { code?: string }).code).toBe("thread_busy");
+  });
+
+  it("cancelling from instance B stops a run executing on instance A", async () => {
+    const { thread_id } = await onA.call<{ thread_id: string }>("thread.open", { window_id: "remote-cancel" });
+    await onB.call("subscription.subscribe", { thread_id });
+    const { run_id } = await onA.call<{ run_id: string }>("run.start", { thread_id, input: say("a fairly long reply to be cancelled from elsewhere ".repeat(3)) });
+    await onB.waitForEvent("message.delta", { run_id });
+    const executingOnA = instanceA.services.active.has(run_id);
+    await onB.call("run.cancel", { thread_id, run_id });
+    const final = await onB.waitForEvent("run.failed", { run_id }, 30_000);
+    expect(final.data).toMatchObject({ status: "cancelled" });
+    expect(executingOnA || instanceB.services.active.size === 0).toBe(true);
+  });
+});

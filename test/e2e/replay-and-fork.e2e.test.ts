@@ -1,0 +1,158 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { RunningServer } from "../../src/app.js";
+import { seededRandom } from "../helpers/seeded-random.js";
+import { createTestDatabase, type TestDatabase } from "../helpers/test-database.js";
+import { startTestServer } from "../helpers/test-server.js";
+import { chat, type Frame, TestWsClient } from "../helpers/ws-client.js";
+
+let database: TestDatabase;
+let server: RunningServer;
+let client: TestWsClient;
+
+beforeAll(async () => {
+  database = await createTestDatabase();
+  server = await startTestServer({ databaseUrl: database.url, env: { FAKE_CHUNK_DELAY_MS: 15 } });
+  client = await TestWsClient.connect(server.wsUrl);
+});
+afterAll(async () => {
+  await client.close();
+  await server.close();
+  await database.drop();
+});
+
+
+const key = (frame: Frame) => `${frame.seq}:${frame.event}:${frame.run_id}:${JSON.stringify(frame.data)}`;
+
+async function collectUntil(viewer: TestWsClient, threadId: string, lastSeq: number): Promise<Frame[]> {
+  await viewer.waitFor((frame) => frame.type === "event" && frame.thread_id === threadId && (frame.seq ?? 0) >= lastSeq, 20_000);
+  return viewer.events(threadId);
+}
+
+describe("reconnecting with since (property: replayed + live = the full sequence)", () => {
+  it("replays exactly the events after any since, for stored history", async () => {
+    const { thread_id } = await client.call<{ thread_id: string }>("thread.open", { window_id: "history" });
+    await chat(client, thread_id, "one");
+    await chat(client, thread_id, '/tool calculator {"expression":"2*21"}');
+    await chat(client, thread_id, "三");
+    await using reference = await TestWsClient.connect(server.wsUrl);
+    const { last_seq } = await reference.call<{ last_seq: number }>("subscription.subscribe", { thread_id, since: 0 });
+    const full = reference.events(thread_id);
+    expect(full.map((frame) => frame.seq)).toEqual(Array.from({ length: last_seq }, (_, index) => index + 1));
+    const next = seededRandom(42);
+    for (let trial = 0; trial < 25; trial += 1) {
+      const since = Math.floor(next() * (last_seq + 1));
+      await using viewer = await TestWsClient.connect(server.wsUrl);
+      await viewer.call("subscription.subscribe", { thread_id, since });
+      const received = since === last_seq ? viewer.events(thread_id) : await collectUntil(viewer, thread_id, last_seq);
+      expect(received.map(key), `since=${since}`).toEqual(full.filter((frame) => (frame.seq ?? 0) > since).map(key));
+    }
+  });
+
+  it("joins a run in flight at a random point with no gap and no duplicate", async () => {
+    const next = seededRandom(7);
+    for (let trial = 0; trial < 6; trial += 1) {
+      const { thread_id } = await client.call<{ thread_id: string }>("thread.open", { window_id: `live-${trial}` });
+      await chat(client, thread_id, "warm up");
+      const { run_id } = await client.call<{ run_id: string }>("run.start", {
+        thread_id,
+        input: { messages: [{ role: "user", content: `a reply that streams in several chunks, trial ${trial}` }] },
+      });
+      await new Promise((resolve) => setTimeout(resolve, Math.floor(next() * 60)));
+      const seen = client.events(thread_id).map((frame) => frame.seq ?? 0);
+      const since = Math.floor(next() * (Math.max(...seen) + 1));
+      await using viewer = await TestWsClient.connect(server.wsUrl);
+      await viewer.call("subscription.subscribe", { thread_id, since });
+      const final = await client.waitForEvent("run.completed", { run_id });
+      const received = await collectUntil(viewer, thread_id, final.seq ?? 0);
+      const expected = client.events(thread_id).filter((frame) => (frame.seq ?? 0) > since);
+      expect(received.map(key), `trial ${trial}, since=${since}`).toEqual(expected.map(key));
+    }
+  });
+});
+
+describe("timeline, fork and replay", () => {
+  interface Summary {
+    checkpoint_id: string;
+    nodes: string[];
+    next: string[];
+    source: string | null;
+    message_count: number;
+    last_message: { role: string; text: string; tool_calls?: string[] } | null;
+  }
+
+  it("forks at an old checkpoint into a new session and replays a tool-calling turn identically", async () => {
+    const { thread_id } = await client.call<{ thread_id: string }>("thread.open", { window_id: "timeline" });
+    await chat(client, thread_id, "hello");
+    const toolTurn = await chat(client, thread_id, '/tool calculator {"expression":"6*7"}');
+    const originalCall = await client.waitForEvent("tool.started", { run_id: toolTurn.runId });
+    await chat(client, thread_id, "bye");
+
+    const { checkpoints } = await client.call<{ checkpoints: Summary[] }>("state.listCheckpoints", { thread_id, limit: 50 });
+    expect(checkpoints[0]?.last_message).toEqual({ role: "assistant", text: "You said: bye" });
+    const afterFirstTurn = checkpoints.find((entry) => entry.message_count === 2 && entry.next.length === 0);
+    const beforeToolTurn = checkpoints.find((entry) => entry.next[0] === "model" && entry.last_message?.text.startsWith("/tool calculator"));
+    const toolStep = checkpoints.find((entry) => entry.last_message?.role === "tool");
+    expect(toolStep).toMatchObject({ nodes: ["tools"], next: ["model"] });
+    // The model step that only calls a tool has no text: the summary names the tool instead.
+    const callStep = checkpoints.find((entry) => entry.nodes[0] === "model" && entry.next[0] === "tools");
+    expect(callStep?.last_message).toEqual({ role: "assistant", text: "", tool_calls: ["calculator"] });
+    expect(afterFirstTurn && beforeToolTurn).toBeTruthy();
+    const page = await client.call<{ checkpoints: Summary[]; next_before: string | null }>("state.listCheckpoints", { thread_id, limit: 2, before: checkpoints[1]?.checkpoint_id });
+    expect(page.checkpoints.map((entry) => entry.checkpoint_id)).toEqual(checkpoints.slice(2, 4).map((entry) => entry.checkpoint_id));
+    expect(page.next_before).toBe(checkpoints[3]?.checkpoint_id);
+
+    const fork = await client.call<{ thread_id: string; metadata: Record<string, unknown> }>("state.fork", { thread_id, checkpoint_id: afterFirstTurn?.checkpoint_id });
+    expect(fork.thread_id).not.toBe(thread_id);
+    expect(fork.metadata.forked_from).toEqual({ thread_id, checkpoint_id: afterFirstTurn?.checkpoint_id });
+    const forkHistory = await client.call<{ messages: { content: string }[] }>("messages.list", { thread_id: fork.thread_id });
+    expect(forkHistory.messages.map((message) => message.content)).toEqual(["hello", "You said: hello"]);
+    await chat(client, fork.thread_id, "a different path");
+    const forkState = await client.call<{ values: { messages: { content: string }[] } }>("state.get", { thread_id: fork.thread_id });
+    expect(forkState.values.messages.map((message) => message.content)).toEqual(["hello", "You said: hello", "a different path", "You said: a different path"]);
+    const original = await client.call<{ values: { messages: unknown[] } }>("state.get", { thread_id });
+    expect(original.values.messages).toHaveLength(8);
+
+    const replay = await client.call<{ run_id: string }>("run.start", { thread_id, checkpoint_id: beforeToolTurn?.checkpoint_id });
+    const replayedCall = await client.waitForEvent("tool.started", { run_id: replay.run_id });
+    expect({ name: replayedCall.data?.name, args: replayedCall.data?.args }).toEqual({ name: originalCall.data?.name, args: originalCall.data?.args });
+    expect((await client.waitForEvent("tool.completed", { run_id: replay.run_id })).data?.output).toBe("42");
+    await client.waitForEvent("run.completed", { run_id: replay.run_id });
+    const replayed = await client.call<{ values: { messages: { content: string }[] } }>("state.get", { thread_id });
+    expect(replayed.values.messages.map((message) => message.content).at(-1)).toBe("Tool calculator returned: 42");
+    expect(replayed.values.messages).toHaveLength(6);
+    const after = await client.call<{ checkpoints: Summary[] }>("state.listCheckpoints", { thread_id, limit: 100 });
+    expect(after.checkpoints.length).toBeGreaterThan(checkpoints.length);
+    const oldBranch = await client.call<{ values: { messages: { content: string }[] } }>("state.get", { thread_id, checkpoint_id: checkpoints[0]?.checkpoint_id });
+    expect(oldBranch.values.messages.at(-1)?.content).toBe("You said: bye");
+  });
+
+  it("pages the whole timeline with next_before, each checkpoint once, ending with null", async () => {
+    const { thread_id } = await client.call<{ thread_id: string }>("thread.open", { window_id: "timeline-pages" });
+    await chat(client, thread_id, "one");
+    await chat(client, thread_id, '/tool calculator {"expression":"1+2"}');
+    await chat(client, thread_id, "three");
+    type Page = { checkpoints: Summary[]; next_before: string | null };
+    const all = await client.call<Page>("state.listCheckpoints", { thread_id, limit: 100 });
+    expect(all.next_before).toBeNull();
+    for (const limit of [1, 3, all.checkpoints.length - 1, all.checkpoints.length]) {
+      const seen: string[] = [];
+      let before: string | null | undefined;
+      for (let pages = 0; before !== null; pages += 1) {
+        expect(pages, `limit ${limit} pages without end`).toBeLessThanOrEqual(all.checkpoints.length);
+        const page: Page = await client.call<Page>("state.listCheckpoints", { thread_id, limit, ...(before ? { before } : {}) });
+        expect(page.checkpoints.length).toBeLessThanOrEqual(limit);
+        if (page.next_before !== null) expect(page.next_before).toBe(page.checkpoints.at(-1)?.checkpoint_id);
+        seen.push(...page.checkpoints.map((entry) => entry.checkpoint_id));
+        before = page.next_before;
+      }
+      expect(seen, `limit ${limit}`).toEqual(all.checkpoints.map((entry) => entry.checkpoint_id));
+    }
+  });
+
+  it("unknown checkpoints answer not_found", async () => {
+    const { thread_id } = await client.call<{ thread_id: string }>("thread.open", { window_id: "timeline-errors" });
+    await chat(client, thread_id, "hi");
+    expect((await client.callError("state.get", { thread_id, checkpoint_id: "nope" })).code).toBe("not_found");
+    expect((await client.callError("state.fork", { thread_id, checkpoint_id: "nope" })).code).toBe("not_found");
+  });
+});

@@ -1,0 +1,194 @@
+import { readFile } from "node:fs/promises";
+import { Client } from "@langchain/langgraph-sdk";
+import { MessageTupleManager } from "@langchain/langgraph-sdk/ui";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { RunningServer } from "../../src/app.js";
+import { createTestDatabase, type TestDatabase } from "../helpers/test-database.js";
+import { startTestServer } from "../helpers/test-server.js";
+
+interface Message {
+  type: string;
+  content: string;
+  id?: string;
+}
+interface State {
+  messages: Message[];
+}
+interface Part {
+  event: string;
+  data: unknown;
+  id?: string;
+}
+
+const SDK_PACKAGE = new URL("../../node_modules/@langchain/langgraph-sdk/package.json", import.meta.url);
+
+let database: TestDatabase;
+let server: RunningServer;
+let client: Client<State>;
+
+beforeAll(async () => {
+  database = await createTestDatabase();
+  server = await startTestServer({ databaseUrl: database.url, env: { AUTH_MODE: "apikey", FAKE_CHUNK_DELAY_MS: 300 } });
+  const { key } = await server.services.apiKeys.create("sdk-user");
+  // The SDK's `apiKey` option sends `x-api-key`; Threadline reads bearer tokens.
+  client = new Client<State>({ apiUrl: server.url, apiKey: null, defaultHeaders: { Authorization: `Bearer ${key}` } });
+});
+afterAll(async () => {
+  await server.close();
+  await database.drop();
+});
+
+async function collect(parts: AsyncIterable<Part>, stopAfter?: (part: Part) => boolean): Promise<Part[]> {
+  const seen: Part[] = [];
+  for await (const part of parts) {
+    seen.push(part);
+    if (stopAfter?.(part)) break;
+  }
+  return seen;
+}
+
+function text(parts: Part[]): string {
+  return parts
+    .filter((part) => part.event === "messages")
+    .map((part) => (part.data as [Message])[0].content)
+    .join("");
+}
+
+const human = (content: string) => ({ messages: [{ role: "human", content }] });
+
+describe("@langchain/langgraph-sdk against Threadline", () => {
+  it("is the 1.x line", async () => {
+    const { version } = JSON.parse(await readFile(SDK_PACKAGE, "utf8")) as { version: string };
+    expect(version).toMatch(/^1\./);
+  });
+
+  it("runs.stream: metadata first, message tuples with the reply, updates, and the final values", async () => {
+    const thread = await client.threads.create({ metadata: { via: "sdk" } });
+    const created: { run_id: string; thread_id?: string }[] = [];
+    const parts = await collect(
+      client.runs.stream(thread.thread_id, "chat", {
+        input: human("hello from the sdk"),
+        streamMode: ["values", "messages-tuple", "updates"],
+        onRunCreated: (meta) => created.push(meta),
+      }),
+    );
+    expect(parts[0]).toMatchObject({ event: "metadata", data: { run_id: created[0]?.run_id } });
+    expect(created[0]?.thread_id).toBe(thread.thread_id);
+    expect(text(parts)).toBe("You said: hello from the sdk");
+    expect(parts.filter((part) => part.event === "updates").map((part) => Object.keys(part.data as object))).toEqual([["model"]]);
+    const last = parts.filter((part) => part.event === "values").at(-1)?.data as State;
+    expect(last.messages.map((message) => [message.type, message.content])).toEqual([
+      ["human", "hello from the sdk"],
+      ["ai", "You said: hello from the sdk"],
+    ]);
+    expect(parts.every((part) => part.id !== undefined)).toBe(true);
+  });
+
+  it("runs.create + runs.join, runs.wait, runs.list and runs.get", async () => {
+    const thread = await client.threads.create();
+    const run = await client.runs.create(thread.thread_id, "chat", { input: human("background via sdk") });
+    expect(run.thread_id).toBe(thread.thread_id);
+    const joined = await client.runs.join(thread.thread_id, run.run_id);
+    expect(joined.messages.at(-1)?.content).toBe("You said: background via sdk");
+    const waited = (await client.runs.wait(thread.thread_id, "chat", { input: human("and wait") })) as unknown as State;
+    expect(waited.messages.map((message) => message.content)).toEqual(["background via sdk", "You said: background via sdk", "and wait", "You said: and wait"]);
+    await expect(client.runs.wait(thread.thread_id, "chat", { input: human("/fail nope") })).rejects.toThrow(/model_error/);
+    const runs = await client.runs.list(thread.thread_id);
+    expect(runs.map((entry) => entry.status)).toEqual(["error", "success", "success"]);
+    expect((await client.runs.get(thread.thread_id, run.run_id)).status).toBe("success");
+  });
+
+  it("runs.cancel stops a slow run", async () => {
+    const thread = await client.threads.create();
+    const run = await client.runs.create(thread.thread_id, "chat", { input: human("a slow answer that will be cut short") });
+    await collect(client.runs.joinStream(thread.thread_id, run.run_id, { streamMode: ["messages-tuple"] }), (part) => part.event === "messages");
+    await client.runs.cancel(thread.thread_id, run.run_id, true);
+    expect((await client.runs.get(thread.thread_id, run.run_id)).status).toBe("cancelled");
+  });
+
+  it("threads.getState, getHistory, updateState and copy", async () => {
+    const thread = await client.threads.create();
+    await client.runs.wait(thread.thread_id, "chat", { input: human("remember this") });
+    const state = await client.threads.getState<State>(thread.thread_id);
+    expect(state.values.messages.map((message) => message.type)).toEqual(["human", "ai"]);
+    const history = await client.threads.getHistory<State>(thread.thread_id, { limit: 10 });
+    expect(history[0]?.checkpoint.checkpoint_id).toBe(state.checkpoint.checkpoint_id);
+    expect(history.length).toBeGreaterThan(1);
+    const older = history.find((entry) => entry.values.messages?.length === 1);
+    expect(older).toBeDefined();
+
+    const updated = await client.threads.updateState(thread.thread_id, { values: { messages: [{ type: "ai", content: "a note" }] }, asNode: "model" });
+    expect(updated.configurable?.checkpoint_id).not.toBe(state.checkpoint.checkpoint_id);
+    expect((updated as unknown as { checkpoint: { checkpoint_id: string } }).checkpoint.checkpoint_id).toBe(updated.configurable?.checkpoint_id);
+    const copy = await client.threads.copy(thread.thread_id);
+    const copied = await client.threads.getState<State>(copy.thread_id);
+    expect(copied.values.messages.map((message) => message.content)).toEqual(["remember this", "You said: remember this", "a note"]);
+  });
+
+  it("joinStream with lastEventId resumes where an interrupted stream stopped", async () => {
+    const thread = await client.threads.create();
+    const modes: ("values" | "messages-tuple" | "updates")[] = ["values", "messages-tuple", "updates"];
+    const runIds: string[] = [];
+    const first = await collect(
+      client.runs.stream(thread.thread_id, "chat", { input: human("resume me later"), streamMode: modes, onRunCreated: (meta) => runIds.push(meta.run_id) }),
+      (part) => part.event === "messages",
+    );
+    const runId = runIds[0] ?? "";
+    const lastEventId = first.at(-1)?.id;
+    expect(lastEventId).toBeDefined();
+    const rest = await collect(client.runs.joinStream(thread.thread_id, runId, { lastEventId, streamMode: modes }));
+    expect(rest.at(-1)).toMatchObject({ event: "end" });
+    expect(text([...first, ...rest])).toBe("You said: resume me later");
+
+    const replay = await collect(client.runs.joinStream(thread.thread_id, runId, { lastEventId: "-1", streamMode: modes }));
+    expect(replay.map((part) => part.id)).toEqual([...first, ...rest].map((part) => part.id));
+  });
+
+  it("useStream's MessageTupleManager rebuilds a tool-calling reply from the message tuples", async () => {
+    const thread = await client.threads.create();
+    const parts = await collect(client.runs.stream(thread.thread_id, "chat", { input: human('/tool calculator {"expression":"6*7"}'), streamMode: ["messages-tuple"] }));
+    const manager = new MessageTupleManager();
+    const ids = parts
+      .filter((part) => part.event === "messages")
+      .map((part) => {
+        const [message, metadata] = part.data as Parameters<MessageTupleManager["add"]>;
+        return manager.add(message, metadata);
+      });
+    const [callId, toolId, answerId] = [...new Set(ids)];
+    const call = manager.get(callId)?.chunk as { tool_calls?: { name: string; args: unknown }[] } | undefined;
+    expect(call?.tool_calls).toEqual([expect.objectContaining({ name: "calculator", args: { expression: "6*7" } })]);
+    expect((manager.get(toolId)?.chunk as { content?: string } | undefined)?.content).toBe("42");
+    expect((manager.get(answerId)?.chunk as { content?: string } | undefined)?.content).toBe("Tool calculator returned: 42");
+  });
+});
+
+describe("the SDK's own reconnect through a server restart", () => {
+  it("runs.stream reconnects to Location with Last-Event-ID and finishes the run's story", async () => {
+    const env = { FAKE_CHUNK_DELAY_MS: 600, FAKE_REPLY_MIN_CHARS: 200, SHUTDOWN_GRACE_MS: 100, RUN_LEASE_MS: 2000 };
+    const first = await startTestServer({ databaseUrl: database.url, env });
+    const port = new URL(first.url).port;
+    const sdk = new Client<State>({ apiUrl: first.url, apiKey: null });
+    const thread = await sdk.threads.create();
+    const parts: Part[] = [];
+    let restarted: RunningServer | undefined;
+    try {
+      for await (const part of sdk.runs.stream(thread.thread_id, "chat", { input: human("keep streaming"), streamMode: ["values", "messages-tuple"] })) {
+        parts.push(part);
+        if (part.event === "messages" && !restarted) {
+          await first.close();
+          restarted = await startTestServer({ databaseUrl: database.url, env: { ...env, PORT: Number(port) } });
+        }
+      }
+    } finally {
+      await first.close();
+      await restarted?.close();
+    }
+    expect(restarted).toBeDefined();
+    expect(parts.at(-1)).toMatchObject({ event: "end", data: { status: "success" } });
+    const ids = parts.map((part) => part.id ?? "");
+    expect(new Set(ids).size).toBe(ids.length);
+    const last = parts.filter((part) => part.event === "values").at(-1)?.data as State;
+    expect(last.messages.map((message) => message.type)).toEqual(["human", "ai"]);
+    expect(last.messages[1]?.content.startsWith("You said: keep streaming")).toBe(true);
+  });
+});

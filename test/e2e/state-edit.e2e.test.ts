@@ -1,0 +1,45 @@
+import { beforeAll, expect, it } from "vitest";
+import type { RunningServer } from "../../src/app.js";
+import { useTestServer } from "../helpers/test-server.js";
+import { chat, TestWsClient } from "../helpers/ws-client.js";
+
+const fixture = useTestServer();
+let server: RunningServer;
+beforeAll(() => {
+  ({ server } = fixture);
+});
+
+it("a state edit over HTTP reaches the transcript and every window, live and on replay", async () => {
+  await using window = await TestWsClient.connect(server.wsUrl);
+  const { thread_id: threadId } = await window.call<{ thread_id: string }>("thread.open", { window_id: "editing" });
+  await chat(window, threadId, "hello");
+  await window.call("subscription.subscribe", { thread_id: threadId });
+
+  const response = await fetch(`${server.url}/threads/${threadId}/state`, {
+    method: "POST",
+    headers: { "Content-Type": "application/json" },
+    body: JSON.stringify({ values: { messages: [{ role: "assistant", content: "a note added by an operator" }] }, as_node: "model" }),
+  });
+  expect(response.status).toBe(200);
+
+  const live = await window.waitFor((frame) => frame.event === "message.completed" && (frame.data as { message: { content: string } }).message.content === "a note added by an operator");
+  expect(live.run_id).toBeNull();
+  const history = await window.call<{ messages: { role: string; content: string }[] }>("messages.list", { thread_id: threadId, limit: 10 });
+  expect(history.messages.map((message) => [message.role, message.content])).toEqual([
+    ["user", "hello"],
+    ["assistant", "You said: hello"],
+    ["assistant", "a note added by an operator"],
+  ]);
+
+  await using later = await TestWsClient.connect(server.wsUrl);
+  await later.call("subscription.subscribe", { thread_id: threadId, since: 0 });
+  const replayed = later.events(threadId).filter((frame) => frame.event === "message.completed");
+  expect(replayed.map((frame) => (frame.data as { message: { content: string } }).message.content)).toEqual(["hello", "You said: hello", "a note added by an operator"]);
+
+  // An edit that adds no message announces nothing.
+  const before = window.events(threadId).length;
+  const titleOnly = await fetch(`${server.url}/threads/${threadId}/state`, { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify({ values: { messages: [] }, as_node: "model" }) });
+  expect(titleOnly.status).toBe(200);
+  await window.call("thread.list", {});
+  expect(window.events(threadId).length).toBe(before);
+});

@@ -1,0 +1,140 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { RunningServer } from "../../src/app.js";
+import { createTestDatabase, type TestDatabase } from "../helpers/test-database.js";
+import { startTestServer } from "../helpers/test-server.js";
+import { chat, TestWsClient } from "../helpers/ws-client.js";
+
+let database: TestDatabase;
+let server: RunningServer;
+let aliceKey: string;
+let bobKey: string;
+let alice: TestWsClient;
+let bob: TestWsClient;
+let aliceThread: string;
+let aliceRun: string;
+
+beforeAll(async () => {
+  database = await createTestDatabase();
+  server = await startTestServer({ databaseUrl: database.url, env: { AUTH_MODE: "apikey", WS_REAUTH_MS: 200 } });
+  aliceKey = (await server.services.apiKeys.create("alice")).key;
+  bobKey = (await server.services.apiKeys.create("bob")).key;
+  alice = await TestWsClient.connect(server.wsUrl, { token: aliceKey });
+  bob = await TestWsClient.connect(server.wsUrl, { token: bobKey, tokenInQuery: true });
+  aliceThread = (await alice.call<{ thread_id: string }>("thread.open", { window_id: "laptop", title: "secret plans" })).thread_id;
+  aliceRun = (await chat(alice, aliceThread, "my secret")).runId;
+});
+
+afterAll(async () => {
+  await alice.close();
+  await bob.close();
+  await server.close();
+  await database.drop();
+});
+
+describe("another user's session answers not_found everywhere (WebSocket)", () => {
+  const cases: [string, () => Record<string, unknown>][] = [
+    ["thread.open", () => ({ thread_id: aliceThread })],
+    ["thread.get", () => ({ thread_id: aliceThread })],
+    ["thread.update", () => ({ thread_id: aliceThread, title: "mine now" })],
+    ["thread.delete", () => ({ thread_id: aliceThread })],
+    ["messages.list", () => ({ thread_id: aliceThread })],
+    ["run.start", () => ({ thread_id: aliceThread, input: { messages: [{ role: "user", content: "hi" }] } })],
+    ["run.cancel", () => ({ thread_id: aliceThread, run_id: aliceRun })],
+    ["subscription.subscribe", () => ({ thread_id: aliceThread, since: 0 })],
+  ];
+  it.each(cases)("%s", async (method, params) => {
+    const frame = await bob.callError(method, params());
+    expect(frame.code).toBe("not_found");
+    expect(frame.message).not.toContain("secret");
+  });
+
+  it("does not list it, and the same window id is a different session for bob", async () => {
+    const page = await bob.call<{ sessions: unknown[] }>("thread.list", {});
+    expect(page.sessions).toEqual([]);
+    const bobs = await bob.call<{ thread_id: string; created: boolean }>("thread.open", { window_id: "laptop" });
+    expect(bobs.thread_id).not.toBe(aliceThread);
+    expect(bob.events(aliceThread)).toEqual([]);
+  });
+
+  it("left alice's session untouched", async () => {
+    const session = await alice.call<{ title: string }>("thread.get", { thread_id: aliceThread });
+    expect(session.title).toBe("secret plans");
+    const history = await alice.call<{ messages: unknown[] }>("messages.list", { thread_id: aliceThread });
+    expect(history.messages).toHaveLength(2);
+  });
+});
+
+describe("another user's session answers 404 everywhere (HTTP)", () => {
+  const routes: [string, string, unknown?][] = [
+    ["GET", "/threads/:id"],
+    ["PATCH", "/threads/:id", { metadata: { stolen: true } }],
+    ["DELETE", "/threads/:id"],
+    ["GET", "/threads/:id/state"],
+    ["POST", "/threads/:id/history", {}],
+    ["GET", "/threads/:id/messages"],
+  ];
+  it.each(routes)("%s %s", async (method, route, body) => {
+    const response = await fetch(`${server.url}${route.replace(":id", aliceThread)}`, {
+      method,
+      headers: { Authorization: `Bearer ${bobKey}`, "Content-Type": "application/json" },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    expect(response.status).toBe(404);
+    expect(await response.json()).toMatchObject({ code: "not_found" });
+  });
+
+  it("search returns only the caller's threads; creating with alice's id is a conflict that reveals nothing", async () => {
+    const search = await fetch(`${server.url}/threads/search`, {
+      method: "POST",
+      headers: { Authorization: `Bearer ${bobKey}`, "Content-Type": "application/json" },
+      body: "{}",
+    });
+    const threads = (await search.json()) as { thread_id: string }[];
+    expect(threads.map((thread) => thread.thread_id)).not.toContain(aliceThread);
+  });
+
+  it("assistants are private too", async () => {
+    const headers = (key: string) => ({ Authorization: `Bearer ${key}`, "Content-Type": "application/json" });
+    const created = await fetch(`${server.url}/assistants`, {
+      method: "POST",
+      headers: headers(aliceKey),
+      body: JSON.stringify({ graph_id: "chat", name: "alice's", context: { context: "You are Alice's helper." } }),
+    });
+    const assistant = (await created.json()) as { assistant_id: string };
+    for (const method of ["GET", "PATCH", "DELETE"]) {
+      const response = await fetch(`${server.url}/assistants/${assistant.assistant_id}`, {
+        method,
+        headers: headers(bobKey),
+        body: method === "PATCH" ? JSON.stringify({ name: "bob's" }) : undefined,
+      });
+      expect(response.status).toBe(404);
+    }
+    const opened = await bob.callError("thread.open", { window_id: "x", assistant_id: assistant.assistant_id });
+    expect(opened.code).toBe("not_found");
+  });
+});
+
+describe("authentication", () => {
+  it("refuses a WebSocket without a valid key", async () => {
+    await expect(TestWsClient.connect(server.wsUrl)).rejects.toThrow(/401/);
+    await expect(TestWsClient.connect(server.wsUrl, { token: "tl_forged" })).rejects.toThrow(/401/);
+  });
+
+  it("refuses HTTP without a valid key, with a typed error", async () => {
+    const response = await fetch(`${server.url}/threads/search`, { method: "POST", body: "{}", headers: { "Content-Type": "application/json" } });
+    expect(response.status).toBe(401);
+    expect(await response.json()).toMatchObject({ code: "unauthorized" });
+  });
+
+  it("a revoked key stops working", async () => {
+    const { key, info } = await server.services.apiKeys.create("carol");
+    await using carol = await TestWsClient.connect(server.wsUrl, { token: key });
+    await carol.call("thread.list", {});
+    await server.services.apiKeys.revoke(info.key_id);
+    await expect(TestWsClient.connect(server.wsUrl, { token: key })).rejects.toThrow(/401/);
+    // The socket opened with it is told and closed at the next credential check; others stay open.
+    expect(await carol.closed(10_000)).toEqual({ code: 1008, reason: "credentials revoked or expired" });
+    expect(carol.frames.some((frame) => frame.type === "error" && frame.code === "unauthorized")).toBe(true);
+    await alice.call("thread.list", {});
+  });
+});

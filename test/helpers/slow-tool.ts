@@ -1,0 +1,21 @@
+import { z } from "zod";
+import { defineTool } from "../../src/tools/tool-definition.js";
+import { BUILT_IN_TOOLS } from "../../tools/index.js";
+
+/** A tool that takes `ms` milliseconds and honours cancellation, for tests of cancel during a tool. */
+export const slowTool = defineTool({
+  name: "slow_task",
+  description: "Waits, then reports done.",
+  schema: z.object({ ms: z.number().int().min(0).max(60_000) }),
+  execute: ({ ms }, context) =>
+    new Promise<string>((resolve, reject) => {
+      const timer = setTimeout(() => resolve(`done after ${ms} ms`), ms);
+      context.signal.addEventListener("abort", () => {
+        clearTimeout(timer);
+        reject(new Error("aborted"));
+      });
+    }),
+});
+
+/** The built-in tools plus the slow one. */
+export const TOOLS_WITH_SLOW = [...BUILT_IN_TOOLS, slowTool];

@@ -1,0 +1,103 @@
+import type { ServerResponse } from "node:http";
+import { HumanMessage, SystemMessage } from "@langchain/core/messages";
+import { afterEach, describe, expect, it } from "vitest";
+import { createChatModel, validateModelSpec } from "../../src/models/create-chat-model.js";
+import type { ModelSettings } from "../../src/models/model-settings.js";
+import { type RecordingServer, startRecordingServer } from "./recording-server.js";
+
+const CALCULATOR = {
+  type: "function" as const,
+  function: { name: "calculator", description: "Evaluate a math expression", parameters: { type: "object", properties: { expression: { type: "string" } }, required: ["expression"] } },
+};
+
+let server: RecordingServer | undefined;
+afterEach(async () => {
+  await server?.[Symbol.asyncDispose]();
+  server = undefined;
+});
+
+describe("Anthropic", () => {
+  it("needs ANTHROPIC_API_KEY, and says so", () => {
+    expect(() => validateModelSpec("anthropic:claude-haiku-4-5", { fakeChunkDelayMs: 0 })).toThrow(/needs ANTHROPIC_API_KEY/);
+  });
+
+  it("streams from the Messages API with the system prompt, tools and max_tokens it requires", async () => {
+    server = await startRecordingServer((_request, response) => writeAnthropicStream(response, ["Bonjour", " !"]));
+    const settings: ModelSettings = { anthropicApiKey: "sk-ant-test-000000000000", anthropicBaseUrl: server.url, fakeChunkDelayMs: 0, maxRetries: 0 };
+    const model = await createChatModel("anthropic:claude-test", settings, { temperature: 0.2 });
+    const bound = model.bindTools?.([CALCULATOR]);
+    if (!bound) throw new Error("bindTools missing");
+    const chunks: string[] = [];
+    for await (const chunk of await bound.stream([new SystemMessage("Answer in French."), new HumanMessage("Hello")])) if (chunk.text) chunks.push(chunk.text);
+    expect(chunks.join("")).toBe("Bonjour !");
+
+    const request = server.requests[0];
+    expect(request?.path).toBe("/v1/messages");
+    expect(request?.headers["x-api-key"]).toBe("sk-ant-test-000000000000");
+    expect(request?.headers["anthropic-version"]).toBeTruthy();
+    expect(request?.body).toMatchObject({
+      model: "claude-test",
+      stream: true,
+      max_tokens: 4096,
+      temperature: 0.2,
+      system: "Answer in French.",
+      messages: [{ role: "user", content: "Hello" }],
+      tools: [{ name: "calculator", description: "Evaluate a math expression", input_schema: CALCULATOR.function.parameters }],
+    });
+  });
+});
+
+describe("Ollama", () => {
+  it("needs no key and streams NDJSON from /api/chat with the options it maps", async () => {
+    server = await startRecordingServer((_request, response) => writeOllamaStream(response, ["Hi", " there"]));
+    const settings: ModelSettings = { ollamaBaseUrl: server.url, fakeChunkDelayMs: 0 };
+    expect(validateModelSpec("ollama:qwen2.5:7b", settings)).toEqual({ provider: "ollama", model: "qwen2.5:7b" });
+    const model = await createChatModel("ollama:qwen2.5:7b", settings, { temperature: 0, maxTokens: 64, seed: 7 });
+    const bound = model.bindTools?.([CALCULATOR]);
+    if (!bound) throw new Error("bindTools missing");
+    const reply = await bound.invoke([new HumanMessage("Hello")]);
+    expect(reply.text).toBe("Hi there");
+    expect(reply.usage_metadata).toMatchObject({ input_tokens: 11, output_tokens: 2 });
+
+    const request = server.requests[0];
+    expect(request?.path).toBe("/api/chat");
+    expect(request?.body).toMatchObject({
+      model: "qwen2.5:7b",
+      stream: true,
+      messages: [{ role: "user", content: "Hello" }],
+      options: { temperature: 0, num_predict: 64, seed: 7 },
+      tools: [{ type: "function", function: { name: "calculator" } }],
+    });
+  });
+
+  it("uses the assistant's base_url over OLLAMA_BASE_URL", async () => {
+    server = await startRecordingServer((_request, response) => writeOllamaStream(response, ["ok"]));
+    const model = await createChatModel("ollama:llama3.2", { ollamaBaseUrl: "http://127.0.0.1:9", fakeChunkDelayMs: 0 }, { baseUrl: server.url });
+    expect((await model.invoke([new HumanMessage("x")])).text).toBe("ok");
+    expect(server.requests).toHaveLength(1);
+  });
+});
+
+function writeAnthropicStream(response: ServerResponse, pieces: string[]): void {
+  response.writeHead(200, { "content-type": "text/event-stream" });
+  const send = (event: string, data: unknown) => response.write(`event: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
+  send("message_start", {
+    type: "message_start",
+    message: { id: "msg_1", type: "message", role: "assistant", model: "claude-test", content: [], stop_reason: null, stop_sequence: null, usage: { input_tokens: 12, output_tokens: 1 } },
+  });
+  send("content_block_start", { type: "content_block_start", index: 0, content_block: { type: "text", text: "" } });
+  for (const text of pieces) send("content_block_delta", { type: "content_block_delta", index: 0, delta: { type: "text_delta", text } });
+  send("content_block_stop", { type: "content_block_stop", index: 0 });
+  send("message_delta", { type: "message_delta", delta: { stop_reason: "end_turn", stop_sequence: null }, usage: { output_tokens: pieces.length } });
+  send("message_stop", { type: "message_stop" });
+  response.end();
+}
+
+function writeOllamaStream(response: ServerResponse, pieces: string[]): void {
+  response.writeHead(200, { "content-type": "application/x-ndjson" });
+  const createdAt = new Date().toISOString();
+  for (const content of pieces) response.write(`${JSON.stringify({ model: "qwen2.5:7b", created_at: createdAt, message: { role: "assistant", content }, done: false })}\n`);
+  response.end(
+    `${JSON.stringify({ model: "qwen2.5:7b", created_at: createdAt, message: { role: "assistant", content: "" }, done: true, done_reason: "stop", total_duration: 1, prompt_eval_count: 11, eval_count: 2 })}\n`,
+  );
+}

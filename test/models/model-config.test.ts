@@ -1,0 +1,78 @@
+import { mkdir, truncate, writeFile } from "node:fs/promises";
+import path from "node:path";
+import { Writable } from "node:stream";
+import { pino } from "pino";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { ConfigError, loadConfig } from "../../src/config.js";
+import { DEFAULT_LOCAL_MODEL } from "../../src/models/local/default-local-model.js";
+import { modelSettingsFromConfig } from "../../src/models/model-settings.js";
+import { prepareModels, validateConfiguredModels } from "../../src/models/model-startup.js";
+import { createTempDir } from "../helpers/test-database.js";
+
+let work: { path: string } & AsyncDisposable;
+beforeEach(async () => {
+  work = await createTempDir("model-config-");
+});
+afterEach(() => work[Symbol.asyncDispose]());
+
+function capturingLogger(): { logger: pino.Logger; lines: () => Record<string, unknown>[] } {
+  const lines: string[] = [];
+  const stream = new Writable({
+    write(chunk: Buffer, _encoding, done) {
+      lines.push(chunk.toString());
+      done();
+    },
+  });
+  return { logger: pino({ level: "info" }, stream), lines: () => lines.map((line) => JSON.parse(line) as Record<string, unknown>) };
+}
+
+describe("the default model", () => {
+  it("is the embedded model when no provider is configured and no key is present", () => {
+    const config = loadConfig({ env: {} });
+    expect(config).toMatchObject({ MODEL: "local", modelIsDefault: true, MODEL_FALLBACKS: [] });
+  });
+
+  it("follows the key that is present", () => {
+    expect(loadConfig({ env: { OPENAI_API_KEY: "sk-x" } }).MODEL).toBe("openai:gpt-4o-mini");
+    expect(loadConfig({ env: { ANTHROPIC_API_KEY: "sk-ant-x" } }).MODEL).toBe("anthropic:claude-haiku-4-5");
+    expect(loadConfig({ env: { MODEL: "fake", OPENAI_API_KEY: "sk-x" } })).toMatchObject({ MODEL: "fake", modelIsDefault: false });
+  });
+
+  it("asks for MODEL when only an OpenAI-compatible base URL is set", () => {
+    expect(() => loadConfig({ env: { OPENAI_BASE_URL: "http://127.0.0.1:8000/v1" } })).toThrow(ConfigError);
+    expect(() => loadConfig({ env: { OPENAI_BASE_URL: "http://127.0.0.1:8000/v1" } })).toThrow(/set MODEL \(or --model\) to openai:/);
+  });
+
+  it("reads the fallback chain and the model settings", () => {
+    const config = loadConfig({ env: { MODEL: "fake", MODEL_FALLBACKS: " openai:gpt-4o-mini , local ", OPENAI_API_KEY: "sk-x", DATA_DIR: work.path, MODEL_TIMEOUT_MS: "5000" } });
+    expect(config.MODEL_FALLBACKS).toEqual(["openai:gpt-4o-mini", "local"]);
+    const settings = modelSettingsFromConfig(config);
+    expect(settings).toMatchObject({ fallbacks: ["openai:gpt-4o-mini", "local"], timeoutMs: 5000, maxRetries: 2, openAiApiKey: "sk-x" });
+    expect(settings.local?.modelsDir).toBe(path.join(work.path, "models"));
+  });
+
+  it("rejects an unusable fallback at start-up, naming what to set", () => {
+    const config = loadConfig({ env: { MODEL: "fake", MODEL_FALLBACKS: "anthropic:claude-haiku-4-5" } });
+    expect(() => validateConfiguredModels(config, modelSettingsFromConfig(config))).toThrow(/needs ANTHROPIC_API_KEY/);
+  });
+});
+
+describe("prepareModels (serve start-up)", () => {
+  it("says in the log that the embedded model answers when nothing else is configured", async () => {
+    const cacheDir = path.join(work.path, "cache");
+    await mkdir(cacheDir);
+    // A file of the model's exact size stands in for it: start-up only checks presence; pulls check the hash.
+    const file = path.join(cacheDir, DEFAULT_LOCAL_MODEL.fileName);
+    await writeFile(file, "");
+    await truncate(file, DEFAULT_LOCAL_MODEL.sizeBytes);
+    const config = loadConfig({ env: { DATA_DIR: work.path, MODEL_CACHE_DIR: cacheDir } });
+    const { logger, lines } = capturingLogger();
+    await prepareModels({ config, settings: modelSettingsFromConfig(config), logger });
+    expect(lines().map((line) => line.msg)).toContainEqual(expect.stringMatching(/^No MODEL and no API key: using the embedded model SmolLM2-135M-Instruct/));
+  });
+
+  it("fails with the command to run when the model is missing and auto-pull is off", async () => {
+    const config = loadConfig({ env: { DATA_DIR: work.path, MODEL_CACHE_DIR: path.join(work.path, "empty"), MODEL_AUTO_PULL: "false" } });
+    await expect(prepareModels({ config, settings: modelSettingsFromConfig(config), logger: capturingLogger().logger })).rejects.toThrow(/run `threadline models pull`/);
+  });
+});

@@ -1,0 +1,162 @@
+import { AIMessage, HumanMessage, ToolMessage } from "@langchain/core/messages";
+import { afterEach, describe, expect, it } from "vitest";
+import { createChatModel } from "../../src/models/create-chat-model.js";
+import type { ModelSettings } from "../../src/models/model-settings.js";
+import { writeChatCompletionStream } from "./chat-completions-stream.js";
+import { type RecordingServer, sendError, startRecordingServer } from "./recording-server.js";
+
+const API_KEY = "sk-test-0123456789abcdefghijklmnop";
+const CALCULATOR = {
+  type: "function" as const,
+  function: {
+    name: "calculator",
+    description: "Evaluate a math expression exactly",
+    parameters: { type: "object", properties: { expression: { type: "string" } }, required: ["expression"] },
+  },
+};
+
+let server: RecordingServer | undefined;
+afterEach(async () => {
+  await server?.[Symbol.asyncDispose]();
+  server = undefined;
+});
+
+function settingsFor(target: RecordingServer, extra: Partial<ModelSettings> = {}): ModelSettings {
+  return { openAiApiKey: API_KEY, openAiBaseUrl: `${target.url}/v1`, fakeChunkDelayMs: 0, maxRetries: 2, timeoutMs: 5_000, ...extra };
+}
+
+describe("OpenAI-compatible provider against a chat-completions server", () => {
+  it("streams a full turn with a tool call, then the answer, and sends what the API expects", async () => {
+    server = await startRecordingServer(async (request, response, index) => {
+      if (index === 0) {
+        await writeChatCompletionStream(response, {
+          model: "gpt-test-2024",
+          toolCalls: [{ id: "call_abc", name: "calculator", arguments: '{"expression":"12 * (3 + 4)"}' }],
+          usage: { prompt_tokens: 42, completion_tokens: 9 },
+        });
+      } else {
+        await writeChatCompletionStream(response, { model: "gpt-test-2024", text: ["12 * (3 + 4) ", "is ", "84."], usage: { prompt_tokens: 60, completion_tokens: 7 } });
+      }
+    });
+    const model = await createChatModel("openai:gpt-test", settingsFor(server), { temperature: 0, maxTokens: 300 });
+    const bound = model.bindTools?.([CALCULATOR]);
+    if (!bound) throw new Error("bindTools missing");
+
+    const question = new HumanMessage("What is 12 * (3 + 4)?");
+    const call = await bound.invoke([question]);
+    expect(call.tool_calls).toEqual([{ id: "call_abc", name: "calculator", args: { expression: "12 * (3 + 4)" }, type: "tool_call" }]);
+    expect(call.usage_metadata).toMatchObject({ input_tokens: 42, output_tokens: 9 });
+    expect(call.response_metadata.model_name).toBe("gpt-test-2024");
+
+    const first = server.requests[0];
+    expect(first?.path).toBe("/v1/chat/completions");
+    expect(first?.headers.authorization).toBe(`Bearer ${API_KEY}`);
+    expect(first?.body).toMatchObject({
+      model: "gpt-test",
+      stream: true,
+      stream_options: { include_usage: true },
+      temperature: 0,
+      messages: [{ role: "user", content: "What is 12 * (3 + 4)?" }],
+      tools: [{ type: "function", function: { name: "calculator", description: "Evaluate a math expression exactly", parameters: CALCULATOR.function.parameters } }],
+    });
+    expect(JSON.stringify(first?.body)).toMatch(/"max_(completion_)?tokens":300/);
+
+    const chunks: string[] = [];
+    const ids = new Set<string | undefined>();
+    const result = new ToolMessage({ content: "84", tool_call_id: "call_abc", name: "calculator" });
+    for await (const chunk of await bound.stream([question, new AIMessage({ content: "", tool_calls: call.tool_calls }), result])) {
+      if (chunk.text) chunks.push(chunk.text);
+      ids.add(chunk.id);
+    }
+    expect(chunks.join("")).toBe("12 * (3 + 4) is 84.");
+    expect(chunks.length).toBeGreaterThanOrEqual(2);
+    expect(ids.size).toBe(1);
+    const second = server.requests[1]?.body as { messages: Record<string, unknown>[] };
+    expect(second.messages).toEqual([
+      { role: "user", content: "What is 12 * (3 + 4)?" },
+      expect.objectContaining({ role: "assistant", tool_calls: [{ id: "call_abc", type: "function", function: { name: "calculator", arguments: '{"expression":"12 * (3 + 4)"}' } }] }),
+      expect.objectContaining({ role: "tool", tool_call_id: "call_abc", content: "84" }),
+    ]);
+  });
+
+  it("waits out a 429's Retry-After, then succeeds", async () => {
+    server = await startRecordingServer(async (_request, response, index) => {
+      if (index === 0) sendError(response, { status: 429, message: "Rate limit reached for requests", headers: { "retry-after": "3" } });
+      else await writeChatCompletionStream(response, { model: "gpt-test", text: ["after ", "the wait"] });
+    });
+    const model = await createChatModel("openai:gpt-test", settingsFor(server));
+    const reply = await model.invoke([new HumanMessage("hi")]);
+    expect(reply.text).toBe("after the wait");
+    expect(server.requests).toHaveLength(2);
+    const waited = (server.requests[1]?.at ?? 0) - (server.requests[0]?.at ?? 0);
+    // Backoff alone would be 1–2 s; Retry-After: 3 makes it at least 3 s.
+    expect(waited).toBeGreaterThanOrEqual(2_950);
+  });
+
+  it("retries a 500 with backoff, then succeeds", async () => {
+    server = await startRecordingServer(async (_request, response, index) => {
+      if (index === 0) sendError(response, { status: 500, message: "The server had an error while processing your request" });
+      else await writeChatCompletionStream(response, { model: "gpt-test", text: ["recovered"] });
+    });
+    const model = await createChatModel("openai:gpt-test", settingsFor(server));
+    const reply = await model.invoke([new HumanMessage("hi")]);
+    expect(reply.text).toBe("recovered");
+    expect(server.requests).toHaveLength(2);
+    expect((server.requests[1]?.at ?? 0) - (server.requests[0]?.at ?? 0)).toBeGreaterThanOrEqual(900);
+  });
+
+  it("gives up on a silent server after the timeout, with a model failure that says so", async () => {
+    server = await startRecordingServer(() => {
+      // Never answers.
+    });
+    const model = await createChatModel("openai:gpt-test", settingsFor(server, { maxRetries: 0 }), { timeoutMs: 400 });
+    const started = performance.now();
+    await expect(model.invoke([new HumanMessage("hi")])).rejects.toThrow(/openai:gpt-test: no response within 400 ms/);
+    expect(performance.now() - started).toBeLessThan(3_000);
+  });
+
+  it("times out a stream that stalls between chunks", async () => {
+    server = await startRecordingServer(async (_request, response) => {
+      response.writeHead(200, { "content-type": "text/event-stream" });
+      response.write(`data: ${JSON.stringify({ id: "c1", object: "chat.completion.chunk", created: 1, model: "gpt-test", choices: [{ index: 0, delta: { role: "assistant", content: "Hel" }, finish_reason: null }] })}\n\n`);
+      // …and then nothing.
+      await new Promise((resolve) => setTimeout(resolve, 5_000));
+    });
+    const model = await createChatModel("openai:gpt-test", settingsFor(server, { maxRetries: 0 }), { timeoutMs: 400 });
+    await expect(model.invoke([new HumanMessage("hi")])).rejects.toThrow(/no response within 400 ms/);
+  });
+
+  it("falls back to the next model when the first keeps failing", async () => {
+    server = await startRecordingServer(async (request, response) => {
+      if (request.body.model === "broken-model") sendError(response, { status: 503, message: "overloaded" });
+      else await writeChatCompletionStream(response, { model: "backup-model", text: ["from ", "the backup"], usage: { prompt_tokens: 5, completion_tokens: 3 } });
+    });
+    const model = await createChatModel("openai:broken-model", settingsFor(server, { maxRetries: 1, fallbacks: ["openai:backup-model"] }));
+    const reply = await model.invoke([new HumanMessage("hi")]);
+    expect(reply.text).toBe("from the backup");
+    expect(reply.response_metadata.model_name).toBe("backup-model");
+    expect(server.requests.map((request) => request.body.model)).toEqual(["broken-model", "broken-model", "backup-model"]);
+  });
+
+  it("never sends the server's key to an endpoint an assistant chose", async () => {
+    server = await startRecordingServer((_request, response) => writeChatCompletionStream(response, { model: "vllm-model", text: ["ok"] }));
+    const settings = { ...settingsFor(server), openAiBaseUrl: "https://api.openai.com/v1" };
+    const model = await createChatModel("openai:vllm-model", settings, { baseUrl: `${server.url}/v1` });
+    expect((await model.invoke([new HumanMessage("hi")])).text).toBe("ok");
+    expect(server.requests[0]?.headers.authorization).toBe("Bearer not-needed");
+  });
+
+  it("does not retry a rejected key, and never repeats the key in the error", async () => {
+    server = await startRecordingServer((_request, response) => sendError(response, { status: 401, message: `Incorrect API key provided: ${API_KEY}.` }));
+    const model = await createChatModel("openai:gpt-test", settingsFor(server, { fallbacks: ["fake"] }));
+    const reply = await model.invoke([new HumanMessage("still answered")]);
+    expect(reply.text).toBe("You said: still answered");
+    expect(server.requests).toHaveLength(1);
+
+    const lone = await createChatModel("openai:gpt-test", settingsFor(server));
+    const failure = await lone.invoke([new HumanMessage("hi")]).catch((error: unknown) => error as Error);
+    expect(failure).toBeInstanceOf(Error);
+    expect((failure as Error).message).toMatch(/^openai:gpt-test: .*Incorrect API key provided: \[redacted\]/);
+    expect((failure as Error).message).not.toContain(API_KEY);
+  });
+});

@@ -1,0 +1,72 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createTestDatabase, type TestDatabase } from "../helpers/test-database.js";
+import { startTestServer } from "../helpers/test-server.js";
+import { chat, TestWsClient } from "../helpers/ws-client.js";
+import { writeChatCompletionStream } from "./chat-completions-stream.js";
+import { type RecordingServer, sendError, startRecordingServer } from "./recording-server.js";
+
+let database: TestDatabase;
+let provider: RecordingServer;
+
+beforeAll(async () => {
+  database = await createTestDatabase();
+  provider = await startRecordingServer();
+});
+afterAll(async () => {
+  await provider[Symbol.asyncDispose]();
+  await database.drop();
+});
+
+describe("an OpenAI-compatible server behind a Threadline run", () => {
+  it("streams deltas, runs the tool call, and records usage per model", async () => {
+    provider.handle(async (request, response) => {
+      const messages = request.body.messages as { role: string }[];
+      if (messages.at(-1)?.role === "tool") {
+        await writeChatCompletionStream(response, { model: "qwen-plus", text: ["The answer ", "is 84."], usage: { prompt_tokens: 80, completion_tokens: 6 } });
+      } else {
+        await writeChatCompletionStream(response, {
+          model: "qwen-plus",
+          toolCalls: [{ id: "call_1", name: "calculator", arguments: '{"expression":"12 * (3 + 4)"}' }],
+          usage: { prompt_tokens: 70, completion_tokens: 12 },
+        });
+      }
+    });
+    await using server = await startTestServer({
+      databaseUrl: database.url,
+      env: { MODEL: "openai:qwen-plus", OPENAI_BASE_URL: `${provider.url}/v1`, OPENAI_API_KEY: "sk-dashscope-test-key-000000" },
+    });
+    await using client = await TestWsClient.connect(server.wsUrl);
+    const { thread_id } = await client.call<{ thread_id: string }>("thread.open", {});
+    const { runId, final } = await chat(client, thread_id, "What is 12 * (3 + 4)?");
+
+    expect(final.event).toBe("run.completed");
+    const events = client.events(thread_id).filter((frame) => frame.run_id === runId);
+    const deltas = events.filter((frame) => frame.event === "message.delta");
+    expect(deltas.map((frame) => frame.data?.text).join("")).toBe("The answer is 84.");
+    expect(deltas.length).toBeGreaterThanOrEqual(2);
+    expect(new Set(deltas.map((frame) => frame.data?.message_id)).size).toBe(1);
+    expect(events.find((frame) => frame.event === "tool.started")?.data).toMatchObject({ name: "calculator", args: { expression: "12 * (3 + 4)" } });
+    expect(events.find((frame) => frame.event === "tool.completed")?.data).toMatchObject({ name: "calculator", output: "84" });
+    expect(final.data?.usage).toEqual({ input_tokens: 150, output_tokens: 18, by_model: { "qwen-plus": { input_tokens: 150, output_tokens: 18 } } });
+
+    const [first, second] = provider.requests.slice(-2).map((request) => request.body);
+    expect(first).toMatchObject({ model: "qwen-plus", stream: true });
+    expect((first?.tools as { function: { name: string } }[]).map((tool) => tool.function.name)).toContain("calculator");
+    expect((second?.messages as { role: string }[]).map((message) => message.role)).toEqual(["user", "assistant", "tool"]);
+  });
+
+  it("ends the run with model_error carrying the provider's message, without the key", async () => {
+    provider.handle((_request, response) => sendError(response, { status: 400, message: "Invalid model: qwen-nope (key sk-dashscope-test-key-000000)" }));
+    await using server = await startTestServer({
+      databaseUrl: database.url,
+      env: { MODEL: "openai:qwen-nope", OPENAI_BASE_URL: `${provider.url}/v1`, OPENAI_API_KEY: "sk-dashscope-test-key-000000" },
+    });
+    await using client = await TestWsClient.connect(server.wsUrl);
+    const { thread_id } = await client.call<{ thread_id: string }>("thread.open", {});
+    const { final } = await chat(client, thread_id, "hello");
+    expect(final.event).toBe("run.failed");
+    expect(final.data).toMatchObject({ code: "model_error" });
+    expect(String(final.data?.message)).toContain("Invalid model: qwen-nope");
+    expect(String(final.data?.message)).not.toContain("sk-dashscope-test-key-000000");
+  });
+});

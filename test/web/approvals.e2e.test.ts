@@ -1,0 +1,116 @@
+import type { Page } from "playwright-core";
+import { beforeAll, describe, expect, it } from "vitest";
+import type { RunningServer } from "../../src/app.js";
+import { lastAssistantText, pageErrors, screenshot, sendMessage, useBrowserServer, waitForChat } from "./browser.js";
+
+// The fake model turns `/tool <name> <json>` into a call of that tool; send_email requires approval.
+const EMAIL = '/tool send_email {"to":"ada@example.com","subject":"Hello","body":"Meeting at 10?"}';
+
+const fixture = useBrowserServer({ env: { FAKE_CHUNK_DELAY_MS: 50 }, openPage: true });
+let server: RunningServer;
+let page: Page;
+beforeAll(() => {
+  ({ server, page } = fixture);
+});
+
+async function currentThread(): Promise<string> {
+  const id = await page.locator(".session-current").getAttribute("data-thread-id");
+  if (!id) throw new Error("no current session");
+  return id;
+}
+
+async function outbox(threadId: string): Promise<unknown[]> {
+  const result = await server.services.pool.query<Record<string, unknown>>("SELECT to_address, subject, body FROM outbox WHERE thread_id = $1 ORDER BY created_at", [threadId]);
+  return result.rows;
+}
+
+async function decisions(threadId: string): Promise<unknown[]> {
+  const result = await server.services.pool.query<Record<string, unknown>>("SELECT decision, tool_name, edited_args, reason FROM approvals WHERE thread_id = $1", [threadId]);
+  return result.rows;
+}
+
+/** Start a fresh session and ask for the email; resolves with the approval card once it shows. */
+async function askForEmail() {
+  await page.getByRole("button", { name: "+ New chat" }).click();
+  await expect.poll(() => page.locator(".message").count()).toBe(0);
+  await sendMessage(page, EMAIL);
+  const card = page.locator(".approval-card");
+  await card.waitFor({ timeout: 15_000 });
+  return card;
+}
+
+describe("approvals in the page", () => {
+  it("shows the pending call with Approve / Edit arguments / Reject; Approve resumes the run", async () => {
+    const card = await askForEmail();
+    const threadId = await currentThread();
+    expect(await card.locator(".approval-title").innerText()).toContain("send_email");
+    expect(await card.locator(".tool-args").innerText()).toContain('"to": "ada@example.com"');
+    for (const name of ["Approve", "Edit arguments", "Reject"]) expect(await card.getByRole("button", { name }).isVisible()).toBe(true);
+    // The requested call's card says what it waits for, not "running…".
+    expect(await page.locator(".tool-card summary").last().innerText()).toContain("awaiting approval");
+    expect(await outbox(threadId)).toEqual([]);
+    await screenshot(page, "web-approval-pending");
+
+    await card.getByRole("button", { name: "Approve" }).click();
+    await expect.poll(() => lastAssistantText(page).catch(() => ""), { timeout: 15_000 }).toMatch(/^Tool send_email returned: .*"sent":true/);
+    expect(await page.locator(".approval-card").count()).toBe(0);
+    const tool = page.locator(".tool-card").last();
+    await expect.poll(() => tool.locator("summary").innerText()).toMatch(/send_email\s+done/);
+    await tool.locator("summary").click();
+    expect(await tool.locator(".tool-output").innerText()).toContain('"to":"ada@example.com"');
+    expect(await outbox(threadId)).toEqual([{ to_address: "ada@example.com", subject: "Hello", body: "Meeting at 10?" }]);
+    expect(await decisions(threadId)).toEqual([{ decision: "approve", tool_name: "send_email", edited_args: null, reason: null }]);
+    await screenshot(page, "web-approval-approved");
+  });
+
+  it("comes back after a reload while the run waits", async () => {
+    await askForEmail();
+    await page.reload();
+    await waitForChat(page);
+    const card = page.locator(".approval-card");
+    await card.waitFor({ timeout: 15_000 });
+    expect(await card.locator(".tool-args").innerText()).toContain("ada@example.com");
+  });
+
+  it("Edit arguments runs the tool with the edited arguments, and shows the server's refusal of invalid ones", async () => {
+    const card = page.locator(".approval-card");
+    const threadId = await currentThread();
+    await card.getByRole("button", { name: "Edit arguments" }).click();
+    const editor = card.getByLabel("Arguments (JSON)");
+    expect(JSON.parse(await editor.inputValue())).toEqual({ to: "ada@example.com", subject: "Hello", body: "Meeting at 10?" });
+
+    await editor.fill("{ not json");
+    await card.getByRole("button", { name: "Run with these arguments" }).click();
+    await card.getByRole("alert").waitFor();
+    await editor.fill(JSON.stringify({ to: "not an email", subject: "Hello", body: "x" }));
+    await card.getByRole("button", { name: "Run with these arguments" }).click();
+    await expect.poll(() => card.getByRole("alert").innerText()).toContain("not valid for send_email");
+    await screenshot(page, "web-approval-edit");
+
+    await editor.fill(JSON.stringify({ to: "grace@example.com", subject: "Hello", body: "Meeting at 11." }));
+    await card.getByRole("button", { name: "Run with these arguments" }).click();
+    await expect.poll(() => lastAssistantText(page).catch(() => ""), { timeout: 15_000 }).toContain('"to":"grace@example.com"');
+    expect(await outbox(threadId)).toEqual([{ to_address: "grace@example.com", subject: "Hello", body: "Meeting at 11." }]);
+    const tool = page.locator(".tool-card").last();
+    await tool.locator("summary").click();
+    expect(await tool.locator(".tool-output").innerText()).toContain("grace@example.com");
+    expect(await decisions(threadId)).toMatchObject([{ decision: "edit", edited_args: { to: "grace@example.com" } }]);
+  });
+
+  it("Reject with a reason resumes the run with a rejection, records the reason and sends nothing", async () => {
+    const card = await askForEmail();
+    const threadId = await currentThread();
+    await card.getByRole("button", { name: "Reject" }).click();
+    await card.getByLabel("Reason (sent to the assistant)").fill("wrong recipient");
+    await screenshot(page, "web-approval-reject");
+    await card.getByRole("button", { name: "Reject" }).click();
+    await expect.poll(() => lastAssistantText(page).catch(() => ""), { timeout: 15_000 }).toContain("rejected this call of send_email: wrong recipient");
+    const tool = page.locator(".tool-card").last();
+    await expect.poll(() => tool.locator("summary").innerText()).toMatch(/send_email\s+failed/);
+    await tool.locator("summary").click();
+    expect(await tool.locator(".tool-error").innerText()).toContain("wrong recipient");
+    expect(await outbox(threadId)).toEqual([]);
+    expect(await decisions(threadId)).toEqual([{ decision: "reject", tool_name: "send_email", edited_args: null, reason: "wrong recipient" }]);
+    expect(pageErrors).toEqual([]);
+  });
+});

@@ -1,0 +1,161 @@
+import { existsSync } from "node:fs";
+import { mkdir } from "node:fs/promises";
+import path from "node:path";
+import { type Browser, type BrowserContextOptions, chromium, type Page } from "playwright-core";
+import { afterAll, beforeAll } from "vitest";
+import type { RunningServer } from "../../src/app.js";
+import type { ConfigOverrides } from "../../src/config.js";
+import type { ToolDefinition } from "../../src/tools/tool-definition.js";
+import { createTestDatabase, type TestDatabase } from "../helpers/test-database.js";
+import { startTestServer } from "../helpers/test-server.js";
+
+/** Debian's chromium; the browser tests never download a browser of their own. */
+export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
+
+/** Where screenshots of the main states go (gitignored). */
+export const ARTIFACTS_DIR = path.resolve(import.meta.dirname, "../artifacts");
+
+const CHROMIUM_FLAGS = [
+  "--headless",
+  "--no-sandbox",
+  "--disable-gpu",
+  "--disable-background-networking",
+  "--disable-component-update",
+  "--disable-sync",
+  "--no-first-run",
+  "--disable-quic",
+];
+
+/** Launch headless chromium; fails with the install command when it is missing. */
+export async function launchBrowser(): Promise<Browser & AsyncDisposable> {
+  if (!existsSync(CHROMIUM_PATH)) {
+    throw new Error(`Browser tests need Debian's chromium at ${CHROMIUM_PATH}: apt-get update && apt-get install -y chromium`);
+  }
+  const browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_FLAGS });
+  return Object.assign(browser, { [Symbol.asyncDispose]: () => browser.close() });
+}
+
+/** A fresh browser profile (its own localStorage) with one tab open on `url`. */
+export async function openPage(browser: Browser, url: string, options: BrowserContextOptions = {}): Promise<Page> {
+  const context = await browser.newContext({ viewport: { width: 1200, height: 800 }, ...options });
+  const page = await context.newPage();
+  trackPageErrors(page);
+  await page.goto(url);
+  return page;
+}
+
+/** Uncaught errors of every page, so a test can assert the page never threw. */
+export const pageErrors: string[] = [];
+
+/** Record a page's uncaught errors into `pageErrors`. */
+export function trackPageErrors(page: Page): void {
+  page.on("pageerror", (error) => pageErrors.push(error.message));
+}
+
+/** Save a screenshot under test/artifacts/. */
+export async function screenshot(page: Page, name: string): Promise<string> {
+  await mkdir(ARTIFACTS_DIR, { recursive: true });
+  const file = path.join(ARTIFACTS_DIR, `${name}.png`);
+  await page.screenshot({ path: file });
+  return file;
+}
+
+/** Wait until the chat is ready for input (signed in, session open). */
+export async function waitForChat(page: Page): Promise<void> {
+  await page.locator("#composer-input:not([disabled])").waitFor({ timeout: 15_000 });
+}
+
+/** Type a message and send it with Enter. */
+export async function sendMessage(page: Page, text: string): Promise<void> {
+  await page.locator("#composer-input").fill(text);
+  await page.locator("#composer-input").press("Enter");
+}
+
+/**
+ * Record every text the streaming bubble shows, from now on, in `window.__streamSnapshots` (a MutationObserver
+ * sees each render, which polling could miss).
+ */
+export async function recordStreaming(page: Page): Promise<void> {
+  await page.evaluate(() => {
+    const snapshots: string[] = [];
+    (window as unknown as { __streamSnapshots: string[] }).__streamSnapshots = snapshots;
+    const observer = new MutationObserver(() => {
+      for (const element of Array.from(document.querySelectorAll(".message-streaming .markdown"))) {
+        const text = (element.textContent ?? "").trim();
+        if (text && snapshots.at(-1) !== text) snapshots.push(text);
+      }
+    });
+    observer.observe(document.body, { subtree: true, childList: true, characterData: true });
+  });
+}
+
+/** What `recordStreaming` saw. */
+export function streamSnapshots(page: Page): Promise<string[]> {
+  return page.evaluate(() => (window as unknown as { __streamSnapshots?: string[] }).__streamSnapshots ?? []);
+}
+
+/** The last assistant message's text. */
+export function lastAssistantText(page: Page): Promise<string> {
+  return page.locator(".message-assistant:not(.message-streaming) .markdown").last().innerText();
+}
+
+/** What `useBrowserServer` provides to the tests of a file, once its `beforeAll` has run. */
+export interface BrowserServer {
+  readonly server: RunningServer;
+  readonly browser: Browser;
+  /** A tab on the server's page, signed in and ready (when asked for with `openPage`). */
+  readonly page: Page;
+}
+
+/**
+ * For one test file: a real server (fake model) on a fresh database and headless chromium, started before all
+ * tests and closed after them; with `openPage`, a tab on the chat page ready for input.
+ */
+export function useBrowserServer(options: { env?: ConfigOverrides; tools?: readonly ToolDefinition[]; openPage?: boolean } = {}): BrowserServer {
+  let database: TestDatabase | undefined;
+  let server: RunningServer | undefined;
+  let browser: (Browser & AsyncDisposable) | undefined;
+  let page: Page | undefined;
+  beforeAll(async () => {
+    database = await createTestDatabase();
+    server = await startTestServer({ databaseUrl: database.url, env: options.env, tools: options.tools });
+    browser = await launchBrowser();
+    if (options.openPage) {
+      page = await openPage(browser, server.url);
+      await waitForChat(page);
+    }
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await server?.close();
+    await database?.drop();
+  });
+  const ready = <T>(value: T | undefined, what: string): T => {
+    if (value === undefined) throw new Error(`${what} is not ready (used outside the tests, or its start failed)`);
+    return value;
+  };
+  return {
+    get server() {
+      return ready(server, "the server");
+    },
+    get browser() {
+      return ready(browser, "the browser");
+    },
+    get page() {
+      return ready(page, "the page (openPage)");
+    },
+  };
+}
+
+/** Two tabs of one browser profile on the chat page (shared localStorage, separate sessionStorage: two windows). */
+export async function openTwoTabs(browser: Browser, url: string): Promise<[Page, Page]> {
+  const context = await browser.newContext({ viewport: { width: 1100, height: 760 } });
+  const first = await context.newPage();
+  const second = await context.newPage();
+  for (const page of [first, second]) {
+    trackPageErrors(page);
+    await page.goto(url);
+    await waitForChat(page);
+  }
+  return [first, second];
+}

@@ -1,0 +1,70 @@
+import { describe, expect, it } from "vitest";
+import { toCheckpointState } from "../../web/src/state/checkpoint-state.js";
+import { checkpointItems, toCheckpointSummary } from "../../web/src/state/checkpoint-summary.js";
+
+describe("checkpoint summaries (timeline rows)", () => {
+  it("reads the server's flat summary: node from `nodes` (or the source), summary from `last_message`", () => {
+    const row = {
+      checkpoint_id: "c3",
+      parent_checkpoint_id: "c2",
+      created_at: "2026-01-01T10:00:00.000Z",
+      step: 3,
+      source: "loop",
+      nodes: ["tools"],
+      next: ["model"],
+      message_count: 4,
+      last_message: { role: "tool", text: "42" },
+    };
+    expect(toCheckpointSummary(row)).toEqual({ checkpoint_id: "c3", created_at: "2026-01-01T10:00:00.000Z", node: "tools", step: 3, summary: "tool: 42", messageCount: 4 });
+    const input = toCheckpointSummary({ ...row, source: "input", nodes: [], next: ["__start__"], last_message: null, step: -1 });
+    expect(input).toMatchObject({ node: "input", summary: undefined });
+    const long = toCheckpointSummary({ ...row, last_message: { role: "user", text: `line one\n${"x".repeat(300)}` } });
+    expect(long?.summary).toMatch(/^user: line one x+…$/);
+    expect(long?.summary?.length).toBeLessThan(120);
+  });
+
+  it("names the tools an assistant message calls instead of showing it as text-less", () => {
+    const call = (last_message: unknown) => toCheckpointSummary({ checkpoint_id: "c4", nodes: ["model"], last_message })?.summary;
+    expect(call({ role: "assistant", text: "", tool_calls: ["calculator"] })).toBe("assistant: calls calculator");
+    expect(call({ role: "assistant", text: "Let me check.", tool_calls: ["calculator", "get_current_time"] })).toBe("assistant: Let me check. · calls calculator, get_current_time");
+    expect(call({ role: "assistant", text: "" })).toBe("assistant: (no text)");
+  });
+
+  it("still reads LangGraph's StateSnapshot shape", () => {
+    const snapshot = { config: { configurable: { checkpoint_id: "c9" } }, metadata: { step: 2, source: "loop" }, next: [], values: { messages: [{ content: "hi" }] } };
+    expect(toCheckpointSummary(snapshot)).toMatchObject({ checkpoint_id: "c9", step: 2, node: "loop", summary: "hi" });
+  });
+
+  it("pages with the server's next_before, and stops when it is null even after a full page", () => {
+    const checkpoints = [{ checkpoint_id: "c2" }, { checkpoint_id: "c1" }];
+    expect(checkpointItems({ checkpoints, next_before: "c1" }, 2).nextBefore).toBe("c1");
+    expect(checkpointItems({ checkpoints, next_before: null }, 2).nextBefore).toBeUndefined();
+  });
+
+  it("pages with `before` = the oldest item when a page is full and the answer has no cursor", () => {
+    const answer = { checkpoints: [{ checkpoint_id: "c2" }, { checkpoint_id: "c1" }] };
+    expect(checkpointItems(answer, 2).nextBefore).toBe("c1");
+    expect(checkpointItems(answer, 3).nextBefore).toBeUndefined();
+  });
+
+  it("turns a state.get answer into readable messages", () => {
+    const state = {
+      next: ["tools"],
+      values: {
+        messages: [
+          { type: "human", content: "mail Ada" },
+          { type: "ai", content: "", tool_calls: [{ name: "send_email", args: { to: "ada@example.com" } }] },
+          { type: "tool", name: "send_email", content: "sent" },
+        ],
+      },
+    };
+    expect(toCheckpointState(state)).toEqual({
+      next: ["tools"],
+      messages: [
+        { role: "user", text: "mail Ada" },
+        { role: "assistant", text: 'calls send_email({"to":"ada@example.com"})' },
+        { role: "tool send_email", text: "sent" },
+      ],
+    });
+  });
+});

@@ -1,0 +1,75 @@
+import type { Browser, Page } from "playwright-core";
+import { beforeAll, describe, expect, it } from "vitest";
+import { z } from "zod";
+import type { RunningServer } from "../../src/app.js";
+import { defineTool } from "../../src/tools/tool-definition.js";
+import { BUILT_IN_TOOLS } from "../../tools/index.js";
+import { lastAssistantText, openTwoTabs, pageErrors, screenshot, sendMessage, useBrowserServer, waitForChat } from "./browser.js";
+
+const CHUNK_DELAY_MS = 100;
+
+// The first run is held open by a tool that waits for the test, so the second message is sure to be queued
+// behind it however slow the machine is.
+let releaseGate: () => void = () => undefined;
+const gate = new Promise<void>((resolve) => (releaseGate = resolve));
+const gateTool = defineTool({
+  name: "wait_for_test",
+  description: "Waits until the test lets it finish.",
+  schema: z.object({}),
+  execute: async () => {
+    await gate;
+    return "released";
+  },
+});
+
+const fixture = useBrowserServer({ env: { FAKE_CHUNK_DELAY_MS: CHUNK_DELAY_MS }, tools: [...BUILT_IN_TOOLS, gateTool] });
+let server: RunningServer;
+let browser: Browser;
+beforeAll(() => {
+  ({ server, browser } = fixture);
+});
+
+/** Two tabs of one profile (separate windows); the second is switched to the first one's session. */
+async function twoTabsOnOneSession(): Promise<[Page, Page]> {
+  const [first, second] = await openTwoTabs(browser, server.url);
+  await sendMessage(first, "warm up");
+  await expect.poll(() => lastAssistantText(first).catch(() => ""), { timeout: 15_000 }).toBe("You said: warm up");
+  const threadId = await first.locator(".session-current").getAttribute("data-thread-id");
+  await second.reload();
+  await waitForChat(second);
+  await second.locator(`.session-item[data-thread-id="${threadId}"] .session-select`).click();
+  await second.locator(".message-user", { hasText: "warm up" }).waitFor();
+  return [first, second];
+}
+
+describe("a message sent while a reply streams (enqueue)", () => {
+  it("is shown as queued, in this tab and in another one, and then runs", async () => {
+    const [first, second] = await twoTabsOnOneSession();
+    await sendMessage(first, "/tool wait_for_test {}");
+    await first.locator(".tool-card", { hasText: "wait_for_test" }).waitFor({ timeout: 10_000 });
+    // While the reply runs, Send stays available next to Stop.
+    expect(await first.getByRole("button", { name: "Stop", exact: true }).isVisible()).toBe(true);
+    await sendMessage(first, "and a second message behind it");
+
+    const queued = first.locator(".message-pending", { hasText: "and a second message behind it" });
+    await queued.locator(".queued-badge").waitFor({ timeout: 10_000 });
+    expect(await queued.locator(".queued-badge").innerText()).toContain("Queued");
+    // The other window learns of it from run.queued alone.
+    await second.locator(".message-pending", { hasText: "and a second message behind it" }).locator(".queued-badge").waitFor({ timeout: 10_000 });
+    expect(await first.locator(".tool-card", { hasText: "wait_for_test" }).locator(".tool-state").innerText()).toBe("running…");
+    await screenshot(first, "web-run-queued");
+    releaseGate();
+
+    for (const page of [first, second]) {
+      await expect.poll(() => lastAssistantText(page).catch(() => ""), { timeout: 20_000 }).toBe("You said: and a second message behind it");
+      expect(await page.locator(".queued-badge").count()).toBe(0);
+      expect(await page.locator(".message-pending").count()).toBe(0);
+      const users = await page.locator(".message-user .plain-text").allInnerTexts();
+      expect(users).toEqual(["warm up", "/tool wait_for_test {}", "and a second message behind it"]);
+      const replies = await page.locator(".message-assistant:not(.message-streaming) .markdown").allInnerTexts();
+      expect(replies).toEqual(["You said: warm up", "Tool wait_for_test returned: released", "You said: and a second message behind it"]);
+    }
+    await first.context().close();
+    expect(pageErrors).toEqual([]);
+  });
+});

@@ -1,0 +1,162 @@
+import { describe, expect, it } from "vitest";
+import type { EventFrame, TranscriptMessage } from "../../web/src/protocol/protocol-types.js";
+import { autoTitle } from "../../web/src/state/auto-title.js";
+import { buildTimeline } from "../../web/src/state/chat-timeline.js";
+import {
+  applyEvent,
+  emptyThreadState,
+  mergeMessages,
+  recordReplays,
+  rewindTo,
+  runsWithoutInput,
+  type ThreadState,
+  toolCallView,
+} from "../../web/src/state/thread-state.js";
+
+let seq = 0;
+function frame(event: string, data: unknown, runId: string | null = "run-1"): EventFrame {
+  seq += 1;
+  return { type: "event", thread_id: "t", run_id: runId, seq, event, data, created_at: new Date(1_700_000_000_000 + seq * 10).toISOString() };
+}
+
+function message(fields: Pick<TranscriptMessage, "id" | "role" | "content"> & Partial<TranscriptMessage>): TranscriptMessage {
+  return { seq: Number(fields.id.replace(/\D/g, "")) || 1, run_id: "run-1", created_at: new Date().toISOString(), ...fields };
+}
+
+function applyAll(state: ThreadState, frames: EventFrame[]): ThreadState {
+  return frames.reduce(applyEvent, state);
+}
+
+describe("thread state", () => {
+  it("streams deltas into one message and replaces them with the completed row", () => {
+    const started = applyAll(emptyThreadState(), [
+      frame("run.started", { run_id: "run-1" }),
+      frame("message.completed", { message: message({ id: "m1", role: "user", content: "hi" }) }),
+      frame("message.delta", { message_id: "a2", text: "You " }),
+      frame("message.delta", { message_id: "a2", text: "said" }),
+    ]);
+    expect(started.activeRunId).toBe("run-1");
+    expect(started.streaming).toEqual([{ message_id: "a2", run_id: "run-1", text: "You said" }]);
+    const done = applyAll(started, [frame("message.completed", { message: message({ id: "a2", role: "assistant", content: "You said: hi" }) }), frame("run.completed", { run_id: "run-1" })]);
+    expect(done.streaming).toEqual([]);
+    expect(done.activeRunId).toBeNull();
+    expect(done.messages.map((row) => row.content)).toEqual(["hi", "You said: hi"]);
+  });
+
+  it("ignores events it has applied already (same or lower seq)", () => {
+    const delta = frame("message.delta", { message_id: "a", text: "x" });
+    const once = applyEvent(emptyThreadState(), delta);
+    expect(applyEvent(once, delta)).toBe(once);
+  });
+
+  it("rebuilds streaming text from a replay after a rewind without repeating it", () => {
+    const first = frame("run.started", { run_id: "run-1" });
+    const d1 = frame("message.delta", { message_id: "a", text: "Hel" });
+    const d2 = frame("message.delta", { message_id: "a", text: "lo" });
+    const live = applyAll(emptyThreadState(), [first, d1, d2]);
+    const replayed = applyAll(rewindTo(live, first.seq - 1), [first, d1, d2]);
+    expect(replayed.streaming[0]?.text).toBe("Hello");
+  });
+
+  it("keeps a cancelled reply's text, marked stopped, under its question, and removes taken-back messages", () => {
+    let state = applyAll(emptyThreadState(), [
+      frame("run.started", { run_id: "run-1" }),
+      frame("message.completed", { message: message({ id: "m1", role: "user", content: "question" }) }),
+      frame("message.delta", { message_id: "a", text: "half an ans" }),
+      frame("run.failed", { run_id: "run-1", status: "cancelled", code: "cancelled", message: "cancelled" }),
+    ]);
+    state = mergeMessages(state, [message({ id: "m5", role: "user", content: "next question", run_id: "run-2" })]);
+    const kinds = buildTimeline(state).map((item) => (item.kind === "streaming" ? `streaming:${String(item.stopped)}` : item.kind));
+    expect(kinds).toEqual(["message", "streaming:true", "run-error", "message"]);
+    const removed = applyEvent(state, frame("messages.removed", { message_ids: ["m5"] }, "run-2"));
+    expect(removed.messages.map((row) => row.id)).toEqual(["m1"]);
+  });
+
+  it("fills a tool card from history when no live events were seen", () => {
+    const call = { id: "call-1", name: "calculator", args: { expression: "6*7" } };
+    const state = mergeMessages(emptyThreadState(), [
+      message({ id: "m2", role: "assistant", content: "", tool_calls: [call], created_at: "2026-01-01T00:00:00.000Z" }),
+      message({ id: "m3", role: "tool", content: "42", tool_call_id: "call-1", created_at: "2026-01-01T00:00:00.250Z" }),
+    ]);
+    expect(toolCallView(state, call, "2026-01-01T00:00:00.000Z")).toMatchObject({ output: "42", completedAt: "2026-01-01T00:00:00.250Z" });
+  });
+
+  it("lists a queued run with its text until it starts or is cancelled, once however often it is replayed", () => {
+    const started = frame("run.started", { run_id: "run-1" });
+    const queued = frame("run.queued", { run_id: "run-2", position: 1, input: { messages: [{ id: "u", role: "user", content: "second" }] } }, "run-2");
+    let state = applyAll(emptyThreadState(), [started, queued]);
+    expect(state.queued).toEqual([{ run_id: "run-2", position: 1, text: "second" }]);
+    expect(state.activeRunId).toBe("run-1");
+    expect(applyAll(rewindTo(state, 0), [queued]).queued).toHaveLength(1);
+    state = applyAll(state, [frame("run.completed", { run_id: "run-1" }), frame("run.started", { run_id: "run-2" }, "run-2")]);
+    expect(state.queued).toEqual([]);
+    expect(state.activeRunId).toBe("run-2");
+    const superseded = applyAll(emptyThreadState(), [
+      frame("run.queued", { run_id: "run-3", position: 1, input: null }, "run-3"),
+      frame("run.failed", { run_id: "run-3", status: "cancelled", code: "superseded", message: "superseded" }, "run-3"),
+    ]);
+    expect(superseded.queued).toEqual([]);
+  });
+
+  it("marks a requested tool call as awaiting approval while the run waits for it", () => {
+    const call = { id: "call-9", name: "send_email", args: { to: "ada@example.com" } };
+    const state = applyAll(emptyThreadState(), [
+      frame("run.started", { run_id: "run-1" }),
+      frame("message.completed", { message: message({ id: "m2", role: "assistant", content: "", tool_calls: [call] }) }),
+      frame("run.interrupted", { run_id: "run-1", status: "interrupted", interrupts: [{ id: "i-1", tool_call_id: "call-9", name: "send_email", args: call.args }] }),
+    ]);
+    expect(toolCallView(state, call, "2026-01-01T00:00:00.000Z").awaitingApproval).toBe(true);
+    const resumed = applyEvent(state, frame("run.started", { run_id: "run-2" }, "run-2"));
+    expect(toolCallView(resumed, call, "2026-01-01T00:00:00.000Z").awaitingApproval).toBeUndefined();
+  });
+});
+
+describe("replay branches", () => {
+  const kinds = (state: ThreadState) =>
+    buildTimeline(state).map((item) => (item.kind === "message" ? item.message.id : item.kind === "replay-divider" ? `replay:${item.branch.checkpoint_id}` : item.kind));
+  const firstTurn = [message({ id: "m1", role: "user", content: "6*7?" }), message({ id: "m2", role: "assistant", content: "42" })];
+
+  it("puts a divider above a live replay's rows, from run.started's kind and checkpoint, before any text arrives", () => {
+    let state = mergeMessages(emptyThreadState(), firstTurn);
+    state = applyEvent(state, frame("run.started", { run_id: "run-2", kind: "replay", checkpoint_id: "cp-1" }, "run-2"));
+    expect(kinds(state)).toEqual(["m1", "m2", "replay:cp-1"]);
+    state = applyAll(state, [
+      frame("message.delta", { message_id: "m3", text: "4" }, "run-2"),
+      frame("message.completed", { message: message({ id: "m3", role: "assistant", content: "42", run_id: "run-2" }) }, "run-2"),
+      frame("run.completed", { run_id: "run-2" }, "run-2"),
+      frame("run.started", { run_id: "run-3", kind: "chat", checkpoint_id: null }, "run-3"),
+      frame("message.completed", { message: message({ id: "m4", role: "user", content: "thanks", run_id: "run-3" }) }, "run-3"),
+    ]);
+    expect(kinds(state)).toEqual(["m1", "m2", "replay:cp-1", "m3", "m4"]);
+  });
+
+  it("rebuilds the divider from run records after a reload, and only for replays", () => {
+    const history = mergeMessages(emptyThreadState(), [
+      ...firstTurn,
+      message({ id: "m3", role: "assistant", content: "", run_id: "run-2", tool_calls: [{ id: "c1", name: "calculator", args: {} }] }),
+      message({ id: "m4", role: "tool", content: "42", run_id: "run-2", tool_call_id: "c1" }),
+      message({ id: "m5", role: "assistant", content: "42", run_id: "run-2" }),
+    ]);
+    // Only the run without a user message of its own needs its record read.
+    expect(runsWithoutInput(history)).toEqual(["run-2"]);
+    expect(kinds(history)).toEqual(["m1", "m2", "m3", "m5"]);
+    const marked = recordReplays(history, [
+      { run_id: "run-1", kind: "chat", checkpoint_id: null },
+      { run_id: "run-2", kind: "replay", checkpoint_id: "cp-1" },
+    ]);
+    expect(kinds(marked)).toEqual(["m1", "m2", "replay:cp-1", "m3", "m5"]);
+    expect(recordReplays(marked, [{ run_id: "run-2", kind: "replay", checkpoint_id: "cp-1" }])).toBe(marked);
+    // A finished replay whose rows are on a page not loaded yet gets no divider at the bottom.
+    expect(kinds(recordReplays(mergeMessages(emptyThreadState(), firstTurn), [{ run_id: "run-0", kind: "replay", checkpoint_id: "cp-0" }]))).toEqual(["m1", "m2"]);
+  });
+});
+
+describe("auto title", () => {
+  it("takes the first line, collapses whitespace and cuts long text at a word", () => {
+    expect(autoTitle("  Hello\n\nworld")).toBe("Hello");
+    expect(autoTitle("a ".repeat(50))).toMatch(/^(a ){0,29}a…$/);
+    expect(Array.from(autoTitle("数据库".repeat(40))).length).toBe(61);
+    expect(autoTitle("   ")).toBe("New chat");
+    expect(autoTitle("## How do I use **Node.js** `fs`?")).toBe("How do I use Node.js fs?");
+  });
+});

@@ -1,0 +1,76 @@
+import { useEffect, useMemo, useState } from "preact/hooks";
+import { fetchServerInfo, searchAssistants, webSocketUrl } from "../protocol/http-api.js";
+import type { Assistant, ServerInfo } from "../protocol/protocol-types.js";
+import { RpcClient } from "../protocol/rpc-client.js";
+import { RpcError, errorMessage } from "../protocol/rpc-error.js";
+import { loadToken, saveToken } from "../state/browser-storage.js";
+import { ChatApp } from "./chat-app.js";
+import { SignInForm } from "./sign-in-form.js";
+
+type Phase =
+  | { kind: "loading" }
+  | { kind: "sign-in"; error?: string }
+  | { kind: "ready"; assistants: Assistant[]; token: string | undefined }
+  | { kind: "failed"; message: string };
+
+/** Finds out whether the server wants a key, checks the remembered one, then shows the chat. */
+export function App() {
+  const [info, setInfo] = useState<ServerInfo | undefined>(undefined);
+  const [phase, setPhase] = useState<Phase>({ kind: "loading" });
+
+  const signIn = async (serverInfo: ServerInfo, token: string | undefined) => {
+    const needsToken = serverInfo.auth_mode !== "none";
+    if (needsToken && !token) return setPhase({ kind: "sign-in" });
+    try {
+      const assistants = await searchAssistants(needsToken ? token : undefined);
+      if (needsToken) saveToken(token);
+      setPhase({ kind: "ready", assistants, token: needsToken ? token : undefined });
+    } catch (error) {
+      if (error instanceof RpcError && error.code === "unauthorized") {
+        const wasRemembered = token === loadToken();
+        saveToken(undefined);
+        return setPhase({ kind: "sign-in", error: wasRemembered ? "Your saved key is no longer accepted; please sign in again." : error.message });
+      }
+      setPhase({ kind: "failed", message: errorMessage(error) });
+    }
+    return undefined;
+  };
+
+  useEffect(() => {
+    fetchServerInfo()
+      .then((serverInfo) => {
+        setInfo(serverInfo);
+        return signIn(serverInfo, loadToken());
+      })
+      .catch((error: unknown) => setPhase({ kind: "failed", message: `Cannot reach the server: ${errorMessage(error)}` }));
+  }, []);
+
+  const token = phase.kind === "ready" ? phase.token : undefined;
+  const ready = phase.kind === "ready";
+  const client = useMemo(() => (ready ? new RpcClient({ url: webSocketUrl(token) }) : undefined), [ready, token]);
+  useEffect(() => {
+    client?.start();
+    return () => client?.close();
+  }, [client]);
+
+  if (phase.kind === "loading") return <p class="page-status">Loading…</p>;
+  if (phase.kind === "failed") {
+    return (
+      <p class="page-status" role="alert">
+        {phase.message}
+      </p>
+    );
+  }
+  if (phase.kind === "sign-in" || !info) {
+    return <SignInForm authMode={info?.auth_mode ?? "apikey"} error={phase.kind === "sign-in" ? phase.error : undefined} onSubmit={(value) => info && void signIn(info, value)} />;
+  }
+  if (!client) return null;
+  const signOut =
+    info.auth_mode === "none"
+      ? undefined
+      : () => {
+          saveToken(undefined);
+          setPhase({ kind: "sign-in" });
+        };
+  return <ChatApp client={client} assistants={phase.assistants} onSignOut={signOut} />;
+}

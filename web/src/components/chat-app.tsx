@@ -1,0 +1,141 @@
+import { useEffect, useState } from "preact/hooks";
+import { CloseIcon } from "./icons.js";
+import type { Assistant } from "../protocol/protocol-types.js";
+import type { RpcClient } from "../protocol/rpc-client.js";
+import { isMethodNotFound } from "../protocol/rpc-error.js";
+import { isRunning, runInput } from "../state/thread-state.js";
+import { useChatSession } from "../state/use-chat-session.js";
+import { useSessions } from "../state/use-sessions.js";
+import { useConnectionStatus } from "../state/use-thread-state.js";
+import { ApprovalCard } from "./approval-card.js";
+import { ChatHeader } from "./chat-header.js";
+import { Composer } from "./composer.js";
+import { ConnectionBanner } from "./connection-banner.js";
+import { MessageList } from "./message-list.js";
+import { SessionSidebar } from "./session-sidebar.js";
+import { TimelinePanel } from "./timeline-panel.js";
+
+/** The signed-in page: sessions on the left, the conversation in the middle, the timeline on demand. */
+export function ChatApp(props: { client: RpcClient; assistants: Assistant[]; onSignOut: (() => void) | undefined }) {
+  const { client, assistants } = props;
+  const status = useConnectionStatus(client);
+  const sessions = useSessions(client);
+  const chat = useChatSession(client, sessions);
+  const [draft, setDraft] = useState("");
+  const [sidebarOpen, setSidebarOpen] = useState(false);
+  const [timelineSupported, setTimelineSupported] = useState(false);
+  const [timelineOpen, setTimelineOpen] = useState(false);
+  const threadId = chat.session?.thread_id;
+  const running = isRunning(chat.state);
+
+  // Esc stops the reply from anywhere on the page (dialogs handle their own Esc).
+  useEffect(() => {
+    const onKey = (event: KeyboardEvent) => {
+      if (event.key !== "Escape" || !running || document.querySelector("dialog[open]")) return;
+      event.preventDefault();
+      void chat.stop();
+    };
+    document.addEventListener("keydown", onKey);
+    return () => document.removeEventListener("keydown", onKey);
+  }, [running, chat.stop]);
+
+  // The timeline needs issue 4's checkpoint methods; ask the server once per session whether it has them.
+  useEffect(() => {
+    if (!threadId || status !== "open") return;
+    client
+      .call("state.listCheckpoints", { thread_id: threadId, limit: 1 })
+      .then(() => setTimelineSupported(true))
+      .catch((error: unknown) => setTimelineSupported(!isMethodNotFound(error)));
+  }, [client, threadId, status]);
+
+  const send = () => {
+    const text = draft.trim();
+    if (!text) return;
+    setDraft("");
+    void chat.send(text);
+  };
+
+  const select = (id: string) => {
+    setSidebarOpen(false);
+    if (id !== threadId) chat.switchTo({ thread_id: id, window_id: chat.windowId });
+  };
+
+  return (
+    <div class={`app-shell${timelineOpen && timelineSupported ? " with-panel" : ""}`}>
+      <a class="skip-link" href="#composer-input">
+        Skip to message box
+      </a>
+      <SessionSidebar
+        sessions={sessions.sessions}
+        currentId={threadId}
+        assistants={assistants}
+        hasMore={sessions.hasMore}
+        open={sidebarOpen}
+        onSelect={select}
+        onNew={(assistantId) => {
+          setSidebarOpen(false);
+          chat.switchTo(assistantId ? { assistant_id: assistantId } : {});
+        }}
+        onRename={(id, title) => void chat.rename(id, title)}
+        onDelete={(id) => void chat.remove(id)}
+        onLoadMore={() => void sessions.loadMore()}
+      />
+      {sidebarOpen && <div class="scrim" aria-hidden="true" onClick={() => setSidebarOpen(false)} />}
+      <main class="chat-main" aria-label="Chat">
+        <ChatHeader
+          session={chat.session}
+          assistants={assistants}
+          sidebarOpen={sidebarOpen}
+          onToggleSidebar={() => setSidebarOpen((open) => !open)}
+          timelineSupported={timelineSupported}
+          timelineOpen={timelineOpen}
+          onToggleTimeline={() => setTimelineOpen((open) => !open)}
+          onSignOut={props.onSignOut}
+        />
+        <ConnectionBanner status={status} />
+        <MessageList
+          state={chat.state}
+          pending={chat.pending}
+          onLoadOlder={() => void chat.sync?.loadOlder()}
+          onRetry={(runId) => {
+            const text = runInput(chat.state, runId);
+            return text && !running ? () => void chat.send(text) : undefined;
+          }}
+        />
+        {chat.state.interrupts.map((interrupt) => (
+          <ApprovalCard key={interrupt.id} interrupt={interrupt} onRespond={(decision) => chat.respond(interrupt.id, { ...decision })} />
+        ))}
+        {chat.problem && (
+          <div class="run-error composer-error" role="alert">
+            <span>{chat.problem.message}</span>
+            {chat.problem.retryText !== undefined && (
+              <button
+                type="button"
+                class="button"
+                onClick={() => {
+                  const text = chat.problem?.retryText;
+                  if (text) void chat.send(text);
+                }}
+              >
+                Retry
+              </button>
+            )}
+            <button type="button" class="icon-button" aria-label="Dismiss" onClick={chat.clearProblem}>
+              <CloseIcon />
+            </button>
+          </div>
+        )}
+        <Composer value={draft} onInput={setDraft} onSend={send} onStop={() => void chat.stop()} running={running} disabled={!chat.session} />
+      </main>
+      {timelineOpen && timelineSupported && threadId && (
+        <TimelinePanel
+          client={client}
+          threadId={threadId}
+          revision={running ? undefined : chat.state.lastSeq}
+          onClose={() => setTimelineOpen(false)}
+          onForked={(forkedId) => chat.switchTo({ thread_id: forkedId })}
+        />
+      )}
+    </div>
+  );
+}

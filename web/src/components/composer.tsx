@@ -1,0 +1,69 @@
+import { useEffect, useRef } from "preact/hooks";
+
+/**
+ * The message box: Enter sends, Shift+Enter adds a line, Esc stops the reply. While a reply runs, Stop
+ * appears beside Send, and a message sent then is queued by the server (`enqueue`) to run after it.
+ */
+export function Composer(props: {
+  value: string;
+  onInput: (value: string) => void;
+  onSend: () => void;
+  onStop: () => void;
+  running: boolean;
+  disabled: boolean;
+}) {
+  const area = useRef<HTMLTextAreaElement>(null);
+
+  // Grow with the text up to a limit, then scroll.
+  useEffect(() => {
+    const element = area.current;
+    if (!element) return;
+    element.style.height = "auto";
+    element.style.height = `${Math.min(element.scrollHeight, 240)}px`;
+  }, [props.value]);
+
+  const onKeyDown = (event: KeyboardEvent) => {
+    // isComposing: Enter that confirms an IME candidate (Chinese, Japanese input) must not send.
+    if (event.key === "Enter" && !event.shiftKey && !event.isComposing) {
+      event.preventDefault();
+      if (props.value.trim()) props.onSend();
+    }
+  };
+
+  return (
+    <form
+      class="composer"
+      onSubmit={(event) => {
+        event.preventDefault();
+        if (props.value.trim()) props.onSend();
+      }}
+    >
+      <label for="composer-input" class="visually-hidden">
+        Message
+      </label>
+      <textarea
+        id="composer-input"
+        ref={area}
+        rows={1}
+        value={props.value}
+        placeholder="Message the assistant (Enter to send, Shift+Enter for a new line)"
+        disabled={props.disabled}
+        onInput={(event) => props.onInput(event.currentTarget.value)}
+        onKeyDown={onKeyDown}
+      />
+      {props.running && (
+        <button type="button" class="button button-stop" aria-keyshortcuts="Escape" onClick={props.onStop}>
+          Stop
+        </button>
+      )}
+      <button
+        type="submit"
+        class="button button-primary"
+        title={props.running ? "Queued: runs after the current reply" : undefined}
+        disabled={props.disabled || !props.value.trim()}
+      >
+        Send
+      </button>
+    </form>
+  );
+}

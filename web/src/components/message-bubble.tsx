@@ -1,0 +1,52 @@
+import type { ComponentChildren } from "preact";
+import type { TranscriptMessage } from "../protocol/protocol-types.js";
+import { type ThreadState, toolCallView } from "../state/thread-state.js";
+import { MarkdownContent } from "./markdown-content.js";
+import { ToolCallCard } from "./tool-call-card.js";
+
+/** A completed message: the user's as plain text, the assistant's as Markdown with its tool calls. */
+export function MessageBubble({ message, state }: { message: TranscriptMessage; state: ThreadState }) {
+  if (message.role === "user") {
+    return (
+      <Bubble role="user" label="You" messageId={message.id}>
+        <div class="plain-text">{message.content}</div>
+      </Bubble>
+    );
+  }
+  return (
+    <Bubble role="assistant" label="Assistant" messageId={message.id}>
+      {message.content && <MarkdownContent text={message.content} />}
+      {message.tool_calls?.map((call) => <ToolCallCard key={call.id} tool={toolCallView(state, call, message.created_at)} />)}
+    </Bubble>
+  );
+}
+
+/** An assistant reply still arriving token by token, or cut short. */
+export function StreamingBubble({ text, stopped, messageId }: { text: string; stopped: boolean; messageId: string }) {
+  return (
+    <Bubble role="assistant" label="Assistant" messageId={messageId} streaming={!stopped}>
+      <MarkdownContent text={text} />
+      {stopped ? <div class="stopped-badge">stopped</div> : <span class="cursor" aria-hidden="true" />}
+    </Bubble>
+  );
+}
+
+/** The user's message before its run has started: just sent, or queued behind the reply in progress. */
+export function PendingBubble({ text, queued }: { text: string; queued: boolean }) {
+  return (
+    <Bubble role="user" label="You" pending>
+      <div class="plain-text">{text}</div>
+      {queued && <div class="queued-badge">Queued · runs after the current reply</div>}
+    </Bubble>
+  );
+}
+
+function Bubble(props: { role: "user" | "assistant"; label: string; messageId?: string; streaming?: boolean; pending?: boolean; children: ComponentChildren }) {
+  const classes = ["message", `message-${props.role}`, props.streaming ? "message-streaming" : "", props.pending ? "message-pending" : ""];
+  return (
+    <article class={classes.filter(Boolean).join(" ")} data-role={props.role} data-message-id={props.messageId} aria-busy={props.streaming ? "true" : undefined}>
+      <h3 class="visually-hidden">{props.label}</h3>
+      <div class="bubble">{props.children}</div>
+    </article>
+  );
+}

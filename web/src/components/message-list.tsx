@@ -1,0 +1,65 @@
+import { useEffect, useLayoutEffect, useRef } from "preact/hooks";
+import { buildTimeline } from "../state/chat-timeline.js";
+import { isQueued, type ThreadState } from "../state/thread-state.js";
+import { MessageBubble, PendingBubble, StreamingBubble } from "./message-bubble.js";
+import { ReplayDivider } from "./replay-divider.js";
+import { RunErrorCard } from "./run-error-card.js";
+
+/** The conversation, kept scrolled to the newest message unless the user scrolled up to read. */
+export function MessageList(props: {
+  state: ThreadState;
+  pending: { key: string; text: string; runId?: string }[];
+  onRetry: (runId: string) => (() => void) | undefined;
+  onLoadOlder: () => void;
+}) {
+  const { state, pending } = props;
+  const scroller = useRef<HTMLDivElement>(null);
+  const stickToBottom = useRef(true);
+  const items = buildTimeline(state);
+  // Runs queued from another window (or before this tab knew its own run id) have no pending entry here.
+  const queuedElsewhere = state.queued.filter(
+    (queued) => !pending.some((entry) => entry.runId === queued.run_id || (entry.runId === undefined && entry.text === queued.text)),
+  );
+
+  useLayoutEffect(() => {
+    const element = scroller.current;
+    if (element && stickToBottom.current) element.scrollTop = element.scrollHeight;
+  });
+
+  useEffect(() => {
+    const element = scroller.current;
+    if (!element) return undefined;
+    const onScroll = () => {
+      stickToBottom.current = element.scrollHeight - element.scrollTop - element.clientHeight < 80;
+    };
+    element.addEventListener("scroll", onScroll, { passive: true });
+    return () => element.removeEventListener("scroll", onScroll);
+  }, []);
+
+  return (
+    <div class="message-scroller" ref={scroller}>
+      <div class="message-list" role="log" aria-label="Conversation" aria-live="polite" aria-relevant="additions">
+        {state.olderBefore !== null && (
+          <button type="button" class="link-button load-older" onClick={props.onLoadOlder}>
+            Load earlier messages
+          </button>
+        )}
+        {items.length === 0 && pending.length === 0 && <p class="empty-chat">Say hello to start the conversation.</p>}
+        {items.map((item) => {
+          if (item.kind === "message") return <MessageBubble key={item.key} message={item.message} state={state} />;
+          if (item.kind === "streaming") {
+            return <StreamingBubble key={item.key} text={item.entry.text} stopped={item.stopped} messageId={item.entry.message_id} />;
+          }
+          if (item.kind === "replay-divider") return <ReplayDivider key={item.key} branch={item.branch} />;
+          return <RunErrorCard key={item.key} run={item.run} onRetry={props.onRetry(item.run.run_id)} />;
+        })}
+        {pending.map((entry) => (
+          <PendingBubble key={entry.key} text={entry.text} queued={isQueued(state, entry.runId)} />
+        ))}
+        {queuedElsewhere.map((queued) => (
+          <PendingBubble key={`queued-${queued.run_id}`} text={queued.text} queued />
+        ))}
+      </div>
+    </div>
+  );
+}

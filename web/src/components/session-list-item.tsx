@@ -1,0 +1,90 @@
+import { useState } from "preact/hooks";
+import type { Session } from "../protocol/protocol-types.js";
+import { PencilIcon, TrashIcon } from "./icons.js";
+
+/** One session in the sidebar: select it, rename it in place, or ask to delete it. */
+export function SessionListItem(props: {
+  session: Session;
+  current: boolean;
+  onSelect: () => void;
+  onRename: (title: string) => void;
+  onDelete: () => void;
+}) {
+  const { session } = props;
+  const [editing, setEditing] = useState(false);
+  const [draft, setDraft] = useState("");
+  const title = session.title ?? "New chat";
+
+  if (editing) {
+    const finish = (save: boolean) => {
+      setEditing(false);
+      const next = draft.trim();
+      if (save && next && next !== session.title) props.onRename(next);
+    };
+    return (
+      <li class="session-item session-editing">
+        <form
+          onSubmit={(event) => {
+            event.preventDefault();
+            finish(true);
+          }}
+        >
+          <label class="visually-hidden" for={`rename-${session.thread_id}`}>
+            Session title
+          </label>
+          <input
+            id={`rename-${session.thread_id}`}
+            class="rename-input"
+            value={draft}
+            maxLength={500}
+            autoFocus
+            onInput={(event) => setDraft(event.currentTarget.value)}
+            onKeyDown={(event) => {
+              if (event.key === "Escape") {
+                event.stopPropagation();
+                finish(false);
+              }
+            }}
+            onBlur={() => finish(true)}
+          />
+        </form>
+      </li>
+    );
+  }
+
+  return (
+    <li class={`session-item${props.current ? " session-current" : ""}`} data-thread-id={session.thread_id}>
+      <button type="button" class="session-select" aria-current={props.current ? "page" : undefined} onClick={props.onSelect} title={title}>
+        <span class="session-title">{title}</span>
+        <span class="session-meta">
+          {session.status === "busy" && <span class="status-dot" aria-label="replying" />}
+          <time dateTime={session.last_activity_at}>{relativeTime(session.last_activity_at)}</time>
+        </span>
+      </button>
+      <div class="session-actions">
+        <button
+          type="button"
+          class="icon-button"
+          aria-label={`Rename “${title}”`}
+          onClick={() => {
+            setDraft(session.title ?? "");
+            setEditing(true);
+          }}
+        >
+          <PencilIcon />
+        </button>
+        <button type="button" class="icon-button" aria-label={`Delete “${title}”`} onClick={props.onDelete}>
+          <TrashIcon />
+        </button>
+      </div>
+    </li>
+  );
+}
+
+function relativeTime(iso: string): string {
+  const seconds = Math.max(0, (Date.now() - Date.parse(iso)) / 1000);
+  if (seconds < 60) return "now";
+  if (seconds < 3600) return `${Math.floor(seconds / 60)} min`;
+  if (seconds < 86_400) return `${Math.floor(seconds / 3600)} h`;
+  return new Date(iso).toLocaleDateString();
+}

@@ -1,0 +1,168 @@
+import { useEffect, useState } from "preact/hooks";
+import { CloseIcon } from "./icons.js";
+import type { RpcClient } from "../protocol/rpc-client.js";
+import { errorMessage } from "../protocol/rpc-error.js";
+import { type CheckpointState, toCheckpointState } from "../state/checkpoint-state.js";
+import { type CheckpointSummary, checkpointItems } from "../state/checkpoint-summary.js";
+
+const PAGE_SIZE = 30;
+
+/**
+ * The session's checkpoints, newest first: pick one to see the state there, fork a new session from it, or
+ * replay from it. Only mounted when the server answers `state.listCheckpoints`. `revision` changes when a run
+ * of the session ends, so the list picks up the checkpoints it wrote (undefined while a run is going).
+ */
+export function TimelinePanel(props: {
+  client: RpcClient;
+  threadId: string;
+  revision: number | undefined;
+  onForked: (threadId: string) => void;
+  onClose: () => void;
+}) {
+  const { client, threadId } = props;
+  const [items, setItems] = useState<CheckpointSummary[]>([]);
+  const [nextBefore, setNextBefore] = useState<string | undefined>(undefined);
+  const [selected, setSelected] = useState<string | undefined>(undefined);
+  const [snapshot, setSnapshot] = useState<{ state: CheckpointState; raw: string } | undefined>(undefined);
+  const [note, setNote] = useState<string | undefined>(undefined);
+  const [problem, setProblem] = useState<string | undefined>(undefined);
+
+  const load = async (before?: string) => {
+    try {
+      const answer = await client.call<unknown>("state.listCheckpoints", { thread_id: threadId, limit: PAGE_SIZE, ...(before ? { before } : {}) });
+      const page = checkpointItems(answer, PAGE_SIZE);
+      // An older page is appended once even if "Older checkpoints" was pressed twice before it came back.
+      setItems((previous) => (before ? appendPage(previous, page.items) : page.items));
+      // The server's `next_before` (null on the last page) decides whether there is an older page.
+      setNextBefore(page.nextBefore);
+    } catch (error) {
+      setProblem(errorMessage(error));
+    }
+  };
+
+  useEffect(() => {
+    setItems([]);
+    setSelected(undefined);
+    setSnapshot(undefined);
+    setNote(undefined);
+    setProblem(undefined);
+  }, [threadId]);
+
+  // The newest page again whenever the session changes or one of its runs ends; the selection stays.
+  useEffect(() => {
+    if (props.revision !== undefined) void load();
+  }, [threadId, props.revision]);
+
+  const select = async (checkpointId: string) => {
+    setSelected(checkpointId);
+    setSnapshot(undefined);
+    setNote(undefined);
+    try {
+      const state = await client.call<unknown>("state.get", { thread_id: threadId, checkpoint_id: checkpointId });
+      const values = (state as { values?: unknown }).values ?? state;
+      setSnapshot({ state: toCheckpointState(state), raw: JSON.stringify(values, null, 2) });
+    } catch (error) {
+      setProblem(errorMessage(error));
+    }
+  };
+
+  const act = async (action: "fork" | "replay") => {
+    if (!selected) return;
+    setProblem(undefined);
+    try {
+      if (action === "fork") {
+        const forked = await client.call<{ thread_id: string }>("state.fork", { thread_id: threadId, checkpoint_id: selected });
+        props.onForked(forked.thread_id);
+      } else {
+        await client.call("run.start", { thread_id: threadId, checkpoint_id: selected });
+        setNote("Replaying from this checkpoint: the new branch streams in the chat.");
+      }
+    } catch (error) {
+      setProblem(errorMessage(error));
+    }
+  };
+
+  const current = items.find((item) => item.checkpoint_id === selected);
+  return (
+    <aside class="timeline-panel" aria-label="Timeline">
+      <div class="panel-header">
+        <h2>Timeline</h2>
+        <button type="button" class="icon-button" aria-label="Close timeline" onClick={props.onClose}>
+          <CloseIcon />
+        </button>
+      </div>
+      {problem && (
+        <p class="form-error" role="alert">
+          {problem}
+        </p>
+      )}
+      {items.length === 0 && !problem && <p class="run-note">No checkpoints yet.</p>}
+      <ol class="checkpoint-list">
+        {items.map((item) => (
+          <li key={item.checkpoint_id}>
+            <button
+              type="button"
+              class="checkpoint-button"
+              data-checkpoint-id={item.checkpoint_id}
+              aria-pressed={item.checkpoint_id === selected}
+              onClick={() => void select(item.checkpoint_id)}
+            >
+              <span class="checkpoint-node">
+                {item.node ?? "checkpoint"}
+                {item.step !== undefined && <span class="checkpoint-step"> · step {item.step}</span>}
+              </span>
+              {item.created_at && <time dateTime={item.created_at}>{new Date(item.created_at).toLocaleTimeString()}</time>}
+              <span class="checkpoint-summary">{item.summary ?? "(no messages)"}</span>
+            </button>
+          </li>
+        ))}
+      </ol>
+      {nextBefore && (
+        <button type="button" class="link-button" onClick={() => void load(nextBefore)}>
+          Older checkpoints
+        </button>
+      )}
+      {selected && (
+        <section class="checkpoint-detail" aria-label="State at the selected checkpoint">
+          <div class="approval-actions">
+            <button type="button" class="button" onClick={() => void act("fork")}>
+              Fork from here
+            </button>
+            <button type="button" class="button" onClick={() => void act("replay")}>
+              Replay from here
+            </button>
+          </div>
+          {note && (
+            <p class="run-note" role="status">
+              {note}
+            </p>
+          )}
+          {snapshot && (
+            <>
+              <h3 class="checkpoint-detail-title">
+                {current?.node ?? "State"}: {snapshot.state.messages.length} message{snapshot.state.messages.length === 1 ? "" : "s"}
+                {snapshot.state.next.length > 0 ? ` · next: ${snapshot.state.next.join(", ")}` : ""}
+              </h3>
+              <ol class="state-messages">
+                {snapshot.state.messages.map((message, index) => (
+                  <li key={index}>
+                    <span class="state-role">{message.role}</span> {message.text}
+                  </li>
+                ))}
+              </ol>
+              <details>
+                <summary>Raw state</summary>
+                <pre class="state-snapshot">{snapshot.raw}</pre>
+              </details>
+            </>
+          )}
+        </section>
+      )}
+    </aside>
+  );
+}
+
+function appendPage(items: CheckpointSummary[], page: CheckpointSummary[]): CheckpointSummary[] {
+  const known = new Set(items.map((item) => item.checkpoint_id));
+  return [...items, ...page.filter((item) => !known.has(item.checkpoint_id))];
+}

@@ -1,0 +1,9 @@
+import { render } from "preact";
+import { App } from "./components/app.js";
+import { applyTheme } from "./components/theme-toggle.js";
+import { loadTheme } from "./state/browser-storage.js";
+
+// Apply the remembered theme before the first paint of the app.
+applyTheme(loadTheme());
+const root = document.getElementById("app");
+if (root) render(<App />, root);

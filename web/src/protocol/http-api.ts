@@ -1,0 +1,26 @@
+import type { Assistant, ServerInfo } from "./protocol-types.js";
+import { RpcError } from "./rpc-error.js";
+
+/** `GET /info`: the auth mode decides whether the page asks for a key. */
+export async function fetchServerInfo(): Promise<ServerInfo> {
+  const response = await fetch("/info", { headers: { Accept: "application/json" } });
+  if (!response.ok) throw new RpcError("unavailable", `server answered ${response.status}`);
+  return (await response.json()) as ServerInfo;
+}
+
+/** `POST /assistants/search`; doubles as the sign-in check, since a bad key answers 401 here. */
+export async function searchAssistants(token: string | undefined): Promise<Assistant[]> {
+  const headers: Record<string, string> = { "Content-Type": "application/json", Accept: "application/json" };
+  if (token) headers.Authorization = `Bearer ${token}`;
+  const response = await fetch("/assistants/search", { method: "POST", headers, body: JSON.stringify({ limit: 100 }) });
+  if (response.status === 401) throw new RpcError("unauthorized", "That key was not accepted");
+  if (!response.ok) throw new RpcError("unavailable", `assistants: server answered ${response.status}`);
+  return (await response.json()) as Assistant[];
+}
+
+/** The WebSocket URL of this page's server; browsers cannot set headers, so the token rides in the query. */
+export function webSocketUrl(token: string | undefined): string {
+  const scheme = location.protocol === "https:" ? "wss:" : "ws:";
+  const query = token ? `?token=${encodeURIComponent(token)}` : "";
+  return `${scheme}//${location.host}/ws${query}`;
+}

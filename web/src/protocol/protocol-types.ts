@@ -1,0 +1,140 @@
+// The wire shapes the page relies on. The server's zod schemas (src/ws/protocol.ts) are the source of truth;
+// these mirror them by hand so the browser bundle never pulls in server code.
+
+/** Thread status as the server reports it. */
+export type SessionStatus = "idle" | "busy" | "error" | "interrupted";
+
+/** One session (a LangGraph thread owned by the signed-in user). */
+export interface Session {
+  thread_id: string;
+  window_id: string | null;
+  assistant_id: string;
+  title: string | null;
+  status: SessionStatus;
+  metadata: Record<string, unknown>;
+  created_at: string;
+  updated_at: string;
+  last_activity_at: string;
+}
+
+/** `thread.open` answers the session plus whether it was just created. */
+export type OpenedSession = Session & { created: boolean };
+
+/** A page of `thread.list`, newest activity first. */
+export interface SessionPage {
+  sessions: Session[];
+  next_cursor: string | null;
+}
+
+/** A tool call requested by an assistant message. */
+export interface ToolCallRequest {
+  id: string;
+  name: string;
+  args: Record<string, unknown>;
+}
+
+/** One row of the transcript, as `messages.list` and `message.completed` carry it. */
+export interface TranscriptMessage {
+  id: string;
+  seq: number;
+  role: "user" | "assistant" | "tool" | "system";
+  content: string;
+  tool_calls?: ToolCallRequest[];
+  tool_call_id?: string;
+  name?: string;
+  status?: string;
+  run_id: string | null;
+  created_at: string;
+}
+
+/** A page of `messages.list` (newest last). */
+export interface MessagePage {
+  messages: TranscriptMessage[];
+  next_before: number | null;
+}
+
+/** A pending question for a human (issue 4: `run.interrupted`). */
+export interface Interrupt {
+  id: string;
+  tool_call_id?: string;
+  name?: string;
+  args?: Record<string, unknown>;
+}
+
+/** What a run does: a chat turn, an answer to an interrupt, a replay from a checkpoint (a new branch), or API/cron work. */
+export type RunKind = "chat" | "resume" | "replay" | "background";
+
+/** The part of a run record (`run.get`) the page reads; older servers may leave out `kind`. */
+export interface RunRecord {
+  run_id: string;
+  kind?: RunKind;
+  checkpoint_id?: string | null;
+}
+
+/** Event data by name; unknown names are tolerated so newer servers do not break older pages. */
+export interface EventDataByName {
+  /** `kind` and `checkpoint_id` (where a replay starts) are absent on older servers. */
+  "run.started": { run_id: string; assistant_id?: string; attempt?: number; resumed?: boolean; kind?: RunKind; checkpoint_id?: string | null };
+  "run.queued": { run_id: string; position?: number; input?: { messages: { id?: string; role: string; content: string }[] } | null };
+  "message.delta": { message_id: string; text: string };
+  "message.completed": { message: TranscriptMessage };
+  "tool.started": { tool_call_id: string; name: string; args: Record<string, unknown> };
+  "tool.completed": { tool_call_id: string; name: string; output: string; error?: string };
+  "run.completed": { run_id: string; status: "success"; usage?: unknown };
+  "run.failed": { run_id: string; code: string; message: string; status: "error" | "cancelled" | "timeout" | "interrupted" };
+  "run.interrupted": { run_id?: string; interrupts: Interrupt[] };
+  "messages.removed": { run_id?: string; message_ids: string[] };
+}
+
+/** A known event name. */
+export type EventName = keyof EventDataByName;
+
+/** A pushed event frame of one thread. */
+export interface EventFrame {
+  type: "event";
+  thread_id: string;
+  run_id: string | null;
+  seq: number;
+  event: string;
+  data: unknown;
+  created_at: string;
+}
+
+/** The answer to a command. */
+export interface ResultFrame {
+  type: "result";
+  id: string | number;
+  result: unknown;
+}
+
+/** A failed command. */
+export interface ErrorFrame {
+  type: "error";
+  id: string | number | null;
+  code: string;
+  message: string;
+  details?: unknown;
+}
+
+/** Any frame the server sends. */
+export type ServerFrame = ResultFrame | ErrorFrame | EventFrame;
+
+/** An assistant as `POST /assistants/search` lists it. */
+export interface Assistant {
+  assistant_id: string;
+  name: string;
+  graph_id: string;
+  context?: { model?: string; first_message?: string };
+}
+
+/** `GET /info`, the unauthenticated server description. */
+export interface ServerInfo {
+  name?: string;
+  version: string;
+  auth_mode: "none" | "apikey" | "jwt";
+}
+
+/** Narrow an event frame's data by its name. */
+export function eventData<Name extends EventName>(frame: EventFrame, name: Name): EventDataByName[Name] | undefined {
+  return frame.event === name ? (frame.data as EventDataByName[Name]) : undefined;
+}

@@ -1,0 +1,15 @@
+const MAX_TITLE_CHARS = 60;
+
+/** A session title from its first message: the first line, whitespace collapsed, cut at a word near 60 characters. */
+export function autoTitle(text: string): string {
+  const firstLine = text.trim().split("\n")[0] ?? "";
+  // Markdown markers read as noise in a title: "**Node.js**" becomes "Node.js".
+  const plain = firstLine.replace(/\*\*|__|`/g, "").replace(/^[#>\s]+/, "");
+  const collapsed = plain.replace(/\s+/g, " ").trim();
+  const characters = Array.from(collapsed);
+  if (characters.length <= MAX_TITLE_CHARS) return collapsed || "New chat";
+  const cut = characters.slice(0, MAX_TITLE_CHARS).join("");
+  const lastSpace = cut.lastIndexOf(" ");
+  // CJK text has no spaces to cut at; cutting mid-word only when there is no word boundary near the end.
+  return `${lastSpace > MAX_TITLE_CHARS / 2 ? cut.slice(0, lastSpace) : cut}…`;
+}

@@ -1,0 +1,68 @@
+// What the page remembers: the sign-in token for the browser (localStorage), and per tab (sessionStorage)
+// the window id and the session it shows, so a reload returns to the same place and a new tab starts fresh.
+
+const TOKEN_KEY = "threadline.token";
+const THEME_KEY = "threadline.theme";
+const WINDOW_KEY = "threadline.window_id";
+const THREAD_KEY = "threadline.thread_id";
+
+/** The colour scheme the user picked; `system` follows the operating system. */
+export type ThemePreference = "system" | "light" | "dark";
+
+/** The remembered API key or token, if any. */
+export function loadToken(): string | undefined {
+  return read(localStorage, TOKEN_KEY);
+}
+
+/** Remember (or, with undefined, forget) the API key or token. */
+export function saveToken(token: string | undefined): void {
+  write(localStorage, TOKEN_KEY, token);
+}
+
+/** This tab's stable window id, created on first use. */
+export function tabWindowId(): string {
+  const existing = read(sessionStorage, WINDOW_KEY);
+  if (existing) return existing;
+  const created = `web-${crypto.randomUUID().slice(0, 8)}`;
+  write(sessionStorage, WINDOW_KEY, created);
+  return created;
+}
+
+/** The session this tab showed last. */
+export function loadTabThread(): string | undefined {
+  return read(sessionStorage, THREAD_KEY);
+}
+
+/** Remember the session this tab shows. */
+export function saveTabThread(threadId: string | undefined): void {
+  write(sessionStorage, THREAD_KEY, threadId);
+}
+
+/** The remembered colour scheme. */
+export function loadTheme(): ThemePreference {
+  const value = read(localStorage, THEME_KEY);
+  return value === "light" || value === "dark" ? value : "system";
+}
+
+/** Remember the colour scheme. */
+export function saveTheme(theme: ThemePreference): void {
+  write(localStorage, THEME_KEY, theme === "system" ? undefined : theme);
+}
+
+function read(storage: Storage, key: string): string | undefined {
+  try {
+    return storage.getItem(key) ?? undefined;
+  } catch {
+    // Storage can be disabled (private modes, policies); the page still works, it just forgets.
+    return undefined;
+  }
+}
+
+function write(storage: Storage, key: string, value: string | undefined): void {
+  try {
+    if (value === undefined) storage.removeItem(key);
+    else storage.setItem(key, value);
+  } catch {
+    // See read().
+  }
+}

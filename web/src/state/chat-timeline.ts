@@ -1,0 +1,86 @@
+import type { TranscriptMessage } from "../protocol/protocol-types.js";
+import type { ReplayBranch, RunView, StreamingMessage, ThreadState } from "./thread-state.js";
+
+/** One row of the chat as rendered, in display order. */
+export type TimelineItem =
+  | { kind: "message"; key: string; message: TranscriptMessage }
+  | { kind: "streaming"; key: string; entry: StreamingMessage; stopped: boolean }
+  | { kind: "run-error"; key: string; run: RunView }
+  | { kind: "replay-divider"; key: string; branch: ReplayBranch };
+
+/**
+ * Order the chat: completed messages by transcript seq (tool results are shown inside their call's card, not
+ * as rows), then text still streaming, each failed run's error right after that run's last row, and a divider
+ * above the first row of each replay run (the transcript keeps both branches, so the new one needs marking).
+ */
+export function buildTimeline(state: ThreadState): TimelineItem[] {
+  const items: TimelineItem[] = [];
+  for (const message of state.messages) {
+    if (message.role === "tool" || message.role === "system") continue;
+    if (message.role === "assistant" && !message.content && !message.tool_calls?.length) continue;
+    items.push({ kind: "message", key: message.id, message });
+  }
+  for (const entry of state.streaming) {
+    const run = entry.run_id ? state.runs[entry.run_id] : undefined;
+    const stopped = run !== undefined && run.status !== "running";
+    insertAfterRun(items, { kind: "streaming", key: `streaming-${entry.message_id}`, entry, stopped });
+  }
+  for (const run of Object.values(state.runs)) {
+    if (run.status === "running" || run.status === "success" || run.status === "interrupted") continue;
+    insertAfterRun(items, { kind: "run-error", key: `error-${run.run_id}`, run });
+  }
+  for (const branch of Object.values(state.replays)) insertReplayDivider(items, branch, state.activeRunId);
+  return items;
+}
+
+/**
+ * Above the replay's first row; a replay still starting (no row yet) gets it at the end, so the branch is
+ * marked before its first text arrives. A finished replay whose rows are not loaded (older pages) gets none.
+ */
+function insertReplayDivider(items: TimelineItem[], branch: ReplayBranch, activeRunId: string | null): void {
+  const divider: TimelineItem = { kind: "replay-divider", key: `replay-${branch.run_id}`, branch };
+  const firstIndex = items.findIndex((candidate) => runOf(candidate) === branch.run_id);
+  if (firstIndex !== -1) items.splice(firstIndex, 0, divider);
+  else if (activeRunId === branch.run_id) items.push(divider);
+}
+
+/** Keep a run's rows together: a reply cut short stays under its question even after later turns. */
+function insertAfterRun(items: TimelineItem[], item: TimelineItem): void {
+  const runId = runOf(item);
+  const lastIndex = runId === null ? -1 : findLastIndex(items, (candidate) => runOf(candidate) === runId);
+  if (lastIndex === -1) items.push(item);
+  else items.splice(lastIndex + 1, 0, item);
+}
+
+function runOf(item: TimelineItem): string | null {
+  switch (item.kind) {
+    case "message":
+      return item.message.run_id;
+    case "streaming":
+      return item.entry.run_id;
+    case "run-error":
+      return item.run.run_id;
+    case "replay-divider":
+      return item.branch.run_id;
+  }
+}
+
+function findLastIndex<T>(items: T[], predicate: (item: T) => boolean): number {
+  for (let index = items.length - 1; index >= 0; index -= 1) {
+    const item = items[index];
+    if (item !== undefined && predicate(item)) return index;
+  }
+  return -1;
+}
+
+/** Milliseconds between two ISO timestamps, or undefined when either is missing. */
+export function durationMs(startedAt: string | undefined, completedAt: string | undefined): number | undefined {
+  if (!startedAt || !completedAt) return undefined;
+  const duration = Date.parse(completedAt) - Date.parse(startedAt);
+  return Number.isFinite(duration) && duration >= 0 ? duration : undefined;
+}
+
+/** "42 ms", "1.3 s". */
+export function formatDuration(milliseconds: number): string {
+  return milliseconds < 1000 ? `${Math.round(milliseconds)} ms` : `${(milliseconds / 1000).toFixed(1)} s`;
+}

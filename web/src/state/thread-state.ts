@@ -1,0 +1,228 @@
+import { type EventDataByName, type EventFrame, type Interrupt, type RunRecord, type TranscriptMessage, eventData } from "../protocol/protocol-types.js";
+
+/** A tool call as the page shows it, merged from events (live) and the transcript (history). */
+export interface ToolCallView {
+  id: string;
+  name: string;
+  args: Record<string, unknown>;
+  output?: string;
+  error?: string;
+  startedAt?: string;
+  completedAt?: string;
+  /** The run paused before this call, waiting for a human's approval. */
+  awaitingApproval?: boolean;
+}
+
+/** What the page knows about a run it saw events of. */
+export interface RunView {
+  run_id: string;
+  status: "running" | "success" | "error" | "cancelled" | "timeout" | "interrupted";
+  error?: { code: string; message: string };
+}
+
+/** A run waiting behind the thread's current one (`run.queued`), with the user's text it will answer. */
+export interface QueuedRun {
+  run_id: string;
+  position: number;
+  text: string;
+}
+
+/** A run that re-ran the graph from an earlier checkpoint: its messages start a new branch of the session. */
+export interface ReplayBranch {
+  run_id: string;
+  /** Where the replay started; null when the server did not say. */
+  checkpoint_id: string | null;
+}
+
+/** An assistant message still streaming (or cut short by a cancel). */
+export interface StreamingMessage {
+  message_id: string;
+  run_id: string | null;
+  text: string;
+}
+
+/** Everything the chat view renders for one thread; replaced, never mutated, on each change. */
+export interface ThreadState {
+  /** Completed transcript rows, ordered by transcript seq, unique by id. */
+  messages: TranscriptMessage[];
+  streaming: StreamingMessage[];
+  tools: Record<string, ToolCallView>;
+  runs: Record<string, RunView>;
+  activeRunId: string | null;
+  interrupts: Interrupt[];
+  /** Runs accepted while another one runs (enqueue), oldest first; each leaves the list when it starts or ends. */
+  queued: QueuedRun[];
+  /** Replay runs by run id, learnt from `run.started` (live) or from run records (history). */
+  replays: Record<string, ReplayBranch>;
+  /** Highest event seq applied; events at or below it are duplicates. */
+  lastSeq: number;
+  /** `before` for loading older history, null when it is all loaded. */
+  olderBefore: number | null;
+}
+
+/** The state of a thread before anything is loaded. */
+export function emptyThreadState(): ThreadState {
+  return { messages: [], streaming: [], tools: {}, runs: {}, activeRunId: null, interrupts: [], queued: [], replays: {}, lastSeq: 0, olderBefore: null };
+}
+
+/** Merge completed messages (history pages or events) in transcript order, dropping duplicates by id. */
+export function mergeMessages(state: ThreadState, incoming: TranscriptMessage[]): ThreadState {
+  const byId = new Map(state.messages.map((message) => [message.id, message]));
+  for (const message of incoming) byId.set(message.id, message);
+  const messages = [...byId.values()].sort((left, right) => left.seq - right.seq);
+  const completed = new Set(messages.map((message) => message.id));
+  return { ...state, messages, streaming: state.streaming.filter((entry) => !completed.has(entry.message_id)) };
+}
+
+/**
+ * Forget in-flight parts (streaming text, the active run) and rewind the seq, before a replay from `since`
+ * rebuilds them. Completed messages stay: replayed completions are deduplicated by id.
+ */
+export function rewindTo(state: ThreadState, since: number): ThreadState {
+  return { ...state, streaming: [], activeRunId: null, interrupts: [], lastSeq: since };
+}
+
+/** Apply one pushed event; duplicates (seq already applied) and unknown events leave the state unchanged. */
+export function applyEvent(state: ThreadState, frame: EventFrame): ThreadState {
+  if (frame.seq <= state.lastSeq) return state;
+  const next = applyKnownEvent({ ...state, lastSeq: frame.seq }, frame);
+  return next;
+}
+
+function applyKnownEvent(state: ThreadState, frame: EventFrame): ThreadState {
+  const runId = frame.run_id;
+  const started = eventData(frame, "run.started");
+  if (started) {
+    const id = started.run_id || runId || "";
+    const queued = state.queued.filter((entry) => entry.run_id !== id);
+    const next: ThreadState = { ...state, activeRunId: id, interrupts: [], queued, runs: { ...state.runs, [id]: { run_id: id, status: "running" } } };
+    return started.kind === "replay" ? recordReplays(next, [{ run_id: id, kind: "replay", checkpoint_id: started.checkpoint_id }]) : next;
+  }
+  const queued = eventData(frame, "run.queued");
+  if (queued) return queueRun(state, queued, runId);
+  const delta = eventData(frame, "message.delta");
+  if (delta) return appendDelta(state, delta, runId);
+  const completed = eventData(frame, "message.completed");
+  if (completed) return mergeMessages(state, [completed.message]);
+  const toolStarted = eventData(frame, "tool.started");
+  if (toolStarted) {
+    const previous = state.tools[toolStarted.tool_call_id];
+    const tool: ToolCallView = { ...previous, id: toolStarted.tool_call_id, name: toolStarted.name, args: toolStarted.args, startedAt: frame.created_at };
+    return { ...state, tools: { ...state.tools, [tool.id]: tool } };
+  }
+  const toolCompleted = eventData(frame, "tool.completed");
+  if (toolCompleted) {
+    const previous = state.tools[toolCompleted.tool_call_id];
+    const tool: ToolCallView = {
+      args: {},
+      ...previous,
+      id: toolCompleted.tool_call_id,
+      name: toolCompleted.name,
+      output: toolCompleted.output,
+      error: toolCompleted.error,
+      completedAt: frame.created_at,
+    };
+    return { ...state, tools: { ...state.tools, [tool.id]: tool } };
+  }
+  const finished = eventData(frame, "run.completed");
+  if (finished) return finishRun(state, { run_id: finished.run_id || runId || "", status: "success" });
+  const failed = eventData(frame, "run.failed");
+  if (failed) {
+    const error = { code: failed.code, message: failed.message };
+    return finishRun(state, { run_id: failed.run_id || runId || "", status: failed.status, error });
+  }
+  const removed = eventData(frame, "messages.removed");
+  if (removed) {
+    // The server took these rows back (a run retried or replayed): drop them and any text still streaming.
+    const gone = new Set(removed.message_ids);
+    return {
+      ...state,
+      messages: state.messages.filter((message) => !gone.has(message.id)),
+      streaming: state.streaming.filter((entry) => !gone.has(entry.message_id)),
+    };
+  }
+  const interrupted = eventData(frame, "run.interrupted");
+  if (interrupted) {
+    const id = interrupted.run_id ?? runId ?? "";
+    return { ...finishRun(state, { run_id: id, status: "interrupted" }), interrupts: interrupted.interrupts };
+  }
+  return state;
+}
+
+function appendDelta(state: ThreadState, delta: { message_id: string; text: string }, runId: string | null): ThreadState {
+  // A delta for a message we already hold complete is a replay of old text: the completed row wins.
+  if (state.messages.some((message) => message.id === delta.message_id)) return state;
+  const index = state.streaming.findIndex((entry) => entry.message_id === delta.message_id);
+  const streaming = [...state.streaming];
+  if (index === -1) streaming.push({ message_id: delta.message_id, run_id: runId, text: delta.text });
+  else {
+    const entry = streaming[index];
+    if (entry) streaming[index] = { ...entry, text: entry.text + delta.text };
+  }
+  return { ...state, streaming };
+}
+
+function queueRun(state: ThreadState, data: EventDataByName["run.queued"], runId: string | null): ThreadState {
+  const id = data.run_id || runId || "";
+  // A replay from an earlier seq repeats the event, and a run that already started is no longer waiting.
+  if (state.queued.some((entry) => entry.run_id === id) || state.runs[id]) return state;
+  const text = (data.input?.messages ?? []).map((message) => message.content).join("\n");
+  return { ...state, queued: [...state.queued, { run_id: id, position: data.position ?? state.queued.length + 1, text }] };
+}
+
+function finishRun(state: ThreadState, run: RunView): ThreadState {
+  // A successful run's text arrives complete in message.completed; cut-short text stays, marked stopped.
+  const streaming = run.status === "success" ? state.streaming.filter((entry) => entry.run_id !== run.run_id) : state.streaming;
+  const activeRunId = state.activeRunId === run.run_id || !state.activeRunId ? null : state.activeRunId;
+  // A queued run cancelled before it started (superseded, or stopped) is no longer waiting.
+  const queued = state.queued.filter((entry) => entry.run_id !== run.run_id);
+  return { ...state, streaming, activeRunId, queued, runs: { ...state.runs, [run.run_id]: run } };
+}
+
+/** Remember which of these runs are replays (the rest are ignored); unchanged state when nothing is new. */
+export function recordReplays(state: ThreadState, runs: RunRecord[]): ThreadState {
+  const fresh = runs.filter((run) => run.kind === "replay" && !state.replays[run.run_id]);
+  if (fresh.length === 0) return state;
+  const replays = { ...state.replays };
+  for (const run of fresh) replays[run.run_id] = { run_id: run.run_id, checkpoint_id: run.checkpoint_id ?? null };
+  return { ...state, replays };
+}
+
+/**
+ * Runs of loaded messages whose kind history does not tell: those with no user message (a replay has no input
+ * of its own; so has an answer to an approval, or a turn whose question is on an older page).
+ */
+export function runsWithoutInput(state: ThreadState): string[] {
+  const withInput = new Set(state.messages.filter((message) => message.role === "user").map((message) => message.run_id));
+  const runIds = state.messages.map((message) => message.run_id).filter((runId): runId is string => runId !== null && !withInput.has(runId));
+  return [...new Set(runIds)];
+}
+
+/** The tool call with history filled in: arguments from the assistant message, output from the tool row. */
+export function toolCallView(state: ThreadState, call: { id: string; name: string; args: Record<string, unknown> }, requestedAt: string): ToolCallView {
+  const live = state.tools[call.id];
+  const result = state.messages.find((message) => message.role === "tool" && message.tool_call_id === call.id);
+  const view: ToolCallView = { id: call.id, name: call.name, args: call.args, startedAt: requestedAt, ...live };
+  if (result && view.output === undefined) {
+    view.output = result.content;
+    if (result.status === "error") view.error = result.content;
+    view.completedAt ??= result.created_at;
+  }
+  if (view.output === undefined && state.interrupts.some((interrupt) => interrupt.tool_call_id === call.id)) view.awaitingApproval = true;
+  return view;
+}
+
+/** Whether a run is waiting in the thread's queue. */
+export function isQueued(state: ThreadState, runId: string | undefined): boolean {
+  return runId !== undefined && state.queued.some((entry) => entry.run_id === runId);
+}
+
+/** Whether the thread has a run in progress that the user could stop. */
+export function isRunning(state: ThreadState): boolean {
+  return state.activeRunId !== null;
+}
+
+/** The text of the user's input to a run, for "retry". */
+export function runInput(state: ThreadState, runId: string): string | undefined {
+  return state.messages.find((message) => message.role === "user" && message.run_id === runId)?.content;
+}

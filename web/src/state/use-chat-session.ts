@@ -1,0 +1,178 @@
+import { useCallback, useEffect, useRef, useState } from "preact/hooks";
+import type { OpenedSession, Session } from "../protocol/protocol-types.js";
+import type { RpcClient } from "../protocol/rpc-client.js";
+import { RpcError, errorMessage, isMethodNotFound } from "../protocol/rpc-error.js";
+import { autoTitle } from "./auto-title.js";
+import { loadTabThread, saveTabThread, tabWindowId } from "./browser-storage.js";
+import { ThreadSync } from "./thread-sync.js";
+import type { SessionsModel } from "./use-sessions.js";
+import { useThreadState } from "./use-thread-state.js";
+
+/** A message the user sent that the server has not confirmed yet. */
+export interface PendingMessage {
+  key: string;
+  text: string;
+  runId?: string;
+  /** User message ids present when it was sent; a new one with the same text is its confirmation. */
+  knownUserIds: Set<string>;
+}
+
+/** Parameters of `thread.open`. */
+type OpenParams = { window_id?: string; thread_id?: string; assistant_id?: string };
+
+/**
+ * The tab's current session and what the user does with it: open/switch, send, stop, retry, rename, delete.
+ * The tab's window id binds its first session; later switches are remembered per tab in sessionStorage
+ * because `thread.open` does not (yet) rebind a window to another thread.
+ */
+export function useChatSession(client: RpcClient, sessions: SessionsModel) {
+  const windowId = useRef(tabWindowId()).current;
+  const [session, setSession] = useState<Session | undefined>(undefined);
+  const [sync, setSync] = useState<ThreadSync | undefined>(undefined);
+  const syncRef = useRef<ThreadSync | undefined>(undefined);
+  const state = useThreadState(sync);
+  const [pending, setPending] = useState<PendingMessage[]>([]);
+  const [problem, setProblem] = useState<{ message: string; retryText?: string } | undefined>(undefined);
+
+  const open = useCallback(
+    async (params: OpenParams) => {
+      const opened = await client.call<OpenedSession>("thread.open", params);
+      syncRef.current?.dispose();
+      const next = new ThreadSync(client, opened.thread_id);
+      syncRef.current = next;
+      setSync(next);
+      setSession(opened);
+      setPending([]);
+      setProblem(undefined);
+      saveTabThread(opened.thread_id);
+      sessions.upsert(opened);
+      await next.start({ interrupted: opened.status === "interrupted" });
+    },
+    [client, sessions.upsert],
+  );
+
+  // First load: the session this tab showed last, else the window's own session.
+  useEffect(() => {
+    const remembered = loadTabThread();
+    const first = remembered ? open({ thread_id: remembered, window_id: windowId }) : open({ window_id: windowId });
+    first
+      .catch((error: unknown) => {
+        if (remembered && error instanceof RpcError && error.code === "not_found") return open({ window_id: windowId });
+        throw error;
+      })
+      .catch((error: unknown) => setProblem({ message: errorMessage(error) }));
+    return () => syncRef.current?.dispose();
+  }, [client]);
+
+  /** Open a session from a user action; failures are shown instead of thrown. */
+  const switchTo = useCallback(
+    (params: OpenParams) => {
+      open(params).catch((error: unknown) => setProblem({ message: errorMessage(error) }));
+    },
+    [open],
+  );
+
+  // The list has no push: when a reply ends, its session's status and activity time changed.
+  const activeRunId = state.activeRunId;
+  useEffect(() => {
+    if (activeRunId === null) void sessions.refresh();
+  }, [activeRunId, sessions.refresh]);
+
+  const rename = useCallback(
+    async (threadId: string, title: string) => {
+      const updated = await client.call<Session>("thread.update", { thread_id: threadId, title });
+      sessions.upsert(updated);
+      setSession((current) => (current?.thread_id === threadId ? updated : current));
+    },
+    [client, sessions.upsert],
+  );
+
+  const send = useCallback(
+    async (text: string) => {
+      const current = syncRef.current;
+      if (!current || !session) return;
+      const key = crypto.randomUUID();
+      const knownUserIds = new Set(current.state.messages.filter((message) => message.role === "user").map((message) => message.id));
+      setPending((previous) => [...previous, { key, text, knownUserIds }]);
+      setProblem(undefined);
+      const params = { thread_id: current.threadId, input: { messages: [{ role: "user", content: text }] }, client_message_id: key };
+      try {
+        // client_message_id makes a resend after a dropped connection safe: the server returns the same run.
+        const result = await client.call<{ run_id: string }>("run.start", params).catch((error: unknown) => {
+          if (error instanceof RpcError && error.code === "disconnected") return client.call<{ run_id: string }>("run.start", params);
+          throw error;
+        });
+        setPending((previous) => previous.map((entry) => (entry.key === key ? { ...entry, runId: result.run_id } : entry)));
+        if (!session.title && knownUserIds.size === 0) await rename(current.threadId, autoTitle(text)).catch(() => undefined);
+        void sessions.refresh();
+      } catch (error) {
+        setPending((previous) => previous.filter((entry) => entry.key !== key));
+        setProblem({ message: errorMessage(error), retryText: text });
+      }
+    },
+    [client, session, rename, sessions.refresh],
+  );
+
+  const stop = useCallback(async () => {
+    const current = syncRef.current;
+    const runId = current?.state.activeRunId;
+    if (!current || !runId) return;
+    try {
+      await client.call("run.cancel", { thread_id: current.threadId, run_id: runId });
+    } catch (error) {
+      setProblem({ message: errorMessage(error) });
+    }
+  }, [client]);
+
+  const remove = useCallback(
+    async (threadId: string) => {
+      try {
+        await client.call("thread.delete", { thread_id: threadId });
+        sessions.remove(threadId);
+        // The window's own session comes back fresh if it was the one deleted.
+        if (syncRef.current?.threadId === threadId) await open({ window_id: windowId });
+      } catch (error) {
+        setProblem({ message: errorMessage(error) });
+      }
+    },
+    [client, open, sessions.remove],
+  );
+
+  const respond = useCallback(
+    async (interruptId: string, value: Record<string, unknown>) => {
+      const current = syncRef.current;
+      if (!current) return;
+      try {
+        await client.call("input.respond", { thread_id: current.threadId, interrupt_id: interruptId, value });
+      } catch (error) {
+        if (isMethodNotFound(error)) throw new Error("This server does not support approvals yet.");
+        throw error;
+      }
+    },
+    [client],
+  );
+
+  const visiblePending = pending.filter(
+    (entry) =>
+      !state.messages.some(
+        (message) => message.role === "user" && ((entry.runId !== undefined && message.run_id === entry.runId) || (!entry.knownUserIds.has(message.id) && message.content === entry.text)),
+      ),
+  );
+
+  return {
+    windowId,
+    session,
+    sync,
+    state,
+    pending: visiblePending,
+    problem,
+    clearProblem: () => setProblem(undefined),
+    open,
+    switchTo,
+    send,
+    stop,
+    rename,
+    remove,
+    respond,
+  };
+}
