@@ -10,6 +10,8 @@ interface ThreadChannel {
   delivered: number | undefined;
   /** Deliveries of one thread run one after another, so order holds even when a gap must be fetched. */
   chain: Promise<void>;
+  /** Settles once `delivered` holds the thread's last stored seq as of the channel's creation. */
+  baseline: Promise<void>;
 }
 
 /**
@@ -20,21 +22,25 @@ interface ThreadChannel {
 export class EventBus {
   private readonly threads = new Map<string, ThreadChannel>();
 
-  constructor(private readonly log: Pick<EventLog, "listSince">) {}
+  constructor(private readonly log: Pick<EventLog, "listSince" | "lastSeq">) {}
 
-  /** Listen to one thread; returns the unsubscribe function. */
+  /**
+   * Listen to one thread; returns the unsubscribe function. Callers that then read stored state (a replay, a
+   * run's status) must first await `ready`, so that whatever they read is older than the bus's baseline.
+   */
   subscribe(threadId: string, listener: ThreadEventListener): () => void {
-    let channel = this.threads.get(threadId);
-    if (!channel) {
-      channel = { listeners: new Set(), delivered: undefined, chain: Promise.resolve() };
-      this.threads.set(threadId, channel);
-    }
+    const channel = this.threads.get(threadId) ?? this.openChannel(threadId);
     channel.listeners.add(listener);
     return () => {
       const current = this.threads.get(threadId);
       current?.listeners.delete(listener);
       if (current?.listeners.size === 0) this.threads.delete(threadId);
     };
+  }
+
+  /** Settles once a subscribed thread's live events are sequenced against the log (see `subscribe`). */
+  async ready(threadId: string): Promise<void> {
+    await this.threads.get(threadId)?.baseline;
   }
 
   /** Whether anyone here listens to a thread. */
@@ -65,6 +71,24 @@ export class EventBus {
   /** Wait until everything published so far has been delivered (tests, shutdown). */
   async settled(): Promise<void> {
     await Promise.all([...this.threads.values()].map((channel) => channel.chain));
+  }
+
+  /**
+   * A new channel starts from the log's last seq: without that baseline, the first event to arrive would
+   * become the high-water mark, and an earlier event of a transaction that committed first but was
+   * published later (two racing windows) would be dropped as a duplicate instead of filling the gap.
+   */
+  private openChannel(threadId: string): ThreadChannel {
+    const channel: ThreadChannel = { listeners: new Set(), delivered: undefined, chain: Promise.resolve(), baseline: Promise.resolve() };
+    channel.baseline = this.log.lastSeq(threadId).then(
+      (seq) => {
+        channel.delivered ??= seq;
+      },
+      () => undefined,
+    );
+    channel.chain = channel.baseline;
+    this.threads.set(threadId, channel);
+    return channel;
   }
 
   private async deliver(channel: ThreadChannel, threadId: string, events: ThreadEvent[]): Promise<void> {

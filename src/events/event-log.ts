@@ -49,6 +49,12 @@ export class EventLog {
     return rows.map((row) => toThreadEvent(threadId, row)).sort((left, right) => left.seq - right.seq);
   }
 
+  /** The thread's last stored seq (0 before its first event, also for an unknown thread). */
+  async lastSeq(threadId: string): Promise<number> {
+    const { rows } = await this.pool.query<{ event_seq: string }>("SELECT event_seq FROM threads WHERE thread_id = $1", [threadId]);
+    return Number(rows[0]?.event_seq ?? 0);
+  }
+
   /** Events after `since`, in order; optionally only one run's. */
   async listSince(threadId: string, since: number, options: { limit?: number; runId?: string } = {}): Promise<ThreadEvent[]> {
     const { rows } = await this.pool.query<EventRow>(

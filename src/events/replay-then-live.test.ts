@@ -16,6 +16,7 @@ function fakeThread() {
         listeners.add(listener);
         return () => listeners.delete(listener);
       },
+      ready: () => Promise.resolve(),
     },
     async replay(since: number, limit: number): Promise<ThreadEvent[]> {
       await tick();

@@ -6,7 +6,7 @@ export type StoredEventSource = (since: number, limit: number) => Promise<Thread
 
 /** What to follow and where events go. */
 export interface ReplayThenLiveOptions {
-  bus: Pick<EventBus, "subscribe">;
+  bus: Pick<EventBus, "subscribe" | "ready">;
   threadId: string;
   /** Replay stored events with seq greater than this, then continue live. */
   since: number;
@@ -66,6 +66,7 @@ export function replayThenLive(options: ReplayThenLiveOptions): LiveSubscription
   };
 
   const replayStored = async () => {
+    await options.bus.ready(options.threadId);
     for (let cursor = options.since; ; ) {
       const page = await options.replay(cursor, pageSize);
       for (const event of page) enqueue(event);

@@ -162,6 +162,7 @@ export class RunService {
     });
     try {
       // Subscribed before reading the status, so a run finishing in between is not missed.
+      await this.deps.bus.ready(threadId);
       const current = await this.deps.store.get(userId, threadId, runId);
       if (isActive(current)) await finished;
       return await this.deps.store.get(userId, threadId, runId);

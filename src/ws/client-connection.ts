@@ -55,6 +55,7 @@ export class ClientConnection {
       }
     };
     this.subscriptions.set(threadId, this.deps.services.bus.subscribe(threadId, deliver));
+    await this.deps.services.bus.ready(threadId);
     if (since === undefined) return { last_seq: await this.currentSeq(threadId) };
     // Page through the stored events (a long-absent client may be far behind), then release what came live.
     for (let page = await this.deps.services.eventLog.listSince(threadId, since); page.length > 0; page = await this.deps.services.eventLog.listSince(threadId, lastSent)) {
