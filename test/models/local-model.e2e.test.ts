@@ -37,7 +37,8 @@ describe.skipIf(!available)("the embedded model end to end over the WebSocket pr
   /** Like the shared `chat` helper, with room for a small CPU model on a busy machine. */
   async function chat(client: TestWsClient, threadId: string, content: string): Promise<{ runId: string; final: Frame }> {
     const { run_id } = await client.call<{ run_id: string }>("run.start", { thread_id: threadId, input: { messages: [{ role: "user", content }] } }, 30_000);
-    const final = await client.waitFor((frame) => frame.run_id === run_id && (frame.event === "run.completed" || frame.event === "run.failed"), 170_000);
+    // run.interrupted too: a tool needing approval ends the run there, and the test should fail at once, not hang.
+    const final = await client.waitFor((frame) => frame.run_id === run_id && ["run.completed", "run.failed", "run.interrupted"].includes(frame.event ?? ""), 170_000);
     return { runId: run_id, final };
   }
 
@@ -46,8 +47,11 @@ describe.skipIf(!available)("the embedded model end to end over the WebSocket pr
   }
 
   it("streams a reply as message.delta events and reports usage per model", async () => {
+    // No tools: with every tool bound, a 135M model's greedy choice for a plain question can be a tool call (even
+    // send_email, which stops at an approval); this test is about streaming an answer.
+    const assistantId = await createAssistant({ tools: [] });
     await using client = await TestWsClient.connect(server.wsUrl);
-    const { thread_id } = await client.call<{ thread_id: string }>("thread.open", {});
+    const { thread_id } = await client.call<{ thread_id: string }>("thread.open", { assistant_id: assistantId });
     const { runId, final } = await chat(client, thread_id, "Tell me about Paris in two sentences.");
     expect(final.event).toBe("run.completed");
     const deltas = runEvents(client, runId, "message.delta");
@@ -94,7 +98,7 @@ describe.skipIf(!available)("the embedded model end to end over the WebSocket pr
     expect(runEvents(client, run_id, "message.delta").length).toBeLessThan(200);
 
     // The context sequence went back to the pool: the model keeps serving.
-    const other = await client.call<{ thread_id: string }>("thread.open", { window_id: "after-cancel" });
+    const other = await client.call<{ thread_id: string }>("thread.open", { assistant_id: assistantId, window_id: "after-cancel" });
     const next = await chat(client, other.thread_id, "Say hello.");
     expect(next.final.event).toBe("run.completed");
   }, 180_000);
