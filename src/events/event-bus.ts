@@ -38,9 +38,14 @@ export class EventBus {
     };
   }
 
-  /** Settles once a subscribed thread's live events are sequenced against the log (see `subscribe`). */
-  async ready(threadId: string): Promise<void> {
-    await this.threads.get(threadId)?.baseline;
+  /**
+   * Settles once a subscribed thread's live events are sequenced against the log (see `subscribe`), with the
+   * seq after which every event reaches the thread's listeners (0 when nobody here listens to it).
+   */
+  async ready(threadId: string): Promise<number> {
+    const channel = this.threads.get(threadId);
+    await channel?.baseline;
+    return channel?.delivered ?? 0;
   }
 
   /** Whether anyone here listens to a thread. */

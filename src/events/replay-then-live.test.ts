@@ -16,7 +16,7 @@ function fakeThread() {
         listeners.add(listener);
         return () => listeners.delete(listener);
       },
-      ready: () => Promise.resolve(),
+      ready: () => Promise.resolve(0),
     },
     async replay(since: number, limit: number): Promise<ThreadEvent[]> {
       await tick();

@@ -1,7 +1,14 @@
+import type { Queryable } from "../db/database.js";
 import type { Logger } from "../logger.js";
 import type { Run } from "./run.js";
 import type { RunExecutor } from "./run-executor.js";
 import type { RunStore } from "./run-store.js";
+
+/** A run claimed inside a caller's transaction, with the start events recorded there. */
+export interface ClaimedRun {
+  run: Run;
+  started: Awaited<ReturnType<RunExecutor["recordStartIn"]>>;
+}
 
 /** How a run left behind by a dead instance is handled. */
 export type RecoveryMode = "resume" | "fail";
@@ -54,6 +61,21 @@ export class RunDispatcher {
         if (claimed) this.deps.executor.start(claimed.run, { resumed: false, started: claimed.then });
       })
       .catch((error: unknown) => this.deps.logger.error({ err: error, threadId }, "could not claim a run"));
+  }
+
+  /**
+   * Claim the thread's next run inside the caller's transaction (which holds the thread lock): a submission to a
+   * free thread starts its own run with no second transaction. Start it with `startClaimed` once committed.
+   */
+  async claimIn(client: Queryable, threadId: string): Promise<ClaimedRun | undefined> {
+    if (this.stopped) return undefined;
+    const run = await this.deps.store.claimNextIn(client, threadId, this.deps.lease);
+    return run ? { run, started: await this.deps.executor.recordStartIn(client, run, false) } : undefined;
+  }
+
+  /** Execute a run claimed by `claimIn`, after its transaction committed. */
+  startClaimed(claimed: ClaimedRun): void {
+    this.deps.executor.start(claimed.run, { resumed: false, started: claimed.started });
   }
 
   /** One pass: take over expired leases, then start due runs on free threads. */

@@ -10,11 +10,13 @@ import type { EventBus } from "../events/event-bus.js";
 import type { EventLog } from "../events/event-log.js";
 import type { NewThreadEvent } from "../events/thread-event.js";
 import type { GraphRegistry } from "../registry/graph-registry.js";
+import type { Session } from "../sessions/session.js";
 import type { SessionStore } from "../sessions/session-store.js";
 import type { ThreadStateService } from "../sessions/thread-state-service.js";
 import type { ToolDefinition } from "../tools/tool-definition.js";
 import type { ActiveRuns } from "./active-runs.js";
 import { isActive, type MultitaskStrategy, type Run, type RunConfig, type RunKind } from "./run.js";
+import type { ClaimedRun, RunDispatcher } from "./run-dispatcher.js";
 import type { RunStore } from "./run-store.js";
 
 /** A run request, in LangGraph Platform's vocabulary. */
@@ -58,8 +60,8 @@ export interface RunServiceDeps {
   cluster: ClusterNotifier;
   active: ActiveRuns;
   tools: readonly ToolDefinition[];
-  /** Claim and start the thread's next run if it is free (the dispatcher). */
-  dispatch: (threadId: string) => void;
+  /** Starts runs (the dispatcher): claims inside a submission's transaction, or later when the thread is free. */
+  dispatcher: Pick<RunDispatcher, "dispatch" | "claimIn" | "startClaimed">;
 }
 
 /**
@@ -69,14 +71,20 @@ export interface RunServiceDeps {
 export class RunService {
   constructor(private readonly deps: RunServiceDeps) {}
 
-  /** Submit a run; a repeated client_message_id returns the original run instead of a second one. */
-  async submit(userId: string, request: SubmitRunRequest): Promise<{ run: Run; duplicate: boolean }> {
-    const session = await this.deps.sessions.get(userId, request.thread_id);
+  /**
+   * Submit a run; a repeated client_message_id returns the original run instead of a second one. `session`: the
+   * thread as the caller just read it for this user (saves reading it again).
+   */
+  async submit(userId: string, request: SubmitRunRequest, known?: { session?: Session }): Promise<{ run: Run; duplicate: boolean }> {
+    const session = known?.session?.thread_id === request.thread_id ? known.session : await this.deps.sessions.get(userId, request.thread_id);
     const assistant = await this.deps.assistants.get(userId, request.assistant_id ?? session.assistant_id);
     this.checkBreakpoints(assistant, request);
     // Refused now (400) rather than when the run starts: the same validation as the assistant's own settings.
     this.deps.assistants.withRunSettings(assistant, request.config?.settings);
-    const result = await withTransaction(this.deps.pool, (client) => this.submitIn(client, userId, { ...request, assistant_id: assistant.assistant_id }));
+    const result = await withTransaction(this.deps.pool, async (client) => {
+      const submitted = await this.submitIn(client, userId, { ...request, assistant_id: assistant.assistant_id });
+      return { ...submitted, claimed: await this.claimIfFree(client, submitted) };
+    });
     if (!result.duplicate) await this.afterSubmit(result);
     return { run: result.run, duplicate: result.duplicate };
   }
@@ -106,7 +114,7 @@ export class RunService {
       ).catch((error: unknown) => {
         throw (error as { code?: string }).code === "23505" ? new AppError("conflict", "This interrupt was already answered") : error;
       });
-      return submitted;
+      return { ...submitted, claimed: await this.claimIfFree(client, submitted) };
     });
     await this.afterSubmit(result);
     return { run: result.run };
@@ -211,8 +219,22 @@ export class RunService {
     return { run, duplicate: false as const, superseded, queuedBehind };
   }
 
-  private async afterSubmit(result: { run: Run; superseded: Run[]; queuedBehind: number }): Promise<void> {
+  /**
+   * A run submitted to a thread with nothing else active and nothing to wait for is claimed in its submission's
+   * transaction: one commit stores the input, claims the run and records its start, before any model is called.
+   */
+  private async claimIfFree(client: Queryable, submitted: { run: Run; duplicate: boolean; superseded: Run[]; queuedBehind: number }): Promise<ClaimedRun | undefined> {
+    const { run } = submitted;
+    if (submitted.duplicate || submitted.queuedBehind > 0 || submitted.superseded.length > 0 || run.available_at > new Date().toISOString()) return undefined;
+    return this.deps.dispatcher.claimIn(client, run.thread_id);
+  }
+
+  private async afterSubmit(result: { run: Run; superseded: Run[]; queuedBehind: number; claimed?: ClaimedRun }): Promise<void> {
     const { run } = result;
+    if (result.claimed) {
+      this.deps.dispatcher.startClaimed(result.claimed);
+      return;
+    }
     for (const old of result.superseded.filter((candidate) => candidate.status === "pending")) {
       const data = { run_id: old.run_id, status: "cancelled" as const, code: "superseded", message: `superseded by run ${run.run_id}` };
       await this.announce(run.thread_id, old.run_id, [{ event: "run.failed", data }]);
@@ -222,7 +244,7 @@ export class RunService {
     }
     const running = result.superseded.find((old) => old.status === "running");
     if (running) await this.stopRunning(running.run_id, { action: run.multitask_strategy === "rollback" ? "rollback" : "interrupt", message: `superseded by run ${run.run_id}` });
-    this.deps.dispatch(run.thread_id);
+    this.deps.dispatcher.dispatch(run.thread_id);
   }
 
   private async stopRunning(runId: string, stop: { action: "cancel" | "interrupt" | "rollback"; message: string }): Promise<void> {

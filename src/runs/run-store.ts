@@ -109,28 +109,32 @@ export class RunStore {
    */
   async claimNext<T>(threadId: string, lease: { owner: string; ms: number }, andThen: (client: pg.PoolClient, run: Run) => Promise<T>): Promise<{ run: Run; then: T } | undefined> {
     return withTransaction(this.pool, async (client) => {
-      // Lock the thread (serialises claims and submissions) and see whether a run executes there, in one trip.
-      const thread = await client.query<{ running: boolean }>(
-        "SELECT EXISTS (SELECT 1 FROM runs WHERE thread_id = $1 AND status = 'running') AS running FROM threads WHERE thread_id = $1 FOR UPDATE",
-        [threadId],
-      );
-      if (thread.rows[0]?.running !== false) return undefined;
-      const { rows } = await client.query<RunRow>(
-        `UPDATE runs SET status = 'running', lease_owner = $2, lease_expires_at = now() + make_interval(secs => $3 / 1000.0),
-                attempt = attempt + 1, started_at = COALESCE(started_at, now()),
-                before_checkpoint_id = COALESCE(before_checkpoint_id, (
-                  SELECT checkpoint_id FROM checkpoints WHERE thread_id = $1::text AND checkpoint_ns = ''
-                   ORDER BY checkpoint_id DESC LIMIT 1), '')
-          WHERE run_id = (SELECT run_id FROM runs WHERE thread_id = $1 AND status = 'pending' AND available_at <= now()
-                           ORDER BY created_at, run_id LIMIT 1)
-          RETURNING ${COLUMNS}`,
-        [threadId, lease.owner, lease.ms],
-      );
-      if (!rows[0]) return undefined;
-      // The thread is already 'busy': a pending run keeps it so from its submission on.
-      const run = toRun(rows[0]);
-      return { run, then: await andThen(client, run) };
+      const run = await this.claimNextIn(client, threadId, lease);
+      return run ? { run, then: await andThen(client, run) } : undefined;
     });
+  }
+
+  /** `claimNext` inside the caller's transaction (a submission that finds its thread free claims its own run). */
+  async claimNextIn(client: Queryable, threadId: string, lease: { owner: string; ms: number }): Promise<Run | undefined> {
+    // Lock the thread (serialises claims and submissions) and see whether a run executes there, in one trip.
+    const thread = await client.query<{ running: boolean }>(
+      "SELECT EXISTS (SELECT 1 FROM runs WHERE thread_id = $1 AND status = 'running') AS running FROM threads WHERE thread_id = $1 FOR UPDATE",
+      [threadId],
+    );
+    if (thread.rows[0]?.running !== false) return undefined;
+    const { rows } = await client.query<RunRow>(
+      `UPDATE runs SET status = 'running', lease_owner = $2, lease_expires_at = now() + make_interval(secs => $3 / 1000.0),
+              attempt = attempt + 1, started_at = COALESCE(started_at, now()),
+              before_checkpoint_id = COALESCE(before_checkpoint_id, (
+                SELECT checkpoint_id FROM checkpoints WHERE thread_id = $1::text AND checkpoint_ns = ''
+                 ORDER BY checkpoint_id DESC LIMIT 1), '')
+        WHERE run_id = (SELECT run_id FROM runs WHERE thread_id = $1 AND status = 'pending' AND available_at <= now()
+                         ORDER BY created_at, run_id LIMIT 1)
+        RETURNING ${COLUMNS}`,
+      [threadId, lease.owner, lease.ms],
+    );
+    // The thread is already 'busy': a pending run keeps it so from its submission on.
+    return rows[0] ? toRun(rows[0]) : undefined;
   }
 
   /**

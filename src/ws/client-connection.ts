@@ -55,8 +55,8 @@ export class ClientConnection {
       }
     };
     this.subscriptions.set(threadId, this.deps.services.bus.subscribe(threadId, deliver));
-    await this.deps.services.bus.ready(threadId);
-    if (since === undefined) return { last_seq: await this.currentSeq(threadId) };
+    const live = await this.deps.services.bus.ready(threadId);
+    if (since === undefined) return { last_seq: live };
     // Page through the stored events (a long-absent client may be far behind), then release what came live.
     for (let page = await this.deps.services.eventLog.listSince(threadId, since); page.length > 0; page = await this.deps.services.eventLog.listSince(threadId, lastSent)) {
       for (const event of page) {
@@ -68,11 +68,6 @@ export class ClientConnection {
     held = undefined;
     for (const event of pending) deliver(event);
     return { last_seq: lastSent };
-  }
-
-  private async currentSeq(threadId: string): Promise<number> {
-    const { rows } = await this.deps.services.pool.query<{ event_seq: string }>("SELECT event_seq FROM threads WHERE thread_id = $1", [threadId]);
-    return Number(rows[0]?.event_seq ?? 0);
   }
 
   /** Stop receiving a thread's events. */

@@ -23,13 +23,13 @@ export const COMMAND_HANDLERS: { [Name in MethodName]: Handler<Name> } = {
   "messages.list": (connection, params, services) =>
     services.sessions.messages(connection.user.id, params.thread_id, { limit: params.limit, before: params.before }),
   "run.start": async (connection, params, services) => {
-    await services.sessions.get(connection.user.id, params.thread_id);
+    const session = await services.sessions.get(connection.user.id, params.thread_id);
     // Subscribe before submitting so the caller sees run.started and every event after it.
     const wasSubscribed = connection.isSubscribed(params.thread_id);
     if (!wasSubscribed) await connection.subscribe(params.thread_id);
     try {
       if (!params.input && !params.checkpoint_id) throw new AppError("invalid_request", "run.start needs input (or a checkpoint_id to replay from)");
-      const { run, duplicate } = await services.runs.submit(connection.user.id, params);
+      const { run, duplicate } = await services.runs.submit(connection.user.id, params, { session });
       return { run_id: run.run_id, thread_id: run.thread_id, status: run.status, duplicate };
     } catch (error) {
       if (!wasSubscribed) connection.unsubscribe(params.thread_id);

@@ -43,7 +43,11 @@ describe.each(STORAGE_BACKENDS)("storage on $name", (kind) => {
 
     it("lists newest activity first with a stable cursor", async () => {
       const ids: string[] = [];
-      for (let index = 0; index < 5; index += 1) ids.push((await sessions.open({ userId: "dan", assistantId: "chat", title: `s${index}` })).session.thread_id);
+      for (let index = 0; index < 5; index += 1) {
+        ids.push((await sessions.open({ userId: "dan", assistantId: "chat", title: `s${index}` })).session.thread_id);
+        // PGlite's clock can give two quick opens the same now(); equal activity is ordered by id, not by age.
+        await new Promise((resolve) => setTimeout(resolve, 5));
+      }
       const first = await sessions.list("dan", { limit: 2 });
       const second = await sessions.list("dan", { limit: 2, cursor: first.next_cursor ?? undefined });
       const third = await sessions.list("dan", { limit: 2, cursor: second.next_cursor ?? undefined });
