@@ -18,6 +18,7 @@ export interface GraphInputPlan {
  */
 export async function planGraphInput(graph: RunnableGraph, run: Run, options: { resumed: boolean; firstMessage?: string; firstMessageId: string }): Promise<GraphInputPlan> {
   const base = { thread_id: run.thread_id };
+  if (isFirstRunOfThread(run, options.resumed)) return firstRunPlan(run, options, base);
   const state = await graph.getState({ configurable: base });
   const messages = ((state.values as { messages?: BaseMessage[] } | undefined)?.messages ?? []);
   if (options.resumed && (inputIsIn(messages, run) || run.kind === "resume")) {
@@ -35,6 +36,20 @@ export async function planGraphInput(graph: RunnableGraph, run: Run, options: { 
   await closeDanglingToolCalls(graph, messages, base);
   if (messages.length === 0 && options.firstMessage) input.unshift(new AIMessage({ id: options.firstMessageId, content: options.firstMessage }));
   return { input: input.length > 0 ? { messages: input } : null, configurable: base, skip: input.length === 0 && isFinished(state) };
+}
+
+/**
+ * A fresh chat run whose claim found no checkpoint on the thread (`before_checkpoint_id` is "" then, read under
+ * the thread's lock): the state is empty, so there is nothing to read before streaming.
+ */
+function isFirstRunOfThread(run: Run, resumed: boolean): boolean {
+  return !resumed && run.kind === "chat" && !run.checkpoint_id && run.before_checkpoint_id === "" && (run.input?.messages.length ?? 0) > 0;
+}
+
+function firstRunPlan(run: Run, options: { firstMessage?: string; firstMessageId: string }, base: { thread_id: string }): GraphInputPlan {
+  const input = toMessages(run);
+  if (options.firstMessage) input.unshift(new AIMessage({ id: options.firstMessageId, content: options.firstMessage }));
+  return { input: { messages: input }, configurable: base, skip: false };
 }
 
 /**
