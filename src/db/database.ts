@@ -48,7 +48,9 @@ export async function openDatabase(options: OpenDatabaseOptions): Promise<Databa
 }
 
 function createPool(connectionString: string, max: number, logger: Logger): pg.Pool {
-  const pool = new pg.Pool({ connectionString, max, idleTimeoutMillis: 30_000 });
+  // A few connections stay open however long the server idles: the first message after a quiet spell would
+  // otherwise pay for new connections (TCP, auth, TLS) on its way to the first token.
+  const pool = new pg.Pool({ connectionString, max, min: Math.min(4, max), idleTimeoutMillis: 30_000 });
   // An idle client losing its connection must not crash the process.
   pool.on("error", (error) => logger.warn({ err: error }, "idle database client failed"));
   return pool;
