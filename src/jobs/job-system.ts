@@ -80,7 +80,7 @@ export function createJobSystem(options: JobSystemOptions): JobSystem {
   const store = new CronStore(pool);
   const cronFiring = new CronFiring({ pool, store, jobs, threads: options.threads, tombstones, runs: options.runs, logger: logger.child({ component: "crons" }), now });
   const outbound = outboundPolicyFromConfig(config);
-  const crons = new CronService({ pool, store, firing: cronFiring, threads: options.threads, assistants: options.assistants, now, outbound });
+  const crons = new CronService({ pool, store, firing: cronFiring, threads: options.threads, assistants: options.assistants, now, outbound, runs: options.runs });
   const webhooks = new WebhookService({
     pool,
     jobs,

@@ -10,6 +10,11 @@ export interface SubmitRunRequest {
   after_seconds?: number;
   checkpoint_id?: string;
   client_message_id?: string;
+  /** The run's own assistant-setting overrides and recursion limit. */
+  config?: { settings?: Record<string, unknown>; recursion_limit?: number };
+  /** Static breakpoints: node names of the assistant's graph, or "*". */
+  interrupt_before?: "*" | string[];
+  interrupt_after?: "*" | string[];
   /** Cron firings submit `background` runs. */
   kind?: "chat" | "resume" | "replay" | "background";
 }
@@ -17,6 +22,8 @@ export interface SubmitRunRequest {
 /** What jobs need from the run core: submit a run (idempotent per `client_message_id`). */
 export interface RunSubmitter {
   submit(userId: string, request: SubmitRunRequest): Promise<{ run: { run_id: string; thread_id: string }; duplicate: boolean }>;
+  /** Refuse (400) what `submit` would refuse about the request's settings and breakpoints, before it is stored. */
+  check?(userId: string, request: Pick<SubmitRunRequest, "config" | "interrupt_before" | "interrupt_after"> & { assistant_id: string }): Promise<void>;
 }
 
 /** What jobs need from sessions: read, create with a chosen id, and delete a user's thread. */

@@ -89,6 +89,13 @@ export class RunService {
     return { run: result.run, duplicate: result.duplicate };
   }
 
+  /** Refuse (400) run settings or breakpoints that `submit` would refuse for this assistant (crons check when saved). */
+  async check(userId: string, request: Pick<SubmitRunRequest, "config" | "interrupt_before" | "interrupt_after"> & { assistant_id: string }): Promise<void> {
+    const assistant = await this.deps.assistants.get(userId, request.assistant_id);
+    this.checkBreakpoints(assistant, request);
+    this.deps.assistants.withRunSettings(assistant, request.config?.settings);
+  }
+
   /** Answer an interrupt (approve / edit / reject a tool call): records the decision and resumes in a new run. */
   async respond(userId: string, request: RespondRequest): Promise<{ run: Run }> {
     const state = await this.deps.threadState.get(userId, request.thread_id);

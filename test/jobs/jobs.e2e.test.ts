@@ -75,6 +75,36 @@ describe.each(SERVER_KINDS)("jobs end to end on $name", (kind) => {
     expect(messages.map((message) => [message.role, message.content])).toEqual(expect.arrayContaining([["user", "scheduled hello"], ["assistant", "You said: scheduled hello"]]));
   });
 
+  it("a cron's context, config and breakpoints reach every firing's run; bad ones are refused when saved", async () => {
+    const { session } = await server.services.sessions.open(USER, { assistant_id: "chat" });
+    const body = createCronBody.parse({
+      schedule: "*/2 * * * * *",
+      input: { messages: [{ role: "user", content: "stop before you answer" }] },
+      context: { temperature: 0.2 },
+      config: { configurable: { max_tokens: 64 }, recursion_limit: 7 },
+      interrupt_before: ["model"],
+    });
+    const cron = await jobs.crons.create(USER, { ...body, thread_id: session.thread_id });
+    await waitFor(async () => (await cronRuns(cron.cron_id)).some((run) => run.status === "interrupted"), 20_000);
+    await jobs.crons.delete(USER, cron.cron_id);
+    const [run] = await cronRuns(cron.cron_id);
+    if (!run) throw new Error("no cron run");
+    const stored = await server.services.pool.query<{ config: unknown; interrupt_before: string[] }>("SELECT config, interrupt_before FROM runs WHERE run_id = $1", [run.run_id]);
+    expect(stored.rows[0]).toEqual({ config: { settings: { temperature: 0.2, max_tokens: 64 }, recursion_limit: 7 }, interrupt_before: ["model"] });
+    expect((await server.services.threadState.get(USER, session.thread_id)).next).toEqual(["model"]);
+
+    const refused = async (extra: Record<string, unknown>) => {
+      const error = await jobs.crons.create(USER, { ...createCronBody.parse({ schedule: "0 9 * * *", input: body.input, ...extra }), thread_id: session.thread_id }).catch((caught: unknown) => caught);
+      expect(error).toMatchObject({ code: "invalid_request" });
+    };
+    await refused({ interrupt_before: ["no_such_node"] });
+    await refused({ context: { temperature: "very hot" } });
+    const kept = await jobs.crons.create(USER, { ...createCronBody.parse({ schedule: "0 9 * * *", input: body.input }), thread_id: session.thread_id });
+    const error = await jobs.crons.update(USER, kept.cron_id, { interrupt_after: ["nowhere"] }).catch((caught: unknown) => caught);
+    expect(error).toMatchObject({ code: "invalid_request" });
+    await jobs.crons.delete(USER, kept.cron_id);
+  });
+
   it("a stateless cron runs on a new thread, then deletes that thread", async () => {
     const body = createCronBody.parse({ assistant_id: "chat", schedule: "*/2 * * * * *", input: { messages: [{ role: "user", content: "stateless ping" }] } });
     const cron = await jobs.crons.create(USER, body);

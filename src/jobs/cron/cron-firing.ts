@@ -8,6 +8,7 @@ import type { ThreadTombstones } from "../lifecycle/thread-tombstones.js";
 import type { RunSubmitter, ThreadPort } from "../run-ports.js";
 import { stableUuid } from "../stable-id.js";
 import type { CronRow } from "./cron.js";
+import { cronRunOptions } from "./cron-run-options.js";
 import { nextRunDate } from "./cron-schedule.js";
 import type { CronStore } from "./cron-store.js";
 
@@ -113,6 +114,7 @@ export class CronFiring {
         multitask_strategy: payload.multitask_strategy,
         client_message_id: `cron:${cron.cron_id}:${firing.scheduledAt}`,
         kind: "background",
+        ...cronRunOptions(payload),
       });
       this.options.logger.info({ ...firing, threadId, runId: run.run_id, duplicate }, "cron fired");
     } catch (error) {

@@ -2,6 +2,7 @@ import { z } from "zod";
 import { webhookUrlSchema } from "../webhooks/webhook-url.js";
 
 const metadata = z.record(z.string(), z.unknown());
+const nodeList = z.union([z.literal("*"), z.array(z.string().max(200)).max(100)]);
 const textPart = z.looseObject({ type: z.literal("text"), text: z.string() });
 
 /** One user message as LangGraph clients send it: `{role: "user"}` or `{type: "human"}`, text or text parts. */
@@ -31,11 +32,16 @@ export const cronFields = {
   on_run_completed: z.enum(["delete", "keep"]).optional(),
   enabled: z.boolean().optional(),
   end_time: z.iso.datetime({ offset: true }).nullable().optional(),
+  /** Each firing's run settings, as on a run: `context` and `config.configurable` override the assistant's. */
+  context: metadata.nullable().optional(),
+  config: z.looseObject({ configurable: metadata.optional(), recursion_limit: z.number().int().positive().optional() }).nullable().optional(),
+  interrupt_before: nodeList.nullable().optional(),
+  interrupt_after: nodeList.nullable().optional(),
 };
 
 /**
- * `POST /threads/{id}/runs/crons` and `POST /runs/crons` (LangGraph's CronsCreatePayload). Fields Threadline
- * does not act on yet (config, context, stream_mode, interrupt_before, …) are accepted and kept in `payload`.
+ * `POST /threads/{id}/runs/crons` and `POST /runs/crons` (LangGraph's CronsCreatePayload). `context`, `config`
+ * and `interrupt_before/after` apply to every firing's run; other run fields (stream_mode, …) are kept in `payload`.
  */
 export const createCronBody = z.looseObject({ assistant_id: z.string().min(1).max(200).optional(), ...cronFields });
 

@@ -2,9 +2,10 @@ import { randomUUID } from "node:crypto";
 import type pg from "pg";
 import { withTransaction } from "../../db/database.js";
 import { AppError, notFound } from "../../errors/app-error.js";
-import type { AssistantPort, ThreadPort } from "../run-ports.js";
+import type { AssistantPort, RunSubmitter, ThreadPort } from "../run-ports.js";
 import { type Cron, type CronPayload, toCron } from "./cron.js";
 import type { CronFiring } from "./cron-firing.js";
+import { cronRunOptions } from "./cron-run-options.js";
 import type { CreateCronRequest, SearchCronsRequest, UpdateCronRequest } from "./cron-requests.js";
 import { assertValidSchedule, nextRunDate } from "./cron-schedule.js";
 import type { CronFilter, CronStore } from "./cron-store.js";
@@ -23,6 +24,8 @@ export interface CronServiceOptions {
   now: () => Date;
   /** Refuses webhooks to non-public addresses when a cron is created or changed; absent checks nothing here (delivery still does). */
   outbound?: OutboundPolicy;
+  /** The run core (a getter: it may be built later), to refuse run settings and breakpoints when a cron is saved. */
+  runs?: () => Pick<RunSubmitter, "check">;
 }
 
 /** Cron use cases shared by HTTP and WebSocket; every method is scoped to the calling user. */
@@ -37,6 +40,7 @@ export class CronService {
     assertValidSchedule(request.schedule, request.timezone);
     this.assertWebhook(request.webhook);
     const assistantId = await this.resolveAssistant(userId, request);
+    await this.checkRunOptions(userId, assistantId, payloadOf(request));
     const endTime = request.end_time ? new Date(request.end_time) : null;
     const enabled = request.enabled ?? true;
     const next = nextRunDate(request.schedule, { timezone: request.timezone, after: this.options.now(), endTime });
@@ -90,6 +94,8 @@ export class CronService {
     this.assertWebhook(request.webhook);
     return withTransaction(this.options.pool, async (client) => {
       const current = await this.options.store.get(userId, cronId, { db: client, lock: true });
+      const payload = mergePayload(current.payload, request);
+      await this.checkRunOptions(userId, current.assistant_id, payload);
       const schedule = request.schedule ?? current.schedule;
       const timezone = request.timezone === undefined ? current.timezone : request.timezone;
       assertValidSchedule(schedule, timezone);
@@ -105,7 +111,7 @@ export class CronService {
           endTime,
           enabled,
           nextRunDate: next,
-          payload: mergePayload(current.payload, request),
+          payload,
           metadata: request.metadata,
           onRunCompleted: current.thread_id === null ? request.on_run_completed : undefined,
         },
@@ -128,6 +134,13 @@ export class CronService {
     }
     if (!request.assistant_id) throw new AppError("invalid_request", "assistant_id is required for a cron without a thread");
     return (await this.options.assistants.get(userId, request.assistant_id)).assistant_id;
+  }
+
+  /** A firing would be refused for these settings or breakpoints: say so now, to whoever saves the cron. */
+  private async checkRunOptions(userId: string, assistantId: string, payload: CronPayload): Promise<void> {
+    const options = cronRunOptions(payload);
+    if (Object.keys(options).length === 0) return;
+    await this.options.runs?.().check?.(userId, { assistant_id: assistantId, ...options });
   }
 
   /** Report a webhook the outbound policy refuses to whoever sets it, not at the first firing. */
