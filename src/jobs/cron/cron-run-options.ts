@@ -12,7 +12,7 @@ export type CronRunOptions = Pick<SubmitRunRequest, "config" | "interrupt_before
 export function cronRunOptions(payload: CronPayload): CronRunOptions {
   const config = isRecord(payload.config) ? payload.config : undefined;
   const context = isRecord(payload.context) ? payload.context : undefined;
-  const settings = AssistantService.runSettingOverrides({ config: config as { configurable?: Record<string, unknown> } | undefined, context });
+  const settings = AssistantService.runSettingOverrides({ config, context });
   const recursionLimit = typeof config?.recursion_limit === "number" ? config.recursion_limit : undefined;
   const options: CronRunOptions = {};
   if (settings || recursionLimit !== undefined) options.config = { ...(settings ? { settings } : {}), ...(recursionLimit !== undefined ? { recursion_limit: recursionLimit } : {}) };
