@@ -104,6 +104,7 @@ export class RunExecutor {
         { emit: (event) => scope.publisher.emit(event), appendTranscript: (messages) => this.deps.transcript.append({ threadId: run.thread_id, runId: run.run_id, messages }) },
         this.deps.models.modelFor(settings),
       );
+      translator.markCompleted((run.input?.messages ?? []).map((message) => message.id));
       const plan = await planGraphInput(graph, run, { resumed: scope.resumed, firstMessage: settings.first_message, firstMessageId: firstMessageId(run.thread_id) });
       if (!plan.skip) {
         const context = await this.agentContext(run, assistant, scope.signal);

@@ -23,6 +23,15 @@ export class StreamTranslator {
     private readonly modelName: string,
   ) {}
 
+  /**
+   * Messages already in the transcript and announced (the run's input, stored when it was claimed): when the
+   * graph's first update repeats them, nothing is appended again — that append would only take the thread row's
+   * lock on the way of the first delta's event.
+   */
+  markCompleted(messageIds: Iterable<string>): void {
+    for (const id of messageIds) this.completedIds.add(id);
+  }
+
   /** Handle one `[mode, chunk]` pair from `graph.stream(..., { streamMode: ["messages", "updates"] })`. */
   async handle(mode: string, chunk: unknown): Promise<void> {
     if (mode === "messages") this.handleMessageChunk(chunk);
