@@ -63,17 +63,20 @@ export class RunDispatcher {
       .catch((error: unknown) => this.deps.logger.error({ err: error, threadId }, "could not claim a run"));
   }
 
-  /**
-   * Claim the thread's next run inside the caller's transaction (which holds the thread lock): a submission to a
-   * free thread starts its own run with no second transaction. Start it with `startClaimed` once committed.
-   */
-  async claimIn(client: Queryable, threadId: string): Promise<ClaimedRun | undefined> {
-    if (this.stopped) return undefined;
-    const run = await this.deps.store.claimNextIn(client, threadId, this.deps.lease);
-    return run ? { run, started: await this.deps.executor.recordStartIn(client, run, false) } : undefined;
+  /** The lease a submission may insert its run under when the thread is free; undefined once stopped. */
+  claimLease(): { owner: string; ms: number } | undefined {
+    return this.stopped ? undefined : this.deps.lease;
   }
 
-  /** Execute a run claimed by `claimIn`, after its transaction committed. */
+  /**
+   * Record the start of a run a submission inserted already claimed (`claimLease`), inside its transaction.
+   * Start it with `startClaimed` once committed.
+   */
+  async recordClaimIn(client: Queryable, run: Run): Promise<ClaimedRun> {
+    return { run, started: await this.deps.executor.recordStartIn(client, run, false) };
+  }
+
+  /** Execute a run claimed inside a submission (`recordClaimIn`), after its transaction committed. */
   startClaimed(claimed: ClaimedRun): void {
     this.deps.executor.start(claimed.run, { resumed: false, started: claimed.started });
   }

@@ -61,7 +61,7 @@ export interface RunServiceDeps {
   active: ActiveRuns;
   tools: readonly ToolDefinition[];
   /** Starts runs (the dispatcher): claims inside a submission's transaction, or later when the thread is free. */
-  dispatcher: Pick<RunDispatcher, "dispatch" | "claimIn" | "startClaimed">;
+  dispatcher: Pick<RunDispatcher, "dispatch" | "claimLease" | "recordClaimIn" | "startClaimed">;
 }
 
 /**
@@ -220,20 +220,19 @@ export class RunService {
       webhook: request.webhook,
       clientMessageId: request.client_message_id,
       afterSeconds: request.after_seconds,
-    });
-    await client.query("UPDATE threads SET status = 'busy', updated_at = now(), last_activity_at = now() WHERE thread_id = $1", [request.thread_id]);
+    }, active.length === 0 && !request.after_seconds ? this.deps.dispatcher.claimLease() : undefined);
     const queuedBehind = active.length - superseded.filter((candidate) => candidate.status === "pending").length;
     return { run, duplicate: false as const, superseded, queuedBehind };
   }
 
   /**
-   * A run submitted to a thread with nothing else active and nothing to wait for is claimed in its submission's
-   * transaction: one commit stores the input, claims the run and records its start, before any model is called.
+   * A run submitted to a thread with nothing else active and nothing to wait for is inserted already claimed
+   * (`submitIn`); its start is recorded in the same transaction: one commit stores the input, the run, the claim
+   * and `run.started`, before any model is called.
    */
-  private async claimIfFree(client: Queryable, submitted: { run: Run; duplicate: boolean; superseded: Run[]; queuedBehind: number }): Promise<ClaimedRun | undefined> {
-    const { run } = submitted;
-    if (submitted.duplicate || submitted.queuedBehind > 0 || submitted.superseded.length > 0 || run.available_at > new Date().toISOString()) return undefined;
-    return this.deps.dispatcher.claimIn(client, run.thread_id);
+  private async claimIfFree(client: Queryable, submitted: { run: Run; duplicate: boolean }): Promise<ClaimedRun | undefined> {
+    if (submitted.duplicate || submitted.run.status !== "running") return undefined;
+    return this.deps.dispatcher.recordClaimIn(client, submitted.run);
   }
 
   private async afterSubmit(result: { run: Run; superseded: Run[]; queuedBehind: number; claimed?: ClaimedRun }): Promise<void> {

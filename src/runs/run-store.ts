@@ -48,16 +48,35 @@ export interface RunOutcome {
 export class RunStore {
   constructor(private readonly pool: pg.Pool) {}
 
-  /** Insert a pending run (inside the caller's transaction). */
-  async insert(db: Queryable, run: NewRun): Promise<Run> {
+  /**
+   * Insert a run (inside the caller's transaction, which holds the thread's lock) and mark the thread busy. With
+   * `claim`, the caller has seen nothing active on the thread: the run is inserted already claimed (running under
+   * that lease, first attempt, starting from the thread's newest checkpoint), as `claimNextIn` would leave it.
+   */
+  async insert(db: Queryable, run: NewRun, claim?: { owner: string; ms: number }): Promise<Run> {
     const { rows } = await db.query<RunRow>(
-      `INSERT INTO runs (run_id, thread_id, user_id, assistant_id, kind, multitask_strategy, input, command, checkpoint_id,
-                         metadata, webhook, client_message_id, available_at, interrupt_before, interrupt_after, config)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, now() + make_interval(secs => $13), $14, $15, $16) RETURNING ${COLUMNS}`,
+      `WITH inserted AS (
+         INSERT INTO runs (run_id, thread_id, user_id, assistant_id, kind, multitask_strategy, input, command, checkpoint_id,
+                           metadata, webhook, client_message_id, available_at, interrupt_before, interrupt_after, config,
+                           status, lease_owner, lease_expires_at, attempt, started_at, before_checkpoint_id)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, now() + make_interval(secs => $13), $14, $15, $16,
+                 CASE WHEN $17::text IS NULL THEN 'pending' ELSE 'running' END, $17,
+                 CASE WHEN $17::text IS NULL THEN NULL ELSE now() + make_interval(secs => $18 / 1000.0) END,
+                 CASE WHEN $17::text IS NULL THEN 0 ELSE 1 END,
+                 CASE WHEN $17::text IS NULL THEN NULL ELSE now() END,
+                 CASE WHEN $17::text IS NULL THEN NULL ELSE COALESCE((
+                   SELECT checkpoint_id FROM checkpoints WHERE thread_id = ($2::uuid)::text AND checkpoint_ns = ''
+                    ORDER BY checkpoint_id DESC LIMIT 1), '') END)
+         RETURNING ${COLUMNS}
+       ), busy AS (
+         UPDATE threads SET status = 'busy', updated_at = now(), last_activity_at = now() WHERE thread_id = $2
+       )
+       SELECT * FROM inserted`,
       [
         run.runId, run.threadId, run.userId, run.assistantId, run.kind, run.strategy, JSON.stringify(run.input), JSON.stringify(run.command),
         run.checkpointId ?? null, JSON.stringify(run.metadata ?? {}), run.webhook ?? null, run.clientMessageId ?? null, run.afterSeconds ?? 0,
         run.interruptBefore ?? null, run.interruptAfter ?? null, run.config ? JSON.stringify(run.config) : null,
+        claim?.owner ?? null, claim?.ms ?? 0,
       ],
     );
     return toRun(rows[0] as RunRow);
@@ -114,8 +133,7 @@ export class RunStore {
     });
   }
 
-  /** `claimNext` inside the caller's transaction (a submission that finds its thread free claims its own run). */
-  async claimNextIn(client: Queryable, threadId: string, lease: { owner: string; ms: number }): Promise<Run | undefined> {
+  private async claimNextIn(client: Queryable, threadId: string, lease: { owner: string; ms: number }): Promise<Run | undefined> {
     // Lock the thread (serialises claims and submissions) and see whether a run executes there, in one trip.
     const thread = await client.query<{ running: boolean }>(
       "SELECT EXISTS (SELECT 1 FROM runs WHERE thread_id = $1 AND status = 'running') AS running FROM threads WHERE thread_id = $1 FOR UPDATE",
