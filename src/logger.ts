@@ -20,7 +20,11 @@ const REDACTED_PATHS = [
   "config.DATABASE_URL",
 ];
 
-/** The process logger: JSON lines, secrets redacted. */
-export function createLogger(options: { level: string }): Logger {
-  return pino({ level: options.level, redact: { paths: REDACTED_PATHS, censor: "[redacted]" } });
+/**
+ * The process logger: JSON lines, secrets redacted. On stdout by default (the server); one-shot commands log to
+ * stderr, so what they print on stdout (an export, an id, a report) stays clean for pipes.
+ */
+export function createLogger(options: { level: string; stream?: "stdout" | "stderr" }): Logger {
+  const settings = { level: options.level, redact: { paths: REDACTED_PATHS, censor: "[redacted]" } };
+  return options.stream === "stderr" ? pino(settings, pino.destination({ dest: 2, sync: true })) : pino(settings);
 }

@@ -45,7 +45,7 @@ export async function withServices<T>(flags: CommonFlags, work: (services: Servi
   const config = configFrom({ ...flags, logLevel: flags.logLevel ?? (process.env.LOG_LEVEL ? undefined : "warn") });
   // Loaded on demand: clients such as `threadline chat` must not pay for the whole server at start-up.
   const [{ buildServices }, { createLogger }] = await Promise.all([import("../app.js"), import("../logger.js")]);
-  const { services, database } = await buildServices({ config, logger: createLogger({ level: config.LOG_LEVEL }) });
+  const { services, database } = await buildServices({ config, logger: createLogger({ level: config.LOG_LEVEL, stream: "stderr" }) });
   try {
     return await work(services);
   } finally {

@@ -23,7 +23,9 @@ afterAll(async () => {
 
 function threadline(args: string[]) {
   return run(process.execPath, [BIN, "threads", ...args, "--database-url", database.url], {
-    env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "/tmp", MODEL: "fake", LOG_LEVEL: "silent" },
+    // LOG_LEVEL left at the commands' default (warn): warnings (e.g. no WEBHOOK_SECRET) go to stderr, and
+    // stdout must still be exactly the exported JSONL.
+    env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "/tmp", MODEL: "fake" },
     timeout: 120_000,
   });
 }
