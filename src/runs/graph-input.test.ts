@@ -1,6 +1,7 @@
 import { AIMessage, HumanMessage } from "@langchain/core/messages";
 import { describe, expect, it } from "vitest";
 import type { RunnableGraph } from "../registry/graph-registry.js";
+import { checkpointIdAt } from "../checkpoint/checkpoint-id-time.js";
 import { planGraphInput } from "./graph-input.js";
 import type { Run } from "./run.js";
 
@@ -37,6 +38,33 @@ describe("planGraphInput", () => {
     const plan = await planGraphInput(graph as unknown as RunnableGraph, chatRun({ before_checkpoint_id: "1ef" }), { resumed: false, firstMessage: "Hello!", firstMessageId: "first" });
     expect(graph.reads).toBe(1);
     expect((plan.input as { messages: { content: string }[] }).messages.map((message) => message.content)).toEqual(["hi"]);
+  });
+
+  it("does not read the state when the thread last changed by a run that succeeded", async () => {
+    const graph = graphWith([new HumanMessage({ id: "old", content: "before" })]);
+    const finishedAt = new Date("2026-11-22T06:00:00.000Z");
+    const run = chatRun({ before_checkpoint_id: checkpointIdAt(new Date(finishedAt.getTime() - 5)) });
+    const previousRun = () => Promise.resolve({ status: "success" as const, finished_at: finishedAt.toISOString() });
+    const plan = await planGraphInput(graph as unknown as RunnableGraph, run, { resumed: false, firstMessage: "Hello!", firstMessageId: "first", previousRun });
+    expect(graph.reads).toBe(0);
+    expect((plan.input as { messages: { content: string }[] }).messages.map((message) => message.content)).toEqual(["hi"]);
+  });
+
+  it("reads the state after a run that did not succeed, or when the newest checkpoint is younger than its end", async () => {
+    const finishedAt = new Date("2026-11-22T06:00:00.000Z");
+    const cases = [
+      { previous: { status: "cancelled" as const, finished_at: finishedAt.toISOString() }, checkpointAt: finishedAt.getTime() - 5 },
+      { previous: { status: "interrupted" as const, finished_at: finishedAt.toISOString() }, checkpointAt: finishedAt.getTime() - 5 },
+      // A state edit after the run wrote a newer checkpoint.
+      { previous: { status: "success" as const, finished_at: finishedAt.toISOString() }, checkpointAt: finishedAt.getTime() + 5 },
+      { previous: undefined, checkpointAt: finishedAt.getTime() - 5 },
+    ];
+    for (const { previous, checkpointAt } of cases) {
+      const graph = graphWith([new HumanMessage({ id: "old", content: "before" })]);
+      const run = chatRun({ before_checkpoint_id: checkpointIdAt(new Date(checkpointAt)) });
+      await planGraphInput(graph as unknown as RunnableGraph, run, { resumed: false, firstMessageId: "first", previousRun: () => Promise.resolve(previous) });
+      expect(graph.reads).toBe(1);
+    }
   });
 
   it("reads the state of a resumed attempt even on a thread that had no checkpoint", async () => {

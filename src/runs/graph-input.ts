@@ -1,5 +1,6 @@
 import { AIMessage, type BaseMessage, HumanMessage, ToolMessage } from "@langchain/core/messages";
 import { Command } from "@langchain/langgraph";
+import { checkpointIdAt } from "../checkpoint/checkpoint-id-time.js";
 import type { RunnableGraph } from "../registry/graph-registry.js";
 import type { Run } from "./run.js";
 
@@ -16,9 +17,10 @@ export interface GraphInputPlan {
  * already in the state, and skips when the graph had finished; a resume answers an interrupt; a replay starts
  * from a checkpoint and branches.
  */
-export async function planGraphInput(graph: RunnableGraph, run: Run, options: { resumed: boolean; firstMessage?: string; firstMessageId: string }): Promise<GraphInputPlan> {
+export async function planGraphInput(graph: RunnableGraph, run: Run, options: PlanOptions): Promise<GraphInputPlan> {
   const base = { thread_id: run.thread_id };
   if (isFirstRunOfThread(run, options.resumed)) return firstRunPlan(run, options, base);
+  if (await continuesCleanState(run, options)) return { input: { messages: toMessages(run) }, configurable: base, skip: false };
   const state = await graph.getState({ configurable: base });
   const messages = ((state.values as { messages?: BaseMessage[] } | undefined)?.messages ?? []);
   if (options.resumed && (inputIsIn(messages, run) || run.kind === "resume")) {
@@ -38,6 +40,30 @@ export async function planGraphInput(graph: RunnableGraph, run: Run, options: { 
   return { input: input.length > 0 ? { messages: input } : null, configurable: base, skip: input.length === 0 && isFinished(state) };
 }
 
+/** What `planGraphInput` needs besides the graph and the run. */
+export interface PlanOptions {
+  resumed: boolean;
+  firstMessage?: string;
+  firstMessageId: string;
+  /** The thread's run created just before this one (read only when it can spare the state read). */
+  previousRun?: () => Promise<Pick<Run, "status" | "finished_at"> | undefined>;
+}
+
+/**
+ * A fresh chat run whose thread last changed by a run that succeeded: that run's graph reached its end, so the
+ * state has messages, no unanswered tool call and nothing left to run — no need to read it before streaming. The
+ * thread's newest checkpoint at claim (`before_checkpoint_id`) must be older than that run's end, so a state edit
+ * or any other write since sends the run down the full path. (Checkpoint ids carry the writer's clock: an edit
+ * within the clock skew between two instances could pass for older; it would at worst skip closing a dangling
+ * tool call the edit itself added.)
+ */
+async function continuesCleanState(run: Run, options: PlanOptions): Promise<boolean> {
+  if (options.resumed || run.kind !== "chat" || run.checkpoint_id || !run.before_checkpoint_id || (run.input?.messages.length ?? 0) === 0) return false;
+  const previous = await options.previousRun?.();
+  if (previous?.status !== "success" || !previous.finished_at) return false;
+  return run.before_checkpoint_id < checkpointIdAt(new Date(previous.finished_at));
+}
+
 /**
  * A fresh chat run whose claim found no checkpoint on the thread (`before_checkpoint_id` is "" then, read under
  * the thread's lock): the state is empty, so there is nothing to read before streaming.
@@ -46,7 +72,7 @@ function isFirstRunOfThread(run: Run, resumed: boolean): boolean {
   return !resumed && run.kind === "chat" && !run.checkpoint_id && run.before_checkpoint_id === "" && (run.input?.messages.length ?? 0) > 0;
 }
 
-function firstRunPlan(run: Run, options: { firstMessage?: string; firstMessageId: string }, base: { thread_id: string }): GraphInputPlan {
+function firstRunPlan(run: Run, options: PlanOptions, base: { thread_id: string }): GraphInputPlan {
   const input = toMessages(run);
   if (options.firstMessage) input.unshift(new AIMessage({ id: options.firstMessageId, content: options.firstMessage }));
   return { input: { messages: input }, configurable: base, skip: false };

@@ -105,7 +105,12 @@ export class RunExecutor {
         this.deps.models.modelFor(settings),
       );
       translator.markCompleted((run.input?.messages ?? []).map((message) => message.id));
-      const plan = await planGraphInput(graph, run, { resumed: scope.resumed, firstMessage: settings.first_message, firstMessageId: firstMessageId(run.thread_id) });
+      const plan = await planGraphInput(graph, run, {
+        resumed: scope.resumed,
+        firstMessage: settings.first_message,
+        firstMessageId: firstMessageId(run.thread_id),
+        previousRun: () => this.deps.store.previous(run),
+      });
       if (!plan.skip) {
         const context = await this.agentContext(run, assistant, scope.signal);
         const stream = await graph.stream(plan.input, {

@@ -106,6 +106,16 @@ export class RunStore {
     return rows[0]?.run_id ?? null;
   }
 
+  /** The thread's run created just before this one (its status and when it finished), if any. */
+  async previous(run: Pick<Run, "thread_id" | "run_id" | "created_at">): Promise<Pick<Run, "status" | "finished_at"> | undefined> {
+    const { rows } = await this.pool.query<{ status: Run["status"]; finished_at: Date | null }>(
+      "SELECT status, finished_at FROM runs WHERE thread_id = $1 AND created_at < $2 AND run_id <> $3 ORDER BY created_at DESC LIMIT 1",
+      [run.thread_id, run.created_at, run.run_id],
+    );
+    const row = rows[0];
+    return row ? { status: row.status, finished_at: row.finished_at?.toISOString() ?? null } : undefined;
+  }
+
   /** Cancel runs that have not started (double texting, explicit cancel). */
   async cancelPending(db: Queryable, runIds: string[], reason: { code: string; message: string }): Promise<string[]> {
     if (runIds.length === 0) return [];

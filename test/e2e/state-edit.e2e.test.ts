@@ -43,3 +43,24 @@ it("a state edit over HTTP reaches the transcript and every window, live and on 
   await window.call("thread.list", {});
   expect(window.events(threadId).length).toBe(before);
 });
+
+it("after a state edit leaves a tool call unanswered, the next run still closes it before the new input", async () => {
+  await using window = await TestWsClient.connect(server.wsUrl);
+  const { thread_id: threadId } = await window.call<{ thread_id: string }>("thread.open", { window_id: "dangling" });
+  await chat(window, threadId, "first");
+  // The edit comes after a successful run: the next run must not take the state for clean and skip reading it.
+  const edit = await fetch(`${server.url}/threads/${threadId}/state`, {
+    method: "POST",
+    headers: { "Content-Type": "application/json" },
+    body: JSON.stringify({
+      values: { messages: [{ type: "ai", content: "", tool_calls: [{ id: "call_dangling", name: "calculator", args: { expression: "1+1" } }] }] },
+      as_node: "model",
+    }),
+  });
+  expect(edit.status).toBe(200);
+  const { final } = await chat(window, threadId, "second");
+  expect(final.event).toBe("run.completed");
+  const state = await window.call<{ values: { messages: { type?: string; content: string; tool_call_id?: string }[] } }>("state.get", { thread_id: threadId });
+  const contents = state.values.messages.map((message) => message.content);
+  expect(contents.slice(-3)).toEqual(["Error: this tool call was cancelled before it ran.", "second", "You said: second"]);
+});
