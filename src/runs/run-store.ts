@@ -10,6 +10,15 @@ const COLUMNS = `run_id, thread_id, user_id, assistant_id, status, kind, multita
   interrupt_before, interrupt_after, config, metadata, webhook, client_message_id, attempt, max_attempts, error, usage, before_checkpoint_id, cancel_requested,
   created_at, available_at, started_at, finished_at`;
 
+/**
+ * SQL for the thread's newest root checkpoint id ('' when it has none), for `before_checkpoint_id` at claim time.
+ * `param` is the statement's thread id parameter (a uuid; checkpoint tables key threads as text).
+ */
+function newestCheckpointOf(param: string): string {
+  return `COALESCE((SELECT checkpoint_id FROM checkpoints WHERE thread_id = (${param}::uuid)::text AND checkpoint_ns = ''
+                     ORDER BY checkpoint_id DESC LIMIT 1), '')`;
+}
+
 type RunRow = Omit<Run, "created_at" | "available_at" | "started_at" | "finished_at"> & {
   created_at: Date;
   available_at: Date;
@@ -64,9 +73,7 @@ export class RunStore {
                  CASE WHEN $17::text IS NULL THEN NULL ELSE now() + make_interval(secs => $18 / 1000.0) END,
                  CASE WHEN $17::text IS NULL THEN 0 ELSE 1 END,
                  CASE WHEN $17::text IS NULL THEN NULL ELSE now() END,
-                 CASE WHEN $17::text IS NULL THEN NULL ELSE COALESCE((
-                   SELECT checkpoint_id FROM checkpoints WHERE thread_id = ($2::uuid)::text AND checkpoint_ns = ''
-                    ORDER BY checkpoint_id DESC LIMIT 1), '') END)
+                 CASE WHEN $17::text IS NULL THEN NULL ELSE ${newestCheckpointOf("$2")} END)
          RETURNING ${COLUMNS}
        ), busy AS (
          UPDATE threads SET status = 'busy', updated_at = now(), last_activity_at = now() WHERE thread_id = $2
@@ -153,9 +160,7 @@ export class RunStore {
     const { rows } = await client.query<RunRow>(
       `UPDATE runs SET status = 'running', lease_owner = $2, lease_expires_at = now() + make_interval(secs => $3 / 1000.0),
               attempt = attempt + 1, started_at = COALESCE(started_at, now()),
-              before_checkpoint_id = COALESCE(before_checkpoint_id, (
-                SELECT checkpoint_id FROM checkpoints WHERE thread_id = $1::text AND checkpoint_ns = ''
-                 ORDER BY checkpoint_id DESC LIMIT 1), '')
+              before_checkpoint_id = COALESCE(before_checkpoint_id, ${newestCheckpointOf("$1")})
         WHERE run_id = (SELECT run_id FROM runs WHERE thread_id = $1 AND status = 'pending' AND available_at <= now()
                          ORDER BY created_at, run_id LIMIT 1)
         RETURNING ${COLUMNS}`,
