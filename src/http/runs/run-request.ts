@@ -1,13 +1,12 @@
 import { z } from "zod";
 import { AppError } from "../../errors/app-error.js";
-import { AssistantService } from "../../assistants/assistant-service.js";
 import type { MultitaskStrategy, RunConfig } from "../../runs/run.js";
+import { breakpointListSchema, runConfigFrom } from "../../runs/run-config.js";
 import type { SubmitRunRequest } from "../../runs/run-service.js";
 import { normaliseRunInput } from "./run-input.js";
 import { type StreamMode, streamModeListSchema, toStreamModes } from "./stream-modes.js";
 
 const record = z.record(z.string(), z.unknown());
-const nodeList = z.union([z.literal("*"), z.array(z.string().max(200)).max(100)]);
 
 /**
  * The body of every run-creating route, in LangGraph Platform's shape (`RunCreateStateful` /
@@ -28,8 +27,8 @@ export const runBodySchema = z.object({
   multitask_strategy: z.enum(["reject", "enqueue", "interrupt", "rollback"]).optional(),
   checkpoint_id: z.string().min(1).max(200).optional(),
   checkpoint: z.looseObject({ checkpoint_id: z.string().min(1).max(200).nullable().optional(), checkpoint_ns: z.string().optional() }).nullable().optional(),
-  interrupt_before: nodeList.optional(),
-  interrupt_after: nodeList.optional(),
+  interrupt_before: breakpointListSchema.optional(),
+  interrupt_after: breakpointListSchema.optional(),
   on_disconnect: z.enum(["cancel", "continue"]).optional(),
   on_completion: z.enum(["delete", "keep"]).optional(),
   after_seconds: z.number().min(0).max(31_536_000).optional(),
@@ -79,7 +78,7 @@ export function parseRunBody(raw: unknown, defaultModes: readonly StreamMode[]):
     checkpointId: checkpointIdOf(body),
     interruptBefore: body.interrupt_before,
     interruptAfter: body.interrupt_after,
-    config: runConfigOf(body),
+    config: runConfigFrom(body),
     metadata: body.metadata ?? undefined,
     webhook: body.webhook,
     afterSeconds: body.after_seconds,
@@ -102,12 +101,4 @@ function checkpointIdOf(body: z.infer<typeof runBodySchema>): string | undefined
   const [first] = candidates;
   if (candidates.some((id) => id !== first)) throw new AppError("invalid_request", "checkpoint_id, checkpoint and config.configurable.checkpoint_id disagree");
   return first;
-}
-
-/** The run's own settings (`context`, `config.configurable`) and `config.recursion_limit`; undefined for none. */
-function runConfigOf(body: z.infer<typeof runBodySchema>): RunConfig | undefined {
-  const settings = AssistantService.runSettingOverrides(body);
-  const recursionLimit = body.config?.recursion_limit;
-  if (!settings && recursionLimit === undefined) return undefined;
-  return { ...(settings ? { settings } : {}), ...(recursionLimit !== undefined ? { recursion_limit: recursionLimit } : {}) };
 }

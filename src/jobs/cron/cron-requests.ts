@@ -1,8 +1,8 @@
 import { z } from "zod";
+import { breakpointListSchema } from "../../runs/run-config.js";
 import { webhookUrlSchema } from "../webhooks/webhook-url.js";
 
 const metadata = z.record(z.string(), z.unknown());
-const nodeList = z.union([z.literal("*"), z.array(z.string().max(200)).max(100)]);
 const textPart = z.looseObject({ type: z.literal("text"), text: z.string() });
 
 /** One user message as LangGraph clients send it: `{role: "user"}` or `{type: "human"}`, text or text parts. */
@@ -18,6 +18,14 @@ const userMessage = z
     content: typeof message.content === "string" ? message.content : message.content.map((part) => part.text).join(""),
   }));
 
+/** Each firing's run settings, as on a run: `context` and `config.configurable` override the assistant's. */
+export const cronRunFields = z.object({
+  context: metadata.nullable().optional(),
+  config: z.looseObject({ configurable: metadata.optional(), recursion_limit: z.number().int().positive().optional() }).nullable().optional(),
+  interrupt_before: breakpointListSchema.nullable().optional(),
+  interrupt_after: breakpointListSchema.nullable().optional(),
+});
+
 /** A cron's run input: the user messages each firing sends. */
 export const cronInputSchema = z.looseObject({ messages: z.array(userMessage).min(1).max(20) }).transform((input) => ({ messages: input.messages }));
 
@@ -32,11 +40,7 @@ export const cronFields = {
   on_run_completed: z.enum(["delete", "keep"]).optional(),
   enabled: z.boolean().optional(),
   end_time: z.iso.datetime({ offset: true }).nullable().optional(),
-  /** Each firing's run settings, as on a run: `context` and `config.configurable` override the assistant's. */
-  context: metadata.nullable().optional(),
-  config: z.looseObject({ configurable: metadata.optional(), recursion_limit: z.number().int().positive().optional() }).nullable().optional(),
-  interrupt_before: nodeList.nullable().optional(),
-  interrupt_after: nodeList.nullable().optional(),
+  ...cronRunFields.shape,
 };
 
 /**

@@ -1,30 +1,20 @@
-import { AssistantService } from "../../assistants/assistant-service.js";
+import { runConfigFrom } from "../../runs/run-config.js";
 import type { SubmitRunRequest } from "../run-ports.js";
 import type { CronPayload } from "./cron.js";
+import { cronRunFields } from "./cron-requests.js";
 
 /** What a cron's payload asks of each firing's run, beyond its input. */
 export type CronRunOptions = Pick<SubmitRunRequest, "config" | "interrupt_before" | "interrupt_after">;
 
 /**
- * The run options stored in a cron's payload, in the run core's terms: `context` and `config.configurable` become
- * the run's setting overrides (as on `POST /threads/{id}/runs`), `config.recursion_limit` its step limit.
+ * The run options stored in a cron's payload, in the run core's terms, read exactly as a run request's are
+ * (`runConfigFrom`). The payload was validated with the same fields when the cron was saved; a payload stored
+ * before those fields existed and no longer matching them asks for nothing.
  */
 export function cronRunOptions(payload: CronPayload): CronRunOptions {
-  const config = isRecord(payload.config) ? payload.config : undefined;
-  const context = isRecord(payload.context) ? payload.context : undefined;
-  const settings = AssistantService.runSettingOverrides({ config, context });
-  const recursionLimit = typeof config?.recursion_limit === "number" ? config.recursion_limit : undefined;
-  const options: CronRunOptions = {};
-  if (settings || recursionLimit !== undefined) options.config = { ...(settings ? { settings } : {}), ...(recursionLimit !== undefined ? { recursion_limit: recursionLimit } : {}) };
-  if (isNodeList(payload.interrupt_before)) options.interrupt_before = payload.interrupt_before;
-  if (isNodeList(payload.interrupt_after)) options.interrupt_after = payload.interrupt_after;
-  return options;
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
-}
-
-function isNodeList(value: unknown): value is "*" | string[] {
-  return value === "*" || (Array.isArray(value) && value.every((item) => typeof item === "string"));
+  const parsed = cronRunFields.safeParse(payload);
+  if (!parsed.success) return {};
+  const { interrupt_before: before, interrupt_after: after } = parsed.data;
+  const config = runConfigFrom(parsed.data);
+  return { ...(config ? { config } : {}), ...(before ? { interrupt_before: before } : {}), ...(after ? { interrupt_after: after } : {}) };
 }
