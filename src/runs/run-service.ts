@@ -78,9 +78,7 @@ export class RunService {
   async submit(userId: string, request: SubmitRunRequest, known?: { session?: Session }): Promise<{ run: Run; duplicate: boolean }> {
     const session = known?.session?.thread_id === request.thread_id ? known.session : await this.deps.sessions.get(userId, request.thread_id);
     const assistant = await this.deps.assistants.get(userId, request.assistant_id ?? session.assistant_id);
-    this.checkBreakpoints(assistant, request);
-    // Refused now (400) rather than when the run starts: the same validation as the assistant's own settings.
-    this.deps.assistants.withRunSettings(assistant, request.config?.settings);
+    this.validate(assistant, request);
     const result = await withTransaction(this.deps.pool, async (client) => {
       const submitted = await this.submitIn(client, userId, { ...request, assistant_id: assistant.assistant_id });
       return { ...submitted, claimed: await this.claimIfFree(client, submitted) };
@@ -91,8 +89,13 @@ export class RunService {
 
   /** Refuse (400) run settings or breakpoints that `submit` would refuse for this assistant (crons check when saved). */
   async check(userId: string, request: Pick<SubmitRunRequest, "config" | "interrupt_before" | "interrupt_after"> & { assistant_id: string }): Promise<void> {
-    const assistant = await this.deps.assistants.get(userId, request.assistant_id);
+    this.validate(await this.deps.assistants.get(userId, request.assistant_id), request);
+  }
+
+  /** Breakpoints and setting overrides, refused now (400) rather than when the run starts. */
+  private validate(assistant: Assistant, request: Pick<SubmitRunRequest, "config" | "interrupt_before" | "interrupt_after">): void {
     this.checkBreakpoints(assistant, request);
+    // The same validation as the assistant's own settings.
     this.deps.assistants.withRunSettings(assistant, request.config?.settings);
   }
 

@@ -60,7 +60,7 @@ export class RunStore {
   /**
    * Insert a run (inside the caller's transaction, which holds the thread's lock) and mark the thread busy. With
    * `claim`, the caller has seen nothing active on the thread: the run is inserted already claimed (running under
-   * that lease, first attempt, starting from the thread's newest checkpoint), as `claimNextIn` would leave it.
+   * that lease, first attempt, starting from the thread's newest checkpoint), as `claimNext` would leave it.
    */
   async insert(db: Queryable, run: NewRun, claim?: { owner: string; ms: number }): Promise<Run> {
     const { rows } = await db.query<RunRow>(
@@ -145,29 +145,26 @@ export class RunStore {
    */
   async claimNext<T>(threadId: string, lease: { owner: string; ms: number }, andThen: (client: pg.PoolClient, run: Run) => Promise<T>): Promise<{ run: Run; then: T } | undefined> {
     return withTransaction(this.pool, async (client) => {
-      const run = await this.claimNextIn(client, threadId, lease);
-      return run ? { run, then: await andThen(client, run) } : undefined;
+      // Lock the thread (serialises claims and submissions) and see whether a run executes there, in one trip.
+      const thread = await client.query<{ running: boolean }>(
+        "SELECT EXISTS (SELECT 1 FROM runs WHERE thread_id = $1 AND status = 'running') AS running FROM threads WHERE thread_id = $1 FOR UPDATE",
+        [threadId],
+      );
+      if (thread.rows[0]?.running !== false) return undefined;
+      const { rows } = await client.query<RunRow>(
+        `UPDATE runs SET status = 'running', lease_owner = $2, lease_expires_at = now() + make_interval(secs => $3 / 1000.0),
+                attempt = attempt + 1, started_at = COALESCE(started_at, now()),
+                before_checkpoint_id = COALESCE(before_checkpoint_id, ${newestCheckpointOf("$1")})
+          WHERE run_id = (SELECT run_id FROM runs WHERE thread_id = $1 AND status = 'pending' AND available_at <= now()
+                           ORDER BY created_at, run_id LIMIT 1)
+          RETURNING ${COLUMNS}`,
+        [threadId, lease.owner, lease.ms],
+      );
+      if (!rows[0]) return undefined;
+      // The thread is already 'busy': a pending run keeps it so from its submission on.
+      const run = toRun(rows[0]);
+      return { run, then: await andThen(client, run) };
     });
-  }
-
-  private async claimNextIn(client: Queryable, threadId: string, lease: { owner: string; ms: number }): Promise<Run | undefined> {
-    // Lock the thread (serialises claims and submissions) and see whether a run executes there, in one trip.
-    const thread = await client.query<{ running: boolean }>(
-      "SELECT EXISTS (SELECT 1 FROM runs WHERE thread_id = $1 AND status = 'running') AS running FROM threads WHERE thread_id = $1 FOR UPDATE",
-      [threadId],
-    );
-    if (thread.rows[0]?.running !== false) return undefined;
-    const { rows } = await client.query<RunRow>(
-      `UPDATE runs SET status = 'running', lease_owner = $2, lease_expires_at = now() + make_interval(secs => $3 / 1000.0),
-              attempt = attempt + 1, started_at = COALESCE(started_at, now()),
-              before_checkpoint_id = COALESCE(before_checkpoint_id, ${newestCheckpointOf("$1")})
-        WHERE run_id = (SELECT run_id FROM runs WHERE thread_id = $1 AND status = 'pending' AND available_at <= now()
-                         ORDER BY created_at, run_id LIMIT 1)
-        RETURNING ${COLUMNS}`,
-      [threadId, lease.owner, lease.ms],
-    );
-    // The thread is already 'busy': a pending run keeps it so from its submission on.
-    return rows[0] ? toRun(rows[0]) : undefined;
   }
 
   /**
