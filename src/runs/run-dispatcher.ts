@@ -1,3 +1,4 @@
+import type { Assistant } from "../assistants/assistant.js";
 import type { Queryable } from "../db/database.js";
 import type { Logger } from "../logger.js";
 import type { Run } from "./run.js";
@@ -8,6 +9,8 @@ import type { RunStore } from "./run-store.js";
 export interface ClaimedRun {
   run: Run;
   started: Awaited<ReturnType<RunExecutor["recordStartIn"]>>;
+  /** The run's assistant as the submission read it (the executor need not read it again). */
+  assistant?: Assistant;
 }
 
 /** How a run left behind by a dead instance is handled. */
@@ -72,13 +75,13 @@ export class RunDispatcher {
    * Record the start of a run a submission inserted already claimed (`claimLease`), inside its transaction.
    * Start it with `startClaimed` once committed.
    */
-  async recordClaimIn(client: Queryable, run: Run): Promise<ClaimedRun> {
-    return { run, started: await this.deps.executor.recordStartIn(client, run, false) };
+  async recordClaimIn(client: Queryable, run: Run, assistant?: Assistant): Promise<ClaimedRun> {
+    return { run, started: await this.deps.executor.recordStartIn(client, run, false), assistant };
   }
 
   /** Execute a run claimed inside a submission (`recordClaimIn`), after its transaction committed. */
   startClaimed(claimed: ClaimedRun): void {
-    this.deps.executor.start(claimed.run, { resumed: false, started: claimed.started });
+    this.deps.executor.start(claimed.run, { resumed: false, started: claimed.started, assistant: claimed.assistant });
   }
 
   /** One pass: take over expired leases, then start due runs on free threads. */

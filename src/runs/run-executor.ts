@@ -47,6 +47,13 @@ export interface RunExecutorDeps {
 /** Events as the event log stored them (with their seq). */
 type StoredEvents = Awaited<ReturnType<EventLog["append"]>>;
 
+/** How `RunExecutor.start` begins a run. */
+interface StartOptions {
+  resumed: boolean;
+  started?: StoredEvents;
+  assistant?: Assistant;
+}
+
 /** `next`: the nodes a run stopped before at a static breakpoint. */
 type Outcome = RunOutcome & { interrupts?: PendingInterrupt[]; next?: string[]; structured?: unknown; rollback?: boolean };
 
@@ -59,9 +66,10 @@ export class RunExecutor {
 
   /**
    * Execute a run this instance has claimed (or taken over, `resumed`), in the background. `started`: the events
-   * `recordStartIn` stored in the claim's own transaction (not given: they are recorded first).
+   * `recordStartIn` stored in the claim's own transaction (not given: they are recorded first). `assistant`: the
+   * run's assistant as its submission just read and validated it (not given: read here).
    */
-  start(run: Run, options: { resumed: boolean; started?: StoredEvents }): void {
+  start(run: Run, options: StartOptions): void {
     const controller = new AbortController();
     const done = this.execute(run, options, controller)
       .catch((error: unknown) => this.deps.logger.error({ err: error, runId: run.run_id }, "run bookkeeping failed"))
@@ -69,7 +77,7 @@ export class RunExecutor {
     this.deps.active.add(run.run_id, { threadId: run.thread_id, controller, done });
   }
 
-  private async execute(run: Run, options: { resumed: boolean; started?: StoredEvents }, controller: AbortController): Promise<void> {
+  private async execute(run: Run, options: StartOptions, controller: AbortController): Promise<void> {
     const log = this.deps.logger.child({ runId: run.run_id, threadId: run.thread_id, attempt: run.attempt });
     const stopLease = keepLease({ store: this.deps.store, runId: run.run_id, lease: this.deps.lease, controller, logger: log });
     const publisher = new RunEventPublisher({ log: this.deps.eventLog, bus: this.deps.bus }, { threadId: run.thread_id, runId: run.run_id });
@@ -93,11 +101,13 @@ export class RunExecutor {
     }
   }
 
-  private async run(run: Run, scope: { resumed: boolean; publisher: RunEventPublisher; signal: AbortSignal }): Promise<{ outcome: Outcome; usage: TokenUsage | null }> {
+  private async run(run: Run, scope: { resumed: boolean; assistant?: Assistant; publisher: RunEventPublisher; signal: AbortSignal }): Promise<{ outcome: Outcome; usage: TokenUsage | null }> {
     let assistant: Assistant | undefined;
     let translator: StreamTranslator | undefined;
     try {
-      assistant = this.deps.assistants.withRunSettings(await this.deps.assistants.get(run.user_id, run.assistant_id), run.config?.settings);
+      // The submission's read saves a round trip before the model is called; it is the version the run was checked against.
+      const stored = scope.assistant?.assistant_id === run.assistant_id ? scope.assistant : await this.deps.assistants.get(run.user_id, run.assistant_id);
+      assistant = this.deps.assistants.withRunSettings(stored, run.config?.settings);
       const settings = assistant.context;
       const graph = this.deps.registry.resolve(assistant.graph_id, settings);
       translator = new StreamTranslator(

@@ -81,7 +81,7 @@ export class RunService {
     this.validate(assistant, request);
     const result = await withTransaction(this.deps.pool, async (client) => {
       const submitted = await this.submitIn(client, userId, { ...request, assistant_id: assistant.assistant_id });
-      return { ...submitted, claimed: await this.claimIfFree(client, submitted) };
+      return { ...submitted, claimed: await this.claimIfFree(client, submitted, assistant) };
     });
     if (!result.duplicate) await this.afterSubmit(result);
     return { run: result.run, duplicate: result.duplicate };
@@ -233,9 +233,9 @@ export class RunService {
    * (`submitIn`); its start is recorded in the same transaction: one commit stores the input, the run, the claim
    * and `run.started`, before any model is called.
    */
-  private async claimIfFree(client: Queryable, submitted: { run: Run; duplicate: boolean }): Promise<ClaimedRun | undefined> {
+  private async claimIfFree(client: Queryable, submitted: { run: Run; duplicate: boolean }, assistant?: Assistant): Promise<ClaimedRun | undefined> {
     if (submitted.duplicate || submitted.run.status !== "running") return undefined;
-    return this.deps.dispatcher.recordClaimIn(client, submitted.run);
+    return this.deps.dispatcher.recordClaimIn(client, submitted.run, assistant);
   }
 
   private async afterSubmit(result: { run: Run; superseded: Run[]; queuedBehind: number; claimed?: ClaimedRun }): Promise<void> {
