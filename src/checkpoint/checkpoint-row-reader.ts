@@ -1,6 +1,7 @@
 import type { Checkpoint, CheckpointMetadata, CheckpointTuple, SerializerProtocol } from "@langchain/langgraph-checkpoint";
 import { maxChannelVersion, TASKS } from "@langchain/langgraph-checkpoint";
 import type pg from "pg";
+import { decompressRow } from "./message-compression.js";
 import { type MessageStore, messageKey, type PrefetchedMessages, type StoredValue } from "./message-store.js";
 import type { SaverStatements } from "./saver-sql.js";
 
@@ -84,7 +85,7 @@ export class CheckpointRowReader {
     const parents = legacy.map(({ row }) => row.parent_checkpoint_id);
     const { rows: sendRows } = await this.deps.pool.query<{ checkpoint_id: string; sends: [string, string][] }>(this.deps.statements.selectPendingSends, [first.row.thread_id, parents]);
     for (const sendRow of sendRows) {
-      const sends = await Promise.all(sendRow.sends.map(([type, body]) => this.deps.serde.loadsTyped(type, Buffer.from(body, "base64"))));
+      const sends = await Promise.all(sendRow.sends.map(([type, body]) => this.deps.serde.loadsTyped(...decompressRow(type, Buffer.from(body, "base64")))));
       for (const { row, index } of legacy) if (row.parent_checkpoint_id === sendRow.checkpoint_id) found.set(index, sends);
     }
     return found;

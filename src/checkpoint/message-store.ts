@@ -78,7 +78,9 @@ export class PreparedBatch {
     }
     for (const [message, slot] of slots) if (slot.kind === "stored") this.refs.set(message, slot.ref);
     const values = (await this.parts.values).map((value, position): EncodedValue => {
-      if (value.kind === "plain") return [value.type, Buffer.from(value.bytes)];
+      // Other values (a running summary, a tool's output in a pending write) are compressed like message rows:
+      // below Postgres's TOAST threshold nothing else would compress them, and every summary version is kept.
+      if (value.kind === "plain") return compressRow(value.type, value.bytes);
       const messages = extracted[position]?.messages ?? [];
       const head = Buffer.from(`${JSON.stringify(toRanges(messages.map((message) => this.refs.get(message) ?? 0)))}\n`);
       return [MESSAGE_REFS_TYPE, value.template ? Buffer.concat([head, value.template]) : head];
@@ -203,7 +205,7 @@ export class MessageStore {
     const values: unknown[] = [];
     for (const [position, value] of stored.entries()) {
       const payload = parsed[position];
-      values.push(payload ? await this.revive(value.threadId, payload, rows) : await this.deps.serde.loadsTyped(value.type, value.bytes));
+      values.push(payload ? await this.revive(value.threadId, payload, rows) : await this.deps.serde.loadsTyped(...decompressRow(value.type, value.bytes)));
     }
     return values;
   }
