@@ -27,14 +27,17 @@ export class EventLog {
     private readonly announcement?: EventAnnouncement,
   ) {}
 
-  /** Sequence and store events in one statement; returns nothing when the thread no longer exists. */
+  /**
+   * Sequence and store events in one statement; returns nothing when the thread no longer exists. The counter
+   * has a row of its own (`thread_event_seqs`), so storing an event never waits for a lock on the thread's row.
+   */
   async append(batch: { threadId: string; runId: string | null; events: NewThreadEvent[] }, db: Queryable = this.pool): Promise<ThreadEvent[]> {
     const { threadId, runId, events } = batch;
     if (events.length === 0) return [];
     const { announcement } = this;
     const { rows } = await db.query<EventRow>(
       `WITH counter AS (
-         UPDATE threads SET event_seq = event_seq + $3 WHERE thread_id = $1 RETURNING event_seq - $3 AS base
+         UPDATE thread_event_seqs SET seq = seq + $3 WHERE thread_id = $1 RETURNING seq - $3 AS base
        ), announced AS (
          SELECT CASE WHEN $5::text IS NULL THEN NULL
                      ELSE pg_notify($5, $6 || ' ' || $1 || ' ' || (counter.base + 1) || ' ' || (counter.base + $3)) END AS sent
@@ -51,8 +54,8 @@ export class EventLog {
 
   /** The thread's last stored seq (0 before its first event, also for an unknown thread). */
   async lastSeq(threadId: string): Promise<number> {
-    const { rows } = await this.pool.query<{ event_seq: string }>("SELECT event_seq FROM threads WHERE thread_id = $1", [threadId]);
-    return Number(rows[0]?.event_seq ?? 0);
+    const { rows } = await this.pool.query<{ seq: string }>("SELECT seq FROM thread_event_seqs WHERE thread_id = $1", [threadId]);
+    return Number(rows[0]?.seq ?? 0);
   }
 
   /** Events after `since`, in order; optionally only one run's. */

@@ -190,7 +190,8 @@ export class RunService {
   }
 
   private async submitIn(client: Queryable, userId: string, request: SubmitRunRequest & { kind?: RunKind }) {
-    const locked = await client.query("SELECT 1 FROM threads WHERE thread_id = $1 AND user_id = $2 FOR UPDATE", [request.thread_id, userId]);
+    // NO KEY: serialises submissions, claims and finishes, but lets events (which reference the thread) be stored.
+    const locked = await client.query("SELECT 1 FROM threads WHERE thread_id = $1 AND user_id = $2 FOR NO KEY UPDATE", [request.thread_id, userId]);
     if (!locked.rowCount) throw notFound("Thread", request.thread_id);
     if (request.client_message_id) {
       const existing = await this.deps.store.findByClientMessageId(client, request.thread_id, request.client_message_id);

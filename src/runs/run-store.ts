@@ -147,7 +147,7 @@ export class RunStore {
     return withTransaction(this.pool, async (client) => {
       // Lock the thread (serialises claims and submissions) and see whether a run executes there, in one trip.
       const thread = await client.query<{ running: boolean }>(
-        "SELECT EXISTS (SELECT 1 FROM runs WHERE thread_id = $1 AND status = 'running') AS running FROM threads WHERE thread_id = $1 FOR UPDATE",
+        "SELECT EXISTS (SELECT 1 FROM runs WHERE thread_id = $1 AND status = 'running') AS running FROM threads WHERE thread_id = $1 FOR NO KEY UPDATE",
         [threadId],
       );
       if (thread.rows[0]?.running !== false) return undefined;
@@ -210,7 +210,8 @@ export class RunStore {
    */
   async finishIn(client: Queryable, finished: { run: Pick<Run, "run_id" | "thread_id">; owner: string; outcome: RunOutcome }): Promise<Run | undefined> {
       const { run, owner, outcome } = finished;
-      await client.query("SELECT 1 FROM threads WHERE thread_id = $1 FOR UPDATE", [run.thread_id]);
+      // NO KEY (like every thread lock): a running run's last events are not held up behind it.
+      await client.query("SELECT 1 FROM threads WHERE thread_id = $1 FOR NO KEY UPDATE", [run.thread_id]);
       const { rows } = await client.query<RunRow>(
         `UPDATE runs SET status = $3, error = $4, usage = $5, finished_at = now(), lease_owner = NULL, lease_expires_at = NULL
           WHERE run_id = $1 AND lease_owner = $2 AND status = 'running' RETURNING ${COLUMNS}`,

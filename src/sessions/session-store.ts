@@ -13,7 +13,8 @@ const SORT_COLUMNS: Record<SessionSearchFilter["sort_by"], string> = {
 };
 
 const COLUMNS = `thread_id, user_id, window_id, assistant_id, title, status, metadata,
-  created_at, updated_at, last_activity_at, last_activity_at::text AS activity_key, event_seq`;
+  created_at, updated_at, last_activity_at, last_activity_at::text AS activity_key,
+  coalesce((SELECT seq FROM thread_event_seqs WHERE thread_event_seqs.thread_id = threads.thread_id), 0) AS event_seq`;
 
 interface SessionRow extends Omit<Session, "created_at" | "updated_at" | "last_activity_at" | "last_seq"> {
   event_seq: string;
@@ -145,8 +146,14 @@ export class SessionStore {
 
   private async insert(input: OpenSessionInput, conflictClause: string): Promise<Session | null> {
     const { rows } = await this.pool.query<SessionRow>(
-      `INSERT INTO threads (thread_id, user_id, window_id, assistant_id, title, metadata)
-       VALUES ($1, $2, $3, $4, $5, $6::jsonb) ${conflictClause} RETURNING ${COLUMNS}`,
+      // The thread's event counter is created with it (EventLog counts on that row).
+      `WITH inserted AS (
+         INSERT INTO threads (thread_id, user_id, window_id, assistant_id, title, metadata)
+         VALUES ($1, $2, $3, $4, $5, $6::jsonb) ${conflictClause} RETURNING ${COLUMNS}
+       ), counter AS (
+         INSERT INTO thread_event_seqs (thread_id) SELECT thread_id FROM inserted
+       )
+       SELECT * FROM inserted`,
       [input.threadId ?? randomUUID(), input.userId, input.windowId ?? null, input.assistantId, input.title ?? null, JSON.stringify(input.metadata ?? {})],
     );
     return rows[0] ? toSession(rows[0]) : null;
