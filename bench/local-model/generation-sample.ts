@@ -8,6 +8,12 @@ export interface GenerationSample {
   tokens: number;
   /** Threadline only: until the `run.start` answer (the run and its input committed). */
   acceptedMs?: number;
+  /** Threadline only, timed in-process: from `run.start` sent until node-llama-cpp was called. */
+  beforeModelMs?: number;
+  /** Threadline only, timed in-process: from node-llama-cpp's first text until the first delta reached the client. */
+  afterFirstTextMs?: number;
+  /** Threadline only: node-llama-cpp's own first-to-last text inside the run (its speed there, before delivery). */
+  modelStreamMs?: number;
 }
 
 /** What both sides share: the model file, the context shape and the sampling. */
@@ -21,8 +27,8 @@ export interface GenerationSettings {
 }
 
 /** Tokens per second after the first token (the first token's latency is reported separately). */
-export function tokensPerSecond(sample: GenerationSample): number {
-  return sample.tokens > 1 && sample.streamMs > 0 ? ((sample.tokens - 1) * 1000) / sample.streamMs : 0;
+export function tokensPerSecond(sample: GenerationSample, streamMs = sample.streamMs): number {
+  return sample.tokens > 1 && streamMs > 0 ? ((sample.tokens - 1) * 1000) / streamMs : 0;
 }
 
 /** The median of a list of numbers. */

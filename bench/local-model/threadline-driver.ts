@@ -3,6 +3,7 @@ import { type RunningServer, startServer } from "../../src/app.js";
 import { loadConfig } from "../../src/config.js";
 import { createLogger } from "../../src/logger.js";
 import type { GenerationSample, GenerationSettings } from "./generation-sample.js";
+import { watchLlamaCalls } from "./llama-call-probe.js";
 
 interface Frame {
   type: string;
@@ -83,6 +84,7 @@ export class ThreadlineDriver implements AsyncDisposable {
       wake?.();
     };
     this.listeners.add(listener);
+    const llama = watchLlamaCalls();
     try {
       const started = performance.now();
       const runId = String((await this.call("run.start", { thread_id, input: { messages: [{ role: "user", content: prompt }] } })).run_id);
@@ -95,8 +97,18 @@ export class ThreadlineDriver implements AsyncDisposable {
       const first = deltas[0] ?? started;
       const last = deltas.at(-1) ?? first;
       const usage = final.data?.usage as { output_tokens?: number } | null;
-      return { firstTokenMs: first - started, streamMs: last - first, tokens: usage?.output_tokens ?? 0, acceptedMs };
+      const { calledAt, firstTextAt, lastTextAt } = llama.times;
+      return {
+        firstTokenMs: first - started,
+        streamMs: last - first,
+        tokens: usage?.output_tokens ?? 0,
+        acceptedMs,
+        beforeModelMs: calledAt === undefined ? undefined : calledAt - started,
+        afterFirstTextMs: firstTextAt === undefined ? undefined : first - firstTextAt,
+        modelStreamMs: firstTextAt === undefined || lastTextAt === undefined ? undefined : lastTextAt - firstTextAt,
+      };
     } finally {
+      llama.stop();
       this.listeners.delete(listener);
     }
   }
