@@ -117,7 +117,7 @@ export async function buildServices(options: StartOptions): Promise<{ services: 
       active,
       cluster,
       dispatcher,
-      stateEdits: new StateEditService({ threadState, transcript, eventLog, bus }),
+      stateEdits: new StateEditService({ pool, saver: checkpointer, threadState, transcript, eventLog, bus }),
       models,
       jobs,
       crons: jobs.crons,

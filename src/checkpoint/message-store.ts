@@ -1,6 +1,7 @@
 import type { BaseMessage } from "@langchain/core/messages";
 import type { SerializerProtocol } from "@langchain/langgraph-checkpoint";
 import type pg from "pg";
+import type { Queryable } from "../db/database.js";
 import type { MessageRefCounters } from "./message-ref-counters.js";
 import { compressRow, decompressRow } from "./message-compression.js";
 import { reviveMessage } from "./message-reviver.js";
@@ -62,6 +63,11 @@ export class PreparedBatch {
   private inserts: [BaseMessage, Promise<MessageRow>][] | undefined;
 
   constructor(private readonly parts: PreparedParts) {}
+
+  /** The thread the batch writes to. */
+  get threadId(): string {
+    return this.parts.threadId;
+  }
 
   /** Reserve refs for the messages this batch inserts and build what to write. */
   async encode(): Promise<EncodedBatch> {
@@ -170,7 +176,8 @@ export class MessageStore {
    * new ones are serialised here and inserted by this batch. Everything is serialised before the first await (as
    * PostgresSaver does), so the graph changing its objects afterwards cannot leak into what is stored.
    */
-  prepare(threadId: string, values: readonly unknown[], options: ExtractOptions = {}): PreparedBatch {
+  prepare(threadId: string, values: readonly unknown[], options: ExtractOptions & { db?: Queryable } = {}): PreparedBatch {
+    const db = options.db ?? this.deps.pool;
     const { index, counters, serde } = this.deps;
     const generation = counters.generation(threadId);
     const extracted = values.map((value) => extractMessages(value, options));
@@ -183,7 +190,7 @@ export class MessageStore {
       else slots.set(message, this.freshSlot(message, { threadId, generation }));
     }
     const serialized = handled(Promise.all(values.map((value, position) => serializeValue(serde, value, extracted[position]))));
-    return new PreparedBatch({ threadId, slots, extracted, values: serialized, deps: this.deps, loadMaxRef: () => this.loadMaxRef(threadId) });
+    return new PreparedBatch({ threadId, slots, extracted, values: serialized, deps: this.deps, loadMaxRef: () => this.loadMaxRef(threadId, db) });
   }
 
   /**
@@ -256,8 +263,8 @@ export class MessageStore {
     return found;
   }
 
-  private async loadMaxRef(threadId: string): Promise<number> {
-    const { rows } = await this.deps.pool.query<{ max: number }>(this.deps.statements.selectMaxRef, [threadId]);
+  private async loadMaxRef(threadId: string, db: Queryable): Promise<number> {
+    const { rows } = await db.query<{ max: number }>(this.deps.statements.selectMaxRef, [threadId]);
     return Number(rows[0]?.max ?? 0);
   }
 }

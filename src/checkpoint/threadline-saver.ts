@@ -12,6 +12,7 @@ import {
 } from "@langchain/langgraph-checkpoint";
 import { PostgresSaver } from "@langchain/langgraph-checkpoint-postgres";
 import type pg from "pg";
+import type { Queryable } from "../db/database.js";
 import type { TombstoneRegistry } from "../db/tombstone-registry.js";
 import type { Logger } from "../logger.js";
 import { type CheckpointRow, CheckpointRowReader } from "./checkpoint-row-reader.js";
@@ -38,6 +39,13 @@ export interface ThreadlineSaverOptions {
   /** Where dropped and undone writes of deleted threads are noted (debug). */
   logger?: Logger;
 }
+
+/**
+ * `configurable` key of a call's config holding a transaction's client: that call's reads and writes run inside the
+ * caller's transaction (a state edit commits its checkpoint with its transcript rows and events, or nothing).
+ * After a rollback the caller must call `forgetThread`: refs handed out inside it were never stored.
+ */
+export const SAVER_TRANSACTION_KEY = "__threadline_transaction";
 
 /** Attempts of a write whose message refs collided with another process's (see `MessageRefCounters`). */
 const MAX_WRITE_ATTEMPTS = 5;
@@ -88,7 +96,7 @@ export class ThreadlineSaver extends PostgresSaver {
     const where = checkpointId
       ? { sql: "WHERE thread_id = $1 AND checkpoint_ns = $2 AND checkpoint_id = $3", args: [threadId, namespace, checkpointId] }
       : { sql: "WHERE thread_id = $1 AND checkpoint_ns = $2 ORDER BY checkpoint_id DESC LIMIT 1", args: [threadId, namespace] };
-    const { rows } = await this.db.query<CheckpointRow>(this.statements.selectCheckpointWithMessages + where.sql, where.args);
+    const { rows } = await queryableOf(config, this.db).query<CheckpointRow>(this.statements.selectCheckpointWithMessages + where.sql, where.args);
     const [tuple] = await this.reader.toTuples(rows, { loadMetadata: (metadata) => this._loadMetadata(metadata) });
     if (!tuple) return undefined;
     // PostgresSaver answers with the thread and namespace as asked, not as stored.
@@ -114,12 +122,13 @@ export class ThreadlineSaver extends PostgresSaver {
     if (config.configurable === undefined) throw new Error('Missing "configurable" field in "config" param');
     const { thread_id: threadId, checkpoint_ns: namespace = "", checkpoint_id: parentId } = config.configurable as Record<string, string | undefined>;
     const channels = Object.keys(newVersions).filter((channel) => channel in checkpoint.channel_values);
+    const db = queryableOf(config, this.db);
     // Serialised before the first await, like PostgresSaver: the graph may go on changing its objects.
-    const prepared = this.messages.prepare(threadId ?? "", channels.map((channel) => checkpoint.channel_values[channel]));
+    const prepared = this.messages.prepare(threadId ?? "", channels.map((channel) => checkpoint.channel_values[channel]), { db });
     const serializedCheckpoint = this._dumpCheckpoint(checkpoint);
     const metadataDump = handled(this._dumpMetadata(metadata) as Promise<unknown>);
     // A missing thread id reaches Postgres as NULL and fails there, as with PostgresSaver.
-    await this.store(threadId ?? "", prepared, async (batch) => [
+    await this.store(prepared, db, async (batch) => [
       this.statements.insertCheckpoint,
       [
         threadId,
@@ -146,8 +155,9 @@ export class ThreadlineSaver extends PostgresSaver {
       writes.map(([channel, value], position) => ({ idx: WRITES_IDX_MAP[channel] ?? position, channel, value })),
       upsert ? "last" : "first",
     );
-    const prepared = this.messages.prepare(threadId ?? "", indexed.map((write) => write.value), { keepInline: isWriteOnlyMessage });
-    await this.store(threadId ?? "", prepared, (batch) =>
+    const db = queryableOf(config, this.db);
+    const prepared = this.messages.prepare(threadId ?? "", indexed.map((write) => write.value), { keepInline: isWriteOnlyMessage, db });
+    await this.store(prepared, db, (batch) =>
       Promise.resolve([
         upsert ? this.statements.upsertWrites : this.statements.insertWrites,
         [
@@ -163,6 +173,11 @@ export class ThreadlineSaver extends PostgresSaver {
         ],
       ]),
     );
+  }
+
+  /** Forget what this process remembers of a thread's stored messages (after a rolled-back transaction). */
+  forgetThread(threadId: string): void {
+    this.counters.reset(threadId);
   }
 
   /** Delete the thread for good: record the tombstone (committed), then remove everything stored for it. */
@@ -195,18 +210,22 @@ export class ThreadlineSaver extends PostgresSaver {
    * With tombstones, the thread is checked after the write only (not also before):
    * that alone leaves nothing behind — a deletion whose tombstone committed before the check is seen and the write
    * undone; one that committed after it deletes the thread's rows after this write committed — and it halves the
-   * lookups on the per-turn path. A write for an already deleted thread is made and at once removed.
+   * lookups on the per-turn path. A write for an already deleted thread is made and at once removed; inside a
+   * caller's transaction (`SAVER_TRANSACTION_KEY`) it fails instead, and the transaction with it.
    */
-  private async store(threadId: string, prepared: PreparedBatch, build: (batch: EncodedBatch) => Promise<[string, unknown[]]>): Promise<void> {
+  private async store(prepared: PreparedBatch, db: Queryable, build: (batch: EncodedBatch) => Promise<[string, unknown[]]>): Promise<void> {
+    const { threadId } = prepared;
+    const inTransaction = db !== this.db;
     let committed = false;
     try {
       for (let attempt = 1; !committed; attempt += 1) {
         try {
           const [statement, params] = await build(await prepared.encode());
-          await this.db.query(statement, params);
+          await db.query(statement, params);
           committed = true;
         } catch (error) {
-          if (attempt >= MAX_WRITE_ATTEMPTS || !isRefCollision(error)) throw error;
+          // A failed statement aborts the caller's transaction: no retry inside it.
+          if (inTransaction || attempt >= MAX_WRITE_ATTEMPTS || !isRefCollision(error)) throw error;
           this.counters.forget(threadId);
         }
       }
@@ -214,11 +233,12 @@ export class ThreadlineSaver extends PostgresSaver {
       if (committed) prepared.committed();
       else prepared.abandon();
     }
-    await this.undoIfTombstoned(threadId);
+    if (!inTransaction) await this.undoIfTombstoned(threadId);
+    else if (await this.isDeleted(threadId, db)) throw new Error(`ThreadlineSaver: thread ${threadId} was deleted`);
   }
 
-  private async isDeleted(threadId: string): Promise<boolean> {
-    const deleted = threadId !== "" && this.tombstones !== undefined && (await this.tombstones.isDeleted(threadId));
+  private async isDeleted(threadId: string, db?: Queryable): Promise<boolean> {
+    const deleted = threadId !== "" && this.tombstones !== undefined && (await this.tombstones.isDeleted(threadId, db));
     if (deleted) this.logger?.debug({ threadId }, "dropped a checkpoint write for a deleted thread");
     return deleted;
   }
@@ -227,6 +247,16 @@ export class ThreadlineSaver extends PostgresSaver {
   private async undoIfTombstoned(threadId: string): Promise<void> {
     if (await this.isDeleted(threadId)) await this.deleteThread(threadId);
   }
+}
+
+/** The caller's transaction client when the config carries one, else the pool. */
+function queryableOf(config: RunnableConfig, pool: pg.Pool): Queryable {
+  const client = (config.configurable as Record<string, unknown> | undefined)?.[SAVER_TRANSACTION_KEY];
+  return isQueryable(client) ? client : pool;
+}
+
+function isQueryable(value: unknown): value is Queryable {
+  return typeof value === "object" && value !== null && typeof (value as { query?: unknown }).query === "function";
 }
 
 function messageParams(rows: { refs: number[]; types: string[]; blobs: Buffer[] }): unknown[] {

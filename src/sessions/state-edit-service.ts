@@ -1,7 +1,10 @@
 import type { BaseMessage } from "@langchain/core/messages";
+import type pg from "pg";
+import { SAVER_TRANSACTION_KEY } from "../checkpoint/threadline-saver.js";
+import { withTransaction } from "../db/database.js";
 import type { EventBus } from "../events/event-bus.js";
 import type { EventLog } from "../events/event-log.js";
-import { RunEventPublisher } from "../events/event-publisher.js";
+import type { ThreadEvent } from "../events/thread-event.js";
 import { toNewTranscriptMessage } from "../transcript/transcript-message.js";
 import type { TranscriptStore } from "../transcript/transcript-store.js";
 import type { CheckpointRef, ThreadStateService } from "./thread-state-service.js";
@@ -13,33 +16,50 @@ export interface StateEdit {
   checkpoint_id?: string;
 }
 
+/** What the service needs; `saver` forgets the refs of a rolled-back edit. */
+export interface StateEditDeps {
+  pool: pg.Pool;
+  saver: { forgetThread(threadId: string): void };
+  threadState: ThreadStateService;
+  transcript: TranscriptStore;
+  eventLog: EventLog;
+  bus: EventBus;
+}
+
 /**
  * Edits a thread's state so that every window sees the edit: the messages it adds are appended to the transcript
  * and announced as `message.completed` events (no run: `run_id` null). Messages it removes from the working state
- * stay in the transcript, which is append-only.
+ * stay in the transcript, which is append-only. The checkpoint, the transcript rows and the events are written in
+ * one transaction: an edit is recorded whole or not at all.
  */
 export class StateEditService {
-  constructor(
-    private readonly deps: { threadState: ThreadStateService; transcript: TranscriptStore; eventLog: EventLog; bus: EventBus },
-  ) {}
+  constructor(private readonly deps: StateEditDeps) {}
 
-  /** Apply the edit (LangGraph's `updateState`), then record and announce the messages it added. */
+  /** Apply the edit (LangGraph's `updateState`) and record and announce the messages it added, atomically. */
   async update(userId: string, threadId: string, edit: StateEdit): Promise<CheckpointRef> {
     const graph = await this.deps.threadState.graphOf(userId, threadId);
     const before = messagesOf((await graph.getState({ configurable: { thread_id: threadId, checkpoint_id: edit.checkpoint_id } })).values);
-    const ref = await this.deps.threadState.update(userId, threadId, edit);
-    const after = messagesOf((await graph.getState({ configurable: { thread_id: threadId } })).values);
-    const known = new Set(before.map((message) => message.id));
-    const added = after.filter((message) => message.id !== undefined && !known.has(message.id));
-    if (added.length === 0) return ref;
-    const rows = await this.deps.transcript.append({
-      threadId,
-      runId: null,
-      messages: added.map((message, index) => toNewTranscriptMessage(message, `edit-${ref.checkpoint_id ?? "state"}-${index}`)),
+    let announced: ThreadEvent[] = [];
+    const ref = await withTransaction(this.deps.pool, async (client) => {
+      const written = await this.deps.threadState.updateOn(graph, { ...edit, thread_id: threadId, transaction: client });
+      // Read inside the transaction: the new checkpoint is not visible outside it yet.
+      const after = messagesOf((await graph.getState({ configurable: { thread_id: threadId, [SAVER_TRANSACTION_KEY]: client } })).values);
+      const known = new Set(before.map((message) => message.id));
+      const added = after.filter((message) => message.id !== undefined && !known.has(message.id));
+      if (added.length === 0) return written;
+      const rows = await this.deps.transcript.append(
+        { threadId, runId: null, messages: added.map((message, index) => toNewTranscriptMessage(message, `edit-${written.checkpoint_id ?? "state"}-${index}`)) },
+        client,
+      );
+      announced = await this.deps.eventLog.append({ threadId, runId: null, events: rows.map((message) => ({ event: "message.completed" as const, data: { message } })) }, client);
+      return written;
+    }).catch((error: unknown) => {
+      // Refs the saver handed out inside the rolled-back transaction were never stored.
+      this.deps.saver.forgetThread(threadId);
+      throw error;
     });
-    const publisher = new RunEventPublisher({ log: this.deps.eventLog, bus: this.deps.bus }, { threadId, runId: null });
-    for (const message of rows) publisher.emit({ event: "message.completed", data: { message } });
-    await publisher.drain();
+    // Other instances were told by the statement that stored the events (EventLog's announcement), at commit.
+    this.deps.bus.publish(announced);
     return ref;
   }
 }

@@ -1,11 +1,16 @@
 import { AIMessage, type BaseMessage } from "@langchain/core/messages";
 import type { AssistantService } from "../assistants/assistant-service.js";
+import { SAVER_TRANSACTION_KEY } from "../checkpoint/threadline-saver.js";
+import type { Queryable } from "../db/database.js";
 import { AppError } from "../errors/app-error.js";
 import type { PendingInterrupt } from "../events/thread-event.js";
 import type { GraphRegistry, GraphStateSnapshot, RunnableGraph } from "../registry/graph-registry.js";
 import { serializeValues } from "../transcript/serialize-values.js";
 import { pendingInterrupts } from "./pending-interrupts.js";
 import type { SessionStore } from "./session-store.js";
+
+/** A state edit: values written as if `as_node` had produced them, onto `checkpoint_id` (default: the latest). */
+export type StateChange = { values: unknown; as_node?: string; checkpoint_id?: string };
 
 /** A checkpoint address, as LangGraph Platform returns it. */
 export type CheckpointRef = { thread_id: string; checkpoint_ns: string; checkpoint_id: string | null };
@@ -88,9 +93,18 @@ export class ThreadStateService {
   }
 
   /** Write values into the state as if `asNode` had produced them (LangGraph's update_state). */
-  async update(userId: string, threadId: string, change: { values: unknown; as_node?: string; checkpoint_id?: string }): Promise<CheckpointRef> {
-    const graph = await this.graphOf(userId, threadId);
-    const config = await graph.updateState({ configurable: { thread_id: threadId, checkpoint_id: change.checkpoint_id } }, change.values, change.as_node);
+  async update(userId: string, threadId: string, change: StateChange): Promise<CheckpointRef> {
+    return this.updateOn(await this.graphOf(userId, threadId), { ...change, thread_id: threadId });
+  }
+
+  /**
+   * `update` on a graph already resolved for the user's thread; inside `transaction` when given (nothing here then
+   * takes another connection: the embedded database has only one).
+   */
+  async updateOn(graph: RunnableGraph, change: StateChange & { thread_id: string; transaction?: Queryable }): Promise<CheckpointRef> {
+    const { thread_id: threadId, transaction } = change;
+    const configurable = { thread_id: threadId, checkpoint_id: change.checkpoint_id, ...(transaction ? { [SAVER_TRANSACTION_KEY]: transaction } : {}) };
+    const config = await graph.updateState({ configurable }, change.values, change.as_node);
     const checkpointId = config.configurable?.checkpoint_id;
     return { thread_id: threadId, checkpoint_ns: "", checkpoint_id: typeof checkpointId === "string" ? checkpointId : null };
   }

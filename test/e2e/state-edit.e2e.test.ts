@@ -1,6 +1,7 @@
 import { beforeAll, expect, it } from "vitest";
 import type { RunningServer } from "../../src/app.js";
-import { useTestServer } from "../helpers/test-server.js";
+import { createTempDir } from "../helpers/test-database.js";
+import { startTestServer, useTestServer } from "../helpers/test-server.js";
 import { chat, TestWsClient } from "../helpers/ws-client.js";
 
 const fixture = useTestServer();
@@ -63,4 +64,61 @@ it("after a state edit leaves a tool call unanswered, the next run still closes 
   const state = await window.call<{ values: { messages: { type?: string; content: string; tool_call_id?: string }[] } }>("state.get", { thread_id: threadId });
   const contents = state.values.messages.map((message) => message.content);
   expect(contents.slice(-3)).toEqual(["Error: this tool call was cancelled before it ran.", "second", "You said: second"]);
+});
+
+/** A state edit on `target` refused by the transcript, then one accepted, then a run: checks all three. */
+async function refusedEditLeavesNothing(target: RunningServer): Promise<void> {
+  const { pool } = target.services;
+  // Postgres refuses this one message in the transcript, after the edit's checkpoint was written.
+  await pool.query(`CREATE OR REPLACE FUNCTION refuse_test_message() RETURNS trigger LANGUAGE plpgsql AS $$
+    BEGIN IF NEW.content = 'refused by the transcript' THEN RAISE EXCEPTION 'transcript write refused (test)'; END IF; RETURN NEW; END $$`);
+  await pool.query("CREATE TRIGGER refuse_test_message BEFORE INSERT ON messages FOR EACH ROW EXECUTE FUNCTION refuse_test_message()");
+  try {
+    await using window = await TestWsClient.connect(target.wsUrl);
+    const { thread_id: threadId } = await window.call<{ thread_id: string }>("thread.open", { window_id: "atomic-edit" });
+    await chat(window, threadId, "hello");
+    const stateBefore = await window.call<{ checkpoint: { checkpoint_id: string }; values: { messages: unknown[] } }>("state.get", { thread_id: threadId });
+    const eventsBefore = await pool.query<{ n: number }>("SELECT count(*)::int AS n FROM thread_events WHERE thread_id = $1", [threadId]);
+
+    const edit = (content: string) =>
+      fetch(`${target.url}/threads/${threadId}/state`, {
+        method: "POST",
+        headers: { "Content-Type": "application/json" },
+        body: JSON.stringify({ values: { messages: [{ role: "assistant", content }] }, as_node: "model" }),
+      });
+    const refused = await edit("refused by the transcript");
+    expect(refused.status).toBe(500);
+    expect(((await refused.json()) as { code: string }).code).toBe("internal");
+
+    const stateAfter = await window.call<{ checkpoint: { checkpoint_id: string }; values: { messages: unknown[] } }>("state.get", { thread_id: threadId });
+    expect(stateAfter.checkpoint.checkpoint_id).toBe(stateBefore.checkpoint.checkpoint_id);
+    expect(stateAfter.values.messages).toEqual(stateBefore.values.messages);
+    const history = await window.call<{ messages: { content: string }[] }>("messages.list", { thread_id: threadId, limit: 10 });
+    expect(history.messages.map((message) => message.content)).toEqual(["hello", "You said: hello"]);
+    const eventsAfter = await pool.query<{ n: number }>("SELECT count(*)::int AS n FROM thread_events WHERE thread_id = $1", [threadId]);
+    expect(eventsAfter.rows[0]?.n).toBe(eventsBefore.rows[0]?.n);
+
+    // The thread is unharmed: the next edit and the next run store their messages as usual.
+    expect((await edit("an operator's note")).status).toBe(200);
+    const { final } = await chat(window, threadId, "again");
+    expect(final.event).toBe("run.completed");
+    const state = await window.call<{ values: { messages: { content: string }[] } }>("state.get", { thread_id: threadId });
+    expect(state.values.messages.map((message) => message.content)).toEqual(["hello", "You said: hello", "an operator's note", "again", "You said: again"]);
+  } finally {
+    await pool.query("DROP TRIGGER refuse_test_message ON messages");
+  }
+}
+
+it("a state edit whose transcript write fails leaves nothing behind: no checkpoint, no transcript row, no event", async () => {
+  await refusedEditLeavesNothing(server);
+});
+
+it("the same on the embedded database, whose pool has a single connection (the edit's transaction holds it)", async () => {
+  await using directory = await createTempDir();
+  const embedded = await startTestServer({ dataDir: directory.path });
+  try {
+    await refusedEditLeavesNothing(embedded);
+  } finally {
+    await embedded.close();
+  }
 });
