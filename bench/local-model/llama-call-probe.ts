@@ -15,6 +15,8 @@ type GenerateResponse = LlamaChat["generateResponse"];
  * instead of as the difference of two medians that each carry the model's own run-to-run spread.
  */
 export function watchLlamaCalls(): { times: LlamaCallTimes; stop(): void } {
+  // Kept unbound on purpose: it is called with each instance as `this`, and put back on the prototype in `stop`.
+  // eslint-disable-next-line @typescript-eslint/unbound-method
   const original: GenerateResponse = LlamaChat.prototype.generateResponse;
   const times: LlamaCallTimes = {};
   const watched = function (this: LlamaChat, history: Parameters<GenerateResponse>[0], options: Parameters<GenerateResponse>[1] = {}) {
@@ -30,6 +32,6 @@ export function watchLlamaCalls(): { times: LlamaCallTimes; stop(): void } {
       },
     });
   };
-  LlamaChat.prototype.generateResponse = watched as GenerateResponse;
+  LlamaChat.prototype.generateResponse = watched;
   return { times, stop: () => void (LlamaChat.prototype.generateResponse = original) };
 }
