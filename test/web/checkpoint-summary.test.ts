@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { toCheckpointState } from "../../web/src/state/checkpoint-state.js";
+import { markBranches } from "../../web/src/state/checkpoint-branches.js";
 import { checkpointItems, toCheckpointSummary } from "../../web/src/state/checkpoint-summary.js";
 
 describe("checkpoint summaries (timeline rows)", () => {
@@ -15,7 +16,7 @@ describe("checkpoint summaries (timeline rows)", () => {
       message_count: 4,
       last_message: { role: "tool", text: "42" },
     };
-    expect(toCheckpointSummary(row)).toEqual({ checkpoint_id: "c3", created_at: "2026-01-01T10:00:00.000Z", node: "tools", step: 3, summary: "tool: 42", messageCount: 4 });
+    expect(toCheckpointSummary(row)).toEqual({ checkpoint_id: "c3", created_at: "2026-01-01T10:00:00.000Z", node: "tools", step: 3, summary: "tool: 42", messageCount: 4, parentId: "c2" });
     const input = toCheckpointSummary({ ...row, source: "input", nodes: [], next: ["__start__"], last_message: null, step: -1 });
     expect(input).toMatchObject({ node: "input", summary: undefined });
     const long = toCheckpointSummary({ ...row, last_message: { role: "user", text: `line one\n${"x".repeat(300)}` } });
@@ -66,5 +67,38 @@ describe("checkpoint summaries (timeline rows)", () => {
         { role: "tool send_email", text: "sent" },
       ],
     });
+  });
+});
+
+describe("branches in the timeline", () => {
+  const row = (checkpoint_id: string, parentId?: string) => ({ checkpoint_id, ...(parentId ? { parentId } : {}) });
+
+  it("a linear history is one branch with no marks", () => {
+    const marked = markBranches([row("c3", "c2"), row("c2", "c1"), row("c1")]);
+    expect(marked.map((item) => [item.checkpoint_id, item.onCurrentBranch, item.branchFrom])).toEqual([
+      ["c3", true, undefined],
+      ["c2", true, undefined],
+      ["c1", true, undefined],
+    ]);
+  });
+
+  it("a replay from c2 starts a branch; the rows it left behind are off the current branch", () => {
+    // Newest first, by time: the new branch (n2, n1 from c2) above the old one (c4, c3 after c2).
+    const marked = markBranches([row("n2", "n1"), row("n1", "c2"), row("c4", "c3"), row("c3", "c2"), row("c2", "c1"), row("c1")]);
+    expect(marked.map((item) => [item.checkpoint_id, item.onCurrentBranch, item.branchFrom])).toEqual([
+      ["n2", true, undefined],
+      ["n1", true, "c2"],
+      ["c4", false, undefined],
+      ["c3", false, undefined],
+      ["c2", true, undefined],
+      ["c1", true, undefined],
+    ]);
+  });
+
+  it("reads the parent from the server's summary and from LangGraph's snapshot shapes", () => {
+    expect(toCheckpointSummary({ checkpoint_id: "b", parent_checkpoint_id: "a" })?.parentId).toBe("a");
+    expect(toCheckpointSummary({ config: { configurable: { checkpoint_id: "b" } }, parent_config: { configurable: { checkpoint_id: "a" } } })?.parentId).toBe("a");
+    expect(toCheckpointSummary({ checkpoint: { checkpoint_id: "b" }, parent_checkpoint: { checkpoint_id: "a" } })?.parentId).toBe("a");
+    expect(toCheckpointSummary({ checkpoint_id: "first", parent_checkpoint_id: null })?.parentId).toBeUndefined();
   });
 });

@@ -102,6 +102,11 @@ describe("the timeline panel", () => {
     await expect.poll(async () => (await chatRows()).slice(-5)).toEqual(branchRows);
     await expect.poll(() => panel().locator(".checkpoint-button").count(), { timeout: 10_000 }).toBeGreaterThan(before);
     expect(await panel().locator(".checkpoint-summary").first().innerText()).toBe("assistant: Tool calculator returned: 42");
+    // The timeline marks where the new branch starts, and dims what the replay left behind.
+    await expect.poll(() => panel().locator(".checkpoint-branch").getAttribute("data-branch-from"), { timeout: 10_000 }).toBe(startId);
+    expect(await panel().locator(".checkpoint-button").first().getAttribute("class")).not.toContain("off-branch");
+    expect(await checkpoint(/^model\b/, "assistant: You said: bye").getAttribute("class")).toContain("off-branch");
+    expect(await panel().locator(`.checkpoint-button[data-checkpoint-id="${startId}"]`).getAttribute("class")).not.toContain("off-branch");
     const state = await fetch(`${server.url}/threads/${originalThread}/state`).then((response) => response.json() as Promise<{ values: { messages: { content: string }[] } }>);
     expect(state.values.messages.map((message) => message.content).at(-1)).toBe("Tool calculator returned: 42");
     expect(state.values.messages).toHaveLength(6);

@@ -3,6 +3,7 @@ import { CloseIcon } from "./icons.js";
 import type { RpcClient } from "../protocol/rpc-client.js";
 import { errorMessage } from "../protocol/rpc-error.js";
 import { type CheckpointState, toCheckpointState } from "../state/checkpoint-state.js";
+import { markBranches } from "../state/checkpoint-branches.js";
 import { type CheckpointSummary, checkpointItems } from "../state/checkpoint-summary.js";
 
 const PAGE_SIZE = 30;
@@ -98,13 +99,19 @@ export function TimelinePanel(props: {
       )}
       {items.length === 0 && !problem && <p class="run-note">No checkpoints yet.</p>}
       <ol class="checkpoint-list">
-        {items.map((item) => (
+        {markBranches(items).map((item) => (
           <li key={item.checkpoint_id}>
+            {item.branchFrom && (
+              <p class="checkpoint-branch" data-branch-from={item.branchFrom} title={item.branchFrom}>
+                ↱ branch from {shortId(item.branchFrom)}
+              </p>
+            )}
             <button
               type="button"
-              class="checkpoint-button"
+              class={item.onCurrentBranch ? "checkpoint-button" : "checkpoint-button off-branch"}
               data-checkpoint-id={item.checkpoint_id}
               aria-pressed={item.checkpoint_id === selected}
+              title={item.onCurrentBranch ? undefined : "On an earlier branch: the thread no longer continues from here"}
               onClick={() => void select(item.checkpoint_id)}
             >
               <span class="checkpoint-node">
@@ -165,4 +172,9 @@ export function TimelinePanel(props: {
 function appendPage(items: CheckpointSummary[], page: CheckpointSummary[]): CheckpointSummary[] {
   const known = new Set(items.map((item) => item.checkpoint_id));
   return [...items, ...page.filter((item) => !known.has(item.checkpoint_id))];
+}
+
+/** The distinguishing end of a checkpoint id (uuid6 ids share their time-ordered start). */
+function shortId(checkpointId: string): string {
+  return checkpointId.slice(-8);
 }

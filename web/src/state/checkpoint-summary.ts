@@ -11,6 +11,8 @@ export interface CheckpointSummary {
   summary?: string;
   /** Messages in the state at this checkpoint. */
   messageCount?: number;
+  /** The checkpoint this one follows (absent for a thread's first). */
+  parentId?: string;
 }
 
 /** Characters of the last message shown per checkpoint; the full text is in the state view. */
@@ -26,6 +28,8 @@ export function toCheckpointSummary(raw: unknown): CheckpointSummary | undefined
   const configurable = asObject(asObject(item.config)?.configurable);
   const id = item.checkpoint_id ?? checkpoint?.checkpoint_id ?? configurable?.checkpoint_id;
   if (typeof id !== "string") return undefined;
+  const parentConfigurable = asObject(asObject(item.parent_config)?.configurable) ?? asObject(asObject(item.parentConfig)?.configurable);
+  const parentId = firstString(item.parent_checkpoint_id, asObject(item.parent_checkpoint)?.checkpoint_id, parentConfigurable?.checkpoint_id);
   const metadata = asObject(item.metadata);
   const writes = asObject(metadata?.writes);
   const next = Array.isArray(item.next) ? (item.next as unknown[]) : [];
@@ -39,6 +43,7 @@ export function toCheckpointSummary(raw: unknown): CheckpointSummary | undefined
     step: typeof metadata?.step === "number" ? metadata.step : typeof item.step === "number" ? item.step : undefined,
     summary: firstString(item.summary, lastMessageSummary(item.last_message), lastMessageText(asObject(item.values)?.messages)),
     messageCount: typeof item.message_count === "number" ? item.message_count : undefined,
+    ...(parentId ? { parentId } : {}),
   };
 }
 
