@@ -19,6 +19,14 @@ describe("FakeChatModel", () => {
     expect(followUp.text).toBe("Tool calculator returned: 2");
   });
 
+  it("scripts several tool calls in one reply with /tools", async () => {
+    const model = new FakeChatModel();
+    const calls = await model.invoke([new HumanMessage('/tools [{"name":"calculator","args":{"expression":"1+1"}},{"name":"get_current_time","args":{}}]')]);
+    expect(calls.tool_calls?.map((call) => [call.name, call.args])).toEqual([["calculator", { expression: "1+1" }], ["get_current_time", {}]]);
+    expect(new Set(calls.tool_calls?.map((call) => call.id)).size).toBe(2);
+    expect((await model.invoke([new HumanMessage('/tools [{"name":"calculator"}]')])).text).toBe('You said: /tools [{"name":"calculator"}]');
+  });
+
   it("treats malformed tool commands as text and /fail as a failure", async () => {
     const model = new FakeChatModel();
     expect((await model.invoke([new HumanMessage("/tool calculator {broken")])).text).toBe("You said: /tool calculator {broken");

@@ -18,6 +18,7 @@ export interface FakeChatModelOptions extends BaseChatModelParams {
  * A deterministic, scripted chat model for tests and benchmarks (`MODEL=fake`).
  * - plain text → `You said: <text>`, streamed in at least two chunks;
  * - `/tool <name> <json-args>` → a call of that tool; after its result → `Tool <name> returned: <output>`;
+ * - `/tools [{"name", "args"}, …]` → several calls in one reply (parallel tool calls);
  * - `/fail <message>` → the model call throws, like a provider outage.
  */
 export class FakeChatModel extends BaseChatModel {
@@ -115,8 +116,8 @@ function scriptReply(messages: BaseMessage[], replyMinChars = 0): ScriptedReply 
   if (text.startsWith("/fail")) {
     throw new Error(text.slice("/fail".length).trim() || "scripted model failure");
   }
-  const toolCall = parseToolCommand(text);
-  if (toolCall) return finish("", [{ id: `call_${randomUUID().slice(0, 8)}`, type: "tool_call", ...toolCall }]);
+  const toolCalls = parseToolsCommand(text) ?? [parseToolCommand(text)].filter((call) => call !== undefined);
+  if (toolCalls.length > 0) return finish("", toolCalls.map((call) => ({ id: `call_${randomUUID().slice(0, 8)}`, type: "tool_call" as const, ...call })));
   return finish(padReply(`You said: ${text}`, text, replyMinChars));
 }
 
@@ -132,6 +133,23 @@ function lastUserText(messages: BaseMessage[]): string {
     if (message?.getType() === "human") return message.text;
   }
   return "";
+}
+
+/** `/tools [{"name": …, "args": {…}}, …]`: several calls in one reply; anything else is not this command. */
+function parseToolsCommand(text: string): { name: string; args: Record<string, unknown> }[] | undefined {
+  const match = /^\/tools\s+([\s\S]*)$/.exec(text.trim());
+  if (!match?.[1]) return undefined;
+  try {
+    const calls: unknown = JSON.parse(match[1]);
+    if (!Array.isArray(calls) || calls.length === 0) return undefined;
+    const valid = calls.every((call) => {
+      const { name, args } = (call ?? {}) as { name?: unknown; args?: unknown };
+      return typeof name === "string" && args !== null && typeof args === "object" && !Array.isArray(args);
+    });
+    return valid ? (calls as { name: string; args: Record<string, unknown> }[]) : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 /** `/tool <name> <json-args>`; args that are not a JSON object make it plain text. */

@@ -46,6 +46,32 @@ describe("threadline chat answers `Approve? [y/e/n]` (through pipes)", () => {
     expect(cli.stdout).not.toContain("Approve?");
   });
 
+  it("two calls needing approval in one reply are asked one after the other; each answer counts", { timeout: SPAWN_TIMEOUT_MS }, async () => {
+    const email = (to: string) => ({ name: "send_email", args: { to, subject: "Hello", body: "Meeting at 10?" } });
+    await using cli = startCli(["--url", fixture.server.url, "--window", "cli-two-approvals"]);
+    cli.writeLine(`/tools ${JSON.stringify([email("ada@example.com"), email("grace@example.com")])}`);
+    await cli.waitFor("stderr", (text) => text.includes(APPROVE_PROMPT));
+    expect(cli.stderr).toMatch(/⚙ send_email \{.*"to":"ada@example.com".*\}\nApprove\? \[y\/e\/n\] $/);
+    const threadId = await windowThread("cli-two-approvals");
+    cli.writeLine("y");
+    // The run resumes and stops again at the second call: the terminal asks about it next.
+    await cli.waitFor("stderr", (text) => count(text, APPROVE_PROMPT) === 2);
+    expect(cli.stderr).toMatch(/⚙ send_email \{.*"to":"grace@example.com".*\}\nApprove\? \[y\/e\/n\] $/);
+    // Nothing was sent before every question was answered (all questions come before any tool runs).
+    expect(await outbox(threadId)).toEqual([]);
+    cli.writeLine("n");
+    await cli.waitFor("stderr", (text) => text.includes("Reason (optional): "));
+    cli.writeLine("");
+    await cli.waitFor("stdout", (text) => text.includes("Tool send_email returned:"));
+    expect(await outbox(threadId)).toEqual([{ to_address: "ada@example.com", subject: "Hello", body: "Meeting at 10?" }]);
+    expect(await decisions(threadId)).toEqual(expect.arrayContaining([
+      { decision: "approve", edited_args: null, reason: null },
+      { decision: "reject", edited_args: null, reason: null },
+    ]));
+    cli.child.stdin.end();
+    expect(await cli.exited).toBe(0);
+  });
+
   it("n rejects with the reason it asks for; the tool never runs", { timeout: SPAWN_TIMEOUT_MS }, async () => {
     await using cli = startCli(["--url", fixture.server.url, "--window", "cli-reject"]);
     cli.writeLine(EMAIL);
