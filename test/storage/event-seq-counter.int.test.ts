@@ -1,5 +1,10 @@
+import pg from "pg";
+import { runner } from "node-pg-migrate";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { MIGRATIONS_DIR, migrate } from "../../src/db/migrate.js";
 import { EventLog } from "../../src/events/event-log.js";
+import { createLogger } from "../../src/logger.js";
+import { createTestDatabase } from "../helpers/test-database.js";
 import { SessionStore } from "../../src/sessions/session-store.js";
 import { STORAGE_BACKENDS, type StorageBackend } from "./storage-backends.js";
 
@@ -54,3 +59,20 @@ describe.each(postgres)("a thread's event counter on $name", (kind) => {
 function timeout(ms: number): Promise<never> {
   return new Promise((_, reject) => setTimeout(() => reject(new Error(`no answer within ${ms} ms: the append waited for the row lock`)), ms).unref());
 }
+
+it("migration 008 carries each thread's event count over from the threads row", async () => {
+  await using database = await createTestDatabase();
+  const pool = new pg.Pool({ connectionString: database.url, max: 2 });
+  try {
+    // The schema as it was before 008, with a thread that already has five events.
+    await runner({ databaseUrl: database.url, dir: MIGRATIONS_DIR, direction: "up", count: 7, migrationsTable: "threadline_migrations", log: () => undefined });
+    await pool.query("INSERT INTO threads (thread_id, user_id, assistant_id, event_seq) VALUES ('00000000-0000-4000-8000-000000000001', 'u1', 'chat', 5)");
+    await migrate({ pool, logger: createLogger({ level: "silent" }) });
+    const log = new EventLog(pool);
+    expect(await log.lastSeq("00000000-0000-4000-8000-000000000001")).toBe(5);
+    const [next] = await log.append({ threadId: "00000000-0000-4000-8000-000000000001", runId: null, events: [delta("after the upgrade")] });
+    expect(next?.seq).toBe(6);
+  } finally {
+    await pool.end();
+  }
+});
