@@ -105,16 +105,28 @@ export class ThreadlineWebSocketServer {
    */
   private async checkCredentials(): Promise<void> {
     if (this.services.config.AUTH_MODE === "none") return;
+    // One check per distinct credential, not per socket: a user's windows and tabs share their key or token.
+    const verdicts = new Map<string | undefined, Promise<CredentialVerdict>>();
     for (const connection of [...this.connections]) {
-      try {
-        const user = await this.services.authenticator.authenticate(connection.credential);
-        if (user.id === connection.user.id) continue;
-      } catch (error) {
-        const appError = toAppError(error);
-        if (appError.code !== "unauthorized") continue;
+      let verdict = verdicts.get(connection.credential);
+      if (!verdict) {
+        verdict = this.credentialVerdict(connection.credential);
+        verdicts.set(connection.credential, verdict);
       }
+      const now = await verdict;
+      if (now.kind === "unknown" || (now.kind === "user" && now.userId === connection.user.id)) continue;
       connection.send({ type: "error", id: null, ...new AppError("unauthorized", "Your credentials were revoked or expired; sign in again").toJSON() });
       connection.socket.close(1008, "credentials revoked or expired");
+    }
+  }
+
+  /** Whom a credential authenticates now. */
+  private async credentialVerdict(credential: string | undefined): Promise<CredentialVerdict> {
+    try {
+      return { kind: "user", userId: (await this.services.authenticator.authenticate(credential)).id };
+    } catch (error) {
+      // A failing check (database down) closes nobody; only a definite refusal does.
+      return { kind: toAppError(error).code === "unauthorized" ? "revoked" : "unknown" };
     }
   }
 
@@ -129,6 +141,9 @@ export class ThreadlineWebSocketServer {
     }
   }
 }
+
+/** The periodic re-check of a credential: its user now, refused (revoked or expired), or not known (check failed). */
+type CredentialVerdict = { kind: "user"; userId: string } | { kind: "revoked" } | { kind: "unknown" };
 
 function parseJson(text: string): unknown {
   try {

@@ -137,4 +137,28 @@ describe("authentication", () => {
     expect(carol.frames.some((frame) => frame.type === "error" && frame.code === "unauthorized")).toBe(true);
     await alice.call("thread.list", {});
   });
+
+  it("the periodic credential check asks once per credential, however many windows share it", async () => {
+    // Alice opens three more windows with her key; Bob keeps his one.
+    const windows = await Promise.all([1, 2, 3].map(() => TestWsClient.connect(server.wsUrl, { token: aliceKey })));
+    const { authenticator } = server.services;
+    const original = authenticator.authenticate.bind(authenticator);
+    const calls = new Map<string | undefined, number>();
+    authenticator.authenticate = (credential) => {
+      calls.set(credential, (calls.get(credential) ?? 0) + 1);
+      return original(credential);
+    };
+    try {
+      // A few sweeps (WS_REAUTH_MS is 200 here).
+      await new Promise((resolve) => setTimeout(resolve, 700));
+    } finally {
+      authenticator.authenticate = original;
+      await Promise.all(windows.map((window) => window.close()));
+    }
+    const aliceChecks = calls.get(aliceKey) ?? 0;
+    const bobChecks = calls.get(bobKey) ?? 0;
+    expect(bobChecks).toBeGreaterThanOrEqual(2);
+    // Four sockets, one check per sweep (a sweep may be cut in half by the end of the window).
+    expect(Math.abs(aliceChecks - bobChecks)).toBeLessThanOrEqual(1);
+  });
 });
