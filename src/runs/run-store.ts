@@ -145,18 +145,18 @@ export class RunStore {
    */
   async claimNext<T>(threadId: string, lease: { owner: string; ms: number }, andThen: (client: pg.PoolClient, run: Run) => Promise<T>): Promise<{ run: Run; then: T } | undefined> {
     return withTransaction(this.pool, async (client) => {
-      // Lock the thread (serialises claims and submissions) and see whether a run executes there, in one trip.
-      const thread = await client.query<{ running: boolean }>(
-        "SELECT EXISTS (SELECT 1 FROM runs WHERE thread_id = $1 AND status = 'running') AS running FROM threads WHERE thread_id = $1 FOR NO KEY UPDATE",
-        [threadId],
-      );
-      if (thread.rows[0]?.running !== false) return undefined;
+      // Lock the thread (serialises claims and submissions). Whether a run executes there is asked in the next
+      // statement, not in this one: this one's snapshot predates the wait for the lock, and would miss a run that
+      // the submission holding the lock started (the claim would then hit the one-running-run index).
+      const thread = await client.query("SELECT 1 FROM threads WHERE thread_id = $1 FOR NO KEY UPDATE", [threadId]);
+      if (!thread.rowCount) return undefined;
       const { rows } = await client.query<RunRow>(
         `UPDATE runs SET status = 'running', lease_owner = $2, lease_expires_at = now() + make_interval(secs => $3 / 1000.0),
                 attempt = attempt + 1, started_at = COALESCE(started_at, now()),
                 before_checkpoint_id = COALESCE(before_checkpoint_id, ${newestCheckpointOf("$1")})
           WHERE run_id = (SELECT run_id FROM runs WHERE thread_id = $1 AND status = 'pending' AND available_at <= now()
                            ORDER BY created_at, run_id LIMIT 1)
+            AND NOT EXISTS (SELECT 1 FROM runs WHERE thread_id = $1 AND status = 'running')
           RETURNING ${COLUMNS}`,
         [threadId, lease.owner, lease.ms],
       );
