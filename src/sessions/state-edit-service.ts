@@ -4,7 +4,6 @@ import { SAVER_TRANSACTION_KEY } from "../checkpoint/threadline-saver.js";
 import { withTransaction } from "../db/database.js";
 import type { EventBus } from "../events/event-bus.js";
 import type { EventLog } from "../events/event-log.js";
-import type { ThreadEvent } from "../events/thread-event.js";
 import { toNewTranscriptMessage } from "../transcript/transcript-message.js";
 import type { TranscriptStore } from "../transcript/transcript-store.js";
 import type { CheckpointRef, ThreadStateService } from "./thread-state-service.js";
@@ -39,20 +38,19 @@ export class StateEditService {
   async update(userId: string, threadId: string, edit: StateEdit): Promise<CheckpointRef> {
     const graph = await this.deps.threadState.graphOf(userId, threadId);
     const before = messagesOf((await graph.getState({ configurable: { thread_id: threadId, checkpoint_id: edit.checkpoint_id } })).values);
-    let announced: ThreadEvent[] = [];
-    const ref = await withTransaction(this.deps.pool, async (client) => {
+    const { ref, announced } = await withTransaction(this.deps.pool, async (client) => {
       const written = await this.deps.threadState.updateOn(graph, { ...edit, thread_id: threadId, transaction: client });
       // Read inside the transaction: the new checkpoint is not visible outside it yet.
       const after = messagesOf((await graph.getState({ configurable: { thread_id: threadId, [SAVER_TRANSACTION_KEY]: client } })).values);
       const known = new Set(before.map((message) => message.id));
       const added = after.filter((message) => message.id !== undefined && !known.has(message.id));
-      if (added.length === 0) return written;
+      if (added.length === 0) return { ref: written, announced: [] };
       const rows = await this.deps.transcript.append(
         { threadId, runId: null, messages: added.map((message, index) => toNewTranscriptMessage(message, `edit-${written.checkpoint_id ?? "state"}-${index}`)) },
         client,
       );
-      announced = await this.deps.eventLog.append({ threadId, runId: null, events: rows.map((message) => ({ event: "message.completed" as const, data: { message } })) }, client);
-      return written;
+      const events = rows.map((message) => ({ event: "message.completed" as const, data: { message } }));
+      return { ref: written, announced: await this.deps.eventLog.append({ threadId, runId: null, events }, client) };
     }).catch((error: unknown) => {
       // Refs the saver handed out inside the rolled-back transaction were never stored.
       this.deps.saver.forgetThread(threadId);
