@@ -43,6 +43,13 @@ const configSchema = z.object({
   OLLAMA_BASE_URL: z.string().url().default("http://127.0.0.1:11434"),
   /** Where pulled model files are cached across data directories and CI runs. @default "~/.cache/threadline/models" */
   MODEL_CACHE_DIR: z.string().min(1).default(path.join(os.homedir(), ".cache", "threadline", "models")),
+  /**
+   * Hugging Face endpoint for `hf:` model URIs: a mirror such as `https://hf-mirror.com` where huggingface.co is
+   * slow or unreachable. @default "https://huggingface.co"
+   */
+  HF_ENDPOINT: z.string().url().optional(),
+  /** Hugging Face access token, for gated or private `hf:` models. Never logged. */
+  HF_TOKEN: z.string().min(1).optional(),
   /** `serve` pulls a missing embedded model (MODEL or a fallback `local`) before listening. @default true */
   MODEL_AUTO_PULL: booleanFromString.default(true),
   /** CPU threads of the embedded model; 0 picks half the cores (spinning threads on a busy machine stall). @default 0 */

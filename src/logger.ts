@@ -18,6 +18,7 @@ const REDACTED_PATHS = [
   "config.WEBHOOK_SECRET",
   "config.ANTHROPIC_API_KEY",
   "config.DATABASE_URL",
+  "config.HF_TOKEN",
 ];
 
 /**

@@ -25,6 +25,10 @@ export interface LocalModelSettings {
   maxToolRounds: number;
   /** Allow a GPU backend. @default false */
   gpu: boolean;
+  /** Where `hf:` URIs are resolved and downloaded from (HF_ENDPOINT); absent: huggingface.co. */
+  huggingFaceEndpoint?: string;
+  /** Token sent to that endpoint (HF_TOKEN), for gated or private models. */
+  huggingFaceToken?: string;
 }
 
 /** What model construction needs from configuration (keys stay out of logs and errors). */
@@ -78,11 +82,13 @@ export function modelSettingsFromConfig(config: Config, logger?: Logger): ModelS
       maxTokens: config.LOCAL_MODEL_MAX_TOKENS,
       maxToolRounds: config.LOCAL_MODEL_MAX_TOOL_ROUNDS,
       gpu: config.LOCAL_MODEL_GPU,
+      huggingFaceEndpoint: config.HF_ENDPOINT,
+      huggingFaceToken: config.HF_TOKEN,
     },
   };
 }
 
 /** Every API key in the settings, so failure messages can be scrubbed of them verbatim. */
 export function secretsOf(settings: ModelSettings): string[] {
-  return [settings.openAiApiKey, settings.anthropicApiKey].filter((key): key is string => Boolean(key && key.length >= 4));
+  return [settings.openAiApiKey, settings.anthropicApiKey, settings.local?.huggingFaceToken].filter((key): key is string => Boolean(key && key.length >= 4));
 }

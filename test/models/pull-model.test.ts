@@ -8,6 +8,7 @@ import path from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { type PullEvent, pullModel, resolveLocalModelFile } from "../../src/models/local/pull-model.js";
 import { createTempDir } from "../helpers/test-database.js";
+import { startHuggingFaceMirror } from "./hugging-face-mirror.js";
 
 const PACKAGE = "threadline-test-model";
 const VERSION = "1.0.0";
@@ -75,6 +76,43 @@ describe("pullModel (a URL, through node-llama-cpp's resolver)", () => {
     } finally {
       server.close();
     }
+  });
+});
+
+describe("pullModel (an hf: URI, through HF_ENDPOINT and HF_TOKEN)", () => {
+  it("resolves the URI at the configured mirror with the token, downloads with progress and finds it again offline", async () => {
+    const body = Buffer.alloc(300_000, 3);
+    const mirror = await startHuggingFaceMirror({ repository: { user: "tester", model: "Tiny-Model-GGUF", fileName: "Tiny-Model.Q4_K_M.gguf", body }, token: "hf_secret_token" });
+    const access = { huggingFaceEndpoint: mirror.url, huggingFaceToken: "hf_secret_token" };
+    const uri = "hf:tester/Tiny-Model-GGUF:Q4_K_M";
+    try {
+      const events: PullEvent[] = [];
+      const result = await pullModel({ ...options(events), ...access, source: uri });
+      expect(result.fromCache).toBe(false);
+      expect(path.dirname(result.path)).toBe(path.join(work.path, "data", "models"));
+      expect(path.basename(result.path)).toMatch(/Tiny-Model\.Q4_K_M\.gguf$/);
+      expect(await readFile(result.path)).toEqual(body);
+      expect(events.filter((event) => event.type === "progress").at(-1)).toEqual({ type: "progress", downloadedBytes: body.length, totalBytes: body.length });
+      // The manifest and the file both came from the mirror, and the token was sent to it.
+      const served = mirror.requests.filter((request) => request.authorization === "Bearer hf_secret_token").map((request) => request.path);
+      expect(served).toContain("/v2/tester/Tiny-Model-GGUF/manifests/Q4_K_M");
+      expect(served).toContain("/tester/Tiny-Model-GGUF/resolve/main/Tiny-Model.Q4_K_M.gguf");
+    } finally {
+      await mirror.close();
+    }
+    // Offline now: the pulled file is found by its URI without asking anyone.
+    expect(await resolveLocalModelFile({ kind: "remote", uri }, { ...options(), ...access })).toBe(path.join(work.path, "data", "models", path.basename((await pullModel({ ...options(), ...access, source: uri })).path)));
+  });
+
+  it("fails with the mirror's refusal when the token is missing, leaving no file behind", async () => {
+    const mirror = await startHuggingFaceMirror({ repository: { user: "tester", model: "Gated-GGUF", fileName: "Gated.Q4_K_M.gguf", body: Buffer.alloc(10) }, token: "hf_right" });
+    try {
+      await expect(pullModel({ ...options(), huggingFaceEndpoint: mirror.url, source: "hf:tester/Gated-GGUF:Q4_K_M" })).rejects.toThrow(/401/);
+      await expect(pullModel({ ...options(), huggingFaceEndpoint: mirror.url, huggingFaceToken: "hf_right", source: "hf:tester/Absent-GGUF:Q4_K_M" })).rejects.toThrow(/does not exist/);
+    } finally {
+      await mirror.close();
+    }
+    expect(existsSync(path.join(work.path, "data", "models"))).toBe(false);
   });
 });
 

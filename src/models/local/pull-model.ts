@@ -1,7 +1,7 @@
 import { copyFile, link, mkdir, mkdtemp, rename, rm, stat } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { resolveModelFile } from "node-llama-cpp";
+import { type ResolveModelFileOptions, resolveModelFile } from "node-llama-cpp";
 import { DEFAULT_LOCAL_MODEL } from "./default-local-model.js";
 import { sha256File } from "./file-hash.js";
 import { type LocalModelSource, type ModelDirectories, findLocalModelFile, parseLocalModelSource } from "./local-model-source.js";
@@ -15,8 +15,16 @@ export type PullEvent =
   | { type: "verifying"; path: string }
   | { type: "linked"; from: string; to: string };
 
+/** Where `hf:` URIs are fetched from, and with which token (HF_ENDPOINT, HF_TOKEN). */
+export interface HuggingFaceAccess {
+  /** A mirror such as https://hf-mirror.com; absent: huggingface.co (or node-llama-cpp's own HF_ENDPOINT). */
+  huggingFaceEndpoint?: string;
+  /** For gated or private repositories. */
+  huggingFaceToken?: string;
+}
+
 /** Options of `pullModel`. */
-export interface PullOptions extends ModelDirectories {
+export interface PullOptions extends ModelDirectories, HuggingFaceAccess {
   /** `default` (or undefined), an `hf:` URI, a URL, or a GGUF path. */
   source?: string;
   onEvent?: (event: PullEvent) => void;
@@ -62,11 +70,14 @@ export async function pullModel(options: PullOptions): Promise<PullResult> {
 }
 
 /** Resolve a source to a file that exists now, without downloading; undefined when it must be pulled first. */
-export async function resolveLocalModelFile(source: LocalModelSource, directories: ModelDirectories): Promise<string | undefined> {
+export async function resolveLocalModelFile(
+  source: LocalModelSource,
+  directories: ModelDirectories & HuggingFaceAccess,
+): Promise<string | undefined> {
   if (source.kind !== "remote") return findLocalModelFile(source, directories);
   for (const directory of [directories.modelsDir, directories.cacheDir]) {
     try {
-      return await resolveModelFile(source.uri, { directory, download: false, cli: false, fileName: urlFileName(source.uri) });
+      return await resolveModelFile(source.uri, { ...huggingFace(directories), directory, download: false, cli: false, fileName: urlFileName(source.uri) });
     } catch {
       // not in this directory
     }
@@ -116,6 +127,7 @@ async function pullRemoteModel(uri: string, options: PullOptions): Promise<PullR
   await mkdir(options.cacheDir, { recursive: true });
   options.onEvent?.({ type: "downloading", from: uri });
   const cached = await resolveModelFile(uri, {
+    ...huggingFace(options),
     directory: options.cacheDir,
     fileName: urlFileName(uri),
     cli: false,
@@ -125,6 +137,14 @@ async function pullRemoteModel(uri: string, options: PullOptions): Promise<PullR
   const target = path.join(options.modelsDir, path.basename(cached));
   await linkInto(cached, target, options);
   return { path: target, fromCache: false };
+}
+
+/** node-llama-cpp's options for the configured endpoint and token (it would otherwise read HF_* from the environment). */
+function huggingFace(access: HuggingFaceAccess): Pick<ResolveModelFileOptions, "endpoints" | "tokens"> {
+  return {
+    ...(access.huggingFaceEndpoint ? { endpoints: { huggingFace: access.huggingFaceEndpoint } } : {}),
+    ...(access.huggingFaceToken ? { tokens: { huggingFace: access.huggingFaceToken } } : {}),
+  };
 }
 
 /**
