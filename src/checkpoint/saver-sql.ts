@@ -35,20 +35,43 @@ export interface SaverStatements {
   deleteThread: string[];
 }
 
+/** The SQL function a gated write asks before writing (migration 009): shared lock on the thread, then its tombstone. */
+export const WRITE_GATE_FUNCTION = "threadline_checkpoint_write_allowed";
+
+/** The advisory lock a deletion holds exclusively while it deletes a thread's rows; gated writes hold it shared. */
+export const DELETION_LOCK_SQL = "SELECT pg_advisory_xact_lock(hashtext('threadline_deletion:' || $1))";
+
 /**
  * Build the statements. Writes are single statements (data-modifying CTEs): a checkpoint, its new blobs and its
  * new messages commit together without a transaction round trip, which also suits the embedded database's one
- * connection.
+ * connection. With `gated`, each write first asks `WRITE_GATE_FUNCTION` about its thread (`$1`), inserts nothing
+ * when it says no, and returns one row `{ open }` either way.
  */
-export function saverStatements(schema: string): SaverStatements {
+export function saverStatements(schema: string, options: { gated?: boolean } = {}): SaverStatements {
   const t = saverTables(schema);
+  const gated = options.gated === true;
+  const gate = gated ? `gate AS (SELECT ${WRITE_GATE_FUNCTION}($1) AS open), ` : "";
+  const onlyIfOpen = gated ? " WHERE (SELECT open FROM gate)" : "";
   const insertMessages = `messages AS (
       INSERT INTO ${t.messages} (thread_id, ref, type, blob)
-      SELECT $1, m.ref, m.type, m.blob FROM unnest($7::int[], $8::text[], $9::bytea[]) AS m(ref, type, blob)
+      SELECT $1, m.ref, m.type, m.blob FROM unnest($7::int[], $8::text[], $9::bytea[]) AS m(ref, type, blob)${onlyIfOpen}
     )`;
   const writesInsert = `INSERT INTO ${t.writes} (thread_id, checkpoint_ns, checkpoint_id, task_id, idx, channel, type, blob)
     SELECT $1, $2, $3, $4, w.idx, w.channel, w.type, w.blob
-      FROM unnest($5::int[], $6::text[], $10::text[], $11::bytea[]) AS w(idx, channel, type, blob)`;
+      FROM unnest($5::int[], $6::text[], $10::text[], $11::bytea[]) AS w(idx, channel, type, blob)${onlyIfOpen}`;
+  const blobsInsert = `INSERT INTO ${t.blobs} (thread_id, checkpoint_ns, channel, version, type, blob)
+        SELECT $1, $2, b.channel, b.version, b.type, b.blob FROM unnest($10::text[], $11::text[], $12::text[], $13::bytea[]) AS b(channel, version, type, blob)${onlyIfOpen}
+        ON CONFLICT (thread_id, checkpoint_ns, channel, version) DO NOTHING`;
+  const checkpointInsert = `INSERT INTO ${t.checkpoints} (thread_id, checkpoint_ns, checkpoint_id, parent_checkpoint_id, checkpoint, metadata)
+      SELECT $1, $2, $3, $4, $5::jsonb, $6::jsonb${onlyIfOpen}
+      ON CONFLICT (thread_id, checkpoint_ns, checkpoint_id) DO UPDATE SET checkpoint = EXCLUDED.checkpoint, metadata = EXCLUDED.metadata`;
+  const upsertWrites = `${writesInsert}
+      ON CONFLICT (thread_id, checkpoint_ns, checkpoint_id, task_id, idx) DO UPDATE SET channel = EXCLUDED.channel, type = EXCLUDED.type, blob = EXCLUDED.blob`;
+  const insertWrites = `${writesInsert}
+      ON CONFLICT (thread_id, checkpoint_ns, checkpoint_id, task_id, idx) DO NOTHING`;
+  // Gated: the last insert becomes a CTE too (data-modifying CTEs run whether or not they are read), so the
+  // statement can answer whether the gate was open.
+  const finish = (last: string) => (gated ? `, written AS (${last}) SELECT open FROM gate` : ` ${last}`);
   return {
     // Blobs and writes come back as JSON with base64 bodies: cheaper for node-postgres to parse than bytea[][].
     selectCheckpoints: selectCheckpoints(t, { withMessages: false }),
@@ -61,18 +84,11 @@ export function saverStatements(schema: string): SaverStatements {
     selectPendingSends: `SELECT checkpoint_id, json_agg(json_build_array(cw.type, encode(cw.blob, 'base64')) ORDER BY cw.task_id, cw.idx) AS sends
       FROM ${t.writes} cw WHERE cw.thread_id = $1 AND cw.checkpoint_id = ANY($2) AND cw.channel = '__pregel_tasks'
       GROUP BY cw.checkpoint_id`,
-    insertCheckpoint: `WITH ${insertMessages}, blobs AS (
-        INSERT INTO ${t.blobs} (thread_id, checkpoint_ns, channel, version, type, blob)
-        SELECT $1, $2, b.channel, b.version, b.type, b.blob FROM unnest($10::text[], $11::text[], $12::text[], $13::bytea[]) AS b(channel, version, type, blob)
-        ON CONFLICT (thread_id, checkpoint_ns, channel, version) DO NOTHING
-      )
-      INSERT INTO ${t.checkpoints} (thread_id, checkpoint_ns, checkpoint_id, parent_checkpoint_id, checkpoint, metadata)
-      VALUES ($1, $2, $3, $4, $5, $6)
-      ON CONFLICT (thread_id, checkpoint_ns, checkpoint_id) DO UPDATE SET checkpoint = EXCLUDED.checkpoint, metadata = EXCLUDED.metadata`,
-    upsertWrites: `WITH ${insertMessages} ${writesInsert}
-      ON CONFLICT (thread_id, checkpoint_ns, checkpoint_id, task_id, idx) DO UPDATE SET channel = EXCLUDED.channel, type = EXCLUDED.type, blob = EXCLUDED.blob`,
-    insertWrites: `WITH ${insertMessages} ${writesInsert}
-      ON CONFLICT (thread_id, checkpoint_ns, checkpoint_id, task_id, idx) DO NOTHING`,
+    insertCheckpoint: `WITH ${gate}${insertMessages}, blobs AS (
+        ${blobsInsert}
+      )${finish(checkpointInsert)}`,
+    upsertWrites: `WITH ${gate}${insertMessages}${finish(upsertWrites)}`,
+    insertWrites: `WITH ${gate}${insertMessages}${finish(insertWrites)}`,
     deleteThread: [t.blobs, t.checkpoints, t.writes, t.messages, t.marks].map((table) => `DELETE FROM ${table} WHERE thread_id = $1`),
   };
 }

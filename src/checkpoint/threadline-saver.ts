@@ -20,7 +20,7 @@ import { nextChannelVersion } from "./channel-version.js";
 import { MessageRefCounters } from "./message-ref-counters.js";
 import { isWriteOnlyMessage } from "./message-values.js";
 import { type EncodedBatch, handled, MessageStore, type PreparedBatch } from "./message-store.js";
-import { type SaverStatements, saverStatements } from "./saver-sql.js";
+import { DELETION_LOCK_SQL, type SaverStatements, saverStatements } from "./saver-sql.js";
 import { StoredMessageIndex } from "./stored-message-index.js";
 
 /** Options of the saver. */
@@ -30,13 +30,14 @@ export interface ThreadlineSaverOptions {
   /** The serializer of values (PostgresSaver's default, JsonPlusSerializer, when unset). */
   serde?: SerializerProtocol;
   /**
-   * Deleted threads (`ThreadTombstones`). When given, nothing
-   * written for a deleted thread stays (a write that raced the deletion is undone), and `deleteThreadForever`
-   * records the tombstone before deleting (`deleteThread` keeps PostgresSaver's meaning: the thread may be
+   * Deleted threads (`ThreadTombstones`). When given, every write asks migration 009's
+   * `threadline_checkpoint_write_allowed` in its own statement and writes nothing for a deleted thread (needs
+   * `thread_tombstones` and that function in the database), and `deleteThreadForever` records the tombstone before
+   * deleting (`deleteThread` keeps PostgresSaver's meaning: the thread may be
    * written again, e.g. a rollback of its first run).
    */
   tombstones?: TombstoneRegistry;
-  /** Where dropped and undone writes of deleted threads are noted (debug). */
+  /** Where dropped writes of deleted threads are noted (debug). */
   logger?: Logger;
 }
 
@@ -76,7 +77,7 @@ export class ThreadlineSaver extends PostgresSaver {
     const schema = options.schema ?? "public";
     super(pool, options.serde, { schema });
     this.db = pool;
-    this.statements = saverStatements(schema);
+    this.statements = saverStatements(schema, { gated: options.tombstones !== undefined });
     this.tombstones = options.tombstones;
     this.logger = options.logger;
     const fastRevive = options.serde === undefined || options.serde instanceof JsonPlusSerializer;
@@ -191,6 +192,8 @@ export class ThreadlineSaver extends PostgresSaver {
     const client = await this.db.connect();
     try {
       await client.query("BEGIN");
+      // Gated writes already past their tombstone check finish first; later ones see the tombstone (saver-sql.ts).
+      if (this.tombstones) await client.query(DELETION_LOCK_SQL, [threadId]);
       for (const statement of this.statements.deleteThread) await client.query(statement, [threadId]);
       await client.query("COMMIT");
     } catch (error) {
@@ -207,22 +210,23 @@ export class ThreadlineSaver extends PostgresSaver {
    * process's, the counter is re-read and the write retried. The batch is settled whatever happens: later writes
    * of the same messages wait for it.
    *
-   * With tombstones, the thread is checked after the write only (not also before):
-   * that alone leaves nothing behind — a deletion whose tombstone committed before the check is seen and the write
-   * undone; one that committed after it deletes the thread's rows after this write committed — and it halves the
-   * lookups on the per-turn path. A write for an already deleted thread is made and at once removed; inside a
-   * caller's transaction (`SAVER_TRANSACTION_KEY`) it fails instead, and the transaction with it.
+   * With tombstones, the statement itself refuses a deleted thread (migration 009's gate: a shared lock on the
+   * thread, then the tombstone, in a fresh snapshot; a deletion takes the lock exclusively), so a write leaves
+   * nothing behind at no extra round trip. A refused write is dropped; inside a caller's transaction
+   * (`SAVER_TRANSACTION_KEY`) it fails instead, and the transaction with it.
    */
   private async store(prepared: PreparedBatch, db: Queryable, build: (batch: EncodedBatch) => Promise<[string, unknown[]]>): Promise<void> {
     const { threadId } = prepared;
     const inTransaction = db !== this.db;
-    let committed = false;
+    let written = false;
+    let refused = false;
     try {
-      for (let attempt = 1; !committed; attempt += 1) {
+      for (let attempt = 1; !written && !refused; attempt += 1) {
         try {
           const [statement, params] = await build(await prepared.encode());
-          await db.query(statement, params);
-          committed = true;
+          const { rows } = await db.query<{ open: boolean }>(statement, params);
+          refused = rows[0]?.open === false;
+          written = !refused;
         } catch (error) {
           // A failed statement aborts the caller's transaction: no retry inside it.
           if (inTransaction || attempt >= MAX_WRITE_ATTEMPTS || !isRefCollision(error)) throw error;
@@ -230,22 +234,13 @@ export class ThreadlineSaver extends PostgresSaver {
         }
       }
     } finally {
-      if (committed) prepared.committed();
+      if (written) prepared.committed();
       else prepared.abandon();
     }
-    if (!inTransaction) await this.undoIfTombstoned(threadId);
-    else if (await this.isDeleted(threadId, db)) throw new Error(`ThreadlineSaver: thread ${threadId} was deleted`);
-  }
-
-  private async isDeleted(threadId: string, db?: Queryable): Promise<boolean> {
-    const deleted = threadId !== "" && this.tombstones !== undefined && (await this.tombstones.isDeleted(threadId, db));
-    if (deleted) this.logger?.debug({ threadId }, "dropped a checkpoint write for a deleted thread");
-    return deleted;
-  }
-
-  /** A write that missed a concurrent deletion's tombstone removes what it wrote (see `store`). */
-  private async undoIfTombstoned(threadId: string): Promise<void> {
-    if (await this.isDeleted(threadId)) await this.deleteThread(threadId);
+    if (!refused) return;
+    this.counters.reset(threadId);
+    this.logger?.debug({ threadId }, "dropped a checkpoint write for a deleted thread");
+    if (inTransaction) throw new Error(`ThreadlineSaver: thread ${threadId} was deleted`);
   }
 }
 

@@ -16,11 +16,11 @@ export class ThreadTombstones implements TombstoneRegistry {
   constructor(private readonly pool: pg.Pool) {}
 
   /** Whether the thread was deleted. */
-  async isDeleted(threadId: string, db: Queryable = this.pool): Promise<boolean> {
+  async isDeleted(threadId: string): Promise<boolean> {
     if (this.known.has(threadId)) return true;
     // Not a uuid: such a thread never existed in Threadline, so it was never deleted either.
     if (!isUuid(threadId)) return false;
-    const { rows } = await db.query("SELECT 1 FROM thread_tombstones WHERE thread_id = $1", [threadId]);
+    const { rows } = await this.pool.query("SELECT 1 FROM thread_tombstones WHERE thread_id = $1", [threadId]);
     if (rows.length > 0) this.remember(threadId);
     return rows.length > 0;
   }
