@@ -27,8 +27,9 @@ export interface StateEditDeps {
 
 /**
  * Edits a thread's state so that every window sees the edit: the messages it adds are appended to the transcript
- * and announced as `message.completed` events (no run: `run_id` null). Messages it removes from the working state
- * stay in the transcript, which is append-only. The checkpoint, the transcript rows and the events are written in
+ * and announced as `message.completed` events (no run: `run_id` null); a message it replaces under its id is
+ * revised in place (same seq, `edited_at` set) and announced again. Messages it removes from the working state
+ * stay in the transcript, which keeps everything that was said. The checkpoint, the transcript rows and the events are written in
  * one transaction: an edit is recorded whole or not at all.
  */
 export class StateEditService {
@@ -42,14 +43,14 @@ export class StateEditService {
       const written = await this.deps.threadState.updateOn(graph, { ...edit, thread_id: threadId, transaction: client });
       // Read inside the transaction: the new checkpoint is not visible outside it yet.
       const after = messagesOf((await graph.getState({ configurable: { thread_id: threadId, [SAVER_TRANSACTION_KEY]: client } })).values);
-      const known = new Set(before.map((message) => message.id));
-      const added = after.filter((message) => message.id !== undefined && !known.has(message.id));
-      if (added.length === 0) return { ref: written, announced: [] };
-      const rows = await this.deps.transcript.append(
+      const { added, replaced } = diffMessages(before, after);
+      if (added.length === 0 && replaced.length === 0) return { ref: written, announced: [] };
+      const revised = await this.deps.transcript.revise({ threadId, messages: replaced.map((message) => toNewTranscriptMessage(message, message.id ?? "")) }, client);
+      const appended = await this.deps.transcript.append(
         { threadId, runId: null, messages: added.map((message, index) => toNewTranscriptMessage(message, `edit-${written.checkpoint_id ?? "state"}-${index}`)) },
         client,
       );
-      const events = rows.map((message) => ({ event: "message.completed" as const, data: { message } }));
+      const events = [...revised, ...appended].map((message) => ({ event: "message.completed" as const, data: { message } }));
       return { ref: written, announced: await this.deps.eventLog.append({ threadId, runId: null, events }, client) };
     }).catch((error: unknown) => {
       // Refs the saver handed out inside the rolled-back transaction were never stored.
@@ -60,6 +61,20 @@ export class StateEditService {
     this.deps.bus.publish(announced);
     return ref;
   }
+}
+
+/** Messages the edit added (new ids) and those it replaced under an existing id with something the transcript shows differently. */
+function diffMessages(before: BaseMessage[], after: BaseMessage[]): { added: BaseMessage[]; replaced: BaseMessage[] } {
+  const previous = new Map(before.map((message) => [message.id, message]));
+  const added: BaseMessage[] = [];
+  const replaced: BaseMessage[] = [];
+  for (const message of after) {
+    if (message.id === undefined) continue;
+    const old = previous.get(message.id);
+    if (!old) added.push(message);
+    else if (JSON.stringify(toNewTranscriptMessage(old, "")) !== JSON.stringify(toNewTranscriptMessage(message, ""))) replaced.push(message);
+  }
+  return { added, replaced };
 }
 
 function messagesOf(values: unknown): BaseMessage[] {

@@ -12,10 +12,12 @@ export interface TranscriptMessage {
   status?: string;
   run_id: string | null;
   created_at: string;
+  /** Set when a state edit replaced the message under its id (new content, same seq). */
+  edited_at?: string;
 }
 
 /** A message about to be appended (seq and timestamp are assigned by the store). */
-export type NewTranscriptMessage = Omit<TranscriptMessage, "seq" | "created_at" | "run_id">;
+export type NewTranscriptMessage = Omit<TranscriptMessage, "seq" | "created_at" | "run_id" | "edited_at">;
 
 const ROLE_BY_TYPE: Record<string, TranscriptMessage["role"]> = {
   human: "user",

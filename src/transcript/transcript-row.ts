@@ -12,6 +12,8 @@ export interface TranscriptRow {
   status: string | null;
   run_id: string | null;
   created_at: Date;
+  /** Absent from queries that do not select it. */
+  edited_at?: Date | null;
 }
 
 /** A row as the API shows it: optional fields are left out rather than null, so clients see one shape. */
@@ -28,5 +30,6 @@ export function toTranscriptMessage(row: TranscriptRow): TranscriptMessage {
   if (row.tool_call_id) message.tool_call_id = row.tool_call_id;
   if (row.name) message.name = row.name;
   if (row.status) message.status = row.status;
+  if (row.edited_at) message.edited_at = row.edited_at.toISOString();
   return message;
 }

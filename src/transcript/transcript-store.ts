@@ -3,6 +3,9 @@ import type { Queryable } from "../db/database.js";
 import type { NewTranscriptMessage, TranscriptMessage } from "./transcript-message.js";
 import { toTranscriptMessage, type TranscriptRow } from "./transcript-row.js";
 
+/** The columns a transcript message is read from (`TranscriptRow`). */
+const TRANSCRIPT_COLUMNS = "message_id, seq, role, content, tool_calls, tool_call_id, name, status, run_id, created_at, edited_at";
+
 /** The append-only transcript. Reads are keyset-paginated on (thread, seq): cost is independent of length. */
 export class TranscriptStore {
   constructor(private readonly pool: pg.Pool) {}
@@ -25,8 +28,30 @@ export class TranscriptStore {
               item.value->'tool_calls', item.value->>'tool_call_id', item.value->>'name', item.value->>'status'
          FROM counter, jsonb_array_elements($4::jsonb) WITH ORDINALITY AS item(value, ordinality)
        ON CONFLICT (thread_id, message_id) DO NOTHING
-       RETURNING message_id, seq, role, content, tool_calls, tool_call_id, name, status, run_id, created_at`,
+       RETURNING ${TRANSCRIPT_COLUMNS}`,
       [threadId, runId, messages.length, JSON.stringify(messages)],
+    );
+    return rows.map(toTranscriptMessage).sort((left, right) => left.seq - right.seq);
+  }
+
+  /**
+   * Revise messages a state edit replaced under their ids: new content, tool calls or status, same seq (the
+   * conversation keeps its order), `edited_at` set. Only rows that really change are written and returned; ids
+   * not in the transcript are ignored.
+   */
+  async revise(batch: { threadId: string; messages: NewTranscriptMessage[] }, db: Queryable = this.pool): Promise<TranscriptMessage[]> {
+    const { threadId, messages } = batch;
+    if (messages.length === 0) return [];
+    const { rows } = await db.query<TranscriptRow>(
+      `UPDATE messages m
+          SET content = item.value->>'content', tool_calls = item.value->'tool_calls', tool_call_id = item.value->>'tool_call_id',
+              name = item.value->>'name', status = item.value->>'status', edited_at = now()
+         FROM jsonb_array_elements($2::jsonb) AS item(value)
+        WHERE m.thread_id = $1 AND m.message_id = item.value->>'id'
+          AND (m.content, m.tool_calls, m.tool_call_id, m.name, m.status)
+              IS DISTINCT FROM (item.value->>'content', item.value->'tool_calls', item.value->>'tool_call_id', item.value->>'name', item.value->>'status')
+       RETURNING ${TRANSCRIPT_COLUMNS.split(", ").map((column) => `m.${column}`).join(", ")}`,
+      [threadId, JSON.stringify(messages)],
     );
     return rows.map(toTranscriptMessage).sort((left, right) => left.seq - right.seq);
   }
@@ -53,7 +78,7 @@ export class TranscriptStore {
   /** Every message a run wrote (its input included), in order. */
   async listRun(threadId: string, runId: string): Promise<TranscriptMessage[]> {
     const { rows } = await this.pool.query<TranscriptRow>(
-      `SELECT message_id, seq, role, content, tool_calls, tool_call_id, name, status, run_id, created_at
+      `SELECT ${TRANSCRIPT_COLUMNS}
          FROM messages WHERE thread_id = $1 AND run_id = $2 ORDER BY seq`,
       [threadId, runId],
     );
@@ -63,7 +88,7 @@ export class TranscriptStore {
   /** A page ending before `before` (exclusive), oldest first within the page (newest last). */
   async list(threadId: string, options: { limit: number; before?: number }): Promise<{ messages: TranscriptMessage[]; next_before: number | null }> {
     const { rows } = await this.pool.query<TranscriptRow>(
-      `SELECT message_id, seq, role, content, tool_calls, tool_call_id, name, status, run_id, created_at
+      `SELECT ${TRANSCRIPT_COLUMNS}
          FROM messages WHERE thread_id = $1 AND ($2::bigint IS NULL OR seq < $2)
         ORDER BY seq DESC LIMIT $3`,
       [threadId, options.before ?? null, options.limit + 1],

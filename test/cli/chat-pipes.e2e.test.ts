@@ -34,6 +34,29 @@ describe("threadline chat (line by line through pipes)", () => {
     expect(await cli.exited).toBe(130);
   });
 
+  it("prints a reply a state edit replaced, marked [edited]", { timeout: SPAWN_TIMEOUT_MS }, async () => {
+    await using client = await TestWsClient.connect(fixture.server.wsUrl);
+    const target = await client.call<{ thread_id: string }>("thread.open", { title: "Project Osprey" });
+    await using cli = startCli(["--url", fixture.server.url, "--window", "pipe-edited"]);
+    cli.writeLine("/switch osprey");
+    await cli.waitFor("stderr", (text) => text.includes("switched to Project Osprey"));
+    cli.writeLine("my pin is 1234");
+    await cli.waitFor("stdout", (text) => text.includes("You said: my pin is 1234\n"));
+    const history = await client.call<{ messages: { id: string; role: string }[] }>("messages.list", { thread_id: target.thread_id });
+    const reply = history.messages.find((message) => message.role === "assistant");
+    const edit = () =>
+      fetch(`${fixture.server.url}/threads/${target.thread_id}/state`, {
+        method: "POST",
+        headers: { "Content-Type": "application/json" },
+        body: JSON.stringify({ values: { messages: [{ role: "assistant", content: "You said: my pin is [redacted]", id: reply?.id }] }, as_node: "model" }),
+      }).then((response) => response.status);
+    // The reply is printed before its run's bookkeeping ends; an edit meanwhile is refused as busy (409).
+    await expect.poll(edit, { timeout: 10_000 }).toBe(200);
+    await cli.waitFor("stderr", (text) => text.includes("[edited] assistant › You said: my pin is [redacted]"));
+    cli.child.stdin.end();
+    expect(await cli.exited).toBe(0);
+  });
+
   it("/sessions lists, /switch moves to another session by title, /history shows it, /new starts one", { timeout: SPAWN_TIMEOUT_MS }, async () => {
     await using client = await TestWsClient.connect(fixture.server.wsUrl);
     const target = await client.call<{ thread_id: string }>("thread.open", { title: "Project Kestrel notes" });

@@ -45,6 +45,46 @@ it("a state edit over HTTP reaches the transcript and every window, live and on 
   expect(window.events(threadId).length).toBe(before);
 });
 
+it("a state edit replacing a message under its id revises its transcript row in place, for search and every window", async () => {
+  await using window = await TestWsClient.connect(server.wsUrl);
+  const { thread_id: threadId } = await window.call<{ thread_id: string }>("thread.open", { window_id: "redacting" });
+  await chat(window, threadId, "my card number is 4111 1111 1111 1111");
+  await using other = await TestWsClient.connect(server.wsUrl);
+  await other.call("subscription.subscribe", { thread_id: threadId });
+  type Listed = { id: string; seq: number; role: string; content: string; edited_at?: string };
+  const list = async () => (await window.call<{ messages: Listed[] }>("messages.list", { thread_id: threadId, limit: 10 })).messages;
+  const original = await list();
+  const reply = original.find((message) => message.role === "assistant") as Listed;
+  const edit = () =>
+    fetch(`${server.url}/threads/${threadId}/state`, {
+      method: "POST",
+      headers: { "Content-Type": "application/json" },
+      body: JSON.stringify({ values: { messages: [{ role: "assistant", content: "You said: my card number is [redacted]", id: reply.id }] }, as_node: "model" }),
+    });
+  expect((await edit()).status).toBe(200);
+
+  const live = await other.waitFor((frame) => frame.event === "message.completed" && (frame.data as { message: Listed }).message.id === reply.id);
+  const announced = (live.data as { message: Listed }).message;
+  expect(announced).toMatchObject({ id: reply.id, seq: reply.seq, content: "You said: my card number is [redacted]" });
+  expect(typeof announced.edited_at).toBe("string");
+  const revised = await list();
+  expect(revised.map((message) => [message.id, message.seq])).toEqual(original.map((message) => [message.id, message.seq]));
+  expect(revised.find((message) => message.id === reply.id)).toMatchObject({ content: "You said: my card number is [redacted]", edited_at: announced.edited_at });
+  const search = async (query: string) => {
+    const response = await fetch(`${server.url}/threads/${threadId}/messages/search`, { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify({ query }) });
+    return ((await response.json()) as { results: Listed[] }).results.map((hit) => hit.id);
+  };
+  expect(await search("redacted")).toEqual([reply.id]);
+  // The user's own message still says it; the reply no longer does.
+  expect(await search("4111")).not.toContain(reply.id);
+
+  // The same edit again changes nothing, so it announces nothing.
+  const before = other.events(threadId).length;
+  expect((await edit()).status).toBe(200);
+  await other.call("thread.list", {});
+  expect(other.events(threadId).length).toBe(before);
+});
+
 it("after a state edit leaves a tool call unanswered, the next run still closes it before the new input", async () => {
   await using window = await TestWsClient.connect(server.wsUrl);
   const { thread_id: threadId } = await window.call<{ thread_id: string }>("thread.open", { window_id: "dangling" });

@@ -1,7 +1,7 @@
 import type { Browser, Page, WebSocketRoute } from "playwright-core";
 import { beforeAll, describe, expect, it } from "vitest";
 import type { RunningServer } from "../../src/app.js";
-import { lastAssistantText, openTwoTabs, pageErrors, recordStreaming, screenshot, sendMessage, streamSnapshots, trackPageErrors, useBrowserServer, waitForChat } from "./browser.js";
+import { lastAssistantText, openPage, openTwoTabs, pageErrors, recordStreaming, screenshot, sendMessage, streamSnapshots, trackPageErrors, useBrowserServer, waitForChat } from "./browser.js";
 
 const CHUNK_DELAY_MS = 300;
 
@@ -108,5 +108,26 @@ describe("live in every tab", () => {
     await expect.poll(() => lastAssistantText(page).catch(() => ""), { timeout: 10_000 }).toBe("You said: after the reconnect");
     await context.close();
     expect(pageErrors).toEqual([]);
+  });
+  it("shows a reply replaced by a state edit in place, marked edited", async () => {
+    const page = await openPage(browser, server.url);
+    await waitForChat(page);
+    await sendMessage(page, "remember 4111 1111");
+    await expect.poll(() => lastAssistantText(page).catch(() => ""), { timeout: 10_000 }).toBe("You said: remember 4111 1111");
+    const threadId = await currentThread(page);
+    const listed = (await (await fetch(`${server.url}/threads/${threadId}/messages?limit=10`)).json()) as { messages: { id: string; role: string }[] };
+    const reply = listed.messages.find((message) => message.role === "assistant");
+    const edit = () =>
+      fetch(`${server.url}/threads/${threadId}/state`, {
+        method: "POST",
+        headers: { "Content-Type": "application/json" },
+        body: JSON.stringify({ values: { messages: [{ role: "assistant", content: "You said: remember [redacted]", id: reply?.id }] }, as_node: "model" }),
+      }).then((response) => response.status);
+    // The reply shows before its run's bookkeeping ends; an edit meanwhile is refused as busy (409).
+    await expect.poll(edit, { timeout: 10_000 }).toBe(200);
+    await expect.poll(() => lastAssistantText(page).catch(() => ""), { timeout: 10_000 }).toBe("You said: remember [redacted]");
+    await page.locator(".message-assistant .edited-badge").waitFor();
+    expect(await page.locator(".message-assistant").count()).toBe(1);
+    await page.context().close();
   });
 });

@@ -202,6 +202,11 @@ export class ChatSession {
     }
     if (message.role !== "assistant") return;
     if (!message.content) return;
+    if (message.edited_at) {
+      // A state edit replaced a reply printed earlier: show what it says now, marked as such.
+      stderr.write(style.dim(`[edited] assistant › ${message.content}\n`));
+      return;
+    }
     const already = this.printed.get(message.id) ?? 0;
     if (already < message.content.length) stdout.write(message.content.slice(already));
     this.printed.delete(message.id);

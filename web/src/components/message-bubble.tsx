@@ -10,6 +10,7 @@ export function MessageBubble({ message, state }: { message: TranscriptMessage; 
     return (
       <Bubble role="user" label="You" messageId={message.id}>
         <div class="plain-text">{message.content}</div>
+        <EditedBadge message={message} />
       </Bubble>
     );
   }
@@ -17,7 +18,18 @@ export function MessageBubble({ message, state }: { message: TranscriptMessage; 
     <Bubble role="assistant" label="Assistant" messageId={message.id}>
       {message.content && <MarkdownContent text={message.content} />}
       {message.tool_calls?.map((call) => <ToolCallCard key={call.id} tool={toolCallView(state, call, message.created_at)} />)}
+      <EditedBadge message={message} />
     </Bubble>
+  );
+}
+
+/** "edited" under a message a state edit replaced, with when in its tooltip. */
+function EditedBadge({ message }: { message: TranscriptMessage }) {
+  if (!message.edited_at) return null;
+  return (
+    <div class="stopped-badge edited-badge" title={`edited ${new Date(message.edited_at).toLocaleString()}`}>
+      edited
+    </div>
   );
 }
 

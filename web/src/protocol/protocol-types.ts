@@ -45,6 +45,8 @@ export interface TranscriptMessage {
   status?: string;
   run_id: string | null;
   created_at: string;
+  /** Set when a state edit replaced the message under its id (new content, same seq). */
+  edited_at?: string;
 }
 
 /** A page of `messages.list` (newest last). */
