@@ -11,6 +11,8 @@ export interface ClaimedRun {
   started: Awaited<ReturnType<RunExecutor["recordStartIn"]>>;
   /** The run's assistant as the submission read it (the executor need not read it again). */
   assistant?: Assistant;
+  /** The thread's run before this one, as the submission read it under the thread lock (`run`: none). */
+  previous?: { run: Pick<Run, "status" | "finished_at"> | undefined };
 }
 
 /** How a run left behind by a dead instance is handled. */
@@ -75,13 +77,13 @@ export class RunDispatcher {
    * Record the start of a run a submission inserted already claimed (`claimLease`), inside its transaction.
    * Start it with `startClaimed` once committed.
    */
-  async recordClaimIn(client: Queryable, run: Run, assistant?: Assistant): Promise<ClaimedRun> {
-    return { run, started: await this.deps.executor.recordStartIn(client, run, false), assistant };
+  async recordClaimIn(client: Queryable, run: Run, known: Pick<ClaimedRun, "assistant" | "previous"> = {}): Promise<ClaimedRun> {
+    return { run, started: await this.deps.executor.recordStartIn(client, run, false), ...known };
   }
 
   /** Execute a run claimed inside a submission (`recordClaimIn`), after its transaction committed. */
   startClaimed(claimed: ClaimedRun): void {
-    this.deps.executor.start(claimed.run, { resumed: false, started: claimed.started, assistant: claimed.assistant });
+    this.deps.executor.start(claimed.run, { resumed: false, started: claimed.started, assistant: claimed.assistant, previous: claimed.previous });
   }
 
   /** One pass: take over expired leases, then start due runs on free threads. */

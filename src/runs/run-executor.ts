@@ -52,6 +52,8 @@ interface StartOptions {
   resumed: boolean;
   started?: StoredEvents;
   assistant?: Assistant;
+  /** The thread's previous run as the submission read it (not given: read when needed). */
+  previous?: { run: Pick<Run, "status" | "finished_at"> | undefined };
 }
 
 /** `next`: the nodes a run stopped before at a static breakpoint. */
@@ -72,12 +74,20 @@ export class RunExecutor {
   start(run: Run, options: StartOptions): void {
     const controller = new AbortController();
     const done = this.execute(run, options, controller)
-      .catch((error: unknown) => this.deps.logger.error({ err: error, runId: run.run_id }, "run bookkeeping failed"))
-      .finally(() => this.onThreadFree(run.thread_id));
+      .catch((error: unknown) => {
+        this.deps.logger.error({ err: error, runId: run.run_id }, "run bookkeeping failed");
+        return true;
+      })
+      // Claiming is a transaction of its own: skipped when the finish saw no other run waiting on the thread (a
+      // run submitted after that commit is claimed by its own submission; the dispatcher's tick is the backstop).
+      .then((othersMayWait) => {
+        if (othersMayWait) this.onThreadFree(run.thread_id);
+      });
     this.deps.active.add(run.run_id, { threadId: run.thread_id, controller, done });
   }
 
-  private async execute(run: Run, options: StartOptions, controller: AbortController): Promise<void> {
+  /** Run it through; resolves whether another run may be waiting on the thread (false only when the finish saw none). */
+  private async execute(run: Run, options: StartOptions, controller: AbortController): Promise<boolean> {
     const log = this.deps.logger.child({ runId: run.run_id, threadId: run.thread_id, attempt: run.attempt });
     const stopLease = keepLease({ store: this.deps.store, runId: run.run_id, lease: this.deps.lease, controller, logger: log });
     const publisher = new RunEventPublisher({ log: this.deps.eventLog, bus: this.deps.bus }, { threadId: run.thread_id, runId: run.run_id });
@@ -92,16 +102,17 @@ export class RunExecutor {
         await publisher.drain().catch(() => undefined);
         if (reason.kind === "shutdown") await this.deps.store.renewLease(run.run_id, { ...this.deps.lease, ms: 0 });
         log.info({ reason: reason.kind }, "run left for recovery");
-        return;
+        return true;
       }
-      await this.finish(run, { ...outcome, usage }, publisher);
+      const othersActive = await this.finish(run, { ...outcome, usage }, publisher);
       log.info({ status: outcome.status }, "run finished");
+      return othersActive;
     } finally {
       stopLease();
     }
   }
 
-  private async run(run: Run, scope: { resumed: boolean; assistant?: Assistant; publisher: RunEventPublisher; signal: AbortSignal }): Promise<{ outcome: Outcome; usage: TokenUsage | null }> {
+  private async run(run: Run, scope: StartOptions & { publisher: RunEventPublisher; signal: AbortSignal }): Promise<{ outcome: Outcome; usage: TokenUsage | null }> {
     let assistant: Assistant | undefined;
     let translator: StreamTranslator | undefined;
     try {
@@ -119,7 +130,7 @@ export class RunExecutor {
         resumed: scope.resumed,
         firstMessage: settings.first_message,
         firstMessageId: firstMessageId(run.thread_id),
-        previousRun: () => this.deps.store.previous(run),
+        previousRun: () => (scope.previous ? Promise.resolve(scope.previous.run) : this.deps.store.previous(run)),
       });
       if (!plan.skip) {
         const context = await this.agentContext(run, assistant, scope.signal);
@@ -236,8 +247,11 @@ export class RunExecutor {
     this.onThreadFree(run.thread_id);
   }
 
-  /** Store the outcome and the final event in one transaction, then publish, then tell listeners. */
-  private async finish(run: Run, outcome: Outcome & { usage: TokenUsage | null }, publisher: RunEventPublisher): Promise<void> {
+  /**
+   * Store the outcome and the final event in one transaction, then publish, then tell listeners. Resolves whether
+   * other runs were active on the thread at commit (true too when the run was no longer ours to finish).
+   */
+  private async finish(run: Run, outcome: Outcome & { usage: TokenUsage | null }, publisher: RunEventPublisher): Promise<boolean> {
     await publisher.drain().catch((error: unknown) => this.deps.logger.warn({ err: error, runId: run.run_id }, "events not stored"));
     if (outcome.rollback) await this.rollBack(run, publisher);
     const final = finalEvent(run, outcome);
@@ -246,12 +260,13 @@ export class RunExecutor {
       const finished = await this.deps.store.finishIn(client, { run, owner: this.deps.lease.owner, outcome });
       if (!finished) return undefined;
       const stored = await this.deps.eventLog.append({ threadId: run.thread_id, runId: run.run_id, events: [final] }, client);
-      for (const write of writers) await this.writeInSavepoint(client, run, () => write(client, finished));
+      for (const write of writers) await this.writeInSavepoint(client, run, () => write(client, finished.run));
       return { stored, finished };
     });
-    if (!result) return;
+    if (!result) return true;
     this.deps.bus.publish(result.stored);
-    this.deps.hooks.emitRunFinished(result.finished);
+    this.deps.hooks.emitRunFinished(result.finished.run);
+    return result.finished.othersActive;
   }
 
   /** A hook's write that fails is undone alone (its savepoint) and logged: it never keeps the run from finishing. */

@@ -198,7 +198,7 @@ export class RunService {
       if (existing) return { run: existing, duplicate: true as const, superseded: [] as Run[], queuedBehind: 0 };
     }
     const strategy = request.multitask_strategy ?? "enqueue";
-    const active = await this.deps.store.active(client, request.thread_id);
+    const { active, latest } = await this.deps.store.activeAndLatest(client, request.thread_id);
     if (strategy === "reject" && active.length > 0) {
       throw new AppError("thread_busy", "A run is already in progress on this thread", { details: { thread_id: request.thread_id, run_id: active[0]?.run_id } });
     }
@@ -226,7 +226,7 @@ export class RunService {
       afterSeconds: request.after_seconds,
     }, active.length === 0 && !request.after_seconds ? this.deps.dispatcher.claimLease() : undefined);
     const queuedBehind = active.length - superseded.filter((candidate) => candidate.status === "pending").length;
-    return { run, duplicate: false as const, superseded, queuedBehind };
+    return { run, duplicate: false as const, superseded, queuedBehind, previous: latest };
   }
 
   /**
@@ -234,9 +234,13 @@ export class RunService {
    * (`submitIn`); its start is recorded in the same transaction: one commit stores the input, the run, the claim
    * and `run.started`, before any model is called.
    */
-  private async claimIfFree(client: Queryable, submitted: { run: Run; duplicate: boolean }, assistant?: Assistant): Promise<ClaimedRun | undefined> {
+  private async claimIfFree(
+    client: Queryable,
+    submitted: { run: Run; duplicate: boolean; previous?: Pick<Run, "status" | "finished_at"> },
+    assistant?: Assistant,
+  ): Promise<ClaimedRun | undefined> {
     if (submitted.duplicate || submitted.run.status !== "running") return undefined;
-    return this.deps.dispatcher.recordClaimIn(client, submitted.run, assistant);
+    return this.deps.dispatcher.recordClaimIn(client, submitted.run, { assistant, previous: { run: submitted.previous } });
   }
 
   private async afterSubmit(result: { run: Run; superseded: Run[]; queuedBehind: number; claimed?: ClaimedRun }): Promise<void> {

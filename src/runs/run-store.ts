@@ -97,11 +97,23 @@ export class RunStore {
 
   /** Pending and running runs of a thread, oldest first. */
   async active(db: Queryable, threadId: string): Promise<Run[]> {
-    const { rows } = await db.query<RunRow>(
-      `SELECT ${COLUMNS} FROM runs WHERE thread_id = $1 AND status IN ('pending', 'running') ORDER BY created_at, run_id`,
+    return (await this.activeAndLatest(db, threadId)).active;
+  }
+
+  /**
+   * Pending and running runs of a thread, oldest first, and its newest run of any status — under the thread lock,
+   * the run before the one about to be submitted (`previous`, without a second round trip).
+   */
+  async activeAndLatest(db: Queryable, threadId: string): Promise<{ active: Run[]; latest: Pick<Run, "status" | "finished_at"> | undefined }> {
+    const { rows } = await db.query<RunRow & { newest: boolean }>(
+      `(SELECT ${COLUMNS}, false AS newest FROM runs WHERE thread_id = $1 AND status IN ('pending', 'running') ORDER BY created_at, run_id)
+       UNION ALL
+       (SELECT ${COLUMNS}, true AS newest FROM runs WHERE thread_id = $1 ORDER BY created_at DESC, run_id DESC LIMIT 1)`,
       [threadId],
     );
-    return rows.map(toRun);
+    const newest = rows.find((row) => row.newest);
+    const latest = newest ? toRun(newest) : undefined;
+    return { active: rows.filter((row) => !row.newest).map(toRun), latest: latest && { status: latest.status, finished_at: latest.finished_at } };
   }
 
   /** The thread's most recent run that ended waiting for a human, if any. */
@@ -205,32 +217,45 @@ export class RunStore {
   }
 
   /**
-   * Record the outcome and the thread's resulting status (inside the caller's transaction); false when the run
-   * was no longer ours to finish (another instance took it over).
+   * Record the outcome and the thread's resulting status (inside the caller's transaction), and whether other runs
+   * are still active there; undefined when the run was no longer ours to finish (another instance took it over).
    */
-  async finishIn(client: Queryable, finished: { run: Pick<Run, "run_id" | "thread_id">; owner: string; outcome: RunOutcome }): Promise<Run | undefined> {
+  async finishIn(client: Queryable, finished: { run: Pick<Run, "run_id" | "thread_id">; owner: string; outcome: RunOutcome }): Promise<{ run: Run; othersActive: boolean } | undefined> {
       const { run, owner, outcome } = finished;
       // NO KEY (like every thread lock): a running run's last events are not held up behind it.
       await client.query("SELECT 1 FROM threads WHERE thread_id = $1 FOR NO KEY UPDATE", [run.thread_id]);
-      const { rows } = await client.query<RunRow>(
-        `UPDATE runs SET status = $3, error = $4, usage = $5, finished_at = now(), lease_owner = NULL, lease_expires_at = NULL
-          WHERE run_id = $1 AND lease_owner = $2 AND status = 'running' RETURNING ${COLUMNS}`,
-        [run.run_id, owner, outcome.status, outcome.error ? JSON.stringify(outcome.error) : null, outcome.usage ? JSON.stringify(outcome.usage) : null],
+      // The run's outcome and the thread's resulting status in one statement. Both read one snapshot, taken after
+      // the lock: the run still reads as running there, so "others active" leaves it out by id.
+      const { rows } = await client.query<RunRow & { thread_status: SessionStatus | null }>(
+        `WITH finished AS (
+           UPDATE runs SET status = $3, error = $4, usage = $5, finished_at = now(), lease_owner = NULL, lease_expires_at = NULL
+            WHERE run_id = $1 AND lease_owner = $2 AND status = 'running' RETURNING ${COLUMNS}
+         ), thread AS (
+           UPDATE threads SET updated_at = now(), last_activity_at = now(),
+                  status = CASE WHEN EXISTS (SELECT 1 FROM runs WHERE thread_id = $6 AND status IN ('pending', 'running') AND run_id <> $1)
+                                THEN 'busy' ELSE $7 END
+            WHERE thread_id = $6 AND EXISTS (SELECT 1 FROM finished)
+            RETURNING status
+         )
+         SELECT finished.*, (SELECT status FROM thread) AS thread_status FROM finished`,
+        [run.run_id, owner, outcome.status, outcome.error ? JSON.stringify(outcome.error) : null, outcome.usage ? JSON.stringify(outcome.usage) : null,
+          run.thread_id, threadStatusAfter(outcome.status)],
       );
       const row = rows[0];
       if (!row) return undefined;
-      await this.updateThreadStatus(client, run.thread_id, threadStatusAfter(outcome.status));
-      return toRun(row);
+      // Still busy after this run ended: other runs are pending (queued behind it) or running.
+      return { run: toRun(row), othersActive: row.thread_status === "busy" };
   }
 
-  /** Set the thread status from its runs: busy while any is active, else `settled`. */
-  async updateThreadStatus(db: Queryable, threadId: string, settled: SessionStatus): Promise<void> {
-    await db.query(
+  /** Set the thread status from its runs: busy while any is active, else `settled`. Returns the status set. */
+  async updateThreadStatus(db: Queryable, threadId: string, settled: SessionStatus): Promise<SessionStatus | undefined> {
+    const { rows } = await db.query<{ status: SessionStatus }>(
       `UPDATE threads SET updated_at = now(), last_activity_at = now(),
               status = CASE WHEN EXISTS (SELECT 1 FROM runs WHERE thread_id = $1 AND status IN ('pending', 'running')) THEN 'busy' ELSE $2 END
-        WHERE thread_id = $1`,
+        WHERE thread_id = $1 RETURNING status`,
       [threadId, settled],
     );
+    return rows[0]?.status;
   }
 
   /** One of the user's runs on a thread. */

@@ -41,3 +41,29 @@ it("a claim that waited for a submission's lock sees the run that submission sta
   const running = await backend.pool.query<{ n: number }>("SELECT count(*)::int AS n FROM runs WHERE thread_id = $1 AND status = 'running'", [threadId]);
   expect(running.rows[0]?.n).toBe(1);
 });
+
+it("a submission's read gives the active runs and the previous run; a finish says whether others still wait", async () => {
+  const { session } = await sessions.open({ userId: "u1", assistantId: "chat" });
+  const threadId = session.thread_id;
+  expect(await store.activeAndLatest(backend.pool, threadId)).toEqual({ active: [], latest: undefined });
+  const finish = (runId: string) =>
+    withTransaction(backend.pool, (client) => store.finishIn(client, { run: { run_id: runId, thread_id: threadId }, owner: LEASE.owner, outcome: { status: "error", error: { code: "x", message: "y" } } }));
+
+  const first = newRun(threadId);
+  await withTransaction(backend.pool, (client) => store.insert(client, first, LEASE));
+  expect((await finish(first.runId))?.othersActive).toBe(false);
+  const afterFirst = await store.activeAndLatest(backend.pool, threadId);
+  expect(afterFirst.active).toEqual([]);
+  expect(afterFirst.latest?.status).toBe("error");
+  expect(afterFirst.latest?.finished_at).toEqual(expect.any(String));
+
+  const running = newRun(threadId);
+  const queued = newRun(threadId);
+  await withTransaction(backend.pool, (client) => store.insert(client, running, LEASE));
+  await withTransaction(backend.pool, (client) => store.insert(client, queued));
+  const { active, latest } = await store.activeAndLatest(backend.pool, threadId);
+  expect(active.map((run) => [run.run_id, run.status])).toEqual([[running.runId, "running"], [queued.runId, "pending"]]);
+  expect(latest?.status).toBe("pending");
+  expect((await finish(running.runId))?.othersActive).toBe(true);
+  expect(await finish(running.runId)).toBeUndefined();
+});
