@@ -2,6 +2,7 @@ import type { WebSocket } from "ws";
 import type { User } from "../auth/user.js";
 import type { Logger } from "../logger.js";
 import type { Services } from "../services.js";
+import type { Session } from "../sessions/session.js";
 import type { ThreadEvent } from "../events/thread-event.js";
 import { type ServerFrame, toEventFrame } from "./protocol.js";
 
@@ -10,6 +11,8 @@ export class ClientConnection {
   /** Set on pong, cleared on ping: a socket that stays false for a whole interval is dead. */
   alive = true;
   private readonly subscriptions = new Map<string, () => void>();
+  /** The session each subscription was checked against (a thread's owner and assistant never change). */
+  private readonly sessions = new Map<string, Session>();
 
   constructor(
     readonly socket: WebSocket,
@@ -38,12 +41,18 @@ export class ClientConnection {
     return this.subscriptions.has(threadId);
   }
 
+  /** The session a subscription was checked against when it began (undefined when not subscribed). */
+  subscribedSession(threadId: string): Session | undefined {
+    return this.sessions.get(threadId);
+  }
+
   /**
    * Receive a thread's events. With `since`, first replay stored events after it, then continue live with
    * no gap and no duplicate: live events are held back until the replay is sent, then filtered by seq.
    */
-  async subscribe(threadId: string, since?: number): Promise<{ last_seq: number }> {
+  async subscribe(threadId: string, since?: number, session?: Session): Promise<{ last_seq: number }> {
     this.unsubscribe(threadId);
+    if (session) this.sessions.set(threadId, session);
     let lastSent = since ?? -1;
     let held: ThreadEvent[] | undefined = since === undefined ? undefined : [];
     const deliver = (event: ThreadEvent) => {
@@ -74,11 +83,13 @@ export class ClientConnection {
   unsubscribe(threadId: string): void {
     this.subscriptions.get(threadId)?.();
     this.subscriptions.delete(threadId);
+    this.sessions.delete(threadId);
   }
 
   /** Drop every subscription (socket closed). */
   dispose(): void {
     for (const unsubscribe of this.subscriptions.values()) unsubscribe();
     this.subscriptions.clear();
+    this.sessions.clear();
   }
 }

@@ -23,10 +23,12 @@ export const COMMAND_HANDLERS: { [Name in MethodName]: Handler<Name> } = {
   "messages.list": (connection, params, services) =>
     services.sessions.messages(connection.user.id, params.thread_id, { limit: params.limit, before: params.before }),
   "run.start": async (connection, params, services) => {
-    const session = await services.sessions.get(connection.user.id, params.thread_id);
-    // Subscribe before submitting so the caller sees run.started and every event after it.
+    // A subscription was checked against the thread's owner when it began (and the submission's thread lock checks
+    // the owner again): only an unsubscribed thread is read first, before any of its events can reach this socket.
     const wasSubscribed = connection.isSubscribed(params.thread_id);
-    if (!wasSubscribed) await connection.subscribe(params.thread_id);
+    const session = connection.subscribedSession(params.thread_id) ?? (await services.sessions.get(connection.user.id, params.thread_id));
+    // Subscribe before submitting so the caller sees run.started and every event after it.
+    if (!wasSubscribed) await connection.subscribe(params.thread_id, undefined, session);
     try {
       if (!params.input && !params.checkpoint_id) throw new AppError("invalid_request", "run.start needs input (or a checkpoint_id to replay from)");
       const { run, duplicate } = await services.runs.submit(connection.user.id, params, { session });
@@ -45,8 +47,8 @@ export const COMMAND_HANDLERS: { [Name in MethodName]: Handler<Name> } = {
   "run.list": (connection, params, services) => services.runs.list(connection.user.id, params.thread_id, params),
   "input.respond": async (connection, params, services) => {
     const wasSubscribed = connection.isSubscribed(params.thread_id);
-    await services.sessions.get(connection.user.id, params.thread_id);
-    if (!wasSubscribed) await connection.subscribe(params.thread_id);
+    const session = await services.sessions.get(connection.user.id, params.thread_id);
+    if (!wasSubscribed) await connection.subscribe(params.thread_id, undefined, session);
     const { run } = await services.runs.respond(connection.user.id, params);
     return { run_id: run.run_id, thread_id: run.thread_id, status: run.status };
   },
@@ -54,8 +56,8 @@ export const COMMAND_HANDLERS: { [Name in MethodName]: Handler<Name> } = {
   "state.listCheckpoints": (connection, params, services) => services.threadState.listCheckpoints(connection.user.id, params.thread_id, params),
   "state.fork": (connection, params, services) => services.forks.fork(connection.user.id, params),
   "subscription.subscribe": async (connection, params, services) => {
-    await services.sessions.get(connection.user.id, params.thread_id);
-    const { last_seq } = await connection.subscribe(params.thread_id, params.since);
+    const session = await services.sessions.get(connection.user.id, params.thread_id);
+    const { last_seq } = await connection.subscribe(params.thread_id, params.since, session);
     return { thread_id: params.thread_id, subscribed: true, last_seq };
   },
   "subscription.unsubscribe": (connection, params) => {

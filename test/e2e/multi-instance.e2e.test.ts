@@ -12,7 +12,9 @@ let onB: TestWsClient;
 
 beforeAll(async () => {
   database = await createTestDatabase();
-  const env = { FAKE_CHUNK_DELAY_MS: 40, RUN_POLL_MS: 200 };
+  // A reply streams in ~4 chunks: 150 ms apart leaves a cancel sent from the other instance after the first delta
+  // time to arrive before the reply would end, even on a loaded machine (at 40 ms it sometimes completed first).
+  const env = { FAKE_CHUNK_DELAY_MS: 150, RUN_POLL_MS: 200 };
   instanceA = await startTestServer({ databaseUrl: database.url, env });
   instanceB = await startTestServer({ databaseUrl: database.url, env });
   onA = await TestWsClient.connect(instanceA.wsUrl);

@@ -29,6 +29,17 @@ describe("sessions and windows", () => {
     expect((await client.call<{ window_id: string | null }>("thread.get", { thread_id: work.thread_id })).window_id).toBeNull();
   });
 
+  it("run.start on a subscribed thread another window deleted answers not_found and stores nothing", async () => {
+    const { thread_id } = await client.call<{ thread_id: string }>("thread.open", { title: "to be deleted" });
+    await using window = await TestWsClient.connect(server.wsUrl);
+    await chat(window, thread_id, "first");
+    // The window stays subscribed (it started a run there); another window deletes the thread.
+    await client.call("thread.delete", { thread_id });
+    expect(await window.callError("run.start", { thread_id, input: { messages: [{ role: "user", content: "after delete" }] } })).toMatchObject({ code: "not_found" });
+    const runs = await server.services.pool.query("SELECT 1 FROM runs WHERE thread_id = $1", [thread_id]);
+    expect(runs.rowCount).toBe(0);
+  });
+
   it("sessions report their latest seq, and subscribe without since returns it", async () => {
     const { thread_id } = await client.call<{ thread_id: string }>("thread.open", { window_id: "seq" });
     const { final } = await chat(client, thread_id, "count my events");
