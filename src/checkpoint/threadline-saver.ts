@@ -48,6 +48,13 @@ export interface ThreadlineSaverOptions {
  */
 export const SAVER_TRANSACTION_KEY = "__threadline_transaction";
 
+/**
+ * `configurable` key of a run's config: `{ consumed: false }` when the caller knows the thread has no checkpoint yet
+ * (its run's claim found none, under the thread's lock). The first read of the thread's latest checkpoint then
+ * answers "none" without a query; later reads (after the run has written) query as usual.
+ */
+export const SAVER_EMPTY_THREAD_KEY = "__threadline_empty_thread";
+
 /** Attempts of a write whose message refs collided with another process's (see `MessageRefCounters`). */
 const MAX_WRITE_ATTEMPTS = 5;
 
@@ -94,6 +101,11 @@ export class ThreadlineSaver extends PostgresSaver {
   /** The checkpoint named by `config` (or the thread's latest), with its values and pending writes. */
   override async getTuple(config: RunnableConfig): Promise<CheckpointTuple | undefined> {
     const { thread_id: threadId, checkpoint_ns: namespace = "", checkpoint_id: checkpointId } = (config.configurable ?? {}) as Record<string, string | undefined>;
+    const empty = (config.configurable as Record<string, unknown> | undefined)?.[SAVER_EMPTY_THREAD_KEY] as { consumed: boolean } | undefined;
+    if (empty && !empty.consumed && !checkpointId && namespace === "") {
+      empty.consumed = true;
+      return undefined;
+    }
     const where = checkpointId
       ? { sql: "WHERE thread_id = $1 AND checkpoint_ns = $2 AND checkpoint_id = $3", args: [threadId, namespace, checkpointId] }
       : { sql: "WHERE thread_id = $1 AND checkpoint_ns = $2 ORDER BY checkpoint_id DESC LIMIT 1", args: [threadId, namespace] };

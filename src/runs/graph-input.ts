@@ -9,6 +9,8 @@ export interface GraphInputPlan {
   input: unknown;
   configurable: Record<string, unknown>;
   skip: boolean;
+  /** The run's claim found no checkpoint on the thread: the graph need not read one. */
+  emptyThread?: boolean;
 }
 
 /**
@@ -75,7 +77,7 @@ function isFirstRunOfThread(run: Run, resumed: boolean): boolean {
 function firstRunPlan(run: Run, options: PlanOptions, base: { thread_id: string }): GraphInputPlan {
   const input = toMessages(run);
   if (options.firstMessage) input.unshift(new AIMessage({ id: options.firstMessageId, content: options.firstMessage }));
-  return { input: { messages: input }, configurable: base, skip: false };
+  return { input: { messages: input }, configurable: base, skip: false, emptyThread: true };
 }
 
 /**

@@ -1,3 +1,4 @@
+import { SAVER_EMPTY_THREAD_KEY } from "../checkpoint/threadline-saver.js";
 import type { BaseCheckpointSaver } from "@langchain/langgraph";
 import type { BaseMessage } from "@langchain/core/messages";
 import type pg from "pg";
@@ -135,7 +136,8 @@ export class RunExecutor {
       if (!plan.skip) {
         const context = await this.agentContext(run, assistant, scope.signal);
         const stream = await graph.stream(plan.input, {
-          configurable: { ...plan.configurable, run_id: run.run_id },
+          // A first run's claim found no checkpoint: LangGraph's read of the latest one is answered without a query.
+          configurable: { ...plan.configurable, run_id: run.run_id, ...(plan.emptyThread ? { [SAVER_EMPTY_THREAD_KEY]: { consumed: false } } : {}) },
           context,
           streamMode: ["messages", "updates"],
           signal: scope.signal,
