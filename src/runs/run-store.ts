@@ -247,15 +247,14 @@ export class RunStore {
       return { run: toRun(row), othersActive: row.thread_status === "busy" };
   }
 
-  /** Set the thread status from its runs: busy while any is active, else `settled`. Returns the status set. */
-  async updateThreadStatus(db: Queryable, threadId: string, settled: SessionStatus): Promise<SessionStatus | undefined> {
-    const { rows } = await db.query<{ status: SessionStatus }>(
+  /** Set the thread status from its runs: busy while any is active, else `settled`. */
+  async updateThreadStatus(db: Queryable, threadId: string, settled: SessionStatus): Promise<void> {
+    await db.query(
       `UPDATE threads SET updated_at = now(), last_activity_at = now(),
               status = CASE WHEN EXISTS (SELECT 1 FROM runs WHERE thread_id = $1 AND status IN ('pending', 'running')) THEN 'busy' ELSE $2 END
-        WHERE thread_id = $1 RETURNING status`,
+        WHERE thread_id = $1`,
       [threadId, settled],
     );
-    return rows[0]?.status;
   }
 
   /** One of the user's runs on a thread. */
