@@ -1,7 +1,8 @@
 import type { BaseMessage } from "@langchain/core/messages";
 import type pg from "pg";
 import { SAVER_TRANSACTION_KEY } from "../checkpoint/threadline-saver.js";
-import { withTransaction } from "../db/database.js";
+import { type Queryable, withTransaction } from "../db/database.js";
+import { AppError, notFound } from "../errors/app-error.js";
 import type { EventBus } from "../events/event-bus.js";
 import type { EventLog } from "../events/event-log.js";
 import { toNewTranscriptMessage } from "../transcript/transcript-message.js";
@@ -38,8 +39,9 @@ export class StateEditService {
   /** Apply the edit (LangGraph's `updateState`) and record and announce the messages it added, atomically. */
   async update(userId: string, threadId: string, edit: StateEdit): Promise<CheckpointRef> {
     const graph = await this.deps.threadState.graphOf(userId, threadId);
-    const before = messagesOf((await graph.getState({ configurable: { thread_id: threadId, checkpoint_id: edit.checkpoint_id } })).values);
     const { ref, announced } = await withTransaction(this.deps.pool, async (client) => {
+      await lockIdleThread(client, userId, threadId);
+      const before = messagesOf((await graph.getState({ configurable: { thread_id: threadId, checkpoint_id: edit.checkpoint_id, [SAVER_TRANSACTION_KEY]: client } })).values);
       const written = await this.deps.threadState.updateOn(graph, { ...edit, thread_id: threadId, transaction: client });
       // Read inside the transaction: the new checkpoint is not visible outside it yet.
       const after = messagesOf((await graph.getState({ configurable: { thread_id: threadId, [SAVER_TRANSACTION_KEY]: client } })).values);
@@ -61,6 +63,17 @@ export class StateEditService {
     this.deps.bus.publish(announced);
     return ref;
   }
+}
+
+/**
+ * Take the thread's lock, as a submission does, and refuse a busy thread: a run cannot start between this check
+ * and the edit's commit (a step still running would write over the edit, or branch from before it).
+ */
+async function lockIdleThread(client: Queryable, userId: string, threadId: string): Promise<void> {
+  const { rows } = await client.query<{ status: string }>("SELECT status FROM threads WHERE thread_id = $1 AND user_id = $2 FOR NO KEY UPDATE", [threadId, userId]);
+  const status = rows[0]?.status;
+  if (status === undefined) throw notFound("Thread", threadId);
+  if (status === "busy") throw new AppError("thread_busy", "A run is in progress on this thread; update its state when it has finished");
 }
 
 /** Messages the edit added (new ids) and those it replaced under an existing id with something the transcript shows differently. */

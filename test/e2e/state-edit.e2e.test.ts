@@ -85,6 +85,38 @@ it("a state edit replacing a message under its id revises its transcript row in 
   expect(other.events(threadId).length).toBe(before);
 });
 
+it("a state edit waits for a submission holding the thread's lock, then refuses the thread it made busy", async () => {
+  await using window = await TestWsClient.connect(server.wsUrl);
+  const { thread_id: threadId } = await window.call<{ thread_id: string }>("thread.open", { window_id: "edit-race" });
+  await chat(window, threadId, "hello");
+  await server.services.active.drain(10_000);
+  const submission = await server.services.pool.connect();
+  let answered: number | undefined;
+  try {
+    // What a submission does: lock the thread, mark it busy; the edit arrives before it commits.
+    await submission.query("BEGIN");
+    await submission.query("UPDATE threads SET status = 'busy' WHERE thread_id = $1", [threadId]);
+    const edit = fetch(`${server.url}/threads/${threadId}/state`, {
+      method: "POST",
+      headers: { "Content-Type": "application/json" },
+      body: JSON.stringify({ values: { messages: [{ role: "assistant", content: "an edit racing a run" }] }, as_node: "model" }),
+    }).then(async (response) => {
+      answered = response.status;
+      return response.json() as Promise<{ code?: string }>;
+    });
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(answered).toBeUndefined();
+    await submission.query("COMMIT");
+    expect(await edit).toMatchObject({ code: "thread_busy" });
+    expect(answered).toBe(409);
+  } finally {
+    await submission.query("UPDATE threads SET status = 'idle' WHERE thread_id = $1", [threadId]);
+    submission.release();
+  }
+  const history = await window.call<{ messages: { content: string }[] }>("messages.list", { thread_id: threadId, limit: 10 });
+  expect(history.messages.map((message) => message.content)).not.toContain("an edit racing a run");
+});
+
 it("after a state edit leaves a tool call unanswered, the next run still closes it before the new input", async () => {
   await using window = await TestWsClient.connect(server.wsUrl);
   const { thread_id: threadId } = await window.call<{ thread_id: string }>("thread.open", { window_id: "dangling" });

@@ -27,9 +27,7 @@ export function stateRoutes(services: Services): Router {
     const threadId = param(request, "thread_id");
     const body = updateStateBody.parse(request.body ?? {});
     const checkpointId = body.checkpoint_id ?? body.checkpoint?.checkpoint_id ?? undefined;
-    const session = await services.sessions.get(userId, threadId);
-    // A step still running would write over the edit (or branch from before it): refuse, as for runs.
-    if (session.status === "busy") throw new AppError("thread_busy", "A run is in progress on this thread; update its state when it has finished");
+    // A busy thread is refused (thread_busy) under the thread's lock, inside the edit's transaction.
     const checkpoint = await services.stateEdits
       .update(userId, threadId, { values: body.values ?? null, as_node: body.as_node, checkpoint_id: checkpointId })
       .catch((error: unknown) => {
