@@ -129,6 +129,11 @@ const configSchema = z.object({
   JOBS_POLL_INTERVAL_SECONDS: z.coerce.number().min(0.5).max(60).default(2),
   /** A running run's lease; an instance that stops renewing it for this long is presumed dead. @default 30000 */
   RUN_LEASE_MS: z.coerce.number().int().min(200).default(30_000),
+  /**
+   * Shortest time between two stores of a run's token deltas (each delta stays its own event; the first is never
+   * held back). Longer: fewer inserts and notifications beside the model, coarser streaming. @default 20
+   */
+  DELTA_FLUSH_MS: z.coerce.number().int().min(0).max(1000).default(20),
   /** How often each instance looks for delayed runs that are due and runs with expired leases. @default 1000 */
   RUN_POLL_MS: z.coerce.number().int().min(50).default(1000),
   /** What happens to a run whose instance died: `resume` from its last checkpoint, or `fail` (worker_lost). @default "resume" */

@@ -24,6 +24,7 @@ const { values: flags } = parseArgs({
     threads: { type: "string" },
     "admin-url": { type: "string", default: process.env.TEST_DATABASE_ADMIN_URL ?? "postgres://postgres@127.0.0.1:5432/postgres" },
     embedded: { type: "boolean", default: false },
+    "delta-flush-ms": { type: "string" },
     "cache-dir": { type: "string", default: process.env.MODEL_CACHE_DIR ?? path.join(os.homedir(), ".cache", "threadline", "models") },
   },
 });
@@ -49,7 +50,13 @@ async function main(): Promise<void> {
   console.log(`model ${path.basename(modelPath)}, ${settings.threads} thread(s), ${settings.maxTokens} tokens, ${runs} runs per side, ${database ? "Postgres" : "embedded PGlite"}`);
   try {
     await using direct = await DirectDriver.start(settings);
-    await using threadline = await ThreadlineDriver.start({ ...settings, databaseUrl: database?.url, dataDir, cacheDir });
+    await using threadline = await ThreadlineDriver.start({
+      ...settings,
+      databaseUrl: database?.url,
+      dataDir,
+      cacheDir,
+      deltaFlushMs: flags["delta-flush-ms"] === undefined ? undefined : Number(flags["delta-flush-ms"]),
+    });
     // The server loaded the model through the process-wide registry; this side shares that runtime.
     const model = await ModelDriver.start({ ...settings, dataDir, cacheDir });
     const sides = {

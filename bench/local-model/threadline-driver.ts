@@ -34,7 +34,7 @@ export class ThreadlineDriver implements AsyncDisposable {
   }
 
   /** Start the server and create an assistant without tools (the direct side has none either). */
-  static async start(settings: GenerationSettings & { databaseUrl?: string; dataDir: string; cacheDir: string }): Promise<ThreadlineDriver> {
+  static async start(settings: GenerationSettings & { databaseUrl?: string; dataDir: string; cacheDir: string; deltaFlushMs?: number }): Promise<ThreadlineDriver> {
     const config = loadConfig({
       env: {},
       overrides: {
@@ -48,6 +48,7 @@ export class ThreadlineDriver implements AsyncDisposable {
         LOCAL_MODEL_THREADS: settings.threads,
         LOCAL_MODEL_CONTEXT_SIZE: settings.contextSize,
         LOCAL_MODEL_SEQUENCES: settings.sequences,
+        DELTA_FLUSH_MS: settings.deltaFlushMs,
       },
     });
     const server = await startServer({ config, logger: createLogger({ level: "warn" }) });

@@ -43,6 +43,8 @@ export interface RunExecutorDeps {
   hooks: RunHooks;
   logger: Logger;
   lease: { owner: string; ms: number };
+  /** Shortest time between two stores of a run's token deltas. @default DELTA_FLUSH_INTERVAL_MS */
+  deltaFlushMs?: number;
 }
 
 /** Events as the event log stored them (with their seq). */
@@ -91,7 +93,7 @@ export class RunExecutor {
   private async execute(run: Run, options: StartOptions, controller: AbortController): Promise<boolean> {
     const log = this.deps.logger.child({ runId: run.run_id, threadId: run.thread_id, attempt: run.attempt });
     const stopLease = keepLease({ store: this.deps.store, runId: run.run_id, lease: this.deps.lease, controller, logger: log });
-    const publisher = new RunEventPublisher({ log: this.deps.eventLog, bus: this.deps.bus }, { threadId: run.thread_id, runId: run.run_id });
+    const publisher = new RunEventPublisher({ log: this.deps.eventLog, bus: this.deps.bus }, { threadId: run.thread_id, runId: run.run_id }, this.deps.deltaFlushMs);
     try {
       // Other instances hear of stored events from the statement that stored them (EventLog's announcement).
       this.deps.bus.publish(options.started ?? (await withTransaction(this.deps.pool, (client) => this.recordStartIn(client, run, options.resumed))));
