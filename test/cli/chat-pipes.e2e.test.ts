@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import { TestWsClient } from "../helpers/ws-client.js";
 import { runCli, startCli } from "./cli-process.js";
 import { SPAWN_TIMEOUT_MS, useCliTestServer } from "./cli-test-server.js";
+import { postStateEdit } from "../helpers/state-edit.js";
 
 const CHUNK_DELAY_MS = 150;
 
@@ -45,11 +46,7 @@ describe("threadline chat (line by line through pipes)", () => {
     const history = await client.call<{ messages: { id: string; role: string }[] }>("messages.list", { thread_id: target.thread_id });
     const reply = history.messages.find((message) => message.role === "assistant");
     const edit = () =>
-      fetch(`${fixture.server.url}/threads/${target.thread_id}/state`, {
-        method: "POST",
-        headers: { "Content-Type": "application/json" },
-        body: JSON.stringify({ values: { messages: [{ role: "assistant", content: "You said: my pin is [redacted]", id: reply?.id }] }, as_node: "model" }),
-      }).then((response) => response.status);
+      postStateEdit(fixture.server.url, target.thread_id, [{ role: "assistant", content: "You said: my pin is [redacted]", id: reply?.id }]).then((response) => response.status);
     // The reply is printed before its run's bookkeeping ends; an edit meanwhile is refused as busy (409).
     await expect.poll(edit, { timeout: 10_000 }).toBe(200);
     await cli.waitFor("stderr", (text) => text.includes("[edited] assistant › You said: my pin is [redacted]"));

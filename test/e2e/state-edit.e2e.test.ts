@@ -3,6 +3,7 @@ import type { RunningServer } from "../../src/app.js";
 import { createTempDir } from "../helpers/test-database.js";
 import { startTestServer, useTestServer } from "../helpers/test-server.js";
 import { chat, TestWsClient } from "../helpers/ws-client.js";
+import { postStateEdit } from "../helpers/state-edit.js";
 
 const fixture = useTestServer();
 let server: RunningServer;
@@ -16,11 +17,7 @@ it("a state edit over HTTP reaches the transcript and every window, live and on 
   await chat(window, threadId, "hello");
   await window.call("subscription.subscribe", { thread_id: threadId });
 
-  const response = await fetch(`${server.url}/threads/${threadId}/state`, {
-    method: "POST",
-    headers: { "Content-Type": "application/json" },
-    body: JSON.stringify({ values: { messages: [{ role: "assistant", content: "a note added by an operator" }] }, as_node: "model" }),
-  });
+  const response = await postStateEdit(server.url, threadId, [{ role: "assistant", content: "a note added by an operator" }]);
   expect(response.status).toBe(200);
 
   const live = await window.waitFor((frame) => frame.event === "message.completed" && (frame.data as { message: { content: string } }).message.content === "a note added by an operator");
@@ -39,7 +36,7 @@ it("a state edit over HTTP reaches the transcript and every window, live and on 
 
   // An edit that adds no message announces nothing.
   const before = window.events(threadId).length;
-  const titleOnly = await fetch(`${server.url}/threads/${threadId}/state`, { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify({ values: { messages: [] }, as_node: "model" }) });
+  const titleOnly = await postStateEdit(server.url, threadId, []);
   expect(titleOnly.status).toBe(200);
   await window.call("thread.list", {});
   expect(window.events(threadId).length).toBe(before);
@@ -55,12 +52,7 @@ it("a state edit replacing a message under its id revises its transcript row in 
   const list = async () => (await window.call<{ messages: Listed[] }>("messages.list", { thread_id: threadId, limit: 10 })).messages;
   const original = await list();
   const reply = original.find((message) => message.role === "assistant") as Listed;
-  const edit = () =>
-    fetch(`${server.url}/threads/${threadId}/state`, {
-      method: "POST",
-      headers: { "Content-Type": "application/json" },
-      body: JSON.stringify({ values: { messages: [{ role: "assistant", content: "You said: my card number is [redacted]", id: reply.id }] }, as_node: "model" }),
-    });
+  const edit = () => postStateEdit(server.url, threadId, [{ role: "assistant", content: "You said: my card number is [redacted]", id: reply.id }]);
   expect((await edit()).status).toBe(200);
 
   const live = await other.waitFor((frame) => frame.event === "message.completed" && (frame.data as { message: Listed }).message.id === reply.id);
@@ -96,11 +88,7 @@ it("a state edit waits for a submission holding the thread's lock, then refuses 
     // What a submission does: lock the thread, mark it busy; the edit arrives before it commits.
     await submission.query("BEGIN");
     await submission.query("UPDATE threads SET status = 'busy' WHERE thread_id = $1", [threadId]);
-    const edit = fetch(`${server.url}/threads/${threadId}/state`, {
-      method: "POST",
-      headers: { "Content-Type": "application/json" },
-      body: JSON.stringify({ values: { messages: [{ role: "assistant", content: "an edit racing a run" }] }, as_node: "model" }),
-    }).then(async (response) => {
+    const edit = postStateEdit(server.url, threadId, [{ role: "assistant", content: "an edit racing a run" }]).then(async (response) => {
       answered = response.status;
       return response.json() as Promise<{ code?: string }>;
     });
@@ -152,12 +140,7 @@ async function refusedEditLeavesNothing(target: RunningServer): Promise<void> {
     const stateBefore = await window.call<{ checkpoint: { checkpoint_id: string }; values: { messages: unknown[] } }>("state.get", { thread_id: threadId });
     const eventsBefore = await pool.query<{ n: number }>("SELECT count(*)::int AS n FROM thread_events WHERE thread_id = $1", [threadId]);
 
-    const edit = (content: string) =>
-      fetch(`${target.url}/threads/${threadId}/state`, {
-        method: "POST",
-        headers: { "Content-Type": "application/json" },
-        body: JSON.stringify({ values: { messages: [{ role: "assistant", content }] }, as_node: "model" }),
-      });
+    const edit = (content: string) => postStateEdit(target.url, threadId, [{ role: "assistant", content }]);
     const refused = await edit("refused by the transcript");
     expect(refused.status).toBe(500);
     expect(((await refused.json()) as { code: string }).code).toBe("internal");

@@ -2,6 +2,7 @@ import type { Browser, Page, WebSocketRoute } from "playwright-core";
 import { beforeAll, describe, expect, it } from "vitest";
 import type { RunningServer } from "../../src/app.js";
 import { lastAssistantText, openPage, openTwoTabs, pageErrors, recordStreaming, screenshot, sendMessage, streamSnapshots, trackPageErrors, useBrowserServer, waitForChat } from "./browser.js";
+import { postStateEdit } from "../helpers/state-edit.js";
 
 const CHUNK_DELAY_MS = 300;
 
@@ -117,12 +118,7 @@ describe("live in every tab", () => {
     const threadId = await currentThread(page);
     const listed = (await (await fetch(`${server.url}/threads/${threadId}/messages?limit=10`)).json()) as { messages: { id: string; role: string }[] };
     const reply = listed.messages.find((message) => message.role === "assistant");
-    const edit = () =>
-      fetch(`${server.url}/threads/${threadId}/state`, {
-        method: "POST",
-        headers: { "Content-Type": "application/json" },
-        body: JSON.stringify({ values: { messages: [{ role: "assistant", content: "You said: remember [redacted]", id: reply?.id }] }, as_node: "model" }),
-      }).then((response) => response.status);
+    const edit = () => postStateEdit(server.url, threadId ?? "", [{ role: "assistant", content: "You said: remember [redacted]", id: reply?.id }]).then((response) => response.status);
     // The reply shows before its run's bookkeeping ends; an edit meanwhile is refused as busy (409).
     await expect.poll(edit, { timeout: 10_000 }).toBe(200);
     await expect.poll(() => lastAssistantText(page).catch(() => ""), { timeout: 10_000 }).toBe("You said: remember [redacted]");
