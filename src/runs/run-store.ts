@@ -95,11 +95,6 @@ export class RunStore {
     return rows[0] ? toRun(rows[0]) : undefined;
   }
 
-  /** Pending and running runs of a thread, oldest first. */
-  async active(db: Queryable, threadId: string): Promise<Run[]> {
-    return (await this.activeAndLatest(db, threadId)).active;
-  }
-
   /**
    * Pending and running runs of a thread, oldest first, and its newest run of any status — under the thread lock,
    * the run before the one about to be submitted (`previous`, without a second round trip).
