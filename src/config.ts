@@ -143,6 +143,12 @@ const configSchema = z.object({
    * stay for replay and fork); 0 prunes them as soon as a sweep runs. Unset keeps every checkpoint.
    */
   CHECKPOINT_RETENTION_DAYS: z.coerce.number().min(0).optional(),
+  /**
+   * Token deltas (`message.delta` events) of a message that completed are deleted from the event log after this
+   * many minutes (the message itself stays, whole, in `message.completed` and the transcript); 0 compacts them at
+   * the next sweep. @default 60
+   */
+  EVENT_DELTA_RETENTION_MINUTES: z.coerce.number().min(0).default(60),
 });
 
 type RawConfig = z.infer<typeof configSchema>;

@@ -6,6 +6,7 @@ import { CronService } from "./cron/cron-service.js";
 import { CronStore } from "./cron/cron-store.js";
 import { JobRunner } from "./job-runner.js";
 import { CheckpointRetention } from "../checkpoint/checkpoint-retention.js";
+import { DeltaCompaction } from "../events/delta-compaction.js";
 import { SessionLifecycleService } from "./lifecycle/session-lifecycle-service.js";
 import type { ThreadTombstones } from "./lifecycle/thread-tombstones.js";
 import { ThreadTtlStore } from "./lifecycle/thread-ttl-store.js";
@@ -35,6 +36,7 @@ export type JobConfig = Pick<
   | "JOBS_POLL_INTERVAL_SECONDS"
   | "SHUTDOWN_GRACE_MS"
   | "CHECKPOINT_RETENTION_DAYS"
+  | "EVENT_DELTA_RETENTION_MINUTES"
 >;
 
 /** What the job system needs from the rest of the app. */
@@ -104,6 +106,7 @@ export function createJobSystem(options: JobSystemOptions): JobSystem {
     defaultTtl: config.THREAD_TTL_MINUTES === undefined ? null : { minutes: config.THREAD_TTL_MINUTES, strategy: config.THREAD_TTL_STRATEGY },
     sweepIntervalMinutes: config.TTL_SWEEP_INTERVAL_MINUTES,
     retention: config.CHECKPOINT_RETENTION_DAYS === undefined ? undefined : { days: config.CHECKPOINT_RETENTION_DAYS, policy: retention },
+    deltas: { minutes: config.EVENT_DELTA_RETENTION_MINUTES, compaction: new DeltaCompaction(pool) },
     now,
   });
   const hooks = new RunFinishedHooks({ threads: options.threads, tombstones, logger });

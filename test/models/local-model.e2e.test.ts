@@ -16,7 +16,8 @@ describe.skipIf(!available)("the embedded model end to end over the WebSocket pr
     database = await createTestDatabase();
     server = await startTestServer({
       databaseUrl: database.url,
-      env: { MODEL: "local", MODEL_CACHE_DIR: TEST_MODEL_CACHE_DIR, MODEL_AUTO_PULL: false, LOCAL_MODEL_MAX_TOKENS: 96 },
+      // Delta compaction at every sweep: the reply's deltas must be recognised as those of the completed message.
+      env: { MODEL: "local", MODEL_CACHE_DIR: TEST_MODEL_CACHE_DIR, MODEL_AUTO_PULL: false, LOCAL_MODEL_MAX_TOKENS: 96, EVENT_DELTA_RETENTION_MINUTES: 0 },
     });
   }, 120_000);
   afterAll(async () => {
@@ -62,6 +63,12 @@ describe.skipIf(!available)("the embedded model end to end over the WebSocket pr
     expect(completed.at(-1)).toMatchObject({ role: "assistant", content: text });
     const usage = final.data?.usage as { by_model: Record<string, { input_tokens: number; output_tokens: number }> };
     expect(usage.by_model[MODEL_NAME]?.output_tokens).toBeGreaterThan(0);
+
+    // The model's chunks and its completed reply share an id, so the sweep finds the deltas redundant.
+    await server.services.active.drain(10_000);
+    expect((await server.services.lifecycle.sweep()).deltas_compacted).toBeGreaterThanOrEqual(deltas.length);
+    const left = await server.services.pool.query("SELECT 1 FROM thread_events WHERE run_id = $1 AND event = 'message.delta'", [runId]);
+    expect(left.rowCount).toBe(0);
   }, 180_000);
 
   it("round-trips a tool call: only calculator bound, validated arguments, then the final reply", async () => {

@@ -5,6 +5,7 @@ import type { JobDefinition } from "../job-runner.js";
 import { JOB_QUEUES } from "../job-queues.js";
 import type { ThreadPort } from "../run-ports.js";
 import type { CheckpointRetention } from "../../checkpoint/checkpoint-retention.js";
+import type { DeltaCompaction } from "../../events/delta-compaction.js";
 import type { ThreadTombstones } from "./thread-tombstones.js";
 import type { ThreadTtl, TtlStrategy } from "./thread-ttl.js";
 import type { DefaultTtl, ThreadTtlStore } from "./thread-ttl-store.js";
@@ -15,6 +16,8 @@ export interface SweepResult {
   kept_latest: number;
   /** Intermediate checkpoints removed by the retention policy (0 when CHECKPOINT_RETENTION_DAYS is unset). */
   checkpoints_pruned: number;
+  /** Token deltas of completed messages removed from the event log (0 when `deltas` is unset). */
+  deltas_compacted: number;
 }
 
 /** Dependencies and settings of the session lifecycle. */
@@ -31,6 +34,8 @@ export interface SessionLifecycleOptions {
   defaultTtl: DefaultTtl | null;
   /** CHECKPOINT_RETENTION_DAYS and the policy applying it; unset keeps every checkpoint. */
   retention?: { days: number; policy: Pick<CheckpointRetention, "sweep"> };
+  /** EVENT_DELTA_RETENTION_MINUTES and the compaction applying it; unset keeps every delta. */
+  deltas?: { minutes: number; compaction: Pick<DeltaCompaction, "sweep"> };
   /** Minutes between sweeps (aligned on the hour). @default 5 */
   sweepIntervalMinutes?: number;
   /** Threads handled per sweep; the rest wait for the next one. @default 1000 */
@@ -99,7 +104,7 @@ export class SessionLifecycleService {
   /** Apply TTLs once: delete or prune idle threads past their TTL. Runs as a periodic job. */
   async sweep(): Promise<SweepResult> {
     const expired = await this.options.ttls.findExpired({ now: this.now(), defaultTtl: this.options.defaultTtl, limit: this.options.sweepLimit ?? 1000 });
-    const result: SweepResult = { deleted: 0, kept_latest: 0, checkpoints_pruned: 0 };
+    const result: SweepResult = { deleted: 0, kept_latest: 0, checkpoints_pruned: 0, deltas_compacted: 0 };
     for (const thread of expired) {
       if (thread.strategy === "delete") {
         if (await this.deleteThread(thread.user_id, thread.thread_id, "ttl")) result.deleted += 1;
@@ -110,8 +115,21 @@ export class SessionLifecycleService {
     }
     await this.options.pool.query("DELETE FROM webhook_attempts WHERE created_at < now() - interval '30 days'");
     result.checkpoints_pruned = await this.applyRetention();
-    if (expired.length > 0 || result.checkpoints_pruned > 0) this.logger.info(result, "thread TTL and checkpoint retention sweep");
+    result.deltas_compacted = await this.compactDeltas();
+    if (expired.length > 0 || result.checkpoints_pruned > 0 || result.deltas_compacted > 0) this.logger.info(result, "thread TTL, checkpoint retention and event compaction sweep");
     return result;
+  }
+
+  /** Delete old token deltas of completed messages; a failure is logged and retried at the next sweep. */
+  private async compactDeltas(): Promise<number> {
+    const { deltas } = this.options;
+    if (!deltas) return 0;
+    try {
+      return (await deltas.compaction.sweep({ olderThanMinutes: deltas.minutes, now: this.now() })).deleted;
+    } catch (error) {
+      this.logger.warn({ err: error }, "event delta compaction failed");
+      return 0;
+    }
   }
 
   /** Prune intermediate checkpoints past the retention age; a failure is logged and retried at the next sweep. */
