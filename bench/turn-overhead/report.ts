@@ -1,4 +1,5 @@
 import type { CheckpointResult, SideResult } from "./scenario.js";
+import type { StoredBytes } from "./stored-bytes.js";
 
 /** Where and how a run was made, printed above the table and stored with the results. */
 export interface RunMetadata {
@@ -89,8 +90,14 @@ function describeSide(side: SideResult): string {
 function describeTables(side: SideResult): string {
   const last = side.checkpoints.at(-1);
   if (!last) return `${side.name}: nothing measured`;
-  const tables = last.stored.tables.map((table) => `${table.table} ${table.rows} rows ${bytes(table.stored)}`).join(", ");
-  return `${side.name} storage at turn ${last.turn}: ${tables}`;
+  const describe = (stored: StoredBytes) => {
+    const tables = stored.tables.map((table) => `${table.table} ${table.rows} rows ${bytes(table.stored)}`).join(", ");
+    const checkpointer = stored.tables.filter((table) => table.table.startsWith("checkpoint")).reduce((sum, table) => sum + table.stored, 0);
+    const ratio = (value: number) => `${(value / Math.max(1, last.transcriptBytes)).toFixed(2)}×`;
+    return `${tables}; whole thread ${bytes(stored.stored)} (${ratio(stored.stored)} the transcript), checkpointer tables ${bytes(checkpointer)} (${ratio(checkpointer)})`;
+  };
+  const after = side.afterMaintenance ? `\n${side.name} storage after ${side.afterMaintenance.what}: ${describe(side.afterMaintenance.stored)}` : "";
+  return `${side.name} storage at turn ${last.turn}: ${describe(last.stored)}${after}`;
 }
 
 function ms(value: number): string {

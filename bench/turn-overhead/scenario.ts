@@ -68,6 +68,8 @@ export interface SideResult {
   shortThreads: number[][];
   /** `thread_busy` refusals retried across all turns. */
   busyRetries: number;
+  /** The long thread's storage after the side's own maintenance (`BenchTarget.maintain`), and what it did. */
+  afterMaintenance?: { stored: StoredBytes; what: string };
   /** Time spent in this side's turns and checkpoint reads (sides run interleaved, so not a wall-clock span). */
   wallMs: number;
 }
@@ -142,6 +144,13 @@ class LockstepScenario {
         options.log(`turn ${turn}/${options.turns}: ${last}; ${((performance.now() - started) / 1000).toFixed(0)} s`);
       }
       if (overBudget) break;
+    }
+    for (const [index, side] of this.sides.entries()) {
+      const threadId = threadIds[index] ?? "";
+      if (!side.target.maintain) continue;
+      const what = await side.target.maintain(threadId);
+      side.result.afterMaintenance = { stored: await side.target.storedBytes(threadId), what };
+      onCheckpoint(this.results());
     }
   }
 

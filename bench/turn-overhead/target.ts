@@ -35,4 +35,6 @@ export interface BenchTarget extends AsyncDisposable {
   readonly reads: readonly ThreadRead[];
   /** Bytes stored for one thread across every table that holds its data. */
   storedBytes(threadId: string): Promise<StoredBytes>;
+  /** The storage maintenance a deployment runs on its own schedule, done now (after the long thread, untimed). */
+  maintain?(threadId: string): Promise<string>;
 }

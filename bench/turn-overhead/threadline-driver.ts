@@ -4,6 +4,8 @@ import { setTimeout as sleep } from "node:timers/promises";
 import { fileURLToPath } from "node:url";
 import { type RunningServer, startServer } from "../../src/app.js";
 import { LOCAL_USER } from "../../src/auth/user.js";
+import { CheckpointRetention } from "../../src/checkpoint/checkpoint-retention.js";
+import { DeltaCompaction } from "../../src/events/delta-compaction.js";
 import { loadConfig } from "../../src/config.js";
 import { createLogger } from "../../src/logger.js";
 import type { CountedMessage } from "./conversation.js";
@@ -112,6 +114,17 @@ export class ThreadlineTarget implements BenchTarget {
   /** Every Threadline and checkpointer table, for this thread. */
   storedBytes(threadId: string): Promise<StoredBytes> {
     return measureStoredBytes(this.server.services.pool, threadId);
+  }
+
+  /**
+   * What the lifecycle sweep does with `CHECKPOINT_RETENTION_DAYS=0` and `EVENT_DELTA_RETENTION_MINUTES=0`, now:
+   * the intermediate checkpoints pruned, the deltas of completed messages compacted. (The server itself keeps the
+   * defaults during the turns, so no sweep runs in the middle of a measurement.)
+   */
+  async maintain(): Promise<string> {
+    const pruned = await new CheckpointRetention(this.server.services.pool).sweep({ olderThanDays: 0 });
+    const compacted = await new DeltaCompaction(this.server.services.pool).sweep({ olderThanMinutes: 0 });
+    return `a retention sweep (${pruned.checkpoints} checkpoints pruned) and delta compaction (${compacted.deleted} deltas)`;
   }
 
   /** Close the socket and shut the server down. */
