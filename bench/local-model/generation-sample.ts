@@ -1,3 +1,5 @@
+import type { CpuSpent } from "./cpu-meter.js";
+
 /** One timed generation, as either side measured it. */
 export interface GenerationSample {
   /** From the request (run.start sent / generateResponse called) to the first text. */
@@ -14,6 +16,8 @@ export interface GenerationSample {
   afterFirstTextMs?: number;
   /** Threadline only: node-llama-cpp's own first-to-last text inside the run (its speed there, before delivery). */
   modelStreamMs?: number;
+  /** CPU time the whole sample cost (set by the benchmark around each call). */
+  cpu?: CpuSpent;
 }
 
 /** What both sides share: the model file, the context shape and the sampling. */

@@ -15,6 +15,7 @@ import { defaultThreads } from "../../src/models/local/local-model-runtime.js";
 import { DirectDriver } from "./direct-driver.js";
 import { ModelDriver } from "./model-driver.js";
 import { type GenerationSample, type GenerationSettings, median, tokensPerSecond } from "./generation-sample.js";
+import { measureCpu } from "./cpu-meter.js";
 import { ThreadlineDriver } from "./threadline-driver.js";
 
 const { values: flags } = parseArgs({
@@ -73,7 +74,8 @@ async function main(): Promise<void> {
       const prompt = `${PROMPT} (${run + 1})`;
       const order = [...names.slice(run % names.length), ...names.slice(0, run % names.length)];
       for (const side of order) {
-        const sample = await sides[side](prompt);
+        const { result: sample, cpu } = await measureCpu(() => sides[side](prompt), { postgres: database !== undefined });
+        sample.cpu = cpu;
         samples[side].push(sample);
         console.log(`  run ${run + 1} ${side.padEnd(10)} first token ${sample.firstTokenMs.toFixed(1).padStart(7)} ms  ${tokensPerSecond(sample).toFixed(1).padStart(6)} tokens/s  (${sample.tokens} tokens)${sample.acceptedMs === undefined ? "" : `, run.start answered after ${sample.acceptedMs.toFixed(1)} ms`}`);
       }
@@ -108,6 +110,27 @@ function report(samples: Record<"direct" | "model" | "threadline", GenerationSam
   console.log(`  its first text → first delta at the client  ${after.toFixed(1).padStart(7)} ms`);
   console.log(`  first-token overhead (per run, summed)      ${added.toFixed(1).padStart(7)} ms   (goal ≤ 10 ms)`);
   console.log(`  node-llama-cpp's own tokens/s in the run    ${inRun.toFixed(1).padStart(7)}      (ratio to direct ${(inRun / direct.tokensPerSecond).toFixed(3)}; delivered ${(threadline.tokensPerSecond / inRun).toFixed(3)} of it)`);
+  reportCpu(samples);
+}
+
+/** CPU per generated token: what each side costs beside the model's own arithmetic, in this process and in Postgres. */
+function reportCpu(samples: Record<"direct" | "model" | "threadline", GenerationSample[]>): void {
+  const perToken = (list: GenerationSample[], pick: (cpu: NonNullable<GenerationSample["cpu"]>) => number | undefined) => {
+    const values = list.flatMap((sample) => {
+      const spent = sample.cpu ? pick(sample.cpu) : undefined;
+      return spent === undefined || sample.tokens === 0 ? [] : [spent / sample.tokens];
+    });
+    return values.length > 0 ? median(values) : undefined;
+  };
+  const direct = perToken(samples.direct, (cpu) => cpu.processMs) ?? 0;
+  console.log("\nCPU per generated token (medians; the whole sample, first token included)");
+  for (const side of ["direct", "model", "threadline"] as const) {
+    const processMs = perToken(samples[side], (cpu) => cpu.processMs) ?? 0;
+    const postgresMs = perToken(samples[side], (cpu) => cpu.postgresMs);
+    const postgres = postgresMs === undefined ? "" : `, Postgres ${postgresMs.toFixed(2)} ms`;
+    const extra = side === "direct" ? "" : `   (+${(processMs + (postgresMs ?? 0) - direct).toFixed(2)} ms over direct)`;
+    console.log(`  ${side.padEnd(10)} this process ${processMs.toFixed(2).padStart(6)} ms${postgres}${extra}`);
+  }
 }
 
 async function createDatabase(adminUrl: string): Promise<{ url: string; drop(): Promise<void> }> {
