@@ -1,4 +1,5 @@
 import { getLlama, LlamaChat, type LlamaContext, LlamaLogLevel, type LlamaModel } from "node-llama-cpp";
+import { LOCAL_CONTEXT_BATCHING } from "../../src/models/local/local-model-runtime.js";
 import type { GenerationSample, GenerationSettings } from "./generation-sample.js";
 
 /** node-llama-cpp on its own: the same model file, context shape and sampling Threadline's embedded model uses. */
@@ -13,7 +14,13 @@ export class DirectDriver implements AsyncDisposable {
   static async start(settings: GenerationSettings): Promise<DirectDriver> {
     const llama = await getLlama({ gpu: false, build: "never", logLevel: LlamaLogLevel.warn });
     const model = await llama.loadModel({ modelPath: settings.modelPath });
-    const context = await model.createContext({ contextSize: Math.min(settings.contextSize, model.trainContextSize), sequences: settings.sequences, threads: settings.threads });
+    // The embedded model's own context settings, batching included: the comparison is about what a run adds.
+    const context = await model.createContext({
+      contextSize: Math.min(settings.contextSize, model.trainContextSize),
+      sequences: settings.sequences,
+      threads: settings.threads,
+      batching: LOCAL_CONTEXT_BATCHING,
+    });
     return new DirectDriver(model, context, new LlamaChat({ contextSequence: context.getSequence() }));
   }
 

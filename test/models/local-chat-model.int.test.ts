@@ -1,6 +1,7 @@
 import { AIMessage, type AIMessageChunk, HumanMessage, ToolMessage } from "@langchain/core/messages";
 import type { BaseChatModel } from "@langchain/core/language_models/chat_models";
 import { z } from "zod";
+import { LlamaContext } from "node-llama-cpp";
 import { beforeAll, describe, expect, it } from "vitest";
 import { calculator } from "../../tools/calculator.js";
 import { createChatModel } from "../../src/models/create-chat-model.js";
@@ -47,6 +48,28 @@ describe.skipIf(!available)("the embedded model (SmolLM2-135M through node-llama
     expect(last?.usage_metadata?.output_tokens).toBeGreaterThanOrEqual(2);
     expect(last?.response_metadata.model_name).toBe("local:SmolLM2-135M-Instruct.Q4_1");
     expect(text).not.toMatch(/<\|im_(start|end)\|>/);
+  });
+
+  it("dispatches each token's decode before the consumer handles the token before it", async () => {
+    // node-llama-cpp's default dispatches a decode at the next event-loop cycle, after every pending microtask: all the
+    // work a run does with a token (LangChain, LangGraph, storing and sending the event) would then come before the
+    // next decode even starts, instead of beside it (LOCAL_CONTEXT_BATCHING).
+    const log: ("dispatch" | "text")[] = [];
+    // Kept unbound on purpose: called with each context as `this`, and put back on the prototype below.
+    // eslint-disable-next-line @typescript-eslint/unbound-method
+    const original = LlamaContext.prototype.dispatchPendingBatch;
+    LlamaContext.prototype.dispatchPendingBatch = function (this: LlamaContext) {
+      log.push("dispatch");
+      original.call(this);
+    };
+    try {
+      for await (const chunk of await model.stream([new HumanMessage("Count from one to ten.")])) if (chunk.text) log.push("text");
+    } finally {
+      LlamaContext.prototype.dispatchPendingBatch = original;
+    }
+    expect(log.filter((entry) => entry === "text").length).toBeGreaterThanOrEqual(3);
+    // The prompt's decode, then the first token's, both before the consumer sees the first text.
+    expect(log.indexOf("text")).toBeGreaterThanOrEqual(2);
   });
 
   it("is deterministic at temperature 0", async () => {
