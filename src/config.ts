@@ -131,9 +131,9 @@ const configSchema = z.object({
   RUN_LEASE_MS: z.coerce.number().int().min(200).default(30_000),
   /**
    * Shortest time between two stores of a run's token deltas (each delta stays its own event; the first is never
-   * held back). Longer: fewer inserts and notifications beside the model, coarser streaming. @default 20
+   * held back). Longer: fewer inserts and notifications beside the model, coarser streaming. @default 50
    */
-  DELTA_FLUSH_MS: z.coerce.number().int().min(0).max(1000).default(20),
+  DELTA_FLUSH_MS: z.coerce.number().int().min(0).max(1000).default(50),
   /** How often each instance looks for delayed runs that are due and runs with expired leases. @default 1000 */
   RUN_POLL_MS: z.coerce.number().int().min(50).default(1000),
   /** What happens to a run whose instance died: `resume` from its last checkpoint, or `fail` (worker_lost). @default "resume" */
