@@ -11,7 +11,7 @@ export interface DeltaCompactionResult {
 
 /** Options of `DeltaCompaction`. */
 export interface DeltaCompactionOptions {
-  /** Deltas looked at per statement. @default 5000 */
+  /** Deltas looked at per batch (one transaction each). @default 5000 */
   batchSize?: number;
 }
 
@@ -51,8 +51,8 @@ export class DeltaCompaction {
    */
   private compactBatch(cutoff: Date, batchSize: number): Promise<DeltaCompactionResult> {
     return withTransaction(this.pool, async (client) => {
-      const { rows: marks } = await client.query<Position>(// As text: a JavaScript Date would drop the microseconds, and the batch would start before the mark.
-      "SELECT created_at::text AS created_at, thread_id, seq FROM delta_compaction_mark FOR UPDATE");
+      // As text: a JavaScript Date would drop the microseconds, and the batch would start before the mark.
+      const { rows: marks } = await client.query<Position>("SELECT created_at::text AS created_at, thread_id, seq FROM delta_compaction_mark FOR UPDATE");
       const mark = marks[0];
       if (!mark) throw new Error("delta_compaction_mark has no row (migration 011 inserts it)");
       const { rows } = await client.query<DeltaCompactionResult & { last: Position | null }>(
