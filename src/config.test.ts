@@ -7,6 +7,14 @@ describe("loadConfig", () => {
     expect(config).toMatchObject({ PORT: 8123, HOST: "127.0.0.1", AUTH_MODE: "none", LOG_LEVEL: "info", FAKE_CHUNK_DELAY_MS: 0 });
     expect(config.DATABASE_URL).toBeUndefined();
     expect(config.modelIsDefault).toBe(true);
+    expect(config).toMatchObject({ DELTA_FLUSH_MS: 50, EVENT_DELTA_RETENTION_MINUTES: 60 });
+    expect(config.CHECKPOINT_RETENTION_DAYS).toBeUndefined();
+  });
+
+  it("refuses an EVENT_DELTA_RETENTION_MINUTES that is negative or not a number; 0 compacts at the next sweep", () => {
+    expect(() => loadConfig({ env: { EVENT_DELTA_RETENTION_MINUTES: "-5" } })).toThrow(/EVENT_DELTA_RETENTION_MINUTES/);
+    expect(() => loadConfig({ env: { EVENT_DELTA_RETENTION_MINUTES: "soon" } })).toThrow(/EVENT_DELTA_RETENTION_MINUTES/);
+    expect(loadConfig({ env: { EVENT_DELTA_RETENTION_MINUTES: "0" } }).EVENT_DELTA_RETENTION_MINUTES).toBe(0);
   });
 
   it("lets explicit overrides win over the environment", () => {
