@@ -101,7 +101,7 @@ export class SessionLifecycleService {
     return { pruned_count: pruned };
   }
 
-  /** Apply TTLs once: delete or prune idle threads past their TTL. Runs as a periodic job. */
+  /** One sweep, the periodic job: thread TTLs, then checkpoint retention and delta compaction when configured. */
   async sweep(): Promise<SweepResult> {
     const expired = await this.options.ttls.findExpired({ now: this.now(), defaultTtl: this.options.defaultTtl, limit: this.options.sweepLimit ?? 1000 });
     const result: SweepResult = { deleted: 0, kept_latest: 0, checkpoints_pruned: 0, deltas_compacted: 0 };
