@@ -55,6 +55,18 @@ export const SAVER_TRANSACTION_KEY = "__threadline_transaction";
  */
 export const SAVER_EMPTY_THREAD_KEY = "__threadline_empty_thread";
 
+/**
+ * `configurable` key of a run's config holding a promise its checkpoint writes wait for: a run started before its
+ * submission committed (see `CommitGate`) writes nothing until then. A rejection fails the write and abandons the
+ * refs it prepared (nothing of it was stored).
+ */
+export const SAVER_WRITE_GATE_KEY = "__threadline_write_gate";
+
+/** The run's write gate (`SAVER_WRITE_GATE_KEY`), if its config has one. */
+function writeGateOf(config: RunnableConfig): Promise<void> | undefined {
+  return (config.configurable as Record<string, unknown> | undefined)?.[SAVER_WRITE_GATE_KEY] as Promise<void> | undefined;
+}
+
 /** Attempts of a write whose message refs collided with another process's (see `MessageRefCounters`). */
 const MAX_WRITE_ATTEMPTS = 5;
 
@@ -141,7 +153,7 @@ export class ThreadlineSaver extends PostgresSaver {
     const serializedCheckpoint = this._dumpCheckpoint(checkpoint);
     const metadataDump = handled(this._dumpMetadata(metadata) as Promise<unknown>);
     // A missing thread id reaches Postgres as NULL and fails there, as with PostgresSaver.
-    await this.store(prepared, db, async (batch) => [
+    await this.store(prepared, { db, gate: writeGateOf(config) }, async (batch) => [
       this.statements.insertCheckpoint,
       [
         threadId,
@@ -170,7 +182,7 @@ export class ThreadlineSaver extends PostgresSaver {
     );
     const db = queryableOf(config, this.db);
     const prepared = this.messages.prepare(threadId ?? "", indexed.map((write) => write.value), { keepInline: isWriteOnlyMessage, db });
-    await this.store(prepared, db, (batch) =>
+    await this.store(prepared, { db, gate: writeGateOf(config) }, (batch) =>
       Promise.resolve([
         upsert ? this.statements.upsertWrites : this.statements.insertWrites,
         [
@@ -225,14 +237,18 @@ export class ThreadlineSaver extends PostgresSaver {
    * With tombstones, the statement itself refuses a deleted thread (migration 009's gate: a shared lock on the
    * thread, then the tombstone, in a fresh snapshot; a deletion takes the lock exclusively), so a write leaves
    * nothing behind at no extra round trip. A refused write is dropped; inside a caller's transaction
-   * (`SAVER_TRANSACTION_KEY`) it fails instead, and the transaction with it.
+   * (`SAVER_TRANSACTION_KEY`) it fails instead, and the transaction with it. `target.gate`: the run's write gate
+   * (`SAVER_WRITE_GATE_KEY`), waited for before anything is written.
    */
-  private async store(prepared: PreparedBatch, db: Queryable, build: (batch: EncodedBatch) => Promise<[string, unknown[]]>): Promise<void> {
+  private async store(prepared: PreparedBatch, target: { db: Queryable; gate?: Promise<void> }, build: (batch: EncodedBatch) => Promise<[string, unknown[]]>): Promise<void> {
     const { threadId } = prepared;
+    const { db, gate } = target;
     const inTransaction = db !== this.db;
     let written = false;
     let refused = false;
     try {
+      // A run started before its submission committed stores nothing until then (and nothing if it rolls back).
+      if (gate) await gate;
       for (let attempt = 1; !written && !refused; attempt += 1) {
         try {
           const [statement, params] = await build(await prepared.encode());

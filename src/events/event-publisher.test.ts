@@ -25,7 +25,7 @@ const settle = () => new Promise((resolve) => setTimeout(resolve, 5));
 describe("RunEventPublisher", () => {
   it("stores the first delta at once, then paces the following ones into one write", async () => {
     const { batches, log, bus } = recorder();
-    const publisher = new RunEventPublisher({ log, bus }, { threadId: "t", runId: "r" }, 200);
+    const publisher = new RunEventPublisher({ log, bus }, { threadId: "t", runId: "r" }, { deltaIntervalMs: 200 });
     publisher.emit(delta("Hel"));
     await settle();
     expect(batches).toEqual([[delta("Hel")]]);
@@ -39,7 +39,7 @@ describe("RunEventPublisher", () => {
 
   it("never holds back other events: they go out at once, after the deltas queued before them", async () => {
     const { batches, published, log, bus } = recorder();
-    const publisher = new RunEventPublisher({ log, bus }, { threadId: "t", runId: "r" }, 10_000);
+    const publisher = new RunEventPublisher({ log, bus }, { threadId: "t", runId: "r" }, { deltaIntervalMs: 10_000 });
     publisher.emit(delta("a"));
     await settle();
     publisher.emit(delta("b"));
@@ -53,7 +53,7 @@ describe("RunEventPublisher", () => {
 
   it("drain stores what is still paced", async () => {
     const { batches, log, bus } = recorder();
-    const publisher = new RunEventPublisher({ log, bus }, { threadId: "t", runId: "r" }, 10_000);
+    const publisher = new RunEventPublisher({ log, bus }, { threadId: "t", runId: "r" }, { deltaIntervalMs: 10_000 });
     publisher.emit(delta("a"));
     publisher.emit(delta("b"));
     await publisher.drain();

@@ -23,12 +23,23 @@ export class RunEventPublisher {
   private deltaTimer: NodeJS.Timeout | undefined;
   private lastDeltaStoreAt = Number.NEGATIVE_INFINITY;
   private failure: Error | undefined;
+  private closedBy: Error | undefined;
 
+  private readonly deltaIntervalMs: number;
+
+  /**
+   * `deltaIntervalMs`: see `DELTA_FLUSH_INTERVAL_MS`. `after`: nothing is stored before it resolves (a run started
+   * before its submission committed); when it rejects, nothing is stored at all and `drain` rethrows its reason.
+   */
   constructor(
     private readonly deps: { log: EventLog; bus: EventBus },
     private readonly scope: { threadId: string; runId: string | null },
-    private readonly deltaIntervalMs = DELTA_FLUSH_INTERVAL_MS,
-  ) {}
+    options: { deltaIntervalMs?: number; after?: Promise<void> } = {},
+  ) {
+    this.deltaIntervalMs = options.deltaIntervalMs ?? DELTA_FLUSH_INTERVAL_MS;
+    const { after } = options;
+    if (after) this.flushing = after.catch((error: unknown) => void (this.closedBy = error instanceof Error ? error : new Error("events not stored", { cause: error })));
+  }
 
   /** Queue an event; it is stored and published in order. */
   emit(event: NewThreadEvent): void {
@@ -44,6 +55,7 @@ export class RunEventPublisher {
     this.queueFlush();
     await this.flushing;
     if (this.pending.length > 0) await this.flushPending();
+    if (this.closedBy) throw this.closedBy;
     if (this.failure) throw this.failure;
   }
 
@@ -61,7 +73,7 @@ export class RunEventPublisher {
   private async flushPending(): Promise<void> {
     const batch = this.pending;
     this.pending = [];
-    if (batch.length === 0) return;
+    if (batch.length === 0 || this.closedBy) return;
     if (batch.some((event) => event.event === "message.delta")) this.lastDeltaStoreAt = performance.now();
     try {
       const stored: ThreadEvent[] = await this.deps.log.append({ ...this.scope, events: batch });

@@ -42,6 +42,14 @@ export async function planGraphInput(graph: RunnableGraph, run: Run, options: Pl
   return { input: input.length > 0 ? { messages: input } : null, configurable: base, skip: input.length === 0 && isFinished(state) };
 }
 
+/**
+ * Whether `planGraphInput` will stream the run's input without reading or writing the state first: a thread's first
+ * run, or a fresh chat run after one that succeeded (see `continuesCleanState`).
+ */
+export async function startsFromKnownState(run: Run, options: PlanOptions): Promise<boolean> {
+  return isFirstRunOfThread(run, options.resumed) || (await continuesCleanState(run, options));
+}
+
 /** What `planGraphInput` needs besides the graph and the run. */
 export interface PlanOptions {
   resumed: boolean;

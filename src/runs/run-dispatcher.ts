@@ -1,6 +1,7 @@
 import type { Assistant } from "../assistants/assistant.js";
 import type { Queryable } from "../db/database.js";
 import type { Logger } from "../logger.js";
+import type { CommitGate } from "./commit-gate.js";
 import type { Run } from "./run.js";
 import type { RunExecutor } from "./run-executor.js";
 import type { RunStore } from "./run-store.js";
@@ -79,6 +80,15 @@ export class RunDispatcher {
    */
   async recordClaimIn(client: Queryable, run: Run, known: Pick<ClaimedRun, "assistant" | "previous"> = {}): Promise<ClaimedRun> {
     return { run, started: await this.deps.executor.recordStartIn(client, run, false), ...known };
+  }
+
+  /**
+   * Execute a run a submission inserted already claimed, before its transaction commits: the graph sets up while
+   * the transaction finishes; the run acts and writes once `gate` opens with its start events (`recordClaimIn`),
+   * and ends with nothing written if the gate fails.
+   */
+  startBeforeCommit(run: Run, known: Pick<ClaimedRun, "assistant" | "previous">, gate: CommitGate<ClaimedRun["started"]>): void {
+    this.deps.executor.start(run, { resumed: false, gate, assistant: known.assistant, previous: known.previous });
   }
 
   /** Execute a run claimed inside a submission (`recordClaimIn`), after its transaction committed. */

@@ -1,4 +1,4 @@
-import { SAVER_EMPTY_THREAD_KEY } from "../checkpoint/threadline-saver.js";
+import { SAVER_EMPTY_THREAD_KEY, SAVER_WRITE_GATE_KEY } from "../checkpoint/threadline-saver.js";
 import type { BaseCheckpointSaver } from "@langchain/langgraph";
 import type { BaseMessage } from "@langchain/core/messages";
 import type pg from "pg";
@@ -20,7 +20,8 @@ import type { ToolDefinition } from "../tools/tool-definition.js";
 import { toNewTranscriptMessage } from "../transcript/transcript-message.js";
 import type { TranscriptStore } from "../transcript/transcript-store.js";
 import type { ActiveRuns } from "./active-runs.js";
-import { planGraphInput } from "./graph-input.js";
+import { type CommitGate, NodeStartGate } from "./commit-gate.js";
+import { planGraphInput, startsFromKnownState } from "./graph-input.js";
 import { keepLease, stopReasonOf } from "./lease-keeper.js";
 import type { Run } from "./run.js";
 import type { RunHooks } from "./run-hooks.js";
@@ -57,6 +58,12 @@ interface StartOptions {
   assistant?: Assistant;
   /** The thread's previous run as the submission read it (not given: read when needed). */
   previous?: { run: Pick<Run, "status" | "finished_at"> | undefined };
+  /**
+   * The run is started before its submission's transaction commits (`started` is then what the gate opens with):
+   * the graph sets up meanwhile; nodes, checkpoint writes, events and the outcome wait for the commit, and a
+   * rollback ends the run with nothing written.
+   */
+  gate?: CommitGate<StoredEvents>;
 }
 
 /** `next`: the nodes a run stopped before at a static breakpoint. */
@@ -92,13 +99,26 @@ export class RunExecutor {
   /** Run it through; resolves whether another run may be waiting on the thread (false only when the finish saw none). */
   private async execute(run: Run, options: StartOptions, controller: AbortController): Promise<boolean> {
     const log = this.deps.logger.child({ runId: run.run_id, threadId: run.thread_id, attempt: run.attempt });
-    const stopLease = keepLease({ store: this.deps.store, runId: run.run_id, lease: this.deps.lease, controller, logger: log });
-    const publisher = new RunEventPublisher({ log: this.deps.eventLog, bus: this.deps.bus }, { threadId: run.thread_id, runId: run.run_id }, this.deps.deltaFlushMs);
+    const keep = () => keepLease({ store: this.deps.store, runId: run.run_id, lease: this.deps.lease, controller, logger: log });
+    let stopLease: () => void = () => undefined;
+    // Before its submission commits, a run holds no lease and publishes nothing; `run.started` goes out first.
+    const committed = options.gate?.committed.then((started) => {
+      this.deps.bus.publish(started);
+      stopLease = keep();
+    });
+    committed?.catch((error: unknown) => controller.abort(error));
+    if (!committed) stopLease = keep();
+    const publisher = new RunEventPublisher({ log: this.deps.eventLog, bus: this.deps.bus }, { threadId: run.thread_id, runId: run.run_id }, { deltaIntervalMs: this.deps.deltaFlushMs, after: committed });
     try {
       // Other instances hear of stored events from the statement that stored them (EventLog's announcement).
-      this.deps.bus.publish(options.started ?? (await withTransaction(this.deps.pool, (client) => this.recordStartIn(client, run, options.resumed))));
-      log.info({ resumed: options.resumed }, "run started");
-      const { outcome, usage } = await this.run(run, { ...options, publisher, signal: controller.signal });
+      if (!committed) this.deps.bus.publish(options.started ?? (await withTransaction(this.deps.pool, (client) => this.recordStartIn(client, run, options.resumed))));
+      log.info({ resumed: options.resumed, beforeCommit: committed !== undefined }, "run started");
+      const { outcome, usage } = await this.run(run, { ...options, publisher, signal: controller.signal, committed });
+      if (committed && !(await committed.then(() => true, () => false))) {
+        // The submission rolled back: the run never existed, and nothing of it was written.
+        log.info("run dropped: its submission did not commit");
+        return false;
+      }
       const reason = stopReasonOf(controller.signal);
       if (reason?.kind === "lease_lost" || reason?.kind === "shutdown") {
         // Someone else owns it now, or the next instance resumes it: leave the run as it is.
@@ -115,7 +135,7 @@ export class RunExecutor {
     }
   }
 
-  private async run(run: Run, scope: StartOptions & { publisher: RunEventPublisher; signal: AbortSignal }): Promise<{ outcome: Outcome; usage: TokenUsage | null }> {
+  private async run(run: Run, scope: StartOptions & { publisher: RunEventPublisher; signal: AbortSignal; committed?: Promise<void> }): Promise<{ outcome: Outcome; usage: TokenUsage | null }> {
     let assistant: Assistant | undefined;
     let translator: StreamTranslator | undefined;
     try {
@@ -125,21 +145,36 @@ export class RunExecutor {
       const settings = assistant.context;
       const graph = this.deps.registry.resolve(assistant.graph_id, settings);
       translator = new StreamTranslator(
-        { emit: (event) => scope.publisher.emit(event), appendTranscript: (messages) => this.deps.transcript.append({ threadId: run.thread_id, runId: run.run_id, messages }) },
+        {
+          emit: (event) => scope.publisher.emit(event),
+          appendTranscript: async (messages) => {
+            await scope.committed;
+            return this.deps.transcript.append({ threadId: run.thread_id, runId: run.run_id, messages });
+          },
+        },
         this.deps.models.modelFor(settings),
       );
       translator.markCompleted((run.input?.messages ?? []).map((message) => message.id));
-      const plan = await planGraphInput(graph, run, {
+      const planOptions = {
         resumed: scope.resumed,
         firstMessage: settings.first_message,
         firstMessageId: firstMessageId(run.thread_id),
         previousRun: () => (scope.previous ? Promise.resolve(scope.previous.run) : this.deps.store.previous(run)),
-      });
+      };
+      // Planning may write (it closes dangling tool calls): only a start from a known state goes before the commit.
+      if (scope.committed && !(await startsFromKnownState(run, planOptions))) await scope.committed;
+      const plan = await planGraphInput(graph, run, planOptions);
       if (!plan.skip) {
         const context = await this.agentContext(run, assistant, scope.signal);
         const stream = await graph.stream(plan.input, {
           // A first run's claim found no checkpoint: LangGraph's read of the latest one is answered without a query.
-          configurable: { ...plan.configurable, run_id: run.run_id, ...(plan.emptyThread ? { [SAVER_EMPTY_THREAD_KEY]: { consumed: false } } : {}) },
+          configurable: {
+            ...plan.configurable,
+            run_id: run.run_id,
+            ...(plan.emptyThread ? { [SAVER_EMPTY_THREAD_KEY]: { consumed: false } } : {}),
+            ...(scope.committed ? { [SAVER_WRITE_GATE_KEY]: scope.committed } : {}),
+          },
+          ...(scope.committed ? { callbacks: [new NodeStartGate(scope.committed)] } : {}),
           context,
           streamMode: ["messages", "updates"],
           signal: scope.signal,

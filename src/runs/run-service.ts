@@ -15,6 +15,7 @@ import type { SessionStore } from "../sessions/session-store.js";
 import type { ThreadStateService } from "../sessions/thread-state-service.js";
 import type { ToolDefinition } from "../tools/tool-definition.js";
 import type { ActiveRuns } from "./active-runs.js";
+import { CommitGate } from "./commit-gate.js";
 import { isActive, type MultitaskStrategy, type Run, type RunConfig, type RunKind } from "./run.js";
 import type { ClaimedRun, RunDispatcher } from "./run-dispatcher.js";
 import type { RunStore } from "./run-store.js";
@@ -61,7 +62,7 @@ export interface RunServiceDeps {
   active: ActiveRuns;
   tools: readonly ToolDefinition[];
   /** Starts runs (the dispatcher): claims inside a submission's transaction, or later when the thread is free. */
-  dispatcher: Pick<RunDispatcher, "dispatch" | "claimLease" | "recordClaimIn" | "startClaimed">;
+  dispatcher: Pick<RunDispatcher, "dispatch" | "claimLease" | "recordClaimIn" | "startClaimed" | "startBeforeCommit">;
 }
 
 /**
@@ -79,11 +80,26 @@ export class RunService {
     const session = known?.session?.thread_id === request.thread_id ? known.session : await this.deps.sessions.get(userId, request.thread_id);
     const assistant = await this.deps.assistants.get(userId, request.assistant_id ?? session.assistant_id);
     this.validate(assistant, request);
-    const result = await withTransaction(this.deps.pool, async (client) => {
+    let gate: CommitGate<ClaimedRun["started"]> | undefined;
+    const transaction = withTransaction(this.deps.pool, async (client) => {
       const submitted = await this.submitIn(client, userId, { ...request, assistant_id: assistant.assistant_id });
+      if (!submitted.duplicate && submitted.run.status === "running") {
+        // Claimed by this submission: the graph starts setting up now, while the transaction's last statements
+        // (the input in the transcript, `run.started`, the commit) run; it acts and writes only once committed.
+        gate = new CommitGate();
+        this.deps.dispatcher.startBeforeCommit(submitted.run, { assistant, previous: { run: submitted.previous } }, gate);
+      }
       return { ...submitted, claimed: await this.claimIfFree(client, submitted, assistant) };
     });
-    if (!result.duplicate) await this.afterSubmit(result);
+    const result = await transaction.catch((error: unknown) => {
+      gate?.fail(error);
+      throw error;
+    });
+    if (gate) {
+      if (result.claimed) gate.open(result.claimed.started);
+      else gate.fail(new Error("the submission committed without recording the run's start"));
+    }
+    if (!result.duplicate) await this.afterSubmit(result, { started: gate !== undefined });
     return { run: result.run, duplicate: result.duplicate };
   }
 
@@ -243,10 +259,10 @@ export class RunService {
     return this.deps.dispatcher.recordClaimIn(client, submitted.run, { assistant, previous: { run: submitted.previous } });
   }
 
-  private async afterSubmit(result: { run: Run; superseded: Run[]; queuedBehind: number; claimed?: ClaimedRun }): Promise<void> {
+  private async afterSubmit(result: { run: Run; superseded: Run[]; queuedBehind: number; claimed?: ClaimedRun }, options: { started?: boolean } = {}): Promise<void> {
     const { run } = result;
     if (result.claimed) {
-      this.deps.dispatcher.startClaimed(result.claimed);
+      if (!options.started) this.deps.dispatcher.startClaimed(result.claimed);
       return;
     }
     for (const old of result.superseded.filter((candidate) => candidate.status === "pending")) {
