@@ -7,7 +7,7 @@
  */
 import { performance } from "node:perf_hooks";
 import { parseArgs } from "node:util";
-import { PostgresSaver } from "@langchain/langgraph-checkpoint-postgres";
+import { ThreadlineSaver } from "../../src/checkpoint/threadline-saver.js";
 import { createBenchDatabase, DEFAULT_ADMIN_URL } from "./bench-database.js";
 import { REPLY_MIN_CHARS, scriptedTurn } from "./conversation.js";
 import { timed } from "./measure.js";
@@ -59,11 +59,12 @@ const window = Number(values.window);
 
 await using database = await createBenchDatabase({ adminUrl: process.env.BENCH_DATABASE_URL ?? DEFAULT_ADMIN_URL, prefix: "tl_bench_breakdown" });
 await using target = await ThreadlineTarget.start({ databaseUrl: database.url, replyMinChars: REPLY_MIN_CHARS });
-instrument(PostgresSaver.prototype, "getTuple", getTupleCaller);
-instrument(PostgresSaver.prototype, "put", () => "put (checkpoint + blobs)");
-instrument(PostgresSaver.prototype, "putWrites", () => "putWrites");
+// ThreadlineSaver overrides these three (PostgresSaver's own would never be called).
+instrument(ThreadlineSaver.prototype, "getTuple", getTupleCaller);
+instrument(ThreadlineSaver.prototype, "put", () => "put (checkpoint + messages + blobs)");
+instrument(ThreadlineSaver.prototype, "putWrites", () => "putWrites");
 // The checkpointer's own queries are inside the getTuple/put/putWrites rows already; this row is Threadline's SQL.
-instrument(target.services.pool, "query", (stack) => (stack.includes("langgraph-checkpoint-postgres") ? "" : "pool.query: Threadline's own SQL"));
+instrument(target.services.pool, "query", (stack) => (/threadline-saver|stored-message|message-ref/.test(stack) ? "" : "pool.query: Threadline's own SQL"));
 
 const threadId = await target.createThread();
 const perTurn: { total: number; tally: Tally }[] = [];

@@ -20,6 +20,8 @@ export interface BenchOptions {
   adminUrl: string;
   keepDatabases: boolean;
   replyMinChars: number;
+  /** Threadline's runs ask for this durability (`run.start`'s `durability`); unset: the server's default ("async"). */
+  durability?: "sync" | "async" | "exit";
   outDir: string;
   /** Re-render report.md and turn-p50.svg from this results.json instead of running. */
   render?: string;
@@ -44,6 +46,7 @@ export const USAGE = `Usage: npm run bench:turn-overhead -- [options]
                         (default ${DEFAULT_ADMIN_URL}; the user needs CREATEDB)
   --keep-databases      do not drop the databases afterwards (to inspect them)
   --reply-min-chars N   fake model reply length (default ${REPLY_MIN_CHARS})
+  --durability MODE     Threadline's runs ask for sync, async or exit (default: the server's, async)
   --out DIR             where results.json, report.md and turn-p50.svg go (default bench/turn-overhead/out)
   --render FILE         run nothing: redraw report.md and turn-p50.svg from a results.json, next to it`;
 
@@ -67,6 +70,7 @@ export function parseBenchOptions(argv: string[]): BenchOptions | "help" {
       "database-url": { type: "string", default: process.env.BENCH_DATABASE_URL ?? DEFAULT_ADMIN_URL },
       "keep-databases": { type: "boolean", default: false },
       "reply-min-chars": { type: "string", default: String(REPLY_MIN_CHARS) },
+      durability: { type: "string" },
       out: { type: "string", default: path.join(path.dirname(fileURLToPath(import.meta.url)), "out") },
       render: { type: "string" },
       help: { type: "boolean", default: false },
@@ -89,9 +93,15 @@ export function parseBenchOptions(argv: string[]): BenchOptions | "help" {
     adminUrl: values["database-url"],
     keepDatabases: values["keep-databases"],
     replyMinChars: nonNegativeInteger("--reply-min-chars", values["reply-min-chars"]),
+    ...(values.durability === undefined ? {} : { durability: durabilityOf(values.durability) }),
     outDir: path.resolve(values.render ? path.dirname(values.render) : values.out),
     render: values.render,
   };
+}
+
+function durabilityOf(text: string): "sync" | "async" | "exit" {
+  if (text === "sync" || text === "async" || text === "exit") return text;
+  throw new Error(`--durability expects sync, async or exit, got "${text}"`);
 }
 
 function positiveInteger(flag: string, text: string): number {

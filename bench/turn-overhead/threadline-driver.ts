@@ -22,6 +22,8 @@ const BUSY_RETRY_MS = 1;
 export interface ThreadlineTargetOptions {
   databaseUrl: string;
   replyMinChars: number;
+  /** `run.start`'s `durability` for every turn (unset: the server's default). */
+  durability?: "sync" | "async" | "exit";
 }
 
 /**
@@ -35,6 +37,7 @@ export class ThreadlineTarget implements BenchTarget {
   private constructor(
     private readonly server: RunningServer,
     private readonly client: ProtocolClient,
+    private readonly durability?: "sync" | "async" | "exit",
   ) {
     this.reads = [
       { key: "state", label: "GET /threads/:id/state (HTTP)", read: (threadId) => this.getJson(`/threads/${threadId}/state`) },
@@ -64,7 +67,7 @@ export class ThreadlineTarget implements BenchTarget {
     });
     const server = await startServer({ config, logger: createLogger({ level: "silent" }) });
     try {
-      return new ThreadlineTarget(server, await ProtocolClient.connect(server.wsUrl));
+      return new ThreadlineTarget(server, await ProtocolClient.connect(server.wsUrl), options.durability);
     } catch (error) {
       await server.close();
       throw error;
@@ -88,7 +91,7 @@ export class ThreadlineTarget implements BenchTarget {
    * such a refusal is retried after 1 ms, counted in the report, and its cost stays inside the turn's latency.
    */
   async turn(threadId: string, text: string): Promise<TurnOutput> {
-    const params = { thread_id: threadId, input: { messages: [{ role: "user", content: text }] } };
+    const params = { thread_id: threadId, input: { messages: [{ role: "user", content: text }] }, ...(this.durability ? { durability: this.durability } : {}) };
     for (let busyRetries = 0; ; busyRetries += 1) {
       let runId: string;
       try {

@@ -156,7 +156,7 @@ export class CheckpointRetention {
   private async rowsAfter(client: pg.PoolClient, threadId: string, mark: string): Promise<RetentionRow[]> {
     const t = this.tables;
     const { rows } = await client.query<RetentionRow>(
-      `SELECT c.checkpoint_ns AS namespace, c.checkpoint_id AS id, c.parent_checkpoint_id AS parent, c.metadata ->> 'source' AS source,
+      `SELECT c.checkpoint_ns AS namespace, c.checkpoint_id AS id, c.parent_checkpoint_id AS parent, c.metadata ->> 'source' AS source, c.metadata ->> 'run_id' AS run,
               coalesce(c.checkpoint -> 'channel_versions', '{}'::jsonb) AS versions,
               EXISTS (SELECT 1 FROM ${t.writes} w WHERE w.thread_id = c.thread_id AND w.checkpoint_ns = c.checkpoint_ns
                          AND w.checkpoint_id = c.checkpoint_id AND w.channel IN ('__interrupt__', '__error__')) AS stopped

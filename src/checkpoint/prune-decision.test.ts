@@ -33,6 +33,23 @@ describe("decidePrune", () => {
     expect(blobs).toEqual(["__start__@1", "__start__@4", "messages@2", "messages@5"]);
   });
 
+  it("keeps every run's end when runs were checkpointed only at exit (no input checkpoints), by the run that wrote them", () => {
+    const exitRows: RetentionRow[] = [
+      // An older run's end (written before checkpoints carried their run), then three runs checkpointed at exit.
+      { ...row("o1", null, "loop", { messages: 2 }) },
+      { ...row("x1", "o1", "loop", { messages: 4 }), run: "run-a" },
+      { ...row("x2", "x1", "loop", { messages: 7 }), run: "run-b" },
+      { ...row("x3", "x2", "loop", { messages: 9 }), run: "run-c" },
+      // A run checkpointed every step after them: its input and middle steps go, its end stays.
+      { ...row("y1", "x3", "input", { messages: 9, __start__: 10 }), run: "run-d" },
+      { ...row("y2", "y1", "loop", { messages: 11, __start__: 10 }), run: "run-d" },
+      { ...row("y3", "y2", "loop", { messages: 12, __start__: 10 }), run: "run-d" },
+    ];
+    const decision = decidePrune(exitRows, { cutoffId: "z", parentVersions: new Map() });
+    expect(decision.prune.map((pruned) => pruned.id)).toEqual(["y1", "y2"]);
+    expect(decision.relink).toEqual([{ namespace: "", id: "y3", parent: "x3" }]);
+  });
+
   it("leaves checkpoints younger than the cutoff alone", () => {
     const decision = decidePrune(rows, { cutoffId: "b1", parentVersions: new Map() });
     expect(decision.prune.map((pruned) => pruned.id)).toEqual(["a1", "a2"]);

@@ -5,6 +5,8 @@ export interface RetentionRow {
   parent: string | null;
   /** `metadata.source`: input, loop, update or fork. */
   source: string | null;
+  /** `metadata.run_id`: the run that wrote it (ThreadlineSaver records it; absent on older rows and outside runs). */
+  run?: string | null;
   /** `checkpoint.channel_versions`. */
   versions: Record<string, number | string>;
   /** It has an interrupt or error write: a run stopped here (waiting for a human, or failed). */
@@ -37,8 +39,9 @@ const TURN_STARTS = new Set(["input", "update", "fork"]);
 /**
  * Decide which checkpoints older than `cutoffId` (rows sorted by id) are intermediate and go. A checkpoint is
  * kept when a turn ended there — nothing continued from it (the latest of a branch), a new run, edit or fork
- * started from it, or its run stopped there on an interrupt or error — or when it was itself an edit or a fork.
- * Everything else is a super-step inside a run and is pruned.
+ * started from it (its child is an input, edit or fork, or was written by another run: a run checkpointed only at
+ * exit leaves no input checkpoint), or its run stopped there on an interrupt or error — or when it was itself an
+ * edit or a fork. Everything else is a super-step inside a run and is pruned.
  */
 export function decidePrune(rows: readonly RetentionRow[], context: { cutoffId: string; parentVersions: Map<string, Record<string, number | string>> }): PruneDecision {
   const byKey = new Map(rows.map((row) => [keyOf(row.namespace, row.id), row]));
@@ -57,7 +60,7 @@ export function decidePrune(rows: readonly RetentionRow[], context: { cutoffId: 
 function isTurnFinal(row: RetentionRow, children: RetentionRow[] | undefined): boolean {
   if (row.stopped || KEPT_SOURCES.has(row.source ?? "")) return true;
   if (!children || children.length === 0) return true;
-  return children.some((child) => TURN_STARTS.has(child.source ?? ""));
+  return children.some((child) => TURN_STARTS.has(child.source ?? "") || (typeof child.run === "string" && child.run !== row.run));
 }
 
 function childrenOf(rows: readonly RetentionRow[]): Map<string, RetentionRow[]> {

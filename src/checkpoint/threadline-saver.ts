@@ -62,6 +62,16 @@ export const SAVER_EMPTY_THREAD_KEY = "__threadline_empty_thread";
  */
 export const SAVER_WRITE_GATE_KEY = "__threadline_write_gate";
 
+/**
+ * The checkpoint's metadata with the run that wrote it (`configurable.run_id`, as LangGraph Platform records it):
+ * retention tells where one run ended and the next began by it, also for runs checkpointed only at exit.
+ */
+function withRunId(metadata: CheckpointMetadata, config: RunnableConfig): CheckpointMetadata {
+  const runId = (config.configurable as Record<string, unknown> | undefined)?.run_id;
+  if (typeof runId !== "string" || (metadata as Record<string, unknown>).run_id !== undefined) return metadata;
+  return { ...metadata, run_id: runId } as CheckpointMetadata;
+}
+
 /** The run's write gate (`SAVER_WRITE_GATE_KEY`), if its config has one. */
 function writeGateOf(config: RunnableConfig): Promise<void> | undefined {
   return (config.configurable as Record<string, unknown> | undefined)?.[SAVER_WRITE_GATE_KEY] as Promise<void> | undefined;
@@ -151,7 +161,7 @@ export class ThreadlineSaver extends PostgresSaver {
     // Serialised before the first await, like PostgresSaver: the graph may go on changing its objects.
     const prepared = this.messages.prepare(threadId ?? "", channels.map((channel) => checkpoint.channel_values[channel]), { db });
     const serializedCheckpoint = this._dumpCheckpoint(checkpoint);
-    const metadataDump = handled(this._dumpMetadata(metadata) as Promise<unknown>);
+    const metadataDump = handled(this._dumpMetadata(withRunId(metadata, config)) as Promise<unknown>);
     // A missing thread id reaches Postgres as NULL and fails there, as with PostgresSaver.
     await this.store(prepared, { db, gate: writeGateOf(config) }, async (batch) => [
       this.statements.insertCheckpoint,

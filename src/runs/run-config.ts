@@ -5,17 +5,28 @@ import type { RunConfig } from "./run.js";
 /** `interrupt_before` / `interrupt_after` as LangGraph clients send them: node names, or "*" for every node. */
 export const breakpointListSchema = z.union([z.literal("*"), z.array(z.string().max(200)).max(100)]);
 
+/** How often a run's checkpoints are written (LangGraph's `durability`). */
+export type RunDurability = "sync" | "async" | "exit";
+
 /**
  * A run's own settings from LangGraph's request fields: `context` and `config.configurable` override the
- * assistant's settings, `config.recursion_limit` bounds the run; undefined when the request sets none. Shared by
- * run requests and the runs a cron fires.
+ * assistant's settings, `config.recursion_limit` bounds the run, `durability` (or the older `checkpoint_during`:
+ * false = "exit") says when its checkpoints are written; undefined when the request sets none. Shared by run
+ * requests and the runs a cron fires.
  */
 export function runConfigFrom(request: {
   config?: { configurable?: Record<string, unknown>; recursion_limit?: unknown } | null;
   context?: Record<string, unknown> | null;
+  durability?: RunDurability;
+  checkpoint_during?: boolean;
 }): RunConfig | undefined {
   const settings = AssistantService.runSettingOverrides(request);
   const recursionLimit = typeof request.config?.recursion_limit === "number" ? request.config.recursion_limit : undefined;
-  if (!settings && recursionLimit === undefined) return undefined;
-  return { ...(settings ? { settings } : {}), ...(recursionLimit !== undefined ? { recursion_limit: recursionLimit } : {}) };
+  const durability = request.durability ?? (request.checkpoint_during === undefined ? undefined : request.checkpoint_during ? "async" : "exit");
+  if (!settings && recursionLimit === undefined && durability === undefined) return undefined;
+  return {
+    ...(settings ? { settings } : {}),
+    ...(recursionLimit !== undefined ? { recursion_limit: recursionLimit } : {}),
+    ...(durability !== undefined ? { durability } : {}),
+  };
 }

@@ -178,11 +178,12 @@ export class RunExecutor {
           context,
           streamMode: ["messages", "updates"],
           signal: scope.signal,
-          // Checkpoints are written in order without waiting for each before the next step starts, so the model
-          // starts (and streams) without a round trip per step. The stream ends only once every write is durable;
-          // a crash before that leaves output streamed ahead of its checkpoint, which a resumed attempt reconciles
-          // (80 kills in the kill -9 loop, no lost or doubled message).
-          durability: "async",
+          // By default checkpoints are written in order without waiting for each before the next step starts, so
+          // the model starts (and streams) without a round trip per step. The stream ends only once every write is
+          // durable; a crash before that leaves output streamed ahead of its checkpoint, which a resumed attempt
+          // reconciles (80 kills in the kill -9 loop, no lost or doubled message). A run may ask for "sync" or
+          // "exit" (one checkpoint when it ends: a resumed attempt then redoes the whole run).
+          durability: run.config?.durability ?? "async",
           ...breakpointsOf(run),
           ...(run.config?.recursion_limit ? { recursionLimit: run.config.recursion_limit } : {}),
         });

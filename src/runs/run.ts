@@ -22,6 +22,11 @@ export interface RunConfig {
   settings?: Record<string, unknown>;
   /** LangGraph's super-step limit for this run. */
   recursion_limit?: number;
+  /**
+   * When the run's checkpoints are written: "async" (default: each step's, in order, while the next step runs),
+   * "sync" (each before the next step starts) or "exit" (only when the run ends or is interrupted).
+   */
+  durability?: "sync" | "async" | "exit";
 }
 
 /** A run record as stored and served. */

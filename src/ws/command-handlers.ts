@@ -31,7 +31,8 @@ export const COMMAND_HANDLERS: { [Name in MethodName]: Handler<Name> } = {
     if (!wasSubscribed) await connection.subscribe(params.thread_id, undefined, session);
     try {
       if (!params.input && !params.checkpoint_id) throw new AppError("invalid_request", "run.start needs input (or a checkpoint_id to replay from)");
-      const { run, duplicate } = await services.runs.submit(connection.user.id, params, { session });
+      const { durability, ...request } = params;
+      const { run, duplicate } = await services.runs.submit(connection.user.id, { ...request, ...(durability ? { config: { durability } } : {}) }, { session });
       return { run_id: run.run_id, thread_id: run.thread_id, status: run.status, duplicate };
     } catch (error) {
       if (!wasSubscribed) connection.unsubscribe(params.thread_id);

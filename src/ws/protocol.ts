@@ -50,6 +50,7 @@ export const METHOD_PARAMS = {
     assistant_id: z.string().min(1).max(200).optional(),
     multitask_strategy: z.enum(["reject", "enqueue", "interrupt", "rollback"]).optional(),
     checkpoint_id: z.string().min(1).max(200).optional(),
+    durability: z.enum(["sync", "async", "exit"]).optional(),
   }),
   "run.cancel": z.strictObject({ thread_id: threadId, run_id: z.uuid(), action: z.enum(["cancel", "interrupt", "rollback"]).default("cancel") }),
   "run.get": z.strictObject({ thread_id: threadId, run_id: z.uuid() }),

@@ -135,6 +135,25 @@ describe.each(STORAGE_BACKENDS)("checkpoint retention on $name", (kind) => {
     expect(contents(answered.messages).at(-1)).toBe("ai:decision: later");
   });
 
+  it("runs checkpointed only at exit keep every run's end through pruning, and replay from them works", async () => {
+    const threadId = randomUUID();
+    const graph = conversationGraph(saver);
+    const ends: string[] = [];
+    for (const text of ["hi", "tool please", "hi again"]) {
+      const config = { configurable: { thread_id: threadId, run_id: randomUUID() }, durability: "exit" as const };
+      await graph.invoke({ messages: [new HumanMessage({ id: `h-${text}`, content: text })] }, config);
+      ends.push((await saver.getTuple({ configurable: { thread_id: threadId } }))?.checkpoint.id ?? "");
+    }
+    expect((await history(saver, threadId)).map((tuple) => tuple.checkpoint.id).reverse()).toEqual(ends);
+    const counts = await retention.pruneThread(threadId, { cutoff: FUTURE });
+    expect(counts.checkpoints).toBe(0);
+    expect((await history(saver, threadId)).map((tuple) => tuple.checkpoint.id).reverse()).toEqual(ends);
+    const replayed = await graph.invoke({ messages: [new HumanMessage({ id: "h-other", content: "tool please" })] }, { configurable: { thread_id: threadId, checkpoint_id: ends[0], run_id: randomUUID() }, durability: "exit" });
+    const atFirstEnd = (await graph.getState({ configurable: { thread_id: threadId, checkpoint_id: ends[0] } })).values as { messages: HumanMessage[] };
+    expect(contents(replayed.messages).slice(0, 2)).toEqual(contents(atFirstEnd.messages).slice(0, 2));
+    expect(contents(replayed.messages).at(-1)).toBe("ai:工具返回 42 ✓");
+  });
+
   it("a sweep covers every thread and a second sweep finds nothing new", async () => {
     const first = await retention.sweep({ olderThanDays: 0, now: FUTURE });
     expect(first.threads).toBeGreaterThanOrEqual(3);

@@ -72,3 +72,42 @@ it(`kill -9 mid-run ${ITERATIONS} times: no input lost, no message duplicated, a
     await server.kill();
   }
 }, 600_000);
+
+it('kill -9 mid-run with durability "exit": the next instance redoes the run from its start, nothing lost or doubled', async () => {
+  const env = { DATABASE_URL: database.url, FAKE_CHUNK_DELAY_MS: "40", RUN_LEASE_MS: "1000", RUN_POLL_MS: "100", RUN_RECOVERY: "resume" };
+  const next = seededRandom(7);
+  const turns = Math.max(4, Math.floor(ITERATIONS / 2));
+  // Every other turn calls a tool: a redone run calls it again, and the output of the lost attempt is replaced.
+  const say = (turn: number) => (turn % 2 === 1 ? `/tool calculator {"expression":"${turn} * 6"}` : `turn ${turn}: please answer at some length`);
+  const said = (turn: number) => (turn % 2 === 1 ? [say(turn), "", String(turn * 6), `Tool calculator returned: ${turn * 6}`] : [say(turn), `You said: ${say(turn)}`]);
+  let server: ChildServer = await startChildServer(env);
+  let threadId = "";
+  try {
+    for (let turn = 0; turn < turns; turn += 1) {
+      const client = await TestWsClient.connect(server.wsUrl);
+      threadId ||= (await client.call<{ thread_id: string }>("thread.open", { window_id: "crashy-exit" })).thread_id;
+      const { run_id } = await client.call<{ run_id: string }>("run.start", { thread_id: threadId, input: { messages: [{ role: "user", content: say(turn) }] }, durability: "exit" });
+      await new Promise((resolve) => setTimeout(resolve, Math.floor(next() * 400)));
+      await server.kill();
+      await client.close();
+      server = await startChildServer(env);
+      const watcher = await TestWsClient.connect(server.wsUrl);
+      await watcher.call("subscription.subscribe", { thread_id: threadId, since: 0 });
+      const final = await watcher.waitFor((frame) => frame.type === "event" && frame.run_id === run_id && ["run.completed", "run.failed"].includes(frame.event ?? ""), 45_000);
+      expect(final.event, `turn ${turn}: ${JSON.stringify(final.data)}`).toBe("run.completed");
+      await watcher.close();
+    }
+    const expected = Array.from({ length: turns }, (_, turn) => said(turn)).flat();
+    await using reader = await TestWsClient.connect(server.wsUrl);
+    const history = await reader.call<{ messages: { id: string; content: string }[] }>("messages.list", { thread_id: threadId, limit: 200 });
+    expect(history.messages.map((message) => message.content)).toEqual(expected);
+    expect(new Set(history.messages.map((message) => message.id)).size).toBe(history.messages.length);
+    const state = (await (await fetch(`${server.url}/threads/${threadId}/state`)).json()) as { values: { messages: { content: string }[] } };
+    expect(state.values.messages.map((message) => message.content)).toEqual(expected);
+    // One checkpoint per turn at most (a turn killed before its end left none; its redo wrote one).
+    const checkpoints = (await (await fetch(`${server.url}/threads/${threadId}/history`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ limit: 100 }) })).json()) as unknown[];
+    expect(checkpoints.length).toBeLessThanOrEqual(turns);
+  } finally {
+    await server.kill();
+  }
+}, 600_000);

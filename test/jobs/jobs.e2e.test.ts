@@ -75,7 +75,7 @@ describe.each(SERVER_KINDS)("jobs end to end on $name", (kind) => {
     expect(messages.map((message) => [message.role, message.content])).toEqual(expect.arrayContaining([["user", "scheduled hello"], ["assistant", "You said: scheduled hello"]]));
   });
 
-  it("a cron's context, config and breakpoints reach every firing's run; bad ones are refused when saved", async () => {
+  it("a cron's context, config, breakpoints and durability reach every firing's run; bad ones are refused when saved", async () => {
     const { session } = await server.services.sessions.open(USER, { assistant_id: "chat" });
     const body = createCronBody.parse({
       schedule: "*/2 * * * * *",
@@ -83,6 +83,7 @@ describe.each(SERVER_KINDS)("jobs end to end on $name", (kind) => {
       context: { temperature: 0.2 },
       config: { configurable: { max_tokens: 64 }, recursion_limit: 7 },
       interrupt_before: ["model"],
+      durability: "exit",
     });
     const cron = await jobs.crons.create(USER, { ...body, thread_id: session.thread_id });
     await waitFor(async () => (await cronRuns(cron.cron_id)).some((run) => run.status === "interrupted"), 20_000);
@@ -90,7 +91,7 @@ describe.each(SERVER_KINDS)("jobs end to end on $name", (kind) => {
     const [run] = await cronRuns(cron.cron_id);
     if (!run) throw new Error("no cron run");
     const stored = await server.services.pool.query<{ config: unknown; interrupt_before: string[] }>("SELECT config, interrupt_before FROM runs WHERE run_id = $1", [run.run_id]);
-    expect(stored.rows[0]).toEqual({ config: { settings: { temperature: 0.2, max_tokens: 64 }, recursion_limit: 7 }, interrupt_before: ["model"] });
+    expect(stored.rows[0]).toEqual({ config: { settings: { temperature: 0.2, max_tokens: 64 }, recursion_limit: 7, durability: "exit" }, interrupt_before: ["model"] });
     expect((await server.services.threadState.get(USER, session.thread_id)).next).toEqual(["model"]);
 
     const refused = async (extra: Record<string, unknown>) => {

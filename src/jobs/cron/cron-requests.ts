@@ -24,6 +24,8 @@ export const cronRunFields = z.object({
   config: z.looseObject({ configurable: metadata.optional(), recursion_limit: z.number().int().positive().optional() }).nullable().optional(),
   interrupt_before: breakpointListSchema.nullable().optional(),
   interrupt_after: breakpointListSchema.nullable().optional(),
+  durability: z.enum(["sync", "async", "exit"]).optional(),
+  checkpoint_during: z.boolean().optional(),
 });
 
 /** A cron's run input: the user messages each firing sends. */

@@ -1,0 +1,111 @@
+import { expect, it } from "vitest";
+import { CheckpointRetention } from "../../src/checkpoint/checkpoint-retention.js";
+import { useTestServer } from "../helpers/test-server.js";
+import { CommandError, TestWsClient } from "../helpers/ws-client.js";
+
+const fixture = useTestServer();
+
+interface Values {
+  messages: { type: string; content: string }[];
+}
+
+async function http<T>(method: string, route: string, body?: unknown): Promise<{ status: number; body: T }> {
+  const response = await fetch(`${fixture.server.url}${route}`, {
+    method,
+    headers: body === undefined ? {} : { "content-type": "application/json" },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  return { status: response.status, body: (await response.json()) as T };
+}
+
+async function newThread(): Promise<string> {
+  const { body } = await http<{ thread_id: string }>("POST", "/threads", {});
+  return body.thread_id;
+}
+
+async function checkpointIds(threadId: string): Promise<string[]> {
+  const { rows } = await fixture.server.services.pool.query<{ checkpoint_id: string }>("SELECT checkpoint_id FROM checkpoints WHERE thread_id = $1 ORDER BY checkpoint_id", [threadId]);
+  return rows.map((row) => row.checkpoint_id);
+}
+
+async function turn(threadId: string, content: string, fields: Record<string, unknown> = {}): Promise<Values> {
+  const { status, body } = await http<Values>("POST", `/threads/${threadId}/runs/wait`, { input: { messages: [{ role: "user", content }] }, ...fields });
+  expect(status).toBe(200);
+  return body;
+}
+
+const contents = (values: Values) => values.messages.map((message) => message.content);
+
+it('durability "exit" writes one checkpoint per run (also for a tool turn); the default writes every step', async () => {
+  const threadId = await newThread();
+  await turn(threadId, "hello", { durability: "exit" });
+  expect(await checkpointIds(threadId)).toHaveLength(1);
+  await turn(threadId, '/tool calculator {"expression":"6 * 7"}', { durability: "exit" });
+  expect(await checkpointIds(threadId)).toHaveLength(2);
+  const before = (await checkpointIds(threadId)).length;
+  const values = await turn(threadId, "and now?");
+  expect((await checkpointIds(threadId)).length - before).toBeGreaterThan(1);
+  expect(contents(values)).toEqual(["hello", "You said: hello", '/tool calculator {"expression":"6 * 7"}', "", "42", "Tool calculator returned: 42", "and now?", "You said: and now?"]);
+  // What was said is the same in the state, its history and the transcript, whichever way it was checkpointed.
+  const { body: state } = await http<{ values: Values }>("GET", `/threads/${threadId}/state`);
+  expect(contents(state.values)).toEqual(contents(values));
+  const { body: page } = await http<{ messages: { content: string }[] }>("GET", `/threads/${threadId}/messages?limit=100`);
+  expect(page.messages.map((message) => message.content)).toEqual(contents(values));
+});
+
+it('checkpoint_during: false means "exit"; "sync" checkpoints every step like the default', async () => {
+  const exitThread = await newThread();
+  await turn(exitThread, "one", { checkpoint_during: false });
+  expect(await checkpointIds(exitThread)).toHaveLength(1);
+  const syncThread = await newThread();
+  await turn(syncThread, "one", { durability: "sync" });
+  const asyncThread = await newThread();
+  await turn(asyncThread, "one");
+  expect((await checkpointIds(syncThread)).length).toBe((await checkpointIds(asyncThread)).length);
+});
+
+it("runs checkpointed at exit keep their checkpoints through a retention sweep and can be replayed from", async () => {
+  const threadId = await newThread();
+  await turn(threadId, "first", { durability: "exit" });
+  const [afterFirst] = await checkpointIds(threadId);
+  await turn(threadId, "second", { durability: "exit" });
+  // Every checkpoint of such runs is where a run ended: the sweep of intermediate checkpoints leaves them all.
+  await new CheckpointRetention(fixture.server.services.pool).sweep({ olderThanDays: 0, now: new Date(Date.now() + 60_000) });
+  expect(await checkpointIds(threadId)).toHaveLength(2);
+  const branched = await turn(threadId, "instead", { checkpoint_id: afterFirst, durability: "exit" });
+  expect(contents(branched)).toEqual(["first", "You said: first", "instead", "You said: instead"]);
+  const { body: history } = await http<{ values: Values }[]>("POST", `/threads/${threadId}/history`, { limit: 10 });
+  expect(history.map((snapshot) => contents(snapshot.values).length)).toEqual([4, 4, 2]);
+});
+
+it('an approval asked for in a run checkpointed at exit is kept, and answering it runs the tool once', async () => {
+  await using client = await TestWsClient.connect(fixture.server.wsUrl);
+  const { thread_id: threadId } = await client.call<{ thread_id: string }>("thread.open", {});
+  const email = '/tool send_email {"to":"ada@example.com","subject":"Hello","body":"Meeting at 10?"}';
+  const { run_id: runId } = await client.call<{ run_id: string }>("run.start", { thread_id: threadId, input: { messages: [{ role: "user", content: email }] }, durability: "exit" });
+  const interrupted = await client.waitForEvent("run.interrupted", { run_id: runId });
+  const [interrupt] = (interrupted.data as { interrupts: { id: string }[] }).interrupts;
+  expect(await checkpointIds(threadId)).toHaveLength(1);
+  const state = await client.call<{ next: string[]; interrupts: unknown[] }>("state.get", { thread_id: threadId });
+  expect(state.next).toEqual(["tools"]);
+  expect(state.interrupts).toHaveLength(1);
+
+  const { run_id: answered } = await client.call<{ run_id: string }>("input.respond", { thread_id: threadId, interrupt_id: interrupt?.id, value: { decision: "approve" } });
+  await client.waitForEvent("run.completed", { run_id: answered });
+  const { rows } = await fixture.server.services.pool.query("SELECT 1 FROM outbox WHERE thread_id = $1", [threadId]);
+  expect(rows).toHaveLength(1);
+});
+
+it("an unknown durability is refused with invalid_request, over HTTP and WebSocket, and nothing is stored", async () => {
+  const threadId = await newThread();
+  const refused = await http<{ code: string }>("POST", `/threads/${threadId}/runs/wait`, { input: { messages: [{ role: "user", content: "hi" }] }, durability: "never" });
+  expect(refused.status).toBe(400);
+  expect(refused.body.code).toBe("invalid_request");
+  await using client = await TestWsClient.connect(fixture.server.wsUrl);
+  const error = await client.call("run.start", { thread_id: threadId, input: { messages: [{ role: "user", content: "hi" }] }, durability: "never" }).catch((caught: unknown) => caught);
+  expect(error).toBeInstanceOf(CommandError);
+  expect((error as CommandError).frame.code).toBe("invalid_request");
+  expect(await checkpointIds(threadId)).toEqual([]);
+  const { rows } = await fixture.server.services.pool.query("SELECT 1 FROM runs WHERE thread_id = $1", [threadId]);
+  expect(rows).toEqual([]);
+});
