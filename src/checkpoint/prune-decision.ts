@@ -5,7 +5,7 @@ export interface RetentionRow {
   parent: string | null;
   /** `metadata.source`: input, loop, update or fork. */
   source: string | null;
-  /** `metadata.run_id`: the run that wrote it (ThreadlineSaver records it; absent on older rows and outside runs). */
+  /** `metadata.run_id`: the run that wrote it (recorded for runs checkpointed only at exit, `SAVER_RUN_ID_KEY`). */
   run?: string | null;
   /** `checkpoint.channel_versions`. */
   versions: Record<string, number | string>;

@@ -63,11 +63,16 @@ export const SAVER_EMPTY_THREAD_KEY = "__threadline_empty_thread";
 export const SAVER_WRITE_GATE_KEY = "__threadline_write_gate";
 
 /**
- * The checkpoint's metadata with the run that wrote it (`configurable.run_id`, as LangGraph Platform records it):
- * retention tells where one run ended and the next began by it, also for runs checkpointed only at exit.
+ * `configurable` key of a run's config naming the run, for a run checkpointed only at exit (`durability: "exit"`):
+ * its checkpoints record it in `metadata.run_id`. Such a run writes no `input` checkpoint, so retention tells
+ * where one run ended and the next began by the run ids (other runs need not pay the bytes: their `input`
+ * checkpoints say it).
  */
+export const SAVER_RUN_ID_KEY = "__threadline_run_id";
+
+/** The checkpoint's metadata with the run that wrote it, when the config names one (`SAVER_RUN_ID_KEY`). */
 function withRunId(metadata: CheckpointMetadata, config: RunnableConfig): CheckpointMetadata {
-  const runId = (config.configurable as Record<string, unknown> | undefined)?.run_id;
+  const runId = (config.configurable as Record<string, unknown> | undefined)?.[SAVER_RUN_ID_KEY];
   if (typeof runId !== "string" || (metadata as Record<string, unknown>).run_id !== undefined) return metadata;
   return { ...metadata, run_id: runId } as CheckpointMetadata;
 }

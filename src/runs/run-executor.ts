@@ -1,4 +1,4 @@
-import { SAVER_EMPTY_THREAD_KEY, SAVER_WRITE_GATE_KEY } from "../checkpoint/threadline-saver.js";
+import { SAVER_EMPTY_THREAD_KEY, SAVER_RUN_ID_KEY, SAVER_WRITE_GATE_KEY } from "../checkpoint/threadline-saver.js";
 import type { BaseCheckpointSaver } from "@langchain/langgraph";
 import type { BaseMessage } from "@langchain/core/messages";
 import type pg from "pg";
@@ -173,6 +173,7 @@ export class RunExecutor {
             run_id: run.run_id,
             ...(plan.emptyThread ? { [SAVER_EMPTY_THREAD_KEY]: { consumed: false } } : {}),
             ...(scope.committed ? { [SAVER_WRITE_GATE_KEY]: scope.committed } : {}),
+            ...(run.config?.durability === "exit" ? { [SAVER_RUN_ID_KEY]: run.run_id } : {}),
           },
           ...(scope.committed ? { callbacks: [new NodeStartGate(scope.committed)] } : {}),
           context,

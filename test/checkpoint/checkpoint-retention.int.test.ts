@@ -4,7 +4,7 @@ import { Command } from "@langchain/langgraph";
 import type { CheckpointTuple, PendingWrite } from "@langchain/langgraph-checkpoint";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { CheckpointRetention } from "../../src/checkpoint/checkpoint-retention.js";
-import { ThreadlineSaver } from "../../src/checkpoint/threadline-saver.js";
+import { SAVER_RUN_ID_KEY, ThreadlineSaver } from "../../src/checkpoint/threadline-saver.js";
 import { STORAGE_BACKENDS, type StorageBackend } from "../storage/storage-backends.js";
 import { contents, conversationGraph } from "./conversation-graph.js";
 
@@ -140,7 +140,7 @@ describe.each(STORAGE_BACKENDS)("checkpoint retention on $name", (kind) => {
     const graph = conversationGraph(saver);
     const ends: string[] = [];
     for (const text of ["hi", "tool please", "hi again"]) {
-      const config = { configurable: { thread_id: threadId, run_id: randomUUID() }, durability: "exit" as const };
+      const config = { configurable: { thread_id: threadId, [SAVER_RUN_ID_KEY]: randomUUID() }, durability: "exit" as const };
       await graph.invoke({ messages: [new HumanMessage({ id: `h-${text}`, content: text })] }, config);
       ends.push((await saver.getTuple({ configurable: { thread_id: threadId } }))?.checkpoint.id ?? "");
     }
@@ -148,7 +148,7 @@ describe.each(STORAGE_BACKENDS)("checkpoint retention on $name", (kind) => {
     const counts = await retention.pruneThread(threadId, { cutoff: FUTURE });
     expect(counts.checkpoints).toBe(0);
     expect((await history(saver, threadId)).map((tuple) => tuple.checkpoint.id).reverse()).toEqual(ends);
-    const replayed = await graph.invoke({ messages: [new HumanMessage({ id: "h-other", content: "tool please" })] }, { configurable: { thread_id: threadId, checkpoint_id: ends[0], run_id: randomUUID() }, durability: "exit" });
+    const replayed = await graph.invoke({ messages: [new HumanMessage({ id: "h-other", content: "tool please" })] }, { configurable: { thread_id: threadId, checkpoint_id: ends[0], [SAVER_RUN_ID_KEY]: randomUUID() }, durability: "exit" });
     const atFirstEnd = (await graph.getState({ configurable: { thread_id: threadId, checkpoint_id: ends[0] } })).values as { messages: HumanMessage[] };
     expect(contents(replayed.messages).slice(0, 2)).toEqual(contents(atFirstEnd.messages).slice(0, 2));
     expect(contents(replayed.messages).at(-1)).toBe("ai:工具返回 42 ✓");
