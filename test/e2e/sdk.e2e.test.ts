@@ -98,6 +98,13 @@ describe("@langchain/langgraph-sdk against Threadline", () => {
     expect((await client.runs.get(thread.thread_id, run.run_id)).status).toBe("success");
   });
 
+  it("runs.wait with durability \"exit\": one checkpoint for the run, read back by getHistory", async () => {
+    const thread = await client.threads.create();
+    await client.runs.wait(thread.thread_id, "chat", { input: human("checkpoint me once"), durability: "exit" });
+    const history = await client.threads.getHistory<State>(thread.thread_id, { limit: 10 });
+    expect(history.map((entry) => entry.values.messages?.map((message) => message.content))).toEqual([["checkpoint me once", "You said: checkpoint me once"]]);
+  });
+
   it("runs.cancel stops a slow run", async () => {
     const thread = await client.threads.create();
     const run = await client.runs.create(thread.thread_id, "chat", { input: human("a slow answer that will be cut short") });
