@@ -88,7 +88,7 @@ export async function buildServices(options: StartOptions): Promise<{ services: 
     const hooks = new RunHooks();
     const models = new ModelProvider({ defaultModel: config.MODEL, settings: modelSettings });
     const lease = { owner: instanceId, ms: config.RUN_LEASE_MS };
-    const executor = new RunExecutor({ pool, registry, assistants, models, tools, store, transcript, eventLog, bus, checkpointer, active, hooks, logger, lease, deltaFlushMs: config.DELTA_FLUSH_MS });
+    const executor = new RunExecutor({ pool, registry, assistants, models, tools, store, transcript, eventLog, bus, checkpointer, active, hooks, logger, lease, deltaFlushMs: config.DELTA_FLUSH_MS, durability: config.RUN_DURABILITY });
     const dispatcher = new RunDispatcher({ store, executor, logger, lease, pollMs: config.RUN_POLL_MS, recovery: config.RUN_RECOVERY, failLost: (run) => executor.abandon(run) });
     const threadState = new ThreadStateService({ sessions: sessionStore, assistants, registry });
     const apiKeys = new ApiKeyStore(pool);

@@ -7,8 +7,13 @@ describe("loadConfig", () => {
     expect(config).toMatchObject({ PORT: 8123, HOST: "127.0.0.1", AUTH_MODE: "none", LOG_LEVEL: "info", FAKE_CHUNK_DELAY_MS: 0 });
     expect(config.DATABASE_URL).toBeUndefined();
     expect(config.modelIsDefault).toBe(true);
-    expect(config).toMatchObject({ DELTA_FLUSH_MS: 50, EVENT_DELTA_RETENTION_MINUTES: 60 });
+    expect(config).toMatchObject({ DELTA_FLUSH_MS: 50, EVENT_DELTA_RETENTION_MINUTES: 60, RUN_DURABILITY: "async" });
     expect(config.CHECKPOINT_RETENTION_DAYS).toBeUndefined();
+  });
+
+  it("RUN_DURABILITY takes sync, async or exit and refuses anything else", () => {
+    expect(loadConfig({ env: { RUN_DURABILITY: "exit" } }).RUN_DURABILITY).toBe("exit");
+    expect(() => loadConfig({ env: { RUN_DURABILITY: "sometimes" } })).toThrow(/RUN_DURABILITY/);
   });
 
   it("refuses an EVENT_DELTA_RETENTION_MINUTES that is negative or not a number; 0 compacts at the next sweep", () => {

@@ -136,6 +136,12 @@ const configSchema = z.object({
   DELTA_FLUSH_MS: z.coerce.number().int().min(0).max(1000).default(50),
   /** How often each instance looks for delayed runs that are due and runs with expired leases. @default 1000 */
   RUN_POLL_MS: z.coerce.number().int().min(50).default(1000),
+  /**
+   * When a run's checkpoints are written unless the run asks (`durability`): `async` (every step's, while the next
+   * runs), `sync` (each before the next step) or `exit` (one per run: fewer writes and rows; a run whose instance
+   * dies is redone from its start). @default "async"
+   */
+  RUN_DURABILITY: z.enum(["sync", "async", "exit"]).default("async"),
   /** What happens to a run whose instance died: `resume` from its last checkpoint, or `fail` (worker_lost). @default "resume" */
   RUN_RECOVERY: z.enum(["resume", "fail"]).default("resume"),
   /**

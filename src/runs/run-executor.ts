@@ -24,6 +24,7 @@ import { type CommitGate, NodeStartGate } from "./commit-gate.js";
 import { planGraphInput, startsFromKnownState } from "./graph-input.js";
 import { keepLease, stopReasonOf } from "./lease-keeper.js";
 import type { Run } from "./run.js";
+import type { RunDurability } from "./run-config.js";
 import type { RunHooks } from "./run-hooks.js";
 import type { RunOutcome, RunStore } from "./run-store.js";
 import { StreamTranslator } from "./stream-translator.js";
@@ -46,6 +47,8 @@ export interface RunExecutorDeps {
   lease: { owner: string; ms: number };
   /** Shortest time between two stores of a run's token deltas. @default DELTA_FLUSH_INTERVAL_MS */
   deltaFlushMs?: number;
+  /** When the checkpoints of a run that does not ask are written (`RUN_DURABILITY`). @default "async" */
+  durability?: RunDurability;
 }
 
 /** Events as the event log stored them (with their seq). */
@@ -166,6 +169,7 @@ export class RunExecutor {
       const plan = await planGraphInput(graph, run, planOptions);
       if (!plan.skip) {
         const context = await this.agentContext(run, assistant, scope.signal);
+        const durability = run.config?.durability ?? this.deps.durability ?? "async";
         const stream = await graph.stream(plan.input, {
           // A first run's claim found no checkpoint: LangGraph's read of the latest one is answered without a query.
           configurable: {
@@ -173,7 +177,7 @@ export class RunExecutor {
             run_id: run.run_id,
             ...(plan.emptyThread ? { [SAVER_EMPTY_THREAD_KEY]: { consumed: false } } : {}),
             ...(scope.committed ? { [SAVER_WRITE_GATE_KEY]: scope.committed } : {}),
-            ...(run.config?.durability === "exit" ? { [SAVER_RUN_ID_KEY]: run.run_id } : {}),
+            ...(durability === "exit" ? { [SAVER_RUN_ID_KEY]: run.run_id } : {}),
           },
           ...(scope.committed ? { callbacks: [new NodeStartGate(scope.committed)] } : {}),
           context,
@@ -184,7 +188,7 @@ export class RunExecutor {
           // durable; a crash before that leaves output streamed ahead of its checkpoint, which a resumed attempt
           // reconciles (80 kills in the kill -9 loop, no lost or doubled message). A run may ask for "sync" or
           // "exit" (one checkpoint when it ends: a resumed attempt then redoes the whole run).
-          durability: run.config?.durability ?? "async",
+          durability,
           ...breakpointsOf(run),
           ...(run.config?.recursion_limit ? { recursionLimit: run.config.recursion_limit } : {}),
         });

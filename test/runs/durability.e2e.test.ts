@@ -1,6 +1,7 @@
 import { expect, it } from "vitest";
 import { CheckpointRetention } from "../../src/checkpoint/checkpoint-retention.js";
-import { useTestServer } from "../helpers/test-server.js";
+import { createTestDatabase } from "../helpers/test-database.js";
+import { startTestServer, useTestServer } from "../helpers/test-server.js";
 import { CommandError, TestWsClient } from "../helpers/ws-client.js";
 
 const fixture = useTestServer();
@@ -94,6 +95,22 @@ it('an approval asked for in a run checkpointed at exit is kept, and answering i
   await client.waitForEvent("run.completed", { run_id: answered });
   const { rows } = await fixture.server.services.pool.query("SELECT 1 FROM outbox WHERE thread_id = $1", [threadId]);
   expect(rows).toHaveLength(1);
+});
+
+it("RUN_DURABILITY=exit makes exit the default; a run may still ask for async", async () => {
+  const database = await createTestDatabase();
+  try {
+    await using server = await startTestServer({ databaseUrl: database.url, env: { RUN_DURABILITY: "exit" } });
+    const post = async (route: string, body: unknown) => (await fetch(`${server.url}${route}`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) })).json() as Promise<{ thread_id: string }>;
+    const count = async (threadId: string) => (await server.services.pool.query("SELECT 1 FROM checkpoints WHERE thread_id = $1", [threadId])).rowCount;
+    const { thread_id: threadId } = await post("/threads", {});
+    await post(`/threads/${threadId}/runs/wait`, { input: { messages: [{ role: "user", content: "by default" }] } });
+    expect(await count(threadId)).toBe(1);
+    await post(`/threads/${threadId}/runs/wait`, { input: { messages: [{ role: "user", content: "every step" }] }, durability: "async" });
+    expect(await count(threadId)).toBeGreaterThan(2);
+  } finally {
+    await database.drop();
+  }
 });
 
 it("an unknown durability is refused with invalid_request, over HTTP and WebSocket, and nothing is stored", async () => {
