@@ -5,8 +5,11 @@ import type { RunConfig } from "./run.js";
 /** `interrupt_before` / `interrupt_after` as LangGraph clients send them: node names, or "*" for every node. */
 export const breakpointListSchema = z.union([z.literal("*"), z.array(z.string().max(200)).max(100)]);
 
-/** How often a run's checkpoints are written (LangGraph's `durability`). */
-export type RunDurability = "sync" | "async" | "exit";
+/** When a run's checkpoints are written (LangGraph's `durability`), as run requests, `run.start` and crons take it. */
+export const durabilitySchema = z.enum(["sync", "async", "exit"]);
+
+/** When a run's checkpoints are written (LangGraph's `durability`). */
+export type RunDurability = z.infer<typeof durabilitySchema>;
 
 /**
  * A run's own settings from LangGraph's request fields: `context` and `config.configurable` override the

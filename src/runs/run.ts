@@ -1,4 +1,5 @@
 import type { TokenUsage } from "../events/thread-event.js";
+import type { RunDurability } from "./run-config.js";
 
 /** Durable run states. */
 export type RunStatus = "pending" | "running" | "success" | "error" | "interrupted" | "cancelled" | "timeout";
@@ -26,7 +27,7 @@ export interface RunConfig {
    * When the run's checkpoints are written: "async" (default: each step's, in order, while the next step runs),
    * "sync" (each before the next step starts) or "exit" (only when the run ends or is interrupted).
    */
-  durability?: "sync" | "async" | "exit";
+  durability?: RunDurability;
 }
 
 /** A run record as stored and served. */

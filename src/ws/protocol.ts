@@ -1,6 +1,7 @@
 import { z } from "zod";
 import type { ErrorCode } from "../errors/app-error.js";
 import type { ThreadEvent } from "../events/thread-event.js";
+import { durabilitySchema } from "../runs/run-config.js";
 
 /** Every client frame: a command with an id the reply echoes. */
 export const commandFrameSchema = z.object({
@@ -50,7 +51,7 @@ export const METHOD_PARAMS = {
     assistant_id: z.string().min(1).max(200).optional(),
     multitask_strategy: z.enum(["reject", "enqueue", "interrupt", "rollback"]).optional(),
     checkpoint_id: z.string().min(1).max(200).optional(),
-    durability: z.enum(["sync", "async", "exit"]).optional(),
+    durability: durabilitySchema.optional(),
   }),
   "run.cancel": z.strictObject({ thread_id: threadId, run_id: z.uuid(), action: z.enum(["cancel", "interrupt", "rollback"]).default("cancel") }),
   "run.get": z.strictObject({ thread_id: threadId, run_id: z.uuid() }),

@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { AppError } from "../../errors/app-error.js";
 import type { MultitaskStrategy, RunConfig } from "../../runs/run.js";
-import { breakpointListSchema, runConfigFrom } from "../../runs/run-config.js";
+import { breakpointListSchema, durabilitySchema, runConfigFrom } from "../../runs/run-config.js";
 import type { SubmitRunRequest } from "../../runs/run-service.js";
 import { normaliseRunInput } from "./run-input.js";
 import { type StreamMode, streamModeListSchema, toStreamModes } from "./stream-modes.js";
@@ -35,7 +35,7 @@ export const runBodySchema = z.object({
   webhook: z.url({ protocol: /^https?$/ }).max(2000).optional(),
   if_not_exists: z.enum(["create", "reject"]).optional(),
   checkpoint_during: z.boolean().optional(),
-  durability: z.enum(["exit", "async", "sync"]).optional(),
+  durability: durabilitySchema.optional(),
   strict_resume: z.boolean().optional(),
   langsmith_tracer: z.unknown().optional(),
   /** Threadline extension: repeat it to retry safely (the original run is returned). */

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { breakpointListSchema } from "../../runs/run-config.js";
+import { breakpointListSchema, durabilitySchema } from "../../runs/run-config.js";
 import { webhookUrlSchema } from "../webhooks/webhook-url.js";
 
 const metadata = z.record(z.string(), z.unknown());
@@ -24,7 +24,7 @@ export const cronRunFields = z.object({
   config: z.looseObject({ configurable: metadata.optional(), recursion_limit: z.number().int().positive().optional() }).nullable().optional(),
   interrupt_before: breakpointListSchema.nullable().optional(),
   interrupt_after: breakpointListSchema.nullable().optional(),
-  durability: z.enum(["sync", "async", "exit"]).optional(),
+  durability: durabilitySchema.optional(),
   checkpoint_during: z.boolean().optional(),
 });
 
