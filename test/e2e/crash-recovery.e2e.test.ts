@@ -15,6 +15,28 @@ afterAll(async () => {
 });
 
 
+/**
+ * `kill -9` the server `afterMs` into a run, start a new one, and expect it to find the run (pending, or running
+ * with a dead lease) and complete it; returns the new server.
+ */
+async function killThenFinish(scope: { server: ChildServer; client: TestWsClient; env: Record<string, string>; threadId: string; runId: string; afterMs: number; turn: number }): Promise<ChildServer> {
+  const { client, env, threadId, runId, turn } = scope;
+  await new Promise((resolve) => setTimeout(resolve, scope.afterMs));
+  await scope.server.kill();
+  await client.close();
+  const server = await startChildServer(env);
+  try {
+    await using watcher = await TestWsClient.connect(server.wsUrl);
+    await watcher.call("subscription.subscribe", { thread_id: threadId, since: 0 });
+    const final = await watcher.waitFor((frame) => frame.type === "event" && frame.run_id === runId && ["run.completed", "run.failed"].includes(frame.event ?? ""), 45_000);
+    expect(final.event, `turn ${turn}: ${JSON.stringify(final.data)}`).toBe("run.completed");
+    return server;
+  } catch (error) {
+    await server.kill();
+    throw error;
+  }
+}
+
 it(`kill -9 mid-run ${ITERATIONS} times: no input lost, no message duplicated, a consistent story on reconnect`, async () => {
   const env = { DATABASE_URL: database.url, FAKE_CHUNK_DELAY_MS: "40", RUN_LEASE_MS: "1000", RUN_POLL_MS: "100", RUN_RECOVERY: "resume" };
   const next = seededRandom(2026);
@@ -30,16 +52,7 @@ it(`kill -9 mid-run ${ITERATIONS} times: no input lost, no message duplicated, a
         input: { messages: [{ role: "user", content: `turn ${turn}: please answer at some length` }] },
       });
       runIds.push(run_id);
-      await new Promise((resolve) => setTimeout(resolve, Math.floor(next() * 500)));
-      await server.kill();
-      await client.close();
-      server = await startChildServer(env);
-      // The restarted instance finds the run (pending, or running with a dead lease) and finishes it.
-      const watcher = await TestWsClient.connect(server.wsUrl);
-      await watcher.call("subscription.subscribe", { thread_id: threadId, since: 0 });
-      const final = await watcher.waitFor((frame) => frame.type === "event" && frame.run_id === run_id && ["run.completed", "run.failed"].includes(frame.event ?? ""), 45_000);
-      expect(final.event, `turn ${turn}: ${JSON.stringify(final.data)}`).toBe("run.completed");
-      await watcher.close();
+      server = await killThenFinish({ server, client, env, threadId, runId: run_id, afterMs: Math.floor(next() * 500), turn });
     }
 
     await using reader = await TestWsClient.connect(server.wsUrl);
@@ -87,15 +100,7 @@ it('kill -9 mid-run with durability "exit": the next instance redoes the run fro
       const client = await TestWsClient.connect(server.wsUrl);
       threadId ||= (await client.call<{ thread_id: string }>("thread.open", { window_id: "crashy-exit" })).thread_id;
       const { run_id } = await client.call<{ run_id: string }>("run.start", { thread_id: threadId, input: { messages: [{ role: "user", content: say(turn) }] }, durability: "exit" });
-      await new Promise((resolve) => setTimeout(resolve, Math.floor(next() * 400)));
-      await server.kill();
-      await client.close();
-      server = await startChildServer(env);
-      const watcher = await TestWsClient.connect(server.wsUrl);
-      await watcher.call("subscription.subscribe", { thread_id: threadId, since: 0 });
-      const final = await watcher.waitFor((frame) => frame.type === "event" && frame.run_id === run_id && ["run.completed", "run.failed"].includes(frame.event ?? ""), 45_000);
-      expect(final.event, `turn ${turn}: ${JSON.stringify(final.data)}`).toBe("run.completed");
-      await watcher.close();
+      server = await killThenFinish({ server, client, env, threadId, runId: run_id, afterMs: Math.floor(next() * 400), turn });
     }
     const expected = Array.from({ length: turns }, (_, turn) => said(turn)).flat();
     await using reader = await TestWsClient.connect(server.wsUrl);
