@@ -1,5 +1,6 @@
 import { expect, it } from "vitest";
 import { CheckpointRetention } from "../../src/checkpoint/checkpoint-retention.js";
+import { TOOLS_WITH_SLOW } from "../helpers/slow-tool.js";
 import { createTestDatabase } from "../helpers/test-database.js";
 import { startTestServer, useTestServer } from "../helpers/test-server.js";
 import { CommandError, TestWsClient } from "../helpers/ws-client.js";
@@ -108,6 +109,33 @@ it("RUN_DURABILITY=exit makes exit the default; a run may still ask for async", 
     expect(await count(threadId)).toBe(1);
     await post(`/threads/${threadId}/runs/wait`, { input: { messages: [{ role: "user", content: "every step" }] }, durability: "async" });
     expect(await count(threadId)).toBeGreaterThan(2);
+  } finally {
+    await database.drop();
+  }
+});
+
+it("a graceful shutdown during an exit run checkpoints its progress: the next instance continues, the model step is not redone", async () => {
+  const database = await createTestDatabase();
+  try {
+    const env = { RUN_DURABILITY: "exit" as const, SHUTDOWN_GRACE_MS: 100, RUN_POLL_MS: 100 };
+    const server = await startTestServer({ databaseUrl: database.url, env, tools: TOOLS_WITH_SLOW });
+    const client = await TestWsClient.connect(server.wsUrl);
+    const { thread_id: threadId } = await client.call<{ thread_id: string }>("thread.open", {});
+    const { run_id: runId } = await client.call<{ run_id: string }>("run.start", { thread_id: threadId, input: { messages: [{ role: "user", content: '/tool slow_task {"ms": 1500}' }] } });
+    // The model step is done (its tool call announced) and the tool is running when the server shuts down.
+    const toolCall = await client.waitFor((frame) => frame.run_id === runId && frame.event === "message.completed" && (frame.data as { message: { role: string } }).message.role === "assistant");
+    await server.close();
+    await client.close();
+
+    await using restarted = await startTestServer({ databaseUrl: database.url, env, tools: TOOLS_WITH_SLOW });
+    const run = await restarted.services.runs.join("local", { thread_id: threadId, run_id: runId, timeout_ms: 20_000 });
+    expect(run).toMatchObject({ status: "success", attempt: 2 });
+    const history = await restarted.services.sessions.messages("local", threadId, { limit: 10 });
+    expect(history.messages.map((message) => message.content)).toEqual(['/tool slow_task {"ms": 1500}', "", "done after 1500 ms", "Tool slow_task returned: done after 1500 ms"]);
+    // The tool call the first attempt announced is the one in the transcript: the model step was not redone.
+    expect(history.messages[1]?.id).toBe((toolCall.data as { message: { id: string } }).message.id);
+    const { rows } = await restarted.services.pool.query("SELECT 1 FROM checkpoints WHERE thread_id = $1", [threadId]);
+    expect(rows).toHaveLength(2);
   } finally {
     await database.drop();
   }
