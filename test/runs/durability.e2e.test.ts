@@ -1,4 +1,5 @@
 import { expect, it } from "vitest";
+import type { RunningServer } from "../../src/app.js";
 import { CheckpointRetention } from "../../src/checkpoint/checkpoint-retention.js";
 import { TOOLS_WITH_SLOW } from "../helpers/slow-tool.js";
 import { createTestDatabase } from "../helpers/test-database.js";
@@ -11,22 +12,27 @@ interface Values {
   messages: { type: string; content: string }[];
 }
 
-async function http<T>(method: string, route: string, body?: unknown): Promise<{ status: number; body: T }> {
-  const response = await fetch(`${fixture.server.url}${route}`, {
-    method,
-    headers: body === undefined ? {} : { "content-type": "application/json" },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  return { status: response.status, body: (await response.json()) as T };
+/** JSON requests to a server (read when each request is made). */
+function httpOn(server: () => RunningServer) {
+  return async <T>(method: string, route: string, body?: unknown): Promise<{ status: number; body: T }> => {
+    const response = await fetch(`${server().url}${route}`, {
+      method,
+      headers: body === undefined ? {} : { "content-type": "application/json" },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    return { status: response.status, body: (await response.json()) as T };
+  };
 }
+
+const http = httpOn(() => fixture.server);
 
 async function newThread(): Promise<string> {
   const { body } = await http<{ thread_id: string }>("POST", "/threads", {});
   return body.thread_id;
 }
 
-async function checkpointIds(threadId: string): Promise<string[]> {
-  const { rows } = await fixture.server.services.pool.query<{ checkpoint_id: string }>("SELECT checkpoint_id FROM checkpoints WHERE thread_id = $1 ORDER BY checkpoint_id", [threadId]);
+async function checkpointIds(threadId: string, server: RunningServer = fixture.server): Promise<string[]> {
+  const { rows } = await server.services.pool.query<{ checkpoint_id: string }>("SELECT checkpoint_id FROM checkpoints WHERE thread_id = $1 ORDER BY checkpoint_id", [threadId]);
   return rows.map((row) => row.checkpoint_id);
 }
 
@@ -102,13 +108,15 @@ it("RUN_DURABILITY=exit makes exit the default; a run may still ask for async", 
   const database = await createTestDatabase();
   try {
     await using server = await startTestServer({ databaseUrl: database.url, env: { RUN_DURABILITY: "exit" } });
-    const post = async (route: string, body: unknown) => (await fetch(`${server.url}${route}`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) })).json() as Promise<{ thread_id: string }>;
-    const count = async (threadId: string) => (await server.services.pool.query("SELECT 1 FROM checkpoints WHERE thread_id = $1", [threadId])).rowCount;
-    const { thread_id: threadId } = await post("/threads", {});
-    await post(`/threads/${threadId}/runs/wait`, { input: { messages: [{ role: "user", content: "by default" }] } });
-    expect(await count(threadId)).toBe(1);
-    await post(`/threads/${threadId}/runs/wait`, { input: { messages: [{ role: "user", content: "every step" }] }, durability: "async" });
-    expect(await count(threadId)).toBeGreaterThan(2);
+    const onServer = httpOn(() => server);
+    const { body: thread } = await onServer<{ thread_id: string }>("POST", "/threads", {});
+    const threadId = thread.thread_id;
+    const byDefault = await onServer("POST", `/threads/${threadId}/runs/wait`, { input: { messages: [{ role: "user", content: "by default" }] } });
+    expect(byDefault.status).toBe(200);
+    expect(await checkpointIds(threadId, server)).toHaveLength(1);
+    const everyStep = await onServer("POST", `/threads/${threadId}/runs/wait`, { input: { messages: [{ role: "user", content: "every step" }] }, durability: "async" });
+    expect(everyStep.status).toBe(200);
+    expect((await checkpointIds(threadId, server)).length).toBeGreaterThan(2);
   } finally {
     await database.drop();
   }
