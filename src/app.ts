@@ -72,7 +72,7 @@ export async function buildServices(options: StartOptions): Promise<{ services: 
     await migrate({ pool, logger });
     const tombstones = new ThreadTombstones(pool);
     // Messages stored once per thread, values as references: storage and per-turn work grow with what was said.
-    const checkpointer = new ThreadlineSaver(pool, { tombstones, logger });
+    const checkpointer = new ThreadlineSaver(pool, { tombstones, logger, recentThreads: config.CHECKPOINT_CACHE_THREADS });
     const registry = await GraphRegistry.load({ configPath: config.LANGGRAPH_CONFIG, checkpointer });
     const tools = options.tools ?? BUILT_IN_TOOLS;
     const toolNames = tools.map((tool) => tool.name);

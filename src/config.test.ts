@@ -16,6 +16,13 @@ describe("loadConfig", () => {
     expect(() => loadConfig({ env: { RUN_DURABILITY: "sometimes" } })).toThrow(/RUN_DURABILITY/);
   });
 
+  it("CHECKPOINT_CACHE_THREADS defaults to 256, takes 0 (off) and refuses negatives and fractions", () => {
+    expect(loadConfig({ env: {} }).CHECKPOINT_CACHE_THREADS).toBe(256);
+    expect(loadConfig({ env: { CHECKPOINT_CACHE_THREADS: "0" } }).CHECKPOINT_CACHE_THREADS).toBe(0);
+    expect(() => loadConfig({ env: { CHECKPOINT_CACHE_THREADS: "-1" } })).toThrow(/CHECKPOINT_CACHE_THREADS/);
+    expect(() => loadConfig({ env: { CHECKPOINT_CACHE_THREADS: "1.5" } })).toThrow(/CHECKPOINT_CACHE_THREADS/);
+  });
+
   it("refuses an EVENT_DELTA_RETENTION_MINUTES that is negative or not a number; 0 compacts at the next sweep", () => {
     expect(() => loadConfig({ env: { EVENT_DELTA_RETENTION_MINUTES: "-5" } })).toThrow(/EVENT_DELTA_RETENTION_MINUTES/);
     expect(() => loadConfig({ env: { EVENT_DELTA_RETENTION_MINUTES: "soon" } })).toThrow(/EVENT_DELTA_RETENTION_MINUTES/);

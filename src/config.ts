@@ -142,6 +142,11 @@ const configSchema = z.object({
    * dies is redone from its start). @default "async"
    */
   RUN_DURABILITY: z.enum(["sync", "async", "exit"]).default("async"),
+  /**
+   * Threads whose newest checkpoint each instance keeps in memory after writing it, so the thread's next run starts
+   * without reading it back (only when its claim shows that checkpoint is still the latest); 0 turns it off. @default 256
+   */
+  CHECKPOINT_CACHE_THREADS: z.coerce.number().int().min(0).max(100_000).default(256),
   /** What happens to a run whose instance died: `resume` from its last checkpoint, or `fail` (worker_lost). @default "resume" */
   RUN_RECOVERY: z.enum(["resume", "fail"]).default("resume"),
   /**

@@ -8,6 +8,7 @@ import {
   type PendingWrite,
   JsonPlusSerializer,
   type SerializerProtocol,
+  isDeltaSnapshot,
   WRITES_IDX_MAP,
 } from "@langchain/langgraph-checkpoint";
 import { PostgresSaver } from "@langchain/langgraph-checkpoint-postgres";
@@ -21,6 +22,7 @@ import { MessageRefCounters } from "./message-ref-counters.js";
 import { isWriteOnlyMessage } from "./message-values.js";
 import { type EncodedBatch, handled, MessageStore, type PreparedBatch } from "./message-store.js";
 import { DELETION_LOCK_SQL, type SaverStatements, saverStatements } from "./saver-sql.js";
+import { RecentCheckpoints, recentTuple } from "./recent-checkpoints.js";
 import { StoredMessageIndex } from "./stored-message-index.js";
 
 /** Options of the saver. */
@@ -39,6 +41,11 @@ export interface ThreadlineSaverOptions {
   tombstones?: TombstoneRegistry;
   /** Where dropped writes of deleted threads are noted (debug). */
   logger?: Logger;
+  /**
+   * Threads whose newest root checkpoint written here is kept in memory for the thread's next run
+   * (`RecentCheckpoints`, `SAVER_LATEST_KNOWN_KEY`); 0 keeps none. @default 256
+   */
+  recentThreads?: number;
 }
 
 /**
@@ -49,11 +56,18 @@ export interface ThreadlineSaverOptions {
 export const SAVER_TRANSACTION_KEY = "__threadline_transaction";
 
 /**
- * `configurable` key of a run's config: `{ consumed: false }` when the caller knows the thread has no checkpoint yet
- * (its run's claim found none, under the thread's lock). The first read of the thread's latest checkpoint then
- * answers "none" without a query; later reads (after the run has written) query as usual.
+ * `configurable` key of a run's config: `{ checkpointId, consumed: false }` when the caller knows, from its claim under
+ * the thread's lock, the thread's latest root checkpoint ("" when it has none) and that nothing is pending on it.
+ * The first read of the thread's latest checkpoint is then answered without a query: "none" for "", or the
+ * checkpoint as this process wrote it when it is still remembered (`RecentCheckpoints`). Later reads query as usual.
  */
-export const SAVER_EMPTY_THREAD_KEY = "__threadline_empty_thread";
+export const SAVER_LATEST_KNOWN_KEY = "__threadline_latest_known";
+
+/** What `SAVER_LATEST_KNOWN_KEY` holds. */
+export interface LatestKnown {
+  checkpointId: string;
+  consumed: boolean;
+}
 
 /**
  * `configurable` key of a run's config holding a promise its checkpoint writes wait for: a run started before its
@@ -106,12 +120,14 @@ export class ThreadlineSaver extends PostgresSaver {
   private readonly reader: CheckpointRowReader;
   private readonly tombstones: TombstoneRegistry | undefined;
   private readonly logger: Logger | undefined;
+  private readonly recent: RecentCheckpoints;
 
   constructor(pool: pg.Pool, options: ThreadlineSaverOptions = {}) {
     const schema = options.schema ?? "public";
     super(pool, options.serde, { schema });
     this.db = pool;
     this.statements = saverStatements(schema, { gated: options.tombstones !== undefined });
+    this.recent = new RecentCheckpoints(options.recentThreads ?? DEFAULT_RECENT_THREADS);
     this.tombstones = options.tombstones;
     this.logger = options.logger;
     const fastRevive = options.serde === undefined || options.serde instanceof JsonPlusSerializer;
@@ -128,10 +144,12 @@ export class ThreadlineSaver extends PostgresSaver {
   /** The checkpoint named by `config` (or the thread's latest), with its values and pending writes. */
   override async getTuple(config: RunnableConfig): Promise<CheckpointTuple | undefined> {
     const { thread_id: threadId, checkpoint_ns: namespace = "", checkpoint_id: checkpointId } = (config.configurable ?? {}) as Record<string, string | undefined>;
-    const empty = (config.configurable as Record<string, unknown> | undefined)?.[SAVER_EMPTY_THREAD_KEY] as { consumed: boolean } | undefined;
-    if (empty && !empty.consumed && !checkpointId && namespace === "") {
-      empty.consumed = true;
-      return undefined;
+    const known = (config.configurable as Record<string, unknown> | undefined)?.[SAVER_LATEST_KNOWN_KEY] as LatestKnown | undefined;
+    if (known && !known.consumed && !checkpointId && namespace === "" && threadId) {
+      known.consumed = true;
+      if (known.checkpointId === "") return undefined;
+      const recent = this.recent.take(threadId, known.checkpointId);
+      if (recent) return recentTuple({ threadId, namespace }, recent, (metadata) => this._loadMetadata(metadata));
     }
     const where = checkpointId
       ? { sql: "WHERE thread_id = $1 AND checkpoint_ns = $2 AND checkpoint_id = $3", args: [threadId, namespace, checkpointId] }
@@ -168,7 +186,7 @@ export class ThreadlineSaver extends PostgresSaver {
     const serializedCheckpoint = this._dumpCheckpoint(checkpoint);
     const metadataDump = handled(this._dumpMetadata(withRunId(metadata, config)) as Promise<unknown>);
     // A missing thread id reaches Postgres as NULL and fails there, as with PostgresSaver.
-    await this.store(prepared, { db, gate: writeGateOf(config) }, async (batch) => [
+    const written = await this.store(prepared, { db, gate: writeGateOf(config) }, async (batch) => [
       this.statements.insertCheckpoint,
       [
         threadId,
@@ -184,6 +202,10 @@ export class ThreadlineSaver extends PostgresSaver {
         batch.values.map(([, bytes]) => bytes),
       ],
     ]);
+    // Only a write of its own: a caller's transaction may still roll back.
+    if (written && threadId && namespace === "" && db === this.db && !Object.values(checkpoint.channel_values).some(isDeltaSnapshot)) {
+      this.recent.remember(threadId, { checkpoint: asStored(serializedCheckpoint, checkpoint), storedMetadata: await metadataDump, parentId });
+    }
     return { configurable: { thread_id: threadId, checkpoint_ns: namespace, checkpoint_id: checkpoint.id } };
   }
 
@@ -196,6 +218,8 @@ export class ThreadlineSaver extends PostgresSaver {
       upsert ? "last" : "first",
     );
     const db = queryableOf(config, this.db);
+    // A remembered checkpoint would no longer show everything pending on it.
+    if (threadId) this.recent.writesOn(threadId, checkpointId);
     const prepared = this.messages.prepare(threadId ?? "", indexed.map((write) => write.value), { keepInline: isWriteOnlyMessage, db });
     await this.store(prepared, { db, gate: writeGateOf(config) }, (batch) =>
       Promise.resolve([
@@ -218,6 +242,7 @@ export class ThreadlineSaver extends PostgresSaver {
   /** Forget what this process remembers of a thread's stored messages (after a rolled-back transaction). */
   forgetThread(threadId: string): void {
     this.counters.reset(threadId);
+    this.recent.forget(threadId);
   }
 
   /** Delete the thread for good: record the tombstone (committed), then remove everything stored for it. */
@@ -241,6 +266,7 @@ export class ThreadlineSaver extends PostgresSaver {
     } finally {
       client.release();
       this.counters.reset(threadId);
+      this.recent.forget(threadId);
     }
   }
 
@@ -255,7 +281,7 @@ export class ThreadlineSaver extends PostgresSaver {
    * (`SAVER_TRANSACTION_KEY`) it fails instead, and the transaction with it. `target.gate`: the run's write gate
    * (`SAVER_WRITE_GATE_KEY`), waited for before anything is written.
    */
-  private async store(prepared: PreparedBatch, target: { db: Queryable; gate?: Promise<void> }, build: (batch: EncodedBatch) => Promise<[string, unknown[]]>): Promise<void> {
+  private async store(prepared: PreparedBatch, target: { db: Queryable; gate?: Promise<void> }, build: (batch: EncodedBatch) => Promise<[string, unknown[]]>): Promise<boolean> {
     const { threadId } = prepared;
     const { db, gate } = target;
     const inTransaction = db !== this.db;
@@ -280,11 +306,28 @@ export class ThreadlineSaver extends PostgresSaver {
       if (written) prepared.committed();
       else prepared.abandon();
     }
-    if (!refused) return;
+    if (!refused) return true;
     this.counters.reset(threadId);
+    this.recent.forget(threadId);
     this.logger?.debug({ threadId }, "dropped a checkpoint write for a deleted thread");
     if (inTransaction) throw new Error(`ThreadlineSaver: thread ${threadId} was deleted`);
+    return false;
   }
+}
+
+/** Threads remembered by default (`ThreadlineSaverOptions.recentThreads`). */
+const DEFAULT_RECENT_THREADS = 256;
+
+/**
+ * The checkpoint as a read of its row gives it back: the stored JSON (a copy: the graph keeps its own objects) with
+ * the values the graph held when it wrote them, of the channels that have a version (a read looks values up by
+ * version: a channel never written, such as an unused `__pregel_tasks: []`, is absent).
+ */
+function asStored(serialized: unknown, checkpoint: Checkpoint): Checkpoint {
+  const stored = JSON.parse(JSON.stringify(serialized)) as Checkpoint;
+  const versions = stored.channel_versions ?? {};
+  const values = Object.fromEntries(Object.entries(checkpoint.channel_values).filter(([channel]) => channel in versions));
+  return { ...stored, channel_versions: versions, versions_seen: stored.versions_seen ?? {}, channel_values: values };
 }
 
 /** The caller's transaction client when the config carries one, else the pool. */

@@ -9,8 +9,11 @@ export interface GraphInputPlan {
   input: unknown;
   configurable: Record<string, unknown>;
   skip: boolean;
-  /** The run's claim found no checkpoint on the thread: the graph need not read one. */
-  emptyThread?: boolean;
+  /**
+   * The thread's latest checkpoint as the run's claim found it under the thread's lock ("" for none), when the plan
+   * knows nothing was written or is pending since: the graph's read of it can be answered from memory.
+   */
+  latestKnown?: string;
 }
 
 /**
@@ -22,7 +25,9 @@ export interface GraphInputPlan {
 export async function planGraphInput(graph: RunnableGraph, run: Run, options: PlanOptions): Promise<GraphInputPlan> {
   const base = { thread_id: run.thread_id };
   if (isFirstRunOfThread(run, options.resumed)) return firstRunPlan(run, options, base);
-  if (await continuesCleanState(run, options)) return { input: { messages: toMessages(run) }, configurable: base, skip: false };
+  if (await continuesCleanState(run, options)) {
+    return { input: { messages: toMessages(run) }, configurable: base, skip: false, latestKnown: run.before_checkpoint_id ?? undefined };
+  }
   const state = await graph.getState({ configurable: base });
   const messages = ((state.values as { messages?: BaseMessage[] } | undefined)?.messages ?? []);
   if (options.resumed && (inputIsIn(messages, run) || run.kind === "resume")) {
@@ -85,7 +90,7 @@ function isFirstRunOfThread(run: Run, resumed: boolean): boolean {
 function firstRunPlan(run: Run, options: PlanOptions, base: { thread_id: string }): GraphInputPlan {
   const input = toMessages(run);
   if (options.firstMessage) input.unshift(new AIMessage({ id: options.firstMessageId, content: options.firstMessage }));
-  return { input: { messages: input }, configurable: base, skip: false, emptyThread: true };
+  return { input: { messages: input }, configurable: base, skip: false, latestKnown: "" };
 }
 
 /**

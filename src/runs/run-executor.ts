@@ -1,4 +1,4 @@
-import { SAVER_EMPTY_THREAD_KEY, SAVER_RUN_ID_KEY, SAVER_WRITE_GATE_KEY } from "../checkpoint/threadline-saver.js";
+import { type LatestKnown, SAVER_LATEST_KNOWN_KEY, SAVER_RUN_ID_KEY, SAVER_WRITE_GATE_KEY } from "../checkpoint/threadline-saver.js";
 import type { BaseCheckpointSaver } from "@langchain/langgraph";
 import type { BaseMessage } from "@langchain/core/messages";
 import type pg from "pg";
@@ -171,11 +171,12 @@ export class RunExecutor {
         const context = await this.agentContext(run, assistant, scope.signal);
         const durability = run.config?.durability ?? this.deps.durability ?? "async";
         const stream = await graph.stream(plan.input, {
-          // A first run's claim found no checkpoint: LangGraph's read of the latest one is answered without a query.
+          // When the claim knows the latest checkpoint (none on a first run; the previous run's end after a clean
+          // finish), LangGraph's read of it is answered without a query (from what this process wrote, if it did).
           configurable: {
             ...plan.configurable,
             run_id: run.run_id,
-            ...(plan.emptyThread ? { [SAVER_EMPTY_THREAD_KEY]: { consumed: false } } : {}),
+            ...(plan.latestKnown !== undefined ? { [SAVER_LATEST_KNOWN_KEY]: { checkpointId: plan.latestKnown, consumed: false } satisfies LatestKnown } : {}),
             ...(scope.committed ? { [SAVER_WRITE_GATE_KEY]: scope.committed } : {}),
             ...(durability === "exit" ? { [SAVER_RUN_ID_KEY]: run.run_id } : {}),
           },

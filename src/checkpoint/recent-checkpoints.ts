@@ -1,0 +1,86 @@
+import type { Checkpoint, CheckpointMetadata, CheckpointTuple } from "@langchain/langgraph-checkpoint";
+
+/** A checkpoint this process wrote, as its row was stored (values as the graph held them). */
+export interface RecentCheckpoint {
+  checkpoint: Checkpoint;
+  /** The metadata as stored (the serializer's JSON), loaded again on use like a read from the table. */
+  storedMetadata: unknown;
+  parentId: string | undefined;
+}
+
+/**
+ * The newest root checkpoint each thread's runs wrote in this process, so the next run on the thread can start from
+ * it without reading it back (a read costs a round trip, the transfer and reviving every message: ~4 ms a turn
+ * here). Used only when the caller knows, from its claim under the thread's lock, that this very checkpoint is the
+ * thread's latest and that nothing is pending on it (`SAVER_LATEST_KNOWN_KEY`); an entry is handed out once, then
+ * forgotten. Bounded: the least recently written threads are dropped first (a thread's state is its working context,
+ * tens to hundreds of kB).
+ */
+export class RecentCheckpoints {
+  private readonly entries = new Map<string, RecentCheckpoint>();
+  /** Per thread, the last checkpoint pending writes were stored on (writes may land while its own put is in flight). */
+  private readonly written = new Map<string, string>();
+
+  /** @param capacity threads kept at most; 0 keeps none. */
+  constructor(private readonly capacity: number) {}
+
+  /** Remember the checkpoint just written for the thread (replacing what was there), unless writes are pending on it. */
+  remember(threadId: string, entry: RecentCheckpoint): void {
+    this.entries.delete(threadId);
+    if (this.capacity <= 0 || this.written.get(threadId) === entry.checkpoint.id) return;
+    this.entries.set(threadId, entry);
+    for (const oldest of this.entries.keys()) {
+      if (this.entries.size <= this.capacity) break;
+      this.entries.delete(oldest);
+      this.written.delete(oldest);
+    }
+  }
+
+  /** Pending writes were stored on the thread's `checkpointId`: the entry would not show them. */
+  writesOn(threadId: string, checkpointId: string | undefined): void {
+    this.entries.delete(threadId);
+    if (!checkpointId || this.capacity <= 0) return;
+    this.written.delete(threadId);
+    this.written.set(threadId, checkpointId);
+    // Only a put still in flight needs the mark: the oldest ones can go.
+    for (const oldest of this.written.keys()) {
+      if (this.written.size <= this.capacity) break;
+      this.written.delete(oldest);
+    }
+  }
+
+  /** The thread's entry if it is `checkpointId`; the thread's entry is forgotten either way. */
+  take(threadId: string, checkpointId: string): RecentCheckpoint | undefined {
+    const entry = this.entries.get(threadId);
+    this.forget(threadId);
+    return entry?.checkpoint.id === checkpointId ? entry : undefined;
+  }
+
+  /** Forget the thread (its rows changed in a way an entry would not show). */
+  forget(threadId: string): void {
+    this.entries.delete(threadId);
+    this.written.delete(threadId);
+  }
+
+  /** Threads remembered now (for tests). */
+  get size(): number {
+    return this.entries.size;
+  }
+}
+
+/** The tuple a read of `entry` from the table would give (`loadMetadata` revives the stored metadata). */
+export async function recentTuple(
+  at: { threadId: string; namespace: string },
+  entry: RecentCheckpoint,
+  loadMetadata: (metadata: Record<string, unknown>) => Promise<CheckpointMetadata>,
+): Promise<CheckpointTuple> {
+  const { threadId, namespace } = at;
+  const { checkpoint, parentId } = entry;
+  return {
+    config: { configurable: { thread_id: threadId, checkpoint_ns: namespace, checkpoint_id: checkpoint.id } },
+    checkpoint: { ...checkpoint, channel_values: { ...checkpoint.channel_values } },
+    metadata: await loadMetadata(entry.storedMetadata as Record<string, unknown>),
+    parentConfig: parentId ? { configurable: { thread_id: threadId, checkpoint_ns: namespace, checkpoint_id: parentId } } : undefined,
+    pendingWrites: [],
+  };
+}
