@@ -22,6 +22,8 @@ export interface BenchOptions {
   replyMinChars: number;
   /** Threadline's runs ask for this durability (`run.start`'s `durability`); unset: the server's default ("async"). */
   durability?: "sync" | "async" | "exit";
+  /** The server's CHECKPOINT_CACHE_THREADS (unset: its default; 0 makes every run read its checkpoint). */
+  checkpointCacheThreads?: number;
   outDir: string;
   /** Re-render report.md and turn-p50.svg from this results.json instead of running. */
   render?: string;
@@ -47,6 +49,9 @@ export const USAGE = `Usage: npm run bench:turn-overhead -- [options]
   --keep-databases      do not drop the databases afterwards (to inspect them)
   --reply-min-chars N   fake model reply length (default ${REPLY_MIN_CHARS})
   --durability MODE     Threadline's runs ask for sync, async or exit (default: the server's, async)
+  --checkpoint-cache-threads N
+                        the server's CHECKPOINT_CACHE_THREADS (default: its own, 256; 0 = every run reads its
+                        checkpoint, as before the cache)
   --out DIR             where results.json, report.md and turn-p50.svg go (default bench/turn-overhead/out)
   --render FILE         run nothing: redraw report.md and turn-p50.svg from a results.json, next to it`;
 
@@ -71,6 +76,7 @@ export function parseBenchOptions(argv: string[]): BenchOptions | "help" {
       "keep-databases": { type: "boolean", default: false },
       "reply-min-chars": { type: "string", default: String(REPLY_MIN_CHARS) },
       durability: { type: "string" },
+      "checkpoint-cache-threads": { type: "string" },
       out: { type: "string", default: path.join(path.dirname(fileURLToPath(import.meta.url)), "out") },
       render: { type: "string" },
       help: { type: "boolean", default: false },
@@ -94,6 +100,7 @@ export function parseBenchOptions(argv: string[]): BenchOptions | "help" {
     keepDatabases: values["keep-databases"],
     replyMinChars: nonNegativeInteger("--reply-min-chars", values["reply-min-chars"]),
     ...(values.durability === undefined ? {} : { durability: durabilityOf(values.durability) }),
+    ...(values["checkpoint-cache-threads"] === undefined ? {} : { checkpointCacheThreads: nonNegativeInteger("--checkpoint-cache-threads", values["checkpoint-cache-threads"]) }),
     outDir: path.resolve(values.render ? path.dirname(values.render) : values.out),
     render: values.render,
   };

@@ -24,6 +24,8 @@ export interface ThreadlineTargetOptions {
   replyMinChars: number;
   /** `run.start`'s `durability` for every turn (unset: the server's default). */
   durability?: "sync" | "async" | "exit";
+  /** The server's CHECKPOINT_CACHE_THREADS (unset: its default). */
+  checkpointCacheThreads?: number;
 }
 
 /**
@@ -63,6 +65,7 @@ export class ThreadlineTarget implements BenchTarget {
         // The default 600 requests/minute would throttle the benchmark itself, not measure the run path.
         RATE_LIMIT_PER_MINUTE: 1_000_000_000,
         SHUTDOWN_GRACE_MS: 2000,
+        ...(options.checkpointCacheThreads === undefined ? {} : { CHECKPOINT_CACHE_THREADS: options.checkpointCacheThreads }),
       },
     });
     const server = await startServer({ config, logger: createLogger({ level: "silent" }) });
