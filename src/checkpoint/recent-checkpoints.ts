@@ -1,9 +1,15 @@
 import type { Checkpoint, CheckpointMetadata, CheckpointTuple } from "@langchain/langgraph-checkpoint";
 
-/** A checkpoint this process wrote, as its row was stored (values as the graph held them). */
+/**
+ * A checkpoint this process wrote: what its row stores, and the values as the graph held them. Kept as given to
+ * the write (the put's own objects, which LangGraph does not touch again); turned into a tuple only when used.
+ */
 export interface RecentCheckpoint {
-  checkpoint: Checkpoint;
-  /** The metadata as stored (the serializer's JSON), loaded again on use like a read from the table. */
+  id: string;
+  /** The checkpoint column as written (the checkpoint without its values). */
+  stored: unknown;
+  values: Record<string, unknown>;
+  /** The metadata column as written (the serializer's JSON), loaded again on use like a read from the table. */
   storedMetadata: unknown;
   parentId: string | undefined;
 }
@@ -27,7 +33,7 @@ export class RecentCheckpoints {
   /** Remember the checkpoint just written for the thread (replacing what was there), unless writes are pending on it. */
   remember(threadId: string, entry: RecentCheckpoint): void {
     this.entries.delete(threadId);
-    if (this.capacity <= 0 || this.written.get(threadId) === entry.checkpoint.id) return;
+    if (this.capacity <= 0 || this.written.get(threadId) === entry.id) return;
     this.entries.set(threadId, entry);
     for (const oldest of this.entries.keys()) {
       if (this.entries.size <= this.capacity) break;
@@ -53,7 +59,7 @@ export class RecentCheckpoints {
   take(threadId: string, checkpointId: string): RecentCheckpoint | undefined {
     const entry = this.entries.get(threadId);
     this.forget(threadId);
-    return entry?.checkpoint.id === checkpointId ? entry : undefined;
+    return entry?.id === checkpointId ? entry : undefined;
   }
 
   /** Forget the thread (its rows changed in a way an entry would not show). */
@@ -75,12 +81,24 @@ export async function recentTuple(
   loadMetadata: (metadata: Record<string, unknown>) => Promise<CheckpointMetadata>,
 ): Promise<CheckpointTuple> {
   const { threadId, namespace } = at;
-  const { checkpoint, parentId } = entry;
+  const checkpoint = asRead(entry);
   return {
     config: { configurable: { thread_id: threadId, checkpoint_ns: namespace, checkpoint_id: checkpoint.id } },
-    checkpoint: { ...checkpoint, channel_values: { ...checkpoint.channel_values } },
+    checkpoint,
     metadata: await loadMetadata(entry.storedMetadata as Record<string, unknown>),
-    parentConfig: parentId ? { configurable: { thread_id: threadId, checkpoint_ns: namespace, checkpoint_id: parentId } } : undefined,
+    parentConfig: entry.parentId ? { configurable: { thread_id: threadId, checkpoint_ns: namespace, checkpoint_id: entry.parentId } } : undefined,
     pendingWrites: [],
   };
+}
+
+/**
+ * The checkpoint as a read of its row gives it back: the stored JSON (as the database returns it) with the values
+ * of the channels that have a version (a read looks values up by version: a channel never written, such as an
+ * unused `__pregel_tasks: []`, is absent).
+ */
+function asRead(entry: RecentCheckpoint): Checkpoint {
+  const stored = JSON.parse(JSON.stringify(entry.stored)) as Checkpoint;
+  const versions = stored.channel_versions ?? {};
+  const values = Object.fromEntries(Object.entries(entry.values).filter(([channel]) => channel in versions));
+  return { ...stored, channel_versions: versions, versions_seen: stored.versions_seen ?? {}, channel_values: values };
 }

@@ -204,7 +204,7 @@ export class ThreadlineSaver extends PostgresSaver {
     ]);
     // Only a write of its own: a caller's transaction may still roll back.
     if (written && threadId && namespace === "" && db === this.db && !Object.values(checkpoint.channel_values).some(isDeltaSnapshot)) {
-      this.recent.remember(threadId, { checkpoint: asStored(serializedCheckpoint, checkpoint), storedMetadata: await metadataDump, parentId });
+      this.recent.remember(threadId, { id: checkpoint.id, stored: serializedCheckpoint, values: checkpoint.channel_values, storedMetadata: await metadataDump, parentId });
     }
     return { configurable: { thread_id: threadId, checkpoint_ns: namespace, checkpoint_id: checkpoint.id } };
   }
@@ -317,18 +317,6 @@ export class ThreadlineSaver extends PostgresSaver {
 
 /** Threads remembered by default (`ThreadlineSaverOptions.recentThreads`). */
 const DEFAULT_RECENT_THREADS = 256;
-
-/**
- * The checkpoint as a read of its row gives it back: the stored JSON (a copy: the graph keeps its own objects) with
- * the values the graph held when it wrote them, of the channels that have a version (a read looks values up by
- * version: a channel never written, such as an unused `__pregel_tasks: []`, is absent).
- */
-function asStored(serialized: unknown, checkpoint: Checkpoint): Checkpoint {
-  const stored = JSON.parse(JSON.stringify(serialized)) as Checkpoint;
-  const versions = stored.channel_versions ?? {};
-  const values = Object.fromEntries(Object.entries(checkpoint.channel_values).filter(([channel]) => channel in versions));
-  return { ...stored, channel_versions: versions, versions_seen: stored.versions_seen ?? {}, channel_values: values };
-}
 
 /** The caller's transaction client when the config carries one, else the pool. */
 function queryableOf(config: RunnableConfig, pool: pg.Pool): Queryable {
