@@ -67,11 +67,6 @@ export class RecentCheckpoints {
     this.entries.delete(threadId);
     this.written.delete(threadId);
   }
-
-  /** Threads remembered now (for tests). */
-  get size(): number {
-    return this.entries.size;
-  }
 }
 
 /** The tuple a read of `entry` from the table would give (`loadMetadata` revives the stored metadata). */
