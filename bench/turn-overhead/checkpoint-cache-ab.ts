@@ -7,12 +7,13 @@
 import { parseArgs } from "node:util";
 import { createBenchDatabase, DEFAULT_ADMIN_URL } from "./bench-database.js";
 import { REPLY_MIN_CHARS, scriptedTurn } from "./conversation.js";
-import { timed } from "./measure.js";
+import { percentile, timed } from "./measure.js";
+import { durabilityOf } from "./options.js";
 import { ThreadlineTarget } from "./threadline-driver.js";
 
 const { values } = parseArgs({ options: { turns: { type: "string", default: "300" }, durability: { type: "string" } } });
 const turns = Number(values.turns);
-const durability = values.durability === undefined ? undefined : (values.durability as "sync" | "async" | "exit");
+const durability = values.durability === undefined ? undefined : durabilityOf(values.durability);
 const adminUrl = process.env.BENCH_DATABASE_URL ?? DEFAULT_ADMIN_URL;
 
 await using cachedDb = await createBenchDatabase({ adminUrl, prefix: "tl_bench_cache_on" });
@@ -39,7 +40,7 @@ for (let turn = 1; turn <= turns; turn += 1) {
   }
 }
 
-const p50 = (samples: number[]) => [...samples].sort((a, b) => a - b)[Math.max(0, Math.ceil(samples.length / 2) - 1)] ?? Number.NaN;
+const p50 = (samples: number[]) => percentile(samples, 0.5);
 const ranges = [[2, Math.min(50, turns)], [51, Math.min(150, turns)], [151, turns]].filter(([from, to]) => (from ?? 0) <= (to ?? 0));
 for (const [from = 2, to = turns] of ranges) {
   console.log(`turns ${from}–${to}: ${sides.map((side) => `${side.name} p50 ${p50(side.ms.slice(from - 1, to)).toFixed(1)} ms`).join(", ")}`);

@@ -106,7 +106,8 @@ export function parseBenchOptions(argv: string[]): BenchOptions | "help" {
   };
 }
 
-function durabilityOf(text: string): "sync" | "async" | "exit" {
+/** A `--durability` value, checked. */
+export function durabilityOf(text: string): "sync" | "async" | "exit" {
   if (text === "sync" || text === "async" || text === "exit") return text;
   throw new Error(`--durability expects sync, async or exit, got "${text}"`);
 }
