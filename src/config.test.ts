@@ -16,6 +16,12 @@ describe("loadConfig", () => {
     expect(() => loadConfig({ env: { RUN_DURABILITY: "sometimes" } })).toThrow(/RUN_DURABILITY/);
   });
 
+  it("DATABASE_PREPARED_STATEMENTS defaults to on, takes false and refuses other words", () => {
+    expect(loadConfig({ env: {} }).DATABASE_PREPARED_STATEMENTS).toBe(true);
+    expect(loadConfig({ env: { DATABASE_PREPARED_STATEMENTS: "false" } }).DATABASE_PREPARED_STATEMENTS).toBe(false);
+    expect(() => loadConfig({ env: { DATABASE_PREPARED_STATEMENTS: "maybe" } })).toThrow(/DATABASE_PREPARED_STATEMENTS/);
+  });
+
   it("CHECKPOINT_CACHE_THREADS defaults to 256, takes 0 (off) and refuses negatives and fractions", () => {
     expect(loadConfig({ env: {} }).CHECKPOINT_CACHE_THREADS).toBe(256);
     expect(loadConfig({ env: { CHECKPOINT_CACHE_THREADS: "0" } }).CHECKPOINT_CACHE_THREADS).toBe(0);

@@ -18,6 +18,8 @@ const configSchema = z.object({
   HOST: z.string().min(1).default("127.0.0.1"),
   /** Postgres connection string; unset means the embedded PGlite database under DATA_DIR. */
   DATABASE_URL: z.string().min(1).optional(),
+  /** Named prepared statements; turn off behind PgBouncer in transaction mode before 1.21. @default true */
+  DATABASE_PREPARED_STATEMENTS: booleanFromString.default(true),
   /** @default "./data" */
   DATA_DIR: z.string().min(1).default("./data"),
   /**

@@ -48,7 +48,7 @@ async function main(): Promise<void> {
     const targets: BenchTarget[] = [];
     if (!options.skipThreadline) {
       const database = await createDatabase(options, "tl_bench_threadline", resources);
-      targets.push(keep(resources, await ThreadlineTarget.start({ databaseUrl: database.url, replyMinChars: options.replyMinChars, durability: options.durability, checkpointCacheThreads: options.checkpointCacheThreads })));
+      targets.push(keep(resources, await ThreadlineTarget.start({ databaseUrl: database.url, replyMinChars: options.replyMinChars, durability: options.durability, settings: options.checkpointCacheThreads === undefined ? {} : { CHECKPOINT_CACHE_THREADS: options.checkpointCacheThreads } })));
     }
     if (!options.skipBaseline) {
       const database = await createDatabase(options, "tl_bench_baseline", resources);

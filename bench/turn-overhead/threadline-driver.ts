@@ -6,7 +6,7 @@ import { type RunningServer, startServer } from "../../src/app.js";
 import { LOCAL_USER } from "../../src/auth/user.js";
 import { CheckpointRetention } from "../../src/checkpoint/checkpoint-retention.js";
 import { DeltaCompaction } from "../../src/events/delta-compaction.js";
-import { loadConfig } from "../../src/config.js";
+import { type ConfigOverrides, loadConfig } from "../../src/config.js";
 import { createLogger } from "../../src/logger.js";
 import type { CountedMessage } from "./conversation.js";
 import { ProtocolClient, ProtocolError } from "./protocol-client.js";
@@ -24,8 +24,8 @@ export interface ThreadlineTargetOptions {
   replyMinChars: number;
   /** `run.start`'s `durability` for every turn (unset: the server's default). */
   durability?: "sync" | "async" | "exit";
-  /** The server's CHECKPOINT_CACHE_THREADS (unset: its default). */
-  checkpointCacheThreads?: number;
+  /** Server settings on top of the benchmark's own (e.g. `CHECKPOINT_CACHE_THREADS: 0`). */
+  settings?: ConfigOverrides;
 }
 
 /**
@@ -65,7 +65,7 @@ export class ThreadlineTarget implements BenchTarget {
         // The default 600 requests/minute would throttle the benchmark itself, not measure the run path.
         RATE_LIMIT_PER_MINUTE: 1_000_000_000,
         SHUTDOWN_GRACE_MS: 2000,
-        ...(options.checkpointCacheThreads === undefined ? {} : { CHECKPOINT_CACHE_THREADS: options.checkpointCacheThreads }),
+        ...options.settings,
       },
     });
     const server = await startServer({ config, logger: createLogger({ level: "silent" }) });

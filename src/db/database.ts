@@ -1,6 +1,7 @@
 import pg from "pg";
 import type { Logger } from "../logger.js";
 import { startEmbeddedPostgres } from "./embedded-postgres.js";
+import { PreparingClient } from "./prepared-statements.js";
 
 /** Anything that can run a query: a pool or a checked-out client. */
 export type Queryable = Pick<pg.Pool, "query"> | Pick<pg.PoolClient, "query">;
@@ -21,6 +22,8 @@ export interface OpenDatabaseOptions {
   logger: Logger;
   /** @default 10 */
   maxConnections?: number;
+  /** Run parameterised statements as named prepared statements (off behind a pooler that cannot keep them). @default true */
+  preparedStatements?: boolean;
 }
 
 /** Connect to Postgres at `databaseUrl`, or start the embedded one when none is given. */
@@ -29,14 +32,19 @@ export async function openDatabase(options: OpenDatabaseOptions): Promise<Databa
     return { pool: options.pool, kind: "postgres", close: async () => {} };
   }
   if (options.databaseUrl) {
-    const pool = createPool(options.databaseUrl, options.maxConnections ?? 10, options.logger);
+    const pool = createPool({ connectionString: options.databaseUrl, max: options.maxConnections ?? 10, logger: options.logger, prepared: options.preparedStatements ?? true });
     return { pool, kind: "postgres", close: () => pool.end() };
   }
   const embedded = await startEmbeddedPostgres({ dataDir: options.dataDir });
   options.logger.info({ dataDir: options.dataDir }, "DATABASE_URL is unset: using the embedded Postgres (PGlite)");
   // PGlite has one session: the socket multiplexes protocol messages, so two connections running extended-protocol
   // queries at once corrupt each other's unnamed statements. One pooled connection serialises everything safely.
-  const pool = createPool(embedded.connectionString, 1, options.logger);
+  const pool = createPool({ connectionString: embedded.connectionString, max: 1, logger: options.logger, prepared: options.preparedStatements ?? true });
+  // PGlite's one session outlives a connection: a replacement connection starts by dropping what its predecessor
+  // prepared, or re-preparing a statement under the same name would fail.
+  pool.on("connect", (client) => {
+    client.query("DEALLOCATE ALL").catch((error: unknown) => options.logger.warn({ err: error }, "could not reset the embedded session's prepared statements"));
+  });
   return {
     pool,
     kind: "embedded",
@@ -47,10 +55,21 @@ export async function openDatabase(options: OpenDatabaseOptions): Promise<Databa
   };
 }
 
-function createPool(connectionString: string, max: number, logger: Logger): pg.Pool {
+/** Options of `createPool`. */
+export interface CreatePoolOptions {
+  connectionString: string;
+  max: number;
+  logger: Logger;
+  /** Named prepared statements for parameterised queries (`PreparingClient`). */
+  prepared: boolean;
+}
+
+/** The pool the app (and the storage tests) use: warm connections, logged idle errors, prepared statements. */
+export function createPool(options: CreatePoolOptions): pg.Pool {
+  const { connectionString, max, logger } = options;
   // A few connections stay open however long the server idles: the first message after a quiet spell would
   // otherwise pay for new connections (TCP, auth, TLS) on its way to the first token.
-  const pool = new pg.Pool({ connectionString, max, min: Math.min(4, max), idleTimeoutMillis: 30_000 });
+  const pool = new pg.Pool({ connectionString, max, min: Math.min(4, max), idleTimeoutMillis: 30_000, ...(options.prepared ? { Client: PreparingClient } : {}) });
   // An idle client losing its connection must not crash the process.
   pool.on("error", (error) => logger.warn({ err: error }, "idle database client failed"));
   return pool;
