@@ -66,7 +66,7 @@ export async function buildServices(options: StartOptions): Promise<{ services: 
   const logger = options.logger ?? createLogger({ level: config.LOG_LEVEL });
   const modelSettings = modelSettingsFromConfig(config, logger);
   validateConfiguredModels(config, modelSettings);
-  const database = await openDatabase({ pool: options.pool, databaseUrl: config.DATABASE_URL, dataDir: config.DATA_DIR, logger, preparedStatements: config.DATABASE_PREPARED_STATEMENTS });
+  const database = await openDatabase({ pool: options.pool, databaseUrl: config.DATABASE_URL, dataDir: config.DATA_DIR, logger, preparedStatements: config.DATABASE_PREPARED_STATEMENTS, pipeline: config.DATABASE_PIPELINE });
   try {
     const { pool } = database;
     await migrate({ pool, logger });

@@ -20,6 +20,8 @@ const configSchema = z.object({
   DATABASE_URL: z.string().min(1).optional(),
   /** Named prepared statements; turn off behind PgBouncer in transaction mode before 1.21. @default true */
   DATABASE_PREPARED_STATEMENTS: booleanFromString.default(true),
+  /** Send statements a transaction issues together in one round trip; off for a proxy that mishandles it. @default true */
+  DATABASE_PIPELINE: booleanFromString.default(true),
   /** @default "./data" */
   DATA_DIR: z.string().min(1).default("./data"),
   /**

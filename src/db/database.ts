@@ -24,6 +24,8 @@ export interface OpenDatabaseOptions {
   maxConnections?: number;
   /** Run parameterised statements as named prepared statements (off behind a pooler that cannot keep them). @default true */
   preparedStatements?: boolean;
+  /** Pipeline statements issued together on one client (pg's pipeline mode). @default true */
+  pipeline?: boolean;
 }
 
 /** Connect to Postgres at `databaseUrl`, or start the embedded one when none is given. */
@@ -32,14 +34,14 @@ export async function openDatabase(options: OpenDatabaseOptions): Promise<Databa
     return { pool: options.pool, kind: "postgres", close: async () => {} };
   }
   if (options.databaseUrl) {
-    const pool = createPool({ connectionString: options.databaseUrl, max: options.maxConnections ?? 10, logger: options.logger, prepared: options.preparedStatements ?? true });
+    const pool = createPool({ connectionString: options.databaseUrl, max: options.maxConnections ?? 10, logger: options.logger, prepared: options.preparedStatements ?? true, pipeline: options.pipeline ?? true });
     return { pool, kind: "postgres", close: () => pool.end() };
   }
   const embedded = await startEmbeddedPostgres({ dataDir: options.dataDir });
   options.logger.info({ dataDir: options.dataDir }, "DATABASE_URL is unset: using the embedded Postgres (PGlite)");
   // PGlite has one session: the socket multiplexes protocol messages, so two connections running extended-protocol
   // queries at once corrupt each other's unnamed statements. One pooled connection serialises everything safely.
-  const pool = createPool({ connectionString: embedded.connectionString, max: 1, logger: options.logger, prepared: options.preparedStatements ?? true });
+  const pool = createPool({ connectionString: embedded.connectionString, max: 1, logger: options.logger, prepared: options.preparedStatements ?? true, pipeline: options.pipeline ?? true });
   // PGlite's one session outlives a connection: a replacement connection starts by dropping what its predecessor
   // prepared, or re-preparing a statement under the same name would fail.
   pool.on("connect", (client) => {
@@ -62,6 +64,8 @@ export interface CreatePoolOptions {
   logger: Logger;
   /** Named prepared statements for parameterised queries (`PreparingClient`). */
   prepared: boolean;
+  /** pg's pipeline mode. */
+  pipeline: boolean;
 }
 
 /** The pool the app (and the storage tests) use: warm connections, logged idle errors, prepared statements. */
@@ -69,18 +73,35 @@ export function createPool(options: CreatePoolOptions): pg.Pool {
   const { connectionString, max, logger } = options;
   // A few connections stay open however long the server idles: the first message after a quiet spell would
   // otherwise pay for new connections (TCP, auth, TLS) on its way to the first token.
-  const pool = new pg.Pool({ connectionString, max, min: Math.min(4, max), idleTimeoutMillis: 30_000, ...(options.prepared ? { Client: PreparingClient } : {}) });
+  // Pipeline mode: statements a transaction issues together (a lock and the reads or writes behind it) go out at
+  // once instead of one round trip each; the server still runs them in order. Sequential awaits behave as before.
+  const pool = new pg.Pool({ connectionString, max, min: Math.min(4, max), idleTimeoutMillis: 30_000, pipeline: options.pipeline, ...(options.prepared ? { Client: PreparingClient } : {}) });
   // An idle client losing its connection must not crash the process.
   pool.on("error", (error) => logger.warn({ err: error }, "idle database client failed"));
   return pool;
 }
 
 /** Run `work` in one transaction on one client; rolls back on any error. */
-export async function withTransaction<T>(pool: pg.Pool, work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
+export function withTransaction<T>(pool: pg.Pool, work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
+  return withTransactionBegun(pool, async (client, begun) => {
+    await begun;
+    return work(client);
+  });
+}
+
+/**
+ * `withTransaction` without waiting for BEGIN's answer: `work` gets it as `begun` and awaits it together with its
+ * first statements, which then share BEGIN's round trip (pg's pipeline mode). Those first statements must only read
+ * or lock: were BEGIN to fail, they would have run outside the transaction. Nothing may write before `begun` resolves.
+ */
+export async function withTransactionBegun<T>(pool: pg.Pool, work: (client: pg.PoolClient, begun: Promise<void>) => Promise<T>): Promise<T> {
   const client = await pool.connect();
   try {
-    await client.query("BEGIN");
-    const result = await work(client);
+    const begun = client.query("BEGIN").then(() => undefined);
+    // Observed here too, so a work that throws before awaiting it leaves no unhandled rejection behind.
+    begun.catch(() => undefined);
+    const result = await work(client, begun);
+    await begun;
     await client.query("COMMIT");
     return result;
   } catch (error) {

@@ -72,6 +72,9 @@ interface StartOptions {
 /** `next`: the nodes a run stopped before at a static breakpoint. */
 type Outcome = RunOutcome & { interrupts?: PendingInterrupt[]; next?: string[]; structured?: unknown; rollback?: boolean };
 
+/** Thrown inside a finish's transaction to roll it back: the run was no longer this instance's to finish. */
+const NOT_OURS_TO_FINISH = new Error("the run is no longer ours to finish");
+
 /** Executes claimed runs: streams the graph under a lease, stores and publishes events, records the outcome. */
 export class RunExecutor {
   /** Called when a thread may have its next run ready (set by the dispatcher). */
@@ -303,11 +306,18 @@ export class RunExecutor {
     const final = finalEvent(run, outcome);
     const writers = await this.deps.hooks.prepareFinish(run, outcome.status, (error) => this.deps.logger.error({ err: error, runId: run.run_id }, "a run-finishing hook failed"));
     const result = await withTransaction(this.deps.pool, async (client) => {
-      const finished = await this.deps.store.finishIn(client, { run, owner: this.deps.lease.owner, outcome });
-      if (!finished) return undefined;
-      const stored = await this.deps.eventLog.append({ threadId: run.thread_id, runId: run.run_id, events: [final] }, client);
+      // The final event is pipelined behind the outcome (one round trip for lock, outcome and event); when the run
+      // turns out not to be ours to finish, the transaction rolls back and neither is stored.
+      const [finished, stored] = await Promise.all([
+        this.deps.store.finishIn(client, { run, owner: this.deps.lease.owner, outcome }),
+        this.deps.eventLog.append({ threadId: run.thread_id, runId: run.run_id, events: [final] }, client),
+      ]);
+      if (!finished) throw NOT_OURS_TO_FINISH;
       for (const write of writers) await this.writeInSavepoint(client, run, () => write(client, finished.run));
       return { stored, finished };
+    }).catch((error: unknown) => {
+      if (error === NOT_OURS_TO_FINISH) return undefined;
+      throw error;
     });
     if (!result) return true;
     this.deps.bus.publish(result.stored);

@@ -3,7 +3,7 @@ import type pg from "pg";
 import { approvalDecisionSchema } from "../agent/approval.js";
 import type { AssistantService } from "../assistants/assistant-service.js";
 import type { Assistant } from "../assistants/assistant.js";
-import { type Queryable, withTransaction } from "../db/database.js";
+import { type Queryable, withTransaction, withTransactionBegun } from "../db/database.js";
 import { AppError, notFound } from "../errors/app-error.js";
 import type { ClusterNotifier } from "../events/cluster-notifier.js";
 import type { EventBus } from "../events/event-bus.js";
@@ -81,8 +81,8 @@ export class RunService {
     const assistant = await this.deps.assistants.get(userId, request.assistant_id ?? session.assistant_id);
     this.validate(assistant, request);
     let gate: CommitGate<ClaimedRun["started"]> | undefined;
-    const transaction = withTransaction(this.deps.pool, async (client) => {
-      const submitted = await this.submitIn(client, userId, { ...request, assistant_id: assistant.assistant_id });
+    const transaction = withTransactionBegun(this.deps.pool, async (client, begun) => {
+      const submitted = await this.submitIn({ client, begun }, userId, { ...request, assistant_id: assistant.assistant_id });
       if (!submitted.duplicate && submitted.run.status === "running") {
         // Claimed by this submission: the graph starts setting up now, while the transaction's last statements
         // (the input in the transcript, `run.started`, the commit) run; it acts and writes only once committed.
@@ -125,7 +125,7 @@ export class RunService {
     if (!decision.success) throw new AppError("invalid_request", "value must be {decision: approve|reject|edit, args?, reason?}", { details: decision.error.issues });
     if (decision.data.decision === "edit") this.checkEditedArgs(pending.name, decision.data.args);
     const result = await withTransaction(this.deps.pool, async (client) => {
-      const submitted = await this.submitIn(client, userId, {
+      const submitted = await this.submitIn({ client }, userId, {
         thread_id: request.thread_id,
         assistant_id: session.assistant_id,
         command: { resume: { [pending.id]: decision.data } },
@@ -205,16 +205,21 @@ export class RunService {
     }
   }
 
-  private async submitIn(client: Queryable, userId: string, request: SubmitRunRequest & { kind?: RunKind }) {
+  /** `transaction.begun`: its BEGIN, when not awaited yet (it then shares the first round trip). */
+  private async submitIn(transaction: { client: Queryable; begun?: Promise<void> }, userId: string, request: SubmitRunRequest & { kind?: RunKind }) {
+    const { client, begun } = transaction;
     // NO KEY: serialises submissions, claims and finishes, but lets events (which reference the thread) be stored.
-    const locked = await client.query("SELECT 1 FROM threads WHERE thread_id = $1 AND user_id = $2 FOR NO KEY UPDATE", [request.thread_id, userId]);
+    // BEGIN and the reads behind the lock are pipelined with it (one round trip): each starts, and takes its
+    // snapshot, only once the lock is held. Nothing is written before the lock's answer says the thread is the user's.
+    const [, locked, existing, { active, latest }] = await Promise.all([
+      begun,
+      client.query("SELECT 1 FROM threads WHERE thread_id = $1 AND user_id = $2 FOR NO KEY UPDATE", [request.thread_id, userId]),
+      request.client_message_id ? this.deps.store.findByClientMessageId(client, request.thread_id, request.client_message_id) : undefined,
+      this.deps.store.activeAndLatest(client, request.thread_id),
+    ]);
     if (!locked.rowCount) throw notFound("Thread", request.thread_id);
-    if (request.client_message_id) {
-      const existing = await this.deps.store.findByClientMessageId(client, request.thread_id, request.client_message_id);
-      if (existing) return { run: existing, duplicate: true as const, superseded: [] as Run[], queuedBehind: 0 };
-    }
+    if (existing) return { run: existing, duplicate: true as const, superseded: [] as Run[], queuedBehind: 0 };
     const strategy = request.multitask_strategy ?? "enqueue";
-    const { active, latest } = await this.deps.store.activeAndLatest(client, request.thread_id);
     if (strategy === "reject" && active.length > 0) {
       throw new AppError("thread_busy", "A run is already in progress on this thread", { details: { thread_id: request.thread_id, run_id: active[0]?.run_id } });
     }

@@ -217,11 +217,12 @@ export class RunStore {
    */
   async finishIn(client: Queryable, finished: { run: Pick<Run, "run_id" | "thread_id">; owner: string; outcome: RunOutcome }): Promise<{ run: Run; othersActive: boolean } | undefined> {
       const { run, owner, outcome } = finished;
-      // NO KEY (like every thread lock): a running run's last events are not held up behind it.
-      await client.query("SELECT 1 FROM threads WHERE thread_id = $1 FOR NO KEY UPDATE", [run.thread_id]);
+      // NO KEY (like every thread lock): a running run's last events are not held up behind it. Pipelined with the
+      // update below: sent together, but the update starts (and takes its snapshot) only after the lock is held.
+      const locking = client.query("SELECT 1 FROM threads WHERE thread_id = $1 FOR NO KEY UPDATE", [run.thread_id]);
       // The run's outcome and the thread's resulting status in one statement. Both read one snapshot, taken after
       // the lock: the run still reads as running there, so "others active" leaves it out by id.
-      const { rows } = await client.query<RunRow & { thread_status: SessionStatus | null }>(
+      const finishing = client.query<RunRow & { thread_status: SessionStatus | null }>(
         `WITH finished AS (
            UPDATE runs SET status = $3, error = $4, usage = $5, finished_at = now(), lease_owner = NULL, lease_expires_at = NULL
             WHERE run_id = $1 AND lease_owner = $2 AND status = 'running' RETURNING ${COLUMNS}
@@ -236,6 +237,7 @@ export class RunStore {
         [run.run_id, owner, outcome.status, outcome.error ? JSON.stringify(outcome.error) : null, outcome.usage ? JSON.stringify(outcome.usage) : null,
           run.thread_id, threadStatusAfter(outcome.status)],
       );
+      const [, { rows }] = await Promise.all([locking, finishing]);
       const row = rows[0];
       if (!row) return undefined;
       // Still busy after this run ended: other runs are pending (queued behind it) or running.

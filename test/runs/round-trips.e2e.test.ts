@@ -1,0 +1,126 @@
+import pg from "pg";
+import { expect, it, vi } from "vitest";
+import { RunStore } from "../../src/runs/run-store.js";
+import { useTestServer } from "../helpers/test-server.js";
+import { chat, TestWsClient } from "../helpers/ws-client.js";
+
+/** One statement as a connection sent it: `wave` counts the answers that connection had received before it was sent. */
+interface Sent {
+  connection: number;
+  text: string;
+  wave: number;
+}
+
+const sent: Sent[] = [];
+let recording = false;
+const answers = new WeakMap<object, { id: number; received: number }>();
+let connections = 0;
+
+// Patched before the server starts: every pool client (PreparingClient binds this method when constructed) is seen.
+// eslint-disable-next-line @typescript-eslint/unbound-method -- called below with the client as `this`
+const originalQuery = pg.Client.prototype.query;
+function recordingQuery(this: pg.Client, ...args: unknown[]): unknown {
+  const state = answers.get(this) ?? { id: (connections += 1), received: 0 };
+  answers.set(this, state);
+  const first = args[0];
+  const text = typeof first === "string" ? first : (first as { text?: string }).text ?? "";
+  if (recording) sent.push({ connection: state.id, text: text.replace(/\s+/g, " ").trim(), wave: state.received });
+  const result = (originalQuery as (...inner: unknown[]) => unknown).apply(this, args);
+  const count = () => (state.received += 1);
+  if (result instanceof Promise) result.then(count, count);
+  return result;
+}
+pg.Client.prototype.query = recordingQuery as typeof pg.Client.prototype.query;
+
+const fixture = useTestServer();
+
+/** The statements of the one connection that sent a statement matching `marker`, from that statement's wave on. */
+function transactionOf(marker: RegExp): Sent[] {
+  const anchor = sent.find((statement) => marker.test(statement.text));
+  if (!anchor) throw new Error(`no statement matched ${marker}: ${sent.map((statement) => statement.text.slice(0, 60)).join(" | ")}`);
+  const mine = sent.filter((statement) => statement.connection === anchor.connection);
+  const begin = mine.findLastIndex((statement, index) => statement.text === "BEGIN" && index <= mine.indexOf(anchor));
+  const end = mine.findIndex((statement, index) => index > mine.indexOf(anchor) && statement.text === "COMMIT");
+  return mine.slice(begin, end + 1);
+}
+
+it("pool connections run in pipeline mode", async () => {
+  const client = await fixture.server.services.pool.connect();
+  try {
+    expect(client.pipeline).toBe(true);
+  } finally {
+    client.release();
+  }
+});
+
+it("a submission sends BEGIN, the thread's lock and the reads behind it in one round trip; a finish sends the lock, the outcome and the final event in one", async () => {
+  await using client = await TestWsClient.connect(fixture.server.wsUrl);
+  const { thread_id: threadId } = await client.call<{ thread_id: string }>("thread.open", {});
+  await chat(client, threadId, "warm up");
+  recording = true;
+  const { final } = await chat(client, threadId, "measured turn");
+  recording = false;
+  expect(final.event).toBe("run.completed");
+
+  const submission = transactionOf(/FROM threads WHERE thread_id = \$1 AND user_id = \$2 FOR NO KEY UPDATE/);
+  const firstWave = submission.filter((statement) => statement.wave === submission[0]?.wave).map((statement) => statement.text.slice(0, 40));
+  expect(firstWave).toEqual(["BEGIN", "SELECT 1 FROM threads WHERE thread_id = ", expect.stringMatching(/^\(SELECT run_id/)]);
+  // The run's insert waits for them: it depends on what they read.
+  expect(submission[3]?.text).toMatch(/INSERT INTO runs/);
+  expect(submission[3]?.wave).toBeGreaterThan(submission[0]?.wave ?? Infinity);
+
+  const finish = transactionOf(/UPDATE runs SET status = \$3/);
+  expect(finish.map((statement) => statement.text.slice(0, 30))).toEqual([
+    "BEGIN",
+    "SELECT 1 FROM threads WHERE th",
+    "WITH finished AS ( UPDATE runs",
+    "WITH counter AS ( UPDATE threa",
+    "COMMIT",
+  ]);
+  // BEGIN is answered first; the lock, the outcome and the event then go out together, before any of them is answered.
+  const [begin, lock, outcome, event, commit] = finish;
+  expect(new Set([lock?.wave, outcome?.wave, event?.wave]).size).toBe(1);
+  expect(lock?.wave).toBe((begin?.wave ?? 0) + 1);
+  expect(commit?.wave).toBe((lock?.wave ?? 0) + 3);
+  expect(event?.text).toMatch(/thread_event_seqs/);
+});
+
+it("a submission to another user's thread is refused and writes nothing (its pipelined reads are discarded)", async () => {
+  await using client = await TestWsClient.connect(fixture.server.wsUrl);
+  const { thread_id: threadId } = await client.call<{ thread_id: string }>("thread.open", {});
+  const before = await fixture.server.services.pool.query<{ runs: number }>("SELECT count(*)::int AS runs FROM runs");
+  const submit = fixture.server.services.runs.submit("someone-else", { thread_id: threadId, input: { messages: [{ role: "user", content: "not mine" }] } });
+  await expect(submit).rejects.toMatchObject({ code: "not_found" });
+  const after = await fixture.server.services.pool.query<{ runs: number }>("SELECT count(*)::int AS runs FROM runs");
+  expect(after.rows[0]?.runs).toBe(before.rows[0]?.runs);
+});
+
+it("a finish that finds its run taken over by another instance stores neither the outcome nor the final event", async () => {
+  const { services } = fixture.server;
+  await using client = await TestWsClient.connect(fixture.server.wsUrl);
+  const { thread_id: threadId } = await client.call<{ thread_id: string }>("thread.open", {});
+  // eslint-disable-next-line @typescript-eslint/unbound-method -- called below with the store as `this`
+  const original = RunStore.prototype.finishIn;
+  let finished!: (value: unknown) => void;
+  const finishCalled = new Promise((resolve) => (finished = resolve));
+  const spy = vi.spyOn(RunStore.prototype, "finishIn").mockImplementationOnce(async function (this: RunStore, db, run) {
+    // Another instance claimed the run (its lease expired here) just before this one finishes it.
+    await services.pool.query("UPDATE runs SET lease_owner = 'another-instance' WHERE run_id = $1", [run.run.run_id]);
+    const result = await original.call(this, db, run);
+    finished(result);
+    return result;
+  });
+  try {
+    const { run_id: runId } = await client.call<{ run_id: string }>("run.start", { thread_id: threadId, input: { messages: [{ role: "user", content: "taken over" }] } });
+    expect(await finishCalled).toBeUndefined();
+    await services.active.whenDone(runId);
+    const { rows: events } = await services.pool.query<{ event: string }>("SELECT event FROM thread_events WHERE run_id = $1 ORDER BY seq", [runId]);
+    expect(events.map((row) => row.event)).not.toContain("run.completed");
+    const { rows: [row] } = await services.pool.query<{ status: string; lease_owner: string }>("SELECT status, lease_owner FROM runs WHERE run_id = $1", [runId]);
+    expect(row).toEqual({ status: "running", lease_owner: "another-instance" });
+    // Hand the run back to nobody so the server's shutdown does not wait on it.
+    await services.pool.query("UPDATE runs SET status = 'cancelled', lease_owner = NULL, finished_at = now() WHERE run_id = $1", [runId]);
+  } finally {
+    spy.mockRestore();
+  }
+});
