@@ -22,6 +22,12 @@ describe("loadConfig", () => {
     expect(() => loadConfig({ env: { DATABASE_PREPARED_STATEMENTS: "maybe" } })).toThrow(/DATABASE_PREPARED_STATEMENTS/);
   });
 
+  it("DATABASE_PIPELINE defaults to on and takes false", () => {
+    expect(loadConfig({ env: {} }).DATABASE_PIPELINE).toBe(true);
+    expect(loadConfig({ env: { DATABASE_PIPELINE: "0" } }).DATABASE_PIPELINE).toBe(false);
+    expect(() => loadConfig({ env: { DATABASE_PIPELINE: "sometimes" } })).toThrow(/DATABASE_PIPELINE/);
+  });
+
   it("CHECKPOINT_CACHE_THREADS defaults to 256, takes 0 (off) and refuses negatives and fractions", () => {
     expect(loadConfig({ env: {} }).CHECKPOINT_CACHE_THREADS).toBe(256);
     expect(loadConfig({ env: { CHECKPOINT_CACHE_THREADS: "0" } }).CHECKPOINT_CACHE_THREADS).toBe(0);
