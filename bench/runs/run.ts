@@ -16,8 +16,17 @@ const { values } = parseArgs({
     "fanout-windows": { type: "string", default: "100" },
     scenarios: { type: "string", default: "100x20,1000x5" },
     concurrency: { type: "string", default: "100" },
+    /** A server setting, `KEY=VALUE` (repeatable), e.g. `--setting DATABASE_PIPELINE=false`. */
+    setting: { type: "string", multiple: true, default: [] },
   },
 });
+
+/** The `--setting` pairs as config overrides (the server's own parser checks them). */
+const settings: Record<string, string> = Object.fromEntries(values.setting.map((pair) => {
+  const at = pair.indexOf("=");
+  if (at <= 0) throw new Error(`--setting expects KEY=VALUE, got ${pair}`);
+  return [pair.slice(0, at), pair.slice(at + 1)];
+}));
 
 /** The p-th percentile of a list of numbers. */
 function percentile(samples: number[], p: number): number {
@@ -75,7 +84,7 @@ async function main(): Promise<void> {
   const database = values["database-url"] ? undefined : await createTestDatabase("tl_bench_runs");
   const config = loadConfig({
     env: {},
-    overrides: { PORT: 0, MODEL: "fake", LOG_LEVEL: "silent", DATABASE_URL: values["database-url"] ?? database?.url, RATE_LIMIT_PER_MINUTE: 1_000_000 },
+    overrides: { PORT: 0, MODEL: "fake", LOG_LEVEL: "silent", DATABASE_URL: values["database-url"] ?? database?.url, RATE_LIMIT_PER_MINUTE: 1_000_000, ...settings },
   });
   const server = await startServer({ config, logger: createLogger({ level: "silent" }) });
   try {
