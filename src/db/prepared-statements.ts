@@ -11,10 +11,13 @@ const MAX_REMEMBERED_NAMES = 4096;
 /** Texts whose prepared plan Postgres refused after a schema change: they run unnamed from then on. */
 const unpreparable = new Set<string>();
 
-/** Postgres refuses to reuse a prepared statement whose result columns changed (a migration by another instance). */
+/**
+ * Postgres refuses to reuse a prepared statement whose result columns changed (a migration by another instance):
+ * "cached plan must not change result type", SQLSTATE 0A000. Matched by code alone, as the message is translated
+ * under a non-English `lc_messages`; any other 0A000 on a statement only makes it run unprepared from then on.
+ */
 function isStalePlan(error: unknown): boolean {
-  const { code, message } = (error ?? {}) as { code?: unknown; message?: unknown };
-  return code === "0A000" && typeof message === "string" && message.includes("cached plan must not change result type");
+  return (error as { code?: unknown } | null)?.code === "0A000";
 }
 
 /** The statement name for a text: a hash, so two texts never share a name on a connection. */
