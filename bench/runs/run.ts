@@ -9,6 +9,7 @@ import { loadConfig } from "../../src/config.js";
 import { createLogger } from "../../src/logger.js";
 import { createTestDatabase } from "../../test/helpers/test-database.js";
 import { TestWsClient } from "../../test/helpers/ws-client.js";
+import { parseSettings } from "../server-settings.js";
 
 const { values } = parseArgs({
   options: {
@@ -21,12 +22,7 @@ const { values } = parseArgs({
   },
 });
 
-/** The `--setting` pairs as config overrides (the server's own parser checks them). */
-const settings: Record<string, string> = Object.fromEntries(values.setting.map((pair) => {
-  const at = pair.indexOf("=");
-  if (at <= 0) throw new Error(`--setting expects KEY=VALUE, got ${pair}`);
-  return [pair.slice(0, at), pair.slice(at + 1)];
-}));
+const settings = parseSettings(values.setting, "--setting");
 
 /** The p-th percentile of a list of numbers. */
 function percentile(samples: number[], p: number): number {

@@ -7,7 +7,7 @@
  * @example node --import tsx bench/turn-overhead/settings-ab.ts --b DATABASE_PREPARED_STATEMENTS=false --durability exit
  */
 import { parseArgs } from "node:util";
-import type { ConfigOverrides } from "../../src/config.js";
+import { parseSettings } from "../server-settings.js";
 import { createBenchDatabase, DEFAULT_ADMIN_URL } from "./bench-database.js";
 import { REPLY_MIN_CHARS, scriptedTurn } from "./conversation.js";
 import { percentile, timed } from "./measure.js";
@@ -26,20 +26,12 @@ const turns = Number(values.turns);
 const durability = values.durability === undefined ? undefined : durabilityOf(values.durability);
 const adminUrl = process.env.BENCH_DATABASE_URL ?? DEFAULT_ADMIN_URL;
 
-/** `KEY=VALUE` pairs as config overrides (the server's own parser checks them). */
-function settingsOf(pairs: string[]): ConfigOverrides {
-  return Object.fromEntries(pairs.map((pair) => {
-    const at = pair.indexOf("=");
-    if (at <= 0) throw new Error(`expected KEY=VALUE, got ${pair}`);
-    return [pair.slice(0, at), pair.slice(at + 1)];
-  }));
-}
 
 const label = (pairs: string[]) => (pairs.length > 0 ? pairs.join(" ") : "defaults");
 await using databaseA = await createBenchDatabase({ adminUrl, prefix: "tl_bench_ab_a" });
 await using databaseB = await createBenchDatabase({ adminUrl, prefix: "tl_bench_ab_b" });
-await using targetA = await ThreadlineTarget.start({ databaseUrl: databaseA.url, replyMinChars: REPLY_MIN_CHARS, durability, settings: settingsOf(values.a) });
-await using targetB = await ThreadlineTarget.start({ databaseUrl: databaseB.url, replyMinChars: REPLY_MIN_CHARS, durability, settings: settingsOf(values.b) });
+await using targetA = await ThreadlineTarget.start({ databaseUrl: databaseA.url, replyMinChars: REPLY_MIN_CHARS, durability, settings: parseSettings(values.a, "--a") });
+await using targetB = await ThreadlineTarget.start({ databaseUrl: databaseB.url, replyMinChars: REPLY_MIN_CHARS, durability, settings: parseSettings(values.b, "--b") });
 const sides = [
   { name: `A (${label(values.a)})`, target: targetA, thread: "", ms: [] as number[] },
   { name: `B (${label(values.b)})`, target: targetB, thread: "", ms: [] as number[] },
