@@ -1,5 +1,5 @@
 import pg from "pg";
-import { expect, it, vi } from "vitest";
+import { afterAll, expect, it, vi } from "vitest";
 import { RunStore } from "../../src/runs/run-store.js";
 import { useTestServer } from "../helpers/test-server.js";
 import { chat, TestWsClient } from "../helpers/ws-client.js";
@@ -31,16 +31,21 @@ function recordingQuery(this: pg.Client, ...args: unknown[]): unknown {
   return result;
 }
 pg.Client.prototype.query = recordingQuery as typeof pg.Client.prototype.query;
+afterAll(() => {
+  pg.Client.prototype.query = originalQuery;
+});
 
 const fixture = useTestServer();
 
-/** The statements of the one connection that sent a statement matching `marker`, from that statement's wave on. */
+/** The transaction (BEGIN … COMMIT, on its connection) that holds the first statement matching `marker`. */
 function transactionOf(marker: RegExp): Sent[] {
   const anchor = sent.find((statement) => marker.test(statement.text));
   if (!anchor) throw new Error(`no statement matched ${marker}: ${sent.map((statement) => statement.text.slice(0, 60)).join(" | ")}`);
   const mine = sent.filter((statement) => statement.connection === anchor.connection);
-  const begin = mine.findLastIndex((statement, index) => statement.text === "BEGIN" && index <= mine.indexOf(anchor));
-  const end = mine.findIndex((statement, index) => index > mine.indexOf(anchor) && statement.text === "COMMIT");
+  const at = mine.indexOf(anchor);
+  const begin = mine.findLastIndex((statement, index) => statement.text === "BEGIN" && index <= at);
+  const end = mine.findIndex((statement, index) => index > at && statement.text === "COMMIT");
+  if (begin < 0 || end < 0) throw new Error(`${marker} was not sent inside a transaction`);
   return mine.slice(begin, end + 1);
 }
 
