@@ -16,6 +16,12 @@ export interface SearchQuery {
   substring: string | null;
   /** Terms to find in a hit's content for its snippet, longest first. */
   terms: string[];
+  /**
+   * The trigram fallback for typos, when nothing matches as text: the query's plain words, and its `-excluded`
+   * words (which no fuzzy hit may contain either). Null when the query quotes a phrase (it asked for those exact
+   * words) or has fewer than three characters of plain words.
+   */
+  fuzzy: { text: string; excluded: string } | null;
 }
 
 /** Split a query into its English words and its CJK runs. */
@@ -24,10 +30,21 @@ export function parseSearchQuery(raw: string): SearchQuery {
   const runs = text.match(CJK_RUN) ?? [];
   const words = text.replace(CJK_RUN, " ").replace(/\s+/g, " ").trim();
   const cjk = runs.map(runQuery).join(" & ");
-  const substring = Array.from(text).length >= 3 ? `%${escapeLike(text)}%` : null;
+  const searchableWords = /[\p{L}\p{N}]/u.test(words) ? words : "";
+  // Trigrams need three characters; a shorter query with neither words nor CJK ("%", "💥") still matches as a substring.
+  const substring = Array.from(text).length >= 3 || (searchableWords === "" && cjk === "") ? `%${escapeLike(text)}%` : null;
   const wordTerms = words.split(/[^\p{L}\p{N}_]+/u).filter((word) => word.length >= 2 && !/^(or|and)$/i.test(word));
   const terms = [...new Set([text, ...runs, ...wordTerms])].sort((left, right) => right.length - left.length);
-  return { text, words: /[\p{L}\p{N}]/u.test(words) ? words : "", cjk, substring, terms };
+  return { text, words: searchableWords, cjk, substring, terms, fuzzy: fuzzyPart(searchableWords) };
+}
+
+/** The plain and the excluded words of `websearch_to_tsquery` syntax, for the trigram fallback (see `SearchQuery.fuzzy`). */
+function fuzzyPart(words: string): SearchQuery["fuzzy"] {
+  if (words.includes('"')) return null;
+  const tokens = words.split(" ").filter((token) => token.length > 0);
+  const excluded = tokens.filter((token) => token.startsWith("-") && token.length > 1).map((token) => token.slice(1));
+  const text = tokens.filter((token) => !token.startsWith("-") && !/^or$/i.test(token)).join(" ");
+  return text.length >= 3 ? { text, excluded: excluded.join(" or ") } : null;
 }
 
 /** One CJK run as a tsquery: a single character, or its bigrams as a phrase (two positions apart). */

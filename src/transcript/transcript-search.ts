@@ -64,8 +64,8 @@ export class TranscriptSearch {
     const limit = request.limit ?? 20;
     const exact = await this.exactMatches(query, { ...request, limit });
     // Fuzzy matching is for typos: only when nothing matches as text (it would otherwise drown good hits).
-    if (exact.length > 0 || query.words.length < 3) return exact.map((row) => toHit(row, query, "text"));
-    return (await this.fuzzyMatches(query, { ...request, limit })).map((row) => toHit(row, query, "fuzzy"));
+    if (exact.length > 0 || !query.fuzzy) return exact.map((row) => toHit(row, query, "text"));
+    return (await this.fuzzyMatches(query.fuzzy, { ...request, limit })).map((row) => toHit(row, query, "fuzzy"));
   }
 
   /**
@@ -105,7 +105,7 @@ export class TranscriptSearch {
   }
 
   /** Trigram word similarity for typos (`postgress` finds `PostgreSQL`); indexed through `<%` on gin_trgm_ops. */
-  private async fuzzyMatches(query: SearchQuery, request: SearchRequest & { limit: number }): Promise<HitRow[]> {
+  private async fuzzyMatches(fuzzy: NonNullable<SearchQuery["fuzzy"]>, request: SearchRequest & { limit: number }): Promise<HitRow[]> {
     const client = await this.pool.connect();
     try {
       await client.query("BEGIN");
@@ -115,12 +115,13 @@ export class TranscriptSearch {
         `WITH candidates AS (
            SELECT m.thread_id, m.seq FROM messages m JOIN threads t ON t.thread_id = m.thread_id
             WHERE t.user_id = $1 AND ($2::uuid[] IS NULL OR m.thread_id = ANY($2::uuid[])) AND $3 <% m.content
+              AND ($5 = '' OR NOT threadline_search_vector(m.content) @@ websearch_to_tsquery('english', $5))
             ORDER BY m.created_at DESC, m.seq DESC LIMIT ${MAX_CANDIDATES}
          )
          SELECT ${COLUMNS}, (0.5 * word_similarity($3, m.content))::float8 AS score
            FROM candidates c JOIN messages m ON m.thread_id = c.thread_id AND m.seq = c.seq JOIN threads t ON t.thread_id = m.thread_id
           ORDER BY score DESC, m.created_at DESC, m.seq DESC LIMIT $4`,
-        [request.userId, request.threadIds ?? null, query.words, request.limit],
+        [request.userId, request.threadIds ?? null, fuzzy.text, request.limit, fuzzy.excluded],
       );
       await client.query("COMMIT");
       return rows;

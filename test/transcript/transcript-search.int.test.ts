@@ -67,6 +67,7 @@ for (const backend of STORAGE_BACKENDS) {
         ["assistant", "Use the C++ compiler flag -O2 for release builds."],
       );
       await say(alice.cooking, ["user", "How long should I boil an egg?"], ["assistant", "今天的天气很好，适合做饭。"]);
+      await say(alice.cooking, ["user", "Prices rose 50% 💥 this year."], ["user", "The weather in the city is grey."], ["user", "The weather at the coast is fine."]);
       await say(bobThread, ["user", "Bob's secret: the weather forecast says rain, 天气预报."]);
       // Autovacuum does this on Postgres; on the embedded database imports do it (and the sweeper should).
       await storage.pool.query("ANALYZE messages");
@@ -122,6 +123,29 @@ for (const backend of STORAGE_BACKENDS) {
     it("falls back to trigram similarity for typos", async () => {
       const hits = await search.search({ userId: "alice", query: "postgresq databse" });
       expect(hits.some((hit) => hit.seq === 3003 && hit.match === "fuzzy")).toBe(true);
+    });
+
+    it("matches short queries without words as substrings, and refuses nothing it can store", async () => {
+      for (const query of ["%", "💥", "% 💥"]) {
+        const hits = await search.search({ userId: "alice", query });
+        expect(hits.map((hit) => hit.content), query).toEqual(["Prices rose 50% 💥 this year."]);
+      }
+      // "50" is a word too (filler message 50); the exact substring ranks first.
+      expect((await search.search({ userId: "alice", query: "50%" }))[0]?.content).toBe("Prices rose 50% 💥 this year.");
+      // LIKE's wildcards are matched literally.
+      expect((await search.search({ userId: "alice", query: "_" })).map((hit) => hit.seq)).toEqual([3003]);
+      expect(await search.search({ userId: "alice", query: "'" })).toEqual([]);
+      expect(await search.search({ userId: "alice", query: "\\" })).toEqual([]);
+    });
+
+    it("keeps a query's exclusions and phrases when it falls back to fuzzy matching", async () => {
+      const typo = await search.search({ userId: "alice", query: "wether" });
+      expect(typo.map((hit) => hit.match)).toContain("fuzzy");
+      expect(typo.map((hit) => hit.content)).toEqual(expect.arrayContaining(["The weather in the city is grey.", "The weather at the coast is fine."]));
+      const excluded = await search.search({ userId: "alice", query: "wether -city" });
+      expect(excluded.map((hit) => hit.content)).toEqual(["The weather at the coast is fine."]);
+      // A quoted phrase asks for those exact words: no fuzzy neighbours.
+      expect(await search.search({ userId: "alice", query: '"wether coast"' })).toEqual([]);
     });
 
     it("never returns another user's messages, even for their thread ids", async () => {
