@@ -1,3 +1,4 @@
+import path from "node:path";
 import { Option, type Command } from "commander";
 import { type Config, type ConfigOverrides, loadConfig } from "../config.js";
 import type { Services } from "../services.js";
@@ -43,6 +44,10 @@ export function configFrom(flags: CommonFlags): Config {
 export async function withServices<T>(flags: CommonFlags, work: (services: Services) => Promise<T>): Promise<T> {
   // One-shot commands log warnings and errors only, unless --log-level or LOG_LEVEL says otherwise.
   const config = configFrom({ ...flags, logLevel: flags.logLevel ?? (process.env.LOG_LEVEL ? undefined : "warn") });
+  // A command run without DATABASE_URL acts on the embedded database, not on a server's Postgres: say which.
+  if (!config.DATABASE_URL && config.LOG_LEVEL !== "silent") {
+    process.stderr.write(`threadline: using the embedded database in ${path.resolve(config.DATA_DIR, "pglite")} (set DATABASE_URL or --database-url for a Postgres server)\n`);
+  }
   // Loaded on demand: clients such as `threadline chat` must not pay for the whole server at start-up.
   const [{ buildServices }, { createLogger }] = await Promise.all([import("../app.js"), import("../logger.js")]);
   const { services, database } = await buildServices({ config, logger: createLogger({ level: config.LOG_LEVEL, stream: "stderr" }) });

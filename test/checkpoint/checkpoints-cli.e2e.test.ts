@@ -48,3 +48,19 @@ it("threadline checkpoints prune: nothing without an age; with --days 0 keeps on
   expect(Number(match?.[1])).toBe(before - 3);
   expect(await checkpointCount()).toBe(3);
 });
+
+it("threadline checkpoints prune refuses a bad --days or --thread with a non-zero exit, pruning nothing", { timeout: 300_000 }, async () => {
+  const failure = (args: string[]) => checkpoints(args).then(() => { throw new Error(`expected ${args.join(" ")} to fail`); }, (error: unknown) => error as { code: number; stderr: string });
+  for (const days of ["-1", "abc", ""]) {
+    const refused = await failure(["--days", days]);
+    expect(refused.code, days).toBe(1);
+    expect(refused.stderr, days).toContain("expected a number of days, 0 or more");
+  }
+  const notUuid = await failure(["--days", "0", "--thread", "not-a-uuid"]);
+  expect(notUuid.stderr).toContain("expected a thread id (a UUID)");
+  const unknown = await failure(["--days", "0", "--thread", "00000000-0000-4000-8000-000000000000"]);
+  expect(unknown.code).toBe(1);
+  expect(unknown.stderr).toContain("thread 00000000-0000-4000-8000-000000000000 not found in this database");
+  const known = await checkpoints(["--days", "0", "--thread", threadId]);
+  expect(known.stdout).toMatch(/^pruned \d+ checkpoints, \d+ writes, \d+ blobs in 1 threads/);
+});
