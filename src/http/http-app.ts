@@ -2,6 +2,7 @@ import express, { type Express } from "express";
 import type { Services } from "../services.js";
 import { authMiddleware } from "./auth-middleware.js";
 import { errorHandler, notFoundHandler } from "./error-handler.js";
+import { storableInput } from "./storable-input.js";
 import { assistantRoutes } from "./routes/assistant-routes.js";
 import { cronRoutes } from "./routes/cron-routes.js";
 import { lifecycleRoutes } from "./routes/lifecycle-routes.js";
@@ -18,6 +19,7 @@ export function createHttpApp(services: Services): Express {
   const app = express();
   app.disable("x-powered-by");
   app.use(express.json({ limit: services.config.MAX_BODY_BYTES }));
+  app.use(storableInput);
   app.use(systemRoutes(services));
   // The web page is public; it signs in over the same API as any other client.
   app.use(webRoutes(services));

@@ -40,9 +40,21 @@ function toLine(row: ExportRow): ConversationLine {
   const line: ConversationLine = { role: row.role, content: row.content, timestamp: row.created_at.toISOString() };
   if (row.name) line.name = row.name;
   if (row.session) line.session = row.session;
-  // jsonb reorders object keys; write each call in the format's own order.
-  if (row.tool_calls && row.tool_calls.length > 0) line.tool_calls = row.tool_calls.map((call) => ({ id: call.id, name: call.name, args: call.args }));
+  // jsonb reorders object keys: write each call in the format's own order, its arguments' keys sorted.
+  if (row.tool_calls && row.tool_calls.length > 0) line.tool_calls = row.tool_calls.map((call) => ({ id: call.id, name: call.name, args: sortedKeys(call.args) }));
   if (row.tool_call_id) line.tool_call_id = row.tool_call_id;
   if (row.status === "error") line.status = "error";
   return line;
+}
+
+/**
+ * The value with every object's keys in code-unit order, at every depth (as RFC 8785 orders them): jsonb keeps
+ * its own order (shorter keys first), so the canonical form sorts, and arguments written sorted round-trip byte
+ * for byte.
+ */
+function sortedKeys<T>(value: T): T {
+  if (Array.isArray(value)) return value.map((item: unknown) => sortedKeys(item)) as T;
+  if (value === null || typeof value !== "object") return value;
+  const entries = Object.entries(value as Record<string, unknown>).sort(([left], [right]) => (left < right ? -1 : left > right ? 1 : 0));
+  return Object.fromEntries(entries.map(([key, item]) => [key, sortedKeys(item)])) as T;
 }

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { AppError } from "../errors/app-error.js";
+import { findUnstorableText } from "../errors/storable-text.js";
 
 /** One message of a recorded conversation, as imported and exported (one JSONL line). */
 export interface ConversationLine {
@@ -28,17 +29,21 @@ export interface ParseOptions {
 /** Longest recorded conversation accepted, in lines. */
 export const MAX_CONVERSATION_LINES = 1_000_000;
 
-const ROLE_ALIASES: Record<string, ConversationLine["role"]> = {
-  user: "user",
-  human: "user",
-  assistant: "assistant",
-  ai: "assistant",
-  bot: "assistant",
-  model: "assistant",
-  system: "system",
-  tool: "tool",
-  function: "tool",
-};
+// A Map, not an object literal: "constructor" or "__proto__" must not find a role on the prototype.
+const ROLE_ALIASES = new Map<string, ConversationLine["role"]>([
+  ["user", "user"],
+  ["human", "user"],
+  ["assistant", "assistant"],
+  ["ai", "assistant"],
+  ["bot", "assistant"],
+  ["model", "assistant"],
+  ["system", "system"],
+  ["tool", "tool"],
+  ["function", "tool"],
+]);
+
+/** Timestamps are kept to four-digit years: Postgres reads ISO 8601 with those (and a chat history has no others). */
+const TIMESTAMP_RANGE = { min: Date.parse("0001-01-01T00:00:00.000Z"), max: Date.parse("9999-12-31T23:59:59.999Z") };
 
 const timestamp = z.union([z.string().min(1), z.number()]);
 const session = z.union([z.string().min(1).max(200), z.number()]).transform(String);
@@ -50,8 +55,7 @@ const messageLine = z.object({
   role: z.string().optional(),
   speaker: z.string().min(1).max(200).optional(),
   name: z.string().min(1).max(200).optional(),
-  // Postgres text cannot hold NUL characters.
-  content: z.string().max(1_000_000).refine((content) => !content.includes("\u0000"), "NUL characters are not supported"),
+  content: z.string().max(1_000_000),
   timestamp: timestamp.optional(),
   session: session.optional(),
   tool_calls: z.array(z.object({ id: z.string().min(1), name: z.string().min(1), args: z.record(z.string(), z.unknown()).default({}) })).optional(),
@@ -73,7 +77,10 @@ export function parseConversationJsonl(text: string, options: ParseOptions): Con
   for (const [index, raw] of rawLines.entries()) {
     if (raw.trim().length === 0) continue;
     try {
-      reader.read(JSON.parse(raw) as unknown);
+      const value = JSON.parse(raw) as unknown;
+      const unstorable = findUnstorableText(value);
+      if (unstorable !== undefined) throw new Error(`${unstorable}: a NUL character or an unpaired UTF-16 surrogate cannot be stored`);
+      reader.read(value);
     } catch (error) {
       throw new AppError("invalid_request", `Line ${index + 1}: ${describe(error)}`, { details: { line: index + 1 } });
     }
@@ -98,6 +105,7 @@ export function formatConversationLine(line: ConversationLine): string {
 export function normaliseTimestamp(value: string | number): string {
   const millis = typeof value === "number" ? (Math.abs(value) < 100_000_000_000 ? value * 1000 : value) : Date.parse(value);
   if (!Number.isFinite(millis)) throw new Error(`invalid timestamp ${JSON.stringify(value)}`);
+  if (millis < TIMESTAMP_RANGE.min || millis > TIMESTAMP_RANGE.max) throw new Error(`timestamp ${JSON.stringify(value)} is outside the years 0001–9999`);
   return new Date(millis).toISOString();
 }
 
@@ -141,7 +149,7 @@ class LineReader {
 
   private roleOf(parsed: z.infer<typeof messageLine>): ConversationLine["role"] {
     if (parsed.role !== undefined) {
-      const role = ROLE_ALIASES[parsed.role.toLowerCase()];
+      const role = ROLE_ALIASES.get(parsed.role.toLowerCase());
       if (!role) throw new Error(`unknown role ${JSON.stringify(parsed.role)} (user, assistant, system or tool)`);
       return role;
     }

@@ -38,7 +38,8 @@ export const METHOD_PARAMS = {
   "messages.list": z.strictObject({
     thread_id: threadId,
     limit: z.number().int().min(1).max(200).default(50),
-    before: z.number().int().min(1).optional(),
+    // A page's `next_before` is null on the last page; passing it back means "from the end".
+    before: z.number().int().min(1).nullish().transform((value) => value ?? undefined),
   }),
   "run.start": z.strictObject({
     thread_id: threadId,
@@ -69,7 +70,7 @@ export const METHOD_PARAMS = {
   "state.listCheckpoints": z.strictObject({
     thread_id: threadId,
     limit: z.number().int().min(1).max(100).default(20),
-    before: z.string().min(1).max(200).optional(),
+    before: z.string().min(1).max(200).nullish().transform((value) => value ?? undefined),
   }),
   "state.fork": z.strictObject({
     thread_id: threadId,

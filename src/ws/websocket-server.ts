@@ -5,6 +5,7 @@ import type { z } from "zod";
 import { extractToken } from "../auth/authenticator.js";
 import type { User } from "../auth/user.js";
 import { AppError, toAppError } from "../errors/app-error.js";
+import { assertStorableText } from "../errors/storable-text.js";
 import type { Services } from "../services.js";
 import { ClientConnection } from "./client-connection.js";
 import { COMMAND_HANDLERS } from "./command-handlers.js";
@@ -77,12 +78,15 @@ export class ThreadlineWebSocketServer {
         throw new AppError("payload_too_large", `Frame exceeds ${this.services.config.WS_MAX_FRAME_BYTES} bytes`);
       }
       if (isBinary) throw new AppError("invalid_request", "Binary frames are not supported; send JSON text");
-      const frame = commandFrameSchema.safeParse(parseJson(text));
+      const value = parseJson(text);
+      // The id is echoed whenever it is readable, so a client can match the error to its command.
+      id = commandIdOf(value);
+      const frame = commandFrameSchema.safeParse(value);
       if (!frame.success) throw new AppError("invalid_request", "Expected {id, method, params}", { details: frame.error.issues });
-      id = frame.data.id;
+      assertStorableText(frame.data.params, "The command's params");
       await this.services.rateLimiter.consume(connection.user.id);
       const result = await this.dispatch(connection, frame.data.method, frame.data.params ?? {});
-      connection.send({ type: "result", id, result });
+      connection.send({ type: "result", id: frame.data.id, result });
     } catch (error) {
       const appError = toAppError(error);
       if (appError.code === "internal") this.services.logger.error({ err: error, userId: connection.user.id }, "WebSocket command failed");
@@ -171,11 +175,16 @@ function allMethodNames(): string[] {
 
 function readCommandId(text: string): string | number | null {
   try {
-    const candidate = (JSON.parse(text) as { id?: unknown }).id;
-    return typeof candidate === "string" || typeof candidate === "number" ? candidate : null;
+    return commandIdOf(JSON.parse(text));
   } catch {
     return null;
   }
+}
+
+/** The frame's id when it is one the protocol accepts (what the error frame echoes); null otherwise. */
+function commandIdOf(value: unknown): string | number | null {
+  const parsed = commandFrameSchema.shape.id.safeParse((value as { id?: unknown } | null)?.id);
+  return parsed.success ? parsed.data : null;
 }
 
 function rawToString(data: RawData): string {

@@ -63,6 +63,32 @@ describe("malformed WebSocket frames get typed errors and keep the socket open",
     expect(await client.callError("thread.list", { cursor: "garbage" })).toMatchObject({ code: "invalid_request", message: "Invalid cursor" });
   });
 
+  it("text Postgres cannot store (NUL, an unpaired surrogate) is refused before anything is written", async () => {
+    for (const content of ["nul \u0000 here", "lone \ud800 surrogate", "lone \udc00 low"]) {
+      const frame = await client.callError("run.start", { thread_id: threadId, input: { messages: [{ role: "user", content }] } });
+      expect(frame).toMatchObject({ code: "invalid_request", details: { path: "input.messages[0].content" } });
+      expect(frame.id).not.toBeNull();
+    }
+    expect(await client.callError("thread.open", { window_id: "a\u0000b" })).toMatchObject({ code: "invalid_request", details: { path: "window_id" } });
+    const history = await client.call<{ messages: unknown[] }>("messages.list", { thread_id: threadId });
+    expect(history.messages).toHaveLength(0);
+    // A well-formed pair (an emoji) is fine.
+    expect(await client.call("thread.update", { thread_id: threadId, title: "😀" })).toBeDefined();
+  });
+
+  it("an invalid frame still gets its id back when the id is readable", async () => {
+    client.sendRaw(JSON.stringify({ id: "null-params", method: "messages.list", params: null }));
+    const frame = await client.waitFor((candidate) => candidate.type === "error" && candidate.id === "null-params");
+    expect(frame).toMatchObject({ code: "invalid_request", message: "Expected {id, method, params}" });
+  });
+
+  it("a page's null next_before can be passed back as before", async () => {
+    const page = await client.call<{ messages: unknown[]; next_before: number | null }>("messages.list", { thread_id: threadId, before: null });
+    expect(page.next_before).toBeNull();
+    const checkpoints = await client.call<{ next_before: string | null }>("state.listCheckpoints", { thread_id: threadId, before: null });
+    expect(checkpoints.next_before).toBeNull();
+  });
+
   it("a frame over the configured limit", async () => {
     const content = "x".repeat(FRAME_LIMIT + 10);
     const frame = await client.callError("run.start", { thread_id: threadId, input: { messages: [{ role: "user", content }] } });
@@ -169,6 +195,23 @@ describe("malformed HTTP requests get typed errors", () => {
     const response = await post("/threads/search", "{oops");
     expect(response.status).toBe(400);
     expect(await response.json()).toMatchObject({ code: "invalid_request" });
+  });
+
+  it("text Postgres cannot store, in a body or a query string", async () => {
+    const surrogate = await post("/threads", '{"metadata":{"note":"lone \\ud800"}}');
+    expect(surrogate.status).toBe(400);
+    expect(await surrogate.json()).toMatchObject({ code: "invalid_request", details: { path: "metadata.note" } });
+    const nulKey = await post("/threads", '{"metadata":{"a\\u0000b":1}}');
+    expect(nulKey.status).toBe(400);
+    const query = await fetch(`${server.url}/threads/import?title=a%00b`, { method: "POST", headers: { "Content-Type": "application/x-ndjson" }, body: '{"role":"user","content":"x"}' });
+    expect(query.status).toBe(400);
+    expect(await query.json()).toMatchObject({ code: "invalid_request", details: { path: "title" } });
+  });
+
+  it("a search for a symbol finds it instead of failing", async () => {
+    const response = await post("/messages/search", JSON.stringify({ query: "%" }));
+    expect(response.status).toBe(200);
+    expect(await response.json()).toEqual({ results: [] });
   });
 
   it("oversized body", async () => {

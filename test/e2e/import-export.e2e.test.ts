@@ -85,6 +85,44 @@ describe("import and export (HTTP)", () => {
     expect(before).toBeDefined();
   });
 
+  it("refuses prototype names as roles, years Postgres cannot read and unstorable text, naming the line", async () => {
+    const threadCount = async () => ((await (await fetch(`${server.url}/threads/search`, { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify({ limit: 1000 }) })).json()) as unknown[]).length;
+    const threadsBefore = await threadCount();
+    const cases: [line: string, message: string][] = [
+      ['{"role":"constructor","content":"x"}', 'unknown role "constructor"'],
+      ['{"role":"__proto__","content":"x"}', 'unknown role "__proto__"'],
+      ['{"role":"user","content":"x","timestamp":8640000000000000}', "outside the years 0001–9999"],
+      ['{"role":"user","content":"x","timestamp":"+020000-01-01T00:00:00Z"}', "outside the years 0001–9999"],
+      ['{"role":"user","content":"x","timestamp":"-000100-01-01T00:00:00Z"}', "outside the years 0001–9999"],
+      ['{"role":"user","name":"a\\u0000b","content":"x"}', "name: a NUL character or an unpaired UTF-16 surrogate"],
+      ['{"role":"user","content":"x","session":"a\\u0000b"}', "session: a NUL character"],
+      ['{"role":"user","content":"lone \\ud800 surrogate"}', "content: a NUL character or an unpaired UTF-16 surrogate"],
+      ['{"role":"user","content":"nul \\u0000 here"}', "content: a NUL character"],
+    ];
+    for (const [line, message] of cases) {
+      const answer = await importJsonl(`{"role":"user","content":"fine"}\n${line}\n`);
+      expect(answer.status, line).toBe(400);
+      expect(answer.body, line).toMatchObject({ code: "invalid_request", message: expect.stringContaining(`Line 2: `) as unknown });
+      expect(answer.body.message, line).toContain(message);
+    }
+    expect(await threadCount()).toBe(threadsBefore);
+  });
+
+  it("writes tool-call arguments with sorted keys, so a canonical line with nested arguments round-trips byte for byte", async () => {
+    const lines = [
+      '{"role":"user","content":"book it","timestamp":"2024-01-01T00:00:00.000Z"}',
+      '{"role":"assistant","content":"","timestamp":"2024-01-01T00:00:01.000Z","tool_calls":[{"id":"c1","name":"book","args":{"a":"x","nested":{"b":[{"long_key":1,"z":2}],"y":true},"zeta":1}}]}',
+      '{"role":"tool","name":"book","content":"done","timestamp":"2024-01-01T00:00:02.000Z","tool_call_id":"c1"}',
+    ];
+    const canonical = `${lines.join("\n")}\n`;
+    const imported = await importJsonl(canonical);
+    expect(imported.status).toBe(201);
+    expect((await exportText(imported.body.thread_id)).text).toBe(canonical);
+    // Keys in another order come back sorted.
+    const shuffled = await importJsonl(canonical.replace('{"a":"x","nested"', '{"zeta":1,"a":"x","nested"').replace(',"zeta":1}}]}', "}}]}"));
+    expect((await exportText(shuffled.body.thread_id)).text).toBe(canonical);
+  });
+
   it("accepts the JSON form too", async () => {
     const response = await fetch(`${server.url}/threads/import`, {
       method: "POST",

@@ -1,3 +1,5 @@
+import { Readable } from "node:stream";
+import { pipeline } from "node:stream/promises";
 import express, { type Request, type Response, Router } from "express";
 import { z } from "zod";
 import { AppError } from "../../errors/app-error.js";
@@ -74,11 +76,15 @@ function readImport(request: Request): { text: string; options: z.infer<z.ZodObj
   return { text, options: body, metadata: body.metadata };
 }
 
-/** Write lines as they come, waiting when the client reads slowly; stop if it goes away. */
+/**
+ * Write lines as they come, waiting when the client reads slowly (stream's own backpressure, no listener per
+ * wait); a client that goes away ends the export quietly.
+ */
 async function streamLines(response: Response, lines: AsyncIterable<string>): Promise<void> {
-  for await (const line of lines) {
-    if (response.destroyed) return;
-    if (!response.write(line)) await new Promise<void>((resolve) => response.once("drain", resolve).once("close", resolve));
+  try {
+    await pipeline(Readable.from(lines), response);
+  } catch (error) {
+    // The client went away: nothing to answer. Anything else (a failed page read) reaches the error handler.
+    if ((error as { code?: unknown }).code !== "ERR_STREAM_PREMATURE_CLOSE") throw error;
   }
-  response.end();
 }
