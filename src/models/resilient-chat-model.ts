@@ -6,6 +6,7 @@ import { ChatGenerationChunk, type ChatResult } from "@langchain/core/outputs";
 import type { Runnable } from "@langchain/core/runnables";
 import { randomUUID } from "node:crypto";
 import { findOutboundRefusal } from "../outbound/guarded-fetch.js";
+import { observeAttempts } from "./attempt-observer.js";
 import { chatResultFromStream } from "./chat-result-from-stream.js";
 
 /** One model of a fallback chain, with the model string it was built from (for messages and usage). */
@@ -85,12 +86,24 @@ export class ResilientChatModel extends BaseChatModel {
     const id = `run-msg-${randomUUID()}`;
     for (const candidate of this.chain.candidates) {
       let streamed = false;
-      try {
-        for await (const chunk of this.streamCandidate(candidate, messages, { signal: options.signal, id })) {
-          streamed = true;
+      // Chunks without text or tool calls (a provider's opening `role` chunk) are held back until output comes:
+      // a model that fails after sending only those has shown the client nothing, so the next model may answer.
+      const held: ChatGenerationChunk[] = [];
+      const emit = async function* (chunks: ChatGenerationChunk[]): AsyncGenerator<ChatGenerationChunk> {
+        for (const chunk of chunks) {
           yield chunk;
           await runManager?.handleLLMNewToken(chunk.text, undefined, undefined, undefined, undefined, { chunk });
         }
+      };
+      try {
+        for await (const chunk of this.streamCandidate(candidate, messages, { signal: options.signal, id })) {
+          held.push(chunk);
+          if (!streamed && !carriesOutput(chunk)) continue;
+          streamed = true;
+          yield* emit(held.splice(0));
+        }
+        // An answer with no output at all (an empty reply) is still an answer.
+        yield* emit(held.splice(0));
         return;
       } catch (error) {
         // Cancellation is the run's outcome, not a model failure: let it through untouched.
@@ -107,21 +120,27 @@ export class ResilientChatModel extends BaseChatModel {
     const silence = new AbortController();
     const signal = context.signal ? AbortSignal.any([context.signal, silence.signal]) : silence.signal;
     let timer: NodeJS.Timeout | undefined;
-    const arm = () => {
+    const arm = (extraMs = 0) => {
       clearTimeout(timer);
-      timer = setTimeout(() => silence.abort(new ModelTimeoutError(`no response within ${this.chain.timeoutMs} ms (MODEL_TIMEOUT_MS / timeout_ms)`)), this.chain.timeoutMs);
+      timer = setTimeout(() => silence.abort(new ModelTimeoutError(`no response within ${this.chain.timeoutMs} ms (MODEL_TIMEOUT_MS / timeout_ms)`)), this.chain.timeoutMs + extraMs);
     };
     let namedModel = false;
+    let chunks = 0;
     let iterator: AsyncIterator<AIMessageChunk> | undefined;
     let finished = false;
+    // Each provider attempt gets the whole timeout: a failed one re-arms it past the retry's wait, so the wait is
+    // not taken for silence (and the attempt's own error, not a timeout, is what a last failure reports).
+    const attempts = { failed: (error: Error) => arm(retryWaitMs(error)) };
     arm();
     try {
       // Empty callbacks: the inner model must not report tokens itself, or every delta would be streamed twice.
-      const stream = await untilAborted(candidate.model.stream(messages, { signal, callbacks: [] }), signal);
+      const stream = await untilAborted(observeAttempts(attempts, () => candidate.model.stream(messages, { signal, callbacks: [] })), signal);
       iterator = stream[Symbol.asyncIterator]();
+      const next = (source: AsyncIterator<AIMessageChunk>) => untilAborted(observeAttempts(attempts, () => source.next()), signal);
       // Racing each step against the signal ends the wait at once, even while a provider sleeps between retries.
-      for (let step = await untilAborted(iterator.next(), signal); !step.done; step = await untilAborted(iterator.next(), signal)) {
+      for (let step = await next(iterator); !step.done; step = await next(iterator)) {
         arm();
+        chunks += 1;
         namedModel ||= Boolean(step.value.response_metadata?.model_name);
         yield toGenerationChunk(step.value, context.id);
       }
@@ -136,6 +155,9 @@ export class ResilientChatModel extends BaseChatModel {
       // The consumer left early (between chunks): close the provider's stream instead of leaving it open.
       if (!finished) await iterator?.return?.().catch(() => undefined);
     }
+    // A 200 answer that was not a chat stream at all (a web server's page at a mistyped base_url, an empty event
+    // stream) yields nothing: that is a failure to fall back from, not an empty reply.
+    if (chunks === 0) throw new Error("the endpoint answered without any chat-completion chunk (is base_url the model API?)");
     // Usage is tallied per model name; providers that do not report one are named by their model string.
     if (!namedModel) yield toGenerationChunk(new AIMessageChunk({ content: "", response_metadata: { model_name: candidate.spec } }), context.id);
   }
@@ -176,6 +198,22 @@ function bindCandidate(candidate: ModelCandidate, tools: BindToolsInput[], kwarg
   const model = candidate.model;
   if (!("bindTools" in model) || typeof model.bindTools !== "function") throw new Error(`${candidate.spec} does not support tool calling`);
   return model.bindTools(tools, kwargs) as ModelCandidate["model"];
+}
+
+/** Whether a chunk shows the client anything: text, or a piece of a tool call. */
+function carriesOutput(chunk: ChatGenerationChunk): boolean {
+  return chunk.text.length > 0 || ((chunk.message as AIMessageChunk).tool_call_chunks?.length ?? 0) > 0;
+}
+
+/**
+ * The longest a provider waits before retrying after `error`: its Retry-After, or p-retry's backoff at that
+ * attempt (1 s doubled per attempt, up to 2× jitter), capped at a minute like the Retry-After it waits out.
+ */
+function retryWaitMs(error: Error): number {
+  const retryAfterMs = (error as { retryAfterMs?: unknown }).retryAfterMs;
+  const attempt = (error as { attemptNumber?: unknown }).attemptNumber;
+  const backoffMs = 2 * 1000 * 2 ** Math.max(0, (typeof attempt === "number" ? attempt : 1) - 1);
+  return Math.min(60_000, Math.max(typeof retryAfterMs === "number" ? retryAfterMs : 0, backoffMs));
 }
 
 function toGenerationChunk(chunk: AIMessageChunk, id: string): ChatGenerationChunk {

@@ -1,5 +1,6 @@
 import { parseRetryAfterMs } from "@langchain/core/utils/async_caller";
 import { findOutboundRefusal } from "../outbound/guarded-fetch.js";
+import { reportFailedAttempt } from "./attempt-observer.js";
 
 /** A Retry-After longer than this is not waited out: the call fails over to the next model instead. */
 export const MAX_RETRY_AFTER_MS = 60_000;
@@ -17,6 +18,14 @@ const NETWORK_ERROR_NAMES = new Set(["APIConnectionError", "APIConnectionTimeout
  */
 export function retryModelCall(error: Error): void {
   if (isCancellation(error)) throw error;
+  try {
+    decideRetry(error);
+  } finally {
+    reportFailedAttempt(error);
+  }
+}
+
+function decideRetry(error: Error): void {
   // A destination the outbound policy refuses stays refused; retrying would only wait for the same answer.
   if (findOutboundRefusal(error)) throw error;
   const status = statusOf(error);

@@ -1,5 +1,5 @@
 import { AIMessage, HumanMessage, ToolMessage } from "@langchain/core/messages";
-import { afterEach, describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it, vi } from "vitest";
 import { createChatModel } from "../../src/models/create-chat-model.js";
 import type { ModelSettings } from "../../src/models/model-settings.js";
 import { writeChatCompletionStream } from "./chat-completions-stream.js";
@@ -136,6 +136,73 @@ describe("OpenAI-compatible provider against a chat-completions server", () => {
     expect(reply.text).toBe("from the backup");
     expect(reply.response_metadata.model_name).toBe("backup-model");
     expect(server.requests.map((request) => request.body.model)).toEqual(["broken-model", "broken-model", "backup-model"]);
+  });
+
+  it("falls back when a model stalls after its opening role chunk: nothing was shown yet", async () => {
+    server = await startRecordingServer(async (request, response) => {
+      if (request.body.model === "stalls") {
+        response.writeHead(200, { "content-type": "text/event-stream" });
+        response.write(`data: ${JSON.stringify({ id: "c1", object: "chat.completion.chunk", created: 1, model: "stalls", choices: [{ index: 0, delta: { role: "assistant", content: "" }, finish_reason: null }] })}\n\n`);
+        await new Promise((resolve) => setTimeout(resolve, 3_000));
+        response.end();
+      } else await writeChatCompletionStream(response, { model: "backup-model", text: ["from ", "the backup"] });
+    });
+    const model = await createChatModel("openai:stalls", settingsFor(server, { maxRetries: 0, fallbacks: ["openai:backup-model"] }), { timeoutMs: 400 });
+    const texts: string[] = [];
+    const ids = new Set<string | undefined>();
+    for await (const chunk of await model.stream([new HumanMessage("hi")])) {
+      texts.push(chunk.text);
+      ids.add(chunk.id);
+    }
+    expect(texts.join("")).toBe("from the backup");
+    expect(ids.size).toBe(1);
+    expect(server.requests.map((request) => request.body.model)).toEqual(["stalls", "backup-model"]);
+  });
+
+  it("treats a 200 that is not a chat-completions stream (a web page, an empty stream) as a failure to fall back from", async () => {
+    server = await startRecordingServer(async (request, response) => {
+      if (request.body.model === "html") response.writeHead(200, { "content-type": "text/html" }).end("<html><body>Welcome to nginx!</body></html>");
+      else if (request.body.model === "done-only") response.writeHead(200, { "content-type": "text/event-stream" }).end("data: [DONE]\n\n");
+      else await writeChatCompletionStream(response, { model: "backup-model", text: ["backup"] });
+    });
+    for (const broken of ["html", "done-only"]) {
+      const alone = await createChatModel(`openai:${broken}`, settingsFor(server, { maxRetries: 0 }));
+      await expect(alone.invoke([new HumanMessage("hi")]), broken).rejects.toThrow(/without any chat-completion chunk \(is base_url the model API\?\)/);
+      const chained = await createChatModel(`openai:${broken}`, settingsFor(server, { maxRetries: 0, fallbacks: ["openai:backup-model"] }));
+      expect((await chained.invoke([new HumanMessage("hi")])).text, broken).toBe("backup");
+    }
+  });
+
+  it("sends the assistant's seed in the request body", async () => {
+    server = await startRecordingServer((_request, response) => writeChatCompletionStream(response, { model: "gpt-test", text: ["ok"] }));
+    const model = await createChatModel("openai:gpt-test", settingsFor(server), { seed: 7, temperature: 0.3 });
+    await model.invoke([new HumanMessage("hi")]);
+    expect(server.requests[0]?.body).toMatchObject({ seed: 7, temperature: 0.3 });
+  });
+
+  it("gives each attempt the whole timeout: the wait before a retry is not silence, and the attempt's error is reported", async () => {
+    server = await startRecordingServer((_request, response) => sendError(response, { status: 500, message: "internal boom" }));
+    // Backoff before the retry is 1–2 s, well past the 400 ms timeout: the wait must not count as silence.
+    const model = await createChatModel("openai:gpt-test", settingsFor(server, { maxRetries: 1 }), { timeoutMs: 400 });
+    await expect(model.invoke([new HumanMessage("hi")])).rejects.toThrow(/openai:gpt-test: 500 internal boom/);
+    expect(server.requests).toHaveLength(2);
+  });
+
+  it("keeps the SDK from printing a provider's unparsable stream line (which may echo a key) to the console", async () => {
+    server = await startRecordingServer((_request, response) => {
+      response.writeHead(200, { "content-type": "text/event-stream" });
+      response.end(`data: {oops Bearer ${API_KEY}\n\n`);
+    });
+    const printed = vi.spyOn(console, "error").mockImplementation(() => undefined);
+    try {
+      const model = await createChatModel("openai:gpt-test", settingsFor(server, { maxRetries: 0 }));
+      const failure = await model.invoke([new HumanMessage("hi")]).catch((error: unknown) => error as Error);
+      expect(failure).toBeInstanceOf(Error);
+      expect((failure as Error).message).not.toContain(API_KEY);
+      expect(printed).not.toHaveBeenCalled();
+    } finally {
+      printed.mockRestore();
+    }
   });
 
   it("never sends the server's key to an endpoint an assistant chose", async () => {
