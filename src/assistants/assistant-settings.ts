@@ -20,9 +20,16 @@ export const assistantSettingsSchema = z.object({
    * are folded into the running summary to stay within it. Unset: sized to the model (docs/long-threads.md).
    */
   context_budget: z.number().int().min(200).max(2_000_000).optional(),
-  max_tokens: z.number().int().min(1).optional(),
-  /** The model's provider endpoint (an OpenAI-compatible server, Anthropic or Ollama URL). */
-  base_url: z.string().url().optional(),
+  // No model answers more than a few hundred thousand tokens; a larger value is a typo.
+  max_tokens: z.number().int().min(1).max(1_000_000).optional(),
+  /**
+   * The model's provider endpoint (an OpenAI-compatible server, Anthropic or Ollama URL): http(s) only, and no
+   * credentials in it (they would be stored and shown with the assistant; keys go in the server's settings).
+   */
+  base_url: z
+    .url({ protocol: /^https?$/, error: "base_url must be an http:// or https:// URL" })
+    .refine((url) => !/^[a-z]+:\/\/[^/?#]*@/i.test(url), "base_url must not carry credentials (user:password@); set the key in the server's settings")
+    .optional(),
   /** Longest a model call may stay silent before it is abandoned (then the next fallback is tried). */
   timeout_ms: z.number().int().min(1).max(3_600_000).optional(),
   /** Sampling seed, for reproducible output (embedded model, OpenAI, Ollama). */

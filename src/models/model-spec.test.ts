@@ -29,6 +29,14 @@ describe("parseModelSpec", () => {
   it("explains the expected shape", () => {
     expect(() => parseModelSpec("gpt-4o")).toThrow(/provider:model.*"local" or "fake"/);
   });
+
+  it.each(["openai: gpt-4o", "openai :gpt-4o", "openai : gpt-4o"])("refuses spaces around the colon: %j", (spec) => {
+    expect(() => parseModelSpec(spec)).toThrow(/spaces around its ":"/);
+  });
+
+  it("ignores spaces around the whole string", () => {
+    expect(parseModelSpec("  openai:gpt-4o ")).toEqual({ provider: "openai", model: "gpt-4o" });
+  });
 });
 
 describe("validateModelSpec", () => {

@@ -33,7 +33,13 @@ export function parseModelSpec(spec: string): ModelSpec {
       `Model "${spec}" must look like provider:model (e.g. openai:gpt-4o-mini, anthropic:claude-haiku-4-5, ollama:qwen2.5), or be "local" or "fake"`,
     );
   }
-  return { provider: trimmed.slice(0, separator), model: trimmed.slice(separator + 1) };
+  const provider = trimmed.slice(0, separator);
+  const model = trimmed.slice(separator + 1);
+  // "openai: gpt-4o" would send " gpt-4o"; "openai :x" would name provider "openai ": both are typos.
+  if (/\s/.test(provider) || model !== model.trim()) {
+    throw new AppError("invalid_request", `Model "${spec}" has spaces around its ":"; write provider:model without them (e.g. openai:gpt-4o-mini)`);
+  }
+  return { provider, model };
 }
 
 /** Validation options, passed along with the assistant's overrides. */

@@ -37,8 +37,11 @@ export async function createProviderChatModel(spec: ModelSpec, settings: ModelSe
         apiKey: ownEndpoint ? KEYLESS : (settings.openAiApiKey ?? KEYLESS),
         maxTokens: overrides.maxTokens,
         timeout: overrides.timeoutMs ?? settings.timeoutMs,
-        seed: overrides.seed,
-        configuration: { ...(baseURL ? { baseURL } : {}), ...(guardedFetch ? { fetch: guardedFetch } : {}) },
+        // ChatOpenAI reads `seed` from call options only; modelKwargs puts it in every request body.
+        ...(overrides.seed !== undefined ? { modelKwargs: { seed: overrides.seed } } : {}),
+        // The SDK logs an unparsable stream line (raw provider output, which may echo a key) with console.error;
+        // the error itself still fails the call, scrubbed, as a model_error.
+        configuration: { ...(baseURL ? { baseURL } : {}), ...(guardedFetch ? { fetch: guardedFetch } : {}), logLevel: "off" },
         streamUsage: true,
       });
     }
@@ -49,7 +52,7 @@ export async function createProviderChatModel(spec: ModelSpec, settings: ModelSe
         apiKey: overrides.baseUrl !== undefined && overrides.baseUrl !== settings.anthropicBaseUrl ? KEYLESS : settings.anthropicApiKey,
         anthropicApiUrl: overrides.baseUrl ?? settings.anthropicBaseUrl ?? "https://api.anthropic.com",
         maxTokens: overrides.maxTokens ?? ANTHROPIC_DEFAULT_MAX_TOKENS,
-        clientOptions: { timeout: overrides.timeoutMs ?? settings.timeoutMs, ...(guardedFetch ? { fetch: guardedFetch } : {}) },
+        clientOptions: { timeout: overrides.timeoutMs ?? settings.timeoutMs, ...(guardedFetch ? { fetch: guardedFetch } : {}), logLevel: "off" },
       });
     case "ollama":
       return initChatModel(spec.model, {

@@ -243,5 +243,15 @@ describe("malformed HTTP requests get typed errors", () => {
     expect(await unknownTool.json()).toMatchObject({ code: "invalid_request", message: expect.stringContaining("rm_rf") as unknown });
     const badModel = await post("/assistants", JSON.stringify({ graph_id: "chat", context: { model: "mystery:model-x" } }));
     expect(await badModel.json()).toMatchObject({ code: "invalid_request", message: expect.stringContaining("mystery") as unknown });
+    const refused = async (context: Record<string, unknown>) => {
+      const response = await post("/assistants", JSON.stringify({ graph_id: "chat", context: { model: "fake", ...context } }));
+      expect(response.status, JSON.stringify(context)).toBe(400);
+      return JSON.stringify(await response.json());
+    };
+    expect(await refused({ base_url: "ftp://models.example.com/v1" })).toContain("base_url must be an http:// or https:// URL");
+    expect(await refused({ base_url: "http://user:pw@127.0.0.1:9901/v1" })).toContain("base_url must not carry credentials");
+    expect(await refused({ max_tokens: 1e12 })).toContain("max_tokens");
+    expect(await refused({ model: "openai: gpt-4o" })).toContain("spaces around its");
+    expect((await post("/assistants", JSON.stringify({ graph_id: "chat", context: { model: "fake", base_url: "https://models.example.com/v1" } }))).status).toBe(200);
   });
 });
