@@ -3,7 +3,7 @@ import type { BaseCheckpointSaver } from "@langchain/langgraph";
 import type { BaseMessage } from "@langchain/core/messages";
 import type pg from "pg";
 import type { AgentContext } from "../agent/agent-context.js";
-import { isModelCallError, redactSecrets } from "../agent/model-call-error.js";
+import { isModelCallError, ModelCallError, redactSecrets } from "../agent/model-call-error.js";
 import type { AssistantService } from "../assistants/assistant-service.js";
 import type { Assistant } from "../assistants/assistant.js";
 import { type Queryable, withTransaction } from "../db/database.js";
@@ -134,7 +134,9 @@ export class RunExecutor {
         return true;
       }
       const othersActive = await this.finish(run, { ...outcome, usage }, publisher);
-      log.info({ status: outcome.status }, "run finished");
+      // A failure's code and (already scrubbed) message go to the log too: users see them in run.failed, operators here.
+      if (outcome.status === "error") log.warn({ status: outcome.status, code: outcome.error?.code, error: outcome.error?.message }, "run finished");
+      else log.info({ status: outcome.status }, "run finished");
       return othersActive;
     } finally {
       stopLease();
@@ -238,7 +240,7 @@ export class RunExecutor {
     const settings = assistant.context;
     const names = settings.tools;
     return {
-      model: await this.deps.models.get(settings),
+      model: await this.modelOf(settings),
       tools: names ? this.deps.tools.filter((tool) => names.includes(tool.name)) : this.deps.tools,
       toolContext: { userId: run.user_id, threadId: run.thread_id, runId: run.run_id, db: this.deps.pool, signal },
       systemPrompt: [settings.context, settings.instructions].filter(Boolean).join("\n\n") || undefined,
@@ -246,6 +248,19 @@ export class RunExecutor {
       contextBudget: settings.context_budget,
       modelSpec: this.deps.models.modelFor(settings),
     };
+  }
+
+  /**
+   * The assistant's model. One stored while the server had a provider's key can outlive that setting; building it
+   * then fails as the run's model failure (`model_error`, saying what to set), not as a bad request of this run.
+   */
+  private async modelOf(settings: Assistant["context"]): Promise<AgentContext["model"]> {
+    try {
+      return await this.deps.models.get(settings);
+    } catch (error) {
+      if (error instanceof Error && error.name === "AppError") throw new ModelCallError(redactSecrets(error.message), { cause: error });
+      throw error;
+    }
   }
 
   /**

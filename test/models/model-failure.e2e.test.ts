@@ -1,0 +1,65 @@
+import { Writable } from "node:stream";
+import pino from "pino";
+import { afterAll, beforeAll, expect, it } from "vitest";
+import { type RunningServer, startServer } from "../../src/app.js";
+import { type ConfigOverrides, loadConfig } from "../../src/config.js";
+import { createTestDatabase, type TestDatabase } from "../helpers/test-database.js";
+import { chat, TestWsClient } from "../helpers/ws-client.js";
+import { type RecordingServer, sendError, startRecordingServer } from "./recording-server.js";
+
+const KEY = "sk-operator-key-0123456789abcdef";
+
+let database: TestDatabase;
+let provider: RecordingServer;
+
+beforeAll(async () => {
+  database = await createTestDatabase();
+  provider = await startRecordingServer((_request, response) => sendError(response, { status: 400, message: `model gpt-test does not exist (key ${KEY})` }));
+});
+afterAll(async () => {
+  await provider[Symbol.asyncDispose]();
+  await database.drop();
+});
+
+/** A server whose log lines are kept, parsed. */
+async function serverWithLog(env: ConfigOverrides): Promise<{ server: RunningServer; lines: Record<string, unknown>[] }> {
+  const lines: Record<string, unknown>[] = [];
+  const sink = new Writable({
+    write(chunk: Buffer, _encoding, done) {
+      for (const line of chunk.toString().split("\n").filter(Boolean)) lines.push(JSON.parse(line) as Record<string, unknown>);
+      done();
+    },
+  });
+  const config = loadConfig({ env: {}, overrides: { PORT: 0, HOST: "127.0.0.1", MODEL: "fake", LOG_LEVEL: "info", DATABASE_URL: database.url, SHUTDOWN_GRACE_MS: 2000, ...env } });
+  return { server: await startServer({ config, logger: pino({ level: "info" }, sink) }), lines };
+}
+
+it("a model failure is logged with its code and scrubbed message, and a stored model the server can no longer build is a model_error", async () => {
+  let threadId: string;
+  const first = await serverWithLog({ OPENAI_BASE_URL: `${provider.url}/v1`, OPENAI_API_KEY: KEY });
+  try {
+    const { server, lines } = first;
+    const created = await fetch(`${server.url}/assistants`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ graph_id: "chat", context: { model: "openai:gpt-test" } }) });
+    const assistantId = ((await created.json()) as { assistant_id: string }).assistant_id;
+    await using client = await TestWsClient.connect(server.wsUrl);
+    threadId = (await client.call<{ thread_id: string }>("thread.open", { assistant_id: assistantId })).thread_id;
+    const { final } = await chat(client, threadId, "hi");
+    expect(final.data).toMatchObject({ code: "model_error", message: expect.stringContaining("does not exist") as unknown });
+    const finished = lines.find((line) => line.msg === "run finished");
+    expect(finished).toMatchObject({ level: 40, status: "error", code: "model_error", error: expect.stringContaining("model gpt-test does not exist") as unknown });
+    expect(JSON.stringify(lines)).not.toContain(KEY);
+  } finally {
+    await first.server.close();
+  }
+  // Restarted without the OpenAI settings: the stored assistant's runs fail as model failures that say what to set.
+  const { server } = await serverWithLog({});
+  try {
+    await using client = await TestWsClient.connect(server.wsUrl);
+    const { final } = await chat(client, threadId, "still there?");
+    expect(final.data).toMatchObject({ code: "model_error", message: expect.stringContaining("OPENAI_API_KEY") as unknown });
+    const history = await client.call<{ messages: { content: string }[] }>("messages.list", { thread_id: threadId });
+    expect(history.messages.map((message) => message.content)).toContain("still there?");
+  } finally {
+    await server.close();
+  }
+});
