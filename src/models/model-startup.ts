@@ -2,6 +2,7 @@ import type { Config } from "../config.js";
 import type { Logger } from "../logger.js";
 import { DEFAULT_LOCAL_MODEL } from "./local/default-local-model.js";
 import { parseLocalModelSource } from "./local/local-model-source.js";
+import { assertGgufFile } from "./local/gguf-magic.js";
 import { pullModel, resolveLocalModelFile } from "./local/pull-model.js";
 import type { ModelProvider } from "./model-provider.js";
 import type { ModelSettings } from "./model-settings.js";
@@ -25,7 +26,15 @@ export async function prepareModels(options: { config: Config; settings: ModelSe
     if (parsed.provider !== "local" || !settings.local) continue;
     const source = parseLocalModelSource(parsed.model);
     const present = await resolveLocalModelFile(source, settings.local);
-    if (present) continue;
+    if (present) {
+      // A file that is no model fails here, at start, rather than at every run.
+      await assertGgufFile(present).catch((error: unknown) => {
+        throw new Error(`${spec}: ${error instanceof Error ? error.message : String(error)}`);
+      });
+      continue;
+    }
+    // A path names a file that is there or not: nothing to pull.
+    if (source.kind === "file") throw new Error(`${spec}: the model file ${source.path} does not exist (a path, or a file name in ${settings.local.modelsDir} or ${settings.local.cacheDir})`);
     if (!settings.local.autoPull) {
       throw new Error(`${spec}: the model file is missing and MODEL_AUTO_PULL=false; run \`threadline models pull${parsed.model ? ` ${parsed.model}` : ""}\``);
     }

@@ -61,9 +61,10 @@ describe("prepareModels (serve start-up)", () => {
   it("says in the log that the embedded model answers when nothing else is configured", async () => {
     const cacheDir = path.join(work.path, "cache");
     await mkdir(cacheDir);
-    // A file of the model's exact size stands in for it: start-up only checks presence; pulls check the hash.
+    // A file of the model's exact size, starting like a GGUF file, stands in for it: start-up checks presence and
+    // the magic; pulls check the hash.
     const file = path.join(cacheDir, DEFAULT_LOCAL_MODEL.fileName);
-    await writeFile(file, "");
+    await writeFile(file, "GGUF");
     await truncate(file, DEFAULT_LOCAL_MODEL.sizeBytes);
     const config = loadConfig({ env: { DATA_DIR: work.path, MODEL_CACHE_DIR: cacheDir } });
     const { logger, lines } = capturingLogger();
@@ -74,5 +75,16 @@ describe("prepareModels (serve start-up)", () => {
   it("fails with the command to run when the model is missing and auto-pull is off", async () => {
     const config = loadConfig({ env: { DATA_DIR: work.path, MODEL_CACHE_DIR: path.join(work.path, "empty"), MODEL_AUTO_PULL: "false" } });
     await expect(prepareModels({ config, settings: modelSettingsFromConfig(config), logger: capturingLogger().logger })).rejects.toThrow(/run `threadline models pull`/);
+  });
+
+  it("refuses to start on a model file that is not GGUF, and on a path that does not exist, without pulling", async () => {
+    const readme = path.join(work.path, "README.md");
+    await writeFile(readme, "# not a model");
+    const notModel = loadConfig({ env: { DATA_DIR: work.path, MODEL: `local:${readme}` } });
+    await expect(prepareModels({ config: notModel, settings: modelSettingsFromConfig(notModel), logger: capturingLogger().logger })).rejects.toThrow(/README\.md is not a GGUF model file/);
+    const missing = loadConfig({ env: { DATA_DIR: work.path, MODEL: "local:/nope.gguf" } });
+    const { logger, lines } = capturingLogger();
+    await expect(prepareModels({ config: missing, settings: modelSettingsFromConfig(missing), logger })).rejects.toThrow(/local:\/nope\.gguf: the model file \/nope\.gguf does not exist/);
+    expect(lines().map((line) => line.msg)).not.toContainEqual(expect.stringContaining("pulling"));
   });
 });

