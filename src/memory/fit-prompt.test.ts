@@ -29,6 +29,8 @@ describe("fitPromptToBudget", () => {
   });
 
   it("fails clearly when even the system context does not fit", () => {
-    expect(() => fitPromptToBudget([new SystemMessage("s".repeat(4000)), new HumanMessage("hi")], { toolTokens: 400, policy })).toThrow(/context_budget/);
+    expect(() => fitPromptToBudget([new SystemMessage("s".repeat(4000)), new HumanMessage("hi")], { toolTokens: 400, policy })).toThrow(
+      /context budget \(300 tokens\) cannot hold .*this call needs (\d+); raise the assistant's context_budget above \1/,
+    );
   });
 });

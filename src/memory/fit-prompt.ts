@@ -32,7 +32,12 @@ export function fitPromptToBudget(prompt: readonly BaseMessage[], options: { too
     fitted[index] = shortened;
   }
   if (excess > 0) {
-    throw new AppError("invalid_request", `The context budget (${policy.budget} tokens) cannot hold the system context and the tool schemas; raise the assistant's context_budget`);
+    const needed = policy.budget + excess;
+    throw new AppError(
+      "invalid_request",
+      `The context budget (${policy.budget} tokens) cannot hold the system context and the tool schemas: even shortened, this call needs ${needed}; raise the assistant's context_budget above ${needed} (room for the conversation too) or bind fewer tools`,
+      { details: { context_budget: policy.budget, needed } },
+    );
   }
   return fitted;
 }
