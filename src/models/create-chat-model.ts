@@ -3,7 +3,7 @@ import { FakeChatModel } from "./fake-chat-model.js";
 import { LocalChatModel } from "./local/local-chat-model.js";
 import { sharedLocalRuntime } from "./local/local-model-registry.js";
 import type { LocalModelRuntime } from "./local/local-model-runtime.js";
-import { describeLocalModelSource, type LocalModelSource, parseLocalModelSource } from "./local/local-model-source.js";
+import { describeLocalModelSource, missingModelName, type LocalModelSource, parseLocalModelSource } from "./local/local-model-source.js";
 import { resolveLocalModelFile } from "./local/pull-model.js";
 import { type LocalModelSettings, type ModelSettings, secretsOf } from "./model-settings.js";
 import { type ModelOverrides, type ModelSpec, validateModelSpec } from "./model-spec.js";
@@ -71,7 +71,7 @@ async function loadRuntime(source: LocalModelSource, local: LocalModelSettings, 
   const modelPath = await resolveLocalModelFile(source, local);
   if (!modelPath) {
     const argument = source.kind === "remote" ? ` ${source.uri}` : source.kind === "file" ? ` ${source.path}` : "";
-    throw new Error(`${describeLocalModelSource(source)} is not in ${local.modelsDir} or ${local.cacheDir}: run \`threadline models pull${argument}\``);
+    throw new Error(`${missingModelName(source)} is not in ${local.modelsDir} or ${local.cacheDir}: run \`threadline models pull${argument}\``);
   }
   return sharedLocalRuntime({
     modelPath,

@@ -1,6 +1,6 @@
 import path from "node:path";
 import { AppError } from "../errors/app-error.js";
-import { describeLocalModelSource, findLocalModelFile, parseLocalModelSource } from "./local/local-model-source.js";
+import { findLocalModelFile, missingModelName, parseLocalModelSource } from "./local/local-model-source.js";
 import type { ModelSettings } from "./model-settings.js";
 
 /** A parsed model string: `provider:model`, `local[:source]` or `fake`. */
@@ -96,7 +96,7 @@ function validateLocal(parsed: ModelSpec, context: { spec: string; settings: Mod
     const pull = source.kind === "default" ? "threadline models pull" : `threadline models pull ${parsed.model}`;
     throw new AppError(
       "invalid_request",
-      `Model "${spec}": ${describeLocalModelSource(source)} is not in ${settings.local.modelsDir} or ${settings.local.cacheDir}; run \`${pull}\``,
+      `Model "${spec}": ${missingModelName(source)} is not in ${settings.local.modelsDir} or ${settings.local.cacheDir}; run \`${pull}\``,
     );
   }
 }

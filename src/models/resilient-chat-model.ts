@@ -232,7 +232,8 @@ function messageOf(error: unknown): string {
   // SDKs wrap a refused connection as a bare "Connection error."; the refusal says which setting allows it.
   const refusal = findOutboundRefusal(error);
   if (refusal) return refusal.message;
-  if (error instanceof Error) return error.message || error.name;
+  // LangChain appends a link to its own troubleshooting page to provider errors: noise in a user's run.failed.
+  if (error instanceof Error) return (error.message || error.name).replace(/\s*Troubleshooting URL: \S+\s*$/, "");
   return String(error);
 }
 

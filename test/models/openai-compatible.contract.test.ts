@@ -225,5 +225,6 @@ describe("OpenAI-compatible provider against a chat-completions server", () => {
     expect(failure).toBeInstanceOf(Error);
     expect((failure as Error).message).toMatch(/^openai:gpt-test: .*Incorrect API key provided: \[redacted\]/);
     expect((failure as Error).message).not.toContain(API_KEY);
+    expect((failure as Error).message).not.toContain("Troubleshooting URL");
   });
 });

@@ -106,6 +106,16 @@ describe("pullModel refuses what is not a model, and gives up on a silent host",
     await expect(pullModel({ ...options(), source: file })).rejects.toThrow(/README\.md is not a GGUF model file/);
   });
 
+  it("says where it could not connect and what to check", async () => {
+    const closed = createServer();
+    await new Promise<void>((resolve) => closed.listen(0, "127.0.0.1", resolve));
+    const endpoint = `http://127.0.0.1:${(closed.address() as AddressInfo).port}`;
+    await new Promise<void>((resolve) => closed.close(() => resolve()));
+    await expect(pullModel({ ...options(), huggingFaceEndpoint: endpoint, source: "hf:tester/Nowhere-GGUF:Q4_K_M", stallTimeoutMs: 5_000 })).rejects.toThrow(
+      /Could not reach http:\/\/127\.0\.0\.1:\d+ for hf:tester\/Nowhere-GGUF:Q4_K_M: check this machine's network, or set HF_ENDPOINT to a mirror/,
+    );
+  });
+
   it("abandons a download that receives nothing, naming the address", async () => {
     // Accepts connections and never answers.
     const silent = createServer(() => undefined);

@@ -22,6 +22,11 @@ export function parseLocalModelSource(reference: string | undefined): LocalModel
   return { kind: "file", path: value };
 }
 
+/** What a message about a missing model names: the file name as given (with `.gguf`), the URI, or the default's name. */
+export function missingModelName(source: LocalModelSource): string {
+  return source.kind === "file" ? path.basename(source.path) : describeLocalModelSource(source);
+}
+
 /** A readable label for logs, usage accounting and errors. */
 export function describeLocalModelSource(source: LocalModelSource): string {
   switch (source.kind) {

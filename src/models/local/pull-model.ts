@@ -133,7 +133,7 @@ async function pullRemoteModel(uri: string, options: PullOptions): Promise<PullR
   }
   await mkdir(options.cacheDir, { recursive: true });
   options.onEvent?.({ type: "downloading", from: uri });
-  const cached = await withStallTimeout(uri, options, (signal, progressed) =>
+  const cached = await withNetworkHint(uri, options, () => withStallTimeout(uri, options, (signal, progressed) =>
     resolveModelFile(uri, {
       ...huggingFace(options),
       directory: options.cacheDir,
@@ -145,7 +145,7 @@ async function pullRemoteModel(uri: string, options: PullOptions): Promise<PullR
         options.onEvent?.({ type: "progress", downloadedBytes: downloadedSize, totalBytes: totalSize });
       },
     }),
-  );
+  ));
   try {
     await assertGgufFile(cached);
   } catch (error) {
@@ -156,6 +156,19 @@ async function pullRemoteModel(uri: string, options: PullOptions): Promise<PullR
   const target = path.join(options.modelsDir, path.basename(cached));
   await linkInto(cached, target, options);
   return { path: target, fromCache: false };
+}
+
+/** A download that could not connect says where it tried and what to check (the resolver says only "fetch failed"). */
+async function withNetworkHint<T>(uri: string, access: HuggingFaceAccess, download: () => Promise<T>): Promise<T> {
+  try {
+    return await download();
+  } catch (error) {
+    const text = error instanceof Error ? `${error.message} ${String((error.cause as Error | undefined)?.message ?? "")}` : String(error);
+    if (!/fetch failed|ENOTFOUND|EAI_AGAIN|ECONNREFUSED|ECONNRESET|ETIMEDOUT|EHOSTUNREACH|ENETUNREACH/i.test(text)) throw error;
+    const where = /^https?:\/\//i.test(uri) ? `${new URL(uri).host}` : (access.huggingFaceEndpoint ?? "huggingface.co");
+    const advice = /^https?:\/\//i.test(uri) ? "check the URL and this machine's network" : "check this machine's network, or set HF_ENDPOINT to a mirror (e.g. https://hf-mirror.com)";
+    throw new Error(`Could not reach ${where} for ${uri}: ${advice} (${error instanceof Error ? error.message : String(error)})`, { cause: error });
+  }
 }
 
 /**
