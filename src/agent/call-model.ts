@@ -1,5 +1,7 @@
 import type { BaseChatModel } from "@langchain/core/language_models/chat_models";
-import { AIMessage, type BaseMessage, type RemoveMessage } from "@langchain/core/messages";
+import { BaseCallbackHandler } from "@langchain/core/callbacks/base";
+import { AIMessage, type BaseMessage, type RemoveMessage, type UsageMetadata } from "@langchain/core/messages";
+import type { ChatGeneration, LLMResult } from "@langchain/core/outputs";
 import type { RunnableConfig } from "@langchain/core/runnables";
 import { z } from "zod";
 import { fitPromptToBudget } from "../memory/fit-prompt.js";
@@ -39,9 +41,36 @@ export async function callModel(state: WorkingState, context: AgentContext, conf
   const structuredModel = context.model.withStructuredOutput(context.responseShape, { name: "response" });
   const shapeTokens = call.policy.tokens.text(JSON.stringify(context.responseShape));
   const structuredPrompt = fitPromptToBudget([...call.prompt, reply], { toolTokens: shapeTokens, policy: call.policy });
-  const structured: unknown = await invokeOrThrowModelError(() => structuredModel.invoke(structuredPrompt, config), config.signal);
-  const answer = new AIMessage({ id: reply.id, content: JSON.stringify(structured), response_metadata: reply.response_metadata });
+  // A config of its own, not the graph's: LangChain's provider models hash their call config (the graph's holds
+  // the pool, whose timers are circular), and the graph's streaming callbacks would stream the JSON as a second
+  // message (and make @langchain/anthropic parse a streamed tool call it cannot). Its tokens are counted here.
+  const usage = new UsageCollector();
+  const structured: unknown = await invokeOrThrowModelError(() => structuredModel.invoke(structuredPrompt, { signal: config.signal, callbacks: [usage] }), config.signal);
+  const answer = new AIMessage({
+    id: reply.id,
+    content: JSON.stringify(structured),
+    response_metadata: reply.response_metadata,
+    usage_metadata: addUsage(AIMessage.isInstance(reply) ? reply.usage_metadata : undefined, usage.total),
+  });
   return update(folding, { messages: [answer], structured_response: structured });
+}
+
+/** Token usage of the model calls it watches (their ends), summed. */
+class UsageCollector extends BaseCallbackHandler {
+  readonly name = "threadline_usage_collector";
+  total: UsageMetadata | undefined;
+
+  override handleLLMEnd(output: LLMResult): void {
+    for (const generation of output.generations.flat()) {
+      const message = (generation as ChatGeneration).message as AIMessage | undefined;
+      if (message && AIMessage.isInstance(message)) this.total = addUsage(this.total, message.usage_metadata);
+    }
+  }
+}
+
+function addUsage(left: UsageMetadata | undefined, right: UsageMetadata | undefined): UsageMetadata | undefined {
+  if (!left || !right) return left ?? right;
+  return { input_tokens: left.input_tokens + right.input_tokens, output_tokens: left.output_tokens + right.output_tokens, total_tokens: left.total_tokens + right.total_tokens };
 }
 
 function update(folding: { removals: RemoveMessage[]; summary?: RunningSummary }, result: { messages: BaseMessage[]; structured_response?: unknown }): ModelNodeUpdate {

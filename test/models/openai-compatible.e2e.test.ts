@@ -55,6 +55,50 @@ describe("an OpenAI-compatible server behind a Threadline run", () => {
     expect((second?.messages as { role: string }[]).map((message) => message.role)).toEqual(["user", "assistant", "tool"]);
   });
 
+  it("answers in an assistant's response shape: the structured call is not streamed, and both calls' tokens count", async () => {
+    const shaped = { answer: "42", confidence: 0.9 };
+    provider.handle(async (request, response) => {
+      if (!request.body.response_format) {
+        await writeChatCompletionStream(response, { model: "qwen-plus", text: ["Six times ", "seven is 42."], usage: { prompt_tokens: 20, completion_tokens: 6 } });
+        return;
+      }
+      response.writeHead(200, { "content-type": "application/json" });
+      response.end(JSON.stringify({
+        id: "chatcmpl-shaped", object: "chat.completion", created: 1, model: "qwen-plus",
+        choices: [{ index: 0, message: { role: "assistant", content: JSON.stringify(shaped) }, finish_reason: "stop", logprobs: null }],
+        usage: { prompt_tokens: 30, completion_tokens: 8, total_tokens: 38 },
+      }));
+    });
+    await using server = await startTestServer({
+      databaseUrl: database.url,
+      env: { MODEL: "openai:qwen-plus", OPENAI_BASE_URL: `${provider.url}/v1`, OPENAI_API_KEY: "sk-dashscope-test-key-000000" },
+    });
+    const created = await fetch(`${server.url}/assistants`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ graph_id: "chat", context: { tools: [], response_shape: { type: "object", properties: { answer: { type: "string" }, confidence: { type: "number" } }, required: ["answer", "confidence"] } } }),
+    });
+    const { assistant_id } = (await created.json()) as { assistant_id: string };
+    await using client = await TestWsClient.connect(server.wsUrl);
+    // Several runs: the pool has idle clients (whose timers made the provider's config hashing throw) by the second.
+    for (const question of ["What is 6*7?", "And again?"]) {
+      const { thread_id } = await client.call<{ thread_id: string }>("thread.open", { assistant_id });
+      const { runId, final } = await chat(client, thread_id, question);
+      expect(final.event, JSON.stringify(final.data)).toBe("run.completed");
+      expect(final.data).toMatchObject({ structured_response: shaped, usage: { input_tokens: 50, output_tokens: 14 } });
+      const structuredRequest = provider.requests.at(-1)?.body;
+      expect(structuredRequest).toMatchObject({ model: "qwen-plus", response_format: { type: "json_schema" } });
+      expect(structuredRequest?.stream).not.toBe(true);
+      // One streamed message: the draft's deltas, then its completion carrying the shaped JSON (which replaces it).
+      const events = client.events(thread_id).filter((frame) => frame.run_id === runId);
+      const ids = new Set(events.filter((frame) => frame.event === "message.delta").map((frame) => frame.data?.message_id));
+      expect(ids.size).toBe(1);
+      const completed = events.filter((frame) => frame.event === "message.completed").map((frame) => frame.data?.message as { id: string; role: string; content: string });
+      expect(completed.at(-1)).toMatchObject({ id: [...ids][0], role: "assistant" });
+      expect(JSON.parse(completed.at(-1)?.content ?? "{}")).toEqual(shaped);
+    }
+  });
+
   it("ends the run with model_error carrying the provider's message, without the key", async () => {
     provider.handle((_request, response) => sendError(response, { status: 400, message: "Invalid model: qwen-nope (key sk-dashscope-test-key-000000)" }));
     await using server = await startTestServer({
