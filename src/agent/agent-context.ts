@@ -20,6 +20,8 @@ export interface AgentContext {
   contextBudget?: number;
   /** The assistant's model string (`openai:gpt-4o-mini`, `fake`…): picks the tokenizer and the default budget. */
   modelSpec?: string;
+  /** Writes the running summary when turns are folded: the model without the assistant's reply cap. @default model */
+  summaryModel?: BaseChatModel;
 }
 
 /** Read the agent context from a node's config, failing clearly when a graph runs outside the runtime. */

@@ -26,6 +26,7 @@ export async function callModel(state: WorkingState, context: AgentContext, conf
   const tools = boundToolSchemas(context.tools);
   const call = await prepareModelCall(state, {
     model: context.model,
+    summaryModel: context.summaryModel,
     modelSpec: context.modelSpec,
     contextBudget: context.contextBudget,
     systemPrompt: context.systemPrompt,

@@ -16,7 +16,8 @@ import type { RunningSummary } from "./running-summary.js";
 
 /** Where an import gets the assistant's model (the ModelProvider satisfies it). */
 export interface ModelSource {
-  get(settings: AssistantSettings): Promise<BaseChatModel>;
+  /** The model that writes summaries (the assistant's, without its reply cap). */
+  summaryModel(settings: AssistantSettings): Promise<BaseChatModel>;
   modelFor(settings: AssistantSettings): string;
 }
 
@@ -109,7 +110,8 @@ export class ConversationImporter {
 
   private async buildState(userId: string, threadId: string, input: { rows: ImportedRow[]; settings: AssistantSettings }) {
     const { settings } = input;
-    const model = await this.deps.models.get(settings);
+    // Only summaries are written while importing: the summary model (no reply cap).
+    const model = await this.deps.models.summaryModel(settings);
     const policy = await resolveContextPolicy({ model, modelSpec: this.deps.models.modelFor(settings), contextBudget: settings.context_budget });
     const systemPrompt = [settings.context, settings.instructions].filter(Boolean).join("\n\n") || undefined;
     const built = await buildWorkingContext(toGraphMessages(input.rows), { policy, systemPrompt, model });

@@ -14,6 +14,8 @@ export interface WorkingState {
 /** What the runtime knows about the call: the model, its budget, the system context, the tools' size. */
 export interface WorkingContextOptions {
   model: BaseChatModel;
+  /** Writes the summary when turns are folded. @default model */
+  summaryModel?: BaseChatModel;
   modelSpec?: string;
   contextBudget?: number;
   systemPrompt?: string;
@@ -47,7 +49,7 @@ export async function prepareModelCall(state: WorkingState, options: WorkingCont
     systemPrompt: options.systemPrompt,
     toolTokens,
     policy,
-    model: options.model,
+    model: options.summaryModel ?? options.model,
     signal: options.signal,
   });
   const prompt = fitPromptToBudget(assemblePrompt(options.systemPrompt, fold.summary, fold.working), { toolTokens, policy });

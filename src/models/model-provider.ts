@@ -35,4 +35,12 @@ export class ModelProvider {
     }
     return model;
   }
+
+  /**
+   * The model that writes a thread's running summary: the assistant's, without its reply-length cap (a summary is
+   * bounded by the context policy's own limit; an assistant's short `max_tokens` would cut it mid-sentence).
+   */
+  summaryModel(settings: AssistantSettings): Promise<BaseChatModel> {
+    return this.get({ ...settings, max_tokens: undefined });
+  }
 }

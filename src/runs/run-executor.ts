@@ -241,6 +241,7 @@ export class RunExecutor {
     const names = settings.tools;
     return {
       model: await this.modelOf(settings),
+      summaryModel: settings.max_tokens === undefined ? undefined : await this.modelOf(settings, { summary: true }),
       tools: names ? this.deps.tools.filter((tool) => names.includes(tool.name)) : this.deps.tools,
       toolContext: { userId: run.user_id, threadId: run.thread_id, runId: run.run_id, db: this.deps.pool, signal },
       systemPrompt: [settings.context, settings.instructions].filter(Boolean).join("\n\n") || undefined,
@@ -254,9 +255,9 @@ export class RunExecutor {
    * The assistant's model. One stored while the server had a provider's key can outlive that setting; building it
    * then fails as the run's model failure (`model_error`, saying what to set), not as a bad request of this run.
    */
-  private async modelOf(settings: Assistant["context"]): Promise<AgentContext["model"]> {
+  private async modelOf(settings: Assistant["context"], use: { summary?: boolean } = {}): Promise<AgentContext["model"]> {
     try {
-      return await this.deps.models.get(settings);
+      return await (use.summary ? this.deps.models.summaryModel(settings) : this.deps.models.get(settings));
     } catch (error) {
       if (error instanceof Error && error.name === "AppError") throw new ModelCallError(redactSecrets(error.message), { cause: error });
       throw error;

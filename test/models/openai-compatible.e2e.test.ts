@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestDatabase, type TestDatabase } from "../helpers/test-database.js";
 import { startTestServer } from "../helpers/test-server.js";
 import { chat, TestWsClient } from "../helpers/ws-client.js";
+import { SUMMARY_INSTRUCTIONS } from "../../src/memory/model-summary.js";
 import { writeChatCompletionStream } from "./chat-completions-stream.js";
 import { type RecordingServer, sendError, startRecordingServer } from "./recording-server.js";
 
@@ -97,6 +98,38 @@ describe("an OpenAI-compatible server behind a Threadline run", () => {
       expect(completed.at(-1)).toMatchObject({ id: [...ids][0], role: "assistant" });
       expect(JSON.parse(completed.at(-1)?.content ?? "{}")).toEqual(shaped);
     }
+  });
+
+  it("writes the running summary without the assistant's reply cap (max_tokens), so it is not cut short", async () => {
+    const isSummary = (body: Record<string, unknown>) => (body.messages as { content?: unknown }[])[0]?.content === SUMMARY_INSTRUCTIONS;
+    provider.handle(async (request, response) => {
+      const text = isSummary(request.body) ? ["The user keeps asking about ", "gardening and tulips."] : ["Noted."];
+      await writeChatCompletionStream(response, { model: "qwen-plus", text, usage: { prompt_tokens: 10, completion_tokens: 3 } });
+    });
+    await using server = await startTestServer({
+      databaseUrl: database.url,
+      env: { MODEL: "openai:qwen-plus", OPENAI_BASE_URL: `${provider.url}/v1`, OPENAI_API_KEY: "sk-dashscope-test-key-000000" },
+    });
+    const created = await fetch(`${server.url}/assistants`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ graph_id: "chat", context: { tools: [], max_tokens: 12, context_budget: 250 } }),
+    });
+    const { assistant_id } = (await created.json()) as { assistant_id: string };
+    await using client = await TestWsClient.connect(server.wsUrl);
+    const { thread_id } = await client.call<{ thread_id: string }>("thread.open", { assistant_id });
+    const before = provider.requests.length;
+    for (let turn = 1; turn <= 10; turn += 1) {
+      const { final } = await chat(client, thread_id, `Turn ${turn}: I planted ${turn} tulips near the fence today, and my dog Rex dug ${turn} holes in the lawn again.`);
+      expect(final.event).toBe("run.completed");
+    }
+    const bodies = provider.requests.slice(before).map((request) => request.body);
+    const summaries = bodies.filter(isSummary);
+    expect(summaries.length).toBeGreaterThan(0);
+    for (const body of summaries) expect(body.max_tokens ?? body.max_completion_tokens).toBeUndefined();
+    for (const body of bodies.filter((candidate) => !isSummary(candidate))) expect(body.max_tokens ?? body.max_completion_tokens).toBe(12);
+    const state = await client.call<{ values: { summary?: { text: string } } }>("state.get", { thread_id });
+    expect(state.values.summary?.text).toContain("gardening and tulips.");
   });
 
   it("ends the run with model_error carrying the provider's message, without the key", async () => {
