@@ -88,7 +88,8 @@ async function buildPolicy(input: ContextPolicyInput): Promise<ContextPolicy> {
 
 /** The model's own tokenizer when it has one, js-tiktoken for OpenAI models, the estimate otherwise. */
 async function counterFor(model: BaseChatModel, identity: ModelIdentity): Promise<TokenCounter> {
-  if (isTokenizingModel(model)) return modelTokenCounter(model);
+  const own = isTokenizingModel(model) ? await modelTokenCounter(model) : undefined;
+  if (own) return own;
   if (identity.provider === "openai") return tiktokenCounter(identity.name);
   return ESTIMATE_COUNTER;
 }

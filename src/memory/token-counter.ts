@@ -8,9 +8,9 @@ export interface TokenCounter {
   count(text: string): number;
 }
 
-/** A model object that exposes its own tokenizer (the embedded node-llama-cpp model may). */
+/** A model object that exposes its own tokenizer (the embedded node-llama-cpp model does; loading it if needed). */
 export interface TokenizingModel {
-  countTokens(text: string): number;
+  tokenCounter(): Promise<((text: string) => number) | undefined>;
 }
 
 /** Han, kana and Hangul: scripts whose characters are each roughly a token (no spaces between words). */
@@ -30,14 +30,15 @@ export function estimateTokens(text: string): number {
 /** The estimate as a counter. */
 export const ESTIMATE_COUNTER: TokenCounter = { name: "estimate", count: estimateTokens };
 
-/** Whether a model object offers `countTokens(text)`. */
+/** Whether a model object offers `tokenCounter()`. */
 export function isTokenizingModel(model: unknown): model is TokenizingModel {
-  return typeof (model as { countTokens?: unknown } | null)?.countTokens === "function";
+  return typeof (model as { tokenCounter?: unknown } | null)?.tokenCounter === "function";
 }
 
-/** A counter over the model's own tokenizer. */
-export function modelTokenCounter(model: TokenizingModel): TokenCounter {
-  return { name: "model", count: (text) => (text.length === 0 ? 0 : model.countTokens(text)) };
+/** A counter over the model's own tokenizer; undefined when the model has none after all (a wrapper's inner model). */
+export async function modelTokenCounter(model: TokenizingModel): Promise<TokenCounter | undefined> {
+  const count = await model.tokenCounter();
+  return count ? { name: "model", count: (text) => (text.length === 0 ? 0 : count(text)) } : undefined;
 }
 
 const encoders = new Map<TiktokenEncoding, Promise<TokenCounter>>();

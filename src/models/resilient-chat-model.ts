@@ -6,6 +6,7 @@ import { ChatGenerationChunk, type ChatResult } from "@langchain/core/outputs";
 import type { Runnable } from "@langchain/core/runnables";
 import { randomUUID } from "node:crypto";
 import { findOutboundRefusal } from "../outbound/guarded-fetch.js";
+import { isTokenizingModel } from "../memory/token-counter.js";
 import { observeAttempts } from "./attempt-observer.js";
 import { chatResultFromStream } from "./chat-result-from-stream.js";
 
@@ -48,6 +49,12 @@ export class ResilientChatModel extends BaseChatModel {
 
   override _llmType(): string {
     return "threadline-resilient";
+  }
+
+  /** The first model's own tokenizer, when it has one (the embedded model); undefined otherwise. */
+  async tokenCounter(): Promise<((text: string) => number) | undefined> {
+    const first = this.chain.candidates[0]?.model;
+    return first !== undefined && isTokenizingModel(first) ? first.tokenCounter() : undefined;
   }
 
   /** Load the first model's weights now if it is an embedded one (fallbacks load when first needed). */

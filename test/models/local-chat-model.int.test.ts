@@ -6,6 +6,8 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { calculator } from "../../tools/calculator.js";
 import { createChatModel } from "../../src/models/create-chat-model.js";
 import type { LocalModelSettings, ModelSettings } from "../../src/models/model-settings.js";
+import { resolveContextPolicy } from "../../src/memory/context-policy.js";
+import { estimateTokens } from "../../src/memory/token-counter.js";
 import { localModelAvailable, TEST_MODEL_CACHE_DIR } from "./local-model-file.js";
 
 const available = localModelAvailable();
@@ -70,6 +72,15 @@ describe.skipIf(!available)("the embedded model (SmolLM2-135M through node-llama
     expect(log.filter((entry) => entry === "text").length).toBeGreaterThanOrEqual(3);
     // The prompt's decode, then the first token's, both before the consumer sees the first text.
     expect(log.indexOf("text")).toBeGreaterThanOrEqual(2);
+  });
+
+  it("counts context budgets with its own tokenizer (the estimate undercounts it, Chinese most)", async () => {
+    const policy = await resolveContextPolicy({ model, modelSpec: "local", contextBudget: 1500 });
+    expect(policy.tokens.counter.name).toBe("model");
+    const chinese = "我们明天去北京看长城，然后吃烤鸭。";
+    // SmolLM2's vocabulary is mostly English: a Han character takes more than the estimate's one token.
+    expect(policy.tokens.text(chinese)).toBeGreaterThan(estimateTokens(chinese));
+    expect(policy.tokens.text("Hello world")).toBe(2);
   });
 
   it("is deterministic at temperature 0", async () => {

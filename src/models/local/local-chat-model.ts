@@ -75,6 +75,12 @@ export class LocalChatModel extends BaseChatModel<LocalChatModelCallOptions> {
     return true;
   }
 
+  /** The model's own tokenizer (loading the model if needed), so context budgets count what it really reads. */
+  async tokenCounter(): Promise<(text: string) => number> {
+    const { model } = await this.options.runtime();
+    return (text) => model.tokenize(text).length;
+  }
+
   override bindTools(tools: BindToolsInput[], kwargs?: Partial<LocalChatModelCallOptions>): Runnable<BaseLanguageModelInput, AIMessageChunk, LocalChatModelCallOptions> {
     const localTools = tools.map((tool) => {
       const converted = convertToOpenAITool(tool);
