@@ -70,6 +70,14 @@ describe("checkpoint summaries (timeline rows)", () => {
   });
 });
 
+describe("a checkpoint's running summary", () => {
+  it("is read from values.summary, with how many messages it stands for", () => {
+    const state = { values: { messages: [{ type: "human", content: "latest" }], summary: { text: "Ada likes tulips.", message_count: 40, through_message_id: "m40" } }, next: [] };
+    expect(toCheckpointState(state)).toEqual({ summary: { text: "Ada likes tulips.", messageCount: 40 }, messages: [{ role: "user", text: "latest" }], next: [] });
+    expect(toCheckpointState({ values: { messages: [], summary: { text: "" } }, next: [] })).toEqual({ messages: [], next: [] });
+  });
+});
+
 describe("branches in the timeline", () => {
   const row = (checkpoint_id: string, parentId?: string) => ({ checkpoint_id, ...(parentId ? { parentId } : {}) });
 

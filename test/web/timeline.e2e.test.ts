@@ -149,4 +149,28 @@ describe("the timeline panel", () => {
     await older.waitFor({ state: "detached" });
     expect(pageErrors).toEqual([]);
   });
+
+  it("shows a long thread's running summary in the state at a checkpoint", async () => {
+    // An imported 40-turn conversation under a small budget: its working context starts with a summary.
+    const assistant = await fetch(`${server.url}/assistants`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ graph_id: "chat", context: { tools: [], context_budget: 400 } }) });
+    const { assistant_id } = (await assistant.json()) as { assistant_id: string };
+    const lines = Array.from({ length: 40 }, (_, turn) => [`{"role":"user","content":"Turn ${turn + 1}: I planted ${turn + 1} tulips by the fence."}`, `{"role":"assistant","content":"Noted, ${turn + 1} tulips."}`]).flat();
+    const imported = await fetch(`${server.url}/threads/import?assistant_id=${assistant_id}&title=Tulips`, { method: "POST", headers: { "content-type": "application/x-ndjson" }, body: lines.join("\n") });
+    const { thread_id, folds } = (await imported.json()) as { thread_id: string; folds: number };
+    expect(folds).toBeGreaterThan(0);
+
+    await page.reload();
+    await waitForChat(page);
+    await page.locator(`.session-item[data-thread-id="${thread_id}"] .session-select`).click();
+    await page.locator(".message-user", { hasText: "Turn 40:" }).waitFor();
+    if ((await panel().count()) === 0) await page.getByRole("button", { name: "Timeline" }).click();
+    await panel().locator(".checkpoint-button").first().click();
+    const detail = panel().getByRole("region", { name: "State at the selected checkpoint" });
+    const summary = detail.locator(".state-summary");
+    await summary.waitFor({ timeout: 10_000 });
+    expect(await summary.innerText()).toMatch(/^summary of \d+ earlier messages\s+\S/);
+    expect(await summary.innerText()).toContain("tulips");
+    await screenshot(page, "web-timeline-summary");
+    expect(pageErrors).toEqual([]);
+  });
 });

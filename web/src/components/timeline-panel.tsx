@@ -150,6 +150,12 @@ export function TimelinePanel(props: {
                 {current?.node ?? "State"}: {snapshot.state.messages.length} message{snapshot.state.messages.length === 1 ? "" : "s"}
                 {snapshot.state.next.length > 0 ? ` · next: ${snapshot.state.next.join(", ")}` : ""}
               </h3>
+              {snapshot.state.summary && (
+                <div class="state-summary">
+                  <span class="state-role">summary of {snapshot.state.summary.messageCount} earlier message{snapshot.state.summary.messageCount === 1 ? "" : "s"}</span>{" "}
+                  {snapshot.state.summary.text}
+                </div>
+              )}
               <ol class="state-messages">
                 {snapshot.state.messages.map((message, index) => (
                   <li key={index}>

@@ -7,22 +7,32 @@ export interface CheckpointMessage {
   text: string;
 }
 
-/** A checkpoint's state as the timeline shows it: its messages and the nodes that would run next. */
+/** The running summary of what was folded out of the working messages (long threads). */
+export interface CheckpointSummaryText {
+  text: string;
+  /** How many messages it stands for. */
+  messageCount: number;
+}
+
+/** A checkpoint's state as the timeline shows it: its running summary, its messages and the nodes that would run next. */
 export interface CheckpointState {
+  summary?: CheckpointSummaryText;
   messages: CheckpointMessage[];
   next: string[];
 }
 
 const ROLE_BY_TYPE: Record<string, string> = { human: "user", ai: "assistant", tool: "tool", system: "system" };
 
-/** Read the messages and `next` out of a `state.get` answer; unknown shapes give an empty list. */
+/** Read the summary, the messages and `next` out of a `state.get` answer; unknown shapes give an empty list. */
 export function toCheckpointState(answer: unknown): CheckpointState {
   const state = asObject(answer);
   const values = asObject(state?.values);
   const raw = Array.isArray(values?.messages) ? (values.messages as unknown[]) : [];
   const messages = raw.map(asObject).filter((message) => message !== undefined).map(toCheckpointMessage);
   const next = Array.isArray(state?.next) ? state.next.filter((node): node is string => typeof node === "string") : [];
-  return { messages, next };
+  const summary = asObject(values?.summary);
+  if (typeof summary?.text !== "string" || summary.text.length === 0) return { messages, next };
+  return { summary: { text: summary.text, messageCount: typeof summary.message_count === "number" ? summary.message_count : 0 }, messages, next };
 }
 
 function toCheckpointMessage(message: Record<string, unknown>): CheckpointMessage {
