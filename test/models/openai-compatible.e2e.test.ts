@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { RunningServer } from "../../src/app.js";
 import { createTestDatabase, type TestDatabase } from "../helpers/test-database.js";
 import { startTestServer } from "../helpers/test-server.js";
 import { chat, TestWsClient } from "../helpers/ws-client.js";
@@ -17,6 +18,20 @@ afterAll(async () => {
   await provider[Symbol.asyncDispose]();
   await database.drop();
 });
+
+/** A server whose default model is `openai:qwen-plus` at the mock provider. */
+function startQwenServer(): Promise<RunningServer> {
+  return startTestServer({
+    databaseUrl: database.url,
+    env: { MODEL: "openai:qwen-plus", OPENAI_BASE_URL: `${provider.url}/v1`, OPENAI_API_KEY: "sk-dashscope-test-key-000000" },
+  });
+}
+
+/** Create a `chat` assistant with these settings; its id. */
+async function createAssistant(server: RunningServer, context: Record<string, unknown>): Promise<string> {
+  const created = await fetch(`${server.url}/assistants`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ graph_id: "chat", context }) });
+  return ((await created.json()) as { assistant_id: string }).assistant_id;
+}
 
 describe("an OpenAI-compatible server behind a Threadline run", () => {
   it("streams deltas, runs the tool call, and records usage per model", async () => {
@@ -70,16 +85,8 @@ describe("an OpenAI-compatible server behind a Threadline run", () => {
         usage: { prompt_tokens: 30, completion_tokens: 8, total_tokens: 38 },
       }));
     });
-    await using server = await startTestServer({
-      databaseUrl: database.url,
-      env: { MODEL: "openai:qwen-plus", OPENAI_BASE_URL: `${provider.url}/v1`, OPENAI_API_KEY: "sk-dashscope-test-key-000000" },
-    });
-    const created = await fetch(`${server.url}/assistants`, {
-      method: "POST",
-      headers: { "content-type": "application/json" },
-      body: JSON.stringify({ graph_id: "chat", context: { tools: [], response_shape: { type: "object", properties: { answer: { type: "string" }, confidence: { type: "number" } }, required: ["answer", "confidence"] } } }),
-    });
-    const { assistant_id } = (await created.json()) as { assistant_id: string };
+    await using server = await startQwenServer();
+    const assistant_id = await createAssistant(server, { tools: [], response_shape: { type: "object", properties: { answer: { type: "string" }, confidence: { type: "number" } }, required: ["answer", "confidence"] } });
     await using client = await TestWsClient.connect(server.wsUrl);
     // Several runs: the pool has idle clients (whose timers made the provider's config hashing throw) by the second.
     for (const question of ["What is 6*7?", "And again?"]) {
@@ -106,16 +113,8 @@ describe("an OpenAI-compatible server behind a Threadline run", () => {
       const text = isSummary(request.body) ? ["The user keeps asking about ", "gardening and tulips."] : ["Noted."];
       await writeChatCompletionStream(response, { model: "qwen-plus", text, usage: { prompt_tokens: 10, completion_tokens: 3 } });
     });
-    await using server = await startTestServer({
-      databaseUrl: database.url,
-      env: { MODEL: "openai:qwen-plus", OPENAI_BASE_URL: `${provider.url}/v1`, OPENAI_API_KEY: "sk-dashscope-test-key-000000" },
-    });
-    const created = await fetch(`${server.url}/assistants`, {
-      method: "POST",
-      headers: { "content-type": "application/json" },
-      body: JSON.stringify({ graph_id: "chat", context: { tools: [], max_tokens: 12, context_budget: 250 } }),
-    });
-    const { assistant_id } = (await created.json()) as { assistant_id: string };
+    await using server = await startQwenServer();
+    const assistant_id = await createAssistant(server, { tools: [], max_tokens: 12, context_budget: 250 });
     await using client = await TestWsClient.connect(server.wsUrl);
     const { thread_id } = await client.call<{ thread_id: string }>("thread.open", { assistant_id });
     const before = provider.requests.length;
