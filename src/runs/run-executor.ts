@@ -2,8 +2,7 @@ import { type LatestKnown, SAVER_LATEST_KNOWN_KEY, SAVER_RUN_ID_KEY, SAVER_WRITE
 import type { BaseCheckpointSaver } from "@langchain/langgraph";
 import type { BaseMessage } from "@langchain/core/messages";
 import type pg from "pg";
-import type { AgentContext } from "../agent/agent-context.js";
-import { isModelCallError, ModelCallError, redactSecrets } from "../agent/model-call-error.js";
+import { isModelCallError, redactSecrets } from "../agent/model-call-error.js";
 import type { AssistantService } from "../assistants/assistant-service.js";
 import type { Assistant } from "../assistants/assistant.js";
 import { type Queryable, withTransaction } from "../db/database.js";
@@ -27,6 +26,7 @@ import type { Run } from "./run.js";
 import type { RunDurability } from "./run-config.js";
 import type { RunHooks } from "./run-hooks.js";
 import type { RunOutcome, RunStore } from "./run-store.js";
+import { runAgentContext } from "./run-agent-context.js";
 import { StreamTranslator } from "./stream-translator.js";
 
 /** Everything the executor talks to. */
@@ -173,7 +173,7 @@ export class RunExecutor {
       if (scope.committed && !(await startsFromKnownState(run, planOptions))) await scope.committed;
       const plan = await planGraphInput(graph, run, planOptions);
       if (!plan.skip) {
-        const context = await this.agentContext(run, assistant, scope.signal);
+        const context = await runAgentContext(this.deps, run, assistant, scope.signal);
         const durability = run.config?.durability ?? this.deps.durability ?? "async";
         const stream = await graph.stream(plan.input, {
           // When the claim knows the latest checkpoint (none on a first run; the previous run's end after a clean
@@ -234,34 +234,6 @@ export class RunExecutor {
       ...input.map((message) => ({ event: "message.completed" as const, data: { message } })),
     ];
     return this.deps.eventLog.append({ threadId: run.thread_id, runId: run.run_id, events }, client);
-  }
-
-  private async agentContext(run: Run, assistant: Assistant, signal: AbortSignal): Promise<AgentContext> {
-    const settings = assistant.context;
-    const names = settings.tools;
-    return {
-      model: await this.modelOf(settings),
-      summaryModel: settings.max_tokens === undefined ? undefined : await this.modelOf(settings, { summary: true }),
-      tools: names ? this.deps.tools.filter((tool) => names.includes(tool.name)) : this.deps.tools,
-      toolContext: { userId: run.user_id, threadId: run.thread_id, runId: run.run_id, db: this.deps.pool, signal },
-      systemPrompt: [settings.context, settings.instructions].filter(Boolean).join("\n\n") || undefined,
-      responseShape: settings.response_shape,
-      contextBudget: settings.context_budget,
-      modelSpec: this.deps.models.modelFor(settings),
-    };
-  }
-
-  /**
-   * The assistant's model. One stored while the server had a provider's key can outlive that setting; building it
-   * then fails as the run's model failure (`model_error`, saying what to set), not as a bad request of this run.
-   */
-  private async modelOf(settings: Assistant["context"], use: { summary?: boolean } = {}): Promise<AgentContext["model"]> {
-    try {
-      return await (use.summary ? this.deps.models.summaryModel(settings) : this.deps.models.get(settings));
-    } catch (error) {
-      if (error instanceof Error && error.name === "AppError") throw new ModelCallError(redactSecrets(error.message), { cause: error });
-      throw error;
-    }
   }
 
   /**
