@@ -1,6 +1,6 @@
 import type { BaseChatModel } from "@langchain/core/language_models/chat_models";
 import { BaseCallbackHandler } from "@langchain/core/callbacks/base";
-import { AIMessage, type BaseMessage, type RemoveMessage, type UsageMetadata } from "@langchain/core/messages";
+import { AIMessage, type BaseMessage, mergeUsageMetadata, type RemoveMessage, type UsageMetadata } from "@langchain/core/messages";
 import type { ChatGeneration, LLMResult } from "@langchain/core/outputs";
 import type { RunnableConfig } from "@langchain/core/runnables";
 import { z } from "zod";
@@ -69,9 +69,9 @@ class UsageCollector extends BaseCallbackHandler {
   }
 }
 
+/** LangChain's sum of two usages, keeping "no usage reported" when neither reported any. */
 function addUsage(left: UsageMetadata | undefined, right: UsageMetadata | undefined): UsageMetadata | undefined {
-  if (!left || !right) return left ?? right;
-  return { input_tokens: left.input_tokens + right.input_tokens, output_tokens: left.output_tokens + right.output_tokens, total_tokens: left.total_tokens + right.total_tokens };
+  return left || right ? mergeUsageMetadata(left, right) : undefined;
 }
 
 function update(folding: { removals: RemoveMessage[]; summary?: RunningSummary }, result: { messages: BaseMessage[]; structured_response?: unknown }): ModelNodeUpdate {

@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { AppError } from "../errors/app-error.js";
-import { findUnstorableText } from "../errors/storable-text.js";
+import { assertStorableText } from "../errors/storable-text.js";
 
 /** One message of a recorded conversation, as imported and exported (one JSONL line). */
 export interface ConversationLine {
@@ -78,8 +78,7 @@ export function parseConversationJsonl(text: string, options: ParseOptions): Con
     if (raw.trim().length === 0) continue;
     try {
       const value = JSON.parse(raw) as unknown;
-      const unstorable = findUnstorableText(value);
-      if (unstorable !== undefined) throw new Error(`${unstorable}: a NUL character or an unpaired UTF-16 surrogate cannot be stored`);
+      assertStorableText(value, "It");
       reader.read(value);
     } catch (error) {
       throw new AppError("invalid_request", `Line ${index + 1}: ${describe(error)}`, { details: { line: index + 1 } });

@@ -94,10 +94,10 @@ describe("import and export (HTTP)", () => {
       ['{"role":"user","content":"x","timestamp":8640000000000000}', "outside the years 0001–9999"],
       ['{"role":"user","content":"x","timestamp":"+020000-01-01T00:00:00Z"}', "outside the years 0001–9999"],
       ['{"role":"user","content":"x","timestamp":"-000100-01-01T00:00:00Z"}', "outside the years 0001–9999"],
-      ['{"role":"user","name":"a\\u0000b","content":"x"}', "name: a NUL character or an unpaired UTF-16 surrogate"],
-      ['{"role":"user","content":"x","session":"a\\u0000b"}', "session: a NUL character"],
-      ['{"role":"user","content":"lone \\ud800 surrogate"}', "content: a NUL character or an unpaired UTF-16 surrogate"],
-      ['{"role":"user","content":"nul \\u0000 here"}', "content: a NUL character"],
+      ['{"role":"user","name":"a\\u0000b","content":"x"}', "It holds a NUL character or an unpaired UTF-16 surrogate at name; such text cannot be stored"],
+      ['{"role":"user","content":"x","session":"a\\u0000b"}', "It holds a NUL character or an unpaired UTF-16 surrogate at session; such text cannot be stored"],
+      ['{"role":"user","content":"lone \\ud800 surrogate"}', "It holds a NUL character or an unpaired UTF-16 surrogate at content; such text cannot be stored"],
+      ['{"role":"user","content":"nul \\u0000 here"}', "It holds a NUL character or an unpaired UTF-16 surrogate at content; such text cannot be stored"],
     ];
     for (const [line, message] of cases) {
       const answer = await importJsonl(`{"role":"user","content":"fine"}\n${line}\n`);
