@@ -3,6 +3,7 @@ import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import type pg from "pg";
 import { BUILT_IN_TOOLS } from "../tools/index.js";
+import { assistantBudgetCheck } from "./assistants/assistant-budget-check.js";
 import { AssistantService } from "./assistants/assistant-service.js";
 import { ApiKeyStore } from "./auth/api-key-store.js";
 import { createAuthenticator } from "./auth/authenticator.js";
@@ -76,7 +77,8 @@ export async function buildServices(options: StartOptions): Promise<{ services: 
     const registry = await GraphRegistry.load({ configPath: config.LANGGRAPH_CONFIG, checkpointer });
     const tools = options.tools ?? BUILT_IN_TOOLS;
     const toolNames = tools.map((tool) => tool.name);
-    const assistants = new AssistantService({ pool, registry, modelSettings, toolNames });
+    const models = new ModelProvider({ defaultModel: config.MODEL, settings: modelSettings });
+    const assistants = new AssistantService({ pool, registry, modelSettings, toolNames, checkBudget: assistantBudgetCheck({ models, tools }) });
     const sessionStore = new SessionStore(pool);
     const transcript = new TranscriptStore(pool);
     const instanceId = randomUUID();
@@ -86,7 +88,6 @@ export async function buildServices(options: StartOptions): Promise<{ services: 
     const active = new ActiveRuns();
     const store = new RunStore(pool);
     const hooks = new RunHooks();
-    const models = new ModelProvider({ defaultModel: config.MODEL, settings: modelSettings });
     const lease = { owner: instanceId, ms: config.RUN_LEASE_MS };
     const executor = new RunExecutor({ pool, registry, assistants, models, tools, store, transcript, eventLog, bus, checkpointer, active, hooks, logger, lease, deltaFlushMs: config.DELTA_FLUSH_MS, durability: config.RUN_DURABILITY });
     const dispatcher = new RunDispatcher({ store, executor, logger, lease, pollMs: config.RUN_POLL_MS, recovery: config.RUN_RECOVERY, failLost: (run) => executor.abandon(run) });

@@ -6,7 +6,7 @@ import type { RunnableConfig } from "@langchain/core/runnables";
 import { z } from "zod";
 import { fitPromptToBudget } from "../memory/fit-prompt.js";
 import type { RunningSummary } from "../memory/running-summary.js";
-import { type ToolSchema, toolSchemaTokens } from "../memory/tool-schema-tokens.js";
+import { boundToolTokens, type ToolSchema } from "../memory/tool-schema-tokens.js";
 import { prepareModelCall, type WorkingState } from "../memory/working-context.js";
 import type { AgentContext } from "./agent-context.js";
 import { ModelCallError, redactSecrets } from "./model-call-error.js";
@@ -30,7 +30,7 @@ export async function callModel(state: WorkingState, context: AgentContext, conf
     modelSpec: context.modelSpec,
     contextBudget: context.contextBudget,
     systemPrompt: context.systemPrompt,
-    toolTokens: (policy) => toolSchemaTokens(tools, policy.tokens),
+    toolTokens: (policy) => boundToolTokens(context.model, tools, policy.tokens),
     signal: config.signal,
   });
   const folding = { removals: call.removals, ...(call.summary ? { summary: call.summary } : {}) };

@@ -6,6 +6,7 @@ import { assertAssistantBaseUrl } from "../models/assistant-endpoint.js";
 import { type ModelSettings, validateModelSpec } from "../models/create-chat-model.js";
 import type { GraphRegistry } from "../registry/graph-registry.js";
 import type { Assistant } from "./assistant.js";
+import type { AssistantBudgetCheck } from "./assistant-budget-check.js";
 import { type AssistantSettings, assistantSettingsSchema } from "./assistant-settings.js";
 
 interface AssistantRow {
@@ -41,7 +42,14 @@ const EPOCH = new Date(0).toISOString();
  */
 export class AssistantService {
   constructor(
-    private readonly deps: { pool: pg.Pool; registry: GraphRegistry; modelSettings: ModelSettings; toolNames: readonly string[] },
+    private readonly deps: {
+      pool: pg.Pool;
+      registry: GraphRegistry;
+      modelSettings: ModelSettings;
+      toolNames: readonly string[];
+      /** Settings whose context budget cannot hold the assistant's fixed part are refused (assistant-budget-check.ts). */
+      checkBudget?: AssistantBudgetCheck;
+    },
   ) {}
 
   /** The assistant, or not_found. */
@@ -63,6 +71,7 @@ export class AssistantService {
     const settings = this.validateSettings(mergeSettings(input));
     const assistantId = input.assistant_id ?? randomUUID();
     if (!isUuid(assistantId)) throw new AppError("invalid_request", "assistant_id must be a UUID");
+    await this.deps.checkBudget?.(settings);
     const { rows } = await this.deps.pool.query<AssistantRow>(
       `INSERT INTO assistants (assistant_id, owner_id, graph_id, name, description, config, context, metadata)
        VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (assistant_id) DO NOTHING RETURNING *`,
@@ -77,8 +86,10 @@ export class AssistantService {
   /** Update fields; settings are re-validated and the version bumps. */
   async update(userId: string, assistantId: string, input: AssistantInput): Promise<Assistant> {
     const current = await this.getOwned(userId, assistantId);
-    const settings = input.context || input.config ? this.validateSettings({ ...current.context, ...mergeSettings(input) }) : current.context;
+    const changed = Boolean(input.context || input.config);
+    const settings = changed ? this.validateSettings({ ...current.context, ...mergeSettings(input) }) : current.context;
     if (input.graph_id && !this.deps.registry.has(input.graph_id)) throw new AppError("invalid_request", `Unknown graph_id "${input.graph_id}"`);
+    if (changed) await this.deps.checkBudget?.(settings);
     const { rows } = await this.deps.pool.query<AssistantRow>(
       `UPDATE assistants SET graph_id = $3, name = $4, description = $5, config = $6, context = $7,
               metadata = metadata || $8::jsonb, version = version + 1, updated_at = now()

@@ -38,3 +38,14 @@ export const assistantSettingsSchema = z.object({
 
 /** Validated assistant settings. */
 export type AssistantSettings = z.infer<typeof assistantSettingsSchema>;
+
+/** The system prompt a run of these settings gives its model: the system context, then the instructions. */
+export function systemPromptOf(settings: AssistantSettings): string | undefined {
+  return [settings.context, settings.instructions].filter(Boolean).join("\n\n") || undefined;
+}
+
+/** The tools these settings allow (their `tools` allow-list; every one when unset). */
+export function allowedTools<T extends { name: string }>(settings: AssistantSettings, tools: readonly T[]): readonly T[] {
+  const names = settings.tools;
+  return names ? tools.filter((tool) => names.includes(tool.name)) : tools;
+}

@@ -3,7 +3,6 @@ import type { BaseMessage } from "@langchain/core/messages";
 import type { ContextPolicy } from "./context-policy.js";
 import { foldDeterministically } from "./deterministic-summary.js";
 import { planFold } from "./fold-plan.js";
-import { MESSAGE_OVERHEAD_TOKENS, PROMPT_OVERHEAD_TOKENS } from "./message-tokens.js";
 import { foldWithModel } from "./model-summary.js";
 import { type RunningSummary, SUMMARY_HEADING, systemText } from "./running-summary.js";
 
@@ -60,13 +59,14 @@ function summarise(input: FoldInput, folded: readonly BaseMessage[]): Promise<st
 /** Tokens of a call's fixed part as it is now: the system message (system context + summary), tools, priming. */
 export function currentFixedTokens(input: Pick<FoldInput, "systemPrompt" | "summary" | "toolTokens" | "policy">): number {
   const text = systemText(input.systemPrompt, input.summary);
-  const system = text === undefined ? 0 : MESSAGE_OVERHEAD_TOKENS + input.policy.tokens.recurringText(text);
-  return system + input.toolTokens + PROMPT_OVERHEAD_TOKENS;
+  const { tokens } = input.policy;
+  const system = text === undefined ? 0 : tokens.messageOverhead + tokens.recurringText(text);
+  return system + input.toolTokens + tokens.promptOverhead;
 }
 
 /** The fixed part with the summary at its largest: what remains after a fold must fit next to it. */
 function largestFixedTokens(input: FoldInput): number {
   const { tokens, summaryMaxTokens } = input.policy;
   const prompt = input.systemPrompt ? tokens.recurringText(input.systemPrompt) + 1 : 0;
-  return MESSAGE_OVERHEAD_TOKENS + prompt + tokens.recurringText(SUMMARY_HEADING) + 1 + summaryMaxTokens + input.toolTokens + PROMPT_OVERHEAD_TOKENS;
+  return tokens.messageOverhead + prompt + tokens.recurringText(SUMMARY_HEADING) + 1 + summaryMaxTokens + input.toolTokens + tokens.promptOverhead;
 }

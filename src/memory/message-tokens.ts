@@ -19,7 +19,15 @@ export class MessageTokens {
   private readonly cache = new Map<string, number>();
   private readonly texts = new Map<string, number>();
 
-  constructor(readonly counter: TokenCounter) {}
+  /** Tokens the chat format adds around each message. */
+  readonly messageOverhead: number;
+  /** Tokens the chat format adds to prime the reply. */
+  readonly promptOverhead: number;
+
+  constructor(readonly counter: TokenCounter) {
+    this.messageOverhead = counter.framing?.message ?? MESSAGE_OVERHEAD_TOKENS;
+    this.promptOverhead = counter.framing?.prompt ?? PROMPT_OVERHEAD_TOKENS;
+  }
 
   /** Tokens in plain text. */
   text(text: string): number {
@@ -57,16 +65,16 @@ export class MessageTokens {
 
   /** Tokens of a whole prompt: its messages, the reply priming and the bound tools' schemas. */
   prompt(messages: readonly BaseMessage[], toolTokens = 0): number {
-    return this.messages(messages) + PROMPT_OVERHEAD_TOKENS + toolTokens;
+    return this.messages(messages) + this.promptOverhead + toolTokens;
   }
 
   private countUncached(message: BaseMessage): number {
     // Messages without an id are built per call (the system message): their text recurs, so count it once.
     const text = plainText(message);
-    let tokens = MESSAGE_OVERHEAD_TOKENS + (message.id === undefined ? this.recurringText(text) : this.counter.count(text));
+    let tokens = this.messageOverhead + (message.id === undefined ? this.recurringText(text) : this.counter.count(text));
     if (message.name) tokens += this.counter.count(message.name) + 1;
     if (AIMessage.isInstance(message)) {
-      for (const call of message.tool_calls ?? []) tokens += this.counter.count(`${call.name}${JSON.stringify(call.args)}`) + MESSAGE_OVERHEAD_TOKENS;
+      for (const call of message.tool_calls ?? []) tokens += this.counter.count(`${call.name}${JSON.stringify(call.args)}`) + this.messageOverhead;
     }
     if (ToolMessage.isInstance(message)) tokens += this.counter.count(message.tool_call_id);
     return tokens;

@@ -1,7 +1,6 @@
 import type { BaseChatModel } from "@langchain/core/language_models/chat_models";
 import { type BaseMessage, HumanMessage, SystemMessage } from "@langchain/core/messages";
 import type { ContextPolicy } from "./context-policy.js";
-import { PROMPT_OVERHEAD_TOKENS } from "./message-tokens.js";
 import { describeMessage, type RunningSummary } from "./running-summary.js";
 import { truncateToTokens } from "./truncate-text.js";
 
@@ -47,7 +46,7 @@ function requestText(summary: string, lines: readonly string[], maxTokens: numbe
 /** Group lines so each request (instructions + summary at its largest + lines) fits the budget. */
 function chunkLines(lines: readonly string[], policy: ContextPolicy): string[][] {
   const tokens = policy.tokens;
-  const fixed = tokens.text(SUMMARY_INSTRUCTIONS) + policy.summaryMaxTokens + FRAMING_TOKENS + PROMPT_OVERHEAD_TOKENS + 8;
+  const fixed = tokens.text(SUMMARY_INSTRUCTIONS) + policy.summaryMaxTokens + FRAMING_TOKENS + tokens.promptOverhead + 8;
   const room = Math.max(32, policy.budget - fixed);
   const chunks: string[][] = [];
   let current: string[] = [];

@@ -6,11 +6,25 @@ export interface TokenCounter {
   readonly name: string;
   /** Tokens in `text`. */
   count(text: string): number;
+  /** What the chat format adds around messages; unset: OpenAI's documented framing (message-tokens.ts). */
+  readonly framing?: PromptFraming;
+}
+
+/** Tokens a chat format adds around each message (role and separators) and after the last to prime the reply. */
+export interface PromptFraming {
+  message: number;
+  prompt: number;
+}
+
+/** A model's own tokenizer: counts text, and knows its chat template's framing. */
+export interface ModelTokenizer {
+  count(text: string): number;
+  framing?: PromptFraming;
 }
 
 /** A model object that exposes its own tokenizer (the embedded node-llama-cpp model does; loading it if needed). */
 export interface TokenizingModel {
-  tokenCounter(): Promise<((text: string) => number) | undefined>;
+  tokenCounter(): Promise<ModelTokenizer | undefined>;
 }
 
 /** Han, kana and Hangul: scripts whose characters are each roughly a token (no spaces between words). */
@@ -37,8 +51,9 @@ export function isTokenizingModel(model: unknown): model is TokenizingModel {
 
 /** A counter over the model's own tokenizer; undefined when the model has none after all (a wrapper's inner model). */
 export async function modelTokenCounter(model: TokenizingModel): Promise<TokenCounter | undefined> {
-  const count = await model.tokenCounter();
-  return count ? { name: "model", count: (text) => (text.length === 0 ? 0 : count(text)) } : undefined;
+  const tokenizer = await model.tokenCounter();
+  if (!tokenizer) return undefined;
+  return { name: "model", count: (text) => (text.length === 0 ? 0 : tokenizer.count(text)), framing: tokenizer.framing };
 }
 
 const encoders = new Map<TiktokenEncoding, Promise<TokenCounter>>();

@@ -8,6 +8,28 @@ export interface ToolSchema {
 
 const counted = new WeakMap<ToolSchema, Map<string, number>>();
 
+/**
+ * A model that does not send tool schemas as they are but writes them into its prompt in words of its own (the
+ * embedded model's tool-decision instructions): the budget counts that text instead.
+ */
+export interface ToolPromptModel {
+  /** The text the model adds to a call's prompt for these tools; undefined when it sends the schemas as they are. */
+  toolPrompt(tools: readonly ToolSchema[]): string | undefined;
+}
+
+/** Whether a model object offers `toolPrompt()`. */
+export function isToolPromptModel(model: unknown): model is ToolPromptModel {
+  return typeof (model as { toolPrompt?: unknown } | null)?.toolPrompt === "function";
+}
+
+/** Tokens the bound tools take in a call of this model: its own tool prompt when it has one, else the schemas. */
+export function boundToolTokens(model: unknown, tools: readonly ToolSchema[], tokens: MessageTokens): number {
+  if (tools.length === 0) return 0;
+  const prompt = isToolPromptModel(model) ? model.toolPrompt(tools) : undefined;
+  // The prompt joins the system message after a blank line: its text plus the separator.
+  return prompt === undefined ? toolSchemaTokens(tools, tokens) : tokens.text(`\n\n${prompt}`);
+}
+
 /** Tokens the bound tools' schemas take in every call (providers send them as part of the prompt). */
 export function toolSchemaTokens(tools: readonly ToolSchema[], tokens: MessageTokens): number {
   let total = 0;

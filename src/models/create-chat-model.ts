@@ -64,6 +64,7 @@ function createLocalChatModel(parsed: ModelSpec, settings: ModelSettings, overri
     maxTokens: overrides.maxTokens ?? local.maxTokens,
     seed: overrides.seed,
     maxToolRounds: local.maxToolRounds,
+    contextSize: local.contextSize,
   });
 }
 

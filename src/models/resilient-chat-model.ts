@@ -6,7 +6,8 @@ import { ChatGenerationChunk, type ChatResult } from "@langchain/core/outputs";
 import type { Runnable } from "@langchain/core/runnables";
 import { randomUUID } from "node:crypto";
 import { findOutboundRefusal } from "../outbound/guarded-fetch.js";
-import { isTokenizingModel } from "../memory/token-counter.js";
+import { isTokenizingModel, type ModelTokenizer } from "../memory/token-counter.js";
+import { isToolPromptModel, type ToolSchema } from "../memory/tool-schema-tokens.js";
 import { observeAttempts } from "./attempt-observer.js";
 import { chatResultFromStream } from "./chat-result-from-stream.js";
 
@@ -52,9 +53,21 @@ export class ResilientChatModel extends BaseChatModel {
   }
 
   /** The first model's own tokenizer, when it has one (the embedded model); undefined otherwise. */
-  async tokenCounter(): Promise<((text: string) => number) | undefined> {
+  async tokenCounter(): Promise<ModelTokenizer | undefined> {
     const first = this.chain.candidates[0]?.model;
     return first !== undefined && isTokenizingModel(first) ? first.tokenCounter() : undefined;
+  }
+
+  /** The first model's context window, when it reports one (the embedded model): default budgets are sized to it. */
+  get contextWindow(): number | undefined {
+    const window = (this.chain.candidates[0]?.model as { contextWindow?: unknown } | undefined)?.contextWindow;
+    return typeof window === "number" ? window : undefined;
+  }
+
+  /** The first model's own tool prompt, when it writes one (the embedded model); undefined otherwise. */
+  toolPrompt(tools: readonly ToolSchema[]): string | undefined {
+    const first = this.chain.candidates[0]?.model;
+    return first !== undefined && isToolPromptModel(first) ? first.toolPrompt(tools) : undefined;
   }
 
   /** Load the first model's weights now if it is an embedded one (fallbacks load when first needed). */

@@ -2,6 +2,7 @@ import type pg from "pg";
 import type { AgentContext } from "../agent/agent-context.js";
 import { ModelCallError, redactSecrets } from "../agent/model-call-error.js";
 import type { Assistant } from "../assistants/assistant.js";
+import { allowedTools, systemPromptOf } from "../assistants/assistant-settings.js";
 import type { ModelProvider } from "../models/model-provider.js";
 import type { ToolDefinition } from "../tools/tool-definition.js";
 import type { Run } from "./run.js";
@@ -20,13 +21,12 @@ export interface RunAgentContextDeps {
  */
 export async function runAgentContext(deps: RunAgentContextDeps, run: Run, assistant: Assistant, signal: AbortSignal): Promise<AgentContext> {
   const settings = assistant.context;
-  const names = settings.tools;
   return {
     model: await modelOf(deps.models, settings),
     summaryModel: settings.max_tokens === undefined ? undefined : await modelOf(deps.models, settings, { summary: true }),
-    tools: names ? deps.tools.filter((tool) => names.includes(tool.name)) : deps.tools,
+    tools: allowedTools(settings, deps.tools),
     toolContext: { userId: run.user_id, threadId: run.thread_id, runId: run.run_id, db: deps.pool, signal },
-    systemPrompt: [settings.context, settings.instructions].filter(Boolean).join("\n\n") || undefined,
+    systemPrompt: systemPromptOf(settings),
     responseShape: settings.response_shape,
     contextBudget: settings.context_budget,
     modelSpec: deps.models.modelFor(settings),

@@ -148,4 +148,36 @@ describe("assistants", () => {
     expect((await request("DELETE", `/assistants/${assistantId}`)).status).toBe(204);
     expect((await request("GET", `/assistants/${assistantId}`)).status).toBe(404);
   });
+  it("refuses a context budget that cannot hold the assistant's system context and tools, at creation and on update", async () => {
+    type Refusal = { code: string; message: string; details: { context_budget: number; tool_tokens: number; minimum_budget: number } };
+    const settings = { context: "You answer questions about invoices. ".repeat(20), tools: ["calculator", "send_email", "notes_search"] };
+    const refused = await request<Refusal>("POST", "/assistants", { graph_id: "chat", context: { ...settings, context_budget: 300 } });
+    expect(refused.status).toBe(400);
+    expect(refused.body.code).toBe("invalid_request");
+    expect(refused.body.message).toMatch(/^context_budget 300 is too small for this assistant: every call carries \d+ tokens before the conversation .* Set context_budget to at least \d+/);
+    const { minimum_budget: minimum, tool_tokens: toolTokens } = refused.body.details;
+    expect(toolTokens).toBeGreaterThan(100);
+    expect(refused.body.message).toContain(`at least ${minimum}`);
+    expect((await request<{ assistant_id: string }[]>("POST", "/assistants/search", { limit: 100 })).body.map((found) => found.assistant_id)).toEqual(["chat"]);
+
+    // The minimum it names is enough: the assistant is created and answers.
+    const created = await request<{ assistant_id: string }>("POST", "/assistants", { graph_id: "chat", context: { ...settings, context_budget: minimum } });
+    expect(created.status).toBe(200);
+    await using client = await TestWsClient.connect(server.wsUrl);
+    const session = await client.call<{ thread_id: string }>("thread.open", { window_id: "budget", assistant_id: created.body.assistant_id });
+    expect((await chat(client, session.thread_id, "how much is invoice 7?")).final.event).toBe("run.completed");
+
+    // An update that would not fit is refused and changes nothing.
+    const update = await request<Refusal>("PATCH", `/assistants/${created.body.assistant_id}`, { context: { context_budget: minimum - 1 } });
+    expect(update.status).toBe(400);
+    expect(update.body.details.minimum_budget).toBe(minimum);
+    const kept = await request<{ version: number; context: { context_budget: number } }>("GET", `/assistants/${created.body.assistant_id}`);
+    expect(kept.body).toMatchObject({ version: 1, context: { context_budget: minimum } });
+    expect((await request("DELETE", `/assistants/${created.body.assistant_id}`)).status).toBe(204);
+
+    // Without a budget of its own, the model's default is checked (the fake model's: 3/4 of 4,096).
+    const huge = await request<Refusal>("POST", "/assistants", { graph_id: "chat", context: { context: "Invoice rules. ".repeat(1000) } });
+    expect(huge.status).toBe(400);
+    expect(huge.body.message).toMatch(/^The model's default context budget \(3072 tokens\) is too small for this assistant/);
+  });
 });

@@ -1,4 +1,4 @@
-import { AIMessage, type AIMessageChunk, HumanMessage, ToolMessage } from "@langchain/core/messages";
+import { AIMessage, type AIMessageChunk, HumanMessage, SystemMessage, ToolMessage } from "@langchain/core/messages";
 import type { BaseChatModel } from "@langchain/core/language_models/chat_models";
 import { z } from "zod";
 import { LlamaContext } from "node-llama-cpp";
@@ -8,6 +8,7 @@ import { createChatModel } from "../../src/models/create-chat-model.js";
 import type { LocalModelSettings, ModelSettings } from "../../src/models/model-settings.js";
 import { resolveContextPolicy } from "../../src/memory/context-policy.js";
 import { estimateTokens } from "../../src/memory/token-counter.js";
+import { boundToolTokens, type ToolPromptModel } from "../../src/memory/tool-schema-tokens.js";
 import { localModelAvailable, TEST_MODEL_CACHE_DIR } from "./local-model-file.js";
 
 const available = localModelAvailable();
@@ -81,6 +82,21 @@ describe.skipIf(!available)("the embedded model (SmolLM2-135M through node-llama
     // SmolLM2's vocabulary is mostly English: a Han character takes more than the estimate's one token.
     expect(policy.tokens.text(chinese)).toBeGreaterThan(estimateTokens(chinese));
     expect(policy.tokens.text("Hello world")).toBe(2);
+  });
+
+  it("counts its tool-decision instructions, not the schemas' JSON, as the bound tools' share of the budget", async () => {
+    const policy = await resolveContextPolicy({ model, modelSpec: "local", contextBudget: 1500 });
+    const toolTokens = boundToolTokens(model, [CALCULATOR_TOOL], policy.tokens);
+    expect(toolTokens).toBe(policy.tokens.text(`\n\n${(model as unknown as ToolPromptModel).toolPrompt([CALCULATOR_TOOL])}`));
+    const prompt = [new SystemMessage("You are terse."), new HumanMessage("What is 12*7? Use the calculator.")];
+    // Forced, so the reply is the decision itself (its usage is what the decision step read).
+    const reply = (await model.bindTools?.([CALCULATOR_TOOL], { tool_choice: "calculator" }).invoke(prompt)) as AIMessage;
+    expect(reply.tool_calls?.[0]?.name).toBe("calculator");
+    // What the decision step really read (chat template included) fits what the budget counted for the call.
+    const read = reply.usage_metadata?.input_tokens ?? Number.POSITIVE_INFINITY;
+    const counted = policy.tokens.prompt(prompt, toolTokens);
+    expect(read).toBeLessThanOrEqual(counted);
+    expect(counted - read).toBeLessThan(12);
   });
 
   it("is deterministic at temperature 0", async () => {

@@ -13,6 +13,8 @@ import { toChatHistory, toolRoundsSinceLastUser } from "./chat-history.js";
 import { jsonSchemaToGbnf } from "./json-schema-to-gbnf.js";
 import type { LocalModelRuntime } from "./local-model-runtime.js";
 import { streamCallbacks } from "./stream-callbacks.js";
+import type { ModelTokenizer } from "../../memory/token-counter.js";
+import type { ToolSchema } from "../../memory/tool-schema-tokens.js";
 import { decisionSchema, type LocalTool, parseDecision, toolInstructions } from "./tool-decision.js";
 
 /** The decision JSON is short; this cap only bites when a small model rambles inside a string. */
@@ -45,6 +47,8 @@ export interface LocalChatModelOptions extends BaseChatModelParams {
   seed?: number;
   /** Tool rounds per user message before the model must answer. @default 1 */
   maxToolRounds?: number;
+  /** Tokens each sequence holds (LOCAL_MODEL_CONTEXT_SIZE): the window default context budgets are sized to. */
+  contextSize?: number;
   /** Set by bindTools. */
   tools?: readonly LocalTool[];
   /** `auto`, `none`, `any`/`required`, or a tool name. @default "auto" */
@@ -69,6 +73,11 @@ export class LocalChatModel extends BaseChatModel<LocalChatModelCallOptions> {
     return "threadline-local";
   }
 
+  /** The model's context window in tokens (each sequence's size), when configured. */
+  get contextWindow(): number | undefined {
+    return this.options.contextSize;
+  }
+
   /** Load the weights now (they load on first use otherwise): the first reply then starts at once. */
   async warmUp(): Promise<boolean> {
     await this.options.runtime();
@@ -76,16 +85,18 @@ export class LocalChatModel extends BaseChatModel<LocalChatModelCallOptions> {
   }
 
   /** The model's own tokenizer (loading the model if needed), so context budgets count what it really reads. */
-  async tokenCounter(): Promise<(text: string) => number> {
-    const { model } = await this.options.runtime();
-    return (text) => model.tokenize(text).length;
+  async tokenCounter(): Promise<ModelTokenizer> {
+    const runtime = await this.options.runtime();
+    return { count: (text) => runtime.model.tokenize(text).length, framing: runtime.framing };
+  }
+
+  /** What the tool-decision step adds to the system prompt for these tools (the budget counts it, not their JSON). */
+  toolPrompt(tools: readonly ToolSchema[]): string {
+    return toolInstructions(tools.map(localTool));
   }
 
   override bindTools(tools: BindToolsInput[], kwargs?: Partial<LocalChatModelCallOptions>): Runnable<BaseLanguageModelInput, AIMessageChunk, LocalChatModelCallOptions> {
-    const localTools = tools.map((tool) => {
-      const converted = convertToOpenAITool(tool);
-      return { name: converted.function.name, description: converted.function.description ?? "", parameters: converted.function.parameters ?? {} };
-    });
+    const localTools = tools.map((tool) => localTool(convertToOpenAITool(tool)));
     return new LocalChatModel({ ...this.options, tools: localTools, toolChoice: toolChoiceName(kwargs?.tool_choice) ?? this.options.toolChoice });
   }
 
@@ -264,4 +275,9 @@ function toolChoiceName(choice: LocalChatModelCallOptions["tool_choice"]): strin
 
 function isZodLike(schema: unknown): boolean {
   return typeof schema === "object" && schema !== null && ("_def" in schema || "_zod" in schema);
+}
+
+/** A bound tool as the decision step lists it. */
+function localTool(tool: { function: { name: string; description?: string; parameters?: unknown } }): LocalTool {
+  return { name: tool.function.name, description: tool.function.description ?? "", parameters: (tool.function.parameters ?? {}) as Record<string, unknown> };
 }

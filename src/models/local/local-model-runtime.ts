@@ -1,3 +1,5 @@
+import type { PromptFraming } from "../../memory/token-counter.js";
+import { measurePromptFraming } from "./prompt-framing.js";
 import { availableParallelism } from "node:os";
 import { type BatchingOptions, getLlama, type Llama, LlamaChat, type LlamaContext, LlamaLogLevel, type LlamaModel } from "node-llama-cpp";
 import type { Logger } from "../../logger.js";
@@ -23,6 +25,8 @@ export interface LocalRuntimeOptions {
 export class LocalModelRuntime {
   private constructor(
     readonly model: LlamaModel,
+    /** What the model's chat template adds around messages, for context budgets. */
+    readonly framing: PromptFraming,
     private readonly context: LlamaContext,
     private readonly pool: SequencePool<LlamaChat>,
   ) {}
@@ -39,7 +43,8 @@ export class LocalModelRuntime {
       { model: options.modelPath, threads, sequences: options.sequences, contextSize: context.contextSize, chatTemplate: chats[0]?.chatWrapper.wrapperName, loadMs: Math.round(performance.now() - started) },
       "embedded model loaded",
     );
-    return new LocalModelRuntime(model, context, new SequencePool(chats, options.queueLimit));
+    const framing = chats[0] ? measurePromptFraming(chats[0].chatWrapper, model) : { message: 5, prompt: 3 };
+    return new LocalModelRuntime(model, framing, context, new SequencePool(chats, options.queueLimit));
   }
 
   /** Borrow a chat (one context sequence); waits in the bounded queue when all are generating. */
