@@ -84,6 +84,12 @@ describe.skipIf(!available)("the embedded model (SmolLM2-135M through node-llama
     expect(policy.tokens.text("Hello world")).toBe(2);
   });
 
+  it("sizes a default budget to its context size (LOCAL_MODEL_CONTEXT_SIZE), wrapped in a fallback chain or not", async () => {
+    expect((await resolveContextPolicy({ model, modelSpec: "local" })).budget).toBe(1536);
+    const small = await createChatModel("local", { ...SETTINGS, local: { ...LOCAL, contextSize: 1024 } }, { temperature: 0 });
+    expect((await resolveContextPolicy({ model: small, modelSpec: "local" })).budget).toBe(768);
+  });
+
   it("counts its tool-decision instructions, not the schemas' JSON, as the bound tools' share of the budget", async () => {
     const policy = await resolveContextPolicy({ model, modelSpec: "local", contextBudget: 1500 });
     const toolTokens = boundToolTokens(model, [CALCULATOR_TOOL], policy.tokens);
