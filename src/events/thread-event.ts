@@ -6,14 +6,15 @@ export interface EventDataByName {
   "run.started": { run_id: string; assistant_id: string; attempt: number; resumed: boolean; kind: RunKind; checkpoint_id: string | null };
   "run.queued": { run_id: string; position: number; input: { messages: { id: string; role: "user"; content: string }[] } | null };
   /** `next` (at a static breakpoint, with no interrupts): the nodes the graph stopped before. */
-  "run.interrupted": { run_id: string; status: "interrupted"; interrupts: PendingInterrupt[]; next?: string[] };
+  "run.interrupted": { run_id: string; status: "interrupted"; interrupts: PendingInterrupt[]; next?: string[]; usage: TokenUsage | null };
   "messages.removed": { run_id: string; message_ids: string[] };
   "message.delta": { message_id: string; text: string };
   "message.completed": { message: TranscriptMessage };
   "tool.started": { tool_call_id: string; name: string; args: Record<string, unknown> };
   "tool.completed": { tool_call_id: string; name: string; output: string; error?: string };
   "run.completed": { run_id: string; status: "success"; usage: TokenUsage | null; structured_response?: unknown };
-  "run.failed": { run_id: string; code: string; message: string; status: "error" | "cancelled" | "interrupted" | "timeout" };
+  /** `usage`: what the model calls that finished spent; null when none did (a queued run never called one). */
+  "run.failed": { run_id: string; code: string; message: string; status: "error" | "cancelled" | "interrupted" | "timeout"; usage: TokenUsage | null };
 }
 
 /** A question the graph is waiting on a human for (a tool call needing approval). */

@@ -340,12 +340,13 @@ function finalEvent(run: Run, outcome: Outcome & { usage: TokenUsage | null }): 
     case "success":
       return { event: "run.completed", data: { run_id: run.run_id, status: "success", usage: outcome.usage, ...(outcome.structured === undefined ? {} : { structured_response: outcome.structured }) } };
     case "interrupted":
-      if (outcome.interrupts) return { event: "run.interrupted", data: { run_id: run.run_id, status: "interrupted", interrupts: outcome.interrupts, ...(outcome.next ? { next: outcome.next } : {}) } };
-      return { event: "run.failed", data: { run_id: run.run_id, status: "interrupted", code: outcome.error?.code ?? "interrupted", message: outcome.error?.message ?? "interrupted" } };
+      if (outcome.interrupts) return { event: "run.interrupted", data: { run_id: run.run_id, status: "interrupted", interrupts: outcome.interrupts, ...(outcome.next ? { next: outcome.next } : {}), usage: outcome.usage } };
+      return { event: "run.failed", data: { run_id: run.run_id, status: "interrupted", code: outcome.error?.code ?? "interrupted", message: outcome.error?.message ?? "interrupted", usage: outcome.usage } };
     case "error":
     case "cancelled":
     case "timeout":
-      return { event: "run.failed", data: { run_id: run.run_id, status: outcome.status, code: outcome.error?.code ?? "internal", message: outcome.error?.message ?? "run failed" } };
+      // What the model calls that finished before the failure spent (a call cut short reports nothing).
+      return { event: "run.failed", data: { run_id: run.run_id, status: outcome.status, code: outcome.error?.code ?? "internal", message: outcome.error?.message ?? "run failed", usage: outcome.usage } };
   }
 }
 

@@ -153,7 +153,7 @@ export class RunService {
     if (!isActive(run)) return run;
     const cancelled = await this.deps.store.cancelPending(this.deps.pool, [run.run_id], { code: "cancelled", message: "cancelled by user" });
     if (cancelled.length > 0) {
-      await this.announce(run.thread_id, run.run_id, [{ event: "run.failed", data: { run_id: run.run_id, status: "cancelled", code: "cancelled", message: "cancelled by user" } }]);
+      await this.announce(run.thread_id, run.run_id, [{ event: "run.failed", data: { run_id: run.run_id, status: "cancelled", code: "cancelled", message: "cancelled by user", usage: null } }]);
       await this.deps.store.updateThreadStatus(this.deps.pool, run.thread_id, "idle");
     } else {
       await this.stopRunning(run.run_id, action === "cancel" ? { action: "cancel", message: "cancelled by user" } : { action, message: `${action} requested` });
@@ -271,7 +271,7 @@ export class RunService {
       return;
     }
     for (const old of result.superseded.filter((candidate) => candidate.status === "pending")) {
-      const data = { run_id: old.run_id, status: "cancelled" as const, code: "superseded", message: `superseded by run ${run.run_id}` };
+      const data = { run_id: old.run_id, status: "cancelled" as const, code: "superseded", message: `superseded by run ${run.run_id}`, usage: null };
       await this.announce(run.thread_id, old.run_id, [{ event: "run.failed", data }]);
     }
     if (result.queuedBehind > 0 || run.available_at > new Date().toISOString()) {

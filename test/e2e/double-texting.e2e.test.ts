@@ -117,7 +117,10 @@ describe("cancel", () => {
     const { run_id } = await first.call<{ run_id: string }>("run.start", { thread_id: threadId, input: say('/tool slow_task {"ms": 20000}') });
     await first.waitForEvent("tool.started", { run_id });
     await first.call("run.cancel", { thread_id: threadId, run_id });
-    expect((await finalOf(first, run_id)).data).toMatchObject({ status: "cancelled", code: "cancelled" });
+    const cancelled = await finalOf(first, run_id);
+    expect(cancelled.data).toMatchObject({ status: "cancelled", code: "cancelled" });
+    // The model call that asked for the tool had finished: its tokens count, in the event and on the run.
+    expect(cancelled.data).toMatchObject({ usage: { input_tokens: expect.any(Number) as number, output_tokens: expect.any(Number) as number } });
     const next = await first.call<{ run_id: string }>("run.start", { thread_id: threadId, input: say("still alive?") });
     expect((await finalOf(first, next.run_id)).event).toBe("run.completed");
     const state = await first.call<{ values: { messages: { type: string; status?: string }[] } }>("state.get", { thread_id: threadId });

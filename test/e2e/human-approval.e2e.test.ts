@@ -26,6 +26,8 @@ async function askForApproval(client: TestWsClient, threadId: string): Promise<{
   const interrupted = await client.waitForEvent("run.interrupted", { run_id });
   const interrupts = (interrupted.data as { interrupts: Interrupt[] }).interrupts;
   expect(interrupts).toHaveLength(1);
+  // The model call that proposed the tool counts, as in run.completed.
+  expect(interrupted.data).toMatchObject({ usage: { input_tokens: expect.any(Number) as number, output_tokens: expect.any(Number) as number } });
   return { runId: run_id, interrupt: interrupts[0] as Interrupt };
 }
 

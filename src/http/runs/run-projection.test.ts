@@ -89,7 +89,7 @@ describe("RunProjection", () => {
     const resumed = sequence([
       { event: "run.started", data: { run_id: RUN.run_id, assistant_id: "chat", attempt: 1, resumed: false, kind: "chat", checkpoint_id: null } },
       { event: "message.completed", data: { message: message({ id: "t1", role: "tool", content: "sent", tool_call_id: "c1", name: "send_email" }) } },
-      { event: "run.interrupted", data: { run_id: RUN.run_id, status: "interrupted", interrupts: [{ id: "i9", tool_call_id: "c2", name: "send_email", args: { to: "x" } }] } },
+      { event: "run.interrupted", data: { run_id: RUN.run_id, status: "interrupted", interrupts: [{ id: "i9", tool_call_id: "c2", name: "send_email", args: { to: "x" } }], usage: null } },
     ]);
     const out = await project(resumed, { modes: ["values", "updates"], base });
     expect(out[1]?.map((event) => event.event)).toEqual(["updates", "values"]);
@@ -103,12 +103,12 @@ describe("RunProjection", () => {
     const events = sequence([
       { event: "message.completed", data: { message: message({ id: "u1", role: "user", content: "hi" }) } },
       { event: "messages.removed", data: { run_id: RUN.run_id, message_ids: ["u1"] } },
-      { event: "run.failed", data: { run_id: RUN.run_id, status: "cancelled", code: "rolled_back", message: "rolled back" } },
+      { event: "run.failed", data: { run_id: RUN.run_id, status: "cancelled", code: "rolled_back", message: "rolled back", usage: null } },
     ]);
     const out = await project(events, { modes: ["values"] });
     expect(out[1]).toEqual([{ event: "values", data: { messages: [] } }]);
     expect(out[2]).toEqual([{ event: "end", data: { run_id: RUN.run_id, status: "rollback" } }]);
-    const failed = await project(sequence([{ event: "run.failed", data: { run_id: RUN.run_id, status: "error", code: "model_error", message: "down" } }]));
+    const failed = await project(sequence([{ event: "run.failed", data: { run_id: RUN.run_id, status: "error", code: "model_error", message: "down", usage: null } }]));
     expect(failed[0]).toEqual([{ event: "error", data: { error: "model_error", message: "down" } }]);
   });
 
