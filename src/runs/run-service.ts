@@ -211,13 +211,16 @@ export class RunService {
     // NO KEY: serialises submissions, claims and finishes, but lets events (which reference the thread) be stored.
     // BEGIN and the reads behind the lock are pipelined with it (one round trip): each starts, and takes its
     // snapshot, only once the lock is held. Nothing is written before the lock's answer says the thread is the user's.
-    const [, locked, existing, { active, latest }] = await Promise.all([
+    const [, locked, existing, { active, latest }, checkpoint] = await Promise.all([
       begun,
       client.query("SELECT 1 FROM threads WHERE thread_id = $1 AND user_id = $2 FOR NO KEY UPDATE", [request.thread_id, userId]),
       request.client_message_id ? this.deps.store.findByClientMessageId(client, request.thread_id, request.client_message_id) : undefined,
       this.deps.store.activeAndLatest(client, request.thread_id),
+      request.checkpoint_id ? client.query("SELECT 1 FROM checkpoints WHERE thread_id = $1 AND checkpoint_ns = '' AND checkpoint_id = $2", [request.thread_id, request.checkpoint_id]) : undefined,
     ]);
     if (!locked.rowCount) throw notFound("Thread", request.thread_id);
+    // LangGraph starts a replay from an unknown checkpoint (pruned, or another thread's) as from an empty state.
+    if (checkpoint && !checkpoint.rowCount) throw new AppError("not_found", `Checkpoint ${request.checkpoint_id ?? ""} not found`, { details: { checkpoint_id: request.checkpoint_id } });
     if (existing) return { run: existing, duplicate: true as const, superseded: [] as Run[], queuedBehind: 0 };
     const strategy = request.multitask_strategy ?? "enqueue";
     if (strategy === "reject" && active.length > 0) {

@@ -41,7 +41,11 @@ export class StateEditService {
     const graph = await this.deps.threadState.graphOf(userId, threadId);
     const { ref, announced } = await withTransaction(this.deps.pool, async (client) => {
       await lockIdleThread(client, userId, threadId);
-      const before = messagesOf((await graph.getState({ configurable: { thread_id: threadId, checkpoint_id: edit.checkpoint_id, [SAVER_TRANSACTION_KEY]: client } })).values);
+      const base = await graph.getState({ configurable: { thread_id: threadId, checkpoint_id: edit.checkpoint_id, [SAVER_TRANSACTION_KEY]: client } });
+      // LangGraph reads an unknown checkpoint id as an empty state: an edit on it would replace the thread's state.
+      if (edit.checkpoint_id && !base.createdAt) throw new AppError("not_found", `Checkpoint ${edit.checkpoint_id} not found`);
+      const before = messagesOf(base.values);
+      await this.refuseMessagesOutOfState(client, threadId, before, edit.values);
       const written = await this.deps.threadState.updateOn(graph, { ...edit, thread_id: threadId, transaction: client });
       // Read inside the transaction: the new checkpoint is not visible outside it yet.
       const after = messagesOf((await graph.getState({ configurable: { thread_id: threadId, [SAVER_TRANSACTION_KEY]: client } })).values);
@@ -63,6 +67,33 @@ export class StateEditService {
     this.deps.bus.publish(announced);
     return ref;
   }
+
+  /**
+   * A message the transcript holds but the state does not (folded into the running summary, or removed) cannot be
+   * edited under its id: LangGraph would append it to the state as new while the transcript kept the old text, so
+   * the two would disagree and the old text stay searchable.
+   */
+  private async refuseMessagesOutOfState(client: Queryable, threadId: string, before: BaseMessage[], values: unknown): Promise<void> {
+    const inState = new Set(before.map((message) => message.id));
+    const ids = editedMessageIds(values).filter((id) => !inState.has(id));
+    const outOfState = await this.deps.transcript.existingIds(threadId, ids, client);
+    if (outOfState.length === 0) return;
+    throw new AppError(
+      "invalid_request",
+      `Message ${outOfState.join(", ")} is not in the thread's state any more (folded into the running summary, or removed); only messages in the state can be replaced — add a new message with a new id instead`,
+      { details: { message_ids: outOfState } },
+    );
+  }
+}
+
+/** The ids of the messages an edit's values carry (objects or LangChain messages; a single message or a list). */
+function editedMessageIds(values: unknown): string[] {
+  const messages = (values as { messages?: unknown } | null | undefined)?.messages;
+  const list: unknown[] = Array.isArray(messages) ? messages : messages === undefined ? [] : [messages];
+  return list.flatMap((message) => {
+    const id = (message as { id?: unknown } | null)?.id;
+    return typeof id === "string" ? [id] : [];
+  });
 }
 
 /**

@@ -56,6 +56,13 @@ export class TranscriptStore {
     return rows.map(toTranscriptMessage).sort((left, right) => left.seq - right.seq);
   }
 
+  /** Which of these message ids the thread's transcript already holds. */
+  async existingIds(threadId: string, messageIds: readonly string[], db: Queryable = this.pool): Promise<string[]> {
+    if (messageIds.length === 0) return [];
+    const { rows } = await db.query<{ message_id: string }>("SELECT message_id FROM messages WHERE thread_id = $1 AND message_id = ANY($2::text[])", [threadId, messageIds]);
+    return rows.map((row) => row.message_id);
+  }
+
   /** Remove a rolled-back run's messages; returns their ids. */
   async removeRun(threadId: string, runId: string): Promise<string[]> {
     const { rows } = await this.pool.query<{ message_id: string }>(

@@ -126,6 +126,28 @@ describe("timeline, fork and replay", () => {
     expect(oldBranch.values.messages.at(-1)?.content).toBe("You said: bye");
   });
 
+  it("refuses to replay from a checkpoint the thread does not have (pruned, mistyped, another thread's), keeping its state", async () => {
+    const { thread_id } = await client.call<{ thread_id: string }>("thread.open", { window_id: "replay-unknown" });
+    await chat(client, thread_id, "stay");
+    const other = await client.call<{ thread_id: string }>("thread.open", { window_id: "replay-unknown-other" });
+    await chat(client, other.thread_id, "elsewhere");
+    const othersCheckpoint = (await client.call<{ checkpoint: { checkpoint_id: string } }>("state.get", { thread_id: other.thread_id })).checkpoint.checkpoint_id;
+    for (const checkpointId of ["1f0c0000-0000-6000-8000-000000000000", othersCheckpoint]) {
+      const refused = await client.callError("run.start", { thread_id, checkpoint_id: checkpointId });
+      expect(refused).toMatchObject({ code: "not_found", message: `Checkpoint ${checkpointId} not found` });
+      const http = await fetch(`${server.url}/threads/${thread_id}/runs`, {
+        method: "POST",
+        headers: { "Content-Type": "application/json" },
+        body: JSON.stringify({ assistant_id: "chat", checkpoint_id: checkpointId }),
+      });
+      expect(http.status).toBe(404);
+    }
+    const state = await client.call<{ values: { messages: { content: string }[] } }>("state.get", { thread_id });
+    expect(state.values.messages.map((message) => message.content)).toEqual(["stay", "You said: stay"]);
+    const runs = await client.call<{ run_id: string }[]>("run.list", { thread_id });
+    expect(runs).toHaveLength(1);
+  });
+
   it("pages the whole timeline with next_before, each checkpoint once, ending with null", async () => {
     const { thread_id } = await client.call<{ thread_id: string }>("thread.open", { window_id: "timeline-pages" });
     await chat(client, thread_id, "one");

@@ -177,3 +177,45 @@ it("the same on the embedded database, whose pool has a single connection (the e
     await embedded.close();
   }
 });
+
+it("a state edit on a checkpoint the thread does not have is refused (404) and the state stays", async () => {
+  await using window = await TestWsClient.connect(server.wsUrl);
+  const { thread_id: threadId } = await window.call<{ thread_id: string }>("thread.open", { window_id: "edit-unknown-checkpoint" });
+  await chat(window, threadId, "keep me");
+  const other = await window.call<{ thread_id: string }>("thread.open", { window_id: "edit-other-thread" });
+  await chat(window, other.thread_id, "elsewhere");
+  const othersCheckpoint = (await window.call<{ checkpoint: { checkpoint_id: string } }>("state.get", { thread_id: other.thread_id })).checkpoint.checkpoint_id;
+  for (const checkpointId of ["1f0c0000-0000-6000-8000-000000000000", othersCheckpoint]) {
+    const response = await fetch(`${server.url}/threads/${threadId}/state`, {
+      method: "POST",
+      headers: { "Content-Type": "application/json" },
+      body: JSON.stringify({ values: { messages: [{ role: "assistant", content: "replacing everything" }] }, as_node: "model", checkpoint_id: checkpointId }),
+    });
+    expect(response.status).toBe(404);
+    expect(await response.json()).toMatchObject({ code: "not_found", message: `Checkpoint ${checkpointId} not found` });
+  }
+  const state = await window.call<{ values: { messages: { content: string }[] } }>("state.get", { thread_id: threadId });
+  expect(state.values.messages.map((message) => message.content)).toEqual(["keep me", "You said: keep me"]);
+});
+
+it("a state edit of a message folded out of the state is refused, leaving state and transcript as they were", async () => {
+  const assistant = (await (
+    await fetch(`${server.url}/assistants`, { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify({ graph_id: "chat", context: { tools: [], context_budget: 300 } }) })
+  ).json()) as { assistant_id: string };
+  await using window = await TestWsClient.connect(server.wsUrl);
+  const { thread_id: threadId } = await window.call<{ thread_id: string }>("thread.open", { window_id: "edit-folded", assistant_id: assistant.assistant_id });
+  for (let turn = 0; turn < 6; turn += 1) await chat(window, threadId, `turn ${turn}: ${"a long message about the quarterly invoices ".repeat(4)}`);
+  type State = { values: { messages: { id: string; content: string }[]; summary?: { message_count: number } } };
+  const before = await window.call<State>("state.get", { thread_id: threadId });
+  expect(before.values.summary?.message_count).toBeGreaterThan(0);
+  const transcript = async () => (await window.call<{ messages: { id: string; content: string }[] }>("messages.list", { thread_id: threadId, limit: 50 })).messages;
+  const rows = await transcript();
+  const folded = rows[0] as { id: string; content: string };
+  expect(before.values.messages.map((message) => message.id)).not.toContain(folded.id);
+
+  const response = await postStateEdit(server.url, threadId, [{ role: "user", content: "[redacted]", id: folded.id }]);
+  expect(response.status).toBe(400);
+  expect(await response.json()).toMatchObject({ code: "invalid_request", details: { message_ids: [folded.id] } });
+  expect(await window.call<State>("state.get", { thread_id: threadId })).toEqual(before);
+  expect(await transcript()).toEqual(rows);
+});

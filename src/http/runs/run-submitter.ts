@@ -22,7 +22,6 @@ export async function submitThreadRun(services: Services, target: ThreadTarget, 
   // Refused before anything is created, so whoever sent it hears why (delivery checks again after DNS).
   if (plan.webhook) assertOutboundUrl(plan.webhook, outboundPolicyFromConfig(services.config), "webhook");
   await ensureThread(services, target, plan);
-  if (plan.checkpointId) await services.threadState.get(userId, threadId, plan.checkpointId);
   const answer = await approvalAnswer(services, target, plan.command);
   if (answer) return (await services.runs.respond(userId, { thread_id: threadId, interrupt_id: answer.id, value: answer.value })).run;
   const { run } = await services.runs.submit(userId, {
