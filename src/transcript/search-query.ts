@@ -1,50 +1,123 @@
 /** Han, kana and Hangul runs: indexed as characters and character pairs (see migrations/005). */
 const CJK_RUN = /[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff]+/gu;
 
+/** A CJK character followed by spaces and another: the spaces go inside a quoted phrase. */
+const CJK_SPACED = /([\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff])\s+(?=[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff])/gu;
+
 /** Longest query accepted, in characters. */
 export const MAX_QUERY_CHARS = 500;
 
-/** A search query split for the two halves of the search vector, plus the trigram parts. */
+/**
+ * One searched term: its English words (for `websearch_to_tsquery('english', …)`, quotes kept for a phrase) and
+ * its CJK runs (a `to_tsquery('simple', …)` over bigrams, each run a phrase); a term with both needs both.
+ */
+export interface SearchTerm {
+  words: string;
+  cjk: string;
+}
+
+/** Terms joined by `or`; a negated clause (`-term`) excludes the messages that match it. */
+export interface SearchClause {
+  negated: boolean;
+  alternatives: SearchTerm[];
+}
+
+/** A search query split for the search vector's two halves, plus the trigram parts. */
 export interface SearchQuery {
   /** The query as typed, trimmed. */
   text: string;
-  /** The non-CJK part, for `websearch_to_tsquery('english', …)` (quotes, OR and -exclusion work); "" when none. */
-  words: string;
-  /** A `to_tsquery('simple', …)` over CJK bigrams (each run a phrase); "" when the query has no CJK. */
-  cjk: string;
+  /**
+   * The query in `websearch_to_tsquery`'s syntax — quoted phrases, `or`, `-exclusion` — with each term split into
+   * its English and CJK halves, so the operators apply to Chinese words as to English ones. All clauses must hold.
+   */
+  clauses: SearchClause[];
   /** For `ILIKE '%…%'` (escaped), when the query is long enough for trigrams (3+ characters); else null. */
   substring: string | null;
-  /** Terms to find in a hit's content for its snippet, longest first. */
+  /** Terms to find in a hit's content for its snippet, longest first (excluded terms are not among them). */
   terms: string[];
   /**
-   * The trigram fallback for typos, when nothing matches as text: the query's plain words, and its `-excluded`
-   * words (which no fuzzy hit may contain either). Null when the query quotes a phrase (it asked for those exact
-   * words) or has fewer than three characters of plain words.
+   * The trigram fallback for typos, when nothing matches as text: the query's plain words (no fuzzy hit may match
+   * a negated clause either). Null when the query quotes a phrase (it asked for those exact words) or has fewer
+   * than three characters of plain words.
    */
-  fuzzy: { text: string; excluded: string } | null;
+  fuzzy: { text: string } | null;
 }
 
-/** Split a query into its English words and its CJK runs. */
+/** A token of the query: a quoted phrase or a bare word, maybe negated. */
+interface Token {
+  text: string;
+  quoted: boolean;
+  negated: boolean;
+}
+
+/** Parse a query: its clauses, substring, snippet terms and fuzzy fallback. */
 export function parseSearchQuery(raw: string): SearchQuery {
   const text = Array.from(raw.trim()).slice(0, MAX_QUERY_CHARS).join("");
-  const runs = text.match(CJK_RUN) ?? [];
-  const words = text.replace(CJK_RUN, " ").replace(/\s+/g, " ").trim();
-  const cjk = runs.map(runQuery).join(" & ");
-  const searchableWords = /[\p{L}\p{N}]/u.test(words) ? words : "";
-  // Trigrams need three characters; a shorter query with neither words nor CJK ("%", "💥") still matches as a substring.
-  const substring = Array.from(text).length >= 3 || (searchableWords === "" && cjk === "") ? `%${escapeLike(text)}%` : null;
-  const wordTerms = words.split(/[^\p{L}\p{N}_]+/u).filter((word) => word.length >= 2 && !/^(or|and)$/i.test(word));
+  const clauses = toClauses(tokenize(text));
+  const positive = clauses.filter((clause) => !clause.negated).flatMap((clause) => clause.alternatives);
+  const searchable = clauses.length > 0;
+  // Trigrams need three characters; a query with no searchable term ("%", "💥") still matches as a substring.
+  const substring = Array.from(text).length >= 3 || !searchable ? `%${escapeLike(text)}%` : null;
+  const positiveText = positive.map((term) => `${term.words} ${term.cjkText}`).join(" ");
+  const runs = positiveText.match(CJK_RUN) ?? [];
+  const wordTerms = positiveText.replace(CJK_RUN, " ").split(/[^\p{L}\p{N}_]+/u).filter((word) => word.length >= 2);
   const terms = [...new Set([text, ...runs, ...wordTerms])].sort((left, right) => right.length - left.length);
-  return { text, words: searchableWords, cjk, substring, terms, fuzzy: fuzzyPart(searchableWords) };
+  const words = text.replace(CJK_RUN, " ").replace(/\s+/g, " ").trim();
+  const plain = clauses.map(({ negated, alternatives }) => ({ negated, alternatives: alternatives.map(({ words: english, cjk }) => ({ words: english, cjk })) }));
+  return { text, clauses: plain, substring, terms, fuzzy: fuzzyPart(words) };
 }
 
-/** The plain and the excluded words of `websearch_to_tsquery` syntax, for the trigram fallback (see `SearchQuery.fuzzy`). */
+/** Quoted phrases and whitespace-separated words, each maybe negated by a leading `-`. */
+function tokenize(text: string): Token[] {
+  const tokens: Token[] = [];
+  const pattern = /(-?)"([^"]*)"?|(\S+)/gu;
+  for (const match of text.matchAll(pattern)) {
+    if (match[3] !== undefined) {
+      const bare = match[3];
+      const negated = bare.startsWith("-") && bare.length > 1;
+      tokens.push({ text: negated ? bare.slice(1) : bare, quoted: false, negated });
+    } else tokens.push({ text: match[2] ?? "", quoted: true, negated: match[1] === "-" });
+  }
+  return tokens;
+}
+
+/** `a b or c -d` → a AND (b OR c) AND NOT d, as `websearch_to_tsquery` reads it. */
+function toClauses(tokens: Token[]): (SearchClause & { alternatives: (SearchTerm & { cjkText: string })[] })[] {
+  const clauses: (SearchClause & { alternatives: (SearchTerm & { cjkText: string })[] })[] = [];
+  let joinNext = false;
+  for (const token of tokens) {
+    if (!token.quoted && !token.negated && /^or$/i.test(token.text)) {
+      joinNext = clauses.length > 0;
+      continue;
+    }
+    const term = toTerm(token);
+    if (!term) continue;
+    const previous = clauses.at(-1);
+    if (joinNext && previous && !previous.negated && !token.negated) previous.alternatives.push(term);
+    else clauses.push({ negated: token.negated, alternatives: [term] });
+    joinNext = false;
+  }
+  return clauses;
+}
+
+/** A token's English and CJK halves; undefined when it has neither (punctuation alone). */
+function toTerm(token: Token): (SearchTerm & { cjkText: string }) | undefined {
+  // In quotes, CJK words separated by spaces are one phrase: "北京 天气" asks for 北京天气 as written.
+  const source = token.quoted ? token.text.replace(CJK_SPACED, "$1") : token.text;
+  const runs = source.match(CJK_RUN) ?? [];
+  const rest = source.replace(CJK_RUN, " ").replace(/\s+/g, " ").trim();
+  const words = /[\p{L}\p{N}]/u.test(rest) ? (token.quoted ? `"${rest.replace(/"/g, "")}"` : rest.replace(/^-+/, "")) : "";
+  const cjk = runs.map(runQuery).join(" & ");
+  if (words === "" && cjk === "") return undefined;
+  return { words, cjk, cjkText: runs.join(" ") };
+}
+
+/** The plain words of a query in `websearch_to_tsquery` syntax, for the trigram fallback (see `SearchQuery.fuzzy`). */
 function fuzzyPart(words: string): SearchQuery["fuzzy"] {
   if (words.includes('"')) return null;
-  const tokens = words.split(" ").filter((token) => token.length > 0);
-  const excluded = tokens.filter((token) => token.startsWith("-") && token.length > 1).map((token) => token.slice(1));
+  const tokens = words.split(" ").filter((token) => token.length > 0 && /[\p{L}\p{N}]/u.test(token));
   const text = tokens.filter((token) => !token.startsWith("-") && !/^or$/i.test(token)).join(" ");
-  return text.length >= 3 ? { text, excluded: excluded.join(" or ") } : null;
+  return text.length >= 3 ? { text } : null;
 }
 
 /** One CJK run as a tsquery: a single character, or its bigrams as a phrase (two positions apart). */

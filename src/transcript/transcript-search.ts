@@ -1,6 +1,6 @@
 import type pg from "pg";
 import { AppError } from "../errors/app-error.js";
-import { parseSearchQuery, type SearchQuery } from "./search-query.js";
+import { parseSearchQuery, type SearchClause, type SearchQuery, type SearchTerm } from "./search-query.js";
 import { snippetAround } from "./search-snippet.js";
 import type { TranscriptMessage } from "./transcript-message.js";
 import { toTranscriptMessage, type TranscriptRow } from "./transcript-row.js";
@@ -65,7 +65,7 @@ export class TranscriptSearch {
     const exact = await this.exactMatches(query, { ...request, limit });
     // Fuzzy matching is for typos: only when nothing matches as text (it would otherwise drown good hits).
     if (exact.length > 0 || !query.fuzzy) return exact.map((row) => toHit(row, query, "text"));
-    return (await this.fuzzyMatches(query.fuzzy, { ...request, limit })).map((row) => toHit(row, query, "fuzzy"));
+    return (await this.fuzzyMatches({ ...query, fuzzy: query.fuzzy }, { ...request, limit })).map((row) => toHit(row, query, "fuzzy"));
   }
 
   /**
@@ -82,7 +82,7 @@ export class TranscriptSearch {
   private async exactMatches(query: SearchQuery, request: SearchRequest & { limit: number }): Promise<HitRow[]> {
     const params: unknown[] = [request.userId, request.threadIds ?? null];
     const bind = (value: unknown) => `$${params.push(value)}`;
-    const tsQuery = [query.words ? `websearch_to_tsquery('english', ${bind(query.words)})` : "", query.cjk ? `to_tsquery('simple', ${bind(query.cjk)})` : ""].filter(Boolean).join(" && ");
+    const tsQuery = tsQuerySql(query.clauses, bind);
     const substring = query.substring === null ? null : bind(query.substring);
     const conditions = [tsQuery ? `threadline_search_vector(m.content) @@ (${tsQuery})` : "", substring ? `m.content ILIKE ${substring}` : ""].filter(Boolean);
     const rank = [
@@ -105,7 +105,11 @@ export class TranscriptSearch {
   }
 
   /** Trigram word similarity for typos (`postgress` finds `PostgreSQL`); indexed through `<%` on gin_trgm_ops. */
-  private async fuzzyMatches(fuzzy: NonNullable<SearchQuery["fuzzy"]>, request: SearchRequest & { limit: number }): Promise<HitRow[]> {
+  private async fuzzyMatches(query: SearchQuery & { fuzzy: NonNullable<SearchQuery["fuzzy"]> }, request: SearchRequest & { limit: number }): Promise<HitRow[]> {
+    const params: unknown[] = [request.userId, request.threadIds ?? null, query.fuzzy.text, request.limit];
+    const bind = (value: unknown) => `$${params.push(value)}`;
+    // No fuzzy hit may contain what the query excludes (`-word`, `-北京`).
+    const excluded = tsQuerySql(query.clauses.filter((clause) => clause.negated).map((clause) => ({ ...clause, negated: false })), bind, " || ");
     const client = await this.pool.connect();
     try {
       await client.query("BEGIN");
@@ -115,13 +119,13 @@ export class TranscriptSearch {
         `WITH candidates AS (
            SELECT m.thread_id, m.seq FROM messages m JOIN threads t ON t.thread_id = m.thread_id
             WHERE t.user_id = $1 AND ($2::uuid[] IS NULL OR m.thread_id = ANY($2::uuid[])) AND $3 <% m.content
-              AND ($5 = '' OR NOT threadline_search_vector(m.content) @@ websearch_to_tsquery('english', $5))
+              ${excluded ? `AND NOT threadline_search_vector(m.content) @@ (${excluded})` : ""}
             ORDER BY m.created_at DESC, m.seq DESC LIMIT ${MAX_CANDIDATES}
          )
          SELECT ${COLUMNS}, (0.5 * word_similarity($3, m.content))::float8 AS score
            FROM candidates c JOIN messages m ON m.thread_id = c.thread_id AND m.seq = c.seq JOIN threads t ON t.thread_id = m.thread_id
           ORDER BY score DESC, m.created_at DESC, m.seq DESC LIMIT $4`,
-        [request.userId, request.threadIds ?? null, fuzzy.text, request.limit, fuzzy.excluded],
+        params,
       );
       await client.query("COMMIT");
       return rows;
@@ -132,6 +136,17 @@ export class TranscriptSearch {
       client.release();
     }
   }
+}
+
+/**
+ * The clauses as one tsquery expression: each term's English half through `websearch_to_tsquery('english', …)` and
+ * its CJK half through `to_tsquery('simple', …)` (both must match), alternatives joined with `||`, negated clauses
+ * with `!!`, clauses with `&&` (or `join`). Empty when there is no clause.
+ */
+function tsQuerySql(clauses: readonly SearchClause[], bind: (value: unknown) => string, join = " && "): string {
+  const term = (value: SearchTerm) =>
+    `(${[value.words ? `websearch_to_tsquery('english', ${bind(value.words)})` : "", value.cjk ? `to_tsquery('simple', ${bind(value.cjk)})` : ""].filter(Boolean).join(" && ")})`;
+  return clauses.map((clause) => `${clause.negated ? "!!" : ""}(${clause.alternatives.map(term).join(" || ")})`).join(join);
 }
 
 function toHit(row: HitRow, query: SearchQuery, match: SearchHit["match"]): SearchHit {

@@ -120,6 +120,20 @@ for (const backend of STORAGE_BACKENDS) {
       expect(partial[0]?.seq).toBe(3003);
     });
 
+    it("applies or, -exclusion and quoted phrases to Chinese words as to English ones", async () => {
+      const contents = async (query: string) => (await search.search({ userId: "alice", query })).map((hit) => hit.content).sort();
+      expect(await contents("天气 -北京")).toEqual(["今天的天气很好，适合做饭。"]);
+      expect(await contents("天气 -做饭")).toEqual(["明天北京的天气预报说会下雨，记得带伞。"]);
+      expect(await contents("伞 or 做饭")).toEqual(["今天的天气很好，适合做饭。", "明天北京的天气预报说会下雨，记得带伞。"].sort());
+      expect(await contents("egg or 下雨")).toEqual(["How long should I boil an egg?", "明天北京的天气预报说会下雨，记得带伞。"].sort());
+      expect(await contents("weather -coast")).toEqual(["The weather in the city is grey."]);
+      expect(await contents('"北京 天气"')).toEqual([]);
+      expect(await contents('天气 -"天气预报"')).toEqual(["今天的天气很好，适合做饭。"]);
+      // Excluded words are not highlighted in the snippet.
+      const [hit] = await search.search({ userId: "alice", query: "天气 -做饭" });
+      expect(hit?.snippet).toContain("天气");
+    });
+
     it("falls back to trigram similarity for typos", async () => {
       const hits = await search.search({ userId: "alice", query: "postgresq databse" });
       expect(hits.some((hit) => hit.seq === 3003 && hit.match === "fuzzy")).toBe(true);
