@@ -66,13 +66,14 @@ const messageLine = z.object({
 /**
  * Read a recorded conversation: one JSON object per line (blank lines skipped). Message lines carry `role`
  * (user/human, assistant/ai/bot/model, system, tool) or a `speaker` name, `content`, an optional `timestamp`
- * (ISO 8601, or epoch seconds/milliseconds) and `session`; `{"type":"session", "session": …}` lines start a
+ * (ISO 8601, UTC when it has no offset, or epoch seconds/milliseconds) and `session`; `{"type":"session", "session": …}` lines start a
  * session. Tool lines must answer a call of the assistant line they follow (a call left unanswered, as a
  * cancelled one in a chatted thread, is allowed). Errors name the line.
  */
 export function parseConversationJsonl(text: string, options: ParseOptions): ConversationLine[] {
   const reader = new LineReader(options);
-  const rawLines = text.split(/\r?\n/);
+  // A UTF-8 byte order mark (editors on Windows write one) is not part of the first line.
+  const rawLines = text.replace(/^\uFEFF/, "").split(/\r?\n/);
   if (rawLines.length > MAX_CONVERSATION_LINES) throw new AppError("invalid_request", `A conversation may have at most ${MAX_CONVERSATION_LINES} lines`);
   for (const [index, raw] of rawLines.entries()) {
     if (raw.trim().length === 0) continue;
@@ -100,12 +101,38 @@ export function formatConversationLine(line: ConversationLine): string {
   return JSON.stringify(ordered);
 }
 
-/** Normalise a timestamp: ISO strings as given, numbers as epoch milliseconds (or seconds, when small). */
+/**
+ * ISO 8601 / RFC 3339 dates and date-times: `2024-03-01`, `2024-03-01T09:00`, `2024-03-01 09:00:00.5+08:00`, `…Z`.
+ * A date-time without an offset is UTC (JavaScript would read it in the server's time zone).
+ */
+const ISO_TIMESTAMP = /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:[.,](\d{1,9}))?)?(Z|[+-]\d{2}:?\d{2})?)?$/i;
+
+/**
+ * Normalise a timestamp: an ISO 8601 string (checked: 2024-02-30 is refused, not read as March 1st), or a number
+ * of epoch milliseconds (or seconds, when small). Anything else ("01/02/03", "March 1, 2024") is refused: its
+ * meaning depends on a locale.
+ */
 export function normaliseTimestamp(value: string | number): string {
-  const millis = typeof value === "number" ? (Math.abs(value) < 100_000_000_000 ? value * 1000 : value) : Date.parse(value);
+  const millis = typeof value === "number" ? (Math.abs(value) < 100_000_000_000 ? value * 1000 : value) : isoMillis(value.trim());
   if (!Number.isFinite(millis)) throw new Error(`invalid timestamp ${JSON.stringify(value)}`);
   if (millis < TIMESTAMP_RANGE.min || millis > TIMESTAMP_RANGE.max) throw new Error(`timestamp ${JSON.stringify(value)} is outside the years 0001–9999`);
   return new Date(millis).toISOString();
+}
+
+function isoMillis(text: string): number {
+  const match = ISO_TIMESTAMP.exec(text);
+  if (!match) throw new Error(`invalid timestamp ${JSON.stringify(text)}: use ISO 8601 (2024-03-01T09:00:00Z) or epoch seconds or milliseconds`);
+  const [, year, month, day, hour = "00", minute = "00", second = "00", fraction = "", offset = "Z"] = match;
+  const zone = offset.toUpperCase() === "Z" ? "Z" : `${offset.slice(0, 3)}:${offset.slice(-2)}`;
+  const millis = Date.parse(`${year}-${month}-${day}T${hour}:${minute}:${second}.${fraction.padEnd(3, "0").slice(0, 3)}${zone}`);
+  // Date.parse rolls impossible dates over (February 30th → March 1st) or refuses them: both are errors here.
+  const date = new Date(Date.UTC(Number(year), Number(month) - 1, Number(day)));
+  date.setUTCFullYear(Number(year));
+  const calendar = date.getUTCFullYear() === Number(year) && date.getUTCMonth() === Number(month) - 1 && date.getUTCDate() === Number(day);
+  if (!calendar || Number(hour) > 23 || Number(minute) > 59 || Number(second) > 59 || !Number.isFinite(millis)) {
+    throw new Error(`invalid timestamp ${JSON.stringify(text)}: no such date or time`);
+  }
+  return millis;
 }
 
 class LineReader {

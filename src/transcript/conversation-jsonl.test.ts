@@ -1,0 +1,39 @@
+import { describe, expect, it } from "vitest";
+import { normaliseTimestamp, parseConversationJsonl } from "./conversation-jsonl.js";
+
+const NOW = new Date("2026-01-01T00:00:00Z");
+
+describe("imported timestamps", () => {
+  it("reads ISO 8601 dates and date-times, a missing offset as UTC, and epoch seconds or milliseconds", () => {
+    expect(normaliseTimestamp("2024-03-01T09:00:00Z")).toBe("2024-03-01T09:00:00.000Z");
+    expect(normaliseTimestamp("2024-03-01 09:00:00")).toBe("2024-03-01T09:00:00.000Z");
+    expect(normaliseTimestamp("2024-03-01T09:00")).toBe("2024-03-01T09:00:00.000Z");
+    expect(normaliseTimestamp("2024-03-01T09:00:00.123456+08:00")).toBe("2024-03-01T01:00:00.123Z");
+    expect(normaliseTimestamp("2024-03-01T09:00:00-0500")).toBe("2024-03-01T14:00:00.000Z");
+    expect(normaliseTimestamp("2024-03-01")).toBe("2024-03-01T00:00:00.000Z");
+    expect(normaliseTimestamp("0001-01-01T00:00:00Z")).toBe("0001-01-01T00:00:00.000Z");
+    expect(normaliseTimestamp(1709283600)).toBe("2024-03-01T09:00:00.000Z");
+    expect(normaliseTimestamp(1709283600000)).toBe("2024-03-01T09:00:00.000Z");
+  });
+
+  it("refuses impossible dates and locale-dependent formats instead of guessing", () => {
+    for (const value of ["2024-02-30T00:00:00Z", "2023-02-29", "2024-13-01", "2024-03-01T24:00:00Z", "2024-03-01T09:60Z"]) {
+      expect(() => normaliseTimestamp(value), value).toThrow(/no such date or time/);
+    }
+    for (const value of ["01/02/03", "March 1, 2024 9:00 AM", "yesterday", "2024-3-1"]) {
+      expect(() => normaliseTimestamp(value), value).toThrow(/use ISO 8601/);
+    }
+  });
+
+  it("names the line of a bad timestamp", () => {
+    const text = ['{"role":"user","content":"hi","timestamp":"2024-03-01T09:00:00Z"}', '{"role":"assistant","content":"hello","timestamp":"2024-02-30T09:00:00Z"}'].join("\n");
+    expect(() => parseConversationJsonl(text, { now: NOW })).toThrow(/^Line 2: .*no such date or time/);
+  });
+});
+
+describe("reading a conversation file", () => {
+  it("ignores a UTF-8 byte order mark before the first line", () => {
+    const lines = parseConversationJsonl('\uFEFF{"role":"user","content":"你好","timestamp":"2024-03-01T09:00:00Z"}\r\n', { now: NOW });
+    expect(lines).toEqual([{ role: "user", content: "你好", timestamp: "2024-03-01T09:00:00.000Z" }]);
+  });
+});
