@@ -1,5 +1,5 @@
 import { execFile } from "node:child_process";
-import { readFile, writeFile } from "node:fs/promises";
+import { readdir, readFile, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -53,5 +53,24 @@ describe("threadline threads import / export", { timeout: 300_000 }, () => {
     const imported = await threadline(["import", path.join(directory.path, "conversation.jsonl"), "--json"]);
     const { thread_id: threadId } = JSON.parse(imported.stdout) as { thread_id: string };
     await expect(threadline(["export", threadId, "--user", "mallory"])).rejects.toMatchObject({ stderr: expect.stringContaining("not found") as unknown });
+    // A failed export leaves the file it was to replace as it was, and no partial file beside it.
+    const kept = path.join(directory.path, "kept.jsonl");
+    await writeFile(kept, "an earlier export\n");
+    await expect(threadline(["export", threadId, "--user", "mallory", "--output", kept])).rejects.toMatchObject({ stderr: expect.stringContaining("not found") as unknown });
+    expect(await readFile(kept, "utf8")).toBe("an earlier export\n");
+    expect((await readdir(directory.path)).filter((name) => name.includes("partial"))).toEqual([]);
+  });
+
+  it("reads a file with a byte order mark, and stops quietly when the reader of its export goes away", async () => {
+    const lines = Array.from({ length: 3000 }, (_, index) => JSON.stringify({ role: index % 2 === 0 ? "user" : "assistant", content: `line ${index} ${"x".repeat(200)}`, timestamp: "2024-03-01T09:00:00Z" }));
+    const file = path.join(directory.path, "bom.jsonl");
+    await writeFile(file, `\uFEFF${lines.join("\r\n")}\r\n`);
+    const threadId = (await threadline(["import", file])).stdout.trim();
+    const piped = await run("sh", ["-c", `"${process.execPath}" "${BIN}" threads export ${threadId} --database-url "${database.url}" | head -n 1`], {
+      env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "/tmp", MODEL: "fake", LOG_LEVEL: "error" },
+      timeout: 120_000,
+    });
+    expect(JSON.parse(piped.stdout)).toMatchObject({ role: "user", content: lines[0] ? (JSON.parse(lines[0]) as { content: string }).content : "" });
+    expect(piped.stderr).not.toMatch(/EPIPE/);
   });
 });

@@ -1,4 +1,6 @@
 import { createWriteStream } from "node:fs";
+import { rename, rm } from "node:fs/promises";
+import path from "node:path";
 import { once } from "node:events";
 import type { Writable } from "node:stream";
 import { LOCAL_USER } from "../../auth/user.js";
@@ -12,27 +14,62 @@ export interface ExportFlags extends ThreadsFlags {
   output?: string;
 }
 
-/** Export a thread's transcript as JSONL (the import format) to stdout or `--output`, page by page. */
+/**
+ * Export a thread's transcript as JSONL (the import format) to stdout or `--output`, page by page. A file is written
+ * under a temporary name and renamed when the export is complete: a failed export (unknown thread, server down)
+ * leaves an existing file as it was. A closed stdout (`| head`) ends the export quietly.
+ */
 export async function runExport(threadId: string, flags: ExportFlags): Promise<void> {
-  const output = flags.output ? createWriteStream(flags.output) : process.stdout;
-  const remote = remoteOf(flags, process.env);
-  if (remote) {
-    const response = await ensureOk(await fetch(`${remote.url}/threads/${encodeURIComponent(threadId)}/export`, { headers: remote.headers }));
-    await writeAll(output, response.body ? decode(response.body) : emptyLines());
-  } else {
-    await withServices(quiet(flags), async (services) => {
-      const session = await services.sessions.get(flags.user ?? LOCAL_USER.id, threadId);
-      await writeAll(output, exportConversation(services.pool, session.thread_id));
-    });
-  }
-  if (output !== process.stdout) {
-    output.end();
-    await once(output, "finish");
+  if (flags.output) return exportToFile(threadId, flags, flags.output);
+  const closed = new AbortController();
+  const onError = (error: NodeJS.ErrnoException) => {
+    if (error.code === "EPIPE") closed.abort();
+    else throw error;
+  };
+  process.stdout.on("error", onError);
+  try {
+    await exportTo(process.stdout, threadId, flags, closed.signal);
+  } catch (error) {
+    // The reader went away (EPIPE): not a failure of the export.
+    if (!closed.signal.aborted) throw error;
+  } finally {
+    process.stdout.off("error", onError);
   }
 }
 
-async function writeAll(output: Writable, chunks: AsyncIterable<string>): Promise<void> {
-  for await (const chunk of chunks) if (!output.write(chunk)) await once(output, "drain");
+async function exportToFile(threadId: string, flags: ExportFlags, file: string): Promise<void> {
+  const partial = path.join(path.dirname(file), `.${path.basename(file)}.${process.pid}.partial`);
+  const output = createWriteStream(partial);
+  try {
+    await exportTo(output, threadId, flags);
+    output.end();
+    await once(output, "finish");
+    await rename(partial, file);
+  } catch (error) {
+    output.destroy();
+    await rm(partial, { force: true });
+    throw error;
+  }
+}
+
+async function exportTo(output: Writable, threadId: string, flags: ExportFlags, closed?: AbortSignal): Promise<void> {
+  const remote = remoteOf(flags, process.env);
+  if (remote) {
+    const response = await ensureOk(await fetch(`${remote.url}/threads/${encodeURIComponent(threadId)}/export`, { headers: remote.headers }));
+    await writeAll(output, response.body ? decode(response.body) : emptyLines(), closed);
+  } else {
+    await withServices(quiet(flags), async (services) => {
+      const session = await services.sessions.get(flags.user ?? LOCAL_USER.id, threadId);
+      await writeAll(output, exportConversation(services.pool, session.thread_id), closed);
+    });
+  }
+}
+
+async function writeAll(output: Writable, chunks: AsyncIterable<string>, closed?: AbortSignal): Promise<void> {
+  for await (const chunk of chunks) {
+    if (closed?.aborted) return;
+    if (!output.write(chunk)) await Promise.race([once(output, "drain"), ...(closed ? [once(closed, "abort")] : [])]);
+  }
 }
 
 async function* decode(body: ReadableStream<Uint8Array>): AsyncGenerator<string> {
