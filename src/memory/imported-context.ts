@@ -29,15 +29,25 @@ export function toGraphMessages(rows: readonly ImportedRow[]): BaseMessage[] {
       continue;
     }
     closePending();
-    if (row.role === "user") messages.push(new HumanMessage({ id: row.id, content: row.content, name: row.name }));
+    if (row.role === "user") messages.push(new HumanMessage({ id: row.id, content: row.content, name: modelSafeName(row.name) }));
     if (row.role === "assistant") {
       const calls = (row.tool_calls ?? []).map((call) => ({ ...call, type: "tool_call" as const }));
-      messages.push(new AIMessage({ id: row.id, content: row.content, name: row.name, tool_calls: calls }));
+      messages.push(new AIMessage({ id: row.id, content: row.content, name: modelSafeName(row.name), tool_calls: calls }));
       pending = calls.map((call) => ({ id: call.id, name: call.name }));
     }
   }
   closePending();
   return messages;
+}
+
+/**
+ * A speaker's name as a model message's `name`: OpenAI-compatible APIs refuse names with spaces or `<|\\/>` (and
+ * longer than 64 characters), so "Caroline Smith" becomes "Caroline_Smith". The transcript keeps the name as written.
+ */
+export function modelSafeName(name: string | undefined): string | undefined {
+  if (name === undefined) return undefined;
+  const safe = Array.from(name.trim().replace(/[\s<|\\/>]+/gu, "_")).slice(0, 64).join("");
+  return safe.length > 0 && safe !== "_" ? safe : undefined;
 }
 
 /** The working context and summary a conversation would have had, had it been chatted. */

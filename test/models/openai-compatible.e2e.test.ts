@@ -145,4 +145,30 @@ describe("an OpenAI-compatible server behind a Threadline run", () => {
     expect(String(final.data?.message)).toContain("Invalid model: qwen-nope");
     expect(String(final.data?.message)).not.toContain("sk-dashscope-test-key-000000");
   });
+
+  it("sends imported speakers' names in the form OpenAI accepts, and keeps them as written in the transcript", async () => {
+    provider.handle(async (_request, response) => {
+      await writeChatCompletionStream(response, { model: "qwen-plus", text: ["Noted."], usage: { prompt_tokens: 30, completion_tokens: 2 } });
+    });
+    await using server = await startQwenServer();
+    const conversation = [
+      { speaker: "Caroline Smith", content: "Hi Mel!", timestamp: "2024-03-01T09:00:00Z" },
+      { speaker: "Melanie <3", content: "Hi Caroline", timestamp: "2024-03-01T09:01:00Z" },
+    ]
+      .map((line) => JSON.stringify(line))
+      .join("\n");
+    const imported = await fetch(`${server.url}/threads/import`, { method: "POST", headers: { "Content-Type": "application/x-ndjson" }, body: conversation });
+    const { thread_id } = (await imported.json()) as { thread_id: string };
+    await using client = await TestWsClient.connect(server.wsUrl);
+    expect((await chat(client, thread_id, "How are you both?")).final.event).toBe("run.completed");
+
+    const sent = provider.requests.at(-1)?.body.messages as { role: string; name?: string; content: string }[];
+    expect(sent.slice(0, 2).map((message) => [message.role, message.name])).toEqual([
+      ["user", "Caroline_Smith"],
+      ["assistant", "Melanie_3"],
+    ]);
+    for (const message of sent) if (message.name !== undefined) expect(message.name).toMatch(/^[^\s<|\\/>]{1,64}$/);
+    const exported = await (await fetch(`${server.url}/threads/${thread_id}/export`)).text();
+    expect(exported.split("\n").slice(0, 2).map((line) => (JSON.parse(line) as { name: string }).name)).toEqual(["Caroline Smith", "Melanie <3"]);
+  });
 });
