@@ -105,7 +105,7 @@ export function formatConversationLine(line: ConversationLine): string {
  * ISO 8601 / RFC 3339 dates and date-times: `2024-03-01`, `2024-03-01T09:00`, `2024-03-01 09:00:00.5+08:00`, `…Z`.
  * A date-time without an offset is UTC (JavaScript would read it in the server's time zone).
  */
-const ISO_TIMESTAMP = /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:[.,](\d{1,9}))?)?(Z|[+-]\d{2}:?\d{2})?)?$/i;
+const ISO_TIMESTAMP = /^([+-]\d{6}|\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:[.,](\d{1,9}))?)?(Z|[+-]\d{2}:?\d{2})?)?$/i;
 
 /**
  * Normalise a timestamp: an ISO 8601 string (checked: 2024-02-30 is refused, not read as March 1st), or a number
