@@ -39,29 +39,7 @@ export class ThreadForkService {
 
   private async copyTranscript(fromThread: string, toThread: string, messages: unknown): Promise<void> {
     const ids = Array.isArray(messages) ? (messages as BaseMessage[]).map((message) => message.id).filter((id): id is string => typeof id === "string") : [];
-    if (ids.length === 0) return;
-    const { rows } = await this.deps.pool.query<{ message_id: string; role: "user" | "assistant" | "tool" | "system"; content: string; tool_calls: unknown; tool_call_id: string | null; name: string | null; status: string | null }>(
-      // The messages in that state, and everything said before the oldest of them: turns folded into the running
-      // summary are out of the state but still the conversation's history.
-      `SELECT message_id, role, content, tool_calls, tool_call_id, name, status FROM messages
-        WHERE thread_id = $1
-          AND (message_id = ANY($2::text[]) OR seq < (SELECT min(seq) FROM messages WHERE thread_id = $1 AND message_id = ANY($2::text[])))
-        ORDER BY seq`,
-      [fromThread, ids],
-    );
-    await this.deps.transcript.append({
-      threadId: toThread,
-      runId: null,
-      messages: rows.map((row) => ({
-        id: row.message_id,
-        role: row.role,
-        content: row.content,
-        ...(row.tool_calls ? { tool_calls: row.tool_calls as { id: string; name: string; args: Record<string, unknown> }[] } : {}),
-        ...(row.tool_call_id ? { tool_call_id: row.tool_call_id } : {}),
-        ...(row.name ? { name: row.name } : {}),
-        ...(row.status ? { status: row.status } : {}),
-      })),
-    });
+    await this.deps.transcript.copyHistory({ fromThread, toThread, messageIds: ids });
   }
 }
 

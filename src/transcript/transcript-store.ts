@@ -56,6 +56,34 @@ export class TranscriptStore {
     return rows.map(toTranscriptMessage).sort((left, right) => left.seq - right.seq);
   }
 
+  /**
+   * Copy a thread's history into a fork: the rows of the messages in the forked state, everything said before the
+   * oldest of them (turns folded into the running summary are out of the state but still the conversation) and the
+   * system lines between them (imported notes the state never holds). Rows keep their time, session, name and
+   * edit mark; seq numbers continue the fork's counter; run ids are not copied (the runs are the source's).
+   */
+  async copyHistory(copy: { fromThread: string; toThread: string; messageIds: readonly string[] }, db: Queryable = this.pool): Promise<number> {
+    if (copy.messageIds.length === 0) return 0;
+    const { rowCount } = await db.query(
+      `WITH bounds AS (
+         SELECT min(seq) AS first, max(seq) AS last FROM messages WHERE thread_id = $1 AND message_id = ANY($2::text[])
+       ), source AS (
+         SELECT m.*, row_number() OVER (ORDER BY m.seq) AS n FROM messages m, bounds
+          WHERE m.thread_id = $1 AND (m.message_id = ANY($2::text[]) OR m.seq < bounds.first OR (m.role = 'system' AND m.seq < bounds.last))
+       ), counter AS (
+         UPDATE threads SET message_seq = message_seq + (SELECT count(*) FROM source), last_activity_at = now()
+          WHERE thread_id = $3 RETURNING message_seq - (SELECT count(*) FROM source) AS base
+       )
+       INSERT INTO messages (thread_id, seq, message_id, run_id, role, content, tool_calls, tool_call_id, name, status, session, created_at, edited_at)
+       SELECT $3, counter.base + source.n, source.message_id, NULL, source.role, source.content, source.tool_calls, source.tool_call_id,
+              source.name, source.status, source.session, source.created_at, source.edited_at
+         FROM source, counter
+       ON CONFLICT (thread_id, message_id) DO NOTHING`,
+      [copy.fromThread, copy.messageIds, copy.toThread],
+    );
+    return rowCount ?? 0;
+  }
+
   /** Which of these message ids the thread's transcript already holds. */
   async existingIds(threadId: string, messageIds: readonly string[], db: Queryable = this.pool): Promise<string[]> {
     if (messageIds.length === 0) return [];

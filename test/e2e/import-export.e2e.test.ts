@@ -123,6 +123,18 @@ describe("import and export (HTTP)", () => {
     expect((await exportText(shuffled.body.thread_id)).text).toBe(canonical);
   });
 
+  it("forks an imported conversation with its history intact: times, sessions, names and system lines", async () => {
+    const lines = canonicalConversation().split("\n").filter(Boolean);
+    // A system line between the sessions: it is in the transcript only, never in the state.
+    lines.splice(7, 0, JSON.stringify({ role: "system", content: "Second session.", timestamp: "2024-03-02T18:29:00.000Z", session: "s2" }));
+    const original = `${lines.join("\n")}\n`;
+    const imported = await importJsonl(original);
+    expect((await exportText(imported.body.thread_id)).text).toBe(original);
+    const fork = await fetch(`${server.url}/threads/${imported.body.thread_id}/copy`, { method: "POST" });
+    const { thread_id: forkId } = (await fork.json()) as { thread_id: string };
+    expect((await exportText(forkId)).text).toBe(original);
+  });
+
   it("accepts the JSON form too", async () => {
     const response = await fetch(`${server.url}/threads/import`, {
       method: "POST",
