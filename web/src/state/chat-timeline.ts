@@ -8,6 +8,12 @@ export type TimelineItem =
   | { kind: "run-error"; key: string; run: RunView }
   | { kind: "replay-divider"; key: string; branch: ReplayBranch };
 
+/** Whether a completed message is a row of the chat (tool results show in their call's card; system rows not at all). */
+export function isDisplayed(message: TranscriptMessage): boolean {
+  if (message.role === "tool" || message.role === "system") return false;
+  return message.role !== "assistant" || Boolean(message.content) || Boolean(message.tool_calls?.length);
+}
+
 /**
  * Order the chat: completed messages by transcript seq (tool results are shown inside their call's card, not
  * as rows), then text still streaming, each failed run's error right after that run's last row, and a divider
@@ -16,9 +22,7 @@ export type TimelineItem =
 export function buildTimeline(state: ThreadState): TimelineItem[] {
   const items: TimelineItem[] = [];
   for (const message of state.messages) {
-    if (message.role === "tool" || message.role === "system") continue;
-    if (message.role === "assistant" && !message.content && !message.tool_calls?.length) continue;
-    items.push({ kind: "message", key: message.id, message });
+    if (isDisplayed(message)) items.push({ kind: "message", key: message.id, message });
   }
   for (const entry of state.streaming) {
     const run = entry.run_id ? state.runs[entry.run_id] : undefined;
