@@ -144,11 +144,11 @@ describe("the chat page (AUTH_MODE=none)", () => {
     await page.getByLabel("Session title").press("Enter");
     await expect.poll(() => page.locator(".chat-title h1").innerText()).toBe("Renamed: 数据库");
 
-    await page.getByLabel("Search sessions by title").fill("数据库");
+    await page.getByLabel("Search sessions and messages").fill("数据库");
     expect(await page.locator(".session-item").count()).toBe(1);
-    await page.getByLabel("Search sessions by title").fill("nothing like this");
+    await page.getByLabel("Search sessions and messages").fill("nothing like this");
     await page.getByText("No session matches.").waitFor();
-    await page.getByLabel("Search sessions by title").fill("");
+    await page.getByLabel("Search sessions and messages").fill("");
 
     await page.locator(".session-current").getByRole("button", { name: /^Delete/ }).click();
     const dialog = page.getByRole("dialog");

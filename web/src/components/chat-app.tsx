@@ -6,6 +6,7 @@ import { isMethodNotFound } from "../protocol/rpc-error.js";
 import { isRunning, runInput } from "../state/thread-state.js";
 import { useChatSession } from "../state/use-chat-session.js";
 import { useSessions } from "../state/use-sessions.js";
+import { useMessageJump } from "../state/use-message-jump.js";
 import { useConnectionStatus } from "../state/use-thread-state.js";
 import { ApprovalCard } from "./approval-card.js";
 import { ChatHeader } from "./chat-header.js";
@@ -21,6 +22,7 @@ export function ChatApp(props: { client: RpcClient; assistants: Assistant[]; onS
   const status = useConnectionStatus(client);
   const sessions = useSessions(client);
   const chat = useChatSession(client, sessions);
+  const jump = useMessageJump(chat);
   const [draft, setDraft] = useState("");
   const [sidebarOpen, setSidebarOpen] = useState(false);
   const [timelineSupported, setTimelineSupported] = useState(false);
@@ -66,6 +68,7 @@ export function ChatApp(props: { client: RpcClient; assistants: Assistant[]; onS
         Skip to message box
       </a>
       <SessionSidebar
+        client={client}
         sessions={sessions.sessions}
         currentId={threadId}
         assistants={assistants}
@@ -79,6 +82,10 @@ export function ChatApp(props: { client: RpcClient; assistants: Assistant[]; onS
         onRename={(id, title) => void chat.rename(id, title)}
         onDelete={(id) => void chat.remove(id)}
         onLoadMore={() => void sessions.loadMore()}
+        onOpenHit={(hit) => {
+          setSidebarOpen(false);
+          void jump.jumpTo(hit);
+        }}
       />
       {sidebarOpen && <div class="scrim" aria-hidden="true" onClick={() => setSidebarOpen(false)} />}
       <main class="chat-main" aria-label="Chat">
@@ -96,6 +103,7 @@ export function ChatApp(props: { client: RpcClient; assistants: Assistant[]; onS
         <MessageList
           state={chat.state}
           pending={chat.pending}
+          focus={jump.focus?.threadId === threadId ? jump.focus : undefined}
           onLoadOlder={() => void chat.sync?.loadOlder()}
           onRetry={(runId) => {
             const text = runInput(chat.state, runId);

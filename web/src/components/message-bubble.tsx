@@ -5,17 +5,17 @@ import { MarkdownContent } from "./markdown-content.js";
 import { ToolCallCard } from "./tool-call-card.js";
 
 /** A completed message: the user's as plain text, the assistant's as Markdown with its tool calls. */
-export function MessageBubble({ message, state }: { message: TranscriptMessage; state: ThreadState }) {
+export function MessageBubble({ message, state, found }: { message: TranscriptMessage; state: ThreadState; found?: boolean }) {
   if (message.role === "user") {
     return (
-      <Bubble role="user" label="You" messageId={message.id}>
+      <Bubble role="user" label="You" messageId={message.id} found={found}>
         <div class="plain-text">{message.content}</div>
         <EditedBadge message={message} />
       </Bubble>
     );
   }
   return (
-    <Bubble role="assistant" label="Assistant" messageId={message.id}>
+    <Bubble role="assistant" label="Assistant" messageId={message.id} found={found}>
       {message.content && <MarkdownContent text={message.content} />}
       {message.tool_calls?.map((call) => <ToolCallCard key={call.id} tool={toolCallView(state, call, message.created_at)} />)}
       <EditedBadge message={message} />
@@ -53,8 +53,17 @@ export function PendingBubble({ text, queued }: { text: string; queued: boolean 
   );
 }
 
-function Bubble(props: { role: "user" | "assistant"; label: string; messageId?: string; streaming?: boolean; pending?: boolean; children: ComponentChildren }) {
-  const classes = ["message", `message-${props.role}`, props.streaming ? "message-streaming" : "", props.pending ? "message-pending" : ""];
+function Bubble(props: {
+  role: "user" | "assistant";
+  label: string;
+  messageId?: string;
+  streaming?: boolean;
+  pending?: boolean;
+  /** Just opened from search: highlighted for a moment. */
+  found?: boolean;
+  children: ComponentChildren;
+}) {
+  const classes = ["message", `message-${props.role}`, props.streaming ? "message-streaming" : "", props.pending ? "message-pending" : "", props.found ? "message-found" : ""];
   return (
     <article class={classes.filter(Boolean).join(" ")} data-role={props.role} data-message-id={props.messageId} aria-busy={props.streaming ? "true" : undefined}>
       <h3 class="visually-hidden">{props.label}</h3>

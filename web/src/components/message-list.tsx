@@ -1,20 +1,31 @@
-import { useEffect, useLayoutEffect, useRef } from "preact/hooks";
+import { useEffect, useLayoutEffect, useRef, useState } from "preact/hooks";
 import { buildTimeline } from "../state/chat-timeline.js";
 import { isQueued, type ThreadState } from "../state/thread-state.js";
+import type { MessageFocus } from "../state/use-message-jump.js";
 import { MessageBubble, PendingBubble, StreamingBubble } from "./message-bubble.js";
 import { ReplayDivider } from "./replay-divider.js";
 import { RunErrorCard } from "./run-error-card.js";
 
-/** The conversation, kept scrolled to the newest message unless the user scrolled up to read. */
+/** How long a message opened from search stays highlighted. */
+const FOUND_HIGHLIGHT_MS = 2500;
+
+/**
+ * The conversation, kept scrolled to the newest message unless the user scrolled up to read, or a message was
+ * asked for (`focus`, from search): that one is scrolled to, focused and highlighted briefly.
+ */
 export function MessageList(props: {
   state: ThreadState;
   pending: { key: string; text: string; runId?: string }[];
+  focus: MessageFocus | undefined;
   onRetry: (runId: string) => (() => void) | undefined;
   onLoadOlder: () => void;
 }) {
-  const { state, pending } = props;
+  const { state, pending, focus } = props;
   const scroller = useRef<HTMLDivElement>(null);
   const stickToBottom = useRef(true);
+  const [found, setFound] = useState<string | undefined>(undefined);
+  const focusHandled = useRef(0);
+  const foundTimer = useRef<ReturnType<typeof setTimeout> | undefined>(undefined);
   const items = buildTimeline(state);
   // Runs queued from another window (or before this tab knew its own run id) have no pending entry here.
   const queuedElsewhere = state.queued.filter(
@@ -36,6 +47,28 @@ export function MessageList(props: {
     return () => element.removeEventListener("scroll", onScroll);
   }, []);
 
+  // The focused message may render a moment after the request (its session's state arrives separately).
+  useEffect(() => {
+    if (!focus || focusHandled.current === focus.request) return;
+    const element = scroller.current?.querySelector<HTMLElement>(`.message[data-message-id="${CSS.escape(focus.messageId)}"]`);
+    if (!element) return;
+    focusHandled.current = focus.request;
+    stickToBottom.current = false;
+    if (focus.toolCallId) {
+      const card = element.querySelector<HTMLDetailsElement>(`details[data-tool-call-id="${CSS.escape(focus.toolCallId)}"]`);
+      if (card) card.open = true;
+    }
+    element.scrollIntoView({ block: "center" });
+    // Focus follows, so keyboard and screen reader users land on the message they asked for.
+    element.setAttribute("tabindex", "-1");
+    element.focus({ preventScroll: true });
+    setFound(focus.messageId);
+    clearTimeout(foundTimer.current);
+    foundTimer.current = setTimeout(() => setFound(undefined), FOUND_HIGHLIGHT_MS);
+  }, [focus, state]);
+
+  useEffect(() => () => clearTimeout(foundTimer.current), []);
+
   return (
     <div class="message-scroller" ref={scroller}>
       <div class="message-list" role="log" aria-label="Conversation" aria-live="polite" aria-relevant="additions">
@@ -46,7 +79,7 @@ export function MessageList(props: {
         )}
         {items.length === 0 && pending.length === 0 && <p class="empty-chat">Say hello to start the conversation.</p>}
         {items.map((item) => {
-          if (item.kind === "message") return <MessageBubble key={item.key} message={item.message} state={state} />;
+          if (item.kind === "message") return <MessageBubble key={item.key} message={item.message} state={state} found={item.message.id === found} />;
           if (item.kind === "streaming") {
             return <StreamingBubble key={item.key} text={item.entry.text} stopped={item.stopped} messageId={item.entry.message_id} />;
           }

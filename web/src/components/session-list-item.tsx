@@ -1,6 +1,7 @@
 import { useState } from "preact/hooks";
 import type { Session } from "../protocol/protocol-types.js";
 import { PencilIcon, TrashIcon } from "./icons.js";
+import { relativeTime } from "./relative-time.js";
 
 /** One session in the sidebar: select it, rename it in place, or ask to delete it. */
 export function SessionListItem(props: {
@@ -79,12 +80,4 @@ export function SessionListItem(props: {
       </div>
     </li>
   );
-}
-
-function relativeTime(iso: string): string {
-  const seconds = Math.max(0, (Date.now() - Date.parse(iso)) / 1000);
-  if (seconds < 60) return "now";
-  if (seconds < 3600) return `${Math.floor(seconds / 60)} min`;
-  if (seconds < 86_400) return `${Math.floor(seconds / 3600)} h`;
-  return new Date(iso).toLocaleDateString();
 }

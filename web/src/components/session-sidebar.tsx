@@ -1,10 +1,21 @@
-import { useState } from "preact/hooks";
-import type { Assistant, Session } from "../protocol/protocol-types.js";
+import { useRef, useState } from "preact/hooks";
+import type { Assistant, SearchHit, Session } from "../protocol/protocol-types.js";
+import type { RpcClient } from "../protocol/rpc-client.js";
+import { useMessageSearch } from "../state/use-message-search.js";
+import { moveFocusWithArrows } from "./arrow-focus.js";
 import { ConfirmDialog } from "./confirm-dialog.js";
+import { MessageSearchResults } from "./message-search-results.js";
 import { SessionListItem } from "./session-list-item.js";
 
-/** The user's sessions, newest activity first: search by title, start a new one, rename, delete. */
+/** The rows arrow keys move between: sessions and message hits. */
+const NAVIGABLE = ".session-select, .search-hit";
+
+/**
+ * The user's sessions, newest activity first: start a new one, rename, delete; search filters them by title and
+ * finds messages of every session (opening one at the message).
+ */
 export function SessionSidebar(props: {
+  client: RpcClient;
   sessions: Session[];
   currentId: string | undefined;
   assistants: Assistant[];
@@ -15,12 +26,27 @@ export function SessionSidebar(props: {
   onRename: (threadId: string, title: string) => void;
   onDelete: (threadId: string) => void;
   onLoadMore: () => void;
+  onOpenHit: (hit: SearchHit) => void;
 }) {
   const [query, setQuery] = useState("");
   const [assistantId, setAssistantId] = useState<string | undefined>(undefined);
   const [confirming, setConfirming] = useState<Session | undefined>(undefined);
   const needle = query.trim().toLowerCase();
   const visible = needle ? props.sessions.filter((session) => (session.title ?? "new chat").toLowerCase().includes(needle)) : props.sessions;
+  const messageSearch = useMessageSearch(props.client, query);
+  const showsMessages = messageSearch.status !== "idle" && messageSearch.status !== "unsupported";
+  const results = useRef<HTMLDivElement>(null);
+  const searchInput = useRef<HTMLInputElement>(null);
+  // ↓ from the search box enters the rows, ↑/↓ move between them, ↑ from the first goes back to the box.
+  const arrows = (event: KeyboardEvent, fromRow: boolean) => {
+    const inRow = event.target instanceof HTMLElement && event.target.matches(NAVIGABLE);
+    if (!results.current || (fromRow ? !inRow : event.key !== "ArrowDown")) return;
+    if (moveFocusWithArrows(event, results.current, NAVIGABLE)) event.preventDefault();
+    else if (fromRow && event.key === "ArrowUp") {
+      event.preventDefault();
+      searchInput.current?.focus();
+    }
+  };
 
   return (
     <nav class={`sidebar${props.open ? " sidebar-open" : ""}`} id="session-sidebar" aria-label="Sessions">
@@ -45,23 +71,41 @@ export function SessionSidebar(props: {
           + New chat
         </button>
         <label for="session-search" class="visually-hidden">
-          Search sessions by title
+          Search sessions and messages
         </label>
-        <input id="session-search" class="search-input" type="search" placeholder="Search sessions" value={query} onInput={(event) => setQuery(event.currentTarget.value)} />
+        <input
+          id="session-search"
+          ref={searchInput}
+          class="search-input"
+          type="search"
+          placeholder="Search sessions and messages"
+          value={query}
+          maxLength={500}
+          onInput={(event) => setQuery(event.currentTarget.value)}
+          onKeyDown={(event) => arrows(event, false)}
+        />
       </div>
-      <ul class="session-list">
-        {visible.map((session) => (
-          <SessionListItem
-            key={session.thread_id}
-            session={session}
-            current={session.thread_id === props.currentId}
-            onSelect={() => props.onSelect(session.thread_id)}
-            onRename={(title) => props.onRename(session.thread_id, title)}
-            onDelete={() => setConfirming(session)}
-          />
-        ))}
-        {visible.length === 0 && <li class="session-empty">{needle ? "No session matches." : "No sessions yet."}</li>}
-      </ul>
+      <div class="sidebar-results" ref={results} onKeyDown={(event) => arrows(event, true)}>
+        {showsMessages && (
+          <h2 id="session-results-heading" class="sidebar-heading">
+            Sessions
+          </h2>
+        )}
+        <ul class="session-list" aria-labelledby={showsMessages ? "session-results-heading" : undefined}>
+          {visible.map((session) => (
+            <SessionListItem
+              key={session.thread_id}
+              session={session}
+              current={session.thread_id === props.currentId}
+              onSelect={() => props.onSelect(session.thread_id)}
+              onRename={(title) => props.onRename(session.thread_id, title)}
+              onDelete={() => setConfirming(session)}
+            />
+          ))}
+          {visible.length === 0 && <li class="session-empty">{needle ? "No session matches." : "No sessions yet."}</li>}
+        </ul>
+        <MessageSearchResults search={messageSearch} onOpen={props.onOpenHit} />
+      </div>
       {props.hasMore && (
         <button type="button" class="link-button load-more" onClick={props.onLoadMore}>
           Load more sessions

@@ -55,6 +55,22 @@ export interface MessagePage {
   next_before: number | null;
 }
 
+/** A `messages.search` hit: a transcript message plus its session and how it matched, best first. */
+export interface SearchHit extends TranscriptMessage {
+  thread_id: string;
+  thread_title: string | null;
+  score: number;
+  /** `fuzzy` when no text matched and trigram similarity (a typo) found it. */
+  match: "text" | "fuzzy";
+  /** Plain text (never HTML): up to ~160 characters of the content around the first match. */
+  snippet: string;
+}
+
+/** The answer to `messages.search`. */
+export interface SearchAnswer {
+  results: SearchHit[];
+}
+
 /** A pending question for a human (issue 4: `run.interrupted`). */
 export interface Interrupt {
   id: string;

@@ -6,6 +6,8 @@ import { applyEvent, emptyThreadState, mergeMessages, recordReplays, rewindTo, r
 /** How far back (in events) to replay when joining a run that started before we subscribed. */
 const BACKFILL_EVENTS = 5000;
 const HISTORY_PAGE = 50;
+/** Larger pages while catching up to a message far back (a search hit): fewer round trips. */
+const CATCH_UP_PAGE = 200;
 /** Run records per `run.list` page when learning which runs of the history were replays. */
 const RUN_PAGE = 100;
 
@@ -59,12 +61,28 @@ export class ThreadSync {
   }
 
   /** Load the page of history before the oldest loaded message. */
-  async loadOlder(): Promise<void> {
+  async loadOlder(limit = HISTORY_PAGE): Promise<void> {
     const before = this.current.olderBefore;
     if (before === null) return;
-    const page = await this.client.call<MessagePage>("messages.list", { thread_id: this.threadId, limit: HISTORY_PAGE, before });
+    const page = await this.client.call<MessagePage>("messages.list", { thread_id: this.threadId, limit, before });
+    if (this.disposed) return;
     this.update({ ...mergeMessages(this.current, page.messages), olderBefore: page.next_before });
     this.findReplays();
+  }
+
+  /**
+   * Load older pages until the message (by id, else by its seq) is loaded; whether it is. Stops early at the
+   * start of the history, or once the loaded history reaches back past the message's seq without it (it was
+   * removed). A search hit may be far back in a long thread.
+   */
+  async loadUntilMessage(target: { id: string; seq: number }): Promise<boolean> {
+    const loaded = () => this.current.messages.some((message) => message.id === target.id || message.seq === target.seq);
+    while (!this.disposed && !loaded()) {
+      const oldest = this.current.messages[0];
+      if (this.current.olderBefore === null || (oldest !== undefined && oldest.seq < target.seq)) break;
+      await this.loadOlder(CATCH_UP_PAGE);
+    }
+    return loaded();
   }
 
   /** Stop listening and unsubscribe. */

@@ -34,8 +34,9 @@ export function useChatSession(client: RpcClient, sessions: SessionsModel) {
   const [pending, setPending] = useState<PendingMessage[]>([]);
   const [problem, setProblem] = useState<{ message: string; retryText?: string } | undefined>(undefined);
 
+  /** Open a session (replacing the current one) and load its newest history; the sync that follows it. */
   const open = useCallback(
-    async (params: OpenParams) => {
+    async (params: OpenParams): Promise<ThreadSync> => {
       const opened = await client.call<OpenedSession>("thread.open", params);
       syncRef.current?.dispose();
       const next = new ThreadSync(client, opened.thread_id);
@@ -47,6 +48,7 @@ export function useChatSession(client: RpcClient, sessions: SessionsModel) {
       saveTabThread(opened.thread_id);
       sessions.upsert(opened);
       await next.start({ interrupted: opened.status === "interrupted" });
+      return next;
     },
     [client, sessions.upsert],
   );
@@ -56,7 +58,7 @@ export function useChatSession(client: RpcClient, sessions: SessionsModel) {
     const remembered = loadTabThread();
     const first = remembered ? open({ thread_id: remembered, window_id: windowId }) : open({ window_id: windowId });
     first
-      .catch((error: unknown) => {
+      .catch((error: unknown): Promise<ThreadSync> => {
         if (remembered && error instanceof RpcError && error.code === "not_found") return open({ window_id: windowId });
         throw error;
       })
@@ -167,6 +169,7 @@ export function useChatSession(client: RpcClient, sessions: SessionsModel) {
     pending: visiblePending,
     problem,
     clearProblem: () => setProblem(undefined),
+    showProblem: (message: string) => setProblem({ message }),
     open,
     switchTo,
     send,
