@@ -1,4 +1,5 @@
 import { randomUUID } from "node:crypto";
+import { pino } from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { JobRunner } from "../../src/jobs/job-runner.js";
 import type { FinishedRun } from "../../src/jobs/webhooks/webhook-payload.js";
@@ -83,6 +84,26 @@ describe.each(STORAGE_BACKENDS.filter((backend) => backend.name === "Postgres"))
       ]);
       // The query string (often a token) is not stored.
       expect((await attempts(run.run_id))[0]?.url).not.toContain("abc");
+    } finally {
+      await receiver.close();
+    }
+  });
+
+  it("without WEBHOOK_SECRET, warns once, at the first unsigned delivery (not when the services are built)", async () => {
+    const lines: string[] = [];
+    const capture = pino({ level: "warn" }, { write: (line: string) => void lines.push(line) });
+    const unsigned = new WebhookService({ pool: backend.pool, jobs: runner, logger: capture, threadState: { get: () => Promise.resolve({ values }) }, secret: undefined, outbound: RECEIVER_ONLY });
+    expect(lines.join("")).not.toContain("WEBHOOK_SECRET");
+    const receiver = await startWebhookReceiver([200, 200]);
+    try {
+      const definition = unsigned.definition();
+      for (const id of [randomUUID(), randomUUID()]) {
+        const run = finishedRun({ webhook: receiver.url });
+        await definition.handle({ id, queue: "webhook", attempt: 1, retryLimit: 0, data: { run_id: run.run_id, thread_id: run.thread_id, url: receiver.url, payload: { run_id: run.run_id } as never } });
+      }
+      expect(receiver.received).toHaveLength(2);
+      expect(receiver.received[0]?.headers["x-threadline-signature"]).toBeUndefined();
+      expect(lines.filter((line) => line.includes("WEBHOOK_SECRET is unset"))).toHaveLength(1);
     } finally {
       await receiver.close();
     }

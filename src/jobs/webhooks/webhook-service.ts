@@ -47,12 +47,12 @@ export class WebhookService {
   private readonly logger: Logger;
   private readonly settings: { maxAttempts: number; retryDelaySeconds: number; timeoutMs: number };
   private readonly fetch: typeof fetch;
+  private warnedUnsigned = false;
 
   constructor(private readonly options: WebhookServiceOptions) {
     this.logger = options.logger.child({ component: "webhooks" });
     this.settings = { maxAttempts: options.maxAttempts ?? 5, retryDelaySeconds: options.retryDelaySeconds ?? 10, timeoutMs: options.timeoutMs ?? 10_000 };
     this.fetch = createGuardedFetch(options.outbound);
-    if (!options.secret) this.logger.warn("WEBHOOK_SECRET is unset: webhooks are sent without a signature");
   }
 
   /** The delivery job kind to register on the runner. */
@@ -96,6 +96,11 @@ export class WebhookService {
   /** One delivery attempt; throws to have pg-boss retry it later. */
   private async deliver(job: JobContext<WebhookJob>): Promise<void> {
     const body = JSON.stringify({ ...job.data.payload, webhook_sent_at: new Date().toISOString() });
+    // Said when it matters (the first unsigned delivery), not by every process that builds the services (CLI commands).
+    if (!this.options.secret && !this.warnedUnsigned) {
+      this.warnedUnsigned = true;
+      this.logger.warn("WEBHOOK_SECRET is unset: webhooks are sent without a signature");
+    }
     const result = await deliverWebhook({ url: job.data.url, body, secret: this.options.secret, deliveryId: job.id, attempt: job.attempt, timeoutMs: this.settings.timeoutMs, fetch: this.fetch });
     const lastAttempt = job.attempt > job.retryLimit;
     const outcome = result.outcome === "delivered" ? "delivered" : result.outcome === "retryable" && !lastAttempt ? "retrying" : "gave_up";
