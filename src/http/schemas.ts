@@ -34,10 +34,13 @@ export const historyBody = z.object({
   before: z.union([z.string(), z.object({ configurable: z.object({ checkpoint_id: z.string() }).passthrough() })]).optional(),
 });
 
+/** A query-string parameter left empty (`?before=`, a form field with no value) means "not given". */
+const emptyAsUnset = (value: unknown) => (value === "" ? undefined : value);
+
 /** `GET /threads/{id}/messages`. */
 export const messagesQuery = z.object({
-  limit: z.coerce.number().int().min(1).max(200).default(50),
-  before: z.coerce.number().int().min(1).optional(),
+  limit: z.preprocess(emptyAsUnset, z.coerce.number().int().min(1).max(200).default(50)),
+  before: z.preprocess(emptyAsUnset, z.coerce.number().int().min(1).optional()),
 });
 
 /** `POST /assistants` and `PATCH /assistants/{id}`. */

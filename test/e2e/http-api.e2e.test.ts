@@ -80,6 +80,11 @@ describe("threads (LangGraph Platform shapes)", () => {
     expect(page.body.messages.map((message) => message.content)).toEqual(["4", "Tool calculator returned: 4"]);
     const previous = await request<{ messages: unknown[] }>("GET", `/threads/${threadId}/messages?limit=10&before=${page.body.next_before}`);
     expect(previous.body.messages).toHaveLength(4);
+    // Empty parameters (a form with blank fields, a client passing `next_before: null` as "") mean "not given".
+    const blank = await request<{ messages: unknown[] }>("GET", `/threads/${threadId}/messages?limit=&before=`);
+    expect(blank.status).toBe(200);
+    expect(blank.body.messages).toHaveLength(6);
+    expect((await request("GET", `/threads/${threadId}/messages?before=0`)).status).toBe(400);
 
     expect((await request("DELETE", `/threads/${threadId}`)).status).toBe(204);
     expect((await request("GET", `/threads/${threadId}`)).status).toBe(404);
