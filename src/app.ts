@@ -120,6 +120,7 @@ export async function buildServices(options: StartOptions): Promise<{ services: 
       dispatcher,
       stateEdits: new StateEditService({ pool, saver: checkpointer, threadState, transcript, eventLog, bus }),
       models,
+      checkpointer,
       jobs,
       crons: jobs.crons,
       lifecycle: jobs.lifecycle,

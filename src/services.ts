@@ -1,3 +1,4 @@
+import type { ThreadlineSaver } from "./checkpoint/threadline-saver.js";
 import type pg from "pg";
 import type { AssistantService } from "./assistants/assistant-service.js";
 import type { ApiKeyStore } from "./auth/api-key-store.js";
@@ -47,6 +48,8 @@ export interface Services {
   stateEdits: StateEditService;
   /** Chat models per assistant settings (cached). */
   models: ModelProvider;
+  /** The checkpointer every graph runs with (told to forget a thread whose transaction rolled back). */
+  checkpointer: ThreadlineSaver;
   /** The job system (pg-boss): started after the dispatcher, stopped before the pool closes. */
   jobs: JobSystem;
   crons: CronService;

@@ -3,7 +3,8 @@ import { randomUUID } from "node:crypto";
 import { performance } from "node:perf_hooks";
 import type pg from "pg";
 import type { AssistantService } from "../assistants/assistant-service.js";
-import type { AssistantSettings } from "../assistants/assistant-settings.js";
+import { type AssistantSettings, systemPromptOf } from "../assistants/assistant-settings.js";
+import { withTransaction } from "../db/database.js";
 import { AppError } from "../errors/app-error.js";
 import type { Session } from "../sessions/session.js";
 import type { SessionService } from "../sessions/session-service.js";
@@ -28,6 +29,8 @@ export interface ConversationImporterDeps {
   assistants: AssistantService;
   threadState: ThreadStateService;
   models: ModelSource;
+  /** Told to forget a thread whose import rolled back (its refs were never stored). */
+  saver: { forgetThread(threadId: string): void };
 }
 
 /** An import: the JSONL text and where it goes. */
@@ -68,7 +71,11 @@ export interface ImportResult {
 export class ConversationImporter {
   constructor(private readonly deps: ConversationImporterDeps) {}
 
-  /** Import into a new thread of the user; on failure nothing is left behind. */
+  /**
+   * Import into a new thread of the user, all or nothing: the working context and summary are built first (the only
+   * model calls), then the thread, its transcript and its checkpoint are written in one transaction. Until it
+   * commits the thread is invisible — not listed, searched or runnable — and a failure or a crash leaves nothing.
+   */
   async import(request: ImportRequest): Promise<ImportResult> {
     const started = performance.now();
     const lines = parseConversationJsonl(request.text, { assistantSpeaker: request.assistantSpeaker, now: new Date() });
@@ -76,49 +83,47 @@ export class ConversationImporter {
     const assistant = await this.deps.assistants.get(request.userId, request.assistantId ?? "chat");
     const rows: ImportedRow[] = lines.map((line) => ({ ...line, id: randomUUID() }));
     const sessions = new Set(rows.map((row) => row.session).filter((session) => session !== undefined)).size;
-    const thread = await this.deps.sessions.createWithId(request.userId, {
-      thread_id: randomUUID(),
-      assistant_id: assistant.assistant_id,
-      title: request.title,
-      metadata: { ...request.metadata, imported: { messages: rows.length, sessions, at: new Date().toISOString() } },
-    });
-    if (!thread) throw new AppError("conflict", "Could not create the thread");
-    try {
-      await appendImportedRows(this.deps.pool, thread.thread_id, rows);
-      const built = await this.buildState(request.userId, thread.thread_id, { rows, settings: assistant.context });
-      // A bulk load changes the transcript's statistics a lot, and the embedded database never analyzes by
-      // itself. Columns only: the expression index's statistics would recompute thousands of search vectors.
-      await this.deps.pool.query("ANALYZE messages (thread_id, seq, created_at)");
-      const duration = performance.now() - started;
-      return {
-        thread: await this.deps.sessions.get(request.userId, thread.thread_id),
-        messages: rows.length,
-        turns: built.turns,
-        sessions,
-        working_messages: built.workingMessages,
-        folds: built.folds,
-        summary: built.summary ?? null,
-        checkpoint_id: built.checkpointId,
-        duration_ms: Math.round(duration),
-        turns_per_second: Math.round((built.turns / Math.max(duration, 1)) * 1000),
-      };
-    } catch (error) {
-      await this.deps.sessions.delete(request.userId, thread.thread_id).catch(() => undefined);
+    const built = await this.buildContext(rows, assistant.context);
+    const threadId = randomUUID();
+    const written = await withTransaction(this.deps.pool, async (client) => {
+      const thread = await this.deps.sessions.createIn(client, request.userId, {
+        thread_id: threadId,
+        assistant,
+        title: request.title,
+        metadata: { ...request.metadata, imported: { messages: rows.length, sessions, at: new Date().toISOString() } },
+      });
+      if (!thread) throw new AppError("conflict", "Could not create the thread");
+      await appendImportedRows(client, threadId, rows);
+      const values = { messages: built.working, ...(built.summary ? { summary: built.summary } : {}) };
+      return this.deps.threadState.updateOn(this.deps.threadState.graphForAssistant(assistant), { thread_id: threadId, values, as_node: "model", transaction: client });
+    }).catch((error: unknown) => {
+      // Refs the saver handed out inside the rolled-back transaction were never stored.
+      this.deps.saver.forgetThread(threadId);
       throw error;
-    }
+    });
+    // A bulk load changes the transcript's statistics a lot, and the embedded database never analyzes by
+    // itself. Columns only: the expression index's statistics would recompute thousands of search vectors.
+    await this.deps.pool.query("ANALYZE messages (thread_id, seq, created_at)");
+    const duration = performance.now() - started;
+    return {
+      thread: await this.deps.sessions.get(request.userId, threadId),
+      messages: rows.length,
+      turns: built.turns,
+      sessions,
+      working_messages: built.working.length,
+      folds: built.folds,
+      summary: built.summary ?? null,
+      checkpoint_id: written.checkpoint_id,
+      duration_ms: Math.round(duration),
+      turns_per_second: Math.round((built.turns / Math.max(duration, 1)) * 1000),
+    };
   }
 
-  private async buildState(userId: string, threadId: string, input: { rows: ImportedRow[]; settings: AssistantSettings }) {
-    const { settings } = input;
+  /** The working context and running summary the conversation would have had (summaries by the model, if any). */
+  private async buildContext(rows: ImportedRow[], settings: AssistantSettings) {
     // Only summaries are written while importing: the summary model (no reply cap).
     const model = await this.deps.models.summaryModel(settings);
     const policy = await resolveContextPolicy({ model, modelSpec: this.deps.models.modelFor(settings), contextBudget: settings.context_budget });
-    const systemPrompt = [settings.context, settings.instructions].filter(Boolean).join("\n\n") || undefined;
-    const built = await buildWorkingContext(toGraphMessages(input.rows), { policy, systemPrompt, model });
-    const graph = await this.deps.threadState.graphOf(userId, threadId);
-    const values = { messages: built.working, ...(built.summary ? { summary: built.summary } : {}) };
-    const config = await graph.updateState({ configurable: { thread_id: threadId } }, values, "model");
-    const checkpointId = config.configurable?.checkpoint_id;
-    return { ...built, workingMessages: built.working.length, checkpointId: typeof checkpointId === "string" ? checkpointId : null };
+    return buildWorkingContext(toGraphMessages(rows), { policy, systemPrompt: systemPromptOf(settings), model });
   }
 }

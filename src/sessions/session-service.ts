@@ -1,3 +1,5 @@
+import type { Assistant } from "../assistants/assistant.js";
+import type { Queryable } from "../db/database.js";
 import type { BaseCheckpointSaver } from "@langchain/langgraph";
 import type { TombstoneRegistry } from "../db/tombstone-registry.js";
 import type { AssistantService } from "../assistants/assistant-service.js";
@@ -48,6 +50,14 @@ export class SessionService {
   async createWithId(userId: string, params: { thread_id: string; assistant_id?: string; metadata?: Record<string, unknown>; title?: string; window_id?: string }): Promise<Session | null> {
     const assistant = await this.deps.assistants.get(userId, params.assistant_id ?? "chat");
     return this.deps.store.createWithId({ userId, assistantId: assistant.assistant_id, threadId: params.thread_id, metadata: params.metadata, title: params.title, windowId: params.window_id });
+  }
+
+  /**
+   * Create a thread inside the caller's transaction, for an assistant the caller already read (nothing here takes
+   * another connection: the embedded database has only one). Null when the id is taken.
+   */
+  createIn(db: Queryable, userId: string, params: { thread_id: string; assistant: Assistant; metadata?: Record<string, unknown>; title?: string }): Promise<Session | null> {
+    return this.deps.store.createWithId({ userId, assistantId: params.assistant.assistant_id, threadId: params.thread_id, metadata: params.metadata, title: params.title }, db);
   }
 
   /** The user's session. */

@@ -73,8 +73,8 @@ export class SessionStore {
   }
 
   /** Create with an explicit id (HTTP `POST /threads` with `thread_id`); `null` when it already exists. */
-  async createWithId(input: OpenSessionInput & { threadId: string }): Promise<Session | null> {
-    return this.insert(input, "ON CONFLICT DO NOTHING");
+  async createWithId(input: OpenSessionInput & { threadId: string }, db: Queryable = this.pool): Promise<Session | null> {
+    return this.insert(input, "ON CONFLICT DO NOTHING", db);
   }
 
   /** The user's session, or not_found (also for other users' sessions: no existence leak). */
@@ -144,8 +144,8 @@ export class SessionStore {
     await db.query("UPDATE threads SET status = $2, updated_at = now(), last_activity_at = now() WHERE thread_id = $1", [threadId, status]);
   }
 
-  private async insert(input: OpenSessionInput, conflictClause: string): Promise<Session | null> {
-    const { rows } = await this.pool.query<SessionRow>(
+  private async insert(input: OpenSessionInput, conflictClause: string, db: Queryable = this.pool): Promise<Session | null> {
+    const { rows } = await db.query<SessionRow>(
       // The thread's event counter is created with it (EventLog counts on that row).
       `WITH inserted AS (
          INSERT INTO threads (thread_id, user_id, window_id, assistant_id, title, metadata)

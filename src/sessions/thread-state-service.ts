@@ -1,4 +1,5 @@
 import { AIMessage, type BaseMessage } from "@langchain/core/messages";
+import type { Assistant } from "../assistants/assistant.js";
 import type { AssistantService } from "../assistants/assistant-service.js";
 import { SAVER_TRANSACTION_KEY } from "../checkpoint/threadline-saver.js";
 import type { Queryable } from "../db/database.js";
@@ -107,6 +108,11 @@ export class ThreadStateService {
     const config = await graph.updateState({ configurable }, change.values, change.as_node);
     const checkpointId = config.configurable?.checkpoint_id;
     return { thread_id: threadId, checkpoint_ns: "", checkpoint_id: typeof checkpointId === "string" ? checkpointId : null };
+  }
+
+  /** The graph an assistant's threads run on (for a thread not visible yet: an import's, inside its transaction). */
+  graphForAssistant(assistant: Assistant): RunnableGraph {
+    return this.deps.registry.resolve(assistant.graph_id, assistant.context);
   }
 
   /** The graph a user's thread runs on (not_found when the thread is not theirs). */

@@ -133,5 +133,11 @@ describe("import and export on the embedded database", () => {
     expect(result.folds).toBeGreaterThan(0);
     const found = await post<{ results: SearchHit[] }>(`/threads/${result.thread_id}/messages/search`, aliceKey, { query: "第501轮" });
     expect(found.body.results.map((hit) => hit.content)).toEqual(["第501轮：我们讨论了天气和数据库索引，编号 501。"]);
+    // Into one of alice's own assistants: the import's one transaction holds the embedded database's only
+    // connection, so nothing inside it may ask the pool for another (the assistant is read before it begins).
+    const assistant = await post<{ assistant_id: string }>("/assistants", aliceKey, { graph_id: "chat", name: "Historian", context: { tools: [] } });
+    const own = await fetch(`${server.url}/threads/import?assistant_id=${assistant.body.assistant_id}`, { method: "POST", headers, body: canonicalConversation() });
+    expect(own.status).toBe(201);
+    expect(((await own.json()) as { thread: { assistant_id: string } }).thread.assistant_id).toBe(assistant.body.assistant_id);
   });
 });

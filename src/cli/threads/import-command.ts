@@ -1,7 +1,7 @@
 import { readFile } from "node:fs/promises";
 import { text as readStream } from "node:stream/consumers";
 import { LOCAL_USER } from "../../auth/user.js";
-import type { ImportResult } from "../../memory/conversation-importer.js";
+import { type ImportAnswer, importAnswer } from "../../http/import-answer.js";
 import { longThreadServices } from "../../memory/long-thread-services.js";
 import { withServices } from "../command-context.js";
 import { ensureOk, quiet, remoteOf, type ThreadsFlags } from "./threads-flags.js";
@@ -14,8 +14,8 @@ export interface ImportFlags extends ThreadsFlags {
   json?: boolean;
 }
 
-/** What an import reports, whichever way it ran (the HTTP answer has the same fields). */
-type ImportReport = Pick<ImportResult, "messages" | "turns" | "sessions" | "folds" | "working_messages" | "duration_ms" | "turns_per_second"> & { thread_id: string };
+/** What an import reports, the same whichever way it ran (the HTTP answer). */
+type ImportReport = ImportAnswer;
 
 /**
  * Import a JSONL conversation (a file, or `-` for stdin) into a new thread: directly into the database, or
@@ -50,6 +50,5 @@ async function importText(text: string, flags: ImportFlags): Promise<ImportRepor
   const result = await withServices(quiet(flags), (services) =>
     longThreadServices(services).importer.import({ userId: flags.user ?? LOCAL_USER.id, text, assistantId: flags.assistant, title: flags.title, assistantSpeaker: flags.assistantSpeaker }),
   );
-  const { messages, turns, sessions, folds, working_messages, duration_ms, turns_per_second } = result;
-  return { thread_id: result.thread.thread_id, messages, turns, sessions, folds, working_messages, duration_ms, turns_per_second };
+  return importAnswer(result);
 }

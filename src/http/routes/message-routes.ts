@@ -1,3 +1,4 @@
+import { importAnswer } from "../import-answer.js";
 import { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import express, { type Request, type Response, Router } from "express";
@@ -8,7 +9,6 @@ import type { Services } from "../../services.js";
 import { exportConversation } from "../../transcript/conversation-export.js";
 import { searchRequestSchema, threadSearchRequestSchema } from "../../transcript/search-request.js";
 import { currentUser, param } from "../request-context.js";
-import { toThreadResponse } from "../thread-response.js";
 
 /** Largest JSONL body `POST /threads/import` reads (the JSON form is limited by MAX_BODY_BYTES). */
 export const IMPORT_MAX_BYTES = 64 * 1024 * 1024;
@@ -55,7 +55,7 @@ export function messageRoutes(services: Services): Router {
     const user = currentUser(response);
     const { text, options, metadata } = readImport(request);
     const result = await long().importer.import({ userId: user.id, text, assistantId: options.assistant_id, title: options.title, assistantSpeaker: options.assistant_speaker, metadata });
-    response.status(201).json({ ...result, thread: toThreadResponse(result.thread), thread_id: result.thread.thread_id });
+    response.status(201).json(importAnswer(result));
   });
 
   router.get("/threads/:thread_id/export", async (request, response) => {
