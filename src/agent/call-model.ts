@@ -10,6 +10,7 @@ import { boundToolTokens, type ToolSchema } from "../memory/tool-schema-tokens.j
 import { prepareModelCall, type WorkingState } from "../memory/working-context.js";
 import type { AgentContext } from "./agent-context.js";
 import { ModelCallError, redactSecrets } from "./model-call-error.js";
+import { normalizeToolCalls } from "./normalize-tool-calls.js";
 
 /** What the model node writes: the reply (after the removals of folded messages), and the summary when it changed. */
 export interface ModelNodeUpdate {
@@ -35,7 +36,7 @@ export async function callModel(state: WorkingState, context: AgentContext, conf
   });
   const folding = { removals: call.removals, ...(call.summary ? { summary: call.summary } : {}) };
   const model = bindTools(context.model, tools);
-  const reply = await invokeOrThrowModelError(() => model.invoke(call.prompt, config), config.signal);
+  const reply = normalizeToolCalls(await invokeOrThrowModelError(() => model.invoke(call.prompt, config), config.signal));
   const hasToolCalls = AIMessage.isInstance(reply) && (reply.tool_calls?.length ?? 0) > 0;
   if (!context.responseShape || hasToolCalls) return update(folding, { messages: [reply] });
   // The final answer: ask the model for the assistant's response shape and return it as the reply.

@@ -3,6 +3,7 @@ import { interrupt } from "@langchain/langgraph";
 import type { ToolDefinition } from "../tools/tool-definition.js";
 import type { AgentContext } from "./agent-context.js";
 import { type ApprovalDecision, type ApprovalRequest, approvalDecisionSchema } from "./approval.js";
+import { unrunnableReason } from "./normalize-tool-calls.js";
 
 type ToolCall = NonNullable<AIMessage["tool_calls"]>[number];
 
@@ -19,11 +20,13 @@ export async function runToolCalls(messages: BaseMessage[], context: AgentContex
   const decisions = new Map<string, ApprovalDecision>();
   for (const call of calls) {
     const tool = context.tools.find((candidate) => candidate.name === call.name);
-    if (tool?.requiresApproval) decisions.set(callId(call), askApproval(call));
+    // A call that cannot run is not put to a human either (its arguments are not what the model meant).
+    if (tool?.requiresApproval && !unrunnableReason(last, callId(call))) decisions.set(callId(call), askApproval(call));
   }
   const results: ToolMessage[] = [];
   for (const call of calls) {
-    const output = await runOne(call, decisions.get(callId(call)), context);
+    const reason = unrunnableReason(last, callId(call));
+    const output = reason ? { ok: false, content: `Error: ${reason}` } : await runOne(call, decisions.get(callId(call)), context);
     results.push(new ToolMessage({ content: output.content, tool_call_id: callId(call), name: call.name, status: output.ok ? "success" : "error" }));
   }
   return { messages: results };

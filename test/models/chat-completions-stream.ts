@@ -16,6 +16,8 @@ export interface CompletionScript {
   usage?: { prompt_tokens: number; completion_tokens: number };
   /** Milliseconds between chunks. @default 0 */
   delayMs?: number;
+  /** The last choice's finish_reason. @default "tool_calls" with tool calls, else "stop" */
+  finishReason?: string;
 }
 
 /**
@@ -39,7 +41,7 @@ export async function writeChatCompletionStream(response: ServerResponse, script
       await frame([{ index: 0, delta: { tool_calls: [{ index, function: { arguments: piece } }] }, logprobs: null, finish_reason: null }]);
     }
   }
-  await frame([{ index: 0, delta: {}, logprobs: null, finish_reason: script.toolCalls?.length ? "tool_calls" : "stop" }]);
+  await frame([{ index: 0, delta: {}, logprobs: null, finish_reason: script.finishReason ?? (script.toolCalls?.length ? "tool_calls" : "stop") }]);
   if (script.usage) {
     const usage = { ...script.usage, total_tokens: script.usage.prompt_tokens + script.usage.completion_tokens };
     await frame([], { usage });

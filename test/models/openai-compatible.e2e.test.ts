@@ -171,4 +171,50 @@ describe("an OpenAI-compatible server behind a Threadline run", () => {
     const exported = await (await fetch(`${server.url}/threads/${thread_id}/export`)).text();
     expect(exported.split("\n").slice(0, 2).map((line) => (JSON.parse(line) as { name: string }).name)).toEqual(["Caroline Smith", "Melanie <3"]);
   });
+
+  it("gives every tool call an id of its own, answers unparsable arguments with an error, and never runs a call cut off at max_tokens", async () => {
+    type Sent = { role: string; content: string | null; tool_call_id?: string; tool_calls?: { id: string; function: { name: string; arguments: string } }[] };
+    const scripts: Parameters<typeof writeChatCompletionStream>[1][] = [
+      // Two calls under one id, as some servers send them.
+      { model: "qwen-plus", toolCalls: [{ id: "call_0", name: "calculator", arguments: '{"expression":"6*7"}' }, { id: "call_0", name: "calculator", arguments: '{"expression":"2+2"}' }] },
+      { model: "qwen-plus", text: ["42 and 4."] },
+      // Arguments that are not JSON, and no id at all.
+      { model: "qwen-plus", toolCalls: [{ id: "", name: "calculator", arguments: "{'expression': '1+1'}" }] },
+      { model: "qwen-plus", text: ["Sorry, retrying is not needed."] },
+      // Cut off while writing the arguments: LangChain would repair `{"expression":"1000000*3` into something runnable.
+      { model: "qwen-plus", toolCalls: [{ id: "call_9", name: "calculator", arguments: '{"expression":"1000000*3' }], finishReason: "length" },
+      { model: "qwen-plus", text: ["I was cut off."] },
+    ];
+    provider.handle(async (_request, response) => writeChatCompletionStream(response, scripts.shift() ?? { model: "qwen-plus", text: ["ok"] }));
+    await using server = await startQwenServer();
+    await using client = await TestWsClient.connect(server.wsUrl);
+    const { thread_id } = await client.call<{ thread_id: string }>("thread.open", {});
+    const toolResults = (runId: string) => client.events(thread_id).filter((frame) => frame.run_id === runId && frame.event === "tool.completed").map((frame) => frame.data);
+
+    const first = await chat(client, thread_id, "Compute 6*7 and 2+2.");
+    expect(first.final.event).toBe("run.completed");
+    const firstResults = toolResults(first.runId);
+    expect(firstResults.map((data) => data?.output)).toEqual(["42", "4"]);
+    expect(new Set(firstResults.map((data) => data?.tool_call_id)).size).toBe(2);
+    const afterFirst = provider.requests.at(-1)?.body.messages as Sent[];
+    const calls = afterFirst.find((message) => message.tool_calls)?.tool_calls ?? [];
+    expect(calls.map((call) => call.id)).toEqual(afterFirst.filter((message) => message.role === "tool").map((message) => message.tool_call_id));
+    expect(new Set(calls.map((call) => call.id)).size).toBe(2);
+
+    const second = await chat(client, thread_id, "Compute 1+1.");
+    expect(second.final.event).toBe("run.completed");
+    expect(toolResults(second.runId)).toEqual([expect.objectContaining({ error: expect.stringContaining("not valid JSON") as string })]);
+    const afterSecond = provider.requests.at(-1)?.body.messages as Sent[];
+    const invalidCall = afterSecond.filter((message) => message.tool_calls).at(-1)?.tool_calls?.[0];
+    expect(invalidCall?.id).toMatch(/^call_[0-9a-f]{32}$/);
+    expect(afterSecond.at(-1)).toMatchObject({ role: "tool", tool_call_id: invalidCall?.id });
+
+    const third = await chat(client, thread_id, "Compute 1000000*3.");
+    expect(third.final.event).toBe("run.completed");
+    expect(toolResults(third.runId)).toEqual([expect.objectContaining({ error: expect.stringContaining("cut off at its token limit") as string })]);
+    // The conversation stays one the provider accepts: every call has its result, in order.
+    const last = provider.requests.at(-1)?.body.messages as Sent[];
+    const ids = last.flatMap((message) => message.tool_calls?.map((call) => call.id) ?? []);
+    expect(last.filter((message) => message.role === "tool").map((message) => message.tool_call_id)).toEqual(ids);
+  });
 });

@@ -1,0 +1,72 @@
+import { AIMessage, type BaseMessage } from "@langchain/core/messages";
+import { randomUUID } from "node:crypto";
+
+/** `response_metadata` key of a reply: the ids of its tool calls that must not run, each with why. */
+export const UNRUNNABLE_CALLS_KEY = "threadline_unrunnable_calls";
+
+type ToolCall = NonNullable<AIMessage["tool_calls"]>[number];
+
+/** Longest raw argument text quoted back to the model. */
+const QUOTED_ARGS_CHARS = 500;
+
+/**
+ * A model's reply made safe to act on and to send back. Every tool call gets an id of its own (providers send
+ * empty, missing or repeated ids: decisions, results and the transcript are keyed by it, so two calls sharing one
+ * mixed up an approval); calls LangChain could not parse (`invalid_tool_calls`: arguments that are not JSON) become
+ * calls that are answered with an error instead of vanishing (the provider refuses a conversation whose assistant
+ * message names calls without results); and a reply cut off at its token limit does not run the calls it was
+ * writing (LangChain repairs truncated JSON: `1000000*3` arrived as `100`). Calls that must not run are listed
+ * under `response_metadata[UNRUNNABLE_CALLS_KEY]`; the tools node answers them with the reason.
+ */
+export function normalizeToolCalls(reply: BaseMessage): BaseMessage {
+  if (!AIMessage.isInstance(reply)) return reply;
+  const invalid = reply.invalid_tool_calls ?? [];
+  const valid = reply.tool_calls ?? [];
+  if (valid.length === 0 && invalid.length === 0) return reply;
+  const unrunnable: Record<string, string> = {};
+  const seen = new Set<string>();
+  const uniqueId = (id: string | undefined) => {
+    const kept = id && id.length > 0 && !seen.has(id) ? id : `call_${randomUUID().replaceAll("-", "")}`;
+    seen.add(kept);
+    return kept;
+  };
+  const calls: ToolCall[] = valid.map((call) => ({ ...call, id: uniqueId(call.id) }));
+  for (const call of invalid) {
+    const id = uniqueId(call.id);
+    calls.push({ type: "tool_call", id, name: call.name ?? "unknown", args: {} });
+    const raw = (call.args ?? "").slice(0, QUOTED_ARGS_CHARS);
+    unrunnable[id] = `the arguments of this call are not valid JSON (${call.error ?? "unparsable"}): ${raw}. Call the tool again with a JSON object of arguments.`;
+  }
+  if (wasCutOff(reply)) {
+    for (const call of calls) {
+      unrunnable[call.id ?? ""] ??= "the reply was cut off at its token limit (max_tokens) while this call was being written, so its arguments may be incomplete; it did not run.";
+    }
+  }
+  const unchanged = invalid.length === 0 && Object.keys(unrunnable).length === 0 && calls.every((call, index) => call.id === valid[index]?.id);
+  if (unchanged) return reply;
+  // The raw calls kept in additional_kwargs would be sent back instead of these; drop them.
+  const additional = { ...reply.additional_kwargs };
+  delete additional.tool_calls;
+  return new AIMessage({
+    id: reply.id,
+    content: reply.content,
+    name: reply.name,
+    tool_calls: calls,
+    invalid_tool_calls: [],
+    additional_kwargs: additional,
+    response_metadata: Object.keys(unrunnable).length > 0 ? { ...reply.response_metadata, [UNRUNNABLE_CALLS_KEY]: unrunnable } : reply.response_metadata,
+    usage_metadata: reply.usage_metadata,
+  });
+}
+
+/** Why a call must not run, when its reply says so. */
+export function unrunnableReason(message: AIMessage, toolCallId: string): string | undefined {
+  const listed = (message.response_metadata as Record<string, unknown> | undefined)?.[UNRUNNABLE_CALLS_KEY];
+  return listed && typeof listed === "object" ? (listed as Record<string, string>)[toolCallId] : undefined;
+}
+
+/** OpenAI-compatible `finish_reason: "length"`, Anthropic `stop_reason: "max_tokens"`, Ollama `done_reason: "length"`. */
+function wasCutOff(reply: AIMessage): boolean {
+  const metadata = reply.response_metadata as Record<string, unknown> | undefined;
+  return metadata?.finish_reason === "length" || metadata?.stop_reason === "max_tokens" || metadata?.done_reason === "length";
+}
