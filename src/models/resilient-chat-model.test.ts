@@ -91,6 +91,25 @@ describe("ResilientChatModel", () => {
     expect(failure.message).toBe("every model failed — openai:a: 401 bad key [redacted]; local: model file missing");
   });
 
+  it("keeps at most 1,000 characters of each model's error, cut after the keys are scrubbed", async () => {
+    // The key straddles the cut: cut first, and its first half would show.
+    const page = `<html>${"x".repeat(980)}sk-secret-123456${"y".repeat(300_000)}</html>`;
+    const failure = (await chain(["openai:a", new ScriptedModel({ pieces: ["x"], failAfter: 0, error: `503 ${page}` })]).invoke([new HumanMessage("hi")]).catch((error: unknown) => error)) as Error;
+    expect(failure.message.length).toBeLessThan(1_200);
+    expect(failure.message).toMatch(/^openai:a: 503 <html>x{980}\[redacted\]… \(\d+ more characters\)$/);
+    expect(failure.message).not.toContain("sk-");
+  });
+
+  it("fails structured output with every model's error, keys scrubbed, when none answers", async () => {
+    const structured = chain(
+      ["openai:a", new ScriptedModel({ pieces: [], failAfter: 0 })],
+      ["openai:b", new ScriptedModel({ pieces: [], failAfter: 0 })],
+    ).withStructuredOutput({ type: "object" });
+    const failure = (await structured.invoke([new HumanMessage("hi")]).catch((error: unknown) => error)) as Error;
+    expect(failure).toBeInstanceOf(ModelFailure);
+    expect(failure.message).toBe("every model failed — openai:a: no structure; openai:b: no structure");
+  });
+
   it("lets cancellation through untouched, without trying the fallback", async () => {
     const slow = new ScriptedModel({ pieces: ["x"], hangMs: 1_000 });
     const backup = new ScriptedModel({ pieces: ["unused"] });

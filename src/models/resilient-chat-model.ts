@@ -3,7 +3,7 @@ import type { BaseLanguageModelInput } from "@langchain/core/language_models/bas
 import { BaseChatModel, type BaseChatModelCallOptions, type BindToolsInput } from "@langchain/core/language_models/chat_models";
 import { AIMessageChunk, type BaseMessage } from "@langchain/core/messages";
 import { ChatGenerationChunk, type ChatResult } from "@langchain/core/outputs";
-import type { Runnable } from "@langchain/core/runnables";
+import { type Runnable, type RunnableConfig, RunnableLambda } from "@langchain/core/runnables";
 import { randomUUID } from "node:crypto";
 import { findOutboundRefusal } from "../outbound/guarded-fetch.js";
 import { isTokenizingModel, type ModelTokenizer } from "../memory/token-counter.js";
@@ -16,6 +16,9 @@ export interface ModelCandidate {
   spec: string;
   model: BaseChatModel | Runnable<BaseLanguageModelInput, AIMessageChunk>;
 }
+
+/** Longest provider error message kept per model of the chain. */
+const MAX_FAILURE_CHARS = 1000;
 
 /** Options of the resilient model. */
 export interface ResilientChatModelOptions {
@@ -81,16 +84,31 @@ export class ResilientChatModel extends BaseChatModel {
     return new ResilientChatModel({ ...this.chain, candidates });
   }
 
-  /** Structured output from each model in turn (LangChain's `withFallbacks`), each call bounded by the timeout. */
+  /**
+   * Structured output from each model in turn, each call bounded by the timeout; when all fail, one `ModelFailure`
+   * naming each model and its error with the keys scrubbed, as a streamed call reports (LangChain's `withFallbacks`
+   * would pass the last provider's raw message on, key and all).
+   */
   override withStructuredOutput(schema: unknown, config?: Record<string, unknown>): ReturnType<BaseChatModel["withStructuredOutput"]> {
     const runnables = this.chain.candidates.map((candidate) => {
       if (!("withStructuredOutput" in candidate.model)) throw new Error(`${candidate.spec} cannot produce structured output after tools were bound`);
       const structured = candidate.model.withStructuredOutput(schema as Record<string, unknown>, config);
-      return structured.withConfig({ timeout: this.chain.timeoutMs });
+      return { spec: candidate.spec, runnable: structured.withConfig({ timeout: this.chain.timeoutMs }) };
     });
-    const [first, ...rest] = runnables;
-    if (!first) throw new Error("ResilientChatModel needs at least one model");
-    return (rest.length > 0 ? first.withFallbacks(rest) : first) as ReturnType<BaseChatModel["withStructuredOutput"]>;
+    if (runnables.length === 0) throw new Error("ResilientChatModel needs at least one model");
+    const chain = RunnableLambda.from(async (input: BaseLanguageModelInput, options?: RunnableConfig) => {
+      const failures: { spec: string; message: string }[] = [];
+      for (const { spec, runnable } of runnables) {
+        try {
+          return await runnable.invoke(input, options);
+        } catch (error) {
+          if (options?.signal?.aborted) throw error;
+          failures.push({ spec, message: this.failureMessage(error) });
+        }
+      }
+      throw new ModelFailure(describeFailures(failures), { cause: failures });
+    });
+    return chain as unknown as ReturnType<BaseChatModel["withStructuredOutput"]>;
   }
 
   override async _generate(messages: BaseMessage[], options: this["ParsedCallOptions"], runManager?: CallbackManagerForLLMRun): Promise<ChatResult> {
@@ -128,7 +146,7 @@ export class ResilientChatModel extends BaseChatModel {
       } catch (error) {
         // Cancellation is the run's outcome, not a model failure: let it through untouched.
         if (options.signal?.aborted) throw error;
-        failures.push({ spec: candidate.spec, message: this.scrub(messageOf(error)) });
+        failures.push({ spec: candidate.spec, message: this.failureMessage(error) });
         // Half an answer cannot be taken back from the client; only a clean failure falls back.
         if (streamed) break;
       }
@@ -180,6 +198,13 @@ export class ResilientChatModel extends BaseChatModel {
     if (chunks === 0) throw new Error("the endpoint answered without any chat-completion chunk (is base_url the model API?)");
     // Usage is tallied per model name; providers that do not report one are named by their model string.
     if (!namedModel) yield toGenerationChunk(new AIMessageChunk({ content: "", response_metadata: { model_name: candidate.spec } }), context.id);
+  }
+
+  /** A provider's error as run.failed shows it: keys scrubbed (before cutting, so no key is cut in two), at most 1,000 characters. */
+  private failureMessage(error: unknown): string {
+    const message = this.scrub(messageOf(error));
+    // A proxy's error page can be hundreds of kilobytes: it would be stored on the run, sent and logged whole.
+    return message.length <= MAX_FAILURE_CHARS ? message : `${message.slice(0, MAX_FAILURE_CHARS)}… (${message.length - MAX_FAILURE_CHARS} more characters)`;
   }
 
   private scrub(message: string): string {

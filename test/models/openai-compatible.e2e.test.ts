@@ -146,6 +146,29 @@ describe("an OpenAI-compatible server behind a Threadline run", () => {
     expect(String(final.data?.message)).not.toContain("sk-dashscope-test-key-000000");
   });
 
+  it("fails a structured answer's call with the provider's message and no key, whatever the key looks like", async () => {
+    const key = "vllm-token-7f3a9c2e51d04b8a";
+    provider.handle(async (request, response) => {
+      if (!request.body.response_format) return writeChatCompletionStream(response, { model: "qwen-plus", text: ["Draft."] });
+      // A proxy that echoes the credentials it refused.
+      sendError(response, { status: 401, message: `Incorrect API key provided: ${key}` });
+    });
+    await using server = await startTestServer({ databaseUrl: database.url, env: { MODEL: "openai:qwen-plus", OPENAI_BASE_URL: `${provider.url}/v1`, OPENAI_API_KEY: key } });
+    const assistant_id = await createAssistant(server, { tools: [], response_shape: { type: "object", properties: { answer: { type: "string" } } } });
+    await using client = await TestWsClient.connect(server.wsUrl);
+    const { thread_id } = await client.call<{ thread_id: string }>("thread.open", { assistant_id });
+    const { final } = await chat(client, thread_id, "hello");
+    expect(final.event).toBe("run.failed");
+    expect(final.data).toMatchObject({ code: "model_error" });
+    const message = String(final.data?.message);
+    expect(message).toContain("openai:qwen-plus");
+    expect(message).toContain("Incorrect API key provided: [redacted]");
+    expect(message).not.toContain(key);
+    expect(message).not.toContain("Troubleshooting URL");
+    const runs = await (await fetch(`${server.url}/threads/${thread_id}/runs`)).text();
+    expect(runs).not.toContain(key);
+  });
+
   it("sends imported speakers' names in the form OpenAI accepts, and keeps them as written in the transcript", async () => {
     provider.handle(async (_request, response) => {
       await writeChatCompletionStream(response, { model: "qwen-plus", text: ["Noted."], usage: { prompt_tokens: 30, completion_tokens: 2 } });
