@@ -25,7 +25,7 @@ export interface ModelNodeUpdate {
  */
 export async function callModel(state: WorkingState, context: AgentContext, config: RunnableConfig): Promise<ModelNodeUpdate> {
   const tools = boundToolSchemas(context.tools);
-  const call = await prepareModelCall(state, {
+  const call = await summaryOrThrowModelError(() => prepareModelCall(state, {
     model: context.model,
     summaryModel: context.summaryModel,
     modelSpec: context.modelSpec,
@@ -33,7 +33,7 @@ export async function callModel(state: WorkingState, context: AgentContext, conf
     systemPrompt: context.systemPrompt,
     toolTokens: (policy) => boundToolTokens(context.model, tools, policy.tokens),
     signal: config.signal,
-  });
+  }), config.signal);
   const folding = { removals: call.removals, ...(call.summary ? { summary: call.summary } : {}) };
   const model = bindTools(context.model, tools);
   const reply = normalizeToolCalls(await invokeOrThrowModelError(() => model.invoke(call.prompt, config), config.signal));
@@ -86,6 +86,19 @@ async function invokeOrThrowModelError<T>(call: () => Promise<T>, signal: AbortS
     // Cancellation is an outcome, not a model failure: let it through untouched.
     if (signal?.aborted) throw error;
     throw new ModelCallError(redactSecrets(error instanceof Error ? error.message : String(error)), { cause: error });
+  }
+}
+
+/**
+ * Preparing the call may fold older turns into the running summary with a model call: its failure is the model's
+ * (`model_error`, the provider's words), not an internal error. The budget's own refusal (an AppError) stays as it is.
+ */
+async function summaryOrThrowModelError<T>(prepare: () => Promise<T>, signal: AbortSignal | undefined): Promise<T> {
+  try {
+    return await prepare();
+  } catch (error) {
+    if (signal?.aborted || (error instanceof Error && error.name === "AppError")) throw error;
+    throw new ModelCallError(redactSecrets(`the running summary could not be written: ${error instanceof Error ? error.message : String(error)}`), { cause: error });
   }
 }
 

@@ -131,6 +131,30 @@ describe("an OpenAI-compatible server behind a Threadline run", () => {
     expect(state.values.summary?.text).toContain("gardening and tulips.");
   });
 
+  it("fails a turn whose running summary cannot be written as model_error, and folds on the next turn", async () => {
+    const isSummary = (body: Record<string, unknown>) => (body.messages as { content?: unknown }[])[0]?.content === SUMMARY_INSTRUCTIONS;
+    let summaryDown = true;
+    provider.handle(async (request, response) => {
+      if (isSummary(request.body) && summaryDown) return sendError(response, { status: 400, message: "summary model refused the request" });
+      await writeChatCompletionStream(response, { model: "qwen-plus", text: isSummary(request.body) ? ["A summary."] : ["Noted."] });
+    });
+    await using server = await startQwenServer();
+    const assistant_id = await createAssistant(server, { tools: [], context_budget: 250 });
+    await using client = await TestWsClient.connect(server.wsUrl);
+    const { thread_id } = await client.call<{ thread_id: string }>("thread.open", { assistant_id });
+    let failed: Awaited<ReturnType<typeof chat>>["final"] | undefined;
+    for (let turn = 1; turn <= 10 && !failed; turn += 1) {
+      const { final } = await chat(client, thread_id, `Turn ${turn}: a long enough message about tulips, fences and a dog that digs holes in the lawn.`);
+      if (final.event === "run.failed") failed = final;
+    }
+    expect(failed?.data).toMatchObject({ code: "model_error" });
+    expect(String(failed?.data?.message)).toMatch(/^the running summary could not be written: .*summary model refused the request/);
+    summaryDown = false;
+    expect((await chat(client, thread_id, "And now?")).final.event).toBe("run.completed");
+    const state = await client.call<{ values: { summary?: { text: string } } }>("state.get", { thread_id });
+    expect(state.values.summary?.text).toBe("A summary.");
+  });
+
   it("ends the run with model_error carrying the provider's message, without the key", async () => {
     provider.handle((_request, response) => sendError(response, { status: 400, message: "Invalid model: qwen-nope (key sk-dashscope-test-key-000000)" }));
     await using server = await startTestServer({
