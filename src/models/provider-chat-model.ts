@@ -1,6 +1,7 @@
 import type { BaseChatModel } from "@langchain/core/language_models/chat_models";
 import { initChatModel } from "langchain";
 import { fetchForBaseUrl } from "./assistant-endpoint.js";
+import { IsolatedChatOllama } from "./isolated-chat-ollama.js";
 import type { ModelSettings } from "./model-settings.js";
 import type { ModelOverrides, ModelSpec } from "./model-spec.js";
 import { retryModelCall } from "./retry-policy.js";
@@ -55,9 +56,10 @@ export async function createProviderChatModel(spec: ModelSpec, settings: ModelSe
         clientOptions: { timeout: overrides.timeoutMs ?? settings.timeoutMs, ...(guardedFetch ? { fetch: guardedFetch } : {}), logLevel: "off" },
       });
     case "ollama":
-      return initChatModel(spec.model, {
+      // Not through initChatModel: each call needs a client of its own (isolated-chat-ollama.ts).
+      return new IsolatedChatOllama({
         ...common,
-        modelProvider: "ollama",
+        model: spec.model,
         baseUrl: overrides.baseUrl ?? settings.ollamaBaseUrl ?? "http://127.0.0.1:11434",
         numPredict: overrides.maxTokens,
         seed: overrides.seed,

@@ -70,6 +70,42 @@ describe("Ollama", () => {
     });
   });
 
+  it("cancelling one call ends only that call's request, at once, even while the model is silent", async () => {
+    let closed = 0;
+    server = await startRecordingServer(async (request, response) => {
+      response.on("close", () => (closed += 1));
+      response.writeHead(200, { "content-type": "application/x-ndjson" });
+      const content = (request.body.messages as { content: string }[])[0]?.content ?? "";
+      const line = (text: string, done = false) => `${JSON.stringify({ model: "llama3.2", created_at: new Date().toISOString(), message: { role: "assistant", content: text }, done, ...(done ? { done_reason: "stop", prompt_eval_count: 3, eval_count: 5 } : {}) })}\n`;
+      // "silent": one chunk, then nothing until the client goes away.
+      const pieces = content === "silent" ? 1 : 5;
+      for (let index = 0; index < pieces && !response.destroyed; index += 1) {
+        response.write(line(`${content}${index} `));
+        await new Promise((resolve) => setTimeout(resolve, 60));
+      }
+      if (content !== "silent" && !response.destroyed) response.end(line("", true));
+    });
+    // One model object, as the server shares it between every run with the same settings.
+    const model = await createChatModel("ollama:llama3.2", { ollamaBaseUrl: server.url, fakeChunkDelayMs: 0 }, {});
+    const controller = new AbortController();
+    const streamed = async (prompt: string, signal?: AbortSignal) => {
+      let text = "";
+      for await (const chunk of await model.stream([new HumanMessage(prompt)], { signal })) text += chunk.text;
+      return { text };
+    };
+    // "slow" (not streamed: a summary's or a structured answer's call) receives a chunk after the cancel, and
+    // LangChain's ChatOllama then aborts its client's every stream.
+    const cancelled = [model.invoke([new HumanMessage("slow")], { signal: controller.signal }), streamed("silent", controller.signal)];
+    const other = streamed("other");
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    controller.abort(new Error("cancelled by the user"));
+    for (const call of cancelled) await expect(call).rejects.toThrow();
+    expect((await other).text).toBe("other0 other1 other2 other3 other4 ");
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    // The silent request was closed by the cancel too, not left open for the model to keep generating.
+    expect(closed).toBe(3);
+  });
+
   it("uses the assistant's base_url over OLLAMA_BASE_URL", async () => {
     server = await startRecordingServer((_request, response) => writeOllamaStream(response, ["ok"]));
     const model = await createChatModel("ollama:llama3.2", { ollamaBaseUrl: "http://127.0.0.1:9", fakeChunkDelayMs: 0 }, { baseUrl: server.url });
