@@ -1,12 +1,20 @@
 import type { BaseChatModel } from "@langchain/core/language_models/chat_models";
+import { LRUCache } from "lru-cache";
 import type { AssistantSettings } from "../assistants/assistant-settings.js";
 import { createChatModel } from "./create-chat-model.js";
 import type { ModelSettings } from "./model-settings.js";
 import type { ModelOverrides } from "./model-spec.js";
 
+/**
+ * Models kept for reuse. Settings come from assistants and from each run (`seed`, `temperature`… are per-run
+ * overrides, i.e. user input): an unbounded cache grew by ~14 kB per distinct value. The least recently used go; a
+ * model built again is cheap (the embedded model's weights are shared process-wide, not held here).
+ */
+const CACHED_MODELS = 256;
+
 /** Builds (and reuses) chat models for assistants; the server's MODEL is the default. */
 export class ModelProvider {
-  private readonly cache = new Map<string, Promise<BaseChatModel>>();
+  private readonly cache = new LRUCache<string, Promise<BaseChatModel>>({ max: CACHED_MODELS });
 
   constructor(private readonly options: { defaultModel: string; settings: ModelSettings }) {}
 
