@@ -55,8 +55,13 @@ export function resolveContextPolicy(input: ContextPolicyInput): Promise<Context
   const key = `${input.modelSpec ?? ""}\u0000${input.contextBudget ?? ""}`;
   let policy = byKey.get(key);
   if (!policy) {
-    policy = buildPolicy(input);
+    const built = buildPolicy(input);
+    policy = built.then((result) => result.policy);
     byKey.set(key, policy);
+    // A policy counted with the estimate because the model's own tokenizer failed to load is not kept: the next
+    // call asks again (the file may be there by then). Nor is a failure.
+    const forget = () => byKey.delete(key);
+    built.then((result) => (result.provisional ? forget() : undefined), forget);
   }
   return policy;
 }
@@ -79,17 +84,24 @@ export function policyFor(options: { budget: number; counter: TokenCounter; iden
   };
 }
 
-async function buildPolicy(input: ContextPolicyInput): Promise<ContextPolicy> {
+async function buildPolicy(input: ContextPolicyInput): Promise<{ policy: ContextPolicy; provisional: boolean }> {
   const identity = identifyModel(input.model, input.modelSpec);
   const budget = input.contextBudget ?? defaultContextBudget(input.model, identity);
-  const counter = await counterFor(input.model, identity);
-  return policyFor({ budget, counter, identity, deterministicSummary: identity.provider === "fake" });
+  const { counter, provisional } = await counterFor(input.model, identity);
+  return { policy: policyFor({ budget, counter, identity, deterministicSummary: identity.provider === "fake" }), provisional };
 }
 
-/** The model's own tokenizer when it has one, js-tiktoken for OpenAI models, the estimate otherwise. */
-async function counterFor(model: BaseChatModel, identity: ModelIdentity): Promise<TokenCounter> {
-  const own = isTokenizingModel(model) ? await modelTokenCounter(model) : undefined;
-  if (own) return own;
-  if (identity.provider === "openai") return tiktokenCounter(identity.name);
-  return ESTIMATE_COUNTER;
+/**
+ * The model's own tokenizer when it has one, js-tiktoken for OpenAI models, the estimate otherwise. An embedded
+ * model whose weights fail to load is counted with the estimate for now (`provisional`): the failure is the model
+ * call's to report, where the fallback chain can answer instead.
+ */
+async function counterFor(model: BaseChatModel, identity: ModelIdentity): Promise<{ counter: TokenCounter; provisional: boolean }> {
+  if (isTokenizingModel(model)) {
+    const own = await modelTokenCounter(model).catch(() => null);
+    if (own) return { counter: own, provisional: false };
+    if (own === null) return { counter: ESTIMATE_COUNTER, provisional: true };
+  }
+  if (identity.provider === "openai") return { counter: await tiktokenCounter(identity.name), provisional: false };
+  return { counter: ESTIMATE_COUNTER, provisional: false };
 }

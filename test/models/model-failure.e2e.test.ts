@@ -1,9 +1,11 @@
+import { writeFile } from "node:fs/promises";
+import path from "node:path";
 import { Writable } from "node:stream";
 import pino from "pino";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { type RunningServer, startServer } from "../../src/app.js";
 import { type ConfigOverrides, loadConfig } from "../../src/config.js";
-import { createTestDatabase, type TestDatabase } from "../helpers/test-database.js";
+import { createTempDir, createTestDatabase, type TestDatabase } from "../helpers/test-database.js";
 import { chat, TestWsClient } from "../helpers/ws-client.js";
 import { type RecordingServer, sendError, startRecordingServer } from "./recording-server.js";
 
@@ -63,3 +65,22 @@ it("a model failure is logged with its code and scrubbed message, and a stored m
     await server.close();
   }
 });
+
+it("an embedded model whose file cannot be loaded falls back to the next model, and is tried again on the next run", async () => {
+  await using directory = await createTempDir();
+  // A GGUF's magic and nothing else: it passes the start-up check, and llama.cpp fails to load it.
+  const broken = path.join(directory.path, "broken.gguf");
+  await writeFile(broken, Buffer.concat([Buffer.from("GGUF"), Buffer.alloc(300)]));
+  const { server } = await serverWithLog({ MODEL: `local:${broken}`, MODEL_FALLBACKS: "fake" });
+  try {
+    await using client = await TestWsClient.connect(server.wsUrl);
+    const { thread_id: threadId } = await client.call<{ thread_id: string }>("thread.open", {});
+    for (const text of ["first", "second"]) {
+      const { final } = await chat(client, threadId, text);
+      expect(final.event, text).toBe("run.completed");
+      expect(final.data?.usage).toMatchObject({ by_model: { fake: expect.anything() as unknown } });
+    }
+  } finally {
+    await server.close();
+  }
+}, 120_000);
