@@ -149,6 +149,22 @@ describe.skipIf(!available)("the embedded model (SmolLM2-135M through node-llama
     expect(answer.text.trim().length).toBeGreaterThan(0);
   });
 
+  it("answers a tool round in words, not with another call's JSON copied from its history", async () => {
+    const bound = model.bindTools?.([CALCULATOR_TOOL]);
+    if (!bound) throw new Error("bindTools missing");
+    // With past calls rendered as JSON in the history, the second of these was answered with `{"tool":"calculator",…}`.
+    for (const prompt of ["Use the calculator to compute 12 * (3 + 4).", "Use the calculator to compute 2^10.", "Use the calculator to compute 100 / 8."]) {
+      const question = new HumanMessage(prompt);
+      const call = await bound.invoke([question]);
+      const toolCall = call.tool_calls?.[0];
+      if (!toolCall) continue;
+      // As the runtime does: a tool's failure is the result the model reads.
+      const output = await calculator.execute(calculator.schema.parse(toolCall.args), undefined as never).catch((error: unknown) => `Error: ${String(error)}`);
+      const answer = await bound.invoke([question, new AIMessage({ content: "", tool_calls: call.tool_calls }), new ToolMessage({ content: output, tool_call_id: toolCall.id ?? "", name: "calculator" })]);
+      expect(answer.text, prompt).not.toMatch(/^\s*[{[]/);
+    }
+  });
+
   it("answers in words when no tool fits", async () => {
     const bound = model.bindTools?.([CALCULATOR_TOOL]);
     if (!bound) throw new Error("bindTools missing");

@@ -14,7 +14,7 @@ describe("toChatHistory", () => {
     expect(toChatHistory(conversation, { extraSystem: "Tools: …" })).toEqual([
       { type: "system", text: "Be brief.\n\nTools: …" },
       { type: "user", text: "What is 2*3?" },
-      { type: "model", response: ['{"tool":"calculator","arguments":{"expression":"2*3"}}'] },
+      { type: "model", response: ['I used the calculator tool (expression: "2*3").'] },
       { type: "user", text: "Tool calculator returned: 6" },
       { type: "model", response: [] },
     ]);

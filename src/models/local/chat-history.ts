@@ -5,7 +5,8 @@ import { renderToolCall } from "./tool-decision.js";
 /**
  * LangChain messages as node-llama-cpp chat history, ending with an empty model turn to generate. The chat
  * wrapper then renders it with the model's own template (ChatML for SmolLM2). Roles the template lacks are
- * spelled out: past tool calls as the decision JSON, tool results as a user turn `Tool <name> returned: …`.
+ * spelled out: past tool calls as a sentence (`I used the calculator tool (expression: "2^10").`), tool results as
+ * a user turn `Tool <name> returned: …`.
  */
 export function toChatHistory(messages: readonly BaseMessage[], options: { extraSystem?: string } = {}): ChatHistoryItem[] {
   const system: string[] = [];

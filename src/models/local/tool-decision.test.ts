@@ -25,6 +25,6 @@ describe("the tool decision", () => {
     const instructions = toolInstructions(tools);
     expect(instructions).toContain("- calculator: Evaluate math");
     expect(instructions).toContain('{"tool": "none"}');
-    expect(renderToolCall("calculator", { expression: "2*3" })).toBe('{"tool":"calculator","arguments":{"expression":"2*3"}}');
+    expect(renderToolCall("calculator", { expression: "2*3" })).toBe('I used the calculator tool (expression: "2*3").');
   });
 });

@@ -58,9 +58,13 @@ export function parseDecision(text: string, tools: readonly LocalTool[]): ToolDe
   return { kind: "call", name: tool.name, args };
 }
 
-/** How a past call appears in the model's history: the same JSON the decision step writes. */
+/**
+ * How a past call appears in the model's history: a sentence, not the decision's JSON. A small model copies what
+ * it sees: with the JSON in its history, SmolLM2 answered half of its tool rounds with another call's JSON as the
+ * reply (1 of 4 rounds in a probe, 0 of 4 with this sentence; the decision step is held to its JSON by grammar).
+ */
 export function renderToolCall(name: string, args: unknown): string {
-  return JSON.stringify({ tool: name, arguments: args ?? {} });
+  return `I used the ${name} tool (${Object.entries((args ?? {}) as Record<string, unknown>).map(([key, value]) => `${key}: ${JSON.stringify(value)}`).join(", ")}).`;
 }
 
 function propertiesOf(tool: LocalTool): unknown {
