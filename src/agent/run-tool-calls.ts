@@ -20,8 +20,9 @@ export async function runToolCalls(messages: BaseMessage[], context: AgentContex
   const decisions = new Map<string, ApprovalDecision>();
   for (const call of calls) {
     const tool = context.tools.find((candidate) => candidate.name === call.name);
-    // A call that cannot run is not put to a human either (its arguments are not what the model meant).
-    if (tool?.requiresApproval && !unrunnableReason(last, callId(call))) decisions.set(callId(call), askApproval(call));
+    // A call that cannot run is not put to a human either (its arguments are not what the model meant), nor is
+    // one whose arguments the tool would refuse: approving it could only end in that error.
+    if (tool?.requiresApproval && !unrunnableReason(last, callId(call)) && tool.schema.safeParse(call.args).success) decisions.set(callId(call), askApproval(call));
   }
   const results: ToolMessage[] = [];
   for (const call of calls) {

@@ -111,6 +111,21 @@ describe("human in the loop", () => {
     expect(history.messages.at(-1)?.content).toContain("rejected");
   });
 
+  it("does not ask to approve arguments the tool would refuse: the model gets the error at once", async () => {
+    await using server = await startTestServer({ databaseUrl: database.url });
+    await using client = await TestWsClient.connect(server.wsUrl);
+    const threadId = (await client.call<{ thread_id: string }>("thread.open", { window_id: "invalid-args" })).thread_id;
+    const { run_id } = await client.call<{ run_id: string }>("run.start", {
+      thread_id: threadId,
+      input: { messages: [{ role: "user", content: '/tool send_email {"to":"your_email_address","subject":"Hi","body":"x"}' }] },
+    });
+    const final = await client.waitFor((frame) => frame.run_id === run_id && ["run.completed", "run.interrupted", "run.failed"].includes(frame.event ?? ""));
+    expect(final.event).toBe("run.completed");
+    const toolResult = await client.waitForEvent("tool.completed", { run_id });
+    expect(String(toolResult.data?.error)).toMatch(/invalid arguments for send_email: to: /);
+    expect(await outbox(server, threadId)).toEqual([]);
+  });
+
   it("a new message instead of an answer closes the pending call as cancelled", async () => {
     await using server = await startTestServer({ databaseUrl: database.url });
     await using client = await TestWsClient.connect(server.wsUrl);
