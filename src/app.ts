@@ -3,6 +3,7 @@ import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import type pg from "pg";
 import { BUILT_IN_TOOLS } from "../tools/index.js";
+import { STOPPED_ELSEWHERE } from "./runs/lease-keeper.js";
 import { assistantBudgetCheck } from "./assistants/assistant-budget-check.js";
 import { AssistantService } from "./assistants/assistant-service.js";
 import { ApiKeyStore } from "./auth/api-key-store.js";
@@ -145,7 +146,7 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
   await services.cluster.start({
     onEvents: (threadId, range) => services.bus.publishRemote(threadId, range),
     onRunSignal: (signal) => {
-      if (signal.type === "cancel") services.active.stop(signal.run_id, { kind: "cancel", action: signal.action, message: `${signal.action} requested` });
+      if (signal.type === "cancel") services.active.stop(signal.run_id, { kind: "cancel", action: signal.action, message: signal.message ?? STOPPED_ELSEWHERE[signal.action] });
       else services.dispatcher.dispatch(signal.thread_id);
     },
   });

@@ -6,7 +6,7 @@ export const EVENTS_CHANNEL = "threadline_events";
 const RUNS_CHANNEL = "threadline_runs";
 
 /** A control message between instances about runs. */
-export type RunSignal = { type: "dispatch"; thread_id: string } | { type: "cancel"; run_id: string; action: "cancel" | "interrupt" | "rollback" };
+export type RunSignal = { type: "dispatch"; thread_id: string } | { type: "cancel"; run_id: string; action: "cancel" | "interrupt" | "rollback"; message?: string };
 
 /** What the notifier tells this instance about others. */
 export interface ClusterHandlers {

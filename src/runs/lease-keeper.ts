@@ -15,6 +15,9 @@ export class RunStopError extends Error {
   }
 }
 
+/** What a stop requested through another instance says when only its action reached here (the run's flag). */
+export const STOPPED_ELSEWHERE = { cancel: "cancelled", interrupt: "interrupted (requested through another instance)", rollback: "rolled back (requested through another instance)" } as const;
+
 /** The stop reason of an aborted signal, if it was ours. */
 export function stopReasonOf(signal: AbortSignal): StopReason | undefined {
   const reason: unknown = signal.reason;
@@ -39,7 +42,7 @@ export function keepLease(options: {
       .then(({ held, cancelRequested }) => {
         if (controller.signal.aborted) return;
         if (!held) controller.abort(new RunStopError({ kind: "lease_lost" }));
-        else if (cancelRequested) controller.abort(new RunStopError({ kind: "cancel", action: cancelRequested, message: `${cancelRequested} requested` }));
+        else if (cancelRequested) controller.abort(new RunStopError({ kind: "cancel", action: cancelRequested, message: STOPPED_ELSEWHERE[cancelRequested] }));
       })
       .catch((error: unknown) => logger.warn({ err: error, runId }, "lease renewal failed"));
   }, Math.max(50, Math.floor(lease.ms / 3)));

@@ -353,8 +353,9 @@ function finalEvent(run: Run, outcome: Outcome & { usage: TokenUsage | null }): 
 function toFailure(error: unknown, signal: AbortSignal): Outcome {
   const reason = stopReasonOf(signal);
   if (reason?.kind === "cancel") {
-    if (reason.action === "interrupt") return { status: "interrupted", error: { code: "interrupted", message: "interrupted by a newer run" } };
-    if (reason.action === "rollback") return { status: "cancelled", error: { code: "rolled_back", message: "rolled back by a newer run" }, rollback: true };
+    // The stopper says why: "superseded by run …" (a newer run's multitask strategy), "interrupted by user"…
+    if (reason.action === "interrupt") return { status: "interrupted", error: { code: "interrupted", message: reason.message } };
+    if (reason.action === "rollback") return { status: "cancelled", error: { code: "rolled_back", message: reason.message }, rollback: true };
     return { status: "cancelled", error: { code: "cancelled", message: reason.message } };
   }
   if (signal.aborted) return { status: "cancelled", error: { code: "cancelled", message: "cancelled" } };

@@ -156,7 +156,8 @@ export class RunService {
       await this.announce(run.thread_id, run.run_id, [{ event: "run.failed", data: { run_id: run.run_id, status: "cancelled", code: "cancelled", message: "cancelled by user", usage: null } }]);
       await this.deps.store.updateThreadStatus(this.deps.pool, run.thread_id, "idle");
     } else {
-      await this.stopRunning(run.run_id, action === "cancel" ? { action: "cancel", message: "cancelled by user" } : { action, message: `${action} requested` });
+      const message = { cancel: "cancelled by user", interrupt: "interrupted by user", rollback: "rolled back by user" }[action];
+      await this.stopRunning(run.run_id, { action, message });
     }
     return this.deps.store.get(userId, threadId, runId);
   }
@@ -289,7 +290,7 @@ export class RunService {
     if (this.deps.active.stop(runId, { kind: "cancel", ...stop })) return;
     // Executing elsewhere: the flag reaches its executor at the next lease renewal, the signal at once.
     await this.deps.store.requestCancel(this.deps.pool, runId, stop.action);
-    await this.deps.cluster.signal({ type: "cancel", run_id: runId, action: stop.action });
+    await this.deps.cluster.signal({ type: "cancel", run_id: runId, action: stop.action, message: stop.message });
   }
 
   private async announce(threadId: string, runId: string, events: NewThreadEvent[]): Promise<void> {

@@ -112,6 +112,21 @@ describe("double texting", () => {
 });
 
 describe("cancel", () => {
+  it("says who stopped a run: the user's interrupt or rollback, or the newer run that superseded it", async () => {
+    for (const action of ["interrupt", "rollback"] as const) {
+      const threadId = await newThread(`cancel-${action}`);
+      const { run_id } = await first.call<{ run_id: string }>("run.start", { thread_id: threadId, input: say('/tool slow_task {"ms": 20000}') });
+      await first.waitForEvent("tool.started", { run_id });
+      await first.call("run.cancel", { thread_id: threadId, run_id, action });
+      expect((await finalOf(first, run_id)).data).toMatchObject({ message: action === "interrupt" ? "interrupted by user" : "rolled back by user" });
+    }
+    const threadId = await newThread("cancel-superseded");
+    const { run_id } = await first.call<{ run_id: string }>("run.start", { thread_id: threadId, input: say('/tool slow_task {"ms": 20000}') });
+    await first.waitForEvent("tool.started", { run_id });
+    const newer = await first.call<{ run_id: string }>("run.start", { thread_id: threadId, input: say("never mind"), multitask_strategy: "interrupt" });
+    expect((await finalOf(first, run_id)).data).toMatchObject({ code: "interrupted", message: `superseded by run ${newer.run_id}` });
+  });
+
   it("cancelling during a tool aborts the tool, frees the thread and closes the dangling call", async () => {
     const threadId = await newThread("cancel-tool");
     const { run_id } = await first.call<{ run_id: string }>("run.start", { thread_id: threadId, input: say('/tool slow_task {"ms": 20000}') });
