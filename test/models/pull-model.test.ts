@@ -105,6 +105,8 @@ describe("pullModel refuses what is not a model, and gives up on a silent host",
     const file = path.join(work.path, "README.md");
     await writeFile(file, "# not a model");
     await expect(pullModel({ ...options(), source: file })).rejects.toThrow(/README\.md is not a GGUF model file/);
+    await mkdir(path.join(work.path, "models.gguf"));
+    await expect(pullModel({ ...options(), source: path.join(work.path, "models.gguf") })).rejects.toThrow(/models\.gguf is a directory, not a GGUF model file/);
   });
 
   it("links a GGUF file from elsewhere into DATA_DIR/models, so an assistant can name it local:<file name>", async () => {

@@ -1,4 +1,4 @@
-import { open } from "node:fs/promises";
+import { open, stat } from "node:fs/promises";
 
 /** The four bytes every GGUF file starts with. */
 const GGUF_MAGIC = "GGUF";
@@ -9,6 +9,7 @@ const GGUF_MAGIC = "GGUF";
  * @example await assertGgufFile("./data/models/SmolLM2-135M-Instruct.Q4_1.gguf");
  */
 export async function assertGgufFile(file: string): Promise<void> {
+  if ((await stat(file)).isDirectory()) throw new Error(`${file} is a directory, not a GGUF model file`);
   const handle = await open(file, "r");
   try {
     const { buffer, bytesRead } = await handle.read(Buffer.alloc(GGUF_MAGIC.length), 0, GGUF_MAGIC.length, 0);
