@@ -129,6 +129,12 @@ for (const backend of STORAGE_BACKENDS) {
       expect(await contents("weather -coast")).toEqual(["The weather in the city is grey."]);
       expect(await contents('"北京 天气"')).toEqual([]);
       expect(await contents('天气 -"天气预报"')).toEqual(["今天的天气很好，适合做饭。"]);
+      // Chinese without spaces: the phrase first, then its two-character words, each required.
+      expect(await contents("北京天气")).toEqual(["明天北京的天气预报说会下雨，记得带伞。"]);
+      expect(await contents("北京天气 -带伞")).toEqual([]);
+      expect(await contents('"北京天气"')).toEqual([]);
+      const [split] = await search.search({ userId: "alice", query: "北京天气" });
+      expect(split?.snippet).toContain("北京");
       // Excluded words are not highlighted in the snippet.
       const [hit] = await search.search({ userId: "alice", query: "天气 -做饭" });
       expect(hit?.snippet).toContain("天气");
