@@ -48,26 +48,59 @@ export async function callModel(state: WorkingState, context: AgentContext, conf
   // message (and make @langchain/anthropic parse a streamed tool call it cannot). Its tokens are counted here.
   const usage = new UsageCollector();
   const structured: unknown = await invokeOrThrowModelError(() => structuredModel.invoke(structuredPrompt, { signal: config.signal, callbacks: [usage] }), config.signal);
+  const replyUsage = AIMessage.isInstance(reply) ? reply.usage_metadata : undefined;
   const answer = new AIMessage({
     id: reply.id,
     content: JSON.stringify(structured),
-    response_metadata: reply.response_metadata,
-    usage_metadata: addUsage(AIMessage.isInstance(reply) ? reply.usage_metadata : undefined, usage.total),
+    // The structured call may have been answered by a fallback model: each model's share, for the run's tally.
+    response_metadata: { ...reply.response_metadata, [USAGE_BY_MODEL_KEY]: usage.byModelWith(modelNameOf(reply), replyUsage) },
+    usage_metadata: addUsage(replyUsage, usage.total),
   });
   return update(folding, { messages: [answer], structured_response: structured });
 }
 
-/** Token usage of the model calls it watches (their ends), summed. */
+/**
+ * `response_metadata` key of an answer made of two model calls (the reply and its structured form): the tokens
+ * each model spent, `{model name: {input_tokens, output_tokens}}`, which the run's usage tallies instead of the
+ * message's single model name.
+ */
+export const USAGE_BY_MODEL_KEY = "threadline_usage_by_model";
+
+/** Tokens one model spent. */
+export type ModelTokens = { input_tokens: number; output_tokens: number };
+
+/** Token usage of the model calls it watches (their ends), summed, and per model. */
 class UsageCollector extends BaseCallbackHandler {
   readonly name = "threadline_usage_collector";
   total: UsageMetadata | undefined;
+  private readonly byModel = new Map<string, ModelTokens>();
 
   override handleLLMEnd(output: LLMResult): void {
     for (const generation of output.generations.flat()) {
       const message = (generation as ChatGeneration).message as AIMessage | undefined;
-      if (message && AIMessage.isInstance(message)) this.total = addUsage(this.total, message.usage_metadata);
+      if (!message || !AIMessage.isInstance(message)) continue;
+      this.total = addUsage(this.total, message.usage_metadata);
+      if (message.usage_metadata) addTokens(this.byModel, modelNameOf(message), message.usage_metadata);
     }
   }
+
+  /** Each model's tokens, with another call's (the reply's) added. */
+  byModelWith(model: string, usage: UsageMetadata | undefined): Record<string, ModelTokens> {
+    const all = new Map(this.byModel);
+    if (usage) addTokens(all, model, usage);
+    return Object.fromEntries(all);
+  }
+}
+
+function addTokens(byModel: Map<string, ModelTokens>, model: string, usage: UsageMetadata): void {
+  const entry = byModel.get(model) ?? { input_tokens: 0, output_tokens: 0 };
+  byModel.set(model, { input_tokens: entry.input_tokens + usage.input_tokens, output_tokens: entry.output_tokens + usage.output_tokens });
+}
+
+/** The name a provider reported for the model that wrote a message ("" when none did). */
+function modelNameOf(message: BaseMessage): string {
+  const name = (message.response_metadata as Record<string, unknown> | undefined)?.model_name;
+  return typeof name === "string" ? name : "";
 }
 
 /** LangChain's sum of two usages, keeping "no usage reported" when neither reported any. */

@@ -1,3 +1,4 @@
+import { type ModelTokens, USAGE_BY_MODEL_KEY } from "../agent/call-model.js";
 import { AIMessage, AIMessageChunk, type BaseMessage, RemoveMessage, ToolMessage } from "@langchain/core/messages";
 import type { NewThreadEvent, TokenUsage } from "../events/thread-event.js";
 import { type NewTranscriptMessage, type TranscriptMessage, toNewTranscriptMessage } from "../transcript/transcript-message.js";
@@ -94,10 +95,15 @@ export class StreamTranslator {
 
   private countUsage(message: BaseMessage): void {
     if (!AIMessage.isInstance(message) || !message.usage_metadata) return;
-    const model = String(message.response_metadata?.model_name ?? this.modelName);
-    const entry = (this.usage.by_model[model] ??= { input_tokens: 0, output_tokens: 0 });
-    entry.input_tokens += message.usage_metadata.input_tokens;
-    entry.output_tokens += message.usage_metadata.output_tokens;
+    // An answer made of two calls says what each model spent (call-model.ts); otherwise it is all one model's.
+    const split = message.response_metadata?.[USAGE_BY_MODEL_KEY] as Record<string, ModelTokens> | undefined;
+    const shares = split ? Object.entries(split) : [[String(message.response_metadata?.model_name ?? this.modelName), message.usage_metadata] as const];
+    for (const [named, tokens] of shares) {
+      const model = named || this.modelName;
+      const entry = (this.usage.by_model[model] ??= { input_tokens: 0, output_tokens: 0 });
+      entry.input_tokens += tokens.input_tokens;
+      entry.output_tokens += tokens.output_tokens;
+    }
     this.usage.input_tokens += message.usage_metadata.input_tokens;
     this.usage.output_tokens += message.usage_metadata.output_tokens;
   }

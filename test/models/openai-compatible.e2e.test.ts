@@ -107,6 +107,32 @@ describe("an OpenAI-compatible server behind a Threadline run", () => {
     }
   });
 
+  it("credits a structured answer's tokens to the model that wrote it when a fallback did", async () => {
+    provider.handle(async (request, response) => {
+      const model = String(request.body.model);
+      if (!request.body.response_format) return writeChatCompletionStream(response, { model, text: ["Forty-two."], usage: { prompt_tokens: 11, completion_tokens: 7 } });
+      if (model === "qwen-plus") return sendError(response, { status: 400, message: "response_format is not supported" });
+      response.writeHead(200, { "content-type": "application/json" });
+      response.end(JSON.stringify({
+        id: "chatcmpl-fallback", object: "chat.completion", created: 1, model,
+        choices: [{ index: 0, message: { role: "assistant", content: JSON.stringify({ answer: "42" }) }, finish_reason: "stop", logprobs: null }],
+        usage: { prompt_tokens: 26, completion_tokens: 9, total_tokens: 35 },
+      }));
+    });
+    await using server = await startTestServer({
+      databaseUrl: database.url,
+      env: { MODEL: "openai:qwen-plus", MODEL_FALLBACKS: "openai:qwen-max", OPENAI_BASE_URL: `${provider.url}/v1`, OPENAI_API_KEY: "sk-dashscope-test-key-000000" },
+    });
+    const assistant_id = await createAssistant(server, { tools: [], response_shape: { type: "object", properties: { answer: { type: "string" } }, required: ["answer"] } });
+    await using client = await TestWsClient.connect(server.wsUrl);
+    const { thread_id } = await client.call<{ thread_id: string }>("thread.open", { assistant_id });
+    const { final } = await chat(client, thread_id, "What is 6*7?");
+    expect(final.data).toMatchObject({
+      structured_response: { answer: "42" },
+      usage: { input_tokens: 37, output_tokens: 16, by_model: { "qwen-plus": { input_tokens: 11, output_tokens: 7 }, "qwen-max": { input_tokens: 26, output_tokens: 9 } } },
+    });
+  });
+
   it("writes the running summary without the assistant's reply cap (max_tokens), so it is not cut short", async () => {
     const isSummary = (body: Record<string, unknown>) => (body.messages as { content?: unknown }[])[0]?.content === SUMMARY_INSTRUCTIONS;
     provider.handle(async (request, response) => {
