@@ -5,6 +5,8 @@ import type pg from "pg";
 import { BUILT_IN_TOOLS } from "../tools/index.js";
 import { STOPPED_ELSEWHERE } from "./runs/lease-keeper.js";
 import { assistantBudgetCheck } from "./assistants/assistant-budget-check.js";
+import { assistantModelCheck } from "./assistants/assistant-model-check.js";
+import type { AssistantSettings } from "./assistants/assistant-settings.js";
 import { AssistantService } from "./assistants/assistant-service.js";
 import { ApiKeyStore } from "./auth/api-key-store.js";
 import { createAuthenticator } from "./auth/authenticator.js";
@@ -79,7 +81,13 @@ export async function buildServices(options: StartOptions): Promise<{ services: 
     const tools = options.tools ?? BUILT_IN_TOOLS;
     const toolNames = tools.map((tool) => tool.name);
     const models = new ModelProvider({ defaultModel: config.MODEL, settings: modelSettings });
-    const assistants = new AssistantService({ pool, registry, modelSettings, toolNames, checkBudget: assistantBudgetCheck({ models, tools }) });
+    const modelCheck = assistantModelCheck({ models, settings: modelSettings });
+    const budgetCheck = assistantBudgetCheck({ models, tools });
+    const checkSettings = async (settings: AssistantSettings) => {
+      await modelCheck(settings);
+      await budgetCheck(settings);
+    };
+    const assistants = new AssistantService({ pool, registry, modelSettings, toolNames, checkSettings });
     const sessionStore = new SessionStore(pool);
     const transcript = new TranscriptStore(pool);
     const instanceId = randomUUID();

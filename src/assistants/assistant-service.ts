@@ -6,7 +6,6 @@ import { assertAssistantBaseUrl } from "../models/assistant-endpoint.js";
 import { type ModelSettings, validateModelSpec } from "../models/create-chat-model.js";
 import type { GraphRegistry } from "../registry/graph-registry.js";
 import type { Assistant } from "./assistant.js";
-import type { AssistantBudgetCheck } from "./assistant-budget-check.js";
 import { type AssistantSettings, assistantSettingsSchema } from "./assistant-settings.js";
 
 interface AssistantRow {
@@ -47,8 +46,11 @@ export class AssistantService {
       registry: GraphRegistry;
       modelSettings: ModelSettings;
       toolNames: readonly string[];
-      /** Settings whose context budget cannot hold the assistant's fixed part are refused (assistant-budget-check.ts). */
-      checkBudget?: AssistantBudgetCheck;
+      /**
+       * Checks of new or changed settings that need I/O: the model present (assistant-model-check.ts), the context
+       * budget able to hold the assistant (assistant-budget-check.ts). They throw `invalid_request`.
+       */
+      checkSettings?: (settings: AssistantSettings) => Promise<void>;
     },
   ) {}
 
@@ -71,7 +73,7 @@ export class AssistantService {
     const settings = this.validateSettings(mergeSettings(input));
     const assistantId = input.assistant_id ?? randomUUID();
     if (!isUuid(assistantId)) throw new AppError("invalid_request", "assistant_id must be a UUID");
-    await this.deps.checkBudget?.(settings);
+    await this.deps.checkSettings?.(settings);
     const { rows } = await this.deps.pool.query<AssistantRow>(
       `INSERT INTO assistants (assistant_id, owner_id, graph_id, name, description, config, context, metadata)
        VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (assistant_id) DO NOTHING RETURNING *`,
@@ -89,7 +91,7 @@ export class AssistantService {
     const changed = Boolean(input.context || input.config);
     const settings = changed ? this.validateSettings({ ...current.context, ...mergeSettings(input) }) : current.context;
     if (input.graph_id && !this.deps.registry.has(input.graph_id)) throw new AppError("invalid_request", `Unknown graph_id "${input.graph_id}"`);
-    if (changed) await this.deps.checkBudget?.(settings);
+    if (changed) await this.deps.checkSettings?.(settings);
     const { rows } = await this.deps.pool.query<AssistantRow>(
       `UPDATE assistants SET graph_id = $3, name = $4, description = $5, config = $6, context = $7,
               metadata = metadata || $8::jsonb, version = version + 1, updated_at = now()

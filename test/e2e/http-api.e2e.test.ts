@@ -153,6 +153,14 @@ describe("assistants", () => {
     expect((await request("DELETE", `/assistants/${assistantId}`)).status).toBe(204);
     expect((await request("GET", `/assistants/${assistantId}`)).status).toBe(404);
   });
+  it("refuses an embedded model named by URL or hf: URI that has not been pulled (runs would all fail)", async () => {
+    for (const model of ["local:https://models.example.com/files/tiny-chat.Q4_K_M.gguf", "local:hf:someone/Tiny-Chat-GGUF:Q4_K_M"]) {
+      const refused = await request<{ code: string; message: string }>("POST", "/assistants", { graph_id: "chat", context: { model } });
+      expect(refused.status, model).toBe(400);
+      expect(refused.body.message, model).toMatch(/has not been pulled; run `threadline models pull (https:|hf:)/);
+    }
+  });
+
   it("refuses a context budget that cannot hold the assistant's system context and tools, at creation and on update", async () => {
     type Refusal = { code: string; message: string; details: { context_budget: number; tool_tokens: number; minimum_budget: number } };
     const settings = { context: "You answer questions about invoices. ".repeat(20), tools: ["calculator", "send_email", "notes_search"] };
