@@ -171,8 +171,7 @@ export class LocalChatModel extends BaseChatModel<LocalChatModelCallOptions> {
     let outputTokens = 0;
     const result = await chat.generateResponse(history, {
       ...this.sampling(),
-      // The reply's max_tokens covers its decision too.
-      maxTokens: Math.min(DECISION_MAX_TOKENS, this.sampling().maxTokens),
+      maxTokens: DECISION_MAX_TOKENS,
       grammar,
       signal,
       onToken: (tokens) => void (outputTokens += tokens.length),
@@ -186,20 +185,12 @@ export class LocalChatModel extends BaseChatModel<LocalChatModelCallOptions> {
     history: ChatHistoryItem[],
     context: { id: string; signal?: AbortSignal; runManager?: CallbackManagerForLLMRun; spent: { input_tokens: number; output_tokens: number } },
   ): AsyncGenerator<ChatGenerationChunk> {
-    const left = this.sampling().maxTokens - context.spent.output_tokens;
-    if (left <= 0) {
-      // The decision used up max_tokens (node-llama-cpp would read a cap of 0 as none): the reply ends here.
-      yield new ChatGenerationChunk({ text: "", message: this.finalChunk(context.id, context.spent, "length") });
-      return;
-    }
     const stop = new AbortController();
     const signal = context.signal ? AbortSignal.any([context.signal, stop.signal]) : stop.signal;
     let outputTokens = 0;
     const generation = streamCallbacks((push) =>
       chat.generateResponse(history, {
         ...this.sampling(),
-        // What the decision left of max_tokens.
-        maxTokens: left,
         repeatPenalty: ANSWER_REPEAT_PENALTY,
         signal,
         onTextChunk: push,
