@@ -171,6 +171,7 @@ export class LocalChatModel extends BaseChatModel<LocalChatModelCallOptions> {
     let outputTokens = 0;
     const result = await chat.generateResponse(history, {
       ...this.sampling(),
+      // Its own cap, not the reply's max_tokens: a call's JSON could eat a small max_tokens whole (docs/models.md).
       maxTokens: DECISION_MAX_TOKENS,
       grammar,
       signal,
