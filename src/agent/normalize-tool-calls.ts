@@ -33,9 +33,14 @@ export function normalizeToolCalls(reply: BaseMessage): BaseMessage {
   const calls: ToolCall[] = valid.map((call) => ({ ...call, id: uniqueId(call.id) }));
   for (const call of invalid) {
     const id = uniqueId(call.id);
-    calls.push({ type: "tool_call", id, name: call.name ?? "unknown", args: {} });
+    // LangChain also files a call without an id as invalid ("Malformed args."), however good its arguments.
+    const args = jsonObject(call.args);
+    calls.push({ type: "tool_call", id, name: call.name ?? "unknown", args: args ?? {} });
+    if (args && call.name) continue;
     const raw = (call.args ?? "").slice(0, QUOTED_ARGS_CHARS);
-    unrunnable[id] = `the arguments of this call are not valid JSON (${call.error ?? "unparsable"}): ${raw}. Call the tool again with a JSON object of arguments.`;
+    unrunnable[id] = args
+      ? "this call names no tool. Call one of the tools by its name."
+      : `the arguments of this call are not valid JSON (${call.error ?? "unparsable"}): ${raw}. Call the tool again with a JSON object of arguments.`;
   }
   if (wasCutOff(reply)) {
     for (const call of calls) {
@@ -57,6 +62,17 @@ export function normalizeToolCalls(reply: BaseMessage): BaseMessage {
     response_metadata: Object.keys(unrunnable).length > 0 ? { ...reply.response_metadata, [UNRUNNABLE_CALLS_KEY]: unrunnable } : reply.response_metadata,
     usage_metadata: reply.usage_metadata,
   });
+}
+
+/** The text as a JSON object, or undefined (not JSON, or not an object). */
+function jsonObject(text: string | undefined): Record<string, unknown> | undefined {
+  if (!text) return text === "" ? {} : undefined;
+  try {
+    const value: unknown = JSON.parse(text);
+    return value !== null && typeof value === "object" && !Array.isArray(value) ? (value as Record<string, unknown>) : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 /** Why a call must not run, when its reply says so. */

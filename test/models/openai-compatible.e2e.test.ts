@@ -257,6 +257,9 @@ describe("an OpenAI-compatible server behind a Threadline run", () => {
       // Cut off while writing the arguments: LangChain would repair `{"expression":"1000000*3` into something runnable.
       { model: "qwen-plus", toolCalls: [{ id: "call_9", name: "calculator", arguments: '{"expression":"1000000*3' }], finishReason: "length" },
       { model: "qwen-plus", text: ["I was cut off."] },
+      // No id, good arguments (vLLM and llama.cpp servers send such calls): LangChain files it as invalid.
+      { model: "qwen-plus", toolCalls: [{ id: "", name: "calculator", arguments: '{"expression":"5*5"}' }] },
+      { model: "qwen-plus", text: ["25."] },
     ];
     provider.handle(async (_request, response) => writeChatCompletionStream(response, scripts.shift() ?? { model: "qwen-plus", text: ["ok"] }));
     await using server = await startQwenServer();
@@ -285,6 +288,8 @@ describe("an OpenAI-compatible server behind a Threadline run", () => {
     const third = await chat(client, thread_id, "Compute 1000000*3.");
     expect(third.final.event).toBe("run.completed");
     expect(toolResults(third.runId)).toEqual([expect.objectContaining({ error: expect.stringContaining("cut off at its token limit") as string })]);
+    const fourth = await chat(client, thread_id, "Compute 5*5.");
+    expect(toolResults(fourth.runId)).toEqual([expect.objectContaining({ output: "25" })]);
     // The conversation stays one the provider accepts: every call has its result, in order.
     const last = provider.requests.at(-1)?.body.messages as Sent[];
     const ids = last.flatMap((message) => message.tool_calls?.map((call) => call.id) ?? []);
