@@ -41,18 +41,6 @@ export interface SearchQuery {
    * than three characters of plain words.
    */
   fuzzy: { text: string } | null;
-  /**
-   * Whether the query has an unquoted CJK run of 3+ characters. Chinese is written without spaces, so "北京天气" may
-   * mean the words 北京 and 天气 (as in 北京的天气), not the phrase: when the phrase finds nothing, the query is read
-   * again with `splitCjk`.
-   */
-  splittable: boolean;
-}
-
-/** How a query is read. */
-export interface ParseOptions {
-  /** Unquoted CJK runs of 3+ characters as their two-character words, each required (北京天气 → 北京 & 天气). */
-  splitCjk?: boolean;
 }
 
 /** A token of the query: a quoted phrase or a bare word, maybe negated. */
@@ -63,10 +51,9 @@ interface Token {
 }
 
 /** Parse a query: its clauses, substring, snippet terms and fuzzy fallback. */
-export function parseSearchQuery(raw: string, options: ParseOptions = {}): SearchQuery {
+export function parseSearchQuery(raw: string): SearchQuery {
   const text = Array.from(raw.trim()).slice(0, MAX_QUERY_CHARS).join("");
-  const tokens = tokenize(text);
-  const clauses = toClauses(tokens, options);
+  const clauses = toClauses(tokenize(text));
   const positive = clauses.filter((clause) => !clause.negated).flatMap((clause) => clause.alternatives);
   const searchable = clauses.length > 0;
   // Trigrams need three characters; a query with no searchable term ("%", "💥") still matches as a substring.
@@ -77,8 +64,7 @@ export function parseSearchQuery(raw: string, options: ParseOptions = {}): Searc
   const terms = [...new Set([text, ...runs, ...wordTerms])].sort((left, right) => right.length - left.length);
   const words = text.replace(CJK_RUN, " ").replace(/\s+/g, " ").trim();
   const plain = clauses.map(({ negated, alternatives }) => ({ negated, alternatives: alternatives.map(({ words: english, cjk }) => ({ words: english, cjk })) }));
-  const splittable = tokens.some((token) => !token.quoted && (token.text.match(CJK_RUN) ?? []).some((run) => Array.from(run).length >= 3));
-  return { text, clauses: plain, substring, terms, fuzzy: fuzzyPart(words), splittable };
+  return { text, clauses: plain, substring, terms, fuzzy: fuzzyPart(words) };
 }
 
 /** Quoted phrases and whitespace-separated words, each maybe negated by a leading `-`. */
@@ -96,7 +82,7 @@ function tokenize(text: string): Token[] {
 }
 
 /** `a b or c -d` → a AND (b OR c) AND NOT d, as `websearch_to_tsquery` reads it. */
-function toClauses(tokens: Token[], options: ParseOptions): (SearchClause & { alternatives: (SearchTerm & { cjkText: string })[] })[] {
+function toClauses(tokens: Token[]): (SearchClause & { alternatives: (SearchTerm & { cjkText: string })[] })[] {
   const clauses: (SearchClause & { alternatives: (SearchTerm & { cjkText: string })[] })[] = [];
   let joinNext = false;
   for (const token of tokens) {
@@ -104,7 +90,7 @@ function toClauses(tokens: Token[], options: ParseOptions): (SearchClause & { al
       joinNext = clauses.length > 0;
       continue;
     }
-    const term = toTerm(token, options);
+    const term = toTerm(token);
     if (!term) continue;
     const previous = clauses.at(-1);
     if (joinNext && previous && !previous.negated && !token.negated) previous.alternatives.push(term);
@@ -115,11 +101,13 @@ function toClauses(tokens: Token[], options: ParseOptions): (SearchClause & { al
 }
 
 /** A token's English and CJK halves; undefined when it has neither (punctuation alone). */
-function toTerm(token: Token, options: ParseOptions): (SearchTerm & { cjkText: string }) | undefined {
+function toTerm(token: Token): (SearchTerm & { cjkText: string }) | undefined {
   // In quotes, CJK words separated by spaces are one phrase: "北京 天气" asks for 北京天气 as written.
   const source = token.quoted ? token.text.replace(CJK_SPACED, "$1") : token.text;
   const found = source.match(CJK_RUN) ?? [];
-  const runs = options.splitCjk && !token.quoted ? found.flatMap(twoCharacterWords) : found;
+  // Unquoted, a run of Chinese is read as its two-character words, each required: it is written without spaces, so
+  // 北京天气 means 北京 and 天气 (as in 北京的天气). Ranking (cover density) still puts them side by side first.
+  const runs = token.quoted ? found : found.flatMap(twoCharacterWords);
   const rest = source.replace(CJK_RUN, " ").replace(/\s+/g, " ").trim();
   const words = /[\p{L}\p{N}]/u.test(rest) ? (token.quoted ? `"${rest.replace(/"/g, "")}"` : rest.replace(/^-+/, "")) : "";
   const cjk = runs.map(runQuery).join(" & ");

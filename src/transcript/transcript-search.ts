@@ -63,15 +63,8 @@ export class TranscriptSearch {
     await (this.statistics ??= this.ensureStatistics().catch(() => undefined));
     const limit = request.limit ?? 20;
     const exact = await this.exactMatches(query, { ...request, limit });
-    if (exact.length > 0) return exact.map((row) => toHit(row, query, "text"));
-    // Nothing for a run of Chinese as a phrase: its two-character words, each required (北京天气 finds 北京的天气).
-    if (query.splittable) {
-      const split = parseSearchQuery(request.query, { splitCjk: true });
-      const words = await this.exactMatches({ ...split, substring: null }, { ...request, limit });
-      if (words.length > 0) return words.map((row) => toHit(row, split, "text"));
-    }
     // Fuzzy matching is for typos: only when nothing matches as text (it would otherwise drown good hits).
-    if (!query.fuzzy) return [];
+    if (exact.length > 0 || !query.fuzzy) return exact.map((row) => toHit(row, query, "text"));
     return (await this.fuzzyMatches({ ...query, fuzzy: query.fuzzy }, { ...request, limit })).map((row) => toHit(row, query, "fuzzy"));
   }
 

@@ -129,8 +129,9 @@ for (const backend of STORAGE_BACKENDS) {
       expect(await contents("weather -coast")).toEqual(["The weather in the city is grey."]);
       expect(await contents('"北京 天气"')).toEqual([]);
       expect(await contents('天气 -"天气预报"')).toEqual(["今天的天气很好，适合做饭。"]);
-      // Chinese without spaces: the phrase first, then its two-character words, each required.
+      // Chinese without spaces: its two-character words, each required (quoted, the phrase as written).
       expect(await contents("北京天气")).toEqual(["明天北京的天气预报说会下雨，记得带伞。"]);
+      expect(await contents("北京天气 or 做饭")).toEqual(["今天的天气很好，适合做饭。", "明天北京的天气预报说会下雨，记得带伞。"].sort());
       expect(await contents("北京天气 -带伞")).toEqual([]);
       expect(await contents('"北京天气"')).toEqual([]);
       const [split] = await search.search({ userId: "alice", query: "北京天气" });
