@@ -9,7 +9,7 @@ import type { RunningSummary } from "../memory/running-summary.js";
 import { boundToolTokens, type ToolSchema } from "../memory/tool-schema-tokens.js";
 import { prepareModelCall, type WorkingState } from "../memory/working-context.js";
 import type { AgentContext } from "./agent-context.js";
-import { ModelCallError, redactSecrets } from "./model-call-error.js";
+import { isModelCallError, ModelCallError, redactSecrets } from "./model-call-error.js";
 import { normalizeToolCalls } from "./normalize-tool-calls.js";
 
 /** What the model node writes: the reply (after the removals of folded messages), and the summary when it changed. */
@@ -47,8 +47,12 @@ export async function callModel(state: WorkingState, context: AgentContext, conf
   // the pool, whose timers are circular), and the graph's streaming callbacks would stream the JSON as a second
   // message (and make @langchain/anthropic parse a streamed tool call it cannot). Its tokens are counted here.
   const usage = new UsageCollector();
-  const structured: unknown = await invokeOrThrowModelError(() => structuredModel.invoke(structuredPrompt, { signal: config.signal, callbacks: [usage] }), config.signal);
   const replyUsage = AIMessage.isInstance(reply) ? reply.usage_metadata : undefined;
+  const structured: unknown = await invokeOrThrowModelError(() => structuredModel.invoke(structuredPrompt, { signal: config.signal, callbacks: [usage] }), config.signal).catch((error: unknown) => {
+    // The reply was written (and paid for) even though its structured form failed.
+    if (isModelCallError(error) && replyUsage) error.spent.push({ model: modelNameOf(reply), input_tokens: replyUsage.input_tokens, output_tokens: replyUsage.output_tokens });
+    throw error;
+  });
   const answer = new AIMessage({
     id: reply.id,
     content: JSON.stringify(structured),

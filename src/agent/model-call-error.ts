@@ -1,6 +1,11 @@
 /** A model call failed (provider error, timeout, bad response): the run ends with `model_error`. */
 export class ModelCallError extends Error {
   override name = "ModelCallError";
+  /**
+   * Tokens that calls which finished before this one spent, when no message carries them (the reply whose
+   * structured form then failed): the run's usage still counts them.
+   */
+  spent: { model: string; input_tokens: number; output_tokens: number }[] = [];
 }
 
 /** Recognise a model failure by name, across module copies and LangGraph's error wrapping. */

@@ -2,7 +2,7 @@ import { type LatestKnown, SAVER_LATEST_KNOWN_KEY, SAVER_RUN_ID_KEY, SAVER_WRITE
 import type { BaseCheckpointSaver } from "@langchain/langgraph";
 import type { BaseMessage } from "@langchain/core/messages";
 import type pg from "pg";
-import { isModelCallError, redactSecrets } from "../agent/model-call-error.js";
+import { isModelCallError, type ModelCallError, redactSecrets } from "../agent/model-call-error.js";
 import type { AssistantService } from "../assistants/assistant-service.js";
 import type { Assistant } from "../assistants/assistant.js";
 import { type Queryable, withTransaction } from "../db/database.js";
@@ -217,6 +217,8 @@ export class RunExecutor {
       if (interrupts.length > 0) return { outcome: { status: "interrupted", interrupts }, usage: translator.tokenUsage() };
       return { outcome: { status: "success", structured: translator.structuredResponse }, usage: translator.tokenUsage() };
     } catch (error) {
+      const spent = (findModelError(error) as ModelCallError | undefined)?.spent;
+      if (spent) translator?.countSpent(spent);
       return { outcome: toFailure(error, scope.signal), usage: translator?.tokenUsage() ?? null };
     }
   }

@@ -93,6 +93,17 @@ export class StreamTranslator {
     }
   }
 
+  /** Count tokens no message carries (a failed model call's record of what finished before it). */
+  countSpent(spent: readonly (ModelTokens & { model: string })[]): void {
+    for (const { model, input_tokens, output_tokens } of spent) {
+      const entry = (this.usage.by_model[model || this.modelName] ??= { input_tokens: 0, output_tokens: 0 });
+      entry.input_tokens += input_tokens;
+      entry.output_tokens += output_tokens;
+      this.usage.input_tokens += input_tokens;
+      this.usage.output_tokens += output_tokens;
+    }
+  }
+
   private countUsage(message: BaseMessage): void {
     if (!AIMessage.isInstance(message) || !message.usage_metadata) return;
     // An answer made of two calls says what each model spent (call-model.ts); otherwise it is all one model's.

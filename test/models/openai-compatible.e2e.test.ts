@@ -199,7 +199,7 @@ describe("an OpenAI-compatible server behind a Threadline run", () => {
   it("fails a structured answer's call with the provider's message and no key, whatever the key looks like", async () => {
     const key = "vllm-token-7f3a9c2e51d04b8a";
     provider.handle(async (request, response) => {
-      if (!request.body.response_format) return writeChatCompletionStream(response, { model: "qwen-plus", text: ["Draft."] });
+      if (!request.body.response_format) return writeChatCompletionStream(response, { model: "qwen-plus", text: ["Draft."], usage: { prompt_tokens: 11, completion_tokens: 7 } });
       // A proxy that echoes the credentials it refused.
       sendError(response, { status: 401, message: `Incorrect API key provided: ${key}` });
     });
@@ -215,6 +215,8 @@ describe("an OpenAI-compatible server behind a Threadline run", () => {
     expect(message).toContain("Incorrect API key provided: [redacted]");
     expect(message).not.toContain(key);
     expect(message).not.toContain("Troubleshooting URL");
+    // The draft's call finished: its tokens count although its structured form failed.
+    expect(final.data?.usage).toEqual({ input_tokens: 11, output_tokens: 7, by_model: { "qwen-plus": { input_tokens: 11, output_tokens: 7 } } });
     const runs = await (await fetch(`${server.url}/threads/${thread_id}/runs`)).text();
     expect(runs).not.toContain(key);
   });
