@@ -2,6 +2,7 @@ import { AIMessage, type AIMessageChunk, HumanMessage, SystemMessage, ToolMessag
 import type { BaseChatModel } from "@langchain/core/language_models/chat_models";
 import { z } from "zod";
 import { LlamaContext } from "node-llama-cpp";
+import type { ChatGeneration, LLMResult } from "@langchain/core/outputs";
 import { beforeAll, describe, expect, it } from "vitest";
 import { calculator } from "../../tools/calculator.js";
 import { createChatModel } from "../../src/models/create-chat-model.js";
@@ -175,9 +176,17 @@ describe.skipIf(!available)("the embedded model (SmolLM2-135M through node-llama
 
   it("returns structured output shaped by a JSON schema", async () => {
     const structured = model.withStructuredOutput({ type: "object", properties: { city: { type: "string" }, country: { type: "string" } }, required: ["city", "country"] });
-    const result = (await structured.invoke([new HumanMessage("Paris is the capital of France. Give the city and its country.")])) as Record<string, unknown>;
+    const ends: LLMResult[] = [];
+    const result = (await structured.invoke([new HumanMessage("Paris is the capital of France. Give the city and its country.")], {
+      callbacks: [{ handleLLMEnd: (output: LLMResult) => void ends.push(output) }],
+    })) as Record<string, unknown>;
     expect(typeof result.city).toBe("string");
     expect(typeof result.country).toBe("string");
+    // Reported as a model call, so the run's usage counts it.
+    const message = (ends[0]?.generations[0]?.[0] as ChatGeneration | undefined)?.message as AIMessage | undefined;
+    expect(message?.usage_metadata?.input_tokens).toBeGreaterThan(10);
+    expect(message?.usage_metadata?.output_tokens).toBeGreaterThan(3);
+    expect(message?.response_metadata.model_name).toBe("local:SmolLM2-135M-Instruct.Q4_1");
   });
 
   it("serves 20 concurrent calls from one loaded model without mixing their outputs", async () => {

@@ -1,9 +1,9 @@
-import type { CallbackManagerForLLMRun } from "@langchain/core/callbacks/manager";
+import { CallbackManager, type CallbackManagerForLLMRun } from "@langchain/core/callbacks/manager";
 import type { BaseLanguageModelInput } from "@langchain/core/language_models/base";
 import { BaseChatModel, type BaseChatModelCallOptions, type BaseChatModelParams, type BindToolsInput } from "@langchain/core/language_models/chat_models";
-import { AIMessageChunk, type BaseMessage, HumanMessage } from "@langchain/core/messages";
-import { ChatGenerationChunk, type ChatResult } from "@langchain/core/outputs";
-import { type Runnable, RunnableLambda } from "@langchain/core/runnables";
+import { AIMessage, AIMessageChunk, type BaseMessage, HumanMessage } from "@langchain/core/messages";
+import { type ChatGeneration, ChatGenerationChunk, type ChatResult } from "@langchain/core/outputs";
+import { type Runnable, type RunnableConfig, RunnableLambda } from "@langchain/core/runnables";
 import { convertToOpenAITool } from "@langchain/core/utils/function_calling";
 import { toJsonSchema } from "@langchain/core/utils/json_schema";
 import { randomUUID } from "node:crypto";
@@ -133,14 +133,20 @@ export class LocalChatModel extends BaseChatModel<LocalChatModelCallOptions> {
   /** Structured output: one generation constrained by the schema's grammar, parsed. */
   override withStructuredOutput(schema: unknown): ReturnType<BaseChatModel["withStructuredOutput"]> {
     const jsonSchema = isZodLike(schema) ? (toJsonSchema(schema as Parameters<typeof toJsonSchema>[0]) as Record<string, unknown>) : (schema as Record<string, unknown>);
-    const runnable = RunnableLambda.from(async (input: unknown, config?: { signal?: AbortSignal }) => {
+    const runnable = RunnableLambda.from(async (input: unknown, config?: RunnableConfig) => {
       const messages = Array.isArray(input) ? (input as BaseMessage[]) : [new HumanMessage(String(input))];
       const runtime = await this.options.runtime();
       const lease = await runtime.acquire(config?.signal);
       try {
         const grammar = await grammarFor(lease.item, jsonSchemaToGbnf(jsonSchema));
         const history = toChatHistory(messages, { extraSystem: `Reply with JSON only, matching this JSON schema: ${JSON.stringify(jsonSchema)}` });
-        const result = await lease.item.generateResponse(history, { ...this.sampling(), grammar, signal: config?.signal });
+        // Reported to the caller's callbacks as a model call, so its tokens count like any other (usage collectors).
+        const [run] = (await CallbackManager.configure(config?.callbacks)?.handleChatModelStart(this.toJSON(), [messages])) ?? [];
+        let outputTokens = 0;
+        const result = await lease.item.generateResponse(history, { ...this.sampling(), grammar, signal: config?.signal, onToken: (tokens) => void (outputTokens += tokens.length) });
+        const usage = { input_tokens: countTokens(lease.item, history), output_tokens: outputTokens };
+        const message = new AIMessage({ content: result.response, usage_metadata: { ...usage, total_tokens: usage.input_tokens + usage.output_tokens }, response_metadata: { model_name: this.options.modelName } });
+        await run?.handleLLMEnd({ generations: [[{ text: result.response, message } as ChatGeneration]] });
         try {
           return JSON.parse(result.response) as unknown;
         } catch {
