@@ -27,7 +27,8 @@ export function boundToolTokens(model: unknown, tools: readonly ToolSchema[], to
   if (tools.length === 0) return 0;
   const prompt = isToolPromptModel(model) ? model.toolPrompt(tools) : undefined;
   // The prompt joins the system message after a blank line: its text plus the separator.
-  return prompt === undefined ? toolSchemaTokens(tools, tokens) : tokens.text(`\n\n${prompt}`);
+  // The same instructions call after call: counted once (recurringText caches by text).
+  return prompt === undefined ? toolSchemaTokens(tools, tokens) : tokens.recurringText(`\n\n${prompt}`);
 }
 
 /** Tokens the bound tools' schemas take in every call (providers send them as part of the prompt). */
