@@ -19,7 +19,8 @@ export interface RunAgentContextDeps {
  * reply cap, when the assistant sets one), its allowed tools scoped to the run's user and thread, its system
  * prompt, response shape and context budget.
  */
-export async function runAgentContext(deps: RunAgentContextDeps, run: Run, assistant: Assistant, signal: AbortSignal): Promise<AgentContext> {
+export async function runAgentContext(deps: RunAgentContextDeps, scope: { run: Run; assistant: Assistant; signal: AbortSignal }): Promise<AgentContext> {
+  const { run, assistant, signal } = scope;
   const settings = assistant.context;
   return {
     model: await modelOf(deps.models, settings),

@@ -173,7 +173,7 @@ export class RunExecutor {
       if (scope.committed && !(await startsFromKnownState(run, planOptions))) await scope.committed;
       const plan = await planGraphInput(graph, run, planOptions);
       if (!plan.skip) {
-        const context = await runAgentContext(this.deps, run, assistant, scope.signal);
+        const context = await runAgentContext(this.deps, { run, assistant, signal: scope.signal });
         const durability = run.config?.durability ?? this.deps.durability ?? "async";
         const stream = await graph.stream(plan.input, {
           // When the claim knows the latest checkpoint (none on a first run; the previous run's end after a clean

@@ -45,7 +45,7 @@ export class StateEditService {
       // LangGraph reads an unknown checkpoint id as an empty state: an edit on it would replace the thread's state.
       if (edit.checkpoint_id && !base.createdAt) throw new AppError("not_found", `Checkpoint ${edit.checkpoint_id} not found`);
       const before = messagesOf(base.values);
-      await this.refuseMessagesOutOfState(client, threadId, before, edit.values);
+      await this.refuseMessagesOutOfState(client, { threadId, before, values: edit.values });
       const written = await this.deps.threadState.updateOn(graph, { ...edit, thread_id: threadId, transaction: client });
       // Read inside the transaction: the new checkpoint is not visible outside it yet.
       const after = messagesOf((await graph.getState({ configurable: { thread_id: threadId, [SAVER_TRANSACTION_KEY]: client } })).values);
@@ -73,7 +73,8 @@ export class StateEditService {
    * edited under its id: LangGraph would append it to the state as new while the transcript kept the old text, so
    * the two would disagree and the old text stay searchable.
    */
-  private async refuseMessagesOutOfState(client: Queryable, threadId: string, before: BaseMessage[], values: unknown): Promise<void> {
+  private async refuseMessagesOutOfState(client: Queryable, edit: { threadId: string; before: BaseMessage[]; values: unknown }): Promise<void> {
+    const { threadId, before, values } = edit;
     const inState = new Set(before.map((message) => message.id));
     const ids = editedMessageIds(values).filter((id) => !inState.has(id));
     const outOfState = await this.deps.transcript.existingIds(threadId, ids, client);

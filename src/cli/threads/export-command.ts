@@ -28,7 +28,7 @@ export async function runExport(threadId: string, flags: ExportFlags): Promise<v
   };
   process.stdout.on("error", onError);
   try {
-    await exportTo(process.stdout, threadId, flags, closed.signal);
+    await exportTo(process.stdout, { threadId, flags, closed: closed.signal });
   } catch (error) {
     // The reader went away (EPIPE): not a failure of the export.
     if (!closed.signal.aborted) throw error;
@@ -41,7 +41,7 @@ async function exportToFile(threadId: string, flags: ExportFlags, file: string):
   const partial = path.join(path.dirname(file), `.${path.basename(file)}.${process.pid}.partial`);
   const output = createWriteStream(partial);
   try {
-    await exportTo(output, threadId, flags);
+    await exportTo(output, { threadId, flags });
     output.end();
     await once(output, "finish");
     await rename(partial, file);
@@ -52,7 +52,8 @@ async function exportToFile(threadId: string, flags: ExportFlags, file: string):
   }
 }
 
-async function exportTo(output: Writable, threadId: string, flags: ExportFlags, closed?: AbortSignal): Promise<void> {
+async function exportTo(output: Writable, source: { threadId: string; flags: ExportFlags; closed?: AbortSignal }): Promise<void> {
+  const { threadId, flags, closed } = source;
   const remote = remoteOf(flags, process.env);
   if (remote) {
     const response = await ensureOk(await fetch(`${remote.url}/threads/${encodeURIComponent(threadId)}/export`, { headers: remote.headers }));

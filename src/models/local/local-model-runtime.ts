@@ -23,13 +23,15 @@ export interface LocalRuntimeOptions {
  * their KV cache, so a thread's next turn only evaluates what is new.
  */
 export class LocalModelRuntime {
-  private constructor(
-    readonly model: LlamaModel,
-    /** What the model's chat template adds around messages, for context budgets. */
-    readonly framing: PromptFraming,
-    private readonly context: LlamaContext,
-    private readonly pool: SequencePool<LlamaChat>,
-  ) {}
+  readonly model: LlamaModel;
+  /** What the model's chat template adds around messages, for context budgets. */
+  readonly framing: PromptFraming;
+  private readonly context: LlamaContext;
+  private readonly pool: SequencePool<LlamaChat>;
+
+  private constructor(parts: { model: LlamaModel; framing: PromptFraming; context: LlamaContext; pool: SequencePool<LlamaChat> }) {
+    ({ model: this.model, framing: this.framing, context: this.context, pool: this.pool } = parts);
+  }
 
   /** Load the model file and create the context. */
   static async load(options: LocalRuntimeOptions): Promise<LocalModelRuntime> {
@@ -44,7 +46,7 @@ export class LocalModelRuntime {
       "embedded model loaded",
     );
     const framing = chats[0] ? measurePromptFraming(chats[0].chatWrapper, model) : { message: 5, prompt: 3 };
-    return new LocalModelRuntime(model, framing, context, new SequencePool(chats, options.queueLimit));
+    return new LocalModelRuntime({ model, framing, context, pool: new SequencePool(chats, options.queueLimit) });
   }
 
   /** Borrow a chat (one context sequence); waits in the bounded queue when all are generating. */
