@@ -1,3 +1,4 @@
+import { assertGgufFile } from "./local/gguf-magic.js";
 import type { BaseChatModel } from "@langchain/core/language_models/chat_models";
 import { FakeChatModel } from "./fake-chat-model.js";
 import { LocalChatModel } from "./local/local-chat-model.js";
@@ -74,6 +75,8 @@ async function loadRuntime(source: LocalModelSource, local: LocalModelSettings, 
     const argument = source.kind === "remote" ? ` ${source.uri}` : source.kind === "file" ? ` ${source.path}` : "";
     throw new Error(`${missingModelName(source)} is not in ${local.modelsDir} or ${local.cacheDir}: run \`threadline models pull${argument}\``);
   }
+  // What an assistant names may have appeared since start-up without the start-up check: a directory, an HTML page.
+  await assertGgufFile(modelPath);
   return sharedLocalRuntime({
     modelPath,
     threads: local.threads,

@@ -1,4 +1,4 @@
-import { writeFile } from "node:fs/promises";
+import { mkdir, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { Writable } from "node:stream";
 import pino from "pino";
@@ -84,3 +84,19 @@ it("an embedded model whose file cannot be loaded falls back to the next model, 
     await server.close();
   }
 }, 120_000);
+
+it("an assistant's model file that turned into a directory fails its runs as model_error saying so", async () => {
+  await using directory = await createTempDir();
+  await mkdir(path.join(directory.path, "models", "dirmodel.gguf"), { recursive: true });
+  const { server } = await serverWithLog({ DATA_DIR: directory.path });
+  try {
+    const created = await fetch(`${server.url}/assistants`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ graph_id: "chat", context: { model: "local:dirmodel.gguf", tools: [] } }) });
+    const assistantId = ((await created.json()) as { assistant_id: string }).assistant_id;
+    await using client = await TestWsClient.connect(server.wsUrl);
+    const { thread_id: threadId } = await client.call<{ thread_id: string }>("thread.open", { assistant_id: assistantId });
+    const { final } = await chat(client, threadId, "hello");
+    expect(final.data).toMatchObject({ code: "model_error", message: expect.stringContaining("dirmodel.gguf is a directory, not a GGUF model file") as unknown });
+  } finally {
+    await server.close();
+  }
+}, 60_000);
