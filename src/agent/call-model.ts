@@ -25,7 +25,7 @@ export interface ModelNodeUpdate {
  */
 export async function callModel(state: WorkingState, context: AgentContext, config: RunnableConfig): Promise<ModelNodeUpdate> {
   const tools = boundToolSchemas(context.tools);
-  const call = await summaryOrThrowModelError(() => prepareModelCall(state, {
+  const call = await invokeOrThrowModelError(() => prepareModelCall(state, {
     model: context.model,
     summaryModel: context.summaryModel,
     modelSpec: context.modelSpec,
@@ -33,7 +33,7 @@ export async function callModel(state: WorkingState, context: AgentContext, conf
     systemPrompt: context.systemPrompt,
     toolTokens: (policy) => boundToolTokens(context.model, tools, policy.tokens),
     signal: config.signal,
-  }), config.signal);
+  }), config.signal, "the running summary could not be written: ");
   const folding = { removals: call.removals, ...(call.summary ? { summary: call.summary } : {}) };
   const model = bindTools(context.model, tools);
   const reply = normalizeToolCalls(await invokeOrThrowModelError(() => model.invoke(call.prompt, config), config.signal));
@@ -116,26 +116,17 @@ function update(folding: { removals: RemoveMessage[]; summary?: RunningSummary }
   return { ...result, messages: [...folding.removals, ...result.messages], ...(folding.summary ? { summary: folding.summary } : {}) };
 }
 
-async function invokeOrThrowModelError<T>(call: () => Promise<T>, signal: AbortSignal | undefined): Promise<T> {
+/**
+ * A failure of `call` as the model's (`model_error`, the provider's words after `what`, keys scrubbed). Cancellation
+ * is an outcome and a request's own refusal (an AppError, e.g. a budget too small) is not the model's: both pass
+ * through untouched. Preparing a call may fold older turns into the summary with a model call, hence `what`.
+ */
+async function invokeOrThrowModelError<T>(call: () => Promise<T>, signal: AbortSignal | undefined, what = ""): Promise<T> {
   try {
     return await call();
   } catch (error) {
-    // Cancellation is an outcome, not a model failure: let it through untouched.
-    if (signal?.aborted) throw error;
-    throw new ModelCallError(redactSecrets(error instanceof Error ? error.message : String(error)), { cause: error });
-  }
-}
-
-/**
- * Preparing the call may fold older turns into the running summary with a model call: its failure is the model's
- * (`model_error`, the provider's words), not an internal error. The budget's own refusal (an AppError) stays as it is.
- */
-async function summaryOrThrowModelError<T>(prepare: () => Promise<T>, signal: AbortSignal | undefined): Promise<T> {
-  try {
-    return await prepare();
-  } catch (error) {
     if (signal?.aborted || (error instanceof Error && error.name === "AppError")) throw error;
-    throw new ModelCallError(redactSecrets(`the running summary could not be written: ${error instanceof Error ? error.message : String(error)}`), { cause: error });
+    throw new ModelCallError(redactSecrets(`${what}${error instanceof Error ? error.message : String(error)}`), { cause: error });
   }
 }
 

@@ -1,6 +1,6 @@
 import { AppError } from "../errors/app-error.js";
 import { type ContextPolicy, SUMMARY_SHARE } from "./context-policy.js";
-import { SUMMARY_HEADING } from "./running-summary.js";
+import { largestFixedTokens } from "./fold-working-context.js";
 
 /** Room for one exchange (a short question and answer) on top of what every call carries. */
 export const ONE_EXCHANGE_TOKENS = 128;
@@ -14,15 +14,12 @@ export interface FixedPart {
   toolTokens: number;
 }
 
-/** Tokens of a call's fixed part with the running summary at its largest, and the smallest budget that holds it. */
+/** Tokens of a call's fixed part with the running summary at its largest (as folding counts it), and the smallest budget that holds it. */
 export function budgetFloor(input: FixedPart): { fixed: number; floor: number } {
-  const { tokens, summaryMaxTokens } = input.policy;
-  const system = input.systemPrompt ? tokens.text(input.systemPrompt) + 1 : 0;
-  const withoutSummary = tokens.messageOverhead + system + input.toolTokens + tokens.promptOverhead;
-  const heading = tokens.text(SUMMARY_HEADING) + 1;
-  // The summary's room is a share of the budget, so the floor solves budget ≥ fixed + exchange + share·budget.
-  const floor = Math.ceil((withoutSummary + heading + ONE_EXCHANGE_TOKENS) / (1 - SUMMARY_SHARE));
-  return { fixed: withoutSummary + heading + summaryMaxTokens, floor };
+  const fixed = largestFixedTokens(input);
+  // The summary's room is a share of the budget, so the floor solves budget ≥ fixed without it + exchange + share·budget.
+  const floor = Math.ceil((fixed - input.policy.summaryMaxTokens + ONE_EXCHANGE_TOKENS) / (1 - SUMMARY_SHARE));
+  return { fixed, floor };
 }
 
 /**

@@ -65,7 +65,7 @@ export function currentFixedTokens(input: Pick<FoldInput, "systemPrompt" | "summ
 }
 
 /** The fixed part with the summary at its largest: what remains after a fold must fit next to it. */
-function largestFixedTokens(input: FoldInput): number {
+export function largestFixedTokens(input: Pick<FoldInput, "systemPrompt" | "toolTokens" | "policy">): number {
   const { tokens, summaryMaxTokens } = input.policy;
   const prompt = input.systemPrompt ? tokens.recurringText(input.systemPrompt) + 1 : 0;
   return tokens.messageOverhead + prompt + tokens.recurringText(SUMMARY_HEADING) + 1 + summaryMaxTokens + input.toolTokens + tokens.promptOverhead;

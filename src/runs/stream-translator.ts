@@ -95,28 +95,24 @@ export class StreamTranslator {
 
   /** Count tokens no message carries (a failed model call's record of what finished before it). */
   countSpent(spent: readonly (ModelTokens & { model: string })[]): void {
-    for (const { model, input_tokens, output_tokens } of spent) {
-      const entry = (this.usage.by_model[model || this.modelName] ??= { input_tokens: 0, output_tokens: 0 });
-      entry.input_tokens += input_tokens;
-      entry.output_tokens += output_tokens;
-      this.usage.input_tokens += input_tokens;
-      this.usage.output_tokens += output_tokens;
-    }
+    for (const share of spent) this.addShare(share.model, share);
   }
 
   private countUsage(message: BaseMessage): void {
     if (!AIMessage.isInstance(message) || !message.usage_metadata) return;
     // An answer made of two calls says what each model spent (call-model.ts); otherwise it is all one model's.
     const split = message.response_metadata?.[USAGE_BY_MODEL_KEY] as Record<string, ModelTokens> | undefined;
-    const shares = split ? Object.entries(split) : [[String(message.response_metadata?.model_name ?? this.modelName), message.usage_metadata] as const];
-    for (const [named, tokens] of shares) {
-      const model = named || this.modelName;
-      const entry = (this.usage.by_model[model] ??= { input_tokens: 0, output_tokens: 0 });
-      entry.input_tokens += tokens.input_tokens;
-      entry.output_tokens += tokens.output_tokens;
-    }
-    this.usage.input_tokens += message.usage_metadata.input_tokens;
-    this.usage.output_tokens += message.usage_metadata.output_tokens;
+    if (!split) return this.addShare(String(message.response_metadata?.model_name ?? ""), message.usage_metadata);
+    for (const [model, tokens] of Object.entries(split)) this.addShare(model, tokens);
+  }
+
+  /** One model's tokens, into its entry and the totals (unnamed: the run's model). */
+  private addShare(model: string, tokens: ModelTokens): void {
+    const entry = (this.usage.by_model[model || this.modelName] ??= { input_tokens: 0, output_tokens: 0 });
+    entry.input_tokens += tokens.input_tokens;
+    entry.output_tokens += tokens.output_tokens;
+    this.usage.input_tokens += tokens.input_tokens;
+    this.usage.output_tokens += tokens.output_tokens;
   }
 
   private nextFallbackId(): string {
