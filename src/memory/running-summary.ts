@@ -1,4 +1,5 @@
 import { AIMessage, type BaseMessage, SystemMessage, ToolMessage } from "@langchain/core/messages";
+import { z } from "zod";
 import { plainText } from "./message-text.js";
 
 /**
@@ -13,6 +14,13 @@ export interface RunningSummary {
   /** The id of the newest message folded into it. */
   through_message_id: string | null;
 }
+
+/** The shape a running summary must have (a state edit's `summary` is checked against it). */
+export const runningSummarySchema = z.object({
+  text: z.string(),
+  message_count: z.number().int().nonnegative(),
+  through_message_id: z.string().nullable(),
+});
 
 /** The heading the model reads before the summary. */
 export const SUMMARY_HEADING = "Summary of the earlier conversation (older messages were folded into it):";

@@ -1,6 +1,7 @@
 import { AIMessage, type BaseMessage, HumanMessage, ToolMessage } from "@langchain/core/messages";
 import { Command } from "@langchain/langgraph";
 import { checkpointIdAt } from "../checkpoint/checkpoint-id-time.js";
+import { AppError } from "../errors/app-error.js";
 import type { RunnableGraph } from "../registry/graph-registry.js";
 import type { Run } from "./run.js";
 
@@ -38,6 +39,7 @@ export async function planGraphInput(graph: RunnableGraph, run: Run, options: Pl
   }
   const input = toMessages(run);
   if (run.checkpoint_id) {
+    await assertCheckpointKept(graph, { ...base, checkpoint_id: run.checkpoint_id });
     return { input: input.length > 0 ? { messages: input } : null, configurable: { ...base, checkpoint_id: run.checkpoint_id }, skip: false };
   }
   // No new input while the graph stopped at a breakpoint (interrupt_before/after): continue where it stopped.
@@ -53,6 +55,19 @@ export async function planGraphInput(graph: RunnableGraph, run: Run, options: Pl
  */
 export async function startsFromKnownState(run: Run, options: PlanOptions): Promise<boolean> {
   return isFirstRunOfThread(run, options.resumed) || (await continuesCleanState(run, options));
+}
+
+/**
+ * A replay checked its checkpoint at submission, but a queued one (`after_seconds`, or behind a busy thread) can
+ * find it pruned by retention since: LangGraph would then replay from an empty state and the branch would replace
+ * the whole conversation as the thread's latest state.
+ */
+async function assertCheckpointKept(graph: RunnableGraph, configurable: { thread_id: string; checkpoint_id: string }): Promise<void> {
+  const snapshot = await graph.getState({ configurable });
+  if (snapshot.metadata !== undefined) return;
+  throw new AppError("not_found", `Checkpoint ${configurable.checkpoint_id} not found: it was pruned (or deleted) after this run was queued`, {
+    details: { checkpoint_id: configurable.checkpoint_id },
+  });
 }
 
 /** What `planGraphInput` needs besides the graph and the run. */

@@ -5,6 +5,7 @@ import { type Queryable, withTransaction } from "../db/database.js";
 import { AppError, notFound } from "../errors/app-error.js";
 import type { EventBus } from "../events/event-bus.js";
 import type { EventLog } from "../events/event-log.js";
+import { runningSummarySchema } from "../memory/running-summary.js";
 import { toNewTranscriptMessage } from "../transcript/transcript-message.js";
 import type { TranscriptStore } from "../transcript/transcript-store.js";
 import type { CheckpointRef, ThreadStateService } from "./thread-state-service.js";
@@ -38,6 +39,7 @@ export class StateEditService {
 
   /** Apply the edit (LangGraph's `updateState`) and record and announce the messages it added, atomically. */
   async update(userId: string, threadId: string, edit: StateEdit): Promise<CheckpointRef> {
+    assertSummaryShape(edit.values);
     const graph = await this.deps.threadState.graphOf(userId, threadId);
     const { ref, announced } = await withTransaction(this.deps.pool, async (client) => {
       await lockIdleThread(client, userId, threadId);
@@ -85,6 +87,20 @@ export class StateEditService {
       { details: { message_ids: outOfState } },
     );
   }
+}
+
+/**
+ * The running summary is read by every later model call: an edit that sets it to something else (a string, an
+ * object without `text`) would make every turn of the thread fail until it was edited again. `null` clears it.
+ */
+function assertSummaryShape(values: unknown): void {
+  const summary = (values as { summary?: unknown } | null | undefined)?.summary;
+  if (summary === undefined || summary === null) return;
+  const parsed = runningSummarySchema.safeParse(summary);
+  if (parsed.success) return;
+  throw new AppError("invalid_request", "`summary` must be an object {text: string, message_count: integer ≥ 0, through_message_id: string | null}, or null to clear it", {
+    details: parsed.error.issues,
+  });
 }
 
 /** The ids of the messages an edit's values carry (objects or LangChain messages; a single message or a list). */

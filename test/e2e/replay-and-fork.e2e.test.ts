@@ -1,3 +1,4 @@
+import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { RunningServer } from "../../src/app.js";
 import { seededRandom } from "../helpers/seeded-random.js";
@@ -146,6 +147,27 @@ describe("timeline, fork and replay", () => {
     expect(state.values.messages.map((message) => message.content)).toEqual(["stay", "You said: stay"]);
     const runs = await client.call<{ run_id: string }[]>("run.list", { thread_id });
     expect(runs).toHaveLength(1);
+  });
+
+  it("fails a queued replay whose checkpoint was pruned before it started, keeping the thread's state", async () => {
+    const { thread_id } = await client.call<{ thread_id: string }>("thread.open", { window_id: "replay-queued-pruned" });
+    await chat(client, thread_id, "first");
+    await chat(client, thread_id, "second");
+    const { checkpoints } = await client.call<{ checkpoints: Summary[] }>("state.listCheckpoints", { thread_id, limit: 100 });
+    const early = checkpoints.at(-1)?.checkpoint_id ?? "";
+    const post = (path: string, body: unknown) =>
+      fetch(`${server.url}${path}`, { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify(body) });
+    const queued = (await (await post(`/threads/${thread_id}/runs`, { assistant_id: "chat", checkpoint_id: early, input: { messages: [{ role: "user", content: "branch" }] }, after_seconds: 1 })).json()) as { run_id: string; status: string };
+    expect(queued.status).toBe("pending");
+    // What retention does to an intermediate checkpoint (here directly: the sweep's cutoff is days).
+    const admin = new pg.Client({ connectionString: database.url });
+    await admin.connect();
+    await admin.query("DELETE FROM checkpoints WHERE thread_id = $1 AND checkpoint_id = $2", [thread_id, early]);
+    await admin.end();
+    const failed = await client.waitFor((frame) => frame.event === "run.failed" && frame.run_id === queued.run_id, 20_000);
+    expect(failed.data).toMatchObject({ code: "not_found" });
+    const state = await client.call<{ values: { messages: { content: string }[] } }>("state.get", { thread_id });
+    expect(state.values.messages.map((message) => message.content)).toEqual(["first", "You said: first", "second", "You said: second"]);
   });
 
   it("pages the whole timeline with next_before, each checkpoint once, ending with null", async () => {

@@ -219,3 +219,27 @@ it("a state edit of a message folded out of the state is refused, leaving state 
   expect(await window.call<State>("state.get", { thread_id: threadId })).toEqual(before);
   expect(await transcript()).toEqual(rows);
 });
+
+it("a state edit setting the running summary to something else than a summary is refused; null clears it", async () => {
+  const assistant = (await (
+    await fetch(`${server.url}/assistants`, { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify({ graph_id: "chat", context: { tools: [], context_budget: 300 } }) })
+  ).json()) as { assistant_id: string };
+  await using window = await TestWsClient.connect(server.wsUrl);
+  const { thread_id: threadId } = await window.call<{ thread_id: string }>("thread.open", { window_id: "edit-summary", assistant_id: assistant.assistant_id });
+  for (let turn = 0; turn < 6; turn += 1) await chat(window, threadId, `turn ${turn}: ${"a long message about the quarterly invoices ".repeat(4)}`);
+  type State = { values: { summary?: { text: string; message_count: number } | null } };
+  const before = await window.call<State>("state.get", { thread_id: threadId });
+  expect(before.values.summary?.message_count).toBeGreaterThan(0);
+  const editSummary = (summary: unknown) =>
+    fetch(`${server.url}/threads/${threadId}/state`, { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify({ values: { summary } }) });
+  for (const bad of [42, "a plain string", { note: "no text" }, { text: "x", message_count: -1, through_message_id: null }]) {
+    const response = await editSummary(bad);
+    expect(response.status, JSON.stringify(bad)).toBe(400);
+    expect(await response.json()).toMatchObject({ code: "invalid_request" });
+  }
+  expect(await window.call<State>("state.get", { thread_id: threadId })).toEqual(before);
+  expect((await editSummary(null)).status).toBe(200);
+  expect((await chat(window, threadId, `after the edit: ${"more words about the invoices ".repeat(4)}`)).final.event).toBe("run.completed");
+  expect((await editSummary({ text: "the user talked about invoices", message_count: 3, through_message_id: null })).status).toBe(200);
+  expect((await chat(window, threadId, "and now?")).final.event).toBe("run.completed");
+});
