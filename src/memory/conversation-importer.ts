@@ -5,6 +5,7 @@ import type pg from "pg";
 import type { AssistantService } from "../assistants/assistant-service.js";
 import { type AssistantSettings, systemPromptOf } from "../assistants/assistant-settings.js";
 import { withTransaction } from "../db/database.js";
+import { redactSecrets } from "../agent/model-call-error.js";
 import { AppError } from "../errors/app-error.js";
 import type { Session } from "../sessions/session.js";
 import type { SessionService } from "../sessions/session-service.js";
@@ -83,7 +84,11 @@ export class ConversationImporter {
     const assistant = await this.deps.assistants.get(request.userId, request.assistantId ?? "chat");
     const rows: ImportedRow[] = lines.map((line) => ({ ...line, id: randomUUID() }));
     const sessions = new Set(rows.map((row) => row.session).filter((session) => session !== undefined)).size;
-    const built = await this.buildContext(rows, assistant.context);
+    const built = await this.buildContext(rows, assistant.context).catch((error: unknown) => {
+      // The summaries are the import's only model calls: their failure is the provider's, not ours (nothing was created).
+      if (error instanceof Error && error.name === "AppError") throw error;
+      throw new AppError("model_error", redactSecrets(`the running summary could not be written: ${error instanceof Error ? error.message : String(error)}`), { cause: error });
+    });
     const threadId = randomUUID();
     const written = await withTransaction(this.deps.pool, async (client) => {
       const thread = await this.deps.sessions.createIn(client, request.userId, {

@@ -3,6 +3,7 @@ import type { RunningServer } from "../../src/app.js";
 import type { RunningSummary } from "../../src/memory/running-summary.js";
 import { createTestDatabase, type TestDatabase } from "../helpers/test-database.js";
 import { startTestServer } from "../helpers/test-server.js";
+import { startRecordingServer } from "../models/recording-server.js";
 import { chat, TestWsClient } from "../helpers/ws-client.js";
 import { canonicalConversation, longConversation, speakerConversation } from "../transcript/conversation-fixture.js";
 
@@ -82,6 +83,16 @@ describe("import and export (HTTP)", () => {
     expect(bad.body).toMatchObject({ code: "invalid_request", message: expect.stringContaining("Line 2") as unknown });
     const orphan = await importJsonl('{"role":"tool","content":"42","tool_call_id":"nope"}\n');
     expect(orphan.status).toBe(400);
+    // A Latin-1 file, even declared as such: refused, not stored with U+FFFD where "é" was.
+    for (const type of ["application/x-ndjson", "text/plain; charset=iso-8859-1"]) {
+      const latin1 = await fetch(`${server.url}/threads/import`, {
+        method: "POST",
+        headers: { "Content-Type": type },
+        body: Buffer.from('{"role":"user","content":"hello"}\n{"role":"assistant","content":"café"}\n', "latin1"),
+      });
+      expect(latin1.status).toBe(400);
+      expect(await latin1.json()).toMatchObject({ code: "invalid_request", details: { line: 2 } });
+    }
     expect(before).toBeDefined();
   });
 
@@ -143,6 +154,36 @@ describe("import and export (HTTP)", () => {
     });
     expect(response.status).toBe(201);
     expect(await response.json()).toMatchObject({ messages: 2, thread: { title: "JSON form" } });
+  });
+});
+
+describe("an import whose summary the provider refuses", () => {
+  it("answers model_error with the provider's words (no key) and creates nothing", async () => {
+    await using provider = await startRecordingServer((_request, response) => {
+      response.writeHead(400, { "Content-Type": "application/json" }).end(JSON.stringify({ error: { message: "context too long for key sk-abcdefghijklmnop", type: "invalid_request_error" } }));
+    });
+    const own = await startTestServer({ databaseUrl: database.url, env: { OPENAI_API_KEY: "sk-test-import-key", OPENAI_BASE_URL: `${provider.url}/v1` } });
+    try {
+      const created = await fetch(`${own.url}/assistants`, {
+        method: "POST",
+        headers: { "Content-Type": "application/json" },
+        body: JSON.stringify({ graph_id: "chat", context: { model: "openai:gpt-4o-mini", context_budget: 2000 } }),
+      });
+      const { assistant_id } = (await created.json()) as { assistant_id: string };
+      const threadsBefore = (await (await fetch(`${own.url}/threads/search`, { method: "POST", headers: { "Content-Type": "application/json" }, body: "{}" })).json()) as unknown[];
+      const lines = Array.from({ length: 200 }, (_, index) => JSON.stringify({ role: index % 2 ? "assistant" : "user", content: `message ${index} with some words in it` }));
+      const response = await fetch(`${own.url}/threads/import?assistant_id=${assistant_id}`, { method: "POST", headers: { "Content-Type": "application/x-ndjson" }, body: lines.join("\n") });
+      const body = (await response.json()) as { code: string; message: string };
+      expect(response.status).toBe(502);
+      expect(body.code).toBe("model_error");
+      expect(body.message).toContain("context too long");
+      expect(body.message).not.toContain("sk-abcdefghijklmnop");
+      expect(provider.requests.length).toBeGreaterThan(0);
+      const threadsAfter = (await (await fetch(`${own.url}/threads/search`, { method: "POST", headers: { "Content-Type": "application/json" }, body: "{}" })).json()) as unknown[];
+      expect(threadsAfter).toHaveLength(threadsBefore.length);
+    } finally {
+      await own.close();
+    }
   });
 });
 

@@ -1,8 +1,9 @@
 import { readFile } from "node:fs/promises";
-import { text as readStream } from "node:stream/consumers";
+import { buffer as readStream } from "node:stream/consumers";
 import { LOCAL_USER } from "../../auth/user.js";
 import { type ImportAnswer, importAnswer } from "../../http/import-answer.js";
 import { longThreadServices } from "../../memory/long-thread-services.js";
+import { decodeConversationBytes } from "../../transcript/conversation-bytes.js";
 import { withServices } from "../command-context.js";
 import { ensureOk, quiet, remoteOf, type ThreadsFlags } from "./threads-flags.js";
 
@@ -22,7 +23,7 @@ type ImportReport = ImportAnswer;
  * through a running server with `--url`. Prints the new thread id; the numbers go to stderr (or all as JSON).
  */
 export async function runImport(file: string, flags: ImportFlags): Promise<void> {
-  const text = file === "-" ? await readStream(process.stdin) : await readFile(file, "utf8");
+  const text = decodeConversationBytes(file === "-" ? await readStream(process.stdin) : await readFile(file));
   const report = await importText(text, flags);
   if (flags.json) {
     process.stdout.write(`${JSON.stringify(report)}\n`);

@@ -6,6 +6,7 @@ import { z } from "zod";
 import { AppError } from "../../errors/app-error.js";
 import { longThreadServices } from "../../memory/long-thread-services.js";
 import type { Services } from "../../services.js";
+import { decodeConversationBytes } from "../../transcript/conversation-bytes.js";
 import { exportConversation } from "../../transcript/conversation-export.js";
 import { searchRequestSchema, threadSearchRequestSchema } from "../../transcript/search-request.js";
 import { currentUser, param } from "../request-context.js";
@@ -51,7 +52,7 @@ export function messageRoutes(services: Services): Router {
     response.json({ results });
   });
 
-  router.post("/threads/import", express.text({ type: JSONL_TYPES, limit: IMPORT_MAX_BYTES }), async (request, response) => {
+  router.post("/threads/import", express.raw({ type: JSONL_TYPES, limit: IMPORT_MAX_BYTES }), async (request, response) => {
     const user = currentUser(response);
     const { text, options, metadata } = readImport(request);
     const result = await long().importer.import({ userId: user.id, text, assistantId: options.assistant_id, title: options.title, assistantSpeaker: options.assistant_speaker, metadata });
@@ -69,7 +70,8 @@ export function messageRoutes(services: Services): Router {
 }
 
 function readImport(request: Request): { text: string; options: z.infer<z.ZodObject<typeof importOptions>>; metadata?: Record<string, unknown> } {
-  if (typeof request.body === "string") return { text: request.body, options: z.strictObject(importOptions).parse(request.query) };
+  // Raw bytes, not express.text: that would decode a non-UTF-8 body with U+FFFD where its accents were.
+  if (Buffer.isBuffer(request.body)) return { text: decodeConversationBytes(request.body), options: z.strictObject(importOptions).parse(request.query) };
   if (!request.is("application/json")) throw new AppError("invalid_request", `Send the conversation as JSONL (Content-Type: ${JSONL_TYPES[0]}) or as JSON {conversation, …}`);
   const body = importJsonBody.parse(request.body ?? {});
   const text = typeof body.conversation === "string" ? body.conversation : body.conversation.map((line) => JSON.stringify(line)).join("\n");
