@@ -62,6 +62,13 @@ describe("loadConfig", () => {
     expect(() => loadConfig({ env: { OUTBOUND_ALLOW_HOSTS: "10.0.0.0/99" } })).toThrow(/OUTBOUND_ALLOW_HOSTS: each entry must be/);
   });
 
+  it("reads TRUSTED_ORIGINS as origins, refusing anything else", () => {
+    expect(loadConfig({ env: {} }).TRUSTED_ORIGINS).toEqual([]);
+    expect(loadConfig({ env: { TRUSTED_ORIGINS: "http://LocalHost:5173/, https://app.example" } }).TRUSTED_ORIGINS).toEqual(["http://localhost:5173", "https://app.example"]);
+    expect(() => loadConfig({ env: { TRUSTED_ORIGINS: "localhost:5173" } })).toThrow(/TRUSTED_ORIGINS: each entry must be an origin/);
+    expect(() => loadConfig({ env: { TRUSTED_ORIGINS: "http://app.example/path" } })).toThrow(/TRUSTED_ORIGINS/);
+  });
+
   it("refuses AUTH_MODE=none on a public interface unless forced", () => {
     expect(() => loadConfig({ env: { HOST: "0.0.0.0" } })).toThrow(ConfigError);
     expect(() => loadConfig({ env: { HOST: "0.0.0.0" } })).toThrow(/ALLOW_INSECURE_BIND/);

@@ -78,6 +78,16 @@ const configSchema = z.object({
   AUTH_MODE: z.enum(AUTH_MODES).default("none"),
   /** Bind to a non-loopback host even though AUTH_MODE=none. @default false */
   ALLOW_INSECURE_BIND: booleanFromString.default(false),
+  /**
+   * Browser origins (`http://localhost:5173`, comma-separated) allowed to call a server running with AUTH_MODE=none
+   * from a page of another origin (a front-end under development). Other cross-origin browser requests to such a
+   * server are refused: any web page the user visits could otherwise drive it. @default []
+   */
+  TRUSTED_ORIGINS: z
+    .string()
+    .default("")
+    .transform((list) => list.split(",").map((entry) => entry.trim().toLowerCase().replace(/\/+$/, "")).filter(Boolean))
+    .refine((entries) => entries.every(isOrigin), { message: "each entry must be an origin: scheme://host[:port] (e.g. http://localhost:5173)" }),
   JWT_SECRET: z.string().min(16).optional(),
   JWT_PUBLIC_KEY: z.string().min(1).optional(),
   JWT_ISSUER: z.string().min(1).optional(),
@@ -249,6 +259,14 @@ function defaultModel(raw: RawConfig): string {
     throw new ConfigError("OPENAI_BASE_URL is set but MODEL is not: set MODEL (or --model) to openai:<a model your server serves>");
   }
   return "local";
+}
+
+function isOrigin(entry: string): boolean {
+  try {
+    return new URL(entry).origin === entry;
+  } catch {
+    return false;
+  }
 }
 
 /** Whether a host name or address only accepts connections from this machine. */

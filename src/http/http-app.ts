@@ -1,6 +1,7 @@
 import express, { type Express } from "express";
 import type { Services } from "../services.js";
 import { authMiddleware } from "./auth-middleware.js";
+import { browserOriginGuard } from "./browser-origin-guard.js";
 import { errorHandler, notFoundHandler } from "./error-handler.js";
 import { storableInput } from "./storable-input.js";
 import { assistantRoutes } from "./routes/assistant-routes.js";
@@ -18,6 +19,7 @@ import { webRoutes } from "./routes/web-routes.js";
 export function createHttpApp(services: Services): Express {
   const app = express();
   app.disable("x-powered-by");
+  app.use(browserOriginGuard(services.config));
   app.use(express.json({ limit: services.config.MAX_BODY_BYTES }));
   app.use(storableInput);
   app.use(systemRoutes(services));

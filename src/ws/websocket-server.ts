@@ -4,6 +4,7 @@ import { type RawData, type WebSocket, WebSocketServer } from "ws";
 import type { z } from "zod";
 import { extractToken } from "../auth/authenticator.js";
 import type { User } from "../auth/user.js";
+import { browserRequestRefusal } from "../http/browser-origin-guard.js";
 import { AppError, toAppError } from "../errors/app-error.js";
 import { assertStorableText } from "../errors/storable-text.js";
 import type { Services } from "../services.js";
@@ -34,6 +35,11 @@ export class ThreadlineWebSocketServer {
       const url = new URL(request.url ?? "/", "http://localhost");
       if (url.pathname !== path) {
         rejectUpgrade(socket, new AppError("not_found", `No WebSocket endpoint at ${url.pathname}`));
+        return;
+      }
+      const refusal = browserRequestRefusal(request.headers, this.services.config);
+      if (refusal) {
+        rejectUpgrade(socket, refusal);
         return;
       }
       const credential = extractToken(request.headers.authorization, url.searchParams.get("token"));
