@@ -24,7 +24,7 @@ export interface GraphStateSnapshot {
   metadata?: Record<string, unknown>;
   createdAt?: string;
   parentConfig?: { configurable?: Record<string, unknown> };
-  tasks: { id: string; name: string; interrupts?: { id?: string; value?: unknown }[] }[];
+  tasks: { id: string; name: string; interrupts?: { id?: string; value?: unknown }[]; result?: unknown }[];
 }
 
 type GraphFactory = (config: { configurable: AssistantSettings }) => unknown;

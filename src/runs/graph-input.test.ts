@@ -17,7 +17,7 @@ function chatRun(overrides: Partial<Run> = {}): Run {
 
 /** A graph whose state is an existing conversation; counts state reads. */
 function graphWith(messages: unknown[]) {
-  const graph = { reads: 0, getState: () => { graph.reads += 1; return Promise.resolve({ values: { messages }, next: [], tasks: [] }); }, updateState: () => Promise.resolve() };
+  const graph = { reads: 0, getState: () => { graph.reads += 1; return Promise.resolve({ values: { messages }, next: [], tasks: [], config: { configurable: {} } }); }, updateState: () => Promise.resolve() };
   return graph;
 }
 

@@ -2,7 +2,7 @@ import { AIMessage, type BaseMessage, HumanMessage, ToolMessage } from "@langcha
 import { Command } from "@langchain/langgraph";
 import { checkpointIdAt } from "../checkpoint/checkpoint-id-time.js";
 import { AppError } from "../errors/app-error.js";
-import type { RunnableGraph } from "../registry/graph-registry.js";
+import type { GraphStateSnapshot, RunnableGraph } from "../registry/graph-registry.js";
 import type { Run } from "./run.js";
 
 /** What to stream for a run: the input (or null to continue) and the config; `skip` when nothing is left to do. */
@@ -39,12 +39,14 @@ export async function planGraphInput(graph: RunnableGraph, run: Run, options: Pl
   }
   const input = toMessages(run);
   if (run.checkpoint_id) {
-    await assertCheckpointKept(graph, { ...base, checkpoint_id: run.checkpoint_id });
-    return { input: input.length > 0 ? { messages: input } : null, configurable: { ...base, checkpoint_id: run.checkpoint_id }, skip: false };
+    const replayed = await keptCheckpoint(graph, { ...base, checkpoint_id: run.checkpoint_id });
+    if (input.length === 0) return { input: null, configurable: { ...base, checkpoint_id: run.checkpoint_id }, skip: false };
+    const from = await closeDanglingToolCalls(graph, replayed, { ...base, checkpoint_id: run.checkpoint_id });
+    return { input: { messages: input }, configurable: { ...base, checkpoint_id: from }, skip: false };
   }
   // No new input while the graph stopped at a breakpoint (interrupt_before/after): continue where it stopped.
   if (input.length === 0 && state.next.length > 0) return { input: null, configurable: base, skip: false };
-  await closeDanglingToolCalls(graph, messages, base);
+  if (input.length > 0) await closeDanglingToolCalls(graph, await storedState(graph, state, base), base);
   if (messages.length === 0 && options.firstMessage) input.unshift(new AIMessage({ id: options.firstMessageId, content: options.firstMessage }));
   return { input: input.length > 0 ? { messages: input } : null, configurable: base, skip: input.length === 0 && isFinished(state) };
 }
@@ -62,9 +64,9 @@ export async function startsFromKnownState(run: Run, options: PlanOptions): Prom
  * find it pruned by retention since: LangGraph would then replay from an empty state and the branch would replace
  * the whole conversation as the thread's latest state.
  */
-async function assertCheckpointKept(graph: RunnableGraph, configurable: { thread_id: string; checkpoint_id: string }): Promise<void> {
+async function keptCheckpoint(graph: RunnableGraph, configurable: { thread_id: string; checkpoint_id: string }): Promise<GraphStateSnapshot> {
   const snapshot = await graph.getState({ configurable });
-  if (snapshot.metadata !== undefined) return;
+  if (snapshot.metadata !== undefined) return snapshot;
   throw new AppError("not_found", `Checkpoint ${configurable.checkpoint_id} not found: it was pruned (or deleted) after this run was queued`, {
     details: { checkpoint_id: configurable.checkpoint_id },
   });
@@ -127,14 +129,49 @@ function inputIsIn(messages: BaseMessage[], run: Run): boolean {
 }
 
 /**
- * A cancelled or abandoned step can leave tool calls without results; providers reject such histories, so
- * answer them as cancelled before new input is added.
+ * The latest checkpoint as stored. A step that stopped mid-way (a cancelled run; a fork at an intermediate
+ * checkpoint) left pending writes, which the latest snapshot shows applied — but new input starts a fresh pass and
+ * LangGraph drops them: what counts is the checkpoint without them.
  */
-async function closeDanglingToolCalls(graph: RunnableGraph, messages: BaseMessage[], configurable: Record<string, unknown>): Promise<void> {
-  const last = messages.at(-1);
-  if (!last || !AIMessage.isInstance(last) || (last.tool_calls?.length ?? 0) === 0) return;
+async function storedState(graph: RunnableGraph, latest: GraphStateSnapshot, base: { thread_id: string }): Promise<GraphStateSnapshot> {
+  const checkpointId = latest.config.configurable?.checkpoint_id;
+  if (latest.tasks.length === 0 || typeof checkpointId !== "string") return latest;
+  return graph.getState({ configurable: { ...base, checkpoint_id: checkpointId } });
+}
+
+/**
+ * Providers reject a history with a tool call left without its result (a cancelled or abandoned step, a fork or
+ * replay at the checkpoint where the model had just called a tool). Before new input, each such call is answered:
+ * with the result its tool already produced when the step's pending writes hold one (the tool may have acted on
+ * the world), else as cancelled. Resolves with the checkpoint to continue from (the answered one when written).
+ */
+async function closeDanglingToolCalls(graph: RunnableGraph, stored: GraphStateSnapshot, configurable: Record<string, unknown>): Promise<string | undefined> {
+  const from = configurable.checkpoint_id as string | undefined;
+  const last = messagesOfState(stored).at(-1);
+  if (!last || !AIMessage.isInstance(last) || (last.tool_calls?.length ?? 0) === 0) return from;
+  const produced = producedToolResults(stored);
   const closing = (last.tool_calls ?? []).map(
-    (call) => new ToolMessage({ content: "Error: this tool call was cancelled before it ran.", tool_call_id: call.id ?? "", name: call.name, status: "error" }),
+    (call) =>
+      produced.get(call.id ?? "") ??
+      new ToolMessage({ content: "Error: this tool call was cancelled before it ran.", tool_call_id: call.id ?? "", name: call.name, status: "error" }),
   );
-  await graph.updateState({ configurable }, { messages: closing }, "tools");
+  const written = await graph.updateState({ configurable }, { messages: closing }, "tools");
+  const checkpointId = written.configurable?.checkpoint_id;
+  return typeof checkpointId === "string" ? checkpointId : from;
+}
+
+/** Tool results the snapshot's pending tasks wrote (by tool call id). */
+function producedToolResults(snapshot: GraphStateSnapshot): Map<string, ToolMessage> {
+  const results = new Map<string, ToolMessage>();
+  for (const task of snapshot.tasks) {
+    const written = (task.result as { messages?: unknown } | undefined)?.messages;
+    for (const message of Array.isArray(written) ? written : [written]) {
+      if (ToolMessage.isInstance(message)) results.set(message.tool_call_id, message);
+    }
+  }
+  return results;
+}
+
+function messagesOfState(snapshot: GraphStateSnapshot): BaseMessage[] {
+  return (snapshot.values as { messages?: BaseMessage[] } | undefined)?.messages ?? [];
 }

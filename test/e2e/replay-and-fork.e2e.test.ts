@@ -170,6 +170,37 @@ describe("timeline, fork and replay", () => {
     expect(state.values.messages.map((message) => message.content)).toEqual(["first", "You said: first", "second", "You said: second"]);
   });
 
+  it("a fork or a replay with new input at the step where the model had just called a tool keeps the call answered", async () => {
+    const { thread_id } = await client.call<{ thread_id: string }>("thread.open", { window_id: "fork-mid-tool" });
+    await chat(client, thread_id, '/tool calculator {"expression":"6*7"}');
+    const { checkpoints } = await client.call<{ checkpoints: Summary[] }>("state.listCheckpoints", { thread_id, limit: 50 });
+    const callStep = checkpoints.find((entry) => entry.nodes[0] === "model" && entry.next[0] === "tools");
+    expect(callStep).toBeDefined();
+    type Message = { type: string; content: string; id: string; tool_calls?: { id: string }[]; tool_call_id?: string };
+    const answered = (messages: Message[]) =>
+      messages.every((message, index) => (message.tool_calls ?? []).every((call) => messages.slice(index + 1).some((later) => later.tool_call_id === call.id)));
+
+    const fork = await client.call<{ thread_id: string }>("state.fork", { thread_id, checkpoint_id: callStep?.checkpoint_id });
+    await client.call("subscription.subscribe", { thread_id: fork.thread_id });
+    expect((await chat(client, fork.thread_id, "continue on the fork")).final.event).toBe("run.completed");
+    const forked = await client.call<{ values: { messages: Message[] } }>("state.get", { thread_id: fork.thread_id });
+    expect(forked.values.messages.map((message) => message.type)).toEqual(["human", "ai", "tool", "human", "ai"]);
+    // The tool had run before the fork: its real result is kept, not a "cancelled" stand-in.
+    expect(forked.values.messages[2]?.content).toBe("42");
+    expect(answered(forked.values.messages)).toBe(true);
+
+    const { run_id } = await client.call<{ run_id: string }>("run.start", {
+      thread_id,
+      checkpoint_id: callStep?.checkpoint_id,
+      input: { messages: [{ role: "user", content: "forget the calculation" }] },
+    });
+    await client.waitFor((frame) => frame.run_id === run_id && frame.event === "run.completed", 10_000);
+    const replayed = await client.call<{ values: { messages: Message[] } }>("state.get", { thread_id });
+    expect(replayed.values.messages.map((message) => message.type)).toEqual(["human", "ai", "tool", "human", "ai"]);
+    expect(replayed.values.messages.at(-1)?.content).toBe("You said: forget the calculation");
+    expect(answered(replayed.values.messages)).toBe(true);
+  });
+
   it("pages the whole timeline with next_before, each checkpoint once, ending with null", async () => {
     const { thread_id } = await client.call<{ thread_id: string }>("thread.open", { window_id: "timeline-pages" });
     await chat(client, thread_id, "one");
