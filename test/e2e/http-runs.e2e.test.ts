@@ -321,6 +321,18 @@ describe("if_not_exists", () => {
     expect(created.body.messages.at(-1)?.content).toBe("You said: hi");
     expect((await alice()("GET", `/threads/${threadId}`)).status).toBe(200);
   });
+
+  it("create does not bring a deleted thread's id back (its tombstone would drop every checkpoint of the new thread)", async () => {
+    const threadId = randomUUID();
+    expect((await alice()("POST", `/threads/${threadId}/runs/wait`, { input: userInput("first life"), if_not_exists: "create" })).status).toBe(200);
+    expect((await alice()("DELETE", `/threads/${threadId}`)).status).toBe(204);
+    for (const path of [`/threads/${threadId}/runs/wait`, `/threads/${threadId}/runs`]) {
+      const again = await alice()<{ code: string; message: string }>("POST", path, { input: userInput("second life"), if_not_exists: "create" });
+      expect(again.status).toBe(409);
+      expect(again.body).toMatchObject({ code: "conflict", message: `Thread ${threadId} was deleted; its id cannot be reused` });
+    }
+    expect((await alice()("GET", `/threads/${threadId}`)).status).toBe(404);
+  });
 });
 
 describe("bad requests", () => {

@@ -57,6 +57,7 @@ async function ensureThread(services: Services, { userId, threadId }: ThreadTarg
   if (plan.ifNotExists === "create" && UUID.test(threadId)) {
     const created = await services.sessions.createWithId(userId, { thread_id: threadId, assistant_id: plan.assistantId });
     if (created) return;
+    if (await services.lifecycle.isDeleted(threadId)) throw new AppError("conflict", `Thread ${threadId} was deleted; its id cannot be reused`);
   }
   await services.sessions.get(userId, threadId);
 }
