@@ -2,6 +2,7 @@ import { createPublicKey, type KeyObject } from "node:crypto";
 import { jwtVerify } from "jose";
 import type { Config } from "../config.js";
 import { AppError } from "../errors/app-error.js";
+import { findUnstorableText } from "../errors/storable-text.js";
 import type { ApiKeyStore } from "./api-key-store.js";
 import { LOCAL_USER, type User } from "./user.js";
 
@@ -32,13 +33,17 @@ function jwtAuthenticator(config: Pick<Config, "JWT_SECRET" | "JWT_PUBLIC_KEY" |
   const key: Uint8Array | KeyObject = config.JWT_PUBLIC_KEY
     ? createPublicKey(config.JWT_PUBLIC_KEY.replace(/\\n/g, "\n"))
     : new TextEncoder().encode(config.JWT_SECRET ?? "");
-  const algorithms = config.JWT_PUBLIC_KEY ? ["RS256", "RS384", "RS512", "ES256", "ES384", "EdDSA", "PS256"] : ["HS256"];
+  // Every asymmetric algorithm jose verifies (it checks that the key fits the algorithm), every HMAC one for a secret.
+  const algorithms = config.JWT_PUBLIC_KEY ? ["RS256", "RS384", "RS512", "PS256", "PS384", "PS512", "ES256", "ES384", "ES512", "EdDSA"] : ["HS256", "HS384", "HS512"];
   return {
     async authenticate(token) {
       if (!token) throw new AppError("unauthorized", "Missing token (Authorization: Bearer <jwt>)");
       try {
         const { payload } = await jwtVerify(token, key, { algorithms, issuer: config.JWT_ISSUER, audience: config.JWT_AUDIENCE });
         if (typeof payload.sub !== "string" || payload.sub.length === 0) throw new Error("token has no sub");
+        // The sub is stored as the user id: one Postgres cannot store (a NUL) would fail every request, and subs
+        // differing only in unpaired surrogates would all be stored as the same U+FFFD text — one shared account.
+        if (findUnstorableText(payload.sub) !== undefined) throw new Error("token's sub holds a NUL character or an unpaired UTF-16 surrogate");
         return { id: payload.sub };
       } catch (error) {
         throw new AppError("unauthorized", `Invalid token: ${(error as Error).message}`);

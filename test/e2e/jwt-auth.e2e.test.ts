@@ -63,4 +63,26 @@ describe("AUTH_MODE=jwt", () => {
     await expect(TestWsClient.connect(server.wsUrl, { token: await sign({ sub: "carol", iss: "https://evil.example", aud: "threadline" }) })).rejects.toThrow(/401/);
     await expect(TestWsClient.connect(server.wsUrl, { token: await sign({ sub: "carol", iss: "https://idp.example", aud: "other" }) })).rejects.toThrow(/401/);
   });
+
+  it("refuses a sub Postgres cannot store as it was sent (NUL, unpaired surrogates: two such users would share one account)", async () => {
+    await using server = await startTestServer({ databaseUrl: database.url, env: { AUTH_MODE: "jwt", JWT_SECRET: SECRET } });
+    for (const sub of ["alice\u0000admin", "user-\ud800", "user-\udc00"]) {
+      const response = await fetch(`${server.url}/threads/search`, { method: "POST", headers: { Authorization: `Bearer ${await hs256({ sub })}`, "Content-Type": "application/json" }, body: "{}" });
+      expect(response.status, JSON.stringify(sub)).toBe(401);
+      expect(await response.json()).toMatchObject({ code: "unauthorized", message: expect.stringContaining("sub") as unknown });
+      await expect(TestWsClient.connect(server.wsUrl, { token: await hs256({ sub }) })).rejects.toThrow(/401/);
+    }
+  });
+
+  it("accepts every asymmetric algorithm jose verifies: ES512 (P-521), PS384, PS512", async () => {
+    const ec = generateKeyPairSync("ec", { namedCurve: "P-521" });
+    const rsa = generateKeyPairSync("rsa", { modulusLength: 2048 });
+    for (const [alg, pair] of [["ES512", ec], ["PS384", rsa], ["PS512", rsa]] as const) {
+      const pem = pair.publicKey.export({ type: "spki", format: "pem" }).toString();
+      await using server = await startTestServer({ databaseUrl: database.url, env: { AUTH_MODE: "jwt", JWT_PUBLIC_KEY: pem } });
+      const token = await new SignJWT({ sub: `user-${alg}` }).setProtectedHeader({ alg }).setExpirationTime("5m").sign(pair.privateKey);
+      await using client = await TestWsClient.connect(server.wsUrl, { token });
+      expect((await client.call<{ user_id: string }>("thread.open", {})).user_id).toBe(`user-${alg}`);
+    }
+  });
 });
