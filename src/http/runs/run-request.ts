@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { AppError } from "../../errors/app-error.js";
+import { webhookUrlSchema } from "../../jobs/webhooks/webhook-url.js";
 import type { MultitaskStrategy, RunConfig } from "../../runs/run.js";
 import { breakpointListSchema, durabilitySchema, runConfigFrom } from "../../runs/run-config.js";
 import type { SubmitRunRequest } from "../../runs/run-service.js";
@@ -32,7 +33,7 @@ export const runBodySchema = z.object({
   on_disconnect: z.enum(["cancel", "continue"]).optional(),
   on_completion: z.enum(["delete", "keep"]).optional(),
   after_seconds: z.number().min(0).max(31_536_000).optional(),
-  webhook: z.url({ protocol: /^https?$/ }).max(2000).optional(),
+  webhook: webhookUrlSchema.optional(),
   if_not_exists: z.enum(["create", "reject"]).optional(),
   checkpoint_during: z.boolean().optional(),
   durability: durabilitySchema.optional(),
