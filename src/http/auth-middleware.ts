@@ -7,9 +7,12 @@ export function authMiddleware(services: Pick<Services, "authenticator" | "rateL
   return async (request, response, next) => {
     // The LangGraph SDK's `apiKey` option sends `x-api-key`.
     const apiKeyHeader = request.headers["x-api-key"];
-    const user = await services.authenticator.authenticate(extractToken(request.headers.authorization, typeof apiKeyHeader === "string" ? apiKeyHeader : null));
+    const credential = extractToken(request.headers.authorization, typeof apiKeyHeader === "string" ? apiKeyHeader : null);
+    const user = await services.authenticator.authenticate(credential);
     await services.rateLimiter.consume(user.id);
     response.locals.user = user;
+    // Long responses (SSE streams) check it again while they last.
+    response.locals.credential = credential;
     next();
   };
 }

@@ -9,6 +9,11 @@ export function currentUser(response: Response): User {
   return user;
 }
 
+/** The credential (API key or JWT) the request authenticated with, if any (set by the auth middleware). */
+export function currentCredential(response: Response): string | undefined {
+  return (response.locals as { credential?: string }).credential;
+}
+
 /** A route parameter as a string. */
 export function param(request: Request, name: string): string {
   const value = (request.params as Record<string, string | undefined>)[name];

@@ -138,6 +138,30 @@ describe("authentication", () => {
     await alice.call("thread.list", {});
   });
 
+  it("an SSE stream opened with a key ends when the key is revoked (thread stream and run join stream)", async () => {
+    const { key, info } = await server.services.apiKeys.create("dave");
+    const headers = { Authorization: `Bearer ${key}` };
+    const thread = (await (await fetch(`${server.url}/threads`, { method: "POST", headers: { ...headers, "Content-Type": "application/json" }, body: "{}" })).json()) as { thread_id: string };
+    const run = (await (
+      await fetch(`${server.url}/threads/${thread.thread_id}/runs`, {
+        method: "POST",
+        headers: { ...headers, "Content-Type": "application/json" },
+        body: JSON.stringify({ input: { messages: [{ role: "user", content: "hi" }] }, after_seconds: 600 }),
+      })
+    ).json()) as { run_id: string };
+    const streams = [`/threads/${thread.thread_id}/stream`, `/threads/${thread.thread_id}/runs/${run.run_id}/stream`].map(async (path) => {
+      const response = await fetch(`${server.url}${path}`, { headers });
+      expect(response.status).toBe(200);
+      return response.text();
+    });
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    await server.services.apiKeys.revoke(info.key_id);
+    for (const text of await Promise.all(streams)) {
+      expect(text).toContain("event: error");
+      expect(text).toContain('"error":"unauthorized"');
+    }
+  });
+
   it("the periodic credential check asks once per credential, however many windows share it", async () => {
     // Alice opens three more windows with her key; Bob keeps his one.
     const windows = await Promise.all([1, 2, 3].map(() => TestWsClient.connect(server.wsUrl, { token: aliceKey })));

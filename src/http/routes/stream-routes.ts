@@ -7,8 +7,7 @@ import { currentUser, param } from "../request-context.js";
 import { serveRunStream } from "../runs/run-stream.js";
 import { DEFAULT_JOIN_STREAM_MODES, streamModeListSchema, toStreamModes } from "../runs/stream-modes.js";
 import { formatEventId, parseEventId, STREAM_START } from "../sse/event-position.js";
-import { sseOptions } from "../sse/sse-options.js";
-import { SseWriter } from "../sse/sse-writer.js";
+import { openSse } from "../sse/open-sse.js";
 
 const queryFlag = z.enum(["0", "1", "true", "false"]).transform((value) => value === "1" || value === "true");
 
@@ -57,7 +56,7 @@ async function followThread(services: Services, request: Request, response: Resp
   const threadId = param(request, "thread_id");
   const after = parseEventId(request.get("Last-Event-ID"));
   await services.sessions.get(userId, threadId);
-  const writer = new SseWriter(response, sseOptions(services.config));
+  const writer = openSse(services, response);
   await new Promise<void>((resolve) => {
     const subscription = replayThenLive({
       bus: services.bus,

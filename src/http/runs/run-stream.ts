@@ -4,8 +4,8 @@ import { replayThenLive } from "../../events/replay-then-live.js";
 import type { Run } from "../../runs/run.js";
 import type { Services } from "../../services.js";
 import { type EventPosition, formatEventId, isAfter, METADATA_POSITION } from "../sse/event-position.js";
-import { SseWriter } from "../sse/sse-writer.js";
-import { sseOptions } from "../sse/sse-options.js";
+import type { SseWriter } from "../sse/sse-writer.js";
+import { openSse } from "../sse/open-sse.js";
 import { clientLeftOnItsOwn } from "./client-gone.js";
 import { toMessageDict } from "./message-dicts.js";
 import { runEventSource } from "./run-event-source.js";
@@ -31,10 +31,7 @@ export interface RunStreamRequest {
  */
 export async function serveRunStream(services: Services, response: Response, request: RunStreamRequest): Promise<boolean> {
   const { run } = request;
-  const writer = new SseWriter(response, {
-    ...sseOptions(services.config),
-    headers: { Location: runStreamPath(run, request.modes), "Content-Location": runPath(run) },
-  });
+  const writer = openSse(services, response, { Location: runStreamPath(run, request.modes), "Content-Location": runPath(run) });
   const ended = await pipeRunStream(services, writer, request);
   if (!ended && writer.disconnected && request.cancelOnDisconnect && clientLeftOnItsOwn(response)) {
     await services.runs

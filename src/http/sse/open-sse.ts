@@ -1,0 +1,32 @@
+import type { Response } from "express";
+import { toAppError } from "../../errors/app-error.js";
+import type { Services } from "../../services.js";
+import { currentCredential, currentUser } from "../request-context.js";
+import { sseOptions } from "./sse-options.js";
+import { SseWriter } from "./sse-writer.js";
+
+/**
+ * Start an SSE response for the authenticated request. Like a WebSocket, a stream outlives the check that let it
+ * open: its credential is checked again every `WS_REAUTH_MS`, and a key revoked (by another process too) or a JWT
+ * that expired ends it with an `error` event (`unauthorized`) instead of streaming the thread on forever. A check
+ * that fails for another reason (database down) ends nothing.
+ */
+export function openSse(services: Pick<Services, "config" | "authenticator">, response: Response, headers?: Record<string, string>): SseWriter {
+  const writer = new SseWriter(response, { ...sseOptions(services.config), ...(headers ? { headers } : {}) });
+  if (services.config.AUTH_MODE === "none") return writer;
+  const userId = currentUser(response).id;
+  const credential = currentCredential(response);
+  const check = async () => {
+    try {
+      if ((await services.authenticator.authenticate(credential)).id === userId) return;
+    } catch (error) {
+      if (toAppError(error).code !== "unauthorized") return;
+    }
+    writer.send({ event: "error", data: { error: "unauthorized", message: "Your credentials were revoked or expired; sign in again" } });
+    writer.end();
+  };
+  const timer = setInterval(() => void check(), services.config.WS_REAUTH_MS);
+  timer.unref();
+  writer.onClose(() => clearInterval(timer));
+  return writer;
+}
