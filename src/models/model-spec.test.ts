@@ -59,6 +59,25 @@ describe("validateModelSpec", () => {
     expect(validateModelSpec("local:pulled.gguf", pulled).model).toBe("pulled.gguf");
   });
 
+  it("does not let an assistant probe the server's working directory, . or .., nor name the server's directories", () => {
+    const settings = { ...bare, local };
+    // package.json is in the working directory of the tests: an operator's MODEL may name it, an assistant may not.
+    for (const name of ["package.json", ".", "..", ".env"]) {
+      expect(() => validateModelSpec(`local:${name}`, settings), name).toThrow(expect.objectContaining({ code: "invalid_request" }) as Error);
+    }
+    const message = (() => {
+      try {
+        validateModelSpec("local:package.json", settings);
+        return "";
+      } catch (error) {
+        return (error as Error).message;
+      }
+    })();
+    expect(message).toContain("DATA_DIR/models");
+    expect(message).not.toContain(local.modelsDir);
+    expect(validateModelSpec("local:package.json", settings, { allowLocalPaths: true }).model).toBe("package.json");
+  });
+
   it("fails with an AppError invalid_request", () => {
     expect(() => validateModelSpec("nope:x", bare)).toThrow(expect.objectContaining({ name: "AppError", code: "invalid_request" }) as Error);
   });

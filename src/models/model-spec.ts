@@ -85,18 +85,18 @@ function validateLocal(parsed: ModelSpec, context: { spec: string; settings: Mod
   const { spec, settings } = context;
   if (!settings.local) throw new AppError("invalid_request", `Model "${spec}": the embedded model is not available in this process`);
   const source = parseLocalModelSource(parsed.model);
-  if (source.kind === "file" && !context.allowPaths && path.basename(source.path) !== source.path) {
+  // An assistant (any user's) names a file in the model directories: not a path, not `.`/`..` or a hidden file, and
+  // the messages do not name the server's directories.
+  const where = context.allowPaths ? `${settings.local.modelsDir} or ${settings.local.cacheDir}` : "the server's model directory (DATA_DIR/models) or its download cache";
+  if (source.kind === "file" && !context.allowPaths && (path.basename(source.path) !== source.path || source.path.startsWith("."))) {
     throw new AppError(
       "invalid_request",
-      `Model "${spec}": an assistant may name a model file in ${settings.local.modelsDir} (local:<file name>), not a path; pull it first with \`threadline models pull <path or URI>\``,
+      `Model "${spec}": an assistant may name a model file in ${where} (local:<file name>), not a path; pull it first with \`threadline models pull <path or URI>\``,
     );
   }
   if (!context.requireFile || source.kind === "remote") return;
-  if (!findLocalModelFile(source, settings.local)) {
+  if (!findLocalModelFile(source, settings.local, { workingDirectory: context.allowPaths })) {
     const pull = source.kind === "default" ? "threadline models pull" : `threadline models pull ${parsed.model}`;
-    throw new AppError(
-      "invalid_request",
-      `Model "${spec}": ${missingModelName(source)} is not in ${settings.local.modelsDir} or ${settings.local.cacheDir}; run \`${pull}\``,
-    );
+    throw new AppError("invalid_request", `Model "${spec}": ${missingModelName(source)} is not in ${where}; run \`${pull}\``);
   }
 }

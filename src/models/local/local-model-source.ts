@@ -40,10 +40,11 @@ export function describeLocalModelSource(source: LocalModelSource): string {
 }
 
 /**
- * The file of a default or file source when it is present, else undefined. Remote sources are resolved
+ * The file of a default or file source when it is present, else undefined (`workingDirectory: false`: a bare name
+ * only in the model directories, as for assistants). Remote sources are resolved
  * asynchronously by node-llama-cpp (see `resolveLocalModelFile`).
  */
-export function findLocalModelFile(source: LocalModelSource, directories: ModelDirectories): string | undefined {
+export function findLocalModelFile(source: LocalModelSource, directories: ModelDirectories, options: { workingDirectory?: boolean } = {}): string | undefined {
   switch (source.kind) {
     case "default":
       return [directories.modelsDir, directories.cacheDir]
@@ -51,9 +52,11 @@ export function findLocalModelFile(source: LocalModelSource, directories: ModelD
         .find((candidate) => fileSize(candidate) === DEFAULT_LOCAL_MODEL.sizeBytes);
     case "file": {
       // A bare file name is looked up where `models pull` puts files; anything with a directory is a path.
+      // The server's working directory only for the operator's own settings: an assistant's name must not probe it.
+      const inWorkingDirectory = options.workingDirectory === false ? [] : [path.resolve(source.path)];
       const candidates = path.basename(source.path) === source.path
-        ? [path.join(directories.modelsDir, source.path), path.join(directories.cacheDir, source.path), path.resolve(source.path)]
-        : [path.resolve(source.path)];
+        ? [path.join(directories.modelsDir, source.path), path.join(directories.cacheDir, source.path), ...inWorkingDirectory]
+        : inWorkingDirectory;
       return candidates.find((candidate) => existsSync(candidate));
     }
     case "remote":
