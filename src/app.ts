@@ -170,6 +170,9 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
   const address = server.address() as AddressInfo;
   const host = address.family === "IPv6" ? `[${address.address}]` : address.address;
   const url = `http://${host}:${address.port}`;
+  if (config.ignoredEnvironment?.length) {
+    logger.warn({ variables: config.ignoredEnvironment }, "ignoring LangSmith/LangChain/OpenAI environment variables Threadline has no settings for (no tracing upload, no extra headers)");
+  }
   logger.info({ url, model: config.MODEL, database: database.kind, authMode: config.AUTH_MODE }, "Threadline is listening");
   if (config.MODEL === "local" || config.MODEL.startsWith("local:")) void preloadDefaultModel(services.models, logger);
   let closing: Promise<void> | undefined;

@@ -186,6 +186,8 @@ export interface Config extends Omit<RawConfig, "MODEL" | "OUTBOUND_ALLOW_PRIVAT
   OUTBOUND_ALLOW_PRIVATE: boolean;
   /** True when MODEL was not set and a default was chosen. */
   modelIsDefault: boolean;
+  /** Environment variables LangChain would have read by itself, removed at start-up (names only; see ambient-environment.ts). */
+  ignoredEnvironment?: string[];
 }
 
 /** Settings given explicitly (CLI flags or tests); they win over the environment. */

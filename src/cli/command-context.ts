@@ -1,3 +1,4 @@
+import { scrubAmbientEnvironment } from "../ambient-environment.js";
 import path from "node:path";
 import { Option, type Command } from "commander";
 import { type Config, type ConfigOverrides, loadConfig } from "../config.js";
@@ -37,7 +38,8 @@ export function configFrom(flags: CommonFlags): Config {
     ALLOW_INSECURE_BIND: flags.allowInsecureBind,
     LANGGRAPH_CONFIG: flags.config,
   };
-  return loadConfig({ env: process.env, overrides });
+  const config = loadConfig({ env: process.env, overrides });
+  return { ...config, ignoredEnvironment: scrubAmbientEnvironment(process.env) };
 }
 
 /** Run a command against the database (migrate, keys) and close it afterwards. */
