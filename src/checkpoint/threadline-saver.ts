@@ -21,7 +21,7 @@ import { nextChannelVersion } from "./channel-version.js";
 import { MessageRefCounters } from "./message-ref-counters.js";
 import { isWriteOnlyMessage } from "./message-values.js";
 import { type EncodedBatch, handled, MessageStore, type PreparedBatch } from "./message-store.js";
-import { DELETION_LOCK_SQL, type SaverStatements, saverStatements } from "./saver-sql.js";
+import { DELETION_LOCK_SQL, type SaverStatements, type SaverTables, saverStatements, saverTables } from "./saver-sql.js";
 import { RecentCheckpoints, recentTuple } from "./recent-checkpoints.js";
 import { StoredMessageIndex } from "./stored-message-index.js";
 
@@ -115,6 +115,7 @@ const MAX_WRITE_ATTEMPTS = 5;
 export class ThreadlineSaver extends PostgresSaver {
   private readonly db: pg.Pool;
   private readonly statements: SaverStatements;
+  private readonly tables: SaverTables;
   private readonly counters = new MessageRefCounters();
   private readonly messages: MessageStore;
   private readonly reader: CheckpointRowReader;
@@ -127,6 +128,7 @@ export class ThreadlineSaver extends PostgresSaver {
     super(pool, options.serde, { schema });
     this.db = pool;
     this.statements = saverStatements(schema, { gated: options.tombstones !== undefined });
+    this.tables = saverTables(schema);
     this.recent = new RecentCheckpoints(options.recentThreads ?? DEFAULT_RECENT_THREADS);
     this.tombstones = options.tombstones;
     this.logger = options.logger;
@@ -237,6 +239,26 @@ export class ThreadlineSaver extends PostgresSaver {
         ],
       ]),
     );
+  }
+
+  /**
+   * Undo what was checkpointed on a thread after `checkpointId` (a run cancelled with `action: "rollback"`, which
+   * claimed the thread with that checkpoint as its newest and held it since): those checkpoints, of every namespace,
+   * and their pending writes go, so the thread's latest checkpoint is again the one the run started from. Blobs and
+   * message rows stay (older checkpoints may share them; retention collects the rest).
+   */
+  async deleteCheckpointsAfter(threadId: string, checkpointId: string): Promise<number> {
+    const { rowCount } = await this.db.query(
+      `WITH gone AS (
+         DELETE FROM ${this.tables.checkpoints} WHERE thread_id = $1 AND checkpoint_id > $2 RETURNING checkpoint_ns, checkpoint_id
+       ), writes AS (
+         DELETE FROM ${this.tables.writes} w WHERE w.thread_id = $1 AND w.checkpoint_id > $2
+       )
+       SELECT 1 FROM gone`,
+      [threadId, checkpointId],
+    );
+    this.forgetThread(threadId);
+    return rowCount ?? 0;
   }
 
   /** Forget what this process remembers of a thread's stored messages (after a rolled-back transaction). */

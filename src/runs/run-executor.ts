@@ -334,7 +334,15 @@ export class RunExecutor {
     await publisher.drain().catch(() => undefined);
     // "" marks a run that started on a thread without checkpoints: rolling it back empties the thread again.
     if (run.before_checkpoint_id === "") await this.deps.checkpointer.deleteThread(run.thread_id);
+    // Otherwise what the run checkpointed goes (it held the thread since its claim found that checkpoint the
+    // newest): its input must not stay in the state the next turn's model reads.
+    else if (run.before_checkpoint_id && canRollBack(this.deps.checkpointer)) await this.deps.checkpointer.deleteCheckpointsAfter(run.thread_id, run.before_checkpoint_id);
   }
+}
+
+/** Whether the checkpointer can undo one run (ThreadlineSaver; LangGraph's own savers cannot). */
+function canRollBack(saver: BaseCheckpointSaver): saver is BaseCheckpointSaver & { deleteCheckpointsAfter(threadId: string, checkpointId: string): Promise<number> } {
+  return typeof (saver as { deleteCheckpointsAfter?: unknown }).deleteCheckpointsAfter === "function";
 }
 
 function finalEvent(run: Run, outcome: Outcome & { usage: TokenUsage | null }): NewThreadEvent {

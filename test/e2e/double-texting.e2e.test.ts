@@ -90,6 +90,19 @@ describe("double texting", () => {
     expect((removed.data as { message_ids: string[] }).message_ids).toHaveLength(1);
   });
 
+  it("cancelling a later run with action rollback takes its input out of the state too, so the next turn's model never sees it", async () => {
+    const threadId = await newThread("cancel-rollback");
+    await finalOf(first, (await first.call<{ run_id: string }>("run.start", { thread_id: threadId, input: say("keep me") })).run_id);
+    const a = await first.call<{ run_id: string }>("run.start", { thread_id: threadId, input: say("my PIN is 8888, roll this back") });
+    await first.waitForEvent("message.delta", { run_id: a.run_id });
+    await first.call("run.cancel", { thread_id: threadId, run_id: a.run_id, action: "rollback" });
+    expect((await finalOf(first, a.run_id)).data).toMatchObject({ status: "cancelled", code: "rolled_back" });
+    expect(await stateMessages(threadId)).toEqual(["keep me", "You said: keep me"]);
+    await finalOf(first, (await first.call<{ run_id: string }>("run.start", { thread_id: threadId, input: say("next") })).run_id);
+    expect(await stateMessages(threadId)).toEqual(["keep me", "You said: keep me", "next", "You said: next"]);
+    expect(await transcript(threadId)).toEqual(["keep me", "You said: keep me", "next", "You said: next"]);
+  });
+
   it("rollback of a thread's first run leaves only the new run", async () => {
     const threadId = await newThread("rollback-first");
     const a = await first.call<{ run_id: string }>("run.start", { thread_id: threadId, input: say("first ever") });
