@@ -106,7 +106,23 @@ export class AssistantService {
   /** Delete one of the user's assistants (defaults cannot be deleted). */
   async delete(userId: string, assistantId: string): Promise<void> {
     await this.getOwned(userId, assistantId);
-    await this.deps.pool.query("DELETE FROM assistants WHERE assistant_id = $1 AND owner_id = $2", [assistantId, userId]);
+    // Threads and crons resolve their graph and settings through their assistant on every read and run: deleting
+    // it from under them would leave their conversations unreadable through the state API and impossible to go on.
+    const { rows } = await this.deps.pool.query<{ deleted: boolean; threads: number; crons: number }>(
+      `WITH users AS (
+         SELECT (SELECT count(*) FROM threads WHERE user_id = $2 AND assistant_id = $1::text)::int AS threads,
+                (SELECT count(*) FROM crons WHERE user_id = $2 AND assistant_id = $1::text)::int AS crons
+       ), deleted AS (
+         DELETE FROM assistants WHERE assistant_id = $1::uuid AND owner_id = $2 AND (SELECT threads + crons FROM users) = 0 RETURNING 1
+       )
+       SELECT EXISTS (SELECT 1 FROM deleted) AS deleted, threads, crons FROM users`,
+      [assistantId, userId],
+    );
+    const usage = rows[0];
+    if (!usage || usage.deleted) return;
+    throw new AppError("conflict", `Assistant ${assistantId} is used by ${usage.threads} thread(s) and ${usage.crons} cron(s); delete them first`, {
+      details: { threads: usage.threads, crons: usage.crons },
+    });
   }
 
   /** Defaults first, then the user's assistants, newest first. */

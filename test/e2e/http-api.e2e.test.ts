@@ -150,6 +150,12 @@ describe("assistants", () => {
 
     const updated = await request<{ name: string; version: number }>("PATCH", `/assistants/${assistantId}`, { name: "Renamed" });
     expect(updated.body).toMatchObject({ name: "Renamed", version: 2 });
+    // In use by a thread: refused (the thread would become unreadable through the state API); then, without it, gone.
+    const inUse = await request<{ code: string; details: { threads: number; crons: number } }>("DELETE", `/assistants/${assistantId}`);
+    expect(inUse.status).toBe(409);
+    expect(inUse.body).toMatchObject({ code: "conflict", details: { threads: 1, crons: 0 } });
+    expect((await request("GET", `/threads/${session.thread_id}/state`)).status).toBe(200);
+    expect((await request("DELETE", `/threads/${session.thread_id}`)).status).toBe(204);
     expect((await request("DELETE", `/assistants/${assistantId}`)).status).toBe(204);
     expect((await request("GET", `/assistants/${assistantId}`)).status).toBe(404);
   });
@@ -186,6 +192,7 @@ describe("assistants", () => {
     expect(update.body.details.minimum_budget).toBe(minimum);
     const kept = await request<{ version: number; context: { context_budget: number } }>("GET", `/assistants/${created.body.assistant_id}`);
     expect(kept.body).toMatchObject({ version: 1, context: { context_budget: minimum } });
+    expect((await request("DELETE", `/threads/${session.thread_id}`)).status).toBe(204);
     expect((await request("DELETE", `/assistants/${created.body.assistant_id}`)).status).toBe(204);
 
     // Without a budget of its own, the model's default is checked (the fake model's: 3/4 of 4,096).
