@@ -322,6 +322,17 @@ describe("if_not_exists", () => {
     expect((await alice()("GET", `/threads/${threadId}`)).status).toBe(200);
   });
 
+  it("a command.resume on a thread where nothing is pending answers not_found and creates no run", async () => {
+    const threadId = await newThread();
+    expect((await alice()("POST", `/threads/${threadId}/runs/wait`, { input: userInput("hi") })).status).toBe(200);
+    for (const resume of [{ approved: true }, { "00000000-0000-4000-8000-000000000000": { approved: true } }]) {
+      const refused = await alice()<{ code: string; message: string }>("POST", `/threads/${threadId}/runs`, { command: { resume } });
+      expect(refused.status).toBe(404);
+      expect(refused.body).toMatchObject({ code: "not_found", message: expect.stringContaining("Nothing to resume") as unknown });
+    }
+    expect((await alice()<RunBody[]>("GET", `/threads/${threadId}/runs`)).body).toHaveLength(1);
+  });
+
   it("create does not bring a deleted thread's id back (its tombstone would drop every checkpoint of the new thread)", async () => {
     const threadId = randomUUID();
     expect((await alice()("POST", `/threads/${threadId}/runs/wait`, { input: userInput("first life"), if_not_exists: "create" })).status).toBe(200);

@@ -65,8 +65,10 @@ async function ensureThread(services: Services, { userId, threadId }: ThreadTarg
 /** Which pending approval a `command.resume` answers: `{<interrupt_id>: value}`, or a bare value when one is pending. */
 async function approvalAnswer(services: Services, { userId, threadId }: ThreadTarget, command: RunPlan["command"]): Promise<{ id: string; value: unknown } | undefined> {
   if (!command) return undefined;
-  const { interrupts } = await services.threadState.get(userId, threadId);
+  const { interrupts, next } = await services.threadState.get(userId, threadId);
   const [only] = interrupts;
+  // Nothing waits for an answer: a resume run would "succeed" doing nothing (the WebSocket's input.respond refuses too).
+  if (!only && next.length === 0) throw new AppError("not_found", `Nothing to resume: no approval or interrupt is pending on thread ${threadId}`);
   if (!only) return undefined;
   const resume = command.resume;
   if (typeof resume === "object" && resume !== null && !Array.isArray(resume)) {
