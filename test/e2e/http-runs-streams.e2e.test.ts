@@ -53,6 +53,10 @@ describe("joining a run's stream with Last-Event-ID", () => {
 
     await using fromStart = await getStream(path, "-1");
     expect(summary(await fromStart.untilEnd())).toEqual(summary(full));
+    // The list JSON-encoded in one parameter, as @langchain/langgraph-sdk 2.x sends it: the same stream.
+    const jsonList = encodeURIComponent(JSON.stringify(["values", "updates", "messages-tuple"]));
+    await using sdk2 = await getStream(`/threads/${threadId}/runs/${run.run_id}/stream?stream_mode=${jsonList}`, "-1");
+    expect(summary(await sdk2.untilEnd())).toEqual(summary(full));
     for (const [index, event] of full.entries()) {
       await using resumed = await getStream(path, event.id);
       expect(summary(await resumed.untilEnd()), `after ${event.id}`).toEqual(summary(full.slice(index + 1)));

@@ -5,20 +5,20 @@ import type { ThreadEvent } from "../../events/thread-event.js";
 import type { Services } from "../../services.js";
 import { currentUser, param } from "../request-context.js";
 import { serveRunStream } from "../runs/run-stream.js";
-import { DEFAULT_JOIN_STREAM_MODES, streamModeListSchema, toStreamModes } from "../runs/stream-modes.js";
+import { DEFAULT_JOIN_STREAM_MODES, queryList, streamModeListSchema, toStreamModes } from "../runs/stream-modes.js";
 import { formatEventId, parseEventId, STREAM_START } from "../sse/event-position.js";
 import { openSse } from "../sse/open-sse.js";
 
 const queryFlag = z.enum(["0", "1", "true", "false"]).transform((value) => value === "1" || value === "true");
 
 const joinStreamQuery = z.object({
-  stream_mode: streamModeListSchema.optional(),
+  stream_mode: queryList(streamModeListSchema).optional(),
   cancel_on_disconnect: queryFlag.default(false),
 });
 
 // LangGraph's thread stream modes; Threadline's thread stream always carries its own events (see docs).
 const threadStreamMode = z.enum(["run_modes", "lifecycle", "state_update"]);
-const threadStreamQuery = z.object({ stream_mode: z.union([threadStreamMode, z.array(threadStreamMode).max(3)]).optional() });
+const threadStreamQuery = z.object({ stream_mode: queryList(z.union([threadStreamMode, z.array(threadStreamMode).max(3)])).optional() });
 
 /** SSE streams that survive: join a run's stream, or follow a whole thread; both resume from `Last-Event-ID`. */
 export function streamRoutes(services: Services): Router {

@@ -12,6 +12,21 @@ export const streamModeSchema = z.enum(STREAM_MODES);
 /** `stream_mode` as bodies and query strings carry it: one mode or a list. */
 export const streamModeListSchema = z.union([streamModeSchema, z.array(streamModeSchema).max(STREAM_MODES.length * 2)]);
 
+/**
+ * A list in a query string as either SDK sends it: the parameter repeated (SDK 1.x: `stream_mode=a&stream_mode=b`)
+ * or the list JSON-encoded in one value (SDK 2.x: `stream_mode=["a","b"]`).
+ */
+export function queryList<T extends z.ZodType>(schema: T) {
+  return z.preprocess((value) => {
+    if (typeof value !== "string" || !value.startsWith("[")) return value;
+    try {
+      return JSON.parse(value) as unknown;
+    } catch {
+      return value;
+    }
+  }, schema);
+}
+
 /** What a run stream sends when nothing is asked for: LangGraph's default. */
 export const DEFAULT_RUN_STREAM_MODES: readonly StreamMode[] = ["values"];
 
