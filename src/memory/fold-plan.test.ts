@@ -9,9 +9,9 @@ const call = (...ids: string[]) => new AIMessage({ id: `m${(counter += 1)}`, con
 const result = (id: string) => new ToolMessage({ id: `m${(counter += 1)}`, content: "4", tool_call_id: id, name: "calculator" });
 
 describe("turns and safe cuts", () => {
-  it("starts a turn at each user message that follows something else", () => {
+  it("starts a turn at each user message, consecutive ones included", () => {
     const messages = [ai("welcome"), human(), ai(), human(), human(), ai(), human(), call("a"), result("a"), ai()];
-    expect(turnStarts(messages)).toEqual([0, 1, 3, 6]);
+    expect(turnStarts(messages)).toEqual([0, 1, 3, 4, 6]);
   });
 
   it("never cuts between a tool call and its result, even across a user message", () => {
@@ -24,6 +24,12 @@ describe("turns and safe cuts", () => {
 describe("planFold", () => {
   const turn = () => [human(), ai()];
   const limits = { fixedTokens: 10, budget: 100, lowWater: 60 };
+
+  it("folds user messages left without replies (failed runs during an outage) instead of keeping them all as the current turn", () => {
+    const messages = [human(), ai(), ...Array.from({ length: 30 }, () => human())];
+    // 32 × 10 + 10 = 330 > 100: down to the low-water mark (≤ 60) keeps the last 5 messages, each a turn of its own.
+    expect(planFold(messages, messages.map(() => 10), limits)).toBe(27);
+  });
 
   it("folds nothing under budget", () => {
     const messages = [...turn(), ...turn()];

@@ -11,14 +11,15 @@ export interface FoldLimits {
 }
 
 /**
- * A turn starts at a user message that follows something else (consecutive user messages are one turn). The
- * first message always starts one (an assistant's opening message forms a turn of its own).
+ * A turn starts at every user message, and the first message always starts one (an assistant's opening message
+ * forms a turn of its own). Consecutive user messages are separate turns: after an outage (each failed run leaves its
+ * input in the state) or in a group conversation there may be hundreds of them, and as one turn — never folded, as
+ * the current turn is not — they would outgrow the budget for good.
  */
 export function turnStarts(messages: readonly BaseMessage[]): number[] {
   const starts: number[] = [];
   for (const [index, message] of messages.entries()) {
-    const previous = messages[index - 1];
-    if (index === 0 || (HumanMessage.isInstance(message) && !(previous && HumanMessage.isInstance(previous)))) starts.push(index);
+    if (index === 0 || HumanMessage.isInstance(message)) starts.push(index);
   }
   return starts;
 }

@@ -243,3 +243,20 @@ it("a state edit setting the running summary to something else than a summary is
   expect((await editSummary({ text: "the user talked about invoices", message_count: 3, through_message_id: null })).status).toBe(200);
   expect((await chat(window, threadId, "and now?")).final.event).toBe("run.completed");
 });
+
+it("a thread goes on after many failed runs (a provider outage left their user messages in the state without replies)", async () => {
+  const assistant = (await (
+    await fetch(`${server.url}/assistants`, { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify({ graph_id: "chat", context: { tools: [], context_budget: 400 } }) })
+  ).json()) as { assistant_id: string };
+  await using window = await TestWsClient.connect(server.wsUrl);
+  const { thread_id: threadId } = await window.call<{ thread_id: string }>("thread.open", { window_id: "outage", assistant_id: assistant.assistant_id });
+  expect((await chat(window, threadId, "hello")).final.event).toBe("run.completed");
+  for (let attempt = 0; attempt < 25; attempt += 1) {
+    const failed = await chat(window, threadId, `/fail provider outage ${attempt}: a reminder sent while the model is down, about this long`);
+    expect(failed.final.event).toBe("run.failed");
+  }
+  const back = await chat(window, threadId, "the provider is back: hello?");
+  expect(back.final.event, JSON.stringify(back.final.data)).toBe("run.completed");
+  const state = await window.call<{ values: { summary?: { message_count: number } } }>("state.get", { thread_id: threadId });
+  expect(state.values.summary?.message_count).toBeGreaterThan(0);
+});
