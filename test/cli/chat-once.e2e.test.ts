@@ -1,4 +1,6 @@
 import { describe, expect, it } from "vitest";
+import { createTestDatabase } from "../helpers/test-database.js";
+import { startTestServer } from "../helpers/test-server.js";
 import { TestWsClient } from "../helpers/ws-client.js";
 import { runCli } from "./cli-process.js";
 import { SPAWN_TIMEOUT_MS, useCliTestServer } from "./cli-test-server.js";
@@ -41,6 +43,21 @@ describe("threadline chat --once", () => {
     expect(empty.stderr).toContain("nothing to send");
     expect(unreachable.code).toBe(3);
     expect(unreachable.stderr).toContain("cannot connect");
+  });
+
+  it("exits 3 when the connection is lost in the middle of a reply (not 0 with nothing printed)", { timeout: SPAWN_TIMEOUT_MS }, async () => {
+    const database = await createTestDatabase();
+    const server = await startTestServer({ databaseUrl: database.url, env: { FAKE_CHUNK_DELAY_MS: 2_000, SHUTDOWN_GRACE_MS: 0 } });
+    try {
+      const running = runCli(["--once", "--url", server.url], { input: "a long answer please" });
+      await new Promise((resolve) => setTimeout(resolve, 3_000));
+      await server.close();
+      const result = await running;
+      expect(result.code).toBe(3);
+      expect(result.stderr).toContain("connection to the server lost");
+    } finally {
+      await database.drop();
+    }
   });
 
   it("continues a given session with --session and starts a fresh one with --new", { timeout: SPAWN_TIMEOUT_MS }, async () => {

@@ -46,8 +46,14 @@ async function answerOnce(context: SlashContext, text: string): Promise<number> 
   if (!message) throw new ChatExit(EXIT.usage, "nothing to send: pipe a message in or pass it as an argument");
   const stopOnInterrupt = () => void context.session.cancel().catch(() => undefined);
   process.once("SIGINT", stopOnInterrupt);
+  // A server that goes away mid-reply is a connection failure (exit 3), not an empty success.
+  const lost = new Promise<"lost">((resolve) => context.connection.onClose(() => resolve("lost")));
   try {
-    const outcome = await context.session.send(message);
+    const outcome = await Promise.race([context.session.send(message), lost]);
+    if (outcome === "lost") {
+      context.output.stderr.write(context.output.style.red("connection to the server lost\n"));
+      return EXIT.connection;
+    }
     if (outcome.status === "interrupted") {
       context.output.stderr.write("the reply waits for an approval; answer it in an interactive `threadline chat`\n");
       return EXIT.needsApproval;
