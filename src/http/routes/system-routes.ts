@@ -25,7 +25,7 @@ export function systemRoutes(services: Services): Router {
       version: VERSION,
       database: services.databaseKind,
       auth_mode: services.config.AUTH_MODE,
-      flags: { assistants: true, crons: false, langsmith: false },
+      flags: { assistants: true, crons: true, langsmith: false },
     });
   });
 
