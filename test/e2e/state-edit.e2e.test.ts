@@ -11,6 +11,17 @@ beforeAll(() => {
   ({ server } = fixture);
 });
 
+/** A session of a new assistant with a small context budget (its turns fold early). */
+async function threadOnSmallBudget(window: TestWsClient, options: { windowId: string; budget: number }): Promise<string> {
+  const created = await fetch(`${server.url}/assistants`, {
+    method: "POST",
+    headers: { "Content-Type": "application/json" },
+    body: JSON.stringify({ graph_id: "chat", context: { tools: [], context_budget: options.budget } }),
+  });
+  const { assistant_id } = (await created.json()) as { assistant_id: string };
+  return (await window.call<{ thread_id: string }>("thread.open", { window_id: options.windowId, assistant_id })).thread_id;
+}
+
 it("a state edit over HTTP reaches the transcript and every window, live and on replay", async () => {
   await using window = await TestWsClient.connect(server.wsUrl);
   const { thread_id: threadId } = await window.call<{ thread_id: string }>("thread.open", { window_id: "editing" });
@@ -199,11 +210,8 @@ it("a state edit on a checkpoint the thread does not have is refused (404) and t
 });
 
 it("a state edit of a message folded out of the state is refused, leaving state and transcript as they were", async () => {
-  const assistant = (await (
-    await fetch(`${server.url}/assistants`, { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify({ graph_id: "chat", context: { tools: [], context_budget: 300 } }) })
-  ).json()) as { assistant_id: string };
   await using window = await TestWsClient.connect(server.wsUrl);
-  const { thread_id: threadId } = await window.call<{ thread_id: string }>("thread.open", { window_id: "edit-folded", assistant_id: assistant.assistant_id });
+  const threadId = await threadOnSmallBudget(window, { windowId: "edit-folded", budget: 300 });
   for (let turn = 0; turn < 6; turn += 1) await chat(window, threadId, `turn ${turn}: ${"a long message about the quarterly invoices ".repeat(4)}`);
   type State = { values: { messages: { id: string; content: string }[]; summary?: { message_count: number } } };
   const before = await window.call<State>("state.get", { thread_id: threadId });
@@ -221,11 +229,8 @@ it("a state edit of a message folded out of the state is refused, leaving state 
 });
 
 it("a state edit setting the running summary to something else than a summary is refused; null clears it", async () => {
-  const assistant = (await (
-    await fetch(`${server.url}/assistants`, { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify({ graph_id: "chat", context: { tools: [], context_budget: 300 } }) })
-  ).json()) as { assistant_id: string };
   await using window = await TestWsClient.connect(server.wsUrl);
-  const { thread_id: threadId } = await window.call<{ thread_id: string }>("thread.open", { window_id: "edit-summary", assistant_id: assistant.assistant_id });
+  const threadId = await threadOnSmallBudget(window, { windowId: "edit-summary", budget: 300 });
   for (let turn = 0; turn < 6; turn += 1) await chat(window, threadId, `turn ${turn}: ${"a long message about the quarterly invoices ".repeat(4)}`);
   type State = { values: { summary?: { text: string; message_count: number } | null } };
   const before = await window.call<State>("state.get", { thread_id: threadId });
@@ -245,11 +250,8 @@ it("a state edit setting the running summary to something else than a summary is
 });
 
 it("a thread goes on after many failed runs (a provider outage left their user messages in the state without replies)", async () => {
-  const assistant = (await (
-    await fetch(`${server.url}/assistants`, { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify({ graph_id: "chat", context: { tools: [], context_budget: 400 } }) })
-  ).json()) as { assistant_id: string };
   await using window = await TestWsClient.connect(server.wsUrl);
-  const { thread_id: threadId } = await window.call<{ thread_id: string }>("thread.open", { window_id: "outage", assistant_id: assistant.assistant_id });
+  const threadId = await threadOnSmallBudget(window, { windowId: "outage", budget: 400 });
   expect((await chat(window, threadId, "hello")).final.event).toBe("run.completed");
   for (let attempt = 0; attempt < 25; attempt += 1) {
     const failed = await chat(window, threadId, `/fail provider outage ${attempt}: a reminder sent while the model is down, about this long`);
