@@ -84,11 +84,33 @@ export const SAVER_WRITE_GATE_KEY = "__threadline_write_gate";
  */
 export const SAVER_RUN_ID_KEY = "__threadline_run_id";
 
-/** The checkpoint's metadata with the run that wrote it, when the config names one (`SAVER_RUN_ID_KEY`). */
+/**
+ * `configurable` key of every run's config: `{ runId, marked: false }`. A run that continues a stopped graph (input
+ * null: after a breakpoint, a resume) writes no `input` checkpoint, so its first checkpoint records the run
+ * (`metadata.run_id`, once per run: `marked` flips) — retention then sees that a turn ended at its parent (a
+ * breakpoint stop writes no interrupt to tell it otherwise). Runs that start with input pay nothing.
+ */
+export const SAVER_RUN_START_KEY = "__threadline_run_start";
+
+/** What `SAVER_RUN_START_KEY` holds. */
+export interface RunStart {
+  runId: string;
+  marked: boolean;
+}
+
+/**
+ * The checkpoint's metadata with the run that wrote it, when the config names one: every checkpoint of a run
+ * checkpointed at exit (`SAVER_RUN_ID_KEY`), the first of a run that starts without input (`SAVER_RUN_START_KEY`).
+ */
 function withRunId(metadata: CheckpointMetadata, config: RunnableConfig): CheckpointMetadata {
-  const runId = (config.configurable as Record<string, unknown> | undefined)?.[SAVER_RUN_ID_KEY];
-  if (typeof runId !== "string" || (metadata as Record<string, unknown>).run_id !== undefined) return metadata;
-  return { ...metadata, run_id: runId } as CheckpointMetadata;
+  const configurable = config.configurable as Record<string, unknown> | undefined;
+  if ((metadata as Record<string, unknown>).run_id !== undefined) return metadata;
+  const runId = configurable?.[SAVER_RUN_ID_KEY];
+  if (typeof runId === "string") return { ...metadata, run_id: runId } as CheckpointMetadata;
+  const start = configurable?.[SAVER_RUN_START_KEY] as RunStart | undefined;
+  if (!start || start.marked) return metadata;
+  start.marked = true;
+  return metadata.source === "loop" ? ({ ...metadata, run_id: start.runId } as CheckpointMetadata) : metadata;
 }
 
 /** The run's write gate (`SAVER_WRITE_GATE_KEY`), if its config has one. */

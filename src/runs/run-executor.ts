@@ -1,4 +1,4 @@
-import { type LatestKnown, SAVER_LATEST_KNOWN_KEY, SAVER_RUN_ID_KEY, SAVER_WRITE_GATE_KEY } from "../checkpoint/threadline-saver.js";
+import { type LatestKnown, type RunStart, SAVER_LATEST_KNOWN_KEY, SAVER_RUN_ID_KEY, SAVER_RUN_START_KEY, SAVER_WRITE_GATE_KEY } from "../checkpoint/threadline-saver.js";
 import type { BaseCheckpointSaver } from "@langchain/langgraph";
 import type { BaseMessage } from "@langchain/core/messages";
 import type pg from "pg";
@@ -183,7 +183,7 @@ export class RunExecutor {
             run_id: run.run_id,
             ...(plan.latestKnown !== undefined ? { [SAVER_LATEST_KNOWN_KEY]: { checkpointId: plan.latestKnown, consumed: false } satisfies LatestKnown } : {}),
             ...(scope.committed ? { [SAVER_WRITE_GATE_KEY]: scope.committed } : {}),
-            ...(durability === "exit" ? { [SAVER_RUN_ID_KEY]: run.run_id } : {}),
+            ...(durability === "exit" ? { [SAVER_RUN_ID_KEY]: run.run_id } : { [SAVER_RUN_START_KEY]: { runId: run.run_id, marked: false } satisfies RunStart }),
           },
           ...(scope.committed ? { callbacks: [new NodeStartGate(scope.committed)] } : {}),
           context,

@@ -1,3 +1,4 @@
+import { CheckpointRetention } from "../../src/checkpoint/checkpoint-retention.js";
 import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { RunningServer } from "../../src/app.js";
@@ -131,7 +132,7 @@ describe("background runs (LangGraph Run shape)", () => {
     });
     expect(stopped.status).toBe(200);
     expect(stopped.body.messages.at(-1)?.tool_calls).toHaveLength(1);
-    const state = await alice()<{ next: string[] }>("GET", `/threads/${threadId}/state`);
+    const state = await alice()<{ next: string[]; checkpoint: { checkpoint_id: string } }>("GET", `/threads/${threadId}/state`);
     expect(state.body.next).toEqual(["tools"]);
     const thread = await alice()<{ status: string }>("GET", `/threads/${threadId}`);
     expect(thread.body.status).toBe("interrupted");
@@ -143,6 +144,11 @@ describe("background runs (LangGraph Run shape)", () => {
     expect(continued.body.messages.map((message) => message.type)).toEqual(["human", "ai", "tool", "ai"]);
     expect(continued.body.messages[2]?.content).toBe("42");
     expect((await alice()<{ next: string[] }>("GET", `/threads/${threadId}/state`)).body.next).toEqual([]);
+    // Where the first run stopped is a turn's end: retention keeps it (the continuing run's first checkpoint says so).
+    await new CheckpointRetention(server.services.pool).pruneThread(threadId, { cutoff: new Date(Date.now() + 60_000) });
+    const paused = await alice()<{ next: string[] }>("GET", `/threads/${threadId}/state/${state.body.checkpoint.checkpoint_id}`);
+    expect(paused.status).toBe(200);
+    expect(paused.body.next).toEqual(["tools"]);
 
     const after = await alice()<Values>("POST", `/threads/${threadId}/runs/wait`, { input: userInput("and then?"), interrupt_after: "*" });
     expect(after.body.messages.at(-1)?.content).toBe("You said: and then?");
