@@ -62,6 +62,11 @@ describe("loadConfig", () => {
     expect(() => loadConfig({ env: { OUTBOUND_ALLOW_HOSTS: "10.0.0.0/99" } })).toThrow(/OUTBOUND_ALLOW_HOSTS: each entry must be/);
   });
 
+  it("refuses a retention longer than a century (it cannot be turned into a checkpoint id)", () => {
+    expect(loadConfig({ env: { CHECKPOINT_RETENTION_DAYS: "36500" } }).CHECKPOINT_RETENTION_DAYS).toBe(36_500);
+    expect(() => loadConfig({ env: { CHECKPOINT_RETENTION_DAYS: "1e9" } })).toThrow(/CHECKPOINT_RETENTION_DAYS/);
+  });
+
   it("reads TRUSTED_ORIGINS as origins, refusing anything else", () => {
     expect(loadConfig({ env: {} }).TRUSTED_ORIGINS).toEqual([]);
     expect(loadConfig({ env: { TRUSTED_ORIGINS: "http://LocalHost:5173/, https://app.example" } }).TRUSTED_ORIGINS).toEqual(["http://localhost:5173", "https://app.example"]);

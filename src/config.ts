@@ -8,6 +8,8 @@ const booleanFromString = z
   .transform((value) => value === true || value === "true" || value === "1" || value === "yes");
 
 const LOG_LEVELS = ["fatal", "error", "warn", "info", "debug", "trace", "silent"] as const;
+/** Longest retention accepted (a century): ages beyond it cannot be turned into checkpoint ids. */
+export const MAX_RETENTION_DAYS = 36_500;
 const AUTH_MODES = ["none", "apikey", "jwt"] as const;
 
 /** Every setting Threadline reads, with its environment variable name and default. See docs/configuration.md. */
@@ -167,7 +169,7 @@ const configSchema = z.object({
    * Prune intermediate super-step checkpoints older than this many days (turn-final checkpoints, where a run ended,
    * stay for replay and fork); 0 prunes them as soon as a sweep runs. Unset keeps every checkpoint.
    */
-  CHECKPOINT_RETENTION_DAYS: z.coerce.number().min(0).optional(),
+  CHECKPOINT_RETENTION_DAYS: z.coerce.number().min(0).max(MAX_RETENTION_DAYS).optional(),
   /**
    * Token deltas (`message.delta` events) of a message that completed are deleted from the event log after this
    * many minutes (the message itself stays, whole, in `message.completed` and the transcript); 0 compacts them at

@@ -1,5 +1,6 @@
 import { type Command, InvalidArgumentError, Option } from "commander";
 import { z } from "zod";
+import { MAX_RETENTION_DAYS } from "../config.js";
 import { type CommonFlags, withDatabaseOptions, withServices } from "../cli/command-context.js";
 import { CheckpointRetention } from "./checkpoint-retention.js";
 
@@ -9,10 +10,12 @@ interface PruneFlags extends CommonFlags {
   thread?: string;
 }
 
-/** `--days`: a non-negative number of days (fractions allowed: 0.5 is twelve hours). */
+/** `--days`: a number of days from 0 to MAX_RETENTION_DAYS (fractions allowed: 0.5 is twelve hours). */
 function parseDays(value: string): number {
   const days = Number(value);
-  if (value.trim() === "" || !Number.isFinite(days) || days < 0) throw new InvalidArgumentError("expected a number of days, 0 or more");
+  if (value.trim() === "" || !Number.isFinite(days) || days < 0 || days > MAX_RETENTION_DAYS) {
+    throw new InvalidArgumentError(`expected a number of days from 0 to ${MAX_RETENTION_DAYS}`);
+  }
   return days;
 }
 

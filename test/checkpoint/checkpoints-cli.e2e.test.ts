@@ -51,10 +51,10 @@ it("threadline checkpoints prune: nothing without an age; with --days 0 keeps on
 
 it("threadline checkpoints prune refuses a bad --days or --thread with a non-zero exit, pruning nothing", { timeout: 300_000 }, async () => {
   const failure = (args: string[]) => checkpoints(args).then(() => { throw new Error(`expected ${args.join(" ")} to fail`); }, (error: unknown) => error as { code: number; stderr: string });
-  for (const days of ["-1", "abc", ""]) {
+  for (const days of ["-1", "abc", "", "1e9"]) {
     const refused = await failure(["--days", days]);
     expect(refused.code, days).toBe(1);
-    expect(refused.stderr, days).toContain("expected a number of days, 0 or more");
+    expect(refused.stderr, days).toContain("expected a number of days from 0 to 36500");
   }
   const notUuid = await failure(["--days", "0", "--thread", "not-a-uuid"]);
   expect(notUuid.stderr).toContain("expected a thread id (a UUID)");
