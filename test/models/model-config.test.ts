@@ -1,3 +1,4 @@
+import { ggufHeader } from "./gguf-fixture.js";
 import { mkdir, truncate, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { Writable } from "node:stream";
@@ -64,7 +65,7 @@ describe("prepareModels (serve start-up)", () => {
     // A file of the model's exact size, starting like a GGUF file, stands in for it: start-up checks presence and
     // the magic; pulls check the hash.
     const file = path.join(cacheDir, DEFAULT_LOCAL_MODEL.fileName);
-    await writeFile(file, "GGUF");
+    await writeFile(file, ggufHeader());
     await truncate(file, DEFAULT_LOCAL_MODEL.sizeBytes);
     const config = loadConfig({ env: { DATA_DIR: work.path, MODEL_CACHE_DIR: cacheDir } });
     const { logger, lines } = capturingLogger();

