@@ -13,6 +13,8 @@ export class ClientConnection {
   private readonly subscriptions = new Map<string, () => void>();
   /** The session each subscription was checked against (a thread's owner and assistant never change). */
   private readonly sessions = new Map<string, Session>();
+  /** `inOrder`'s chains by key; a key is dropped when its last work settles. */
+  private readonly chains = new Map<string, Promise<void>>();
 
   constructor(
     readonly socket: WebSocket,
@@ -23,6 +25,24 @@ export class ClientConnection {
   /** The API key or JWT the socket opened with, checked again periodically (never logged). */
   get credential(): string | undefined {
     return this.deps.credential;
+  }
+
+  /**
+   * Run `work` after every earlier piece of work of this socket under the same key has settled: commands whose order
+   * matters (messages sent back to back to one thread) are submitted in the order they arrived, although frames are
+   * otherwise served concurrently. Call it before the first `await` of the frame, so arrival order is the chain's.
+   */
+  inOrder<T>(key: string, work: () => Promise<T>): Promise<T> {
+    const next = (this.chains.get(key) ?? Promise.resolve()).then(work);
+    const tail = next.then(
+      () => undefined,
+      () => undefined,
+    );
+    this.chains.set(key, tail);
+    void tail.then(() => {
+      if (this.chains.get(key) === tail) this.chains.delete(key);
+    });
+    return next;
   }
 
   /** Send a frame, or drop the client when it cannot keep up (never buffer without limit). */

@@ -90,8 +90,14 @@ export class ThreadlineWebSocketServer {
       const frame = commandFrameSchema.safeParse(value);
       if (!frame.success) throw new AppError("invalid_request", "Expected {id, method, params}", { details: frame.error.issues });
       assertStorableText(frame.data.params, "The command's params");
-      await this.services.rateLimiter.consume(connection.user.id);
-      const result = await this.dispatch(connection, frame.data.method, frame.data.params ?? {});
+      const { method, params = {} } = frame.data;
+      const serve = async () => {
+        await this.services.rateLimiter.consume(connection.user.id);
+        return this.dispatch(connection, method, params);
+      };
+      // Runs a socket starts on one thread are submitted in the order it sent them (they queue in that order).
+      const threadId = method === "run.start" ? params.thread_id : undefined;
+      const result = await (typeof threadId === "string" ? connection.inOrder(`run.start:${threadId}`, serve) : serve());
       connection.send({ type: "result", id: frame.data.id, result });
     } catch (error) {
       const appError = toAppError(error);

@@ -103,6 +103,16 @@ describe("double texting", () => {
     expect(await transcript(threadId)).toEqual(["keep me", "You said: keep me", "next", "You said: next"]);
   });
 
+  it("messages one socket sends back to back to a thread run in the order it sent them", async () => {
+    for (let trial = 0; trial < 3; trial += 1) {
+      const threadId = await newThread(`back-to-back-${trial}`);
+      const sent = ["m0", "m1", "m2", "m3", "m4"];
+      const started = await Promise.all(sent.map((text) => first.call<{ run_id: string }>("run.start", { thread_id: threadId, input: say(text) })));
+      for (const { run_id } of started) await finalOf(first, run_id);
+      expect(await transcript(threadId)).toEqual(sent.flatMap((text) => [text, `You said: ${text}`]));
+    }
+  });
+
   it("rollback of a thread's first run leaves only the new run", async () => {
     const threadId = await newThread("rollback-first");
     const a = await first.call<{ run_id: string }>("run.start", { thread_id: threadId, input: say("first ever") });
