@@ -20,6 +20,14 @@ export function assistantBudgetCheck(deps: { models: ModelProvider; tools: reado
   return async (settings) => {
     const model = await buildModel(deps.models, settings);
     const policy = await resolveContextPolicy({ model, modelSpec: deps.models.modelFor(settings), contextBudget: settings.context_budget });
+    // A budget past the window the model reports (the embedded model's, known once loaded above) is never cut to
+    // fit: node-llama-cpp would silently drop part of every prompt, or fail the run.
+    const window = (model as { contextWindow?: unknown }).contextWindow;
+    if (settings.context_budget !== undefined && typeof window === "number" && settings.context_budget > window) {
+      throw new AppError("invalid_request", `context_budget ${settings.context_budget} is larger than the model's context window (${window} tokens): set it to ${window} or less`, {
+        details: { context_budget: settings.context_budget, context_window: window },
+      });
+    }
     const toolTokens = boundToolTokens(model, boundToolSchemas(allowedTools(settings, deps.tools)), policy.tokens);
     assertBudgetHoldsFixedPart({ policy, systemPrompt: systemPromptOf(settings), toolTokens, explicitBudget: settings.context_budget !== undefined });
   };

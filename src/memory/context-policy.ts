@@ -86,8 +86,9 @@ export function policyFor(options: { budget: number; counter: TokenCounter; iden
 
 async function buildPolicy(input: ContextPolicyInput): Promise<{ policy: ContextPolicy; provisional: boolean }> {
   const identity = identifyModel(input.model, input.modelSpec);
-  const budget = input.contextBudget ?? defaultContextBudget(input.model, identity);
+  // The counter first: an embedded model learns its real window (capped at its training size) when it loads.
   const { counter, provisional } = await counterFor(input.model, identity);
+  const budget = input.contextBudget ?? defaultContextBudget(input.model, identity);
   return { policy: policyFor({ budget, counter, identity, deterministicSummary: identity.provider === "fake" }), provisional };
 }
 

@@ -110,6 +110,29 @@ describe.skipIf(!available)("the embedded model end to end over the WebSocket pr
     expect(next.final.event).toBe("run.completed");
   }, 180_000);
 
+  it("refuses a context budget larger than the model's window: the setting, capped at the model's training size", async () => {
+    const create = async (url: string, budget: number) => {
+      const response = await fetch(`${url}/assistants`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ graph_id: "chat", context: { model: "local", tools: [], context_budget: budget } }),
+      });
+      return { status: response.status, body: (await response.json()) as { code: string; details?: { context_window?: number } } };
+    };
+    expect(await create(server.url, 5_000)).toMatchObject({ status: 400, body: { code: "invalid_request", details: { context_window: 4_096 } } });
+    // SmolLM2 was trained on 8,192 tokens: a larger setting is capped when the model loads, and budgets follow.
+    const large = await startTestServer({
+      databaseUrl: database.url,
+      env: { MODEL: "local", MODEL_CACHE_DIR: TEST_MODEL_CACHE_DIR, MODEL_AUTO_PULL: false, LOCAL_MODEL_CONTEXT_SIZE: 32_768, LOCAL_MODEL_SEQUENCES: 1 },
+    });
+    try {
+      expect(await create(large.url, 10_000)).toMatchObject({ status: 400, body: { details: { context_window: 8_192 } } });
+      expect((await create(large.url, 8_000)).status).toBe(200);
+    } finally {
+      await large.close();
+    }
+  }, 120_000);
+
   it("completes 20 concurrent runs on 20 sessions", async () => {
     const assistantId = await createAssistant({ tools: [], max_tokens: 24 });
     await using client = await TestWsClient.connect(server.wsUrl);

@@ -63,6 +63,8 @@ export interface LocalChatModelOptions extends BaseChatModelParams {
  */
 export class LocalChatModel extends BaseChatModel<LocalChatModelCallOptions> {
   private readonly options: LocalChatModelOptions;
+  /** The loaded context's size per sequence, known once the model has loaded. */
+  private loadedContextSize: number | undefined;
 
   constructor(options: LocalChatModelOptions) {
     super(options);
@@ -73,9 +75,12 @@ export class LocalChatModel extends BaseChatModel<LocalChatModelCallOptions> {
     return "threadline-local";
   }
 
-  /** The model's context window in tokens (each sequence's size), when configured. */
+  /**
+   * The model's context window in tokens (each sequence's size): the loaded context's (the setting capped at the
+   * model's training size) once the model is loaded — budgets count with its tokenizer first — else the setting.
+   */
   get contextWindow(): number | undefined {
-    return this.options.contextSize;
+    return this.loadedContextSize ?? this.options.contextSize;
   }
 
   /** Load the weights now (they load on first use otherwise): the first reply then starts at once. */
@@ -87,6 +92,7 @@ export class LocalChatModel extends BaseChatModel<LocalChatModelCallOptions> {
   /** The model's own tokenizer (loading the model if needed), so context budgets count what it really reads. */
   async tokenCounter(): Promise<ModelTokenizer> {
     const runtime = await this.options.runtime();
+    this.loadedContextSize = runtime.contextSize;
     return { count: (text) => runtime.model.tokenize(text).length, framing: runtime.framing };
   }
 

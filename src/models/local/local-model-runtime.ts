@@ -54,6 +54,11 @@ export class LocalModelRuntime {
     return this.pool.acquire(signal);
   }
 
+  /** Tokens each sequence holds: LOCAL_MODEL_CONTEXT_SIZE, capped at what the model was trained for. */
+  get contextSize(): number {
+    return this.context.contextSize;
+  }
+
   /** Generations running and waiting, for logs and tests. */
   get load(): { busy: number; waiting: number } {
     return { busy: this.pool.busy, waiting: this.pool.waiting };
