@@ -85,5 +85,9 @@ async function loadRuntime(source: LocalModelSource, local: LocalModelSettings, 
     queueLimit: local.queueLimit,
     gpu: local.gpu,
     logger: settings.logger,
+  }).catch((error: unknown) => {
+    // Start-up checks the default model's size, not its hash (93 MB at every start): a damaged copy fails here.
+    const repair = source.kind === "default" ? `; if the file is damaged, delete it and run \`threadline models pull\` (it verifies the download)` : "";
+    throw new Error(`the embedded model ${describeLocalModelSource(source)} could not be loaded: ${error instanceof Error ? error.message : String(error)}${repair}`, { cause: error });
   });
 }

@@ -29,7 +29,8 @@ export async function prepareModels(options: { config: Config; settings: ModelSe
     if (present) {
       // A file that is no model fails here, at start, rather than at every run.
       await assertGgufFile(present).catch((error: unknown) => {
-        throw new Error(`${spec}: ${error instanceof Error ? error.message : String(error)}`);
+        const repair = source.kind === "default" ? "; delete it and run `threadline models pull` (it verifies the download)" : "";
+        throw new Error(`${spec}: ${error instanceof Error ? error.message : String(error)}${repair}`);
       });
       continue;
     }

@@ -73,6 +73,20 @@ describe("prepareModels (serve start-up)", () => {
     expect(lines().map((line) => line.msg)).toContainEqual(expect.stringMatching(/^No MODEL and no API key: using the embedded model SmolLM2-135M-Instruct/));
   });
 
+  it("refuses to start on a default model whose header was damaged (same size), saying how to repair it", async () => {
+    const cacheDir = path.join(work.path, "damaged-cache");
+    await mkdir(cacheDir);
+    const file = path.join(cacheDir, DEFAULT_LOCAL_MODEL.fileName);
+    const header = ggufHeader();
+    header.writeUInt32LE(0xffff_ffff, 8);
+    await writeFile(file, header);
+    await truncate(file, DEFAULT_LOCAL_MODEL.sizeBytes);
+    const config = loadConfig({ env: { DATA_DIR: work.path, MODEL_CACHE_DIR: cacheDir, MODEL_AUTO_PULL: "false" } });
+    await expect(prepareModels({ config, settings: modelSettingsFromConfig(config), logger: capturingLogger().logger })).rejects.toThrow(
+      /is damaged: its header announces .* delete it and run `threadline models pull`/,
+    );
+  });
+
   it("fails with the command to run when the model is missing and auto-pull is off", async () => {
     const config = loadConfig({ env: { DATA_DIR: work.path, MODEL_CACHE_DIR: path.join(work.path, "empty"), MODEL_AUTO_PULL: "false" } });
     await expect(prepareModels({ config, settings: modelSettingsFromConfig(config), logger: capturingLogger().logger })).rejects.toThrow(/run `threadline models pull`/);
