@@ -75,7 +75,8 @@ describe("pullModel (a URL, through node-llama-cpp's resolver)", () => {
     try {
       const events: PullEvent[] = [];
       const result = await pullModel({ ...options(events), source: url });
-      expect(result).toEqual({ path: path.join(work.path, "data", "models", "tiny-model.gguf"), fromCache: false });
+      expect(result.fromCache).toBe(false);
+      expect(path.relative(work.path, result.path)).toMatch(/^data\/models\/tiny-model\.[0-9a-f]{8}\.gguf$/);
       expect((await stat(result.path)).size).toBe(body.length);
       expect(events.filter((event) => event.type === "progress").at(-1)).toEqual({ type: "progress", downloadedBytes: body.length, totalBytes: body.length });
       const before = requests;
@@ -88,15 +89,38 @@ describe("pullModel (a URL, through node-llama-cpp's resolver)", () => {
   });
 });
 
+describe("pullModel (two URLs ending in the same file name)", () => {
+  it("keeps them apart: each URL resolves to its own download", async () => {
+    const bodies: Record<string, Buffer> = { "/alice/model.gguf": ggufBytes(1_000, 1), "/bob/model.gguf": ggufBytes(1_000, 2) };
+    const server = createServer((request, response) => {
+      const body = bodies[request.url ?? ""] ?? Buffer.alloc(0);
+      response.writeHead(200, { "content-type": "application/octet-stream", "content-length": body.length }).end(body);
+    });
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    try {
+      const alice = await pullModel({ ...options(), source: `${base}/alice/model.gguf` });
+      const bob = await pullModel({ ...options(), source: `${base}/bob/model.gguf` });
+      expect(bob.fromCache).toBe(false);
+      expect(bob.path).not.toBe(alice.path);
+      expect(await readFile(alice.path)).toEqual(bodies["/alice/model.gguf"]);
+      expect(await readFile(bob.path)).toEqual(bodies["/bob/model.gguf"]);
+      expect(await resolveLocalModelFile({ kind: "remote", uri: `${base}/bob/model.gguf` }, options())).toBe(bob.path);
+    } finally {
+      server.close();
+    }
+  });
+});
+
 describe("pullModel refuses what is not a model, and gives up on a silent host", () => {
   it("deletes a download that is not a GGUF file (an error page under a .gguf name) and says so", async () => {
     const server = createServer((_request, response) => response.writeHead(200, { "content-type": "text/html" }).end("<html>Welcome to nginx!</html>"));
     await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
     const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/some/model.gguf`;
     try {
-      await expect(pullModel({ ...options(), source: url })).rejects.toThrow(/model\.gguf is not a GGUF model file \(it starts with "<htm"/);
-      expect(existsSync(path.join(work.path, "cache", "model.gguf"))).toBe(false);
-      expect(existsSync(path.join(work.path, "data", "models", "model.gguf"))).toBe(false);
+      await expect(pullModel({ ...options(), source: url })).rejects.toThrow(/model\.[0-9a-f]{8}\.gguf is not a GGUF model file \(it starts with "<htm"/);
+      expect((await readdir(path.join(work.path, "cache"))).filter((name) => name.endsWith(".gguf"))).toEqual([]);
+      expect(existsSync(path.join(work.path, "data", "models"))).toBe(false);
     } finally {
       server.close();
     }

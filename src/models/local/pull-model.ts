@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import { copyFile, link, mkdir, mkdtemp, rename, rm, stat } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
@@ -210,14 +211,18 @@ function huggingFace(access: HuggingFaceAccess): Pick<ResolveModelFileOptions, "
 }
 
 /**
- * The file name a plain URL is stored under (its last path segment). node-llama-cpp works out `hf:` file names
- * itself, but for a URL it only learns the name by asking the server — so without this a pulled URL could never
- * be found again offline.
+ * The file name a plain URL is stored under: its last path segment with a short hash of the URL (origin and path)
+ * before `.gguf`, so two URLs ending in the same name (`…/alice/model.gguf`, `…/bob/model.gguf`) never share a cache
+ * entry. node-llama-cpp works out `hf:` file names itself, but for a URL it only learns the name by asking the
+ * server — so without this a pulled URL could never be found again offline.
  */
 function urlFileName(uri: string): string | undefined {
   if (!/^https?:\/\//i.test(uri)) return undefined;
-  const name = decodeURIComponent(path.posix.basename(new URL(uri).pathname));
-  return name.toLowerCase().endsWith(".gguf") ? name : undefined;
+  const url = new URL(uri);
+  const name = decodeURIComponent(path.posix.basename(url.pathname));
+  if (!name.toLowerCase().endsWith(".gguf")) return undefined;
+  const tag = createHash("sha256").update(`${url.origin}${url.pathname}`).digest("hex").slice(0, 8);
+  return `${name.slice(0, -".gguf".length)}.${tag}.gguf`;
 }
 
 async function hasHash(file: string, sha256: string, options: PullOptions): Promise<boolean> {
