@@ -4,11 +4,12 @@ import { type AIMessage, AIMessageChunk, type BaseMessage, HumanMessage } from "
 import { ChatGenerationChunk, type ChatResult } from "@langchain/core/outputs";
 import { RunnableLambda } from "@langchain/core/runnables";
 import { describe, expect, it } from "vitest";
+import { reportQueued } from "./attempt-observer.js";
 import { FakeChatModel } from "./fake-chat-model.js";
 import { ModelFailure, ResilientChatModel } from "./resilient-chat-model.js";
 
 /** What a scripted model does when called. */
-type Script = { pieces: string[]; failAfter?: number; error?: string; hangMs?: number; modelName?: string };
+type Script = { pieces: string[]; failAfter?: number; error?: string; hangMs?: number; queuedMs?: number; modelName?: string };
 
 /** A chat model that follows a script and records how often it was called. */
 class ScriptedModel extends BaseChatModel {
@@ -25,6 +26,11 @@ class ScriptedModel extends BaseChatModel {
   override async *_streamResponseChunks(_messages: BaseMessage[], options: this["ParsedCallOptions"], runManager?: CallbackManagerForLLMRun): AsyncGenerator<ChatGenerationChunk> {
     this.calls += 1;
     if (this.script.hangMs) await new Promise((resolve) => setTimeout(resolve, this.script.hangMs));
+    if (this.script.queuedMs) {
+      const free = new Promise((resolve) => setTimeout(resolve, this.script.queuedMs));
+      reportQueued(free);
+      await free;
+    }
     options.signal?.throwIfAborted();
     for (const [index, piece] of this.script.pieces.entries()) {
       if (this.script.failAfter === index) throw new Error(this.script.error ?? "boom");
@@ -81,6 +87,13 @@ describe("ResilientChatModel", () => {
     const started = performance.now();
     expect((await chain(["openai:slow", silent], ["local", backup]).invoke([new HumanMessage("hi")])).text).toBe("on time");
     expect(performance.now() - started).toBeLessThan(1_500);
+  });
+
+  it("does not count a wait for a free sequence (the embedded model's queue) as silence", async () => {
+    const queued = new ScriptedModel({ pieces: ["after the queue"], queuedMs: 700 });
+    const backup = new ScriptedModel({ pieces: ["backup"] });
+    expect((await chain(["local", queued], ["fake", backup]).invoke([new HumanMessage("hi")])).text).toBe("after the queue");
+    expect(backup.calls).toBe(0);
   });
 
   it("lists every model's failure when the chain is exhausted, with keys scrubbed", async () => {

@@ -168,7 +168,17 @@ export class ResilientChatModel extends BaseChatModel {
     let finished = false;
     // Each provider attempt gets the whole timeout: a failed one re-arms it past the retry's wait, so the wait is
     // not taken for silence (and the attempt's own error, not a timeout, is what a last failure reports).
-    const attempts = { failed: (error: Error) => arm(retryWaitMs(error)) };
+    const attempts = {
+      failed: (error: Error) => arm(retryWaitMs(error)),
+      // Waiting for a free sequence of the embedded model is not silence: no timer while queued, a full one after.
+      queued: (done: Promise<unknown>) => {
+        clearTimeout(timer);
+        void done.then(
+          () => arm(),
+          () => arm(),
+        );
+      },
+    };
     arm();
     try {
       // Empty callbacks: the inner model must not report tokens itself, or every delta would be streamed twice.

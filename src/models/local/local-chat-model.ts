@@ -1,3 +1,4 @@
+import { reportQueued } from "../attempt-observer.js";
 import { CallbackManager, type CallbackManagerForLLMRun } from "@langchain/core/callbacks/manager";
 import type { BaseLanguageModelInput } from "@langchain/core/language_models/base";
 import { BaseChatModel, type BaseChatModelCallOptions, type BaseChatModelParams, type BindToolsInput } from "@langchain/core/language_models/chat_models";
@@ -116,7 +117,10 @@ export class LocalChatModel extends BaseChatModel<LocalChatModelCallOptions> {
     runManager?: CallbackManagerForLLMRun,
   ): AsyncGenerator<ChatGenerationChunk> {
     const runtime = await this.options.runtime();
-    const lease = await runtime.acquire(options.signal);
+    const leasing = runtime.acquire(options.signal);
+    // All sequences busy: the call waits in the queue, which the caller's inactivity timeout must not count.
+    reportQueued(leasing);
+    const lease = await leasing;
     try {
       const id = `local-${randomUUID()}`;
       const offer = this.offeredTools(messages, options.tool_choice);
