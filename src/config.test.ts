@@ -67,6 +67,12 @@ describe("loadConfig", () => {
     expect(() => loadConfig({ env: { CHECKPOINT_RETENTION_DAYS: "1e9" } })).toThrow(/CHECKPOINT_RETENTION_DAYS/);
   });
 
+  it("reads flags as environments write them, in any case, and names the accepted words otherwise", () => {
+    for (const yes of ["true", "TRUE", "True", "1", "yes", "Yes", "on", "ON"]) expect(loadConfig({ env: { LOCAL_MODEL_GPU: yes } }).LOCAL_MODEL_GPU, yes).toBe(true);
+    for (const no of ["false", "FALSE", "0", "no", "off", "Off"]) expect(loadConfig({ env: { LOCAL_MODEL_GPU: no } }).LOCAL_MODEL_GPU, no).toBe(false);
+    expect(() => loadConfig({ env: { LOCAL_MODEL_GPU: "maybe" } })).toThrow(/LOCAL_MODEL_GPU.*expected one of true, 1, yes, on, false, 0, no, off/);
+  });
+
   it("reads TRUSTED_ORIGINS as origins, refusing anything else", () => {
     expect(loadConfig({ env: {} }).TRUSTED_ORIGINS).toEqual([]);
     expect(loadConfig({ env: { TRUSTED_ORIGINS: "http://LocalHost:5173/, https://app.example" } }).TRUSTED_ORIGINS).toEqual(["http://localhost:5173", "https://app.example"]);

@@ -3,9 +3,17 @@ import path from "node:path";
 import { z } from "zod";
 import { isAllowHostEntry } from "./outbound/address-range.js";
 
-const booleanFromString = z
-  .union([z.boolean(), z.enum(["true", "false", "1", "0", "yes", "no"])])
-  .transform((value) => value === true || value === "true" || value === "1" || value === "yes");
+const TRUE_WORDS = ["true", "1", "yes", "on"];
+const BOOLEAN_WORDS = [...TRUE_WORDS, "false", "0", "no", "off"];
+/** A flag as environments write it: true/false, 1/0, yes/no, on/off, in any case. */
+const booleanFromString = z.preprocess(
+  (value) => (typeof value === "boolean" ? String(value) : value),
+  z
+    .string()
+    .transform((value) => value.trim().toLowerCase())
+    .refine((value) => BOOLEAN_WORDS.includes(value), { message: `expected one of ${BOOLEAN_WORDS.join(", ")} (any case)` })
+    .transform((value) => TRUE_WORDS.includes(value)),
+);
 
 const LOG_LEVELS = ["fatal", "error", "warn", "info", "debug", "trace", "silent"] as const;
 /** Longest retention accepted (a century): ages beyond it cannot be turned into checkpoint ids. */

@@ -73,7 +73,8 @@ async function loadRuntime(source: LocalModelSource, local: LocalModelSettings, 
   const modelPath = await resolveLocalModelFile(source, local);
   if (!modelPath) {
     const argument = source.kind === "remote" ? ` ${source.uri}` : source.kind === "file" ? ` ${source.path}` : "";
-    throw new Error(`${missingModelName(source)} is not in ${local.modelsDir} or ${local.cacheDir}: run \`threadline models pull${argument}\``);
+    // Reaches users in run.failed: the server's directories are named by their settings, not their paths.
+    throw new Error(`${missingModelName(source)} is not in the server's model directory (DATA_DIR/models) or its download cache (MODEL_CACHE_DIR): run \`threadline models pull${argument}\``);
   }
   // What an assistant names may have appeared since start-up without the start-up check: a directory, an HTML page.
   await assertGgufFile(modelPath);
