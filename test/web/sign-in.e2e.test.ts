@@ -59,4 +59,21 @@ describe("sign-in (AUTH_MODE=apikey)", () => {
     await page.getByLabel("API key").waitFor();
     expect(await page.getByRole("alert").innerText()).toMatch(/no longer accepted/);
   });
+
+  it("a key revoked while the page is open sends it to the sign-in form instead of reconnecting forever", async () => {
+    const own = await startTestServer({ databaseUrl: database.url, env: { AUTH_MODE: "apikey", WS_REAUTH_MS: 200 } });
+    try {
+      const { key, info } = await own.services.apiKeys.create("carol");
+      const page = await openPage(browser, own.url);
+      await page.evaluate((token) => localStorage.setItem("threadline.token", token), key);
+      await page.reload();
+      await waitForChat(page);
+      await own.services.apiKeys.revoke(info.key_id);
+      await page.getByLabel("API key").waitFor({ timeout: 10_000 });
+      expect(await page.getByRole("alert").innerText()).toMatch(/revoked or your session expired/);
+      expect(await page.evaluate(() => localStorage.getItem("threadline.token"))).toBeNull();
+    } finally {
+      await own.close();
+    }
+  });
 });

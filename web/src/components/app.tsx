@@ -50,7 +50,16 @@ export function App() {
   const client = useMemo(() => (ready ? new RpcClient({ url: webSocketUrl(token) }) : undefined), [ready, token]);
   useEffect(() => {
     client?.start();
-    return () => client?.close();
+    // A key revoked or a token expired while the page was open: ask to sign in again instead of reconnecting.
+    const unsubscribe = client?.onStatus((status) => {
+      if (status !== "unauthorized") return;
+      saveToken(undefined);
+      setPhase({ kind: "sign-in", error: "Your key was revoked or your session expired; please sign in again." });
+    });
+    return () => {
+      unsubscribe?.();
+      client?.close();
+    };
   }, [client]);
 
   if (phase.kind === "loading") return <p class="page-status">Loading…</p>;

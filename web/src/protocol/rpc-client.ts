@@ -2,7 +2,7 @@ import type { EventFrame, ServerFrame } from "./protocol-types.js";
 import { RpcError } from "./rpc-error.js";
 
 /** Where the socket is; `reconnecting` is shown to the user as an indicator. */
-export type ConnectionStatus = "connecting" | "open" | "reconnecting" | "closed";
+export type ConnectionStatus = "connecting" | "open" | "reconnecting" | "closed" | "unauthorized";
 
 interface PendingCall {
   resolve: (value: unknown) => void;
@@ -119,10 +119,17 @@ export class RpcClient {
     socket.addEventListener("message", (message: MessageEvent<string>) => {
       if (socket === this.socket) this.handleFrame(message.data);
     });
-    socket.addEventListener("close", () => {
+    socket.addEventListener("close", (event: CloseEvent) => {
       if (socket !== this.socket) return;
       this.failPending("disconnected", "connection lost");
       if (this.stopped) return;
+      // 1008: the server refused our key or token (revoked, expired): reconnecting with it would be refused forever.
+      if (event.code === 1008) {
+        this.stopped = true;
+        window.removeEventListener("online", this.reconnectNow);
+        this.setStatus("unauthorized");
+        return;
+      }
       this.setStatus("reconnecting");
       this.scheduleReconnect();
     });
