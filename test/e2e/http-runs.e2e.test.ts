@@ -390,6 +390,15 @@ describe("bad requests", () => {
       headers: { Authorization: `Bearer ${aliceKey}`, "Last-Event-ID": "abc" },
     });
     expect(badId.status).toBe(400);
+    // An id past the end of the finished run was never sent: refused, not answered with an empty stream.
+    await alice()("GET", `/threads/${threadId}/runs/${run.run_id}/join`);
+    const pastEnd = await requestJson<{ code: string; message: string }>(server.url, {
+      method: "GET",
+      path: `/threads/${threadId}/runs/${run.run_id}/stream`,
+      headers: { Authorization: `Bearer ${aliceKey}`, "Last-Event-ID": "999999" },
+    });
+    expect(pastEnd.status).toBe(400);
+    expect(pastEnd.body.message).toContain("past the end of run");
     expect((await alice()("GET", `/threads/${threadId}/runs?status=finished`)).status).toBe(400);
     expect((await alice()("GET", `/threads/${threadId}/runs?limit=0`)).status).toBe(400);
     expect((await alice()("POST", `/threads/${threadId}/runs/${run.run_id}/cancel?action=explode`)).status).toBe(400);

@@ -1,7 +1,7 @@
 import type { Response } from "express";
-import { isAppError } from "../../errors/app-error.js";
+import { AppError, isAppError } from "../../errors/app-error.js";
 import { replayThenLive } from "../../events/replay-then-live.js";
-import type { Run } from "../../runs/run.js";
+import { isActive, type Run } from "../../runs/run.js";
 import type { Services } from "../../services.js";
 import { type EventPosition, formatEventId, isAfter, METADATA_POSITION } from "../sse/event-position.js";
 import type { SseWriter } from "../sse/sse-writer.js";
@@ -31,6 +31,7 @@ export interface RunStreamRequest {
  */
 export async function serveRunStream(services: Services, response: Response, request: RunStreamRequest): Promise<boolean> {
   const { run } = request;
+  await assertPositionInRun(services, request);
   const writer = openSse(services, response, { Location: runStreamPath(run, request.modes), "Content-Location": runPath(run) });
   const ended = await pipeRunStream(services, writer, request);
   if (!ended && writer.disconnected && request.cancelOnDisconnect && clientLeftOnItsOwn(response)) {
@@ -80,6 +81,18 @@ export function pipeRunStream(services: Services, writer: SseWriter, request: Ru
     });
     writer.onClose(() => settle(false));
   });
+}
+
+/**
+ * A `Last-Event-ID` past the end of a finished run was never sent by this server: answered with an empty stream that
+ * closes without `end` or `error`, a client could not tell it from a dropped connection.
+ */
+async function assertPositionInRun(services: Services, request: RunStreamRequest): Promise<void> {
+  const { run, after } = request;
+  if (isActive(run) || after.seq <= 0) return;
+  const [reached] = await services.eventLog.listSince(run.thread_id, after.seq - 1, { runId: run.run_id, limit: 1 });
+  if (reached) return;
+  throw new AppError("invalid_request", `Last-Event-ID ${formatEventId(after)} is past the end of run ${run.run_id}: resume with an id this stream sent, 0 or -1`);
 }
 
 /**
