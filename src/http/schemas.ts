@@ -13,6 +13,11 @@ export const createThreadBody = z.object({
   window_id: z.string().min(1).max(200).optional(),
   title: z.string().max(500).optional(),
   ttl: threadTtlSchema.optional(),
+  /** LangGraph's way to seed a new thread: state updates applied in order, each as if `as_node` had returned them. */
+  supersteps: z
+    .array(z.strictObject({ updates: z.array(z.strictObject({ values: z.unknown(), as_node: z.string().min(1).max(200) })).min(1).max(100) }))
+    .max(100)
+    .optional(),
 });
 
 /** `POST /threads/search`. */

@@ -132,6 +132,27 @@ describe("@langchain/langgraph-sdk against Threadline", () => {
     expect(copied.values.messages.map((message) => message.content)).toEqual(["remember this", "You said: remember this", "a note"]);
   });
 
+  it("threads.create with supersteps seeds the new thread (state and transcript); unknown nodes are refused first", async () => {
+    const seeded = await client.threads.create({
+      supersteps: [
+        { updates: [{ values: { messages: [{ type: "human", content: "seeded question" }] }, asNode: "model" }] },
+        { updates: [{ values: { messages: [{ type: "ai", content: "seeded answer" }] }, asNode: "model" }] },
+      ],
+    });
+    const state = await client.threads.getState<State>(seeded.thread_id);
+    expect(state.values.messages.map((message) => message.content)).toEqual(["seeded question", "seeded answer"]);
+    const { key } = await server.services.apiKeys.create("sdk-user");
+    const listed = await fetch(`${server.url}/threads/${seeded.thread_id}/messages`, { headers: { Authorization: `Bearer ${key}` } });
+    const transcript = (await listed.json()) as { messages: { content: string }[] };
+    expect(transcript.messages.map((message) => message.content)).toEqual(["seeded question", "seeded answer"]);
+    await client.runs.wait(seeded.thread_id, "chat", { input: human("and now?") });
+    expect((await client.threads.getState<State>(seeded.thread_id)).values.messages).toHaveLength(4);
+
+    const before = (await client.threads.search({ limit: 100 })).length;
+    await expect(client.threads.create({ supersteps: [{ updates: [{ values: {}, asNode: "no-such-node" }] }] })).rejects.toThrow(/400|no-such-node/);
+    expect((await client.threads.search({ limit: 100 })).length).toBe(before);
+  });
+
   it("joinStream with lastEventId resumes where an interrupted stream stopped", async () => {
     const thread = await client.threads.create();
     const modes: ("values" | "messages-tuple" | "updates")[] = ["values", "messages-tuple", "updates"];

@@ -1,4 +1,5 @@
 import { Router } from "express";
+import type { z } from "zod";
 import { AppError } from "../../errors/app-error.js";
 import type { Services } from "../../services.js";
 import { currentUser, param } from "../request-context.js";
@@ -13,10 +14,12 @@ export function threadRoutes(services: Services): Router {
     const user = currentUser(response);
     const body = createThreadBody.parse(request.body ?? {});
     const assistantId = body.assistant_id ?? body.graph_id ?? (body.metadata?.assistant_id as string | undefined);
+    if (body.supersteps) await assertSuperstepNodes(services, user.id, assistantId, body.supersteps);
     if (body.thread_id) {
       if (await services.lifecycle.isDeleted(body.thread_id)) throw new AppError("conflict", `Thread ${body.thread_id} was deleted; its id cannot be reused`);
       const created = await services.sessions.createWithId(user.id, { ...body, thread_id: body.thread_id, assistant_id: assistantId });
       if (created) {
+        await seedSupersteps(services, user.id, created.thread_id, body.supersteps);
         if (body.ttl) await services.lifecycle.setTtl(user.id, created.thread_id, body.ttl);
         response.json(toThreadResponse(created));
         return;
@@ -25,7 +28,9 @@ export function threadRoutes(services: Services): Router {
       response.json(toThreadResponse(await services.sessions.get(user.id, body.thread_id)));
       return;
     }
-    const { session } = await services.sessions.open(user.id, { ...body, assistant_id: assistantId });
+    const { session, created } = await services.sessions.open(user.id, { ...body, assistant_id: assistantId });
+    if (body.supersteps && !created) throw new AppError("conflict", `Window ${body.window_id ?? ""} already has a session: supersteps seed new threads only`);
+    await seedSupersteps(services, user.id, session.thread_id, body.supersteps);
     if (body.ttl) await services.lifecycle.setTtl(user.id, session.thread_id, body.ttl);
     response.json(toThreadResponse(session));
   });
@@ -76,4 +81,30 @@ export function threadRoutes(services: Services): Router {
   });
 
   return router;
+}
+
+/** Refuse supersteps naming nodes the assistant's graph does not have before the thread exists (its id stays free). */
+async function assertSuperstepNodes(services: Services, userId: string, assistantId: string | undefined, supersteps: NonNullable<z.infer<typeof createThreadBody>["supersteps"]>): Promise<void> {
+  const graph = services.threadState.graphForAssistant(await services.assistants.get(userId, assistantId ?? "chat"));
+  const unknown = supersteps.flatMap((step) => step.updates.map((update) => update.as_node)).filter((node) => !(node in graph.nodes));
+  if (unknown.length > 0) {
+    throw new AppError("invalid_request", `supersteps name nodes the graph does not have: ${[...new Set(unknown)].join(", ")} (it has ${Object.keys(graph.nodes).join(", ")})`);
+  }
+}
+
+/**
+ * Seed a new thread's state with LangGraph's `supersteps`: each update is a state edit (transcript and events
+ * included, as `POST /threads/{id}/state` records it). A refused update removes the thread again: a thread is
+ * created seeded or not at all.
+ */
+async function seedSupersteps(services: Services, userId: string, threadId: string, supersteps: z.infer<typeof createThreadBody>["supersteps"]): Promise<void> {
+  if (!supersteps) return;
+  try {
+    for (const step of supersteps) {
+      for (const update of step.updates) await services.stateEdits.update(userId, threadId, { values: update.values, as_node: update.as_node });
+    }
+  } catch (error) {
+    await services.sessions.delete(userId, threadId).catch(() => undefined);
+    throw error;
+  }
 }
