@@ -98,6 +98,10 @@ describe("human in the loop", () => {
     await using client = await TestWsClient.connect(server.wsUrl);
     const threadId = (await client.call<{ thread_id: string }>("thread.open", { window_id: "reject" })).thread_id;
     const { interrupt } = await askForApproval(client, threadId);
+    // LangGraph clients read pending interrupts from the thread: task id → its interrupts.
+    const thread = (await (await fetch(`${server.url}/threads/${threadId}`)).json()) as { status: string; interrupts: Record<string, { id: string }[]> };
+    expect(thread.status).toBe("interrupted");
+    expect(Object.values(thread.interrupts).flat().map((pending) => pending.id)).toEqual([interrupt.id]);
     const { run_id } = await client.call<{ run_id: string }>("input.respond", {
       thread_id: threadId,
       interrupt_id: interrupt.id,

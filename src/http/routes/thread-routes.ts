@@ -45,7 +45,7 @@ export function threadRoutes(services: Services): Router {
     const user = currentUser(response);
     const session = await services.sessions.get(user.id, param(request, "thread_id"));
     const state = await services.threadState.get(user.id, session.thread_id);
-    response.json(toThreadResponse(session, state.values));
+    response.json(toThreadResponse(session, state.values, state.tasks));
   });
 
   router.patch("/threads/:thread_id", async (request, response) => {
