@@ -97,6 +97,11 @@ describe("threads (LangGraph Platform shapes)", () => {
     expect((await request("POST", "/threads", { thread_id: threadId })).status).toBe(200);
     expect((await request("POST", "/threads", { thread_id: threadId })).body).toMatchObject({ code: "conflict" });
     expect((await request("POST", "/threads", { thread_id: threadId, if_exists: "do_nothing" })).status).toBe(200);
+    // A new id with a window already bound to another session: the window is what conflicts, and the answer says so.
+    expect((await request("POST", "/threads", { window_id: "bound-window" })).status).toBe(200);
+    const windowTaken = await request<{ code: string; message: string }>("POST", "/threads", { thread_id: "22222222-3333-4444-8555-666666666666", window_id: "bound-window" });
+    expect(windowTaken.status).toBe(409);
+    expect(windowTaken.body.message).toMatch(/^Window bound-window already has a session/);
   });
 });
 
