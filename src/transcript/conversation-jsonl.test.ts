@@ -37,3 +37,17 @@ describe("reading a conversation file", () => {
     expect(lines).toEqual([{ role: "user", content: "你好", timestamp: "2024-03-01T09:00:00.000Z" }]);
   });
 });
+
+describe("speakers", () => {
+  const chat = ['{"speaker":"Caroline","content":"hi"}', '{"speaker":"Melanie","content":"hello"}', '{"speaker":"Caroline","content":"how are you?"}'].join("\n");
+
+  it("reads the named assistant speaker's lines as the assistant's", () => {
+    expect(parseConversationJsonl(chat, { now: NOW, assistantSpeaker: "Melanie" }).map((line) => line.role)).toEqual(["user", "assistant", "user"]);
+  });
+
+  it("refuses an assistant_speaker who never speaks (a misspelling would make every line the user's)", () => {
+    expect(() => parseConversationJsonl(chat, { now: NOW, assistantSpeaker: "Melany" })).toThrow(
+      expect.objectContaining({ code: "invalid_request", message: expect.stringContaining('assistant_speaker "Melany" never speaks') as unknown }),
+    );
+  });
+});

@@ -165,6 +165,13 @@ class LineReader {
   }
 
   finish(): ConversationLine[] {
+    // A misspelled assistant_speaker would read every line as the user's: one speaker, no replies at all.
+    const named = this.options.assistantSpeaker;
+    if (named !== undefined && this.speakers.length > 0 && !this.speakers.includes(named)) {
+      throw new AppError("invalid_request", `assistant_speaker ${JSON.stringify(named)} never speaks in this conversation (its speakers: ${this.speakers.slice(0, 10).map((speaker) => JSON.stringify(speaker)).join(", ")})`, {
+        details: { assistant_speaker: named, speakers: this.speakers.slice(0, 10) },
+      });
+    }
     return this.lines;
   }
 
