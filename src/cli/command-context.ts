@@ -1,4 +1,5 @@
 import { scrubAmbientEnvironment } from "../ambient-environment.js";
+import { langgraphEnv } from "./langgraph-env.js";
 import path from "node:path";
 import { Option, type Command } from "commander";
 import { type Config, type ConfigOverrides, loadConfig } from "../config.js";
@@ -38,7 +39,9 @@ export function configFrom(flags: CommonFlags): Config {
     ALLOW_INSECURE_BIND: flags.allowInsecureBind,
     LANGGRAPH_CONFIG: flags.config,
   };
-  const config = loadConfig({ env: process.env, overrides });
+  // langgraph.json's `env` (a .env file or values) under the process environment, which wins.
+  const declared = langgraphEnv(flags.config ?? process.env.LANGGRAPH_CONFIG ?? "./langgraph.json");
+  const config = loadConfig({ env: { ...declared, ...definedEnv(process.env) }, overrides });
   return { ...config, ignoredEnvironment: scrubAmbientEnvironment(process.env) };
 }
 
@@ -60,3 +63,7 @@ export async function withServices<T>(flags: CommonFlags, work: (services: Servi
   }
 }
 
+/** The process environment without unset names (an empty value counts as unset, as in loadConfig). */
+function definedEnv(env: NodeJS.ProcessEnv): Record<string, string> {
+  return Object.fromEntries(Object.entries(env).filter((entry): entry is [string, string] => entry[1] !== undefined && entry[1] !== ""));
+}
