@@ -102,6 +102,10 @@ describe("human in the loop", () => {
     const thread = (await (await fetch(`${server.url}/threads/${threadId}`)).json()) as { status: string; interrupts: Record<string, { id: string }[]> };
     expect(thread.status).toBe("interrupted");
     expect(Object.values(thread.interrupts).flat().map((pending) => pending.id)).toEqual([interrupt.id]);
+    // A fork waits for the same approval: its status says so.
+    const latest = await client.call<{ checkpoint: { checkpoint_id: string } }>("state.get", { thread_id: threadId });
+    const fork = await client.call<{ thread_id: string; status: string }>("state.fork", { thread_id: threadId, checkpoint_id: latest.checkpoint.checkpoint_id });
+    expect(fork.status).toBe("interrupted");
     const { run_id } = await client.call<{ run_id: string }>("input.respond", {
       thread_id: threadId,
       interrupt_id: interrupt.id,
