@@ -90,6 +90,8 @@ export class CheckpointRetention {
             AND c.checkpoint_id <> (SELECT max(l.checkpoint_id) FROM ${t.checkpoints} l WHERE l.thread_id = c.thread_id AND l.checkpoint_ns = c.checkpoint_ns)`,
         [threadId],
       );
+      // The one left per namespace has no ancestor any more: its parent link would name a deleted checkpoint.
+      await client.query(`UPDATE ${t.checkpoints} SET parent_checkpoint_id = NULL WHERE thread_id = $1 AND parent_checkpoint_id IS NOT NULL`, [threadId]);
       const writes = await client.query(
         `DELETE FROM ${t.writes} w WHERE w.thread_id = $1
             AND NOT EXISTS (SELECT 1 FROM ${t.checkpoints} c WHERE c.thread_id = w.thread_id AND c.checkpoint_ns = w.checkpoint_ns AND c.checkpoint_id = w.checkpoint_id)`,
