@@ -51,3 +51,12 @@ describe("speakers", () => {
     );
   });
 });
+
+describe("tool calls", () => {
+  it("keeps every argument, one named __proto__ included", () => {
+    const text = ['{"role":"user","content":"set it"}', '{"role":"assistant","content":"","tool_calls":[{"id":"c1","name":"set_field","args":{"__proto__":"x","name":"y"}}]}'].join("\n");
+    const [, call] = parseConversationJsonl(text, { now: NOW });
+    expect(JSON.stringify(call?.tool_calls?.[0]?.args)).toBe('{"__proto__":"x","name":"y"}');
+    expect(() => parseConversationJsonl('{"role":"assistant","content":"","tool_calls":[{"id":"c1","name":"f","args":[1]}]}', { now: NOW })).toThrow(/args must be an object/);
+  });
+});

@@ -58,7 +58,9 @@ const messageLine = z.object({
   content: z.string().max(1_000_000),
   timestamp: timestamp.optional(),
   session: session.optional(),
-  tool_calls: z.array(z.object({ id: z.string().min(1), name: z.string().min(1), args: z.record(z.string(), z.unknown()).default({}) })).optional(),
+  // The arguments object as parsed, not a copy: zod's record rebuilds it by assignment, which drops an own
+  // `__proto__` key (a tool argument may be named anything).
+  tool_calls: z.array(z.object({ id: z.string().min(1), name: z.string().min(1), args: z.custom<Record<string, unknown>>(isPlainRecord, "args must be an object").default({}) })).optional(),
   tool_call_id: z.string().min(1).optional(),
   status: z.enum(["success", "error"]).optional(),
 });
@@ -204,4 +206,8 @@ class LineReader {
 function describe(error: unknown): string {
   if (error instanceof z.ZodError) return error.issues.map((issue) => `${issue.path.join(".") || "line"}: ${issue.message}`).join("; ");
   return error instanceof Error ? error.message : String(error);
+}
+
+function isPlainRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
 }

@@ -132,6 +132,9 @@ describe("import and export (HTTP)", () => {
     // Keys in another order come back sorted.
     const shuffled = await importJsonl(canonical.replace('{"a":"x","nested"', '{"zeta":1,"a":"x","nested"').replace(',"zeta":1}}]}', "}}]}"));
     expect((await exportText(shuffled.body.thread_id)).text).toBe(canonical);
+    // An argument may be named anything, __proto__ too.
+    const proto = canonical.replace('{"a":"x","nested"', '{"__proto__":"kept","a":"x","nested"');
+    expect((await exportText((await importJsonl(proto)).body.thread_id)).text).toBe(proto);
   });
 
   it("forks an imported conversation with its history intact: times, sessions, names and system lines", async () => {
