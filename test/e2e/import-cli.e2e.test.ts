@@ -1,4 +1,6 @@
 import { execFile } from "node:child_process";
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
 import { readdir, readFile, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { promisify } from "node:util";
@@ -59,6 +61,23 @@ describe("threadline threads import / export", { timeout: 300_000 }, () => {
     await expect(threadline(["export", threadId, "--user", "mallory", "--output", kept])).rejects.toMatchObject({ stderr: expect.stringContaining("not found") as unknown });
     expect(await readFile(kept, "utf8")).toBe("an earlier export\n");
     expect((await readdir(directory.path)).filter((name) => name.includes("partial"))).toEqual([]);
+  });
+
+  it("says which server it could not reach with --url, and refuses a file that is not UTF-8 naming the line", async () => {
+    const file = path.join(directory.path, "to-send.jsonl");
+    await writeFile(file, canonicalConversation());
+    // A port nothing listens on any more.
+    const closed = createServer();
+    await new Promise<void>((resolve) => closed.listen(0, "127.0.0.1", resolve));
+    const down = `http://127.0.0.1:${(closed.address() as AddressInfo).port}`;
+    await new Promise((resolve) => closed.close(resolve));
+    await expect(threadline(["import", file, "--url", down])).rejects.toMatchObject({ stderr: expect.stringContaining(`cannot reach ${down}: ECONNREFUSED`) as unknown });
+    await expect(threadline(["export", "00000000-0000-4000-8000-000000000000", "--url", down])).rejects.toMatchObject({
+      stderr: expect.stringContaining(`cannot reach ${down}`) as unknown,
+    });
+    const latin1 = path.join(directory.path, "latin1.jsonl");
+    await writeFile(latin1, Buffer.from('{"role":"user","content":"caf\u00e9"}\n', "latin1"));
+    await expect(threadline(["import", latin1])).rejects.toMatchObject({ stderr: expect.stringContaining("Line 1: not valid UTF-8") as unknown });
   });
 
   it("reads a file with a byte order mark, and stops quietly when the reader of its export goes away", async () => {

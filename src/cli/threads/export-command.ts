@@ -6,7 +6,7 @@ import type { Writable } from "node:stream";
 import { LOCAL_USER } from "../../auth/user.js";
 import { exportConversation } from "../../transcript/conversation-export.js";
 import { withServices } from "../command-context.js";
-import { ensureOk, quiet, remoteOf, type ThreadsFlags } from "./threads-flags.js";
+import { fetchFromServer, quiet, remoteOf, type ThreadsFlags } from "./threads-flags.js";
 
 /** Flags of `threadline threads export`. */
 export interface ExportFlags extends ThreadsFlags {
@@ -56,7 +56,7 @@ async function exportTo(output: Writable, source: { threadId: string; flags: Exp
   const { threadId, flags, closed } = source;
   const remote = remoteOf(flags, process.env);
   if (remote) {
-    const response = await ensureOk(await fetch(`${remote.url}/threads/${encodeURIComponent(threadId)}/export`, { headers: remote.headers }));
+    const response = await fetchFromServer(`${remote.url}/threads/${encodeURIComponent(threadId)}/export`, { headers: remote.headers });
     await writeAll(output, response.body ? decode(response.body) : emptyLines(), closed);
   } else {
     await withServices(quiet(flags), async (services) => {

@@ -5,7 +5,7 @@ import { type ImportAnswer, importAnswer } from "../../http/import-answer.js";
 import { longThreadServices } from "../../memory/long-thread-services.js";
 import { decodeConversationBytes } from "../../transcript/conversation-bytes.js";
 import { withServices } from "../command-context.js";
-import { ensureOk, quiet, remoteOf, type ThreadsFlags } from "./threads-flags.js";
+import { fetchFromServer, quiet, remoteOf, type ThreadsFlags } from "./threads-flags.js";
 
 /** Flags of `threadline threads import`. */
 export interface ImportFlags extends ThreadsFlags {
@@ -43,9 +43,11 @@ async function importText(text: string, flags: ImportFlags): Promise<ImportRepor
     if (flags.assistant) query.set("assistant_id", flags.assistant);
     if (flags.title) query.set("title", flags.title);
     if (flags.assistantSpeaker) query.set("assistant_speaker", flags.assistantSpeaker);
-    const response = await ensureOk(
-      await fetch(`${remote.url}/threads/import?${query.toString()}`, { method: "POST", headers: { ...remote.headers, "Content-Type": "application/x-ndjson" }, body: text }),
-    );
+    const response = await fetchFromServer(`${remote.url}/threads/import?${query.toString()}`, {
+      method: "POST",
+      headers: { ...remote.headers, "Content-Type": "application/x-ndjson" },
+      body: text,
+    });
     return (await response.json()) as ImportReport;
   }
   const result = await withServices(quiet(flags), (services) =>

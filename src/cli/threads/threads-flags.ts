@@ -16,6 +16,21 @@ export function remoteOf(flags: ThreadsFlags, env: NodeJS.ProcessEnv): { url: st
   return { url: flags.url.replace(/\/$/, ""), headers: apiKey ? { Authorization: `Bearer ${apiKey}` } : {} };
 }
 
+/**
+ * `fetch` to the server `--url` names, failing with the address and the reason when it cannot be reached (fetch's
+ * own "fetch failed" says neither), then with the server's `{code, message}` when it answers with an error.
+ */
+export async function fetchFromServer(url: string, init?: RequestInit): Promise<Response> {
+  let response: Response;
+  try {
+    response = await fetch(url, init);
+  } catch (error) {
+    const cause = (error as { cause?: { code?: string; message?: string } }).cause;
+    throw new Error(`cannot reach ${new URL(url).origin}: ${cause?.code ?? cause?.message ?? (error as Error).message} (is the server running at --url?)`, { cause: error });
+  }
+  return ensureOk(response);
+}
+
 /** Fail with the server's `{code, message}` when a response is not ok. */
 export async function ensureOk(response: Response): Promise<Response> {
   if (response.ok) return response;
