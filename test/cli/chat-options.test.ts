@@ -23,6 +23,9 @@ describe("chat options", () => {
     });
     expect(resolveChatOptions({}, [], {}).wsUrl).toBe("ws://127.0.0.1:8123/ws");
     expect(() => resolveChatOptions({ session: "x", new: true }, [], {})).toThrow(/exclude each other/);
+    // A session id that is not a UUID is a usage error (exit 2) saying what is expected.
+    expect(() => resolveChatOptions({ session: "my-chat" }, [], {})).toThrow(expect.objectContaining({ code: 2, message: expect.stringContaining("--session expects a session id (a UUID") as unknown }));
+    expect(resolveChatOptions({ session: "11111111-2222-4333-8444-555555555555" }, [], {}).session).toBe("11111111-2222-4333-8444-555555555555");
   });
 });
 

@@ -69,6 +69,8 @@ describe("threadline chat (line by line through pipes)", () => {
 
     cli.writeLine("/history 2");
     await cli.waitFor("stdout", (text) => text.includes("you › hello kestrel\nassistant › You said: hello kestrel\n"));
+    cli.writeLine("/history -5");
+    await cli.waitFor("stderr", (text) => text.includes("usage: /history [n] — n messages from 1 to 200"));
     cli.writeLine(`/switch ${target.thread_id.slice(0, 8)}`);
     await cli.waitFor("stderr", (text) => text.split("switched to Project Kestrel").length === 3);
     cli.writeLine("/switch no-such-session");

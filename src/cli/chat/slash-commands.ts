@@ -50,9 +50,15 @@ export async function runSlashCommand(line: string, context: SlashContext): Prom
       await printOpening(context);
       return "handled";
     }
-    case "history":
-      await printHistory(context, Number.parseInt(argument, 10) || 20);
+    case "history": {
+      const count = argument.trim() === "" ? 20 : Number(argument.trim());
+      if (!Number.isInteger(count) || count < 1 || count > 200) {
+        context.output.stderr.write("usage: /history [n] — n messages from 1 to 200 (default 20)\n");
+        return "handled";
+      }
+      await printHistory(context, count);
       return "handled";
+    }
     case "fork":
       await fork(argument, context);
       return "handled";
