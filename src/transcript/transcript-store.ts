@@ -67,9 +67,13 @@ export class TranscriptStore {
     const { rowCount } = await db.query(
       `WITH bounds AS (
          SELECT min(seq) AS first, max(seq) AS last FROM messages WHERE thread_id = $1 AND message_id = ANY($2::text[])
+       ), reach AS (
+         -- System lines up to the next message said after the fork point (those right after it, at the end of the
+         -- transcript when forking the latest state, belong to it).
+         SELECT coalesce((SELECT min(m.seq) FROM messages m, bounds WHERE m.thread_id = $1 AND m.seq > bounds.last AND m.role <> 'system'), 9223372036854775807) AS next
        ), source AS (
-         SELECT m.*, row_number() OVER (ORDER BY m.seq) AS n FROM messages m, bounds
-          WHERE m.thread_id = $1 AND (m.message_id = ANY($2::text[]) OR m.seq < bounds.first OR (m.role = 'system' AND m.seq < bounds.last))
+         SELECT m.*, row_number() OVER (ORDER BY m.seq) AS n FROM messages m, bounds, reach
+          WHERE m.thread_id = $1 AND (m.message_id = ANY($2::text[]) OR m.seq < bounds.first OR (m.role = 'system' AND m.seq < reach.next))
        ), counter AS (
          UPDATE threads SET message_seq = message_seq + (SELECT count(*) FROM source), last_activity_at = now()
           WHERE thread_id = $3 RETURNING message_seq - (SELECT count(*) FROM source) AS base

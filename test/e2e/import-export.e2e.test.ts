@@ -147,6 +147,11 @@ describe("import and export (HTTP)", () => {
     const fork = await fetch(`${server.url}/threads/${imported.body.thread_id}/copy`, { method: "POST" });
     const { thread_id: forkId } = (await fork.json()) as { thread_id: string };
     expect((await exportText(forkId)).text).toBe(original);
+    // A system line after the last message (the end of the conversation) comes along too.
+    const trailing = `${original}${JSON.stringify({ role: "system", content: "Conversation closed.", timestamp: "2024-03-03T00:00:00.000Z", session: "s2" })}\n`;
+    const closed = await importJsonl(trailing);
+    const copied = (await (await fetch(`${server.url}/threads/${closed.body.thread_id}/copy`, { method: "POST" })).json()) as { thread_id: string };
+    expect((await exportText(copied.thread_id)).text).toBe(trailing);
   });
 
   it("accepts the JSON form too", async () => {
