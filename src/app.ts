@@ -175,6 +175,7 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
   }
   logger.info({ url, model: config.MODEL, database: database.kind, authMode: config.AUTH_MODE }, "Threadline is listening");
   if (config.MODEL === "local" || config.MODEL.startsWith("local:")) void preloadDefaultModel(services.models, logger);
+  void warnAboutUnusableDefaults(services);
   let closing: Promise<void> | undefined;
   const close = () => (closing ??= shutdown({ server, webSockets, services, database }));
   return { services, server, url, wsUrl: `${url.replace("http", "ws")}/ws`, close, [Symbol.asyncDispose]: close };
@@ -198,4 +199,15 @@ async function shutdown(parts: { server: Server; webSockets: ThreadlineWebSocket
   await stopped;
   await database.close();
   services.logger.info("stopped");
+}
+
+/**
+ * Say at start-up when a default assistant cannot run under this configuration (every run of it would fail): its
+ * settings are checked like a created assistant's, in the background (an embedded model loads for its tokenizer).
+ */
+async function warnAboutUnusableDefaults(services: Services): Promise<void> {
+  const unusable = await services.assistants.unusableDefaults().catch(() => []);
+  for (const { assistant_id, reason } of unusable) {
+    services.logger.warn({ assistant: assistant_id, reason }, `the default assistant "${assistant_id}" cannot run with this configuration: ${reason}`);
+  }
 }

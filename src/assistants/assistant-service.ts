@@ -65,6 +65,20 @@ export class AssistantService {
   }
 
   /** Create an assistant; its model and tools are checked now, not at the first run. */
+  /**
+   * The default assistants (one per graph) that could not run under this configuration, with why: they are not
+   * created through the API, so nothing checked their settings (a LOCAL_MODEL_CONTEXT_SIZE too small for the tools).
+   */
+  async unusableDefaults(): Promise<{ assistant_id: string; reason: string }[]> {
+    const unusable: { assistant_id: string; reason: string }[] = [];
+    for (const graphId of this.deps.registry.graphIds()) {
+      await this.deps.checkSettings?.(defaultAssistant(graphId).context).catch((error: unknown) => {
+        unusable.push({ assistant_id: graphId, reason: error instanceof Error ? error.message : String(error) });
+      });
+    }
+    return unusable;
+  }
+
   async create(userId: string, input: AssistantInput): Promise<Assistant> {
     const graphId = input.graph_id;
     if (!graphId || !this.deps.registry.has(graphId)) {

@@ -9,6 +9,7 @@ import { type ConfigOverrides, loadConfig } from "../../src/config.js";
 import { createTempDir, createTestDatabase, type TestDatabase } from "../helpers/test-database.js";
 import { chat, TestWsClient } from "../helpers/ws-client.js";
 import { type RecordingServer, sendError, startRecordingServer } from "./recording-server.js";
+import { TEST_MODEL_CACHE_DIR } from "./local-model-file.js";
 
 const KEY = "sk-operator-key-0123456789abcdef";
 
@@ -101,3 +102,14 @@ it("an assistant's model file that turned into a directory fails its runs as mod
     await server.close();
   }
 }, 60_000);
+
+it("warns at start-up when the default assistant cannot run with this configuration (an embedded context too small for its tools)", async () => {
+  const { server, lines } = await serverWithLog({ MODEL: "local", MODEL_CACHE_DIR: TEST_MODEL_CACHE_DIR, MODEL_AUTO_PULL: false, LOCAL_MODEL_CONTEXT_SIZE: 512 });
+  try {
+    await expect
+      .poll(() => lines.find((line) => typeof line.msg === "string" && line.msg.startsWith('the default assistant "chat" cannot run with this configuration')), { timeout: 60_000 })
+      .toMatchObject({ level: 40, assistant: "chat" });
+  } finally {
+    await server.close();
+  }
+}, 120_000);
