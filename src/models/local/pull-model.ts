@@ -1,5 +1,6 @@
 import { createHash } from "node:crypto";
-import { copyFile, link, mkdir, mkdtemp, readdir, rename, rm, stat } from "node:fs/promises";
+import { constants } from "node:fs";
+import { access, copyFile, link, mkdir, mkdtemp, readdir, rename, rm, stat } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { type ResolveModelFileOptions, resolveModelFile } from "node-llama-cpp";
@@ -109,6 +110,10 @@ async function pullDefaultModel(options: PullOptions): Promise<PullResult> {
     }
   }
   await mkdir(options.cacheDir, { recursive: true });
+  // Before a 93 MB download, not after it: a cache the process cannot write to.
+  await access(options.cacheDir, constants.W_OK).catch(() => {
+    throw new Error(`the model cache ${options.cacheDir} is not writable: set MODEL_CACHE_DIR to a directory this user can write to`);
+  });
   await removeStalePartials(cached);
   const workDirectory = await mkdtemp(path.join(tmpdir(), "threadline-pull-"));
   // Extract next to the cache so the final rename is atomic (same file system) and a crash leaves no half file.

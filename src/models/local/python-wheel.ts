@@ -59,5 +59,9 @@ async function run(command: string, args: string[], output: Pick<PipOptions, "ou
     });
     child.once("close", resolve);
   });
-  if (code !== 0) throw new Error(`${command} ${args.slice(0, 3).join(" ")} … exited with ${code}: ${lines.slice(-5).join(" | ")}`);
+  if (code !== 0) {
+    // pip inherits our stderr (its progress bar): nothing was collected then. A python without pip says so there.
+    const said = lines.length > 0 ? lines.slice(-5).join(" | ") : `see its output above; is pip installed? (\`${command} -m pip --version\`)`;
+    throw new Error(`${command} ${args.slice(0, 3).join(" ")} … exited with ${code}: ${said}`);
+  }
 }
