@@ -33,10 +33,17 @@ export function fitPromptToBudget(prompt: readonly BaseMessage[], options: { too
   }
   if (excess > 0) {
     const needed = policy.budget + excess;
+    // Name the cause: the fixed part (system context and tools), or the messages that must stay (the current turn:
+    // many tool rounds, or many messages each kept at its shortest).
+    const fixed = tokens.prompt(fitted.filter((message) => SystemMessage.isInstance(message)), toolTokens);
+    const cause =
+      fixed > policy.budget
+        ? `the system context and the tool schemas alone take ${fixed}`
+        : `the messages that must stay (the current turn, ${fitted.filter((message) => !SystemMessage.isInstance(message)).length} messages) take ${needed - fixed} even shortened, beside ${fixed} for the system context and tools`;
     throw new AppError(
       "invalid_request",
-      `The context budget (${policy.budget} tokens) cannot hold the system context and the tool schemas: even shortened, this call needs ${needed}; raise the assistant's context_budget above ${needed} (room for the conversation too) or bind fewer tools`,
-      { details: { context_budget: policy.budget, needed } },
+      `The context budget (${policy.budget} tokens) cannot hold this call: ${cause}; it needs ${needed}. Raise the assistant's context_budget above ${needed} (room for the conversation too), or bind fewer tools`,
+      { details: { context_budget: policy.budget, needed, fixed } },
     );
   }
   return fitted;
