@@ -3,6 +3,7 @@ import type { Duplex } from "node:stream";
 import { type RawData, type WebSocket, WebSocketServer } from "ws";
 import type { z } from "zod";
 import { extractToken } from "../auth/authenticator.js";
+import { CREDENTIALS_REVOKED_MESSAGE, type CredentialVerdict, credentialVerdict, endsConnection } from "../auth/credential-verdict.js";
 import type { User } from "../auth/user.js";
 import { browserRequestRefusal } from "../http/browser-origin-guard.js";
 import { AppError, toAppError } from "../errors/app-error.js";
@@ -126,23 +127,12 @@ export class ThreadlineWebSocketServer {
     for (const connection of [...this.connections]) {
       let verdict = verdicts.get(connection.credential);
       if (!verdict) {
-        verdict = this.credentialVerdict(connection.credential);
+        verdict = credentialVerdict(this.services.authenticator, connection.credential);
         verdicts.set(connection.credential, verdict);
       }
-      const now = await verdict;
-      if (now.kind === "unknown" || (now.kind === "user" && now.userId === connection.user.id)) continue;
-      connection.send({ type: "error", id: null, ...new AppError("unauthorized", "Your credentials were revoked or expired; sign in again").toJSON() });
+      if (!endsConnection(await verdict, connection.user.id)) continue;
+      connection.send({ type: "error", id: null, ...new AppError("unauthorized", CREDENTIALS_REVOKED_MESSAGE).toJSON() });
       connection.socket.close(1008, "credentials revoked or expired");
-    }
-  }
-
-  /** Whom a credential authenticates now. */
-  private async credentialVerdict(credential: string | undefined): Promise<CredentialVerdict> {
-    try {
-      return { kind: "user", userId: (await this.services.authenticator.authenticate(credential)).id };
-    } catch (error) {
-      // A failing check (database down) closes nobody; only a definite refusal does.
-      return { kind: toAppError(error).code === "unauthorized" ? "revoked" : "unknown" };
     }
   }
 
@@ -157,9 +147,6 @@ export class ThreadlineWebSocketServer {
     }
   }
 }
-
-/** The periodic re-check of a credential: its user now, refused (revoked or expired), or not known (check failed). */
-type CredentialVerdict = { kind: "user"; userId: string } | { kind: "revoked" } | { kind: "unknown" };
 
 function parseJson(text: string): unknown {
   try {

@@ -1,5 +1,5 @@
 import type { Response } from "express";
-import { toAppError } from "../../errors/app-error.js";
+import { CREDENTIALS_REVOKED_MESSAGE, credentialVerdict, endsConnection } from "../../auth/credential-verdict.js";
 import type { Services } from "../../services.js";
 import { currentCredential, currentUser } from "../request-context.js";
 import { sseOptions } from "./sse-options.js";
@@ -17,12 +17,8 @@ export function openSse(services: Pick<Services, "config" | "authenticator">, re
   const userId = currentUser(response).id;
   const credential = currentCredential(response);
   const check = async () => {
-    try {
-      if ((await services.authenticator.authenticate(credential)).id === userId) return;
-    } catch (error) {
-      if (toAppError(error).code !== "unauthorized") return;
-    }
-    writer.send({ event: "error", data: { error: "unauthorized", message: "Your credentials were revoked or expired; sign in again" } });
+    if (!endsConnection(await credentialVerdict(services.authenticator, credential), userId)) return;
+    writer.send({ event: "error", data: { error: "unauthorized", message: CREDENTIALS_REVOKED_MESSAGE } });
     writer.end();
   };
   const timer = setInterval(() => void check(), services.config.WS_REAUTH_MS);
