@@ -1,3 +1,4 @@
+import { isUuid } from "../../db/ids.js";
 import { ChatExit, EXIT } from "./exit-codes.js";
 
 /** Flags of `threadline chat`, as commander parses them. */
@@ -35,7 +36,7 @@ export const DEFAULT_URL = "http://127.0.0.1:8123";
 export function resolveChatOptions(flags: ChatFlags, words: string[], env: NodeJS.ProcessEnv): ChatOptions {
   const url = flags.url ?? env.THREADLINE_URL ?? DEFAULT_URL;
   if (flags.session && flags.new) throw new ChatExit(EXIT.usage, "--session and --new exclude each other");
-  if (flags.session !== undefined && !/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(flags.session)) {
+  if (flags.session !== undefined && !isUuid(flags.session)) {
     throw new ChatExit(EXIT.usage, `--session expects a session id (a UUID, as /sessions lists them), not ${JSON.stringify(flags.session.slice(0, 80))}`);
   }
   const color = flags.color !== false && !env.NO_COLOR && process.stdout.isTTY === true;

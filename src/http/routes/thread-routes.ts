@@ -16,7 +16,7 @@ export function threadRoutes(services: Services): Router {
     const assistantId = body.assistant_id ?? body.graph_id ?? (body.metadata?.assistant_id as string | undefined);
     if (body.supersteps) await assertSuperstepNodes(services, user.id, assistantId, body.supersteps);
     if (body.thread_id) {
-      if (await services.lifecycle.isDeleted(body.thread_id)) throw new AppError("conflict", `Thread ${body.thread_id} was deleted; its id cannot be reused`);
+      await services.lifecycle.assertIdReusable(body.thread_id);
       const created = await services.sessions.createWithId(user.id, { ...body, thread_id: body.thread_id, assistant_id: assistantId });
       if (created) {
         await seedSupersteps(services, user.id, created.thread_id, body.supersteps);

@@ -1,3 +1,4 @@
+import { isUuid } from "../../db/ids.js";
 import { AppError } from "../../errors/app-error.js";
 import { assertOutboundUrl, outboundPolicyFromConfig } from "../../outbound/outbound-policy.js";
 import type { Run } from "../../runs/run.js";
@@ -9,8 +10,6 @@ export interface ThreadTarget {
   userId: string;
   threadId: string;
 }
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /**
  * Submit a run on one of the user's threads (creating the thread first with `if_not_exists: "create"`).
@@ -54,10 +53,10 @@ export async function submitStatelessRun(services: Services, userId: string, pla
 }
 
 async function ensureThread(services: Services, { userId, threadId }: ThreadTarget, plan: RunPlan): Promise<void> {
-  if (plan.ifNotExists === "create" && UUID.test(threadId)) {
+  if (plan.ifNotExists === "create" && isUuid(threadId)) {
     const created = await services.sessions.createWithId(userId, { thread_id: threadId, assistant_id: plan.assistantId });
     if (created) return;
-    if (await services.lifecycle.isDeleted(threadId)) throw new AppError("conflict", `Thread ${threadId} was deleted; its id cannot be reused`);
+    await services.lifecycle.assertIdReusable(threadId);
   }
   await services.sessions.get(userId, threadId);
 }

@@ -1,5 +1,5 @@
 import type pg from "pg";
-import { isAppError } from "../../errors/app-error.js";
+import { AppError, isAppError } from "../../errors/app-error.js";
 import type { Logger } from "../../logger.js";
 import type { JobDefinition } from "../job-runner.js";
 import { JOB_QUEUES } from "../job-queues.js";
@@ -79,9 +79,9 @@ export class SessionLifecycleService {
     return this.options.ttls.get(threadId);
   }
 
-  /** Whether a thread id was deleted: creating a thread with it again must be refused (conflict). */
-  isDeleted(threadId: string): Promise<boolean> {
-    return this.options.tombstones.isDeleted(threadId);
+  /** Refuse (conflict) to create a thread with the id of a deleted one: its tombstone would drop every checkpoint. */
+  async assertIdReusable(threadId: string): Promise<void> {
+    if (await this.options.tombstones.isDeleted(threadId)) throw new AppError("conflict", `Thread ${threadId} was deleted; its id cannot be reused`);
   }
 
   /**
