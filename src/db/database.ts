@@ -93,16 +93,31 @@ export function withTransaction<T>(pool: pg.Pool, work: (client: pg.PoolClient) 
  * `withTransaction` without waiting for BEGIN's answer: `work` gets it as `begun` and awaits it together with its
  * first statements, which then share BEGIN's round trip (pg's pipeline mode). Those first statements must only read
  * or lock: were BEGIN to fail, they would have run outside the transaction. Nothing may write before `begun` resolves.
+ *
+ * `commit` sends COMMIT at once, behind the statements already sent (their round trip then carries it too); `work`
+ * must then await those statements and issue nothing more. A statement that failed before it turns the COMMIT into
+ * a rollback (Postgres answers "ROLLBACK"), which `commit` reports as an error. Not called: COMMIT follows `work`.
  */
-export async function withTransactionBegun<T>(pool: pg.Pool, work: (client: pg.PoolClient, begun: Promise<void>) => Promise<T>): Promise<T> {
+export async function withTransactionBegun<T>(pool: pg.Pool, work: (client: pg.PoolClient, begun: Promise<void>, commit: () => Promise<void>) => Promise<T>): Promise<T> {
   const client = await pool.connect();
+  let committing: Promise<void> | undefined;
+  const commit = () => {
+    if (!committing) {
+      committing = client.query("COMMIT").then((result) => {
+        if (result.command !== "COMMIT") throw new Error(`the transaction was rolled back (${result.command})`);
+      });
+      // Observed here too: `work` may fail on an earlier statement without awaiting it.
+      committing.catch(() => undefined);
+    }
+    return committing;
+  };
   try {
     const begun = client.query("BEGIN").then(() => undefined);
     // Observed here too, so a work that throws before awaiting it leaves no unhandled rejection behind.
     begun.catch(() => undefined);
-    const result = await work(client, begun);
+    const result = await work(client, begun, commit);
     await begun;
-    await client.query("COMMIT");
+    await commit();
     return result;
   } catch (error) {
     await client.query("ROLLBACK").catch(() => undefined);

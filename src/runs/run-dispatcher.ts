@@ -76,10 +76,16 @@ export class RunDispatcher {
 
   /**
    * Record the start of a run a submission inserted already claimed (`claimLease`), inside its transaction.
-   * Start it with `startClaimed` once committed.
+   * Start it with `startClaimed` once committed. `pipelined`: the input's append already sent (`appendInputIn`) and
+   * the transaction's COMMIT to send behind the start events (RunExecutor.recordStartIn).
    */
-  async recordClaimIn(client: Queryable, run: Run, known: Pick<ClaimedRun, "assistant" | "previous"> = {}): Promise<ClaimedRun> {
-    return { run, started: await this.deps.executor.recordStartIn(client, run, false), ...known };
+  async recordClaimIn(client: Queryable, run: Run, known: Pick<ClaimedRun, "assistant" | "previous"> = {}, pipelined: Parameters<RunExecutor["recordStartIn"]>[3] = {}): Promise<ClaimedRun> {
+    return { run, started: await this.deps.executor.recordStartIn(client, run, false, pipelined), ...known };
+  }
+
+  /** Send the input of a run about to be inserted claimed to the transcript, in the submission's transaction. */
+  appendInputIn(client: Queryable, run: Pick<Run, "thread_id" | "run_id" | "input">): ReturnType<RunExecutor["appendInputIn"]> {
+    return this.deps.executor.appendInputIn(client, run);
   }
 
   /**

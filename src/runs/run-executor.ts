@@ -16,7 +16,7 @@ import type { GraphRegistry, GraphStateSnapshot } from "../registry/graph-regist
 import { firstMessageId } from "../sessions/first-message.js";
 import { pendingInterrupts } from "../sessions/pending-interrupts.js";
 import type { ToolDefinition } from "../tools/tool-definition.js";
-import { toNewTranscriptMessage } from "../transcript/transcript-message.js";
+import { toNewTranscriptMessage, type TranscriptMessage } from "../transcript/transcript-message.js";
 import type { TranscriptStore } from "../transcript/transcript-store.js";
 import type { ActiveRuns } from "./active-runs.js";
 import { type CommitGate, NodeStartGate } from "./commit-gate.js";
@@ -50,6 +50,9 @@ export interface RunExecutorDeps {
   /** When the checkpoints of a run that does not ask are written (`RUN_DURABILITY`). @default "async" */
   durability?: RunDurability;
 }
+
+/** What recording a run's start needs of it: known before its row is inserted (a submission pipelines the two). */
+export type RunStartFields = Pick<Run, "run_id" | "thread_id" | "assistant_id" | "attempt" | "kind" | "checkpoint_id" | "input">;
 
 /** Events as the event log stored them (with their seq). */
 type StoredEvents = Awaited<ReturnType<EventLog["append"]>>;
@@ -226,16 +229,26 @@ export class RunExecutor {
   /**
    * `run.started`, the user's input in the transcript and its `message.completed` events are written in one
    * transaction: a crash can never leave the input in the transcript without the event that announces it
-   * (a resumed attempt finds the input already there and announces only its own start).
+   * (a resumed attempt finds the input already there and announces only its own start). `input`: the input's
+   * append, already sent in this transaction (`appendInputIn`); `commit`: the transaction's COMMIT, sent right behind
+   * the events so that both share one round trip.
    */
-  async recordStartIn(client: Queryable, run: Run, resumed: boolean): Promise<StoredEvents> {
-    const messages = run.input?.messages ?? [];
-    const input = messages.length > 0 ? await this.deps.transcript.append({ threadId: run.thread_id, runId: run.run_id, messages }, client) : [];
+  async recordStartIn(client: Queryable, run: RunStartFields, resumed: boolean, pipelined: { input?: Promise<TranscriptMessage[]>; commit?: () => Promise<void> } = {}): Promise<StoredEvents> {
+    const input = await (pipelined.input ?? this.appendInputIn(client, run));
     const events: NewThreadEvent[] = [
       { event: "run.started", data: { run_id: run.run_id, assistant_id: run.assistant_id, attempt: run.attempt, resumed, kind: run.kind, checkpoint_id: run.checkpoint_id } },
       ...input.map((message) => ({ event: "message.completed" as const, data: { message } })),
     ];
-    return this.deps.eventLog.append({ threadId: run.thread_id, runId: run.run_id, events }, client);
+    const stored = this.deps.eventLog.append({ threadId: run.thread_id, runId: run.run_id, events }, client);
+    if (!pipelined.commit) return stored;
+    const [result] = await Promise.all([stored, pipelined.commit()]);
+    return result;
+  }
+
+  /** Append the run's input to the transcript in `client`'s transaction (sent now: it may share a round trip). */
+  appendInputIn(client: Queryable, run: Pick<Run, "thread_id" | "run_id" | "input">): Promise<TranscriptMessage[]> {
+    const messages = run.input?.messages ?? [];
+    return messages.length > 0 ? this.deps.transcript.append({ threadId: run.thread_id, runId: run.run_id, messages }, client) : Promise.resolve([]);
   }
 
   /**

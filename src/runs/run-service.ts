@@ -18,7 +18,7 @@ import type { ActiveRuns } from "./active-runs.js";
 import { CommitGate } from "./commit-gate.js";
 import { isActive, type MultitaskStrategy, type Run, type RunConfig, type RunKind } from "./run.js";
 import type { ClaimedRun, RunDispatcher } from "./run-dispatcher.js";
-import type { RunStore } from "./run-store.js";
+import type { NewRun, RunStore } from "./run-store.js";
 
 /** A run request, in LangGraph Platform's vocabulary. */
 export interface SubmitRunRequest {
@@ -62,7 +62,7 @@ export interface RunServiceDeps {
   active: ActiveRuns;
   tools: readonly ToolDefinition[];
   /** Starts runs (the dispatcher): claims inside a submission's transaction, or later when the thread is free. */
-  dispatcher: Pick<RunDispatcher, "dispatch" | "claimLease" | "recordClaimIn" | "startClaimed" | "startBeforeCommit">;
+  dispatcher: Pick<RunDispatcher, "dispatch" | "claimLease" | "recordClaimIn" | "appendInputIn" | "startClaimed" | "startBeforeCommit">;
 }
 
 /**
@@ -81,15 +81,16 @@ export class RunService {
     const assistant = await this.deps.assistants.get(userId, request.assistant_id ?? session.assistant_id);
     this.validate(assistant, request);
     let gate: CommitGate<ClaimedRun["started"]> | undefined;
-    const transaction = withTransactionBegun(this.deps.pool, async (client, begun) => {
-      const submitted = await this.submitIn({ client, begun }, userId, { ...request, assistant_id: assistant.assistant_id });
+    const transaction = withTransactionBegun(this.deps.pool, async (client, begun, commit) => {
+      const submitted = await this.submitIn({ client, begun, pipelineInput: true }, userId, { ...request, assistant_id: assistant.assistant_id });
       if (!submitted.duplicate && submitted.run.status === "running") {
         // Claimed by this submission: the graph starts setting up now, while the transaction's last statements
         // (the input in the transcript, `run.started`, the commit) run; it acts and writes only once committed.
         gate = new CommitGate();
         this.deps.dispatcher.startBeforeCommit(submitted.run, { assistant, previous: { run: submitted.previous } }, gate);
       }
-      return { ...submitted, claimed: await this.claimIfFree(client, submitted, assistant) };
+      // The start events and the COMMIT share one round trip (the input went to the transcript with the insert).
+      return { ...submitted, claimed: await this.claimIfFree(client, submitted, assistant, { input: submitted.input, commit }) };
     });
     const result = await transaction.catch((error: unknown) => {
       gate?.fail(error);
@@ -206,8 +207,12 @@ export class RunService {
     }
   }
 
-  /** `transaction.begun`: its BEGIN, when not awaited yet (it then shares the first round trip). */
-  private async submitIn(transaction: { client: Queryable; begun?: Promise<void> }, userId: string, request: SubmitRunRequest & { kind?: RunKind }) {
+  /**
+   * `transaction.begun`: its BEGIN, when not awaited yet (it then shares the first round trip). `pipelineInput`: a
+   * run inserted claimed has its input sent to the transcript right behind the insert (`input` in the result), for
+   * the caller to record its start with.
+   */
+  private async submitIn(transaction: { client: Queryable; begun?: Promise<void>; pipelineInput?: boolean }, userId: string, request: SubmitRunRequest & { kind?: RunKind }) {
     const { client, begun } = transaction;
     // NO KEY: serialises submissions, claims and finishes, but lets events (which reference the thread) be stored.
     // BEGIN and the reads behind the lock are pipelined with it (one round trip): each starts, and takes its
@@ -232,7 +237,8 @@ export class RunService {
     await this.deps.store.cancelPending(client, superseded.filter((run) => run.status === "pending").map((run) => run.run_id), { code: "superseded", message: `superseded (${strategy})` });
     if (running) await this.deps.store.requestCancel(client, running.run_id, strategy === "rollback" ? "rollback" : "interrupt");
     const rollbackFrom = strategy === "rollback" && running?.before_checkpoint_id ? running.before_checkpoint_id : undefined;
-    const run = await this.deps.store.insert(client, {
+    const claim = active.length === 0 && !request.after_seconds ? this.deps.dispatcher.claimLease() : undefined;
+    const newRun: NewRun = {
       runId: randomUUID(),
       threadId: request.thread_id,
       userId,
@@ -249,9 +255,14 @@ export class RunService {
       webhook: request.webhook,
       clientMessageId: request.client_message_id,
       afterSeconds: request.after_seconds,
-    }, active.length === 0 && !request.after_seconds ? this.deps.dispatcher.claimLease() : undefined);
+    };
+    const inserting = this.deps.store.insert(client, newRun, claim);
+    // Behind the insert, in its round trip: a failed insert fails it too (the transaction is aborted), observed here.
+    const input = claim && transaction.pipelineInput ? this.deps.dispatcher.appendInputIn(client, { thread_id: newRun.threadId, run_id: newRun.runId, input: newRun.input }) : undefined;
+    input?.catch(() => undefined);
+    const run = await inserting;
     const queuedBehind = active.length - superseded.filter((candidate) => candidate.status === "pending").length;
-    return { run, duplicate: false as const, superseded, queuedBehind, previous: latest };
+    return { run, duplicate: false as const, superseded, queuedBehind, previous: latest, input };
   }
 
   /**
@@ -263,9 +274,10 @@ export class RunService {
     client: Queryable,
     submitted: { run: Run; duplicate: boolean; previous?: Pick<Run, "status" | "finished_at"> },
     assistant?: Assistant,
+    pipelined?: Parameters<RunDispatcher["recordClaimIn"]>[3],
   ): Promise<ClaimedRun | undefined> {
     if (submitted.duplicate || submitted.run.status !== "running") return undefined;
-    return this.deps.dispatcher.recordClaimIn(client, submitted.run, { assistant, previous: { run: submitted.previous } });
+    return this.deps.dispatcher.recordClaimIn(client, submitted.run, { assistant, previous: { run: submitted.previous } }, pipelined);
   }
 
   private async afterSubmit(result: { run: Run; superseded: Run[]; queuedBehind: number; claimed?: ClaimedRun }, options: { started?: boolean } = {}): Promise<void> {

@@ -58,7 +58,7 @@ it("pool connections run in pipeline mode", async () => {
   }
 });
 
-it("a submission sends BEGIN, the thread's lock and the reads behind it in one round trip; a finish sends the lock, the outcome and the final event in one", async () => {
+it("a submission sends BEGIN, the thread's lock and the reads in one round trip, the run and its input in the next, its start events and COMMIT in the last; a finish sends the lock, the outcome and the final event in one", async () => {
   await using client = await TestWsClient.connect(fixture.server.wsUrl);
   const { thread_id: threadId } = await client.call<{ thread_id: string }>("thread.open", {});
   await chat(client, threadId, "warm up");
@@ -70,9 +70,19 @@ it("a submission sends BEGIN, the thread's lock and the reads behind it in one r
   const submission = transactionOf(/FROM threads WHERE thread_id = \$1 AND user_id = \$2 FOR NO KEY UPDATE/);
   const firstWave = submission.filter((statement) => statement.wave === submission[0]?.wave).map((statement) => statement.text.slice(0, 40));
   expect(firstWave).toEqual(["BEGIN", "SELECT 1 FROM threads WHERE thread_id = ", expect.stringMatching(/^\(SELECT run_id/)]);
-  // The run's insert waits for them: it depends on what they read.
-  expect(submission[3]?.text).toMatch(/INSERT INTO runs/);
-  expect(submission[3]?.wave).toBeGreaterThan(submission[0]?.wave ?? Infinity);
+  // The run's insert waits for them: it depends on what they read. The input's transcript append goes with it, and
+  // the start events (which carry the input's stored rows) go out with the COMMIT: five round trips were three.
+  expect(submission.slice(3).map((statement) => statement.text.slice(0, 60))).toEqual([
+    expect.stringMatching(/INSERT INTO runs/),
+    expect.stringMatching(/^WITH counter AS \( UPDATE threads SET message_seq/),
+    expect.stringMatching(/^WITH counter AS \( UPDATE thread_event_seqs/),
+    "COMMIT",
+  ]);
+  const [, , , insert, transcript, events, submitted] = submission;
+  expect(insert?.wave).toBe((submission[0]?.wave ?? 0) + 3);
+  expect(transcript?.wave).toBe(insert?.wave);
+  expect(events?.wave).toBe((insert?.wave ?? 0) + 2);
+  expect(submitted?.wave).toBe(events?.wave);
 
   const finish = transactionOf(/UPDATE runs SET status = \$3/);
   expect(finish.map((statement) => statement.text.slice(0, 30))).toEqual([

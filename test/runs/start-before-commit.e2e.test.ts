@@ -109,6 +109,37 @@ it("a submission that rolls back after its run started leaves nothing behind, an
   expect(started).toHaveLength(2);
 });
 
+it("a start-events statement that fails in the database, with the COMMIT already sent behind it, rolls the input back too", async () => {
+  await using client = await TestWsClient.connect(fixture.server.wsUrl);
+  const { thread_id: threadId } = await client.call<{ thread_id: string }>("thread.open", {});
+  await chat(client, threadId, "first");
+  const before = await storedFor(threadId);
+  const eventLog = fixture.server.services.eventLog;
+  const append = eventLog.append.bind(eventLog);
+  // The input is in the transcript by now (it went with the run's insert); this statement fails in Postgres, and the
+  // COMMIT pipelined right behind it finds the transaction aborted.
+  vi.spyOn(eventLog, "append").mockImplementationOnce(async (batch, db) => {
+    if (!db) return append(batch);
+    await db.query("SELECT 1 / (count(*) - count(*)) FROM runs");
+    return [];
+  });
+  const model = modelCalls();
+
+  const refused = await client.call("run.start", { thread_id: threadId, input: say("lost?") }).catch((error: unknown) => error);
+  expect(refused).toBeInstanceOf(CommandError);
+  expect((refused as CommandError).frame.code).toBe("internal");
+  await waitFor(() => fixture.server.services.active.size === 0, 5000);
+  expect(model).not.toHaveBeenCalled();
+  expect(await storedFor(threadId)).toEqual(before);
+  const thread = await client.call<{ status: string }>("thread.get", { thread_id: threadId });
+  expect(thread.status).toBe("idle");
+
+  const { final } = await chat(client, threadId, "lost?");
+  expect(final.event).toBe("run.completed");
+  const page = await client.call<{ messages: { content: string }[] }>("messages.list", { thread_id: threadId, limit: 10 });
+  expect(page.messages.map((message) => message.content)).toEqual(["first", "You said: first", "lost?", "You said: lost?"]);
+});
+
 it("a run that follows a failed one plans after its commit (planning may write) and completes", async () => {
   await using client = await TestWsClient.connect(fixture.server.wsUrl);
   const { thread_id: threadId } = await client.call<{ thread_id: string }>("thread.open", {});
