@@ -2,6 +2,7 @@ import type { BaseChatModel } from "@langchain/core/language_models/chat_models"
 import { initChatModel } from "langchain";
 import { fetchForBaseUrl } from "./assistant-endpoint.js";
 import { IsolatedChatOllama } from "./isolated-chat-ollama.js";
+import { readOpenAiCompatibleErrorBodies } from "./openai-error-bodies.js";
 import type { ModelSettings } from "./model-settings.js";
 import type { ModelOverrides, ModelSpec } from "./model-spec.js";
 import { retryModelCall } from "./retry-policy.js";
@@ -27,6 +28,8 @@ export async function createProviderChatModel(spec: ModelSpec, settings: ModelSe
   const guardedFetch = fetchForBaseUrl(overrides.baseUrl, settings);
   switch (spec.provider) {
     case "openai": {
+      // vLLM and other compatible servers word their errors differently; users must still read them.
+      readOpenAiCompatibleErrorBodies();
       const baseURL = overrides.baseUrl ?? settings.openAiBaseUrl;
       // The server's key only ever goes to the endpoint the operator configured: an assistant's own base_url
       // (any user can set one) gets none, or a user could collect the key with a server of their own.
