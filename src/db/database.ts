@@ -77,7 +77,8 @@ export function createPool(options: CreatePoolOptions): pg.Pool {
   // once instead of one round trip each; the server still runs them in order. Sequential awaits behave as before.
   const pool = new pg.Pool({ connectionString, max, min: Math.min(4, max), idleTimeoutMillis: 30_000, pipeline: options.pipeline, ...(options.prepared ? { Client: PreparingClient } : {}) });
   // An idle client losing its connection must not crash the process.
-  pool.on("error", (error) => logger.warn({ err: error }, "idle database client failed"));
+  // The error carries its whole client (every statement text it prepared, the backend's cancel key): not logged.
+  pool.on("error", (error) => logger.warn({ err: { message: error.message, code: (error as { code?: unknown }).code } }, "idle database client failed"));
   return pool;
 }
 
