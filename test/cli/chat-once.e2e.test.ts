@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { waitFor } from "../jobs/wait-for.js";
 import { createTestDatabase } from "../helpers/test-database.js";
 import { startTestServer } from "../helpers/test-server.js";
 import { TestWsClient } from "../helpers/ws-client.js";
@@ -50,7 +51,9 @@ describe("threadline chat --once", () => {
     const server = await startTestServer({ databaseUrl: database.url, env: { FAKE_CHUNK_DELAY_MS: 2_000, SHUTDOWN_GRACE_MS: 0 } });
     try {
       const running = runCli(["--once", "--url", server.url], { input: "a long answer please" });
-      await new Promise((resolve) => setTimeout(resolve, 3_000));
+      // Closed once the reply is under way: the CLI's own start-up takes seconds on a loaded machine.
+      await waitFor(() => server.services.active.size === 1, SPAWN_TIMEOUT_MS / 2);
+      await new Promise((resolve) => setTimeout(resolve, 500));
       await server.close();
       const result = await running;
       expect(result.code).toBe(3);

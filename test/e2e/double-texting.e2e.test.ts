@@ -12,7 +12,8 @@ let second: TestWsClient;
 
 beforeAll(async () => {
   database = await createTestDatabase();
-  server = await startTestServer({ databaseUrl: database.url, env: { FAKE_CHUNK_DELAY_MS: 80 }, tools: TOOLS_WITH_SLOW });
+  // Slow enough that a run is still streaming when a second window interrupts it, even on a loaded machine.
+  server = await startTestServer({ databaseUrl: database.url, env: { FAKE_CHUNK_DELAY_MS: 250 }, tools: TOOLS_WITH_SLOW });
   first = await TestWsClient.connect(server.wsUrl);
   second = await TestWsClient.connect(server.wsUrl);
 });
