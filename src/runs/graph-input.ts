@@ -31,6 +31,11 @@ export async function planGraphInput(graph: RunnableGraph, run: Run, options: Pl
   }
   const state = await graph.getState({ configurable: base });
   const messages = ((state.values as { messages?: BaseMessage[] } | undefined)?.messages ?? []);
+  if (options.resumed && run.kind === "resume" && awaitsAnswer(state, run)) {
+    // The previous attempt stopped before its answer took effect (a crash or shutdown mid-tool): LangGraph keeps no
+    // Command in the checkpoint, so continuing with null would ask the very question the run carries the answer to.
+    return { input: new Command({ resume: run.command?.resume }), configurable: base, skip: false };
+  }
   if (options.resumed && (inputIsIn(messages, run) || run.kind === "resume")) {
     return { input: null, configurable: base, skip: isFinished(state) };
   }
@@ -117,6 +122,14 @@ function firstRunPlan(run: Run, options: PlanOptions, base: { thread_id: string 
  */
 function isFinished(state: { next: string[]; tasks: unknown[] }): boolean {
   return state.next.length === 0 && state.tasks.length === 0;
+}
+
+/** Whether the state still waits on an interrupt the run answers (`{<interrupt id>: value}`, or a bare value for any). */
+function awaitsAnswer(state: GraphStateSnapshot, run: Run): boolean {
+  const waiting = state.tasks.flatMap((task) => (task.interrupts ?? []).map((pending) => pending.id));
+  const resume = run.command?.resume;
+  if (typeof resume !== "object" || resume === null || Array.isArray(resume)) return waiting.length > 0;
+  return Object.keys(resume).some((id) => waiting.includes(id));
 }
 
 function toMessages(run: Run): BaseMessage[] {

@@ -133,6 +133,14 @@ export class RunService {
         multitask_strategy: "reject",
         kind: "resume",
       });
+      // The question is still pending (checked above) and nothing runs on the thread (the lock, "reject"): an earlier
+      // answer whose run ended without success never took effect (cancelled or stopped mid-tool). It stays on record.
+      await client.query(
+        `UPDATE approvals SET superseded_at = now()
+          WHERE thread_id = $1 AND interrupt_id = $2 AND superseded_at IS NULL
+            AND NOT EXISTS (SELECT 1 FROM runs WHERE runs.run_id = approvals.resume_run_id AND runs.status IN ('pending', 'running', 'success'))`,
+        [request.thread_id, pending.id],
+      );
       await client.query(
         `INSERT INTO approvals (approval_id, thread_id, interrupted_run_id, resume_run_id, interrupt_id, tool_call_id, tool_name, args, decision, edited_args, reason, user_id)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)`,

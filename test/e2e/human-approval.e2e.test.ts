@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { TOOLS_WITH_SLOW_APPROVAL } from "../helpers/slow-tool.js";
 import { createTestDatabase, type TestDatabase } from "../helpers/test-database.js";
 import { startTestServer } from "../helpers/test-server.js";
 import { type Frame, TestWsClient } from "../helpers/ws-client.js";
@@ -146,4 +147,68 @@ describe("human in the loop", () => {
     expect(state.values.messages.map((message) => message.type)).toEqual(["human", "ai", "tool", "human", "ai"]);
     expect(await outbox(server, threadId)).toEqual([]);
   });
+
+  it("an approved call whose run stops with the server mid-tool runs on the next instance, without asking again", async () => {
+    const slow = '/tool slow_approved_task {"ms":3000}';
+    const settings = { databaseUrl: database.url, tools: TOOLS_WITH_SLOW_APPROVAL, env: { SHUTDOWN_GRACE_MS: 100, RUN_POLL_MS: 100 } };
+    let threadId: string;
+    let runId: string;
+    {
+      await using server = await startTestServer(settings);
+      await using client = await TestWsClient.connect(server.wsUrl);
+      threadId = (await client.call<{ thread_id: string }>("thread.open", {})).thread_id;
+      const { run_id } = await client.call<{ run_id: string }>("run.start", { thread_id: threadId, input: { messages: [{ role: "user", content: slow }] } });
+      const interrupted = await client.waitForEvent("run.interrupted", { run_id });
+      const [interrupt] = (interrupted.data as { interrupts: Interrupt[] }).interrupts;
+      runId = (await client.call<{ run_id: string }>("input.respond", { thread_id: threadId, interrupt_id: interrupt?.id, value: { decision: "approve" } })).run_id;
+      await client.waitForEvent("run.started", { run_id: runId });
+      await new Promise((resolve) => setTimeout(resolve, 500));
+    }
+    // The next instance takes the run over (its lease was handed back at shutdown) and carries out the decision.
+    await using next = await startTestServer(settings);
+    await using client = await TestWsClient.connect(next.wsUrl);
+    await client.call("subscription.subscribe", { thread_id: threadId, since: 0 });
+    const isFinal = (frame: Frame) => frame.run_id === runId && ["run.completed", "run.failed", "run.interrupted"].includes(frame.event ?? "");
+    const final = await client.waitFor((frame) => isFinal(frame) && isAfterResumedStart(client, threadId, runId, frame), 20_000);
+    expect(final.event).toBe("run.completed");
+    const state = await client.call<{ interrupts: unknown[]; values: { messages: { type: string; content: string }[] } }>("state.get", { thread_id: threadId });
+    expect(state.interrupts).toEqual([]);
+    expect(state.values.messages.map((message) => message.type)).toEqual(["human", "ai", "tool", "ai"]);
+    expect(state.values.messages[2]?.content).toBe("done after 3000 ms");
+    expect((await client.call<{ status: string }>("thread.get", { thread_id: threadId })).status).toBe("idle");
+  });
+
+  it("an answer whose run was cancelled before the tool finished leaves the question open, and it can be answered again", async () => {
+    await using server = await startTestServer({ databaseUrl: database.url, tools: TOOLS_WITH_SLOW_APPROVAL });
+    await using client = await TestWsClient.connect(server.wsUrl);
+    const threadId = (await client.call<{ thread_id: string }>("thread.open", {})).thread_id;
+    const { run_id } = await client.call<{ run_id: string }>("run.start", { thread_id: threadId, input: { messages: [{ role: "user", content: '/tool slow_approved_task {"ms":5000}' }] } });
+    const interrupted = await client.waitForEvent("run.interrupted", { run_id });
+    const [interrupt] = (interrupted.data as { interrupts: Interrupt[] }).interrupts;
+    const approved = await client.call<{ run_id: string }>("input.respond", { thread_id: threadId, interrupt_id: interrupt?.id, value: { decision: "approve" } });
+    await client.waitForEvent("run.started", { run_id: approved.run_id });
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    await client.call("run.cancel", { thread_id: threadId, run_id: approved.run_id });
+    await client.waitForEvent("run.failed", { run_id: approved.run_id });
+    const pending = await client.call<{ interrupts: Interrupt[] }>("state.get", { thread_id: threadId });
+    expect(pending.interrupts.map((candidate) => candidate.id)).toEqual([interrupt?.id]);
+
+    const rejected = await client.call<{ run_id: string }>("input.respond", { thread_id: threadId, interrupt_id: interrupt?.id, value: { decision: "reject", reason: "changed my mind" } });
+    await client.waitForEvent("run.completed", { run_id: rejected.run_id });
+    const state = await client.call<{ interrupts: unknown[]; values: { messages: { type: string; content: string }[] } }>("state.get", { thread_id: threadId });
+    expect(state.interrupts).toEqual([]);
+    expect(state.values.messages.at(2)?.content).toContain("changed my mind");
+    const decisions = await server.services.pool.query<{ decision: string; superseded: boolean }>(
+      "SELECT decision, superseded_at IS NOT NULL AS superseded FROM approvals WHERE thread_id = $1 ORDER BY decided_at",
+      [threadId],
+    );
+    expect(decisions.rows).toEqual([{ decision: "approve", superseded: true }, { decision: "reject", superseded: false }]);
+  });
 });
+
+/** Whether `frame` comes after the run's latest `run.started` (the resumed attempt's), in the thread's replayed log. */
+function isAfterResumedStart(client: TestWsClient, threadId: string, runId: string, frame: Frame): boolean {
+  const starts = client.events(threadId).filter((candidate) => candidate.run_id === runId && candidate.event === "run.started");
+  const last = starts.at(-1);
+  return starts.length >= 2 && last?.seq !== undefined && frame.seq !== undefined && frame.seq > last.seq;
+}

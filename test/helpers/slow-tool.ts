@@ -19,3 +19,9 @@ export const slowTool = defineTool({
 
 /** The built-in tools plus the slow one. */
 export const TOOLS_WITH_SLOW = [...BUILT_IN_TOOLS, slowTool];
+
+/** `slow_task` that asks a human first, for tests of what happens to an approved call while it runs. */
+export const slowApprovalTool = defineTool({ ...slowTool, name: "slow_approved_task", description: "Waits after a human approved, then reports done.", requiresApproval: true });
+
+/** The built-in tools plus the slow ones (with and without approval). */
+export const TOOLS_WITH_SLOW_APPROVAL = [...TOOLS_WITH_SLOW, slowApprovalTool];
