@@ -43,3 +43,30 @@ export function assertStorableText(value: unknown, subject: string): void {
 function isStorable(text: string): boolean {
   return !text.includes("\u0000") && text.isWellFormed();
 }
+
+/**
+ * JSON for a `jsonb` parameter, with text Postgres cannot store (a NUL, an unpaired surrogate — in values or keys)
+ * replaced by U+FFFD. For what the server itself writes from model and tool output, which no input check saw: one
+ * stray character must not fail the write of a whole message. Input from clients is refused instead
+ * (`assertStorableText`).
+ */
+export function storableJson(value: unknown): string {
+  const json = JSON.stringify(value);
+  // JSON.stringify escapes exactly those characters (\u0000, \ud800–\udfff alone): the common case is one pass.
+  if (!UNSTORABLE_ESCAPE.test(json)) return json;
+  return JSON.stringify(value, (_key, item: unknown) => storableItem(item));
+}
+
+const UNSTORABLE_ESCAPE = /\\u(?:0000|d[89a-f])/i;
+
+function storableItem(item: unknown): unknown {
+  if (typeof item === "string") return storableString(item);
+  if (item === null || typeof item !== "object" || Array.isArray(item)) return item;
+  const entries = Object.entries(item as Record<string, unknown>);
+  if (entries.every(([key]) => isStorable(key))) return item;
+  return Object.fromEntries(entries.map(([key, value]) => [storableString(key), value]));
+}
+
+function storableString(text: string): string {
+  return isStorable(text) ? text : text.replaceAll("\u0000", "\uFFFD").toWellFormed();
+}

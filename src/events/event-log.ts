@@ -1,6 +1,7 @@
 import type pg from "pg";
 import type { Queryable } from "../db/database.js";
 import type { NewThreadEvent, ThreadEvent } from "./thread-event.js";
+import { storableJson } from "../errors/storable-text.js";
 
 interface EventRow {
   seq: string;
@@ -47,7 +48,7 @@ export class EventLog {
        SELECT $1, counter.base + item.ordinality, $2, item.value->>'event', item.value->'data'
          FROM counter, announced, jsonb_array_elements($4::jsonb) WITH ORDINALITY AS item(value, ordinality)
        RETURNING seq, run_id, event, data, created_at`,
-      [threadId, runId, events.length, JSON.stringify(events), announcement?.channel ?? null, announcement?.instanceId ?? null],
+      [threadId, runId, events.length, storableJson(events), announcement?.channel ?? null, announcement?.instanceId ?? null],
     );
     return rows.map((row) => toThreadEvent(threadId, row)).sort((left, right) => left.seq - right.seq);
   }

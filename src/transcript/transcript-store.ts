@@ -2,6 +2,7 @@ import type pg from "pg";
 import type { Queryable } from "../db/database.js";
 import type { NewTranscriptMessage, TranscriptMessage } from "./transcript-message.js";
 import { toTranscriptMessage, type TranscriptRow } from "./transcript-row.js";
+import { storableJson } from "../errors/storable-text.js";
 
 /** The columns a transcript message is read from (`TranscriptRow`). */
 const TRANSCRIPT_COLUMNS = "message_id, seq, role, content, tool_calls, tool_call_id, name, status, run_id, created_at, edited_at";
@@ -29,7 +30,7 @@ export class TranscriptStore {
          FROM counter, jsonb_array_elements($4::jsonb) WITH ORDINALITY AS item(value, ordinality)
        ON CONFLICT (thread_id, message_id) DO NOTHING
        RETURNING ${TRANSCRIPT_COLUMNS}`,
-      [threadId, runId, messages.length, JSON.stringify(messages)],
+      [threadId, runId, messages.length, storableJson(messages)],
     );
     return rows.map(toTranscriptMessage).sort((left, right) => left.seq - right.seq);
   }
@@ -51,7 +52,7 @@ export class TranscriptStore {
           AND (m.content, m.tool_calls, m.tool_call_id, m.name, m.status)
               IS DISTINCT FROM (item.value->>'content', item.value->'tool_calls', item.value->>'tool_call_id', item.value->>'name', item.value->>'status')
        RETURNING ${TRANSCRIPT_COLUMNS.split(", ").map((column) => `m.${column}`).join(", ")}`,
-      [threadId, JSON.stringify(messages)],
+      [threadId, storableJson(messages)],
     );
     return rows.map(toTranscriptMessage).sort((left, right) => left.seq - right.seq);
   }

@@ -158,6 +158,20 @@ describe("runs", () => {
     expect(history.messages.at(-2)).toMatchObject({ role: "tool", status: "error" });
   });
 
+  it("a model's tool call holding text Postgres cannot store (a NUL in its arguments) is stored with U+FFFD, and nothing is lost", async () => {
+    // The user's text is storable (a backslash escape); the model's tool-call JSON decodes it to a real NUL.
+    const { runId, final } = await chat(client, threadId, '/tool calculator {"expression":"1+\\u0000", "note\\u0000":"\\ud800"}');
+    expect(final.event).toBe("run.completed");
+    const started = await client.waitForEvent("tool.started", { run_id: runId });
+    expect(started.data?.args).toEqual({ expression: "1+\uFFFD", "note\uFFFD": "\uFFFD" });
+    const history = await client.call<{ messages: { role: string; run_id: string; content: string; tool_calls?: { args: unknown }[] }[] }>("messages.list", { thread_id: threadId });
+    const run = history.messages.filter((message) => message.run_id === runId);
+    expect(run.map((message) => message.role)).toEqual(["user", "assistant", "tool", "assistant"]);
+    expect(run[1]?.tool_calls?.[0]?.args).toEqual({ expression: "1+\uFFFD", "note\uFFFD": "\uFFFD" });
+    const state = await client.call<{ values: { messages: unknown[] } }>("state.get", { thread_id: threadId });
+    expect(state.values.messages.length).toBeGreaterThanOrEqual(4);
+  });
+
   it("a model failure ends the run with run.failed and keeps the user's message", async () => {
     const { final } = await chat(client, threadId, "/fail provider exploded (sk-abcdefghijklmnop)");
     expect(final.event).toBe("run.failed");
