@@ -98,7 +98,7 @@ export async function buildServices(options: StartOptions): Promise<{ services: 
     const store = new RunStore(pool);
     const hooks = new RunHooks();
     const lease = { owner: instanceId, ms: config.RUN_LEASE_MS };
-    const executor = new RunExecutor({ pool, registry, assistants, models, tools, store, transcript, eventLog, bus, checkpointer, active, hooks, logger, lease, deltaFlushMs: config.DELTA_FLUSH_MS, durability: config.RUN_DURABILITY });
+    const executor = new RunExecutor({ pool, registry, assistants, models, tools, store, transcript, eventLog, bus, checkpointer, active, hooks, logger, lease, deltaFlushMs: config.DELTA_FLUSH_MS, durability: config.RUN_DURABILITY, toolOutputMaxChars: config.TOOL_OUTPUT_MAX_CHARS });
     const dispatcher = new RunDispatcher({ store, executor, logger, lease, pollMs: config.RUN_POLL_MS, recovery: config.RUN_RECOVERY, failLost: (run) => executor.abandon(run) });
     const threadState = new ThreadStateService({ sessions: sessionStore, assistants, registry });
     const apiKeys = new ApiKeyStore(pool);

@@ -158,6 +158,11 @@ const configSchema = z.object({
    * held back). Longer: fewer inserts and notifications beside the model, coarser streaming. @default 50
    */
   DELTA_FLUSH_MS: z.coerce.number().int().min(0).max(1000).default(50),
+  /**
+   * Longest tool result kept, in characters; longer output is cut, saying so, before the model, the state, the
+   * transcript and every window see it (a 7 MB result stalled the server for seconds). @default 100000
+   */
+  TOOL_OUTPUT_MAX_CHARS: z.coerce.number().int().min(1000).max(10_000_000).default(100_000),
   /** How often each instance looks for delayed runs that are due and runs with expired leases. @default 1000 */
   RUN_POLL_MS: z.coerce.number().int().min(50).default(1000),
   /**

@@ -22,6 +22,8 @@ export interface AgentContext {
   modelSpec?: string;
   /** Writes the running summary when turns are folded: the model without the assistant's reply cap. @default model */
   summaryModel?: BaseChatModel;
+  /** Longest tool result kept, in characters (`TOOL_OUTPUT_MAX_CHARS`). @default DEFAULT_TOOL_OUTPUT_MAX_CHARS */
+  toolOutputMaxChars?: number;
 }
 
 /** Read the agent context from a node's config, failing clearly when a graph runs outside the runtime. */

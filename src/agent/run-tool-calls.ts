@@ -66,10 +66,27 @@ async function execute(tool: ToolDefinition, args: unknown, scope: { context: Ag
   }
   const { toolContext } = scope.context;
   toolContext.signal.throwIfAborted();
+  const limit = scope.context.toolOutputMaxChars ?? DEFAULT_TOOL_OUTPUT_MAX_CHARS;
   try {
-    return { ok: true, content: await tool.execute(parsed.data, { ...toolContext, toolCallId: scope.toolCallId }) };
+    return { ok: true, content: capToolOutput(await tool.execute(parsed.data, { ...toolContext, toolCallId: scope.toolCallId }), limit) };
   } catch (error) {
     if (toolContext.signal.aborted) throw error;
-    return { ok: false, content: `Error: ${error instanceof Error ? error.message : String(error)}` };
+    return { ok: false, content: capToolOutput(`Error: ${error instanceof Error ? error.message : String(error)}`, limit) };
   }
+}
+
+/** `TOOL_OUTPUT_MAX_CHARS`'s default. */
+export const DEFAULT_TOOL_OUTPUT_MAX_CHARS = 100_000;
+
+/**
+ * A tool's output cut to `limit` characters, saying so (the model, the state, the transcript and every window get
+ * it: one unbounded result stalled the server and made the thread's event log unreplayable over a socket). The cut
+ * never splits a surrogate pair.
+ */
+export function capToolOutput(content: string, limit: number): string {
+  if (content.length <= limit) return content;
+  const note = `\n[output truncated: ${content.length} characters in all]`;
+  const end = Math.max(0, limit - note.length);
+  const cut = /[\ud800-\udbff]/.test(content.charAt(end - 1)) ? end - 1 : end;
+  return `${content.slice(0, cut)}${note}`;
 }

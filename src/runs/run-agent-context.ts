@@ -12,6 +12,7 @@ export interface RunAgentContextDeps {
   pool: pg.Pool;
   models: ModelProvider;
   tools: readonly ToolDefinition[];
+  toolOutputMaxChars?: number;
 }
 
 /**
@@ -31,6 +32,7 @@ export async function runAgentContext(deps: RunAgentContextDeps, scope: { run: R
     responseShape: settings.response_shape,
     contextBudget: settings.context_budget,
     modelSpec: deps.models.modelFor(settings),
+    ...(deps.toolOutputMaxChars === undefined ? {} : { toolOutputMaxChars: deps.toolOutputMaxChars }),
   };
 }
 

@@ -49,6 +49,8 @@ export interface RunExecutorDeps {
   deltaFlushMs?: number;
   /** When the checkpoints of a run that does not ask are written (`RUN_DURABILITY`). @default "async" */
   durability?: RunDurability;
+  /** Longest tool result kept (`TOOL_OUTPUT_MAX_CHARS`). @default DEFAULT_TOOL_OUTPUT_MAX_CHARS */
+  toolOutputMaxChars?: number;
 }
 
 /** What recording a run's start needs of it: known before its row is inserted (a submission pipelines the two). */

@@ -25,3 +25,11 @@ export const slowApprovalTool = defineTool({ ...slowTool, name: "slow_approved_t
 
 /** The built-in tools plus the slow ones (with and without approval). */
 export const TOOLS_WITH_SLOW_APPROVAL = [...TOOLS_WITH_SLOW, slowApprovalTool];
+
+/** A tool that returns `chars` characters, for tests of the tool output cap. */
+export const bigOutputTool = defineTool({
+  name: "big_output",
+  description: "Returns a long text.",
+  schema: z.object({ chars: z.number().int().min(0).max(10_000_000) }),
+  execute: ({ chars }) => Promise.resolve("汉x".repeat(Math.ceil(chars / 2)).slice(0, chars)),
+});
