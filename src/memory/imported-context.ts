@@ -7,8 +7,11 @@ import { turnStarts } from "./fold-plan.js";
 import { currentFixedTokens, foldIfOverBudget } from "./fold-working-context.js";
 import type { RunningSummary } from "./running-summary.js";
 
-/** The result a cancelled tool call gets (the same words the runtime uses for calls cut off in a chat). */
-export const CANCELLED_TOOL_RESULT = "Error: this tool call was cancelled before it ran.";
+/**
+ * The result a tool call gets when it was cut off (a cancelled run, a new message instead of an approval, an
+ * imported call without its result): true whether or not the tool had started.
+ */
+export const CANCELLED_TOOL_RESULT = "Error: this tool call was cancelled before it returned a result.";
 
 /**
  * Imported lines as graph messages, ids shared with the transcript rows. System lines stay in the transcript

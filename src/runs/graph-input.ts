@@ -1,7 +1,9 @@
 import { AIMessage, type BaseMessage, HumanMessage, ToolMessage } from "@langchain/core/messages";
 import { Command } from "@langchain/langgraph";
 import { checkpointIdAt } from "../checkpoint/checkpoint-id-time.js";
+import { randomUUID } from "node:crypto";
 import { AppError } from "../errors/app-error.js";
+import { CANCELLED_TOOL_RESULT } from "../memory/imported-context.js";
 import type { GraphStateSnapshot, RunnableGraph } from "../registry/graph-registry.js";
 import type { Run } from "./run.js";
 
@@ -10,6 +12,8 @@ export interface GraphInputPlan {
   input: unknown;
   configurable: Record<string, unknown>;
   skip: boolean;
+  /** Results written into the state for tool calls left unanswered (see `closeDanglingToolCalls`), to announce. */
+  closed?: ToolMessage[];
   /**
    * The thread's latest checkpoint as the run's claim found it under the thread's lock ("" for none), when the plan
    * knows nothing was written or is pending since: the graph's read of it can be answered from memory.
@@ -46,14 +50,14 @@ export async function planGraphInput(graph: RunnableGraph, run: Run, options: Pl
   if (run.checkpoint_id) {
     const replayed = await keptCheckpoint(graph, { ...base, checkpoint_id: run.checkpoint_id });
     if (input.length === 0) return { input: null, configurable: { ...base, checkpoint_id: run.checkpoint_id }, skip: false };
-    const from = await closeDanglingToolCalls(graph, replayed, { ...base, checkpoint_id: run.checkpoint_id });
-    return { input: { messages: input }, configurable: { ...base, checkpoint_id: from }, skip: false };
+    const { from, closed } = await closeDanglingToolCalls(graph, replayed, { ...base, checkpoint_id: run.checkpoint_id });
+    return { input: { messages: input }, configurable: { ...base, checkpoint_id: from }, skip: false, closed };
   }
   // No new input while the graph stopped at a breakpoint (interrupt_before/after): continue where it stopped.
   if (input.length === 0 && state.next.length > 0) return { input: null, configurable: base, skip: false };
-  if (input.length > 0) await closeDanglingToolCalls(graph, await storedState(graph, state, base), base);
+  const { closed } = input.length > 0 ? await closeDanglingToolCalls(graph, await storedState(graph, state, base), base) : { closed: [] };
   if (messages.length === 0 && options.firstMessage) input.unshift(new AIMessage({ id: options.firstMessageId, content: options.firstMessage }));
-  return { input: input.length > 0 ? { messages: input } : null, configurable: base, skip: input.length === 0 && isFinished(state) };
+  return { input: input.length > 0 ? { messages: input } : null, configurable: base, skip: input.length === 0 && isFinished(state), closed };
 }
 
 /**
@@ -156,21 +160,24 @@ async function storedState(graph: RunnableGraph, latest: GraphStateSnapshot, bas
  * Providers reject a history with a tool call left without its result (a cancelled or abandoned step, a fork or
  * replay at the checkpoint where the model had just called a tool). Before new input, each such call is answered:
  * with the result its tool already produced when the step's pending writes hold one (the tool may have acted on
- * the world), else as cancelled. Resolves with the checkpoint to continue from (the answered one when written).
+ * the world), else as cancelled. Resolves with the checkpoint to continue from (the answered one when written) and
+ * the results written, under ids of their own so that the transcript and every window get them too (the executor
+ * announces them: they follow the new input there, as that is when they were written).
  */
-async function closeDanglingToolCalls(graph: RunnableGraph, stored: GraphStateSnapshot, configurable: Record<string, unknown>): Promise<string | undefined> {
+async function closeDanglingToolCalls(graph: RunnableGraph, stored: GraphStateSnapshot, configurable: Record<string, unknown>): Promise<{ from?: string; closed: ToolMessage[] }> {
   const from = configurable.checkpoint_id as string | undefined;
   const last = messagesOfState(stored).at(-1);
-  if (!last || !AIMessage.isInstance(last) || (last.tool_calls?.length ?? 0) === 0) return from;
+  if (!last || !AIMessage.isInstance(last) || (last.tool_calls?.length ?? 0) === 0) return { from, closed: [] };
   const produced = producedToolResults(stored);
-  const closing = (last.tool_calls ?? []).map(
-    (call) =>
-      produced.get(call.id ?? "") ??
-      new ToolMessage({ content: "Error: this tool call was cancelled before it ran.", tool_call_id: call.id ?? "", name: call.name, status: "error" }),
-  );
-  const written = await graph.updateState({ configurable }, { messages: closing }, "tools");
+  const closed = (last.tool_calls ?? []).map((call) => {
+    const result = produced.get(call.id ?? "");
+    if (result?.id) return result;
+    if (result) return new ToolMessage({ id: `tool-${call.id ?? randomUUID()}`, content: result.content, tool_call_id: result.tool_call_id, name: result.name, status: result.status });
+    return new ToolMessage({ id: `cancelled-${call.id ?? randomUUID()}`, content: CANCELLED_TOOL_RESULT, tool_call_id: call.id ?? "", name: call.name, status: "error" });
+  });
+  const written = await graph.updateState({ configurable }, { messages: closed }, "tools");
   const checkpointId = written.configurable?.checkpoint_id;
-  return typeof checkpointId === "string" ? checkpointId : from;
+  return { from: typeof checkpointId === "string" ? checkpointId : from, closed };
 }
 
 /** Tool results the snapshot's pending tasks wrote (by tool call id). */

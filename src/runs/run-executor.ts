@@ -177,6 +177,8 @@ export class RunExecutor {
       // Planning may write (it closes dangling tool calls): only a start from a known state goes before the commit.
       if (scope.committed && !(await startsFromKnownState(run, planOptions))) await scope.committed;
       const plan = await planGraphInput(graph, run, planOptions);
+      // Calls left unanswered got results in the state: into the transcript and to every window, like a tools step's.
+      if (plan.closed && plan.closed.length > 0) await translator.handle("updates", { tools: { messages: plan.closed } });
       if (!plan.skip) {
         const context = await runAgentContext(this.deps, { run, assistant, signal: scope.signal });
         const durability = run.config?.durability ?? this.deps.durability ?? "async";

@@ -146,6 +146,13 @@ describe("human in the loop", () => {
     expect(state.interrupts).toEqual([]);
     expect(state.values.messages.map((message) => message.type)).toEqual(["human", "ai", "tool", "human", "ai"]);
     expect(await outbox(server, threadId)).toEqual([]);
+    // The transcript and every window get the call's result too (after the new message: that is when it was written).
+    const closed = await client.waitForEvent("tool.completed", { run_id });
+    expect(closed.data).toMatchObject({ name: "send_email", error: "Error: this tool call was cancelled before it returned a result." });
+    const history = await client.call<{ messages: { role: string; content: string }[] }>("messages.list", { thread_id: threadId });
+    expect(history.messages.map((message) => message.role)).toEqual(["user", "assistant", "user", "tool", "assistant"]);
+    const stateIds = new Set(state.values.messages.map((message) => (message as { id?: string }).id));
+    expect(history.messages.every((message) => stateIds.has((message as { id?: string }).id))).toBe(true);
   });
 
   it("an approved call whose run stops with the server mid-tool runs on the next instance, without asking again", async () => {

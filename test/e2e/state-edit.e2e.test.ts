@@ -134,7 +134,7 @@ it("after a state edit leaves a tool call unanswered, the next run still closes 
   expect(final.event).toBe("run.completed");
   const state = await window.call<{ values: { messages: { type?: string; content: string; tool_call_id?: string }[] } }>("state.get", { thread_id: threadId });
   const contents = state.values.messages.map((message) => message.content);
-  expect(contents.slice(-3)).toEqual(["Error: this tool call was cancelled before it ran.", "second", "You said: second"]);
+  expect(contents.slice(-3)).toEqual(["Error: this tool call was cancelled before it returned a result.", "second", "You said: second"]);
 });
 
 /** A state edit on `target` refused by the transcript, then one accepted, then a run: checks all three. */
