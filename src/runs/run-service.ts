@@ -40,11 +40,12 @@ export interface SubmitRunRequest {
   kind?: RunKind;
 }
 
-/** A human's answer to an interrupt. */
+/** A human's answer to an interrupt; the resume run takes the run options an HTTP run body gives it. */
 export interface RespondRequest {
   thread_id: string;
   interrupt_id: string;
   value: unknown;
+  run?: Pick<SubmitRunRequest, "metadata" | "webhook" | "config" | "client_message_id">;
 }
 
 /** What the service needs. */
@@ -125,14 +126,17 @@ export class RunService {
     const decision = approvalDecisionSchema.safeParse(request.value);
     if (!decision.success) throw new AppError("invalid_request", "value must be {decision: approve|reject|edit, args?, reason?}", { details: decision.error.issues });
     if (decision.data.decision === "edit") this.checkEditedArgs(pending.name, decision.data.args);
+    if (request.run?.config) this.validate(await this.deps.assistants.get(userId, session.assistant_id), request.run);
     const result = await withTransaction(this.deps.pool, async (client) => {
       const submitted = await this.submitIn({ client }, userId, {
+        ...request.run,
         thread_id: request.thread_id,
         assistant_id: session.assistant_id,
         command: { resume: { [pending.id]: decision.data } },
         multitask_strategy: "reject",
         kind: "resume",
       });
+      if (submitted.duplicate) return { ...submitted, claimed: undefined };
       // The question is still pending (checked above) and nothing runs on the thread (the lock, "reject"): an earlier
       // answer whose run ended without success never took effect (cancelled or stopped mid-tool). It stays on record.
       await client.query(
@@ -151,7 +155,7 @@ export class RunService {
       });
       return { ...submitted, claimed: await this.claimIfFree(client, submitted) };
     });
-    await this.afterSubmit(result);
+    if (!result.duplicate) await this.afterSubmit(result);
     return { run: result.run };
   }
 

@@ -183,6 +183,25 @@ describe("human approval over HTTP", () => {
     const outbox = await server.services.pool.query<{ to_address: string }>("SELECT to_address FROM outbox WHERE thread_id = $1", [threadId]);
     expect(outbox.rows).toEqual([{ to_address: "a@b.co" }]);
   });
+
+  it("a command.resume keeps the body's run options (metadata, webhook, config) on the run that carries the answer", async () => {
+    const threadId = await newThread();
+    await using asking = await postStream(`/threads/${threadId}/runs/stream`, { input: userInput('/tool send_email {"to":"a@b.co","subject":"s","body":"b"}') });
+    await asking.untilEnd();
+    const answered = await api<{ run_id: string; metadata: Record<string, unknown>; kwargs: Record<string, unknown> }>("POST", `/threads/${threadId}/runs`, {
+      command: { resume: { decision: "reject", reason: "not now" } },
+      metadata: { source: "approval-inbox" },
+      webhook: "https://hooks.example.com/threadline",
+      config: { configurable: { temperature: 0 } },
+    });
+    expect(answered.status).toBe(200);
+    const stored = await server.services.pool.query<{ kind: string; metadata: Record<string, unknown>; webhook: string | null; config: unknown }>(
+      "SELECT kind, metadata, webhook, config FROM runs WHERE run_id = $1",
+      [answered.body.run_id],
+    );
+    expect(stored.rows[0]).toMatchObject({ kind: "resume", metadata: { source: "approval-inbox" }, webhook: "https://hooks.example.com/threadline" });
+    expect(stored.rows[0]?.config).toMatchObject({ settings: { temperature: 0 } });
+  });
 });
 
 describe("slow SSE readers", () => {

@@ -22,7 +22,12 @@ export async function submitThreadRun(services: Services, target: ThreadTarget, 
   if (plan.webhook) assertOutboundUrl(plan.webhook, outboundPolicyFromConfig(services.config), "webhook");
   await ensureThread(services, target, plan);
   const answer = await approvalAnswer(services, target, plan.command);
-  if (answer) return (await services.runs.respond(userId, { thread_id: threadId, interrupt_id: answer.id, value: answer.value })).run;
+  if (answer) {
+    // The answer's run takes the body's run options too (its multitask strategy is always "reject": an answer
+    // waits for nothing and supersedes nothing).
+    const run = { metadata: plan.metadata, webhook: plan.webhook, config: plan.config, client_message_id: plan.clientMessageId };
+    return (await services.runs.respond(userId, { thread_id: threadId, interrupt_id: answer.id, value: answer.value, run })).run;
+  }
   const { run } = await services.runs.submit(userId, {
     thread_id: threadId,
     assistant_id: plan.assistantId,
