@@ -103,7 +103,7 @@ export async function buildServices(options: StartOptions): Promise<{ services: 
     const threadState = new ThreadStateService({ sessions: sessionStore, assistants, registry });
     const apiKeys = new ApiKeyStore(pool);
     const sessions = new SessionService({ store: sessionStore, transcript, assistants, checkpointer, active, tombstones });
-    const runs = new RunService({ pool, store, sessions: sessionStore, assistants, registry, threadState, eventLog, bus, cluster, active, tools, dispatcher });
+    const runs = new RunService({ pool, store, sessions: sessionStore, assistants, registry, threadState, eventLog, bus, cluster, active, tools, dispatcher, hooks, logger });
     const jobs = createJobSystem({ pool, logger, config, tombstones, threads: sessions, assistants, threadState, runs: () => runs });
     hooks.onRunFinished(jobs.hooks.listener);
     hooks.onRunFinishing(jobs.webhooks.prepareForRun);

@@ -18,7 +18,9 @@ import type { ActiveRuns } from "./active-runs.js";
 import { CommitGate } from "./commit-gate.js";
 import { isActive, type MultitaskStrategy, type Run, type RunConfig, type RunKind } from "./run.js";
 import type { ClaimedRun, RunDispatcher } from "./run-dispatcher.js";
+import type { RunHooks } from "./run-hooks.js";
 import type { NewRun, RunStore } from "./run-store.js";
+import type { Logger } from "../logger.js";
 
 /** A run request, in LangGraph Platform's vocabulary. */
 export interface SubmitRunRequest {
@@ -61,6 +63,9 @@ export interface RunServiceDeps {
   bus: EventBus;
   cluster: ClusterNotifier;
   active: ActiveRuns;
+  /** What a run's outcome sets off (its webhook job, a stateless cron's cleanup): runs cancelled before they start too. */
+  hooks: RunHooks;
+  logger: Logger;
   tools: readonly ToolDefinition[];
   /** Starts runs (the dispatcher): claims inside a submission's transaction, or later when the thread is free. */
   dispatcher: Pick<RunDispatcher, "dispatch" | "claimLease" | "recordClaimIn" | "appendInputIn" | "startClaimed" | "startBeforeCommit">;
@@ -164,7 +169,15 @@ export class RunService {
     const { thread_id: threadId, run_id: runId, action = "cancel" } = target;
     const run = await this.deps.store.get(userId, threadId, runId);
     if (!isActive(run)) return run;
-    const cancelled = await this.deps.store.cancelPending(this.deps.pool, [run.run_id], { code: "cancelled", message: "cancelled by user" });
+    // Prepared before the transaction (a hook may read, and the embedded database has a single connection).
+    const writers = await this.deps.hooks.prepareFinish(run, "cancelled", (error) => this.deps.logger.error({ err: error, runId: run.run_id }, "a run-finishing hook failed"));
+    const cancelled = await withTransaction(this.deps.pool, async (client) => {
+      const done = await this.deps.store.cancelPending(client, [run.run_id], { code: "cancelled", message: "cancelled by user" });
+      // Its webhook job commits with the outcome, as for a run that ran.
+      for (const finished of done) for (const write of writers) await write(client, finished);
+      return done;
+    });
+    for (const finished of cancelled) this.deps.hooks.emitRunFinished(finished);
     if (cancelled.length > 0) {
       await this.announce(run.thread_id, run.run_id, [{ event: "run.failed", data: { run_id: run.run_id, status: "cancelled", code: "cancelled", message: "cancelled by user", usage: null } }]);
       await this.deps.store.updateThreadStatus(this.deps.pool, run.thread_id, "idle");
@@ -239,14 +252,14 @@ export class RunService {
     if (!locked.rowCount) throw notFound("Thread", request.thread_id);
     // LangGraph starts a replay from an unknown checkpoint (pruned, or another thread's) as from an empty state.
     if (checkpoint && !checkpoint.rowCount) throw new AppError("not_found", `Checkpoint ${request.checkpoint_id ?? ""} not found`, { details: { checkpoint_id: request.checkpoint_id } });
-    if (existing) return { run: existing, duplicate: true as const, superseded: [] as Run[], queuedBehind: 0 };
+    if (existing) return { run: existing, duplicate: true as const, superseded: [] as Run[], queuedBehind: 0, cancelled: [] as Run[] };
     const strategy = request.multitask_strategy ?? "enqueue";
     if (strategy === "reject" && active.length > 0) {
       throw new AppError("thread_busy", "A run is already in progress on this thread", { details: { thread_id: request.thread_id, run_id: active[0]?.run_id } });
     }
     const superseded = strategy === "interrupt" || strategy === "rollback" ? active : [];
     const running = superseded.find((run) => run.status === "running");
-    await this.deps.store.cancelPending(client, superseded.filter((run) => run.status === "pending").map((run) => run.run_id), { code: "superseded", message: `superseded (${strategy})` });
+    const cancelled = await this.deps.store.cancelPending(client, superseded.filter((run) => run.status === "pending").map((run) => run.run_id), { code: "superseded", message: `superseded (${strategy})` });
     if (running) await this.deps.store.requestCancel(client, running.run_id, strategy === "rollback" ? "rollback" : "interrupt");
     const rollbackFrom = strategy === "rollback" && running?.before_checkpoint_id ? running.before_checkpoint_id : undefined;
     const claim = active.length === 0 && !request.after_seconds ? this.deps.dispatcher.claimLease() : undefined;
@@ -274,7 +287,7 @@ export class RunService {
     input?.catch(() => undefined);
     const run = await inserting;
     const queuedBehind = active.length - superseded.filter((candidate) => candidate.status === "pending").length;
-    return { run, duplicate: false as const, superseded, queuedBehind, previous: latest, input };
+    return { run, duplicate: false as const, superseded, queuedBehind, previous: latest, input, cancelled };
   }
 
   /**
@@ -292,7 +305,7 @@ export class RunService {
     return this.deps.dispatcher.recordClaimIn(client, submitted.run, { assistant, previous: { run: submitted.previous } }, pipelined);
   }
 
-  private async afterSubmit(result: { run: Run; superseded: Run[]; queuedBehind: number; claimed?: ClaimedRun }, options: { started?: boolean } = {}): Promise<void> {
+  private async afterSubmit(result: { run: Run; superseded: Run[]; queuedBehind: number; claimed?: ClaimedRun; cancelled?: Run[] }, options: { started?: boolean } = {}): Promise<void> {
     const { run } = result;
     if (result.claimed) {
       if (!options.started) this.deps.dispatcher.startClaimed(result.claimed);
@@ -302,12 +315,30 @@ export class RunService {
       const data = { run_id: old.run_id, status: "cancelled" as const, code: "superseded", message: `superseded by run ${run.run_id}`, usage: null };
       await this.announce(run.thread_id, old.run_id, [{ event: "run.failed", data }]);
     }
+    await this.runFinishingHooks(result.cancelled ?? []);
     if (result.queuedBehind > 0 || run.available_at > new Date().toISOString()) {
       await this.announce(run.thread_id, run.run_id, [{ event: "run.queued", data: { run_id: run.run_id, position: result.queuedBehind, input: run.input } }]);
     }
     const running = result.superseded.find((old) => old.status === "running");
     if (running) await this.stopRunning(running.run_id, { action: run.multitask_strategy === "rollback" ? "rollback" : "interrupt", message: `superseded by run ${run.run_id}` });
     this.deps.dispatcher.dispatch(run.thread_id);
+  }
+
+  /**
+   * What runs cancelled by a submission (queued ones it superseded) set off, as a finish would: their webhook jobs
+   * (after the submission's commit, in a transaction of their own: hooks may read first) and the finished listeners.
+   */
+  private async runFinishingHooks(cancelled: readonly Run[]): Promise<void> {
+    for (const finished of cancelled) {
+      const onError = (error: unknown) => this.deps.logger.error({ err: error, runId: finished.run_id }, "a run-finishing hook failed");
+      const writers = await this.deps.hooks.prepareFinish(finished, finished.status, onError);
+      if (writers.length > 0) {
+        await withTransaction(this.deps.pool, async (client) => {
+          for (const write of writers) await write(client, finished);
+        }).catch(onError);
+      }
+      this.deps.hooks.emitRunFinished(finished);
+    }
   }
 
   private async stopRunning(runId: string, stop: { action: "cancel" | "interrupt" | "rollback"; message: string }): Promise<void> {

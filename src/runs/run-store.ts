@@ -131,13 +131,13 @@ export class RunStore {
   }
 
   /** Cancel runs that have not started (double texting, explicit cancel). */
-  async cancelPending(db: Queryable, runIds: string[], reason: { code: string; message: string }): Promise<string[]> {
+  async cancelPending(db: Queryable, runIds: string[], reason: { code: string; message: string }): Promise<Run[]> {
     if (runIds.length === 0) return [];
-    const { rows } = await db.query<{ run_id: string }>(
-      `UPDATE runs SET status = 'cancelled', error = $2, finished_at = now() WHERE run_id = ANY($1::uuid[]) AND status = 'pending' RETURNING run_id`,
+    const { rows } = await db.query<RunRow>(
+      `UPDATE runs SET status = 'cancelled', error = $2, finished_at = now() WHERE run_id = ANY($1::uuid[]) AND status = 'pending' RETURNING ${COLUMNS}`,
       [runIds, JSON.stringify(reason)],
     );
-    return rows.map((row) => row.run_id);
+    return rows.map(toRun);
   }
 
   /** Ask the instance executing a run to stop it (it sees the flag on its next lease renewal or a notification). */

@@ -187,6 +187,29 @@ describe.each(SERVER_KINDS)("jobs end to end on $name", (kind) => {
       await receiver.close();
     }
   });
+
+  it("runs cancelled before they start send their webhook too: a delayed run cancelled, a waiting run superseded", async () => {
+    const receiver = await startWebhookReceiver([200, 200]);
+    try {
+      const { session: delayedThread } = await server.services.sessions.open(USER, { assistant_id: "chat" });
+      const delayed = await server.services.runs.submit(USER, { thread_id: delayedThread.thread_id, input: { messages: [{ role: "user", content: "later" }] }, webhook: receiver.url, after_seconds: 600 });
+      await server.services.runs.cancel(USER, { thread_id: delayedThread.thread_id, run_id: delayed.run.run_id });
+
+      const { session } = await server.services.sessions.open(USER, { assistant_id: "chat" });
+      const say = (content: string) => ({ messages: [{ role: "user" as const, content }] });
+      // Delayed, so it is still waiting when the next message supersedes it.
+      const queued = await server.services.runs.submit(USER, { thread_id: session.thread_id, input: say("queued"), webhook: receiver.url, after_seconds: 600 });
+      await server.services.runs.submit(USER, { thread_id: session.thread_id, input: say("instead"), multitask_strategy: "interrupt" });
+
+      await waitFor(() => receiver.received.length >= 2, 20_000);
+      const payloads = receiver.received.map((request) => JSON.parse(request.body) as { run_id: string; status: string });
+      expect(payloads.map((payload) => [payload.run_id, payload.status]).sort()).toEqual(
+        [[delayed.run.run_id, "cancelled"], [queued.run.run_id, "cancelled"]].sort(),
+      );
+    } finally {
+      await receiver.close();
+    }
+  });
 });
 
 describe("TTL sweep with a late write (Postgres)", () => {
