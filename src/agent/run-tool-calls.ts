@@ -2,7 +2,7 @@ import { AIMessage, type BaseMessage, ToolMessage } from "@langchain/core/messag
 import { interrupt } from "@langchain/langgraph";
 import type { ToolDefinition } from "../tools/tool-definition.js";
 import type { AgentContext } from "./agent-context.js";
-import { type ApprovalDecision, type ApprovalRequest, approvalDecisionSchema } from "./approval.js";
+import { type ApprovalDecision, approvalAnswerSchema, type ApprovalRequest } from "./approval.js";
 import { unrunnableReason } from "./normalize-tool-calls.js";
 
 type ToolCall = NonNullable<AIMessage["tool_calls"]>[number];
@@ -40,7 +40,7 @@ function callId(call: ToolCall): string {
 function askApproval(call: ToolCall): ApprovalDecision {
   const request: ApprovalRequest = { kind: "tool_approval", tool_call_id: callId(call), name: call.name, args: call.args };
   const answer: unknown = interrupt(request);
-  const parsed = approvalDecisionSchema.safeParse(answer);
+  const parsed = approvalAnswerSchema.safeParse(answer);
   // A malformed answer must not run the tool: treat it as a rejection the model can explain.
   return parsed.success ? parsed.data : { decision: "reject", reason: "the approval answer was not understood" };
 }

@@ -364,10 +364,14 @@ export class RunService {
     }
   }
 
+  /** Edited arguments must be valid for the tool and name only its arguments (a stray key would be dropped unseen). */
   private checkEditedArgs(toolName: string, args: Record<string, unknown> | undefined): void {
     const tool = this.deps.tools.find((candidate) => candidate.name === toolName);
     const parsed = tool?.schema.safeParse(args ?? {});
     if (parsed && !parsed.success) throw new AppError("invalid_request", `Edited arguments are not valid for ${toolName}`, { details: parsed.error.issues });
+    const known = parsed?.success && typeof parsed.data === "object" && parsed.data !== null ? Object.keys(parsed.data) : undefined;
+    const unknown = known ? Object.keys(args ?? {}).filter((key) => !known.includes(key)) : [];
+    if (unknown.length > 0) throw new AppError("invalid_request", `Edited arguments name what ${toolName} does not take: ${unknown.join(", ")}`, { details: { unknown } });
   }
 }
 

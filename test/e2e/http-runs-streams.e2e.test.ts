@@ -184,6 +184,15 @@ describe("human approval over HTTP", () => {
     expect(outbox.rows).toEqual([{ to_address: "a@b.co" }]);
   });
 
+  it("a command.resume keyed to an interrupt that is not pending answers not_found", async () => {
+    const threadId = await newThread();
+    await using asking = await postStream(`/threads/${threadId}/runs/stream`, { input: userInput('/tool send_email {"to":"a@b.co","subject":"s","body":"b"}') });
+    await asking.untilEnd();
+    const refused = await api<{ code: string; message: string }>("POST", `/threads/${threadId}/runs`, { command: { resume: { "no-such-interrupt": { decision: "approve" } } } });
+    expect(refused.status).toBe(404);
+    expect(refused.body).toMatchObject({ code: "not_found", message: "No pending interrupt no-such-interrupt on this thread" });
+  });
+
   it("a command.resume keeps the body's run options (metadata, webhook, config) on the run that carries the answer", async () => {
     const threadId = await newThread();
     await using asking = await postStream(`/threads/${threadId}/runs/stream`, { input: userInput('/tool send_email {"to":"a@b.co","subject":"s","body":"b"}') });

@@ -85,6 +85,17 @@ describe("human in the loop", () => {
       value: { decision: "edit", args: { to: "not an email", subject: "x", body: "y" } },
     });
     expect(invalid.code).toBe("invalid_request");
+    // Answers that would run something other than what was meant: arguments with an approval (they would be
+    // ignored), an edit without them, an argument the tool does not take (it would be dropped unseen).
+    const ignored = [
+      { decision: "approve", args: { to: "sneaky@example.com", subject: "Hello", body: "Meeting at 10?" } },
+      { decision: "edit" },
+      { decision: "edit", args: { to: "grace@example.com", subject: "Hello", body: "Meeting at 11.", cc: "boss@example.com" } },
+    ];
+    for (const value of ignored) {
+      const refused = await client.callError("input.respond", { thread_id: threadId, interrupt_id: interrupt.id, value });
+      expect(refused.code).toBe("invalid_request");
+    }
     const { run_id } = await client.call<{ run_id: string }>("input.respond", {
       thread_id: threadId,
       interrupt_id: interrupt.id,

@@ -84,6 +84,18 @@ async function approvalAnswer(services: Services, { userId, threadId }: ThreadTa
       return { id: key, value: (resume as Record<string, unknown>)[key] };
     }
   }
+  const keyedTo = keyedAnswerId(resume);
+  if (keyedTo !== undefined) throw new AppError("not_found", `No pending interrupt ${keyedTo} on this thread`);
   if (interrupts.length > 1) throw new AppError("invalid_request", "Several approvals are pending: resume with {<interrupt_id>: decision}");
   return { id: only.id, value: resume };
+}
+
+/** The interrupt id a `{<id>: {decision…}}` answer names (not a bare decision, whose keys are its own fields). */
+function keyedAnswerId(resume: unknown): string | undefined {
+  if (typeof resume !== "object" || resume === null || Array.isArray(resume)) return undefined;
+  const entries = Object.entries(resume as Record<string, unknown>);
+  const [entry] = entries;
+  if (entries.length !== 1 || !entry || ["decision", "args", "reason"].includes(entry[0])) return undefined;
+  const value = entry[1];
+  return typeof value === "object" && value !== null && "decision" in value ? entry[0] : undefined;
 }
