@@ -27,11 +27,17 @@ export async function runToolCalls(messages: BaseMessage[], context: AgentContex
   const results: ToolMessage[] = [];
   for (const call of calls) {
     const reason = unrunnableReason(last, callId(call));
-    const output = reason ? { ok: false, content: `Error: ${reason}` } : await runOne(call, decisions.get(callId(call)), context);
-    results.push(new ToolMessage({ content: output.content, tool_call_id: callId(call), name: call.name, status: output.ok ? "success" : "error" }));
+    const decision = decisions.get(callId(call));
+    const output = reason ? { ok: false, content: `Error: ${reason}` } : await runOne(call, decision, context);
+    // The arguments a human's edit put in place of the model's travel with the result (tool.completed shows them).
+    const edited = !reason && decision?.decision === "edit" && decision.args ? { response_metadata: { [EDITED_ARGS_KEY]: decision.args } } : {};
+    results.push(new ToolMessage({ content: output.content, tool_call_id: callId(call), name: call.name, status: output.ok ? "success" : "error", ...edited }));
   }
   return { messages: results };
 }
+
+/** `response_metadata` key of a tool result whose call ran with a human's edited arguments: those arguments. */
+export const EDITED_ARGS_KEY = "threadline_edited_args";
 
 function callId(call: ToolCall): string {
   return call.id ?? "";

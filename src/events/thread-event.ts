@@ -11,7 +11,8 @@ export interface EventDataByName {
   "message.delta": { message_id: string; text: string };
   "message.completed": { message: TranscriptMessage };
   "tool.started": { tool_call_id: string; name: string; args: Record<string, unknown> };
-  "tool.completed": { tool_call_id: string; name: string; output: string; error?: string };
+  /** `args`: the arguments the tool ran with, when a human edited them (the model's are in its message). */
+  "tool.completed": { tool_call_id: string; name: string; output: string; error?: string; args?: Record<string, unknown> };
   "run.completed": { run_id: string; status: "success"; usage: TokenUsage | null; structured_response?: unknown };
   /** `usage`: what the model calls that finished spent; null when none did (a queued run never called one). */
   "run.failed": { run_id: string; code: string; message: string; status: "error" | "cancelled" | "interrupted" | "timeout"; usage: TokenUsage | null };

@@ -1,4 +1,5 @@
 import { type ModelTokens, USAGE_BY_MODEL_KEY } from "../agent/call-model.js";
+import { EDITED_ARGS_KEY } from "../agent/run-tool-calls.js";
 import { AIMessage, AIMessageChunk, type BaseMessage, RemoveMessage, ToolMessage } from "@langchain/core/messages";
 import type { NewThreadEvent, TokenUsage } from "../events/thread-event.js";
 import { type NewTranscriptMessage, type TranscriptMessage, toNewTranscriptMessage } from "../transcript/transcript-message.js";
@@ -88,7 +89,8 @@ export class StreamTranslator {
       }
     } else if (ToolMessage.isInstance(message)) {
       const failed = message.status === "error";
-      const data = { tool_call_id: message.tool_call_id, name: message.name ?? "", output: message.text };
+      const edited = message.response_metadata?.[EDITED_ARGS_KEY] as Record<string, unknown> | undefined;
+      const data = { tool_call_id: message.tool_call_id, name: message.name ?? "", output: message.text, ...(edited ? { args: edited } : {}) };
       this.sink.emit({ event: "tool.completed", data: failed ? { ...data, error: message.text } : data });
     }
   }

@@ -103,6 +103,9 @@ describe("human in the loop", () => {
     });
     await client.waitForEvent("run.completed", { run_id });
     expect(await outbox(server, threadId)).toEqual([{ to_address: "grace@example.com", subject: "Hello", body: "Meeting at 11." }]);
+    // Windows learn the arguments the tool ran with (the model's message still holds its own).
+    const completed = await client.waitForEvent("tool.completed", { run_id });
+    expect(completed.data?.args).toEqual({ to: "grace@example.com", subject: "Hello", body: "Meeting at 11." });
   });
 
   it("reject never runs the tool and tells the model why", async () => {
