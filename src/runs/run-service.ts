@@ -159,9 +159,21 @@ export class RunService {
         throw (error as { code?: string }).code === "23505" ? new AppError("conflict", "This interrupt was already answered") : error;
       });
       return { ...submitted, claimed: await this.claimIfFree(client, submitted) };
+    }).catch(async (error: unknown) => {
+      // Two windows answering at once: the one that lost finds the winner's run on the thread. Say what happened.
+      if (error instanceof AppError && error.code === "thread_busy" && (await this.answerInEffect(request.thread_id, pending.id))) {
+        throw new AppError("conflict", "This interrupt was already answered");
+      }
+      throw error;
     });
     if (!result.duplicate) await this.afterSubmit(result);
     return { run: result.run };
+  }
+
+  /** Whether an answer to this interrupt is on record and not superseded. */
+  private async answerInEffect(threadId: string, interruptId: string): Promise<boolean> {
+    const { rowCount } = await this.deps.pool.query("SELECT 1 FROM approvals WHERE thread_id = $1 AND interrupt_id = $2 AND superseded_at IS NULL", [threadId, interruptId]);
+    return (rowCount ?? 0) > 0;
   }
 
   /** Cancel a run: a pending one at once, a running one through its executor (wherever it runs). */

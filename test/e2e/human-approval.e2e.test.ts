@@ -227,6 +227,23 @@ describe("human in the loop", () => {
   });
 });
 
+describe("answers racing", () => {
+  it("two windows answering at once: one answer runs, the other is told it was already answered", async () => {
+    await using server = await startTestServer({ databaseUrl: database.url, tools: TOOLS_WITH_SLOW_APPROVAL });
+    await using desktop = await TestWsClient.connect(server.wsUrl);
+    await using phone = await TestWsClient.connect(server.wsUrl);
+    const threadId = (await desktop.call<{ thread_id: string }>("thread.open", {})).thread_id;
+    const { run_id } = await desktop.call<{ run_id: string }>("run.start", { thread_id: threadId, input: { messages: [{ role: "user", content: '/tool slow_approved_task {"ms":1500}' }] } });
+    const interrupted = await desktop.waitForEvent("run.interrupted", { run_id });
+    const [interrupt] = (interrupted.data as { interrupts: Interrupt[] }).interrupts;
+    const answer = (client: TestWsClient, decision: string) => client.call("input.respond", { thread_id: threadId, interrupt_id: interrupt?.id, value: { decision } });
+    const outcomes = await Promise.allSettled([answer(desktop, "approve"), answer(phone, "reject")]);
+    expect(outcomes.filter((outcome) => outcome.status === "fulfilled")).toHaveLength(1);
+    const lost = outcomes.find((outcome) => outcome.status === "rejected");
+    expect(((lost as PromiseRejectedResult).reason as { frame: { code: string } }).frame.code).toBe("conflict");
+  });
+});
+
 /** Whether `frame` comes after the run's latest `run.started` (the resumed attempt's), in the thread's replayed log. */
 function isAfterResumedStart(client: TestWsClient, threadId: string, runId: string, frame: Frame): boolean {
   const starts = client.events(threadId).filter((candidate) => candidate.run_id === runId && candidate.event === "run.started");
