@@ -87,6 +87,33 @@ describe("loadConfig", () => {
     expect(loadConfig({ env: { HOST: "0.0.0.0", AUTH_MODE: "apikey" } }).HOST).toBe("0.0.0.0");
   });
 
+  it("refuses provider base URLs with credentials or another scheme, naming the setting and never repeating the password", () => {
+    for (const name of ["OPENAI_BASE_URL", "ANTHROPIC_BASE_URL", "OLLAMA_BASE_URL"]) {
+      const refused = (() => {
+        try {
+          loadConfig({ env: { MODEL: "fake", [name]: "http://admin:OLLAMASECRET@10.0.0.5:11434" } });
+        } catch (error) {
+          return error as Error;
+        }
+        return undefined;
+      })();
+      expect(refused).toBeInstanceOf(ConfigError);
+      expect(refused?.message).toContain(name);
+      expect(refused?.message).toContain("must not hold credentials");
+      expect(refused?.message).not.toContain("OLLAMASECRET");
+      expect(() => loadConfig({ env: { MODEL: "fake", [name]: "ftp://models.example.com" } })).toThrow(/http:\/\/ or https:\/\//);
+    }
+    expect(loadConfig({ env: { MODEL: "openai:m", OPENAI_BASE_URL: "https://api.deepseek.com/v1" } }).OPENAI_BASE_URL).toBe("https://api.deepseek.com/v1");
+  });
+
+  it("refuses a DATABASE_URL that is not a postgres:// URL, naming it", () => {
+    expect(() => loadConfig({ env: { DATABASE_URL: "notaurl" } })).toThrow(/DATABASE_URL.*postgres:\/\//);
+    expect(() => loadConfig({ env: { DATABASE_URL: "mysql://localhost/db" } })).toThrow(ConfigError);
+    for (const url of ["postgres://postgres@127.0.0.1:5432/test", "postgresql://u:p@db.internal/app?sslmode=require"]) {
+      expect(loadConfig({ env: { DATABASE_URL: url } }).DATABASE_URL).toBe(url);
+    }
+  });
+
   it("requires a key to verify JWTs", () => {
     expect(() => loadConfig({ env: { AUTH_MODE: "jwt" } })).toThrow(/JWT_SECRET/);
     expect(loadConfig({ env: { AUTH_MODE: "jwt", JWT_SECRET: "a-very-long-shared-secret" } }).AUTH_MODE).toBe("jwt");

@@ -6,6 +6,16 @@ import { isAllowHostEntry } from "./outbound/address-range.js";
 const TRUE_WORDS = ["true", "1", "yes", "on"];
 const BOOLEAN_WORDS = [...TRUE_WORDS, "false", "0", "no", "off"];
 /** A flag as environments write it: true/false, 1/0, yes/no, on/off, in any case. */
+/**
+ * A model provider's base URL: http(s), without credentials — a `user:password@` there reaches no provider (fetch
+ * refuses such URLs) and its password would be repeated in every run's error. Keys have settings of their own.
+ */
+const providerUrl = z
+  .string()
+  .url()
+  .refine((value) => /^https?:\/\//i.test(value), "must be an http:// or https:// URL")
+  .refine((value) => !URL.canParse(value) || (new URL(value).username === "" && new URL(value).password === ""), "must not hold credentials (user:password@): set the provider's key setting instead");
+
 const booleanFromString = z.preprocess(
   (value) => (typeof value === "boolean" ? String(value) : value),
   z
@@ -27,7 +37,11 @@ const configSchema = z.object({
   /** @default "127.0.0.1" */
   HOST: z.string().min(1).default("127.0.0.1"),
   /** Postgres connection string; unset means the embedded PGlite database under DATA_DIR. */
-  DATABASE_URL: z.string().min(1).optional(),
+  DATABASE_URL: z
+    .string()
+    .min(1)
+    .refine((value) => /^(postgres|postgresql|socket):/i.test(value) && URL.canParse(value), "must be a postgres:// (or postgresql://) connection URL, e.g. postgres://user:password@host:5432/database")
+    .optional(),
   /** Named prepared statements; turn off behind PgBouncer in transaction mode before 1.21. @default true */
   DATABASE_PREPARED_STATEMENTS: booleanFromString.default(true),
   /** Send statements a transaction issues together in one round trip; off for a proxy that mishandles it. @default true */
@@ -50,11 +64,11 @@ const configSchema = z.object({
   MODEL_MAX_RETRIES: z.coerce.number().int().min(0).max(10).default(2),
   OPENAI_API_KEY: z.string().min(1).optional(),
   /** Any OpenAI-compatible server (DeepSeek, DashScope, vLLM, llama.cpp server, …). */
-  OPENAI_BASE_URL: z.string().url().optional(),
+  OPENAI_BASE_URL: providerUrl.optional(),
   ANTHROPIC_API_KEY: z.string().min(1).optional(),
-  ANTHROPIC_BASE_URL: z.string().url().optional(),
+  ANTHROPIC_BASE_URL: providerUrl.optional(),
   /** @default "http://127.0.0.1:11434" */
-  OLLAMA_BASE_URL: z.string().url().default("http://127.0.0.1:11434"),
+  OLLAMA_BASE_URL: providerUrl.default("http://127.0.0.1:11434"),
   /** Where pulled model files are cached across data directories and CI runs. @default "~/.cache/threadline/models" */
   MODEL_CACHE_DIR: z.string().min(1).default(path.join(os.homedir(), ".cache", "threadline", "models")),
   /**

@@ -15,5 +15,9 @@ export function isModelCallError(error: unknown): error is ModelCallError {
 
 /** Strip anything shaped like a credential from a provider's message before it reaches users or logs. */
 export function redactSecrets(message: string): string {
-  return message.replace(/\b(sk|pk|rk|tl)[-_][A-Za-z0-9_-]{8,}/g, "[redacted]").replace(/Bearer\s+\S+/gi, "Bearer [redacted]");
+  return message
+    .replace(/\b(sk|pk|rk|tl)[-_][A-Za-z0-9_-]{8,}/g, "[redacted]")
+    .replace(/Bearer\s+\S+/gi, "Bearer [redacted]")
+    // A URL's credentials (user:password@), wherever a provider or library repeats the URL.
+    .replace(/(\/\/)[^\s/@:]*:[^\s/@]*@/g, "$1[redacted]@");
 }
