@@ -52,6 +52,7 @@ export class JobRunner {
   private readonly boss: PgBoss;
   private readonly database: BossDatabase;
   private readonly definitions = new Map<string, JobDefinition<object>>();
+  private readonly pool: pg.Pool;
   private readonly logger: Logger;
   private readonly pollingIntervalSeconds: number;
   private readonly stopTimeoutMs: number;
@@ -61,6 +62,7 @@ export class JobRunner {
     this.logger = options.logger.child({ component: "jobs" });
     this.pollingIntervalSeconds = Math.max(0.5, options.pollingIntervalSeconds ?? 2);
     this.stopTimeoutMs = options.stopTimeoutMs ?? 10_000;
+    this.pool = options.pool;
     this.database = new BossDatabase(options.pool, (error) => this.logger.warn({ err: error }, "job queue bookkeeping failed"));
     this.boss = new PgBoss({ db: this.database, schema: options.schema ?? "pgboss" });
     // An unhandled 'error' event would crash the process; pg-boss reports transient failures this way.
@@ -77,9 +79,31 @@ export class JobRunner {
   async start(): Promise<void> {
     if (this.state !== "idle") return;
     this.state = "started";
-    await this.boss.start();
-    for (const definition of this.definitions.values()) await this.startDefinition(definition);
+    await this.oneInstanceAtATime(async () => {
+      await this.boss.start();
+      for (const definition of this.definitions.values()) await this.startDefinition(definition);
+    });
     this.logger.debug({ queues: [...this.definitions.keys()] }, "job runner started");
+  }
+
+  /**
+   * Instances starting at once on one database install pg-boss and set up the same queues and schedules together,
+   * and those statements deadlock or collide (one instance then failed to start): the set-up runs under an advisory
+   * lock, held on a connection of its own. Not on a single-connection pool (the embedded database: one process).
+   */
+  private async oneInstanceAtATime(setUp: () => Promise<void>): Promise<void> {
+    if ((this.pool.options.max ?? 10) < 2) return setUp();
+    const client = await this.pool.connect();
+    try {
+      await client.query("SELECT pg_advisory_lock($1)", [JOB_SETUP_LOCK_KEY]);
+      try {
+        await setUp();
+      } finally {
+        await client.query("SELECT pg_advisory_unlock($1)", [JOB_SETUP_LOCK_KEY]);
+      }
+    } finally {
+      client.release();
+    }
   }
 
   /** Stop fetching jobs, wait for those in progress (up to the timeout), stop timers. Never closes the pool. */
@@ -148,3 +172,6 @@ export class JobRunner {
     });
   }
 }
+
+/** Advisory lock key of the job queue's set-up ("thrjob" in ASCII). */
+const JOB_SETUP_LOCK_KEY = 0x7468_726a_6f62;
