@@ -24,7 +24,9 @@ export async function startEmbeddedPostgres(options: { dataDir: string }): Promi
   await mkdir(directory, { recursive: true });
   const release = await lockDirectory(directory);
   try {
-    const db = await PGlite.create({ dataDir: directory, extensions: { pg_trgm } });
+    const db = await PGlite.create({ dataDir: directory, extensions: { pg_trgm } }).catch((error: unknown) => {
+      throw embeddedStartError(error, directory);
+    });
     const server = new PGLiteSocketServer({ db, host: "127.0.0.1", port: 0, maxConnections: 2 });
     await server.start();
     const port = readPort(server);
@@ -73,4 +75,25 @@ function readPort(server: PGLiteSocketServer): number {
   const port = (server as unknown as { port?: number }).port;
   if (typeof port !== "number" || port === 0) throw new Error("Embedded Postgres did not report its port");
   return port;
+}
+
+/** WASI errno values PGlite's file system reports (an Emscripten `ErrnoError {errno}`, not an Error), in words. */
+const ERRNO_WORDS: Record<number, string> = {
+  2: "permission denied",
+  19: "disk quota exceeded",
+  29: "input/output error",
+  51: "no space left on device",
+  63: "operation not permitted",
+  69: "read-only file system",
+};
+
+/**
+ * PGlite's start failure as an Error that says where and why: its file system throws bare `{errno}` objects, which
+ * reached the operator as "[object Object]".
+ */
+export function embeddedStartError(error: unknown, directory: string): Error {
+  if (error instanceof Error) return error;
+  const errno = (error as { errno?: unknown } | null)?.errno;
+  const cause = typeof errno === "number" ? (ERRNO_WORDS[errno] ?? `file system error ${errno}`) : String(error);
+  return new Error(`the embedded database in ${directory} (DATA_DIR) could not be opened: ${cause}; free some space or choose another DATA_DIR, or set DATABASE_URL for a Postgres server`, { cause: error });
 }
