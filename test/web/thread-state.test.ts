@@ -109,6 +109,19 @@ describe("thread state", () => {
     const resumed = applyEvent(state, frame("run.started", { run_id: "run-2" }, "run-2"));
     expect(toolCallView(resumed, call, "2026-01-01T00:00:00.000Z").awaitingApproval).toBeUndefined();
   });
+
+  it("keeps the assistant message's arguments for a call whose tool.started this tab never saw", () => {
+    // A tab that opened the session while the call awaited approval sees only tool.completed of the resumed run.
+    const call = { id: "call-7", name: "send_email", args: { to: "ada@example.com", subject: "hi" } };
+    const state = applyAll(mergeMessages(emptyThreadState(), [message({ id: "m2", role: "assistant", content: "", tool_calls: [call] })]), [
+      frame("run.started", { run_id: "run-2", kind: "resume" }, "run-2"),
+      frame("tool.completed", { tool_call_id: "call-7", name: "send_email", output: "sent" }, "run-2"),
+    ]);
+    expect(toolCallView(state, call, "2026-01-01T00:00:00.000Z")).toMatchObject({ args: call.args, output: "sent" });
+    // Arguments a tool.started did carry still win.
+    const started = applyEvent(state, frame("tool.started", { tool_call_id: "call-7", name: "send_email", args: { to: "bob@example.com" } }, "run-2"));
+    expect(toolCallView(started, call, "2026-01-01T00:00:00.000Z").args).toEqual({ to: "bob@example.com" });
+  });
 });
 
 describe("replay branches", () => {

@@ -13,6 +13,9 @@ export interface ToolCallView {
   awaitingApproval?: boolean;
 }
 
+/** What `tool.started`/`tool.completed` said about a call; no args when only its completion was seen. */
+export type LiveToolCall = Omit<ToolCallView, "args"> & { args?: Record<string, unknown> };
+
 /** What the page knows about a run it saw events of. */
 export interface RunView {
   run_id: string;
@@ -46,7 +49,7 @@ export interface ThreadState {
   /** Completed transcript rows, ordered by transcript seq, unique by id. */
   messages: TranscriptMessage[];
   streaming: StreamingMessage[];
-  tools: Record<string, ToolCallView>;
+  tools: Record<string, LiveToolCall>;
   runs: Record<string, RunView>;
   activeRunId: string | null;
   interrupts: Interrupt[];
@@ -107,14 +110,15 @@ function applyKnownEvent(state: ThreadState, frame: EventFrame): ThreadState {
   const toolStarted = eventData(frame, "tool.started");
   if (toolStarted) {
     const previous = state.tools[toolStarted.tool_call_id];
-    const tool: ToolCallView = { ...previous, id: toolStarted.tool_call_id, name: toolStarted.name, args: toolStarted.args, startedAt: frame.created_at };
+    const tool: LiveToolCall = { ...previous, id: toolStarted.tool_call_id, name: toolStarted.name, args: toolStarted.args, startedAt: frame.created_at };
     return { ...state, tools: { ...state.tools, [tool.id]: tool } };
   }
   const toolCompleted = eventData(frame, "tool.completed");
   if (toolCompleted) {
     const previous = state.tools[toolCompleted.tool_call_id];
-    const tool: ToolCallView = {
-      args: {},
+    // A tab that joined after tool.started (e.g. while the call awaited approval) knows no args here: the
+    // assistant message's tool_calls provide them (toolCallView), so none are invented.
+    const tool: LiveToolCall = {
       ...previous,
       id: toolCompleted.tool_call_id,
       name: toolCompleted.name,
@@ -202,7 +206,7 @@ export function runsWithoutInput(state: ThreadState): string[] {
 export function toolCallView(state: ThreadState, call: { id: string; name: string; args: Record<string, unknown> }, requestedAt: string): ToolCallView {
   const live = state.tools[call.id];
   const result = state.messages.find((message) => message.role === "tool" && message.tool_call_id === call.id);
-  const view: ToolCallView = { id: call.id, name: call.name, args: call.args, startedAt: requestedAt, ...live };
+  const view: ToolCallView = { id: call.id, name: call.name, startedAt: requestedAt, ...live, args: live?.args ?? call.args };
   if (result && view.output === undefined) {
     view.output = result.content;
     if (result.status === "error") view.error = result.content;
