@@ -122,6 +122,23 @@ describe("thread state", () => {
     const started = applyEvent(state, frame("tool.started", { tool_call_id: "call-7", name: "send_email", args: { to: "bob@example.com" } }, "run-2"));
     expect(toolCallView(started, call, "2026-01-01T00:00:00.000Z").args).toEqual({ to: "bob@example.com" });
   });
+
+  it("drops a dead attempt's never-completed text when its run resumes on another instance", () => {
+    let state = applyAll(emptyThreadState(), [
+      frame("run.started", { run_id: "run-0" }, "run-0"),
+      frame("message.delta", { message_id: "a0", text: "cut short" }, "run-0"),
+      frame("run.failed", { run_id: "run-0", status: "cancelled", code: "cancelled", message: "cancelled" }, "run-0"),
+      frame("run.started", { run_id: "run-1", attempt: 1, resumed: false }),
+      frame("message.completed", { message: message({ id: "m1", role: "user", content: "resume" }) }),
+      frame("message.delta", { message_id: "a1", text: "You said: res" }),
+    ]);
+    state = applyEvent(state, frame("run.started", { run_id: "run-1", attempt: 2, resumed: true }));
+    // Only the resumed run's partial goes; another run's stopped reply stays.
+    expect(state.streaming.map((entry) => entry.message_id)).toEqual(["a0"]);
+    expect(state.activeRunId).toBe("run-1");
+    state = applyEvent(state, frame("message.delta", { message_id: "a2", text: "You said" }));
+    expect(state.streaming.map((entry) => entry.text)).toEqual(["cut short", "You said"]);
+  });
 });
 
 describe("replay branches", () => {

@@ -98,7 +98,10 @@ function applyKnownEvent(state: ThreadState, frame: EventFrame): ThreadState {
   if (started) {
     const id = started.run_id || runId || "";
     const queued = state.queued.filter((entry) => entry.run_id !== id);
-    const next: ThreadState = { ...state, activeRunId: id, interrupts: [], queued, runs: { ...state.runs, [id]: { run_id: id, status: "running" } } };
+    // A resumed attempt (the previous instance died) streams its messages again: the dead attempt's
+    // never-completed text is superseded (docs/protocol.md), so it must not stay beside the new one.
+    const streaming = started.resumed ? state.streaming.filter((entry) => entry.run_id !== id) : state.streaming;
+    const next: ThreadState = { ...state, activeRunId: id, interrupts: [], queued, streaming, runs: { ...state.runs, [id]: { run_id: id, status: "running" } } };
     return started.kind === "replay" ? recordReplays(next, [{ run_id: id, kind: "replay", checkpoint_id: started.checkpoint_id }]) : next;
   }
   const queued = eventData(frame, "run.queued");
