@@ -32,6 +32,12 @@ export function MessageList(props: {
     (queued) => !pending.some((entry) => entry.runId === queued.run_id || (entry.runId === undefined && entry.text === queued.text)),
   );
 
+  // The user's own send brings the conversation back to the bottom, wherever they had scrolled to.
+  const newestPending = pending.at(-1)?.key;
+  useLayoutEffect(() => {
+    if (newestPending !== undefined) stickToBottom.current = true;
+  }, [newestPending]);
+
   useLayoutEffect(() => {
     const element = scroller.current;
     if (element && stickToBottom.current) element.scrollTop = element.scrollHeight;
@@ -40,11 +46,26 @@ export function MessageList(props: {
   useEffect(() => {
     const element = scroller.current;
     if (!element) return undefined;
+    let lastTop = element.scrollTop;
     const onScroll = () => {
-      stickToBottom.current = element.scrollHeight - element.scrollTop - element.clientHeight < 80;
+      // Only scrolling up lets go of the bottom. The scroller shrinking (the composer grows with a pasted text)
+      // also fires scroll events far from the bottom, with scrollTop unchanged: those must not unpin it.
+      const nearBottom = element.scrollHeight - element.scrollTop - element.clientHeight < 80;
+      stickToBottom.current = nearBottom || (stickToBottom.current && element.scrollTop >= lastTop);
+      lastTop = element.scrollTop;
     };
+    // A pinned list stays at the bottom when its box or its content changes size without a render here.
+    const observer = new ResizeObserver(() => {
+      if (stickToBottom.current) element.scrollTop = element.scrollHeight;
+      lastTop = element.scrollTop;
+    });
+    observer.observe(element);
+    if (element.firstElementChild) observer.observe(element.firstElementChild);
     element.addEventListener("scroll", onScroll, { passive: true });
-    return () => element.removeEventListener("scroll", onScroll);
+    return () => {
+      observer.disconnect();
+      element.removeEventListener("scroll", onScroll);
+    };
   }, []);
 
   // The focused message may render a moment after the request (its session's state arrives separately).
