@@ -45,4 +45,43 @@ describe("the composer", () => {
     await expect.poll(() => distanceFromBottom(page)).toBeLessThan(80);
     expect(pageErrors).toEqual([]);
   });
+
+  it("stops the reply on Esc only outside text fields or in an empty message box, never on an IME's Esc", async () => {
+    const stopped = () => page.locator(".stopped-badge").count();
+    const before = await stopped();
+    await sendMessage(page, "esc in the search box must not stop this");
+    await page.locator(".message-streaming").waitFor({ timeout: 15_000 });
+    const search = page.getByLabel("Search sessions and messages");
+    await search.fill("abc");
+    await search.press("Escape");
+    // The search box gets its own Esc (it clears), and the reply goes on.
+    expect(await search.inputValue()).toBe("");
+    await expect.poll(() => lastAssistantText(page).catch(() => ""), { timeout: 15_000 }).toBe("You said: esc in the search box must not stop this");
+
+    await sendMessage(page, "an IME's esc and a draft's esc must not stop this");
+    await page.locator(".message-streaming").waitFor({ timeout: 15_000 });
+    const input = page.locator("#composer-input");
+    // An Esc that cancels an IME candidate (Chinese, Japanese input) arrives while composing.
+    await input.evaluate((element) => {
+      element.dispatchEvent(new KeyboardEvent("keydown", { key: "Escape", isComposing: true, bubbles: true, cancelable: true }));
+    });
+    await input.fill("a draft");
+    await input.press("Escape");
+    await expect.poll(() => lastAssistantText(page).catch(() => ""), { timeout: 15_000 }).toBe("You said: an IME's esc and a draft's esc must not stop this");
+    expect(await stopped()).toBe(before);
+    expect(await input.inputValue()).toBe("a draft");
+
+    // From an empty message box, and from outside any field, Esc stops.
+    await input.fill("stop me from the empty box");
+    await input.press("Enter");
+    await page.locator(".message-streaming").waitFor({ timeout: 15_000 });
+    await input.press("Escape");
+    await expect.poll(stopped, { timeout: 15_000 }).toBe(before + 1);
+    await sendMessage(page, "stop me from the page");
+    await page.locator(".message-streaming").waitFor({ timeout: 15_000 });
+    await page.locator(".chat-title h1").click();
+    await page.keyboard.press("Escape");
+    await expect.poll(stopped, { timeout: 15_000 }).toBe(before + 2);
+    expect(pageErrors).toEqual([]);
+  });
 });

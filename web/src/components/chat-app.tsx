@@ -14,6 +14,7 @@ import { Composer } from "./composer.js";
 import { ConnectionBanner } from "./connection-banner.js";
 import { MessageList } from "./message-list.js";
 import { SessionSidebar } from "./session-sidebar.js";
+import { isStopKey } from "./stop-key.js";
 import { TimelinePanel } from "./timeline-panel.js";
 
 /** The signed-in page: sessions on the left, the conversation in the middle, the timeline on demand. */
@@ -30,10 +31,11 @@ export function ChatApp(props: { client: RpcClient; assistants: Assistant[]; onS
   const threadId = chat.session?.thread_id;
   const running = isRunning(chat.state);
 
-  // Esc stops the reply from anywhere on the page (dialogs handle their own Esc).
+  // Esc stops the reply from the page or an empty message box, not from other fields or an IME composition
+  // (isStopKey); dialogs handle their own Esc.
   useEffect(() => {
     const onKey = (event: KeyboardEvent) => {
-      if (event.key !== "Escape" || !running || document.querySelector("dialog[open]")) return;
+      if (!running || !isStopKey(event) || document.querySelector("dialog[open]")) return;
       event.preventDefault();
       void chat.stop();
     };

@@ -1,7 +1,7 @@
 import { useEffect, useRef } from "preact/hooks";
 
 /**
- * The message box: Enter sends, Shift+Enter adds a line, Esc stops the reply. While a reply runs, Stop
+ * The message box: Enter sends, Shift+Enter adds a line, Esc stops the reply while the box is empty. While a reply runs, Stop
  * appears beside Send, and a message sent then is queued by the server (`enqueue`) to run after it.
  */
 export function Composer(props: {
