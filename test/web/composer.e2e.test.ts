@@ -1,9 +1,11 @@
 import type { Page } from "playwright-core";
 import { beforeAll, describe, expect, it } from "vitest";
-import { lastAssistantText, pageErrors, sendMessage, useBrowserServer } from "./browser.js";
+import { lastAssistantText, pageErrors, sendMessage, useBrowserServer, waitForChat } from "./browser.js";
 
 // Slow enough chunks (4 per reply) that a reply is still streaming while the test presses keys.
-const fixture = useBrowserServer({ env: { FAKE_CHUNK_DELAY_MS: 250 }, openPage: true });
+// A small frame limit, so a refused (too long) message is quick to type.
+const FRAME_LIMIT = 16_384;
+const fixture = useBrowserServer({ env: { FAKE_CHUNK_DELAY_MS: 250, WS_MAX_FRAME_BYTES: FRAME_LIMIT }, openPage: true });
 let page: Page;
 beforeAll(() => {
   ({ page } = fixture);
@@ -82,6 +84,52 @@ describe("the composer", () => {
     await page.locator(".chat-title h1").click();
     await page.keyboard.press("Escape");
     await expect.poll(stopped, { timeout: 15_000 }).toBe(before + 2);
+    expect(pageErrors).toEqual([]);
+  });
+
+  it("keeps a message the server refuses as too long in the box, and says why in words", async () => {
+    const input = page.locator("#composer-input");
+    const huge = "long ".repeat(FRAME_LIMIT / 4);
+    await input.fill(huge);
+    await input.press("Enter");
+    const alert = page.locator(".composer-error");
+    await alert.waitFor({ timeout: 10_000 });
+    expect(await alert.innerText()).toMatch(/too long to send \(the server takes up to about 16 KB\)/);
+    expect(await alert.innerText()).not.toContain("payload_too_large");
+    expect(await input.inputValue()).toBe(huge.trim());
+    expect(await page.locator(".message-user", { hasText: "long long" }).count()).toBe(0);
+    await alert.getByRole("button", { name: "Dismiss" }).click();
+    await input.fill("");
+  });
+
+  it("a message sent to a session deleted in another tab stays in the box; the tab leaves that session", async () => {
+    await sendMessage(page, "this session is about to go");
+    await expect.poll(() => lastAssistantText(page).catch(() => ""), { timeout: 15_000 }).toBe("You said: this session is about to go");
+    const doomed = await page.locator(".session-current").getAttribute("data-thread-id");
+    expect(doomed).toBeTruthy();
+    const other = await page.context().newPage();
+    await other.goto(page.url());
+    await waitForChat(other);
+    await other.locator(`.session-item[data-thread-id="${doomed ?? ""}"]`).getByRole("button", { name: /^Delete/ }).click();
+    await other.getByRole("dialog").getByRole("button", { name: "Delete" }).click();
+    await expect.poll(() => other.locator(`.session-item[data-thread-id="${doomed ?? ""}"]`).count()).toBe(0);
+    await other.close();
+
+    const input = page.locator("#composer-input");
+    await input.fill("typed before I knew");
+    await input.press("Enter");
+    const alert = page.locator(".composer-error");
+    await alert.waitFor({ timeout: 10_000 });
+    expect(await alert.innerText()).toMatch(/session was deleted/);
+    expect(await alert.innerText()).not.toContain("not_found");
+    expect(await input.inputValue()).toBe("typed before I knew");
+    // The tab moved to a live session and the deleted one left its list.
+    await expect.poll(() => page.locator(".session-current").getAttribute("data-thread-id")).not.toBe(doomed);
+    expect(await page.locator(`.session-item[data-thread-id="${doomed ?? ""}"]`).count()).toBe(0);
+    expect(await alert.getByRole("button", { name: "Retry" }).count()).toBe(0);
+    // Sending it again goes to the session the tab is on now.
+    await input.press("Enter");
+    await expect.poll(() => lastAssistantText(page).catch(() => ""), { timeout: 15_000 }).toBe("You said: typed before I knew");
     expect(pageErrors).toEqual([]);
   });
 });

@@ -52,11 +52,18 @@ export function ChatApp(props: { client: RpcClient; assistants: Assistant[]; onS
       .catch((error: unknown) => setTimelineSupported(!isMethodNotFound(error)));
   }, [client, threadId, status]);
 
+  // The box empties at once (the message shows as pending); a refused message comes back into it, before
+  // anything typed since, so nothing the user wrote is lost.
+  const submit = async (text: string) => {
+    if (await chat.send(text)) return;
+    setDraft((current) => (current.trim() ? `${text}\n\n${current}` : text));
+  };
+
   const send = () => {
     const text = draft.trim();
     if (!text) return;
     setDraft("");
-    void chat.send(text);
+    void submit(text);
   };
 
   const select = (id: string) => {
@@ -109,7 +116,7 @@ export function ChatApp(props: { client: RpcClient; assistants: Assistant[]; onS
           onLoadOlder={() => void chat.sync?.loadOlder()}
           onRetry={(runId) => {
             const text = runInput(chat.state, runId);
-            return text && !running ? () => void chat.send(text) : undefined;
+            return text && !running ? () => void submit(text) : undefined;
           }}
         />
         {chat.state.interrupts.map((interrupt) => (
@@ -118,18 +125,6 @@ export function ChatApp(props: { client: RpcClient; assistants: Assistant[]; onS
         {chat.problem && (
           <div class="run-error composer-error" role="alert">
             <span>{chat.problem.message}</span>
-            {chat.problem.retryText !== undefined && (
-              <button
-                type="button"
-                class="button"
-                onClick={() => {
-                  const text = chat.problem?.retryText;
-                  if (text) void chat.send(text);
-                }}
-              >
-                Retry
-              </button>
-            )}
             <button type="button" class="icon-button" aria-label="Dismiss" onClick={chat.clearProblem}>
               <CloseIcon />
             </button>

@@ -3,6 +3,7 @@ import type { OpenedSession, Session } from "../protocol/protocol-types.js";
 import type { RpcClient } from "../protocol/rpc-client.js";
 import { RpcError, errorMessage, isMethodNotFound } from "../protocol/rpc-error.js";
 import { autoTitle } from "./auto-title.js";
+import { SESSION_DELETED, sendFailureMessage } from "./send-failure.js";
 import { loadTabThread, saveTabThread, tabWindowId } from "./browser-storage.js";
 import { ThreadSync } from "./thread-sync.js";
 import type { SessionsModel } from "./use-sessions.js";
@@ -32,7 +33,7 @@ export function useChatSession(client: RpcClient, sessions: SessionsModel) {
   const syncRef = useRef<ThreadSync | undefined>(undefined);
   const state = useThreadState(sync);
   const [pending, setPending] = useState<PendingMessage[]>([]);
-  const [problem, setProblem] = useState<{ message: string; retryText?: string } | undefined>(undefined);
+  const [problem, setProblem] = useState<{ message: string } | undefined>(undefined);
 
   /** Open a session (replacing the current one) and load its newest history; the sync that follows it. */
   const open = useCallback(
@@ -89,10 +90,14 @@ export function useChatSession(client: RpcClient, sessions: SessionsModel) {
     [client, sessions.upsert],
   );
 
+  /**
+   * Send a message; false when the server refused it (the caller puts the text back in the message box). A
+   * session deleted elsewhere (not_found) is left for the window's own session, and the list refreshed.
+   */
   const send = useCallback(
-    async (text: string) => {
+    async (text: string): Promise<boolean> => {
       const current = syncRef.current;
-      if (!current || !session) return;
+      if (!current || !session) return false;
       const key = crypto.randomUUID();
       const knownUserIds = new Set(current.state.messages.filter((message) => message.role === "user").map((message) => message.id));
       setPending((previous) => [...previous, { key, text, knownUserIds }]);
@@ -107,12 +112,21 @@ export function useChatSession(client: RpcClient, sessions: SessionsModel) {
         setPending((previous) => previous.map((entry) => (entry.key === key ? { ...entry, runId: result.run_id } : entry)));
         if (!session.title && knownUserIds.size === 0) await rename(current.threadId, autoTitle(text)).catch(() => undefined);
         void sessions.refresh();
+        return true;
       } catch (error) {
         setPending((previous) => previous.filter((entry) => entry.key !== key));
-        setProblem({ message: errorMessage(error), retryText: text });
+        // not_found may name something else (an assistant); the session is gone only if thread.get agrees.
+        const deleted = error instanceof RpcError && error.code === "not_found" && (await isDeleted(client, current.threadId));
+        if (deleted && syncRef.current === current) {
+          sessions.remove(current.threadId);
+          void sessions.refresh();
+          await open({ window_id: windowId }).catch(() => undefined);
+        }
+        setProblem({ message: deleted ? SESSION_DELETED : sendFailureMessage(error) });
+        return false;
       }
     },
-    [client, session, rename, sessions.refresh],
+    [client, session, rename, open, sessions.refresh, sessions.remove],
   );
 
   const stop = useCallback(async () => {
@@ -178,4 +192,14 @@ export function useChatSession(client: RpcClient, sessions: SessionsModel) {
     remove,
     respond,
   };
+}
+
+/** Whether the server no longer knows this session (deleted, e.g. in another window). */
+async function isDeleted(client: RpcClient, threadId: string): Promise<boolean> {
+  try {
+    await client.call("thread.get", { thread_id: threadId });
+    return false;
+  } catch (error) {
+    return error instanceof RpcError && error.code === "not_found";
+  }
 }
