@@ -132,4 +132,38 @@ describe("the composer", () => {
     await expect.poll(() => lastAssistantText(page).catch(() => ""), { timeout: 15_000 }).toBe("You said: typed before I knew");
     expect(pageErrors).toEqual([]);
   });
+
+  it("returns focus to the Delete button when the delete dialog is cancelled, and to a neighbouring session after a delete", async () => {
+    for (let opened = await page.locator(".session-item").count(); opened < 3; opened += 1) {
+      await page.getByRole("button", { name: "+ New chat" }).click();
+      await expect.poll(() => page.locator(".session-item").count()).toBe(opened + 1);
+    }
+    const focused = () =>
+      page.evaluate(() => {
+        const element = document.activeElement;
+        return element ? `${element.tagName.toLowerCase()}.${element.className} ${element.getAttribute("aria-label") ?? ""}`.trim() : "";
+      });
+    const items = page.locator(".session-item");
+    const deleteButton = items.nth(1).getByRole("button", { name: /^Delete/ });
+    const label = (await deleteButton.getAttribute("aria-label")) ?? "";
+    for (const close of ["Escape", "Cancel"]) {
+      await deleteButton.focus();
+      await page.keyboard.press("Enter");
+      await page.getByRole("dialog").waitFor();
+      if (close === "Escape") await page.keyboard.press("Escape");
+      else await page.getByRole("dialog").getByRole("button", { name: "Cancel" }).click();
+      await page.getByRole("dialog").waitFor({ state: "detached" });
+      expect(await focused()).toBe(`button.icon-button ${label}`);
+    }
+    const count = await items.count();
+    const below = await items.nth(2).getAttribute("data-thread-id");
+    await deleteButton.focus();
+    await page.keyboard.press("Enter");
+    await page.getByRole("dialog").getByRole("button", { name: "Delete" }).click();
+    await expect.poll(() => items.count()).toBe(count - 1);
+    // The session that was below the deleted one has focus, not the page.
+    expect(await page.evaluate(() => document.activeElement?.closest(".session-item")?.getAttribute("data-thread-id"))).toBe(below);
+    expect(await focused()).toMatch(/^button\.session-select/);
+    expect(pageErrors).toEqual([]);
+  });
 });

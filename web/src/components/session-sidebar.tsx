@@ -37,6 +37,13 @@ export function SessionSidebar(props: {
   const showsMessages = messageSearch.status !== "idle" && messageSearch.status !== "unsupported";
   const results = useRef<HTMLDivElement>(null);
   const searchInput = useRef<HTMLInputElement>(null);
+  const newButton = useRef<HTMLButtonElement>(null);
+  // After a delete, focus moves to the session below the deleted one (or above it), not to the page.
+  const neighbourOf = (threadId: string): HTMLElement | null => {
+    const item = results.current?.querySelector(`.session-item[data-thread-id="${CSS.escape(threadId)}"]`);
+    const sibling = item?.nextElementSibling?.querySelector(".session-select") ?? item?.previousElementSibling?.querySelector(".session-select");
+    return sibling instanceof HTMLElement ? sibling : null;
+  };
   // ↓ from the search box enters the rows, ↑/↓ move between them, ↑ from the first goes back to the box.
   const arrows = (event: KeyboardEvent, fromRow: boolean) => {
     const inRow = event.target instanceof HTMLElement && event.target.matches(NAVIGABLE);
@@ -67,7 +74,7 @@ export function SessionSidebar(props: {
             </select>
           </>
         )}
-        <button type="button" class="button button-primary new-session" onClick={() => props.onNew(assistantId)}>
+        <button type="button" ref={newButton} class="button button-primary new-session" onClick={() => props.onNew(assistantId)}>
           + New chat
         </button>
         <label for="session-search" class="visually-hidden">
@@ -121,6 +128,7 @@ export function SessionSidebar(props: {
             props.onDelete(confirming.thread_id);
             setConfirming(undefined);
           }}
+          focusAfterConfirm={() => neighbourOf(confirming.thread_id) ?? newButton.current}
         />
       )}
     </nav>
