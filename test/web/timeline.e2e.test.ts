@@ -150,6 +150,32 @@ describe("the timeline panel", () => {
     expect(pageErrors).toEqual([]);
   });
 
+  it("shows the selected checkpoint's state in view, under its row, in a long list", async () => {
+    // The session of the previous test: every page loaded, far more rows than the panel's height.
+    const rows = panel().locator(".checkpoint-button");
+    expect(await rows.count()).toBeGreaterThan(30);
+    const inView = (selector: string) =>
+      panel()
+        .locator(selector)
+        .evaluate((element) => {
+          const box = element.getBoundingClientRect();
+          const scroller = element.closest(".timeline-panel")?.getBoundingClientRect();
+          return scroller !== undefined && box.height > 0 && box.top >= scroller.top - 1 && box.bottom <= Math.min(scroller.bottom, innerHeight) + 1;
+        });
+    for (const index of [0, 20]) {
+      await rows.nth(index).click();
+      const detail = panel().getByRole("region", { name: "State at the selected checkpoint" });
+      await detail.locator(".checkpoint-detail-title").waitFor({ timeout: 10_000 });
+      await expect.poll(() => inView(".checkpoint-detail .approval-actions")).toBe(true);
+      expect(await inView(".checkpoint-button[aria-pressed=true]")).toBe(true);
+      // Focus stays on the row, and the next Tab reaches the actions right under it.
+      expect(await page.evaluate(() => document.activeElement?.getAttribute("aria-pressed"))).toBe("true");
+      await page.keyboard.press("Tab");
+      expect(await page.evaluate(() => document.activeElement?.textContent?.trim())).toBe("Fork from here");
+    }
+    expect(pageErrors).toEqual([]);
+  });
+
   it("shows a long thread's running summary in the state at a checkpoint", async () => {
     // An imported 40-turn conversation under a small budget: its working context starts with a summary.
     const assistant = await fetch(`${server.url}/assistants`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ graph_id: "chat", context: { tools: [], context_budget: 400 } }) });

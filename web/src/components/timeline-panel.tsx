@@ -1,4 +1,4 @@
-import { useEffect, useState } from "preact/hooks";
+import { useEffect, useRef, useState } from "preact/hooks";
 import { CloseIcon } from "./icons.js";
 import type { RpcClient } from "../protocol/rpc-client.js";
 import { errorMessage } from "../protocol/rpc-error.js";
@@ -27,6 +27,7 @@ export function TimelinePanel(props: {
   const [snapshot, setSnapshot] = useState<{ state: CheckpointState; raw: string } | undefined>(undefined);
   const [note, setNote] = useState<string | undefined>(undefined);
   const [problem, setProblem] = useState<string | undefined>(undefined);
+  const selectedRow = useRef<HTMLLIElement>(null);
 
   const load = async (before?: string) => {
     try {
@@ -53,6 +54,12 @@ export function TimelinePanel(props: {
   useEffect(() => {
     if (props.revision !== undefined) void load();
   }, [threadId, props.revision]);
+
+  // Bring the selected row and its state into view (its top first, when both do not fit); focus stays on the
+  // row, and Tab goes on to Fork / Replay right below it.
+  useEffect(() => {
+    selectedRow.current?.scrollIntoView({ block: "nearest" });
+  }, [selected, snapshot]);
 
   const select = async (checkpointId: string) => {
     setSelected(checkpointId);
@@ -84,6 +91,49 @@ export function TimelinePanel(props: {
   };
 
   const current = items.find((item) => item.checkpoint_id === selected);
+  // The state shows right under its row (or at the end if the row is not loaded any more), so it is in view.
+  const detail = (
+    <section id="checkpoint-detail" class="checkpoint-detail" aria-label="State at the selected checkpoint">
+      <div class="approval-actions">
+        <button type="button" class="button" onClick={() => void act("fork")}>
+          Fork from here
+        </button>
+        <button type="button" class="button" onClick={() => void act("replay")}>
+          Replay from here
+        </button>
+      </div>
+      {note && (
+        <p class="run-note" role="status">
+          {note}
+        </p>
+      )}
+      {snapshot && (
+        <>
+          <h3 class="checkpoint-detail-title">
+            {current?.node ?? "State"}: {snapshot.state.messages.length} message{snapshot.state.messages.length === 1 ? "" : "s"}
+            {snapshot.state.next.length > 0 ? ` · next: ${snapshot.state.next.join(", ")}` : ""}
+          </h3>
+          {snapshot.state.summary && (
+            <div class="state-summary">
+              <span class="state-role">summary of {snapshot.state.summary.messageCount} earlier message{snapshot.state.summary.messageCount === 1 ? "" : "s"}</span>{" "}
+              {snapshot.state.summary.text}
+            </div>
+          )}
+          <ol class="state-messages">
+            {snapshot.state.messages.map((message, index) => (
+              <li key={index}>
+                <span class="state-role">{message.role}</span> {message.text}
+              </li>
+            ))}
+          </ol>
+          <details>
+            <summary>Raw state</summary>
+            <pre class="state-snapshot">{snapshot.raw}</pre>
+          </details>
+        </>
+      )}
+    </section>
+  );
   return (
     <aside class="timeline-panel" aria-label="Timeline">
       <div class="panel-header">
@@ -100,7 +150,7 @@ export function TimelinePanel(props: {
       {items.length === 0 && !problem && <p class="run-note">No checkpoints yet.</p>}
       <ol class="checkpoint-list">
         {markBranches(items).map((item) => (
-          <li key={item.checkpoint_id}>
+          <li key={item.checkpoint_id} ref={item.checkpoint_id === selected ? selectedRow : undefined}>
             {item.branchFrom && (
               <p class="checkpoint-branch" data-branch-from={item.branchFrom} title={item.branchFrom}>
                 ↱ branch from {shortId(item.branchFrom)}
@@ -111,6 +161,7 @@ export function TimelinePanel(props: {
               class={item.onCurrentBranch ? "checkpoint-button" : "checkpoint-button off-branch"}
               data-checkpoint-id={item.checkpoint_id}
               aria-pressed={item.checkpoint_id === selected}
+              aria-controls={item.checkpoint_id === selected ? "checkpoint-detail" : undefined}
               title={item.onCurrentBranch ? undefined : "On an earlier branch: the thread no longer continues from here"}
               onClick={() => void select(item.checkpoint_id)}
             >
@@ -121,6 +172,7 @@ export function TimelinePanel(props: {
               {item.created_at && <time dateTime={item.created_at}>{new Date(item.created_at).toLocaleTimeString()}</time>}
               <span class="checkpoint-summary">{item.summary ?? "(no messages)"}</span>
             </button>
+            {item.checkpoint_id === selected && detail}
           </li>
         ))}
       </ol>
@@ -129,48 +181,7 @@ export function TimelinePanel(props: {
           Older checkpoints
         </button>
       )}
-      {selected && (
-        <section class="checkpoint-detail" aria-label="State at the selected checkpoint">
-          <div class="approval-actions">
-            <button type="button" class="button" onClick={() => void act("fork")}>
-              Fork from here
-            </button>
-            <button type="button" class="button" onClick={() => void act("replay")}>
-              Replay from here
-            </button>
-          </div>
-          {note && (
-            <p class="run-note" role="status">
-              {note}
-            </p>
-          )}
-          {snapshot && (
-            <>
-              <h3 class="checkpoint-detail-title">
-                {current?.node ?? "State"}: {snapshot.state.messages.length} message{snapshot.state.messages.length === 1 ? "" : "s"}
-                {snapshot.state.next.length > 0 ? ` · next: ${snapshot.state.next.join(", ")}` : ""}
-              </h3>
-              {snapshot.state.summary && (
-                <div class="state-summary">
-                  <span class="state-role">summary of {snapshot.state.summary.messageCount} earlier message{snapshot.state.summary.messageCount === 1 ? "" : "s"}</span>{" "}
-                  {snapshot.state.summary.text}
-                </div>
-              )}
-              <ol class="state-messages">
-                {snapshot.state.messages.map((message, index) => (
-                  <li key={index}>
-                    <span class="state-role">{message.role}</span> {message.text}
-                  </li>
-                ))}
-              </ol>
-              <details>
-                <summary>Raw state</summary>
-                <pre class="state-snapshot">{snapshot.raw}</pre>
-              </details>
-            </>
-          )}
-        </section>
-      )}
+      {selected && !current && detail}
     </aside>
   );
 }
