@@ -1,3 +1,4 @@
+import { createHmac } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Browser } from "playwright-core";
 import type { RunningServer } from "../../src/app.js";
@@ -72,6 +73,47 @@ describe("sign-in (AUTH_MODE=apikey)", () => {
       await page.getByLabel("API key").waitFor({ timeout: 10_000 });
       expect(await page.getByRole("alert").innerText()).toMatch(/revoked or your session expired/);
       expect(await page.evaluate(() => localStorage.getItem("threadline.token"))).toBeNull();
+    } finally {
+      await own.close();
+    }
+  });
+});
+
+/** An HS256 JWT for `sub`, expiring `expiresInSeconds` from now (negative: already expired). */
+function signJwt(secret: string, sub: string, expiresInSeconds: number): string {
+  const encode = (value: unknown) => Buffer.from(JSON.stringify(value)).toString("base64url");
+  const unsigned = `${encode({ alg: "HS256", typ: "JWT" })}.${encode({ sub, exp: Math.floor(Date.now() / 1000) + expiresInSeconds })}`;
+  return `${unsigned}.${createHmac("sha256", secret).update(unsigned).digest("base64url")}`;
+}
+
+describe("sign-in (AUTH_MODE=jwt)", () => {
+  it("asks for a token without mentioning API keys, and says token when one has expired or is refused, at sign-in or later", async () => {
+    const secret = "web-test-secret-0123456789abcdef";
+    const own = await startTestServer({ databaseUrl: database.url, env: { AUTH_MODE: "jwt", JWT_SECRET: secret, WS_REAUTH_MS: 300 } });
+    try {
+      const page = await openPage(browser, own.url);
+      await page.getByLabel("Access token").waitFor();
+      const form = await page.locator(".sign-in-card").innerText();
+      expect(form).toContain("Sign in with your access token.");
+      expect(form).not.toMatch(/keys create|Create a key/);
+      await screenshot(page, "web-sign-in-jwt");
+
+      await page.getByLabel("Access token").fill(signJwt(secret, "dana", -60));
+      await page.getByRole("button", { name: "Sign in" }).click();
+      await page.getByRole("alert").waitFor();
+      expect(await page.getByRole("alert").innerText()).toMatch(/^That token has expired/);
+
+      await page.getByLabel("Access token").fill(signJwt("another-secret-0123456789abcdefgh", "dana", 600));
+      await page.getByRole("button", { name: "Sign in" }).click();
+      await expect.poll(() => page.getByRole("alert").innerText()).toBe("That token was not accepted");
+
+      // A token that expires while the page is open: back to the form, which says token, not key.
+      await page.getByLabel("Access token").fill(signJwt(secret, "dana", 3));
+      await page.getByRole("button", { name: "Sign in" }).click();
+      await waitForChat(page);
+      await page.getByLabel("Access token").waitFor({ timeout: 15_000 });
+      expect(await page.getByRole("alert").innerText()).toBe("Your token expired or was refused; please sign in again.");
+      await page.context().close();
     } finally {
       await own.close();
     }

@@ -1,8 +1,9 @@
-import { useEffect, useMemo, useState } from "preact/hooks";
+import { useEffect, useMemo, useRef, useState } from "preact/hooks";
 import { fetchServerInfo, searchAssistants, webSocketUrl } from "../protocol/http-api.js";
 import type { Assistant, ServerInfo } from "../protocol/protocol-types.js";
 import { RpcClient } from "../protocol/rpc-client.js";
 import { RpcError, errorMessage } from "../protocol/rpc-error.js";
+import { type AuthMode, revokedWhileOpenMessage, savedRefusedMessage } from "../state/auth-wording.js";
 import { loadToken, saveToken } from "../state/browser-storage.js";
 import { ChatApp } from "./chat-app.js";
 import { SignInForm } from "./sign-in-form.js";
@@ -17,19 +18,21 @@ type Phase =
 export function App() {
   const [info, setInfo] = useState<ServerInfo | undefined>(undefined);
   const [phase, setPhase] = useState<Phase>({ kind: "loading" });
+  const authMode = useRef<AuthMode>("apikey");
+  if (info) authMode.current = info.auth_mode;
 
   const signIn = async (serverInfo: ServerInfo, token: string | undefined) => {
     const needsToken = serverInfo.auth_mode !== "none";
     if (needsToken && !token) return setPhase({ kind: "sign-in" });
     try {
-      const assistants = await searchAssistants(needsToken ? token : undefined);
+      const assistants = await searchAssistants(needsToken ? token : undefined, serverInfo.auth_mode);
       if (needsToken) saveToken(token);
       setPhase({ kind: "ready", assistants, token: needsToken ? token : undefined });
     } catch (error) {
       if (error instanceof RpcError && error.code === "unauthorized") {
         const wasRemembered = token === loadToken();
         saveToken(undefined);
-        return setPhase({ kind: "sign-in", error: wasRemembered ? "Your saved key is no longer accepted; please sign in again." : error.message });
+        return setPhase({ kind: "sign-in", error: wasRemembered ? savedRefusedMessage(serverInfo.auth_mode) : error.message });
       }
       setPhase({ kind: "failed", message: errorMessage(error) });
     }
@@ -54,7 +57,7 @@ export function App() {
     const unsubscribe = client?.onStatus((status) => {
       if (status !== "unauthorized") return;
       saveToken(undefined);
-      setPhase({ kind: "sign-in", error: "Your key was revoked or your session expired; please sign in again." });
+      setPhase({ kind: "sign-in", error: revokedWhileOpenMessage(authMode.current) });
     });
     return () => {
       unsubscribe?.();

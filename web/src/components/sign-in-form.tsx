@@ -1,9 +1,10 @@
 import { useState } from "preact/hooks";
+import { type AuthMode, credentialName } from "../state/auth-wording.js";
 
 /** Asks for an API key or token (AUTH_MODE=apikey|jwt); it is remembered in this browser. */
-export function SignInForm(props: { authMode: string; error: string | undefined; onSubmit: (token: string) => void }) {
+export function SignInForm(props: { authMode: AuthMode; error: string | undefined; onSubmit: (token: string) => void }) {
   const [token, setToken] = useState("");
-  const what = props.authMode === "jwt" ? "access token" : "API key";
+  const what = credentialName(props.authMode);
   return (
     <main class="sign-in">
       <form
@@ -37,9 +38,13 @@ export function SignInForm(props: { authMode: string; error: string | undefined;
         <button type="submit" class="button button-primary" disabled={!token.trim()}>
           Sign in
         </button>
-        <p class="hint">
-          Create a key with <code>threadline keys create --user &lt;you&gt;</code>. It is stored in this browser only.
-        </p>
+        {props.authMode === "jwt" ? (
+          <p class="hint">Use the token (JWT) your organisation's sign-in gives you; API keys do not work on this server. It is stored in this browser only.</p>
+        ) : (
+          <p class="hint">
+            Create a key with <code>threadline keys create --user &lt;you&gt;</code>. It is stored in this browser only.
+          </p>
+        )}
       </form>
     </main>
   );

@@ -1,4 +1,5 @@
 import type { Assistant, ServerInfo } from "./protocol-types.js";
+import { type AuthMode, refusedMessage } from "../state/auth-wording.js";
 import { RpcError } from "./rpc-error.js";
 
 /** `GET /info`: the auth mode decides whether the page asks for a key. */
@@ -8,12 +9,12 @@ export async function fetchServerInfo(): Promise<ServerInfo> {
   return (await response.json()) as ServerInfo;
 }
 
-/** `POST /assistants/search`; doubles as the sign-in check, since a bad key answers 401 here. */
-export async function searchAssistants(token: string | undefined): Promise<Assistant[]> {
+/** `POST /assistants/search`; doubles as the sign-in check, since a bad key or token answers 401 here. */
+export async function searchAssistants(token: string | undefined, authMode: AuthMode = "apikey"): Promise<Assistant[]> {
   const headers: Record<string, string> = { "Content-Type": "application/json", Accept: "application/json" };
   if (token) headers.Authorization = `Bearer ${token}`;
   const response = await fetch("/assistants/search", { method: "POST", headers, body: JSON.stringify({ limit: 100 }) });
-  if (response.status === 401) throw new RpcError("unauthorized", "That key was not accepted");
+  if (response.status === 401) throw new RpcError("unauthorized", refusedMessage(authMode, await errorBodyMessage(response)));
   if (!response.ok) throw new RpcError("unavailable", `assistants: server answered ${response.status}`);
   return (await response.json()) as Assistant[];
 }
@@ -23,4 +24,15 @@ export function webSocketUrl(token: string | undefined): string {
   const scheme = location.protocol === "https:" ? "wss:" : "ws:";
   const query = token ? `?token=${encodeURIComponent(token)}` : "";
   return `${scheme}//${location.host}/ws${query}`;
+}
+
+/** The `message` of an error body (`{code, message}`), if the response has one. */
+async function errorBodyMessage(response: Response): Promise<string | undefined> {
+  try {
+    const body = (await response.json()) as { message?: unknown; error?: { message?: unknown } };
+    const message = body.message ?? body.error?.message;
+    return typeof message === "string" ? message : undefined;
+  } catch {
+    return undefined;
+  }
 }
