@@ -123,6 +123,17 @@ describe("thread state", () => {
     expect(toolCallView(started, call, "2026-01-01T00:00:00.000Z").args).toEqual({ to: "bob@example.com" });
   });
 
+  it("shows the arguments a human's edit made the tool run with (tool.completed carries them)", () => {
+    const call = { id: "call-8", name: "send_email", args: { to: "ada@example.com", subject: "orig" } };
+    const edited = { to: "bob@example.com", subject: "EDITED" };
+    const state = applyAll(mergeMessages(emptyThreadState(), [message({ id: "m3", role: "assistant", content: "", tool_calls: [call] })]), [
+      frame("tool.started", { tool_call_id: "call-8", name: "send_email", args: call.args }, "run-1"),
+      frame("run.started", { run_id: "run-2", kind: "resume" }, "run-2"),
+      frame("tool.completed", { tool_call_id: "call-8", name: "send_email", output: "sent to bob@example.com", args: edited }, "run-2"),
+    ]);
+    expect(toolCallView(state, call, "2026-01-01T00:00:00.000Z")).toMatchObject({ args: edited, output: "sent to bob@example.com" });
+  });
+
   it("drops a dead attempt's never-completed text when its run resumes on another instance", () => {
     let state = applyAll(emptyThreadState(), [
       frame("run.started", { run_id: "run-0" }, "run-0"),

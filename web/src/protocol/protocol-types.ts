@@ -97,7 +97,8 @@ export interface EventDataByName {
   "message.delta": { message_id: string; text: string };
   "message.completed": { message: TranscriptMessage };
   "tool.started": { tool_call_id: string; name: string; args: Record<string, unknown> };
-  "tool.completed": { tool_call_id: string; name: string; output: string; error?: string };
+  /** `args`: what the tool ran with when a human edited the call's arguments before approving it. */
+  "tool.completed": { tool_call_id: string; name: string; output: string; error?: string; args?: Record<string, unknown> };
   "run.completed": { run_id: string; status: "success"; usage?: unknown };
   "run.failed": { run_id: string; code: string; message: string; status: "error" | "cancelled" | "timeout" | "interrupted" };
   "run.interrupted": { run_id?: string; interrupts: Interrupt[] };

@@ -128,6 +128,8 @@ function applyKnownEvent(state: ThreadState, frame: EventFrame): ThreadState {
       output: toolCompleted.output,
       error: toolCompleted.error,
       completedAt: frame.created_at,
+      // Arguments a human edited before approving: what the tool ran with, shown instead of the model's.
+      ...(toolCompleted.args ? { args: toolCompleted.args } : {}),
     };
     return { ...state, tools: { ...state.tools, [tool.id]: tool } };
   }
