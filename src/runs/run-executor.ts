@@ -179,6 +179,7 @@ export class RunExecutor {
       const plan = await planGraphInput(graph, run, planOptions);
       // Calls left unanswered got results in the state: into the transcript and to every window, like a tools step's.
       if (plan.closed && plan.closed.length > 0) await translator.handle("updates", { tools: { messages: plan.closed } });
+      if (scope.resumed && !plan.skip) await this.catchUpTranscript(run, graph, translator);
       if (!plan.skip) {
         const context = await runAgentContext(this.deps, { run, assistant, signal: scope.signal });
         const durability = run.config?.durability ?? this.deps.durability ?? "async";
@@ -276,6 +277,25 @@ export class RunExecutor {
     const added = await this.deps.transcript.append({ threadId: run.thread_id, runId: run.run_id, messages: tail });
     if (scope.resumed) await this.announceUnannounced(run, publisher);
     else for (const message of added) publisher.emit({ event: "message.completed", data: { message } });
+  }
+
+  /**
+   * Before a resumed attempt continues: what the crashed one's checkpoint holds (a tool's result whose write was
+   * durable) but the transcript lacks is appended and announced now, in the state's order and with its tool events —
+   * after the stream it would follow the answer written after it. What the crashed attempt stored already is marked
+   * done, so steps LangGraph replays from their pending writes are not announced twice.
+   */
+  private async catchUpTranscript(run: Run, graph: ReturnType<GraphRegistry["resolve"]>, translator: StreamTranslator): Promise<void> {
+    const stored = await this.deps.transcript.listRun(run.thread_id, run.run_id);
+    translator.markCompleted(stored.map((message) => message.id));
+    const state = await graph.getState({ configurable: { thread_id: run.thread_id } });
+    const messages = (state.values as { messages?: BaseMessage[] }).messages ?? [];
+    const inputIds = new Set((run.input?.messages ?? []).map((message) => message.id));
+    const start = messages.findIndex((message) => message.id !== undefined && inputIds.has(message.id));
+    if (start < 0) return;
+    const have = new Set(stored.map((message) => message.id));
+    const missing = messages.slice(start + 1).filter((message) => message.id !== undefined && !have.has(message.id));
+    if (missing.length > 0) await translator.handle("updates", { resumed: { messages: missing } });
   }
 
   /**

@@ -86,6 +86,43 @@ it(`kill -9 mid-run ${ITERATIONS} times: no input lost, no message duplicated, a
   }
 }, 600_000);
 
+it("kill -9 just after a tool started, repeatedly: the transcript and the event log keep the state's order (the tool's result before the answer)", async () => {
+  const env = { DATABASE_URL: database.url, FAKE_CHUNK_DELAY_MS: "40", RUN_LEASE_MS: "1000", RUN_POLL_MS: "100", RUN_RECOVERY: "resume" };
+  const next = seededRandom(7);
+  const turns = Math.max(4, Math.round(ITERATIONS / 2));
+  let server: ChildServer = await startChildServer(env);
+  let threadId = "";
+  try {
+    for (let turn = 0; turn < turns; turn += 1) {
+      const client = await TestWsClient.connect(server.wsUrl);
+      threadId ||= (await client.call<{ thread_id: string }>("thread.open", { window_id: "crashy-tools" })).thread_id;
+      const { run_id } = await client.call<{ run_id: string }>("run.start", { thread_id: threadId, input: { messages: [{ role: "user", content: `/tool calculator {"expression":"${turn}+1"}` }] } });
+      // The window that matters: the tool's result is durable, its transcript row and events are not yet.
+      await client.waitForEvent("tool.started", { run_id });
+      server = await killThenFinish({ server, client, env, threadId, runId: run_id, afterMs: Math.floor(next() * 12), turn });
+    }
+    await using reader = await TestWsClient.connect(server.wsUrl);
+    const history = await reader.call<{ messages: { id: string; role: string; content: string }[] }>("messages.list", { thread_id: threadId, limit: 200 });
+    const state = (await (await fetch(`${server.url}/threads/${threadId}/state`)).json()) as { values: { messages: { id: string; content: string }[] } };
+    expect(history.messages.map((message) => message.id)).toEqual(state.values.messages.map((message) => message.id));
+    expect(history.messages.filter((message) => message.role === "tool").map((message) => message.content)).toEqual(Array.from({ length: turns }, (_, turn) => String(turn + 1)));
+
+    await reader.call("subscription.subscribe", { thread_id: threadId, since: 0 });
+    const events: Frame[] = reader.events(threadId);
+    const removed = new Set(events.filter((frame) => frame.event === "messages.removed").flatMap((frame) => (frame.data as { message_ids: string[] }).message_ids));
+    const completed = events
+      .filter((frame) => frame.event === "message.completed")
+      .map((frame) => (frame.data as { message: { id: string } }).message.id)
+      .filter((id) => !removed.has(id));
+    expect(completed).toEqual(history.messages.map((message) => message.id));
+    // Every tool result in the transcript was announced as a completed call.
+    const toolResults = history.messages.filter((message) => message.role === "tool").length;
+    expect(new Set(events.filter((frame) => frame.event === "tool.completed").map((frame) => (frame.data as { tool_call_id: string }).tool_call_id)).size).toBe(toolResults);
+  } finally {
+    await server.kill();
+  }
+}, 600_000);
+
 it('kill -9 mid-run with durability "exit": the next instance redoes the run from its start, nothing lost or doubled', async () => {
   const env = { DATABASE_URL: database.url, FAKE_CHUNK_DELAY_MS: "40", RUN_LEASE_MS: "1000", RUN_POLL_MS: "100", RUN_RECOVERY: "resume" };
   const next = seededRandom(7);
