@@ -45,6 +45,24 @@ function modelCalls() {
 
 const say = (content: string) => ({ messages: [{ role: "user", content }] });
 
+/**
+ * "lost?" is refused (`internal`) by a submission that rolls back: no model call, nothing stored, the thread idle.
+ * The message was refused, not swallowed: sent again, it is answered as if the first attempt never was.
+ */
+async function expectRefusedThenAnswered(client: TestWsClient, threadId: string, before: Record<string, number>): Promise<void> {
+  const model = modelCalls();
+  const refused = await client.call("run.start", { thread_id: threadId, input: say("lost?") }).catch((error: unknown) => error);
+  expect(refused).toBeInstanceOf(CommandError);
+  expect((refused as CommandError).frame.code).toBe("internal");
+  await waitFor(() => fixture.server.services.active.size === 0, 5000);
+  expect(model).not.toHaveBeenCalled();
+  expect(await storedFor(threadId)).toEqual(before);
+  const thread = await client.call<{ status: string }>("thread.get", { thread_id: threadId });
+  expect(thread.status).toBe("idle");
+  const { final } = await chat(client, threadId, "lost?");
+  expect(final.event).toBe("run.completed");
+}
+
 it.each([
   ["a thread's first run", 0],
   ["a run after one that succeeded", 1],
@@ -89,20 +107,7 @@ it("a submission that rolls back after its run started leaves nothing behind, an
     await new Promise((resolve) => setTimeout(resolve, 100));
     throw new Error("the disk is full");
   });
-  const model = modelCalls();
-
-  const refused = await client.call("run.start", { thread_id: threadId, input: say("lost?") }).catch((error: unknown) => error);
-  expect(refused).toBeInstanceOf(CommandError);
-  expect((refused as CommandError).frame.code).toBe("internal");
-  await waitFor(() => fixture.server.services.active.size === 0, 5000);
-  expect(model).not.toHaveBeenCalled();
-  expect(await storedFor(threadId)).toEqual(before);
-  const thread = await client.call<{ status: string }>("thread.get", { thread_id: threadId });
-  expect(thread.status).toBe("idle");
-
-  // The user's message was refused, not swallowed: sent again, it is answered as if the first attempt never was.
-  const { final } = await chat(client, threadId, "lost?");
-  expect(final.event).toBe("run.completed");
+  await expectRefusedThenAnswered(client, threadId, before);
   const state = await client.call<{ values: { messages: { content: string }[] } }>("state.get", { thread_id: threadId });
   expect(state.values.messages.map((message) => message.content)).toEqual(["first", "You said: first", "lost?", "You said: lost?"]);
   const started = client.events(threadId).filter((frame: Frame) => frame.event === "run.started");
@@ -123,19 +128,7 @@ it("a start-events statement that fails in the database, with the COMMIT already
     await db.query("SELECT 1 / (count(*) - count(*)) FROM runs");
     return [];
   });
-  const model = modelCalls();
-
-  const refused = await client.call("run.start", { thread_id: threadId, input: say("lost?") }).catch((error: unknown) => error);
-  expect(refused).toBeInstanceOf(CommandError);
-  expect((refused as CommandError).frame.code).toBe("internal");
-  await waitFor(() => fixture.server.services.active.size === 0, 5000);
-  expect(model).not.toHaveBeenCalled();
-  expect(await storedFor(threadId)).toEqual(before);
-  const thread = await client.call<{ status: string }>("thread.get", { thread_id: threadId });
-  expect(thread.status).toBe("idle");
-
-  const { final } = await chat(client, threadId, "lost?");
-  expect(final.event).toBe("run.completed");
+  await expectRefusedThenAnswered(client, threadId, before);
   const page = await client.call<{ messages: { content: string }[] }>("messages.list", { thread_id: threadId, limit: 10 });
   expect(page.messages.map((message) => message.content)).toEqual(["first", "You said: first", "lost?", "You said: lost?"]);
 });
