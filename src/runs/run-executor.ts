@@ -1,6 +1,5 @@
 import { type LatestKnown, type RunStart, SAVER_LATEST_KNOWN_KEY, SAVER_RUN_ID_KEY, SAVER_RUN_START_KEY, SAVER_WRITE_GATE_KEY } from "../checkpoint/threadline-saver.js";
 import type { BaseCheckpointSaver } from "@langchain/langgraph";
-import type { BaseMessage } from "@langchain/core/messages";
 import type pg from "pg";
 import { isModelCallError, type ModelCallError, redactSecrets } from "../agent/model-call-error.js";
 import type { AssistantService } from "../assistants/assistant-service.js";
@@ -12,11 +11,11 @@ import { RunEventPublisher } from "../events/event-publisher.js";
 import type { NewThreadEvent, PendingInterrupt, TokenUsage } from "../events/thread-event.js";
 import type { Logger } from "../logger.js";
 import type { ModelProvider } from "../models/model-provider.js";
-import type { GraphRegistry, GraphStateSnapshot } from "../registry/graph-registry.js";
+import type { GraphRegistry } from "../registry/graph-registry.js";
 import { firstMessageId } from "../sessions/first-message.js";
 import { pendingInterrupts } from "../sessions/pending-interrupts.js";
 import type { ToolDefinition } from "../tools/tool-definition.js";
-import { toNewTranscriptMessage, type TranscriptMessage } from "../transcript/transcript-message.js";
+import type { TranscriptMessage } from "../transcript/transcript-message.js";
 import type { TranscriptStore } from "../transcript/transcript-store.js";
 import type { ActiveRuns } from "./active-runs.js";
 import { type CommitGate, NodeStartGate } from "./commit-gate.js";
@@ -28,6 +27,7 @@ import type { RunHooks } from "./run-hooks.js";
 import type { RunOutcome, RunStore } from "./run-store.js";
 import { runAgentContext } from "./run-agent-context.js";
 import { StreamTranslator } from "./stream-translator.js";
+import { TranscriptReconciler } from "./transcript-reconciler.js";
 
 /** Everything the executor talks to. */
 export interface RunExecutorDeps {
@@ -85,7 +85,11 @@ export class RunExecutor {
   /** Called when a thread may have its next run ready (set by the dispatcher). */
   onThreadFree: (threadId: string) => void = () => undefined;
 
-  constructor(private readonly deps: RunExecutorDeps) {}
+  private readonly reconciler: TranscriptReconciler;
+
+  constructor(private readonly deps: RunExecutorDeps) {
+    this.reconciler = new TranscriptReconciler(deps);
+  }
 
   /**
    * Execute a run this instance has claimed (or taken over, `resumed`), in the background. `started`: the events
@@ -179,7 +183,7 @@ export class RunExecutor {
       const plan = await planGraphInput(graph, run, planOptions);
       // Calls left unanswered got results in the state: into the transcript and to every window, like a tools step's.
       if (plan.closed && plan.closed.length > 0) await translator.handle("updates", { tools: { messages: plan.closed } });
-      if (scope.resumed && !plan.skip) await this.catchUpTranscript(run, graph, translator);
+      if (scope.resumed && !plan.skip) await this.reconciler.catchUp(run, graph, { translator, publisher: scope.publisher });
       if (!plan.skip) {
         const context = await runAgentContext(this.deps, { run, assistant, signal: scope.signal });
         const durability = run.config?.durability ?? this.deps.durability ?? "async";
@@ -215,7 +219,7 @@ export class RunExecutor {
       // and one with breakpoints whether it stopped at one (the stream does not say).
       if (scope.resumed || plan.skip || hasBreakpoints(run)) {
         const state = await graph.getState({ configurable: { thread_id: run.thread_id } });
-        if (scope.resumed || plan.skip) await this.reconcileTranscript(run, state, { publisher: scope.publisher, resumed: scope.resumed });
+        if (scope.resumed || plan.skip) await this.reconciler.reconcile(run, state, { publisher: scope.publisher, resumed: scope.resumed });
         const interrupts = pendingInterrupts(state);
         if (interrupts.length > 0) return { outcome: { status: "interrupted", interrupts }, usage: translator.tokenUsage() };
         if (hasBreakpoints(run) && state.next.length > 0) return { outcome: { status: "interrupted", interrupts: [], next: state.next }, usage: translator.tokenUsage() };
@@ -254,65 +258,6 @@ export class RunExecutor {
   appendInputIn(client: Queryable, run: Pick<Run, "thread_id" | "run_id" | "input">): Promise<TranscriptMessage[]> {
     const messages = run.input?.messages ?? [];
     return messages.length > 0 ? this.deps.transcript.append({ threadId: run.thread_id, runId: run.run_id, messages }, client) : Promise.resolve([]);
-  }
-
-  /**
-   * Messages the checkpoint has but the transcript lacks (a step finished just before a crash) are appended,
-   * so the transcript always ends up equal to what the graph said. Appends are idempotent by message id.
-   */
-  private async reconcileTranscript(run: Run, state: GraphStateSnapshot, scope: { publisher: RunEventPublisher; resumed: boolean }): Promise<void> {
-    const { publisher } = scope;
-    const messages = (state.values as { messages?: BaseMessage[] }).messages ?? [];
-    if (scope.resumed) {
-      // LangGraph streams a step's output before its writes are durable: a crash in between makes the resumed
-      // attempt redo the step under new message ids. Drop what the checkpoint does not hold, so nothing doubles.
-      const kept = new Set(messages.map((message) => message.id).filter((id): id is string => id !== undefined));
-      const removed = await this.deps.transcript.removeRunMessagesExcept(run.thread_id, { runId: run.run_id, keep: [...kept] });
-      if (removed.length > 0) publisher.emit({ event: "messages.removed", data: { run_id: run.run_id, message_ids: removed } });
-    }
-    const inputIds = new Set((run.input?.messages ?? []).map((message) => message.id));
-    const start = messages.findIndex((message) => message.id !== undefined && inputIds.has(message.id));
-    if (start < 0) return;
-    const tail = messages.slice(start + 1).map((message, index) => toNewTranscriptMessage(message, `${run.run_id}-${index}`));
-    const added = await this.deps.transcript.append({ threadId: run.thread_id, runId: run.run_id, messages: tail });
-    if (scope.resumed) await this.announceUnannounced(run, publisher);
-    else for (const message of added) publisher.emit({ event: "message.completed", data: { message } });
-  }
-
-  /**
-   * Before a resumed attempt continues: what the crashed one's checkpoint holds (a tool's result whose write was
-   * durable) but the transcript lacks is appended and announced now, in the state's order and with its tool events —
-   * after the stream it would follow the answer written after it. What the crashed attempt stored already is marked
-   * done, so steps LangGraph replays from their pending writes are not announced twice.
-   */
-  private async catchUpTranscript(run: Run, graph: ReturnType<GraphRegistry["resolve"]>, translator: StreamTranslator): Promise<void> {
-    const stored = await this.deps.transcript.listRun(run.thread_id, run.run_id);
-    translator.markCompleted(stored.map((message) => message.id));
-    const state = await graph.getState({ configurable: { thread_id: run.thread_id } });
-    const messages = (state.values as { messages?: BaseMessage[] }).messages ?? [];
-    const inputIds = new Set((run.input?.messages ?? []).map((message) => message.id));
-    const start = messages.findIndex((message) => message.id !== undefined && inputIds.has(message.id));
-    if (start < 0) return;
-    const have = new Set(stored.map((message) => message.id));
-    const missing = messages.slice(start + 1).filter((message) => message.id !== undefined && !have.has(message.id));
-    if (missing.length > 0) await translator.handle("updates", { resumed: { messages: missing } });
-  }
-
-  /**
-   * A crashed attempt can have stored a message in the transcript but not yet its `message.completed` event
-   * (the event waits in the publisher's queue): announce every message of the run the event log does not
-   * (still) announce, so a client replaying the log rebuilds exactly the transcript.
-   */
-  private async announceUnannounced(run: Run, publisher: RunEventPublisher): Promise<void> {
-    await publisher.drain().catch(() => undefined);
-    const announced = new Set<string>();
-    for (const event of await this.deps.eventLog.listSince(run.thread_id, 0, { runId: run.run_id })) {
-      if (event.event === "message.completed") announced.add(event.data.message.id);
-      else if (event.event === "messages.removed") for (const id of event.data.message_ids) announced.delete(id);
-    }
-    for (const message of await this.deps.transcript.listRun(run.thread_id, run.run_id)) {
-      if (!announced.has(message.id)) publisher.emit({ event: "message.completed", data: { message } });
-    }
   }
 
   /** Give up on a run whose instance died (recovery mode `fail`, or too many attempts). */
