@@ -29,6 +29,8 @@ export class IsolatedChatOllama extends ChatOllama {
     options.signal?.addEventListener("abort", abort, { once: true });
     try {
       yield* ChatOllama.prototype._streamResponseChunks.call(view, messages, options, runManager);
+    } catch (error) {
+      throw unreachableOllama(error) ?? error;
     } finally {
       options.signal?.removeEventListener("abort", abort);
       client.abort();
@@ -39,4 +41,16 @@ export class IsolatedChatOllama extends ChatOllama {
   override _streamChatModelEvents(messages: BaseMessage[], options: this["ParsedCallOptions"], runManager?: CallbackManagerForLLMRun): ReturnType<ChatOllama["_streamChatModelEvents"]> {
     return BaseChatModel.prototype._streamChatModelEvents.call(this, messages, options, runManager);
   }
+}
+
+/**
+ * A request that never reached Ollama fails with fetch's bare "fetch failed", which said neither what nor why.
+ * The address stays out (the words reach users in run.failed; operators know their setting), the reason goes in.
+ */
+function unreachableOllama(error: unknown): Error | undefined {
+  if (!(error instanceof TypeError) || !/fetch failed/i.test(error.message)) return undefined;
+  const cause = (error as { cause?: { code?: unknown; message?: unknown } }).cause;
+  // The code (ECONNREFUSED, ENOTFOUND…) names the reason without the address; fetch's own refusals have only words.
+  const reason = typeof cause?.code === "string" ? cause.code : typeof cause?.message === "string" ? cause.message : "no answer";
+  return new Error(`could not reach the Ollama server (OLLAMA_BASE_URL, or the assistant's base_url): ${reason}`, { cause: error });
 }

@@ -106,6 +106,18 @@ describe("Ollama", () => {
     expect(closed).toBe(3);
   });
 
+  it("says it could not reach the Ollama server, and why, when nothing listens there (not a bare 'fetch failed')", async () => {
+    // A port that was just free: nothing listens there.
+    const closed = await startRecordingServer(() => undefined);
+    const url = closed.url;
+    await closed[Symbol.asyncDispose]();
+    const model = await createChatModel("ollama:llama3.2", { ollamaBaseUrl: url, fakeChunkDelayMs: 0, maxRetries: 0 }, {});
+    const failure = (await model.invoke([new HumanMessage("hi")]).then(() => undefined, (error: unknown) => error)) as Error | undefined;
+    expect(failure).toBeInstanceOf(Error);
+    expect(failure?.message).toContain("could not reach the Ollama server (OLLAMA_BASE_URL, or the assistant's base_url): ECONNREFUSED");
+    expect(failure?.message).not.toContain(new URL(url).host);
+  });
+
   it("uses the assistant's base_url over OLLAMA_BASE_URL", async () => {
     server = await startRecordingServer((_request, response) => writeOllamaStream(response, ["ok"]));
     const model = await createChatModel("ollama:llama3.2", { ollamaBaseUrl: "http://127.0.0.1:9", fakeChunkDelayMs: 0 }, { baseUrl: server.url });
