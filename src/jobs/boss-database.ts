@@ -21,6 +21,9 @@ function isUnawaitedByPgBoss(text: string): boolean {
   return completion || failure;
 }
 
+/** The answer pg-boss reads from a completion or failure that changed nothing. */
+const NOTHING_DONE = { rows: [{ count: "0" }] };
+
 /**
  * pg-boss's `db` option over the app's pool, so pg-boss never opens connections of its own: the embedded
  * database has exactly one, and a second pool would interleave protocol messages on it. It counts statements
@@ -38,7 +41,8 @@ export class BossDatabase implements PgBoss.Db {
 
   /** Run a statement for pg-boss. */
   async executeSql(text: string, values?: unknown[]): Promise<{ rows: unknown[] }> {
-    if (this.closed) return { rows: [] };
+    // pg-boss reads a count from its unawaited completions' answer: an empty one was an unhandled TypeError.
+    if (this.closed) return isUnawaitedByPgBoss(text) ? NOTHING_DONE : { rows: [] };
     this.inFlight += 1;
     try {
       return await execute(this.pool, text, values);
@@ -46,7 +50,7 @@ export class BossDatabase implements PgBoss.Db {
       // The job runner completes and fails jobs itself (awaited); pg-boss's own calls are then redundant.
       if (!isUnawaitedByPgBoss(text)) throw error;
       this.onSwallowed(error);
-      return { rows: [{ count: "0" }] };
+      return NOTHING_DONE;
     } finally {
       this.inFlight -= 1;
     }

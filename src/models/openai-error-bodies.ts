@@ -36,12 +36,11 @@ let installed = false;
 export function readOpenAiCompatibleErrorBodies(): void {
   if (installed) return;
   installed = true;
-  type MakeStatusError = (status: number, error: unknown, message: string | undefined, headers: Headers) => unknown;
+  // The SDK's (status, error body, message, headers), called with each client as `this`.
+  type MakeStatusError = (this: unknown, ...args: [number, unknown, string | undefined, Headers]) => unknown;
   const prototype = OpenAI.prototype as unknown as { makeStatusError: MakeStatusError };
-  // Kept unbound on purpose: called below with each client as `this`.
-  // eslint-disable-next-line @typescript-eslint/unbound-method
   const original = prototype.makeStatusError;
-  prototype.makeStatusError = function (this: unknown, status, error, message, headers) {
+  prototype.makeStatusError = function (this: unknown, ...[status, error, message, headers]: Parameters<MakeStatusError>) {
     return original.call(this, status, toOpenAiErrorBody(error), message, headers);
   };
 }

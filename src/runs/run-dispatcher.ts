@@ -3,7 +3,7 @@ import type { Queryable } from "../db/database.js";
 import type { Logger } from "../logger.js";
 import type { CommitGate } from "./commit-gate.js";
 import type { Run } from "./run.js";
-import type { RunExecutor } from "./run-executor.js";
+import type { RunExecutor, StartRecording } from "./run-executor.js";
 import type { RunStore } from "./run-store.js";
 
 /** A run claimed inside a caller's transaction, with the start events recorded there. */
@@ -62,7 +62,7 @@ export class RunDispatcher {
     if (this.stopped) return;
     this.deps.store
       // run.started and the input are recorded in the claim's transaction: one commit before the graph starts.
-      .claimNext(threadId, this.deps.lease, (client, run) => this.deps.executor.recordStartIn(client, run, false))
+      .claimNext(threadId, this.deps.lease, (client, run) => this.deps.executor.recordStartIn(client, run, { resumed: false }))
       .then((claimed) => {
         if (claimed) this.deps.executor.start(claimed.run, { resumed: false, started: claimed.then });
       })
@@ -79,8 +79,9 @@ export class RunDispatcher {
    * Start it with `startClaimed` once committed. `pipelined`: the input's append already sent (`appendInputIn`) and
    * the transaction's COMMIT to send behind the start events (RunExecutor.recordStartIn).
    */
-  async recordClaimIn(client: Queryable, run: Run, known: Pick<ClaimedRun, "assistant" | "previous"> = {}, pipelined: Parameters<RunExecutor["recordStartIn"]>[3] = {}): Promise<ClaimedRun> {
-    return { run, started: await this.deps.executor.recordStartIn(client, run, false, pipelined), ...known };
+  async recordClaimIn(client: Queryable, run: Run, known: Pick<ClaimedRun, "assistant" | "previous"> & { pipelined?: Omit<StartRecording, "resumed"> } = {}): Promise<ClaimedRun> {
+    const { pipelined, ...rest } = known;
+    return { run, started: await this.deps.executor.recordStartIn(client, run, { resumed: false, ...pipelined }), ...rest };
   }
 
   /** Send the input of a run about to be inserted claimed to the transcript, in the submission's transaction. */

@@ -56,6 +56,13 @@ export interface RunExecutorDeps {
 /** What recording a run's start needs of it: known before its row is inserted (a submission pipelines the two). */
 export type RunStartFields = Pick<Run, "run_id" | "thread_id" | "assistant_id" | "attempt" | "kind" | "checkpoint_id" | "input">;
 
+/** How `recordStartIn` records a start: a resumed attempt's, with the input's append and the COMMIT pipelined. */
+export interface StartRecording {
+  resumed: boolean;
+  input?: Promise<TranscriptMessage[]>;
+  commit?: () => Promise<void>;
+}
+
 /** Events as the event log stored them (with their seq). */
 type StoredEvents = Awaited<ReturnType<EventLog["append"]>>;
 
@@ -126,7 +133,7 @@ export class RunExecutor {
     const publisher = new RunEventPublisher({ log: this.deps.eventLog, bus: this.deps.bus }, { threadId: run.thread_id, runId: run.run_id }, { deltaIntervalMs: this.deps.deltaFlushMs, after: committed });
     try {
       // Other instances hear of stored events from the statement that stored them (EventLog's announcement).
-      if (!committed) this.deps.bus.publish(options.started ?? (await withTransaction(this.deps.pool, (client) => this.recordStartIn(client, run, options.resumed))));
+      if (!committed) this.deps.bus.publish(options.started ?? (await withTransaction(this.deps.pool, (client) => this.recordStartIn(client, run, { resumed: options.resumed }))));
       log.info({ resumed: options.resumed, beforeCommit: committed !== undefined }, "run started");
       const { outcome, usage } = await this.run(run, { ...options, publisher, signal: controller.signal, committed });
       if (committed && !(await committed.then(() => true, () => false))) {
@@ -242,7 +249,8 @@ export class RunExecutor {
    * append, already sent in this transaction (`appendInputIn`); `commit`: the transaction's COMMIT, sent right behind
    * the events so that both share one round trip.
    */
-  async recordStartIn(client: Queryable, run: RunStartFields, resumed: boolean, pipelined: { input?: Promise<TranscriptMessage[]>; commit?: () => Promise<void> } = {}): Promise<StoredEvents> {
+  async recordStartIn(client: Queryable, run: RunStartFields, options: StartRecording): Promise<StoredEvents> {
+    const { resumed, ...pipelined } = options;
     const input = await (pipelined.input ?? this.appendInputIn(client, run));
     const events: NewThreadEvent[] = [
       { event: "run.started", data: { run_id: run.run_id, assistant_id: run.assistant_id, attempt: run.attempt, resumed, kind: run.kind, checkpoint_id: run.checkpoint_id } },

@@ -96,7 +96,7 @@ export class RunService {
         this.deps.dispatcher.startBeforeCommit(submitted.run, { assistant, previous: { run: submitted.previous } }, gate);
       }
       // The start events and the COMMIT share one round trip (the input went to the transcript with the insert).
-      return { ...submitted, claimed: await this.claimIfFree(client, submitted, assistant, { input: submitted.input, commit }) };
+      return { ...submitted, claimed: await this.claimIfFree(client, submitted, { assistant, pipelined: { input: submitted.input, commit } }) };
     });
     const result = await transaction.catch((error: unknown) => {
       gate?.fail(error);
@@ -310,11 +310,10 @@ export class RunService {
   private async claimIfFree(
     client: Queryable,
     submitted: { run: Run; duplicate: boolean; previous?: Pick<Run, "status" | "finished_at"> },
-    assistant?: Assistant,
-    pipelined?: Parameters<RunDispatcher["recordClaimIn"]>[3],
+    options: { assistant?: Assistant; pipelined?: NonNullable<Parameters<RunDispatcher["recordClaimIn"]>[2]>["pipelined"] } = {},
   ): Promise<ClaimedRun | undefined> {
     if (submitted.duplicate || submitted.run.status !== "running") return undefined;
-    return this.deps.dispatcher.recordClaimIn(client, submitted.run, { assistant, previous: { run: submitted.previous } }, pipelined);
+    return this.deps.dispatcher.recordClaimIn(client, submitted.run, { assistant: options.assistant, previous: { run: submitted.previous }, pipelined: options.pipelined });
   }
 
   private async afterSubmit(result: { run: Run; superseded: Run[]; queuedBehind: number; claimed?: ClaimedRun; cancelled?: Run[] }, options: { started?: boolean } = {}): Promise<void> {

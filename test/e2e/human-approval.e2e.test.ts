@@ -190,7 +190,7 @@ describe("human in the loop", () => {
     await using client = await TestWsClient.connect(next.wsUrl);
     await client.call("subscription.subscribe", { thread_id: threadId, since: 0 });
     const isFinal = (frame: Frame) => frame.run_id === runId && ["run.completed", "run.failed", "run.interrupted"].includes(frame.event ?? "");
-    const final = await client.waitFor((frame) => isFinal(frame) && isAfterResumedStart(client, threadId, runId, frame), 20_000);
+    const final = await client.waitFor((frame) => isFinal(frame) && isAfterResumedStart(client, { threadId, runId }, frame), 20_000);
     expect(final.event).toBe("run.completed");
     const state = await client.call<{ interrupts: unknown[]; values: { messages: { type: string; content: string }[] } }>("state.get", { thread_id: threadId });
     expect(state.interrupts).toEqual([]);
@@ -245,7 +245,7 @@ describe("answers racing", () => {
 });
 
 /** Whether `frame` comes after the run's latest `run.started` (the resumed attempt's), in the thread's replayed log. */
-function isAfterResumedStart(client: TestWsClient, threadId: string, runId: string, frame: Frame): boolean {
+function isAfterResumedStart(client: TestWsClient, { threadId, runId }: { threadId: string; runId: string }, frame: Frame): boolean {
   const starts = client.events(threadId).filter((candidate) => candidate.run_id === runId && candidate.event === "run.started");
   const last = starts.at(-1);
   return starts.length >= 2 && last?.seq !== undefined && frame.seq !== undefined && frame.seq > last.seq;
