@@ -109,7 +109,9 @@ describe("loadConfig", () => {
   it("refuses a DATABASE_URL that is not a postgres:// URL, naming it", () => {
     expect(() => loadConfig({ env: { DATABASE_URL: "notaurl" } })).toThrow(/DATABASE_URL.*postgres:\/\//);
     expect(() => loadConfig({ env: { DATABASE_URL: "mysql://localhost/db" } })).toThrow(ConfigError);
-    for (const url of ["postgres://postgres@127.0.0.1:5432/test", "postgresql://u:p@db.internal/app?sslmode=require"]) {
+    expect(() => loadConfig({ env: { DATABASE_URL: "postgres://u:p@db:99999/app" } })).toThrow(/DATABASE_URL/);
+    // A Unix socket has no host in the URL (WHATWG URL refuses it; pg takes it).
+    for (const url of ["postgres://postgres@127.0.0.1:5432/test", "postgresql://u:p@db.internal/app?sslmode=require", "postgres://postgres@/test?host=/var/run/postgresql", "socket:/var/run/postgresql?db=test"]) {
       expect(loadConfig({ env: { DATABASE_URL: url } }).DATABASE_URL).toBe(url);
     }
   });

@@ -1,5 +1,6 @@
 import os from "node:os";
 import path from "node:path";
+import { parse as parseConnectionString } from "pg-connection-string";
 import { z } from "zod";
 import { isAllowHostEntry } from "./outbound/address-range.js";
 
@@ -40,7 +41,7 @@ const configSchema = z.object({
   DATABASE_URL: z
     .string()
     .min(1)
-    .refine((value) => /^(postgres|postgresql|socket):/i.test(value) && URL.canParse(value), "must be a postgres:// (or postgresql://) connection URL, e.g. postgres://user:password@host:5432/database")
+    .refine(isPostgresConnectionString, "must be a postgres:// (or postgresql://) connection URL, e.g. postgres://user:password@host:5432/database")
     .optional(),
   /** Named prepared statements; turn off behind PgBouncer in transaction mode before 1.21. @default true */
   DATABASE_PREPARED_STATEMENTS: booleanFromString.default(true),
@@ -303,4 +304,18 @@ function isOrigin(entry: string): boolean {
 /** Whether a host name or address only accepts connections from this machine. */
 export function isLoopbackHost(host: string): boolean {
   return host === "localhost" || host === "::1" || host === "[::1]" || /^127(\.\d{1,3}){3}$/.test(host);
+}
+
+/**
+ * A connection string pg itself accepts, of a postgres scheme. Judged by pg's own parser, not WHATWG URL: a Unix
+ * socket (`postgres://user@/db?host=/var/run/postgresql`) has no host, which `URL` refuses.
+ */
+function isPostgresConnectionString(value: string): boolean {
+  if (!/^(postgres|postgresql|socket):/i.test(value)) return false;
+  try {
+    parseConnectionString(value);
+    return true;
+  } catch {
+    return false;
+  }
 }
