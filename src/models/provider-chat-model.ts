@@ -1,4 +1,5 @@
 import type { BaseChatModel } from "@langchain/core/language_models/chat_models";
+import { ChatOpenAICompletions } from "@langchain/openai";
 import { initChatModel } from "langchain";
 import { fetchForBaseUrl } from "./assistant-endpoint.js";
 import { IsolatedChatOllama } from "./isolated-chat-ollama.js";
@@ -34,9 +35,9 @@ export async function createProviderChatModel(spec: ModelSpec, settings: ModelSe
       // The server's key only ever goes to the endpoint the operator configured: an assistant's own base_url
       // (any user can set one) gets none, or a user could collect the key with a server of their own.
       const ownEndpoint = overrides.baseUrl !== undefined && overrides.baseUrl !== settings.openAiBaseUrl;
-      return initChatModel(spec.model, {
+      const fields = {
         ...common,
-        modelProvider: "openai",
+        model: spec.model,
         // OpenAI-compatible servers often need no key, but the client insists on one being present.
         apiKey: ownEndpoint ? KEYLESS : (settings.openAiApiKey ?? KEYLESS),
         maxTokens: overrides.maxTokens,
@@ -45,9 +46,13 @@ export async function createProviderChatModel(spec: ModelSpec, settings: ModelSe
         ...(overrides.seed !== undefined ? { modelKwargs: { seed: overrides.seed } } : {}),
         // The SDK logs an unparsable stream line (raw provider output, which may echo a key) with console.error;
         // the error itself still fails the call, scrubbed, as a model_error.
-        configuration: { ...(baseURL ? { baseURL } : {}), ...(guardedFetch ? { fetch: guardedFetch } : {}), logLevel: "off" },
+        configuration: { ...(baseURL ? { baseURL } : {}), ...(guardedFetch ? { fetch: guardedFetch } : {}), logLevel: "off" as const },
         streamUsage: true,
-      });
+      };
+      // ChatOpenAI sends some models to /v1/responses by name (any name containing "codex"…); OpenAI-compatible
+      // servers (vLLM, llama.cpp, Ollama) have no such endpoint, so a custom endpoint gets chat completions only.
+      if (baseURL && !isOpenAiEndpoint(baseURL)) return new ChatOpenAICompletions(fields);
+      return initChatModel(spec.model, { ...fields, modelProvider: "openai" });
     }
     case "anthropic":
       return initChatModel(spec.model, {
@@ -71,4 +76,9 @@ export async function createProviderChatModel(spec: ModelSpec, settings: ModelSe
     default:
       throw new Error(`createProviderChatModel cannot build provider "${spec.provider}"`);
   }
+}
+
+/** Whether a base URL is OpenAI's own API (set explicitly), whose Responses-only models need LangChain's routing. */
+function isOpenAiEndpoint(baseUrl: string): boolean {
+  return new URL(baseUrl).hostname === "api.openai.com";
 }

@@ -205,6 +205,25 @@ describe("OpenAI-compatible provider against a chat-completions server", () => {
     }
   });
 
+  it("sends a model named like a Responses-only one (codex) to chat completions on a custom endpoint", async () => {
+    server = await startRecordingServer(async (request, response) => {
+      if (request.body.stream) return writeChatCompletionStream(response, { model: "my-codex-model", text: ["print(", "42)"] });
+      response.writeHead(200, { "content-type": "application/json" });
+      response.end(JSON.stringify({
+        id: "chatcmpl-shaped", object: "chat.completion", created: 1, model: "my-codex-model",
+        choices: [{ index: 0, message: { role: "assistant", content: '{"code":"print(42)"}' }, finish_reason: "stop", logprobs: null }],
+      }));
+    });
+    // An assistant's base_url, and the operator's OPENAI_BASE_URL: neither is OpenAI, neither has /v1/responses.
+    const own = await createChatModel("openai:my-codex-model", settingsFor(server, { openAiBaseUrl: undefined, openAiApiKey: undefined }), { baseUrl: `${server.url}/v1` });
+    const operator = await createChatModel("openai:my-codex-model", settingsFor(server));
+    for (const model of [own, operator]) expect((await model.invoke([new HumanMessage("write code")])).text).toBe("print(42)");
+    // The structured answer's call takes the same way (LangChain rebuilds the model for it).
+    const structured = operator.withStructuredOutput({ type: "object", properties: { code: { type: "string" } }, required: ["code"] });
+    expect(await structured.invoke([new HumanMessage("write code")])).toEqual({ code: "print(42)" });
+    expect(server.requests.map((request) => request.path)).toEqual(["/v1/chat/completions", "/v1/chat/completions", "/v1/chat/completions"]);
+  });
+
   it("never sends the server's key to an endpoint an assistant chose", async () => {
     server = await startRecordingServer((_request, response) => writeChatCompletionStream(response, { model: "vllm-model", text: ["ok"] }));
     const settings = { ...settingsFor(server), openAiBaseUrl: "https://api.openai.com/v1" };
