@@ -4,6 +4,7 @@ import { initChatModel } from "langchain";
 import { fetchForBaseUrl } from "./assistant-endpoint.js";
 import { IsolatedChatOllama } from "./isolated-chat-ollama.js";
 import { readOpenAiCompatibleErrorBodies } from "./openai-error-bodies.js";
+import { endStreamsAtUsage } from "./openai-stream-end.js";
 import type { ModelSettings } from "./model-settings.js";
 import type { ModelOverrides, ModelSpec } from "./model-spec.js";
 import { retryModelCall } from "./retry-policy.js";
@@ -46,7 +47,8 @@ export async function createProviderChatModel(spec: ModelSpec, settings: ModelSe
         ...(overrides.seed !== undefined ? { modelKwargs: { seed: overrides.seed } } : {}),
         // The SDK logs an unparsable stream line (raw provider output, which may echo a key) with console.error;
         // the error itself still fails the call, scrubbed, as a model_error.
-        configuration: { ...(baseURL ? { baseURL } : {}), ...(guardedFetch ? { fetch: guardedFetch } : {}), logLevel: "off" as const },
+        // The stream ends at its usage chunk: a provider slow to send [DONE] after it must not time the call out.
+        configuration: { ...(baseURL ? { baseURL } : {}), fetch: endStreamsAtUsage(guardedFetch ?? ((input, init) => fetch(input, init))), logLevel: "off" as const },
         streamUsage: true,
       };
       // ChatOpenAI sends some models to /v1/responses by name (any name containing "codex"…); OpenAI-compatible

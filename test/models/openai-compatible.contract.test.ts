@@ -126,6 +126,29 @@ describe("OpenAI-compatible provider against a chat-completions server", () => {
     await expect(model.invoke([new HumanMessage("hi")])).rejects.toThrow(/no response within 400 ms/);
   });
 
+  it("finishes a call at its usage chunk, however long the provider then takes to send [DONE]", async () => {
+    let doneSent = false;
+    server = await startRecordingServer(async (_request, response) => {
+      response.writeHead(200, { "content-type": "text/event-stream" });
+      const chunk = (choices: unknown[], extra: Record<string, unknown> = {}) =>
+        response.write(`data: ${JSON.stringify({ id: "c1", object: "chat.completion.chunk", created: 1, model: "gpt-test", choices, ...extra })}\n\n`);
+      chunk([{ index: 0, delta: { role: "assistant", content: "All " }, finish_reason: null }]);
+      chunk([{ index: 0, delta: { content: "done." }, finish_reason: null }]);
+      chunk([{ index: 0, delta: {}, finish_reason: "stop" }]);
+      chunk([], { usage: { prompt_tokens: 9, completion_tokens: 2, total_tokens: 11 } });
+      // Longer than the call's 400 ms timeout, before [DONE].
+      await new Promise((resolve) => setTimeout(resolve, 1_500));
+      doneSent = true;
+      if (!response.destroyed) response.end("data: [DONE]\n\n");
+    });
+    const model = await createChatModel("openai:gpt-test", settingsFor(server, { maxRetries: 0 }), { timeoutMs: 400 });
+    const reply = await model.invoke([new HumanMessage("hi")]);
+    expect(reply.text).toBe("All done.");
+    expect(reply.usage_metadata).toMatchObject({ input_tokens: 9, output_tokens: 2 });
+    // Finished at the usage chunk, not after the pause.
+    expect(doneSent).toBe(false);
+  });
+
   it("falls back to the next model when the first keeps failing", async () => {
     server = await startRecordingServer(async (request, response) => {
       if (request.body.model === "broken-model") sendError(response, { status: 503, message: "overloaded" });
