@@ -2,6 +2,7 @@ import type { BaseChatModel } from "@langchain/core/language_models/chat_models"
 import { ChatOpenAICompletions } from "@langchain/openai";
 import { initChatModel } from "langchain";
 import { fetchForBaseUrl } from "./assistant-endpoint.js";
+import { ExactUsageChatAnthropic } from "./exact-usage-chat-anthropic.js";
 import { IsolatedChatOllama } from "./isolated-chat-ollama.js";
 import { readOpenAiCompatibleErrorBodies } from "./openai-error-bodies.js";
 import { endStreamsAtUsage } from "./openai-stream-end.js";
@@ -57,9 +58,10 @@ export async function createProviderChatModel(spec: ModelSpec, settings: ModelSe
       return initChatModel(spec.model, { ...fields, modelProvider: "openai" });
     }
     case "anthropic":
-      return initChatModel(spec.model, {
+      // Not through initChatModel: LangChain's ChatAnthropic counts message_start's output tokens twice.
+      return new ExactUsageChatAnthropic({
         ...common,
-        modelProvider: "anthropic",
+        model: spec.model,
         apiKey: overrides.baseUrl !== undefined && overrides.baseUrl !== settings.anthropicBaseUrl ? KEYLESS : settings.anthropicApiKey,
         anthropicApiUrl: overrides.baseUrl ?? settings.anthropicBaseUrl ?? "https://api.anthropic.com",
         maxTokens: overrides.maxTokens ?? ANTHROPIC_DEFAULT_MAX_TOKENS,

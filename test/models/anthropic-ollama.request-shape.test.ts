@@ -45,6 +45,20 @@ describe("Anthropic", () => {
       tools: [{ name: "calculator", description: "Evaluate a math expression", input_schema: CALCULATOR.function.parameters }],
     });
   });
+
+  it("counts the output tokens message_delta reports, not message_start's early count on top of them", async () => {
+    // message_start says output_tokens 1; message_delta's 17 is the reply's cumulative count, that 1 included.
+    server = await startRecordingServer((_request, response) => writeAnthropicStream(response, ["Bonjour", " !"], { outputTokens: 17 }));
+    const settings: ModelSettings = { anthropicApiKey: "sk-ant-test-000000000000", anthropicBaseUrl: server.url, fakeChunkDelayMs: 0, maxRetries: 0 };
+    const model = await createChatModel("anthropic:claude-test", settings);
+    const bound = model.bindTools?.([CALCULATOR]);
+    if (!bound) throw new Error("bindTools missing");
+    // What a run records is its replies' usage: the chat graph's call (tools bound) and a plain one.
+    for (const reply of [await bound.invoke([new HumanMessage("Hello")]), await model.invoke([new HumanMessage("Hello")])]) {
+      expect(reply.text).toBe("Bonjour !");
+      expect(reply.usage_metadata).toMatchObject({ input_tokens: 12, output_tokens: 17, total_tokens: 29 });
+    }
+  });
 });
 
 describe("Ollama", () => {
@@ -126,7 +140,8 @@ describe("Ollama", () => {
   });
 });
 
-function writeAnthropicStream(response: ServerResponse, pieces: string[]): void {
+/** Anthropic's event stream of a text reply; `outputTokens` is message_delta's final count (default: one per piece). */
+function writeAnthropicStream(response: ServerResponse, pieces: string[], usage: { outputTokens?: number } = {}): void {
   response.writeHead(200, { "content-type": "text/event-stream" });
   const send = (event: string, data: unknown) => response.write(`event: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
   send("message_start", {
@@ -136,7 +151,7 @@ function writeAnthropicStream(response: ServerResponse, pieces: string[]): void 
   send("content_block_start", { type: "content_block_start", index: 0, content_block: { type: "text", text: "" } });
   for (const text of pieces) send("content_block_delta", { type: "content_block_delta", index: 0, delta: { type: "text_delta", text } });
   send("content_block_stop", { type: "content_block_stop", index: 0 });
-  send("message_delta", { type: "message_delta", delta: { stop_reason: "end_turn", stop_sequence: null }, usage: { output_tokens: pieces.length } });
+  send("message_delta", { type: "message_delta", delta: { stop_reason: "end_turn", stop_sequence: null }, usage: { output_tokens: usage.outputTokens ?? pieces.length } });
   send("message_stop", { type: "message_stop" });
   response.end();
 }
