@@ -87,7 +87,7 @@ export async function buildServices(options: StartOptions): Promise<{ services: 
       await modelCheck(settings);
       await budgetCheck(settings);
     };
-    const assistants = new AssistantService({ pool, registry, modelSettings, toolNames, checkSettings });
+    const assistants = new AssistantService({ pool, registry, modelSettings, toolNames, checkSettings, defaultModel: config.MODEL });
     const sessionStore = new SessionStore(pool);
     const transcript = new TranscriptStore(pool);
     const instanceId = randomUUID();

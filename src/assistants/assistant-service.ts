@@ -4,6 +4,7 @@ import { isUuid } from "../db/ids.js";
 import { AppError, notFound } from "../errors/app-error.js";
 import { assertAssistantBaseUrl } from "../models/assistant-endpoint.js";
 import { type ModelSettings, validateModelSpec } from "../models/create-chat-model.js";
+import { assertTemperatureAccepted } from "../models/model-spec.js";
 import type { GraphRegistry } from "../registry/graph-registry.js";
 import type { Assistant } from "./assistant.js";
 import { type AssistantSettings, assistantSettingsSchema } from "./assistant-settings.js";
@@ -51,6 +52,8 @@ export class AssistantService {
        * budget able to hold the assistant (assistant-budget-check.ts). They throw `invalid_request`.
        */
       checkSettings?: (settings: AssistantSettings) => Promise<void>;
+      /** The server's MODEL, which assistants without a `model` run on: their settings must suit it too. */
+      defaultModel?: string;
     },
   ) {}
 
@@ -178,7 +181,9 @@ export class AssistantService {
     const parsed = assistantSettingsSchema.safeParse(raw);
     if (!parsed.success) throw new AppError("invalid_request", "Invalid assistant settings", { details: parsed.error.issues });
     const settings = parsed.data;
-    if (settings.model) validateModelSpec(settings.model, this.deps.modelSettings, { baseUrl: settings.base_url });
+    if (settings.model) validateModelSpec(settings.model, this.deps.modelSettings, { baseUrl: settings.base_url, temperature: settings.temperature });
+    // The server's model was validated at start-up, but not against this assistant's temperature.
+    else if (this.deps.defaultModel) assertTemperatureAccepted(this.deps.defaultModel, settings.temperature, " (the server's MODEL)");
     if (settings.base_url) assertAssistantBaseUrl(settings.base_url, this.deps.modelSettings);
     const unknownTools = (settings.tools ?? []).filter((name) => !this.deps.toolNames.includes(name));
     if (unknownTools.length > 0) {

@@ -7,7 +7,7 @@ import type { LocalModelRuntime } from "./local/local-model-runtime.js";
 import { describeLocalModelSource, missingModelName, type LocalModelSource, parseLocalModelSource } from "./local/local-model-source.js";
 import { resolveLocalModelFile } from "./local/pull-model.js";
 import { type LocalModelSettings, type ModelSettings, secretsOf } from "./model-settings.js";
-import { type ModelOverrides, type ModelSpec, validateModelSpec } from "./model-spec.js";
+import { type ModelOverrides, type ModelSpec, onlyDefaultTemperature, validateModelSpec } from "./model-spec.js";
 import { createProviderChatModel } from "./provider-chat-model.js";
 import { type ModelCandidate, ResilientChatModel } from "./resilient-chat-model.js";
 
@@ -29,8 +29,11 @@ export async function createChatModel(spec: string, settings: ModelSettings, ove
   if (specs.length === 1 && spec.trim() === "fake") return buildCandidate(spec, settings, overrides);
   const candidates: ModelCandidate[] = [];
   for (const candidateSpec of specs) {
-    // Fallbacks do not inherit the assistant's base_url: it belongs to the assistant's own provider.
-    const candidateOverrides = candidateSpec === spec ? overrides : { ...overrides, baseUrl: undefined };
+    // Fallbacks do not inherit the assistant's base_url: it belongs to the assistant's own provider. Nor its
+    // temperature when they take none (OpenAI's reasoning models): it was set for the assistant's model, and sent
+    // it would fail the fallback with a 400.
+    const candidateOverrides =
+      candidateSpec === spec ? overrides : { ...overrides, baseUrl: undefined, temperature: onlyDefaultTemperature(candidateSpec) ? undefined : overrides.temperature };
     candidates.push({ spec: candidateSpec, model: await buildCandidate(candidateSpec, settings, candidateOverrides) });
   }
   return new ResilientChatModel({ candidates, timeoutMs: overrides.timeoutMs ?? settings.timeoutMs ?? DEFAULT_MODEL_TIMEOUT_MS, secrets: secretsOf(settings) });

@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { LocalModelSettings, ModelSettings } from "./model-settings.js";
-import { parseModelSpec, validateModelSpec } from "./model-spec.js";
+import { onlyDefaultTemperature, parseModelSpec, validateModelSpec } from "./model-spec.js";
 
 let directory: string;
 let local: LocalModelSettings;
@@ -92,5 +92,24 @@ describe("validateModelSpec", () => {
     expect(validateModelSpec(`local:${file}`, settings, { allowLocalPaths: true }).model).toBe(file);
     expect(validateModelSpec("local:hf:user/repo:Q4_K_M", settings).provider).toBe("local");
     expect(() => validateModelSpec("local", bare)).toThrow(/not available in this process/);
+  });
+});
+
+describe("temperature of models that take only their default", () => {
+  const keyed: ModelSettings = { ...bare, openAiApiKey: "sk-test" };
+
+  it.each(["o1", "o3-mini", "o4-mini-2025-04-16", "gpt-5", "gpt-5-mini"])("refuses a temperature other than 1 for openai:%s, saying what to change", (name) => {
+    expect(() => validateModelSpec(`openai:${name}`, keyed, { temperature: 0 })).toThrow(
+      expect.objectContaining({ code: "invalid_request", message: expect.stringContaining('takes no temperature but its default (1), not 0: remove "temperature"') as string }) as Error,
+    );
+    expect(validateModelSpec(`openai:${name}`, keyed, { temperature: 1 }).model).toBe(name);
+    expect(validateModelSpec(`openai:${name}`, keyed).model).toBe(name);
+  });
+
+  it("leaves every other model its temperature", () => {
+    for (const spec of ["openai:gpt-4o-mini", "openai:gpt-5-chat-latest", "openai:qwen-plus", "ollama:o3-like"]) {
+      expect(validateModelSpec(spec, keyed, { temperature: 0 }).model, spec).toBeTruthy();
+    }
+    expect(onlyDefaultTemperature("anthropic:claude-haiku-4-5")).toBe(false);
   });
 });

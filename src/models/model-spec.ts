@@ -42,6 +42,29 @@ export function parseModelSpec(spec: string): ModelSpec {
   return { provider, model };
 }
 
+/**
+ * Whether a model takes no temperature but its default (1): OpenAI's reasoning models, `o1`, `o3-mini`, `o4-mini`…
+ * and the `gpt-5` family but `gpt-5-chat`. The rule is @langchain/openai's `isReasoningModel` (not exported), by
+ * which it already sends them `max_completion_tokens` and the `developer` role; it still sends any temperature.
+ */
+export function onlyDefaultTemperature(spec: string): boolean {
+  const { provider, model } = parseModelSpec(spec);
+  return provider === "openai" && (/^o\d/.test(model) || (model.startsWith("gpt-5") && !model.startsWith("gpt-5-chat")));
+}
+
+/**
+ * Refuse (invalid_request) a temperature other than 1 for a model that takes only its default: OpenAI answers every
+ * call with a 400 ("Unsupported value: 'temperature' does not support 0 with this model"). `whose` names where the
+ * model was chosen when the assistant did not (the server's MODEL).
+ */
+export function assertTemperatureAccepted(spec: string, temperature: number | undefined, whose = ""): void {
+  if (temperature === undefined || temperature === 1 || !onlyDefaultTemperature(spec)) return;
+  throw new AppError(
+    "invalid_request",
+    `Model "${spec}"${whose} takes no temperature but its default (1), not ${temperature}: remove "temperature" from the assistant's settings (or set it to 1)`,
+  );
+}
+
 /** Validation options, passed along with the assistant's overrides. */
 export interface ValidateOptions {
   /** Require an embedded model's file to be on disk (assistant creation); start-up pulls it instead. @default true */
@@ -65,6 +88,7 @@ export function validateModelSpec(spec: string, settings: ModelSettings, options
       if (!settings.openAiApiKey && !settings.openAiBaseUrl && !options.baseUrl) {
         throw new AppError("invalid_request", `Model "${spec}" needs OPENAI_API_KEY (or OPENAI_BASE_URL / the assistant's base_url for an OpenAI-compatible server)`);
       }
+      assertTemperatureAccepted(spec, options.temperature);
       return parsed;
     case "anthropic":
       if (!settings.anthropicApiKey && !options.baseUrl) throw new AppError("invalid_request", `Model "${spec}" needs ANTHROPIC_API_KEY`);

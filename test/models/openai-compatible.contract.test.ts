@@ -203,6 +203,30 @@ describe("OpenAI-compatible provider against a chat-completions server", () => {
     expect(server.requests[0]?.body).toMatchObject({ seed: 7, temperature: 0.3 });
   });
 
+  it("sends a reasoning model no temperature unless one was set, and refuses one it would reject", async () => {
+    server = await startRecordingServer((request, response) => writeChatCompletionStream(response, { model: String(request.body.model), text: ["ok"] }));
+    const reasoning = await createChatModel("openai:o3-mini", settingsFor(server));
+    expect((await reasoning.invoke([new HumanMessage("hi")])).text).toBe("ok");
+    expect(server.requests[0]?.body).not.toHaveProperty("temperature");
+    // OpenAI would answer every call with a 400; the model is refused where it is built, saying what to change.
+    await expect(createChatModel("openai:o3-mini", settingsFor(server), { temperature: 0 })).rejects.toThrow(
+      expect.objectContaining({ code: "invalid_request", message: expect.stringMatching(/openai:o3-mini.*takes no temperature but its default \(1\), not 0/) as string }) as Error,
+    );
+    const exactlyOne = await createChatModel("openai:o3-mini", settingsFor(server), { temperature: 1 });
+    await exactlyOne.invoke([new HumanMessage("hi")]);
+    expect(server.requests[1]?.body).toMatchObject({ temperature: 1 });
+  });
+
+  it("does not pass the assistant's temperature on to a fallback that takes none", async () => {
+    server = await startRecordingServer(async (request, response) => {
+      if (request.body.model === "gpt-broken") sendError(response, { status: 503, message: "overloaded" });
+      else await writeChatCompletionStream(response, { model: String(request.body.model), text: ["from o4-mini"] });
+    });
+    const model = await createChatModel("openai:gpt-broken", settingsFor(server, { maxRetries: 0, fallbacks: ["openai:o4-mini"] }), { temperature: 0.2 });
+    expect((await model.invoke([new HumanMessage("hi")])).text).toBe("from o4-mini");
+    expect(server.requests.map((request) => [request.body.model, request.body.temperature])).toEqual([["gpt-broken", 0.2], ["o4-mini", undefined]]);
+  });
+
   it("gives each attempt the whole timeout: the wait before a retry is not silence, and the attempt's error is reported", async () => {
     server = await startRecordingServer((_request, response) => sendError(response, { status: 500, message: "internal boom" }));
     // Backoff before the retry is 1–2 s, well past the 400 ms timeout: the wait must not count as silence.
