@@ -1,4 +1,5 @@
 import { AIMessage, type BaseMessage, ToolMessage } from "@langchain/core/messages";
+import { EDITED_ARGS_KEY } from "../agent/run-tool-calls.js";
 
 /** A message as the user saw it: one row of the append-only transcript. */
 export interface TranscriptMessage {
@@ -10,6 +11,8 @@ export interface TranscriptMessage {
   tool_call_id?: string;
   name?: string;
   status?: string;
+  /** On a tool result: the arguments the tool ran with when a human edited the model's before approving the call. */
+  args?: Record<string, unknown>;
   run_id: string | null;
   created_at: string;
   /** Set when a state edit replaced the message under its id (new content, same seq). */
@@ -39,6 +42,8 @@ export function toNewTranscriptMessage(message: BaseMessage, fallbackId: string)
   if (ToolMessage.isInstance(message)) {
     entry.tool_call_id = message.tool_call_id;
     entry.status = message.status ?? "success";
+    const edited = message.response_metadata?.[EDITED_ARGS_KEY] as Record<string, unknown> | undefined;
+    if (edited) entry.args = edited;
   }
   if (message.name) entry.name = message.name;
   return entry;

@@ -10,6 +10,8 @@ export interface TranscriptRow {
   tool_call_id: string | null;
   name: string | null;
   status: string | null;
+  /** Absent from queries that do not select it. */
+  args?: Record<string, unknown> | null;
   run_id: string | null;
   created_at: Date;
   /** Absent from queries that do not select it. */
@@ -30,6 +32,7 @@ export function toTranscriptMessage(row: TranscriptRow): TranscriptMessage {
   if (row.tool_call_id) message.tool_call_id = row.tool_call_id;
   if (row.name) message.name = row.name;
   if (row.status) message.status = row.status;
+  if (row.args) message.args = row.args;
   if (row.edited_at) message.edited_at = row.edited_at.toISOString();
   return message;
 }

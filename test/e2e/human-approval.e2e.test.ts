@@ -106,6 +106,10 @@ describe("human in the loop", () => {
     // Windows learn the arguments the tool ran with (the model's message still holds its own).
     const completed = await client.waitForEvent("tool.completed", { run_id });
     expect(completed.data?.args).toEqual({ to: "grace@example.com", subject: "Hello", body: "Meeting at 11." });
+    // And so does a page loaded later: the tool's row records them, the assistant's keeps the model's call.
+    const { messages } = await client.call<{ messages: { role: string; args?: unknown; tool_calls?: { args: unknown }[] }[] }>("messages.list", { thread_id: threadId });
+    expect(messages.find((message) => message.role === "tool")?.args).toEqual({ to: "grace@example.com", subject: "Hello", body: "Meeting at 11." });
+    expect(messages.find((message) => message.tool_calls)?.tool_calls?.[0]?.args).toMatchObject({ to: "ada@example.com" });
   });
 
   it("reject never runs the tool and tells the model why", async () => {

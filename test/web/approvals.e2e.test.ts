@@ -95,6 +95,14 @@ describe("approvals in the page", () => {
     await tool.locator("summary").click();
     expect(await tool.locator(".tool-output").innerText()).toContain("grace@example.com");
     expect(await decisions(threadId)).toMatchObject([{ decision: "edit", edited_args: { to: "grace@example.com" } }]);
+    expect(JSON.parse(await tool.locator(".tool-args").innerText())).toMatchObject({ to: "grace@example.com" });
+    // After a reload the card still shows what ran, not the model's arguments.
+    await page.reload();
+    await waitForChat(page);
+    const reloaded = page.locator(".tool-card").last();
+    await reloaded.waitFor({ timeout: 15_000 });
+    await reloaded.locator("summary").click();
+    expect(JSON.parse(await reloaded.locator(".tool-args").innerText())).toMatchObject({ to: "grace@example.com", body: "Meeting at 11." });
   });
 
   it("Reject with a reason resumes the run with a rejection, records the reason and sends nothing", async () => {

@@ -43,6 +43,8 @@ export interface TranscriptMessage {
   tool_call_id?: string;
   name?: string;
   status?: string;
+  /** On a tool result: the arguments the tool ran with when a human edited the model's before approving. */
+  args?: Record<string, unknown>;
   run_id: string | null;
   created_at: string;
   /** Set when a state edit replaced the message under its id (new content, same seq). */

@@ -207,11 +207,14 @@ export function runsWithoutInput(state: ThreadState): string[] {
   return [...new Set(runIds)];
 }
 
-/** The tool call with history filled in: arguments from the assistant message, output from the tool row. */
+/**
+ * The tool call with history filled in: output from the tool row, arguments from the assistant message unless a
+ * human edited them before approving (the tool row has what ran then).
+ */
 export function toolCallView(state: ThreadState, call: { id: string; name: string; args: Record<string, unknown> }, requestedAt: string): ToolCallView {
   const live = state.tools[call.id];
   const result = state.messages.find((message) => message.role === "tool" && message.tool_call_id === call.id);
-  const view: ToolCallView = { id: call.id, name: call.name, startedAt: requestedAt, ...live, args: live?.args ?? call.args };
+  const view: ToolCallView = { id: call.id, name: call.name, startedAt: requestedAt, ...live, args: live?.args ?? result?.args ?? call.args };
   if (result && view.output === undefined) {
     view.output = result.content;
     if (result.status === "error") view.error = result.content;
