@@ -39,6 +39,11 @@ export async function runToolCalls(messages: BaseMessage[], context: AgentContex
 /** `response_metadata` key of a tool result whose call ran with a human's edited arguments: those arguments. */
 export const EDITED_ARGS_KEY = "threadline_edited_args";
 
+/** The arguments a tool result's call ran with when a human edited the model's (`EDITED_ARGS_KEY`), if any. */
+export function editedArgsOf(result: ToolMessage): Record<string, unknown> | undefined {
+  return result.response_metadata?.[EDITED_ARGS_KEY] as Record<string, unknown> | undefined;
+}
+
 function callId(call: ToolCall): string {
   return call.id ?? "";
 }

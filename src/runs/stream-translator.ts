@@ -1,5 +1,5 @@
 import { type ModelTokens, USAGE_BY_MODEL_KEY } from "../agent/call-model.js";
-import { EDITED_ARGS_KEY } from "../agent/run-tool-calls.js";
+import { editedArgsOf } from "../agent/run-tool-calls.js";
 import { AIMessage, AIMessageChunk, type BaseMessage, RemoveMessage, ToolMessage } from "@langchain/core/messages";
 import type { NewThreadEvent, TokenUsage } from "../events/thread-event.js";
 import { type NewTranscriptMessage, type TranscriptMessage, toNewTranscriptMessage } from "../transcript/transcript-message.js";
@@ -89,7 +89,7 @@ export class StreamTranslator {
       }
     } else if (ToolMessage.isInstance(message)) {
       const failed = message.status === "error";
-      const edited = message.response_metadata?.[EDITED_ARGS_KEY] as Record<string, unknown> | undefined;
+      const edited = editedArgsOf(message);
       const data = { tool_call_id: message.tool_call_id, name: message.name ?? "", output: message.text, ...(edited ? { args: edited } : {}) };
       this.sink.emit({ event: "tool.completed", data: failed ? { ...data, error: message.text } : data });
     }

@@ -1,5 +1,5 @@
 import { AIMessage, type BaseMessage, ToolMessage } from "@langchain/core/messages";
-import { EDITED_ARGS_KEY } from "../agent/run-tool-calls.js";
+import { editedArgsOf } from "../agent/run-tool-calls.js";
 
 /** A message as the user saw it: one row of the append-only transcript. */
 export interface TranscriptMessage {
@@ -42,7 +42,7 @@ export function toNewTranscriptMessage(message: BaseMessage, fallbackId: string)
   if (ToolMessage.isInstance(message)) {
     entry.tool_call_id = message.tool_call_id;
     entry.status = message.status ?? "success";
-    const edited = message.response_metadata?.[EDITED_ARGS_KEY] as Record<string, unknown> | undefined;
+    const edited = editedArgsOf(message);
     if (edited) entry.args = edited;
   }
   if (message.name) entry.name = message.name;
