@@ -1,6 +1,7 @@
 import type { BaseChatModel } from "@langchain/core/language_models/chat_models";
 import { AIMessage, type BaseMessage, HumanMessage, ToolMessage } from "@langchain/core/messages";
 import { randomUUID } from "node:crypto";
+import { EDITED_ARGS_KEY } from "../agent/run-tool-calls.js";
 import type { ImportedRow } from "../transcript/transcript-bulk-writer.js";
 import type { ContextPolicy } from "./context-policy.js";
 import { turnStarts } from "./fold-plan.js";
@@ -28,7 +29,9 @@ export function toGraphMessages(rows: readonly ImportedRow[]): BaseMessage[] {
   for (const row of rows) {
     if (row.role === "tool") {
       pending = pending.filter((call) => call.id !== row.tool_call_id);
-      messages.push(new ToolMessage({ id: row.id, content: row.content, tool_call_id: row.tool_call_id ?? "", name: row.name, status: row.status ?? "success" }));
+      // Edited arguments travel with the result, as in a chatted thread (a state read shows what ran).
+      const edited = row.args ? { response_metadata: { [EDITED_ARGS_KEY]: row.args } } : {};
+      messages.push(new ToolMessage({ id: row.id, content: row.content, tool_call_id: row.tool_call_id ?? "", name: row.name, status: row.status ?? "success", ...edited }));
       continue;
     }
     closePending();

@@ -14,6 +14,8 @@ export interface ConversationLine {
   session?: string;
   tool_calls?: { id: string; name: string; args: Record<string, unknown> }[];
   tool_call_id?: string;
+  /** Tool lines: the arguments the call ran with when a human edited them before approving it. */
+  args?: Record<string, unknown>;
   /** Only `error` is written: tool results succeed unless they say otherwise. */
   status?: "error";
 }
@@ -62,6 +64,7 @@ const messageLine = z.object({
   // `__proto__` key (a tool argument may be named anything).
   tool_calls: z.array(z.object({ id: z.string().min(1), name: z.string().min(1), args: z.custom<Record<string, unknown>>(isPlainRecord, "args must be an object").default({}) })).optional(),
   tool_call_id: z.string().min(1).optional(),
+  args: z.custom<Record<string, unknown>>(isPlainRecord, "args must be an object").optional(),
   status: z.enum(["success", "error"]).optional(),
 });
 
@@ -99,6 +102,7 @@ export function formatConversationLine(line: ConversationLine): string {
   if (line.session !== undefined) ordered.session = line.session;
   if (line.tool_calls !== undefined) ordered.tool_calls = line.tool_calls;
   if (line.tool_call_id !== undefined) ordered.tool_call_id = line.tool_call_id;
+  if (line.args !== undefined) ordered.args = line.args;
   if (line.status !== undefined) ordered.status = line.status;
   return JSON.stringify(ordered);
 }
@@ -162,6 +166,7 @@ class LineReader {
     if (lineSession !== undefined) line.session = lineSession;
     if (role === "assistant" && parsed.tool_calls && parsed.tool_calls.length > 0) line.tool_calls = parsed.tool_calls;
     if (role === "tool") line.tool_call_id = parsed.tool_call_id;
+    if (role === "tool" && parsed.args !== undefined) line.args = parsed.args;
     if (role === "tool" && parsed.status === "error") line.status = "error";
     this.lines.push(line);
   }

@@ -22,9 +22,9 @@ export async function appendImportedRows(db: Queryable, threadId: string, rows: 
       `WITH counter AS (
          UPDATE threads SET message_seq = message_seq + $2, last_activity_at = now() WHERE thread_id = $1 RETURNING message_seq - $2 AS base
        )
-       INSERT INTO messages (thread_id, seq, message_id, run_id, role, content, tool_calls, tool_call_id, name, status, session, created_at)
+       INSERT INTO messages (thread_id, seq, message_id, run_id, role, content, tool_calls, tool_call_id, args, name, status, session, created_at)
        SELECT $1, counter.base + item.ordinality, item.value->>'id', NULL, item.value->>'role', item.value->>'content',
-              item.value->'tool_calls', item.value->>'tool_call_id', item.value->>'name', item.value->>'status',
+              item.value->'tool_calls', item.value->>'tool_call_id', item.value->'args', item.value->>'name', item.value->>'status',
               item.value->>'session', (item.value->>'timestamp')::timestamptz
          FROM counter, jsonb_array_elements($3::jsonb) WITH ORDINALITY AS item(value, ordinality)`,
       [threadId, batch.length, JSON.stringify(batch.map(toRow))],

@@ -137,6 +137,31 @@ describe("import and export (HTTP)", () => {
     expect((await exportText((await importJsonl(proto)).body.thread_id)).text).toBe(proto);
   });
 
+  it("keeps the arguments an edited call ran with (a tool line's args): transcript, state, export and forks", async () => {
+    const lines = [
+      '{"role":"user","content":"mail Ada","timestamp":"2024-01-01T00:00:00.000Z"}',
+      '{"role":"assistant","content":"","timestamp":"2024-01-01T00:00:01.000Z","tool_calls":[{"id":"c1","name":"send_email","args":{"body":"hi","subject":"Hi","to":"ada@example.com"}}]}',
+      '{"role":"tool","name":"send_email","content":"sent","timestamp":"2024-01-01T00:00:02.000Z","tool_call_id":"c1","args":{"body":"hi","subject":"Hi","to":"grace@example.com"}}',
+      '{"role":"assistant","content":"Sent to Grace.","timestamp":"2024-01-01T00:00:03.000Z"}',
+    ];
+    const canonical = `${lines.join("\n")}\n`;
+    const imported = await importJsonl(canonical);
+    expect(imported.status).toBe(201);
+    const threadId = imported.body.thread_id;
+    expect((await exportText(threadId)).text).toBe(canonical);
+    const page = await getJson<{ messages: { role: string; args?: unknown }[] }>(`/threads/${threadId}/messages`);
+    expect(page.messages.find((message) => message.role === "tool")?.args).toEqual({ body: "hi", subject: "Hi", to: "grace@example.com" });
+    const state = await getJson<{ values: { messages: { type: string; response_metadata?: Record<string, unknown> }[] } }>(`/threads/${threadId}/state`);
+    expect(state.values.messages.find((message) => message.type === "tool")?.response_metadata).toMatchObject({ threadline_edited_args: { to: "grace@example.com" } });
+    const copy = (await (await fetch(`${server.url}/threads/${threadId}/copy`, { method: "POST" })).json()) as { thread_id: string };
+    expect((await exportText(copy.thread_id)).text).toBe(canonical);
+    // args belong to tool lines: refused when not an object, ignored on other lines.
+    const bad = await importJsonl(canonical.replace('"args":{"body":"hi","subject":"Hi","to":"grace@example.com"}', '"args":["grace"]'));
+    expect(bad).toMatchObject({ status: 400, body: { code: "invalid_request", message: expect.stringContaining("Line 3: args: args must be an object") as unknown } });
+    const stray = await importJsonl('{"role":"user","content":"hi","args":{"x":1}}\n');
+    expect((await exportText(stray.body.thread_id)).text).not.toContain('"args"');
+  });
+
   it("forks an imported conversation with its history intact: times, sessions, names and system lines", async () => {
     const lines = canonicalConversation().split("\n").filter(Boolean);
     // A system line between the sessions: it is in the transcript only, never in the state.
