@@ -75,7 +75,7 @@ export class SessionStore {
   /** Create with an explicit id (HTTP `POST /threads` with `thread_id`); `null` when it already exists. */
   async createWithId(input: OpenSessionInput & { threadId: string }, db: Queryable = this.pool): Promise<Session | null> {
     // A deleted thread's id stays deleted: its tombstone would silently drop every checkpoint the new thread wrote.
-    return this.insert(input, "ON CONFLICT DO NOTHING", db, { unlessDeleted: true });
+    return this.insert(input, "ON CONFLICT DO NOTHING", { db, unlessDeleted: true });
   }
 
   /** The user's session, or not_found (also for other users' sessions: no existence leak). */
@@ -145,7 +145,8 @@ export class SessionStore {
     await db.query("UPDATE threads SET status = $2, updated_at = now(), last_activity_at = now() WHERE thread_id = $1", [threadId, status]);
   }
 
-  private async insert(input: OpenSessionInput, conflictClause: string, db: Queryable = this.pool, options: { unlessDeleted?: boolean } = {}): Promise<Session | null> {
+  private async insert(input: OpenSessionInput, conflictClause: string, options: { db?: Queryable; unlessDeleted?: boolean } = {}): Promise<Session | null> {
+    const db = options.db ?? this.pool;
     const guard = options.unlessDeleted ? "WHERE NOT EXISTS (SELECT 1 FROM thread_tombstones WHERE thread_id = $1::uuid)" : "";
     const { rows } = await db.query<SessionRow>(
       // The thread's event counter is created with it (EventLog counts on that row).

@@ -14,12 +14,12 @@ export function threadRoutes(services: Services): Router {
     const user = currentUser(response);
     const body = createThreadBody.parse(request.body ?? {});
     const assistantId = body.assistant_id ?? body.graph_id ?? (body.metadata?.assistant_id as string | undefined);
-    if (body.supersteps) await assertSuperstepNodes(services, user.id, assistantId, body.supersteps);
+    if (body.supersteps) await assertSuperstepNodes({ services, userId: user.id }, assistantId, body.supersteps);
     if (body.thread_id) {
       await services.lifecycle.assertIdReusable(body.thread_id);
       const created = await services.sessions.createWithId(user.id, { ...body, thread_id: body.thread_id, assistant_id: assistantId });
       if (created) {
-        await seedSupersteps(services, user.id, created.thread_id, body.supersteps);
+        await seedSupersteps({ services, userId: user.id }, created.thread_id, body.supersteps);
         if (body.ttl) await services.lifecycle.setTtl(user.id, created.thread_id, body.ttl);
         response.json(toThreadResponse(created));
         return;
@@ -33,7 +33,7 @@ export function threadRoutes(services: Services): Router {
     }
     const { session, created } = await services.sessions.open(user.id, { ...body, assistant_id: assistantId });
     if (body.supersteps && !created) throw new AppError("conflict", `Window ${body.window_id ?? ""} already has a session: supersteps seed new threads only`);
-    await seedSupersteps(services, user.id, session.thread_id, body.supersteps);
+    await seedSupersteps({ services, userId: user.id }, session.thread_id, body.supersteps);
     if (body.ttl) await services.lifecycle.setTtl(user.id, session.thread_id, body.ttl);
     response.json(toThreadResponse(session));
   });
@@ -86,8 +86,14 @@ export function threadRoutes(services: Services): Router {
   return router;
 }
 
+/** Who a route acts for: the services and the authenticated user. */
+interface Caller {
+  services: Services;
+  userId: string;
+}
+
 /** Refuse supersteps naming nodes the assistant's graph does not have before the thread exists (its id stays free). */
-async function assertSuperstepNodes(services: Services, userId: string, assistantId: string | undefined, supersteps: NonNullable<z.infer<typeof createThreadBody>["supersteps"]>): Promise<void> {
+async function assertSuperstepNodes({ services, userId }: Caller, assistantId: string | undefined, supersteps: NonNullable<z.infer<typeof createThreadBody>["supersteps"]>): Promise<void> {
   const graph = services.threadState.graphForAssistant(await services.assistants.get(userId, assistantId ?? "chat"));
   const unknown = supersteps.flatMap((step) => step.updates.map((update) => update.as_node)).filter((node) => !(node in graph.nodes));
   if (unknown.length > 0) {
@@ -100,7 +106,7 @@ async function assertSuperstepNodes(services: Services, userId: string, assistan
  * included, as `POST /threads/{id}/state` records it). A refused update removes the thread again: a thread is
  * created seeded or not at all.
  */
-async function seedSupersteps(services: Services, userId: string, threadId: string, supersteps: z.infer<typeof createThreadBody>["supersteps"]): Promise<void> {
+async function seedSupersteps({ services, userId }: Caller, threadId: string, supersteps: z.infer<typeof createThreadBody>["supersteps"]): Promise<void> {
   if (!supersteps) return;
   try {
     for (const step of supersteps) {
