@@ -181,6 +181,17 @@ export class RunService {
     const { thread_id: threadId, run_id: runId, action = "cancel" } = target;
     const run = await this.deps.store.get(userId, threadId, runId);
     if (!isActive(run)) return run;
+    // A queued run is cancelled here; a running one (or one claimed meanwhile) is stopped where it executes.
+    const cancelledQueued = run.status === "pending" && (await this.cancelQueued(run));
+    if (!cancelledQueued) {
+      const message = { cancel: "cancelled by user", interrupt: "interrupted by user", rollback: "rolled back by user" }[action];
+      await this.stopRunning(run.run_id, { action, message });
+    }
+    return this.deps.store.get(userId, threadId, runId);
+  }
+
+  /** Cancel a queued run with its finishing hooks; false when it was claimed (or ended) in the meantime. */
+  private async cancelQueued(run: Run): Promise<boolean> {
     // Prepared before the transaction (a hook may read, and the embedded database has a single connection).
     const writers = await this.deps.hooks.prepareFinish(run, "cancelled", (error) => this.deps.logger.error({ err: error, runId: run.run_id }, "a run-finishing hook failed"));
     const cancelled = await withTransaction(this.deps.pool, async (client) => {
@@ -190,14 +201,10 @@ export class RunService {
       return done;
     });
     for (const finished of cancelled) this.deps.hooks.emitRunFinished(finished);
-    if (cancelled.length > 0) {
-      await this.announce(run.thread_id, run.run_id, [{ event: "run.failed", data: { run_id: run.run_id, status: "cancelled", code: "cancelled", message: "cancelled by user", usage: null } }]);
-      await this.deps.store.updateThreadStatus(this.deps.pool, run.thread_id, "idle");
-    } else {
-      const message = { cancel: "cancelled by user", interrupt: "interrupted by user", rollback: "rolled back by user" }[action];
-      await this.stopRunning(run.run_id, { action, message });
-    }
-    return this.deps.store.get(userId, threadId, runId);
+    if (cancelled.length === 0) return false;
+    await this.announce(run.thread_id, run.run_id, [{ event: "run.failed", data: { run_id: run.run_id, status: "cancelled", code: "cancelled", message: "cancelled by user", usage: null } }]);
+    await this.deps.store.updateThreadStatus(this.deps.pool, run.thread_id, "idle");
+    return true;
   }
 
   /** One of the user's runs. */
