@@ -19,6 +19,8 @@ export interface GraphInputPlan {
    * knows nothing was written or is pending since: the graph's read of it can be answered from memory.
    */
   latestKnown?: string;
+  /** The state as planning read it, when planning wrote nothing after (a resumed attempt's catch-up reuses it). */
+  state?: GraphStateSnapshot;
 }
 
 /**
@@ -38,10 +40,10 @@ export async function planGraphInput(graph: RunnableGraph, run: Run, options: Pl
   if (options.resumed && run.kind === "resume" && awaitsAnswer(state, run)) {
     // The previous attempt stopped before its answer took effect (a crash or shutdown mid-tool): LangGraph keeps no
     // Command in the checkpoint, so continuing with null would ask the very question the run carries the answer to.
-    return { input: new Command({ resume: run.command?.resume }), configurable: base, skip: false };
+    return { input: new Command({ resume: run.command?.resume }), configurable: base, skip: false, state };
   }
   if (options.resumed && (inputIsIn(messages, run) || run.kind === "resume")) {
-    return { input: null, configurable: base, skip: isFinished(state) };
+    return { input: null, configurable: base, skip: isFinished(state), state };
   }
   if (run.kind === "resume") {
     return { input: new Command({ resume: run.command?.resume }), configurable: base, skip: false };

@@ -190,7 +190,7 @@ export class RunExecutor {
       const plan = await planGraphInput(graph, run, planOptions);
       // Calls left unanswered got results in the state: into the transcript and to every window, like a tools step's.
       if (plan.closed && plan.closed.length > 0) await translator.handle("updates", { tools: { messages: plan.closed } });
-      if (scope.resumed && !plan.skip) await this.reconciler.catchUp(run, graph, { translator, publisher: scope.publisher });
+      if (scope.resumed && !plan.skip) await this.reconciler.catchUp(run, graph, { translator, publisher: scope.publisher, state: plan.state });
       if (!plan.skip) {
         const context = await runAgentContext(this.deps, { run, assistant, signal: scope.signal });
         const durability = run.config?.durability ?? this.deps.durability ?? "async";

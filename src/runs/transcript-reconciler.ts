@@ -19,15 +19,15 @@ export class TranscriptReconciler {
    * durable) but the transcript lacks is appended and announced now, in the state's order and with its tool events —
    * after the stream it would follow the answer written after it. What the crashed attempt stored but did not get
    * to announce is announced first; what it stored is marked done, so steps LangGraph replays from their pending
-   * writes are not announced twice.
+   * writes are not announced twice. `scope.state`: the latest state when the caller has just read it.
    */
-  async catchUp(run: Run, graph: ReturnType<GraphRegistry["resolve"]>, scope: { translator: StreamTranslator; publisher: RunEventPublisher }): Promise<void> {
+  async catchUp(run: Run, graph: ReturnType<GraphRegistry["resolve"]>, scope: { translator: StreamTranslator; publisher: RunEventPublisher; state?: GraphStateSnapshot }): Promise<void> {
     const { translator } = scope;
     await this.announceUnannounced(run, scope.publisher);
     const stored = await this.deps.transcript.listRun(run.thread_id, run.run_id);
     translator.markCompleted(stored.map((message) => message.id));
     const have = new Set(stored.map((message) => message.id));
-    const state = await graph.getState({ configurable: { thread_id: run.thread_id } });
+    const state = scope.state ?? (await graph.getState({ configurable: { thread_id: run.thread_id } }));
     const missing = (afterInput(run, messagesOf(state)) ?? []).filter((message) => message.id !== undefined && !have.has(message.id));
     if (missing.length > 0) await translator.handle("updates", { resumed: { messages: missing } });
   }
