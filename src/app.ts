@@ -88,10 +88,10 @@ export async function buildServices(options: StartOptions): Promise<{ services: 
       await budgetCheck(settings);
     };
     const assistants = new AssistantService({ pool, registry, modelSettings, toolNames, checkSettings, defaultModel: config.MODEL });
-    const sessionStore = new SessionStore(pool);
     const transcript = new TranscriptStore(pool);
     const instanceId = randomUUID();
     const cluster = new ClusterNotifier({ pool, connectionString: database.kind === "postgres" ? (config.DATABASE_URL ?? options.connectionString) : undefined, instanceId, logger });
+    const sessionStore = new SessionStore(pool, cluster.deletionAnnouncement);
     const eventLog = new EventLog(pool, cluster.eventAnnouncement);
     const bus = new EventBus(eventLog);
     const active = new ActiveRuns();
@@ -102,7 +102,7 @@ export async function buildServices(options: StartOptions): Promise<{ services: 
     const dispatcher = new RunDispatcher({ store, executor, logger, lease, pollMs: config.RUN_POLL_MS, recovery: config.RUN_RECOVERY, failLost: (run) => executor.abandon(run) });
     const threadState = new ThreadStateService({ sessions: sessionStore, assistants, registry });
     const apiKeys = new ApiKeyStore(pool);
-    const sessions = new SessionService({ store: sessionStore, transcript, assistants, checkpointer, active, tombstones });
+    const sessions = new SessionService({ store: sessionStore, transcript, assistants, checkpointer, active, tombstones, bus });
     const runs = new RunService({ pool, store, sessions: sessionStore, assistants, registry, threadState, eventLog, bus, cluster, active, tools, dispatcher, hooks, logger });
     const jobs = createJobSystem({ pool, logger, config, tombstones, threads: sessions, assistants, threadState, runs: () => runs });
     hooks.onRunFinished(jobs.hooks.listener);
@@ -157,6 +157,7 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
       if (signal.type === "cancel") services.active.stop(signal.run_id, { kind: "cancel", action: signal.action, message: signal.message ?? STOPPED_ELSEWHERE[signal.action] });
       else services.dispatcher.dispatch(signal.thread_id);
     },
+    onThreadDeleted: (threadId) => services.bus.announceDeleted(threadId),
   });
   services.dispatcher.start();
   await services.jobs.start();

@@ -4,6 +4,8 @@ import type { Logger } from "../logger.js";
 /** The channel stored events are announced on (by `EventLog`, in the statement that stores them). */
 export const EVENTS_CHANNEL = "threadline_events";
 const RUNS_CHANNEL = "threadline_runs";
+/** The channel thread deletions are announced on (by `SessionStore`, in the statement that deletes). */
+export const THREADS_CHANNEL = "threadline_threads";
 
 /** A control message between instances about runs. */
 export type RunSignal = { type: "dispatch"; thread_id: string } | { type: "cancel"; run_id: string; action: "cancel" | "interrupt" | "rollback"; message?: string };
@@ -12,11 +14,19 @@ export type RunSignal = { type: "dispatch"; thread_id: string } | { type: "cance
 export interface ClusterHandlers {
   onEvents(threadId: string, range: { fromSeq: number; toSeq: number }): void;
   onRunSignal(signal: RunSignal): void;
+  /** Another instance deleted a thread, and the delete committed. */
+  onThreadDeleted(threadId: string): void;
+}
+
+/** Where a statement announces something to the other instances: the channel and this instance's id (the sender). */
+export interface ClusterAnnouncement {
+  channel: string;
+  instanceId: string;
 }
 
 /**
- * Postgres LISTEN/NOTIFY between instances. Payloads are references (thread id and a seq range, or a run id),
- * never event bodies, so they stay far below the 8 KB limit; receivers read the event log.
+ * Postgres LISTEN/NOTIFY between instances. Payloads are references (thread id and a seq range, a run id, or a
+ * deleted thread's id), never event bodies, so they stay far below the 8 KB limit; receivers read the event log.
  * On the embedded database there is only ever one process, so this is a no-op there.
  */
 export class ClusterNotifier {
@@ -41,12 +51,18 @@ export class ClusterNotifier {
     await client.connect();
     await client.query(`LISTEN ${EVENTS_CHANNEL}`);
     await client.query(`LISTEN ${RUNS_CHANNEL}`);
+    await client.query(`LISTEN ${THREADS_CHANNEL}`);
     this.listener = client;
   }
 
   /** How `EventLog` announces stored events to other instances; undefined on the embedded database (one process). */
-  get eventAnnouncement(): { channel: string; instanceId: string } | undefined {
+  get eventAnnouncement(): ClusterAnnouncement | undefined {
     return this.enabled ? { channel: EVENTS_CHANNEL, instanceId: this.deps.instanceId } : undefined;
+  }
+
+  /** How `SessionStore` announces a deleted thread (`<instance> <thread>`); undefined on the embedded database. */
+  get deletionAnnouncement(): ClusterAnnouncement | undefined {
+    return this.enabled ? { channel: THREADS_CHANNEL, instanceId: this.deps.instanceId } : undefined;
   }
 
   /** Send a run signal to every instance (including this one's listener, which ignores its own). */
@@ -68,6 +84,10 @@ export class ClusterNotifier {
         const [from, threadId, fromSeq, toSeq] = (message.payload ?? "").split(" ");
         if (from === this.deps.instanceId || !threadId) return;
         handlers.onEvents(threadId, { fromSeq: Number(fromSeq), toSeq: Number(toSeq) });
+      } else if (message.channel === THREADS_CHANNEL) {
+        const [from, threadId] = (message.payload ?? "").split(" ");
+        if (from === this.deps.instanceId || !threadId) return;
+        handlers.onThreadDeleted(threadId);
       } else if (message.channel === RUNS_CHANNEL) {
         const parsed = JSON.parse(message.payload ?? "{}") as RunSignal & { from?: string };
         if (parsed.from === this.deps.instanceId) return;

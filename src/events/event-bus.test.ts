@@ -40,4 +40,18 @@ describe("EventBus", () => {
     await bus.settled();
     expect(seen).toEqual([3]);
   });
+
+  it("tells a deleted thread's subscribers after the events already on their way, once, and ends the subscriptions", async () => {
+    const bus = new EventBus(fakeLog([event(1), event(2)]));
+    const seen: string[] = [];
+    bus.subscribe("t", (item) => seen.push(`event ${item.seq}`), (notice) => seen.push(`${notice.event} ${notice.seq}`));
+    bus.subscribe("t", () => undefined);
+    bus.publish([event(3)]);
+    bus.announceDeleted("t");
+    bus.announceDeleted("t");
+    bus.publish([event(4)]);
+    await bus.settled();
+    expect(seen).toEqual(["event 3", "thread.deleted 4"]);
+    expect(bus.hasListeners("t")).toBe(false);
+  });
 });

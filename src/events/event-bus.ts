@@ -1,11 +1,14 @@
 import type { EventLog } from "./event-log.js";
 import type { ThreadEvent } from "./thread-event.js";
+import { type ThreadDeletedListener, threadDeletedNotice } from "./thread-deleted-notice.js";
 
 /** Receives a thread's events in seq order. */
 export type ThreadEventListener = (event: ThreadEvent) => void;
 
 interface ThreadChannel {
   listeners: Set<ThreadEventListener>;
+  /** Told when the thread is deleted; keyed by the event listener they were subscribed with. */
+  deletedListeners: Map<ThreadEventListener, ThreadDeletedListener>;
   /** Highest seq delivered to this thread's listeners; undefined until the first delivery. */
   delivered: number | undefined;
   /** Deliveries of one thread run one after another, so order holds even when a gap must be fetched. */
@@ -21,21 +24,54 @@ interface ThreadChannel {
  */
 export class EventBus {
   private readonly threads = new Map<string, ThreadChannel>();
+  /** Channels of deleted threads whose notice is still on its way (`settled` waits for them too). */
+  private readonly ending = new Set<ThreadChannel>();
 
   constructor(private readonly log: Pick<EventLog, "listSince" | "lastSeq">) {}
 
   /**
    * Listen to one thread; returns the unsubscribe function. Callers that then read stored state (a replay, a
    * run's status) must first await `ready`, so that whatever they read is older than the bus's baseline.
+   * `onDeleted` is told, after every event delivered before it, when the thread is deleted; the subscription
+   * has then ended.
    */
-  subscribe(threadId: string, listener: ThreadEventListener): () => void {
+  subscribe(threadId: string, listener: ThreadEventListener, onDeleted?: ThreadDeletedListener): () => void {
     const channel = this.threads.get(threadId) ?? this.openChannel(threadId);
     channel.listeners.add(listener);
+    if (onDeleted) channel.deletedListeners.set(listener, onDeleted);
     return () => {
-      const current = this.threads.get(threadId);
-      current?.listeners.delete(listener);
-      if (current?.listeners.size === 0) this.threads.delete(threadId);
+      // The channel it joined: a deleted thread's channel is no longer in the map, yet its notice may be pending.
+      channel.listeners.delete(listener);
+      channel.deletedListeners.delete(listener);
+      if (channel.listeners.size === 0 && this.threads.get(threadId) === channel) this.threads.delete(threadId);
     };
+  }
+
+  /**
+   * The thread was deleted (here or, through the cluster notifier, on another instance), and that delete has
+   * committed: after what is already on its way, every subscriber here gets the notice, and the subscriptions end.
+   */
+  announceDeleted(threadId: string): void {
+    const channel = this.threads.get(threadId);
+    if (!channel) return;
+    this.threads.delete(threadId);
+    this.ending.add(channel);
+    const tell = () => {
+      this.ending.delete(channel);
+      const notice = threadDeletedNotice(threadId, channel.delivered ?? 0);
+      const told = [...channel.deletedListeners.values()];
+      channel.listeners.clear();
+      channel.deletedListeners.clear();
+      for (const onDeleted of told) {
+        try {
+          onDeleted(notice);
+        } catch {
+          // As for events: a listener's failure is its own business.
+        }
+      }
+    };
+    // Told even when an earlier delivery failed: the subscribers must not wait on a thread that is gone.
+    channel.chain = channel.chain.then(tell, tell);
   }
 
   /**
@@ -75,7 +111,7 @@ export class EventBus {
 
   /** Wait until everything published so far has been delivered (tests, shutdown). */
   async settled(): Promise<void> {
-    await Promise.all([...this.threads.values()].map((channel) => channel.chain));
+    await Promise.all([...this.threads.values(), ...this.ending].map((channel) => channel.chain));
   }
 
   /**
@@ -84,7 +120,7 @@ export class EventBus {
    * published later (two racing windows) would be dropped as a duplicate instead of filling the gap.
    */
   private openChannel(threadId: string): ThreadChannel {
-    const channel: ThreadChannel = { listeners: new Set(), delivered: undefined, chain: Promise.resolve(), baseline: Promise.resolve() };
+    const channel: ThreadChannel = { listeners: new Set(), deletedListeners: new Map(), delivered: undefined, chain: Promise.resolve(), baseline: Promise.resolve() };
     channel.baseline = this.log.lastSeq(threadId).then(
       (seq) => {
         channel.delivered ??= seq;

@@ -1,5 +1,6 @@
 import type { EventBus } from "./event-bus.js";
 import type { ThreadEvent } from "./thread-event.js";
+import type { ThreadDeletedNotice } from "./thread-deleted-notice.js";
 
 /** Stored events of a thread after `since`, oldest first, at most `limit` (one page). */
 export type StoredEventSource = (since: number, limit: number) => Promise<ThreadEvent[]>;
@@ -16,6 +17,11 @@ export interface ReplayThenLiveOptions {
   onEvent: (event: ThreadEvent) => Promise<void> | void;
   /** Called once if replaying or `onEvent` fails; nothing is delivered after it. */
   onError: (error: unknown) => void;
+  /**
+   * Called once, after every event delivered before it, when the thread is deleted (its seq past every event sent);
+   * the subscription has then stopped.
+   */
+  onDeleted?: (notice: ThreadDeletedNotice) => void;
   /** Page size of the replay. @default 1000 */
   pageSize?: number;
 }
@@ -53,10 +59,24 @@ export function replayThenLive(options: ReplayThenLiveOptions): LiveSubscription
       })
       .catch(fail);
   };
-  const unsubscribe = options.bus.subscribe(options.threadId, (event) => {
-    if (held) held.push(event);
-    else enqueue(event);
-  });
+  const unsubscribe = options.bus.subscribe(
+    options.threadId,
+    (event) => {
+      if (held) held.push(event);
+      else enqueue(event);
+    },
+    (notice) => {
+      // After the events already queued (a replay's pages too), then nothing more: the thread is gone.
+      held = undefined;
+      chain = chain
+        .then(() => {
+          if (stopped) return;
+          subscription.stop();
+          options.onDeleted?.({ ...notice, seq: Math.max(notice.seq, lastSeq + 1) });
+        })
+        .catch(fail);
+    },
+  );
   const subscription: LiveSubscription = {
     stop() {
       if (stopped) return;

@@ -230,9 +230,14 @@ export class RunService {
     const { thread_id: threadId, run_id: runId, timeout_ms: timeoutMs = 300_000 } = target;
     let stop = () => undefined as void;
     const finished = new Promise<void>((resolve) => {
-      const unsubscribe = this.deps.bus.subscribe(threadId, (event) => {
-        if (event.run_id === runId && (event.event === "run.completed" || event.event === "run.failed" || event.event === "run.interrupted")) resolve();
-      });
+      // A deleted thread's run never finishes: the wait ends, and reading the run answers not_found.
+      const unsubscribe = this.deps.bus.subscribe(
+        threadId,
+        (event) => {
+          if (event.run_id === runId && (event.event === "run.completed" || event.event === "run.failed" || event.event === "run.interrupted")) resolve();
+        },
+        () => resolve(),
+      );
       const timer = setTimeout(resolve, timeoutMs);
       stop = () => {
         clearTimeout(timer);

@@ -1,6 +1,7 @@
 import type { Assistant } from "../assistants/assistant.js";
 import type { Queryable } from "../db/database.js";
 import type { BaseCheckpointSaver } from "@langchain/langgraph";
+import type { EventBus } from "../events/event-bus.js";
 import type { TombstoneRegistry } from "../db/tombstone-registry.js";
 import type { AssistantService } from "../assistants/assistant-service.js";
 import type { ActiveRuns } from "../runs/active-runs.js";
@@ -22,6 +23,8 @@ export class SessionService {
       active: ActiveRuns;
       /** Deleted thread ids: written before the checkpoints go, so a late checkpoint write is dropped. */
       tombstones: Pick<TombstoneRegistry, "markDeleted">;
+      /** Tells this instance's subscribers of a deleted thread (other instances hear of it from the delete itself). */
+      bus: Pick<EventBus, "announceDeleted">;
     },
   ) {}
 
@@ -80,13 +83,19 @@ export class SessionService {
     return this.deps.store.update(userId, threadId, patch);
   }
 
-  /** Delete the session and its checkpoints; a run still executing on it is cancelled first. */
+  /**
+   * Delete the session and its checkpoints; a run still executing on it is cancelled first. Every socket and
+   * stream subscribed to it, here and on other instances, is told (`thread.deleted`) once the delete committed.
+   */
   async delete(userId: string, threadId: string): Promise<void> {
     await this.deps.store.get(userId, threadId);
     await this.deps.tombstones.markDeleted([threadId], "deleted");
     // A run executing here stops now; one executing elsewhere loses its lease when its run row disappears.
     this.deps.active.stopThread(threadId, { kind: "cancel", action: "cancel", message: "the thread was deleted" });
     await this.deps.store.delete(userId, threadId);
+    // Before the checkpoints go: the thread is gone for its subscribers once its row is (other instances hear of
+    // it at that commit too), whether or not removing its checkpoints then succeeds.
+    this.deps.bus.announceDeleted(threadId);
     await this.deps.checkpointer.deleteThread(threadId);
   }
 

@@ -3,6 +3,7 @@ import type pg from "pg";
 import { type Queryable, withTransaction } from "../db/database.js";
 import { isUuid } from "../db/ids.js";
 import { AppError, notFound } from "../errors/app-error.js";
+import type { ClusterAnnouncement } from "../events/cluster-notifier.js";
 import type { Session, SessionPage, SessionSearchFilter, SessionStatus } from "./session.js";
 
 const SORT_COLUMNS: Record<SessionSearchFilter["sort_by"], string> = {
@@ -36,7 +37,11 @@ export interface OpenSessionInput {
 
 /** Sessions in Postgres. Every method takes the user id: no query reads or writes another user's rows. */
 export class SessionStore {
-  constructor(private readonly pool: pg.Pool) {}
+  /** `deletion`: where a delete is announced to other instances (`ClusterNotifier.deletionAnnouncement`). */
+  constructor(
+    private readonly pool: pg.Pool,
+    private readonly deletion?: ClusterAnnouncement,
+  ) {}
 
   /** Return the window's (or the given) session, or create one. `created` says which. */
   async open(input: OpenSessionInput): Promise<{ session: Session; created: boolean }> {
@@ -133,11 +138,18 @@ export class SessionStore {
     return toSession(row);
   }
 
-  /** Delete the session row (its runs, transcript and events cascade). */
+  /**
+   * Delete the session row (its runs, transcript and events cascade). With an announcement, the same statement
+   * NOTIFYs other instances (`<instance> <thread>`), so they hear of the delete exactly when it commits.
+   */
   async delete(userId: string, threadId: string): Promise<void> {
     if (!isUuid(threadId)) throw notFound("Thread", threadId);
-    const { rowCount } = await this.pool.query("DELETE FROM threads WHERE thread_id = $1 AND user_id = $2", [threadId, userId]);
-    if (!rowCount) throw notFound("Thread", threadId);
+    const { rows } = await this.pool.query(
+      `WITH gone AS (DELETE FROM threads WHERE thread_id = $1 AND user_id = $2 RETURNING thread_id)
+       SELECT CASE WHEN $3::text IS NULL THEN NULL ELSE pg_notify($3, $4::text || ' ' || gone.thread_id::text) END AS sent FROM gone`,
+      [threadId, userId, this.deletion?.channel ?? null, this.deletion?.instanceId ?? null],
+    );
+    if (rows.length === 0) throw notFound("Thread", threadId);
   }
 
   /** Set the status after a run ends (internal: the caller already owns the thread). */

@@ -75,6 +75,7 @@ export class ClientConnection {
     if (session) this.sessions.set(threadId, session);
     let lastSent = since ?? -1;
     let held: ThreadEvent[] | undefined = since === undefined ? undefined : [];
+    let deleted = false;
     const deliver = (event: ThreadEvent) => {
       if (held) {
         held.push(event);
@@ -83,11 +84,22 @@ export class ClientConnection {
         this.send(toEventFrame(event));
       }
     };
-    this.subscriptions.set(threadId, this.deps.services.bus.subscribe(threadId, deliver));
+    const unsubscribe = this.deps.services.bus.subscribe(threadId, deliver, (notice) => {
+      // The thread is gone: this subscription ends with the notice (unless it was already replaced or dropped).
+      if (this.subscriptions.get(threadId) !== unsubscribe) return;
+      this.subscriptions.delete(threadId);
+      this.sessions.delete(threadId);
+      deleted = true;
+      held = undefined;
+      // Past whatever this socket was sent, a replay's events included: clients apply events by seq.
+      this.send(toEventFrame({ ...notice, seq: Math.max(notice.seq, lastSent + 1) }));
+    });
+    this.subscriptions.set(threadId, unsubscribe);
     const live = await this.deps.services.bus.ready(threadId);
     if (since === undefined) return { last_seq: live };
     // Page through the stored events (a long-absent client may be far behind), then release what came live.
     for (let page = await this.deps.services.eventLog.listSince(threadId, since); page.length > 0; page = await this.deps.services.eventLog.listSince(threadId, lastSent)) {
+      if (deleted) break;
       for (const event of page) {
         lastSent = event.seq;
         this.send(toEventFrame(event));

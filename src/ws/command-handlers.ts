@@ -16,8 +16,8 @@ export const COMMAND_HANDLERS: { [Name in MethodName]: Handler<Name> } = {
   "thread.update": (connection, params, services) =>
     services.sessions.update(connection.user.id, params.thread_id, { title: params.title, metadata: params.metadata }),
   "thread.delete": async (connection, params, services) => {
+    // Every socket subscribed to the thread, this one included, gets `thread.deleted`, which ends its subscription.
     await services.sessions.delete(connection.user.id, params.thread_id);
-    connection.unsubscribe(params.thread_id);
     return { thread_id: params.thread_id, deleted: true };
   },
   "messages.list": (connection, params, services) =>

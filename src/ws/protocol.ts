@@ -1,6 +1,7 @@
 import { z } from "zod";
 import type { ErrorCode } from "../errors/app-error.js";
 import type { ThreadEvent } from "../events/thread-event.js";
+import type { ThreadDeletedNotice } from "../events/thread-deleted-notice.js";
 import { durabilitySchema } from "../runs/run-config.js";
 
 /** Every client frame: a command with an id the reply echoes. */
@@ -109,21 +110,21 @@ export interface ErrorFrame {
   details?: unknown;
 }
 
-/** Server → client: a thread event. */
+/** Server → client: a thread event, or the notice that the thread was deleted (never stored). */
 export interface EventFrame {
   type: "event";
   thread_id: string;
   run_id: string | null;
   seq: number;
-  event: ThreadEvent["event"];
-  data: ThreadEvent["data"];
+  event: ThreadEvent["event"] | ThreadDeletedNotice["event"];
+  data: ThreadEvent["data"] | ThreadDeletedNotice["data"];
   created_at: string;
 }
 
 /** Any server frame. */
 export type ServerFrame = ResultFrame | ErrorFrame | EventFrame;
 
-/** The event frame for a stored event. */
-export function toEventFrame(event: ThreadEvent): EventFrame {
+/** The event frame for a stored event or a deletion notice. */
+export function toEventFrame(event: ThreadEvent | ThreadDeletedNotice): EventFrame {
   return { type: "event", thread_id: event.thread_id, run_id: event.run_id, seq: event.seq, event: event.event, data: event.data, created_at: event.created_at };
 }

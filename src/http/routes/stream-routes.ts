@@ -2,6 +2,7 @@ import { type Request, type Response, Router } from "express";
 import { z } from "zod";
 import { replayThenLive } from "../../events/replay-then-live.js";
 import type { ThreadEvent } from "../../events/thread-event.js";
+import type { ThreadDeletedNotice } from "../../events/thread-deleted-notice.js";
 import type { Services } from "../../services.js";
 import { currentUser, param } from "../request-context.js";
 import { serveRunStream } from "../runs/run-stream.js";
@@ -48,7 +49,8 @@ export function streamRoutes(services: Services): Router {
 /**
  * Every event of a thread, as Threadline names them (`run.started`, `message.delta`, …), with the event's
  * seq as SSE id. With `Last-Event-ID` (`0` for the whole history) stored events after it come first, then
- * live ones; without it, live events from now on. The stream stays open until the client leaves.
+ * live ones; without it, live events from now on. The stream stays open until the client leaves, or until the
+ * thread is deleted: a last `thread.deleted` event, then the stream ends.
  */
 async function followThread(services: Services, request: Request, response: Response): Promise<void> {
   threadStreamQuery.parse(request.query);
@@ -69,6 +71,11 @@ async function followThread(services: Services, request: Request, response: Resp
         writer.send({ event: "error", data: { error: "internal", message: "The stream failed; reconnect with Last-Event-ID to resume" } });
         writer.end();
       },
+      // The last event: framed like the others but without an id (it is not in the log, nothing resumes after it).
+      onDeleted: (notice) => {
+        writer.send({ event: notice.event, data: toSseEvent(notice).data });
+        writer.end();
+      },
     });
     writer.onClose(() => {
       subscription.stop();
@@ -77,7 +84,7 @@ async function followThread(services: Services, request: Request, response: Resp
   });
 }
 
-function toSseEvent(event: ThreadEvent): { event: string; id: string; data: unknown } {
+function toSseEvent(event: ThreadEvent | ThreadDeletedNotice): { event: string; id: string; data: unknown } {
   const { thread_id: threadId, run_id: runId, seq, created_at: createdAt } = event;
   return { event: event.event, id: formatEventId({ seq, index: 0 }), data: { thread_id: threadId, run_id: runId, seq, event: event.event, data: event.data, created_at: createdAt } };
 }

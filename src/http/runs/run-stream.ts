@@ -78,6 +78,11 @@ export function pipeRunStream(services: Services, writer: SseWriter, request: Ru
         writer.send({ event: "error", data: { error: "internal", message: "The stream failed; reconnect with Last-Event-ID to resume" } });
         settle(false);
       },
+      // The run went with its thread and will never send its end: say so as LangGraph streams end on failure.
+      onDeleted: () => {
+        writer.send({ event: "error", data: { error: "not_found", message: `Thread ${run.thread_id} was deleted` } });
+        settle(false);
+      },
     });
     writer.onClose(() => settle(false));
   });
