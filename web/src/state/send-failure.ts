@@ -4,6 +4,10 @@ import { RpcError, errorMessage } from "../protocol/rpc-error.js";
 export const SESSION_DELETED =
   "That session was deleted, perhaps in another window, so the message was not sent. It is still in the message box: send it here to continue in this session.";
 
+/** Said when the open session was deleted in another window (the server told us); nothing was being sent. */
+export const SESSION_DELETED_ELSEWHERE =
+  "The session you had open was deleted in another window, so this window moved to a session of its own. Anything in the message box is still there.";
+
 /**
  * What to tell the user when the server refused a message (`run.start`). The text always goes back into the
  * message box, so each message says what to do with it rather than offering to resend it unchanged.

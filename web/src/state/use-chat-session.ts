@@ -3,7 +3,7 @@ import type { OpenedSession, Session } from "../protocol/protocol-types.js";
 import type { RpcClient } from "../protocol/rpc-client.js";
 import { RpcError, errorMessage, isMethodNotFound } from "../protocol/rpc-error.js";
 import { autoTitle } from "./auto-title.js";
-import { SESSION_DELETED, sendFailureMessage } from "./send-failure.js";
+import { SESSION_DELETED, SESSION_DELETED_ELSEWHERE, sendFailureMessage } from "./send-failure.js";
 import { loadTabThread, saveTabThread, tabWindowId } from "./browser-storage.js";
 import { ThreadSync } from "./thread-sync.js";
 import type { SessionsModel } from "./use-sessions.js";
@@ -34,6 +34,8 @@ export function useChatSession(client: RpcClient, sessions: SessionsModel) {
   const state = useThreadState(sync);
   const [pending, setPending] = useState<PendingMessage[]>([]);
   const [problem, setProblem] = useState<{ message: string } | undefined>(undefined);
+  /** Sessions this tab deleted itself: their `thread.deleted` is expected, and `remove` moves the tab. */
+  const deletedHere = useRef(new Set<string>()).current;
 
   /** Open a session (replacing the current one) and load its newest history; the sync that follows it. */
   const open = useCallback(
@@ -66,6 +68,25 @@ export function useChatSession(client: RpcClient, sessions: SessionsModel) {
       .catch((error: unknown) => setProblem({ message: errorMessage(error) }));
     return () => syncRef.current?.dispose();
   }, [client]);
+
+  // A session deleted in another window (the server pushes `thread.deleted` to the sockets subscribed to it): it
+  // leaves the list, and when it is the open one the tab moves to its window's session as a failed send would.
+  // The message box is the page's, not the session's: a draft stays in it.
+  useEffect(
+    () =>
+      client.onEvent((frame) => {
+        if (frame.event !== "thread.deleted") return;
+        const threadId = frame.thread_id;
+        sessions.remove(threadId);
+        if (deletedHere.has(threadId)) return;
+        void sessions.refresh();
+        if (syncRef.current?.threadId !== threadId) return;
+        void open({ window_id: windowId })
+          .catch(() => undefined)
+          .then(() => setProblem({ message: SESSION_DELETED_ELSEWHERE }));
+      }),
+    [client, open, sessions.remove, sessions.refresh],
+  );
 
   /** Open a session from a user action; failures are shown instead of thrown. */
   const switchTo = useCallback(
@@ -143,7 +164,12 @@ export function useChatSession(client: RpcClient, sessions: SessionsModel) {
   const remove = useCallback(
     async (threadId: string) => {
       try {
-        await client.call("thread.delete", { thread_id: threadId });
+        // Marked before the call: the server's notice to this socket may come before its answer.
+        deletedHere.add(threadId);
+        await client.call("thread.delete", { thread_id: threadId }).catch((error: unknown) => {
+          deletedHere.delete(threadId);
+          throw error;
+        });
         sessions.remove(threadId);
         // The window's own session comes back fresh if it was the one deleted.
         if (syncRef.current?.threadId === threadId) await open({ window_id: windowId });

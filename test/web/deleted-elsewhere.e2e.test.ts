@@ -1,0 +1,76 @@
+import type { Browser, Page } from "playwright-core";
+import { beforeAll, describe, expect, it } from "vitest";
+import type { RunningServer } from "../../src/app.js";
+import { lastAssistantText, openTwoTabs, pageErrors, screenshot, sendMessage, useBrowserServer } from "./browser.js";
+
+const fixture = useBrowserServer();
+let server: RunningServer;
+let browser: Browser;
+beforeAll(() => {
+  ({ server, browser } = fixture);
+});
+
+function currentThread(page: Page): Promise<string | null> {
+  return page.locator(".session-current").getAttribute("data-thread-id");
+}
+
+async function deleteFromSidebar(page: Page, threadId: string): Promise<void> {
+  await page.locator(`.session-item[data-thread-id="${threadId}"]`).getByRole("button", { name: /^Delete/ }).click();
+  await page.getByRole("dialog").getByRole("button", { name: "Delete" }).click();
+  await expect.poll(() => page.locator(`.session-item[data-thread-id="${threadId}"]`).count()).toBe(0);
+}
+
+/** Make `page` list the sessions the server has now (the list refreshes on focus). */
+async function refreshList(page: Page): Promise<void> {
+  await page.evaluate(() => window.dispatchEvent(new Event("focus")));
+}
+
+describe("a session deleted in another window", () => {
+  it("the window that had it open moves to a session of its own at once, says why, and keeps the unsent draft", async () => {
+    const [watching, deleting] = await openTwoTabs(browser, server.url);
+    await sendMessage(watching, "this session is about to go");
+    await expect.poll(() => lastAssistantText(watching).catch(() => ""), { timeout: 15_000 }).toBe("You said: this session is about to go");
+    const doomed = await currentThread(watching);
+    expect(doomed).toBeTruthy();
+    const input = watching.locator("#composer-input");
+    await input.fill("a draft I have not sent");
+
+    await refreshList(deleting);
+    await deleteFromSidebar(deleting, doomed ?? "");
+
+    // Without sending anything: the server's thread.deleted moves the tab and says so.
+    const alert = watching.locator(".composer-error");
+    await alert.waitFor({ timeout: 10_000 });
+    expect(await alert.innerText()).toMatch(/deleted in another window/);
+    expect(await alert.innerText()).not.toMatch(/not sent|not_found/);
+    await expect.poll(() => currentThread(watching)).not.toBe(doomed);
+    expect(await currentThread(watching)).toBeTruthy();
+    expect(await watching.locator(`.session-item[data-thread-id="${doomed ?? ""}"]`).count()).toBe(0);
+    expect(await watching.locator(".message-user", { hasText: "this session is about to go" }).count()).toBe(0);
+    expect(await input.inputValue()).toBe("a draft I have not sent");
+    await screenshot(watching, "web-session-deleted-elsewhere");
+
+    // The draft goes to the session the tab is on now.
+    await input.press("Enter");
+    await expect.poll(() => lastAssistantText(watching).catch(() => ""), { timeout: 15_000 }).toBe("You said: a draft I have not sent");
+    // The deleting tab saw nothing of the kind: it deleted a session it did not have open.
+    expect(await deleting.locator(".composer-error").count()).toBe(0);
+    expect(pageErrors).toEqual([]);
+    await watching.context().close();
+  });
+
+  it("the window that deletes its own open session shows no 'another window' notice", async () => {
+    const [first, second] = await openTwoTabs(browser, server.url);
+    await sendMessage(first, "delete me here");
+    await expect.poll(() => lastAssistantText(first).catch(() => ""), { timeout: 15_000 }).toBe("You said: delete me here");
+    const own = await currentThread(first);
+    await deleteFromSidebar(first, own ?? "");
+    await expect.poll(() => currentThread(first)).not.toBe(own);
+    // Long enough for the server's notice to this tab's own socket to have arrived.
+    await first.waitForTimeout(500);
+    expect(await first.locator(".composer-error").count()).toBe(0);
+    expect(await second.locator(".composer-error").count()).toBe(0);
+    expect(pageErrors).toEqual([]);
+    await first.context().close();
+  });
+});
