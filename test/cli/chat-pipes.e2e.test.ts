@@ -35,6 +35,26 @@ describe("threadline chat (line by line through pipes)", () => {
     expect(await cli.exited).toBe(130);
   });
 
+  it("a session deleted in another window mid-reply: says so, ends the reply, and continues in the window's session", { timeout: SPAWN_TIMEOUT_MS }, async () => {
+    await using cli = startCli(["--url", fixture.server.url, "--window", "pipe-deleted"]);
+    cli.writeLine("a long enough reply to be deleted in the middle of it");
+    await cli.waitFor("stdout", (text) => text.includes("You said"));
+    await using client = await TestWsClient.connect(fixture.server.wsUrl);
+    const doomed = await client.call<{ thread_id: string }>("thread.open", { window_id: "pipe-deleted" });
+    await client.call("thread.delete", { thread_id: doomed.thread_id });
+    await cli.waitFor("stderr", (text) => text.includes(`this session (${doomed.thread_id}) was deleted in another window`));
+    await cli.waitFor("stderr", (text) => text.includes("the reply failed: the session was deleted in another window (thread_deleted)"));
+    await cli.waitFor("stderr", (text) => text.includes("continuing in session"));
+    cli.writeLine("still here");
+    await cli.waitFor("stdout", (text) => text.includes("You said: still here\n"));
+    const now = await client.call<{ thread_id: string }>("thread.open", { window_id: "pipe-deleted" });
+    expect(now.thread_id).not.toBe(doomed.thread_id);
+    expect(cli.stderr).toContain(now.thread_id);
+    cli.child.stdin.end();
+    // A reply failed on the way (it was deleted), as any failed reply makes the exit code 1.
+    expect(await cli.exited).toBe(1);
+  });
+
   it("prints a reply a state edit replaced, marked [edited]", { timeout: SPAWN_TIMEOUT_MS }, async () => {
     await using client = await TestWsClient.connect(fixture.server.wsUrl);
     const target = await client.call<{ thread_id: string }>("thread.open", { title: "Project Osprey" });

@@ -87,6 +87,14 @@ async function converse(context: SlashContext, streams: ChatStreams): Promise<nu
     output.stderr.write(output.style.red("connection to the server lost\n"));
     quit(EXIT.connection);
   });
+  // As the web page does: carry on in the window's own session (a fresh one when it was the one deleted).
+  session.onDeleted(() => {
+    const assistant = context.options.assistant ? { assistant_id: context.options.assistant } : {};
+    session
+      .open({ window_id: context.options.window, ...assistant })
+      .then((opened) => output.stderr.write(output.style.dim(`continuing in session ${opened.title ?? "(untitled)"} · ${opened.thread_id}\n`)))
+      .catch((error: unknown) => reportError(output, error));
+  });
 
   const reader = new LineReader(lines);
   const youPrompt = output.style.bold("you › ");

@@ -47,12 +47,18 @@ export class ChatSession {
   private readonly printed = new Map<string, number>();
   private readonly toolStarts = new Map<string, { at: number; args: string }>();
   private readonly ownRuns = new Set<string>();
+  private deletedListener: (threadId: string) => void = () => undefined;
 
   constructor(
     private readonly connection: ChatConnection,
     private readonly output: ChatOutput,
   ) {
     connection.onEvent((frame) => this.handleEvent(frame));
+  }
+
+  /** Be told when the current session is deleted elsewhere (after the notice was printed and any reply ended). */
+  onDeleted(listener: (threadId: string) => void): void {
+    this.deletedListener = listener;
   }
 
   /** The current thread id. */
@@ -189,6 +195,9 @@ export class ChatSession {
         this.endTurn(frame.run_id, { status: "interrupted", interrupts });
         return;
       }
+      case "thread.deleted":
+        this.sessionDeleted(frame.thread_id);
+        return;
       default:
         return;
     }
@@ -211,6 +220,14 @@ export class ChatSession {
     if (already < message.content.length) stdout.write(message.content.slice(already));
     this.printed.delete(message.id);
     stdout.write("\n");
+  }
+
+  /** The session went (deleted in another window): a reply we wait for will never end on its own. */
+  private sessionDeleted(threadId: string): void {
+    const { stderr, style } = this.output;
+    stderr.write(style.red(`✗ this session (${threadId}) was deleted in another window\n`));
+    if (this.turn) this.endTurn(this.turn.runId ?? null, { status: "error", code: "thread_deleted", message: "the session was deleted in another window" });
+    this.deletedListener(threadId);
   }
 
   private endTurn(runId: string | null, outcome: TurnOutcome): void {
