@@ -22,7 +22,8 @@ async function modelNode(state: State, config: LangGraphRunnableConfig) {
 }
 
 async function toolsNode(state: State, config: LangGraphRunnableConfig) {
-  return runToolCalls(state.messages, requireAgentContext(config));
+  // The config's writer carries each call's start to the runtime (tool.started, when the tool really begins).
+  return runToolCalls(state.messages, requireAgentContext(config), config);
 }
 
 function nextAfterModel(state: State): "tools" | typeof END {

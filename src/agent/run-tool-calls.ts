@@ -4,6 +4,7 @@ import type { ToolDefinition } from "../tools/tool-definition.js";
 import type { AgentContext } from "./agent-context.js";
 import { type ApprovalDecision, approvalAnswerSchema, type ApprovalRequest } from "./approval.js";
 import { unrunnableReason } from "./normalize-tool-calls.js";
+import { announceToolStart, type ToolStartWriter } from "./tool-start.js";
 
 type ToolCall = NonNullable<AIMessage["tool_calls"]>[number];
 
@@ -11,9 +12,11 @@ type ToolCall = NonNullable<AIMessage["tool_calls"]>[number];
  * Run every tool call of the last AI message. Tools that need approval ask a human first, through LangGraph's
  * `interrupt()`, and all questions are asked before any tool runs: on resume the node starts over, so nothing
  * with side effects may happen before the last interrupt. A failure never escapes: unknown tools, invalid
- * arguments, rejections and exceptions become error ToolMessages the model can read and recover from.
+ * arguments, rejections and exceptions become error ToolMessages the model can read and recover from. Each call
+ * that does run is announced through `config.writer` just before its tool executes (`tool.started`); calls that
+ * never run (rejected, unknown tool, invalid or unreadable arguments, a reply cut off) are not.
  */
-export async function runToolCalls(messages: BaseMessage[], context: AgentContext): Promise<{ messages: ToolMessage[] }> {
+export async function runToolCalls(messages: BaseMessage[], context: AgentContext, config: ToolStartWriter = {}): Promise<{ messages: ToolMessage[] }> {
   const last = messages.at(-1);
   if (!last || !AIMessage.isInstance(last)) return { messages: [] };
   const calls = last.tool_calls ?? [];
@@ -28,7 +31,7 @@ export async function runToolCalls(messages: BaseMessage[], context: AgentContex
   for (const call of calls) {
     const reason = unrunnableReason(last, callId(call));
     const decision = decisions.get(callId(call));
-    const output = reason ? { ok: false, content: `Error: ${reason}` } : await runOne(call, decision, context);
+    const output = reason ? { ok: false, content: `Error: ${reason}` } : await runOne(call, { decision, context, writer: config.writer });
     // The arguments a human's edit put in place of the model's travel with the result (tool.completed shows them).
     const edited = !reason && decision?.decision === "edit" && decision.args ? { response_metadata: { [EDITED_ARGS_KEY]: decision.args } } : {};
     results.push(new ToolMessage({ content: output.content, tool_call_id: callId(call), name: call.name, status: output.ok ? "success" : "error", ...edited }));
@@ -56,7 +59,13 @@ function askApproval(call: ToolCall): ApprovalDecision {
   return parsed.success ? parsed.data : { decision: "reject", reason: "the approval answer was not understood" };
 }
 
-async function runOne(call: ToolCall, decision: ApprovalDecision | undefined, context: AgentContext): Promise<{ ok: boolean; content: string }> {
+interface CallScope extends ToolStartWriter {
+  decision: ApprovalDecision | undefined;
+  context: AgentContext;
+}
+
+async function runOne(call: ToolCall, scope: CallScope): Promise<{ ok: boolean; content: string }> {
+  const { decision, context } = scope;
   const tool = context.tools.find((candidate) => candidate.name === call.name);
   if (!tool) {
     const available = context.tools.map((candidate) => candidate.name).join(", ") || "none";
@@ -66,10 +75,10 @@ async function runOne(call: ToolCall, decision: ApprovalDecision | undefined, co
     return { ok: false, content: `Error: the user rejected this call of ${call.name}${decision.reason ? `: ${decision.reason}` : "."}` };
   }
   const args = decision?.decision === "edit" && decision.args ? decision.args : call.args;
-  return execute(tool, args, { context, toolCallId: callId(call) });
+  return execute(tool, args, { context, toolCallId: callId(call), writer: scope.writer });
 }
 
-async function execute(tool: ToolDefinition, args: unknown, scope: { context: AgentContext; toolCallId: string }): Promise<{ ok: boolean; content: string }> {
+async function execute(tool: ToolDefinition, args: Record<string, unknown>, scope: { context: AgentContext; toolCallId: string } & ToolStartWriter): Promise<{ ok: boolean; content: string }> {
   const parsed = tool.schema.safeParse(args);
   if (!parsed.success) {
     const problems = parsed.error.issues.map((issue) => `${issue.path.join(".") || "(args)"}: ${issue.message}`);
@@ -77,6 +86,9 @@ async function execute(tool: ToolDefinition, args: unknown, scope: { context: Ag
   }
   const { toolContext } = scope.context;
   toolContext.signal.throwIfAborted();
+  // Announced here, once nothing can keep the tool from running: with the arguments as given (the model's, or the
+  // human's edit), which the transcript and tool.completed show too, rather than the schema's parsed copy.
+  announceToolStart(scope, { tool_call_id: scope.toolCallId, name: tool.name, args });
   const limit = scope.context.toolOutputMaxChars ?? DEFAULT_TOOL_OUTPUT_MAX_CHARS;
   try {
     return { ok: true, content: capToolOutput(await tool.execute(parsed.data, { ...toolContext, toolCallId: scope.toolCallId }), limit) };

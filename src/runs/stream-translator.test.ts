@@ -1,13 +1,21 @@
-import { AIMessage, HumanMessage } from "@langchain/core/messages";
+import { AIMessage, HumanMessage, ToolMessage } from "@langchain/core/messages";
+import { tool } from "@langchain/core/tools";
+import { END, type LangGraphRunnableConfig, MessagesAnnotation, START, StateGraph } from "@langchain/langgraph";
+import { ToolNode } from "@langchain/langgraph/prebuilt";
+import { z } from "zod";
 import { describe, expect, it } from "vitest";
+import { announceToolStart } from "../agent/tool-start.js";
+import type { NewThreadEvent } from "../events/thread-event.js";
 import type { NewTranscriptMessage, TranscriptMessage } from "../transcript/transcript-message.js";
-import { StreamTranslator } from "./stream-translator.js";
+import { RUN_STREAM_MODES, StreamTranslator } from "./stream-translator.js";
 
 function recordingSink() {
   const appended: NewTranscriptMessage[][] = [];
+  const events: NewThreadEvent[] = [];
   return {
     appended,
-    emit: () => undefined,
+    events,
+    emit: (event: NewThreadEvent) => void events.push(event),
     appendTranscript: (messages: NewTranscriptMessage[]) => {
       appended.push(messages);
       return Promise.resolve(messages.map((message, index) => ({ ...message, seq: index + 1 }) as unknown as TranscriptMessage));
@@ -24,5 +32,61 @@ describe("StreamTranslator", () => {
     expect(sink.appended.flat()).toEqual([]);
     await translator.handle("updates", { model: { messages: [new AIMessage({ id: "reply-1", content: "hello" })] } });
     expect(sink.appended.flat().map((message) => message.id)).toEqual(["reply-1"]);
+  });
+});
+
+const CALLS = [
+  { id: "call-a", name: "echo", args: { text: "a" }, type: "tool_call" as const },
+  { id: "call-b", name: "echo", args: { text: "b" }, type: "tool_call" as const },
+];
+
+/** A model step asking for two calls, then `tools`; streamed as the runtime streams a run, into a translator. */
+async function translate(tools: ToolNode | ((state: typeof MessagesAnnotation.State, config: LangGraphRunnableConfig) => Promise<unknown>)) {
+  const graph = new StateGraph(MessagesAnnotation)
+    .addNode("model", () => ({ messages: [new AIMessage({ id: "reply-1", content: "", tool_calls: CALLS })] }))
+    .addNode("tools", tools)
+    .addEdge(START, "model")
+    .addEdge("model", "tools")
+    .addEdge("tools", END)
+    .compile();
+  const sink = recordingSink();
+  const translator = new StreamTranslator(sink, "fake");
+  for await (const [mode, chunk] of await graph.stream({ messages: [] }, { streamMode: [...RUN_STREAM_MODES] })) await translator.handle(mode, chunk);
+  return sink.events.map((event) => {
+    if (event.event === "message.completed") return `completed ${event.data.message.role}`;
+    if (event.event === "tool.started") return `started ${event.data.tool_call_id} ${JSON.stringify(event.data.args)}`;
+    return `${event.event} ${(event.data as { tool_call_id?: string }).tool_call_id ?? ""}`.trim();
+  });
+}
+
+describe("StreamTranslator: tool.started", () => {
+  it("comes from the tools node when each tool begins, with the arguments it runs with, and not for a call that never runs", async () => {
+    const events = await translate((_state, config) => {
+      // call-a runs with other arguments (as after an edit); call-b never runs (as after a rejection).
+      announceToolStart(config, { tool_call_id: "call-a", name: "echo", args: { text: "edited" } });
+      return Promise.resolve({ messages: CALLS.map((call) => new ToolMessage({ content: "x", tool_call_id: call.id, name: call.name })) });
+    });
+    expect(events).toEqual([
+      "completed assistant",
+      'started call-a {"text":"edited"}',
+      "completed tool",
+      "tool.completed call-a",
+      "completed tool",
+      "tool.completed call-b",
+    ]);
+  });
+
+  it("comes from LangChain's tool callbacks for a graph using LangGraph's prebuilt ToolNode", async () => {
+    const echo = tool(({ text }: { text: string }) => `echo ${text}`, { name: "echo", description: "Echoes.", schema: z.object({ text: z.string() }) });
+    const events = await translate(new ToolNode([echo]));
+    expect(events).toEqual([
+      "completed assistant",
+      'started call-a {"text":"a"}',
+      'started call-b {"text":"b"}',
+      "completed tool",
+      "tool.completed call-a",
+      "completed tool",
+      "tool.completed call-b",
+    ]);
   });
 });

@@ -1,5 +1,6 @@
 import { type ModelTokens, USAGE_BY_MODEL_KEY } from "../agent/call-model.js";
 import { editedArgsOf } from "../agent/run-tool-calls.js";
+import { isToolStartChunk, TOOL_STARTED_KIND, type ToolStartChunk } from "../agent/tool-start.js";
 import { AIMessage, AIMessageChunk, type BaseMessage, RemoveMessage, ToolMessage } from "@langchain/core/messages";
 import type { NewThreadEvent, TokenUsage } from "../events/thread-event.js";
 import { type NewTranscriptMessage, type TranscriptMessage, toNewTranscriptMessage } from "../transcript/transcript-message.js";
@@ -10,10 +11,20 @@ export interface TranslationSink {
   appendTranscript(messages: NewTranscriptMessage[]): Promise<TranscriptMessage[]>;
 }
 
-/** Turns LangGraph's `messages` and `updates` stream chunks into Threadline events, and tallies token usage. */
+/** The stream modes the runtime asks LangGraph for: what `StreamTranslator.handle` understands. */
+export const RUN_STREAM_MODES = ["messages", "updates", "custom", "tools"] as const;
+
+/**
+ * Turns LangGraph's stream chunks into Threadline events, and tallies token usage: `messages` (token deltas),
+ * `updates` (completed messages and tool results, interrupts), and the starts of tool calls — announced by a tools
+ * node through `custom` (`announceToolStart`) or by LangChain tools themselves through `tools` (LangGraph's
+ * prebuilt `ToolNode`) — as `tool.started`.
+ */
 export class StreamTranslator {
   private readonly usage: TokenUsage = { input_tokens: 0, output_tokens: 0, by_model: {} };
   private readonly completedIds = new Set<string>();
+  /** Calls announced in this attempt: a call is started once, whichever way its start was told. */
+  private readonly startedCalls = new Set<string>();
   private counter = 0;
   /** Interrupt requests seen in the stream (`__interrupt__` updates), so the run need not reload its state. */
   readonly interrupts: { id?: string; value?: unknown }[] = [];
@@ -34,10 +45,12 @@ export class StreamTranslator {
     for (const id of messageIds) this.completedIds.add(id);
   }
 
-  /** Handle one `[mode, chunk]` pair from `graph.stream(..., { streamMode: ["messages", "updates"] })`. */
+  /** Handle one `[mode, chunk]` pair from `graph.stream(..., { streamMode: RUN_STREAM_MODES })`. */
   async handle(mode: string, chunk: unknown): Promise<void> {
     if (mode === "messages") this.handleMessageChunk(chunk);
     else if (mode === "updates") await this.handleUpdate(chunk);
+    else if (mode === "custom" && isToolStartChunk(chunk)) this.startTool(chunk);
+    else if (mode === "tools") this.handleToolEvent(chunk);
   }
 
   /** Usage so far, or null when no model reported any. */
@@ -82,12 +95,24 @@ export class StreamTranslator {
     }
   }
 
+  /** A LangChain tool's lifecycle event (`tools` mode): its start, when it belongs to a tool call. */
+  private handleToolEvent(chunk: unknown): void {
+    const event = chunk as { event?: unknown; toolCallId?: unknown; name?: unknown; input?: unknown } | null;
+    // A tool invoked with plain arguments (not a model's call) has no call id: there is no card to start.
+    if (event?.event !== "on_tool_start" || typeof event.toolCallId !== "string" || event.toolCallId === "") return;
+    this.startTool({ kind: TOOL_STARTED_KIND, tool_call_id: event.toolCallId, name: typeof event.name === "string" ? event.name : "", args: argsOf(event.input) });
+  }
+
+  private startTool(start: ToolStartChunk): void {
+    if (this.startedCalls.has(start.tool_call_id)) return;
+    this.startedCalls.add(start.tool_call_id);
+    this.sink.emit({ event: "tool.started", data: { tool_call_id: start.tool_call_id, name: start.name, args: start.args } });
+  }
+
   private emitToolEvents(message: BaseMessage): void {
-    if (AIMessage.isInstance(message)) {
-      for (const call of message.tool_calls ?? []) {
-        this.sink.emit({ event: "tool.started", data: { tool_call_id: call.id ?? "", name: call.name, args: call.args } });
-      }
-    } else if (ToolMessage.isInstance(message)) {
+    // A call's tool.started comes from its tools node when the tool begins (startTool), never from the request:
+    // a call may wait for a human, be edited, or never run.
+    if (ToolMessage.isInstance(message)) {
       const failed = message.status === "error";
       const edited = editedArgsOf(message);
       const data = { tool_call_id: message.tool_call_id, name: message.name ?? "", output: message.text, ...(edited ? { args: edited } : {}) };
@@ -120,5 +145,17 @@ export class StreamTranslator {
   private nextFallbackId(): string {
     this.counter += 1;
     return `message-${Date.now()}-${this.counter}`;
+  }
+}
+
+/** A LangChain tool's input as arguments: the object it was given, or its string input parsed or wrapped. */
+function argsOf(input: unknown): Record<string, unknown> {
+  if (typeof input === "object" && input !== null && !Array.isArray(input)) return input as Record<string, unknown>;
+  if (typeof input !== "string") return { input };
+  try {
+    const parsed: unknown = JSON.parse(input);
+    return typeof parsed === "object" && parsed !== null && !Array.isArray(parsed) ? (parsed as Record<string, unknown>) : { input };
+  } catch {
+    return { input };
   }
 }

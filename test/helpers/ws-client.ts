@@ -13,6 +13,7 @@ export interface Frame {
   seq?: number;
   event?: string;
   data?: Record<string, unknown>;
+  created_at?: string;
 }
 
 /** Raised by `call` when the server answers an error frame. */
