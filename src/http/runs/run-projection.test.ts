@@ -75,6 +75,22 @@ describe("RunProjection", () => {
     expect(callChunk[1].langgraph_node).toBe("model");
   });
 
+  it("tools mode: a call starts when its tool.started says so, and a call that never ran neither starts nor ends", async () => {
+    const rejected = sequence([
+      { event: "message.completed", data: { message: message({ id: "a1", role: "assistant", content: "", tool_calls: [{ id: "c1", name: "send_email", args: {} }, { id: "c2", name: "calculator", args: { expression: "1+1" } }] }) } },
+      { event: "tool.started", data: { tool_call_id: "c2", name: "calculator", args: { expression: "1+1" } } },
+      { event: "message.completed", data: { message: message({ id: "t1", role: "tool", content: "Error: rejected", tool_call_id: "c1", name: "send_email", status: "error" }) } },
+      { event: "tool.completed", data: { tool_call_id: "c1", name: "send_email", output: "Error: rejected", error: "Error: rejected" } },
+      { event: "message.completed", data: { message: message({ id: "t2", role: "tool", content: "2", tool_call_id: "c2", name: "calculator", status: "success" }) } },
+      { event: "tool.completed", data: { tool_call_id: "c2", name: "calculator", output: "2" } },
+    ]);
+    const out = (await project(rejected, { modes: ["tools"] })).flat();
+    expect(out).toEqual([
+      { event: "tools", data: { event: "on_tool_start", toolCallId: "c2", name: "calculator", input: { expression: "1+1" } } },
+      { event: "tools", data: { event: "on_tool_end", toolCallId: "c2", name: "calculator", output: "2" } },
+    ]);
+  });
+
   it("is deterministic: projecting the same events twice gives the same stream", async () => {
     expect(await project(toolRun)).toEqual(await project(toolRun));
   });

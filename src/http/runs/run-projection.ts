@@ -39,6 +39,8 @@ export class RunProjection {
   private values: RunValues | undefined;
   private readonly streamedText = new Map<string, string>();
   private pendingToolCalls = new Set<string>();
+  /** Calls whose `tool.started` the run sent: only those end in `tools` mode, as LangGraph's tool callbacks do. */
+  private readonly startedTools = new Set<string>();
   private toolBatch: MessageDict[] = [];
   private valuesSent = false;
 
@@ -64,10 +66,13 @@ export class RunProjection {
         this.emitValues(out);
         break;
       case "tool.started":
+        this.startedTools.add(event.data.tool_call_id);
         out.add("tools", "tools", { event: "on_tool_start", toolCallId: event.data.tool_call_id, name: event.data.name, input: event.data.args });
         break;
       case "tool.completed":
-        out.add("tools", "tools", toolEnd(event.data));
+        // A call that never ran (rejected, unknown tool, invalid arguments, cancelled while it waited) has no start
+        // to end; its result still reaches the other modes as a tool message.
+        if (this.startedTools.has(event.data.tool_call_id)) out.add("tools", "tools", toolEnd(event.data));
         break;
       case "run.completed":
         await this.onCompleted(out, event.data);
