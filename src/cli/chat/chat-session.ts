@@ -46,6 +46,8 @@ export class ChatSession {
   /** Characters of each assistant message already written, so a completion only adds what is missing. */
   private readonly printed = new Map<string, number>();
   private readonly toolStarts = new Map<string, { at: number; args: string }>();
+  /** The model's arguments of each call seen, for the line of a call that completes without having started. */
+  private readonly requestedArgs = new Map<string, string>();
   private readonly ownRuns = new Set<string>();
   private deletedListener: (threadId: string) => void = () => undefined;
 
@@ -176,10 +178,14 @@ export class ChatSession {
       case "tool.completed": {
         const tool = data as EventDataByName["tool.completed"];
         const started = this.toolStarts.get(tool.tool_call_id);
+        // tool.started comes when the tool begins (after any approval): a call that never ran (rejected, invalid) has
+        // none, so no duration, and its arguments are the request's. An edit's arguments are what ran.
         const duration = started === undefined ? "" : style.dim(` (${Math.max(0, Date.parse(frame.created_at) - started.at)} ms)`);
+        const args = tool.args ? JSON.stringify(tool.args) : (started?.args ?? this.requestedArgs.get(tool.tool_call_id) ?? "");
         const result = tool.error === undefined ? truncate(tool.output) : style.red(`failed: ${truncate(tool.error)}`);
-        stderr.write(`${style.cyan("⚙")} ${tool.name} ${style.dim(truncate(started?.args ?? ""))} → ${result}${duration}\n`);
+        stderr.write(`${style.cyan("⚙")} ${tool.name} ${style.dim(truncate(args))} → ${result}${duration}\n`);
         this.toolStarts.delete(tool.tool_call_id);
+        this.requestedArgs.delete(tool.tool_call_id);
         return;
       }
       case "run.completed":
@@ -210,6 +216,7 @@ export class ChatSession {
       return;
     }
     if (message.role !== "assistant") return;
+    for (const call of message.tool_calls ?? []) this.requestedArgs.set(call.id, JSON.stringify(call.args));
     if (!message.content) return;
     if (message.edited_at) {
       // A state edit replaced a reply printed earlier: show what it says now, marked as such.
