@@ -6,6 +6,9 @@ import { lastAssistantText, pageErrors, screenshot, sendMessage, useBrowserServe
 // The fake model turns `/tool <name> <json>` into a call of that tool; send_email requires approval.
 const EMAIL = '/tool send_email {"to":"ada@example.com","subject":"Hello","body":"Meeting at 10?"}';
 
+/** How long the human of these tests takes to approve (more than a second, so "N ms" cannot include it). */
+const HUMAN_WAIT_MS = 1500;
+
 const fixture = useBrowserServer({ env: { FAKE_CHUNK_DELAY_MS: 50 }, openPage: true });
 let server: RunningServer;
 let page: Page;
@@ -51,16 +54,27 @@ describe("approvals in the page", () => {
     expect(await outbox(threadId)).toEqual([]);
     await screenshot(page, "web-approval-pending");
 
+    // The human takes a while: the card keeps saying so, and its duration will not count it.
+    await page.waitForTimeout(HUMAN_WAIT_MS);
+    expect(await page.locator(".tool-card summary").last().innerText()).toContain("awaiting approval");
     await card.getByRole("button", { name: "Approve" }).click();
     await expect.poll(() => lastAssistantText(page).catch(() => ""), { timeout: 15_000 }).toMatch(/^Tool send_email returned: .*"sent":true/);
     expect(await page.locator(".approval-card").count()).toBe(0);
     const tool = page.locator(".tool-card").last();
     await expect.poll(() => tool.locator("summary").innerText()).toMatch(/send_email\s+done/);
+    // From the tool's start (tool.started, after the answer) to its result: milliseconds, not the human's seconds.
+    expect(await tool.locator(".tool-duration").innerText()).toMatch(/^\d+ ms$/);
     await tool.locator("summary").click();
     expect(await tool.locator(".tool-output").innerText()).toContain('"to":"ada@example.com"');
     expect(await outbox(threadId)).toEqual([{ to_address: "ada@example.com", subject: "Hello", body: "Meeting at 10?" }]);
     expect(await decisions(threadId)).toEqual([{ decision: "approve", tool_name: "send_email", edited_args: null, reason: null }]);
     await screenshot(page, "web-approval-approved");
+    // After a reload no start time is known and the result came in the answer's run: no duration rather than the wait.
+    await page.reload();
+    await waitForChat(page);
+    const reloaded = page.locator(".tool-card").last();
+    await expect.poll(() => reloaded.locator("summary").innerText(), { timeout: 15_000 }).toMatch(/send_email\s+done/);
+    expect(await reloaded.locator(".tool-duration").count()).toBe(0);
   });
 
   it("comes back after a reload while the run waits", async () => {

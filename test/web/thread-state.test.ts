@@ -23,6 +23,9 @@ function message(fields: Pick<TranscriptMessage, "id" | "role" | "content"> & Pa
   return { seq: Number(fields.id.replace(/\D/g, "")) || 1, run_id: "run-1", created_at: new Date().toISOString(), ...fields };
 }
 
+/** The assistant message that requested the calls of these tests. */
+const REQUEST = { created_at: "2026-01-01T00:00:00.000Z", run_id: "run-1" };
+
 function applyAll(state: ThreadState, frames: EventFrame[]): ThreadState {
   return frames.reduce(applyEvent, state);
 }
@@ -78,7 +81,7 @@ describe("thread state", () => {
       message({ id: "m2", role: "assistant", content: "", tool_calls: [call], created_at: "2026-01-01T00:00:00.000Z" }),
       message({ id: "m3", role: "tool", content: "42", tool_call_id: "call-1", created_at: "2026-01-01T00:00:00.250Z" }),
     ]);
-    expect(toolCallView(state, call, "2026-01-01T00:00:00.000Z")).toMatchObject({ output: "42", completedAt: "2026-01-01T00:00:00.250Z" });
+    expect(toolCallView(state, call, REQUEST)).toMatchObject({ output: "42", completedAt: "2026-01-01T00:00:00.250Z" });
   });
 
   it("lists a queued run with its text until it starts or is cancelled, once however often it is replayed", () => {
@@ -105,9 +108,9 @@ describe("thread state", () => {
       frame("message.completed", { message: message({ id: "m2", role: "assistant", content: "", tool_calls: [call] }) }),
       frame("run.interrupted", { run_id: "run-1", status: "interrupted", interrupts: [{ id: "i-1", tool_call_id: "call-9", name: "send_email", args: call.args }] }),
     ]);
-    expect(toolCallView(state, call, "2026-01-01T00:00:00.000Z").awaitingApproval).toBe(true);
+    expect(toolCallView(state, call, REQUEST).awaitingApproval).toBe(true);
     const resumed = applyEvent(state, frame("run.started", { run_id: "run-2" }, "run-2"));
-    expect(toolCallView(resumed, call, "2026-01-01T00:00:00.000Z").awaitingApproval).toBeUndefined();
+    expect(toolCallView(resumed, call, REQUEST).awaitingApproval).toBeUndefined();
   });
 
   it("keeps the assistant message's arguments for a call whose tool.started this tab never saw", () => {
@@ -117,10 +120,10 @@ describe("thread state", () => {
       frame("run.started", { run_id: "run-2", kind: "resume" }, "run-2"),
       frame("tool.completed", { tool_call_id: "call-7", name: "send_email", output: "sent" }, "run-2"),
     ]);
-    expect(toolCallView(state, call, "2026-01-01T00:00:00.000Z")).toMatchObject({ args: call.args, output: "sent" });
+    expect(toolCallView(state, call, REQUEST)).toMatchObject({ args: call.args, output: "sent" });
     // Arguments a tool.started did carry still win.
     const started = applyEvent(state, frame("tool.started", { tool_call_id: "call-7", name: "send_email", args: { to: "bob@example.com" } }, "run-2"));
-    expect(toolCallView(started, call, "2026-01-01T00:00:00.000Z").args).toEqual({ to: "bob@example.com" });
+    expect(toolCallView(started, call, REQUEST).args).toEqual({ to: "bob@example.com" });
   });
 
   it("shows the arguments a human's edit made the tool run with (tool.completed carries them)", () => {
@@ -131,7 +134,33 @@ describe("thread state", () => {
       frame("run.started", { run_id: "run-2", kind: "resume" }, "run-2"),
       frame("tool.completed", { tool_call_id: "call-8", name: "send_email", output: "sent to bob@example.com", args: edited }, "run-2"),
     ]);
-    expect(toolCallView(state, call, "2026-01-01T00:00:00.000Z")).toMatchObject({ args: edited, output: "sent to bob@example.com" });
+    expect(toolCallView(state, call, REQUEST)).toMatchObject({ args: edited, output: "sent to bob@example.com" });
+  });
+
+  it("times an approved call from its tool.started, not from the request the human answered later", () => {
+    const call = { id: "call-6", name: "send_email", args: { to: "ada@example.com" } };
+    const request = message({ id: "m2", role: "assistant", content: "", tool_calls: [call], created_at: "2026-01-01T00:00:00.000Z" });
+    const waiting = applyAll(mergeMessages(emptyThreadState(), [request]), [
+      frame("run.interrupted", { run_id: "run-1", status: "interrupted", interrupts: [{ id: "i-1", tool_call_id: "call-6", name: "send_email", args: call.args }] }),
+    ]);
+    expect(toolCallView(waiting, call, request)).toMatchObject({ awaitingApproval: true, args: call.args });
+    const answered = applyAll(waiting, [
+      frame("run.started", { run_id: "run-2", kind: "resume" }, "run-2"),
+      frame("tool.started", { tool_call_id: "call-6", name: "send_email", args: call.args }, "run-2"),
+    ]);
+    const started = answered.tools["call-6"]?.startedAt;
+    expect(toolCallView(answered, call, request)).toMatchObject({ startedAt: started });
+    expect(toolCallView(answered, call, request).awaitingApproval).toBeUndefined();
+    const done = applyAll(answered, [
+      frame("message.completed", { message: message({ id: "m3", role: "tool", content: "sent", tool_call_id: "call-6", run_id: "run-2", created_at: "2026-01-01T00:10:00.000Z" }) }, "run-2"),
+      frame("tool.completed", { tool_call_id: "call-6", name: "send_email", output: "sent" }, "run-2"),
+    ]);
+    const view = toolCallView(done, call, request);
+    expect(view.startedAt).toBe(started);
+    expect(Date.parse(view.completedAt ?? "") - Date.parse(view.startedAt ?? "")).toBe(20);
+    // After a reload (no events): the result came in a later run, so the request's time would count the wait.
+    const reloaded = mergeMessages(emptyThreadState(), done.messages);
+    expect(toolCallView(reloaded, call, request)).toMatchObject({ output: "sent", startedAt: undefined });
   });
 
   it("drops a dead attempt's never-completed text when its run resumes on another instance", () => {

@@ -17,7 +17,7 @@ export function MessageBubble({ message, state, found }: { message: TranscriptMe
   return (
     <Bubble role="assistant" label="Assistant" messageId={message.id} found={found}>
       {message.content && <MarkdownContent text={message.content} />}
-      {message.tool_calls?.map((call) => <ToolCallCard key={call.id} tool={toolCallView(state, call, message.created_at)} />)}
+      {message.tool_calls?.map((call) => <ToolCallCard key={call.id} tool={toolCallView(state, call, message)} />)}
       <EditedBadge message={message} />
     </Bubble>
   );

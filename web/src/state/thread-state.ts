@@ -13,7 +13,10 @@ export interface ToolCallView {
   awaitingApproval?: boolean;
 }
 
-/** What `tool.started`/`tool.completed` said about a call; no args when only its completion was seen. */
+/**
+ * What `tool.started`/`tool.completed` said about a call; no args when only its completion was seen (a tab that
+ * joined late, or a call that never ran: rejected, invalid arguments — such a call has no `tool.started`).
+ */
 export type LiveToolCall = Omit<ToolCallView, "args"> & { args?: Record<string, unknown> };
 
 /** What the page knows about a run it saw events of. */
@@ -119,7 +122,7 @@ function applyKnownEvent(state: ThreadState, frame: EventFrame): ThreadState {
   const toolCompleted = eventData(frame, "tool.completed");
   if (toolCompleted) {
     const previous = state.tools[toolCompleted.tool_call_id];
-    // A tab that joined after tool.started (e.g. while the call awaited approval) knows no args here: the
+    // A tab that joined after tool.started, or a call that never ran (no tool.started), knows no args here: the
     // assistant message's tool_calls provide them (toolCallView), so none are invented.
     const tool: LiveToolCall = {
       ...previous,
@@ -209,12 +212,17 @@ export function runsWithoutInput(state: ThreadState): string[] {
 
 /**
  * The tool call with history filled in: output from the tool row, arguments from the assistant message unless a
- * human edited them before approving (the tool row has what ran then).
+ * human edited them before approving (the tool row has what ran then). It started when its `tool.started` said
+ * (sent when the tool begins, after any approval); without one (history, a tab that joined late), when it was
+ * requested if its result came in the same run — a result from a later run means the call waited for a human (or
+ * never ran), so the request's time would count the wait: no start, no duration.
  */
-export function toolCallView(state: ThreadState, call: { id: string; name: string; args: Record<string, unknown> }, requestedAt: string): ToolCallView {
+export function toolCallView(state: ThreadState, call: { id: string; name: string; args: Record<string, unknown> }, request: { created_at: string; run_id: string | null }): ToolCallView {
   const live = state.tools[call.id];
   const result = state.messages.find((message) => message.role === "tool" && message.tool_call_id === call.id);
-  const view: ToolCallView = { id: call.id, name: call.name, startedAt: requestedAt, ...live, args: live?.args ?? result?.args ?? call.args };
+  const waited = result !== undefined && request.run_id !== null && result.run_id !== null && result.run_id !== request.run_id;
+  const startedAt = live?.startedAt ?? (waited ? undefined : request.created_at);
+  const view: ToolCallView = { id: call.id, name: call.name, ...live, startedAt, args: live?.args ?? result?.args ?? call.args };
   if (result && view.output === undefined) {
     view.output = result.content;
     if (result.status === "error") view.error = result.content;
