@@ -26,7 +26,8 @@ import type { RunDurability } from "./run-config.js";
 import type { RunHooks } from "./run-hooks.js";
 import type { RunOutcome, RunStore } from "./run-store.js";
 import { runAgentContext } from "./run-agent-context.js";
-import { RUN_STREAM_MODES, StreamTranslator } from "./stream-translator.js";
+import { runStreamModes } from "./run-stream-modes.js";
+import { StreamTranslator } from "./stream-translator.js";
 import { TranscriptReconciler } from "./transcript-reconciler.js";
 
 /** Everything the executor talks to. */
@@ -206,8 +207,8 @@ export class RunExecutor {
           },
           ...(scope.committed ? { callbacks: [new NodeStartGate(scope.committed)] } : {}),
           context,
-          // custom and tools carry each tool call's start, told when the tool begins (not when the model asks).
-          streamMode: [...RUN_STREAM_MODES],
+          // custom (and tools, for a ToolNode) carry each tool call's start, told when the tool begins.
+          streamMode: runStreamModes(graph),
           signal: scope.signal,
           // By default checkpoints are written in order without waiting for each before the next step starts, so
           // the model starts (and streams) without a round trip per step. The stream ends only once every write is

@@ -7,7 +7,8 @@ import { describe, expect, it } from "vitest";
 import { announceToolStart } from "../agent/tool-start.js";
 import type { NewThreadEvent } from "../events/thread-event.js";
 import type { NewTranscriptMessage, TranscriptMessage } from "../transcript/transcript-message.js";
-import { RUN_STREAM_MODES, StreamTranslator } from "./stream-translator.js";
+import { runStreamModes } from "./run-stream-modes.js";
+import { StreamTranslator } from "./stream-translator.js";
 
 function recordingSink() {
   const appended: NewTranscriptMessage[][] = [];
@@ -51,12 +52,14 @@ async function translate(tools: ToolNode | ((state: typeof MessagesAnnotation.St
     .compile();
   const sink = recordingSink();
   const translator = new StreamTranslator(sink, "fake");
-  for await (const [mode, chunk] of await graph.stream({ messages: [] }, { streamMode: [...RUN_STREAM_MODES] })) await translator.handle(mode, chunk);
-  return sink.events.map((event) => {
+  const modes = runStreamModes(graph);
+  for await (const [mode, chunk] of await graph.stream({ messages: [] }, { streamMode: modes })) await translator.handle(mode, chunk);
+  const translated = sink.events.map((event) => {
     if (event.event === "message.completed") return `completed ${event.data.message.role}`;
     if (event.event === "tool.started") return `started ${event.data.tool_call_id} ${JSON.stringify(event.data.args)}`;
     return `${event.event} ${(event.data as { tool_call_id?: string }).tool_call_id ?? ""}`.trim();
   });
+  return [`modes ${modes.join(",")}`, ...translated];
 }
 
 describe("StreamTranslator: tool.started", () => {
@@ -67,6 +70,7 @@ describe("StreamTranslator: tool.started", () => {
       return Promise.resolve({ messages: CALLS.map((call) => new ToolMessage({ content: "x", tool_call_id: call.id, name: call.name })) });
     });
     expect(events).toEqual([
+      "modes messages,updates,custom",
       "completed assistant",
       'started call-a {"text":"edited"}',
       "completed tool",
@@ -80,6 +84,7 @@ describe("StreamTranslator: tool.started", () => {
     const echo = tool(({ text }: { text: string }) => `echo ${text}`, { name: "echo", description: "Echoes.", schema: z.object({ text: z.string() }) });
     const events = await translate(new ToolNode([echo]));
     expect(events).toEqual([
+      "modes messages,updates,custom,tools",
       "completed assistant",
       'started call-a {"text":"a"}',
       'started call-b {"text":"b"}',

@@ -11,9 +11,6 @@ export interface TranslationSink {
   appendTranscript(messages: NewTranscriptMessage[]): Promise<TranscriptMessage[]>;
 }
 
-/** The stream modes the runtime asks LangGraph for: what `StreamTranslator.handle` understands. */
-export const RUN_STREAM_MODES = ["messages", "updates", "custom", "tools"] as const;
-
 /**
  * Turns LangGraph's stream chunks into Threadline events, and tallies token usage: `messages` (token deltas),
  * `updates` (completed messages and tool results, interrupts), and the starts of tool calls — announced by a tools
@@ -45,7 +42,7 @@ export class StreamTranslator {
     for (const id of messageIds) this.completedIds.add(id);
   }
 
-  /** Handle one `[mode, chunk]` pair from `graph.stream(..., { streamMode: RUN_STREAM_MODES })`. */
+  /** Handle one `[mode, chunk]` pair from `graph.stream(..., { streamMode: runStreamModes(graph) })`. */
   async handle(mode: string, chunk: unknown): Promise<void> {
     if (mode === "messages") this.handleMessageChunk(chunk);
     else if (mode === "updates") await this.handleUpdate(chunk);
