@@ -34,6 +34,23 @@ export interface AssistantInput {
   if_exists?: "raise" | "do_nothing";
 }
 
+/** What assistant search and count filter by (LangGraph Platform's fields); `name` matches a part, ignoring case. */
+export interface AssistantFilter {
+  graph_id?: string;
+  metadata?: Record<string, unknown>;
+  name?: string;
+}
+
+/** The user's own assistants matching an `AssistantFilter` ($1–$4 from `ownedAssistantsParams`). */
+const OWNED_ASSISTANTS_MATCH = `owner_id = $1 AND ($2::text IS NULL OR graph_id = $2) AND metadata @> $3::jsonb
+  AND ($4::text IS NULL OR name ILIKE $4)`;
+
+function ownedAssistantsParams(userId: string, filter: AssistantFilter): [string, string | null, string, string | null] {
+  // The name is matched as text: LIKE's wildcards in it are escaped.
+  const namePattern = filter.name === undefined ? null : `%${filter.name.replace(/[\\%_]/g, (character) => `\\${character}`)}%`;
+  return [userId, filter.graph_id ?? null, JSON.stringify(filter.metadata ?? {}), namePattern];
+}
+
 const EPOCH = new Date(0).toISOString();
 
 /**
@@ -143,18 +160,32 @@ export class AssistantService {
   }
 
   /** Defaults first, then the user's assistants, newest first. */
-  async search(userId: string, filter: { graph_id?: string; metadata?: Record<string, unknown>; limit: number; offset: number }): Promise<Assistant[]> {
-    const defaults = this.deps.registry
+  async search(userId: string, filter: AssistantFilter & { limit: number; offset: number }): Promise<Assistant[]> {
+    const { rows } = await this.deps.pool.query<AssistantRow>(
+      `SELECT * FROM assistants WHERE ${OWNED_ASSISTANTS_MATCH} ORDER BY updated_at DESC, assistant_id LIMIT $5`,
+      [...ownedAssistantsParams(userId, filter), filter.offset + filter.limit],
+    );
+    return [...this.matchingDefaults(filter), ...rows.map(toAssistant)].slice(filter.offset, filter.offset + filter.limit);
+  }
+
+  /** LangGraph's assistant count: what `search` would find with the same filters, all pages (defaults included). */
+  async count(userId: string, filter: AssistantFilter): Promise<number> {
+    const { rows } = await this.deps.pool.query<{ count: number }>(
+      `SELECT count(*)::int AS count FROM assistants WHERE ${OWNED_ASSISTANTS_MATCH}`,
+      ownedAssistantsParams(userId, filter),
+    );
+    return this.matchingDefaults(filter).length + (rows[0]?.count ?? 0);
+  }
+
+  /** The graphs' default assistants a filter keeps: they have no metadata of the caller's, so a metadata filter drops them. */
+  private matchingDefaults(filter: AssistantFilter): Assistant[] {
+    const name = filter.name?.toLowerCase();
+    return this.deps.registry
       .graphIds()
       .filter((graphId) => !filter.graph_id || graphId === filter.graph_id)
       .filter(() => !filter.metadata || Object.keys(filter.metadata).length === 0)
+      .filter((graphId) => name === undefined || graphId.toLowerCase().includes(name))
       .map(defaultAssistant);
-    const { rows } = await this.deps.pool.query<AssistantRow>(
-      `SELECT * FROM assistants WHERE owner_id = $1 AND ($2::text IS NULL OR graph_id = $2) AND metadata @> $3::jsonb
-        ORDER BY updated_at DESC, assistant_id LIMIT $4`,
-      [userId, filter.graph_id ?? null, JSON.stringify(filter.metadata ?? {}), filter.offset + filter.limit],
-    );
-    return [...defaults, ...rows.map(toAssistant)].slice(filter.offset, filter.offset + filter.limit);
   }
 
   /**

@@ -78,6 +78,11 @@ export class SessionService {
     return this.deps.store.search(userId, filter);
   }
 
+  /** LangGraph's thread count: the threads `search` would find with the same filters, all pages. */
+  count(userId: string, filter: Pick<SessionSearchFilter, "metadata" | "status">): Promise<number> {
+    return this.deps.store.count(userId, filter);
+  }
+
   /** Rename or change metadata. */
   update(userId: string, threadId: string, patch: { title?: string; metadata?: Record<string, unknown> }): Promise<Session> {
     return this.deps.store.update(userId, threadId, patch);

@@ -125,6 +125,15 @@ export class SessionStore {
     return rows.map(toSession);
   }
 
+  /** LangGraph's `POST /threads/count`: how many of the user's threads `search` would find without paging. */
+  async count(userId: string, filter: Pick<SessionSearchFilter, "metadata" | "status">): Promise<number> {
+    const { rows } = await this.pool.query<{ count: number }>(
+      "SELECT count(*)::int AS count FROM threads WHERE user_id = $1 AND metadata @> $2::jsonb AND ($3::text IS NULL OR status = $3)",
+      [userId, JSON.stringify(filter.metadata ?? {}), filter.status ?? null],
+    );
+    return rows[0]?.count ?? 0;
+  }
+
   /** Rename and/or merge metadata. */
   async update(userId: string, threadId: string, patch: { title?: string; metadata?: Record<string, unknown> }): Promise<Session> {
     if (!isUuid(threadId)) throw notFound("Thread", threadId);

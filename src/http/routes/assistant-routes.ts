@@ -1,7 +1,7 @@
 import { Router } from "express";
 import type { Services } from "../../services.js";
 import { currentUser, param } from "../request-context.js";
-import { assistantBody, searchAssistantsBody } from "../schemas.js";
+import { assistantBody, countAssistantsBody, searchAssistantsBody } from "../schemas.js";
 
 /** `/assistants…`: the graph defaults plus the caller's own assistants. */
 export function assistantRoutes(services: Services): Router {
@@ -13,6 +13,11 @@ export function assistantRoutes(services: Services): Router {
 
   router.post("/assistants/search", async (request, response) => {
     response.json(await services.assistants.search(currentUser(response).id, searchAssistantsBody.parse(request.body ?? {})));
+  });
+
+  router.post("/assistants/count", async (request, response) => {
+    // The SDK's `assistants.count` answers the body itself: a bare JSON number.
+    response.json(await services.assistants.count(currentUser(response).id, countAssistantsBody.parse(request.body ?? {})));
   });
 
   router.get("/assistants/:assistant_id", async (request, response) => {

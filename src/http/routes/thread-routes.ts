@@ -3,7 +3,7 @@ import type { z } from "zod";
 import { AppError } from "../../errors/app-error.js";
 import type { Services } from "../../services.js";
 import { currentUser, param } from "../request-context.js";
-import { createThreadBody, historyBody, messagesQuery, patchThreadBody, searchThreadsBody } from "../schemas.js";
+import { countThreadsBody, createThreadBody, historyBody, messagesQuery, patchThreadBody, searchThreadsBody } from "../schemas.js";
 import { toThreadResponse } from "../thread-response.js";
 
 /** `/threads…`: LangGraph Platform's thread endpoints, scoped to the caller. */
@@ -42,6 +42,12 @@ export function threadRoutes(services: Services): Router {
     const body = searchThreadsBody.parse(request.body ?? {});
     const sessions = await services.sessions.search(currentUser(response).id, body);
     response.json(sessions.map((session) => toThreadResponse(session)));
+  });
+
+  router.post("/threads/count", async (request, response) => {
+    const body = countThreadsBody.parse(request.body ?? {});
+    // The SDK's `threads.count` answers the body itself: a bare JSON number.
+    response.json(await services.sessions.count(currentUser(response).id, body));
   });
 
   router.get("/threads/:thread_id", async (request, response) => {
