@@ -79,3 +79,14 @@ export const searchAssistantsBody = z.object({
 
 /** `POST /assistants/count`: the search filters without paging. */
 export const countAssistantsBody = searchAssistantsBody.pick({ graph_id: true, metadata: true, name: true });
+
+/** A query-string boolean as the SDK writes it (`true` / `false`). */
+const queryBoolean = z.enum(["true", "false"]).transform((value) => value === "true");
+
+/** `GET /assistants/{id}/graph`: `xray` is a boolean or the depth of subgraphs to draw. */
+export const graphQuery = z.object({
+  xray: z.preprocess(emptyAsUnset, z.union([queryBoolean, z.coerce.number().int().min(0).max(100)]).optional()),
+});
+
+/** `GET /assistants/{id}/subgraphs[/{namespace}]`. */
+export const subgraphsQuery = z.object({ recurse: z.preprocess(emptyAsUnset, queryBoolean.default(false)) });

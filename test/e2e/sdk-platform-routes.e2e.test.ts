@@ -1,3 +1,4 @@
+import { fileURLToPath } from "node:url";
 import { Client } from "@langchain/langgraph-sdk";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { RunningServer } from "../../src/app.js";
@@ -15,7 +16,9 @@ let aliceKey: string;
 
 beforeAll(async () => {
   database = await createTestDatabase();
-  server = await startTestServer({ databaseUrl: database.url, env: { AUTH_MODE: "apikey" } });
+  // `chat` and `planner` (a zod-state graph with a subgraph: test/helpers/schema-graph.ts).
+  const graphs = fileURLToPath(new URL("../helpers/schema-graphs.langgraph.json", import.meta.url));
+  server = await startTestServer({ databaseUrl: database.url, env: { AUTH_MODE: "apikey", LANGGRAPH_CONFIG: graphs } });
   aliceKey = (await server.services.apiKeys.create("alice")).key;
   const bobKey = (await server.services.apiKeys.create("bob")).key;
   alice = new Client({ apiUrl: server.url, apiKey: null, defaultHeaders: { Authorization: `Bearer ${aliceKey}` } });
@@ -26,9 +29,16 @@ afterAll(async () => {
   await database.drop();
 });
 
-/** A raw request as alice, for bodies the SDK would never send. */
-function post(path: string, body: unknown): Promise<Response> {
-  return fetch(`${server.url}${path}`, { method: "POST", headers: { Authorization: `Bearer ${aliceKey}`, "Content-Type": "application/json" }, body: JSON.stringify(body) });
+/** A raw request as alice, for requests the SDK would never send. */
+function request(method: string, path: string, body?: unknown): Promise<Response> {
+  const headers = { Authorization: `Bearer ${aliceKey}`, "Content-Type": "application/json" };
+  return fetch(`${server.url}${path}`, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
+}
+
+async function expectError(response: Promise<Response>, status: number, code: string): Promise<void> {
+  const answered = await response;
+  expect(answered.status).toBe(status);
+  expect(await answered.json()).toMatchObject({ code });
 }
 
 describe("threads.count and assistants.count", () => {
@@ -51,12 +61,14 @@ describe("threads.count and assistants.count", () => {
     await alice.assistants.create({ graphId: "chat", name: "Code reviewer", metadata: { team: "a" } });
     await bob.assistants.create({ graphId: "chat", name: "Bob's travel helper", metadata: { team: "a" } });
 
-    expect(await alice.assistants.count()).toBe(3);
+    // Two graph defaults (chat, planner) and alice's two.
+    expect(await alice.assistants.count()).toBe(4);
     expect(await alice.assistants.count({ graphId: "chat" })).toBe(3);
     expect(await alice.assistants.count({ graphId: "none" })).toBe(0);
     expect(await alice.assistants.count({ metadata: { team: "a" } })).toBe(2);
     expect(await alice.assistants.count({ name: "travel" })).toBe(1);
-    expect(await bob.assistants.count()).toBe(2);
+    expect(await bob.assistants.count()).toBe(3);
+    expect(await bob.assistants.count({ name: "plan" })).toBe(1);
     // search honours `name` the same way (it used to ignore it).
     expect((await alice.assistants.search({ name: "TRAVEL" })).map((assistant) => assistant.name)).toEqual(["Travel planner"]);
     expect(await alice.assistants.count({ name: "%" })).toBe(0);
@@ -70,9 +82,66 @@ describe("threads.count and assistants.count", () => {
       ["/assistants/count", { graph_id: 7 }],
       ["/assistants/count", { metadata: [] }],
     ] as const) {
-      const response = await post(path, body);
-      expect(response.status, `${path} ${JSON.stringify(body)}`).toBe(400);
-      expect(await response.json()).toMatchObject({ code: "invalid_request" });
+      await expectError(request("POST", path, body), 400, "invalid_request");
     }
+  });
+});
+
+describe("assistants.getGraph, getSchemas and getSubgraphs", () => {
+  it("draw the graph as LangGraph serialises it, subgraphs expanded with xray", async () => {
+    const chat = await alice.assistants.getGraph("chat");
+    expect(chat.nodes.map((node) => node.id)).toEqual(["__start__", "model", "tools", "__end__"]);
+    expect(chat.edges).toContainEqual({ source: "model", target: "tools", conditional: true });
+    expect(chat.edges).toContainEqual({ source: "__start__", target: "model", conditional: false });
+
+    const planner = await alice.assistants.getGraph("planner");
+    expect(planner.nodes.map((node) => node.id)).toEqual(["__start__", "research", "respond", "__end__"]);
+    for (const xray of [true, 1]) {
+      const expanded = await alice.assistants.getGraph("planner", { xray });
+      expect(expanded.nodes.map((node) => node.id)).toEqual(["__start__", "research:search", "research:summarize", "respond", "__end__"]);
+    }
+    expect((await alice.assistants.getGraph("planner", { xray: false })).nodes).toHaveLength(4);
+  });
+
+  it("give the schemas LangGraph derives (zod state), null where it derives none (Annotation state), and the settings as context", async () => {
+    const planner = await alice.assistants.getSchemas("planner");
+    expect(planner.graph_id).toBe("planner");
+    expect(planner.input_schema).toMatchObject({ type: "object", properties: { question: { type: "string", description: "what to plan" } } });
+    expect(planner.state_schema).toMatchObject({ type: "object", required: ["question", "notes"] });
+    expect(planner.output_schema).toMatchObject({ properties: { answer: { type: "string" } } });
+
+    const chat = await alice.assistants.getSchemas("chat");
+    expect(chat).toMatchObject({ graph_id: "chat", input_schema: null, output_schema: null, state_schema: null });
+    expect(chat.context_schema).toMatchObject({ type: "object", properties: { model: { type: "string" }, tools: { type: "array" } } });
+    expect(chat.config_schema).toEqual(chat.context_schema);
+  });
+
+  it("list subgraphs by namespace, with their schemas", async () => {
+    const subgraphs = await alice.assistants.getSubgraphs("planner");
+    expect(Object.keys(subgraphs)).toEqual(["research"]);
+    expect(subgraphs.research?.input_schema).toMatchObject({ properties: { question: { type: "string" } } });
+    expect(Object.keys(await alice.assistants.getSubgraphs("planner", { namespace: "research", recurse: true }))).toEqual(["research"]);
+    expect(await alice.assistants.getSubgraphs("planner", { namespace: "elsewhere" })).toEqual({});
+    expect(await alice.assistants.getSubgraphs("chat", { recurse: true })).toEqual({});
+  });
+
+  it("describe the caller's own assistants, and answer 404 for another user's or an unknown one", async () => {
+    const own = await alice.assistants.create({ graphId: "planner", name: "alice's planner" });
+    expect((await alice.assistants.getSchemas(own.assistant_id)).graph_id).toBe("planner");
+    expect((await alice.assistants.getGraph(own.assistant_id)).nodes).toHaveLength(4);
+    expect(Object.keys(await alice.assistants.getSubgraphs(own.assistant_id))).toEqual(["research"]);
+
+    for (const id of [own.assistant_id, "00000000-0000-4000-8000-000000000000", "no-such-graph"]) {
+      await expect(bob.assistants.getGraph(id)).rejects.toMatchObject({ status: 404 });
+      await expect(bob.assistants.getSchemas(id)).rejects.toMatchObject({ status: 404 });
+      await expect(bob.assistants.getSubgraphs(id)).rejects.toMatchObject({ status: 404 });
+      await expect(bob.assistants.getSubgraphs(id, { namespace: "research" })).rejects.toMatchObject({ status: 404 });
+    }
+  });
+
+  it("refuse malformed query parameters with 400 invalid_request", async () => {
+    await expectError(request("GET", "/assistants/planner/graph?xray=maybe"), 400, "invalid_request");
+    await expectError(request("GET", "/assistants/planner/graph?xray=-1"), 400, "invalid_request");
+    await expectError(request("GET", "/assistants/planner/subgraphs?recurse=yes"), 400, "invalid_request");
   });
 });

@@ -1,7 +1,11 @@
 import { Router } from "express";
 import type { Services } from "../../services.js";
+import type { Request, Response } from "express";
+import type { Assistant } from "../../assistants/assistant.js";
+import type { RunnableGraph } from "../../registry/graph-registry.js";
 import { currentUser, param } from "../request-context.js";
-import { assistantBody, countAssistantsBody, searchAssistantsBody } from "../schemas.js";
+import { drawGraph, graphSchemas, subgraphSchemas } from "../../registry/graph-introspection.js";
+import { assistantBody, countAssistantsBody, graphQuery, searchAssistantsBody, subgraphsQuery } from "../schemas.js";
 
 /** `/assistants…`: the graph defaults plus the caller's own assistants. */
 export function assistantRoutes(services: Services): Router {
@@ -24,6 +28,25 @@ export function assistantRoutes(services: Services): Router {
     response.json(await services.assistants.get(currentUser(response).id, param(request, "assistant_id")));
   });
 
+  router.get("/assistants/:assistant_id/graph", async (request, response) => {
+    const { xray } = graphQuery.parse(request.query);
+    const { graph } = await assistantGraph(services, request, response);
+    response.json(await drawGraph(graph, xray));
+  });
+
+  router.get("/assistants/:assistant_id/schemas", async (request, response) => {
+    const { assistant, graph } = await assistantGraph(services, request, response);
+    response.json(graphSchemas(assistant.graph_id, graph));
+  });
+
+  // The SDK puts the namespace in the path (`/subgraphs/{namespace}`) when it is given.
+  router.get("/assistants/:assistant_id/subgraphs{/:namespace}", async (request, response) => {
+    const { recurse } = subgraphsQuery.parse(request.query);
+    const namespace = (request.params as { namespace?: string }).namespace;
+    const { assistant, graph } = await assistantGraph(services, request, response);
+    response.json(await subgraphSchemas(assistant.graph_id, graph, { namespace, recurse }));
+  });
+
   router.patch("/assistants/:assistant_id", async (request, response) => {
     const body = assistantBody.parse(request.body ?? {});
     response.json(await services.assistants.update(currentUser(response).id, param(request, "assistant_id"), body));
@@ -35,4 +58,10 @@ export function assistantRoutes(services: Services): Router {
   });
 
   return router;
+}
+
+/** The caller's assistant of the route (not_found for another user's) and the graph it runs, built with its settings. */
+async function assistantGraph(services: Services, request: Request, response: Response): Promise<{ assistant: Assistant; graph: RunnableGraph }> {
+  const assistant = await services.assistants.get(currentUser(response).id, param(request, "assistant_id"));
+  return { assistant, graph: services.threadState.graphForAssistant(assistant) };
 }
