@@ -283,6 +283,25 @@ export class ThreadlineSaver extends PostgresSaver {
     return rowCount ?? 0;
   }
 
+  /**
+   * Merge `patch` into the metadata of a root checkpoint of the thread — `checkpointId`, or the newest — in place (the
+   * SDK's `threads.patchState`); the id patched, or undefined when there is no such checkpoint. The patch is encoded
+   * as `put` encodes metadata. The checkpoint this instance remembers for the thread's next run (`RecentCheckpoints`)
+   * keeps its old metadata: a run reads only the keys LangGraph and retention write (`step`, `source`, `parents`,
+   * `writes`, `run_id`), which the HTTP route refuses to patch, and no checkpoint inherits its parent's metadata.
+   */
+  async patchMetadata(threadId: string, patch: Record<string, unknown>, options: { checkpointId?: string } = {}): Promise<string | undefined> {
+    const encoded: unknown = await this._dumpMetadata(patch as CheckpointMetadata);
+    const { rows } = await this.db.query<{ checkpoint_id: string }>(
+      `UPDATE ${this.tables.checkpoints} SET metadata = metadata || $3::jsonb
+        WHERE thread_id = $1 AND checkpoint_ns = '' AND checkpoint_id = coalesce($2::text,
+              (SELECT max(checkpoint_id) FROM ${this.tables.checkpoints} WHERE thread_id = $1 AND checkpoint_ns = ''))
+        RETURNING checkpoint_id`,
+      [threadId, options.checkpointId ?? null, JSON.stringify(encoded)],
+    );
+    return rows[0]?.checkpoint_id;
+  }
+
   /** Forget what this process remembers of a thread's stored messages (after a rolled-back transaction). */
   forgetThread(threadId: string): void {
     this.counters.reset(threadId);

@@ -145,3 +145,61 @@ describe("assistants.getGraph, getSchemas and getSubgraphs", () => {
     await expectError(request("GET", "/assistants/planner/subgraphs?recurse=yes"), 400, "invalid_request");
   });
 });
+
+describe("threads.patchState", () => {
+  const note = (content: string) => ({ messages: [{ role: "assistant", content }] });
+
+  it("merges metadata into the newest checkpoint's, in place, and a run goes on from it", async () => {
+    const thread = await alice.threads.create();
+    await alice.threads.updateState(thread.thread_id, { values: note("first"), asNode: "model" });
+    await alice.threads.updateState(thread.thread_id, { values: note("second"), asNode: "model" });
+    const before = await alice.threads.getState(thread.thread_id);
+
+    await alice.threads.patchState(thread.thread_id, { reviewed: true, reviewer: "ann" });
+    await alice.threads.patchState({ configurable: { thread_id: thread.thread_id } }, { reviewer: "bea", tags: ["ok"] });
+
+    const after = await alice.threads.getState(thread.thread_id);
+    expect(after.checkpoint.checkpoint_id).toBe(before.checkpoint.checkpoint_id);
+    expect(after.metadata).toMatchObject({ reviewed: true, reviewer: "bea", tags: ["ok"], source: "update", step: before.metadata?.step });
+    const [, older] = await alice.threads.getHistory(thread.thread_id);
+    expect(older?.metadata).not.toHaveProperty("reviewed");
+
+    await alice.runs.wait(thread.thread_id, "chat", { input: { messages: [{ role: "human", content: "go on" }] } });
+    const continued = await alice.threads.getState(thread.thread_id);
+    expect(continued.checkpoint.checkpoint_id).not.toBe(before.checkpoint.checkpoint_id);
+    expect(continued.metadata).not.toHaveProperty("reviewed");
+    expect((continued.values as { messages: unknown[] }).messages.length).toBeGreaterThan(2);
+  });
+
+  it("patches the checkpoint the body names (checkpoint_id or checkpoint.checkpoint_id)", async () => {
+    const thread = await alice.threads.create();
+    await alice.threads.updateState(thread.thread_id, { values: note("first"), asNode: "model" });
+    await alice.threads.updateState(thread.thread_id, { values: note("second"), asNode: "model" });
+    const [newest, older] = await alice.threads.getHistory(thread.thread_id);
+    const olderId = older?.checkpoint.checkpoint_id ?? undefined;
+    expect((await request("PATCH", `/threads/${thread.thread_id}/state`, { metadata: { label: "v1" }, checkpoint_id: olderId })).status).toBe(204);
+    expect((await request("PATCH", `/threads/${thread.thread_id}/state`, { metadata: { kept: 1 }, checkpoint: { checkpoint_id: olderId } })).status).toBe(204);
+    expect((await alice.threads.getState(thread.thread_id, olderId)).metadata).toMatchObject({ label: "v1", kept: 1 });
+    expect((await alice.threads.getState(thread.thread_id, newest?.checkpoint.checkpoint_id ?? undefined)).metadata).not.toHaveProperty("label");
+  });
+
+  it("answers 404 for another user's thread, an unknown thread, a thread without checkpoints and an unknown checkpoint", async () => {
+    const thread = await alice.threads.create();
+    await expect(alice.threads.patchState(thread.thread_id, { a: 1 })).rejects.toMatchObject({ status: 404 });
+    await alice.threads.updateState(thread.thread_id, { values: note("first"), asNode: "model" });
+    await expect(bob.threads.patchState(thread.thread_id, { stolen: true })).rejects.toMatchObject({ status: 404 });
+    await expect(alice.threads.patchState("00000000-0000-4000-8000-000000000000", { a: 1 })).rejects.toMatchObject({ status: 404 });
+    await expectError(request("PATCH", "/threads/not-a-uuid/state", { metadata: { a: 1 } }), 404, "not_found");
+    await expectError(request("PATCH", `/threads/${thread.thread_id}/state`, { metadata: { a: 1 }, checkpoint_id: "1f000000-0000-6000-8000-000000000000" }), 404, "not_found");
+    expect((await alice.threads.getState(thread.thread_id)).metadata).not.toHaveProperty("stolen");
+  });
+
+  it("refuses malformed metadata, keys LangGraph and retention read, and serialized-object shapes with 400", async () => {
+    const thread = await alice.threads.create();
+    await alice.threads.updateState(thread.thread_id, { values: note("first"), asNode: "model" });
+    for (const body of [{}, { metadata: [] }, { metadata: "x" }, { metadata: { step: 99 } }, { metadata: { run_id: "r" } }, { metadata: { source: "input" } }, { metadata: { nested: [{ lc: 1, type: "constructor", id: ["x"] }] } }]) {
+      await expectError(request("PATCH", `/threads/${thread.thread_id}/state`, body), 400, "invalid_request");
+    }
+    expect((await alice.threads.getState(thread.thread_id)).metadata).toMatchObject({ source: "update" });
+  });
+});

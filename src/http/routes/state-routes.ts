@@ -15,6 +15,25 @@ const updateStateBody = z.object({
   checkpoint: checkpointRef.optional(),
 });
 
+/**
+ * Checkpoint metadata keys a patch may not change: LangGraph reads `step`, `source`, `parents` and `writes` of the
+ * checkpoint it continues from, and retention reads `source` and `run_id` (checkpoint-retention.ts).
+ */
+const RESERVED_CHECKPOINT_METADATA = ["step", "source", "parents", "writes", "run_id"];
+
+/** `PATCH /threads/{id}/state` (the SDK's patchState): metadata merged into a checkpoint's. */
+const patchStateBody = z.object({
+  metadata: z
+    .record(z.string().min(1).max(200), z.unknown())
+    .refine((metadata) => Object.keys(metadata).length <= 100, "at most 100 metadata keys")
+    .refine((metadata) => !RESERVED_CHECKPOINT_METADATA.some((key) => key in metadata), `metadata may not set ${RESERVED_CHECKPOINT_METADATA.join(", ")} (LangGraph and Threadline read them)`)
+    // Checkpoint metadata is revived by the checkpointer's serializer on every read: an object shaped like a
+    // serialized LangChain object would be instantiated, not returned as given.
+    .refine((metadata) => !hasSerializedObjectShape(metadata), "metadata values may not contain objects with an \"lc\" key"),
+  checkpoint_id: z.string().min(1).max(200).optional(),
+  checkpoint: checkpointRef.optional(),
+});
+
 /** `POST /threads/{id}/state/checkpoint` (the SDK's getState with a checkpoint object). */
 const stateAtCheckpointBody = z.object({ checkpoint: checkpointRef });
 
@@ -37,6 +56,16 @@ export function stateRoutes(services: Services): Router {
     response.json({ checkpoint: { ...checkpoint, checkpoint_map: null }, configurable: checkpoint });
   });
 
+  router.patch("/threads/:thread_id/state", async (request, response) => {
+    const userId = currentUser(response).id;
+    const body = patchStateBody.parse(request.body ?? {});
+    const session = await services.sessions.get(userId, param(request, "thread_id"));
+    const checkpointId = body.checkpoint_id ?? body.checkpoint?.checkpoint_id ?? undefined;
+    const patched = await services.checkpointer.patchMetadata(session.thread_id, body.metadata, { checkpointId });
+    if (!patched) throw new AppError("not_found", checkpointId ? `Checkpoint ${checkpointId} not found in thread ${session.thread_id}` : `Thread ${session.thread_id} has no checkpoint yet`);
+    response.status(204).end();
+  });
+
   router.post("/threads/:thread_id/state/checkpoint", async (request, response) => {
     const body = stateAtCheckpointBody.parse(request.body ?? {});
     const checkpointId = body.checkpoint.checkpoint_id ?? undefined;
@@ -56,4 +85,11 @@ export function stateRoutes(services: Services): Router {
 /** LangGraph's own refusals of an update (unknown node, wrong value shape) are the caller's mistake. */
 function isGraphUpdateError(error: unknown): error is Error {
   return error instanceof Error && (error.name === "InvalidUpdateError" || error.name === "EmptyInputError" || typeof (error as { lc_error_code?: unknown }).lc_error_code === "string");
+}
+
+/** Whether a JSON value holds an object with an `lc` key (how LangChain serializes its objects) at any depth. */
+function hasSerializedObjectShape(value: unknown): boolean {
+  if (Array.isArray(value)) return value.some(hasSerializedObjectShape);
+  if (value === null || typeof value !== "object") return false;
+  return "lc" in value || Object.values(value).some(hasSerializedObjectShape);
 }
