@@ -39,6 +39,7 @@ import { SessionService } from "./sessions/session-service.js";
 import { SessionStore } from "./sessions/session-store.js";
 import { ThreadForkService } from "./sessions/thread-fork-service.js";
 import { ThreadStateService } from "./sessions/thread-state-service.js";
+import { ItemStore } from "./store/item-store.js";
 import { TranscriptStore } from "./transcript/transcript-store.js";
 import { ThreadlineWebSocketServer } from "./ws/websocket-server.js";
 
@@ -98,13 +99,14 @@ export async function buildServices(options: StartOptions): Promise<{ services: 
     const store = new RunStore(pool);
     const hooks = new RunHooks();
     const lease = { owner: instanceId, ms: config.RUN_LEASE_MS };
-    const executor = new RunExecutor({ pool, registry, assistants, models, tools, store, transcript, eventLog, bus, checkpointer, active, hooks, logger, lease, deltaFlushMs: config.DELTA_FLUSH_MS, durability: config.RUN_DURABILITY, toolOutputMaxChars: config.TOOL_OUTPUT_MAX_CHARS });
+    const itemStore = new ItemStore(pool);
+    const executor = new RunExecutor({ pool, registry, assistants, models, tools, store, transcript, eventLog, bus, checkpointer, itemStore, active, hooks, logger, lease, deltaFlushMs: config.DELTA_FLUSH_MS, durability: config.RUN_DURABILITY, toolOutputMaxChars: config.TOOL_OUTPUT_MAX_CHARS });
     const dispatcher = new RunDispatcher({ store, executor, logger, lease, pollMs: config.RUN_POLL_MS, recovery: config.RUN_RECOVERY, failLost: (run) => executor.abandon(run) });
     const threadState = new ThreadStateService({ sessions: sessionStore, assistants, registry });
     const apiKeys = new ApiKeyStore(pool);
     const sessions = new SessionService({ store: sessionStore, transcript, assistants, checkpointer, active, tombstones, bus });
     const runs = new RunService({ pool, store, sessions: sessionStore, assistants, registry, threadState, eventLog, bus, cluster, active, tools, dispatcher, hooks, logger });
-    const jobs = createJobSystem({ pool, logger, config, tombstones, threads: sessions, assistants, threadState, runs: () => runs });
+    const jobs = createJobSystem({ pool, logger, config, tombstones, itemStore, threads: sessions, assistants, threadState, runs: () => runs });
     hooks.onRunFinished(jobs.hooks.listener);
     hooks.onRunFinishing(jobs.webhooks.prepareForRun);
     const services: Services = {
@@ -133,6 +135,7 @@ export async function buildServices(options: StartOptions): Promise<{ services: 
       jobs,
       crons: jobs.crons,
       lifecycle: jobs.lifecycle,
+      itemStore,
     };
     return { services, database };
   } catch (error) {

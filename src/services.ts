@@ -21,6 +21,7 @@ import type { RunService } from "./runs/run-service.js";
 import type { SessionService } from "./sessions/session-service.js";
 import type { ThreadForkService } from "./sessions/thread-fork-service.js";
 import type { ThreadStateService } from "./sessions/thread-state-service.js";
+import type { ItemStore } from "./store/item-store.js";
 
 /** The services transports use; built once by the composition root (src/app.ts). */
 export interface Services {
@@ -53,5 +54,7 @@ export interface Services {
   /** The job system (pg-boss): started after the dispatcher, stopped before the pool closes. */
   jobs: JobSystem;
   crons: CronService;
+  /** Long-term store items (LangGraph's BaseStore), scoped by owner: the store routes and every run's `store`. */
+  itemStore: ItemStore;
   lifecycle: SessionLifecycleService;
 }

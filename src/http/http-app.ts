@@ -11,6 +11,7 @@ import { systemRoutes } from "./routes/system-routes.js";
 import { messageRoutes } from "./routes/message-routes.js";
 import { runRoutes } from "./routes/run-routes.js";
 import { stateRoutes } from "./routes/state-routes.js";
+import { storeRoutes } from "./routes/store-routes.js";
 import { streamRoutes } from "./routes/stream-routes.js";
 import { threadRoutes } from "./routes/thread-routes.js";
 import { webRoutes } from "./routes/web-routes.js";
@@ -34,6 +35,7 @@ export function createHttpApp(services: Services): Express {
   app.use(streamRoutes(services));
   app.use(messageRoutes(services));
   app.use(assistantRoutes(services));
+  app.use(storeRoutes(services));
   app.use(notFoundHandler);
   app.use(errorHandler(services.logger));
   return app;

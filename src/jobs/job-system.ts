@@ -1,4 +1,5 @@
 import type pg from "pg";
+import type { ItemStore } from "../store/item-store.js";
 import type { Config } from "../config.js";
 import type { Logger } from "../logger.js";
 import { CronFiring } from "./cron/cron-firing.js";
@@ -54,6 +55,8 @@ export interface JobSystemOptions {
   threadState: { get(userId: string, threadId: string): Promise<{ values: unknown }> };
   /** Returns `services.runs`; a getter so the job system may be built before the run core. */
   runs: () => RunSubmitter;
+  /** Long-term store items: the sweep deletes the expired ones. */
+  itemStore?: Pick<ItemStore, "deleteExpired">;
   /** Injectable clock for cron times and TTL expiry. @default () => new Date() */
   now?: () => Date;
 }
@@ -107,6 +110,7 @@ export function createJobSystem(options: JobSystemOptions): JobSystem {
     sweepIntervalMinutes: config.TTL_SWEEP_INTERVAL_MINUTES,
     retention: config.CHECKPOINT_RETENTION_DAYS === undefined ? undefined : { days: config.CHECKPOINT_RETENTION_DAYS, policy: retention },
     deltas: { minutes: config.EVENT_DELTA_RETENTION_MINUTES, compaction: new DeltaCompaction(pool) },
+    storeItems: options.itemStore,
     now,
   });
   const hooks = new RunFinishedHooks({ threads: options.threads, tombstones, logger });

@@ -14,6 +14,8 @@ import type { ModelProvider } from "../models/model-provider.js";
 import type { GraphRegistry } from "../registry/graph-registry.js";
 import { firstMessageId } from "../sessions/first-message.js";
 import { pendingInterrupts } from "../sessions/pending-interrupts.js";
+import type { ItemStore } from "../store/item-store.js";
+import { UserStore } from "../store/user-store.js";
 import type { ToolDefinition } from "../tools/tool-definition.js";
 import type { TranscriptMessage } from "../transcript/transcript-message.js";
 import type { TranscriptStore } from "../transcript/transcript-store.js";
@@ -42,6 +44,8 @@ export interface RunExecutorDeps {
   eventLog: EventLog;
   bus: EventBus;
   checkpointer: BaseCheckpointSaver;
+  /** Long-term store items: each run's graph gets its user's (`getStore()` / `config.store` in a node). */
+  itemStore: ItemStore;
   active: ActiveRuns;
   hooks: RunHooks;
   logger: Logger;
@@ -207,6 +211,8 @@ export class RunExecutor {
           },
           ...(scope.committed ? { callbacks: [new NodeStartGate(scope.committed)] } : {}),
           context,
+          // Per run, not compiled in: the store is scoped to the run's user, as the tools' context is.
+          store: new UserStore(this.deps.itemStore, run.user_id),
           // custom (and tools, for a ToolNode) carry each tool call's start, told when the tool begins.
           streamMode: runStreamModes(graph),
           signal: scope.signal,

@@ -172,7 +172,7 @@ describe.each(STORAGE_BACKENDS)("session lifecycle on $name", (kind) => {
       expect(await lifecycle.getTtl(keeping)).toEqual({ strategy: "keep_latest", ttl: 60 });
 
       const second = await lifecycle.sweep();
-      expect(second).toEqual({ deleted: 0, kept_latest: 0, checkpoints_pruned: 0, deltas_compacted: 0 });
+      expect(second).toEqual({ deleted: 0, kept_latest: 0, checkpoints_pruned: 0, deltas_compacted: 0, store_items_expired: 0 });
     });
 
     it("applies the default TTL to threads without their own", async () => {

@@ -18,6 +18,8 @@ export interface SweepResult {
   checkpoints_pruned: number;
   /** Token deltas of completed messages removed from the event log (0 when `deltas` is unset). */
   deltas_compacted: number;
+  /** Expired long-term store items deleted. */
+  store_items_expired: number;
 }
 
 /** Dependencies and settings of the session lifecycle. */
@@ -36,6 +38,8 @@ export interface SessionLifecycleOptions {
   retention?: { days: number; policy: Pick<CheckpointRetention, "sweep"> };
   /** EVENT_DELTA_RETENTION_MINUTES and the compaction applying it; unset keeps every delta. */
   deltas?: { minutes: number; compaction: Pick<DeltaCompaction, "sweep"> };
+  /** The long-term store: its expired items are deleted at each sweep (readers already skip them). */
+  storeItems?: { deleteExpired(): Promise<number> };
   /** Minutes between sweeps (aligned on the hour). @default 5 */
   sweepIntervalMinutes?: number;
   /** Threads handled per sweep; the rest wait for the next one. @default 1000 */
@@ -104,7 +108,7 @@ export class SessionLifecycleService {
   /** One sweep, the periodic job: thread TTLs, then checkpoint retention and delta compaction when configured. */
   async sweep(): Promise<SweepResult> {
     const expired = await this.options.ttls.findExpired({ now: this.now(), defaultTtl: this.options.defaultTtl, limit: this.options.sweepLimit ?? 1000 });
-    const result: SweepResult = { deleted: 0, kept_latest: 0, checkpoints_pruned: 0, deltas_compacted: 0 };
+    const result: SweepResult = { deleted: 0, kept_latest: 0, checkpoints_pruned: 0, deltas_compacted: 0, store_items_expired: 0 };
     for (const thread of expired) {
       if (thread.strategy === "delete") {
         if (await this.deleteThread(thread.user_id, thread.thread_id, "ttl")) result.deleted += 1;
@@ -116,8 +120,19 @@ export class SessionLifecycleService {
     await this.options.pool.query("DELETE FROM webhook_attempts WHERE created_at < now() - interval '30 days'");
     result.checkpoints_pruned = await this.applyRetention();
     result.deltas_compacted = await this.compactDeltas();
-    if (expired.length > 0 || result.checkpoints_pruned > 0 || result.deltas_compacted > 0) this.logger.info(result, "thread TTL, checkpoint retention and event compaction sweep");
+    result.store_items_expired = await this.deleteExpiredItems();
+    if (expired.length > 0 || result.checkpoints_pruned > 0 || result.deltas_compacted > 0 || result.store_items_expired > 0) this.logger.info(result, "thread TTL, checkpoint retention, event compaction and store expiry sweep");
     return result;
+  }
+
+  /** Delete expired store items; a failure is logged and retried at the next sweep. */
+  private async deleteExpiredItems(): Promise<number> {
+    try {
+      return (await this.options.storeItems?.deleteExpired()) ?? 0;
+    } catch (error) {
+      this.logger.warn({ err: error }, "deleting expired store items failed");
+      return 0;
+    }
   }
 
   /** Delete old token deltas of completed messages; a failure is logged and retried at the next sweep. */
