@@ -35,9 +35,15 @@ export async function launchBrowser(): Promise<Browser & AsyncDisposable> {
   return Object.assign(browser, { [Symbol.asyncDispose]: () => browser.close() });
 }
 
+/**
+ * The browser language of every test tab unless a test asks for another (`openPage(…, { locale: "zh-CN" })`): the
+ * page follows `navigator.languages`, and the tests assert its English words.
+ */
+export const TEST_LOCALE = "en-US";
+
 /** A fresh browser profile (its own localStorage) with one tab open on `url`. */
 export async function openPage(browser: Browser, url: string, options: BrowserContextOptions = {}): Promise<Page> {
-  const context = await browser.newContext({ viewport: { width: 1200, height: 800 }, ...options });
+  const context = await browser.newContext({ viewport: { width: 1200, height: 800 }, locale: TEST_LOCALE, ...options });
   const page = await context.newPage();
   trackPageErrors(page);
   await page.goto(url);
@@ -149,7 +155,7 @@ export function useBrowserServer(options: { env?: ConfigOverrides; tools?: reado
 
 /** Two tabs of one browser profile on the chat page (shared localStorage, separate sessionStorage: two windows). */
 export async function openTwoTabs(browser: Browser, url: string): Promise<[Page, Page]> {
-  const context = await browser.newContext({ viewport: { width: 1100, height: 760 } });
+  const context = await browser.newContext({ viewport: { width: 1100, height: 760 }, locale: TEST_LOCALE });
   const first = await context.newPage();
   const second = await context.newPage();
   for (const page of [first, second]) {

@@ -1,7 +1,7 @@
 import type { Browser, Page, WebSocketRoute } from "playwright-core";
 import { beforeAll, describe, expect, it } from "vitest";
 import type { RunningServer } from "../../src/app.js";
-import { lastAssistantText, openPage, openTwoTabs, pageErrors, recordStreaming, screenshot, sendMessage, streamSnapshots, trackPageErrors, useBrowserServer, waitForChat } from "./browser.js";
+import { lastAssistantText, openPage, openTwoTabs, pageErrors, recordStreaming, screenshot, sendMessage, streamSnapshots, TEST_LOCALE, trackPageErrors, useBrowserServer, waitForChat } from "./browser.js";
 import { postStateEdit } from "../helpers/state-edit.js";
 
 const CHUNK_DELAY_MS = 300;
@@ -66,7 +66,7 @@ describe("live in every tab", () => {
   });
 
   it("shows a reconnecting indicator when the socket drops and resumes from the last seq without losing or repeating text", async () => {
-    const context = await browser.newContext({ viewport: { width: 1100, height: 760 } });
+    const context = await browser.newContext({ viewport: { width: 1100, height: 760 }, locale: TEST_LOCALE });
     const routes: WebSocketRoute[] = [];
     let refuse = false;
     // The page's socket goes through this route, so the test can cut it like a network failure would.

@@ -2,7 +2,7 @@ import type { Browser, Locator, Page } from "playwright-core";
 import { beforeAll, describe, expect, it } from "vitest";
 import type { RunningServer } from "../../src/app.js";
 import { chat, TestWsClient } from "../helpers/ws-client.js";
-import { openPage, pageErrors, screenshot, trackPageErrors, useBrowserServer, waitForChat } from "./browser.js";
+import { openPage, pageErrors, screenshot, TEST_LOCALE, trackPageErrors, useBrowserServer, waitForChat } from "./browser.js";
 
 const fixture = useBrowserServer({ openPage: true });
 let server: RunningServer;
@@ -165,7 +165,7 @@ describe("searching messages from the sidebar", () => {
   });
 
   it("drops the answer to an older query that comes back after a newer one", async () => {
-    const context = await browser.newContext({ viewport: { width: 1200, height: 800 } });
+    const context = await browser.newContext({ viewport: { width: 1200, height: 800 }, locale: TEST_LOCALE });
     const held: number[] = [];
     // The answer to the search for "tomatoes" is held back for 1.5 s; everything else passes through.
     await context.routeWebSocket(/\/ws/, (route) => {
@@ -198,7 +198,7 @@ describe("searching messages from the sidebar", () => {
 
   it("shows an error line when the search fails, and no section on a server without messages.search", async () => {
     for (const code of ["internal", "method_not_found"]) {
-      const context = await browser.newContext({ viewport: { width: 1200, height: 800 } });
+      const context = await browser.newContext({ viewport: { width: 1200, height: 800 }, locale: TEST_LOCALE });
       // The server's answer to messages.search is replaced by an error frame; everything else passes through.
       await context.routeWebSocket(/\/ws/, (route) => {
         const upstream = route.connectToServer();
