@@ -1,7 +1,12 @@
 import { describe, expect, it } from "vitest";
+import { checkpointLine, roleName, stateMessageText } from "../../web/src/components/checkpoint-wording.js";
+import { createTranslator } from "../../web/src/i18n/translator.js";
 import { toCheckpointState } from "../../web/src/state/checkpoint-state.js";
 import { markBranches } from "../../web/src/state/checkpoint-branches.js";
 import { checkpointItems, toCheckpointSummary } from "../../web/src/state/checkpoint-summary.js";
+
+const english = createTranslator("en");
+const chinese = createTranslator("zh-CN");
 
 describe("checkpoint summaries (timeline rows)", () => {
   it("reads the server's flat summary: node from `nodes` (or the source), summary from `last_message`", () => {
@@ -16,19 +21,39 @@ describe("checkpoint summaries (timeline rows)", () => {
       message_count: 4,
       last_message: { role: "tool", text: "42" },
     };
-    expect(toCheckpointSummary(row)).toEqual({ checkpoint_id: "c3", created_at: "2026-01-01T10:00:00.000Z", node: "tools", step: 3, summary: "tool: 42", messageCount: 4, parentId: "c2" });
+    const summary = toCheckpointSummary(row);
+    expect(summary).toEqual({
+      checkpoint_id: "c3",
+      created_at: "2026-01-01T10:00:00.000Z",
+      node: "tools",
+      step: 3,
+      lastMessage: { role: "tool", text: "42", toolNames: [] },
+      messageCount: 4,
+      parentId: "c2",
+    });
+    expect(summary && checkpointLine(summary, english)).toBe("tool: 42");
+    expect(summary && checkpointLine(summary, chinese)).toBe("工具：42");
     const input = toCheckpointSummary({ ...row, source: "input", nodes: [], next: ["__start__"], last_message: null, step: -1 });
-    expect(input).toMatchObject({ node: "input", summary: undefined });
+    expect(input?.node).toBe("input");
+    expect(input?.summary ?? input?.lastMessage).toBeUndefined();
+    expect(input && checkpointLine(input, english)).toBeUndefined();
     const long = toCheckpointSummary({ ...row, last_message: { role: "user", text: `line one\n${"x".repeat(300)}` } });
-    expect(long?.summary).toMatch(/^user: line one x+…$/);
-    expect(long?.summary?.length).toBeLessThan(120);
+    const longLine = long && checkpointLine(long, english);
+    expect(longLine).toMatch(/^user: line one x+…$/);
+    expect(longLine?.length).toBeLessThan(120);
   });
 
   it("names the tools an assistant message calls instead of showing it as text-less", () => {
-    const call = (last_message: unknown) => toCheckpointSummary({ checkpoint_id: "c4", nodes: ["model"], last_message })?.summary;
-    expect(call({ role: "assistant", text: "", tool_calls: ["calculator"] })).toBe("assistant: calls calculator");
-    expect(call({ role: "assistant", text: "Let me check.", tool_calls: ["calculator", "get_current_time"] })).toBe("assistant: Let me check. · calls calculator, get_current_time");
-    expect(call({ role: "assistant", text: "" })).toBe("assistant: (no text)");
+    const line = (last_message: unknown, i18n = english) => {
+      const summary = toCheckpointSummary({ checkpoint_id: "c4", nodes: ["model"], last_message });
+      return summary && checkpointLine(summary, i18n);
+    };
+    expect(line({ role: "assistant", text: "", tool_calls: ["calculator"] })).toBe("assistant: calls calculator");
+    expect(line({ role: "assistant", text: "Let me check.", tool_calls: ["calculator", "get_current_time"] })).toBe("assistant: Let me check. · calls calculator, get_current_time");
+    expect(line({ role: "assistant", text: "" })).toBe("assistant: (no text)");
+    expect(line({ role: "assistant", text: "", tool_calls: ["calculator"] }, chinese)).toBe("助手：调用 calculator");
+    // A role the page does not know is shown as the server wrote it.
+    expect(line({ role: "critic", text: "ok" }, chinese)).toBe("critic：ok");
   });
 
   it("still reads LangGraph's StateSnapshot shape", () => {
@@ -59,14 +84,18 @@ describe("checkpoint summaries (timeline rows)", () => {
         ],
       },
     };
-    expect(toCheckpointState(state)).toEqual({
+    const read = toCheckpointState(state);
+    expect(read).toEqual({
       next: ["tools"],
       messages: [
         { role: "user", text: "mail Ada" },
-        { role: "assistant", text: 'calls send_email({"to":"ada@example.com"})' },
-        { role: "tool send_email", text: "sent" },
+        { role: "assistant", text: "", calls: 'send_email({"to":"ada@example.com"})' },
+        { role: "tool", toolName: "send_email", text: "sent" },
       ],
     });
+    const lines = (i18n = english) => read.messages.map((message) => `${roleName(message.role, i18n, message.toolName)} ${stateMessageText(message, i18n)}`);
+    expect(lines()).toEqual(["user mail Ada", 'assistant calls send_email({"to":"ada@example.com"})', "tool send_email sent"]);
+    expect(lines(chinese)).toEqual(["用户 mail Ada", '助手 调用 send_email({"to":"ada@example.com"})', "工具 send_email sent"]);
   });
 });
 

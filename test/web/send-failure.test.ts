@@ -1,18 +1,30 @@
 import { describe, expect, it } from "vitest";
+import { createTranslator } from "../../web/src/i18n/translator.js";
 import { RpcError } from "../../web/src/protocol/rpc-error.js";
-import { sendFailureMessage } from "../../web/src/state/send-failure.js";
+import { SESSION_DELETED, sendFailureMessage } from "../../web/src/state/send-failure.js";
+
+const english = createTranslator("en");
+const chinese = createTranslator("zh-CN");
 
 describe("a refused message", () => {
   it("says in words why it was not sent and that the text is still in the box", () => {
-    const tooLong = sendFailureMessage(new RpcError("payload_too_large", "Frame exceeds 1048576 bytes"));
+    const say = (error: unknown) => sendFailureMessage(error)(english);
+    const tooLong = say(new RpcError("payload_too_large", "Frame exceeds 1048576 bytes"));
     expect(tooLong).toMatch(/too long to send \(the server takes up to about 1 MB\)/);
     expect(tooLong).not.toContain("payload_too_large");
-    expect(sendFailureMessage(new RpcError("payload_too_large", "Frame exceeds 16384 bytes"))).toContain("about 16 KB");
-    expect(sendFailureMessage(new RpcError("payload_too_large", "too big"))).toMatch(/^This message is too long to send\. /);
-    expect(sendFailureMessage(new RpcError("disconnected", "connection lost"))).toMatch(/connection to the server was lost/);
-    expect(sendFailureMessage(new RpcError("rate_limited", "slow down"))).toMatch(/Too many messages/);
+    expect(say(new RpcError("payload_too_large", "Frame exceeds 16384 bytes"))).toContain("about 16 KB");
+    expect(say(new RpcError("payload_too_large", "too big"))).toMatch(/^This message is too long to send\. /);
+    expect(say(new RpcError("disconnected", "connection lost"))).toMatch(/connection to the server was lost/);
+    expect(say(new RpcError("rate_limited", "slow down"))).toMatch(/Too many messages/);
     for (const error of [new RpcError("internal", "boom"), new Error("boom")]) {
-      expect(sendFailureMessage(error)).toMatch(/^The message was not sent: boom.*still in the message box\.$/);
+      expect(say(error)).toMatch(/^The message was not sent: boom.*still in the message box\.$/);
     }
+  });
+
+  it("says it in Chinese with the server's own message quoted as sent", () => {
+    const say = (error: unknown) => sendFailureMessage(error)(chinese);
+    expect(say(new RpcError("payload_too_large", "Frame exceeds 16384 bytes"))).toBe("消息太长，无法发送（服务器最多接受约 16 KB）。请删减或分成几条发送，消息仍在输入框中。");
+    expect(say(new RpcError("internal", "boom"))).toBe("消息未发送：boom (internal)。消息仍在输入框中。");
+    expect(SESSION_DELETED(chinese)).toMatch(/^会话已在另一个窗口中删除/);
   });
 });

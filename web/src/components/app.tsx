@@ -2,20 +2,23 @@ import { useEffect, useMemo, useRef, useState } from "preact/hooks";
 import { fetchServerInfo, searchAssistants, webSocketUrl } from "../protocol/http-api.js";
 import type { Assistant, ServerInfo } from "../protocol/protocol-types.js";
 import { RpcClient } from "../protocol/rpc-client.js";
+import { useI18n } from "../i18n/i18n-context.js";
+import type { Phrase } from "../i18n/translator.js";
 import { RpcError, errorMessage } from "../protocol/rpc-error.js";
-import { type AuthMode, revokedWhileOpenMessage, savedRefusedMessage } from "../state/auth-wording.js";
+import { type AuthMode, refusedMessage, revokedWhileOpenMessage, savedRefusedMessage } from "../state/auth-wording.js";
 import { loadToken, saveToken } from "../state/browser-storage.js";
 import { ChatApp } from "./chat-app.js";
 import { SignInForm } from "./sign-in-form.js";
 
 type Phase =
   | { kind: "loading" }
-  | { kind: "sign-in"; error?: string }
+  | { kind: "sign-in"; error?: Phrase }
   | { kind: "ready"; assistants: Assistant[]; token: string | undefined }
-  | { kind: "failed"; message: string };
+  | { kind: "failed"; message: Phrase };
 
 /** Finds out whether the server wants a key, checks the remembered one, then shows the chat. */
 export function App() {
+  const i18n = useI18n();
   const [info, setInfo] = useState<ServerInfo | undefined>(undefined);
   const [phase, setPhase] = useState<Phase>({ kind: "loading" });
   const authMode = useRef<AuthMode>("apikey");
@@ -25,16 +28,16 @@ export function App() {
     const needsToken = serverInfo.auth_mode !== "none";
     if (needsToken && !token) return setPhase({ kind: "sign-in" });
     try {
-      const assistants = await searchAssistants(needsToken ? token : undefined, serverInfo.auth_mode);
+      const assistants = await searchAssistants(needsToken ? token : undefined);
       if (needsToken) saveToken(token);
       setPhase({ kind: "ready", assistants, token: needsToken ? token : undefined });
     } catch (error) {
       if (error instanceof RpcError && error.code === "unauthorized") {
         const wasRemembered = token === loadToken();
         saveToken(undefined);
-        return setPhase({ kind: "sign-in", error: wasRemembered ? savedRefusedMessage(serverInfo.auth_mode) : error.message });
+        return setPhase({ kind: "sign-in", error: wasRemembered ? savedRefusedMessage(serverInfo.auth_mode) : refusedMessage(serverInfo.auth_mode, error.message) });
       }
-      setPhase({ kind: "failed", message: errorMessage(error) });
+      setPhase({ kind: "failed", message: () => errorMessage(error) });
     }
     return undefined;
   };
@@ -45,7 +48,7 @@ export function App() {
         setInfo(serverInfo);
         return signIn(serverInfo, loadToken());
       })
-      .catch((error: unknown) => setPhase({ kind: "failed", message: `Cannot reach the server: ${errorMessage(error)}` }));
+      .catch((error: unknown) => setPhase({ kind: "failed", message: ({ t }) => t("app.unreachable", { error: errorMessage(error) }) }));
   }, []);
 
   const token = phase.kind === "ready" ? phase.token : undefined;
@@ -65,16 +68,16 @@ export function App() {
     };
   }, [client]);
 
-  if (phase.kind === "loading") return <p class="page-status">Loading…</p>;
+  if (phase.kind === "loading") return <p class="page-status">{i18n.t("app.loading")}</p>;
   if (phase.kind === "failed") {
     return (
       <p class="page-status" role="alert">
-        {phase.message}
+        {phase.message(i18n)}
       </p>
     );
   }
   if (phase.kind === "sign-in" || !info) {
-    return <SignInForm authMode={info?.auth_mode ?? "apikey"} error={phase.kind === "sign-in" ? phase.error : undefined} onSubmit={(value) => info && void signIn(info, value)} />;
+    return <SignInForm authMode={info?.auth_mode ?? "apikey"} error={phase.kind === "sign-in" ? phase.error?.(i18n) : undefined} onSubmit={(value) => info && void signIn(info, value)} />;
   }
   if (!client) return null;
   const signOut =

@@ -1,5 +1,6 @@
 import { useEffect, useState } from "preact/hooks";
 import { CloseIcon } from "./icons.js";
+import { useI18n } from "../i18n/i18n-context.js";
 import type { Assistant } from "../protocol/protocol-types.js";
 import type { RpcClient } from "../protocol/rpc-client.js";
 import { isMethodNotFound } from "../protocol/rpc-error.js";
@@ -20,6 +21,7 @@ import { TimelinePanel } from "./timeline-panel.js";
 /** The signed-in page: sessions on the left, the conversation in the middle, the timeline on demand. */
 export function ChatApp(props: { client: RpcClient; assistants: Assistant[]; onSignOut: (() => void) | undefined }) {
   const { client, assistants } = props;
+  const i18n = useI18n();
   const status = useConnectionStatus(client);
   const sessions = useSessions(client);
   const chat = useChatSession(client, sessions);
@@ -74,7 +76,7 @@ export function ChatApp(props: { client: RpcClient; assistants: Assistant[]; onS
   return (
     <div class={`app-shell${timelineOpen && timelineSupported ? " with-panel" : ""}`}>
       <a class="skip-link" href="#composer-input">
-        Skip to message box
+        {i18n.t("chat.skipLink")}
       </a>
       <SessionSidebar
         client={client}
@@ -97,7 +99,7 @@ export function ChatApp(props: { client: RpcClient; assistants: Assistant[]; onS
         }}
       />
       {sidebarOpen && <div class="scrim" aria-hidden="true" onClick={() => setSidebarOpen(false)} />}
-      <main class="chat-main" aria-label="Chat">
+      <main class="chat-main" aria-label={i18n.t("chat.region")}>
         <ChatHeader
           session={chat.session}
           assistants={assistants}
@@ -124,8 +126,8 @@ export function ChatApp(props: { client: RpcClient; assistants: Assistant[]; onS
         ))}
         {chat.problem && (
           <div class="run-error composer-error" role="alert">
-            <span>{chat.problem.message}</span>
-            <button type="button" class="icon-button" aria-label="Dismiss" onClick={chat.clearProblem}>
+            <span>{chat.problem.message(i18n)}</span>
+            <button type="button" class="icon-button" aria-label={i18n.t("common.dismiss")} onClick={chat.clearProblem}>
               <CloseIcon />
             </button>
           </div>

@@ -1,4 +1,5 @@
 import { useEffect, useRef } from "preact/hooks";
+import { useI18n } from "../i18n/i18n-context.js";
 
 /**
  * The message box: Enter sends, Shift+Enter adds a line, Esc stops the reply while the box is empty. While a reply runs, Stop
@@ -12,6 +13,7 @@ export function Composer(props: {
   running: boolean;
   disabled: boolean;
 }) {
+  const { t } = useI18n();
   const area = useRef<HTMLTextAreaElement>(null);
 
   // Grow with the text up to a limit, then scroll.
@@ -39,30 +41,30 @@ export function Composer(props: {
       }}
     >
       <label for="composer-input" class="visually-hidden">
-        Message
+        {t("composer.label")}
       </label>
       <textarea
         id="composer-input"
         ref={area}
         rows={1}
         value={props.value}
-        placeholder="Message the assistant (Enter to send, Shift+Enter for a new line)"
+        placeholder={t("composer.placeholder")}
         disabled={props.disabled}
         onInput={(event) => props.onInput(event.currentTarget.value)}
         onKeyDown={onKeyDown}
       />
       {props.running && (
         <button type="button" class="button button-stop" aria-keyshortcuts="Escape" onClick={props.onStop}>
-          Stop
+          {t("composer.stop")}
         </button>
       )}
       <button
         type="submit"
         class="button button-primary"
-        title={props.running ? "Queued: runs after the current reply" : undefined}
+        title={props.running ? t("composer.queuedHint") : undefined}
         disabled={props.disabled || !props.value.trim()}
       >
-        Send
+        {t("composer.send")}
       </button>
     </form>
   );

@@ -1,4 +1,5 @@
 import { useEffect, useRef } from "preact/hooks";
+import { useI18n } from "../i18n/i18n-context.js";
 
 /**
  * A modal yes/no question (native <dialog>: focus is trapped and Esc cancels). When it goes away, focus goes
@@ -13,6 +14,7 @@ export function ConfirmDialog(props: {
   onCancel: () => void;
   focusAfterConfirm?: () => HTMLElement | null;
 }) {
+  const { t } = useI18n();
   const dialog = useRef<HTMLDialogElement>(null);
   const confirmed = useRef(false);
   const latest = useRef(props);
@@ -35,7 +37,7 @@ export function ConfirmDialog(props: {
       <p>{props.body}</p>
       <div class="dialog-actions">
         <button type="button" class="button" onClick={props.onCancel} autofocus>
-          Cancel
+          {t("common.cancel")}
         </button>
         <button
           type="button"

@@ -1,4 +1,6 @@
 import type { ComponentChildren } from "preact";
+import { useI18n } from "../i18n/i18n-context.js";
+import { formatDateTime } from "../i18n/intl-format.js";
 import type { TranscriptMessage } from "../protocol/protocol-types.js";
 import { type ThreadState, toolCallView } from "../state/thread-state.js";
 import { MarkdownContent } from "./markdown-content.js";
@@ -6,16 +8,17 @@ import { ToolCallCard } from "./tool-call-card.js";
 
 /** A completed message: the user's as plain text, the assistant's as Markdown with its tool calls. */
 export function MessageBubble({ message, state, found }: { message: TranscriptMessage; state: ThreadState; found?: boolean }) {
+  const { t } = useI18n();
   if (message.role === "user") {
     return (
-      <Bubble role="user" label="You" messageId={message.id} found={found}>
+      <Bubble role="user" label={t("role.you")} messageId={message.id} found={found}>
         <div class="plain-text">{message.content}</div>
         <EditedBadge message={message} />
       </Bubble>
     );
   }
   return (
-    <Bubble role="assistant" label="Assistant" messageId={message.id} found={found}>
+    <Bubble role="assistant" label={t("role.assistant")} messageId={message.id} found={found}>
       {message.content && <MarkdownContent text={message.content} />}
       {message.tool_calls?.map((call) => <ToolCallCard key={call.id} tool={toolCallView(state, call, message)} />)}
       <EditedBadge message={message} />
@@ -25,30 +28,33 @@ export function MessageBubble({ message, state, found }: { message: TranscriptMe
 
 /** "edited" under a message a state edit replaced, with when in its tooltip. */
 function EditedBadge({ message }: { message: TranscriptMessage }) {
+  const { t, locale } = useI18n();
   if (!message.edited_at) return null;
   return (
-    <div class="stopped-badge edited-badge" title={`edited ${new Date(message.edited_at).toLocaleString()}`}>
-      edited
+    <div class="stopped-badge edited-badge" title={t("message.editedAt", { time: formatDateTime(locale, message.edited_at) })}>
+      {t("message.edited")}
     </div>
   );
 }
 
 /** An assistant reply still arriving token by token, or cut short. */
 export function StreamingBubble({ text, stopped, messageId }: { text: string; stopped: boolean; messageId: string }) {
+  const { t } = useI18n();
   return (
-    <Bubble role="assistant" label="Assistant" messageId={messageId} streaming={!stopped}>
+    <Bubble role="assistant" label={t("role.assistant")} messageId={messageId} streaming={!stopped}>
       <MarkdownContent text={text} />
-      {stopped ? <div class="stopped-badge">stopped</div> : <span class="cursor" aria-hidden="true" />}
+      {stopped ? <div class="stopped-badge">{t("message.stopped")}</div> : <span class="cursor" aria-hidden="true" />}
     </Bubble>
   );
 }
 
 /** The user's message before its run has started: just sent, or queued behind the reply in progress. */
 export function PendingBubble({ text, queued }: { text: string; queued: boolean }) {
+  const { t } = useI18n();
   return (
-    <Bubble role="user" label="You" pending>
+    <Bubble role="user" label={t("role.you")} pending>
       <div class="plain-text">{text}</div>
-      {queued && <div class="queued-badge">Queued · runs after the current reply</div>}
+      {queued && <div class="queued-badge">{t("message.queued")}</div>}
     </Bubble>
   );
 }

@@ -1,4 +1,5 @@
 import { useEffect, useLayoutEffect, useRef, useState } from "preact/hooks";
+import { useI18n } from "../i18n/i18n-context.js";
 import { buildTimeline } from "../state/chat-timeline.js";
 import { isQueued, type ThreadState } from "../state/thread-state.js";
 import type { MessageFocus } from "../state/use-message-jump.js";
@@ -21,6 +22,7 @@ export function MessageList(props: {
   onLoadOlder: () => void;
 }) {
   const { state, pending, focus } = props;
+  const { t } = useI18n();
   const scroller = useRef<HTMLDivElement>(null);
   const stickToBottom = useRef(true);
   const [found, setFound] = useState<string | undefined>(undefined);
@@ -92,13 +94,13 @@ export function MessageList(props: {
 
   return (
     <div class="message-scroller" ref={scroller}>
-      <div class="message-list" role="log" aria-label="Conversation" aria-live="polite" aria-relevant="additions">
+      <div class="message-list" role="log" aria-label={t("messages.log")} aria-live="polite" aria-relevant="additions">
         {state.olderBefore !== null && (
           <button type="button" class="link-button load-older" onClick={props.onLoadOlder}>
-            Load earlier messages
+            {t("messages.loadOlder")}
           </button>
         )}
-        {items.length === 0 && pending.length === 0 && <p class="empty-chat">Say hello to start the conversation.</p>}
+        {items.length === 0 && pending.length === 0 && <p class="empty-chat">{t("messages.empty")}</p>}
         {items.map((item) => {
           if (item.kind === "message") return <MessageBubble key={item.key} message={item.message} state={state} found={item.message.id === found} />;
           if (item.kind === "streaming") {

@@ -1,8 +1,11 @@
+import { useI18n } from "../i18n/i18n-context.js";
+import { formatDateTime } from "../i18n/intl-format.js";
+import type { PlainKey } from "../i18n/translator.js";
 import type { SearchHit } from "../protocol/protocol-types.js";
 import { highlightSnippet } from "../state/search-highlight.js";
 import { relativeTime } from "./relative-time.js";
 
-const ROLE_LABELS: Record<SearchHit["role"], string> = { user: "You", assistant: "Assistant", tool: "Tool", system: "System" };
+const ROLE_LABELS: Record<SearchHit["role"], PlainKey> = { user: "role.you", assistant: "role.assistant", tool: "role.tool", system: "role.system" };
 
 /**
  * One matching message: its session, who wrote it, the server's snippet with the query's terms marked, and
@@ -10,20 +13,22 @@ const ROLE_LABELS: Record<SearchHit["role"], string> = { user: "You", assistant:
  */
 export function MessageSearchHit(props: { hit: SearchHit; query: string; onOpen: () => void }) {
   const { hit } = props;
-  const title = hit.thread_title ?? "New chat";
-  const role = hit.role === "tool" && hit.name ? `${ROLE_LABELS.tool} ${hit.name}` : ROLE_LABELS[hit.role];
+  const { t, locale } = useI18n();
+  const title = hit.thread_title ?? t("session.untitled");
+  const role = hit.role === "tool" && hit.name ? t("role.toolNamed", { name: hit.name }) : t(ROLE_LABELS[hit.role]);
+  const snippet = highlightSnippet(hit.snippet, props.query).map((part, index) => (part.match ? <mark key={index}>{part.text}</mark> : part.text));
   return (
     <button type="button" class="search-hit" data-thread-id={hit.thread_id} data-message-id={hit.id} onClick={props.onOpen}>
       <span class="search-hit-head">
         <span class="search-hit-title">{title}</span>
-        <time dateTime={hit.created_at} title={new Date(hit.created_at).toLocaleString()}>
-          {relativeTime(hit.created_at)}
+        <time dateTime={hit.created_at} title={formatDateTime(locale, hit.created_at)}>
+          {relativeTime(hit.created_at, locale)}
         </time>
       </span>
       <span class="search-hit-snippet">
-        <span class="search-hit-role">{role}: </span>
-        {highlightSnippet(hit.snippet, props.query).map((part, index) => (part.match ? <mark key={index}>{part.text}</mark> : part.text))}
-        {hit.match === "fuzzy" && <span class="search-hit-fuzzy"> · similar</span>}
+        <span class="search-hit-role">{t("search.rolePrefix", { role })}</span>
+        {snippet}
+        {hit.match === "fuzzy" && <span class="search-hit-fuzzy"> · {t("search.similar")}</span>}
       </span>
     </button>
   );

@@ -1,8 +1,22 @@
-/** "now", "5 min", "3 h", or the date: how long ago an ISO time was, short enough for a sidebar row. */
-export function relativeTime(iso: string): string {
-  const seconds = Math.max(0, (Date.now() - Date.parse(iso)) / 1000);
-  if (seconds < 60) return "now";
-  if (seconds < 3600) return `${Math.floor(seconds / 60)} min`;
-  if (seconds < 86_400) return `${Math.floor(seconds / 3600)} h`;
-  return new Date(iso).toLocaleDateString();
+import { dateTimeFormat, relativeTimeFormat } from "../i18n/intl-format.js";
+import type { Locale } from "../i18n/locale.js";
+
+const MINUTE = 60;
+const HOUR = 3600;
+const DAY = 86_400;
+
+/**
+ * How long ago an ISO time was, short enough for a sidebar row: "now", "5 min. ago", "3 hr. ago", "yesterday",
+ * "4 days ago", then the date ("Mar 4", with the year when it is not this year); in Chinese "现在", "5分钟前", "昨天", "3月4日".
+ */
+export function relativeTime(iso: string, locale: Locale, now: number = Date.now()): string {
+  const time = Date.parse(iso);
+  const seconds = Math.max(0, (now - time) / 1000);
+  const relative = relativeTimeFormat(locale, { numeric: "auto", style: "short" });
+  if (seconds < MINUTE) return relative.format(0, "second");
+  if (seconds < HOUR) return relative.format(-Math.floor(seconds / MINUTE), "minute");
+  if (seconds < DAY) return relative.format(-Math.floor(seconds / HOUR), "hour");
+  if (seconds < 7 * DAY) return relative.format(-Math.floor(seconds / DAY), "day");
+  const sameYear = new Date(time).getFullYear() === new Date(now).getFullYear();
+  return dateTimeFormat(locale, sameYear ? { month: "short", day: "numeric" } : { dateStyle: "medium" }).format(time);
 }

@@ -1,3 +1,4 @@
+import { useI18n } from "../i18n/i18n-context.js";
 import type { ReplayBranch } from "../state/thread-state.js";
 
 /**
@@ -5,10 +6,11 @@ import type { ReplayBranch } from "../state/thread-state.js";
  * replayed turn would read like a repeat of the conversation.
  */
 export function ReplayDivider({ branch }: { branch: ReplayBranch }) {
+  const { t, parts } = useI18n();
   return (
     <div class="replay-divider" data-run-id={branch.run_id} data-checkpoint-id={branch.checkpoint_id ?? undefined}>
       <span class="replay-divider-label">
-        Replayed from {branch.checkpoint_id ? <>checkpoint <code>{branch.checkpoint_id}</code></> : "an earlier checkpoint"} · new branch
+        {branch.checkpoint_id ? parts("replay.fromCheckpoint", { checkpoint: <code>{branch.checkpoint_id}</code> }) : t("replay.fromEarlier")}
       </span>
     </div>
   );

@@ -1,20 +1,22 @@
+import { useI18n } from "../i18n/i18n-context.js";
 import type { RunView } from "../state/thread-state.js";
 
 /** A failed, cancelled or timed-out run, inline where it happened; failures offer a retry. */
 export function RunErrorCard({ run, onRetry }: { run: RunView; onRetry?: () => void }) {
+  const { t } = useI18n();
   if (run.status === "cancelled") {
     return (
       <div class="run-note" role="status">
-        Reply stopped.
+        {t("run.stopped")}
         {onRetry && (
           <button type="button" class="link-button" onClick={onRetry}>
-            Regenerate
+            {t("run.regenerate")}
           </button>
         )}
       </div>
     );
   }
-  const title = run.status === "timeout" ? "The reply timed out" : "The reply failed";
+  const title = run.status === "timeout" ? t("run.timedOut") : t("run.failed");
   return (
     <div class="run-error" role="alert">
       <div>
@@ -28,7 +30,7 @@ export function RunErrorCard({ run, onRetry }: { run: RunView; onRetry?: () => v
       </div>
       {onRetry && (
         <button type="button" class="button" onClick={onRetry}>
-          Retry
+          {t("run.retry")}
         </button>
       )}
     </div>

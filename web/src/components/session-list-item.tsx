@@ -1,4 +1,6 @@
 import { useState } from "preact/hooks";
+import { formatDateTime } from "../i18n/intl-format.js";
+import { useI18n } from "../i18n/i18n-context.js";
 import type { Session } from "../protocol/protocol-types.js";
 import { PencilIcon, TrashIcon } from "./icons.js";
 import { relativeTime } from "./relative-time.js";
@@ -12,9 +14,10 @@ export function SessionListItem(props: {
   onDelete: () => void;
 }) {
   const { session } = props;
+  const { t, locale } = useI18n();
   const [editing, setEditing] = useState(false);
   const [draft, setDraft] = useState("");
-  const title = session.title ?? "New chat";
+  const title = session.title ?? t("session.untitled");
 
   if (editing) {
     const finish = (save: boolean) => {
@@ -31,7 +34,7 @@ export function SessionListItem(props: {
           }}
         >
           <label class="visually-hidden" for={`rename-${session.thread_id}`}>
-            Session title
+            {t("session.titleLabel")}
           </label>
           <input
             id={`rename-${session.thread_id}`}
@@ -58,15 +61,17 @@ export function SessionListItem(props: {
       <button type="button" class="session-select" aria-current={props.current ? "page" : undefined} onClick={props.onSelect} title={title}>
         <span class="session-title">{title}</span>
         <span class="session-meta">
-          {session.status === "busy" && <span class="status-dot" aria-label="replying" />}
-          <time dateTime={session.last_activity_at}>{relativeTime(session.last_activity_at)}</time>
+          {session.status === "busy" && <span class="status-dot" aria-label={t("session.replying")} />}
+          <time dateTime={session.last_activity_at} title={formatDateTime(locale, session.last_activity_at)}>
+            {relativeTime(session.last_activity_at, locale)}
+          </time>
         </span>
       </button>
       <div class="session-actions">
         <button
           type="button"
           class="icon-button"
-          aria-label={`Rename “${title}”`}
+          aria-label={t("session.rename", { title })}
           onClick={() => {
             setDraft(session.title ?? "");
             setEditing(true);
@@ -74,7 +79,7 @@ export function SessionListItem(props: {
         >
           <PencilIcon />
         </button>
-        <button type="button" class="icon-button" aria-label={`Delete “${title}”`} onClick={props.onDelete}>
+        <button type="button" class="icon-button" aria-label={t("session.delete", { title })} onClick={props.onDelete}>
           <TrashIcon />
         </button>
       </div>

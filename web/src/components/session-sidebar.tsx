@@ -1,4 +1,5 @@
 import { useRef, useState } from "preact/hooks";
+import { useI18n } from "../i18n/i18n-context.js";
 import type { Assistant, SearchHit, Session } from "../protocol/protocol-types.js";
 import type { RpcClient } from "../protocol/rpc-client.js";
 import { useMessageSearch } from "../state/use-message-search.js";
@@ -28,11 +29,13 @@ export function SessionSidebar(props: {
   onLoadMore: () => void;
   onOpenHit: (hit: SearchHit) => void;
 }) {
+  const { t } = useI18n();
+  const untitled = t("session.untitled");
   const [query, setQuery] = useState("");
   const [assistantId, setAssistantId] = useState<string | undefined>(undefined);
   const [confirming, setConfirming] = useState<Session | undefined>(undefined);
   const needle = query.trim().toLowerCase();
-  const visible = needle ? props.sessions.filter((session) => (session.title ?? "new chat").toLowerCase().includes(needle)) : props.sessions;
+  const visible = needle ? props.sessions.filter((session) => (session.title ?? untitled).toLowerCase().includes(needle)) : props.sessions;
   const messageSearch = useMessageSearch(props.client, query);
   const showsMessages = messageSearch.status !== "idle" && messageSearch.status !== "unsupported";
   const results = useRef<HTMLDivElement>(null);
@@ -56,15 +59,15 @@ export function SessionSidebar(props: {
   };
 
   return (
-    <nav class={`sidebar${props.open ? " sidebar-open" : ""}`} id="session-sidebar" aria-label="Sessions">
+    <nav class={`sidebar${props.open ? " sidebar-open" : ""}`} id="session-sidebar" aria-label={t("header.sessions")}>
       <div class="sidebar-top">
         {props.assistants.length > 1 && (
           <>
             <label for="assistant-picker" class="field-label">
-              Assistant
+              {t("sidebar.assistant")}
             </label>
             <select id="assistant-picker" class="select" value={assistantId ?? ""} onChange={(event) => setAssistantId(event.currentTarget.value || undefined)}>
-              <option value="">Default</option>
+              <option value="">{t("sidebar.defaultAssistant")}</option>
               {props.assistants.map((assistant) => (
                 <option key={assistant.assistant_id} value={assistant.assistant_id}>
                   {assistant.name}
@@ -75,17 +78,17 @@ export function SessionSidebar(props: {
           </>
         )}
         <button type="button" ref={newButton} class="button button-primary new-session" onClick={() => props.onNew(assistantId)}>
-          + New chat
+          {t("sidebar.newChat")}
         </button>
         <label for="session-search" class="visually-hidden">
-          Search sessions and messages
+          {t("sidebar.search")}
         </label>
         <input
           id="session-search"
           ref={searchInput}
           class="search-input"
           type="search"
-          placeholder="Search sessions and messages"
+          placeholder={t("sidebar.search")}
           value={query}
           maxLength={500}
           onInput={(event) => setQuery(event.currentTarget.value)}
@@ -95,7 +98,7 @@ export function SessionSidebar(props: {
       <div class="sidebar-results" ref={results} onKeyDown={(event) => arrows(event, true)}>
         {showsMessages && (
           <h2 id="session-results-heading" class="sidebar-heading">
-            Sessions
+            {t("sidebar.sessionsHeading")}
           </h2>
         )}
         <ul class="session-list" aria-labelledby={showsMessages ? "session-results-heading" : undefined}>
@@ -109,20 +112,20 @@ export function SessionSidebar(props: {
               onDelete={() => setConfirming(session)}
             />
           ))}
-          {visible.length === 0 && <li class="session-empty">{needle ? "No session matches." : "No sessions yet."}</li>}
+          {visible.length === 0 && <li class="session-empty">{needle ? t("sidebar.noMatch") : t("sidebar.empty")}</li>}
         </ul>
         <MessageSearchResults search={messageSearch} onOpen={props.onOpenHit} />
       </div>
       {props.hasMore && (
         <button type="button" class="link-button load-more" onClick={props.onLoadMore}>
-          Load more sessions
+          {t("sidebar.loadMore")}
         </button>
       )}
       {confirming && (
         <ConfirmDialog
-          title="Delete this session?"
-          body={`“${confirming.title ?? "New chat"}” and its history will be deleted. This cannot be undone.`}
-          confirmLabel="Delete"
+          title={t("deleteSession.title")}
+          body={t("deleteSession.body", { title: confirming.title ?? untitled })}
+          confirmLabel={t("deleteSession.confirm")}
           onCancel={() => setConfirming(undefined)}
           onConfirm={() => {
             props.onDelete(confirming.thread_id);

@@ -1,10 +1,13 @@
 import { useState } from "preact/hooks";
+import { useI18n } from "../i18n/i18n-context.js";
 import { type AuthMode, credentialName } from "../state/auth-wording.js";
+import { LanguageSwitch } from "./language-switch.js";
 
 /** Asks for an API key or token (AUTH_MODE=apikey|jwt); it is remembered in this browser. */
 export function SignInForm(props: { authMode: AuthMode; error: string | undefined; onSubmit: (token: string) => void }) {
   const [token, setToken] = useState("");
-  const what = credentialName(props.authMode);
+  const i18n = useI18n();
+  const { t } = i18n;
   return (
     <main class="sign-in">
       <form
@@ -14,10 +17,13 @@ export function SignInForm(props: { authMode: AuthMode; error: string | undefine
           if (token.trim()) props.onSubmit(token.trim());
         }}
       >
-        <h1>Threadline</h1>
-        <p>Sign in with your {what}.</p>
+        <div class="sign-in-head">
+          <h1>Threadline</h1>
+          <LanguageSwitch />
+        </div>
+        <p>{t("signIn.prompt", { credential: credentialName(props.authMode)(i18n) })}</p>
         <label for="token-input" class="field-label">
-          {props.authMode === "jwt" ? "Access token" : "API key"}
+          {props.authMode === "jwt" ? t("signIn.labelToken") : t("signIn.labelApiKey")}
         </label>
         <input
           id="token-input"
@@ -36,14 +42,12 @@ export function SignInForm(props: { authMode: AuthMode; error: string | undefine
           </p>
         )}
         <button type="submit" class="button button-primary" disabled={!token.trim()}>
-          Sign in
+          {t("signIn.submit")}
         </button>
         {props.authMode === "jwt" ? (
-          <p class="hint">Use the token (JWT) your organisation's sign-in gives you; API keys do not work on this server. It is stored in this browser only.</p>
+          <p class="hint">{t("signIn.hintToken")}</p>
         ) : (
-          <p class="hint">
-            Create a key with <code>threadline keys create --user &lt;you&gt;</code>. It is stored in this browser only.
-          </p>
+          <p class="hint">{i18n.parts("signIn.hintApiKey", { command: <code>threadline keys create --user &lt;you&gt;</code> })}</p>
         )}
       </form>
     </main>

@@ -1,4 +1,8 @@
 import { useEffect, useRef, useState } from "preact/hooks";
+import { useI18n } from "../i18n/i18n-context.js";
+import { formatTime } from "../i18n/intl-format.js";
+import type { Phrase } from "../i18n/translator.js";
+import { checkpointLine, roleName, stateMessageText } from "./checkpoint-wording.js";
 import { CloseIcon } from "./icons.js";
 import type { RpcClient } from "../protocol/rpc-client.js";
 import { errorMessage } from "../protocol/rpc-error.js";
@@ -21,11 +25,14 @@ export function TimelinePanel(props: {
   onClose: () => void;
 }) {
   const { client, threadId } = props;
+  const i18n = useI18n();
+  const { t, locale } = i18n;
   const [items, setItems] = useState<CheckpointSummary[]>([]);
   const [nextBefore, setNextBefore] = useState<string | undefined>(undefined);
   const [selected, setSelected] = useState<string | undefined>(undefined);
   const [snapshot, setSnapshot] = useState<{ state: CheckpointState; raw: string } | undefined>(undefined);
-  const [note, setNote] = useState<string | undefined>(undefined);
+  // Wrapped: a bare function given to a state setter would be called as an updater.
+  const [note, setNote] = useState<{ phrase: Phrase } | undefined>(undefined);
   const [problem, setProblem] = useState<string | undefined>(undefined);
   const selectedRow = useRef<HTMLLIElement>(null);
 
@@ -83,7 +90,7 @@ export function TimelinePanel(props: {
         props.onForked(forked.thread_id);
       } else {
         await client.call("run.start", { thread_id: threadId, checkpoint_id: selected });
-        setNote("Replaying from this checkpoint: the new branch streams in the chat.");
+        setNote({ phrase: ({ t: translate }) => translate("timeline.replaying") });
       }
     } catch (error) {
       setProblem(errorMessage(error));
@@ -93,41 +100,41 @@ export function TimelinePanel(props: {
   const current = items.find((item) => item.checkpoint_id === selected);
   // The state shows right under its row (or at the end if the row is not loaded any more), so it is in view.
   const detail = (
-    <section id="checkpoint-detail" class="checkpoint-detail" aria-label="State at the selected checkpoint">
+    <section id="checkpoint-detail" class="checkpoint-detail" aria-label={t("timeline.detail")}>
       <div class="approval-actions">
         <button type="button" class="button" onClick={() => void act("fork")}>
-          Fork from here
+          {t("timeline.fork")}
         </button>
         <button type="button" class="button" onClick={() => void act("replay")}>
-          Replay from here
+          {t("timeline.replay")}
         </button>
       </div>
       {note && (
         <p class="run-note" role="status">
-          {note}
+          {note.phrase(i18n)}
         </p>
       )}
       {snapshot && (
         <>
           <h3 class="checkpoint-detail-title">
-            {current?.node ?? "State"}: {snapshot.state.messages.length} message{snapshot.state.messages.length === 1 ? "" : "s"}
-            {snapshot.state.next.length > 0 ? ` · next: ${snapshot.state.next.join(", ")}` : ""}
+            {t("common.colon", { label: current?.node ?? t("timeline.state"), text: t("timeline.messageCount", { count: snapshot.state.messages.length }) })}
+            {snapshot.state.next.length > 0 ? ` · ${t("timeline.next", { nodes: snapshot.state.next.join(", ") })}` : ""}
           </h3>
           {snapshot.state.summary && (
             <div class="state-summary">
-              <span class="state-role">summary of {snapshot.state.summary.messageCount} earlier message{snapshot.state.summary.messageCount === 1 ? "" : "s"}</span>{" "}
+              <span class="state-role">{t("timeline.summaryOf", { count: snapshot.state.summary.messageCount })}</span>{" "}
               {snapshot.state.summary.text}
             </div>
           )}
           <ol class="state-messages">
             {snapshot.state.messages.map((message, index) => (
               <li key={index}>
-                <span class="state-role">{message.role}</span> {message.text}
+                <span class="state-role">{roleName(message.role, i18n, message.toolName)}</span> {stateMessageText(message, i18n)}
               </li>
             ))}
           </ol>
           <details>
-            <summary>Raw state</summary>
+            <summary>{t("timeline.raw")}</summary>
             <pre class="state-snapshot">{snapshot.raw}</pre>
           </details>
         </>
@@ -135,10 +142,10 @@ export function TimelinePanel(props: {
     </section>
   );
   return (
-    <aside class="timeline-panel" aria-label="Timeline">
+    <aside class="timeline-panel" aria-label={t("timeline.title")}>
       <div class="panel-header">
-        <h2>Timeline</h2>
-        <button type="button" class="icon-button" aria-label="Close timeline" onClick={props.onClose}>
+        <h2>{t("timeline.title")}</h2>
+        <button type="button" class="icon-button" aria-label={t("timeline.close")} onClick={props.onClose}>
           <CloseIcon />
         </button>
       </div>
@@ -147,13 +154,13 @@ export function TimelinePanel(props: {
           {problem}
         </p>
       )}
-      {items.length === 0 && !problem && <p class="run-note">No checkpoints yet.</p>}
+      {items.length === 0 && !problem && <p class="run-note">{t("timeline.empty")}</p>}
       <ol class="checkpoint-list">
         {markBranches(items).map((item) => (
           <li key={item.checkpoint_id} ref={item.checkpoint_id === selected ? selectedRow : undefined}>
             {item.branchFrom && (
               <p class="checkpoint-branch" data-branch-from={item.branchFrom} title={item.branchFrom}>
-                ↱ branch from {shortId(item.branchFrom)}
+                {t("timeline.branchFrom", { id: shortId(item.branchFrom) })}
               </p>
             )}
             <button
@@ -162,15 +169,15 @@ export function TimelinePanel(props: {
               data-checkpoint-id={item.checkpoint_id}
               aria-pressed={item.checkpoint_id === selected}
               aria-controls={item.checkpoint_id === selected ? "checkpoint-detail" : undefined}
-              title={item.onCurrentBranch ? undefined : "On an earlier branch: the thread no longer continues from here"}
+              title={item.onCurrentBranch ? undefined : t("timeline.offBranch")}
               onClick={() => void select(item.checkpoint_id)}
             >
               <span class="checkpoint-node">
-                {item.node ?? "checkpoint"}
-                {item.step !== undefined && <span class="checkpoint-step"> · step {item.step}</span>}
+                {item.node ?? t("timeline.checkpoint")}
+                {item.step !== undefined && <span class="checkpoint-step"> · {t("timeline.step", { step: item.step })}</span>}
               </span>
-              {item.created_at && <time dateTime={item.created_at}>{new Date(item.created_at).toLocaleTimeString()}</time>}
-              <span class="checkpoint-summary">{item.summary ?? "(no messages)"}</span>
+              {item.created_at && <time dateTime={item.created_at}>{formatTime(locale, item.created_at)}</time>}
+              <span class="checkpoint-summary">{checkpointLine(item, i18n) ?? t("timeline.noMessages")}</span>
             </button>
             {item.checkpoint_id === selected && detail}
           </li>
@@ -178,7 +185,7 @@ export function TimelinePanel(props: {
       </ol>
       {nextBefore && (
         <button type="button" class="link-button" onClick={() => void load(nextBefore)}>
-          Older checkpoints
+          {t("timeline.older")}
         </button>
       )}
       {selected && !current && detail}

@@ -1,5 +1,4 @@
 import type { Assistant, ServerInfo } from "./protocol-types.js";
-import { type AuthMode, refusedMessage } from "../state/auth-wording.js";
 import { RpcError } from "./rpc-error.js";
 
 /** `GET /info`: the auth mode decides whether the page asks for a key. */
@@ -9,12 +8,15 @@ export async function fetchServerInfo(): Promise<ServerInfo> {
   return (await response.json()) as ServerInfo;
 }
 
-/** `POST /assistants/search`; doubles as the sign-in check, since a bad key or token answers 401 here. */
-export async function searchAssistants(token: string | undefined, authMode: AuthMode = "apikey"): Promise<Assistant[]> {
+/**
+ * `POST /assistants/search`; doubles as the sign-in check, since a bad key or token answers 401 here: then it
+ * throws an `unauthorized` RpcError carrying the server's reason (auth-wording.ts words it for the user).
+ */
+export async function searchAssistants(token: string | undefined): Promise<Assistant[]> {
   const headers: Record<string, string> = { "Content-Type": "application/json", Accept: "application/json" };
   if (token) headers.Authorization = `Bearer ${token}`;
   const response = await fetch("/assistants/search", { method: "POST", headers, body: JSON.stringify({ limit: 100 }) });
-  if (response.status === 401) throw new RpcError("unauthorized", refusedMessage(authMode, await errorBodyMessage(response)));
+  if (response.status === 401) throw new RpcError("unauthorized", (await errorBodyMessage(response)) ?? "unauthorized");
   if (!response.ok) throw new RpcError("unavailable", `assistants: server answered ${response.status}`);
   return (await response.json()) as Assistant[];
 }

@@ -1,8 +1,12 @@
-// What the page remembers: the sign-in token for the browser (localStorage), and per tab (sessionStorage)
-// the window id and the session it shows, so a reload returns to the same place and a new tab starts fresh.
+import { isLocale, type Locale } from "../i18n/locale.js";
+
+// What the page remembers: the sign-in token, the theme and the language for the browser (localStorage), and
+// per tab (sessionStorage) the window id and the session it shows, so a reload returns to the same place and a
+// new tab starts fresh.
 
 const TOKEN_KEY = "threadline.token";
 const THEME_KEY = "threadline.theme";
+const LOCALE_KEY = "threadline.locale";
 const WINDOW_KEY = "threadline.window_id";
 const THREAD_KEY = "threadline.thread_id";
 
@@ -47,6 +51,17 @@ export function loadTheme(): ThemePreference {
 /** Remember the colour scheme. */
 export function saveTheme(theme: ThemePreference): void {
   write(localStorage, THEME_KEY, theme === "system" ? undefined : theme);
+}
+
+/** The language picked with the language switch; undefined follows the browser. */
+export function loadLocale(): Locale | undefined {
+  const value = read(localStorage, LOCALE_KEY);
+  return isLocale(value) ? value : undefined;
+}
+
+/** Remember the language picked with the language switch. */
+export function saveLocale(locale: Locale): void {
+  write(localStorage, LOCALE_KEY, locale);
 }
 
 function read(storage: Storage, key: string): string | undefined {

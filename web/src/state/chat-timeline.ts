@@ -83,8 +83,3 @@ export function durationMs(startedAt: string | undefined, completedAt: string | 
   const duration = Date.parse(completedAt) - Date.parse(startedAt);
   return Number.isFinite(duration) && duration >= 0 ? duration : undefined;
 }
-
-/** "42 ms", "1.3 s". */
-export function formatDuration(milliseconds: number): string {
-  return milliseconds < 1000 ? `${Math.round(milliseconds)} ms` : `${(milliseconds / 1000).toFixed(1)} s`;
-}

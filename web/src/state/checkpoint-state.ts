@@ -1,10 +1,15 @@
 // `state.get {checkpoint_id}` answers LangGraph Platform's thread state: `values.messages` serialised as
 // `{type, content, tool_calls?, name?}`. The timeline shows it as a readable list rather than raw JSON.
 
-/** One message of a checkpoint's state, as the timeline lists it. */
+/** One message of a checkpoint's state, as the timeline lists it (worded by the panel). */
 export interface CheckpointMessage {
+  /** `user`, `assistant`, `tool`, `system`, or the message's own type when it is none of those. */
   role: string;
+  /** A tool message's tool. */
+  toolName?: string;
   text: string;
+  /** What a text-less assistant message calls: `send_email({"to":"ada@example.com"})`. */
+  calls?: string;
 }
 
 /** The running summary of what was folded out of the working messages (long threads). */
@@ -42,8 +47,12 @@ function toCheckpointMessage(message: Record<string, unknown>): CheckpointMessag
   const calls = Array.isArray(message.tool_calls) ? (message.tool_calls as unknown[]).map(asObject) : [];
   // An assistant message that only calls tools has no text: name the calls instead.
   const callText = calls.map((call) => `${typeof call?.name === "string" ? call.name : "tool"}(${JSON.stringify(call?.args ?? {})})`).join(", ");
-  const label = role === "tool" && typeof message.name === "string" ? `tool ${message.name}` : role;
-  return { role: label, text: content || (callText ? `calls ${callText}` : "") };
+  return {
+    role,
+    ...(role === "tool" && typeof message.name === "string" ? { toolName: message.name } : {}),
+    text: content,
+    ...(!content && callText ? { calls: callText } : {}),
+  };
 }
 
 function asObject(value: unknown): Record<string, unknown> | undefined {

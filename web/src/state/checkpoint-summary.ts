@@ -8,11 +8,22 @@ export interface CheckpointSummary {
   created_at?: string;
   node?: string;
   step?: number;
+  /** The last message (`last_message`), worded by the panel in the page's language. */
+  lastMessage?: LastMessage;
+  /** A one-line summary given as text (a server's `summary`, a snapshot's last message), shown as is. */
   summary?: string;
   /** Messages in the state at this checkpoint. */
   messageCount?: number;
   /** The checkpoint this one follows (absent for a thread's first). */
   parentId?: string;
+}
+
+/** The last message at a checkpoint: who wrote it, its text cut to a line, and the tools it calls. */
+export interface LastMessage {
+  /** `user`, `assistant`, `tool`, `system`, or whatever the server says; absent when it says none. */
+  role?: string;
+  text: string;
+  toolNames: string[];
 }
 
 /** Characters of the last message shown per checkpoint; the full text is in the state view. */
@@ -41,7 +52,7 @@ export function toCheckpointSummary(raw: unknown): CheckpointSummary | undefined
     created_at: firstString(item.created_at, checkpoint?.ts),
     node,
     step: typeof metadata?.step === "number" ? metadata.step : typeof item.step === "number" ? item.step : undefined,
-    summary: firstString(item.summary, lastMessageSummary(item.last_message), lastMessageText(asObject(item.values)?.messages)),
+    ...lastMessageOrSummary(item),
     messageCount: typeof item.message_count === "number" ? item.message_count : undefined,
     ...(parentId ? { parentId } : {}),
   };
@@ -61,19 +72,24 @@ export function checkpointItems(answer: unknown, limit?: number): { items: Check
   return { items, nextBefore: firstString(object?.next_cursor, fullPage) };
 }
 
-/**
- * "assistant: You said: hi" out of `last_message: {role, text, tool_calls?}`, cut to a line; an assistant message
- * that only calls tools reads "assistant: calls calculator".
- */
-function lastMessageSummary(raw: unknown): string | undefined {
+/** A server's own `summary` wins; else `last_message: {role, text, tool_calls?}`; else a snapshot's last message text. */
+function lastMessageOrSummary(item: Loose): Pick<CheckpointSummary, "lastMessage" | "summary"> {
+  const summary = firstString(item.summary);
+  if (summary) return { summary };
+  const lastMessage = toLastMessage(item.last_message);
+  if (lastMessage) return { lastMessage };
+  const text = lastMessageText(asObject(item.values)?.messages);
+  return text ? { summary: text } : {};
+}
+
+/** `last_message` with its text on one line, cut to SUMMARY_CHARS; an assistant message may only call tools. */
+function toLastMessage(raw: unknown): LastMessage | undefined {
   const message = asObject(raw);
   if (typeof message?.text !== "string") return undefined;
   const toolNames = Array.isArray(message.tool_calls) ? message.tool_calls.filter((name): name is string => typeof name === "string" && name !== "") : [];
-  const calls = toolNames.length > 0 ? `calls ${toolNames.join(", ")}` : "";
   const text = message.text.replace(/\s+/g, " ").trim();
-  const line = [text, calls].filter(Boolean).join(" · ");
-  const cut = line.length > SUMMARY_CHARS ? `${line.slice(0, SUMMARY_CHARS - 1)}…` : line;
-  return typeof message.role === "string" ? `${message.role}: ${cut || "(no text)"}` : cut;
+  const cut = text.length > SUMMARY_CHARS ? `${text.slice(0, SUMMARY_CHARS - 1)}…` : text;
+  return { ...(typeof message.role === "string" ? { role: message.role } : {}), text: cut, toolNames };
 }
 
 function lastMessageText(messages: unknown): string | undefined {

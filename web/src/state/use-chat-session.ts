@@ -1,8 +1,10 @@
 import { useCallback, useEffect, useRef, useState } from "preact/hooks";
 import type { OpenedSession, Session } from "../protocol/protocol-types.js";
 import type { RpcClient } from "../protocol/rpc-client.js";
-import { RpcError, errorMessage, isMethodNotFound } from "../protocol/rpc-error.js";
+import type { Phrase } from "../i18n/translator.js";
+import { RpcError } from "../protocol/rpc-error.js";
 import { autoTitle } from "./auto-title.js";
+import { errorPhrase } from "./error-phrase.js";
 import { SESSION_DELETED, SESSION_DELETED_ELSEWHERE, sendFailureMessage } from "./send-failure.js";
 import { loadTabThread, saveTabThread, tabWindowId } from "./browser-storage.js";
 import { ThreadSync } from "./thread-sync.js";
@@ -33,7 +35,8 @@ export function useChatSession(client: RpcClient, sessions: SessionsModel) {
   const syncRef = useRef<ThreadSync | undefined>(undefined);
   const state = useThreadState(sync);
   const [pending, setPending] = useState<PendingMessage[]>([]);
-  const [problem, setProblem] = useState<{ message: string } | undefined>(undefined);
+  // A phrase, not text: a banner on screen follows a language switch.
+  const [problem, setProblem] = useState<{ message: Phrase } | undefined>(undefined);
   /** Sessions this tab deleted itself: their `thread.deleted` is expected, and `remove` moves the tab. */
   const deletedHere = useRef(new Set<string>()).current;
 
@@ -65,7 +68,7 @@ export function useChatSession(client: RpcClient, sessions: SessionsModel) {
         if (remembered && error instanceof RpcError && error.code === "not_found") return open({ window_id: windowId });
         throw error;
       })
-      .catch((error: unknown) => setProblem({ message: errorMessage(error) }));
+      .catch((error: unknown) => setProblem({ message: errorPhrase(error) }));
     return () => syncRef.current?.dispose();
   }, [client]);
 
@@ -91,7 +94,7 @@ export function useChatSession(client: RpcClient, sessions: SessionsModel) {
   /** Open a session from a user action; failures are shown instead of thrown. */
   const switchTo = useCallback(
     (params: OpenParams) => {
-      open(params).catch((error: unknown) => setProblem({ message: errorMessage(error) }));
+      open(params).catch((error: unknown) => setProblem({ message: errorPhrase(error) }));
     },
     [open],
   );
@@ -157,7 +160,7 @@ export function useChatSession(client: RpcClient, sessions: SessionsModel) {
     try {
       await client.call("run.cancel", { thread_id: current.threadId, run_id: runId });
     } catch (error) {
-      setProblem({ message: errorMessage(error) });
+      setProblem({ message: errorPhrase(error) });
     }
   }, [client]);
 
@@ -174,7 +177,7 @@ export function useChatSession(client: RpcClient, sessions: SessionsModel) {
         // The window's own session comes back fresh if it was the one deleted.
         if (syncRef.current?.threadId === threadId) await open({ window_id: windowId });
       } catch (error) {
-        setProblem({ message: errorMessage(error) });
+        setProblem({ message: errorPhrase(error) });
       }
     },
     [client, open, sessions.remove],
@@ -184,12 +187,8 @@ export function useChatSession(client: RpcClient, sessions: SessionsModel) {
     async (interruptId: string, value: Record<string, unknown>) => {
       const current = syncRef.current;
       if (!current) return;
-      try {
-        await client.call("input.respond", { thread_id: current.threadId, interrupt_id: interruptId, value });
-      } catch (error) {
-        if (isMethodNotFound(error)) throw new Error("This server does not support approvals yet.");
-        throw error;
-      }
+      // Failures go to the approval card, which words them (method_not_found: no approvals on this server).
+      await client.call("input.respond", { thread_id: current.threadId, interrupt_id: interruptId, value });
     },
     [client],
   );
@@ -209,7 +208,7 @@ export function useChatSession(client: RpcClient, sessions: SessionsModel) {
     pending: visiblePending,
     problem,
     clearProblem: () => setProblem(undefined),
-    showProblem: (message: string) => setProblem({ message }),
+    showProblem: (message: Phrase) => setProblem({ message }),
     open,
     switchTo,
     send,

@@ -1,6 +1,7 @@
 import { useEffect, useRef, useState } from "preact/hooks";
+import { type Phrase, phrase } from "../i18n/translator.js";
 import type { SearchHit } from "../protocol/protocol-types.js";
-import { errorMessage } from "../protocol/rpc-error.js";
+import { errorPhrase } from "./error-phrase.js";
 import { anchorFor, type MessageAnchor } from "./message-anchor.js";
 import type { ThreadSync } from "./thread-sync.js";
 
@@ -15,7 +16,7 @@ export interface JumpableSession {
   windowId: string;
   sync: ThreadSync | undefined;
   open: (params: { thread_id: string; window_id: string }) => Promise<ThreadSync>;
-  showProblem: (message: string) => void;
+  showProblem: (message: Phrase) => void;
 }
 
 /**
@@ -41,9 +42,9 @@ export function useMessageJump(chat: JumpableSession): { focus: MessageFocus | u
       if (request !== latest.current) return;
       const anchor = anchorFor(sync.state.messages, hit);
       if (anchor) setFocus({ ...anchor, threadId: hit.thread_id, request });
-      else chat.showProblem("That message is no longer in this session.");
+      else chat.showProblem(phrase("jump.messageGone"));
     } catch (error) {
-      if (request === latest.current) chat.showProblem(errorMessage(error));
+      if (request === latest.current) chat.showProblem(errorPhrase(error));
     }
   };
 

@@ -1,0 +1,143 @@
+import type { Page } from "playwright-core";
+import { describe, expect, it } from "vitest";
+import { lastAssistantText, openPage, pageErrors, screenshot, sendMessage, useBrowserServer, waitForChat } from "./browser.js";
+
+// The fake model turns `/tool <name> <json>` into a call of that tool; send_email requires approval.
+const EMAIL = '/tool send_email {"to":"ada@example.com","subject":"你好","body":"十点开会？"}';
+// A small frame limit, so a message refused as too long is quick to type.
+const FRAME_LIMIT = 16_384;
+const fixture = useBrowserServer({ env: { FAKE_CHUNK_DELAY_MS: 30, WS_MAX_FRAME_BYTES: FRAME_LIMIT } });
+
+/** A fresh browser profile whose browser language is `locale`, on the chat page and ready. */
+async function openIn(locale: string): Promise<Page> {
+  const page = await openPage(fixture.browser, fixture.server.url, { locale });
+  await waitForChat(page);
+  return page;
+}
+
+const htmlLang = (page: Page) => page.evaluate(() => document.documentElement.lang);
+const placeholder = (page: Page) => page.locator("#composer-input").getAttribute("placeholder");
+const languageSwitch = (page: Page) => page.locator("select.language-select");
+
+/** Send a message too long for the server's frame limit; resolves with the error banner above the composer. */
+async function sendTooLong(page: Page) {
+  await page.locator("#composer-input").fill("long ".repeat(FRAME_LIMIT / 4));
+  await page.locator("#composer-input").press("Enter");
+  const banner = page.locator(".composer-error");
+  await banner.waitFor({ timeout: 10_000 });
+  return banner;
+}
+
+describe("the page's language", () => {
+  it("speaks Chinese to a zh-CN browser: composer, sidebar, approval card, times, dialog and errors", async () => {
+    const page = await openIn("zh-CN");
+    expect(await htmlLang(page)).toBe("zh-CN");
+    expect(await languageSwitch(page).inputValue()).toBe("zh-CN");
+    expect(await page.getByRole("combobox", { name: "语言" }).count()).toBe(1);
+    // Composer and header.
+    expect(await placeholder(page)).toBe("给助手发消息（Enter 发送，Shift+Enter 换行）");
+    expect(await page.getByRole("button", { name: "发送" }).count()).toBe(1);
+    expect(await page.locator(".chat-title h1").innerText()).toBe("新会话");
+    expect(await page.locator(".empty-chat").innerText()).toBe("打个招呼，开始对话吧。");
+    // Sidebar.
+    expect(await page.getByRole("navigation", { name: "会话列表" }).count()).toBe(1);
+    expect(await page.getByRole("button", { name: "+ 新会话" }).count()).toBe(1);
+    expect(await page.getByRole("searchbox", { name: "搜索会话和消息" }).getAttribute("placeholder")).toBe("搜索会话和消息");
+
+    // An approval card: 批准 / 编辑 / 拒绝, and the tool card waiting for it.
+    await sendMessage(page, EMAIL);
+    const card = page.locator(".approval-card");
+    await card.waitFor({ timeout: 15_000 });
+    expect(await card.locator(".approval-title").innerText()).toBe("批准调用工具 send_email？");
+    for (const name of ["批准", "编辑", "拒绝"]) expect(await card.getByRole("button", { name, exact: true }).isVisible()).toBe(true);
+    expect(await page.locator(".tool-card .tool-state").last().innerText()).toBe("等待批准");
+    // The conversation's own text is never translated.
+    expect(await page.locator(".message-user .plain-text").last().innerText()).toBe(EMAIL);
+    await card.getByRole("button", { name: "拒绝", exact: true }).click();
+    expect(await card.getByLabel("原因（会告知助手）").isVisible()).toBe(true);
+    await card.getByRole("button", { name: "返回" }).click();
+    await card.getByRole("button", { name: "编辑", exact: true }).click();
+    await card.getByLabel("参数（JSON）").fill("[1]");
+    await card.getByRole("button", { name: "按此参数运行" }).click();
+    expect(await card.locator(".form-error").innerText()).toBe("参数必须是 JSON 对象");
+    await card.getByRole("button", { name: "返回" }).click();
+    await screenshot(page, "web-zh-approval");
+    await card.getByRole("button", { name: "批准", exact: true }).click();
+    await expect.poll(() => lastAssistantText(page).catch(() => ""), { timeout: 15_000 }).toMatch(/^Tool send_email returned/);
+    await expect.poll(() => page.locator(".tool-card .tool-state").last().innerText()).toBe("已完成");
+    const tool = page.locator(".tool-card").last();
+    await tool.locator("summary").click();
+    expect(await tool.locator(".tool-section-label").allInnerTexts()).toEqual(["参数", "结果"]);
+    expect(await tool.locator(".tool-duration").innerText()).toMatch(/^[\d.]+(毫秒|秒)$/);
+
+    // A relative time in the sidebar, with the full time in its tooltip.
+    const time = page.locator(".session-current time");
+    expect(await time.innerText()).toBe("现在");
+    expect(await time.getAttribute("title")).toMatch(/^\d{4}年\d{1,2}月\d{1,2}日 \d{1,2}:\d{2}$/);
+
+    // The delete dialog.
+    await page.locator(".session-current").getByRole("button", { name: /^删除“/ }).click();
+    const dialog = page.getByRole("dialog", { name: "删除此会话？" });
+    await dialog.waitFor();
+    expect(await dialog.locator("p").innerText()).toMatch(/^“.+”及其全部聊天记录将被删除，且无法恢复。$/);
+    expect(await dialog.getByRole("button", { name: "删除" }).isVisible()).toBe(true);
+    await dialog.getByRole("button", { name: "取消" }).click();
+    await dialog.waitFor({ state: "detached" });
+
+    // An error banner: the page's framing in Chinese around the size the server allows.
+    const banner = await sendTooLong(page);
+    expect(await banner.innerText()).toBe("消息太长，无法发送（服务器最多接受约 16 KB）。请删减或分成几条发送，消息仍在输入框中。");
+    expect(await banner.getByRole("button", { name: "关闭" }).count()).toBe(1);
+    await screenshot(page, "web-zh-error");
+    expect(pageErrors).toEqual([]);
+    await page.context().close();
+  });
+
+  it("speaks English to an English browser, and Simplified Chinese to a zh-TW one", async () => {
+    const english = await openIn("en-GB");
+    expect(await htmlLang(english)).toBe("en");
+    expect(await placeholder(english)).toBe("Message the assistant (Enter to send, Shift+Enter for a new line)");
+    expect(await english.getByRole("button", { name: "+ New chat" }).count()).toBe(1);
+    expect(await english.getByRole("combobox", { name: "Language" }).inputValue()).toBe("en");
+    await english.context().close();
+
+    const traditional = await openIn("zh-TW");
+    expect(await htmlLang(traditional)).toBe("zh-CN");
+    expect(await traditional.getByRole("button", { name: "发送" }).count()).toBe(1);
+    await traditional.context().close();
+  });
+
+  it("switches at once from the language switch, keeping the draft, the session and what is on screen, and remembers it", async () => {
+    const page = await openIn("en-US");
+    await sendMessage(page, "hello in English");
+    await expect.poll(() => lastAssistantText(page).catch(() => ""), { timeout: 15_000 }).toBe("You said: hello in English");
+    const session = await page.locator(".session-current").getAttribute("data-thread-id");
+    const banner = await sendTooLong(page);
+    expect(await banner.innerText()).toMatch(/^This message is too long to send/);
+    const input = page.locator("#composer-input");
+    await input.fill("a draft 草稿 that must survive");
+
+    await page.getByRole("combobox", { name: "Language" }).selectOption("zh-CN");
+    // No reload: the same document, the same session, the draft and the banner still there, now in Chinese.
+    expect(await htmlLang(page)).toBe("zh-CN");
+    expect(await placeholder(page)).toBe("给助手发消息（Enter 发送，Shift+Enter 换行）");
+    expect(await page.getByRole("button", { name: "发送" }).count()).toBe(1);
+    expect(await input.inputValue()).toBe("a draft 草稿 that must survive");
+    expect(await page.locator(".session-current").getAttribute("data-thread-id")).toBe(session);
+    expect(await banner.innerText()).toMatch(/^消息太长，无法发送/);
+    expect(await page.locator(".session-current time").innerText()).toBe("现在");
+    expect(await lastAssistantText(page)).toBe("You said: hello in English");
+
+    await page.reload();
+    await waitForChat(page);
+    expect(await htmlLang(page)).toBe("zh-CN");
+    expect(await page.getByRole("combobox", { name: "语言" }).inputValue()).toBe("zh-CN");
+    expect(await page.getByRole("button", { name: "+ 新会话" }).count()).toBe(1);
+
+    await page.getByRole("combobox", { name: "语言" }).selectOption("en");
+    expect(await htmlLang(page)).toBe("en");
+    expect(await page.getByRole("button", { name: "+ New chat" }).count()).toBe(1);
+    expect(pageErrors).toEqual([]);
+    await page.context().close();
+  });
+});
