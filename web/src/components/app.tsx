@@ -3,7 +3,7 @@ import { fetchServerInfo, searchAssistants, webSocketUrl } from "../protocol/htt
 import type { Assistant, ServerInfo } from "../protocol/protocol-types.js";
 import { RpcClient } from "../protocol/rpc-client.js";
 import { useI18n } from "../i18n/i18n-context.js";
-import type { Phrase } from "../i18n/translator.js";
+import { type Phrase, verbatim } from "../i18n/translator.js";
 import { RpcError, errorMessage } from "../protocol/rpc-error.js";
 import { type AuthMode, refusedMessage, revokedWhileOpenMessage, savedRefusedMessage } from "../state/auth-wording.js";
 import { loadToken, saveToken } from "../state/browser-storage.js";
@@ -37,7 +37,7 @@ export function App() {
         saveToken(undefined);
         return setPhase({ kind: "sign-in", error: wasRemembered ? savedRefusedMessage(serverInfo.auth_mode) : refusedMessage(serverInfo.auth_mode, error.message) });
       }
-      setPhase({ kind: "failed", message: () => errorMessage(error) });
+      setPhase({ kind: "failed", message: verbatim(errorMessage(error)) });
     }
     return undefined;
   };

@@ -1,4 +1,4 @@
-import { type Phrase, phrase } from "../i18n/translator.js";
+import { type Phrase, phrase, verbatim } from "../i18n/translator.js";
 import { RpcError, errorMessage } from "../protocol/rpc-error.js";
 
 /**
@@ -7,6 +7,5 @@ import { RpcError, errorMessage } from "../protocol/rpc-error.js";
  */
 export function errorPhrase(error: unknown): Phrase {
   if (error instanceof RpcError && (error.code === "disconnected" || error.code === "timeout")) return phrase("error.disconnected");
-  const message = errorMessage(error);
-  return () => message;
+  return verbatim(errorMessage(error));
 }
