@@ -93,6 +93,23 @@ describe("the page's language", () => {
     await page.context().close();
   });
 
+  it("says in Chinese that the open session was deleted in another window, keeping the draft", async () => {
+    const page = await openIn("zh-CN");
+    await sendMessage(page, "这个会话马上要被删除");
+    await expect.poll(() => lastAssistantText(page).catch(() => ""), { timeout: 15_000 }).toBe("You said: 这个会话马上要被删除");
+    const doomed = await page.locator(".session-current").getAttribute("data-thread-id");
+    await page.locator("#composer-input").fill("还没发送的草稿");
+    // Deleted elsewhere (here through the HTTP API): the server's thread.deleted reaches this tab.
+    const response = await fetch(`${fixture.server.url}/threads/${doomed ?? ""}`, { method: "DELETE" });
+    expect(response.ok).toBe(true);
+    const banner = page.locator(".composer-error");
+    await banner.waitFor({ timeout: 10_000 });
+    expect(await banner.innerText()).toBe("你打开的会话已在另一个窗口中删除，本窗口已切换到自己的会话。输入框中的内容仍然保留。");
+    expect(await page.locator("#composer-input").inputValue()).toBe("还没发送的草稿");
+    expect(pageErrors).toEqual([]);
+    await page.context().close();
+  });
+
   it("speaks English to an English browser, and Simplified Chinese to a zh-TW one", async () => {
     const english = await openIn("en-GB");
     expect(await htmlLang(english)).toBe("en");
