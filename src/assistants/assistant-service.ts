@@ -8,6 +8,7 @@ import { assertTemperatureAccepted } from "../models/model-spec.js";
 import type { GraphRegistry } from "../registry/graph-registry.js";
 import type { Assistant } from "./assistant.js";
 import { type AssistantSettings, assistantSettingsSchema } from "./assistant-settings.js";
+import { type AssistantSortKey, sortedAssistantPage } from "./sorted-assistant-page.js";
 
 interface AssistantRow {
   assistant_id: string;
@@ -39,6 +40,14 @@ export interface AssistantFilter {
   graph_id?: string;
   metadata?: Record<string, unknown>;
   name?: string;
+}
+
+/** An assistant search: the filters, paging and LangGraph's optional sort. */
+export interface AssistantSearch extends AssistantFilter {
+  limit: number;
+  offset: number;
+  sort_by?: AssistantSortKey;
+  sort_order?: "asc" | "desc";
 }
 
 /** The user's own assistants matching an `AssistantFilter` ($1–$4 from `ownedAssistantsParams`). */
@@ -159,13 +168,26 @@ export class AssistantService {
     });
   }
 
-  /** Defaults first, then the user's assistants, newest first. */
-  async search(userId: string, filter: AssistantFilter & { limit: number; offset: number }): Promise<Assistant[]> {
+  /**
+   * A page of the defaults and the user's assistants: sorted by `sort_by` / `sort_order` all together (LangGraph's
+   * order; `sort_by` defaults to created_at, `sort_order` to desc), or, with neither, defaults first, then the user's
+   * assistants newest updated first. `has_more` says whether a next page exists.
+   */
+  async search(userId: string, request: AssistantSearch): Promise<{ assistants: Assistant[]; has_more: boolean }> {
+    const end = request.offset + request.limit;
+    if (request.sort_by || request.sort_order) {
+      const order = { sort_by: request.sort_by ?? "created_at", sort_order: request.sort_order ?? "desc", limit: request.limit, offset: request.offset } as const;
+      const defaultGraphIds = this.matchingDefaults(request).map((assistant) => assistant.graph_id);
+      const entries = await sortedAssistantPage<AssistantRow>(this.deps.pool, { ownedMatch: OWNED_ASSISTANTS_MATCH, params: ownedAssistantsParams(userId, request), defaultGraphIds, order });
+      const assistants = entries.map((entry) => ("row" in entry ? toAssistant(entry.row) : defaultAssistant(entry.defaultGraphId)));
+      return { assistants: assistants.slice(0, request.limit), has_more: assistants.length > request.limit };
+    }
     const { rows } = await this.deps.pool.query<AssistantRow>(
       `SELECT * FROM assistants WHERE ${OWNED_ASSISTANTS_MATCH} ORDER BY updated_at DESC, assistant_id LIMIT $5`,
-      [...ownedAssistantsParams(userId, filter), filter.offset + filter.limit],
+      [...ownedAssistantsParams(userId, request), end + 1],
     );
-    return [...this.matchingDefaults(filter), ...rows.map(toAssistant)].slice(filter.offset, filter.offset + filter.limit);
+    const all = [...this.matchingDefaults(request), ...rows.map(toAssistant)];
+    return { assistants: all.slice(request.offset, end), has_more: all.length > end };
   }
 
   /** LangGraph's assistant count: what `search` would find with the same filters, all pages (defaults included). */

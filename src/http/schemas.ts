@@ -20,24 +20,6 @@ export const createThreadBody = z.object({
     .optional(),
 });
 
-/** `POST /threads/search`. */
-export const searchThreadsBody = z.object({
-  metadata: metadata.optional(),
-  status: z.enum(["idle", "busy", "error", "interrupted"]).optional(),
-  limit: z.number().int().min(1).max(1000).default(10),
-  offset: z.number().int().min(0).default(0),
-  sort_by: z.enum(["thread_id", "status", "created_at", "updated_at"]).default("updated_at"),
-  sort_order: z.enum(["asc", "desc"]).default("desc"),
-});
-
-/**
- * `POST /threads/count`: the search filters without paging. `values` (LangGraph's filter on the state) is refused
- * when given: threads do not store their values, and ignoring it would count threads it excludes.
- */
-export const countThreadsBody = searchThreadsBody.pick({ metadata: true, status: true }).extend({
-  values: z.record(z.string(), z.unknown()).optional().refine((values) => values === undefined || Object.keys(values).length === 0, "filtering threads by values is not supported"),
-});
-
 /** `PATCH /threads/{id}`. */
 export const patchThreadBody = z.object({ metadata: metadata.optional(), title: z.string().max(500).optional(), ttl: threadTtlSchema.nullable().optional() });
 
@@ -67,18 +49,6 @@ export const assistantBody = z.object({
   metadata: metadata.optional(),
   if_exists: z.enum(["raise", "do_nothing"]).optional(),
 });
-
-/** `POST /assistants/search`. */
-export const searchAssistantsBody = z.object({
-  graph_id: z.string().optional(),
-  metadata: metadata.optional(),
-  name: z.string().max(200).optional(),
-  limit: z.number().int().min(1).max(1000).default(10),
-  offset: z.number().int().min(0).default(0),
-});
-
-/** `POST /assistants/count`: the search filters without paging. */
-export const countAssistantsBody = searchAssistantsBody.pick({ graph_id: true, metadata: true, name: true });
 
 /** A query-string boolean as the SDK writes it (`true` / `false`). */
 const queryBoolean = z.enum(["true", "false"]).transform((value) => value === "true");

@@ -6,11 +6,12 @@ import { AppError, notFound } from "../errors/app-error.js";
 import type { ClusterAnnouncement } from "../events/cluster-notifier.js";
 import type { Session, SessionPage, SessionSearchFilter, SessionStatus } from "./session.js";
 
+// Each sort key orders by the column the answer shows under that name (an allow-list: never the request's text).
 const SORT_COLUMNS: Record<SessionSearchFilter["sort_by"], string> = {
   thread_id: "thread_id",
   status: "status",
   created_at: "created_at",
-  updated_at: "last_activity_at",
+  updated_at: "updated_at",
 };
 
 const COLUMNS = `thread_id, user_id, window_id, assistant_id, title, status, metadata,
@@ -109,7 +110,7 @@ export class SessionStore {
     return { sessions: page.map(toSession), next_cursor: next };
   }
 
-  /** LangGraph's `POST /threads/search`: filter by metadata containment and status, offset pagination. */
+  /** LangGraph's `POST /threads/search`: filter by metadata containment, status and ids, offset pagination. */
   async search(
     userId: string,
     filter: SessionSearchFilter,
@@ -119,8 +120,9 @@ export class SessionStore {
     const { rows } = await this.pool.query<SessionRow>(
       `SELECT ${COLUMNS} FROM threads
         WHERE user_id = $1 AND metadata @> $2::jsonb AND ($3::text IS NULL OR status = $3)
+          AND ($6::uuid[] IS NULL OR thread_id = ANY($6::uuid[]))
         ORDER BY ${sortColumn} ${direction}, thread_id ${direction} LIMIT $4 OFFSET $5`,
-      [userId, JSON.stringify(filter.metadata ?? {}), filter.status ?? null, filter.limit, filter.offset],
+      [userId, JSON.stringify(filter.metadata ?? {}), filter.status ?? null, filter.limit, filter.offset, filter.ids ?? null],
     );
     return rows.map(toSession);
   }

@@ -27,6 +27,8 @@ export interface SessionPage {
 export interface SessionSearchFilter {
   metadata?: Record<string, unknown>;
   status?: SessionStatus;
+  /** Only these thread ids (still only the user's). */
+  ids?: string[];
   limit: number;
   offset: number;
   sort_by: "thread_id" | "status" | "created_at" | "updated_at";

@@ -5,7 +5,8 @@ import type { Assistant } from "../../assistants/assistant.js";
 import type { RunnableGraph } from "../../registry/graph-registry.js";
 import { currentUser, param } from "../request-context.js";
 import { drawGraph, graphSchemas, subgraphSchemas } from "../../registry/graph-introspection.js";
-import { assistantBody, countAssistantsBody, graphQuery, searchAssistantsBody, subgraphsQuery } from "../schemas.js";
+import { assistantBody, graphQuery, subgraphsQuery } from "../schemas.js";
+import { countAssistantsBody, searchAssistantsBody, selectFields } from "../search-schemas.js";
 
 /** `/assistants…`: the graph defaults plus the caller's own assistants. */
 export function assistantRoutes(services: Services): Router {
@@ -16,7 +17,11 @@ export function assistantRoutes(services: Services): Router {
   });
 
   router.post("/assistants/search", async (request, response) => {
-    response.json(await services.assistants.search(currentUser(response).id, searchAssistantsBody.parse(request.body ?? {})));
+    const body = searchAssistantsBody.parse(request.body ?? {});
+    const page = await services.assistants.search(currentUser(response).id, body);
+    // LangGraph's next-page offset, which the SDK returns with `includePagination`; absent on the last page.
+    if (page.has_more) response.setHeader("X-Pagination-Next", String(body.offset + body.limit));
+    response.json(page.assistants.map((assistant) => selectFields({ ...assistant }, body.select)));
   });
 
   router.post("/assistants/count", async (request, response) => {

@@ -3,7 +3,9 @@ import type { z } from "zod";
 import { AppError } from "../../errors/app-error.js";
 import type { Services } from "../../services.js";
 import { currentUser, param } from "../request-context.js";
-import { countThreadsBody, createThreadBody, historyBody, messagesQuery, patchThreadBody, searchThreadsBody } from "../schemas.js";
+import { createThreadBody, historyBody, messagesQuery, patchThreadBody } from "../schemas.js";
+import { assertSupportedThreadSearch, countThreadsBody, searchThreadsBody } from "../search-schemas.js";
+import { threadSearchAnswer } from "../thread-search-answer.js";
 import { toThreadResponse } from "../thread-response.js";
 
 /** `/threads…`: LangGraph Platform's thread endpoints, scoped to the caller. */
@@ -39,13 +41,12 @@ export function threadRoutes(services: Services): Router {
   });
 
   router.post("/threads/search", async (request, response) => {
-    const body = searchThreadsBody.parse(request.body ?? {});
-    const sessions = await services.sessions.search(currentUser(response).id, body);
-    response.json(sessions.map((session) => toThreadResponse(session)));
+    response.json(await threadSearchAnswer(services, currentUser(response).id, searchThreadsBody.parse(request.body ?? {})));
   });
 
   router.post("/threads/count", async (request, response) => {
     const body = countThreadsBody.parse(request.body ?? {});
+    assertSupportedThreadSearch(body);
     // The SDK's `threads.count` answers the body itself: a bare JSON number.
     response.json(await services.sessions.count(currentUser(response).id, body));
   });

@@ -1,0 +1,226 @@
+import { fileURLToPath } from "node:url";
+import { Client } from "@langchain/langgraph-sdk";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { RunningServer } from "../../src/app.js";
+import { createTestDatabase, type TestDatabase } from "../helpers/test-database.js";
+import { startTestServer } from "../helpers/test-server.js";
+
+// Every parameter the official SDK sends to thread and assistant search: each honoured with LangGraph Platform's
+// meaning for the caller's own rows, or refused with 400 — never dropped. Two users: bob's rows never answer alice.
+
+let database: TestDatabase;
+let server: RunningServer;
+let alice: Client;
+let bob: Client;
+let aliceKey: string;
+
+beforeAll(async () => {
+  database = await createTestDatabase();
+  // Two graph defaults, `chat` and `planner`, for assistant sorting.
+  const graphs = fileURLToPath(new URL("../helpers/schema-graphs.langgraph.json", import.meta.url));
+  server = await startTestServer({ databaseUrl: database.url, env: { AUTH_MODE: "apikey", LANGGRAPH_CONFIG: graphs } });
+  aliceKey = (await server.services.apiKeys.create("alice")).key;
+  const bobKey = (await server.services.apiKeys.create("bob")).key;
+  alice = new Client({ apiUrl: server.url, apiKey: null, defaultHeaders: { Authorization: `Bearer ${aliceKey}` } });
+  bob = new Client({ apiUrl: server.url, apiKey: null, defaultHeaders: { Authorization: `Bearer ${bobKey}` } });
+});
+afterAll(async () => {
+  await server.close();
+  await database.drop();
+});
+
+/** A raw POST as alice, for bodies the SDK's types would not let through. */
+async function post(path: string, body: unknown): Promise<{ status: number; body: { code?: string; message?: string } }> {
+  const response = await fetch(`${server.url}${path}`, { method: "POST", headers: { Authorization: `Bearer ${aliceKey}`, "Content-Type": "application/json" }, body: JSON.stringify(body) });
+  return { status: response.status, body: (await response.json()) as { code?: string; message?: string } };
+}
+
+/** Create alice's threads one after another (distinct created_at), tagged with `project`. */
+async function aliceThreads(project: string, count: number): Promise<string[]> {
+  const ids: string[] = [];
+  for (let index = 0; index < count; index += 1) ids.push((await alice.threads.create({ metadata: { project, index } })).thread_id);
+  return ids;
+}
+
+const ids = (threads: { thread_id: string }[]) => threads.map((thread) => thread.thread_id);
+
+describe("threads.search ids", () => {
+  it("answers only the listed threads of the caller, with paging; another user's ids match nothing", async () => {
+    const [first, second, third] = await aliceThreads("ids", 3);
+    const bobs = (await bob.threads.create()).thread_id;
+
+    const listed = await alice.threads.search({ ids: [first!, third!, bobs], sortBy: "created_at", sortOrder: "asc" });
+    expect(ids(listed)).toEqual([first, third]);
+    expect(ids(await alice.threads.search({ ids: [first!, second!, third!], sortBy: "created_at", sortOrder: "asc", limit: 1, offset: 1 }))).toEqual([second]);
+    expect(await bob.threads.search({ ids: [first!, second!] })).toEqual([]);
+    expect(ids(await bob.threads.search({ ids: [bobs, first!] }))).toEqual([bobs]);
+    // `ids` narrows the other filters, it does not replace them.
+    expect(await alice.threads.search({ ids: [first!], metadata: { project: "elsewhere" } })).toEqual([]);
+    expect(await alice.threads.search({ ids: [] })).toEqual([]);
+  });
+});
+
+describe("threads.search sortBy / sortOrder", () => {
+  it("orders by each key in both directions, paged, and updated_at by the updated_at it answers", async () => {
+    const created = await aliceThreads("sort", 4);
+    const search = (query: Parameters<Client["threads"]["search"]>[0]) => alice.threads.search({ metadata: { project: "sort" }, ...query });
+
+    expect(ids(await search({ sortBy: "created_at", sortOrder: "asc" }))).toEqual(created);
+    expect(ids(await search({ sortBy: "created_at", sortOrder: "desc" }))).toEqual([...created].reverse());
+    expect(ids(await search({ sortBy: "created_at", sortOrder: "asc", limit: 2, offset: 1 }))).toEqual(created.slice(1, 3));
+    expect(ids(await search({ sortBy: "thread_id", sortOrder: "asc" }))).toEqual([...created].sort());
+    expect(ids(await search({ sortBy: "thread_id", sortOrder: "desc", limit: 1 }))).toEqual([[...created].sort().at(-1)]);
+
+    // A metadata update changes updated_at: the oldest thread becomes the most recently updated.
+    await alice.threads.update(created[0]!, { metadata: { touched: true } });
+    const byUpdate = await search({ sortBy: "updated_at", sortOrder: "desc" });
+    expect(byUpdate[0]?.thread_id).toBe(created[0]);
+    const stamps = byUpdate.map((thread) => thread.updated_at);
+    expect(stamps).toEqual([...stamps].sort().reverse());
+    expect(ids(await search({ sortBy: "updated_at", sortOrder: "asc" })).at(-1)).toBe(created[0]);
+    // Without sortBy: updated_at, newest first (LangGraph's default).
+    expect(ids(await search({}))).toEqual(ids(byUpdate));
+  });
+});
+
+describe("threads.search select and extract", () => {
+  const note = (content: string) => ({ messages: [{ role: "assistant", content }] });
+
+  it("answers only the selected fields; values and interrupts are the thread's current state", async () => {
+    const [thread] = await aliceThreads("select", 1);
+    await alice.threads.updateState(thread!, { values: note("first"), asNode: "model" });
+    await alice.threads.updateState(thread!, { values: note("second"), asNode: "model" });
+
+    const [slim] = await alice.threads.search({ ids: [thread!], select: ["thread_id", "status"] });
+    expect(slim).toEqual({ thread_id: thread, status: "idle" });
+
+    const [withValues] = await alice.threads.search<{ messages: { type: string; content: string }[] }>({ ids: [thread!], select: ["thread_id", "values", "interrupts", "metadata"] });
+    expect(Object.keys(withValues ?? {}).sort()).toEqual(["interrupts", "metadata", "thread_id", "values"]);
+    expect(withValues?.values.messages.map((message) => message.content)).toEqual(["first", "second"]);
+    expect(withValues?.interrupts).toEqual({});
+    expect(withValues?.metadata).toMatchObject({ project: "select", index: 0 });
+  });
+
+  it("extracts paths into `extracted`, null where a path leads nowhere, alongside select and paging", async () => {
+    const threads = await aliceThreads("extract", 3);
+    for (const [index, thread] of threads.entries()) await alice.threads.updateState(thread, { values: note(`reply ${index}`), asNode: "model" });
+
+    const found = await alice.threads.search({
+      metadata: { project: "extract" },
+      sortBy: "created_at",
+      sortOrder: "asc",
+      limit: 2,
+      offset: 1,
+      select: ["thread_id"],
+      extract: { last: "values.messages[-1].content", kind: "values.messages[0].type", project: "metadata.project", nothing: "values.messages[5].content", deeper: "metadata.project.name" },
+    });
+    expect(found).toEqual(
+      threads.slice(1).map((thread, index) => ({
+        thread_id: thread,
+        extracted: { last: `reply ${index + 1}`, kind: "ai", project: "extract", nothing: null, deeper: null },
+      })),
+    );
+    // Without select the whole thread comes back, with `extracted` and the state read for it.
+    const [whole] = await alice.threads.search({ ids: [threads[0]!], extract: { status: "status" } });
+    expect(whole).toMatchObject({ thread_id: threads[0], status: "idle", metadata: { project: "extract" }, extracted: { status: "idle" } });
+  });
+});
+
+describe("threads.search and count refusals", () => {
+  it("refuse what they cannot answer faithfully with 400 invalid_request saying so", async () => {
+    const notSupported = [
+      ["/threads/search", { values: { messages: [] } }, /values is not supported/],
+      ["/threads/count", { values: { topic: "x" } }, /values is not supported/],
+      ["/threads/search", { sort_by: "state_updated_at" }, /state_updated_at is not supported/],
+      ["/threads/search", { select: ["thread_id", "state_updated_at"] }, /state_updated_at is not supported/],
+      ["/threads/search", { select: ["config"] }, /config is not supported/],
+      ["/threads/search", { extract: { ctx: "context.user" } }, /context is not supported/],
+      ["/threads/search", { select: ["values"], limit: 101 }, /limit ≤ 100/],
+      ["/threads/search", { extract: { last: "values.messages[-1]" }, limit: 500 }, /limit ≤ 100/],
+    ] as const;
+    for (const [path, body, message] of notSupported) {
+      const answer = await post(path, body);
+      expect(answer, JSON.stringify(body)).toMatchObject({ status: 400, body: { code: "invalid_request" } });
+      expect(answer.body.message).toMatch(message);
+    }
+    const tooMany = Object.fromEntries(Array.from({ length: 11 }, (_, index) => [`alias${index}`, "metadata.project"]));
+    for (const [path, body] of [
+      ["/threads/search", { select: ["thread_id", "title"] }],
+      ["/threads/search", { select: [] }],
+      ["/threads/search", { sort_by: "title" }],
+      ["/threads/search", { sort_order: "up" }],
+      ["/threads/search", { ids: ["not-a-uuid"] }],
+      ["/threads/search", { extract: { bad: "values..messages" } }],
+      ["/threads/search", { extract: { bad: "title" } }],
+      ["/threads/search", { extract: { bad: "values.messages[last]" } }],
+      ["/threads/search", { extract: tooMany }],
+      ["/threads/search", { query: "unknown parameter" }],
+      ["/threads/count", { ids: [] }],
+    ] as const) {
+      expect(await post(path, body), JSON.stringify(body)).toMatchObject({ status: 400, body: { code: "invalid_request" } });
+    }
+    // Empty values filters nothing, as before.
+    expect((await post("/threads/count", { values: {} })).status).toBe(200);
+  });
+});
+
+describe("assistants.search sortBy / sortOrder / select", () => {
+  it("sorts the caller's assistants and the graph defaults together, paged, with LangGraph's next-page offset", async () => {
+    const zed = await alice.assistants.create({ graphId: "chat", name: "zed", metadata: { suite: "sort" } });
+    const alpha = await alice.assistants.create({ graphId: "planner", name: "alpha", metadata: { suite: "sort" } });
+    await bob.assistants.create({ graphId: "chat", name: "bob's", metadata: { suite: "sort" } });
+    const names = (found: { name: string }[]) => found.map((assistant) => assistant.name);
+
+    // Alice may have assistants from other tests: filter by graph/name where the test needs an exact list.
+    expect(names(await alice.assistants.search({ sortBy: "name", sortOrder: "asc", metadata: { suite: "sort" } }))).toEqual(["alpha", "zed"]);
+    expect(names(await alice.assistants.search({ sortBy: "name", sortOrder: "desc", metadata: { suite: "sort" } }))).toEqual(["zed", "alpha"]);
+    const everyone = await alice.assistants.search({ sortBy: "name", sortOrder: "asc", limit: 100 });
+    expect(names(everyone)).toEqual(expect.arrayContaining(["alpha", "chat", "planner", "zed"]));
+    expect(names(everyone)).not.toContain("bob's");
+    const positions = ["alpha", "chat", "planner", "zed"].map((name) => names(everyone).indexOf(name));
+    expect(positions).toEqual([...positions].sort((left, right) => left - right));
+
+    // created_at: alice's newest first, the defaults (created at the epoch) last; ascending, the defaults first.
+    const newest = await alice.assistants.search({ sortBy: "created_at", sortOrder: "desc", limit: 100 });
+    expect(newest[0]?.assistant_id).toBe(alpha.assistant_id);
+    expect(newest.map((assistant) => assistant.assistant_id).slice(-2).sort()).toEqual(["chat", "planner"]);
+    const oldest = await alice.assistants.search({ sortBy: "created_at", sortOrder: "asc", limit: 2 });
+    expect(oldest.map((assistant) => assistant.assistant_id).sort()).toEqual(["chat", "planner"]);
+    // sortOrder alone sorts by created_at (LangGraph's default key).
+    expect((await alice.assistants.search({ sortOrder: "desc" }))[0]?.assistant_id).toBe(alpha.assistant_id);
+    expect(names(await alice.assistants.search({ graphId: "chat", sortBy: "graph_id", sortOrder: "asc", limit: 100 }))).toEqual(expect.arrayContaining(["chat", "zed"]));
+
+    // Paging over the sorted list, and the next offset the SDK reads with includePagination.
+    const page = await alice.assistants.search({ sortBy: "name", sortOrder: "asc", metadata: { suite: "sort" }, limit: 1, offset: 1, includePagination: true });
+    expect(names(page.assistants)).toEqual(["zed"]);
+    expect(page.next).toBeNull();
+    const first = await alice.assistants.search({ sortBy: "name", sortOrder: "asc", metadata: { suite: "sort" }, limit: 1, includePagination: true });
+    expect(names(first.assistants)).toEqual(["alpha"]);
+    expect(first.next).toBe("1");
+    // Threadline's default order (neither key): the defaults first, then newest updated first; paged the same.
+    const unsorted = await alice.assistants.search({ graphId: "chat", limit: 1, includePagination: true });
+    expect(unsorted.assistants[0]?.assistant_id).toBe("chat");
+    expect(unsorted.next).toBe("1");
+    expect((await alice.assistants.search({ graphId: "chat", limit: 100, offset: 1 }))[0]?.assistant_id).toBe(zed.assistant_id);
+  });
+
+  it("answers only the selected fields", async () => {
+    const found = await alice.assistants.search({ graphId: "planner", select: ["assistant_id", "name"], sortBy: "assistant_id", sortOrder: "asc", limit: 100 });
+    expect(found.length).toBeGreaterThan(0);
+    for (const assistant of found) expect(Object.keys(assistant).sort()).toEqual(["assistant_id", "name"]);
+  });
+
+  it("refuses unknown sort keys, select fields and parameters with 400 invalid_request", async () => {
+    for (const [path, body] of [
+      ["/assistants/search", { select: ["assistant_id", "owner_id"] }],
+      ["/assistants/search", { select: [] }],
+      ["/assistants/search", { sort_by: "version" }],
+      ["/assistants/search", { sort_by: "name; DROP TABLE assistants" }],
+      ["/assistants/search", { sort_order: "sideways" }],
+      ["/assistants/search", { description: "unknown parameter" }],
+      ["/assistants/count", { select: ["name"] }],
+    ] as const) {
+      expect(await post(path, body), JSON.stringify(body)).toMatchObject({ status: 400, body: { code: "invalid_request" } });
+    }
+  });
+});
