@@ -6,22 +6,10 @@ import { assertAssistantBaseUrl } from "../models/assistant-endpoint.js";
 import { type ModelSettings, validateModelSpec } from "../models/create-chat-model.js";
 import { assertTemperatureAccepted } from "../models/model-spec.js";
 import type { GraphRegistry } from "../registry/graph-registry.js";
-import type { Assistant } from "./assistant.js";
+import type { Assistant, AssistantVersion } from "./assistant.js";
 import { type AssistantSettings, assistantSettingsSchema } from "./assistant-settings.js";
+import { type AssistantRow, type AssistantVersionQuery, AssistantVersionStore, onlyVersionOf, recordVersionOf, toAssistant } from "./assistant-versions.js";
 import { type AssistantSortKey, sortedAssistantPage } from "./sorted-assistant-page.js";
-
-interface AssistantRow {
-  assistant_id: string;
-  graph_id: string;
-  name: string;
-  description: string | null;
-  config: Assistant["config"];
-  context: AssistantSettings;
-  metadata: Record<string, unknown>;
-  version: number;
-  created_at: Date;
-  updated_at: Date;
-}
 
 /** Fields accepted when creating or updating an assistant (LangGraph Platform's request shape). */
 export interface AssistantInput {
@@ -67,6 +55,8 @@ const EPOCH = new Date(0).toISOString();
  * A user sees the defaults and their own assistants, nobody else's.
  */
 export class AssistantService {
+  private readonly versions: AssistantVersionStore;
+
   constructor(
     private readonly deps: {
       pool: pg.Pool;
@@ -81,7 +71,9 @@ export class AssistantService {
       /** The server's MODEL, which assistants without a `model` run on: their settings must suit it too. */
       defaultModel?: string;
     },
-  ) {}
+  ) {
+    this.versions = new AssistantVersionStore(deps.pool);
+  }
 
   /** The assistant, or not_found. */
   async get(userId: string, assistantId: string): Promise<Assistant> {
@@ -118,8 +110,11 @@ export class AssistantService {
     if (!isUuid(assistantId)) throw new AppError("invalid_request", "assistant_id must be a UUID");
     await this.deps.checkSettings?.(settings);
     const { rows } = await this.deps.pool.query<AssistantRow>(
-      `INSERT INTO assistants (assistant_id, owner_id, graph_id, name, description, config, context, metadata)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (assistant_id) DO NOTHING RETURNING *`,
+      `WITH created AS (
+         INSERT INTO assistants (assistant_id, owner_id, graph_id, name, description, config, context, metadata)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (assistant_id) DO NOTHING RETURNING *
+       ), ${recordVersionOf("created")}
+       SELECT * FROM created`,
       [assistantId, userId, graphId, input.name ?? "Untitled", input.description ?? null, JSON.stringify(input.config ?? {}), JSON.stringify(settings), JSON.stringify(input.metadata ?? {})],
     );
     const row = rows[0];
@@ -128,7 +123,7 @@ export class AssistantService {
     throw new AppError("conflict", `Assistant ${assistantId} already exists`);
   }
 
-  /** Update fields; settings are re-validated and the version bumps. */
+  /** Update fields; settings are re-validated, and the result is stored as a new version, now the current one. */
   async update(userId: string, assistantId: string, input: AssistantInput): Promise<Assistant> {
     const current = await this.getOwned(userId, assistantId);
     const changed = Boolean(input.context || input.config);
@@ -136,14 +131,53 @@ export class AssistantService {
     if (input.graph_id && !this.deps.registry.has(input.graph_id)) throw new AppError("invalid_request", `Unknown graph_id "${input.graph_id}"`);
     if (changed) await this.deps.checkSettings?.(settings);
     const { rows } = await this.deps.pool.query<AssistantRow>(
-      `UPDATE assistants SET graph_id = $3, name = $4, description = $5, config = $6, context = $7,
-              metadata = metadata || $8::jsonb, version = version + 1, updated_at = now()
-        WHERE assistant_id = $1 AND owner_id = $2 RETURNING *`,
+      // Numbered after the highest version, not the current one: after a setLatest to an older version, that number
+      // is taken.
+      `WITH updated AS (
+         UPDATE assistants SET graph_id = $3, name = $4, description = $5, config = $6, context = $7,
+                metadata = metadata || $8::jsonb, last_version = last_version + 1, version = last_version + 1, updated_at = now()
+          WHERE assistant_id = $1 AND owner_id = $2 RETURNING *
+       ), ${recordVersionOf("updated")}
+       SELECT * FROM updated`,
       [assistantId, userId, input.graph_id ?? current.graph_id, input.name ?? current.name, input.description === undefined ? current.description : input.description, JSON.stringify(input.config ?? current.config), JSON.stringify(settings), JSON.stringify(input.metadata ?? {})],
     );
     const row = rows[0];
     if (!row) throw notFound("Assistant", assistantId);
     return toAssistant(row);
+  }
+
+  /**
+   * An assistant's versions, newest first (LangGraph's `getVersions`). A default assistant has one, version 1, which a
+   * metadata filter leaves out as search does: its metadata is not the caller's.
+   */
+  async listVersions(userId: string, assistantId: string, query: AssistantVersionQuery): Promise<AssistantVersion[]> {
+    const assistant = await this.get(userId, assistantId);
+    if (!this.deps.registry.has(assistantId)) return this.versions.list(userId, assistantId, query);
+    const filtered = query.metadata !== undefined && Object.keys(query.metadata).length > 0;
+    return (filtered ? [] : [onlyVersionOf(assistant)]).slice(query.offset, query.offset + query.limit);
+  }
+
+  /**
+   * Make a stored version the assistant's current one (LangGraph's `setLatest`), which runs then use. Its settings
+   * are checked again as at creation — the server's keys, models or graphs may have changed since it was stored —
+   * and one that could no longer run is refused (`invalid_request`) with nothing changed.
+   */
+  async setLatest(userId: string, assistantId: string, version: number): Promise<Assistant> {
+    const assistant = await this.get(userId, assistantId);
+    // A default assistant has one version, always the current one.
+    if (this.deps.registry.has(assistantId)) {
+      if (version === assistant.version) return assistant;
+      throw versionNotFound(assistantId, version);
+    }
+    const stored = await this.versions.find(userId, assistantId, version);
+    if (!stored) throw versionNotFound(assistantId, version);
+    if (!this.deps.registry.has(stored.graph_id)) {
+      throw new AppError("invalid_request", `Version ${version} runs graph "${stored.graph_id}", which is no longer declared. Declared graphs: ${this.deps.registry.graphIds().join(", ")}`);
+    }
+    await this.deps.checkSettings?.(this.validateSettings(stored.context));
+    const restored = await this.versions.restore(userId, assistantId, version);
+    if (!restored) throw notFound("Assistant", assistantId);
+    return toAssistant(restored);
   }
 
   /** Delete one of the user's assistants (defaults cannot be deleted). */
@@ -253,6 +287,10 @@ function mergeSettings(input: AssistantInput): Record<string, unknown> {
   return { ...fromConfigurable, ...(input.context ?? {}) };
 }
 
+function versionNotFound(assistantId: string, version: number): AppError {
+  return new AppError("not_found", `Version ${version} of assistant ${assistantId} not found`);
+}
+
 function defaultAssistant(graphId: string): Assistant {
   return {
     assistant_id: graphId,
@@ -266,8 +304,4 @@ function defaultAssistant(graphId: string): Assistant {
     created_at: EPOCH,
     updated_at: EPOCH,
   };
-}
-
-function toAssistant(row: AssistantRow): Assistant {
-  return { ...row, created_at: row.created_at.toISOString(), updated_at: row.updated_at.toISOString() };
 }

@@ -13,3 +13,6 @@ export interface Assistant {
   created_at: string;
   updated_at: string;
 }
+
+/** One stored version of an assistant (LangGraph Platform's `AssistantVersion`): the assistant as that version set it. */
+export type AssistantVersion = Omit<Assistant, "updated_at">;

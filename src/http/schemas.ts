@@ -50,6 +50,16 @@ export const assistantBody = z.object({
   if_exists: z.enum(["raise", "do_nothing"]).optional(),
 });
 
+/** `POST /assistants/{id}/versions` (the SDK's `getVersions`): a metadata filter and a page, newest first. */
+export const assistantVersionsBody = z.strictObject({
+  metadata: metadata.optional(),
+  limit: z.number().int().min(1).max(1000).default(10),
+  offset: z.number().int().min(0).default(0),
+});
+
+/** `POST /assistants/{id}/latest` (the SDK's `setLatest`). */
+export const setLatestAssistantBody = z.strictObject({ version: z.number().int().min(1).max(2_147_483_647) });
+
 /** A query-string boolean as the SDK writes it (`true` / `false`). */
 const queryBoolean = z.enum(["true", "false"]).transform((value) => value === "true");
 

@@ -5,7 +5,7 @@ import type { Assistant } from "../../assistants/assistant.js";
 import type { RunnableGraph } from "../../registry/graph-registry.js";
 import { currentUser, param } from "../request-context.js";
 import { drawGraph, graphSchemas, subgraphSchemas } from "../../registry/graph-introspection.js";
-import { assistantBody, graphQuery, subgraphsQuery } from "../schemas.js";
+import { assistantBody, assistantVersionsBody, graphQuery, setLatestAssistantBody, subgraphsQuery } from "../schemas.js";
 import { countAssistantsBody, searchAssistantsBody, selectFields } from "../search-schemas.js";
 
 /** `/assistants…`: the graph defaults plus the caller's own assistants. */
@@ -55,6 +55,16 @@ export function assistantRoutes(services: Services): Router {
   router.patch("/assistants/:assistant_id", async (request, response) => {
     const body = assistantBody.parse(request.body ?? {});
     response.json(await services.assistants.update(currentUser(response).id, param(request, "assistant_id"), body));
+  });
+
+  router.post("/assistants/:assistant_id/versions", async (request, response) => {
+    const query = assistantVersionsBody.parse(request.body ?? {});
+    response.json(await services.assistants.listVersions(currentUser(response).id, param(request, "assistant_id"), query));
+  });
+
+  router.post("/assistants/:assistant_id/latest", async (request, response) => {
+    const { version } = setLatestAssistantBody.parse(request.body ?? {});
+    response.json(await services.assistants.setLatest(currentUser(response).id, param(request, "assistant_id"), version));
   });
 
   router.delete("/assistants/:assistant_id", async (request, response) => {
