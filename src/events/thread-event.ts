@@ -13,6 +13,8 @@ export interface EventDataByName {
   "tool.started": { tool_call_id: string; name: string; args: Record<string, unknown> };
   /** `args`: the arguments the tool ran with, when a human edited them (the model's are in its message). */
   "tool.completed": { tool_call_id: string; name: string; output: string; error?: string; args?: Record<string, unknown> };
+  /** `data`: what a node of the run's graph wrote to LangGraph's `custom` stream (`config.writer`), as JSON. */
+  custom: { run_id: string; data: unknown };
   "run.completed": { run_id: string; status: "success"; usage: TokenUsage | null; structured_response?: unknown };
   /** `usage`: what the model calls that finished spent; null when none did (a queued run never called one). */
   "run.failed": { run_id: string; code: string; message: string; status: "error" | "cancelled" | "interrupted" | "timeout"; usage: TokenUsage | null };

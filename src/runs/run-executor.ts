@@ -180,8 +180,10 @@ export class RunExecutor {
             await scope.committed;
             return this.deps.transcript.append({ threadId: run.thread_id, runId: run.run_id, messages });
           },
+          // A progress report that cannot be stored must not end the run nor go unnoticed: its author reads the log.
+          dropCustom: (refusal) => this.deps.logger.warn({ runId: run.run_id, threadId: run.thread_id, graphId: assistant?.graph_id, ...refusal }, "custom stream chunk dropped"),
         },
-        this.deps.models.modelFor(settings),
+        { runId: run.run_id, modelName: this.deps.models.modelFor(settings) },
       );
       translator.markCompleted((run.input?.messages ?? []).map((message) => message.id));
       const planOptions = {
@@ -213,7 +215,7 @@ export class RunExecutor {
           context,
           // Per run, not compiled in: the store is scoped to the run's user, as the tools' context is.
           store: new UserStore(this.deps.itemStore, run.user_id),
-          // custom (and tools, for a ToolNode) carry each tool call's start, told when the tool begins.
+          // custom carries the graph's own chunks and each tool call's start (so does tools, for a ToolNode).
           streamMode: runStreamModes(graph),
           signal: scope.signal,
           // By default checkpoints are written in order without waiting for each before the next step starts, so

@@ -4,8 +4,9 @@ import { ToolNode } from "@langchain/langgraph/prebuilt";
 export type RunStreamMode = "messages" | "updates" | "custom" | "tools";
 
 /**
- * The stream modes a run of `graph` asks for: token deltas (`messages`), completed steps (`updates`), and tool
- * starts as a tools node announces them (`custom`, `announceToolStart`). `tools` (LangChain's tool-start callbacks)
+ * The stream modes a run of `graph` asks for: token deltas (`messages`), completed steps (`updates`), and what
+ * nodes write with `config.writer` (`custom`: the graph's own chunks, and tool starts as a tools node announces
+ * them, `announceToolStart`). `tools` (LangChain's tool-start callbacks)
  * only when one of the graph's nodes is LangGraph's prebuilt `ToolNode` (as `createReactAgent` builds): it adds a
  * callback handler that LangChain calls for every event of the run, each model token included (~3 µs each here),
  * which graphs whose tools node announces its own starts, like `graphs/chat.ts`, need not pay.

@@ -4,7 +4,7 @@ import { END, type LangGraphRunnableConfig, MessagesAnnotation, START, StateGrap
 import { ToolNode } from "@langchain/langgraph/prebuilt";
 import { z } from "zod";
 import { describe, expect, it } from "vitest";
-import { announceToolStart } from "../agent/tool-start.js";
+import { announceToolStart, TOOL_STARTED_KIND } from "../agent/tool-start.js";
 import type { NewThreadEvent } from "../events/thread-event.js";
 import type { NewTranscriptMessage, TranscriptMessage } from "../transcript/transcript-message.js";
 import { runStreamModes } from "./run-stream-modes.js";
@@ -27,7 +27,7 @@ function recordingSink() {
 describe("StreamTranslator", () => {
   it("does not append the run's input again when the graph's first update repeats it", async () => {
     const sink = recordingSink();
-    const translator = new StreamTranslator(sink, "fake");
+    const translator = new StreamTranslator(sink, { runId: "run-1", modelName: "fake" });
     translator.markCompleted(["user-1"]);
     await translator.handle("updates", { __start__: { messages: [new HumanMessage({ id: "user-1", content: "hi" })] } });
     expect(sink.appended.flat()).toEqual([]);
@@ -51,7 +51,7 @@ async function translate(tools: ToolNode | ((state: typeof MessagesAnnotation.St
     .addEdge("tools", END)
     .compile();
   const sink = recordingSink();
-  const translator = new StreamTranslator(sink, "fake");
+  const translator = new StreamTranslator(sink, { runId: "run-1", modelName: "fake" });
   const modes = runStreamModes(graph);
   for await (const [mode, chunk] of await graph.stream({ messages: [] }, { streamMode: modes })) await translator.handle(mode, chunk);
   const translated = sink.events.map((event) => {
@@ -93,5 +93,23 @@ describe("StreamTranslator: tool.started", () => {
       "completed tool",
       "tool.completed call-b",
     ]);
+  });
+});
+
+describe("StreamTranslator: custom", () => {
+  it("turns a graph's own custom chunks into custom events, and a tools node's start announcements into tool.started only", async () => {
+    const sink = recordingSink();
+    const dropped: unknown[] = [];
+    const translator = new StreamTranslator({ ...sink, dropCustom: (refusal) => void dropped.push(refusal) }, { runId: "run-1", modelName: "fake" });
+    await translator.handle("custom", { stage: "search", progress: 0.5 });
+    await translator.handle("custom", { kind: TOOL_STARTED_KIND, tool_call_id: "call-a", name: "echo", args: {} });
+    await translator.handle("custom", { n: 1n });
+    await translator.handle("custom", "done");
+    expect(sink.events).toEqual([
+      { event: "custom", data: { run_id: "run-1", data: { stage: "search", progress: 0.5 } } },
+      { event: "tool.started", data: { tool_call_id: "call-a", name: "echo", args: {} } },
+      { event: "custom", data: { run_id: "run-1", data: "done" } },
+    ]);
+    expect(dropped).toEqual([{ reason: "unserialisable" }]);
   });
 });

@@ -4,18 +4,27 @@ import { isToolStartChunk, TOOL_STARTED_KIND, type ToolStartChunk } from "../age
 import { AIMessage, AIMessageChunk, type BaseMessage, RemoveMessage, ToolMessage } from "@langchain/core/messages";
 import type { NewThreadEvent, TokenUsage } from "../events/thread-event.js";
 import { type NewTranscriptMessage, type TranscriptMessage, toNewTranscriptMessage } from "../transcript/transcript-message.js";
+import { checkCustomChunk, type CustomChunkRefusal } from "./custom-chunk.js";
 
 /** Where translated output goes: events to clients, completed messages to the transcript. */
 export interface TranslationSink {
   emit(event: NewThreadEvent): void;
   appendTranscript(messages: NewTranscriptMessage[]): Promise<TranscriptMessage[]>;
+  /** A `custom` chunk that could not become an event (see `checkCustomChunk`); the run goes on without it. */
+  dropCustom?(refusal: { reason: CustomChunkRefusal; bytes?: number }): void;
+}
+
+/** Which run a translator translates, and the model its unattributed token usage is counted against. */
+export interface TranslationScope {
+  runId: string;
+  modelName: string;
 }
 
 /**
  * Turns LangGraph's stream chunks into Threadline events, and tallies token usage: `messages` (token deltas),
  * `updates` (completed messages and tool results, interrupts), and the starts of tool calls — announced by a tools
  * node through `custom` (`announceToolStart`) or by LangChain tools themselves through `tools` (LangGraph's
- * prebuilt `ToolNode`) — as `tool.started`.
+ * prebuilt `ToolNode`) — as `tool.started`; every other `custom` chunk as a `custom` event.
  */
 export class StreamTranslator {
   private readonly usage: TokenUsage = { input_tokens: 0, output_tokens: 0, by_model: {} };
@@ -30,7 +39,7 @@ export class StreamTranslator {
 
   constructor(
     private readonly sink: TranslationSink,
-    private readonly modelName: string,
+    private readonly scope: TranslationScope,
   ) {}
 
   /**
@@ -46,7 +55,7 @@ export class StreamTranslator {
   async handle(mode: string, chunk: unknown): Promise<void> {
     if (mode === "messages") this.handleMessageChunk(chunk);
     else if (mode === "updates") await this.handleUpdate(chunk);
-    else if (mode === "custom" && isToolStartChunk(chunk)) this.startTool(chunk);
+    else if (mode === "custom") this.handleCustomChunk(chunk);
     else if (mode === "tools") this.handleToolEvent(chunk);
   }
 
@@ -92,6 +101,14 @@ export class StreamTranslator {
     }
   }
 
+  /** A node's `custom` write: our tools node's start announcement, or the graph's own data for clients. */
+  private handleCustomChunk(chunk: unknown): void {
+    if (isToolStartChunk(chunk)) return this.startTool(chunk);
+    const check = checkCustomChunk(chunk);
+    if (!check.kept) return this.sink.dropCustom?.({ reason: check.reason, ...(check.bytes === undefined ? {} : { bytes: check.bytes }) });
+    this.sink.emit({ event: "custom", data: { run_id: this.scope.runId, data: check.data } });
+  }
+
   /** A LangChain tool's lifecycle event (`tools` mode): its start, when it belongs to a tool call. */
   private handleToolEvent(chunk: unknown): void {
     const event = chunk as { event?: unknown; toolCallId?: unknown; name?: unknown; input?: unknown } | null;
@@ -132,7 +149,7 @@ export class StreamTranslator {
 
   /** One model's tokens, into its entry and the totals (unnamed: the run's model). */
   private addShare(model: string, tokens: ModelTokens): void {
-    const entry = (this.usage.by_model[model || this.modelName] ??= { input_tokens: 0, output_tokens: 0 });
+    const entry = (this.usage.by_model[model || this.scope.modelName] ??= { input_tokens: 0, output_tokens: 0 });
     entry.input_tokens += tokens.input_tokens;
     entry.output_tokens += tokens.output_tokens;
     this.usage.input_tokens += tokens.input_tokens;

@@ -1,12 +1,15 @@
 import { afterAll, beforeAll } from "vitest";
 import { type RunningServer, startServer } from "../../src/app.js";
 import { type ConfigOverrides, loadConfig } from "../../src/config.js";
-import { createLogger } from "../../src/logger.js";
+import { createLogger, type Logger } from "../../src/logger.js";
 import type { ToolDefinition } from "../../src/tools/tool-definition.js";
 import { createTestDatabase, type TestDatabase } from "./test-database.js";
 
-/** Start a real server on port 0 with the fake model; `databaseUrl` or `dataDir` (embedded) picks the database. */
-export async function startTestServer(options: { databaseUrl?: string; dataDir?: string; env?: ConfigOverrides; tools?: readonly ToolDefinition[] }): Promise<RunningServer> {
+/**
+ * Start a real server on port 0 with the fake model; `databaseUrl` or `dataDir` (embedded) picks the database.
+ * `logger`: to read what the server logs (silent by default, or `TEST_LOG_LEVEL`).
+ */
+export async function startTestServer(options: { databaseUrl?: string; dataDir?: string; env?: ConfigOverrides; tools?: readonly ToolDefinition[]; logger?: Logger }): Promise<RunningServer> {
   const config = loadConfig({
     env: {},
     overrides: {
@@ -20,7 +23,7 @@ export async function startTestServer(options: { databaseUrl?: string; dataDir?:
       ...options.env,
     },
   });
-  return startServer({ config, tools: options.tools, logger: createLogger({ level: process.env.TEST_LOG_LEVEL ?? "silent" }) });
+  return startServer({ config, tools: options.tools, logger: options.logger ?? createLogger({ level: process.env.TEST_LOG_LEVEL ?? "silent" }) });
 }
 
 /**

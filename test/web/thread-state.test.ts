@@ -46,6 +46,16 @@ describe("thread state", () => {
     expect(done.messages.map((row) => row.content)).toEqual(["hi", "You said: hi"]);
   });
 
+  it("shows nothing of custom events (a graph's own chunks) and keeps streaming around them", () => {
+    const before = applyAll(emptyThreadState(), [frame("run.started", { run_id: "run-1" }), frame("message.delta", { message_id: "a1", text: "Work" })]);
+    const after = applyAll(before, [
+      frame("custom", { run_id: "run-1", data: { stage: "search", progress: 0.5 } }),
+      frame("custom", { run_id: "run-1", data: null }),
+      frame("message.delta", { message_id: "a1", text: "ing" }),
+    ]);
+    expect(after).toEqual({ ...before, lastSeq: seq, streaming: [{ message_id: "a1", run_id: "run-1", text: "Working" }] });
+  });
+
   it("ignores events it has applied already (same or lower seq)", () => {
     const delta = frame("message.delta", { message_id: "a", text: "x" });
     const once = applyEvent(emptyThreadState(), delta);

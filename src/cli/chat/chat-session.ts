@@ -204,6 +204,7 @@ export class ChatSession {
       case "thread.deleted":
         this.sessionDeleted(frame.thread_id);
         return;
+      // `custom` (a graph's own chunks, in a format only it knows) and events newer than this client: nothing to print.
       default:
         return;
     }

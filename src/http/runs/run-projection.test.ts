@@ -139,3 +139,18 @@ describe("RunProjection", () => {
     ]);
   });
 });
+
+describe("RunProjection: custom", () => {
+  it("sends each custom event's chunk as LangGraph's custom event, only in mode custom", async () => {
+    const events = sequence([
+      { event: "run.started", data: { run_id: RUN.run_id, assistant_id: "chat", attempt: 1, resumed: false, kind: "chat", checkpoint_id: null } },
+      { event: "custom", data: { run_id: RUN.run_id, data: { stage: "search", progress: 0.5 } } },
+      { event: "custom", data: { run_id: RUN.run_id, data: "done" } },
+      { event: "run.completed", data: { run_id: RUN.run_id, status: "success", usage: null } },
+    ]);
+    const custom = await project(events, { modes: ["custom"] });
+    expect(custom).toEqual([[], [{ event: "custom", data: { stage: "search", progress: 0.5 } }], [{ event: "custom", data: "done" }], [{ event: "end", data: { run_id: RUN.run_id, status: "success" } }]]);
+    const others = await project(events, { modes: ALL_MODES });
+    expect(others.flat().map((event) => event.event)).not.toContain("custom");
+  });
+});

@@ -30,7 +30,8 @@ export function isRunEnd(event: ThreadEvent): boolean {
 /**
  * Projects one run's stored Threadline events onto LangGraph's stream modes, event by event and in seq
  * order: `message.delta` → `messages` tuples, completed replies and tool results → `updates` and `values`
- * at step boundaries, the end → `values` (with `__interrupt__` when waiting for approval), `error` or `end`.
+ * at step boundaries, `custom` → `custom` (the graph's chunk), the end → `values` (with `__interrupt__` when
+ * waiting for approval), `error` or `end`.
  * Its output depends only on the run's events and its starting state, never on when it is called: a replay
  * (feed every event from the run's start, write only those after `Last-Event-ID`) repeats the live stream.
  */
@@ -73,6 +74,10 @@ export class RunProjection {
         // A call that never ran (rejected, unknown tool, invalid arguments, cancelled while it waited) has no start
         // to end; its result still reaches the other modes as a tool message.
         if (this.startedTools.has(event.data.tool_call_id)) out.add("tools", "tools", toolEnd(event.data));
+        break;
+      case "custom":
+        // LangGraph's `custom` mode: the chunk itself, as the node wrote it (the SDK's CustomStreamEvent).
+        out.add("custom", "custom", event.data.data);
         break;
       case "run.completed":
         await this.onCompleted(out, event.data);

@@ -105,6 +105,8 @@ export interface EventDataByName {
   "run.failed": { run_id: string; code: string; message: string; status: "error" | "cancelled" | "timeout" | "interrupted" };
   "run.interrupted": { run_id?: string; interrupts: Interrupt[] };
   "messages.removed": { run_id?: string; message_ids: string[] };
+  /** What a graph's node wrote to LangGraph's `custom` stream (progress…): its own format, which the page does not show. */
+  custom: { run_id: string; data: unknown };
   /** The thread was deleted (anywhere); never stored, its subscription has ended. */
   "thread.deleted": { thread_id: string };
 }

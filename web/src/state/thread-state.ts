@@ -158,6 +158,7 @@ function applyKnownEvent(state: ThreadState, frame: EventFrame): ThreadState {
     const id = interrupted.run_id ?? runId ?? "";
     return { ...finishRun(state, { run_id: id, status: "interrupted" }), interrupts: interrupted.interrupts };
   }
+  // `custom` (a graph's own chunks, in a format only it knows) and events newer than this page change nothing shown.
   return state;
 }
 
