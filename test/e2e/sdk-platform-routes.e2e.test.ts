@@ -41,6 +41,15 @@ async function expectError(response: Promise<Response>, status: number, code: st
   expect(await answered.json()).toMatchObject({ code });
 }
 
+describe("threads.create({graphId})", () => {
+  it("binds the thread to that graph's default assistant (the SDK sends it as metadata.graph_id)", async () => {
+    const thread = await alice.threads.create({ graphId: "planner" });
+    expect(thread.metadata).toMatchObject({ assistant_id: "planner", graph_id: "planner" });
+    expect((await alice.threads.create()).metadata).toMatchObject({ assistant_id: "chat" });
+    await expectError(request("POST", "/threads", { metadata: { graph_id: "no-such-graph" } }), 404, "not_found");
+  });
+});
+
 describe("threads.count and assistants.count", () => {
   it("count the caller's threads with the search filters, all pages", async () => {
     for (let index = 0; index < 3; index += 1) await alice.threads.create({ metadata: { project: "count", index } });

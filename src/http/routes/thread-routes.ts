@@ -15,7 +15,8 @@ export function threadRoutes(services: Services): Router {
   router.post("/threads", async (request, response) => {
     const user = currentUser(response);
     const body = createThreadBody.parse(request.body ?? {});
-    const assistantId = body.assistant_id ?? body.graph_id ?? (body.metadata?.assistant_id as string | undefined);
+    // The SDK's threads.create({graphId}) sends the graph as metadata.graph_id.
+    const assistantId = body.assistant_id ?? body.graph_id ?? stringEntry(body.metadata, "assistant_id") ?? stringEntry(body.metadata, "graph_id");
     if (body.supersteps) await assertSuperstepNodes({ services, userId: user.id }, assistantId, body.supersteps);
     if (body.thread_id) {
       await services.lifecycle.assertIdReusable(body.thread_id);
@@ -91,6 +92,12 @@ export function threadRoutes(services: Services): Router {
   });
 
   return router;
+}
+
+/** A metadata entry that is a string, else undefined. */
+function stringEntry(metadata: Record<string, unknown> | undefined, key: string): string | undefined {
+  const value = metadata?.[key];
+  return typeof value === "string" ? value : undefined;
 }
 
 /** Who a route acts for: the services and the authenticated user. */
