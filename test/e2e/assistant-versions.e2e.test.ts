@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { RunningServer } from "../../src/app.js";
 import { MIGRATIONS_DIR } from "../../src/db/migrate.js";
 import { createTempDir, createTestDatabase, type TestDatabase } from "../helpers/test-database.js";
+import { sdkUser } from "../helpers/sdk-user.js";
 import { startTestServer } from "../helpers/test-server.js";
 
 // The SDK's assistants.getVersions and setLatest through the official client against a real server: every create
@@ -40,10 +41,8 @@ describe("assistants.getVersions and setLatest on Postgres (two users)", () => {
   beforeAll(async () => {
     database = await createTestDatabase();
     server = await startTestServer({ databaseUrl: database.url, env: { AUTH_MODE: "apikey" } });
-    aliceKey = (await server.services.apiKeys.create("alice")).key;
-    bobKey = (await server.services.apiKeys.create("bob")).key;
-    alice = new Client<State>({ apiUrl: server.url, apiKey: null, defaultHeaders: { Authorization: `Bearer ${aliceKey}` } });
-    bob = new Client<State>({ apiUrl: server.url, apiKey: null, defaultHeaders: { Authorization: `Bearer ${bobKey}` } });
+    ({ client: alice, key: aliceKey } = await sdkUser<State>(server, "alice"));
+    ({ client: bob, key: bobKey } = await sdkUser<State>(server, "bob"));
   });
   afterAll(async () => {
     await server.close();

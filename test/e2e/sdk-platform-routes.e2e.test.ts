@@ -1,8 +1,9 @@
 import { fileURLToPath } from "node:url";
-import { Client } from "@langchain/langgraph-sdk";
+import type { Client } from "@langchain/langgraph-sdk";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { RunningServer } from "../../src/app.js";
 import { createTestDatabase, type TestDatabase } from "../helpers/test-database.js";
+import { sdkUser } from "../helpers/sdk-user.js";
 import { startTestServer } from "../helpers/test-server.js";
 
 // The SDK calls that answered 404 before (counts, graph drawings and schemas, state metadata patches), through the
@@ -19,10 +20,8 @@ beforeAll(async () => {
   // `chat` and `planner` (a zod-state graph with a subgraph: test/helpers/schema-graph.ts).
   const graphs = fileURLToPath(new URL("../helpers/schema-graphs.langgraph.json", import.meta.url));
   server = await startTestServer({ databaseUrl: database.url, env: { AUTH_MODE: "apikey", LANGGRAPH_CONFIG: graphs } });
-  aliceKey = (await server.services.apiKeys.create("alice")).key;
-  const bobKey = (await server.services.apiKeys.create("bob")).key;
-  alice = new Client({ apiUrl: server.url, apiKey: null, defaultHeaders: { Authorization: `Bearer ${aliceKey}` } });
-  bob = new Client({ apiUrl: server.url, apiKey: null, defaultHeaders: { Authorization: `Bearer ${bobKey}` } });
+  ({ client: alice, key: aliceKey } = await sdkUser(server, "alice"));
+  ({ client: bob } = await sdkUser(server, "bob"));
 });
 afterAll(async () => {
   await server.close();
@@ -43,9 +42,11 @@ async function expectError(response: Promise<Response>, status: number, code: st
 
 describe("threads.create({graphId})", () => {
   it("binds the thread to that graph's default assistant (the SDK sends it as metadata.graph_id)", async () => {
-    const thread = await alice.threads.create({ graphId: "planner" });
+    // Carol's threads, so that alice's counts below stay hers alone.
+    const { client: carol } = await sdkUser(server, "carol");
+    const thread = await carol.threads.create({ graphId: "planner" });
     expect(thread.metadata).toMatchObject({ assistant_id: "planner", graph_id: "planner" });
-    expect((await alice.threads.create()).metadata).toMatchObject({ assistant_id: "chat" });
+    expect((await carol.threads.create()).metadata).toMatchObject({ assistant_id: "chat" });
     await expectError(request("POST", "/threads", { metadata: { graph_id: "no-such-graph" } }), 404, "not_found");
   });
 });

@@ -1,8 +1,9 @@
 import { fileURLToPath } from "node:url";
-import { Client } from "@langchain/langgraph-sdk";
+import type { Client } from "@langchain/langgraph-sdk";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { RunningServer } from "../../src/app.js";
 import { createTestDatabase, type TestDatabase } from "../helpers/test-database.js";
+import { sdkUser } from "../helpers/sdk-user.js";
 import { startTestServer } from "../helpers/test-server.js";
 
 // Every parameter the official SDK sends to thread and assistant search: each honoured with LangGraph Platform's
@@ -19,10 +20,8 @@ beforeAll(async () => {
   // Two graph defaults, `chat` and `planner`, for assistant sorting.
   const graphs = fileURLToPath(new URL("../helpers/schema-graphs.langgraph.json", import.meta.url));
   server = await startTestServer({ databaseUrl: database.url, env: { AUTH_MODE: "apikey", LANGGRAPH_CONFIG: graphs } });
-  aliceKey = (await server.services.apiKeys.create("alice")).key;
-  const bobKey = (await server.services.apiKeys.create("bob")).key;
-  alice = new Client({ apiUrl: server.url, apiKey: null, defaultHeaders: { Authorization: `Bearer ${aliceKey}` } });
-  bob = new Client({ apiUrl: server.url, apiKey: null, defaultHeaders: { Authorization: `Bearer ${bobKey}` } });
+  ({ client: alice, key: aliceKey } = await sdkUser(server, "alice"));
+  ({ client: bob } = await sdkUser(server, "bob"));
 });
 afterAll(async () => {
   await server.close();

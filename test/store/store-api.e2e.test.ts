@@ -1,7 +1,8 @@
-import { Client } from "@langchain/langgraph-sdk";
+import type { Client } from "@langchain/langgraph-sdk";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { RunningServer } from "../../src/app.js";
 import { createTempDir, createTestDatabase, type TestDatabase } from "../helpers/test-database.js";
+import { sdkUser } from "../helpers/sdk-user.js";
 import { startTestServer } from "../helpers/test-server.js";
 import { writeRecallLanggraphConfig } from "./recall-langgraph-config.js";
 
@@ -12,15 +13,12 @@ let ann: Client;
 let ben: Client;
 let annKey: string;
 
-const clientFor = (url: string, key: string) => new Client({ apiUrl: url, apiKey: null, defaultHeaders: { Authorization: `Bearer ${key}` } });
-
 beforeAll(async () => {
   database = await createTestDatabase();
   configDir = await createTempDir();
   server = await startTestServer({ databaseUrl: database.url, env: { AUTH_MODE: "apikey", LANGGRAPH_CONFIG: await writeRecallLanggraphConfig(configDir.path) } });
-  annKey = (await server.services.apiKeys.create("ann")).key;
-  ann = clientFor(server.url, annKey);
-  ben = clientFor(server.url, (await server.services.apiKeys.create("ben")).key);
+  ({ client: ann, key: annKey } = await sdkUser(server, "ann"));
+  ({ client: ben } = await sdkUser(server, "ben"));
 });
 afterAll(async () => {
   await server.close();
