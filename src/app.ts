@@ -10,7 +10,7 @@ import type { AssistantSettings } from "./assistants/assistant-settings.js";
 import { AssistantService } from "./assistants/assistant-service.js";
 import { ApiKeyStore } from "./auth/api-key-store.js";
 import { createAuthenticator } from "./auth/authenticator.js";
-import { UserRateLimiter } from "./auth/rate-limiter.js";
+import { resolveRateLimitScope, UserRateLimiter } from "./auth/rate-limiter.js";
 import type { Config } from "./config.js";
 import { type Database, openDatabase } from "./db/database.js";
 import { migrate } from "./db/migrate.js";
@@ -19,6 +19,7 @@ import { ThreadlineSaver } from "./checkpoint/threadline-saver.js";
 import { StateEditService } from "./sessions/state-edit-service.js";
 import { ThreadTombstones } from "./jobs/lifecycle/thread-tombstones.js";
 import { ClusterNotifier } from "./events/cluster-notifier.js";
+import { ThreadChangeFeed } from "./events/thread-change-feed.js";
 import { EventBus } from "./events/event-bus.js";
 import { EventLog } from "./events/event-log.js";
 import { createHttpApp } from "./http/http-app.js";
@@ -92,7 +93,8 @@ export async function buildServices(options: StartOptions): Promise<{ services: 
     const transcript = new TranscriptStore(pool);
     const instanceId = randomUUID();
     const cluster = new ClusterNotifier({ pool, connectionString: database.kind === "postgres" ? (config.DATABASE_URL ?? options.connectionString) : undefined, instanceId, logger });
-    const sessionStore = new SessionStore(pool, cluster.deletionAnnouncement);
+    const threadChanges = new ThreadChangeFeed();
+    const sessionStore = new SessionStore(pool, { announcement: cluster.threadAnnouncement, changes: threadChanges });
     const eventLog = new EventLog(pool, cluster.eventAnnouncement);
     const bus = new EventBus(eventLog);
     const active = new ActiveRuns();
@@ -100,9 +102,9 @@ export async function buildServices(options: StartOptions): Promise<{ services: 
     const hooks = new RunHooks();
     const lease = { owner: instanceId, ms: config.RUN_LEASE_MS };
     const itemStore = new ItemStore(pool);
-    const executor = new RunExecutor({ pool, registry, assistants, models, tools, store, transcript, eventLog, bus, checkpointer, itemStore, active, hooks, logger, lease, deltaFlushMs: config.DELTA_FLUSH_MS, durability: config.RUN_DURABILITY, toolOutputMaxChars: config.TOOL_OUTPUT_MAX_CHARS });
+    const executor = new RunExecutor({ pool, registry, assistants, models, tools, store, transcript, eventLog, bus, checkpointer, itemStore, active, hooks, logger, lease, deltaFlushMs: config.DELTA_FLUSH_MS, durability: config.RUN_DURABILITY, toolOutputMaxChars: config.TOOL_OUTPUT_MAX_CHARS, customEventsMax: config.RUN_CUSTOM_EVENTS_MAX });
     const dispatcher = new RunDispatcher({ store, executor, logger, lease, pollMs: config.RUN_POLL_MS, recovery: config.RUN_RECOVERY, failLost: (run) => executor.abandon(run) });
-    const threadState = new ThreadStateService({ sessions: sessionStore, assistants, registry });
+    const threadState = new ThreadStateService({ sessions: sessionStore, assistants, registry, checkpointer });
     const apiKeys = new ApiKeyStore(pool);
     const sessions = new SessionService({ store: sessionStore, transcript, assistants, checkpointer, active, tombstones, bus });
     const runs = new RunService({ pool, store, sessions: sessionStore, assistants, registry, threadState, eventLog, bus, cluster, active, tools, dispatcher, hooks, logger });
@@ -116,7 +118,7 @@ export async function buildServices(options: StartOptions): Promise<{ services: 
       databaseKind: database.kind,
       instanceId,
       authenticator: createAuthenticator(config, apiKeys),
-      rateLimiter: new UserRateLimiter(config.RATE_LIMIT_PER_MINUTE),
+      rateLimiter: new UserRateLimiter({ perMinute: config.RATE_LIMIT_PER_MINUTE, scope: resolveRateLimitScope(config.RATE_LIMIT_SCOPE, database.kind), pool, logger }),
       apiKeys,
       assistants,
       sessions,
@@ -126,6 +128,7 @@ export async function buildServices(options: StartOptions): Promise<{ services: 
       runEvents: hooks,
       eventLog,
       bus,
+      threadChanges,
       active,
       cluster,
       dispatcher,
@@ -161,6 +164,7 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
       else services.dispatcher.dispatch(signal.thread_id);
     },
     onThreadDeleted: (threadId) => services.bus.announceDeleted(threadId),
+    onThreadChanged: (change) => services.threadChanges.receiveRemote(change, (userId, threadId) => services.sessions.get(userId, threadId)),
   });
   services.dispatcher.start();
   await services.jobs.start();
@@ -177,7 +181,7 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
   if (config.ignoredEnvironment?.length) {
     logger.warn({ variables: config.ignoredEnvironment }, "ignoring LangSmith/LangChain/OpenAI environment variables Threadline has no settings for (no tracing upload, no extra headers)");
   }
-  logger.info({ url, model: config.MODEL, database: database.kind, authMode: config.AUTH_MODE }, "Threadline is listening");
+  logger.info({ url, model: config.MODEL, database: database.kind, authMode: config.AUTH_MODE, rateLimitScope: services.rateLimiter.scope }, "Threadline is listening");
   if (config.MODEL === "local" || config.MODEL.startsWith("local:")) void preloadDefaultModel(services.models, logger);
   void warnAboutUnusableDefaults(services);
   let closing: Promise<void> | undefined;
@@ -201,6 +205,7 @@ async function shutdown(parts: { server: Server; webSockets: ThreadlineWebSocket
   await webSockets.close();
   server.closeAllConnections();
   await stopped;
+  services.rateLimiter.close();
   await database.close();
   services.logger.info("stopped");
 }

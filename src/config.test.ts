@@ -35,6 +35,13 @@ describe("loadConfig", () => {
     expect(() => loadConfig({ env: { CHECKPOINT_CACHE_THREADS: "1.5" } })).toThrow(/CHECKPOINT_CACHE_THREADS/);
   });
 
+  it("RUN_CUSTOM_EVENTS_MAX defaults to 10000, takes 0 (no custom events) and refuses negatives and fractions", () => {
+    expect(loadConfig({ env: {} }).RUN_CUSTOM_EVENTS_MAX).toBe(10_000);
+    expect(loadConfig({ env: { RUN_CUSTOM_EVENTS_MAX: "0" } }).RUN_CUSTOM_EVENTS_MAX).toBe(0);
+    expect(() => loadConfig({ env: { RUN_CUSTOM_EVENTS_MAX: "-1" } })).toThrow(/RUN_CUSTOM_EVENTS_MAX/);
+    expect(() => loadConfig({ env: { RUN_CUSTOM_EVENTS_MAX: "2.5" } })).toThrow(/RUN_CUSTOM_EVENTS_MAX/);
+  });
+
   it("refuses an EVENT_DELTA_RETENTION_MINUTES that is negative or not a number; 0 compacts at the next sweep", () => {
     expect(() => loadConfig({ env: { EVENT_DELTA_RETENTION_MINUTES: "-5" } })).toThrow(/EVENT_DELTA_RETENTION_MINUTES/);
     expect(() => loadConfig({ env: { EVENT_DELTA_RETENTION_MINUTES: "soon" } })).toThrow(/EVENT_DELTA_RETENTION_MINUTES/);
@@ -60,6 +67,13 @@ describe("loadConfig", () => {
     expect(loadConfig({ env: { AUTH_MODE: "apikey", OUTBOUND_ALLOW_PRIVATE: "true" } }).OUTBOUND_ALLOW_PRIVATE).toBe(true);
     expect(loadConfig({ env: { OUTBOUND_ALLOW_HOSTS: " Ollama.internal, 10.0.0.0/8 ,fd00::1" } }).OUTBOUND_ALLOW_HOSTS).toEqual(["ollama.internal", "10.0.0.0/8", "fd00::1"]);
     expect(() => loadConfig({ env: { OUTBOUND_ALLOW_HOSTS: "10.0.0.0/99" } })).toThrow(/OUTBOUND_ALLOW_HOSTS: each entry must be/);
+  });
+
+  it("reads RATE_LIMIT_SCOPE as instance or cluster; unset is left for the database kind to decide", () => {
+    expect(loadConfig({ env: {} }).RATE_LIMIT_SCOPE).toBeUndefined();
+    expect(loadConfig({ env: { RATE_LIMIT_SCOPE: "instance" } }).RATE_LIMIT_SCOPE).toBe("instance");
+    expect(loadConfig({ env: { RATE_LIMIT_SCOPE: "cluster" } }).RATE_LIMIT_SCOPE).toBe("cluster");
+    expect(() => loadConfig({ env: { RATE_LIMIT_SCOPE: "global" } })).toThrow(/RATE_LIMIT_SCOPE: .*"instance"\|"cluster"/);
   });
 
   it("refuses a retention longer than a century (it cannot be turned into a checkpoint id)", () => {

@@ -136,6 +136,12 @@ const configSchema = z.object({
   WS_MAX_BUFFERED_BYTES: z.coerce.number().int().min(1024).default(8_388_608),
   /** Requests (HTTP requests and WS commands) allowed per user per minute. @default 600 */
   RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).default(600),
+  /**
+   * Where that budget is counted: `cluster` (in the database, shared by every instance on it; one round trip per
+   * request) or `instance` (in each process's memory: N instances allow N times the limit). Unset: `cluster` on a
+   * Postgres server, `instance` on the embedded database (one process only).
+   */
+  RATE_LIMIT_SCOPE: z.enum(["instance", "cluster"]).optional(),
   /** How long shutdown waits for in-flight runs before handing them to the next instance. @default 10000 */
   SHUTDOWN_GRACE_MS: z.coerce.number().int().min(0).default(10_000),
   /** HMAC-SHA256 key signing outgoing webhooks (`X-Threadline-Signature`); unset sends them unsigned. */
@@ -178,6 +184,12 @@ const configSchema = z.object({
    * transcript and every window see it (a 7 MB result stalled the server for seconds). @default 100000
    */
   TOOL_OUTPUT_MAX_CHARS: z.coerce.number().int().min(1000).max(10_000_000).default(100_000),
+  /**
+   * Custom events (what a graph writes with `config.writer`) one run stores at most; later chunks of the run are
+   * dropped, told once by a `custom.capped` event and a warning in the log. Each is a row of the thread's event log,
+   * replayed to every window and joining stream: a graph writing in a loop must not fill it. @default 10000
+   */
+  RUN_CUSTOM_EVENTS_MAX: z.coerce.number().int().min(0).max(10_000_000).default(10_000),
   /** How often each instance looks for delayed runs that are due and runs with expired leases. @default 1000 */
   RUN_POLL_MS: z.coerce.number().int().min(50).default(1000),
   /**

@@ -7,6 +7,7 @@ import type { UserRateLimiter } from "./auth/rate-limiter.js";
 import type { Config } from "./config.js";
 import type { EventBus } from "./events/event-bus.js";
 import type { EventLog } from "./events/event-log.js";
+import type { ThreadChangeFeed } from "./events/thread-change-feed.js";
 import type { CronService } from "./jobs/cron/cron-service.js";
 import type { JobSystem } from "./jobs/job-system.js";
 import type { SessionLifecycleService } from "./jobs/lifecycle/session-lifecycle-service.js";
@@ -42,6 +43,8 @@ export interface Services {
   runEvents: RunHooks;
   eventLog: EventLog;
   bus: EventBus;
+  /** Each user's thread changes (created, updated, deleted), told to every socket of that user. */
+  threadChanges: ThreadChangeFeed;
   active: ActiveRuns;
   cluster: ClusterNotifier;
   dispatcher: RunDispatcher;

@@ -50,6 +50,9 @@ function ownedAssistantsParams(userId: string, filter: AssistantFilter): [string
 
 const EPOCH = new Date(0).toISOString();
 
+/** Reads, checks and writes of one update whose assistant's settings another update changed in between. */
+const MAX_UPDATE_ATTEMPTS = 5;
+
 /**
  * Assistants: one read-only default per graph, addressable by the graph id, plus the user's own in Postgres.
  * A user sees the defaults and their own assistants, nobody else's.
@@ -85,7 +88,17 @@ export class AssistantService {
     return toAssistant(row);
   }
 
-  /** Create an assistant; its model and tools are checked now, not at the first run. */
+  /** Those of the ids naming a default or one of the user's assistants, by id, in one query at most (others are absent). */
+  async getMany(userId: string, assistantIds: readonly string[]): Promise<Map<string, Assistant>> {
+    const found = new Map<string, Assistant>();
+    for (const id of assistantIds) if (this.deps.registry.has(id)) found.set(id, defaultAssistant(id));
+    const owned = [...new Set(assistantIds.filter((id) => !found.has(id) && isUuid(id)))];
+    if (owned.length === 0) return found;
+    const { rows } = await this.deps.pool.query<AssistantRow>("SELECT * FROM assistants WHERE assistant_id = ANY($1::uuid[]) AND owner_id = $2", [owned, userId]);
+    for (const row of rows) found.set(row.assistant_id, toAssistant(row));
+    return found;
+  }
+
   /**
    * The default assistants (one per graph) that could not run under this configuration, with why: they are not
    * created through the API, so nothing checked their settings (a LOCAL_MODEL_CONTEXT_SIZE too small for the tools).
@@ -100,6 +113,7 @@ export class AssistantService {
     return unusable;
   }
 
+  /** Create an assistant; its model and tools are checked now, not at the first run. */
   async create(userId: string, input: AssistantInput): Promise<Assistant> {
     const graphId = input.graph_id;
     if (!graphId || !this.deps.registry.has(graphId)) {
@@ -123,27 +137,54 @@ export class AssistantService {
     throw new AppError("conflict", `Assistant ${assistantId} already exists`);
   }
 
-  /** Update fields; settings are re-validated, and the result is stored as a new version, now the current one. */
+  /**
+   * Update fields; settings are re-validated, and the result is stored as a new version, now the current one. One
+   * statement merges the request into the row as it is when written — a concurrent update of other fields (name,
+   * config, metadata) is never lost — and records that row as the version. Settings are validated merged onto the
+   * settings read, so the write only goes ahead while those are still the stored ones; otherwise it is redone on the
+   * new ones (`MAX_UPDATE_ATTEMPTS`, then `conflict`).
+   */
   async update(userId: string, assistantId: string, input: AssistantInput): Promise<Assistant> {
-    const current = await this.getOwned(userId, assistantId);
-    const changed = Boolean(input.context || input.config);
-    const settings = changed ? this.validateSettings({ ...current.context, ...mergeSettings(input) }) : current.context;
     if (input.graph_id && !this.deps.registry.has(input.graph_id)) throw new AppError("invalid_request", `Unknown graph_id "${input.graph_id}"`);
-    if (changed) await this.deps.checkSettings?.(settings);
+    for (let attempt = 1; attempt <= MAX_UPDATE_ATTEMPTS; attempt += 1) {
+      const current = await this.getOwned(userId, assistantId);
+      const settings = input.context || input.config ? this.validateSettings({ ...current.context, ...mergeSettings(input) }) : undefined;
+      if (settings) await this.deps.checkSettings?.(settings);
+      const row = await this.writeUpdate({ userId, assistantId, input, settings: settings && { merged: settings, onto: current.context } });
+      if (row) return toAssistant(row);
+      // Deleted (the next read says so), or its settings changed since they were read.
+    }
+    throw new AppError("conflict", `Assistant ${assistantId}'s settings kept changing while this update was checked; try again`);
+  }
+
+  /** The update's one statement; undefined when the assistant is gone or its settings are no longer `settings.onto`. */
+  private async writeUpdate(update: { userId: string; assistantId: string; input: AssistantInput; settings?: { merged: AssistantSettings; onto: AssistantSettings } }): Promise<AssistantRow | undefined> {
+    const { input, settings } = update;
     const { rows } = await this.deps.pool.query<AssistantRow>(
       // Numbered after the highest version, not the current one: after a setLatest to an older version, that number
-      // is taken.
+      // is taken. Concurrent updates serialise on the row lock and each sees the other's write.
       `WITH updated AS (
-         UPDATE assistants SET graph_id = $3, name = $4, description = $5, config = $6, context = $7,
-                metadata = metadata || $8::jsonb, last_version = last_version + 1, version = last_version + 1, updated_at = now()
-          WHERE assistant_id = $1 AND owner_id = $2 RETURNING *
+         UPDATE assistants SET graph_id = coalesce($3, graph_id), name = coalesce($4, name),
+                description = CASE WHEN $5::boolean THEN $6 ELSE description END, config = coalesce($7::jsonb, config),
+                context = coalesce($8::jsonb, context), metadata = metadata || $9::jsonb,
+                last_version = last_version + 1, version = last_version + 1, updated_at = now()
+          WHERE assistant_id = $1 AND owner_id = $2 AND ($10::jsonb IS NULL OR context = $10::jsonb) RETURNING *
        ), ${recordVersionOf("updated")}
        SELECT * FROM updated`,
-      [assistantId, userId, input.graph_id ?? current.graph_id, input.name ?? current.name, input.description === undefined ? current.description : input.description, JSON.stringify(input.config ?? current.config), JSON.stringify(settings), JSON.stringify(input.metadata ?? {})],
+      [
+        update.assistantId,
+        update.userId,
+        input.graph_id ?? null,
+        input.name ?? null,
+        input.description !== undefined,
+        input.description ?? null,
+        input.config ? JSON.stringify(input.config) : null,
+        settings ? JSON.stringify(settings.merged) : null,
+        JSON.stringify(input.metadata ?? {}),
+        settings ? JSON.stringify(settings.onto) : null,
+      ],
     );
-    const row = rows[0];
-    if (!row) throw notFound("Assistant", assistantId);
-    return toAssistant(row);
+    return rows[0];
   }
 
   /**

@@ -26,6 +26,8 @@ export interface SaverStatements {
   selectCheckpoints: string;
   /** The same, plus the stored messages the row's values refer to: a checkpoint in one round trip. */
   selectCheckpointWithMessages: string;
+  /** The latest root checkpoint of each thread of `$1` (text[]), with its messages: a page of threads in one round trip. */
+  selectLatestCheckpointsWithMessages: string;
   selectMessages: string;
   selectMaxRef: string;
   selectPendingSends: string;
@@ -76,6 +78,13 @@ export function saverStatements(schema: string, options: { gated?: boolean } = {
     // Blobs and writes come back as JSON with base64 bodies: cheaper for node-postgres to parse than bytea[][].
     selectCheckpoints: selectCheckpoints(t, { withMessages: false }),
     selectCheckpointWithMessages: selectCheckpoints(t, { withMessages: true }),
+    // One backward probe of the primary key per thread: its newest root checkpoint.
+    selectLatestCheckpointsWithMessages: selectCheckpoints(t, {
+      withMessages: true,
+      from: `unnest($1::text[]) AS want(thread_id)
+        CROSS JOIN LATERAL (SELECT * FROM ${t.checkpoints} c WHERE c.thread_id = want.thread_id AND c.checkpoint_ns = ''
+                             ORDER BY c.checkpoint_id DESC LIMIT 1) AS cp`,
+    }),
     // Ranges, not refs: a conversation's list is one or two ranges however long it is.
     selectMessages: `SELECT m.thread_id, m.ref, m.type, m.blob FROM unnest($1::text[], $2::int[], $3::int[]) AS want(thread_id, first, count)
       CROSS JOIN LATERAL (SELECT * FROM ${t.messages} m
@@ -94,15 +103,16 @@ export function saverStatements(schema: string, options: { gated?: boolean } = {
 }
 
 /**
- * PostgresSaver's checkpoint query (values by `channel_versions`, pending writes ordered by task and index), with
- * optionally the messages the values and writes refer to: the ranges on the first line of each refs payload,
- * each read from `checkpoint_messages` by a range scan of its primary key.
+ * PostgresSaver's checkpoint query (values by `channel_versions`, pending writes ordered by task and index) over
+ * `from` (checkpoint rows named `cp`; the whole table by default), with optionally the messages the values and
+ * writes refer to: the ranges on the first line of each refs payload, each read from `checkpoint_messages` by a
+ * range scan of its primary key.
  *
  * Every lookup is a LATERAL probe of a primary key, one per channel and one per range: the plain join PostgresSaver
  * writes lets the planner hash all of a thread's blobs (and here, messages) on every read, which grows with the
  * thread.
  */
-function selectCheckpoints(t: SaverTables, options: { withMessages: boolean }): string {
+function selectCheckpoints(t: SaverTables, options: { withMessages: boolean; from?: string }): string {
   const blobsOf = `FROM jsonb_each_text(cp.checkpoint -> 'channel_versions') AS v
          CROSS JOIN LATERAL (SELECT b.channel, b.type, b.blob FROM ${t.blobs} b
                               WHERE b.thread_id = cp.thread_id AND b.checkpoint_ns = cp.checkpoint_ns AND b.channel = v.key AND b.version = v.value
@@ -118,5 +128,5 @@ function selectCheckpoints(t: SaverTables, options: { withMessages: boolean }): 
   return `SELECT cp.thread_id, cp.checkpoint_ns, cp.checkpoint_id, cp.parent_checkpoint_id, cp.checkpoint, cp.metadata,
       (SELECT json_agg(json_build_array(bl.channel, bl.type, encode(bl.blob, 'base64'))) ${blobsOf}) AS channel_values,
       (SELECT json_agg(json_build_array(cw.task_id, cw.channel, cw.type, encode(cw.blob, 'base64')) ORDER BY cw.task_id, cw.idx) ${writesOf}) AS pending_writes${options.withMessages ? messages : ""}
-      FROM ${t.checkpoints} cp `;
+      FROM ${options.from ?? `${t.checkpoints} cp`} `;
 }

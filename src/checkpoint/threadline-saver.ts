@@ -18,12 +18,14 @@ import type { TombstoneRegistry } from "../db/tombstone-registry.js";
 import type { Logger } from "../logger.js";
 import { type CheckpointRow, CheckpointRowReader } from "./checkpoint-row-reader.js";
 import { nextChannelVersion } from "./channel-version.js";
+import { latestCheckpointRows } from "./latest-checkpoint-rows.js";
 import { MessageRefCounters } from "./message-ref-counters.js";
 import { isWriteOnlyMessage } from "./message-values.js";
 import { type EncodedBatch, handled, MessageStore, type PreparedBatch } from "./message-store.js";
 import { DELETION_LOCK_SQL, type SaverStatements, type SaverTables, saverStatements, saverTables } from "./saver-sql.js";
 import { RecentCheckpoints, recentTuple } from "./recent-checkpoints.js";
 import { StoredMessageIndex } from "./stored-message-index.js";
+import { type LatestKnown, SAVER_LATEST_KNOWN_KEY, SAVER_PREFETCHED_KEY, SAVER_TRANSACTION_KEY, withRunId, writeGateOf } from "./saver-config-keys.js";
 
 /** Options of the saver. */
 export interface ThreadlineSaverOptions {
@@ -46,76 +48,6 @@ export interface ThreadlineSaverOptions {
    * (`RecentCheckpoints`, `SAVER_LATEST_KNOWN_KEY`); 0 keeps none. @default 256
    */
   recentThreads?: number;
-}
-
-/**
- * `configurable` key of a call's config holding a transaction's client: that call's reads and writes run inside the
- * caller's transaction (a state edit commits its checkpoint with its transcript rows and events, or nothing).
- * After a rollback the caller must call `forgetThread`: refs handed out inside it were never stored.
- */
-export const SAVER_TRANSACTION_KEY = "__threadline_transaction";
-
-/**
- * `configurable` key of a run's config: `{ checkpointId, consumed: false }` when the caller knows, from its claim under
- * the thread's lock, the thread's latest root checkpoint ("" when it has none) and that nothing is pending on it.
- * The first read of the thread's latest checkpoint is then answered without a query: "none" for "", or the
- * checkpoint as this process wrote it when it is still remembered (`RecentCheckpoints`). Later reads query as usual.
- */
-export const SAVER_LATEST_KNOWN_KEY = "__threadline_latest_known";
-
-/** What `SAVER_LATEST_KNOWN_KEY` holds. */
-export interface LatestKnown {
-  checkpointId: string;
-  consumed: boolean;
-}
-
-/**
- * `configurable` key of a run's config holding a promise its checkpoint writes wait for: a run started before its
- * submission committed (see `CommitGate`) writes nothing until then. A rejection fails the write and abandons the
- * refs it prepared (nothing of it was stored).
- */
-export const SAVER_WRITE_GATE_KEY = "__threadline_write_gate";
-
-/**
- * `configurable` key of a run's config naming the run, for a run checkpointed only at exit (`durability: "exit"`):
- * its checkpoints record it in `metadata.run_id`. Such a run writes no `input` checkpoint, so retention tells
- * where one run ended and the next began by the run ids (other runs need not pay the bytes: their `input`
- * checkpoints say it).
- */
-export const SAVER_RUN_ID_KEY = "__threadline_run_id";
-
-/**
- * `configurable` key of every run's config: `{ runId, marked: false }`. A run that continues a stopped graph (input
- * null: after a breakpoint, a resume) writes no `input` checkpoint, so its first checkpoint records the run
- * (`metadata.run_id`, once per run: `marked` flips) — retention then sees that a turn ended at its parent (a
- * breakpoint stop writes no interrupt to tell it otherwise). Runs that start with input pay nothing.
- */
-export const SAVER_RUN_START_KEY = "__threadline_run_start";
-
-/** What `SAVER_RUN_START_KEY` holds. */
-export interface RunStart {
-  runId: string;
-  marked: boolean;
-}
-
-/**
- * The checkpoint's metadata with the run that wrote it, when the config names one: every checkpoint of a run
- * checkpointed at exit (`SAVER_RUN_ID_KEY`), the first of a run that starts without input (`SAVER_RUN_START_KEY`).
- */
-function withRunId(metadata: CheckpointMetadata, config: RunnableConfig): CheckpointMetadata {
-  const configurable = config.configurable as Record<string, unknown> | undefined;
-  if ((metadata as Record<string, unknown>).run_id !== undefined) return metadata;
-  const runId = configurable?.[SAVER_RUN_ID_KEY];
-  if (typeof runId === "string") return { ...metadata, run_id: runId } as CheckpointMetadata;
-  const start = configurable?.[SAVER_RUN_START_KEY] as RunStart | undefined;
-  if (!start || start.marked) return metadata;
-  start.marked = true;
-  return metadata.source === "loop" ? ({ ...metadata, run_id: start.runId } as CheckpointMetadata) : metadata;
-}
-
-/** The run's write gate (`SAVER_WRITE_GATE_KEY`), if its config has one. */
-function writeGateOf(config: RunnableConfig): Promise<void> | undefined {
-  return (config.configurable as Record<string, unknown> | undefined)?.[SAVER_WRITE_GATE_KEY] as Promise<void> | undefined;
 }
 
 /** Attempts of a write whose message refs collided with another process's (see `MessageRefCounters`). */
@@ -175,6 +107,8 @@ export class ThreadlineSaver extends PostgresSaver {
       const recent = this.recent.take(threadId, known.checkpointId);
       if (recent) return recentTuple({ threadId, namespace }, recent, (metadata) => this._loadMetadata(metadata));
     }
+    const prefetched = (config.configurable as Record<string, unknown> | undefined)?.[SAVER_PREFETCHED_KEY] as { tuple: CheckpointTuple | undefined } | undefined;
+    if (prefetched && !checkpointId && namespace === "") return prefetched.tuple;
     const where = checkpointId
       ? { sql: "WHERE thread_id = $1 AND checkpoint_ns = $2 AND checkpoint_id = $3", args: [threadId, namespace, checkpointId] }
       : { sql: "WHERE thread_id = $1 AND checkpoint_ns = $2 ORDER BY checkpoint_id DESC LIMIT 1", args: [threadId, namespace] };
@@ -185,6 +119,14 @@ export class ThreadlineSaver extends PostgresSaver {
     tuple.config = { configurable: { thread_id: threadId, checkpoint_ns: namespace, checkpoint_id: tuple.checkpoint.id } };
     if (tuple.parentConfig) tuple.parentConfig = { configurable: { ...tuple.parentConfig.configurable, thread_id: threadId, checkpoint_ns: namespace } };
     return tuple;
+  }
+
+  /** The latest root checkpoint of each thread (as `getTuple` reads it), in one round trip; threads without one are absent. */
+  async latestTuples(threadIds: readonly string[]): Promise<Map<string, CheckpointTuple>> {
+    if (threadIds.length === 0) return new Map();
+    const rows = await latestCheckpointRows(this.db, this.statements, threadIds);
+    const tuples = await this.reader.toTuples(rows, { loadMetadata: (metadata) => this._loadMetadata(metadata) });
+    return new Map(tuples.map((tuple) => [String(tuple.config.configurable?.thread_id), tuple]));
   }
 
   /** Checkpoints matching `config` and the options, newest first (PostgresSaver's filters and order). */

@@ -1,10 +1,15 @@
 import pg from "pg";
 import type { Logger } from "../logger.js";
+import type { RemoteThreadChange, ThreadChangeKind } from "./thread-change-feed.js";
 
 /** The channel stored events are announced on (by `EventLog`, in the statement that stores them). */
 export const EVENTS_CHANNEL = "threadline_events";
 const RUNS_CHANNEL = "threadline_runs";
-/** The channel thread deletions are announced on (by `SessionStore`, in the statement that deletes). */
+/**
+ * The channel a thread's creation, update and deletion are announced on (by `SessionStore`, in the statement that
+ * makes the change): `<instance> <thread> <kind> <user key>`. A bare `<instance> <thread>` (an older instance) is a
+ * deletion.
+ */
 export const THREADS_CHANNEL = "threadline_threads";
 
 /** A control message between instances about runs. */
@@ -16,6 +21,8 @@ export interface ClusterHandlers {
   onRunSignal(signal: RunSignal): void;
   /** Another instance deleted a thread, and the delete committed. */
   onThreadDeleted(threadId: string): void;
+  /** Another instance created, updated or deleted one of a user's threads, and that committed. */
+  onThreadChanged(change: RemoteThreadChange): void;
 }
 
 /** Where a statement announces something to the other instances: the channel and this instance's id (the sender). */
@@ -60,8 +67,8 @@ export class ClusterNotifier {
     return this.enabled ? { channel: EVENTS_CHANNEL, instanceId: this.deps.instanceId } : undefined;
   }
 
-  /** How `SessionStore` announces a deleted thread (`<instance> <thread>`); undefined on the embedded database. */
-  get deletionAnnouncement(): ClusterAnnouncement | undefined {
+  /** How `SessionStore` announces a thread's changes (see `THREADS_CHANNEL`); undefined on the embedded database. */
+  get threadAnnouncement(): ClusterAnnouncement | undefined {
     return this.enabled ? { channel: THREADS_CHANNEL, instanceId: this.deps.instanceId } : undefined;
   }
 
@@ -85,9 +92,10 @@ export class ClusterNotifier {
         if (from === this.deps.instanceId || !threadId) return;
         handlers.onEvents(threadId, { fromSeq: Number(fromSeq), toSeq: Number(toSeq) });
       } else if (message.channel === THREADS_CHANNEL) {
-        const [from, threadId] = (message.payload ?? "").split(" ");
-        if (from === this.deps.instanceId || !threadId) return;
-        handlers.onThreadDeleted(threadId);
+        const [from, threadId, kind = "deleted", userKey] = (message.payload ?? "").split(" ");
+        if (from === this.deps.instanceId || !threadId || !isThreadChangeKind(kind)) return;
+        if (kind === "deleted") handlers.onThreadDeleted(threadId);
+        if (userKey) handlers.onThreadChanged({ kind, threadId, userKey });
       } else if (message.channel === RUNS_CHANNEL) {
         const parsed = JSON.parse(message.payload ?? "{}") as RunSignal & { from?: string };
         if (parsed.from === this.deps.instanceId) return;
@@ -97,4 +105,8 @@ export class ClusterNotifier {
       this.deps.logger.warn({ err: error, channel: message.channel }, "ignored a malformed cluster notification");
     }
   }
+}
+
+function isThreadChangeKind(kind: string): kind is ThreadChangeKind {
+  return kind === "created" || kind === "updated" || kind === "deleted";
 }

@@ -13,8 +13,8 @@ export const DELTA_FLUSH_INTERVAL_MS = 50;
 
 /**
  * Persist-then-publish, per run, in order. Events queued while a write is in flight go out together in the next
- * write, and token deltas are paced (`DELTA_FLUSH_INTERVAL_MS`), so a fast token stream costs a handful of
- * statements rather than one per token.
+ * write, and model tokens (deltas, a subgraph's `messages` pieces) are paced (`DELTA_FLUSH_INTERVAL_MS`), so a fast
+ * token stream costs a handful of statements rather than one per token.
  */
 export class RunEventPublisher {
   private pending: NewThreadEvent[] = [];
@@ -45,7 +45,7 @@ export class RunEventPublisher {
   emit(event: NewThreadEvent): void {
     this.pending.push(event);
     if (this.flushQueued) return;
-    const wait = event.event === "message.delta" ? this.lastDeltaStoreAt + this.deltaIntervalMs - performance.now() : 0;
+    const wait = isTokenEvent(event) ? this.lastDeltaStoreAt + this.deltaIntervalMs - performance.now() : 0;
     if (wait <= 0) this.queueFlush();
     else this.deltaTimer ??= setTimeout(() => this.queueFlush(), wait);
   }
@@ -74,7 +74,7 @@ export class RunEventPublisher {
     const batch = this.pending;
     this.pending = [];
     if (batch.length === 0 || this.closedBy) return;
-    if (batch.some((event) => event.event === "message.delta")) this.lastDeltaStoreAt = performance.now();
+    if (batch.some(isTokenEvent)) this.lastDeltaStoreAt = performance.now();
     try {
       const stored: ThreadEvent[] = await this.deps.log.append({ ...this.scope, events: batch });
       // Other instances were told by the statement that stored them (EventLog's announcement).
@@ -85,3 +85,8 @@ export class RunEventPublisher {
   }
 }
 
+
+/** A model's token, paced like deltas: a delta, or a piece of a subgraph's `messages` stream (`stream_subgraphs`). */
+function isTokenEvent(event: NewThreadEvent): boolean {
+  return event.event === "message.delta" || (event.event === "subgraph.streamed" && event.data.mode === "messages");
+}

@@ -1,6 +1,6 @@
 import type { EventBus } from "./event-bus.js";
 import type { ThreadEvent } from "./thread-event.js";
-import type { ThreadDeletedNotice } from "./thread-deleted-notice.js";
+import { type ThreadDeletedNotice, threadDeletedNotice } from "./thread-deleted-notice.js";
 
 /** Stored events of a thread after `since`, oldest first, at most `limit` (one page). */
 export type StoredEventSource = (since: number, limit: number) => Promise<ThreadEvent[]>;
@@ -22,6 +22,11 @@ export interface ReplayThenLiveOptions {
    * the subscription has then stopped.
    */
   onDeleted?: (notice: ThreadDeletedNotice) => void;
+  /**
+   * Whether the thread is still there, asked once the live subscription is registered: a delete that committed
+   * before the caller's own check and the subscription would never reach it (false: `onDeleted` at once).
+   */
+  exists?: () => Promise<boolean>;
   /** Page size of the replay. @default 1000 */
   pageSize?: number;
 }
@@ -65,18 +70,19 @@ export function replayThenLive(options: ReplayThenLiveOptions): LiveSubscription
       if (held) held.push(event);
       else enqueue(event);
     },
-    (notice) => {
-      // After the events already queued (a replay's pages too), then nothing more: the thread is gone.
-      held = undefined;
-      chain = chain
-        .then(() => {
-          if (stopped) return;
-          subscription.stop();
-          options.onDeleted?.({ ...notice, seq: Math.max(notice.seq, lastSeq + 1) });
-        })
-        .catch(fail);
-    },
+    (notice) => end(notice),
   );
+  // After the events already queued (a replay's pages too), then nothing more: the thread is gone.
+  function end(notice: ThreadDeletedNotice): void {
+    held = undefined;
+    chain = chain
+      .then(() => {
+        if (stopped) return;
+        subscription.stop();
+        options.onDeleted?.({ ...notice, seq: Math.max(notice.seq, lastSeq + 1) });
+      })
+      .catch(fail);
+  }
   const subscription: LiveSubscription = {
     stop() {
       if (stopped) return;
@@ -87,6 +93,10 @@ export function replayThenLive(options: ReplayThenLiveOptions): LiveSubscription
 
   const replayStored = async () => {
     await options.bus.ready(options.threadId);
+    if (options.exists && !(await options.exists())) {
+      end(threadDeletedNotice(options.threadId, lastSeq));
+      return;
+    }
     for (let cursor = options.since; ; ) {
       const page = await options.replay(cursor, pageSize);
       for (const event of page) enqueue(event);

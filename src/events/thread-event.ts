@@ -1,5 +1,6 @@
 import type { TranscriptMessage } from "../transcript/transcript-message.js";
 import type { RunKind } from "../runs/run.js";
+import type { SubgraphStreamMode } from "../runs/subgraph-output.js";
 
 /** Data of each event name, as pushed to clients. Names read noun-then-verb. */
 export interface EventDataByName {
@@ -13,8 +14,16 @@ export interface EventDataByName {
   "tool.started": { tool_call_id: string; name: string; args: Record<string, unknown> };
   /** `args`: the arguments the tool ran with, when a human edited them (the model's are in its message). */
   "tool.completed": { tool_call_id: string; name: string; output: string; error?: string; args?: Record<string, unknown> };
-  /** `data`: what a node of the run's graph wrote to LangGraph's `custom` stream (`config.writer`), as JSON. */
-  custom: { run_id: string; data: unknown };
+  /**
+   * `data`: what a node of the run's graph wrote to LangGraph's `custom` stream (`config.writer`), as JSON;
+   * `namespace`: the subgraph whose node wrote it (LangGraph's namespace, e.g. `["research:<task id>"]`), absent for
+   * the run's graph itself.
+   */
+  custom: { run_id: string; data: unknown; namespace?: string[] };
+  /** The run reached its cap of custom events (`RUN_CUSTOM_EVENTS_MAX`): its further custom chunks are dropped. */
+  "custom.capped": { run_id: string; limit: number };
+  /** A subgraph's `values`, `updates` or `messages` output, stored for runs that asked for `stream_subgraphs`. */
+  "subgraph.streamed": { run_id: string; namespace: string[]; mode: SubgraphStreamMode; data: unknown };
   "run.completed": { run_id: string; status: "success"; usage: TokenUsage | null; structured_response?: unknown };
   /** `usage`: what the model calls that finished spent; null when none did (a queued run never called one). */
   "run.failed": { run_id: string; code: string; message: string; status: "error" | "cancelled" | "interrupted" | "timeout"; usage: TokenUsage | null };

@@ -20,11 +20,8 @@ const UNSUPPORTED_THREAD_FIELDS: Partial<Record<ThreadSelectField, string>> = {
   context: "threads carry no context (their assistant does)",
 };
 
-/** Thread fields read from the checkpointed state, one state read per returned thread. */
+/** Thread fields read from the checkpointed state (`ThreadStateService.latestStates`, a page at a time). */
 export const STATE_FIELDS: readonly string[] = ["values", "interrupts"];
-
-/** The most threads one search may answer with their state (`values`, `interrupts`): each is a state read. */
-export const MAX_STATE_SEARCH_LIMIT = 100;
 
 const extractBody = z
   .record(z.string().min(1).max(100), z.string().min(1).max(500))
@@ -58,15 +55,14 @@ export type SearchThreadsRequest = z.output<typeof searchThreadsBody>;
 export const countThreadsBody = z.strictObject({ metadata: metadata.optional(), status: searchThreadsBody.shape.status, values: metadata.optional() });
 
 /** What `assertSupportedThreadSearch` looks at: a search, or a count's filters. */
-type ThreadSearchChecks = Partial<Pick<SearchThreadsRequest, "values" | "sort_by" | "select" | "extract" | "limit">>;
+type ThreadSearchChecks = Partial<Pick<SearchThreadsRequest, "values" | "sort_by" | "select" | "extract">>;
 
 /** The sort keys a thread search honours. */
 export type SupportedThreadSortKey = Exclude<SearchThreadsRequest["sort_by"], "state_updated_at">;
 
 /**
  * Refuse what a thread search or count asks that Threadline cannot answer faithfully, naming it: a `values` filter
- * (threads do not store their values; filtering would read every candidate's state), fields threads do not have,
- * and more than `MAX_STATE_SEARCH_LIMIT` threads with their state.
+ * (threads do not store their values; filtering would read every candidate's state) and fields threads do not have.
  */
 export function assertSupportedThreadSearch<Body extends ThreadSearchChecks>(body: Body): asserts body is Body & { sort_by?: SupportedThreadSortKey } {
   if (body.values && Object.keys(body.values).length > 0) {
@@ -78,14 +74,15 @@ export function assertSupportedThreadSearch<Body extends ThreadSearchChecks>(bod
     const why = unsupported(field);
     if (why) throw new AppError("invalid_request", `${field} is not supported in select or extract: ${why}`);
   }
-  if (body.limit !== undefined && body.limit > MAX_STATE_SEARCH_LIMIT && readsState(body)) {
-    throw new AppError("invalid_request", `A search answering values or interrupts takes limit ≤ ${MAX_STATE_SEARCH_LIMIT} (each thread's state is read); page with offset`);
-  }
 }
 
-/** Whether the answer needs each thread's checkpointed state: selected or extracted `values` / `interrupts`. */
+/**
+ * Whether the answer needs each thread's checkpointed state: without `select` (every field, `values` and `interrupts`
+ * among them, as LangGraph Platform answers), or with `values` / `interrupts` selected or extracted.
+ */
 export function readsState(body: Pick<SearchThreadsRequest, "select" | "extract">): boolean {
-  return [...(body.select ?? []), ...extractRoots(body.extract)].some((field) => STATE_FIELDS.includes(field));
+  if (!body.select) return true;
+  return [...body.select, ...extractRoots(body.extract)].some((field) => STATE_FIELDS.includes(field));
 }
 
 function extractRoots(extract: Record<string, string> | undefined): string[] {

@@ -1,43 +1,28 @@
-import { isAppError } from "../errors/app-error.js";
 import type { Services } from "../services.js";
-import type { ThreadState } from "../sessions/thread-state-service.js";
 import { assertSupportedThreadSearch, readsState, type SearchThreadsRequest, selectFields } from "./search-schemas.js";
 import { extractValue, parseExtractPath } from "./thread-extract.js";
 import { toThreadResponse } from "./thread-response.js";
 
 /**
- * LangGraph Platform's `POST /threads/search` answer for one user: the matching threads, each cut to `select` and
- * with `extracted` when `extract` is given. Threads do not store their values, so `values` / `interrupts` (selected or
- * extracted) cost one state read per returned thread; `assertSupportedThreadSearch` keeps that to a bounded page.
+ * LangGraph Platform's `POST /threads/search` answer for one user: the matching threads, each with its current
+ * `values` and `interrupts` (as `GET /threads/{id}` gives them), cut to `select`, and with `extracted` when `extract`
+ * is given. Threads do not store their values: the page's states are read together (`ThreadStateService.latestStates`),
+ * and not at all when `select` and `extract` leave `values` and `interrupts` out.
  */
 export async function threadSearchAnswer(services: Services, userId: string, request: SearchThreadsRequest): Promise<Record<string, unknown>[]> {
   assertSupportedThreadSearch(request);
   const sessions = await services.sessions.search(userId, request);
-  const withState = readsState(request);
+  const states = readsState(request) ? await services.threadState.latestStates(userId, sessions) : undefined;
   const answers: Record<string, unknown>[] = [];
-  // One thread at a time: the page is at most MAX_STATE_SEARCH_LIMIT and each read takes a pooled connection.
   for (const session of sessions) {
-    let thread = toThreadResponse(session);
-    if (withState) {
-      const state = await currentState(services, userId, session.thread_id);
-      // Deleted between the search and the read: it no longer matches.
-      if (!state) continue;
-      thread = toThreadResponse(session, state.values, state.tasks);
-    }
+    // No state for a thread whose graph is no longer declared: it is still listed, with `values` null.
+    const state = states?.get(session.thread_id);
+    const thread = state ? toThreadResponse(session, state.values, state.tasks) : toThreadResponse(session);
     const answer = selectFields(thread, request.select);
     if (request.extract) answer.extracted = extracted(thread, request.extract);
     answers.push(answer);
   }
   return answers;
-}
-
-async function currentState(services: Services, userId: string, threadId: string): Promise<ThreadState | undefined> {
-  try {
-    return await services.threadState.get(userId, threadId);
-  } catch (error) {
-    if (isAppError(error) && error.code === "not_found") return undefined;
-    throw error;
-  }
 }
 
 /** Alias → the value at its path in the whole thread (before `select`), null where the path leads nowhere. */

@@ -110,8 +110,11 @@ export class ConversationImporter {
     // itself. Columns only: the expression index's statistics would recompute thousands of search vectors.
     await this.deps.pool.query("ANALYZE messages (thread_id, seq, created_at)");
     const duration = performance.now() - started;
+    const thread = await this.deps.sessions.get(request.userId, threadId);
+    // Committed: the user's other windows list it now (other instances heard of it at the commit).
+    this.deps.sessions.announceCreated(thread);
     return {
-      thread: await this.deps.sessions.get(request.userId, threadId),
+      thread,
       messages: rows.length,
       turns: built.turns,
       sessions,

@@ -14,7 +14,8 @@ export type RunDurability = z.infer<typeof durabilitySchema>;
 /**
  * A run's own settings from LangGraph's request fields: `context` and `config.configurable` override the
  * assistant's settings, `config.recursion_limit` bounds the run, `durability` (or the older `checkpoint_during`:
- * false = "exit") says when its checkpoints are written; undefined when the request sets none. Shared by run
+ * false = "exit") says when its checkpoints are written, `stream_subgraphs` whether its subgraphs' output is stored
+ * for its streams; undefined when the request sets none. Shared by run
  * requests and the runs a cron fires.
  */
 export function runConfigFrom(request: {
@@ -22,14 +23,18 @@ export function runConfigFrom(request: {
   context?: Record<string, unknown> | null;
   durability?: RunDurability;
   checkpoint_during?: boolean;
+  stream_subgraphs?: boolean;
 }): RunConfig | undefined {
   const settings = AssistantService.runSettingOverrides(request);
   const recursionLimit = typeof request.config?.recursion_limit === "number" ? request.config.recursion_limit : undefined;
   const durability = request.durability ?? (request.checkpoint_during === undefined ? undefined : request.checkpoint_during ? "async" : "exit");
-  if (!settings && recursionLimit === undefined && durability === undefined) return undefined;
+  // Only `true` is kept: false is the default, and most runs store no config at all.
+  const subgraphs = request.stream_subgraphs === true;
+  if (!settings && recursionLimit === undefined && durability === undefined && !subgraphs) return undefined;
   return {
     ...(settings ? { settings } : {}),
     ...(recursionLimit !== undefined ? { recursion_limit: recursionLimit } : {}),
     ...(durability !== undefined ? { durability } : {}),
+    ...(subgraphs ? { stream_subgraphs: true } : {}),
   };
 }

@@ -1,14 +1,14 @@
-import { type LatestKnown, type RunStart, SAVER_LATEST_KNOWN_KEY, SAVER_RUN_ID_KEY, SAVER_RUN_START_KEY, SAVER_WRITE_GATE_KEY } from "../checkpoint/threadline-saver.js";
+import { type LatestKnown, type RunStart, SAVER_LATEST_KNOWN_KEY, SAVER_RUN_ID_KEY, SAVER_RUN_START_KEY, SAVER_WRITE_GATE_KEY } from "../checkpoint/saver-config-keys.js";
 import type { BaseCheckpointSaver } from "@langchain/langgraph";
 import type pg from "pg";
-import { isModelCallError, type ModelCallError, redactSecrets } from "../agent/model-call-error.js";
+import type { ModelCallError } from "../agent/model-call-error.js";
 import type { AssistantService } from "../assistants/assistant-service.js";
 import type { Assistant } from "../assistants/assistant.js";
 import { type Queryable, withTransaction } from "../db/database.js";
 import type { EventBus } from "../events/event-bus.js";
 import type { EventLog } from "../events/event-log.js";
 import { RunEventPublisher } from "../events/event-publisher.js";
-import type { NewThreadEvent, PendingInterrupt, TokenUsage } from "../events/thread-event.js";
+import type { NewThreadEvent, TokenUsage } from "../events/thread-event.js";
 import type { Logger } from "../logger.js";
 import type { ModelProvider } from "../models/model-provider.js";
 import type { GraphRegistry } from "../registry/graph-registry.js";
@@ -26,10 +26,11 @@ import { keepLease, stopReasonOf } from "./lease-keeper.js";
 import type { Run } from "./run.js";
 import type { RunDurability } from "./run-config.js";
 import type { RunHooks } from "./run-hooks.js";
-import type { RunOutcome, RunStore } from "./run-store.js";
+import type { RunStore } from "./run-store.js";
+import { finalEvent, findModelError, type Outcome, toFailure } from "./run-outcome.js";
 import { runAgentContext } from "./run-agent-context.js";
 import { runStreamModes } from "./run-stream-modes.js";
-import { StreamTranslator } from "./stream-translator.js";
+import { type DroppedChunk, StreamTranslator } from "./stream-translator.js";
 import { TranscriptReconciler } from "./transcript-reconciler.js";
 
 /** Everything the executor talks to. */
@@ -56,6 +57,8 @@ export interface RunExecutorDeps {
   durability?: RunDurability;
   /** Longest tool result kept (`TOOL_OUTPUT_MAX_CHARS`). @default DEFAULT_TOOL_OUTPUT_MAX_CHARS */
   toolOutputMaxChars?: number;
+  /** Custom events a run stores at most (`RUN_CUSTOM_EVENTS_MAX`). @default unlimited */
+  customEventsMax?: number;
 }
 
 /** What recording a run's start needs of it: known before its row is inserted (a submission pipelines the two). */
@@ -85,9 +88,6 @@ interface StartOptions {
    */
   gate?: CommitGate<StoredEvents>;
 }
-
-/** `next`: the nodes a run stopped before at a static breakpoint. */
-type Outcome = RunOutcome & { interrupts?: PendingInterrupt[]; next?: string[]; structured?: unknown; rollback?: boolean };
 
 /** Thrown inside a finish's transaction to roll it back: the run was no longer this instance's to finish. */
 const NOT_OURS_TO_FINISH = new Error("the run is no longer ours to finish");
@@ -181,9 +181,9 @@ export class RunExecutor {
             return this.deps.transcript.append({ threadId: run.thread_id, runId: run.run_id, messages });
           },
           // A progress report that cannot be stored must not end the run nor go unnoticed: its author reads the log.
-          dropCustom: (refusal) => this.deps.logger.warn({ runId: run.run_id, threadId: run.thread_id, graphId: assistant?.graph_id, ...refusal }, "custom stream chunk dropped"),
+          dropChunk: ({ mode, ...dropped }) => this.deps.logger.warn({ runId: run.run_id, threadId: run.thread_id, graphId: assistant?.graph_id, ...dropped }, droppedChunkMessage(mode, dropped.reason)),
         },
-        { runId: run.run_id, modelName: this.deps.models.modelFor(settings) },
+        { runId: run.run_id, modelName: this.deps.models.modelFor(settings), subgraphs: run.config?.stream_subgraphs === true, ...(this.deps.customEventsMax === undefined ? {} : { customEventsMax: this.deps.customEventsMax }) },
       );
       translator.markCompleted((run.input?.messages ?? []).map((message) => message.id));
       const planOptions = {
@@ -216,7 +216,10 @@ export class RunExecutor {
           // Per run, not compiled in: the store is scoped to the run's user, as the tools' context is.
           store: new UserStore(this.deps.itemStore, run.user_id),
           // custom carries the graph's own chunks and each tool call's start (so does tools, for a ToolNode).
-          streamMode: runStreamModes(graph),
+          streamMode: runStreamModes(graph, { subgraphs: run.config?.stream_subgraphs === true }),
+          // Chunks name the (sub)graph they come from: a subgraph's custom chunks keep their namespace, and its other
+          // output is there for a run that asked for stream_subgraphs (StreamTranslator drops it otherwise).
+          subgraphs: true,
           signal: scope.signal,
           // By default checkpoints are written in order without waiting for each before the next step starts, so
           // the model starts (and streams) without a round trip per step. The stream ends only once every write is
@@ -228,8 +231,8 @@ export class RunExecutor {
           ...(run.config?.recursion_limit ? { recursionLimit: run.config.recursion_limit } : {}),
         });
         for await (const part of stream) {
-          const [mode, chunk] = part as [string, unknown];
-          await translator.handle(mode, chunk);
+          const [namespace, mode, chunk] = part as [string[], string, unknown];
+          await translator.handle(mode, chunk, namespace);
         }
       }
       // A fresh run saw everything in its stream; only a resumed or skipped one must read what the checkpoint holds,
@@ -345,42 +348,10 @@ function canRollBack(saver: BaseCheckpointSaver): saver is BaseCheckpointSaver &
   return typeof (saver as { deleteCheckpointsAfter?: unknown }).deleteCheckpointsAfter === "function";
 }
 
-function finalEvent(run: Run, outcome: Outcome & { usage: TokenUsage | null }): NewThreadEvent {
-  switch (outcome.status) {
-    case "success":
-      return { event: "run.completed", data: { run_id: run.run_id, status: "success", usage: outcome.usage, ...(outcome.structured === undefined ? {} : { structured_response: outcome.structured }) } };
-    case "interrupted":
-      if (outcome.interrupts) return { event: "run.interrupted", data: { run_id: run.run_id, status: "interrupted", interrupts: outcome.interrupts, ...(outcome.next ? { next: outcome.next } : {}), usage: outcome.usage } };
-      return { event: "run.failed", data: { run_id: run.run_id, status: "interrupted", code: outcome.error?.code ?? "interrupted", message: outcome.error?.message ?? "interrupted", usage: outcome.usage } };
-    case "error":
-    case "cancelled":
-    case "timeout":
-      // What the model calls that finished before the failure spent (a call cut short reports nothing).
-      return { event: "run.failed", data: { run_id: run.run_id, status: outcome.status, code: outcome.error?.code ?? "internal", message: outcome.error?.message ?? "run failed", usage: outcome.usage } };
-  }
-}
-
-function toFailure(error: unknown, signal: AbortSignal): Outcome {
-  const reason = stopReasonOf(signal);
-  if (reason?.kind === "cancel") {
-    // The stopper says why: "superseded by run …" (a newer run's multitask strategy), "interrupted by user"…
-    if (reason.action === "interrupt") return { status: "interrupted", error: { code: "interrupted", message: reason.message } };
-    if (reason.action === "rollback") return { status: "cancelled", error: { code: "rolled_back", message: reason.message }, rollback: true };
-    return { status: "cancelled", error: { code: "cancelled", message: reason.message } };
-  }
-  if (signal.aborted) return { status: "cancelled", error: { code: "cancelled", message: "cancelled" } };
-  const root = findModelError(error);
-  if (root) return { status: "error", error: { code: "model_error", message: root.message } };
-  if (error instanceof Error && error.name === "AppError") return { status: "error", error: { code: (error as Error & { code: string }).code, message: error.message } };
-  return { status: "error", error: { code: "internal", message: error instanceof Error ? redactSecrets(error.message) : "run failed" } };
-}
-
-function findModelError(error: unknown): Error | undefined {
-  for (let current: unknown = error, depth = 0; current && depth < 5; depth += 1) {
-    if (isModelCallError(current)) return current;
-    current = (current as { cause?: unknown }).cause;
-  }
-  return undefined;
+/** The log line of a dropped chunk: a custom chunk refused or past the run's cap, or a subgraph's output refused. */
+function droppedChunkMessage(mode: string, reason: DroppedChunk["reason"]): string {
+  if (mode !== "custom") return "subgraph stream chunk dropped";
+  return reason === "run_limit" ? "custom stream chunks past the run's limit dropped" : "custom stream chunk dropped";
 }
 
 function hasBreakpoints(run: Run): boolean {

@@ -16,6 +16,7 @@ import type { ThreadStateService } from "../sessions/thread-state-service.js";
 import type { ToolDefinition } from "../tools/tool-definition.js";
 import type { ActiveRuns } from "./active-runs.js";
 import { CommitGate } from "./commit-gate.js";
+import { breakpointList, checkBreakpoints, checkEditedArgs } from "./run-request-checks.js";
 import { isActive, type MultitaskStrategy, type Run, type RunConfig, type RunKind } from "./run.js";
 import type { ClaimedRun, RunDispatcher } from "./run-dispatcher.js";
 import type { RunHooks } from "./run-hooks.js";
@@ -117,7 +118,7 @@ export class RunService {
 
   /** Breakpoints and setting overrides, refused now (400) rather than when the run starts. */
   private validate(assistant: Assistant, request: Pick<SubmitRunRequest, "config" | "interrupt_before" | "interrupt_after">): void {
-    this.checkBreakpoints(assistant, request);
+    checkBreakpoints(this.deps.registry, assistant, request);
     // The same validation as the assistant's own settings.
     this.deps.assistants.withRunSettings(assistant, request.config?.settings);
   }
@@ -130,7 +131,7 @@ export class RunService {
     if (!pending) throw new AppError("not_found", `No pending interrupt ${request.interrupt_id} on this thread`);
     const decision = approvalDecisionSchema.safeParse(request.value);
     if (!decision.success) throw new AppError("invalid_request", "value must be {decision: approve|reject|edit, args?, reason?}", { details: decision.error.issues });
-    if (decision.data.decision === "edit") this.checkEditedArgs(pending.name, decision.data.args);
+    if (decision.data.decision === "edit") checkEditedArgs(this.deps.tools, pending.name, decision.data.args);
     if (request.run?.config) this.validate(await this.deps.assistants.get(userId, session.assistant_id), request.run);
     const result = await withTransaction(this.deps.pool, async (client) => {
       const submitted = await this.submitIn({ client }, userId, {
@@ -375,32 +376,4 @@ export class RunService {
     const stored = await this.deps.eventLog.append({ threadId, runId, events });
     this.deps.bus.publish(stored);
   }
-
-  /** Breakpoints must name nodes of the assistant's graph: a typo would otherwise never stop the run. */
-  private checkBreakpoints(assistant: Assistant, request: Pick<SubmitRunRequest, "interrupt_before" | "interrupt_after">): void {
-    const requested = [request.interrupt_before, request.interrupt_after].flatMap((list) => (Array.isArray(list) ? list : []));
-    if (requested.length === 0) return;
-    const nodes = Object.keys(this.deps.registry.resolve(assistant.graph_id, assistant.context).nodes).filter((node) => node !== "__start__");
-    const unknown = requested.filter((node) => !nodes.includes(node));
-    if (unknown.length > 0) {
-      throw new AppError("invalid_request", `interrupt_before/interrupt_after name unknown nodes: ${unknown.join(", ")} (graph ${assistant.graph_id} has ${nodes.join(", ")}, or use "*")`);
-    }
-  }
-
-  /** Edited arguments must be valid for the tool and name only its arguments (a stray key would be dropped unseen). */
-  private checkEditedArgs(toolName: string, args: Record<string, unknown> | undefined): void {
-    const tool = this.deps.tools.find((candidate) => candidate.name === toolName);
-    const parsed = tool?.schema.safeParse(args ?? {});
-    if (parsed && !parsed.success) throw new AppError("invalid_request", `Edited arguments are not valid for ${toolName}`, { details: parsed.error.issues });
-    const known = parsed?.success && typeof parsed.data === "object" && parsed.data !== null ? Object.keys(parsed.data) : undefined;
-    const unknown = known ? Object.keys(args ?? {}).filter((key) => !known.includes(key)) : [];
-    if (unknown.length > 0) throw new AppError("invalid_request", `Edited arguments name what ${toolName} does not take: ${unknown.join(", ")}`, { details: { unknown } });
-  }
-}
-
-/** "*" and node lists as stored: ["*"] for every node, undefined for none. */
-function breakpointList(value: "*" | string[] | undefined): string[] | undefined {
-  if (value === undefined) return undefined;
-  if (value === "*") return ["*"];
-  return value.length > 0 ? value : undefined;
 }

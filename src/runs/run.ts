@@ -28,6 +28,8 @@ export interface RunConfig {
    * "sync" (each before the next step starts) or "exit" (only when the run ends or is interrupted).
    */
   durability?: RunDurability;
+  /** Store the output of the graph's subgraphs for its streams (LangGraph's `stream_subgraphs`). */
+  stream_subgraphs?: boolean;
 }
 
 /** A run record as stored and served. */

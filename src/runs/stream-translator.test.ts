@@ -96,11 +96,28 @@ describe("StreamTranslator: tool.started", () => {
   });
 });
 
+describe("StreamTranslator: a tool's start in its result's row", () => {
+  it("tells the transcript how long ago a started call's tool began, and nothing for a call that never started", async () => {
+    const sink = recordingSink();
+    const translator = new StreamTranslator(sink, { runId: "run-1", modelName: "fake" });
+    await translator.handle("updates", { model: { messages: [new AIMessage({ id: "reply-1", content: "", tool_calls: CALLS })] } });
+    await translator.handle("custom", { kind: TOOL_STARTED_KIND, tool_call_id: "call-a", name: "echo", args: {} });
+    await new Promise((resolve) => setTimeout(resolve, 30));
+    const results = CALLS.map((call) => new ToolMessage({ id: `result-${call.id}`, content: "x", tool_call_id: call.id, name: call.name }));
+    await translator.handle("updates", { tools: { messages: results } });
+    const [reply, started, never] = sink.appended.flat();
+    expect(reply?.started_ms_ago).toBeUndefined();
+    expect(started?.started_ms_ago).toBeGreaterThanOrEqual(25);
+    expect(never?.tool_call_id).toBe("call-b");
+    expect(never?.started_ms_ago).toBeUndefined();
+  });
+});
+
 describe("StreamTranslator: custom", () => {
   it("turns a graph's own custom chunks into custom events, and a tools node's start announcements into tool.started only", async () => {
     const sink = recordingSink();
     const dropped: unknown[] = [];
-    const translator = new StreamTranslator({ ...sink, dropCustom: (refusal) => void dropped.push(refusal) }, { runId: "run-1", modelName: "fake" });
+    const translator = new StreamTranslator({ ...sink, dropChunk: (refusal) => void dropped.push(refusal) }, { runId: "run-1", modelName: "fake" });
     await translator.handle("custom", { stage: "search", progress: 0.5 });
     await translator.handle("custom", { kind: TOOL_STARTED_KIND, tool_call_id: "call-a", name: "echo", args: {} });
     await translator.handle("custom", { n: 1n });
@@ -110,6 +127,62 @@ describe("StreamTranslator: custom", () => {
       { event: "tool.started", data: { tool_call_id: "call-a", name: "echo", args: {} } },
       { event: "custom", data: { run_id: "run-1", data: "done" } },
     ]);
-    expect(dropped).toEqual([{ reason: "unserialisable" }]);
+    expect(dropped).toEqual([{ mode: "custom", reason: "unserialisable" }]);
+  });
+});
+
+describe("StreamTranslator: subgraphs and the custom cap", () => {
+  const NS = ["research:task-1"];
+
+  it("keeps a subgraph's custom chunks with their namespace; stores its values, updates and messages only for stream_subgraphs", async () => {
+    for (const subgraphs of [false, true]) {
+      const sink = recordingSink();
+      const translator = new StreamTranslator(sink, { runId: "run-1", modelName: "fake", subgraphs });
+      await translator.handle("custom", { stage: "searching" }, NS);
+      await translator.handle("updates", { search: { messages: [new AIMessage({ id: "sub-1", content: "inner" })] } }, NS);
+      await translator.handle("values", { notes: ["found"] }, NS);
+      await translator.handle("messages", [new AIMessage({ id: "sub-1", content: "inner" }), { langgraph_node: "summarize", thread_id: "not the client's" }], NS);
+      await translator.handle("tools", { event: "on_tool_start", toolCallId: "call-x", name: "echo", input: {} }, NS);
+      await translator.handle("values", { messages: [] });
+      const stored = sink.events.filter((event) => event.event === "subgraph.streamed").map((event) => [event.data.mode, event.data.data]);
+      expect(sink.events[0]).toEqual({ event: "custom", data: { run_id: "run-1", data: { stage: "searching" }, namespace: NS } });
+      // Nothing of a subgraph reaches the transcript (nor tool.started from its tool callbacks); the root's values are not stored.
+      expect(sink.appended).toEqual([]);
+      expect(sink.events.filter((event) => event.event !== "custom" && event.event !== "subgraph.streamed")).toEqual([]);
+      expect(stored).toEqual(
+        subgraphs
+          ? [
+              ["updates", { search: { messages: [expect.objectContaining({ type: "ai", id: "sub-1", content: "inner" })] } }],
+              ["values", { notes: ["found"] }],
+              ["messages", [expect.objectContaining({ type: "ai", id: "sub-1" }), { langgraph_node: "summarize" }]],
+            ]
+          : [],
+      );
+    }
+  });
+
+  it("drops custom chunks past customEventsMax unread, telling it once; tool-start announcements are not counted", async () => {
+    const sink = recordingSink();
+    const dropped: unknown[] = [];
+    const translator = new StreamTranslator({ ...sink, dropChunk: (refusal) => void dropped.push(refusal) }, { runId: "run-1", modelName: "fake", customEventsMax: 2 });
+    await translator.handle("custom", { n: 1n });
+    await translator.handle("custom", 1);
+    await translator.handle("custom", { kind: TOOL_STARTED_KIND, tool_call_id: "call-a", name: "echo", args: {} });
+    await translator.handle("custom", 2, NS);
+    for (let index = 3; index < 100; index += 1) await translator.handle("custom", index);
+    expect(sink.events.map((event) => [event.event, (event.data as { data?: unknown }).data])).toEqual([
+      ["custom", 1],
+      ["tool.started", undefined],
+      ["custom", 2],
+      ["custom.capped", undefined],
+    ]);
+    expect(sink.events.at(-1)).toEqual({ event: "custom.capped", data: { run_id: "run-1", limit: 2 } });
+    expect(dropped).toEqual([{ mode: "custom", reason: "unserialisable" }, { mode: "custom", reason: "run_limit", limit: 2 }]);
+
+    const none = recordingSink();
+    const closed = new StreamTranslator(none, { runId: "run-1", modelName: "fake", customEventsMax: 0 });
+    await closed.handle("custom", 1);
+    await closed.handle("custom", 2);
+    expect(none.events.map((event) => event.event)).toEqual(["custom.capped"]);
   });
 });

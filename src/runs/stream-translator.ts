@@ -5,33 +5,58 @@ import { AIMessage, AIMessageChunk, type BaseMessage, RemoveMessage, ToolMessage
 import type { NewThreadEvent, TokenUsage } from "../events/thread-event.js";
 import { type NewTranscriptMessage, type TranscriptMessage, toNewTranscriptMessage } from "../transcript/transcript-message.js";
 import { checkCustomChunk, type CustomChunkRefusal } from "./custom-chunk.js";
+import { checkSubgraphChunk, isSubgraphStreamMode, ROOT_NAMESPACE } from "./subgraph-output.js";
+
+/**
+ * A stream chunk that did not become an event: refused by its check (`checkCustomChunk`), or a custom chunk past
+ * the run's cap (`run_limit`, told once per run). `namespace`: the subgraph's, for a subgraph's chunk.
+ */
+export interface DroppedChunk {
+  mode: string;
+  reason: CustomChunkRefusal | "run_limit";
+  bytes?: number;
+  limit?: number;
+  namespace?: string[];
+}
 
 /** Where translated output goes: events to clients, completed messages to the transcript. */
 export interface TranslationSink {
   emit(event: NewThreadEvent): void;
   appendTranscript(messages: NewTranscriptMessage[]): Promise<TranscriptMessage[]>;
-  /** A `custom` chunk that could not become an event (see `checkCustomChunk`); the run goes on without it. */
-  dropCustom?(refusal: { reason: CustomChunkRefusal; bytes?: number }): void;
+  /** A chunk that could not become an event; the run goes on without it. */
+  dropChunk?(dropped: DroppedChunk): void;
 }
 
-/** Which run a translator translates, and the model its unattributed token usage is counted against. */
+/** Which run a translator translates, the model its unattributed token usage is counted against, and its limits. */
 export interface TranslationScope {
   runId: string;
   modelName: string;
+  /** Store subgraphs' `values`, `updates` and `messages` output (`stream_subgraphs`). @default false */
+  subgraphs?: boolean;
+  /** Custom events stored at most (`RUN_CUSTOM_EVENTS_MAX`); later chunks are dropped. @default unlimited */
+  customEventsMax?: number;
 }
 
 /**
  * Turns LangGraph's stream chunks into Threadline events, and tallies token usage: `messages` (token deltas),
  * `updates` (completed messages and tool results, interrupts), and the starts of tool calls — announced by a tools
  * node through `custom` (`announceToolStart`) or by LangChain tools themselves through `tools` (LangGraph's
- * prebuilt `ToolNode`) — as `tool.started`; every other `custom` chunk as a `custom` event.
+ * prebuilt `ToolNode`) — as `tool.started`; every other `custom` chunk as a `custom` event. A subgraph's output
+ * (a chunk with a namespace: the run streams with LangGraph's `subgraphs: true`) is what LangGraph streams without
+ * `subgraphs` — its custom chunks, now with their namespace, and its tools node's start announcements — plus, when
+ * the run asked for `stream_subgraphs`, its `values`, `updates` and `messages` as `subgraph.streamed`; nothing of a
+ * subgraph reaches the transcript but through its parent's state.
  */
 export class StreamTranslator {
   private readonly usage: TokenUsage = { input_tokens: 0, output_tokens: 0, by_model: {} };
   private readonly completedIds = new Set<string>();
-  /** Calls announced in this attempt: a call is started once, whichever way its start was told. */
-  private readonly startedCalls = new Set<string>();
+  /**
+   * Calls announced in this attempt, with when (`performance.now()`): a call is started once, whichever way its
+   * start was told, and its result's transcript row records how long before it the tool started.
+   */
+  private readonly startedCalls = new Map<string, number>();
   private counter = 0;
+  private customEvents = 0;
   /** Interrupt requests seen in the stream (`__interrupt__` updates), so the run need not reload its state. */
   readonly interrupts: { id?: string; value?: unknown }[] = [];
   /** The last `structured_response` a node wrote. */
@@ -51,9 +76,13 @@ export class StreamTranslator {
     for (const id of messageIds) this.completedIds.add(id);
   }
 
-  /** Handle one `[mode, chunk]` pair from `graph.stream(..., { streamMode: runStreamModes(graph) })`. */
-  async handle(mode: string, chunk: unknown): Promise<void> {
-    if (mode === "messages") this.handleMessageChunk(chunk);
+  /**
+   * Handle one `[namespace, mode, chunk]` of `graph.stream(..., { streamMode: runStreamModes(graph), subgraphs: true })`;
+   * the namespace is the root's (`[]`) for the run's graph itself.
+   */
+  async handle(mode: string, chunk: unknown, namespace: readonly string[] = ROOT_NAMESPACE): Promise<void> {
+    if (namespace.length > 0) this.handleSubgraphChunk(mode, chunk, namespace);
+    else if (mode === "messages") this.handleMessageChunk(chunk);
     else if (mode === "updates") await this.handleUpdate(chunk);
     else if (mode === "custom") this.handleCustomChunk(chunk);
     else if (mode === "tools") this.handleToolEvent(chunk);
@@ -88,7 +117,7 @@ export class StreamTranslator {
   private async completeMessages(messages: BaseMessage[]): Promise<void> {
     // RemoveMessage markers (context folding) change the working state, not the transcript.
     const fresh = messages.filter((message) => !RemoveMessage.isInstance(message) && (!message.id || !this.completedIds.has(message.id)));
-    const entries = fresh.map((message) => toNewTranscriptMessage(message, this.nextFallbackId()));
+    const entries = fresh.map((message) => this.withStart(toNewTranscriptMessage(message, this.nextFallbackId())));
     const rows = await this.sink.appendTranscript(entries);
     // Appends skip ids already stored, so match rows to messages by id rather than by position.
     const rowsById = new Map(rows.map((row) => [row.id, row]));
@@ -101,12 +130,46 @@ export class StreamTranslator {
     }
   }
 
-  /** A node's `custom` write: our tools node's start announcement, or the graph's own data for clients. */
-  private handleCustomChunk(chunk: unknown): void {
+  /** A tool result whose call started in this attempt, with how long ago (a page loaded later times the call by it). */
+  private withStart(entry: NewTranscriptMessage): NewTranscriptMessage {
+    const startedAt = entry.tool_call_id === undefined ? undefined : this.startedCalls.get(entry.tool_call_id);
+    return startedAt === undefined ? entry : { ...entry, started_ms_ago: Math.max(0, performance.now() - startedAt) };
+  }
+
+  /**
+   * A node's `custom` write: our tools node's start announcement, or the graph's own data for clients — up to the
+   * run's cap, past which chunks are dropped unread (a graph writing millions costs a counter, not a row each).
+   */
+  private handleCustomChunk(chunk: unknown, namespace: readonly string[] = ROOT_NAMESPACE): void {
     if (isToolStartChunk(chunk)) return this.startTool(chunk);
+    const limit = this.scope.customEventsMax ?? Number.POSITIVE_INFINITY;
+    if (this.customEvents >= limit) return this.capCustomEvents(limit);
     const check = checkCustomChunk(chunk);
-    if (!check.kept) return this.sink.dropCustom?.({ reason: check.reason, ...(check.bytes === undefined ? {} : { bytes: check.bytes }) });
-    this.sink.emit({ event: "custom", data: { run_id: this.scope.runId, data: check.data } });
+    const where = namespace.length > 0 ? { namespace: [...namespace] } : {};
+    if (!check.kept) return this.sink.dropChunk?.({ mode: "custom", reason: check.reason, ...(check.bytes === undefined ? {} : { bytes: check.bytes }), ...where });
+    this.customEvents += 1;
+    this.sink.emit({ event: "custom", data: { run_id: this.scope.runId, data: check.data, ...where } });
+  }
+
+  /** The first chunk past the cap is told once, in the log and to clients (`custom.capped`); the others silently dropped. */
+  private capCustomEvents(limit: number): void {
+    if (this.customEvents > limit) return;
+    this.customEvents += 1;
+    this.sink.dropChunk?.({ mode: "custom", reason: "run_limit", limit });
+    this.sink.emit({ event: "custom.capped", data: { run_id: this.scope.runId, limit } });
+  }
+
+  /**
+   * A subgraph's chunk. Its custom writes and tool-start announcements are handled as the root's (LangGraph streams
+   * them so without `subgraphs`); its `values`, `updates` and `messages` are stored only for `stream_subgraphs`;
+   * its `tools` events are not (LangGraph streams a subgraph's tool callbacks only with `subgraphs`).
+   */
+  private handleSubgraphChunk(mode: string, chunk: unknown, namespace: readonly string[]): void {
+    if (mode === "custom") return this.handleCustomChunk(chunk, namespace);
+    if (!this.scope.subgraphs || !isSubgraphStreamMode(mode)) return;
+    const check = checkSubgraphChunk(mode, chunk);
+    if (!check.kept) return this.sink.dropChunk?.({ mode, reason: check.reason, ...(check.bytes === undefined ? {} : { bytes: check.bytes }), namespace: [...namespace] });
+    this.sink.emit({ event: "subgraph.streamed", data: { run_id: this.scope.runId, namespace: [...namespace], mode, data: check.data } });
   }
 
   /** A LangChain tool's lifecycle event (`tools` mode): its start, when it belongs to a tool call. */
@@ -119,7 +182,7 @@ export class StreamTranslator {
 
   private startTool(start: ToolStartChunk): void {
     if (this.startedCalls.has(start.tool_call_id)) return;
-    this.startedCalls.add(start.tool_call_id);
+    this.startedCalls.set(start.tool_call_id, performance.now());
     this.sink.emit({ event: "tool.started", data: { tool_call_id: start.tool_call_id, name: start.name, args: start.args } });
   }
 

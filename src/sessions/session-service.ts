@@ -6,6 +6,7 @@ import type { TombstoneRegistry } from "../db/tombstone-registry.js";
 import type { AssistantService } from "../assistants/assistant-service.js";
 import type { ActiveRuns } from "../runs/active-runs.js";
 import type { TranscriptMessage } from "../transcript/transcript-message.js";
+import { isAppError } from "../errors/app-error.js";
 import { firstMessageId } from "./first-message.js";
 import type { TranscriptStore } from "../transcript/transcript-store.js";
 import type { Session, SessionPage, SessionSearchFilter } from "./session.js";
@@ -57,15 +58,32 @@ export class SessionService {
 
   /**
    * Create a thread inside the caller's transaction, for an assistant the caller already read (nothing here takes
-   * another connection: the embedded database has only one). Null when the id is taken.
+   * another connection: the embedded database has only one). Null when the id is taken. Once the transaction
+   * committed, the caller calls `announceCreated`.
    */
   createIn(db: Queryable, userId: string, params: { thread_id: string; assistant: Assistant; metadata?: Record<string, unknown>; title?: string }): Promise<Session | null> {
     return this.deps.store.createWithId({ userId, assistantId: params.assistant.assistant_id, threadId: params.thread_id, metadata: params.metadata, title: params.title }, db);
   }
 
+  /** Tell this instance's windows of the user of a session `createIn` made, once its transaction committed. */
+  announceCreated(session: Session): void {
+    this.deps.store.announceCreated(session);
+  }
+
   /** The user's session. */
   get(userId: string, threadId: string): Promise<Session> {
     return this.deps.store.get(userId, threadId);
+  }
+
+  /** Whether the user's session exists (another user's does not). */
+  async exists(userId: string, threadId: string): Promise<boolean> {
+    try {
+      await this.deps.store.get(userId, threadId);
+      return true;
+    } catch (error) {
+      if (isAppError(error) && error.code === "not_found") return false;
+      throw error;
+    }
   }
 
   /** The user's sessions, newest activity first. */

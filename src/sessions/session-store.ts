@@ -4,6 +4,7 @@ import { type Queryable, withTransaction } from "../db/database.js";
 import { isUuid } from "../db/ids.js";
 import { AppError, notFound } from "../errors/app-error.js";
 import type { ClusterAnnouncement } from "../events/cluster-notifier.js";
+import { type ThreadChangeFeed, type ThreadChangeKind, threadChangeUserKey } from "../events/thread-change-feed.js";
 import type { Session, SessionPage, SessionSearchFilter, SessionStatus } from "./session.js";
 
 // Each sort key orders by the column the answer shows under that name (an allow-list: never the request's text).
@@ -36,12 +37,19 @@ export interface OpenSessionInput {
   metadata?: Record<string, unknown>;
 }
 
+/** Who hears of a session's creation, update and deletion. */
+export interface SessionStoreOptions {
+  /** Where the statement that makes a change announces it to other instances (`ClusterNotifier.threadAnnouncement`). */
+  announcement?: ClusterAnnouncement;
+  /** This instance's listeners (each socket of the session's user), told once the change committed. */
+  changes?: Pick<ThreadChangeFeed, "announce">;
+}
+
 /** Sessions in Postgres. Every method takes the user id: no query reads or writes another user's rows. */
 export class SessionStore {
-  /** `deletion`: where a delete is announced to other instances (`ClusterNotifier.deletionAnnouncement`). */
   constructor(
     private readonly pool: pg.Pool,
-    private readonly deletion?: ClusterAnnouncement,
+    private readonly options: SessionStoreOptions = {},
   ) {}
 
   /** Return the window's (or the given) session, or create one. `created` says which. */
@@ -76,6 +84,14 @@ export class SessionStore {
       if (!rows[0]) throw notFound("Thread", binding.threadId);
       return toSession(rows[0]);
     });
+  }
+
+  /**
+   * Tell this instance's listeners of a session created inside a caller's transaction (`createWithId` with `db`),
+   * once that transaction committed (other instances hear of it at the commit by themselves).
+   */
+  announceCreated(session: Session): void {
+    this.options.changes?.announce(session.user_id, { kind: "created", threadId: session.thread_id, session });
   }
 
   /** Create with an explicit id (HTTP `POST /threads` with `thread_id`); `null` when it already exists. */
@@ -140,27 +156,34 @@ export class SessionStore {
   async update(userId: string, threadId: string, patch: { title?: string; metadata?: Record<string, unknown> }): Promise<Session> {
     if (!isUuid(threadId)) throw notFound("Thread", threadId);
     const { rows } = await this.pool.query<SessionRow>(
-      `UPDATE threads SET title = COALESCE($3, title), metadata = metadata || $4::jsonb, updated_at = now()
-        WHERE thread_id = $1 AND user_id = $2 RETURNING ${COLUMNS}`,
-      [threadId, userId, patch.title ?? null, JSON.stringify(patch.metadata ?? {})],
+      `WITH updated AS (
+         UPDATE threads SET title = COALESCE($3, title), metadata = metadata || $4::jsonb, updated_at = now()
+          WHERE thread_id = $1 AND user_id = $2 RETURNING ${COLUMNS}
+       )
+       SELECT updated.*, ${notifyExpression("updated", "updated", 5)} FROM updated`,
+      [threadId, userId, patch.title ?? null, JSON.stringify(patch.metadata ?? {}), ...this.announcementParams(userId)],
     );
     const row = rows[0];
     if (!row) throw notFound("Thread", threadId);
-    return toSession(row);
+    const session = toSession(row);
+    this.options.changes?.announce(userId, { kind: "updated", threadId, session });
+    return session;
   }
 
   /**
    * Delete the session row (its runs, transcript and events cascade). With an announcement, the same statement
-   * NOTIFYs other instances (`<instance> <thread>`), so they hear of the delete exactly when it commits.
+   * NOTIFYs other instances (`<instance> <thread> deleted <user key>`), so they hear of the delete exactly when it
+   * commits; this instance's listeners are told right after.
    */
   async delete(userId: string, threadId: string): Promise<void> {
     if (!isUuid(threadId)) throw notFound("Thread", threadId);
     const { rows } = await this.pool.query(
       `WITH gone AS (DELETE FROM threads WHERE thread_id = $1 AND user_id = $2 RETURNING thread_id)
-       SELECT CASE WHEN $3::text IS NULL THEN NULL ELSE pg_notify($3, $4::text || ' ' || gone.thread_id::text) END AS sent FROM gone`,
-      [threadId, userId, this.deletion?.channel ?? null, this.deletion?.instanceId ?? null],
+       SELECT ${notifyExpression("gone", "deleted", 3)} FROM gone`,
+      [threadId, userId, ...this.announcementParams(userId)],
     );
     if (rows.length === 0) throw notFound("Thread", threadId);
+    this.options.changes?.announce(userId, { kind: "deleted", threadId, session: null });
   }
 
   /** Set the status after a run ends (internal: the caller already owns the thread). */
@@ -179,10 +202,19 @@ export class SessionStore {
        ), counter AS (
          INSERT INTO thread_event_seqs (thread_id) SELECT thread_id FROM inserted
        )
-       SELECT * FROM inserted`,
-      [input.threadId ?? randomUUID(), input.userId, input.windowId ?? null, input.assistantId, input.title ?? null, JSON.stringify(input.metadata ?? {})],
+       SELECT inserted.*, ${notifyExpression("inserted", "created", 7)} FROM inserted`,
+      [input.threadId ?? randomUUID(), input.userId, input.windowId ?? null, input.assistantId, input.title ?? null, JSON.stringify(input.metadata ?? {}), ...this.announcementParams(input.userId)],
     );
-    return rows[0] ? toSession(rows[0]) : null;
+    const session = rows[0] ? toSession(rows[0]) : null;
+    // Inside a caller's transaction the caller tells them once it committed (`announceCreated`).
+    if (session && db === this.pool) this.announceCreated(session);
+    return session;
+  }
+
+  /** The channel, this instance's id and the user's key of a change's NOTIFY (nulls: no other instance to tell). */
+  private announcementParams(userId: string): [string | null, string | null, string | null] {
+    const announcement = this.options.announcement;
+    return announcement ? [announcement.channel, announcement.instanceId, threadChangeUserKey(userId)] : [null, null, null];
   }
 }
 
@@ -216,4 +248,16 @@ function decodeCursor(cursor: string): { activity: string; threadId: string } {
     // fall through to the typed error
   }
   throw new AppError("invalid_request", "Invalid cursor");
+}
+
+/**
+ * The select-list item that NOTIFYs other instances of a change to the row of `source` (a CTE with `thread_id`):
+ * `<instance> <thread> <kind> <user key>`, from the parameters `$first` (channel), `$first+1` (instance) and
+ * `$first+2` (user key); nothing when the channel is null (the embedded database: one process).
+ */
+function notifyExpression(source: string, kind: ThreadChangeKind, first: number): string {
+  const channel = `$${first}::text`;
+  const instance = `$${first + 1}::text`;
+  const userKey = `$${first + 2}::text`;
+  return `CASE WHEN ${channel} IS NULL THEN NULL ELSE pg_notify(${channel}, ${instance} || ' ' || ${source}.thread_id::text || ' ${kind} ' || ${userKey}) END AS notified`;
 }

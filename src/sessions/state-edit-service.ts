@@ -1,6 +1,6 @@
 import type { BaseMessage } from "@langchain/core/messages";
 import type pg from "pg";
-import { SAVER_TRANSACTION_KEY } from "../checkpoint/threadline-saver.js";
+import { SAVER_TRANSACTION_KEY } from "../checkpoint/saver-config-keys.js";
 import { type Queryable, withTransaction } from "../db/database.js";
 import { AppError, notFound } from "../errors/app-error.js";
 import type { EventBus } from "../events/event-bus.js";

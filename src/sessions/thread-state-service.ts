@@ -1,13 +1,15 @@
 import { AIMessage, type BaseMessage } from "@langchain/core/messages";
 import type { Assistant } from "../assistants/assistant.js";
 import type { AssistantService } from "../assistants/assistant-service.js";
-import { SAVER_TRANSACTION_KEY } from "../checkpoint/threadline-saver.js";
+import { SAVER_PREFETCHED_KEY, SAVER_TRANSACTION_KEY } from "../checkpoint/saver-config-keys.js";
+import type { ThreadlineSaver } from "../checkpoint/threadline-saver.js";
 import type { Queryable } from "../db/database.js";
 import { AppError } from "../errors/app-error.js";
 import type { PendingInterrupt } from "../events/thread-event.js";
 import type { GraphRegistry, GraphStateSnapshot, RunnableGraph } from "../registry/graph-registry.js";
 import { serializeValues } from "../transcript/serialize-values.js";
 import { pendingInterrupts } from "./pending-interrupts.js";
+import type { Session } from "./session.js";
 import type { SessionStore } from "./session-store.js";
 
 /** A state edit: values written as if `as_node` had produced them, onto `checkpoint_id` (default: the latest). */
@@ -56,9 +58,12 @@ export interface CheckpointPage {
   next_before: string | null;
 }
 
+/** The most threads whose checkpoints `latestStates` reads in one query. */
+export const STATE_READ_BATCH = 100;
+
 /** Reads and edits checkpointed graph state of a user's thread, through its assistant's graph. */
 export class ThreadStateService {
-  constructor(private readonly deps: { sessions: SessionStore; assistants: AssistantService; registry: GraphRegistry }) {}
+  constructor(private readonly deps: { sessions: SessionStore; assistants: AssistantService; registry: GraphRegistry; checkpointer: Pick<ThreadlineSaver, "latestTuples"> }) {}
 
   /** The latest state, or the state at a checkpoint. */
   async get(userId: string, threadId: string, checkpointId?: string): Promise<ThreadState> {
@@ -67,6 +72,37 @@ export class ThreadStateService {
     // An unknown checkpoint id yields an empty snapshot with no creation time.
     if (checkpointId && !snapshot.createdAt) throw new AppError("not_found", `Checkpoint ${checkpointId} not found`);
     return toThreadState(threadId, snapshot);
+  }
+
+  /**
+   * The latest state of each of the user's sessions (as `get` gives it), by thread id: their assistants in one query,
+   * their checkpoints in one query per `STATE_READ_BATCH` threads, each state then built by its graph as `get` builds
+   * it (pending writes and interrupts included). A session whose state cannot be read — its assistant is not the
+   * user's, or its graph is no longer declared — is absent, where `get` answers not_found.
+   */
+  async latestStates(userId: string, sessions: readonly Session[]): Promise<Map<string, ThreadState>> {
+    const graphs = await this.graphsOf(userId, sessions.map((session) => session.assistant_id));
+    const readable = sessions.filter((session) => graphs.has(session.assistant_id));
+    const states = new Map<string, ThreadState>();
+    for (let start = 0; start < readable.length; start += STATE_READ_BATCH) {
+      const batch = readable.slice(start, start + STATE_READ_BATCH);
+      const tuples = await this.deps.checkpointer.latestTuples(batch.map((session) => session.thread_id));
+      for (const session of batch) {
+        const prefetched = { tuple: tuples.get(session.thread_id) };
+        const snapshot = await graphs.get(session.assistant_id)?.getState({ configurable: { thread_id: session.thread_id, [SAVER_PREFETCHED_KEY]: prefetched } });
+        if (snapshot) states.set(session.thread_id, toThreadState(session.thread_id, snapshot));
+      }
+    }
+    return states;
+  }
+
+  /** The graph of each assistant id the user can read and whose graph is declared, by assistant id. */
+  private async graphsOf(userId: string, assistantIds: readonly string[]): Promise<Map<string, RunnableGraph>> {
+    const graphs = new Map<string, RunnableGraph>();
+    for (const [assistantId, assistant] of await this.deps.assistants.getMany(userId, [...new Set(assistantIds)])) {
+      if (this.deps.registry.has(assistant.graph_id)) graphs.set(assistantId, this.graphForAssistant(assistant));
+    }
+    return graphs;
   }
 
   /** Past states, newest first. */

@@ -12,6 +12,7 @@ interface ExportRow {
   tool_calls: TranscriptMessage["tool_calls"] | null;
   tool_call_id: string | null;
   args: Record<string, unknown> | null;
+  started_at: Date | null;
   name: string | null;
   status: string | null;
   session: string | null;
@@ -26,7 +27,7 @@ export async function* exportConversation(db: Queryable, threadId: string): Asyn
   let after = 0;
   for (;;) {
     const { rows } = await db.query<ExportRow>(
-      `SELECT seq, role, content, tool_calls, tool_call_id, args, name, status, session, created_at
+      `SELECT seq, role, content, tool_calls, tool_call_id, args, started_at, name, status, session, created_at
          FROM messages WHERE thread_id = $1 AND seq > $2 ORDER BY seq LIMIT $3`,
       [threadId, after, PAGE_ROWS],
     );
@@ -45,6 +46,8 @@ function toLine(row: ExportRow): ConversationLine {
   if (row.tool_calls && row.tool_calls.length > 0) line.tool_calls = row.tool_calls.map((call) => ({ id: call.id, name: call.name, args: sortedKeys(call.args) }));
   if (row.tool_call_id) line.tool_call_id = row.tool_call_id;
   if (row.args) line.args = sortedKeys(row.args);
+  // Milliseconds, as `timestamp`: the row has microseconds, which a line does not carry.
+  if (row.started_at) line.started_at = row.started_at.toISOString();
   if (row.status === "error") line.status = "error";
   return line;
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { normaliseTimestamp, parseConversationJsonl } from "./conversation-jsonl.js";
+import { formatConversationLine, normaliseTimestamp, parseConversationJsonl } from "./conversation-jsonl.js";
 
 const NOW = new Date("2026-01-01T00:00:00Z");
 
@@ -58,5 +58,32 @@ describe("tool calls", () => {
     const [, call] = parseConversationJsonl(text, { now: NOW });
     expect(JSON.stringify(call?.tool_calls?.[0]?.args)).toBe('{"__proto__":"x","name":"y"}');
     expect(() => parseConversationJsonl('{"role":"assistant","content":"","tool_calls":[{"id":"c1","name":"f","args":[1]}]}', { now: NOW })).toThrow(/args must be an object/);
+  });
+});
+
+describe("a tool line's start (started_at)", () => {
+  const call = '{"role":"assistant","content":"","timestamp":"2024-01-01T00:00:01Z","tool_calls":[{"id":"c1","name":"calculator","args":{}}]}';
+  const result = (extra: string) => `${call}\n{"role":"tool","content":"42","timestamp":"2024-01-01T00:00:02Z","tool_call_id":"c1"${extra}}`;
+
+  it("is read like a timestamp on tool lines, ignored on others, and written after args, before status", () => {
+    const [, tool] = parseConversationJsonl(result(',"started_at":"2024-01-01 08:00:01.75+08:00"'), { now: NOW });
+    expect(tool?.started_at).toBe("2024-01-01T00:00:01.750Z");
+    const [, epoch] = parseConversationJsonl(result(',"started_at":1704067201750'), { now: NOW });
+    expect(epoch?.started_at).toBe("2024-01-01T00:00:01.750Z");
+    // The same instant as the result: a call that took no measurable time.
+    expect(parseConversationJsonl(result(',"started_at":"2024-01-01T00:00:02Z"'), { now: NOW })[1]?.started_at).toBe("2024-01-01T00:00:02.000Z");
+    expect(parseConversationJsonl('{"role":"user","content":"hi","started_at":"2024-01-01T00:00:00Z"}', { now: NOW })).toEqual([{ role: "user", content: "hi", timestamp: NOW.toISOString() }]);
+    const line = { role: "tool" as const, content: "x", timestamp: "2024-01-01T00:00:02.000Z", tool_call_id: "c1", args: { a: 1 }, started_at: "2024-01-01T00:00:01.750Z", status: "error" as const };
+    expect(formatConversationLine(line)).toBe('{"role":"tool","content":"x","timestamp":"2024-01-01T00:00:02.000Z","tool_call_id":"c1","args":{"a":1},"started_at":"2024-01-01T00:00:01.750Z","status":"error"}');
+    // A line without it has no such key.
+    expect(formatConversationLine({ ...line, started_at: undefined })).not.toContain("started_at");
+  });
+
+  it("is refused, naming the line, when it is not a timestamp or comes after the line's own timestamp", () => {
+    expect(() => parseConversationJsonl(result(',"started_at":"yesterday"'), { now: NOW })).toThrow(/^Line 2: invalid timestamp "yesterday"/);
+    expect(() => parseConversationJsonl(result(',"started_at":true'), { now: NOW })).toThrow(/^Line 2: started_at/);
+    expect(() => parseConversationJsonl(result(',"started_at":"2024-01-01T00:00:02.001Z"'), { now: NOW })).toThrow(
+      expect.objectContaining({ code: "invalid_request", details: { line: 2 }, message: expect.stringContaining("is after the line's timestamp 2024-01-01T00:00:02.000Z") as unknown }),
+    );
   });
 });

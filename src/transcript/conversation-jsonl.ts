@@ -16,6 +16,8 @@ export interface ConversationLine {
   tool_call_id?: string;
   /** Tool lines: the arguments the call ran with when a human edited them before approving it. */
   args?: Record<string, unknown>;
+  /** Tool lines: when the call's tool started (ISO 8601, UTC, milliseconds), never after `timestamp` (its result). */
+  started_at?: string;
   /** Only `error` is written: tool results succeed unless they say otherwise. */
   status?: "error";
 }
@@ -65,6 +67,7 @@ const messageLine = z.object({
   tool_calls: z.array(z.object({ id: z.string().min(1), name: z.string().min(1), args: z.custom<Record<string, unknown>>(isPlainRecord, "args must be an object").default({}) })).optional(),
   tool_call_id: z.string().min(1).optional(),
   args: z.custom<Record<string, unknown>>(isPlainRecord, "args must be an object").optional(),
+  started_at: timestamp.optional(),
   status: z.enum(["success", "error"]).optional(),
 });
 
@@ -103,6 +106,7 @@ export function formatConversationLine(line: ConversationLine): string {
   if (line.tool_calls !== undefined) ordered.tool_calls = line.tool_calls;
   if (line.tool_call_id !== undefined) ordered.tool_call_id = line.tool_call_id;
   if (line.args !== undefined) ordered.args = line.args;
+  if (line.started_at !== undefined) ordered.started_at = line.started_at;
   if (line.status !== undefined) ordered.status = line.status;
   return JSON.stringify(ordered);
 }
@@ -167,6 +171,7 @@ class LineReader {
     if (role === "assistant" && parsed.tool_calls && parsed.tool_calls.length > 0) line.tool_calls = parsed.tool_calls;
     if (role === "tool") line.tool_call_id = parsed.tool_call_id;
     if (role === "tool" && parsed.args !== undefined) line.args = parsed.args;
+    if (role === "tool" && parsed.started_at !== undefined) line.started_at = startedAt(parsed.started_at, line.timestamp);
     if (role === "tool" && parsed.status === "error") line.status = "error";
     this.lines.push(line);
   }
@@ -206,6 +211,13 @@ class LineReader {
     }
     this.pendingCalls = new Set(role === "assistant" ? (parsed.tool_calls ?? []).map((call) => call.id) : []);
   }
+}
+
+/** A tool line's start: a timestamp like the others, and not after its result (a negative duration is no duration). */
+function startedAt(value: string | number, resultAt: string): string {
+  const started = normaliseTimestamp(value);
+  if (Date.parse(started) > Date.parse(resultAt)) throw new Error(`started_at ${JSON.stringify(value)} is after the line's timestamp ${resultAt}: a tool starts before its result`);
+  return started;
 }
 
 function describe(error: unknown): string {

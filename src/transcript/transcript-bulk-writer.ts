@@ -14,7 +14,7 @@ const BATCH_CHARS = 4_000_000;
 
 /**
  * Append imported messages to a thread's transcript in batches, keeping their original timestamps, speaker
- * names and sessions. Like the live transcript, seq numbers come from the thread row's counter.
+ * names and sessions (and a tool result's start). Like the live transcript, seq numbers come from the thread row's counter.
  */
 export async function appendImportedRows(db: Queryable, threadId: string, rows: readonly ImportedRow[]): Promise<void> {
   for (const batch of batches(rows)) {
@@ -22,10 +22,10 @@ export async function appendImportedRows(db: Queryable, threadId: string, rows: 
       `WITH counter AS (
          UPDATE threads SET message_seq = message_seq + $2, last_activity_at = now() WHERE thread_id = $1 RETURNING message_seq - $2 AS base
        )
-       INSERT INTO messages (thread_id, seq, message_id, run_id, role, content, tool_calls, tool_call_id, args, name, status, session, created_at)
+       INSERT INTO messages (thread_id, seq, message_id, run_id, role, content, tool_calls, tool_call_id, args, started_at, name, status, session, created_at)
        SELECT $1, counter.base + item.ordinality, item.value->>'id', NULL, item.value->>'role', item.value->>'content',
-              item.value->'tool_calls', item.value->>'tool_call_id', item.value->'args', item.value->>'name', item.value->>'status',
-              item.value->>'session', (item.value->>'timestamp')::timestamptz
+              item.value->'tool_calls', item.value->>'tool_call_id', item.value->'args', (item.value->>'started_at')::timestamptz,
+              item.value->>'name', item.value->>'status', item.value->>'session', (item.value->>'timestamp')::timestamptz
          FROM counter, jsonb_array_elements($3::jsonb) WITH ORDINALITY AS item(value, ordinality)`,
       [threadId, batch.length, JSON.stringify(batch.map(toRow))],
     );

@@ -13,14 +13,26 @@ export interface TranscriptMessage {
   status?: string;
   /** On a tool result: the arguments the tool ran with when a human edited the model's before approving the call. */
   args?: Record<string, unknown>;
+  /**
+   * On a tool result: when its tool started (the call's `tool.started`), on the database's clock like `created_at`.
+   * Absent when no start was seen: a call that never ran, a graph that announces no starts, older rows.
+   */
+  started_at?: string;
   run_id: string | null;
   created_at: string;
   /** Set when a state edit replaced the message under its id (new content, same seq). */
   edited_at?: string;
 }
 
-/** A message about to be appended (seq and timestamp are assigned by the store). */
-export type NewTranscriptMessage = Omit<TranscriptMessage, "seq" | "created_at" | "run_id" | "edited_at">;
+/** A message about to be appended (seq and timestamps are assigned by the store). */
+export type NewTranscriptMessage = Omit<TranscriptMessage, "seq" | "created_at" | "run_id" | "edited_at" | "started_at"> & {
+  /**
+   * On a tool result: how long before this append its tool started, on the executing instance's monotonic clock.
+   * The store turns it into `started_at` on the database's clock, the clock of `created_at`, so the duration a
+   * client reads from the two is what the instance measured, whatever the clocks of instance and database say.
+   */
+  started_ms_ago?: number;
+};
 
 const ROLE_BY_TYPE: Record<string, TranscriptMessage["role"]> = {
   human: "user",

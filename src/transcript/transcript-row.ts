@@ -12,6 +12,8 @@ export interface TranscriptRow {
   status: string | null;
   /** Absent from queries that do not select it. */
   args?: Record<string, unknown> | null;
+  /** Absent from queries that do not select it. */
+  started_at?: Date | null;
   run_id: string | null;
   created_at: Date;
   /** Absent from queries that do not select it. */
@@ -33,6 +35,7 @@ export function toTranscriptMessage(row: TranscriptRow): TranscriptMessage {
   if (row.name) message.name = row.name;
   if (row.status) message.status = row.status;
   if (row.args) message.args = row.args;
+  if (row.started_at) message.started_at = row.started_at.toISOString();
   if (row.edited_at) message.edited_at = row.edited_at.toISOString();
   return message;
 }

@@ -43,7 +43,7 @@ interface HitRow extends TranscriptRow {
 }
 
 const COLUMNS = `m.thread_id, t.title AS thread_title, m.message_id, m.seq, m.role, m.content, m.tool_calls, m.tool_call_id,
-       m.name, m.status, m.args, m.run_id, m.created_at, m.edited_at`;
+       m.name, m.status, m.args, m.started_at, m.run_id, m.created_at, m.edited_at`;
 
 /**
  * Ranked search over the transcript, within a user's threads: Postgres full-text search for English words, CJK

@@ -5,7 +5,7 @@ import { toTranscriptMessage, type TranscriptRow } from "./transcript-row.js";
 import { storableJson } from "../errors/storable-text.js";
 
 /** The columns a transcript message is read from (`TranscriptRow`). */
-const TRANSCRIPT_COLUMNS = "message_id, seq, role, content, tool_calls, tool_call_id, name, status, args, run_id, created_at, edited_at";
+const TRANSCRIPT_COLUMNS = "message_id, seq, role, content, tool_calls, tool_call_id, name, status, args, started_at, run_id, created_at, edited_at";
 
 /** The append-only transcript. Reads are keyset-paginated on (thread, seq): cost is independent of length. */
 export class TranscriptStore {
@@ -24,9 +24,10 @@ export class TranscriptStore {
          UPDATE threads SET message_seq = message_seq + $3, last_activity_at = now()
           WHERE thread_id = $1 RETURNING message_seq - $3 AS base
        )
-       INSERT INTO messages (thread_id, seq, message_id, run_id, role, content, tool_calls, tool_call_id, name, status, args)
+       INSERT INTO messages (thread_id, seq, message_id, run_id, role, content, tool_calls, tool_call_id, name, status, args, started_at)
        SELECT $1, counter.base + item.ordinality, item.value->>'id', $2, item.value->>'role', item.value->>'content',
-              item.value->'tool_calls', item.value->>'tool_call_id', item.value->>'name', item.value->>'status', item.value->'args'
+              item.value->'tool_calls', item.value->>'tool_call_id', item.value->>'name', item.value->>'status', item.value->'args',
+              now() - make_interval(secs => (item.value->>'started_ms_ago')::float8 / 1000)
          FROM counter, jsonb_array_elements($4::jsonb) WITH ORDINALITY AS item(value, ordinality)
        ON CONFLICT (thread_id, message_id) DO NOTHING
        RETURNING ${TRANSCRIPT_COLUMNS}`,
@@ -60,8 +61,8 @@ export class TranscriptStore {
   /**
    * Copy a thread's history into a fork: the rows of the messages in the forked state, everything said before the
    * oldest of them (turns folded into the running summary are out of the state but still the conversation) and the
-   * system lines between them (imported notes the state never holds). Rows keep their time, session, name and
-   * edit mark; seq numbers continue the fork's counter; run ids are not copied (the runs are the source's).
+   * system lines between them (imported notes the state never holds). Rows keep their time, tool start, session,
+   * name and edit mark; seq numbers continue the fork's counter; run ids are not copied (the runs are the source's).
    */
   async copyHistory(copy: { fromThread: string; toThread: string; messageIds: readonly string[] }, db: Queryable = this.pool): Promise<number> {
     if (copy.messageIds.length === 0) return 0;
@@ -79,9 +80,9 @@ export class TranscriptStore {
          UPDATE threads SET message_seq = message_seq + (SELECT count(*) FROM source), last_activity_at = now()
           WHERE thread_id = $3 RETURNING message_seq - (SELECT count(*) FROM source) AS base
        )
-       INSERT INTO messages (thread_id, seq, message_id, run_id, role, content, tool_calls, tool_call_id, name, status, args, session, created_at, edited_at)
+       INSERT INTO messages (thread_id, seq, message_id, run_id, role, content, tool_calls, tool_call_id, name, status, args, started_at, session, created_at, edited_at)
        SELECT $3, counter.base + source.n, source.message_id, NULL, source.role, source.content, source.tool_calls, source.tool_call_id,
-              source.name, source.status, source.args, source.session, source.created_at, source.edited_at
+              source.name, source.status, source.args, source.started_at, source.session, source.created_at, source.edited_at
          FROM source, counter
        ON CONFLICT (thread_id, message_id) DO NOTHING`,
       [copy.fromThread, copy.messageIds, copy.toThread],

@@ -4,7 +4,8 @@ import type { Logger } from "../logger.js";
 import type { Services } from "../services.js";
 import type { Session } from "../sessions/session.js";
 import type { ThreadEvent } from "../events/thread-event.js";
-import { type ServerFrame, toEventFrame } from "./protocol.js";
+import { notFound } from "../errors/app-error.js";
+import { type ServerFrame, toEventFrame, toNoticeFrame } from "./protocol.js";
 
 /** One socket: its user, its thread subscriptions and a bounded send path. */
 export class ClientConnection {
@@ -16,11 +17,17 @@ export class ClientConnection {
   /** `inOrder`'s chains by key; a key is dropped when its last work settles. */
   private readonly chains = new Map<string, Promise<void>>();
 
+  /** Ends this socket's share of its user's thread changes. */
+  private readonly stopThreadChanges: () => void;
+
   constructor(
     readonly socket: WebSocket,
     readonly user: User,
     private readonly deps: { services: Services; logger: Logger; credential?: string },
-  ) {}
+  ) {
+    // Every socket of the user hears of the user's threads being created, renamed or deleted (its session list).
+    this.stopThreadChanges = deps.services.threadChanges.subscribe(user.id, (change) => this.send(toNoticeFrame(change)));
+  }
 
   /** The API key or JWT the socket opened with, checked again periodically (never logged). */
   get credential(): string | undefined {
@@ -69,12 +76,18 @@ export class ClientConnection {
   /**
    * Receive a thread's events. With `since`, first replay stored events after it, then continue live with
    * no gap and no duplicate: live events are held back until the replay is sent, then filtered by seq.
+   *
+   * `load` reads the thread as its owner sees it (not_found for a missing or another user's thread). It runs
+   * after the bus listener is registered, so a delete racing the subscribe is never missed: one that committed
+   * before the read fails it (the subscribe answers not_found), one that commits after reaches the listener
+   * (`thread.deleted`). Nothing is sent before the read confirmed the thread.
    */
-  async subscribe(threadId: string, since?: number, session?: Session): Promise<{ last_seq: number }> {
+  async subscribe(threadId: string, options: { since?: number; load: () => Promise<Session> }): Promise<{ last_seq: number; session: Session }> {
+    const { since } = options;
     this.unsubscribe(threadId);
-    if (session) this.sessions.set(threadId, session);
     let lastSent = since ?? -1;
-    let held: ThreadEvent[] | undefined = since === undefined ? undefined : [];
+    let held: ThreadEvent[] | undefined = [];
+    let confirmed = false;
     let deleted = false;
     const deliver = (event: ThreadEvent) => {
       if (held) {
@@ -91,24 +104,38 @@ export class ClientConnection {
       this.sessions.delete(threadId);
       deleted = true;
       held = undefined;
+      // Not confirmed yet: the subscribe itself answers not_found instead.
+      if (!confirmed) return;
       // Past whatever this socket was sent, a replay's events included: clients apply events by seq.
       this.send(toEventFrame({ ...notice, seq: Math.max(notice.seq, lastSent + 1) }));
     });
     this.subscriptions.set(threadId, unsubscribe);
-    const live = await this.deps.services.bus.ready(threadId);
-    if (since === undefined) return { last_seq: live };
-    // Page through the stored events (a long-absent client may be far behind), then release what came live.
-    for (let page = await this.deps.services.eventLog.listSince(threadId, since); page.length > 0; page = await this.deps.services.eventLog.listSince(threadId, lastSent)) {
-      if (deleted) break;
-      for (const event of page) {
-        lastSent = event.seq;
-        this.send(toEventFrame(event));
+    let session: Session;
+    let live: number;
+    try {
+      [session, live] = await Promise.all([options.load(), this.deps.services.bus.ready(threadId)]);
+    } catch (error) {
+      if (this.subscriptions.get(threadId) === unsubscribe) this.unsubscribe(threadId);
+      else unsubscribe();
+      throw error;
+    }
+    if (deleted) throw notFound("Thread", threadId);
+    confirmed = true;
+    if (this.subscriptions.get(threadId) === unsubscribe) this.sessions.set(threadId, session);
+    if (since !== undefined) {
+      // Page through the stored events (a long-absent client may be far behind), then release what came live.
+      for (let page = await this.deps.services.eventLog.listSince(threadId, since); page.length > 0 && !deleted; page = await this.deps.services.eventLog.listSince(threadId, lastSent)) {
+        for (const event of page) {
+          if (deleted) break;
+          lastSent = event.seq;
+          this.send(toEventFrame(event));
+        }
       }
     }
     const pending = held ?? [];
     held = undefined;
     for (const event of pending) deliver(event);
-    return { last_seq: lastSent };
+    return { last_seq: since === undefined ? live : lastSent, session };
   }
 
   /** Stop receiving a thread's events. */
@@ -120,6 +147,7 @@ export class ClientConnection {
 
   /** Drop every subscription (socket closed). */
   dispose(): void {
+    this.stopThreadChanges();
     for (const unsubscribe of this.subscriptions.values()) unsubscribe();
     this.subscriptions.clear();
     this.sessions.clear();

@@ -1,5 +1,6 @@
 import { AppError } from "../errors/app-error.js";
 import type { Services } from "../services.js";
+import type { Session } from "../sessions/session.js";
 import type { ClientConnection } from "./client-connection.js";
 import type { MethodName, MethodParams } from "./protocol.js";
 
@@ -23,19 +24,16 @@ export const COMMAND_HANDLERS: { [Name in MethodName]: Handler<Name> } = {
   "messages.list": (connection, params, services) =>
     services.sessions.messages(connection.user.id, params.thread_id, { limit: params.limit, before: params.before }),
   "run.start": async (connection, params, services) => {
-    // A subscription was checked against the thread's owner when it began (and the submission's thread lock checks
-    // the owner again): only an unsubscribed thread is read first, before any of its events can reach this socket.
-    const wasSubscribed = connection.isSubscribed(params.thread_id);
-    const session = connection.subscribedSession(params.thread_id) ?? (await services.sessions.get(connection.user.id, params.thread_id));
-    // Subscribe before submitting so the caller sees run.started and every event after it.
-    if (!wasSubscribed) await connection.subscribe(params.thread_id, undefined, session);
+    // Subscribed before submitting, so the caller sees run.started and every event after it (the submission's
+    // thread lock checks the owner again).
+    const { session, subscribedNow } = await ensureSubscribed(connection, services, params.thread_id);
     try {
       if (!params.input && !params.checkpoint_id) throw new AppError("invalid_request", "run.start needs input (or a checkpoint_id to replay from)");
       const { durability, ...request } = params;
       const { run, duplicate } = await services.runs.submit(connection.user.id, { ...request, ...(durability ? { config: { durability } } : {}) }, { session });
       return { run_id: run.run_id, thread_id: run.thread_id, status: run.status, duplicate };
     } catch (error) {
-      if (!wasSubscribed) connection.unsubscribe(params.thread_id);
+      if (subscribedNow) connection.unsubscribe(params.thread_id);
       throw error;
     }
   },
@@ -47,9 +45,7 @@ export const COMMAND_HANDLERS: { [Name in MethodName]: Handler<Name> } = {
   "run.get": (connection, params, services) => services.runs.get(connection.user.id, params.thread_id, params.run_id),
   "run.list": (connection, params, services) => services.runs.list(connection.user.id, params.thread_id, params),
   "input.respond": async (connection, params, services) => {
-    const wasSubscribed = connection.isSubscribed(params.thread_id);
-    const session = await services.sessions.get(connection.user.id, params.thread_id);
-    if (!wasSubscribed) await connection.subscribe(params.thread_id, undefined, session);
+    await ensureSubscribed(connection, services, params.thread_id);
     const { run } = await services.runs.respond(connection.user.id, params);
     return { run_id: run.run_id, thread_id: run.thread_id, status: run.status };
   },
@@ -57,8 +53,7 @@ export const COMMAND_HANDLERS: { [Name in MethodName]: Handler<Name> } = {
   "state.listCheckpoints": (connection, params, services) => services.threadState.listCheckpoints(connection.user.id, params.thread_id, params),
   "state.fork": (connection, params, services) => services.forks.fork(connection.user.id, params),
   "subscription.subscribe": async (connection, params, services) => {
-    const session = await services.sessions.get(connection.user.id, params.thread_id);
-    const { last_seq } = await connection.subscribe(params.thread_id, params.since, session);
+    const { last_seq } = await connection.subscribe(params.thread_id, { since: params.since, load: () => services.sessions.get(connection.user.id, params.thread_id) });
     return { thread_id: params.thread_id, subscribed: true, last_seq };
   },
   "subscription.unsubscribe": (connection, params) => {
@@ -66,3 +61,15 @@ export const COMMAND_HANDLERS: { [Name in MethodName]: Handler<Name> } = {
     return Promise.resolve({ thread_id: params.thread_id, subscribed: false });
   },
 };
+
+/**
+ * The thread as its owner sees it, subscribing the socket first unless it already is (`subscribedNow` says
+ * whether this call did, for the caller to undo on failure). The owner check of an existing subscription was made
+ * when it began (a thread's owner never changes); one still beginning is read again.
+ */
+async function ensureSubscribed(connection: ClientConnection, services: Services, threadId: string): Promise<{ session: Session; subscribedNow: boolean }> {
+  const load = () => services.sessions.get(connection.user.id, threadId);
+  if (connection.isSubscribed(threadId)) return { session: connection.subscribedSession(threadId) ?? (await load()), subscribedNow: false };
+  const { session } = await connection.subscribe(threadId, { load });
+  return { session, subscribedNow: true };
+}

@@ -2,6 +2,8 @@ import { z } from "zod";
 import type { ErrorCode } from "../errors/app-error.js";
 import type { ThreadEvent } from "../events/thread-event.js";
 import type { ThreadDeletedNotice } from "../events/thread-deleted-notice.js";
+import type { ThreadChange, ThreadChangeKind } from "../events/thread-change-feed.js";
+import type { Session } from "../sessions/session.js";
 import { durabilitySchema } from "../runs/run-config.js";
 
 /** Every client frame: a command with an id the reply echoes. */
@@ -121,8 +123,26 @@ export interface EventFrame {
   created_at: string;
 }
 
+/**
+ * Server → client: one of the user's threads was created, updated (title, metadata) or deleted — sent to every
+ * socket of that user, whatever it subscribed to, so each window's session list follows. Not stored, no seq.
+ */
+export interface NoticeFrame {
+  type: "notice";
+  notice: `thread.${ThreadChangeKind}`;
+  thread_id: string;
+  /** The session as `thread.get` answers it now; null when deleted. */
+  thread: Session | null;
+  created_at: string;
+}
+
 /** Any server frame. */
-export type ServerFrame = ResultFrame | ErrorFrame | EventFrame;
+export type ServerFrame = ResultFrame | ErrorFrame | EventFrame | NoticeFrame;
+
+/** The notice frame for a change to one of the socket's user's threads. */
+export function toNoticeFrame(change: ThreadChange): NoticeFrame {
+  return { type: "notice", notice: `thread.${change.kind}`, thread_id: change.threadId, thread: change.session, created_at: new Date().toISOString() };
+}
 
 /** The event frame for a stored event or a deletion notice. */
 export function toEventFrame(event: ThreadEvent | ThreadDeletedNotice): EventFrame {

@@ -4,7 +4,8 @@ import { Command } from "@langchain/langgraph";
 import type { CheckpointTuple, PendingWrite } from "@langchain/langgraph-checkpoint";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { CheckpointRetention } from "../../src/checkpoint/checkpoint-retention.js";
-import { SAVER_RUN_ID_KEY, ThreadlineSaver } from "../../src/checkpoint/threadline-saver.js";
+import { SAVER_RUN_ID_KEY } from "../../src/checkpoint/saver-config-keys.js";
+import { ThreadlineSaver } from "../../src/checkpoint/threadline-saver.js";
 import { STORAGE_BACKENDS, type StorageBackend } from "../storage/storage-backends.js";
 import { contents, conversationGraph } from "./conversation-graph.js";
 

@@ -76,6 +76,19 @@ describe.each(STORAGE_BACKENDS)("ThreadlineSaver reads exactly what PostgresSave
     expect(latest).toStrictEqual(normalizeConfigs([(await saver.plain.getTuple(mirror))!], mirrorOf(threadId), threadId)[0]);
   });
 
+  it("latestTuples reads each thread's latest checkpoint together, exactly as getTuple reads it (pending interrupt included)", async () => {
+    const waiting = randomUUID();
+    const graph = conversationGraph(saver);
+    await graph.invoke({ messages: [{ role: "user", content: "hello" }] }, { configurable: { thread_id: waiting } });
+    await graph.invoke({ messages: [new HumanMessage({ id: "h-approve", content: "approve" })] }, { configurable: { thread_id: waiting } });
+    const fresh = new ThreadlineSaver(backend.pool);
+    const latest = await fresh.latestTuples([threadId, waiting, randomUUID()]);
+    expect([...latest.keys()].sort()).toEqual([threadId, waiting].sort());
+    for (const id of [threadId, waiting]) expect(latest.get(id)).toStrictEqual(await fresh.getTuple({ configurable: { thread_id: id } }));
+    expect(latest.get(waiting)?.pendingWrites?.map(([, channel]) => channel)).toContain("__interrupt__");
+    expect(await fresh.latestTuples([])).toEqual(new Map());
+  });
+
   it("list options (limit, before, metadata filter) select the same checkpoints", async () => {
     const all = await collect(saver, config);
     const before = { configurable: { checkpoint_id: all[10]?.checkpoint.id } };

@@ -1,7 +1,8 @@
 import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DELETION_LOCK_SQL } from "../../src/checkpoint/saver-sql.js";
-import { SAVER_TRANSACTION_KEY, ThreadlineSaver } from "../../src/checkpoint/threadline-saver.js";
+import { SAVER_TRANSACTION_KEY } from "../../src/checkpoint/saver-config-keys.js";
+import { ThreadlineSaver } from "../../src/checkpoint/threadline-saver.js";
 import { ThreadTombstones } from "../../src/jobs/lifecycle/thread-tombstones.js";
 import { STORAGE_BACKENDS, type StorageBackend } from "../storage/storage-backends.js";
 import { userTurn, windowedChatGraph } from "./windowed-chat-graph.js";

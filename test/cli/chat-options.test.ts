@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { resolveChatOptions, toWebSocketUrl } from "../../src/cli/chat/chat-options.js";
 import { ChatExit } from "../../src/cli/chat/exit-codes.js";
-import { findSession } from "../../src/cli/chat/slash-commands.js";
+import { findSession } from "../../src/cli/chat/session-commands.js";
 import type { Session } from "../../src/sessions/session.js";
 
 describe("chat options", () => {

@@ -151,6 +151,36 @@ describe("assistants.getVersions and setLatest on Postgres (two users)", () => {
     expect((await alice.assistants.getVersions(busy.assistant_id)).map((version) => version.version)).toEqual([7, 6, 5, 4, 3, 2, 1]);
   });
 
+  it("two concurrent PATCHes of different fields both take effect, and each is stored as the version it answered", async () => {
+    for (let round = 0; round < 5; round += 1) {
+      const shared = await alice.assistants.create({ graphId: "chat", name: "Shared", context: { instructions: "plain" } });
+      const updates = await Promise.all([
+        alice.assistants.update(shared.assistant_id, { name: `Renamed ${round}` }),
+        alice.assistants.update(shared.assistant_id, { context: { instructions: `Be brief ${round}` } }),
+      ]);
+      expect(await alice.assistants.get(shared.assistant_id)).toMatchObject({ name: `Renamed ${round}`, context: { instructions: `Be brief ${round}` }, version: 3 });
+      expect(updates.map((updated) => updated.version).sort()).toEqual([2, 3]);
+      const versions = await alice.assistants.getVersions(shared.assistant_id);
+      expect(versions.map((version) => version.version)).toEqual([3, 2, 1]);
+      for (const updated of updates) {
+        expect(versions.find((version) => version.version === updated.version)).toMatchObject({ name: updated.name, context: updated.context, config: updated.config });
+      }
+    }
+  });
+
+  it("two concurrent settings changes of different keys both take effect: the later is checked again on the earlier's", async () => {
+    for (let round = 0; round < 5; round += 1) {
+      const shared = await alice.assistants.create({ graphId: "chat", name: "Settings", context: { instructions: "plain" } });
+      await Promise.all([
+        alice.assistants.update(shared.assistant_id, { context: { instructions: `Be brief ${round}` } }),
+        alice.assistants.update(shared.assistant_id, { config: { configurable: { first_message: `Hello ${round}` } } }),
+      ]);
+      const now = await alice.assistants.get(shared.assistant_id);
+      expect(now).toMatchObject({ version: 3, context: { instructions: `Be brief ${round}`, first_message: `Hello ${round}` }, config: { configurable: { first_message: `Hello ${round}` } } });
+      expect((await alice.assistants.getVersions(shared.assistant_id))[0]).toMatchObject({ version: 3, context: now.context });
+    }
+  });
+
   it("deleting an assistant deletes its versions", async () => {
     const doomed = await alice.assistants.create({ graphId: "chat", name: "Doomed" });
     await alice.assistants.update(doomed.assistant_id, { name: "Doomed 2" });

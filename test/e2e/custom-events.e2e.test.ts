@@ -10,7 +10,8 @@ import { chat, type Frame, TestWsClient } from "../helpers/ws-client.js";
 
 // A graph's custom stream chunks (`config.writer`) reach clients as `custom` events, stored like every run event
 // and in stream order; the chat graph's tool-start announcements stay `tool.started`; a chunk that cannot be stored
-// is dropped with a warning and the run goes on (docs/protocol.md).
+// is dropped with a warning and the run goes on; past the run's cap (RUN_CUSTOM_EVENTS_MAX, 5 here) every chunk is
+// dropped, told once by `custom.capped` and a warning (docs/protocol.md).
 
 interface Part {
   event: string;
@@ -19,6 +20,7 @@ interface Part {
 
 const GRAPHS = fileURLToPath(new URL("../helpers/progress-graphs.langgraph.json", import.meta.url));
 const PROGRESS = [{ stage: "started", asked: "go" }, { stage: "replied", progress: 0.5 }, "done"];
+const CAP = 5;
 
 let database: TestDatabase;
 let server: RunningServer;
@@ -32,7 +34,7 @@ beforeAll(async () => {
       done();
     },
   });
-  server = await startTestServer({ databaseUrl: database.url, env: { LANGGRAPH_CONFIG: GRAPHS }, logger: pino({ level: "warn" }, logs) });
+  server = await startTestServer({ databaseUrl: database.url, env: { LANGGRAPH_CONFIG: GRAPHS, RUN_CUSTOM_EVENTS_MAX: CAP }, logger: pino({ level: "warn" }, logs) });
 });
 afterAll(async () => {
   await server.close();
@@ -144,5 +146,32 @@ describe("custom events", () => {
     const threadId = await progressThread(client);
     const { runId } = await chat(client, threadId, "unstorable");
     expect(customFrames(client.frames, runId)[0]?.data).toEqual({ run_id: runId, data: { text: "nul\uFFFD and lone \uFFFD" } });
+  });
+
+  it("past the run's cap, chunks are dropped: one custom.capped event, one warning, and the run goes on; each run has its own cap", async () => {
+    await using client = await TestWsClient.connect(server.wsUrl);
+    const threadId = await progressThread(client);
+    for (let attempt = 0; attempt < 2; attempt += 1) {
+      const { runId, final } = await chat(client, threadId, "flood");
+      expect(final.event).toBe("run.completed");
+      expect(customFrames(client.frames, runId).map((frame) => frame.data)).toEqual([0, 1, 2, 3, 4].map((index) => ({ run_id: runId, data: { index } })));
+      const capped = client.frames.filter((frame) => frame.event === "custom.capped" && frame.run_id === runId);
+      expect(capped.map((frame) => frame.data)).toEqual([{ run_id: runId, limit: CAP }]);
+      // Told where the first chunk was dropped: right after the last one kept.
+      expect(timeline(client.frames, runId).slice(0, 9)).toEqual(["run.started", "message.completed:user", "custom", "custom", "custom", "custom", "custom", "custom.capped", "message.delta…"]);
+      expect(warnings.filter((line) => line.runId === runId)).toEqual([expect.objectContaining({ msg: "custom stream chunks past the run's limit dropped", reason: "run_limit", limit: CAP, graphId: "progress", threadId })]);
+    }
+
+    // What was stored is what went out: a replay has the same five chunks and the one notice, and so has the SSE stream.
+    await using later = await TestWsClient.connect(server.wsUrl);
+    await later.call("subscription.subscribe", { thread_id: threadId, since: 0 });
+    const runIds = [...new Set(client.frames.filter((frame) => frame.event === "run.completed").map((frame) => frame.run_id ?? ""))];
+    await later.waitFor((frame) => frame.event === "run.completed" && frame.run_id === runIds.at(-1));
+    expect(later.frames.filter((frame) => frame.event === "custom" || frame.event === "custom.capped").map((frame) => frame.event)).toEqual(
+      [...Array<string>(CAP).fill("custom"), "custom.capped", ...Array<string>(CAP).fill("custom"), "custom.capped"],
+    );
+    const sdk = new Client({ apiUrl: server.url, apiKey: null });
+    const parts = await collect(sdk.runs.joinStream(threadId, runIds[0] ?? "", { streamMode: "custom" }));
+    expect(parts.map((part) => part.event)).toEqual(["metadata", ...Array<string>(CAP).fill("custom"), "end"]);
   });
 });

@@ -203,6 +203,41 @@ describe("human in the loop", () => {
     expect((await client.call<{ status: string }>("thread.get", { thread_id: threadId })).status).toBe("idle");
   });
 
+  it("an approved call's result records when its tool started, so a later reader times the tool and not the wait", async () => {
+    await using server = await startTestServer({ databaseUrl: database.url, tools: TOOLS_WITH_SLOW_APPROVAL });
+    await using client = await TestWsClient.connect(server.wsUrl);
+    const threadId = (await client.call<{ thread_id: string }>("thread.open", {})).thread_id;
+    const { run_id } = await client.call<{ run_id: string }>("run.start", { thread_id: threadId, input: { messages: [{ role: "user", content: '/tool slow_approved_task {"ms":300}' }] } });
+    const interrupted = await client.waitForEvent("run.interrupted", { run_id });
+    const [interrupt] = (interrupted.data as { interrupts: Interrupt[] }).interrupts;
+    // The human takes longer than the tool: a duration counted from the request would be mostly this wait.
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+    const approved = await client.call<{ run_id: string }>("input.respond", { thread_id: threadId, interrupt_id: interrupt?.id, value: { decision: "approve" } });
+    await client.waitForEvent("run.completed", { run_id: approved.run_id });
+    const started = await client.waitForEvent("tool.started", { run_id: approved.run_id });
+    const { messages } = await client.call<{ messages: { role: string; created_at: string; started_at?: string }[] }>("messages.list", { thread_id: threadId });
+    const result = messages.find((message) => message.role === "tool");
+    const startedAt = Date.parse(result?.started_at ?? "");
+    // The start its tool.started announced (both on the database's clock; the event is stored a moment after it).
+    expect(Math.abs(startedAt - Date.parse(started.created_at ?? ""))).toBeLessThan(200);
+    const ran = Date.parse(result?.created_at ?? "") - startedAt;
+    expect(ran).toBeGreaterThanOrEqual(300);
+    expect(ran).toBeLessThan(1000);
+    // Only tool results carry it.
+    expect(messages.filter((message) => message.started_at !== undefined).map((message) => message.role)).toEqual(["tool"]);
+
+    // A call that never ran (rejected) has no start to record.
+    const second = await client.call<{ run_id: string }>("run.start", { thread_id: threadId, input: { messages: [{ role: "user", content: EMAIL }] } });
+    const asked = await client.waitForEvent("run.interrupted", { run_id: second.run_id });
+    const [question] = (asked.data as { interrupts: Interrupt[] }).interrupts;
+    const rejected = await client.call<{ run_id: string }>("input.respond", { thread_id: threadId, interrupt_id: question?.id, value: { decision: "reject" } });
+    await client.waitForEvent("run.completed", { run_id: rejected.run_id });
+    const after = await client.call<{ messages: { role: string; run_id: string | null; started_at?: string }[] }>("messages.list", { thread_id: threadId });
+    const rejectedResult = after.messages.find((message) => message.role === "tool" && message.run_id === rejected.run_id);
+    expect(rejectedResult).toBeDefined();
+    expect(rejectedResult?.started_at).toBeUndefined();
+  });
+
   it("an answer whose run was cancelled before the tool finished leaves the question open, and it can be answered again", async () => {
     await using server = await startTestServer({ databaseUrl: database.url, tools: TOOLS_WITH_SLOW_APPROVAL });
     await using client = await TestWsClient.connect(server.wsUrl);

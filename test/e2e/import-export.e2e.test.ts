@@ -162,6 +162,43 @@ describe("import and export (HTTP)", () => {
     expect((await exportText(stray.body.thread_id)).text).not.toContain('"args"');
   });
 
+  it("keeps when a tool started (a tool line's started_at): transcript, export byte for byte, copies, and a chatted call's start", async () => {
+    const lines = [
+      '{"role":"user","content":"6*7?","timestamp":"2024-01-01T00:00:00.000Z"}',
+      '{"role":"assistant","content":"","timestamp":"2024-01-01T00:00:01.000Z","tool_calls":[{"id":"c1","name":"calculator","args":{"expression":"6*7"}},{"id":"c2","name":"calculator","args":{"expression":"1/0"}}]}',
+      '{"role":"tool","name":"calculator","content":"42","timestamp":"2024-01-01T00:00:02.000Z","tool_call_id":"c1","started_at":"2024-01-01T00:00:01.250Z"}',
+      '{"role":"tool","name":"calculator","content":"division by zero","timestamp":"2024-01-01T00:00:03.000Z","tool_call_id":"c2","started_at":"2024-01-01T00:00:02.990Z","status":"error"}',
+      '{"role":"assistant","content":"42.","timestamp":"2024-01-01T00:00:04.000Z"}',
+    ];
+    const canonical = `${lines.join("\n")}\n`;
+    const imported = await importJsonl(canonical);
+    expect(imported.status).toBe(201);
+    const threadId = imported.body.thread_id;
+    expect((await exportText(threadId)).text).toBe(canonical);
+    const page = await getJson<{ messages: { role: string; started_at?: string; created_at: string }[] }>(`/threads/${threadId}/messages`);
+    expect(page.messages.map((message) => message.started_at)).toEqual([undefined, undefined, "2024-01-01T00:00:01.250Z", "2024-01-01T00:00:02.990Z", undefined]);
+    const copy = (await (await fetch(`${server.url}/threads/${threadId}/copy`, { method: "POST" })).json()) as { thread_id: string };
+    expect((await exportText(copy.thread_id)).text).toBe(canonical);
+    // A start after its own result is refused by line; a start on a user line is ignored.
+    const late = await importJsonl(canonical.replace('"started_at":"2024-01-01T00:00:01.250Z"', '"started_at":"2024-01-01T00:00:02.500Z"'));
+    expect(late).toMatchObject({ status: 400, body: { code: "invalid_request", message: expect.stringContaining("Line 3: started_at") as unknown } });
+    const stray = await importJsonl('{"role":"user","content":"hi","started_at":"2020-01-01T00:00:00Z"}\n');
+    expect((await exportText(stray.body.thread_id)).text).not.toContain("started_at");
+
+    // A chatted call: its row's start (from its tool.started) goes out and comes back.
+    await using client = await TestWsClient.connect(server.wsUrl);
+    const chatted = await client.call<{ thread_id: string }>("thread.open", {});
+    const { final } = await chat(client, chatted.thread_id, '/tool calculator {"expression":"6*7"}');
+    expect(final.event).toBe("run.completed");
+    const exported = (await exportText(chatted.thread_id)).text;
+    const toolLine = exported.split("\n").map((line) => (line ? (JSON.parse(line) as Record<string, unknown>) : {})).find((line) => line.role === "tool");
+    expect(toolLine?.started_at).toEqual(expect.stringMatching(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/));
+    expect(Date.parse(String(toolLine?.started_at))).toBeLessThanOrEqual(Date.parse(String(toolLine?.timestamp)));
+    const reimported = await importJsonl(exported);
+    expect(reimported.status).toBe(201);
+    expect((await exportText(reimported.body.thread_id)).text).toBe(exported);
+  });
+
   it("forks an imported conversation with its history intact: times, sessions, names and system lines", async () => {
     const lines = canonicalConversation().split("\n").filter(Boolean);
     // A system line between the sessions: it is in the transcript only, never in the state.

@@ -1,38 +1,14 @@
-import { fileURLToPath } from "node:url";
-import type { Client } from "@langchain/langgraph-sdk";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { RunningServer } from "../../src/app.js";
-import { createTestDatabase, type TestDatabase } from "../helpers/test-database.js";
+import { describe, expect, it } from "vitest";
 import { sdkUser } from "../helpers/sdk-user.js";
-import { startTestServer } from "../helpers/test-server.js";
+import { useSdkUsersServer } from "../helpers/sdk-users-server.js";
 
 // The SDK calls that answered 404 before (counts, graph drawings and schemas, state metadata patches), through the
 // official client against a real server, each for two users: alice's ids are unknown to bob.
 
-let database: TestDatabase;
-let server: RunningServer;
-let alice: Client;
-let bob: Client;
-let aliceKey: string;
-
-beforeAll(async () => {
-  database = await createTestDatabase();
-  // `chat` and `planner` (a zod-state graph with a subgraph: test/helpers/schema-graph.ts).
-  const graphs = fileURLToPath(new URL("../helpers/schema-graphs.langgraph.json", import.meta.url));
-  server = await startTestServer({ databaseUrl: database.url, env: { AUTH_MODE: "apikey", LANGGRAPH_CONFIG: graphs } });
-  ({ client: alice, key: aliceKey } = await sdkUser(server, "alice"));
-  ({ client: bob } = await sdkUser(server, "bob"));
-});
-afterAll(async () => {
-  await server.close();
-  await database.drop();
-});
+const sdk = useSdkUsersServer();
 
 /** A raw request as alice, for requests the SDK would never send. */
-function request(method: string, path: string, body?: unknown): Promise<Response> {
-  const headers = { Authorization: `Bearer ${aliceKey}`, "Content-Type": "application/json" };
-  return fetch(`${server.url}${path}`, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
-}
+const request = (method: string, path: string, body?: unknown) => sdk.request(method, path, body);
 
 async function expectError(response: Promise<Response>, status: number, code: string): Promise<void> {
   const answered = await response;
@@ -43,7 +19,7 @@ async function expectError(response: Promise<Response>, status: number, code: st
 describe("threads.create({graphId})", () => {
   it("binds the thread to that graph's default assistant (the SDK sends it as metadata.graph_id)", async () => {
     // Carol's threads, so that alice's counts below stay hers alone.
-    const { client: carol } = await sdkUser(server, "carol");
+    const { client: carol } = await sdkUser(sdk.server, "carol");
     const thread = await carol.threads.create({ graphId: "planner" });
     expect(thread.metadata).toMatchObject({ assistant_id: "planner", graph_id: "planner" });
     expect((await carol.threads.create()).metadata).toMatchObject({ assistant_id: "chat" });
@@ -53,35 +29,35 @@ describe("threads.create({graphId})", () => {
 
 describe("threads.count and assistants.count", () => {
   it("count the caller's threads with the search filters, all pages", async () => {
-    for (let index = 0; index < 3; index += 1) await alice.threads.create({ metadata: { project: "count", index } });
-    await alice.threads.create({ metadata: { project: "other" } });
-    await bob.threads.create({ metadata: { project: "count" } });
+    for (let index = 0; index < 3; index += 1) await sdk.alice.threads.create({ metadata: { project: "count", index } });
+    await sdk.alice.threads.create({ metadata: { project: "other" } });
+    await sdk.bob.threads.create({ metadata: { project: "count" } });
 
-    expect(await alice.threads.count({ metadata: { project: "count" } })).toBe(3);
-    expect(await alice.threads.count()).toBe(4);
-    expect(await alice.threads.count({ metadata: { project: "count" }, status: "idle" })).toBe(3);
-    expect(await alice.threads.count({ status: "busy" })).toBe(0);
-    expect(await bob.threads.count()).toBe(1);
+    expect(await sdk.alice.threads.count({ metadata: { project: "count" } })).toBe(3);
+    expect(await sdk.alice.threads.count()).toBe(4);
+    expect(await sdk.alice.threads.count({ metadata: { project: "count" }, status: "idle" })).toBe(3);
+    expect(await sdk.alice.threads.count({ status: "busy" })).toBe(0);
+    expect(await sdk.bob.threads.count()).toBe(1);
     // The same filters as search: the count is the length of every page together.
-    expect(await alice.threads.search({ metadata: { project: "count" }, limit: 100 })).toHaveLength(3);
+    expect(await sdk.alice.threads.search({ metadata: { project: "count" }, limit: 100 })).toHaveLength(3);
   });
 
   it("count assistants as search lists them: the graph defaults and the caller's own", async () => {
-    await alice.assistants.create({ graphId: "chat", name: "Travel planner", metadata: { team: "a" } });
-    await alice.assistants.create({ graphId: "chat", name: "Code reviewer", metadata: { team: "a" } });
-    await bob.assistants.create({ graphId: "chat", name: "Bob's travel helper", metadata: { team: "a" } });
+    await sdk.alice.assistants.create({ graphId: "chat", name: "Travel planner", metadata: { team: "a" } });
+    await sdk.alice.assistants.create({ graphId: "chat", name: "Code reviewer", metadata: { team: "a" } });
+    await sdk.bob.assistants.create({ graphId: "chat", name: "Bob's travel helper", metadata: { team: "a" } });
 
     // Two graph defaults (chat, planner) and alice's two.
-    expect(await alice.assistants.count()).toBe(4);
-    expect(await alice.assistants.count({ graphId: "chat" })).toBe(3);
-    expect(await alice.assistants.count({ graphId: "none" })).toBe(0);
-    expect(await alice.assistants.count({ metadata: { team: "a" } })).toBe(2);
-    expect(await alice.assistants.count({ name: "travel" })).toBe(1);
-    expect(await bob.assistants.count()).toBe(3);
-    expect(await bob.assistants.count({ name: "plan" })).toBe(1);
+    expect(await sdk.alice.assistants.count()).toBe(4);
+    expect(await sdk.alice.assistants.count({ graphId: "chat" })).toBe(3);
+    expect(await sdk.alice.assistants.count({ graphId: "none" })).toBe(0);
+    expect(await sdk.alice.assistants.count({ metadata: { team: "a" } })).toBe(2);
+    expect(await sdk.alice.assistants.count({ name: "travel" })).toBe(1);
+    expect(await sdk.bob.assistants.count()).toBe(3);
+    expect(await sdk.bob.assistants.count({ name: "plan" })).toBe(1);
     // search honours `name` the same way (it used to ignore it).
-    expect((await alice.assistants.search({ name: "TRAVEL" })).map((assistant) => assistant.name)).toEqual(["Travel planner"]);
-    expect(await alice.assistants.count({ name: "%" })).toBe(0);
+    expect((await sdk.alice.assistants.search({ name: "TRAVEL" })).map((assistant) => assistant.name)).toEqual(["Travel planner"]);
+    expect(await sdk.alice.assistants.count({ name: "%" })).toBe(0);
   });
 
   it("refuse malformed filters with 400 invalid_request", async () => {
@@ -99,53 +75,53 @@ describe("threads.count and assistants.count", () => {
 
 describe("assistants.getGraph, getSchemas and getSubgraphs", () => {
   it("draw the graph as LangGraph serialises it, subgraphs expanded with xray", async () => {
-    const chat = await alice.assistants.getGraph("chat");
+    const chat = await sdk.alice.assistants.getGraph("chat");
     expect(chat.nodes.map((node) => node.id)).toEqual(["__start__", "model", "tools", "__end__"]);
     expect(chat.edges).toContainEqual({ source: "model", target: "tools", conditional: true });
     expect(chat.edges).toContainEqual({ source: "__start__", target: "model", conditional: false });
 
-    const planner = await alice.assistants.getGraph("planner");
+    const planner = await sdk.alice.assistants.getGraph("planner");
     expect(planner.nodes.map((node) => node.id)).toEqual(["__start__", "research", "respond", "__end__"]);
     for (const xray of [true, 1]) {
-      const expanded = await alice.assistants.getGraph("planner", { xray });
+      const expanded = await sdk.alice.assistants.getGraph("planner", { xray });
       expect(expanded.nodes.map((node) => node.id)).toEqual(["__start__", "research:search", "research:summarize", "respond", "__end__"]);
     }
-    expect((await alice.assistants.getGraph("planner", { xray: false })).nodes).toHaveLength(4);
+    expect((await sdk.alice.assistants.getGraph("planner", { xray: false })).nodes).toHaveLength(4);
   });
 
   it("give the schemas LangGraph derives (zod state), null where it derives none (Annotation state), and the settings as context", async () => {
-    const planner = await alice.assistants.getSchemas("planner");
+    const planner = await sdk.alice.assistants.getSchemas("planner");
     expect(planner.graph_id).toBe("planner");
     expect(planner.input_schema).toMatchObject({ type: "object", properties: { question: { type: "string", description: "what to plan" } } });
     expect(planner.state_schema).toMatchObject({ type: "object", required: ["question", "notes"] });
     expect(planner.output_schema).toMatchObject({ properties: { answer: { type: "string" } } });
 
-    const chat = await alice.assistants.getSchemas("chat");
+    const chat = await sdk.alice.assistants.getSchemas("chat");
     expect(chat).toMatchObject({ graph_id: "chat", input_schema: null, output_schema: null, state_schema: null });
     expect(chat.context_schema).toMatchObject({ type: "object", properties: { model: { type: "string" }, tools: { type: "array" } } });
     expect(chat.config_schema).toEqual(chat.context_schema);
   });
 
   it("list subgraphs by namespace, with their schemas", async () => {
-    const subgraphs = await alice.assistants.getSubgraphs("planner");
+    const subgraphs = await sdk.alice.assistants.getSubgraphs("planner");
     expect(Object.keys(subgraphs)).toEqual(["research"]);
     expect(subgraphs.research?.input_schema).toMatchObject({ properties: { question: { type: "string" } } });
-    expect(Object.keys(await alice.assistants.getSubgraphs("planner", { namespace: "research", recurse: true }))).toEqual(["research"]);
-    expect(await alice.assistants.getSubgraphs("planner", { namespace: "elsewhere" })).toEqual({});
-    expect(await alice.assistants.getSubgraphs("chat", { recurse: true })).toEqual({});
+    expect(Object.keys(await sdk.alice.assistants.getSubgraphs("planner", { namespace: "research", recurse: true }))).toEqual(["research"]);
+    expect(await sdk.alice.assistants.getSubgraphs("planner", { namespace: "elsewhere" })).toEqual({});
+    expect(await sdk.alice.assistants.getSubgraphs("chat", { recurse: true })).toEqual({});
   });
 
   it("describe the caller's own assistants, and answer 404 for another user's or an unknown one", async () => {
-    const own = await alice.assistants.create({ graphId: "planner", name: "alice's planner" });
-    expect((await alice.assistants.getSchemas(own.assistant_id)).graph_id).toBe("planner");
-    expect((await alice.assistants.getGraph(own.assistant_id)).nodes).toHaveLength(4);
-    expect(Object.keys(await alice.assistants.getSubgraphs(own.assistant_id))).toEqual(["research"]);
+    const own = await sdk.alice.assistants.create({ graphId: "planner", name: "alice's planner" });
+    expect((await sdk.alice.assistants.getSchemas(own.assistant_id)).graph_id).toBe("planner");
+    expect((await sdk.alice.assistants.getGraph(own.assistant_id)).nodes).toHaveLength(4);
+    expect(Object.keys(await sdk.alice.assistants.getSubgraphs(own.assistant_id))).toEqual(["research"]);
 
     for (const id of [own.assistant_id, "00000000-0000-4000-8000-000000000000", "no-such-graph"]) {
-      await expect(bob.assistants.getGraph(id)).rejects.toMatchObject({ status: 404 });
-      await expect(bob.assistants.getSchemas(id)).rejects.toMatchObject({ status: 404 });
-      await expect(bob.assistants.getSubgraphs(id)).rejects.toMatchObject({ status: 404 });
-      await expect(bob.assistants.getSubgraphs(id, { namespace: "research" })).rejects.toMatchObject({ status: 404 });
+      await expect(sdk.bob.assistants.getGraph(id)).rejects.toMatchObject({ status: 404 });
+      await expect(sdk.bob.assistants.getSchemas(id)).rejects.toMatchObject({ status: 404 });
+      await expect(sdk.bob.assistants.getSubgraphs(id)).rejects.toMatchObject({ status: 404 });
+      await expect(sdk.bob.assistants.getSubgraphs(id, { namespace: "research" })).rejects.toMatchObject({ status: 404 });
     }
   });
 
@@ -160,56 +136,56 @@ describe("threads.patchState", () => {
   const note = (content: string) => ({ messages: [{ role: "assistant", content }] });
 
   it("merges metadata into the newest checkpoint's, in place, and a run goes on from it", async () => {
-    const thread = await alice.threads.create();
-    await alice.threads.updateState(thread.thread_id, { values: note("first"), asNode: "model" });
-    await alice.threads.updateState(thread.thread_id, { values: note("second"), asNode: "model" });
-    const before = await alice.threads.getState(thread.thread_id);
+    const thread = await sdk.alice.threads.create();
+    await sdk.alice.threads.updateState(thread.thread_id, { values: note("first"), asNode: "model" });
+    await sdk.alice.threads.updateState(thread.thread_id, { values: note("second"), asNode: "model" });
+    const before = await sdk.alice.threads.getState(thread.thread_id);
 
-    await alice.threads.patchState(thread.thread_id, { reviewed: true, reviewer: "ann" });
-    await alice.threads.patchState({ configurable: { thread_id: thread.thread_id } }, { reviewer: "bea", tags: ["ok"] });
+    await sdk.alice.threads.patchState(thread.thread_id, { reviewed: true, reviewer: "ann" });
+    await sdk.alice.threads.patchState({ configurable: { thread_id: thread.thread_id } }, { reviewer: "bea", tags: ["ok"] });
 
-    const after = await alice.threads.getState(thread.thread_id);
+    const after = await sdk.alice.threads.getState(thread.thread_id);
     expect(after.checkpoint.checkpoint_id).toBe(before.checkpoint.checkpoint_id);
     expect(after.metadata).toMatchObject({ reviewed: true, reviewer: "bea", tags: ["ok"], source: "update", step: before.metadata?.step });
-    const [, older] = await alice.threads.getHistory(thread.thread_id);
+    const [, older] = await sdk.alice.threads.getHistory(thread.thread_id);
     expect(older?.metadata).not.toHaveProperty("reviewed");
 
-    await alice.runs.wait(thread.thread_id, "chat", { input: { messages: [{ role: "human", content: "go on" }] } });
-    const continued = await alice.threads.getState(thread.thread_id);
+    await sdk.alice.runs.wait(thread.thread_id, "chat", { input: { messages: [{ role: "human", content: "go on" }] } });
+    const continued = await sdk.alice.threads.getState(thread.thread_id);
     expect(continued.checkpoint.checkpoint_id).not.toBe(before.checkpoint.checkpoint_id);
     expect(continued.metadata).not.toHaveProperty("reviewed");
     expect((continued.values as { messages: unknown[] }).messages.length).toBeGreaterThan(2);
   });
 
   it("patches the checkpoint the body names (checkpoint_id or checkpoint.checkpoint_id)", async () => {
-    const thread = await alice.threads.create();
-    await alice.threads.updateState(thread.thread_id, { values: note("first"), asNode: "model" });
-    await alice.threads.updateState(thread.thread_id, { values: note("second"), asNode: "model" });
-    const [newest, older] = await alice.threads.getHistory(thread.thread_id);
+    const thread = await sdk.alice.threads.create();
+    await sdk.alice.threads.updateState(thread.thread_id, { values: note("first"), asNode: "model" });
+    await sdk.alice.threads.updateState(thread.thread_id, { values: note("second"), asNode: "model" });
+    const [newest, older] = await sdk.alice.threads.getHistory(thread.thread_id);
     const olderId = older?.checkpoint.checkpoint_id ?? undefined;
     expect((await request("PATCH", `/threads/${thread.thread_id}/state`, { metadata: { label: "v1" }, checkpoint_id: olderId })).status).toBe(204);
     expect((await request("PATCH", `/threads/${thread.thread_id}/state`, { metadata: { kept: 1 }, checkpoint: { checkpoint_id: olderId } })).status).toBe(204);
-    expect((await alice.threads.getState(thread.thread_id, olderId)).metadata).toMatchObject({ label: "v1", kept: 1 });
-    expect((await alice.threads.getState(thread.thread_id, newest?.checkpoint.checkpoint_id ?? undefined)).metadata).not.toHaveProperty("label");
+    expect((await sdk.alice.threads.getState(thread.thread_id, olderId)).metadata).toMatchObject({ label: "v1", kept: 1 });
+    expect((await sdk.alice.threads.getState(thread.thread_id, newest?.checkpoint.checkpoint_id ?? undefined)).metadata).not.toHaveProperty("label");
   });
 
   it("answers 404 for another user's thread, an unknown thread, a thread without checkpoints and an unknown checkpoint", async () => {
-    const thread = await alice.threads.create();
-    await expect(alice.threads.patchState(thread.thread_id, { a: 1 })).rejects.toMatchObject({ status: 404 });
-    await alice.threads.updateState(thread.thread_id, { values: note("first"), asNode: "model" });
-    await expect(bob.threads.patchState(thread.thread_id, { stolen: true })).rejects.toMatchObject({ status: 404 });
-    await expect(alice.threads.patchState("00000000-0000-4000-8000-000000000000", { a: 1 })).rejects.toMatchObject({ status: 404 });
+    const thread = await sdk.alice.threads.create();
+    await expect(sdk.alice.threads.patchState(thread.thread_id, { a: 1 })).rejects.toMatchObject({ status: 404 });
+    await sdk.alice.threads.updateState(thread.thread_id, { values: note("first"), asNode: "model" });
+    await expect(sdk.bob.threads.patchState(thread.thread_id, { stolen: true })).rejects.toMatchObject({ status: 404 });
+    await expect(sdk.alice.threads.patchState("00000000-0000-4000-8000-000000000000", { a: 1 })).rejects.toMatchObject({ status: 404 });
     await expectError(request("PATCH", "/threads/not-a-uuid/state", { metadata: { a: 1 } }), 404, "not_found");
     await expectError(request("PATCH", `/threads/${thread.thread_id}/state`, { metadata: { a: 1 }, checkpoint_id: "1f000000-0000-6000-8000-000000000000" }), 404, "not_found");
-    expect((await alice.threads.getState(thread.thread_id)).metadata).not.toHaveProperty("stolen");
+    expect((await sdk.alice.threads.getState(thread.thread_id)).metadata).not.toHaveProperty("stolen");
   });
 
   it("refuses malformed metadata, keys LangGraph and retention read, and serialized-object shapes with 400", async () => {
-    const thread = await alice.threads.create();
-    await alice.threads.updateState(thread.thread_id, { values: note("first"), asNode: "model" });
+    const thread = await sdk.alice.threads.create();
+    await sdk.alice.threads.updateState(thread.thread_id, { values: note("first"), asNode: "model" });
     for (const body of [{}, { metadata: [] }, { metadata: "x" }, { metadata: { step: 99 } }, { metadata: { run_id: "r" } }, { metadata: { source: "input" } }, { metadata: { nested: [{ lc: 1, type: "constructor", id: ["x"] }] } }]) {
       await expectError(request("PATCH", `/threads/${thread.thread_id}/state`, body), 400, "invalid_request");
     }
-    expect((await alice.threads.getState(thread.thread_id)).metadata).toMatchObject({ source: "update" });
+    expect((await sdk.alice.threads.getState(thread.thread_id)).metadata).toMatchObject({ source: "update" });
   });
 });

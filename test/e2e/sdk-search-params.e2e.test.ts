@@ -1,43 +1,22 @@
-import { fileURLToPath } from "node:url";
 import type { Client } from "@langchain/langgraph-sdk";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { RunningServer } from "../../src/app.js";
-import { createTestDatabase, type TestDatabase } from "../helpers/test-database.js";
-import { sdkUser } from "../helpers/sdk-user.js";
-import { startTestServer } from "../helpers/test-server.js";
+import { describe, expect, it } from "vitest";
+import { useSdkUsersServer } from "../helpers/sdk-users-server.js";
 
 // Every parameter the official SDK sends to thread and assistant search: each honoured with LangGraph Platform's
 // meaning for the caller's own rows, or refused with 400 — never dropped. Two users: bob's rows never answer alice.
 
-let database: TestDatabase;
-let server: RunningServer;
-let alice: Client;
-let bob: Client;
-let aliceKey: string;
-
-beforeAll(async () => {
-  database = await createTestDatabase();
-  // Two graph defaults, `chat` and `planner`, for assistant sorting.
-  const graphs = fileURLToPath(new URL("../helpers/schema-graphs.langgraph.json", import.meta.url));
-  server = await startTestServer({ databaseUrl: database.url, env: { AUTH_MODE: "apikey", LANGGRAPH_CONFIG: graphs } });
-  ({ client: alice, key: aliceKey } = await sdkUser(server, "alice"));
-  ({ client: bob } = await sdkUser(server, "bob"));
-});
-afterAll(async () => {
-  await server.close();
-  await database.drop();
-});
+const sdk = useSdkUsersServer();
 
 /** A raw POST as alice, for bodies the SDK's types would not let through. */
 async function post(path: string, body: unknown): Promise<{ status: number; body: { code?: string; message?: string } }> {
-  const response = await fetch(`${server.url}${path}`, { method: "POST", headers: { Authorization: `Bearer ${aliceKey}`, "Content-Type": "application/json" }, body: JSON.stringify(body) });
+  const response = await sdk.request("POST", path, body);
   return { status: response.status, body: (await response.json()) as { code?: string; message?: string } };
 }
 
 /** Create alice's threads one after another (distinct created_at), tagged with `project`. */
 async function aliceThreads(project: string, count: number): Promise<string[]> {
   const ids: string[] = [];
-  for (let index = 0; index < count; index += 1) ids.push((await alice.threads.create({ metadata: { project, index } })).thread_id);
+  for (let index = 0; index < count; index += 1) ids.push((await sdk.alice.threads.create({ metadata: { project, index } })).thread_id);
   return ids;
 }
 
@@ -46,23 +25,23 @@ const ids = (threads: { thread_id: string }[]) => threads.map((thread) => thread
 describe("threads.search ids", () => {
   it("answers only the listed threads of the caller, with paging; another user's ids match nothing", async () => {
     const [first, second, third] = await aliceThreads("ids", 3);
-    const bobs = (await bob.threads.create()).thread_id;
+    const bobs = (await sdk.bob.threads.create()).thread_id;
 
-    const listed = await alice.threads.search({ ids: [first!, third!, bobs], sortBy: "created_at", sortOrder: "asc" });
+    const listed = await sdk.alice.threads.search({ ids: [first!, third!, bobs], sortBy: "created_at", sortOrder: "asc" });
     expect(ids(listed)).toEqual([first, third]);
-    expect(ids(await alice.threads.search({ ids: [first!, second!, third!], sortBy: "created_at", sortOrder: "asc", limit: 1, offset: 1 }))).toEqual([second]);
-    expect(await bob.threads.search({ ids: [first!, second!] })).toEqual([]);
-    expect(ids(await bob.threads.search({ ids: [bobs, first!] }))).toEqual([bobs]);
+    expect(ids(await sdk.alice.threads.search({ ids: [first!, second!, third!], sortBy: "created_at", sortOrder: "asc", limit: 1, offset: 1 }))).toEqual([second]);
+    expect(await sdk.bob.threads.search({ ids: [first!, second!] })).toEqual([]);
+    expect(ids(await sdk.bob.threads.search({ ids: [bobs, first!] }))).toEqual([bobs]);
     // `ids` narrows the other filters, it does not replace them.
-    expect(await alice.threads.search({ ids: [first!], metadata: { project: "elsewhere" } })).toEqual([]);
-    expect(await alice.threads.search({ ids: [] })).toEqual([]);
+    expect(await sdk.alice.threads.search({ ids: [first!], metadata: { project: "elsewhere" } })).toEqual([]);
+    expect(await sdk.alice.threads.search({ ids: [] })).toEqual([]);
   });
 });
 
 describe("threads.search sortBy / sortOrder", () => {
   it("orders by each key in both directions, paged, and updated_at by the updated_at it answers", async () => {
     const created = await aliceThreads("sort", 4);
-    const search = (query: Parameters<Client["threads"]["search"]>[0]) => alice.threads.search({ metadata: { project: "sort" }, ...query });
+    const search = (query: Parameters<Client["threads"]["search"]>[0]) => sdk.alice.threads.search({ metadata: { project: "sort" }, ...query });
 
     expect(ids(await search({ sortBy: "created_at", sortOrder: "asc" }))).toEqual(created);
     expect(ids(await search({ sortBy: "created_at", sortOrder: "desc" }))).toEqual([...created].reverse());
@@ -71,7 +50,7 @@ describe("threads.search sortBy / sortOrder", () => {
     expect(ids(await search({ sortBy: "thread_id", sortOrder: "desc", limit: 1 }))).toEqual([[...created].sort().at(-1)]);
 
     // A metadata update changes updated_at: the oldest thread becomes the most recently updated.
-    await alice.threads.update(created[0]!, { metadata: { touched: true } });
+    await sdk.alice.threads.update(created[0]!, { metadata: { touched: true } });
     const byUpdate = await search({ sortBy: "updated_at", sortOrder: "desc" });
     expect(byUpdate[0]?.thread_id).toBe(created[0]);
     const stamps = byUpdate.map((thread) => thread.updated_at);
@@ -82,18 +61,96 @@ describe("threads.search sortBy / sortOrder", () => {
   });
 });
 
+describe("threads.search values", () => {
+  const note = (content: string) => ({ messages: [{ role: "assistant", content }] });
+  const EMAIL = '/tool send_email {"to":"ada@example.com","subject":"Hello","body":"Meeting at 10?"}';
+
+  it("without select, answers each thread's current values and interrupts as GET /threads/{id}/state and /threads/{id} do, interrupted ones included", async () => {
+    const [fresh, edited, interrupted] = await aliceThreads("values", 3);
+    await sdk.alice.threads.updateState(edited!, { values: note("first"), asNode: "model" });
+    await sdk.alice.threads.updateState(edited!, { values: note("second"), asNode: "model" });
+    await sdk.alice.runs.wait(interrupted!, "chat", { input: { messages: [{ role: "human", content: EMAIL }] } });
+    const bobs = (await sdk.bob.threads.create({ metadata: { project: "values" } })).thread_id;
+    await sdk.bob.threads.updateState(bobs, { values: note("bob's secret"), asNode: "model" });
+
+    const found = await sdk.alice.threads.search({ metadata: { project: "values" }, sortBy: "created_at", sortOrder: "asc" });
+    expect(ids(found)).toEqual([fresh, edited, interrupted]);
+    for (const thread of found) {
+      expect(thread.values, thread.thread_id).toEqual((await sdk.alice.threads.getState(thread.thread_id)).values);
+      expect(thread.interrupts, thread.thread_id).toEqual((await sdk.alice.threads.get(thread.thread_id)).interrupts);
+    }
+    expect(found[0]?.values).toEqual({});
+    expect((found[1]?.values as { messages: { content: string }[] }).messages.map((message) => message.content)).toEqual(["first", "second"]);
+    expect(found[2]).toMatchObject({ status: "interrupted" });
+    expect(Object.values(found[2]?.interrupts ?? {}).flat()).toMatchObject([{ value: { kind: "tool_approval", name: "send_email" } }]);
+    // Bob's thread carries the same metadata: alice never sees it, nor bob alice's.
+    expect(ids(await sdk.bob.threads.search({ metadata: { project: "values" } }))).toEqual([bobs]);
+    expect(await sdk.bob.threads.search({ ids: [fresh!, edited!, interrupted!] })).toEqual([]);
+    // A select without values or interrupts reads no state and answers only what it names, as before.
+    expect(await sdk.alice.threads.search({ ids: [edited!], select: ["thread_id"] })).toEqual([{ thread_id: edited }]);
+  });
+
+  it("reads a page's checkpoints in one query per 100 threads and its assistants in one, whatever the page's size", async () => {
+    const threads = await aliceThreads("many", 101);
+    await sdk.alice.threads.updateState(threads[0]!, { values: note("oldest"), asNode: "model" });
+    await sdk.alice.threads.updateState(threads[100]!, { values: note("newest"), asNode: "model" });
+    const { pool, checkpointer } = sdk.server.services;
+    const query = pool.query.bind(pool);
+    const latestTuples = checkpointer.latestTuples.bind(checkpointer);
+    const statements: { sql: string; params: unknown[] }[] = [];
+    const batches: number[] = [];
+    pool.query = ((text: unknown, ...rest: unknown[]) => {
+      statements.push({ sql: typeof text === "string" ? text : String((text as { text?: unknown }).text), params: Array.isArray(rest[0]) ? (rest[0] as unknown[]) : [] });
+      return (query as (...args: unknown[]) => unknown)(text, ...rest);
+    }) as typeof pool.query;
+    checkpointer.latestTuples = (threadIds) => (batches.push(threadIds.length), latestTuples(threadIds));
+    const search = async (limit: number) => {
+      statements.length = 0;
+      batches.length = 0;
+      const page = await sdk.alice.threads.search({ metadata: { project: "many" }, sortBy: "created_at", sortOrder: "asc", limit });
+      // A thread's own checkpoint read (getTuple: one per thread) would show here; the page's go through latestTuples.
+      const ownReads = statements.filter(({ sql, params }) => sql.includes("AS channel_values") && threads.includes(String(params[0])));
+      expect(ownReads).toEqual([]);
+      expect(statements.filter(({ sql }) => /FROM assistants/.test(sql)).length).toBeLessThanOrEqual(1);
+      return page;
+    };
+    try {
+      const small = await search(3);
+      expect(batches).toEqual([3]);
+      expect((small[0]?.values as { messages: { content: string }[] }).messages[0]?.content).toBe("oldest");
+      const page = await search(101);
+      expect(batches).toEqual([100, 1]);
+      expect(ids(page)).toEqual(threads);
+      expect((page[100]?.values as { messages: { content: string }[] }).messages[0]?.content).toBe("newest");
+      expect(page.slice(1, 100).every((thread) => JSON.stringify(thread.values) === "{}")).toBe(true);
+    } finally {
+      pool.query = query;
+      checkpointer.latestTuples = latestTuples;
+    }
+  });
+
+  it("lists a thread whose graph is no longer declared with values null (its state cannot be read)", async () => {
+    const assistant = await sdk.alice.assistants.create({ graphId: "planner", name: "retiring" });
+    const thread = await sdk.alice.threads.create({ metadata: { project: "retired" } });
+    await sdk.server.services.pool.query("UPDATE threads SET assistant_id = $1 WHERE thread_id = $2", [assistant.assistant_id, thread.thread_id]);
+    await sdk.server.services.pool.query("UPDATE assistants SET graph_id = 'retired-graph' WHERE assistant_id = $1", [assistant.assistant_id]);
+    const [listed] = await sdk.alice.threads.search({ metadata: { project: "retired" } });
+    expect(listed).toMatchObject({ thread_id: thread.thread_id, values: null, interrupts: {} });
+  });
+});
+
 describe("threads.search select and extract", () => {
   const note = (content: string) => ({ messages: [{ role: "assistant", content }] });
 
   it("answers only the selected fields; values and interrupts are the thread's current state", async () => {
     const [thread] = await aliceThreads("select", 1);
-    await alice.threads.updateState(thread!, { values: note("first"), asNode: "model" });
-    await alice.threads.updateState(thread!, { values: note("second"), asNode: "model" });
+    await sdk.alice.threads.updateState(thread!, { values: note("first"), asNode: "model" });
+    await sdk.alice.threads.updateState(thread!, { values: note("second"), asNode: "model" });
 
-    const [slim] = await alice.threads.search({ ids: [thread!], select: ["thread_id", "status"] });
+    const [slim] = await sdk.alice.threads.search({ ids: [thread!], select: ["thread_id", "status"] });
     expect(slim).toEqual({ thread_id: thread, status: "idle" });
 
-    const [withValues] = await alice.threads.search<{ messages: { type: string; content: string }[] }>({ ids: [thread!], select: ["thread_id", "values", "interrupts", "metadata"] });
+    const [withValues] = await sdk.alice.threads.search<{ messages: { type: string; content: string }[] }>({ ids: [thread!], select: ["thread_id", "values", "interrupts", "metadata"] });
     expect(Object.keys(withValues ?? {}).sort()).toEqual(["interrupts", "metadata", "thread_id", "values"]);
     expect(withValues?.values.messages.map((message) => message.content)).toEqual(["first", "second"]);
     expect(withValues?.interrupts).toEqual({});
@@ -102,9 +159,9 @@ describe("threads.search select and extract", () => {
 
   it("extracts paths into `extracted`, null where a path leads nowhere, alongside select and paging", async () => {
     const threads = await aliceThreads("extract", 3);
-    for (const [index, thread] of threads.entries()) await alice.threads.updateState(thread, { values: note(`reply ${index}`), asNode: "model" });
+    for (const [index, thread] of threads.entries()) await sdk.alice.threads.updateState(thread, { values: note(`reply ${index}`), asNode: "model" });
 
-    const found = await alice.threads.search({
+    const found = await sdk.alice.threads.search({
       metadata: { project: "extract" },
       sortBy: "created_at",
       sortOrder: "asc",
@@ -120,7 +177,7 @@ describe("threads.search select and extract", () => {
       })),
     );
     // Without select the whole thread comes back, with `extracted` and the state read for it.
-    const [whole] = await alice.threads.search({ ids: [threads[0]!], extract: { status: "status" } });
+    const [whole] = await sdk.alice.threads.search({ ids: [threads[0]!], extract: { status: "status" } });
     expect(whole).toMatchObject({ thread_id: threads[0], status: "idle", metadata: { project: "extract" }, extracted: { status: "idle" } });
   });
 });
@@ -134,8 +191,6 @@ describe("threads.search and count refusals", () => {
       ["/threads/search", { select: ["thread_id", "state_updated_at"] }, /state_updated_at is not supported/],
       ["/threads/search", { select: ["config"] }, /config is not supported/],
       ["/threads/search", { extract: { ctx: "context.user" } }, /context is not supported/],
-      ["/threads/search", { select: ["values"], limit: 101 }, /limit ≤ 100/],
-      ["/threads/search", { extract: { last: "values.messages[-1]" }, limit: 500 }, /limit ≤ 100/],
     ] as const;
     for (const [path, body, message] of notSupported) {
       const answer = await post(path, body);
@@ -158,53 +213,54 @@ describe("threads.search and count refusals", () => {
     ] as const) {
       expect(await post(path, body), JSON.stringify(body)).toMatchObject({ status: 400, body: { code: "invalid_request" } });
     }
-    // Empty values filters nothing, as before.
+    // Empty values filters nothing, as before; pages of threads with their state go up to 1000 like the others.
     expect((await post("/threads/count", { values: {} })).status).toBe(200);
+    expect((await post("/threads/search", { select: ["values"], limit: 1000 })).status).toBe(200);
   });
 });
 
 describe("assistants.search sortBy / sortOrder / select", () => {
   it("sorts the caller's assistants and the graph defaults together, paged, with LangGraph's next-page offset", async () => {
-    const zed = await alice.assistants.create({ graphId: "chat", name: "zed", metadata: { suite: "sort" } });
-    const alpha = await alice.assistants.create({ graphId: "planner", name: "alpha", metadata: { suite: "sort" } });
-    await bob.assistants.create({ graphId: "chat", name: "bob's", metadata: { suite: "sort" } });
+    const zed = await sdk.alice.assistants.create({ graphId: "chat", name: "zed", metadata: { suite: "sort" } });
+    const alpha = await sdk.alice.assistants.create({ graphId: "planner", name: "alpha", metadata: { suite: "sort" } });
+    await sdk.bob.assistants.create({ graphId: "chat", name: "bob's", metadata: { suite: "sort" } });
     const names = (found: { name: string }[]) => found.map((assistant) => assistant.name);
 
     // Alice may have assistants from other tests: filter by graph/name where the test needs an exact list.
-    expect(names(await alice.assistants.search({ sortBy: "name", sortOrder: "asc", metadata: { suite: "sort" } }))).toEqual(["alpha", "zed"]);
-    expect(names(await alice.assistants.search({ sortBy: "name", sortOrder: "desc", metadata: { suite: "sort" } }))).toEqual(["zed", "alpha"]);
-    const everyone = await alice.assistants.search({ sortBy: "name", sortOrder: "asc", limit: 100 });
+    expect(names(await sdk.alice.assistants.search({ sortBy: "name", sortOrder: "asc", metadata: { suite: "sort" } }))).toEqual(["alpha", "zed"]);
+    expect(names(await sdk.alice.assistants.search({ sortBy: "name", sortOrder: "desc", metadata: { suite: "sort" } }))).toEqual(["zed", "alpha"]);
+    const everyone = await sdk.alice.assistants.search({ sortBy: "name", sortOrder: "asc", limit: 100 });
     expect(names(everyone)).toEqual(expect.arrayContaining(["alpha", "chat", "planner", "zed"]));
     expect(names(everyone)).not.toContain("bob's");
     const positions = ["alpha", "chat", "planner", "zed"].map((name) => names(everyone).indexOf(name));
     expect(positions).toEqual([...positions].sort((left, right) => left - right));
 
     // created_at: alice's newest first, the defaults (created at the epoch) last; ascending, the defaults first.
-    const newest = await alice.assistants.search({ sortBy: "created_at", sortOrder: "desc", limit: 100 });
+    const newest = await sdk.alice.assistants.search({ sortBy: "created_at", sortOrder: "desc", limit: 100 });
     expect(newest[0]?.assistant_id).toBe(alpha.assistant_id);
     expect(newest.map((assistant) => assistant.assistant_id).slice(-2).sort()).toEqual(["chat", "planner"]);
-    const oldest = await alice.assistants.search({ sortBy: "created_at", sortOrder: "asc", limit: 2 });
+    const oldest = await sdk.alice.assistants.search({ sortBy: "created_at", sortOrder: "asc", limit: 2 });
     expect(oldest.map((assistant) => assistant.assistant_id).sort()).toEqual(["chat", "planner"]);
     // sortOrder alone sorts by created_at (LangGraph's default key).
-    expect((await alice.assistants.search({ sortOrder: "desc" }))[0]?.assistant_id).toBe(alpha.assistant_id);
-    expect(names(await alice.assistants.search({ graphId: "chat", sortBy: "graph_id", sortOrder: "asc", limit: 100 }))).toEqual(expect.arrayContaining(["chat", "zed"]));
+    expect((await sdk.alice.assistants.search({ sortOrder: "desc" }))[0]?.assistant_id).toBe(alpha.assistant_id);
+    expect(names(await sdk.alice.assistants.search({ graphId: "chat", sortBy: "graph_id", sortOrder: "asc", limit: 100 }))).toEqual(expect.arrayContaining(["chat", "zed"]));
 
     // Paging over the sorted list, and the next offset the SDK reads with includePagination.
-    const page = await alice.assistants.search({ sortBy: "name", sortOrder: "asc", metadata: { suite: "sort" }, limit: 1, offset: 1, includePagination: true });
+    const page = await sdk.alice.assistants.search({ sortBy: "name", sortOrder: "asc", metadata: { suite: "sort" }, limit: 1, offset: 1, includePagination: true });
     expect(names(page.assistants)).toEqual(["zed"]);
     expect(page.next).toBeNull();
-    const first = await alice.assistants.search({ sortBy: "name", sortOrder: "asc", metadata: { suite: "sort" }, limit: 1, includePagination: true });
+    const first = await sdk.alice.assistants.search({ sortBy: "name", sortOrder: "asc", metadata: { suite: "sort" }, limit: 1, includePagination: true });
     expect(names(first.assistants)).toEqual(["alpha"]);
     expect(first.next).toBe("1");
     // Threadline's default order (neither key): the defaults first, then newest updated first; paged the same.
-    const unsorted = await alice.assistants.search({ graphId: "chat", limit: 1, includePagination: true });
+    const unsorted = await sdk.alice.assistants.search({ graphId: "chat", limit: 1, includePagination: true });
     expect(unsorted.assistants[0]?.assistant_id).toBe("chat");
     expect(unsorted.next).toBe("1");
-    expect((await alice.assistants.search({ graphId: "chat", limit: 100, offset: 1 }))[0]?.assistant_id).toBe(zed.assistant_id);
+    expect((await sdk.alice.assistants.search({ graphId: "chat", limit: 100, offset: 1 }))[0]?.assistant_id).toBe(zed.assistant_id);
   });
 
   it("answers only the selected fields", async () => {
-    const found = await alice.assistants.search({ graphId: "planner", select: ["assistant_id", "name"], sortBy: "assistant_id", sortOrder: "asc", limit: 100 });
+    const found = await sdk.alice.assistants.search({ graphId: "planner", select: ["assistant_id", "name"], sortBy: "assistant_id", sortOrder: "asc", limit: 100 });
     expect(found.length).toBeGreaterThan(0);
     for (const assistant of found) expect(Object.keys(assistant).sort()).toEqual(["assistant_id", "name"]);
   });

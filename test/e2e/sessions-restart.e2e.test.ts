@@ -1,5 +1,5 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createTempDir, createTestDatabase, type TestDatabase } from "../helpers/test-database.js";
+import { describe, expect, it } from "vitest";
+import { useDatabaseAndDir } from "../helpers/use-database-and-dir.js";
 import { startTestServer } from "../helpers/test-server.js";
 import { chat, TestWsClient } from "../helpers/ws-client.js";
 
@@ -8,21 +8,11 @@ interface Target {
   options: () => { databaseUrl?: string; dataDir?: string };
 }
 
-let database: TestDatabase;
-let dataDir: { path: string } & AsyncDisposable;
-
-beforeAll(async () => {
-  database = await createTestDatabase();
-  dataDir = await createTempDir();
-});
-afterAll(async () => {
-  await database.drop();
-  await dataDir[Symbol.asyncDispose]();
-});
+const scratch = useDatabaseAndDir();
 
 const targets: Target[] = [
-  { name: "Postgres", options: () => ({ databaseUrl: database.url }) },
-  { name: "embedded PGlite", options: () => ({ dataDir: dataDir.path }) },
+  { name: "Postgres", options: () => ({ databaseUrl: scratch.database.url }) },
+  { name: "embedded PGlite", options: () => ({ dataDir: scratch.directory.path }) },
 ];
 
 describe.each(targets)("two windows, tool calls, restart ($name)", (target) => {

@@ -2,7 +2,7 @@ import WebSocket from "ws";
 
 /** A server frame as the tests see it. */
 export interface Frame {
-  type: "result" | "error" | "event";
+  type: "result" | "error" | "event" | "notice";
   id?: string | number | null;
   result?: unknown;
   code?: string;
@@ -14,6 +14,10 @@ export interface Frame {
   event?: string;
   data?: Record<string, unknown>;
   created_at?: string;
+  /** A notice frame's kind (`thread.created`, `thread.updated`, `thread.deleted`). */
+  notice?: string;
+  /** A notice frame's session (null once deleted). */
+  thread?: Record<string, unknown> | null;
 }
 
 /** Raised by `call` when the server answers an error frame. */
@@ -113,6 +117,16 @@ export class TestWsClient implements AsyncDisposable {
         (!filter.run_id || frame.run_id === filter.run_id),
       timeoutMs,
     );
+  }
+
+  /** Wait for a notice about one of the user's threads. */
+  waitForNotice(notice: string, threadId: string, timeoutMs = 10_000): Promise<Frame> {
+    return this.waitFor((frame) => frame.type === "notice" && frame.notice === notice && frame.thread_id === threadId, timeoutMs);
+  }
+
+  /** Recorded notices, optionally about one thread. */
+  notices(threadId?: string): Frame[] {
+    return this.frames.filter((frame) => frame.type === "notice" && (!threadId || frame.thread_id === threadId));
   }
 
   /** Recorded events, optionally of one thread. */

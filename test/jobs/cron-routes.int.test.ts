@@ -94,6 +94,43 @@ describe("cron and prune routes (official SDK) and cron.* WebSocket methods", ()
     expect(await sdk.crons.count({})).toBe(1);
   });
 
+  it("search answers only the selected fields (LangGraph's names), for the caller's crons only", async () => {
+    const sdk = client("ivy");
+    const first = await sdk.crons.create("chat", { schedule: "0 7 * * *", metadata: { suite: "select" } });
+    const second = await sdk.crons.create("chat", { schedule: "0 8 * * *", metadata: { suite: "select" } });
+    await client("jon").crons.create("chat", { schedule: "0 9 * * *", metadata: { suite: "select" } });
+
+    const slim = await sdk.crons.search({ metadata: { suite: "select" }, select: ["cron_id", "schedule"], sortBy: "created_at", sortOrder: "asc" });
+    expect(slim).toEqual([
+      { cron_id: first.cron_id, schedule: "0 7 * * *" },
+      { cron_id: second.cron_id, schedule: "0 8 * * *" },
+    ]);
+    const every = ["cron_id", "assistant_id", "thread_id", "end_time", "schedule", "created_at", "updated_at", "user_id", "payload", "next_run_date", "metadata", "timezone", "enabled", "on_run_completed"] as const;
+    const [whole] = await sdk.crons.search({ metadata: { suite: "select" }, select: [...every], limit: 1 });
+    expect(Object.keys(whole ?? {}).sort()).toEqual([...every].sort());
+    expect(await client("jon").crons.search({ select: ["cron_id"] })).toHaveLength(1);
+    expect(await client("kim").crons.search({ select: ["cron_id"] })).toEqual([]);
+  });
+
+  it("search and count are strict: unknown parameters, select names and sort keys answer 400 invalid_request", async () => {
+    const post = (path: string, body: unknown) => fetch(`${url}${path}`, { method: "POST", headers: { "content-type": "application/json", "x-test-user": "ivy" }, body: JSON.stringify(body) });
+    const now = await post("/runs/crons/search", { select: ["cron_id", "now"] });
+    expect(now.status).toBe(400);
+    expect(await now.json()).toMatchObject({ code: "invalid_request", message: expect.stringMatching(/now is not supported in select/) as string });
+    for (const [path, body] of [
+      ["/runs/crons/search", { query: "unknown parameter" }],
+      ["/runs/crons/search", { select: ["cron_id", "owner"] }],
+      ["/runs/crons/search", { select: [] }],
+      ["/runs/crons/search", { sort_by: "schedule" }],
+      ["/runs/crons/count", { limit: 5 }],
+      ["/runs/crons/count", { select: ["cron_id"] }],
+    ] as const) {
+      const answer = await post(path, body);
+      expect(answer.status, JSON.stringify(body)).toBe(400);
+      expect(await answer.json()).toMatchObject({ code: "invalid_request" });
+    }
+  });
+
   it("answers bad input with invalid_request and other users' threads with not_found", async () => {
     const { session } = await sessions.open({ userId: "cat", assistantId: "chat" });
     const post = (path: string, body: unknown, user = "cat") =>

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { EventLog } from "../../src/events/event-log.js";
+import { ThreadChangeFeed } from "../../src/events/thread-change-feed.js";
 import { migrate } from "../../src/db/migrate.js";
 import { createLogger } from "../../src/logger.js";
 import { SessionStore } from "../../src/sessions/session-store.js";
@@ -66,6 +67,24 @@ describe.each(STORAGE_BACKENDS)("storage on $name", (kind) => {
       await sessions.delete("eve", session.thread_id);
       await expect(sessions.get("eve", session.thread_id)).rejects.toMatchObject({ code: "not_found" });
     });
+  });
+
+  it("each committed change is told to its owner's listeners, with the session; a refused one tells nobody", async () => {
+    const feed = new ThreadChangeFeed();
+    // With a channel: the statement that makes the change NOTIFYs too (on the embedded database, nobody listens).
+    const announcing = new SessionStore(backend.pool, { announcement: { channel: "threadline_threads", instanceId: "conformance" }, changes: feed });
+    const told: string[] = [];
+    feed.subscribe("gus", (change) => told.push(`${change.kind}:${change.session?.title ?? "-"}`));
+    feed.subscribe("mallory", (change) => told.push(`mallory saw ${change.kind}`));
+    const { session } = await announcing.open({ userId: "gus", assistantId: "chat", title: "first" });
+    await announcing.open({ userId: "gus", assistantId: "chat", windowId: "w" });
+    await announcing.open({ userId: "gus", assistantId: "chat", windowId: "w" });
+    await announcing.update("gus", session.thread_id, { title: "second" });
+    await expect(announcing.update("mallory", session.thread_id, { title: "x" })).rejects.toMatchObject({ code: "not_found" });
+    await expect(announcing.delete("mallory", session.thread_id)).rejects.toMatchObject({ code: "not_found" });
+    await announcing.delete("gus", session.thread_id);
+    await feed.settled();
+    expect(told).toEqual(["created:first", "created:-", "updated:second", "deleted:-"]);
   });
 
   describe("transcript and events", () => {

@@ -1,6 +1,9 @@
-import type { Page } from "playwright-core";
+import type { Locator, Page } from "playwright-core";
 import { beforeAll, describe, expect, it } from "vitest";
+import { z } from "zod";
 import type { RunningServer } from "../../src/app.js";
+import { defineTool } from "../../src/tools/tool-definition.js";
+import { TOOLS_WITH_SLOW_APPROVAL } from "../helpers/slow-tool.js";
 import { lastAssistantText, pageErrors, screenshot, sendMessage, useBrowserServer, waitForChat } from "./browser.js";
 
 // The fake model turns `/tool <name> <json>` into a call of that tool; send_email requires approval.
@@ -9,7 +12,20 @@ const EMAIL = '/tool send_email {"to":"ada@example.com","subject":"Hello","body"
 /** How long the human of these tests takes to approve (more than a second, so "N ms" cannot include it). */
 const HUMAN_WAIT_MS = 1500;
 
-const fixture = useBrowserServer({ env: { FAKE_CHUNK_DELAY_MS: 50 }, openPage: true });
+// A tool without approval that runs until the test lets it finish, so a test can look at the page mid-tool.
+let releaseHold: () => void = () => undefined;
+let hold = Promise.resolve();
+const holdTool = defineTool({
+  name: "hold",
+  description: "Runs until the test lets it finish.",
+  schema: z.object({}),
+  execute: async () => {
+    await hold;
+    return "released";
+  },
+});
+
+const fixture = useBrowserServer({ env: { FAKE_CHUNK_DELAY_MS: 50 }, tools: [...TOOLS_WITH_SLOW_APPROVAL, holdTool], openPage: true });
 let server: RunningServer;
 let page: Page;
 beforeAll(() => {
@@ -42,6 +58,13 @@ async function askForEmail() {
   return card;
 }
 
+/** A tool card's duration in milliseconds, from "640 ms" or "1.3 sec". */
+async function durationMs(card: Locator): Promise<number> {
+  const text = await card.locator(".tool-duration").innerText();
+  const value = Number.parseFloat(text);
+  return /\bms$/.test(text) ? value : value * 1000;
+}
+
 describe("approvals in the page", () => {
   it("shows the pending call with Approve / Edit arguments / Reject; Approve resumes the run", async () => {
     const card = await askForEmail();
@@ -69,12 +92,58 @@ describe("approvals in the page", () => {
     expect(await outbox(threadId)).toEqual([{ to_address: "ada@example.com", subject: "Hello", body: "Meeting at 10?" }]);
     expect(await decisions(threadId)).toEqual([{ decision: "approve", tool_name: "send_email", edited_args: null, reason: null }]);
     await screenshot(page, "web-approval-approved");
-    // After a reload no start time is known and the result came in the answer's run: no duration rather than the wait.
+    // After a reload the result's row says when the tool started: still milliseconds, not the human's seconds.
     await page.reload();
     await waitForChat(page);
     const reloaded = page.locator(".tool-card").last();
     await expect.poll(() => reloaded.locator("summary").innerText(), { timeout: 15_000 }).toMatch(/send_email\s+done/);
-    expect(await reloaded.locator(".tool-duration").count()).toBe(0);
+    expect(await reloaded.locator(".tool-duration").innerText()).toMatch(/^\d+ ms$/);
+  });
+
+  it("shows a reply's other calls as pending until their tools start, also after a reload mid-tool, and times the approved one after a reload", async () => {
+    hold = new Promise((resolve) => (releaseHold = resolve));
+    await page.getByRole("button", { name: "+ New chat" }).click();
+    await expect.poll(() => page.locator(".message").count()).toBe(0);
+    const calls = [
+      { name: "hold", args: {} },
+      { name: "slow_approved_task", args: { ms: 600 } },
+    ];
+    await sendMessage(page, `/tools ${JSON.stringify(calls)}`);
+    await page.locator(".approval-card").waitFor({ timeout: 15_000 });
+    const held = page.locator(".tool-card", { hasText: "hold" });
+    const approved = page.locator(".tool-card", { hasText: "slow_approved_task" });
+    const stateOf = (card: Locator) => card.locator(".tool-state").innerText();
+    // Nothing of the reply runs before the answer: the call that needs none is not "running…" either.
+    expect(await stateOf(held)).toBe("pending");
+    expect(await stateOf(approved)).toBe("awaiting approval");
+    expect(await held.getAttribute("class")).toContain("tool-pending");
+    await page.waitForTimeout(HUMAN_WAIT_MS);
+    await page.locator(".approval-card").getByRole("button", { name: "Approve" }).click();
+
+    // The calls run one after the other: the first has started, the approved one waits behind it.
+    await expect.poll(() => stateOf(held), { timeout: 15_000 }).toBe("running…");
+    expect(await stateOf(approved)).toBe("pending");
+    // A reload mid-tool replays the running reply: the started tool is still running, the other still pending.
+    await page.reload();
+    await waitForChat(page);
+    await expect.poll(() => stateOf(held), { timeout: 15_000 }).toBe("running…");
+    expect(await stateOf(approved)).toBe("pending");
+    releaseHold();
+
+    await expect.poll(() => stateOf(approved), { timeout: 15_000 }).toBe("done");
+    expect(await stateOf(held)).toBe("done");
+    // The approved tool took ~0.6 s; the human's 1.5 s wait and the first tool's time are not counted.
+    const live = await durationMs(approved);
+    expect(live).toBeGreaterThanOrEqual(600);
+    expect(live).toBeLessThan(1400);
+    // After a reload too (the result's row records the start): no longer no duration at all.
+    await page.reload();
+    await waitForChat(page);
+    await expect.poll(() => stateOf(approved), { timeout: 15_000 }).toBe("done");
+    const afterReload = await durationMs(approved);
+    expect(afterReload).toBeGreaterThanOrEqual(600);
+    expect(Math.abs(afterReload - live)).toBeLessThanOrEqual(200);
+    expect(pageErrors).toEqual([]);
   });
 
   it("comes back after a reload while the run waits", async () => {

@@ -1,7 +1,7 @@
 import { existsSync } from "node:fs";
 import { mkdir } from "node:fs/promises";
 import path from "node:path";
-import { type Browser, type BrowserContextOptions, chromium, type Page } from "playwright-core";
+import { type Browser, type BrowserContextOptions, chromium, type Page, type WebSocketRoute } from "playwright-core";
 import { afterAll, beforeAll } from "vitest";
 import type { RunningServer } from "../../src/app.js";
 import type { ConfigOverrides } from "../../src/config.js";
@@ -48,6 +48,51 @@ export async function openPage(browser: Browser, url: string, options: BrowserCo
   trackPageErrors(page);
   await page.goto(url);
   return page;
+}
+
+/** A tab whose WebSocket the test can cut and restore, as a network failure would. */
+export interface CuttablePage {
+  page: Page;
+  /** Close the page's sockets (code 1006) and refuse new ones until `restore`. */
+  cut(): Promise<void>;
+  /** Let the page reconnect. */
+  restore(): void;
+  close(): Promise<void>;
+}
+
+/** A fresh profile with one tab on `url` whose socket goes through a route the test controls. */
+export async function openCuttablePage(browser: Browser, url: string): Promise<CuttablePage> {
+  const context = await browser.newContext({ viewport: { width: 1100, height: 760 }, locale: TEST_LOCALE });
+  const routes: WebSocketRoute[] = [];
+  let refuse = false;
+  await context.routeWebSocket(/\/ws/, (route) => {
+    if (refuse) {
+      route.close({ code: 1006, reason: "network down" }).catch(() => undefined);
+      return;
+    }
+    route.connectToServer();
+    routes.push(route);
+  });
+  const page = await context.newPage();
+  trackPageErrors(page);
+  await page.goto(url);
+  await waitForChat(page);
+  return {
+    page,
+    cut: async () => {
+      refuse = true;
+      for (const route of routes.splice(0)) await route.close({ code: 1006, reason: "network down" }).catch(() => undefined);
+    },
+    restore: () => {
+      refuse = false;
+    },
+    close: () => context.close(),
+  };
+}
+
+/** The thread id of the session the page has open (the sidebar's current item), or null. */
+export function currentThread(page: Page): Promise<string | null> {
+  return page.locator(".session-current").getAttribute("data-thread-id");
 }
 
 /** Uncaught errors of every page, so a test can assert the page never threw. */

@@ -1,7 +1,7 @@
 import type { Browser, Page } from "playwright-core";
 import { beforeAll, describe, expect, it } from "vitest";
 import type { RunningServer } from "../../src/app.js";
-import { lastAssistantText, openTwoTabs, pageErrors, screenshot, sendMessage, useBrowserServer } from "./browser.js";
+import { currentThread, lastAssistantText, openTwoTabs, pageErrors, screenshot, sendMessage, openCuttablePage, useBrowserServer } from "./browser.js";
 
 const fixture = useBrowserServer();
 let server: RunningServer;
@@ -9,10 +9,6 @@ let browser: Browser;
 beforeAll(() => {
   ({ server, browser } = fixture);
 });
-
-function currentThread(page: Page): Promise<string | null> {
-  return page.locator(".session-current").getAttribute("data-thread-id");
-}
 
 async function deleteFromSidebar(page: Page, threadId: string): Promise<void> {
   await page.locator(`.session-item[data-thread-id="${threadId}"]`).getByRole("button", { name: /^Delete/ }).click();
@@ -57,6 +53,35 @@ describe("a session deleted in another window", () => {
     expect(await deleting.locator(".composer-error").count()).toBe(0);
     expect(pageErrors).toEqual([]);
     await watching.context().close();
+  });
+
+  it("a window that was disconnected when its open session was deleted moves away as it reconnects, and keeps the draft", async () => {
+    const tab = await openCuttablePage(browser, server.url);
+    const { page } = tab;
+    await sendMessage(page, "deleted while I was away");
+    await expect.poll(() => lastAssistantText(page).catch(() => ""), { timeout: 15_000 }).toBe("You said: deleted while I was away");
+    const doomed = (await currentThread(page)) ?? "";
+    const input = page.locator("#composer-input");
+    await input.fill("a draft typed offline");
+
+    await tab.cut();
+    await page.getByTestId("connection-status").waitFor({ timeout: 5_000 });
+    // Deleted elsewhere (here through the API) while this tab cannot hear the server's notice.
+    expect((await fetch(`${server.url}/threads/${doomed}`, { method: "DELETE" })).status).toBe(204);
+    tab.restore();
+    await page.getByTestId("connection-status").waitFor({ state: "detached", timeout: 15_000 });
+
+    const alert = page.locator(".composer-error");
+    await alert.waitFor({ timeout: 10_000 });
+    expect(await alert.innerText()).toMatch(/deleted in another window/);
+    await expect.poll(() => currentThread(page)).not.toBe(doomed);
+    expect(await currentThread(page)).toBeTruthy();
+    expect(await page.locator(`.session-item[data-thread-id="${doomed}"]`).count()).toBe(0);
+    expect(await page.locator(".message-user", { hasText: "deleted while I was away" }).count()).toBe(0);
+    expect(await input.inputValue()).toBe("a draft typed offline");
+    await screenshot(page, "web-session-deleted-while-offline");
+    expect(pageErrors).toEqual([]);
+    await tab.close();
   });
 
   it("the window that deletes its own open session shows no 'another window' notice", async () => {

@@ -1,9 +1,13 @@
 import type { Page } from "playwright-core";
 import { describe, expect, it } from "vitest";
-import { lastAssistantText, openPage, pageErrors, screenshot, sendMessage, useBrowserServer, waitForChat } from "./browser.js";
+import { lastAssistantText, openPage, pageErrors, screenshot, sendMessage, trackPageErrors, useBrowserServer, waitForChat } from "./browser.js";
 
-// The fake model turns `/tool <name> <json>` into a call of that tool; send_email requires approval.
-const EMAIL = '/tool send_email {"to":"ada@example.com","subject":"你好","body":"十点开会？"}';
+// The fake model turns `/tools [{name, args}, …]` into calls of those tools; send_email requires approval, so the
+// calculator asked for before it waits too.
+const EMAIL = `/tools ${JSON.stringify([
+  { name: "calculator", args: { expression: "6*7" } },
+  { name: "send_email", args: { to: "ada@example.com", subject: "你好", body: "十点开会？" } },
+])}`;
 // A small frame limit, so a message refused as too long is quick to type.
 const FRAME_LIMIT = 16_384;
 const fixture = useBrowserServer({ env: { FAKE_CHUNK_DELAY_MS: 30, WS_MAX_FRAME_BYTES: FRAME_LIMIT } });
@@ -32,7 +36,9 @@ describe("the page's language", () => {
   it("speaks Chinese to a zh-CN browser: composer, sidebar, approval card, times, dialog and errors", async () => {
     const page = await openIn("zh-CN");
     expect(await htmlLang(page)).toBe("zh-CN");
-    expect(await languageSwitch(page).inputValue()).toBe("zh-CN");
+    // No language picked: the switch says the page follows the browser, and which language that gives.
+    expect(await languageSwitch(page).inputValue()).toBe("browser");
+    expect(await languageSwitch(page).locator("option").allInnerTexts()).toEqual(["浏览器：简体中文", "English", "简体中文"]);
     expect(await page.getByRole("combobox", { name: "语言" }).count()).toBe(1);
     // Composer and header.
     expect(await placeholder(page)).toBe("给助手发消息（Enter 发送，Shift+Enter 换行）");
@@ -50,7 +56,7 @@ describe("the page's language", () => {
     await card.waitFor({ timeout: 15_000 });
     expect(await card.locator(".approval-title").innerText()).toBe("批准调用工具 send_email？");
     for (const name of ["批准", "编辑", "拒绝"]) expect(await card.getByRole("button", { name, exact: true }).isVisible()).toBe(true);
-    expect(await page.locator(".tool-card .tool-state").last().innerText()).toBe("等待批准");
+    expect(await page.locator(".tool-card .tool-state").allInnerTexts()).toEqual(["等待运行", "等待批准"]);
     // The conversation's own text is never translated.
     expect(await page.locator(".message-user .plain-text").last().innerText()).toBe(EMAIL);
     await card.getByRole("button", { name: "拒绝", exact: true }).click();
@@ -64,7 +70,7 @@ describe("the page's language", () => {
     await screenshot(page, "web-zh-approval");
     await card.getByRole("button", { name: "批准", exact: true }).click();
     await expect.poll(() => lastAssistantText(page).catch(() => ""), { timeout: 15_000 }).toMatch(/^Tool send_email returned/);
-    await expect.poll(() => page.locator(".tool-card .tool-state").last().innerText()).toBe("已完成");
+    await expect.poll(() => page.locator(".tool-card .tool-state").allInnerTexts()).toEqual(["已完成", "已完成"]);
     const tool = page.locator(".tool-card").last();
     await tool.locator("summary").click();
     expect(await tool.locator(".tool-section-label").allInnerTexts()).toEqual(["参数", "结果"]);
@@ -115,7 +121,8 @@ describe("the page's language", () => {
     expect(await htmlLang(english)).toBe("en");
     expect(await placeholder(english)).toBe("Message the assistant (Enter to send, Shift+Enter for a new line)");
     expect(await english.getByRole("button", { name: "+ New chat" }).count()).toBe(1);
-    expect(await english.getByRole("combobox", { name: "Language" }).inputValue()).toBe("en");
+    expect(await english.getByRole("combobox", { name: "Language" }).inputValue()).toBe("browser");
+    expect(await english.locator("select.language-select option").first().innerText()).toBe("Browser: English");
     await english.context().close();
 
     const traditional = await openIn("zh-TW");
@@ -156,5 +163,82 @@ describe("the page's language", () => {
     expect(await page.getByRole("button", { name: "+ New chat" }).count()).toBe(1);
     expect(pageErrors).toEqual([]);
     await page.context().close();
+  });
+
+  it("goes back to following the browser from the language switch, forgetting the choice", async () => {
+    const page = await openIn("zh-CN");
+    await languageSwitch(page).selectOption("en");
+    expect(await htmlLang(page)).toBe("en");
+    expect(await page.evaluate(() => localStorage.getItem("threadline.locale"))).toBe("en");
+    // The option names the browser's language in the page's current one.
+    expect(await languageSwitch(page).locator("option").first().innerText()).toBe("Browser: 简体中文");
+
+    await languageSwitch(page).selectOption({ label: "Browser: 简体中文" });
+    expect(await htmlLang(page)).toBe("zh-CN");
+    expect(await page.getByRole("button", { name: "+ 新会话" }).count()).toBe(1);
+    expect(await languageSwitch(page).inputValue()).toBe("browser");
+    expect(await page.evaluate(() => localStorage.getItem("threadline.locale"))).toBeNull();
+    await page.reload();
+    await waitForChat(page);
+    expect(await htmlLang(page)).toBe("zh-CN");
+    expect(await languageSwitch(page).inputValue()).toBe("browser");
+    expect(pageErrors).toEqual([]);
+    await page.context().close();
+  });
+
+  it("leaves a session whose first message has no words untitled, so it reads “New chat” in each language", async () => {
+    const page = await openIn("zh-CN");
+    await page.getByRole("button", { name: "+ 新会话" }).click();
+    await expect.poll(() => page.locator(".message").count()).toBe(0);
+    await sendMessage(page, "```\nSELECT 1\n```");
+    await expect.poll(() => lastAssistantText(page).catch(() => ""), { timeout: 15_000 }).toContain("SELECT 1");
+    const threadId = await page.locator(".session-current").getAttribute("data-thread-id");
+    const stored = await fixture.server.services.pool.query<{ title: string | null }>("SELECT title FROM threads WHERE thread_id = $1", [threadId]);
+    expect(stored.rows).toEqual([{ title: null }]);
+    expect(await page.locator(".chat-title h1").innerText()).toBe("新会话");
+    expect(await page.locator(".session-current .session-title").innerText()).toBe("新会话");
+    await languageSwitch(page).selectOption("en");
+    expect(await page.locator(".chat-title h1").innerText()).toBe("New chat");
+    expect(await page.locator(".session-current .session-title").innerText()).toBe("New chat");
+    await page.context().close();
+  });
+
+  it("words the timeline's own failure to load in the page's language, around the server's message", async () => {
+    const context = await fixture.browser.newContext({ viewport: { width: 1200, height: 800 }, locale: "zh-CN" });
+    // The panel's page of checkpoints fails; the one-checkpoint probe that shows the Timeline button does not.
+    await context.routeWebSocket(/\/ws/, (route) => {
+      const upstream = route.connectToServer();
+      route.onMessage((message) => {
+        const frame = JSON.parse(String(message)) as { id: number; method: string; params?: { limit?: number } };
+        if (frame.method === "state.listCheckpoints" && frame.params?.limit !== 1) {
+          route.send(JSON.stringify({ type: "error", id: frame.id, code: "internal", message: "checkpoints are unavailable" }));
+        } else upstream.send(message);
+      });
+    });
+    const page = await context.newPage();
+    trackPageErrors(page);
+    await page.goto(fixture.server.url);
+    await waitForChat(page);
+    await sendMessage(page, "时间线");
+    await expect.poll(() => lastAssistantText(page).catch(() => ""), { timeout: 15_000 }).toBe("You said: 时间线");
+    await page.getByRole("button", { name: "时间线", exact: true }).click();
+    expect(await page.getByRole("complementary", { name: "时间线" }).count()).toBe(1);
+    const alert = page.locator(".timeline-panel").getByRole("alert");
+    await alert.waitFor({ timeout: 10_000 });
+    expect(await alert.innerText()).toBe("无法加载时间线：checkpoints are unavailable (internal)");
+    await languageSwitch(page).selectOption("en");
+    expect(await alert.innerText()).toBe("Could not load the timeline: checkpoints are unavailable (internal)");
+    expect(pageErrors).toEqual([]);
+    await context.close();
+  });
+
+  it("without JavaScript, says in English and Chinese that the page needs it", async () => {
+    const context = await fixture.browser.newContext({ locale: "zh-CN", javaScriptEnabled: false });
+    const page = await context.newPage();
+    await page.goto(fixture.server.url);
+    expect(await page.locator("body").innerText()).toBe("Threadline's chat page needs JavaScript.\n\nThreadline 聊天页面需要启用 JavaScript。");
+    expect(await page.locator('noscript p[lang="zh-CN"]').count()).toBe(1);
+    expect(await htmlLang(page)).toBe("en");
+    await context.close();
   });
 });

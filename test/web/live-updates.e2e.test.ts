@@ -1,7 +1,7 @@
-import type { Browser, Page, WebSocketRoute } from "playwright-core";
+import type { Browser, Page } from "playwright-core";
 import { beforeAll, describe, expect, it } from "vitest";
 import type { RunningServer } from "../../src/app.js";
-import { lastAssistantText, openPage, openTwoTabs, pageErrors, recordStreaming, screenshot, sendMessage, streamSnapshots, TEST_LOCALE, trackPageErrors, useBrowserServer, waitForChat } from "./browser.js";
+import { currentThread, lastAssistantText, openPage, openTwoTabs, pageErrors, recordStreaming, screenshot, sendMessage, streamSnapshots, openCuttablePage, useBrowserServer, waitForChat } from "./browser.js";
 import { postStateEdit } from "../helpers/state-edit.js";
 
 const CHUNK_DELAY_MS = 300;
@@ -16,10 +16,6 @@ beforeAll(() => {
 /** Two tabs of one browser profile: shared localStorage, separate sessionStorage (so separate windows). */
 function twoTabs(): Promise<[Page, Page]> {
   return openTwoTabs(browser, server.url);
-}
-
-function currentThread(page: Page): Promise<string | null> {
-  return page.locator(".session-current").getAttribute("data-thread-id");
 }
 
 describe("live in every tab", () => {
@@ -66,36 +62,21 @@ describe("live in every tab", () => {
   });
 
   it("shows a reconnecting indicator when the socket drops and resumes from the last seq without losing or repeating text", async () => {
-    const context = await browser.newContext({ viewport: { width: 1100, height: 760 }, locale: TEST_LOCALE });
-    const routes: WebSocketRoute[] = [];
-    let refuse = false;
-    // The page's socket goes through this route, so the test can cut it like a network failure would.
-    await context.routeWebSocket(/\/ws/, (route) => {
-      if (refuse) {
-        route.close({ code: 1006, reason: "network down" }).catch(() => undefined);
-        return;
-      }
-      route.connectToServer();
-      routes.push(route);
-    });
-    const page = await context.newPage();
-    trackPageErrors(page);
-    await page.goto(server.url);
-    await waitForChat(page);
+    const tab = await openCuttablePage(browser, server.url);
+    const { page } = tab;
 
     const text = "resume me after the network comes back";
     const final = `You said: ${text}`;
     await recordStreaming(page);
     await sendMessage(page, text);
     await page.locator(".message-streaming").waitFor({ timeout: 10_000 });
-    refuse = true;
-    for (const route of routes.splice(0)) await route.close({ code: 1006, reason: "network down" }).catch(() => undefined);
+    await tab.cut();
     await page.getByTestId("connection-status").waitFor({ timeout: 5_000 });
     expect(await page.getByTestId("connection-status").innerText()).toContain("reconnecting");
     await screenshot(page, "web-reconnecting");
     // The reply finishes on the server while this tab is offline.
     await page.waitForTimeout(CHUNK_DELAY_MS * 5);
-    refuse = false;
+    tab.restore();
     await page.getByTestId("connection-status").waitFor({ state: "detached", timeout: 15_000 });
     await expect.poll(() => lastAssistantText(page).catch(() => ""), { timeout: 10_000 }).toBe(final);
     expect(await page.locator(".message-assistant", { hasText: final }).count()).toBe(1);
@@ -107,7 +88,7 @@ describe("live in every tab", () => {
     // And the connection is live again: a new turn streams normally.
     await sendMessage(page, "after the reconnect");
     await expect.poll(() => lastAssistantText(page).catch(() => ""), { timeout: 10_000 }).toBe("You said: after the reconnect");
-    await context.close();
+    await tab.close();
     expect(pageErrors).toEqual([]);
   });
   it("shows a reply replaced by a state edit in place, marked edited", async () => {

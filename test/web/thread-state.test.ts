@@ -24,7 +24,7 @@ function message(fields: Pick<TranscriptMessage, "id" | "role" | "content"> & Pa
 }
 
 /** The assistant message that requested the calls of these tests. */
-const REQUEST = { created_at: "2026-01-01T00:00:00.000Z", run_id: "run-1" };
+const REQUEST = { created_at: "2026-01-01T00:00:00.000Z", run_id: "run-1", seq: 2 };
 
 function applyAll(state: ThreadState, frames: EventFrame[]): ThreadState {
   return frames.reduce(applyEvent, state);
@@ -118,9 +118,10 @@ describe("thread state", () => {
       frame("message.completed", { message: message({ id: "m2", role: "assistant", content: "", tool_calls: [call] }) }),
       frame("run.interrupted", { run_id: "run-1", status: "interrupted", interrupts: [{ id: "i-1", tool_call_id: "call-9", name: "send_email", args: call.args }] }),
     ]);
-    expect(toolCallView(state, call, REQUEST).awaitingApproval).toBe(true);
+    expect(toolCallView(state, call, REQUEST).state).toBe("waiting");
+    // Answered: the resumed run has not started the tool yet.
     const resumed = applyEvent(state, frame("run.started", { run_id: "run-2" }, "run-2"));
-    expect(toolCallView(resumed, call, REQUEST).awaitingApproval).toBeUndefined();
+    expect(toolCallView(resumed, call, REQUEST).state).toBe("pending");
   });
 
   it("keeps the assistant message's arguments for a call whose tool.started this tab never saw", () => {
@@ -153,14 +154,13 @@ describe("thread state", () => {
     const waiting = applyAll(mergeMessages(emptyThreadState(), [request]), [
       frame("run.interrupted", { run_id: "run-1", status: "interrupted", interrupts: [{ id: "i-1", tool_call_id: "call-6", name: "send_email", args: call.args }] }),
     ]);
-    expect(toolCallView(waiting, call, request)).toMatchObject({ awaitingApproval: true, args: call.args });
+    expect(toolCallView(waiting, call, request)).toMatchObject({ state: "waiting", args: call.args });
     const answered = applyAll(waiting, [
       frame("run.started", { run_id: "run-2", kind: "resume" }, "run-2"),
       frame("tool.started", { tool_call_id: "call-6", name: "send_email", args: call.args }, "run-2"),
     ]);
     const started = answered.tools["call-6"]?.startedAt;
-    expect(toolCallView(answered, call, request)).toMatchObject({ startedAt: started });
-    expect(toolCallView(answered, call, request).awaitingApproval).toBeUndefined();
+    expect(toolCallView(answered, call, request)).toMatchObject({ startedAt: started, state: "running" });
     const done = applyAll(answered, [
       frame("message.completed", { message: message({ id: "m3", role: "tool", content: "sent", tool_call_id: "call-6", run_id: "run-2", created_at: "2026-01-01T00:10:00.000Z" }) }, "run-2"),
       frame("tool.completed", { tool_call_id: "call-6", name: "send_email", output: "sent" }, "run-2"),
@@ -168,9 +168,36 @@ describe("thread state", () => {
     const view = toolCallView(done, call, request);
     expect(view.startedAt).toBe(started);
     expect(Date.parse(view.completedAt ?? "") - Date.parse(view.startedAt ?? "")).toBe(20);
-    // After a reload (no events): the result came in a later run, so the request's time would count the wait.
+    // After a reload (no events), from a server that does not record starts: the result came in a later run, so
+    // the request's time would count the wait.
     const reloaded = mergeMessages(emptyThreadState(), done.messages);
     expect(toolCallView(reloaded, call, request)).toMatchObject({ output: "sent", startedAt: undefined });
+    // One that does: the result's row says when the tool started.
+    const recorded = done.messages.map((row) => (row.role === "tool" ? { ...row, started_at: "2026-01-01T00:09:59.600Z" } : row));
+    const timed = toolCallView(mergeMessages(emptyThreadState(), recorded), call, request);
+    expect(timed).toMatchObject({ state: "done", startedAt: "2026-01-01T00:09:59.600Z", completedAt: "2026-01-01T00:10:00.000Z" });
+  });
+
+  it("shows the other calls of a reply waiting for an approval as pending, each running only from its tool.started", () => {
+    const email = { id: "call-e", name: "send_email", args: { to: "ada@example.com" } };
+    const sum = { id: "call-s", name: "calculator", args: { expression: "1+1" } };
+    const request = message({ id: "m2", role: "assistant", content: "", tool_calls: [sum, email], created_at: "2026-01-01T00:00:00.000Z" });
+    const waiting = applyAll(mergeMessages(emptyThreadState(), [request]), [
+      frame("run.interrupted", { run_id: "run-1", status: "interrupted", interrupts: [{ id: "i-1", tool_call_id: "call-e", name: "send_email", args: email.args }] }),
+    ]);
+    // Nothing of the reply runs before the answer: the calculator has not started, whatever time it was asked at.
+    expect(toolCallView(waiting, sum, request).state).toBe("pending");
+    expect(toolCallView(waiting, email, request).state).toBe("waiting");
+    const first = applyAll(waiting, [
+      frame("run.started", { run_id: "run-2", kind: "resume" }, "run-2"),
+      frame("tool.started", { tool_call_id: "call-s", name: "calculator", args: sum.args }, "run-2"),
+    ]);
+    expect(toolCallView(first, sum, request).state).toBe("running");
+    expect(toolCallView(first, email, request).state).toBe("pending");
+    const second = applyEvent(first, frame("tool.started", { tool_call_id: "call-e", name: "send_email", args: email.args }, "run-2"));
+    expect(toolCallView(second, email, request).state).toBe("running");
+    const failed = applyEvent(second, frame("tool.completed", { tool_call_id: "call-s", name: "calculator", output: "boom", error: "boom" }, "run-2"));
+    expect(toolCallView(failed, sum, request).state).toBe("error");
   });
 
   it("drops a dead attempt's never-completed text when its run resumes on another instance", () => {
@@ -235,8 +262,10 @@ describe("auto title", () => {
   it("takes the first line, collapses whitespace and cuts long text at a word", () => {
     expect(autoTitle("  Hello\n\nworld")).toBe("Hello");
     expect(autoTitle("a ".repeat(50))).toMatch(/^(a ){0,29}a…$/);
-    expect(Array.from(autoTitle("数据库".repeat(40))).length).toBe(61);
-    expect(autoTitle("   ")).toBe("New chat");
+    expect(Array.from(autoTitle("数据库".repeat(40)) ?? "").length).toBe(61);
+    // No words to title with: the session stays untitled ("New chat" in each reader's language).
+    expect(autoTitle("   ")).toBeUndefined();
+    expect(autoTitle("```\nSELECT 1\n```")).toBeUndefined();
     expect(autoTitle("## How do I use **Node.js** `fs`?")).toBe("How do I use Node.js fs?");
   });
 });

@@ -57,6 +57,8 @@ export async function buildWeb(options: { outDir: string }): Promise<WebBuildRes
   return { files: files.sort(), jsGzipBytes };
 }
 
+// `lang="en"` is the language of the page without its script (the noscript text is bilingual, its Chinese marked
+// as such); main.tsx sets the reader's language before the app's first render.
 function indexHtml(assets: { script: string; stylesheet: string }): string {
   return `<!doctype html>
 <html lang="en">
@@ -71,7 +73,10 @@ function indexHtml(assets: { script: string; stylesheet: string }): string {
   </head>
   <body>
     <div id="app"></div>
-    <noscript>Threadline's chat page needs JavaScript.</noscript>
+    <noscript>
+      <p>Threadline's chat page needs JavaScript.</p>
+      <p lang="zh-CN">Threadline 聊天页面需要启用 JavaScript。</p>
+    </noscript>
   </body>
 </html>
 `;

@@ -90,6 +90,8 @@ export class ChatConnection {
       this.eventListener(frame);
       return;
     }
+    // The user's thread changes are for session lists; the terminal client follows one session.
+    if (frame.type === "notice") return;
     if (typeof frame.id !== "number") return;
     const call = this.pending.get(frame.id);
     if (!call) return;

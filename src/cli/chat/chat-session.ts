@@ -50,6 +50,8 @@ export class ChatSession {
   private readonly requestedArgs = new Map<string, string>();
   private readonly ownRuns = new Set<string>();
   private deletedListener: (threadId: string) => void = () => undefined;
+  /** Threads this terminal deletes itself (`/delete`): their notice is not news from another window. */
+  private readonly deletingHere = new Set<string>();
 
   constructor(
     private readonly connection: ChatConnection,
@@ -123,6 +125,17 @@ export class ChatSession {
     if (!turn || !threadId) return;
     turn.cancelRequested = true;
     if (turn.runId) await this.connection.call("run.cancel", { thread_id: threadId, run_id: turn.runId });
+  }
+
+  /** Delete a session for good (`thread.delete`); the caller decides where to carry on when it was the current one. */
+  async deleteThread(threadId: string): Promise<void> {
+    this.deletingHere.add(threadId);
+    try {
+      await this.connection.call("thread.delete", { thread_id: threadId });
+    } catch (error) {
+      this.deletingHere.delete(threadId);
+      throw error;
+    }
   }
 
   /** The newest messages of the session, oldest first. */
@@ -232,6 +245,8 @@ export class ChatSession {
 
   /** The session went (deleted in another window): a reply we wait for will never end on its own. */
   private sessionDeleted(threadId: string): void {
+    // Our own /delete: the command says so and moves on itself.
+    if (this.deletingHere.delete(threadId)) return;
     const { stderr, style } = this.output;
     stderr.write(style.red(`✗ this session (${threadId}) was deleted in another window\n`));
     if (this.turn) this.endTurn(this.turn.runId ?? null, { status: "error", code: "thread_deleted", message: "the session was deleted in another window" });

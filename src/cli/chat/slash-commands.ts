@@ -1,7 +1,8 @@
-import type { Session, SessionPage } from "../../sessions/session.js";
+import type { SessionPage } from "../../sessions/session.js";
 import { type ChatConnection, isMethodNotFound } from "./chat-connection.js";
 import type { ChatOptions } from "./chat-options.js";
 import type { ChatOutput, ChatSession } from "./chat-session.js";
+import { deleteSession, listCheckpoints, pickSession, renameSession, searchSessions } from "./session-commands.js";
 
 /** What a slash command can use. */
 export interface SlashContext {
@@ -17,6 +18,10 @@ export const HELP = `Type a message and press Enter. Commands:
   /switch <id|title>     continue another session (id, id prefix or title)
   /new                   start a fresh session
   /history [n]           show the last n messages (default 20)
+  /search <words>        find messages in all your sessions (English or Chinese)
+  /rename <title>        retitle this session
+  /delete <id|title>     delete a session and its history for good (name it, the current one too)
+  /checkpoints [n]       the newest n checkpoints of this session (the ids /fork takes)
   /fork <checkpoint>     branch a new session at a checkpoint
   /help                  this help
   /quit                  leave (so does Ctrl-D; Ctrl-C stops a reply, a second Ctrl-C leaves)
@@ -62,6 +67,18 @@ export async function runSlashCommand(line: string, context: SlashContext): Prom
     case "fork":
       await fork(argument, context);
       return "handled";
+    case "search":
+      await searchSessions(argument, context);
+      return "handled";
+    case "rename":
+      await renameSession(argument, context);
+      return "handled";
+    case "delete":
+      await deleteSession(argument, context);
+      return "handled";
+    case "checkpoints":
+      await listCheckpoints(argument, context);
+      return "handled";
     case "help":
     case "":
       stderr.write(HELP);
@@ -82,34 +99,14 @@ async function listSessions(context: SlashContext): Promise<void> {
   }
 }
 
-/** Pick a session by exact id, id prefix, exact title or a title fragment that matches only one. */
-export function findSession(sessions: Session[], query: string): Session | Session[] | undefined {
-  const needle = query.trim().toLowerCase();
-  if (!needle) return undefined;
-  const exact = sessions.find((session) => session.thread_id === needle || session.title?.toLowerCase() === needle);
-  if (exact) return exact;
-  const candidates = sessions.filter((session) => session.thread_id.startsWith(needle) || session.title?.toLowerCase().includes(needle));
-  if (candidates.length === 1) return candidates[0];
-  return candidates.length > 1 ? candidates : undefined;
-}
-
 async function switchSession(query: string, context: SlashContext): Promise<void> {
   const { stderr } = context.output;
   if (!query) {
     stderr.write("usage: /switch <id|title>\n");
     return;
   }
-  const page = await context.connection.call<SessionPage>("thread.list", { limit: 100 });
-  const found = findSession(page.sessions, query);
-  if (!found) {
-    stderr.write(`no session matches "${query}"\n`);
-    return;
-  }
-  if (Array.isArray(found)) {
-    stderr.write(`"${query}" matches ${found.length} sessions; be more specific:\n`);
-    for (const session of found) stderr.write(`  ${session.thread_id.slice(0, 8)}  ${session.title ?? "(untitled)"}\n`);
-    return;
-  }
+  const found = await pickSession(query, context);
+  if (!found) return;
   const opened = await context.session.open({ thread_id: found.thread_id });
   stderr.write(`switched to ${opened.title ?? "(untitled)"} (${opened.thread_id})\n`);
   await printHistory(context, 4);

@@ -10,10 +10,10 @@ export interface ThreadsFlags extends CommonFlags {
 }
 
 /** A running server's base URL and credentials, from the flags and THREADLINE_API_KEY. */
-export function remoteOf(flags: ThreadsFlags, env: NodeJS.ProcessEnv): { url: string; headers: Record<string, string> } | undefined {
+export function remoteOf(flags: ThreadsFlags, env: NodeJS.ProcessEnv): { url: string; apiKey?: string; headers: Record<string, string> } | undefined {
   if (!flags.url) return undefined;
   const apiKey = flags.apiKey ?? (env.THREADLINE_API_KEY || undefined);
-  return { url: flags.url.replace(/\/$/, ""), headers: apiKey ? { Authorization: `Bearer ${apiKey}` } : {} };
+  return { url: flags.url.replace(/\/$/, ""), ...(apiKey ? { apiKey } : {}), headers: apiKey ? { Authorization: `Bearer ${apiKey}` } : {} };
 }
 
 /**

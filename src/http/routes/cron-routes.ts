@@ -1,7 +1,8 @@
 import { Router } from "express";
-import { createCronBody, searchCronsBody, updateCronBody } from "../../jobs/cron/cron-requests.js";
+import { assertSupportedCronSelect, countCronsBody, createCronBody, searchCronsBody, updateCronBody } from "../../jobs/cron/cron-requests.js";
 import type { JobServices } from "../../jobs/job-system.js";
 import { currentUser, param } from "../request-context.js";
+import { selectFields } from "../search-schemas.js";
 
 /** `/runs/crons…` and `/threads/{id}/runs/crons`: LangGraph Platform's cron endpoints, scoped to the caller. */
 export function cronRoutes(services: Pick<JobServices, "crons">): Router {
@@ -18,11 +19,14 @@ export function cronRoutes(services: Pick<JobServices, "crons">): Router {
   });
 
   router.post("/runs/crons/search", async (request, response) => {
-    response.json(await services.crons.search(currentUser(response).id, searchCronsBody.parse(request.body ?? {})));
+    const body = searchCronsBody.parse(request.body ?? {});
+    assertSupportedCronSelect(body);
+    const crons = await services.crons.search(currentUser(response).id, body);
+    response.json(crons.map((cron) => selectFields({ ...cron }, body.select)));
   });
 
   router.post("/runs/crons/count", async (request, response) => {
-    response.json(await services.crons.count(currentUser(response).id, searchCronsBody.parse(request.body ?? {})));
+    response.json(await services.crons.count(currentUser(response).id, countCronsBody.parse(request.body ?? {})));
   });
 
   router.patch("/runs/crons/:cron_id", async (request, response) => {

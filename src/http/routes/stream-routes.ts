@@ -65,6 +65,8 @@ async function followThread(services: Services, request: Request, response: Resp
       threadId,
       since: after ? Math.max(after.seq, 0) : -1,
       replay: after ? (since, limit) => services.eventLog.listSince(threadId, since, { limit }) : () => Promise.resolve([]),
+      // Read again once subscribed: a delete between the read above and the subscription would leave it silent.
+      exists: () => services.sessions.exists(userId, threadId),
       onEvent: (event) => writer.send(toSseEvent(event)),
       onError: (error) => {
         services.logger.warn({ err: error, threadId }, "thread stream failed");

@@ -15,11 +15,12 @@ function sequence(events: NewThreadEvent[]): ThreadEvent[] {
   return events.map((event, index) => ({ ...event, thread_id: RUN.thread_id, run_id: RUN.run_id, seq: index + 1, created_at: "" }));
 }
 
-async function project(events: ThreadEvent[], options: { modes?: StreamMode[]; base?: Record<string, unknown> } = {}): Promise<ProjectedEvent[][]> {
+async function project(events: ThreadEvent[], options: { modes?: StreamMode[]; base?: Record<string, unknown>; subgraphs?: boolean } = {}): Promise<ProjectedEvent[][]> {
   let loads = 0;
   const projection = new RunProjection({
     modes: options.modes ?? ALL_MODES,
     run: RUN,
+    subgraphs: options.subgraphs ?? false,
     loadBase: () => {
       loads += 1;
       return Promise.resolve(options.base ?? {});
@@ -152,5 +153,38 @@ describe("RunProjection: custom", () => {
     expect(custom).toEqual([[], [{ event: "custom", data: { stage: "search", progress: 0.5 } }], [{ event: "custom", data: "done" }], [{ event: "end", data: { run_id: RUN.run_id, status: "success" } }]]);
     const others = await project(events, { modes: ALL_MODES });
     expect(others.flat().map((event) => event.event)).not.toContain("custom");
+  });
+});
+
+describe("RunProjection: subgraphs", () => {
+  const NS = ["research:task-1"];
+  const subgraphRun = sequence([
+    { event: "custom", data: { run_id: RUN.run_id, data: { stage: "searching" }, namespace: NS } },
+    { event: "subgraph.streamed", data: { run_id: RUN.run_id, namespace: NS, mode: "updates", data: { search: { notes: ["found"] } } } },
+    { event: "subgraph.streamed", data: { run_id: RUN.run_id, namespace: NS, mode: "values", data: { notes: ["found"] } } },
+    { event: "subgraph.streamed", data: { run_id: RUN.run_id, namespace: NS, mode: "messages", data: [{ type: "AIMessageChunk", id: "m1", content: "s" }, { langgraph_node: "summarize", tags: ["x"] }] } },
+    { event: "custom", data: { run_id: RUN.run_id, data: "root" } },
+    { event: "custom.capped", data: { run_id: RUN.run_id, limit: 2 } },
+  ]);
+
+  it("with stream_subgraphs, names a subgraph's output `<mode>|<namespace>`; a messages tuple's metadata gains the run's ids", async () => {
+    const out = (await project(subgraphRun, { modes: ["values", "updates", "messages-tuple", "custom"], subgraphs: true })).flat();
+    expect(out).toEqual([
+      { event: "custom|research:task-1", data: { stage: "searching" } },
+      { event: "updates|research:task-1", data: { search: { notes: ["found"] } } },
+      { event: "values|research:task-1", data: { notes: ["found"] } },
+      { event: "messages|research:task-1", data: [{ type: "AIMessageChunk", id: "m1", content: "s" }, { tags: ["x"], langgraph_node: "summarize", run_id: "run-1", thread_id: "thread-1", assistant_id: "chat" }] },
+      { event: "custom", data: "root" },
+    ]);
+    // Only the modes asked for.
+    expect((await project(subgraphRun, { modes: ["custom"], subgraphs: true })).flat().map((event) => event.event)).toEqual(["custom|research:task-1", "custom"]);
+  });
+
+  it("without it, a subgraph's custom chunks are plain custom events and the rest of its output is not sent", async () => {
+    const out = (await project(subgraphRun, { modes: ["values", "updates", "messages-tuple", "custom"] })).flat();
+    expect(out).toEqual([
+      { event: "custom", data: { stage: "searching" } },
+      { event: "custom", data: "root" },
+    ]);
   });
 });

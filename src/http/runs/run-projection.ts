@@ -16,6 +16,12 @@ export interface RunProjectionOptions {
   run: { run_id: string; thread_id: string; assistant_id: string };
   /** The state values (LangGraph dicts) the run started from; read once, on first need. */
   loadBase: () => Promise<Record<string, unknown>>;
+  /**
+   * LangGraph's `stream_subgraphs`: subgraphs' output under event names carrying their namespace (`updates|<ns>`),
+   * as LangGraph Platform streams it. Without it, a subgraph's custom chunks are plain `custom` events and the rest
+   * of its output is not sent. @default false
+   */
+  subgraphs?: boolean;
 }
 
 // Stored events do not name graph nodes; these are the chat graph's (graphs/chat.ts).
@@ -77,7 +83,13 @@ export class RunProjection {
         break;
       case "custom":
         // LangGraph's `custom` mode: the chunk itself, as the node wrote it (the SDK's CustomStreamEvent).
-        out.add("custom", "custom", event.data.data);
+        out.add("custom", this.namespaced("custom", event.data.namespace), event.data.data);
+        break;
+      case "custom.capped":
+        // LangGraph Platform has no such event: a stream just has no more custom chunks (the log and WebSocket say why).
+        break;
+      case "subgraph.streamed":
+        this.onSubgraph(out, event.data);
         break;
       case "run.completed":
         await this.onCompleted(out, event.data);
@@ -179,6 +191,19 @@ export class RunProjection {
       return;
     }
     out.always("end", { run_id: data.run_id, status: data.code === "rolled_back" ? "rollback" : data.status });
+  }
+
+  /** A subgraph's output, for streams with `stream_subgraphs`: `messages` tuples go to mode `messages-tuple`, as the root's. */
+  private onSubgraph(out: ProjectedEvents, data: EventDataByName["subgraph.streamed"]): void {
+    if (!this.options.subgraphs) return;
+    if (data.mode !== "messages") return out.add(data.mode, this.namespaced(data.mode, data.namespace), data.data);
+    const [message, metadata] = data.data as [unknown, Record<string, unknown>];
+    out.add("messages-tuple", this.namespaced("messages", data.namespace), [message, { ...this.tupleMetadata(typeof metadata.langgraph_node === "string" ? metadata.langgraph_node : ""), ...metadata }]);
+  }
+
+  /** LangGraph Platform's SSE event name: `<mode>|<namespace segments joined by |>` for a subgraph's output when streaming subgraphs. */
+  private namespaced(name: string, namespace: readonly string[] | undefined): string {
+    return this.options.subgraphs && namespace && namespace.length > 0 ? `${name}|${namespace.join("|")}` : name;
   }
 
   private emitValues(out: ProjectedEvents, additions?: Record<string, unknown>): void {

@@ -49,7 +49,8 @@ export function pipeRunStream(services: Services, writer: SseWriter, request: Ru
   if (isAfter(METADATA_POSITION, after)) {
     writer.send({ event: "metadata", id: formatEventId(METADATA_POSITION), data: { run_id: run.run_id, attempt: Math.max(run.attempt, 1) } });
   }
-  const projection = new RunProjection({ modes: request.modes, run, loadBase: () => loadRunBaseValues(services, userId, run) });
+  // Subgraphs are streamed as the run was created to: its joins replay what its creator's stream showed, as on the Platform.
+  const projection = new RunProjection({ modes: request.modes, run, subgraphs: run.config?.stream_subgraphs === true, loadBase: () => loadRunBaseValues(services, userId, run) });
   return new Promise((resolve) => {
     let settled = false;
     const settle = (ended: boolean) => {
@@ -64,6 +65,8 @@ export function pipeRunStream(services: Services, writer: SseWriter, request: Ru
       // Always from the run's first event: the projection needs the whole run to be deterministic.
       since: 0,
       replay: runEventSource(services.eventLog, { threadId: run.thread_id, runId: run.run_id }),
+      // The run was read before the subscription: a delete in between would leave the stream waiting for an end.
+      exists: () => services.sessions.exists(userId, run.thread_id),
       onEvent: async (event) => {
         if (event.run_id !== run.run_id || writer.closed) return;
         const projected = await projection.project(event);

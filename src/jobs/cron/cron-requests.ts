@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { AppError } from "../../errors/app-error.js";
 import { breakpointListSchema, durabilitySchema } from "../../runs/run-config.js";
 import { webhookUrlSchema } from "../webhooks/webhook-url.js";
 
@@ -60,17 +61,46 @@ export const updateCronBody = z.looseObject({ ...cronFields, schedule: cronField
 /** A parsed cron update. */
 export type UpdateCronRequest = z.output<typeof updateCronBody>;
 
-/** `POST /runs/crons/search` (and `…/count`, which ignores paging). */
-export const searchCronsBody = z.object({
+/** Every field LangGraph's `CronSelectField` names (`@langchain/langgraph-sdk` schema). */
+export const CRON_SELECT_FIELDS = [
+  "cron_id", "assistant_id", "thread_id", "end_time", "schedule", "created_at", "updated_at", "user_id", "payload", "next_run_date", "metadata", "now", "timezone", "enabled", "on_run_completed",
+] as const;
+
+/** Select names Threadline's crons do not have, with why (`assertSupportedCronSelect`). */
+const UNSUPPORTED_CRON_FIELDS: Partial<Record<(typeof CRON_SELECT_FIELDS)[number], string>> = {
+  now: "a cron answer carries no server time; every cron has next_run_date",
+};
+
+const cronFilterFields = {
   assistant_id: z.string().min(1).max(200).optional(),
   thread_id: z.uuid().optional(),
   enabled: z.boolean().optional(),
   metadata: metadata.optional(),
+};
+
+// Strict like thread and assistant search: a parameter we do not know answers 400 instead of being dropped, which
+// would answer a different question than the client asked.
+
+/** `POST /runs/crons/search` (LangGraph's CronSearch). `select` keeps only those fields of each cron. */
+export const searchCronsBody = z.strictObject({
+  ...cronFilterFields,
   limit: z.number().int().min(1).max(1000).default(10),
   offset: z.number().int().min(0).default(0),
   sort_by: z.enum(["cron_id", "assistant_id", "thread_id", "created_at", "updated_at", "next_run_date"]).default("created_at"),
   sort_order: z.enum(["asc", "desc"]).default("desc"),
+  select: z.array(z.enum(CRON_SELECT_FIELDS)).min(1).optional(),
 });
 
 /** A parsed cron search. */
 export type SearchCronsRequest = z.output<typeof searchCronsBody>;
+
+/** Refuse select names LangGraph has and Threadline's crons do not (`invalid_request`, saying why). */
+export function assertSupportedCronSelect(request: Pick<SearchCronsRequest, "select">): void {
+  for (const field of request.select ?? []) {
+    const why = UNSUPPORTED_CRON_FIELDS[field];
+    if (why) throw new AppError("invalid_request", `${field} is not supported in select: ${why}`);
+  }
+}
+
+/** `POST /runs/crons/count`: the search filters, without paging or select. */
+export const countCronsBody = z.strictObject(cronFilterFields);

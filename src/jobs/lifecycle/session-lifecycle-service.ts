@@ -125,37 +125,32 @@ export class SessionLifecycleService {
     return result;
   }
 
-  /** Delete expired store items; a failure is logged and retried at the next sweep. */
-  private async deleteExpiredItems(): Promise<number> {
-    try {
-      return (await this.options.storeItems?.deleteExpired()) ?? 0;
-    } catch (error) {
-      this.logger.warn({ err: error }, "deleting expired store items failed");
-      return 0;
-    }
+  /** Delete expired store items. */
+  private deleteExpiredItems(): Promise<number> {
+    const { storeItems } = this.options;
+    return this.sweepStep("deleting expired store items failed", async () => (storeItems ? storeItems.deleteExpired() : 0));
   }
 
-  /** Delete old token deltas of completed messages; a failure is logged and retried at the next sweep. */
-  private async compactDeltas(): Promise<number> {
+  /** Delete old token deltas of completed messages. */
+  private compactDeltas(): Promise<number> {
     const { deltas } = this.options;
-    if (!deltas) return 0;
-    try {
-      return (await deltas.compaction.sweep({ olderThanMinutes: deltas.minutes, now: this.now() })).deleted;
-    } catch (error) {
-      this.logger.warn({ err: error }, "event delta compaction failed");
-      return 0;
-    }
+    if (!deltas) return Promise.resolve(0);
+    return this.sweepStep("event delta compaction failed", async () => (await deltas.compaction.sweep({ olderThanMinutes: deltas.minutes, now: this.now() })).deleted);
   }
 
-  /** Prune intermediate checkpoints past the retention age; a failure is logged and retried at the next sweep. */
-  private async applyRetention(): Promise<number> {
+  /** Prune intermediate checkpoints past the retention age. */
+  private applyRetention(): Promise<number> {
     const { retention } = this.options;
-    if (!retention) return 0;
+    if (!retention) return Promise.resolve(0);
+    return this.sweepStep("checkpoint retention sweep failed", async () => (await retention.policy.sweep({ olderThanDays: retention.days, now: this.now() })).checkpoints);
+  }
+
+  /** One optional part of the sweep: a failure is logged and counts 0, and the next sweep tries again. */
+  private async sweepStep(failure: string, step: () => Promise<number>): Promise<number> {
     try {
-      const swept = await retention.policy.sweep({ olderThanDays: retention.days, now: this.now() });
-      return swept.checkpoints;
+      return await step();
     } catch (error) {
-      this.logger.warn({ err: error }, "checkpoint retention sweep failed");
+      this.logger.warn({ err: error }, failure);
       return 0;
     }
   }

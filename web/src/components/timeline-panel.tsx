@@ -5,12 +5,15 @@ import type { Phrase } from "../i18n/translator.js";
 import { checkpointLine, roleName, stateMessageText } from "./checkpoint-wording.js";
 import { CloseIcon } from "./icons.js";
 import type { RpcClient } from "../protocol/rpc-client.js";
-import { errorMessage } from "../protocol/rpc-error.js";
 import { type CheckpointState, toCheckpointState } from "../state/checkpoint-state.js";
 import { markBranches } from "../state/checkpoint-branches.js";
+import { errorPhrase } from "../state/error-phrase.js";
 import { type CheckpointSummary, checkpointItems } from "../state/checkpoint-summary.js";
 
 const PAGE_SIZE = 30;
+
+/** What the timeline failed to do, each worded with its reason. */
+type TimelineFailure = "timeline.loadFailed" | "timeline.stateFailed" | "timeline.forkFailed" | "timeline.replayFailed";
 
 /**
  * The session's checkpoints, newest first: pick one to see the state there, fork a new session from it, or
@@ -33,7 +36,8 @@ export function TimelinePanel(props: {
   const [snapshot, setSnapshot] = useState<{ state: CheckpointState; raw: string } | undefined>(undefined);
   // Wrapped: a bare function given to a state setter would be called as an updater.
   const [note, setNote] = useState<{ phrase: Phrase } | undefined>(undefined);
-  const [problem, setProblem] = useState<string | undefined>(undefined);
+  const [problem, setProblem] = useState<{ phrase: Phrase } | undefined>(undefined);
+  const fail = (what: TimelineFailure, error: unknown) => setProblem({ phrase: failurePhrase(what, error) });
   const selectedRow = useRef<HTMLLIElement>(null);
 
   const load = async (before?: string) => {
@@ -45,7 +49,7 @@ export function TimelinePanel(props: {
       // The server's `next_before` (null on the last page) decides whether there is an older page.
       setNextBefore(page.nextBefore);
     } catch (error) {
-      setProblem(errorMessage(error));
+      fail("timeline.loadFailed", error);
     }
   };
 
@@ -77,7 +81,7 @@ export function TimelinePanel(props: {
       const values = (state as { values?: unknown }).values ?? state;
       setSnapshot({ state: toCheckpointState(state), raw: JSON.stringify(values, null, 2) });
     } catch (error) {
-      setProblem(errorMessage(error));
+      fail("timeline.stateFailed", error);
     }
   };
 
@@ -93,7 +97,7 @@ export function TimelinePanel(props: {
         setNote({ phrase: ({ t: translate }) => translate("timeline.replaying") });
       }
     } catch (error) {
-      setProblem(errorMessage(error));
+      fail(action === "fork" ? "timeline.forkFailed" : "timeline.replayFailed", error);
     }
   };
 
@@ -151,7 +155,7 @@ export function TimelinePanel(props: {
       </div>
       {problem && (
         <p class="form-error" role="alert">
-          {problem}
+          {problem.phrase(i18n)}
         </p>
       )}
       {items.length === 0 && !problem && <p class="run-note">{t("timeline.empty")}</p>}
@@ -191,6 +195,12 @@ export function TimelinePanel(props: {
       {selected && !current && detail}
     </aside>
   );
+}
+
+/** A failure in the page's words around its reason: a lost connection in the page's words too, else the server's message. */
+function failurePhrase(what: TimelineFailure, error: unknown): Phrase {
+  const reason = errorPhrase(error);
+  return (i18n) => i18n.t(what, { error: reason(i18n) });
 }
 
 function appendPage(items: CheckpointSummary[], page: CheckpointSummary[]): CheckpointSummary[] {

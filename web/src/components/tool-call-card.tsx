@@ -2,20 +2,22 @@ import { useI18n } from "../i18n/i18n-context.js";
 import { formatDuration } from "../i18n/intl-format.js";
 import type { PlainKey } from "../i18n/translator.js";
 import { durationMs } from "../state/chat-timeline.js";
-import type { ToolCallView } from "../state/thread-state.js";
+import type { ToolCallState, ToolCallView } from "../state/thread-state.js";
 
-const STATE_LABELS: Record<"error" | "done" | "waiting" | "running", PlainKey> = {
+const STATE_LABELS: Record<ToolCallState, PlainKey> = {
   error: "tool.failed",
   done: "tool.done",
   waiting: "tool.awaitingApproval",
   running: "tool.running",
+  pending: "tool.pending",
+  stopped: "tool.stopped",
 };
 
 /** A tool call as a collapsible card: name, state and duration in the summary; arguments and result inside. */
 export function ToolCallCard({ tool }: { tool: ToolCallView }) {
   const { t, locale } = useI18n();
   const duration = durationMs(tool.startedAt, tool.completedAt);
-  const state = tool.error !== undefined ? "error" : tool.output !== undefined ? "done" : tool.awaitingApproval ? "waiting" : "running";
+  const { state } = tool;
   return (
     <details class={`tool-card tool-${state}`} data-tool-call-id={tool.id}>
       <summary>
@@ -37,6 +39,8 @@ export function ToolCallCard({ tool }: { tool: ToolCallView }) {
             <div class="tool-section-label">{t("tool.result")}</div>
             <pre class="tool-output">{tool.output}</pre>
           </>
+        ) : state === "stopped" ? (
+          <p class="tool-note">{t("tool.stoppedNote")}</p>
         ) : null}
       </div>
     </details>

@@ -6,15 +6,24 @@ import { createTranslator, type Translator } from "./translator.js";
 
 /** The translator of the page's current language, and a way to change it. */
 export interface I18n extends Translator {
-  /** Switch to a language and remember the choice in this browser. */
-  setLocale: (locale: Locale) => void;
+  /** The language picked with the language switch; undefined while the page follows the browser. */
+  chosen: Locale | undefined;
+  /** The browser's language, which the page speaks when none is picked. */
+  fromBrowser: Locale;
+  /** Switch to a language and remember the choice in this browser; undefined forgets it and follows the browser. */
+  setLocale: (locale: Locale | undefined) => void;
 }
 
-const I18nContext = createContext<I18n>({ ...createTranslator("en"), setLocale: () => undefined });
+const I18nContext = createContext<I18n>({ ...createTranslator("en"), chosen: undefined, fromBrowser: "en", setLocale: () => undefined });
 
 /** The language the browser asks for, from `navigator.languages` (or `navigator.language` on old browsers). */
 export function browserLocale(): Locale {
   return matchLocale(navigator.languages.length > 0 ? navigator.languages : [navigator.language]);
+}
+
+/** The language the page starts in: the remembered choice, else the browser's. */
+export function initialLocale(): Locale {
+  return loadLocale() ?? browserLocale();
 }
 
 /**
@@ -40,12 +49,14 @@ export function I18nProvider(props: { children: ComponentChildren }) {
   const value = useMemo<I18n>(
     () => ({
       ...createTranslator(locale),
+      chosen,
+      fromBrowser,
       setLocale: (next) => {
         saveLocale(next);
         setChosen(next);
       },
     }),
-    [locale],
+    [locale, chosen, fromBrowser],
   );
   return <I18nContext.Provider value={value}>{props.children}</I18nContext.Provider>;
 }

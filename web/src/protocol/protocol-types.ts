@@ -15,6 +15,8 @@ export interface Session {
   created_at: string;
   updated_at: string;
   last_activity_at: string;
+  /** The thread's latest event seq (absent from servers older than it). */
+  last_seq?: number;
 }
 
 /** `thread.open` answers the session plus whether it was just created. */
@@ -45,6 +47,8 @@ export interface TranscriptMessage {
   status?: string;
   /** On a tool result: the arguments the tool ran with when a human edited the model's before approving. */
   args?: Record<string, unknown>;
+  /** On a tool result: when its tool started (its `tool.started`); absent when no start was seen. */
+  started_at?: string;
   run_id: string | null;
   created_at: string;
   /** Set when a state edit replaced the message under its id (new content, same seq). */
@@ -105,8 +109,20 @@ export interface EventDataByName {
   "run.failed": { run_id: string; code: string; message: string; status: "error" | "cancelled" | "timeout" | "interrupted" };
   "run.interrupted": { run_id?: string; interrupts: Interrupt[] };
   "messages.removed": { run_id?: string; message_ids: string[] };
-  /** What a graph's node wrote to LangGraph's `custom` stream (progress…): its own format, which the page does not show. */
-  custom: { run_id: string; data: unknown };
+  /**
+   * What a graph's node wrote to LangGraph's `custom` stream (progress…): its own format, which the page does not show.
+   * `namespace`: the subgraph whose node wrote it (`["research:<task id>"]`, one segment per level); absent for the
+   * run's graph itself.
+   */
+  custom: { run_id: string; data: unknown; namespace?: string[] };
+  /** The run stored `limit` custom events (`RUN_CUSTOM_EVENTS_MAX`): its later chunks are dropped. The page ignores it. */
+  "custom.capped": { run_id: string; limit: number };
+  /**
+   * A piece of a subgraph's output (`values`, `updates` or `messages`, as LangGraph streams it), only in runs created
+   * over HTTP with `stream_subgraphs`. The page ignores it: what a subgraph returns to its parent reaches the
+   * conversation through the parent's own events.
+   */
+  "subgraph.streamed": { run_id: string; namespace: string[]; mode: "values" | "updates" | "messages"; data: unknown };
   /** The thread was deleted (anywhere); never stored, its subscription has ended. */
   "thread.deleted": { thread_id: string };
 }
@@ -141,8 +157,18 @@ export interface ErrorFrame {
   details?: unknown;
 }
 
+/** One of the user's threads was created, renamed or re-tagged, or deleted (every socket of the user gets it). */
+export interface NoticeFrame {
+  type: "notice";
+  notice: "thread.created" | "thread.updated" | "thread.deleted";
+  thread_id: string;
+  /** The session after the change; null once deleted. */
+  thread: Session | null;
+  created_at: string;
+}
+
 /** Any frame the server sends. */
-export type ServerFrame = ResultFrame | ErrorFrame | EventFrame;
+export type ServerFrame = ResultFrame | ErrorFrame | EventFrame | NoticeFrame;
 
 /** An assistant as `POST /assistants/search` lists it. */
 export interface Assistant {

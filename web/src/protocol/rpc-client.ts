@@ -1,4 +1,4 @@
-import type { EventFrame, ServerFrame } from "./protocol-types.js";
+import type { EventFrame, NoticeFrame, ServerFrame } from "./protocol-types.js";
 import { RpcError } from "./rpc-error.js";
 
 /** Where the socket is; `reconnecting` is shown to the user as an indicator. */
@@ -34,6 +34,7 @@ export class RpcClient {
   private readonly pending = new Map<number, PendingCall>();
   private readonly waitingForOpen: (() => void)[] = [];
   private readonly eventListeners = new Set<(frame: EventFrame) => void>();
+  private readonly noticeListeners = new Set<(frame: NoticeFrame) => void>();
   private readonly statusListeners = new Set<(status: ConnectionStatus) => void>();
   private readonly openListeners = new Set<() => void>();
   private currentStatus: ConnectionStatus = "connecting";
@@ -86,6 +87,12 @@ export class RpcClient {
   onEvent(listener: (frame: EventFrame) => void): () => void {
     this.eventListeners.add(listener);
     return () => this.eventListeners.delete(listener);
+  }
+
+  /** Listen to notices about the user's threads (the session list's changes); returns the unsubscribe function. */
+  onNotice(listener: (frame: NoticeFrame) => void): () => void {
+    this.noticeListeners.add(listener);
+    return () => this.noticeListeners.delete(listener);
   }
 
   /** Listen to status changes; returns the unsubscribe function. */
@@ -152,6 +159,10 @@ export class RpcClient {
     }
     if (frame.type === "event") {
       for (const listener of this.eventListeners) listener(frame);
+      return;
+    }
+    if (frame.type === "notice") {
+      for (const listener of this.noticeListeners) listener(frame);
       return;
     }
     if (typeof frame.id !== "number") return;

@@ -1,13 +1,17 @@
 const MAX_TITLE_CHARS = 60;
 
-/** A session title from its first message: the first line, whitespace collapsed, cut at a word near 60 characters. */
-export function autoTitle(text: string): string {
+/**
+ * A session title from its first message: the first line, whitespace collapsed, cut at a word near 60 characters.
+ * Undefined when that line has no words (a code fence, bare Markdown markers): the session stays untitled, which
+ * every window shows as "New chat" in its own language, where a stored fallback would stay in the sender's.
+ */
+export function autoTitle(text: string): string | undefined {
   const firstLine = text.trim().split("\n")[0] ?? "";
   // Markdown markers read as noise in a title: "**Node.js**" becomes "Node.js".
   const plain = firstLine.replace(/\*\*|__|`/g, "").replace(/^[#>\s]+/, "");
   const collapsed = plain.replace(/\s+/g, " ").trim();
   const characters = Array.from(collapsed);
-  if (characters.length <= MAX_TITLE_CHARS) return collapsed || "New chat";
+  if (characters.length <= MAX_TITLE_CHARS) return collapsed || undefined;
   const cut = characters.slice(0, MAX_TITLE_CHARS).join("");
   const lastSpace = cut.lastIndexOf(" ");
   // CJK text has no spaces to cut at; cutting mid-word only when there is no word boundary near the end.

@@ -59,8 +59,8 @@ export function loadLocale(): Locale | undefined {
   return isLocale(value) ? value : undefined;
 }
 
-/** Remember the language picked with the language switch. */
-export function saveLocale(locale: Locale): void {
+/** Remember the language picked with the language switch; undefined forgets it (the page follows the browser). */
+export function saveLocale(locale: Locale | undefined): void {
   write(localStorage, LOCALE_KEY, locale);
 }
 

@@ -1,23 +1,35 @@
 import { type EventDataByName, type EventFrame, type Interrupt, type RunRecord, type TranscriptMessage, eventData } from "../protocol/protocol-types.js";
 
+/**
+ * Where a tool call is: `pending` (requested, its tool not started: behind another call, or behind a human's
+ * answer to another call of the reply), `waiting` (for a human's approval of this call), `running` (its
+ * `tool.started` came), `done`, `error`, or `stopped`: no result, and none can come any more (see
+ * `callClosedWithoutResult`) — its run stopped mid-tool or before the tool ran.
+ */
+export type ToolCallState = "pending" | "waiting" | "running" | "done" | "error" | "stopped";
+
 /** A tool call as the page shows it, merged from events (live) and the transcript (history). */
 export interface ToolCallView {
   id: string;
   name: string;
   args: Record<string, unknown>;
+  state: ToolCallState;
   output?: string;
   error?: string;
+  /** When its tool started, for the duration; may be the request's time (see `toolCallView`), so not the state. */
   startedAt?: string;
   completedAt?: string;
-  /** The run paused before this call, waiting for a human's approval. */
-  awaitingApproval?: boolean;
 }
 
 /**
  * What `tool.started`/`tool.completed` said about a call; no args when only its completion was seen (a tab that
  * joined late, or a call that never ran: rejected, invalid arguments — such a call has no `tool.started`).
  */
-export type LiveToolCall = Omit<ToolCallView, "args"> & { args?: Record<string, unknown> };
+export type LiveToolCall = Omit<ToolCallView, "args" | "state"> & {
+  args?: Record<string, unknown>;
+  /** The run whose `tool.started` was seen last: a call started in a run that ended without its result stopped. */
+  startedInRun?: string;
+};
 
 /** What the page knows about a run it saw events of. */
 export interface RunView {
@@ -64,11 +76,17 @@ export interface ThreadState {
   lastSeq: number;
   /** `before` for loading older history, null when it is all loaded. */
   olderBefore: number | null;
+  /**
+   * Transcript seq up to which no run could still answer a call when the history was loaded (the session was
+   * idle or failed: no run active, none paused), 0 when unknown: calls requested there without a result stay
+   * stopped when the next run starts (its message closes them).
+   */
+  settledThrough: number;
 }
 
 /** The state of a thread before anything is loaded. */
 export function emptyThreadState(): ThreadState {
-  return { messages: [], streaming: [], tools: {}, runs: {}, activeRunId: null, interrupts: [], queued: [], replays: {}, lastSeq: 0, olderBefore: null };
+  return { messages: [], streaming: [], tools: {}, runs: {}, activeRunId: null, interrupts: [], queued: [], replays: {}, lastSeq: 0, olderBefore: null, settledThrough: 0 };
 }
 
 /** Merge completed messages (history pages or events) in transcript order, dropping duplicates by id. */
@@ -117,6 +135,7 @@ function applyKnownEvent(state: ThreadState, frame: EventFrame): ThreadState {
   if (toolStarted) {
     const previous = state.tools[toolStarted.tool_call_id];
     const tool: LiveToolCall = { ...previous, id: toolStarted.tool_call_id, name: toolStarted.name, args: toolStarted.args, startedAt: frame.created_at };
+    if (runId !== null) tool.startedInRun = runId;
     return { ...state, tools: { ...state.tools, [tool.id]: tool } };
   }
   const toolCompleted = eventData(frame, "tool.completed");
@@ -158,7 +177,9 @@ function applyKnownEvent(state: ThreadState, frame: EventFrame): ThreadState {
     const id = interrupted.run_id ?? runId ?? "";
     return { ...finishRun(state, { run_id: id, status: "interrupted" }), interrupts: interrupted.interrupts };
   }
-  // `custom` (a graph's own chunks, in a format only it knows) and events newer than this page change nothing shown.
+  // `custom` (a graph's own chunks, in a format only it knows), `custom.capped`, `subgraph.streamed` (a subgraph's
+  // output; what it gives its parent comes in the parent's own events) and events newer than this page change
+  // nothing shown.
   return state;
 }
 
@@ -214,23 +235,68 @@ export function runsWithoutInput(state: ThreadState): string[] {
 /**
  * The tool call with history filled in: output from the tool row, arguments from the assistant message unless a
  * human edited them before approving (the tool row has what ran then). It started when its `tool.started` said
- * (sent when the tool begins, after any approval); without one (history, a tab that joined late), when it was
- * requested if its result came in the same run — a result from a later run means the call waited for a human (or
- * never ran), so the request's time would count the wait: no start, no duration.
+ * (sent when the tool begins, after any approval), or after a reload when its result's row says (`started_at`);
+ * without either (a graph that announces no starts, older rows), when it was requested if its result came in the
+ * same run — a result from a later run means the call waited for a human (or never ran), so the request's time
+ * would count the wait: no start, no duration. It is `running` only once its `tool.started` came: a call that has
+ * not started is `pending`, whatever time its duration would be counted from.
  */
-export function toolCallView(state: ThreadState, call: { id: string; name: string; args: Record<string, unknown> }, request: { created_at: string; run_id: string | null }): ToolCallView {
-  const live = state.tools[call.id];
+export function toolCallView(state: ThreadState, call: { id: string; name: string; args: Record<string, unknown> }, request: ToolCallRequestRow): ToolCallView {
+  const tracked: Partial<LiveToolCall> = state.tools[call.id] ?? {};
+  const { startedInRun, ...live } = tracked;
   const result = state.messages.find((message) => message.role === "tool" && message.tool_call_id === call.id);
   const waited = result !== undefined && request.run_id !== null && result.run_id !== null && result.run_id !== request.run_id;
-  const startedAt = live?.startedAt ?? (waited ? undefined : request.created_at);
-  const view: ToolCallView = { id: call.id, name: call.name, ...live, startedAt, args: live?.args ?? result?.args ?? call.args };
+  const startedAt = live.startedAt ?? result?.started_at ?? (waited ? undefined : request.created_at);
+  const view: ToolCallView = { id: call.id, name: call.name, ...live, state: "pending", startedAt, args: live.args ?? result?.args ?? call.args };
   if (result && view.output === undefined) {
     view.output = result.content;
     if (result.status === "error") view.error = result.content;
     view.completedAt ??= result.created_at;
   }
-  if (view.output === undefined && state.interrupts.some((interrupt) => interrupt.tool_call_id === call.id)) view.awaitingApproval = true;
+  view.state = toolCallState(state, view, { request, startedInRun, started: live.startedAt !== undefined });
   return view;
+}
+
+/** The assistant message that requested a tool call: when, in which run, at which place of the transcript. */
+export type ToolCallRequestRow = Pick<TranscriptMessage, "created_at" | "run_id" | "seq">;
+
+function toolCallState(state: ThreadState, view: ToolCallView, call: { request: ToolCallRequestRow; startedInRun: string | undefined; started: boolean }): ToolCallState {
+  if (view.error !== undefined) return "error";
+  if (view.output !== undefined) return "done";
+  if (state.interrupts.some((interrupt) => interrupt.tool_call_id === view.id)) return "waiting";
+  if (callClosedWithoutResult(state, call.request, call.startedInRun)) return "stopped";
+  return call.started ? "running" : "pending";
+}
+
+/**
+ * Whether a call that has no result can no longer get one, so that neither *running…* nor *pending* is true of it:
+ * - its tool started in a run that has ended (a run finishes its tools before it ends; a tool that starts again —
+ *   an answer given again, a crashed run resumed — sends a new `tool.started`, and the call runs again);
+ * - the run that requested it ended for good (failed, cancelled, or completed without it; not paused for a
+ *   human's answer, whose resume runs the reply's calls);
+ * - the conversation went on after it (a user or assistant message after the request: a new message closes the
+ *   calls it finds unanswered, a replay starts another branch);
+ * - or nothing runs on the thread any more and no answer is awaited: no run is active (live, and after a reload
+ *   the session was not `busy` — a busy one replays its run's events, `run.started` included) and no interrupt is
+ *   pending (a session opened `interrupted` loads them with its history); or nothing did when the history was
+ *   loaded (`settledThrough`), whatever runs since.
+ * A call that started in a run whose end is not known (its `run.started` not seen either) is taken as running.
+ */
+export function callClosedWithoutResult(state: ThreadState, request: ToolCallRequestRow, startedInRun: string | undefined): boolean {
+  if (startedInRun !== undefined) return runEnded(state.runs[startedInRun]) || conversationWentOn(state, request);
+  if (request.run_id !== null && runEnded(state.runs[request.run_id])) return true;
+  if (conversationWentOn(state, request) || request.seq <= state.settledThrough) return true;
+  return state.activeRunId === null && state.interrupts.length === 0;
+}
+
+/** A run that ended for good; a run paused for a human (`run.interrupted`, no error) continues in its resume. */
+function runEnded(run: RunView | undefined): boolean {
+  if (run === undefined || run.status === "running") return false;
+  return run.status !== "interrupted" || run.error !== undefined;
+}
+
+function conversationWentOn(state: ThreadState, request: ToolCallRequestRow): boolean {
+  return state.messages.some((message) => message.seq > request.seq && (message.role === "user" || message.role === "assistant"));
 }
 
 /** Whether a run is waiting in the thread's queue. */

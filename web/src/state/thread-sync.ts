@@ -1,6 +1,6 @@
 import type { EventFrame, Interrupt, MessagePage, RunRecord } from "../protocol/protocol-types.js";
 import type { RpcClient } from "../protocol/rpc-client.js";
-import { isMethodNotFound } from "../protocol/rpc-error.js";
+import { isMethodNotFound, RpcError } from "../protocol/rpc-error.js";
 import { applyEvent, emptyThreadState, mergeMessages, recordReplays, rewindTo, runsWithoutInput, type ThreadState } from "./thread-state.js";
 
 /** How far back (in events) to replay when joining a run that started before we subscribed. */
@@ -19,6 +19,7 @@ const RUN_PAGE = 100;
 export class ThreadSync {
   private current: ThreadState = emptyThreadState();
   private readonly listeners = new Set<(state: ThreadState) => void>();
+  private readonly goneListeners = new Set<() => void>();
   private readonly cleanups: (() => void)[] = [];
   /** Runs whose early events we already replayed once. */
   private readonly backfilled = new Set<string>();
@@ -27,6 +28,8 @@ export class ThreadSync {
    * skipped (the replay repeats them) and `skippedUpTo` tells the replay's first event apart from them.
    */
   private rewind: { since: number; skippedUpTo: number } | undefined;
+  /** Events up to this seq come from the replay asked for when a busy session was opened: none needs a backfill. */
+  private openedThrough = 0;
   /** Runs whose record we have read (newest first, `runsRead` of them), and whether that reached the oldest. */
   private readonly runsSeen = new Set<string>();
   private runsRead = 0;
@@ -51,13 +54,35 @@ export class ThreadSync {
     return () => this.listeners.delete(listener);
   }
 
-  /** Subscribe (live first, so nothing falls between), then load the newest page of history. */
-  async start(options: { interrupted?: boolean } = {}): Promise<void> {
+  /**
+   * Listen for the thread turning out to be gone when resubscribing after a reconnect (deleted while this
+   * window was disconnected: the server's notice is not stored, so `not_found` is how it learns); returns the
+   * unsubscribe function.
+   */
+  onGone(listener: () => void): () => void {
+    this.goneListeners.add(listener);
+    return () => this.goneListeners.delete(listener);
+  }
+
+  /**
+   * Subscribe (live first, so nothing falls between), then load the newest page of history. A session opened while
+   * a run executes (`busyAt`: the session's `last_seq` then) replays that run's events so far at once, as a backfill
+   * would at its first live event: a tool that started before the page loaded shows as running, not as pending
+   * until its result comes. A session waiting for a human's answer (`interrupted`) gets its pending interrupts with
+   * its history, in one update: until both are there the reply's other calls would read as stopped (nothing runs,
+   * nothing awaited).
+   */
+  async start(options: { interrupted?: boolean; busyAt?: number } = {}): Promise<void> {
     this.cleanups.push(this.client.onEvent((frame) => this.handleEvent(frame)));
     this.cleanups.push(this.client.onOpen(() => void this.resume()));
-    await this.client.call("subscription.subscribe", { thread_id: this.threadId });
-    await this.reloadHistory();
-    if (options.interrupted) await this.loadPendingInterrupts();
+    const busyAt = options.busyAt ?? 0;
+    this.openedThrough = busyAt;
+    const since = busyAt > 0 ? { since: Math.max(0, busyAt - BACKFILL_EVENTS) } : {};
+    await this.client.call("subscription.subscribe", { thread_id: this.threadId, ...since });
+    const interrupts = options.interrupted ? this.pendingInterrupts() : Promise.resolve([]);
+    // History shows even when the interrupts cannot be read; their error is thrown after it.
+    await this.reloadHistory({ interrupts: interrupts.catch(() => []), settled: busyAt === 0 && !options.interrupted });
+    await interrupts;
   }
 
   /** Load the page of history before the oldest loaded message. */
@@ -90,14 +115,25 @@ export class ThreadSync {
     this.disposed = true;
     for (const cleanup of this.cleanups.splice(0)) cleanup();
     this.listeners.clear();
+    this.goneListeners.clear();
     if (this.client.status === "open") this.client.call("subscription.unsubscribe", { thread_id: this.threadId }).catch(() => undefined);
   }
 
-  private async reloadHistory(): Promise<void> {
-    const page = await this.client.call<MessagePage>("messages.list", { thread_id: this.threadId, limit: HISTORY_PAGE });
+  /**
+   * Load the newest page of history, with the session's pending interrupts when it was opened waiting for them.
+   * `settled`: the session was neither busy nor waiting when opened, so no run can answer the calls of this history
+   * unless a run started since (its `run.started` came).
+   */
+  private async reloadHistory(options: { interrupts?: Promise<Interrupt[]>; settled?: boolean } = {}): Promise<void> {
+    const listed = this.client.call<MessagePage>("messages.list", { thread_id: this.threadId, limit: HISTORY_PAGE });
+    const [page, interrupts] = await Promise.all([listed, options.interrupts ?? []]);
     if (this.disposed) return;
     const olderBefore = this.current.olderBefore === null || this.current.messages.length === 0 ? page.next_before : this.current.olderBefore;
-    this.update({ ...mergeMessages(this.current, page.messages), olderBefore });
+    const next = { ...mergeMessages(this.current, page.messages), olderBefore, ...(interrupts.length > 0 ? { interrupts } : {}) };
+    const newest = page.messages.at(-1)?.seq ?? 0;
+    // A run whose run.started came while the history loaded may answer its own calls: those are not settled.
+    if (options.settled && next.activeRunId === null) next.settledThrough = Math.max(next.settledThrough, newest);
+    this.update(next);
     this.findReplays();
   }
 
@@ -136,8 +172,12 @@ export class ThreadSync {
         await this.client.call("subscription.subscribe", { thread_id: this.threadId });
         await this.reloadHistory();
       }
-    } catch {
-      // The next reconnect tries again.
+    } catch (error) {
+      // A thread deleted meanwhile answers not_found (it was read after the subscription was registered, so a
+      // delete is never missed); anything else: the next reconnect tries again.
+      if (error instanceof RpcError && error.code === "not_found" && !this.disposed) {
+        for (const listener of [...this.goneListeners]) listener();
+      }
     }
   }
 
@@ -156,7 +196,8 @@ export class ThreadSync {
     const runId = frame.run_id;
     // run.started and run.queued are a run's first events; a run we saw queued has no earlier events to fetch.
     const firstEvent = frame.event === "run.started" || frame.event === "run.queued";
-    if (runId !== null && !firstEvent && !next.runs[runId] && !next.queued.some((entry) => entry.run_id === runId) && !this.backfilled.has(runId)) {
+    const replayedAtOpen = frame.seq <= this.openedThrough;
+    if (runId !== null && !firstEvent && !replayedAtOpen && !next.runs[runId] && !next.queued.some((entry) => entry.run_id === runId) && !this.backfilled.has(runId)) {
       this.backfill(runId, frame.seq);
       return;
     }
@@ -177,14 +218,14 @@ export class ThreadSync {
     });
   }
 
-  /** A thread opened while waiting for approval: ask the state for its pending interrupts (issue 4). */
-  private async loadPendingInterrupts(): Promise<void> {
+  /** A thread opened while waiting for approval: ask the state for its pending interrupts (issue 4); none from servers without `state.get`. */
+  private async pendingInterrupts(): Promise<Interrupt[]> {
     try {
       const state = await this.client.call<{ interrupts?: Interrupt[]; tasks?: { interrupts?: Interrupt[] }[] }>("state.get", { thread_id: this.threadId });
-      const interrupts = state.interrupts ?? (state.tasks ?? []).flatMap((task) => task.interrupts ?? []);
-      if (interrupts.length > 0) this.update({ ...this.current, interrupts });
+      return state.interrupts ?? (state.tasks ?? []).flatMap((task) => task.interrupts ?? []);
     } catch (error) {
-      if (!isMethodNotFound(error)) throw error;
+      if (isMethodNotFound(error)) return [];
+      throw error;
     }
   }
 

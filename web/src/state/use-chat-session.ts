@@ -39,6 +39,8 @@ export function useChatSession(client: RpcClient, sessions: SessionsModel) {
   const [problem, setProblem] = useState<{ message: Phrase } | undefined>(undefined);
   /** Sessions this tab deleted itself: their `thread.deleted` is expected, and `remove` moves the tab. */
   const deletedHere = useRef(new Set<string>()).current;
+  /** The deleted session the tab is moving away from (told twice, it moves once). */
+  const leaving = useRef<string | undefined>(undefined);
 
   /** Open a session (replacing the current one) and load its newest history; the sync that follows it. */
   const open = useCallback(
@@ -53,7 +55,7 @@ export function useChatSession(client: RpcClient, sessions: SessionsModel) {
       setProblem(undefined);
       saveTabThread(opened.thread_id);
       sessions.upsert(opened);
-      await next.start({ interrupted: opened.status === "interrupted" });
+      await next.start({ interrupted: opened.status === "interrupted", ...(opened.status === "busy" ? { busyAt: opened.last_seq } : {}) });
       return next;
     },
     [client, sessions.upsert],
@@ -72,24 +74,42 @@ export function useChatSession(client: RpcClient, sessions: SessionsModel) {
     return () => syncRef.current?.dispose();
   }, [client]);
 
-  // A session deleted in another window (the server pushes `thread.deleted` to the sockets subscribed to it): it
-  // leaves the list, and when it is the open one the tab moves to its window's session as a failed send would.
-  // The message box is the page's, not the session's: a draft stays in it.
+  /**
+   * The session `threadId` was deleted in another window: it leaves the list, and when it is the open one the tab
+   * moves to its window's session as a failed send would, saying why. The message box is the page's, not the
+   * session's: a draft stays in it. Not for a session this tab deleted itself (`remove` moves the tab).
+   */
+  const leaveDeleted = useCallback(
+    (threadId: string) => {
+      sessions.remove(threadId);
+      if (deletedHere.has(threadId)) return;
+      void sessions.refresh();
+      if (syncRef.current?.threadId !== threadId || leaving.current === threadId) return;
+      leaving.current = threadId;
+      void open({ window_id: windowId })
+        .catch(() => undefined)
+        .then(() => setProblem({ message: SESSION_DELETED_ELSEWHERE }))
+        .finally(() => {
+          if (leaving.current === threadId) leaving.current = undefined;
+        });
+    },
+    [open, sessions.remove, sessions.refresh],
+  );
+
+  // Live: the server pushes `thread.deleted` to the sockets subscribed to the thread.
   useEffect(
     () =>
       client.onEvent((frame) => {
-        if (frame.event !== "thread.deleted") return;
-        const threadId = frame.thread_id;
-        sessions.remove(threadId);
-        if (deletedHere.has(threadId)) return;
-        void sessions.refresh();
-        if (syncRef.current?.threadId !== threadId) return;
-        void open({ window_id: windowId })
-          .catch(() => undefined)
-          .then(() => setProblem({ message: SESSION_DELETED_ELSEWHERE }));
+        if (frame.event === "thread.deleted") leaveDeleted(frame.thread_id);
       }),
-    [client, open, sessions.remove, sessions.refresh],
+    [client, leaveDeleted],
   );
+
+  // Deleted while this tab was disconnected (that notice is never stored): resubscribing at reconnect says not_found.
+  useEffect(() => {
+    if (!sync) return;
+    return sync.onGone(() => leaveDeleted(sync.threadId));
+  }, [sync, leaveDeleted]);
 
   /** Open a session from a user action; failures are shown instead of thrown. */
   const switchTo = useCallback(
@@ -99,7 +119,7 @@ export function useChatSession(client: RpcClient, sessions: SessionsModel) {
     [open],
   );
 
-  // The list has no push: when a reply ends, its session's status and activity time changed.
+  // Status and activity have no notice: when a reply ends, its session's status and activity time changed.
   const activeRunId = state.activeRunId;
   useEffect(() => {
     if (activeRunId === null) void sessions.refresh();
@@ -134,7 +154,8 @@ export function useChatSession(client: RpcClient, sessions: SessionsModel) {
           throw error;
         });
         setPending((previous) => previous.map((entry) => (entry.key === key ? { ...entry, runId: result.run_id } : entry)));
-        if (!session.title && knownUserIds.size === 0) await rename(current.threadId, autoTitle(text)).catch(() => undefined);
+        const title = !session.title && knownUserIds.size === 0 ? autoTitle(text) : undefined;
+        if (title !== undefined) await rename(current.threadId, title).catch(() => undefined);
         void sessions.refresh();
         return true;
       } catch (error) {

@@ -1,6 +1,8 @@
 import { useCallback, useEffect, useRef, useState } from "preact/hooks";
 import type { Session, SessionPage } from "../protocol/protocol-types.js";
 import type { RpcClient } from "../protocol/rpc-client.js";
+import { type ListChange, ListReconciler } from "./list-reconciler.js";
+import { applySessionNotice } from "./session-list-notice.js";
 
 const PAGE_SIZE = 50;
 const REFRESH_MS = 30_000;
@@ -16,23 +18,39 @@ export interface SessionsModel {
 }
 
 /**
- * The user's sessions, newest activity first. There is no push for list changes, so it refreshes on
- * reconnect, on focus, after sends and now and then; other tabs' renames show up that way.
+ * The user's sessions, newest activity first. Sessions created, renamed or deleted anywhere (another tab, another
+ * device, the API) arrive as the server's notices and change the list at once; status and activity changes have
+ * no notice, so it also refreshes on reconnect (which covers notices missed while disconnected), on focus, after
+ * sends and now and then.
  */
 export function useSessions(client: RpcClient): SessionsModel {
   const [sessions, setSessions] = useState<Session[]>([]);
   const [cursor, setCursor] = useState<string | null>(null);
   const pagesLoaded = useRef(1);
 
+  // A list answer can predate what this tab just did (see ListReconciler): its changes are applied on top.
+  const reconciler = useRef(new ListReconciler<Session>()).current;
+
+  const change = useCallback(
+    (apply: ListChange<Session>) => {
+      reconciler.record(apply);
+      setSessions(apply);
+    },
+    [reconciler],
+  );
+
   const refresh = useCallback(async () => {
+    const ticket = reconciler.begin();
     try {
       const page = await client.call<SessionPage>("thread.list", { limit: Math.min(100, PAGE_SIZE * pagesLoaded.current) });
-      setSessions(page.sessions);
+      const settled = reconciler.settle(ticket, page.sessions);
+      if (!settled) return;
+      setSessions(settled);
       setCursor(page.next_cursor);
     } catch {
       // Kept as it was; the next refresh tries again.
     }
-  }, [client]);
+  }, [client, reconciler]);
 
   const loadMore = useCallback(async () => {
     if (!cursor) return;
@@ -47,27 +65,29 @@ export function useSessions(client: RpcClient): SessionsModel {
     const onFocus = () => void refresh();
     window.addEventListener("focus", onFocus);
     const offOpen = client.onOpen(() => void refresh());
+    const offNotice = client.onNotice((notice) => change((previous) => applySessionNotice(previous, notice)));
     const timer = setInterval(() => void refresh(), REFRESH_MS);
     return () => {
       window.removeEventListener("focus", onFocus);
       offOpen();
+      offNotice();
       clearInterval(timer);
     };
-  }, [client, refresh]);
+  }, [client, refresh, change]);
 
-  const upsert = useCallback((session: Session) => {
-    setSessions((previous) => {
-      const index = previous.findIndex((known) => known.thread_id === session.thread_id);
-      if (index === -1) return [session, ...previous];
-      const next = [...previous];
-      next[index] = session;
-      return next;
-    });
-  }, []);
+  const upsert = useCallback(
+    (session: Session) =>
+      change((previous) => {
+        const index = previous.findIndex((known) => known.thread_id === session.thread_id);
+        if (index === -1) return [session, ...previous];
+        const next = [...previous];
+        next[index] = session;
+        return next;
+      }),
+    [change],
+  );
 
-  const remove = useCallback((threadId: string) => {
-    setSessions((previous) => previous.filter((session) => session.thread_id !== threadId));
-  }, []);
+  const remove = useCallback((threadId: string) => change((previous) => previous.filter((session) => session.thread_id !== threadId)), [change]);
 
   return { sessions, hasMore: cursor !== null, refresh, loadMore, upsert, remove };
 }

@@ -1,0 +1,49 @@
+import { isModelCallError, redactSecrets } from "../agent/model-call-error.js";
+import type { NewThreadEvent, PendingInterrupt, TokenUsage } from "../events/thread-event.js";
+import { stopReasonOf } from "./lease-keeper.js";
+import type { Run } from "./run.js";
+import type { RunOutcome } from "./run-store.js";
+
+/** How a run ended, as the executor records it. `next`: the nodes a run stopped before at a static breakpoint. */
+export type Outcome = RunOutcome & { interrupts?: PendingInterrupt[]; next?: string[]; structured?: unknown; rollback?: boolean };
+
+/** The event that ends a run: `run.completed`, `run.interrupted` or `run.failed`. */
+export function finalEvent(run: Run, outcome: Outcome & { usage: TokenUsage | null }): NewThreadEvent {
+  switch (outcome.status) {
+    case "success":
+      return { event: "run.completed", data: { run_id: run.run_id, status: "success", usage: outcome.usage, ...(outcome.structured === undefined ? {} : { structured_response: outcome.structured }) } };
+    case "interrupted":
+      if (outcome.interrupts) return { event: "run.interrupted", data: { run_id: run.run_id, status: "interrupted", interrupts: outcome.interrupts, ...(outcome.next ? { next: outcome.next } : {}), usage: outcome.usage } };
+      return { event: "run.failed", data: { run_id: run.run_id, status: "interrupted", code: outcome.error?.code ?? "interrupted", message: outcome.error?.message ?? "interrupted", usage: outcome.usage } };
+    case "error":
+    case "cancelled":
+    case "timeout":
+      // What the model calls that finished before the failure spent (a call cut short reports nothing).
+      return { event: "run.failed", data: { run_id: run.run_id, status: outcome.status, code: outcome.error?.code ?? "internal", message: outcome.error?.message ?? "run failed", usage: outcome.usage } };
+  }
+}
+
+/** The outcome of a run whose graph threw (or was stopped): why, as the run's stopper or error says. */
+export function toFailure(error: unknown, signal: AbortSignal): Outcome {
+  const reason = stopReasonOf(signal);
+  if (reason?.kind === "cancel") {
+    // The stopper says why: "superseded by run …" (a newer run's multitask strategy), "interrupted by user"…
+    if (reason.action === "interrupt") return { status: "interrupted", error: { code: "interrupted", message: reason.message } };
+    if (reason.action === "rollback") return { status: "cancelled", error: { code: "rolled_back", message: reason.message }, rollback: true };
+    return { status: "cancelled", error: { code: "cancelled", message: reason.message } };
+  }
+  if (signal.aborted) return { status: "cancelled", error: { code: "cancelled", message: "cancelled" } };
+  const root = findModelError(error);
+  if (root) return { status: "error", error: { code: "model_error", message: root.message } };
+  if (error instanceof Error && error.name === "AppError") return { status: "error", error: { code: (error as Error & { code: string }).code, message: error.message } };
+  return { status: "error", error: { code: "internal", message: error instanceof Error ? redactSecrets(error.message) : "run failed" } };
+}
+
+/** The model call error behind `error` (a few `cause`s deep), if any. */
+export function findModelError(error: unknown): Error | undefined {
+  for (let current: unknown = error, depth = 0; current && depth < 5; depth += 1) {
+    if (isModelCallError(current)) return current;
+    current = (current as { cause?: unknown }).cause;
+  }
+  return undefined;
+}

@@ -1,0 +1,36 @@
+import type { Assistant } from "../assistants/assistant.js";
+import { AppError } from "../errors/app-error.js";
+import type { GraphRegistry } from "../registry/graph-registry.js";
+import type { ToolDefinition } from "../tools/tool-definition.js";
+
+/** Breakpoints must name nodes of the assistant's graph: a typo would otherwise never stop the run. */
+export function checkBreakpoints(
+  registry: Pick<GraphRegistry, "resolve">,
+  assistant: Assistant,
+  request: { interrupt_before?: "*" | string[]; interrupt_after?: "*" | string[] },
+): void {
+  const requested = [request.interrupt_before, request.interrupt_after].flatMap((list) => (Array.isArray(list) ? list : []));
+  if (requested.length === 0) return;
+  const nodes = Object.keys(registry.resolve(assistant.graph_id, assistant.context).nodes).filter((node) => node !== "__start__");
+  const unknown = requested.filter((node) => !nodes.includes(node));
+  if (unknown.length > 0) {
+    throw new AppError("invalid_request", `interrupt_before/interrupt_after name unknown nodes: ${unknown.join(", ")} (graph ${assistant.graph_id} has ${nodes.join(", ")}, or use "*")`);
+  }
+}
+
+/** Edited arguments must be valid for the tool and name only its arguments (a stray key would be dropped unseen). */
+export function checkEditedArgs(tools: readonly ToolDefinition[], toolName: string, args: Record<string, unknown> | undefined): void {
+  const tool = tools.find((candidate) => candidate.name === toolName);
+  const parsed = tool?.schema.safeParse(args ?? {});
+  if (parsed && !parsed.success) throw new AppError("invalid_request", `Edited arguments are not valid for ${toolName}`, { details: parsed.error.issues });
+  const known = parsed?.success && typeof parsed.data === "object" && parsed.data !== null ? Object.keys(parsed.data) : undefined;
+  const unknown = known ? Object.keys(args ?? {}).filter((key) => !known.includes(key)) : [];
+  if (unknown.length > 0) throw new AppError("invalid_request", `Edited arguments name what ${toolName} does not take: ${unknown.join(", ")}`, { details: { unknown } });
+}
+
+/** "*" and node lists as stored: ["*"] for every node, undefined for none. */
+export function breakpointList(value: "*" | string[] | undefined): string[] | undefined {
+  if (value === undefined) return undefined;
+  if (value === "*") return ["*"];
+  return value.length > 0 ? value : undefined;
+}

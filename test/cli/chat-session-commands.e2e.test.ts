@@ -1,0 +1,86 @@
+import { describe, expect, it } from "vitest";
+import { chat, TestWsClient } from "../helpers/ws-client.js";
+import { startCli } from "./cli-process.js";
+import { SPAWN_TIMEOUT_MS, useCliTestServer } from "./cli-test-server.js";
+
+const fixture = useCliTestServer();
+
+describe("threadline chat: /search, /rename, /delete, /checkpoints", () => {
+  it("/search finds messages of other sessions, in English and in Chinese, and /switch continues there", { timeout: SPAWN_TIMEOUT_MS }, async () => {
+    await using client = await TestWsClient.connect(fixture.server.wsUrl);
+    const trip = await client.call<{ thread_id: string }>("thread.open", { title: "Trip to Chengdu" });
+    await chat(client, trip.thread_id, "the heron flies over the 成都大熊猫基地 tomorrow");
+    await using cli = startCli(["--url", fixture.server.url, "--window", "search-window"]);
+    cli.writeLine("/search heron");
+    await cli.waitFor("stdout", (text) => text.includes(`${trip.thread_id.slice(0, 8)}  Trip to Chengdu`) && text.includes("the heron flies"));
+    cli.writeLine("/search 大熊猫");
+    await cli.waitFor("stdout", (text) => text.split("Trip to Chengdu").length >= 3);
+    cli.writeLine("/search zebracorn");
+    await cli.waitFor("stdout", (text) => text.includes('nothing matches "zebracorn"'));
+    cli.writeLine("/search");
+    await cli.waitFor("stderr", (text) => text.includes("usage: /search <words>"));
+    cli.writeLine(`/switch ${trip.thread_id.slice(0, 8)}`);
+    await cli.waitFor("stderr", (text) => text.includes(`switched to Trip to Chengdu (${trip.thread_id})`));
+    cli.writeLine("/quit");
+    expect(await cli.exited).toBe(0);
+  });
+
+  it("/rename retitles the current session for every window", { timeout: SPAWN_TIMEOUT_MS }, async () => {
+    await using cli = startCli(["--url", fixture.server.url, "--window", "rename-window"]);
+    cli.writeLine("/rename   Quarterly budget  ");
+    await cli.waitFor("stderr", (text) => text.includes("renamed to Quarterly budget"));
+    cli.writeLine("/rename");
+    await cli.waitFor("stderr", (text) => text.includes("usage: /rename <title>"));
+    cli.writeLine("/quit");
+    expect(await cli.exited).toBe(0);
+    await using client = await TestWsClient.connect(fixture.server.wsUrl);
+    const session = await client.call<{ title: string | null }>("thread.open", { window_id: "rename-window" });
+    expect(session.title).toBe("Quarterly budget");
+  });
+
+  it("/delete must name its session; another one goes quietly, the current one moves to a fresh session", { timeout: SPAWN_TIMEOUT_MS }, async () => {
+    await using client = await TestWsClient.connect(fixture.server.wsUrl);
+    const other = await client.call<{ thread_id: string }>("thread.open", { title: "Old grocery list" });
+    await using cli = startCli(["--url", fixture.server.url, "--window", "delete-window"]);
+    cli.writeLine("remember the milk");
+    await cli.waitFor("stdout", (text) => text.includes("You said: remember the milk\n"));
+    const current = await client.call<{ thread_id: string }>("thread.open", { window_id: "delete-window" });
+
+    cli.writeLine("/delete");
+    await cli.waitFor("stderr", (text) => text.includes("usage: /delete <id|title>"));
+    cli.writeLine("/delete no-such-session");
+    await cli.waitFor("stderr", (text) => text.includes('no session matches "no-such-session"'));
+    cli.writeLine("/delete grocery");
+    await cli.waitFor("stderr", (text) => text.includes(`deleted Old grocery list (${other.thread_id})`));
+    expect((await client.callError("thread.get", { thread_id: other.thread_id })).code).toBe("not_found");
+
+    cli.writeLine(`/delete ${current.thread_id.slice(0, 8)}`);
+    await cli.waitFor("stderr", (text) => text.includes(`(${current.thread_id})`) && text.includes("continuing in session"));
+    expect((await client.callError("thread.get", { thread_id: current.thread_id })).code).toBe("not_found");
+    // Its own deletion is not news from another window.
+    expect(cli.stderr).not.toContain("was deleted in another window");
+    cli.writeLine("still here");
+    await cli.waitFor("stdout", (text) => text.includes("You said: still here\n"));
+    const now = await client.call<{ thread_id: string }>("thread.open", { window_id: "delete-window" });
+    expect(now.thread_id).not.toBe(current.thread_id);
+    cli.child.stdin.end();
+    expect(await cli.exited).toBe(0);
+  });
+
+  it("/checkpoints lists the ids /fork takes", { timeout: SPAWN_TIMEOUT_MS }, async () => {
+    await using cli = startCli(["--url", fixture.server.url, "--window", "checkpoints-window"]);
+    cli.writeLine("the only turn");
+    await cli.waitFor("stdout", (text) => text.includes("You said: the only turn\n"));
+    cli.writeLine("/checkpoints 3");
+    await cli.waitFor("stderr", (text) => text.includes("/fork <checkpoint> branches a new session there"));
+    const rows = cli.stdout.split("\n").filter((line) => /^[0-9a-f-]{36} {2}/.test(line));
+    expect(rows).toHaveLength(3);
+    expect(rows[0]).toContain("assistant: You said: the only turn");
+    cli.writeLine("/checkpoints 0");
+    await cli.waitFor("stderr", (text) => text.includes("usage: /checkpoints [n]"));
+    cli.writeLine(`/fork ${rows[0]?.slice(0, 36) ?? ""}`);
+    await cli.waitFor("stderr", (text) => text.includes("forked into "));
+    cli.writeLine("/quit");
+    expect(await cli.exited).toBe(0);
+  });
+});

@@ -1,0 +1,47 @@
+import type { Browser, Page } from "playwright-core";
+import { beforeAll, describe, expect, it } from "vitest";
+import type { RunningServer } from "../../src/app.js";
+import { currentThread, openTwoTabs, pageErrors, screenshot, useBrowserServer } from "./browser.js";
+
+const fixture = useBrowserServer();
+let server: RunningServer;
+let browser: Browser;
+beforeAll(() => {
+  ({ server, browser } = fixture);
+});
+
+const item = (page: Page, threadId: string) => page.locator(`.session-item[data-thread-id="${threadId}"]`);
+const titleIn = (page: Page, threadId: string) => item(page, threadId).locator(".session-title").innerText();
+
+describe("the session list of every tab follows the user's sessions live", () => {
+  it("a session created, renamed (here and through the API) and deleted in one tab shows so in the other at once", async () => {
+    const [watching, acting] = await openTwoTabs(browser, server.url);
+    const first = await currentThread(acting);
+    // The watching tab is never focused or refreshed from here on: what it shows comes from the server's notices.
+
+    await acting.getByRole("button", { name: "+ New chat" }).click();
+    await expect.poll(() => currentThread(acting)).not.toBe(first);
+    const created = (await currentThread(acting)) ?? "";
+    await expect.poll(() => item(watching, created).count(), { timeout: 5_000 }).toBe(1);
+
+    await item(acting, created).getByRole("button", { name: /^Rename/ }).click();
+    await acting.locator(".rename-input").fill("Trip to Lisbon");
+    await acting.locator(".rename-input").press("Enter");
+    await expect.poll(() => titleIn(watching, created), { timeout: 5_000 }).toBe("Trip to Lisbon");
+
+    // Another device, or a script, renames it through the HTTP API: both tabs follow.
+    const patched = await fetch(`${server.url}/threads/${created}`, { method: "PATCH", headers: { "Content-Type": "application/json" }, body: JSON.stringify({ title: "Trip to Porto" }) });
+    expect(patched.status).toBe(200);
+    await expect.poll(() => titleIn(watching, created), { timeout: 5_000 }).toBe("Trip to Porto");
+    await expect.poll(() => titleIn(acting, created), { timeout: 5_000 }).toBe("Trip to Porto");
+    await screenshot(watching, "web-session-list-live");
+
+    // Deleted in the acting tab (the watching tab does not have it open): it leaves the watching tab's list, quietly.
+    await item(acting, created).getByRole("button", { name: /^Delete/ }).click();
+    await acting.getByRole("dialog").getByRole("button", { name: "Delete" }).click();
+    await expect.poll(() => item(watching, created).count(), { timeout: 5_000 }).toBe(0);
+    expect(await watching.locator(".composer-error").count()).toBe(0);
+    expect(pageErrors).toEqual([]);
+    await watching.context().close();
+  });
+});
