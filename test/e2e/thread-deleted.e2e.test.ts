@@ -113,11 +113,15 @@ describe("thread.deleted reaches every socket subscribed to a deleted thread", (
     expect(last?.event).toBe("thread.deleted");
     expect(last?.id).toBeUndefined();
     expect(last?.data).toMatchObject({ thread_id: threadId, run_id: null, event: "thread.deleted", data: { thread_id: threadId } });
-    const runEvents = await runStream.untilEnd(10_000);
-    expect(runEvents.at(-1)).toMatchObject({ event: "error", data: { error: "not_found" } });
+    // The delete cancels the reply before it removes the thread: when the cancellation is stored first, the run's
+    // stream ends with it (a fresh-clone CI run saw this); otherwise with the thread's not_found. Never left open.
+    const runEnd = (await runStream.untilEnd(10_000)).at(-1);
+    const cancelledFirst = runEnd?.event === "end";
+    if (cancelledFirst) expect(runEnd.data).toMatchObject({ run_id: runId, status: "cancelled" });
+    else expect(runEnd).toMatchObject({ event: "error", data: { error: "not_found" } });
     // A join waiting on the run ends with the thread instead of waiting out its 30 s slice.
     const joined = await joining;
-    expect(joined.status).toBe(404);
+    expect(cancelledFirst ? [200, 404] : [404]).toContain(joined.status);
   });
 
   it("POST /threads/prune (the lifecycle's delete, as the TTL sweep uses) tells subscribers too", async () => {
