@@ -98,7 +98,7 @@ export async function buildServices(options: StartOptions): Promise<{ services: 
     const eventLog = new EventLog(pool, cluster.eventAnnouncement);
     const bus = new EventBus(eventLog);
     const active = new ActiveRuns();
-    const store = new RunStore(pool);
+    const store = new RunStore(pool, { announcement: cluster.threadAnnouncement, changes: threadChanges });
     const hooks = new RunHooks();
     const lease = { owner: instanceId, ms: config.RUN_LEASE_MS };
     const itemStore = new ItemStore(pool);

@@ -1,5 +1,6 @@
 import pg from "pg";
 import type { Logger } from "../logger.js";
+import type { SessionStatus } from "../sessions/session.js";
 import type { RemoteThreadChange, ThreadChangeKind } from "./thread-change-feed.js";
 
 /** The channel stored events are announced on (by `EventLog`, in the statement that stores them). */
@@ -7,8 +8,8 @@ export const EVENTS_CHANNEL = "threadline_events";
 const RUNS_CHANNEL = "threadline_runs";
 /**
  * The channel a thread's creation, update and deletion are announced on (by `SessionStore`, in the statement that
- * makes the change): `<instance> <thread> <kind> <user key>`. A bare `<instance> <thread>` (an older instance) is a
- * deletion.
+ * makes the change): `<instance> <thread> <kind> <user key>`, and for `status` (a run's start or end, by `RunStore`)
+ * ` <status> <last activity, epoch ms>` after it. A bare `<instance> <thread>` (an older instance) is a deletion.
  */
 export const THREADS_CHANNEL = "threadline_threads";
 
@@ -92,10 +93,12 @@ export class ClusterNotifier {
         if (from === this.deps.instanceId || !threadId) return;
         handlers.onEvents(threadId, { fromSeq: Number(fromSeq), toSeq: Number(toSeq) });
       } else if (message.channel === THREADS_CHANNEL) {
-        const [from, threadId, kind = "deleted", userKey] = (message.payload ?? "").split(" ");
+        const [from, threadId, kind = "deleted", userKey, status, activityMs] = (message.payload ?? "").split(" ");
         if (from === this.deps.instanceId || !threadId || !isThreadChangeKind(kind)) return;
         if (kind === "deleted") handlers.onThreadDeleted(threadId);
-        if (userKey) handlers.onThreadChanged({ kind, threadId, userKey });
+        if (!userKey) return;
+        if (kind !== "status") handlers.onThreadChanged({ kind, threadId, userKey });
+        else if (isSessionStatus(status)) handlers.onThreadChanged({ kind, threadId, userKey, status: { status, lastActivityAt: new Date(Number(activityMs)).toISOString() } });
       } else if (message.channel === RUNS_CHANNEL) {
         const parsed = JSON.parse(message.payload ?? "{}") as RunSignal & { from?: string };
         if (parsed.from === this.deps.instanceId) return;
@@ -108,5 +111,9 @@ export class ClusterNotifier {
 }
 
 function isThreadChangeKind(kind: string): kind is ThreadChangeKind {
-  return kind === "created" || kind === "updated" || kind === "deleted";
+  return kind === "created" || kind === "updated" || kind === "deleted" || kind === "status";
+}
+
+function isSessionStatus(status: string | undefined): status is SessionStatus {
+  return status === "idle" || status === "busy" || status === "error" || status === "interrupted";
 }

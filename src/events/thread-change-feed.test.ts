@@ -43,7 +43,7 @@ describe("ThreadChangeFeed", () => {
     release();
     await feed.settled();
     expect(seen.map((change) => `${change.kind}:${change.threadId}`)).toEqual(["updated:slow", "deleted:local"]);
-    expect(seen[0]?.session?.title).toBe("title of slow");
+    expect(seen[0]).toMatchObject({ session: { title: "title of slow" } });
     expect(reads).toEqual(["alice:slow", "alice:gone"]);
   });
 
@@ -58,5 +58,14 @@ describe("ThreadChangeFeed", () => {
     });
     await feed.settled();
     expect(reads).toBe(0);
+  });
+
+  it("passes a remote status change on as it came, reading nothing", async () => {
+    const feed = new ThreadChangeFeed();
+    const seen = record(feed, "alice");
+    const status = { status: "busy" as const, lastActivityAt: "2026-11-23T10:00:00.000Z" };
+    feed.receiveRemote({ kind: "status", threadId: "t", userKey: threadChangeUserKey("alice"), status }, () => Promise.reject(new Error("not read")));
+    await feed.settled();
+    expect(seen).toEqual([{ kind: "status", threadId: "t", ...status }]);
   });
 });

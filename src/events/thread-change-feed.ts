@@ -1,15 +1,22 @@
 import { createHash } from "node:crypto";
-import type { Session } from "../sessions/session.js";
+import type { Session, SessionStatus } from "../sessions/session.js";
 
-/** What happened to one of a user's threads: the session list's changes. */
-export type ThreadChangeKind = "created" | "updated" | "deleted";
+/**
+ * What happened to one of a user's threads: the session list's changes. `status`: a reply started or ended (the
+ * thread's status and activity time changed), told without the rest of the session.
+ */
+export type ThreadChangeKind = "created" | "updated" | "deleted" | "status";
 
-/** A change as its listeners get it: the session as it is now (null once deleted). */
-export interface ThreadChange {
-  kind: ThreadChangeKind;
-  threadId: string;
-  session: Session | null;
+/** A thread's status and the activity time that came with it, as the statement that changed them left them. */
+export interface ThreadStatusNow {
+  status: SessionStatus;
+  lastActivityAt: string;
 }
+
+/** A change as its listeners get it: the session as it is now (null once deleted), or its new status alone. */
+export type ThreadChange =
+  | { kind: "created" | "updated" | "deleted"; threadId: string; session: Session | null }
+  | ({ kind: "status"; threadId: string } & ThreadStatusNow);
 
 /** Receives every change to one user's threads, in the order this instance learnt of them. */
 export type ThreadChangeListener = (change: ThreadChange) => void;
@@ -19,6 +26,8 @@ export interface RemoteThreadChange {
   kind: ThreadChangeKind;
   threadId: string;
   userKey: string;
+  /** A status change carries its new status in the announcement: nothing to read. */
+  status?: ThreadStatusNow;
 }
 
 /** How a remote change's session is read (as its owner sees it: not_found once it is gone). */
@@ -40,9 +49,10 @@ export function threadChangeUserKey(userId: string): string {
 }
 
 /**
- * Fan-out of a user's thread changes (created, renamed or re-tagged, deleted) to every local listener of that user
- * — each socket of the user, never another user's. Changes made here arrive with their session (`announce`); those
- * of other instances arrive through Postgres NOTIFY as references and are read once here (`receiveRemote`). Nothing
+ * Fan-out of a user's thread changes (created, renamed or re-tagged, deleted, a reply starting or ending) to every
+ * local listener of that user — each socket of the user, never another user's. Changes made here arrive with their
+ * session (`announce`); those of other instances arrive through Postgres NOTIFY as references and are read once here
+ * (`receiveRemote`; a status change carries its status and is not read). Nothing
  * is stored: a listener that was away learns the state from the list itself.
  */
 export class ThreadChangeFeed {
@@ -58,6 +68,11 @@ export class ThreadChangeFeed {
       channel.listeners.delete(listener);
       if (channel.listeners.size === 0 && this.users.get(key) === channel) this.users.delete(key);
     };
+  }
+
+  /** Whether anyone here listens to the user's changes (a caller can then skip preparing one). */
+  listens(userId: string): boolean {
+    return this.users.has(threadChangeUserKey(userId));
   }
 
   /** A change made on this instance and committed: tell the user's listeners here. */
@@ -77,6 +92,10 @@ export class ThreadChangeFeed {
     channel.chain = channel.chain.then(async () => {
       if (remote.kind === "deleted") {
         tell(channel, { kind: "deleted", threadId: remote.threadId, session: null });
+        return;
+      }
+      if (remote.kind === "status") {
+        if (remote.status) tell(channel, { kind: "status", threadId: remote.threadId, ...remote.status });
         return;
       }
       const session = await load(channel.userId, remote.threadId).catch(() => undefined);

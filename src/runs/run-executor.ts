@@ -314,6 +314,7 @@ export class RunExecutor {
     });
     if (!result) return true;
     this.deps.bus.publish(result.stored);
+    this.deps.store.announceStatus(run.user_id, run.thread_id, result.finished.thread);
     this.deps.hooks.emitRunFinished(result.finished.run);
     return result.finished.othersActive;
   }

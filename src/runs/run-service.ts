@@ -20,7 +20,7 @@ import { breakpointList, checkBreakpoints, checkEditedArgs } from "./run-request
 import { isActive, type MultitaskStrategy, type Run, type RunConfig, type RunKind } from "./run.js";
 import type { ClaimedRun, RunDispatcher } from "./run-dispatcher.js";
 import type { RunHooks } from "./run-hooks.js";
-import type { NewRun, RunStore } from "./run-store.js";
+import type { NewRun, RunStore, ThreadStatusAfter } from "./run-store.js";
 import type { Logger } from "../logger.js";
 
 /** A run request, in LangGraph Platform's vocabulary. */
@@ -204,7 +204,8 @@ export class RunService {
     for (const finished of cancelled) this.deps.hooks.emitRunFinished(finished);
     if (cancelled.length === 0) return false;
     await this.announce(run.thread_id, run.run_id, [{ event: "run.failed", data: { run_id: run.run_id, status: "cancelled", code: "cancelled", message: "cancelled by user", usage: null } }]);
-    await this.deps.store.updateThreadStatus(this.deps.pool, run.thread_id, "idle");
+    const thread = await this.deps.store.updateThreadStatus(this.deps.pool, { threadId: run.thread_id, userId: run.user_id }, "idle");
+    this.deps.store.announceStatus(run.user_id, run.thread_id, thread);
     return true;
   }
 
@@ -310,9 +311,9 @@ export class RunService {
     // Behind the insert, in its round trip: a failed insert fails it too (the transaction is aborted), observed here.
     const input = claim && transaction.pipelineInput ? this.deps.dispatcher.appendInputIn(client, { thread_id: newRun.threadId, run_id: newRun.runId, input: newRun.input }) : undefined;
     input?.catch(() => undefined);
-    const run = await inserting;
+    const { run, thread } = await inserting;
     const queuedBehind = active.length - superseded.filter((candidate) => candidate.status === "pending").length;
-    return { run, duplicate: false as const, superseded, queuedBehind, previous: latest, input, cancelled };
+    return { run, thread, duplicate: false as const, superseded, queuedBehind, previous: latest, input, cancelled };
   }
 
   /**
@@ -329,8 +330,9 @@ export class RunService {
     return this.deps.dispatcher.recordClaimIn(client, submitted.run, { assistant: options.assistant, previous: { run: submitted.previous }, pipelined: options.pipelined });
   }
 
-  private async afterSubmit(result: { run: Run; superseded: Run[]; queuedBehind: number; claimed?: ClaimedRun; cancelled?: Run[] }, options: { started?: boolean } = {}): Promise<void> {
+  private async afterSubmit(result: { run: Run; thread: ThreadStatusAfter; superseded: Run[]; queuedBehind: number; claimed?: ClaimedRun; cancelled?: Run[] }, options: { started?: boolean } = {}): Promise<void> {
     const { run } = result;
+    this.deps.store.announceStatus(run.user_id, run.thread_id, result.thread);
     if (result.claimed) {
       if (!options.started) this.deps.dispatcher.startClaimed(result.claimed);
       return;

@@ -3,6 +3,9 @@ import { type Queryable, withTransaction } from "../db/database.js";
 import { isUuid } from "../db/ids.js";
 import { notFound } from "../errors/app-error.js";
 import type { TokenUsage } from "../events/thread-event.js";
+import type { ClusterAnnouncement } from "../events/cluster-notifier.js";
+import { changeAnnouncementParams, statusNotifyExpression } from "../events/thread-change-announcement.js";
+import type { ThreadChangeFeed, ThreadStatusNow } from "../events/thread-change-feed.js";
 import type { SessionStatus } from "../sessions/session.js";
 import type { MultitaskStrategy, Run, RunKind, RunStatus } from "./run.js";
 
@@ -53,17 +56,46 @@ export interface RunOutcome {
   usage?: TokenUsage | null;
 }
 
+/** What a run's start or end did to its thread (see `RunStore.announceStatus`); undefined when the thread was gone. */
+export type ThreadStatusAfter = ThreadStatusNow | undefined;
+
+/** Where `RunStore` announces the status changes runs make (both optional: tests and tools go without). */
+export interface RunStoreOptions {
+  /** Other instances hear of them from the statement that made them (NOTIFY); absent on the embedded database. */
+  announcement?: ClusterAnnouncement;
+  /** This instance's listeners, told by the caller once the change committed (`announceStatus`). */
+  changes?: Pick<ThreadChangeFeed, "announce">;
+}
+
+/** The thread's columns a status-changing statement returns beside the run, for its notice. */
+interface ThreadStatusColumns {
+  thread_status: SessionStatus | null;
+  thread_activity_at: Date | null;
+}
+
 /** Run rows in Postgres, including the lease protocol that keeps one executing run per thread. */
 export class RunStore {
-  constructor(private readonly pool: pg.Pool) {}
+  constructor(
+    private readonly pool: pg.Pool,
+    private readonly options: RunStoreOptions = {},
+  ) {}
+
+  /**
+   * Tell this instance's listeners of the user that a run's start or end changed the thread's status (call once
+   * it committed; other instances were told by the statement).
+   */
+  announceStatus(userId: string, threadId: string, thread: ThreadStatusAfter): void {
+    if (thread) this.options.changes?.announce(userId, { kind: "status", threadId, ...thread });
+  }
 
   /**
    * Insert a run (inside the caller's transaction, which holds the thread's lock) and mark the thread busy. With
    * `claim`, the caller has seen nothing active on the thread: the run is inserted already claimed (running under
-   * that lease, first attempt, starting from the thread's newest checkpoint), as `claimNext` would leave it.
+   * that lease, first attempt, starting from the thread's newest checkpoint), as `claimNext` would leave it. The
+   * thread's new status comes back for `announceStatus` (other instances are told by this statement).
    */
-  async insert(db: Queryable, run: NewRun, claim?: { owner: string; ms: number }): Promise<Run> {
-    const { rows } = await db.query<RunRow>(
+  async insert(db: Queryable, run: NewRun, claim?: { owner: string; ms: number }): Promise<{ run: Run; thread: ThreadStatusAfter }> {
+    const { rows } = await db.query<RunRow & ThreadStatusColumns>(
       `WITH inserted AS (
          INSERT INTO runs (run_id, thread_id, user_id, assistant_id, kind, multitask_strategy, input, command, checkpoint_id,
                            metadata, webhook, client_message_id, available_at, interrupt_before, interrupt_after, config,
@@ -77,16 +109,18 @@ export class RunStore {
          RETURNING ${COLUMNS}
        ), busy AS (
          UPDATE threads SET status = 'busy', updated_at = now(), last_activity_at = now() WHERE thread_id = $2
+         RETURNING thread_id, status, last_activity_at
        )
-       SELECT * FROM inserted`,
+       SELECT inserted.*, busy.status AS thread_status, busy.last_activity_at AS thread_activity_at, ${statusNotifyExpression("busy", 19)}
+         FROM inserted LEFT JOIN busy ON true`,
       [
         run.runId, run.threadId, run.userId, run.assistantId, run.kind, run.strategy, JSON.stringify(run.input), JSON.stringify(run.command),
         run.checkpointId ?? null, JSON.stringify(run.metadata ?? {}), run.webhook ?? null, run.clientMessageId ?? null, run.afterSeconds ?? 0,
         run.interruptBefore ?? null, run.interruptAfter ?? null, run.config ? JSON.stringify(run.config) : null,
-        claim?.owner ?? null, claim?.ms ?? 0,
+        claim?.owner ?? null, claim?.ms ?? 0, ...changeAnnouncementParams(this.options.announcement, run.userId),
       ],
     );
-    return toRun(rows[0] as RunRow);
+    return withThreadStatus(rows[0] as RunRow & ThreadStatusColumns);
   }
 
   /** The run an earlier request with the same client_message_id created, if any. */
@@ -215,14 +249,14 @@ export class RunStore {
    * Record the outcome and the thread's resulting status (inside the caller's transaction), and whether other runs
    * are still active there; undefined when the run was no longer ours to finish (another instance took it over).
    */
-  async finishIn(client: Queryable, finished: { run: Pick<Run, "run_id" | "thread_id">; owner: string; outcome: RunOutcome }): Promise<{ run: Run; othersActive: boolean } | undefined> {
+  async finishIn(client: Queryable, finished: { run: Pick<Run, "run_id" | "thread_id" | "user_id">; owner: string; outcome: RunOutcome }): Promise<{ run: Run; othersActive: boolean; thread: ThreadStatusAfter } | undefined> {
       const { run, owner, outcome } = finished;
       // NO KEY (like every thread lock): a running run's last events are not held up behind it. Pipelined with the
       // update below: sent together, but the update starts (and takes its snapshot) only after the lock is held.
       const locking = client.query("SELECT 1 FROM threads WHERE thread_id = $1 FOR NO KEY UPDATE", [run.thread_id]);
       // The run's outcome and the thread's resulting status in one statement. Both read one snapshot, taken after
       // the lock: the run still reads as running there, so "others active" leaves it out by id.
-      const finishing = client.query<RunRow & { thread_status: SessionStatus | null }>(
+      const finishing = client.query<RunRow & ThreadStatusColumns>(
         `WITH finished AS (
            UPDATE runs SET status = $3, error = $4, usage = $5, finished_at = now(), lease_owner = NULL, lease_expires_at = NULL
             WHERE run_id = $1 AND lease_owner = $2 AND status = 'running' RETURNING ${COLUMNS}
@@ -231,27 +265,34 @@ export class RunStore {
                   status = CASE WHEN EXISTS (SELECT 1 FROM runs WHERE thread_id = $6 AND status IN ('pending', 'running') AND run_id <> $1)
                                 THEN 'busy' ELSE $7 END
             WHERE thread_id = $6 AND EXISTS (SELECT 1 FROM finished)
-            RETURNING status
+            RETURNING thread_id, status, last_activity_at
          )
-         SELECT finished.*, (SELECT status FROM thread) AS thread_status FROM finished`,
+         SELECT finished.*, thread.status AS thread_status, thread.last_activity_at AS thread_activity_at, ${statusNotifyExpression("thread", 8)}
+           FROM finished LEFT JOIN thread ON true`,
         [run.run_id, owner, outcome.status, outcome.error ? JSON.stringify(outcome.error) : null, outcome.usage ? JSON.stringify(outcome.usage) : null,
-          run.thread_id, threadStatusAfter(outcome.status)],
+          run.thread_id, threadStatusAfter(outcome.status), ...changeAnnouncementParams(this.options.announcement, run.user_id)],
       );
       const [, { rows }] = await Promise.all([locking, finishing]);
       const row = rows[0];
       if (!row) return undefined;
       // Still busy after this run ended: other runs are pending (queued behind it) or running.
-      return { run: toRun(row), othersActive: row.thread_status === "busy" };
+      return { ...withThreadStatus(row), othersActive: row.thread_status === "busy" };
   }
 
-  /** Set the thread status from its runs: busy while any is active, else `settled`. */
-  async updateThreadStatus(db: Queryable, threadId: string, settled: SessionStatus): Promise<void> {
-    await db.query(
-      `UPDATE threads SET updated_at = now(), last_activity_at = now(),
-              status = CASE WHEN EXISTS (SELECT 1 FROM runs WHERE thread_id = $1 AND status IN ('pending', 'running')) THEN 'busy' ELSE $2 END
-        WHERE thread_id = $1`,
-      [threadId, settled],
+  /** Set the thread status from its runs: busy while any is active, else `settled`; announced as a run's end is. */
+  async updateThreadStatus(db: Queryable, thread: { threadId: string; userId: string }, settled: SessionStatus): Promise<ThreadStatusAfter> {
+    const { rows } = await db.query<{ status: SessionStatus; last_activity_at: Date }>(
+      `WITH thread AS (
+         UPDATE threads SET updated_at = now(), last_activity_at = now(),
+                status = CASE WHEN EXISTS (SELECT 1 FROM runs WHERE thread_id = $1 AND status IN ('pending', 'running')) THEN 'busy' ELSE $2 END
+          WHERE thread_id = $1
+          RETURNING thread_id, status, last_activity_at
+       )
+       SELECT thread.status, thread.last_activity_at, ${statusNotifyExpression("thread", 3)} FROM thread`,
+      [thread.threadId, settled, ...changeAnnouncementParams(this.options.announcement, thread.userId)],
     );
+    const row = rows[0];
+    return row ? { status: row.status, lastActivityAt: row.last_activity_at.toISOString() } : undefined;
   }
 
   /** One of the user's runs on a thread. */
@@ -292,6 +333,13 @@ export function threadStatusAfter(status: RunOutcome["status"]): SessionStatus {
     case "cancelled":
       return "idle";
   }
+}
+
+/** A run and its thread's new status from a row that has both (the status columns and the NOTIFY's are not the run's). */
+function withThreadStatus(row: RunRow & ThreadStatusColumns & { notified?: unknown }): { run: Run; thread: ThreadStatusAfter } {
+  const { thread_status: status, thread_activity_at: activity, notified, ...runRow } = row;
+  void notified; // the NOTIFY's own column: not the run's
+  return { run: toRun(runRow), thread: status && activity ? { status, lastActivityAt: activity.toISOString() } : undefined };
 }
 
 function toRun(row: RunRow): Run {

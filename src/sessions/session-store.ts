@@ -4,7 +4,8 @@ import { type Queryable, withTransaction } from "../db/database.js";
 import { isUuid } from "../db/ids.js";
 import { AppError, notFound } from "../errors/app-error.js";
 import type { ClusterAnnouncement } from "../events/cluster-notifier.js";
-import { type ThreadChangeFeed, type ThreadChangeKind, threadChangeUserKey } from "../events/thread-change-feed.js";
+import { changeAnnouncementParams, changeNotifyExpression } from "../events/thread-change-announcement.js";
+import type { ThreadChangeFeed } from "../events/thread-change-feed.js";
 import type { Session, SessionPage, SessionSearchFilter, SessionStatus } from "./session.js";
 
 // Each sort key orders by the column the answer shows under that name (an allow-list: never the request's text).
@@ -160,7 +161,7 @@ export class SessionStore {
          UPDATE threads SET title = COALESCE($3, title), metadata = metadata || $4::jsonb, updated_at = now()
           WHERE thread_id = $1 AND user_id = $2 RETURNING ${COLUMNS}
        )
-       SELECT updated.*, ${notifyExpression("updated", "updated", 5)} FROM updated`,
+       SELECT updated.*, ${changeNotifyExpression("updated", "updated", 5)} FROM updated`,
       [threadId, userId, patch.title ?? null, JSON.stringify(patch.metadata ?? {}), ...this.announcementParams(userId)],
     );
     const row = rows[0];
@@ -179,7 +180,7 @@ export class SessionStore {
     if (!isUuid(threadId)) throw notFound("Thread", threadId);
     const { rows } = await this.pool.query(
       `WITH gone AS (DELETE FROM threads WHERE thread_id = $1 AND user_id = $2 RETURNING thread_id)
-       SELECT ${notifyExpression("gone", "deleted", 3)} FROM gone`,
+       SELECT ${changeNotifyExpression("gone", "deleted", 3)} FROM gone`,
       [threadId, userId, ...this.announcementParams(userId)],
     );
     if (rows.length === 0) throw notFound("Thread", threadId);
@@ -202,7 +203,7 @@ export class SessionStore {
        ), counter AS (
          INSERT INTO thread_event_seqs (thread_id) SELECT thread_id FROM inserted
        )
-       SELECT inserted.*, ${notifyExpression("inserted", "created", 7)} FROM inserted`,
+       SELECT inserted.*, ${changeNotifyExpression("inserted", "created", 7)} FROM inserted`,
       [input.threadId ?? randomUUID(), input.userId, input.windowId ?? null, input.assistantId, input.title ?? null, JSON.stringify(input.metadata ?? {}), ...this.announcementParams(input.userId)],
     );
     const session = rows[0] ? toSession(rows[0]) : null;
@@ -213,8 +214,7 @@ export class SessionStore {
 
   /** The channel, this instance's id and the user's key of a change's NOTIFY (nulls: no other instance to tell). */
   private announcementParams(userId: string): [string | null, string | null, string | null] {
-    const announcement = this.options.announcement;
-    return announcement ? [announcement.channel, announcement.instanceId, threadChangeUserKey(userId)] : [null, null, null];
+    return changeAnnouncementParams(this.options.announcement, userId);
   }
 }
 
@@ -248,16 +248,4 @@ function decodeCursor(cursor: string): { activity: string; threadId: string } {
     // fall through to the typed error
   }
   throw new AppError("invalid_request", "Invalid cursor");
-}
-
-/**
- * The select-list item that NOTIFYs other instances of a change to the row of `source` (a CTE with `thread_id`):
- * `<instance> <thread> <kind> <user key>`, from the parameters `$first` (channel), `$first+1` (instance) and
- * `$first+2` (user key); nothing when the channel is null (the embedded database: one process).
- */
-function notifyExpression(source: string, kind: ThreadChangeKind, first: number): string {
-  const channel = `$${first}::text`;
-  const instance = `$${first + 1}::text`;
-  const userKey = `$${first + 2}::text`;
-  return `CASE WHEN ${channel} IS NULL THEN NULL ELSE pg_notify(${channel}, ${instance} || ' ' || ${source}.thread_id::text || ' ${kind} ' || ${userKey}) END AS notified`;
 }

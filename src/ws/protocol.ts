@@ -2,8 +2,8 @@ import { z } from "zod";
 import type { ErrorCode } from "../errors/app-error.js";
 import type { ThreadEvent } from "../events/thread-event.js";
 import type { ThreadDeletedNotice } from "../events/thread-deleted-notice.js";
-import type { ThreadChange, ThreadChangeKind } from "../events/thread-change-feed.js";
-import type { Session } from "../sessions/session.js";
+import type { ThreadChange } from "../events/thread-change-feed.js";
+import type { Session, SessionStatus } from "../sessions/session.js";
 import { durabilitySchema } from "../runs/run-config.js";
 
 /** Every client frame: a command with an id the reply echoes. */
@@ -127,21 +127,41 @@ export interface EventFrame {
  * Server → client: one of the user's threads was created, updated (title, metadata) or deleted — sent to every
  * socket of that user, whatever it subscribed to, so each window's session list follows. Not stored, no seq.
  */
-export interface NoticeFrame {
+export interface SessionNoticeFrame {
   type: "notice";
-  notice: `thread.${ThreadChangeKind}`;
+  notice: "thread.created" | "thread.updated" | "thread.deleted";
   thread_id: string;
   /** The session as `thread.get` answers it now; null when deleted. */
   thread: Session | null;
   created_at: string;
 }
 
+/**
+ * Server → client: a reply started or ended on one of the user's threads (its status and activity time changed),
+ * to every socket of that user like the other notices; the rest of the session is unchanged.
+ */
+export interface StatusNoticeFrame {
+  type: "notice";
+  notice: "thread.status";
+  thread_id: string;
+  status: SessionStatus;
+  last_activity_at: string;
+  created_at: string;
+}
+
+/** Any notice frame. */
+export type NoticeFrame = SessionNoticeFrame | StatusNoticeFrame;
+
 /** Any server frame. */
 export type ServerFrame = ResultFrame | ErrorFrame | EventFrame | NoticeFrame;
 
 /** The notice frame for a change to one of the socket's user's threads. */
 export function toNoticeFrame(change: ThreadChange): NoticeFrame {
-  return { type: "notice", notice: `thread.${change.kind}`, thread_id: change.threadId, thread: change.session, created_at: new Date().toISOString() };
+  const created_at = new Date().toISOString();
+  if (change.kind === "status") {
+    return { type: "notice", notice: "thread.status", thread_id: change.threadId, status: change.status, last_activity_at: change.lastActivityAt, created_at };
+  }
+  return { type: "notice", notice: `thread.${change.kind}`, thread_id: change.threadId, thread: change.session, created_at };
 }
 
 /** The event frame for a stored event or a deletion notice. */

@@ -11,7 +11,9 @@ const { connect } = cluster;
 const auth = (key: string) => ({ Authorization: `Bearer ${key}` });
 /** Long enough for a notice that should not come to have come (a NOTIFY crosses instances in milliseconds). */
 const settle = () => new Promise((resolve) => setTimeout(resolve, 500));
-const kinds = (socket: TestWsClient, threadId: string) => socket.notices(threadId).map((frame) => frame.notice);
+/** The session notices' kinds (a reply's `thread.status` notices are checked on their own, below). */
+const kinds = (socket: TestWsClient, threadId: string) => socket.notices(threadId).filter((frame) => frame.notice !== "thread.status").map((frame) => frame.notice);
+const statuses = (socket: TestWsClient, threadId: string) => socket.notices(threadId).filter((frame) => frame.notice === "thread.status").map((frame) => frame.status);
 
 function expectNotice(frame: Frame, notice: string, threadId: string): void {
   expect(frame).toMatchObject({ type: "notice", notice, thread_id: threadId });
@@ -146,5 +148,48 @@ describe("every socket of a user hears of the user's threads being created, rena
     const { thread_id: threadId } = await staying.call<{ thread_id: string }>("thread.open", {});
     await staying.waitForNotice("thread.created", threadId);
     expect(leaving.notices(threadId)).toEqual([]);
+  });
+});
+
+describe("a reply starting and ending is told to every socket of the user as thread.status", () => {
+  it("a chat on A: alice's sockets on A and B hear busy then idle, with the activity time thread.get then gives; bob nothing", async () => {
+    const onA = await connect(cluster.instanceA, cluster.aliceKey);
+    const onB = await connect(cluster.instanceB, cluster.aliceKey);
+    const bobOnB = await connect(cluster.instanceB, cluster.bobKey);
+    const { thread_id: threadId } = await onA.call<{ thread_id: string }>("thread.open", {});
+    await onB.waitForNotice("thread.created", threadId);
+
+    await chat(onA, threadId, "hello");
+    const after = await onA.call<{ status: string; last_activity_at: string }>("thread.get", { thread_id: threadId });
+    for (const socket of [onA, onB]) {
+      await expect.poll(() => statuses(socket, threadId)).toEqual(["busy", "idle"]);
+      const [busy, idle] = socket.notices(threadId).filter((frame) => frame.notice === "thread.status");
+      expectNotice(busy as Frame, "thread.status", threadId);
+      expect(idle).toMatchObject({ status: "idle", last_activity_at: after.last_activity_at });
+      expect(Date.parse(String(busy?.last_activity_at))).toBeLessThanOrEqual(Date.parse(after.last_activity_at));
+      expect(idle?.thread).toBeUndefined();
+    }
+    expect(after.status).toBe("idle");
+    await settle();
+    expect(bobOnB.notices()).toEqual([]);
+  });
+
+  it("a queued run (HTTP, after_seconds) cancelled on B: busy when queued, idle when cancelled, on both instances", async () => {
+    const onA = await connect(cluster.instanceA, cluster.aliceKey);
+    const onB = await connect(cluster.instanceB, cluster.aliceKey);
+    const { thread_id: threadId } = await onA.call<{ thread_id: string }>("thread.open", {});
+    const queued = await requestJson(cluster.instanceA.url, {
+      method: "POST",
+      path: `/threads/${threadId}/runs`,
+      body: { input: { messages: [{ role: "user", content: "later" }] }, after_seconds: 600 },
+      headers: auth(cluster.aliceKey),
+    });
+    expect((queued.body as { status: string }).status).toBe("pending");
+    for (const socket of [onA, onB]) await expect.poll(() => statuses(socket, threadId)).toEqual(["busy"]);
+
+    const runId = (queued.body as { run_id: string }).run_id;
+    const cancelled = await requestJson(cluster.instanceB.url, { method: "POST", path: `/threads/${threadId}/runs/${runId}/cancel`, headers: auth(cluster.aliceKey) });
+    expect(cancelled.status).toBeLessThan(300);
+    for (const socket of [onA, onB]) await expect.poll(() => statuses(socket, threadId)).toEqual(["busy", "idle"]);
   });
 });

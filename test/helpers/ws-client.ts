@@ -14,10 +14,13 @@ export interface Frame {
   event?: string;
   data?: Record<string, unknown>;
   created_at?: string;
-  /** A notice frame's kind (`thread.created`, `thread.updated`, `thread.deleted`). */
+  /** A notice frame's kind (`thread.created`, `thread.updated`, `thread.deleted`, `thread.status`). */
   notice?: string;
   /** A notice frame's session (null once deleted). */
   thread?: Record<string, unknown> | null;
+  /** A `thread.status` notice's status and activity time. */
+  status?: string;
+  last_activity_at?: string;
 }
 
 /** Raised by `call` when the server answers an error frame. */

@@ -47,7 +47,7 @@ it("a submission's read gives the active runs and the previous run; a finish say
   const threadId = session.thread_id;
   expect(await store.activeAndLatest(backend.pool, threadId)).toEqual({ active: [], latest: undefined });
   const finish = (runId: string) =>
-    withTransaction(backend.pool, (client) => store.finishIn(client, { run: { run_id: runId, thread_id: threadId }, owner: LEASE.owner, outcome: { status: "error", error: { code: "x", message: "y" } } }));
+    withTransaction(backend.pool, (client) => store.finishIn(client, { run: { run_id: runId, thread_id: threadId, user_id: "u1" }, owner: LEASE.owner, outcome: { status: "error", error: { code: "x", message: "y" } } }));
 
   const first = newRun(threadId);
   await withTransaction(backend.pool, (client) => store.insert(client, first, LEASE));

@@ -74,7 +74,7 @@ describe.each(STORAGE_BACKENDS)("storage on $name", (kind) => {
     // With a channel: the statement that makes the change NOTIFYs too (on the embedded database, nobody listens).
     const announcing = new SessionStore(backend.pool, { announcement: { channel: "threadline_threads", instanceId: "conformance" }, changes: feed });
     const told: string[] = [];
-    feed.subscribe("gus", (change) => told.push(`${change.kind}:${change.session?.title ?? "-"}`));
+    feed.subscribe("gus", (change) => told.push(`${change.kind}:${("session" in change && change.session?.title) || "-"}`));
     feed.subscribe("mallory", (change) => told.push(`mallory saw ${change.kind}`));
     const { session } = await announcing.open({ userId: "gus", assistantId: "chat", title: "first" });
     await announcing.open({ userId: "gus", assistantId: "chat", windowId: "w" });

@@ -1,9 +1,10 @@
 import type { Browser, Page } from "playwright-core";
 import { beforeAll, describe, expect, it } from "vitest";
 import type { RunningServer } from "../../src/app.js";
-import { currentThread, openTwoTabs, pageErrors, screenshot, useBrowserServer } from "./browser.js";
+import { currentThread, openTwoTabs, pageErrors, screenshot, sendMessage, useBrowserServer } from "./browser.js";
 
-const fixture = useBrowserServer();
+// Replies stream slowly enough for another tab to see them running.
+const fixture = useBrowserServer({ env: { FAKE_CHUNK_DELAY_MS: 250 } });
 let server: RunningServer;
 let browser: Browser;
 beforeAll(() => {
@@ -41,6 +42,31 @@ describe("the session list of every tab follows the user's sessions live", () =>
     await acting.getByRole("dialog").getByRole("button", { name: "Delete" }).click();
     await expect.poll(() => item(watching, created).count(), { timeout: 5_000 }).toBe(0);
     expect(await watching.locator(".composer-error").count()).toBe(0);
+    expect(pageErrors).toEqual([]);
+    await watching.context().close();
+  });
+
+  it("a reply in one tab shows as replying in the other's list, then as done; a tool awaiting approval as waiting", async () => {
+    const [watching, acting] = await openTwoTabs(browser, server.url);
+    const first = await currentThread(acting);
+    await acting.getByRole("button", { name: "+ New chat" }).click();
+    await expect.poll(() => currentThread(acting)).not.toBe(first);
+    const threadId = (await currentThread(acting)) ?? "";
+    await expect.poll(() => item(watching, threadId).count(), { timeout: 5_000 }).toBe(1);
+    const dot = (page: Page, kind: string) => item(page, threadId).locator(kind).count();
+
+    await sendMessage(acting, "Tell me about the tides");
+    await expect.poll(() => dot(watching, ".status-dot:not(.status-waiting)"), { timeout: 5_000 }).toBe(1);
+    expect(await item(watching, threadId).locator(".status-dot").getAttribute("aria-label")).toBe("replying");
+    // The reply ended: the dot goes, with no refresh of the watching tab's list.
+    await expect.poll(() => dot(watching, ".status-dot"), { timeout: 10_000 }).toBe(0);
+
+    await sendMessage(acting, '/tool send_email {"to":"ada@example.com","subject":"Tides","body":"High at 10"}');
+    await acting.locator(".approval-card").waitFor({ timeout: 15_000 });
+    await expect.poll(() => dot(watching, ".status-waiting"), { timeout: 5_000 }).toBe(1);
+    expect(await item(watching, threadId).locator(".status-waiting").getAttribute("aria-label")).toBe("waiting for your approval");
+    // The watching tab's list has the session first: it is the newest activity.
+    expect(await watching.locator(".session-item").first().getAttribute("data-thread-id")).toBe(threadId);
     expect(pageErrors).toEqual([]);
     await watching.context().close();
   });

@@ -1,12 +1,12 @@
 import { describe, expect, it } from "vitest";
-import type { NoticeFrame, Session } from "../../web/src/protocol/protocol-types.js";
-import { applySessionNotice } from "../../web/src/state/session-list-notice.js";
+import type { SessionNoticeFrame, Session, StatusNoticeFrame } from "../../web/src/protocol/protocol-types.js";
+import { applySessionNotice, noticeNeedsList } from "../../web/src/state/session-list-notice.js";
 
 function session(threadId: string, title: string, updatedAt = "2026-01-01T00:00:00.000Z"): Session {
   return { thread_id: threadId, window_id: null, assistant_id: "chat", title, status: "idle", metadata: {}, created_at: updatedAt, updated_at: updatedAt, last_activity_at: updatedAt };
 }
 
-function notice(kind: NoticeFrame["notice"], threadId: string, thread: Session | null): NoticeFrame {
+function notice(kind: SessionNoticeFrame["notice"], threadId: string, thread: Session | null): SessionNoticeFrame {
   return { type: "notice", notice: kind, thread_id: threadId, thread, created_at: "" };
 }
 
@@ -30,5 +30,24 @@ describe("a notice about one of the user's sessions", () => {
   it("removes a deleted session; an unknown one changes nothing", () => {
     expect(applySessionNotice(list, notice("thread.deleted", "a", null)).map((entry) => entry.thread_id)).toEqual(["b"]);
     expect(applySessionNotice(list, notice("thread.deleted", "z", null))).toBe(list);
+  });
+
+  it("gives a session whose reply started or ended its status and activity time, and puts it first", () => {
+    const status = (threadId: string, value: Session["status"], at: string): StatusNoticeFrame => ({ type: "notice", notice: "thread.status", thread_id: threadId, status: value, last_activity_at: at, created_at: "" });
+    const busy = applySessionNotice(list, status("b", "busy", "2026-01-03T00:00:00.000Z"));
+    expect(busy.map((entry) => [entry.thread_id, entry.status])).toEqual([["b", "busy"], ["a", "idle"]]);
+    expect(busy[0]).toMatchObject({ title: "B", last_activity_at: "2026-01-03T00:00:00.000Z", updated_at: "2026-01-01T00:00:00.000Z" });
+    // A rename that committed before the reply started comes after its notice: the title changes, the status stays.
+    const renamed = applySessionNotice(busy, notice("thread.updated", "b", { ...session("b", "Tides", "2026-01-02T00:00:00.000Z"), last_activity_at: "2026-01-01T00:00:00.000Z" }));
+    expect(renamed[0]).toMatchObject({ title: "Tides", status: "busy", last_activity_at: "2026-01-03T00:00:00.000Z" });
+    // The start's notice arriving after the end's (they cross between instances) changes nothing.
+    const idle = applySessionNotice(busy, status("b", "idle", "2026-01-03T00:00:05.000Z"));
+    expect(applySessionNotice(idle, status("b", "busy", "2026-01-03T00:00:00.000Z"))).toBe(idle);
+    expect(idle[0]?.status).toBe("idle");
+    // Not listed (further down than the pages loaded): the list is reloaded instead, as the notice has no session.
+    expect(applySessionNotice(list, status("z", "busy", "2026-01-03T00:00:00.000Z"))).toBe(list);
+    expect(noticeNeedsList(list, status("z", "busy", "2026-01-03T00:00:00.000Z"))).toBe(true);
+    expect(noticeNeedsList(list, status("a", "busy", "2026-01-03T00:00:00.000Z"))).toBe(false);
+    expect(noticeNeedsList(list, notice("thread.updated", "z", session("z", "Z")))).toBe(false);
   });
 });

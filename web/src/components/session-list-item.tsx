@@ -61,7 +61,8 @@ export function SessionListItem(props: {
       <button type="button" class="session-select" aria-current={props.current ? "page" : undefined} onClick={props.onSelect} title={title}>
         <span class="session-title">{title}</span>
         <span class="session-meta">
-          {session.status === "busy" && <span class="status-dot" aria-label={t("session.replying")} />}
+          {session.status === "busy" && <span class="status-dot" role="img" aria-label={t("session.replying")} title={t("session.replying")} />}
+          {session.status === "interrupted" && <span class="status-dot status-waiting" role="img" aria-label={t("session.waiting")} title={t("session.waiting")} />}
           <time dateTime={session.last_activity_at} title={formatDateTime(locale, session.last_activity_at)}>
             {relativeTime(session.last_activity_at, locale)}
           </time>

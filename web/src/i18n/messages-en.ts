@@ -68,6 +68,7 @@ export const en = {
   "session.untitled": "New chat",
   "session.titleLabel": "Session title",
   "session.replying": "replying",
+  "session.waiting": "waiting for your approval",
   "session.rename": "Rename “{title}”",
   "session.delete": "Delete “{title}”",
   "sidebar.assistant": "Assistant",

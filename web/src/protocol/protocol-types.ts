@@ -158,7 +158,7 @@ export interface ErrorFrame {
 }
 
 /** One of the user's threads was created, renamed or re-tagged, or deleted (every socket of the user gets it). */
-export interface NoticeFrame {
+export interface SessionNoticeFrame {
   type: "notice";
   notice: "thread.created" | "thread.updated" | "thread.deleted";
   thread_id: string;
@@ -166,6 +166,19 @@ export interface NoticeFrame {
   thread: Session | null;
   created_at: string;
 }
+
+/** A reply started or ended on one of the user's threads: its new status and activity time (nothing else changed). */
+export interface StatusNoticeFrame {
+  type: "notice";
+  notice: "thread.status";
+  thread_id: string;
+  status: Session["status"];
+  last_activity_at: string;
+  created_at: string;
+}
+
+/** Any notice about one of the user's threads. */
+export type NoticeFrame = SessionNoticeFrame | StatusNoticeFrame;
 
 /** Any frame the server sends. */
 export type ServerFrame = ResultFrame | ErrorFrame | EventFrame | NoticeFrame;

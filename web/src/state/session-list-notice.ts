@@ -1,19 +1,47 @@
-import type { NoticeFrame, Session } from "../protocol/protocol-types.js";
+import type { NoticeFrame, Session, StatusNoticeFrame } from "../protocol/protocol-types.js";
 
 /**
  * The session list after a notice about one of the user's threads: a created one goes first (the newest
  * activity), an updated one is replaced where it is — unless the list already has a newer version of it (two
- * quick renames may arrive out of order) or does not list it (it is further down than the pages loaded) — and a
- * deleted one leaves. Returns the same array when nothing changes, so the page does not redraw for nothing.
+ * quick renames may arrive out of order) or does not list it (it is further down than the pages loaded) — a
+ * deleted one leaves, and one whose reply started or ended (`thread.status`) takes its new status and moves to the
+ * top (newest activity first). Returns the same array when nothing changes, so the page does not redraw for nothing.
  */
 export function applySessionNotice(sessions: Session[], notice: NoticeFrame): Session[] {
   const index = sessions.findIndex((session) => session.thread_id === notice.thread_id);
   const known = sessions[index];
+  if (notice.notice === "thread.status") return known ? withStatus(sessions, known, notice) : sessions;
   if (notice.notice === "thread.deleted" || !notice.thread) return known ? sessions.filter((session) => session.thread_id !== notice.thread_id) : sessions;
   const incoming = notice.thread;
   if (!known) return notice.notice === "thread.created" ? [incoming, ...sessions] : sessions;
   if (Date.parse(incoming.updated_at) < Date.parse(known.updated_at)) return sessions;
   const next = [...sessions];
-  next[index] = incoming;
+  next[index] = mergeSession(known, incoming);
   return next;
+}
+
+/**
+ * A newer read of a session over the one listed. Its title and metadata are versioned by `updated_at` (the caller's
+ * business), its status by `last_activity_at`: a rename that committed just before a reply started carries the
+ * status from before it, and arrives after the reply's `thread.status` — the listed status, with its later
+ * activity time, stays.
+ */
+export function mergeSession(known: Session, incoming: Session): Session {
+  if (Date.parse(known.last_activity_at) <= Date.parse(incoming.last_activity_at)) return incoming;
+  return { ...incoming, status: known.status, last_activity_at: known.last_activity_at };
+}
+
+/**
+ * Whether a notice is about a session the list should show but does not have: a reply on a session further down
+ * than the pages loaded makes it the newest activity (the caller reloads the list; the notice has no session).
+ */
+export function noticeNeedsList(sessions: Session[], notice: NoticeFrame): boolean {
+  return notice.notice === "thread.status" && !sessions.some((session) => session.thread_id === notice.thread_id);
+}
+
+function withStatus(sessions: Session[], known: Session, notice: StatusNoticeFrame): Session[] {
+  // Two notices of one thread can cross (instances pass them on independently): the older activity loses.
+  if (Date.parse(notice.last_activity_at) < Date.parse(known.last_activity_at)) return sessions;
+  const changed: Session = { ...known, status: notice.status, last_activity_at: notice.last_activity_at };
+  return [changed, ...sessions.filter((session) => session.thread_id !== known.thread_id)];
 }

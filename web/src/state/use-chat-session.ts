@@ -119,12 +119,6 @@ export function useChatSession(client: RpcClient, sessions: SessionsModel) {
     [open],
   );
 
-  // Status and activity have no notice: when a reply ends, its session's status and activity time changed.
-  const activeRunId = state.activeRunId;
-  useEffect(() => {
-    if (activeRunId === null) void sessions.refresh();
-  }, [activeRunId, sessions.refresh]);
-
   const rename = useCallback(
     async (threadId: string, title: string) => {
       const updated = await client.call<Session>("thread.update", { thread_id: threadId, title });

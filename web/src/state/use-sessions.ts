@@ -2,7 +2,7 @@ import { useCallback, useEffect, useRef, useState } from "preact/hooks";
 import type { Session, SessionPage } from "../protocol/protocol-types.js";
 import type { RpcClient } from "../protocol/rpc-client.js";
 import { type ListChange, ListReconciler } from "./list-reconciler.js";
-import { applySessionNotice } from "./session-list-notice.js";
+import { applySessionNotice, mergeSession, noticeNeedsList } from "./session-list-notice.js";
 
 const PAGE_SIZE = 50;
 const REFRESH_MS = 30_000;
@@ -19,12 +19,14 @@ export interface SessionsModel {
 
 /**
  * The user's sessions, newest activity first. Sessions created, renamed or deleted anywhere (another tab, another
- * device, the API) arrive as the server's notices and change the list at once; status and activity changes have
- * no notice, so it also refreshes on reconnect (which covers notices missed while disconnected), on focus, after
- * sends and now and then.
+ * device, the API), and replies starting and ending there, arrive as the server's notices and change the list at
+ * once; it also refreshes on reconnect (which covers notices missed while disconnected), on focus and now and then.
  */
 export function useSessions(client: RpcClient): SessionsModel {
   const [sessions, setSessions] = useState<Session[]>([]);
+  // The list as last rendered, for the notice listener (registered once).
+  const sessionsNow = useRef(sessions);
+  sessionsNow.current = sessions;
   const [cursor, setCursor] = useState<string | null>(null);
   const pagesLoaded = useRef(1);
 
@@ -65,7 +67,10 @@ export function useSessions(client: RpcClient): SessionsModel {
     const onFocus = () => void refresh();
     window.addEventListener("focus", onFocus);
     const offOpen = client.onOpen(() => void refresh());
-    const offNotice = client.onNotice((notice) => change((previous) => applySessionNotice(previous, notice)));
+    const offNotice = client.onNotice((notice) => {
+      if (noticeNeedsList(sessionsNow.current, notice)) void refresh();
+      else change((previous) => applySessionNotice(previous, notice));
+    });
     const timer = setInterval(() => void refresh(), REFRESH_MS);
     return () => {
       window.removeEventListener("focus", onFocus);
@@ -81,7 +86,7 @@ export function useSessions(client: RpcClient): SessionsModel {
         const index = previous.findIndex((known) => known.thread_id === session.thread_id);
         if (index === -1) return [session, ...previous];
         const next = [...previous];
-        next[index] = session;
+        next[index] = mergeSession(previous[index] ?? session, session);
         return next;
       }),
     [change],
