@@ -4,7 +4,7 @@ import { type Queryable, withTransaction } from "../db/database.js";
 import { isUuid } from "../db/ids.js";
 import { AppError, notFound } from "../errors/app-error.js";
 import type { ClusterAnnouncement } from "../events/cluster-notifier.js";
-import { changeAnnouncementParams, changeNotifyExpression } from "../events/thread-change-announcement.js";
+import { changeAnnouncementParams, changeNotifyExpression, statusNotifyExpression } from "../events/thread-change-announcement.js";
 import type { ThreadChangeFeed } from "../events/thread-change-feed.js";
 import type { Session, SessionPage, SessionSearchFilter, SessionStatus } from "./session.js";
 
@@ -187,9 +187,21 @@ export class SessionStore {
     this.options.changes?.announce(userId, { kind: "deleted", threadId, session: null });
   }
 
-  /** Set the status after a run ends (internal: the caller already owns the thread). */
-  async setStatus(threadId: string, status: SessionStatus, db: Queryable = this.pool): Promise<void> {
-    await db.query("UPDATE threads SET status = $2, updated_at = now(), last_activity_at = now() WHERE thread_id = $1", [threadId, status]);
+  /**
+   * Set a thread's status outside a run (a fork that copied a pending interrupt; the caller already owns the thread),
+   * announced to the user's sockets as a run's start or end is (`thread.status`).
+   */
+  async setStatus(thread: { threadId: string; userId: string }, status: SessionStatus): Promise<void> {
+    const { rows } = await this.pool.query<{ status: SessionStatus; last_activity_at: Date }>(
+      `WITH thread AS (
+         UPDATE threads SET status = $2, updated_at = now(), last_activity_at = now() WHERE thread_id = $1
+         RETURNING thread_id, status, last_activity_at
+       )
+       SELECT thread.status, thread.last_activity_at, ${statusNotifyExpression("thread", 3)} FROM thread`,
+      [thread.threadId, status, ...this.announcementParams(thread.userId)],
+    );
+    const row = rows[0];
+    if (row) this.options.changes?.announce(thread.userId, { kind: "status", threadId: thread.threadId, status: row.status, lastActivityAt: row.last_activity_at.toISOString() });
   }
 
   private async insert(input: OpenSessionInput, conflictClause: string, options: { db?: Queryable; unlessDeleted?: boolean } = {}): Promise<Session | null> {

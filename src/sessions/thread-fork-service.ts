@@ -33,7 +33,7 @@ export class ThreadForkService {
     const stored = await this.deps.checkpointer.put(target, tuple.checkpoint, { ...tuple.metadata, source: "fork", step: tuple.metadata?.step ?? -1, parents: {} }, tuple.checkpoint.channel_versions);
     for (const [taskId, writes] of groupWrites(tuple.pendingWrites ?? [])) await this.deps.checkpointer.putWrites(stored, writes, taskId);
     // A fork of a thread waiting for an approval waits for it too (the copied interrupt is answerable there).
-    if ((tuple.pendingWrites ?? []).some(([, channel]) => channel === "__interrupt__")) await this.deps.sessions.setStatus(session.thread_id, "interrupted");
+    if ((tuple.pendingWrites ?? []).some(([, channel]) => channel === "__interrupt__")) await this.deps.sessions.setStatus({ threadId: session.thread_id, userId }, "interrupted");
     if (request.values !== undefined) await graph.updateState({ configurable: { thread_id: session.thread_id } }, request.values);
     await this.copyTranscript(source.thread_id, session.thread_id, tuple.checkpoint.channel_values.messages);
     return this.deps.sessions.get(userId, session.thread_id);

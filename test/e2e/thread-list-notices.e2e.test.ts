@@ -192,4 +192,23 @@ describe("a reply starting and ending is told to every socket of the user as thr
     expect(cancelled.status).toBeLessThan(300);
     for (const socket of [onA, onB]) await expect.poll(() => statuses(socket, threadId)).toEqual(["busy", "idle"]);
   });
+
+  it("a run that stops for an approval leaves the thread interrupted, and so does its copy: both told as thread.status", async () => {
+    const acting = await connect(cluster.instanceA, cluster.aliceKey);
+    const watching = await connect(cluster.instanceB, cluster.aliceKey);
+    const { thread_id: threadId } = await acting.call<{ thread_id: string }>("thread.open", {});
+    const { run_id: runId } = await acting.call<{ run_id: string }>("run.start", {
+      thread_id: threadId,
+      input: { messages: [{ role: "user", content: '/tool send_email {"to":"ada@example.com","subject":"Hi","body":"Hello"}' }] },
+    });
+    await acting.waitFor((frame) => frame.run_id === runId && frame.event === "run.interrupted");
+    await expect.poll(() => statuses(watching, threadId)).toEqual(["busy", "interrupted"]);
+
+    const copied = await requestJson(cluster.instanceA.url, { method: "POST", path: `/threads/${threadId}/copy`, headers: auth(cluster.aliceKey) });
+    expect(copied.status).toBe(200);
+    const copyId = (copied.body as { thread_id: string; status: string }).thread_id;
+    expect((copied.body as { status: string }).status).toBe("interrupted");
+    await watching.waitForNotice("thread.created", copyId);
+    await expect.poll(() => statuses(watching, copyId)).toEqual(["interrupted"]);
+  });
 });

@@ -157,7 +157,7 @@ describe.each(STORAGE_BACKENDS)("session lifecycle on $name", (kind) => {
       await lifecycle.setTtl("fay", keeping, threadTtlSchema.parse({ strategy: "keep_latest", ttl: 60 }));
       await lifecycle.setTtl("fay", fresh, { strategy: "delete", ttl: 600 });
       await lifecycle.setTtl("fay", busy, { strategy: "delete", ttl: 60 });
-      await sessions.setStatus(busy, "busy");
+      await sessions.setStatus({ threadId: busy, userId: "fay" }, "busy");
       await expect(lifecycle.setTtl("gus", noTtl, { strategy: "delete", ttl: 1 })).rejects.toMatchObject({ code: "not_found" });
 
       clock = new Date(Date.now() + 2 * HOUR);
