@@ -15,6 +15,7 @@ import type { SessionStore } from "../sessions/session-store.js";
 import type { ThreadStateService } from "../sessions/thread-state-service.js";
 import type { ToolDefinition } from "../tools/tool-definition.js";
 import type { ActiveRuns } from "./active-runs.js";
+import { autoTitle } from "../sessions/auto-title.js";
 import { CommitGate } from "./commit-gate.js";
 import { breakpointList, checkBreakpoints, checkEditedArgs } from "./run-request-checks.js";
 import { isActive, type MultitaskStrategy, type Run, type RunConfig, type RunKind } from "./run.js";
@@ -107,8 +108,20 @@ export class RunService {
       if (result.claimed) gate.open(result.claimed.started);
       else gate.fail(new Error("the submission committed without recording the run's start"));
     }
-    if (!result.duplicate) await this.afterSubmit(result, { started: gate !== undefined });
-    return { run: result.run, duplicate: result.duplicate };
+    if (result.duplicate) return { run: result.run, duplicate: true };
+    await this.afterSubmit(result, { started: gate !== undefined });
+    if (!session.title && !result.previous) await this.titleFromFirstMessage(userId, result.run);
+    return { run: result.run, duplicate: false };
+  }
+
+  /**
+   * The thread's first run titles an untitled session from its first message, for every client alike (the web
+   * page, the terminal, the SDK); a message without words leaves it untitled. A failure costs the title only.
+   */
+  private async titleFromFirstMessage(userId: string, run: Run): Promise<void> {
+    const title = run.kind === "chat" ? autoTitle(run.input?.messages[0]?.content ?? "") : undefined;
+    if (title === undefined) return;
+    await this.deps.sessions.titleIfUntitled(userId, run.thread_id, title).catch((error: unknown) => this.deps.logger.warn({ err: error, threadId: run.thread_id }, "could not title the session"));
   }
 
   /** Refuse (400) run settings or breakpoints that `submit` would refuse for this assistant (crons check when saved). */

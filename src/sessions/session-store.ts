@@ -172,6 +172,23 @@ export class SessionStore {
   }
 
   /**
+   * Title an untitled session (from its first message, `autoTitle`); a title set meanwhile (a rename) wins and
+   * nothing changes. Announced as `thread.updated` when it did change.
+   */
+  async titleIfUntitled(userId: string, threadId: string, title: string): Promise<Session | undefined> {
+    const { rows } = await this.pool.query<SessionRow>(
+      `WITH updated AS (
+         UPDATE threads SET title = $3, updated_at = now() WHERE thread_id = $1 AND user_id = $2 AND title IS NULL RETURNING ${COLUMNS}
+       )
+       SELECT updated.*, ${changeNotifyExpression("updated", "updated", 4)} FROM updated`,
+      [threadId, userId, title, ...this.announcementParams(userId)],
+    );
+    const session = rows[0] ? toSession(rows[0]) : undefined;
+    if (session) this.options.changes?.announce(userId, { kind: "updated", threadId, session });
+    return session;
+  }
+
+  /**
    * Delete the session row (its runs, transcript and events cascade). With an announcement, the same statement
    * NOTIFYs other instances (`<instance> <thread> deleted <user key>`), so they hear of the delete exactly when it
    * commits; this instance's listeners are told right after.

@@ -118,7 +118,8 @@ describe("every socket of a user hears of the user's threads being created, rena
     const copyId = (copied.body as { thread_id: string }).thread_id;
     expect((await watching.waitForNotice("thread.created", copyId)).thread).toMatchObject({ thread_id: copyId });
     await settle();
-    expect(kinds(watching, threadId)).toEqual(["thread.created"]);
+    // Reopening announced nothing; the first message titled the session (below).
+    expect(kinds(watching, threadId)).toEqual(["thread.created", "thread.updated"]);
   });
 
   it("an imported conversation is announced once its transaction committed, on both instances", async () => {
@@ -210,5 +211,42 @@ describe("a reply starting and ending is told to every socket of the user as thr
     expect((copied.body as { status: string }).status).toBe("interrupted");
     await watching.waitForNotice("thread.created", copyId);
     await expect.poll(() => statuses(watching, copyId)).toEqual(["interrupted"]);
+  });
+});
+
+describe("the first message titles an untitled session, whichever client sent it", () => {
+  it("over WS: titled from its first line, told to every socket of the user; later messages change nothing", async () => {
+    const acting = await connect(cluster.instanceA, cluster.aliceKey);
+    const watching = await connect(cluster.instanceB, cluster.aliceKey);
+    const { thread_id: threadId } = await acting.call<{ thread_id: string }>("thread.open", {});
+    await chat(acting, threadId, "## How do I plan a **trip** to Lisbon?\nWith kids.");
+    expect((await watching.waitForNotice("thread.updated", threadId)).thread).toMatchObject({ title: "How do I plan a trip to Lisbon?" });
+    await chat(acting, threadId, "And Porto?");
+    await settle();
+    expect(kinds(watching, threadId)).toEqual(["thread.created", "thread.updated"]);
+    expect(await acting.call("thread.get", { thread_id: threadId })).toMatchObject({ title: "How do I plan a trip to Lisbon?" });
+  });
+
+  it("through the HTTP API (the SDK's threads.create then runs.wait): titled, in Chinese too", async () => {
+    const created = await requestJson(cluster.instanceA.url, { method: "POST", path: "/threads", body: {}, headers: auth(cluster.aliceKey) });
+    const threadId = (created.body as { thread_id: string }).thread_id;
+    const waited = await requestJson(cluster.instanceB.url, { method: "POST", path: `/threads/${threadId}/runs/wait`, body: { input: { messages: [{ role: "user", content: "帮我规划去里斯本的旅行" }] } }, headers: auth(cluster.aliceKey) });
+    expect(waited.status).toBe(200);
+    const thread = await requestJson(cluster.instanceA.url, { method: "GET", path: `/threads/${threadId}`, headers: auth(cluster.aliceKey) });
+    expect(thread.body).toMatchObject({ title: "帮我规划去里斯本的旅行" });
+  });
+
+  it("a title given at creation, a first message without words, and a rename before the first message are kept", async () => {
+    const socket = await connect(cluster.instanceA, cluster.aliceKey);
+    const named = (await socket.call<{ thread_id: string }>("thread.open", { title: "Chosen" })).thread_id;
+    await chat(socket, named, "Something else entirely");
+    const wordless = (await socket.call<{ thread_id: string }>("thread.open", {})).thread_id;
+    await chat(socket, wordless, "```\nSELECT 1\n```");
+    await chat(socket, wordless, "Now with words");
+    const renamed = (await socket.call<{ thread_id: string }>("thread.open", {})).thread_id;
+    await socket.call("thread.update", { thread_id: renamed, title: "Mine" });
+    await chat(socket, renamed, "A first message");
+    const titles = await Promise.all([named, wordless, renamed].map((id) => socket.call<{ title: string | null }>("thread.get", { thread_id: id })));
+    expect(titles.map((thread) => thread.title)).toEqual(["Chosen", null, "Mine"]);
   });
 });

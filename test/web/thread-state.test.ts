@@ -1,6 +1,5 @@
 import { describe, expect, it } from "vitest";
 import type { EventFrame, TranscriptMessage } from "../../web/src/protocol/protocol-types.js";
-import { autoTitle } from "../../web/src/state/auto-title.js";
 import { buildTimeline } from "../../web/src/state/chat-timeline.js";
 import {
   applyEvent,
@@ -255,17 +254,5 @@ describe("replay branches", () => {
     expect(recordReplays(marked, [{ run_id: "run-2", kind: "replay", checkpoint_id: "cp-1" }])).toBe(marked);
     // A finished replay whose rows are on a page not loaded yet gets no divider at the bottom.
     expect(kinds(recordReplays(mergeMessages(emptyThreadState(), firstTurn), [{ run_id: "run-0", kind: "replay", checkpoint_id: "cp-0" }]))).toEqual(["m1", "m2"]);
-  });
-});
-
-describe("auto title", () => {
-  it("takes the first line, collapses whitespace and cuts long text at a word", () => {
-    expect(autoTitle("  Hello\n\nworld")).toBe("Hello");
-    expect(autoTitle("a ".repeat(50))).toMatch(/^(a ){0,29}a…$/);
-    expect(Array.from(autoTitle("数据库".repeat(40)) ?? "").length).toBe(61);
-    // No words to title with: the session stays untitled ("New chat" in each reader's language).
-    expect(autoTitle("   ")).toBeUndefined();
-    expect(autoTitle("```\nSELECT 1\n```")).toBeUndefined();
-    expect(autoTitle("## How do I use **Node.js** `fs`?")).toBe("How do I use Node.js fs?");
   });
 });

@@ -31,6 +31,8 @@ export function ChatApp(props: { client: RpcClient; assistants: Assistant[]; onS
   const [timelineSupported, setTimelineSupported] = useState(false);
   const [timelineOpen, setTimelineOpen] = useState(false);
   const threadId = chat.session?.thread_id;
+  // The list follows renames and titles made anywhere (notices); the session as opened does not.
+  const listed = sessions.sessions.find((session) => session.thread_id === threadId);
   const running = isRunning(chat.state);
 
   // Esc stops the reply from the page or an empty message box, not from other fields or an IME composition
@@ -101,7 +103,7 @@ export function ChatApp(props: { client: RpcClient; assistants: Assistant[]; onS
       {sidebarOpen && <div class="scrim" aria-hidden="true" onClick={() => setSidebarOpen(false)} />}
       <main class="chat-main" aria-label={i18n.t("chat.region")}>
         <ChatHeader
-          session={chat.session}
+          session={listed ?? chat.session}
           assistants={assistants}
           sidebarOpen={sidebarOpen}
           onToggleSidebar={() => setSidebarOpen((open) => !open)}

@@ -3,7 +3,6 @@ import type { OpenedSession, Session } from "../protocol/protocol-types.js";
 import type { RpcClient } from "../protocol/rpc-client.js";
 import type { Phrase } from "../i18n/translator.js";
 import { RpcError } from "../protocol/rpc-error.js";
-import { autoTitle } from "./auto-title.js";
 import { errorPhrase } from "./error-phrase.js";
 import { SESSION_DELETED, SESSION_DELETED_ELSEWHERE, sendFailureMessage } from "./send-failure.js";
 import { loadTabThread, saveTabThread, tabWindowId } from "./browser-storage.js";
@@ -148,9 +147,7 @@ export function useChatSession(client: RpcClient, sessions: SessionsModel) {
           throw error;
         });
         setPending((previous) => previous.map((entry) => (entry.key === key ? { ...entry, runId: result.run_id } : entry)));
-        const title = !session.title && knownUserIds.size === 0 ? autoTitle(text) : undefined;
-        if (title !== undefined) await rename(current.threadId, title).catch(() => undefined);
-        void sessions.refresh();
+        // The server titles a session from its first message and tells every tab (thread.updated), this one too.
         return true;
       } catch (error) {
         setPending((previous) => previous.filter((entry) => entry.key !== key));

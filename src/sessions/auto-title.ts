@@ -1,7 +1,8 @@
 const MAX_TITLE_CHARS = 60;
 
 /**
- * A session title from its first message: the first line, whitespace collapsed, cut at a word near 60 characters.
+ * A session title from its first message (set by the server when a thread's first run is submitted, whichever
+ * client sent it): the first line, whitespace collapsed, cut at a word near 60 characters.
  * Undefined when that line has no words (a code fence, bare Markdown markers): the session stays untitled, which
  * every window shows as "New chat" in its own language, where a stored fallback would stay in the sender's.
  */
