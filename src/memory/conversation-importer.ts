@@ -1,5 +1,6 @@
 import type { BaseChatModel } from "@langchain/core/language_models/chat_models";
 import { randomUUID } from "node:crypto";
+import { autoTitle } from "../sessions/auto-title.js";
 import { performance } from "node:perf_hooks";
 import type pg from "pg";
 import type { AssistantService } from "../assistants/assistant-service.js";
@@ -94,7 +95,8 @@ export class ConversationImporter {
       const thread = await this.deps.sessions.createIn(client, request.userId, {
         thread_id: threadId,
         assistant,
-        title: request.title,
+        // Untitled: titled as if chatted (its first user message), not by the next message sent to it.
+        title: request.title ?? autoTitle(rows.find((row) => row.role === "user")?.content ?? ""),
         metadata: { ...request.metadata, imported: { messages: rows.length, sessions, at: new Date().toISOString() } },
       });
       if (!thread) throw new AppError("conflict", "Could not create the thread");

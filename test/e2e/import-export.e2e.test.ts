@@ -225,6 +225,18 @@ describe("import and export (HTTP)", () => {
     expect(response.status).toBe(201);
     expect(await response.json()).toMatchObject({ messages: 2, thread: { title: "JSON form" } });
   });
+
+  it("titles an untitled import from its first user message, as if it had been chatted", async () => {
+    const conversation = [{ role: "system", content: "Be brief." }, { role: "assistant", content: "Hello!" }, { role: "user", content: "**Plan** a trip\nto Lisbon" }, { role: "assistant", content: "Sure." }];
+    const response = await fetch(`${server.url}/threads/import`, { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify({ conversation }) });
+    expect(response.status).toBe(201);
+    const { thread } = (await response.json()) as { thread: { thread_id: string; title: string | null } };
+    expect(thread.title).toBe("Plan a trip");
+    // Its next message is not its first: the title stays.
+    const run = await fetch(`${server.url}/threads/${thread.thread_id}/runs/wait`, { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify({ input: { messages: [{ role: "user", content: "And Porto?" }] } }) });
+    expect(run.status).toBe(200);
+    expect(((await (await fetch(`${server.url}/threads/${thread.thread_id}`)).json()) as { title: string }).title).toBe("Plan a trip");
+  });
 });
 
 describe("an import whose summary the provider refuses", () => {
