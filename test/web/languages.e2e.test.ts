@@ -197,8 +197,10 @@ describe("the page's language", () => {
     expect(stored.rows).toEqual([{ title: null }]);
     expect(await page.locator(".chat-title h1").innerText()).toBe("新会话");
     expect(await page.locator(".session-current .session-title").innerText()).toBe("新会话");
+    expect(await page.title()).toBe("新会话 · Threadline");
     await languageSwitch(page).selectOption("en");
     expect(await page.locator(".chat-title h1").innerText()).toBe("New chat");
+    await expect.poll(() => page.title()).toBe("New chat · Threadline");
     expect(await page.locator(".session-current .session-title").innerText()).toBe("New chat");
     await page.context().close();
   });

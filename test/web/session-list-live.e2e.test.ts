@@ -35,6 +35,9 @@ describe("the session list of every tab follows the user's sessions live", () =>
     expect(patched.status).toBe(200);
     await expect.poll(() => titleIn(watching, created), { timeout: 5_000 }).toBe("Trip to Porto");
     await expect.poll(() => titleIn(acting, created), { timeout: 5_000 }).toBe("Trip to Porto");
+    // The tab that has it open renames its header and the browser tab's title too.
+    await expect.poll(() => acting.locator(".chat-title h1").innerText(), { timeout: 5_000 }).toBe("Trip to Porto");
+    expect(await acting.title()).toBe("Trip to Porto · Threadline");
     await screenshot(watching, "web-session-list-live");
 
     // Deleted in the acting tab (the watching tab does not have it open): it leaves the watching tab's list, quietly.

@@ -34,6 +34,11 @@ export function ChatApp(props: { client: RpcClient; assistants: Assistant[]; onS
   // The list follows renames and titles made anywhere (notices); the session as opened does not.
   const listed = sessions.sessions.find((session) => session.thread_id === threadId);
   const running = isRunning(chat.state);
+  // The browser tab says which session it shows (renames and titles made elsewhere included).
+  const tabTitle = chat.session ? `${(listed ?? chat.session).title ?? i18n.t("session.untitled")} · Threadline` : "Threadline";
+  useEffect(() => {
+    document.title = tabTitle;
+  }, [tabTitle]);
 
   // Esc stops the reply from the page or an empty message box, not from other fields or an IME composition
   // (isStopKey); dialogs handle their own Esc.
