@@ -1,7 +1,7 @@
 import type { Browser, Page } from "playwright-core";
 import { beforeAll, describe, expect, it } from "vitest";
 import type { RunningServer } from "../../src/app.js";
-import { currentThread, lastAssistantText, openTwoTabs, pageErrors, screenshot, sendMessage, openCuttablePage, useBrowserServer } from "./browser.js";
+import { currentThread, lastAssistantText, openTwoTabs, pageErrors, screenshot, sendMessage, openCuttablePage, TEST_LOCALE, trackPageErrors, useBrowserServer, waitForChat } from "./browser.js";
 
 const fixture = useBrowserServer();
 let server: RunningServer;
@@ -97,5 +97,37 @@ describe("a session deleted in another window", () => {
     expect(await second.locator(".composer-error").count()).toBe(0);
     expect(pageErrors).toEqual([]);
     await first.context().close();
+  });
+
+  it("a session picked in the list after it was deleted elsewhere (its notice missed) leaves the list, and the tab says so and stays", async () => {
+    // A tab whose socket loses the deletion's notice (the route drops it): its list still shows the session.
+    const context = await browser.newContext({ viewport: { width: 1100, height: 760 }, locale: TEST_LOCALE });
+    await context.routeWebSocket(/\/ws/, (route) => {
+      const toServer = route.connectToServer();
+      route.onMessage((message) => toServer.send(message));
+      toServer.onMessage((message) => {
+        if (typeof message === "string" && message.includes('"notice":"thread.deleted"')) return;
+        route.send(message);
+      });
+    });
+    const page = await context.newPage();
+    trackPageErrors(page);
+    await page.goto(server.url);
+    await waitForChat(page);
+    const staying = await currentThread(page);
+    const created = await fetch(`${server.url}/threads`, { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify({ title: "Picked too late" }) });
+    const { thread_id: doomed } = (await created.json()) as { thread_id: string };
+    const item = page.locator(`.session-item[data-thread-id="${doomed}"]`);
+    await expect.poll(() => item.count(), { timeout: 5_000 }).toBe(1);
+    expect((await fetch(`${server.url}/threads/${doomed}`, { method: "DELETE" })).status).toBe(204);
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(await item.count()).toBe(1);
+
+    await item.locator(".session-select").click();
+    await expect.poll(() => item.count(), { timeout: 5_000 }).toBe(0);
+    expect(await page.locator(".composer-error").innerText()).toContain("That session was deleted in another window");
+    expect(await currentThread(page)).toBe(staying);
+    expect(pageErrors).toEqual([]);
+    await context.close();
   });
 });

@@ -61,6 +61,7 @@ export const en = {
   "send.failed": "The message was not sent: {error}. It is still in the message box.",
   "send.sessionDeleted":
     "That session was deleted, perhaps in another window, so the message was not sent. It is still in the message box: send it here to continue in this session.",
+  "send.sessionPickedDeleted": "That session was deleted in another window, so it could not be opened. This window stays in its session.",
   "send.sessionDeletedElsewhere":
     "The session you had open was deleted in another window, so this window moved to a session of its own. Anything in the message box is still there.",
   "jump.messageGone": "That message is no longer in this session.",

@@ -59,6 +59,7 @@ export const zhCN: Catalog = {
   "send.disconnected": "与服务器的连接已断开，消息未发送。消息仍在输入框中，重新连接后再发送即可。",
   "send.failed": "消息未发送：{error}。消息仍在输入框中。",
   "send.sessionDeleted": "会话已在另一个窗口中删除，消息未发送。消息仍在输入框中，发送即可在当前会话中继续。",
+  "send.sessionPickedDeleted": "该会话已在另一个窗口中删除，无法打开。本窗口仍停留在当前会话。",
   "send.sessionDeletedElsewhere": "你打开的会话已在另一个窗口中删除，本窗口已切换到自己的会话。输入框中的内容仍然保留。",
   "jump.messageGone": "该消息已不在此会话中。",
 

@@ -5,6 +5,9 @@ import { RpcError, errorMessage } from "../protocol/rpc-error.js";
 /** Said when a message was refused because its session is gone; the page has moved to the window's session. */
 export const SESSION_DELETED: Phrase = phrase("send.sessionDeleted");
 
+/** Said when a session picked in the list turns out to have been deleted elsewhere; the tab stays where it was. */
+export const SESSION_PICKED_DELETED: Phrase = phrase("send.sessionPickedDeleted");
+
 /** Said when the open session was deleted in another window (the server told us); nothing was being sent. */
 export const SESSION_DELETED_ELSEWHERE: Phrase = phrase("send.sessionDeletedElsewhere");
 

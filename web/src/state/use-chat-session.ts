@@ -4,7 +4,7 @@ import type { RpcClient } from "../protocol/rpc-client.js";
 import type { Phrase } from "../i18n/translator.js";
 import { RpcError } from "../protocol/rpc-error.js";
 import { errorPhrase } from "./error-phrase.js";
-import { SESSION_DELETED, SESSION_DELETED_ELSEWHERE, sendFailureMessage } from "./send-failure.js";
+import { SESSION_DELETED, SESSION_DELETED_ELSEWHERE, SESSION_PICKED_DELETED, sendFailureMessage } from "./send-failure.js";
 import { loadTabThread, saveTabThread, tabWindowId } from "./browser-storage.js";
 import { ThreadSync } from "./thread-sync.js";
 import type { SessionsModel } from "./use-sessions.js";
@@ -110,12 +110,26 @@ export function useChatSession(client: RpcClient, sessions: SessionsModel) {
     return sync.onGone(() => leaveDeleted(sync.threadId));
   }, [sync, leaveDeleted]);
 
-  /** Open a session from a user action; failures are shown instead of thrown. */
+  /**
+   * Open a session from a user action; failures are shown instead of thrown. A session deleted elsewhere since the
+   * list showed it (the tab missed that notice, or the delete fell between opening and subscribing) leaves the list
+   * like a live deletion, and the tab says so rather than showing a bare not_found.
+   */
   const switchTo = useCallback(
     (params: OpenParams) => {
-      open(params).catch((error: unknown) => setProblem({ message: errorPhrase(error) }));
+      open(params).catch(async (error: unknown) => {
+        const threadId = params.thread_id;
+        if (threadId && error instanceof RpcError && error.code === "not_found" && (await isDeleted(client, threadId))) {
+          const wasOpened = syncRef.current?.threadId === threadId;
+          leaveDeleted(threadId);
+          // Opened before the delete showed: leaveDeleted moves the tab and says why; else the tab stays where it was.
+          if (!wasOpened) setProblem({ message: SESSION_PICKED_DELETED });
+          return;
+        }
+        setProblem({ message: errorPhrase(error) });
+      });
     },
-    [open],
+    [open, client, leaveDeleted],
   );
 
   const rename = useCallback(
