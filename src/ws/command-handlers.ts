@@ -1,6 +1,7 @@
 import { AppError } from "../errors/app-error.js";
 import type { Services } from "../services.js";
 import type { Session } from "../sessions/session.js";
+import { runConfigFrom } from "../runs/run-config.js";
 import type { ClientConnection } from "./client-connection.js";
 import type { MethodName, MethodParams } from "./protocol.js";
 
@@ -29,8 +30,9 @@ export const COMMAND_HANDLERS: { [Name in MethodName]: Handler<Name> } = {
     const { session, subscribedNow } = await ensureSubscribed(connection, services, params.thread_id);
     try {
       if (!params.input && !params.checkpoint_id) throw new AppError("invalid_request", "run.start needs input (or a checkpoint_id to replay from)");
-      const { durability, ...request } = params;
-      const { run, duplicate } = await services.runs.submit(connection.user.id, { ...request, ...(durability ? { config: { durability } } : {}) }, { session });
+      const { durability, stream_subgraphs: subgraphs, ...request } = params;
+      const config = runConfigFrom({ durability, stream_subgraphs: subgraphs });
+      const { run, duplicate } = await services.runs.submit(connection.user.id, { ...request, ...(config ? { config } : {}) }, { session });
       return { run_id: run.run_id, thread_id: run.thread_id, status: run.status, duplicate };
     } catch (error) {
       if (subscribedNow) connection.unsubscribe(params.thread_id);

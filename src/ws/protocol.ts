@@ -56,6 +56,7 @@ export const METHOD_PARAMS = {
     multitask_strategy: z.enum(["reject", "enqueue", "interrupt", "rollback"]).optional(),
     checkpoint_id: z.string().min(1).max(200).optional(),
     durability: durabilitySchema.optional(),
+    stream_subgraphs: z.boolean().optional(),
   }),
   "run.cancel": z.strictObject({ thread_id: threadId, run_id: z.uuid(), action: z.enum(["cancel", "interrupt", "rollback"]).default("cancel") }),
   "run.get": z.strictObject({ thread_id: threadId, run_id: z.uuid() }),

@@ -148,4 +148,22 @@ describe("stored events", () => {
     const messages = await sdk.threads.getState<{ messages: { content: string }[] }>(plain.threadId);
     expect(messages.values.messages.map((message) => message.content)).toEqual(["look it up", "summary", "done"]);
   });
+
+  it("over WebSocket too: run.start with stream_subgraphs stores the subgraph's output as subgraph.streamed; without it, none", async () => {
+    await using client = await TestWsClient.connect(server.wsUrl);
+    const runOn = async (options: { stream_subgraphs?: boolean }) => {
+      const { thread_id: threadId } = await client.call<{ thread_id: string }>("thread.open", { assistant_id: "nested" });
+      const { run_id: runId } = await client.call<{ run_id: string }>("run.start", { thread_id: threadId, input: INPUT, ...options });
+      await client.waitFor((frame) => frame.event === "run.completed" && frame.run_id === runId);
+      return client.frames.filter((frame: Frame) => frame.run_id === runId && frame.event === "subgraph.streamed").map((frame) => frame.data as { mode: string; namespace: string[] });
+    };
+    const flagged = await runOn({ stream_subgraphs: true });
+    expect([...new Set(flagged.map((event) => event.mode))].sort()).toEqual(["messages", "updates", "values"]);
+    expect(flagged.every((event) => NAMESPACE.test(event.namespace.join("|")))).toBe(true);
+    expect(await runOn({})).toEqual([]);
+    expect(await runOn({ stream_subgraphs: false })).toEqual([]);
+    // A value that is not a boolean is refused before anything is created.
+    const { thread_id: threadId } = await client.call<{ thread_id: string }>("thread.open", { assistant_id: "nested" });
+    expect((await client.callError("run.start", { thread_id: threadId, input: INPUT, stream_subgraphs: "yes" })).code).toBe("invalid_request");
+  });
 });
