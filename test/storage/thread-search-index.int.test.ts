@@ -48,19 +48,21 @@ describe.each(postgres)("thread search's order on $name", (kind) => {
   }
 
   it.each([
-    ["desc", "Forward"],
-    ["asc", "Backward"],
-  ] as const)("updated_at %s reads the user's threads in order from threads_user_updated, with no sort", async (order, direction) => {
-    const plan = nodesOf(await searchPlan({ limit: 10, offset: 20, sort_by: "updated_at", sort_order: order }));
+    ["updated_at", "desc", "threads_user_updated", "Forward"],
+    ["updated_at", "asc", "threads_user_updated", "Backward"],
+    ["created_at", "desc", "threads_user_created", "Forward"],
+    ["created_at", "asc", "threads_user_created", "Backward"],
+  ] as const)("%s %s reads the user's threads in order from %s, with no sort", async (column, order, index, direction) => {
+    const plan = nodesOf(await searchPlan({ limit: 10, offset: 20, sort_by: column, sort_order: order }));
     expect(plan.map((node) => node["Node Type"])).not.toContain("Sort");
-    expect(plan.find((node) => node["Index Name"] === "threads_user_updated")).toMatchObject({ "Scan Direction": direction });
+    expect(plan.find((node) => node["Index Name"] === index)).toMatchObject({ "Scan Direction": direction });
   });
 
-  it("the page is the same as sorting every thread of the user", async () => {
+  it.each(["updated_at", "created_at"] as const)("the page by %s is the same as sorting every thread of the user", async (column) => {
     const store = new SessionStore(backend.pool);
-    const page = await store.search("user-7", { limit: 15, offset: 5, sort_by: "updated_at", sort_order: "desc" });
+    const page = await store.search("user-7", { limit: 15, offset: 5, sort_by: column, sort_order: "desc" });
     const { rows } = await backend.pool.query<{ thread_id: string }>(
-      "SELECT thread_id FROM threads WHERE user_id = 'user-7' ORDER BY updated_at DESC, thread_id DESC LIMIT 15 OFFSET 5",
+      `SELECT thread_id FROM threads WHERE user_id = 'user-7' ORDER BY ${column} DESC, thread_id DESC LIMIT 15 OFFSET 5`,
     );
     expect(page.map((session) => session.thread_id)).toEqual(rows.map((row) => row.thread_id));
   });
