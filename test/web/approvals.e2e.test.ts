@@ -4,7 +4,7 @@ import { z } from "zod";
 import type { RunningServer } from "../../src/app.js";
 import { defineTool } from "../../src/tools/tool-definition.js";
 import { TOOLS_WITH_SLOW_APPROVAL } from "../helpers/slow-tool.js";
-import { lastAssistantText, pageErrors, screenshot, sendMessage, useBrowserServer, waitForChat } from "./browser.js";
+import { lastAssistantText, pageErrors, screenshot, sendMessage, startNewChat, useBrowserServer, waitForChat } from "./browser.js";
 
 // The fake model turns `/tool <name> <json>` into a call of that tool; send_email requires approval.
 const EMAIL = '/tool send_email {"to":"ada@example.com","subject":"Hello","body":"Meeting at 10?"}';
@@ -50,8 +50,7 @@ async function decisions(threadId: string): Promise<unknown[]> {
 
 /** Start a fresh session and ask for the email; resolves with the approval card once it shows. */
 async function askForEmail() {
-  await page.getByRole("button", { name: "+ New chat" }).click();
-  await expect.poll(() => page.locator(".message").count()).toBe(0);
+  await startNewChat(page);
   await sendMessage(page, EMAIL);
   const card = page.locator(".approval-card");
   await card.waitFor({ timeout: 15_000 });
@@ -102,8 +101,7 @@ describe("approvals in the page", () => {
 
   it("shows a reply's other calls as pending until their tools start, also after a reload mid-tool, and times the approved one after a reload", async () => {
     hold = new Promise((resolve) => (releaseHold = resolve));
-    await page.getByRole("button", { name: "+ New chat" }).click();
-    await expect.poll(() => page.locator(".message").count()).toBe(0);
+    await startNewChat(page);
     const calls = [
       { name: "hold", args: {} },
       { name: "slow_approved_task", args: { ms: 600 } },

@@ -2,7 +2,7 @@ import { existsSync } from "node:fs";
 import { mkdir } from "node:fs/promises";
 import path from "node:path";
 import { type Browser, type BrowserContextOptions, chromium, type Page, type WebSocketRoute } from "playwright-core";
-import { afterAll, beforeAll } from "vitest";
+import { afterAll, beforeAll, expect } from "vitest";
 import type { RunningServer } from "../../src/app.js";
 import type { ConfigOverrides } from "../../src/config.js";
 import type { ToolDefinition } from "../../src/tools/tool-definition.js";
@@ -93,6 +93,18 @@ export async function openCuttablePage(browser: Browser, url: string): Promise<C
 /** The thread id of the session the page has open (the sidebar's current item), or null. */
 export function currentThread(page: Page): Promise<string | null> {
   return page.locator(".session-current").getAttribute("data-thread-id");
+}
+
+/**
+ * Click *+ New chat* (`label` in another language) and wait until the page shows the new session: a message sent
+ * before the switch would go to the session the page had open. Resolves with the new session's thread id.
+ */
+export async function startNewChat(page: Page, label = "+ New chat"): Promise<string> {
+  const before = await currentThread(page);
+  await page.getByRole("button", { name: label }).click();
+  await expect.poll(() => currentThread(page)).not.toBe(before);
+  await expect.poll(() => page.locator(".message").count()).toBe(0);
+  return (await currentThread(page)) ?? "";
 }
 
 /** Uncaught errors of every page, so a test can assert the page never threw. */

@@ -1,6 +1,6 @@
 import type { Page } from "playwright-core";
 import { describe, expect, it } from "vitest";
-import { lastAssistantText, openPage, pageErrors, screenshot, sendMessage, trackPageErrors, useBrowserServer, waitForChat } from "./browser.js";
+import { lastAssistantText, openPage, pageErrors, screenshot, sendMessage, startNewChat, trackPageErrors, useBrowserServer, waitForChat } from "./browser.js";
 
 // The fake model turns `/tools [{name, args}, …]` into calls of those tools; send_email requires approval, so the
 // calculator asked for before it waits too.
@@ -188,8 +188,7 @@ describe("the page's language", () => {
 
   it("leaves a session whose first message has no words untitled, so it reads “New chat” in each language", async () => {
     const page = await openIn("zh-CN");
-    await page.getByRole("button", { name: "+ 新会话" }).click();
-    await expect.poll(() => page.locator(".message").count()).toBe(0);
+    await startNewChat(page, "+ 新会话");
     await sendMessage(page, "```\nSELECT 1\n```");
     await expect.poll(() => lastAssistantText(page).catch(() => ""), { timeout: 15_000 }).toContain("SELECT 1");
     const threadId = await page.locator(".session-current").getAttribute("data-thread-id");

@@ -1,7 +1,7 @@
 import type { Browser, Page } from "playwright-core";
 import { beforeAll, describe, expect, it } from "vitest";
 import type { RunningServer } from "../../src/app.js";
-import { currentThread, openTwoTabs, pageErrors, screenshot, sendMessage, useBrowserServer } from "./browser.js";
+import { openTwoTabs, pageErrors, screenshot, sendMessage, startNewChat, useBrowserServer } from "./browser.js";
 
 // Replies stream slowly enough for another tab to see them running.
 const fixture = useBrowserServer({ env: { FAKE_CHUNK_DELAY_MS: 250 } });
@@ -17,12 +17,8 @@ const titleIn = (page: Page, threadId: string) => item(page, threadId).locator("
 describe("the session list of every tab follows the user's sessions live", () => {
   it("a session created, renamed (here and through the API) and deleted in one tab shows so in the other at once", async () => {
     const [watching, acting] = await openTwoTabs(browser, server.url);
-    const first = await currentThread(acting);
     // The watching tab is never focused or refreshed from here on: what it shows comes from the server's notices.
-
-    await acting.getByRole("button", { name: "+ New chat" }).click();
-    await expect.poll(() => currentThread(acting)).not.toBe(first);
-    const created = (await currentThread(acting)) ?? "";
+    const created = await startNewChat(acting);
     await expect.poll(() => item(watching, created).count(), { timeout: 5_000 }).toBe(1);
 
     await item(acting, created).getByRole("button", { name: /^Rename/ }).click();
@@ -51,10 +47,7 @@ describe("the session list of every tab follows the user's sessions live", () =>
 
   it("a reply in one tab shows as replying in the other's list, then as done; a tool awaiting approval as waiting", async () => {
     const [watching, acting] = await openTwoTabs(browser, server.url);
-    const first = await currentThread(acting);
-    await acting.getByRole("button", { name: "+ New chat" }).click();
-    await expect.poll(() => currentThread(acting)).not.toBe(first);
-    const threadId = (await currentThread(acting)) ?? "";
+    const threadId = await startNewChat(acting);
     await expect.poll(() => item(watching, threadId).count(), { timeout: 5_000 }).toBe(1);
     const dot = (page: Page, kind: string) => item(page, threadId).locator(kind).count();
 

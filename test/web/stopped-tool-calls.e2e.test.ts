@@ -1,7 +1,7 @@
 import type { Locator, Page } from "playwright-core";
 import { beforeAll, describe, expect, it } from "vitest";
 import { TOOLS_WITH_SLOW_APPROVAL } from "../helpers/slow-tool.js";
-import { pageErrors, screenshot, sendMessage, useBrowserServer, waitForChat } from "./browser.js";
+import { pageErrors, screenshot, sendMessage, startNewChat, useBrowserServer, waitForChat } from "./browser.js";
 
 // The tool cards of a reply whose run stopped before their results: "stopped", live and after a reload, never
 // "running…" or "pending" again. slow_task honours cancellation; the fake model turns `/tools [...]` into calls.
@@ -28,8 +28,7 @@ const stateOf = (name: string): Promise<string> => card(name).locator(".tool-sta
 const seenStates = (): Promise<string[]> => page.evaluate(() => (window as unknown as { __toolStates?: string[] }).__toolStates ?? []);
 
 async function newChat(): Promise<void> {
-  await page.getByRole("button", { name: "+ New chat" }).click();
-  await expect.poll(() => page.locator(".message").count()).toBe(0);
+  await startNewChat(page);
 }
 
 async function reload(): Promise<void> {
