@@ -70,11 +70,6 @@ export class ThreadChangeFeed {
     };
   }
 
-  /** Whether anyone here listens to the user's changes (a caller can then skip preparing one). */
-  listens(userId: string): boolean {
-    return this.users.has(threadChangeUserKey(userId));
-  }
-
   /** A change made on this instance and committed: tell the user's listeners here. */
   announce(userId: string, change: ThreadChange): void {
     const channel = this.users.get(threadChangeUserKey(userId));
