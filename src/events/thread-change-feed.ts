@@ -13,6 +13,11 @@ export interface ThreadStatusNow {
   lastActivityAt: string;
 }
 
+/** A status and its activity time as a statement returned them. */
+export function threadStatusNow(status: SessionStatus, lastActivityAt: Date): ThreadStatusNow {
+  return { status, lastActivityAt: lastActivityAt.toISOString() };
+}
+
 /** A change as its listeners get it: the session as it is now (null once deleted), or its new status alone. */
 export type ThreadChange =
   | { kind: "created" | "updated" | "deleted"; threadId: string; session: Session | null }

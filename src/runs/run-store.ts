@@ -5,7 +5,7 @@ import { notFound } from "../errors/app-error.js";
 import type { TokenUsage } from "../events/thread-event.js";
 import type { ClusterAnnouncement } from "../events/cluster-notifier.js";
 import { changeAnnouncementParams, statusNotifyExpression } from "../events/thread-change-announcement.js";
-import type { ThreadChangeFeed, ThreadStatusNow } from "../events/thread-change-feed.js";
+import { type ThreadChangeFeed, type ThreadStatusNow, threadStatusNow } from "../events/thread-change-feed.js";
 import type { SessionStatus } from "../sessions/session.js";
 import type { MultitaskStrategy, Run, RunKind, RunStatus } from "./run.js";
 
@@ -292,7 +292,7 @@ export class RunStore {
       [thread.threadId, settled, ...changeAnnouncementParams(this.options.announcement, thread.userId)],
     );
     const row = rows[0];
-    return row ? { status: row.status, lastActivityAt: row.last_activity_at.toISOString() } : undefined;
+    return row ? threadStatusNow(row.status, row.last_activity_at) : undefined;
   }
 
   /** One of the user's runs on a thread. */
@@ -339,7 +339,7 @@ export function threadStatusAfter(status: RunOutcome["status"]): SessionStatus {
 function withThreadStatus(row: RunRow & ThreadStatusColumns & { notified?: unknown }): { run: Run; thread: ThreadStatusAfter } {
   const { thread_status: status, thread_activity_at: activity, notified, ...runRow } = row;
   void notified; // the NOTIFY's own column: not the run's
-  return { run: toRun(runRow), thread: status && activity ? { status, lastActivityAt: activity.toISOString() } : undefined };
+  return { run: toRun(runRow), thread: status && activity ? threadStatusNow(status, activity) : undefined };
 }
 
 function toRun(row: RunRow): Run {

@@ -5,7 +5,7 @@ import { isUuid } from "../db/ids.js";
 import { AppError, notFound } from "../errors/app-error.js";
 import type { ClusterAnnouncement } from "../events/cluster-notifier.js";
 import { changeAnnouncementParams, changeNotifyExpression, statusNotifyExpression } from "../events/thread-change-announcement.js";
-import type { ThreadChangeFeed } from "../events/thread-change-feed.js";
+import { type ThreadChangeFeed, threadStatusNow } from "../events/thread-change-feed.js";
 import type { Session, SessionPage, SessionSearchFilter, SessionStatus } from "./session.js";
 
 // Each sort key orders by the column the answer shows under that name (an allow-list: never the request's text).
@@ -218,7 +218,7 @@ export class SessionStore {
       [thread.threadId, status, ...this.announcementParams(thread.userId)],
     );
     const row = rows[0];
-    if (row) this.options.changes?.announce(thread.userId, { kind: "status", threadId: thread.threadId, status: row.status, lastActivityAt: row.last_activity_at.toISOString() });
+    if (row) this.options.changes?.announce(thread.userId, { kind: "status", threadId: thread.threadId, ...threadStatusNow(row.status, row.last_activity_at) });
   }
 
   private async insert(input: OpenSessionInput, conflictClause: string, options: { db?: Queryable; unlessDeleted?: boolean } = {}): Promise<Session | null> {
