@@ -1,7 +1,7 @@
-import type { Browser, Page } from "playwright-core";
+import type { Browser, Page, WebSocket as PageSocket } from "playwright-core";
 import { beforeAll, describe, expect, it } from "vitest";
 import type { RunningServer } from "../../src/app.js";
-import { openTwoTabs, pageErrors, screenshot, sendMessage, startNewChat, useBrowserServer } from "./browser.js";
+import { openPage, openTwoTabs, pageErrors, screenshot, sendMessage, startNewChat, useBrowserServer } from "./browser.js";
 
 // Replies stream slowly enough for another tab to see them running.
 const fixture = useBrowserServer({ env: { FAKE_CHUNK_DELAY_MS: 250 } });
@@ -65,5 +65,38 @@ describe("the session list of every tab follows the user's sessions live", () =>
     expect(await watching.locator(".session-item").first().getAttribute("data-thread-id")).toBe(threadId);
     expect(pageErrors).toEqual([]);
     await watching.context().close();
+  });
+
+  it("a stateless API call's throwaway thread never shows in the list, and its notices cost no list read", async () => {
+    const sockets: PageSocket[] = [];
+    const page = await openPage(browser, "about:blank");
+    page.on("websocket", (socket) => sockets.push(socket));
+    await page.goto(server.url);
+    await startNewChat(page);
+    // Every session the list ever shows from here on, and every list read the page sends.
+    await page.evaluate(() => {
+      const seen = new Set<string>();
+      (window as unknown as { listedEver: Set<string> }).listedEver = seen;
+      const record = () => document.querySelectorAll(".session-item").forEach((item) => seen.add(item.getAttribute("data-thread-id") ?? ""));
+      new MutationObserver(record).observe(document.body, { subtree: true, childList: true });
+      record();
+    });
+    const shownBefore = await page.locator(".session-item").evaluateAll((items) => items.map((entry) => entry.getAttribute("data-thread-id") ?? ""));
+    const listReads: string[] = [];
+    for (const socket of sockets) socket.on("framesent", ({ payload }) => void (String(payload).includes('"thread.list"') && listReads.push(String(payload))));
+
+    // Streams in four chunks of 250 ms: its thread exists (busy, titled) for about a second, then is deleted.
+    const answer = await fetch(`${server.url}/runs/wait`, { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify({ assistant_id: "chat", input: { messages: [{ role: "user", content: "A one-off question" }] } }) });
+    expect(answer.status).toBe(200);
+    // Its notices (created, busy, titled, idle, deleted) have all reached the page by the time a later one does.
+    const after = await fetch(`${server.url}/threads`, { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify({ metadata: { marker: true } }) });
+    const { thread_id: marker } = (await after.json()) as { thread_id: string };
+    await expect.poll(() => item(page, marker).count(), { timeout: 5_000 }).toBe(1);
+
+    const listed = await page.evaluate(() => [...(window as unknown as { listedEver: Set<string> }).listedEver]);
+    expect(listed.sort()).toEqual([...shownBefore, marker].sort());
+    expect(listReads).toEqual([]);
+    expect(pageErrors).toEqual([]);
+    await page.context().close();
   });
 });

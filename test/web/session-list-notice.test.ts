@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { SessionNoticeFrame, Session, StatusNoticeFrame } from "../../web/src/protocol/protocol-types.js";
-import { applySessionNotice, noticeNeedsList } from "../../web/src/state/session-list-notice.js";
+import { applySessionNotice, isListed, noticeNeedsList, trackUnlisted } from "../../web/src/state/session-list-notice.js";
 
 function session(threadId: string, title: string, updatedAt = "2026-01-01T00:00:00.000Z"): Session {
   return { thread_id: threadId, window_id: null, assistant_id: "chat", title, status: "idle", metadata: {}, created_at: updatedAt, updated_at: updatedAt, last_activity_at: updatedAt };
@@ -49,5 +49,24 @@ describe("a notice about one of the user's sessions", () => {
     expect(noticeNeedsList(list, status("z", "busy", "2026-01-03T00:00:00.000Z"))).toBe(true);
     expect(noticeNeedsList(list, status("a", "busy", "2026-01-03T00:00:00.000Z"))).toBe(false);
     expect(noticeNeedsList(list, notice("thread.updated", "z", session("z", "Z")))).toBe(false);
+  });
+
+  it("never lists the thread of a stateless API call, and its replies cost no list reload", () => {
+    const stateless = { ...session("s", "S"), metadata: { stateless: true } };
+    expect(isListed(stateless)).toBe(false);
+    expect(isListed(session("a", "A"))).toBe(true);
+    const created = notice("thread.created", "s", stateless);
+    expect(applySessionNotice(list, created)).toBe(list);
+    const unlisted = new Set<string>();
+    trackUnlisted(unlisted, created);
+    expect([...unlisted]).toEqual(["s"]);
+    const busy: StatusNoticeFrame = { type: "notice", notice: "thread.status", thread_id: "s", status: "busy", last_activity_at: "2026-01-03T00:00:00.000Z", created_at: "" };
+    expect(noticeNeedsList(list, busy, unlisted)).toBe(false);
+    expect(applySessionNotice(list, busy)).toBe(list);
+    // Its title (a first run titles it) changes nothing either; a session made stateless by an update leaves the list.
+    expect(applySessionNotice(list, notice("thread.updated", "s", { ...stateless, title: "Hello" }))).toBe(list);
+    expect(applySessionNotice(list, notice("thread.updated", "a", { ...session("a", "A", "2026-01-02T00:00:00.000Z"), metadata: { stateless: true } })).map((entry) => entry.thread_id)).toEqual(["b"]);
+    trackUnlisted(unlisted, notice("thread.deleted", "s", null));
+    expect(unlisted.size).toBe(0);
   });
 });

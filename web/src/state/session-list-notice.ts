@@ -1,6 +1,14 @@
 import type { NoticeFrame, Session, StatusNoticeFrame } from "../protocol/protocol-types.js";
 
 /**
+ * Whether the list shows a session: not a thread made for one stateless API call (`POST /runs/wait` and the like,
+ * `metadata.stateless`), which is no chat of the user's and usually lives only as long as that call.
+ */
+export function isListed(session: Session): boolean {
+  return session.metadata.stateless !== true;
+}
+
+/**
  * The session list after a notice about one of the user's threads: a created one goes first (the newest
  * activity), an updated one is replaced where it is — unless the list already has a newer version of it (two
  * quick renames may arrive out of order) or does not list it (it is further down than the pages loaded) — a
@@ -13,6 +21,7 @@ export function applySessionNotice(sessions: Session[], notice: NoticeFrame): Se
   if (notice.notice === "thread.status") return known ? withStatus(sessions, known, notice) : sessions;
   if (notice.notice === "thread.deleted" || !notice.thread) return known ? sessions.filter((session) => session.thread_id !== notice.thread_id) : sessions;
   const incoming = notice.thread;
+  if (!isListed(incoming)) return known ? sessions.filter((session) => session.thread_id !== notice.thread_id) : sessions;
   if (!known) return notice.notice === "thread.created" ? [incoming, ...sessions] : sessions;
   if (Date.parse(incoming.updated_at) < Date.parse(known.updated_at)) return sessions;
   const next = [...sessions];
@@ -34,9 +43,16 @@ export function mergeSession(known: Session, incoming: Session): Session {
 /**
  * Whether a notice is about a session the list should show but does not have: a reply on a session further down
  * than the pages loaded makes it the newest activity (the caller reloads the list; the notice has no session).
+ * `unlisted`: threads the list knows it does not show (`isListed`), whose replies need no reload.
  */
-export function noticeNeedsList(sessions: Session[], notice: NoticeFrame): boolean {
-  return notice.notice === "thread.status" && !sessions.some((session) => session.thread_id === notice.thread_id);
+export function noticeNeedsList(sessions: Session[], notice: NoticeFrame, unlisted: ReadonlySet<string> = new Set()): boolean {
+  return notice.notice === "thread.status" && !unlisted.has(notice.thread_id) && !sessions.some((session) => session.thread_id === notice.thread_id);
+}
+
+/** Keep `unlisted` (see `noticeNeedsList`) up to date with a notice: a stateless call's thread joins it, a deleted one leaves. */
+export function trackUnlisted(unlisted: Set<string>, notice: NoticeFrame): void {
+  if (notice.notice === "thread.deleted") unlisted.delete(notice.thread_id);
+  else if (notice.notice !== "thread.status" && notice.thread && !isListed(notice.thread)) unlisted.add(notice.thread_id);
 }
 
 function withStatus(sessions: Session[], known: Session, notice: StatusNoticeFrame): Session[] {

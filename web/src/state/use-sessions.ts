@@ -2,7 +2,7 @@ import { useCallback, useEffect, useRef, useState } from "preact/hooks";
 import type { Session, SessionPage } from "../protocol/protocol-types.js";
 import type { RpcClient } from "../protocol/rpc-client.js";
 import { type ListChange, ListReconciler } from "./list-reconciler.js";
-import { applySessionNotice, mergeSession, noticeNeedsList } from "./session-list-notice.js";
+import { applySessionNotice, isListed, mergeSession, noticeNeedsList, trackUnlisted } from "./session-list-notice.js";
 
 const PAGE_SIZE = 50;
 const REFRESH_MS = 30_000;
@@ -29,6 +29,15 @@ export function useSessions(client: RpcClient): SessionsModel {
   sessionsNow.current = sessions;
   const [cursor, setCursor] = useState<string | null>(null);
   const pagesLoaded = useRef(1);
+  // Threads of stateless API calls seen and not shown (`isListed`): their notices change nothing and need no reload.
+  const unlisted = useRef(new Set<string>()).current;
+  const listed = useCallback(
+    (page: Session[]) => {
+      for (const session of page) if (!isListed(session)) unlisted.add(session.thread_id);
+      return page.filter(isListed);
+    },
+    [unlisted],
+  );
 
   // A list answer can predate what this tab just did (see ListReconciler): its changes are applied on top.
   const reconciler = useRef(new ListReconciler<Session>()).current;
@@ -45,22 +54,23 @@ export function useSessions(client: RpcClient): SessionsModel {
     const ticket = reconciler.begin();
     try {
       const page = await client.call<SessionPage>("thread.list", { limit: Math.min(100, PAGE_SIZE * pagesLoaded.current) });
-      const settled = reconciler.settle(ticket, page.sessions);
+      const settled = reconciler.settle(ticket, listed(page.sessions));
       if (!settled) return;
       setSessions(settled);
       setCursor(page.next_cursor);
     } catch {
       // Kept as it was; the next refresh tries again.
     }
-  }, [client, reconciler]);
+  }, [client, reconciler, listed]);
 
   const loadMore = useCallback(async () => {
     if (!cursor) return;
     const page = await client.call<SessionPage>("thread.list", { limit: PAGE_SIZE, cursor });
     pagesLoaded.current += 1;
-    setSessions((previous) => [...previous, ...page.sessions.filter((session) => !previous.some((known) => known.thread_id === session.thread_id))]);
+    const more = listed(page.sessions);
+    setSessions((previous) => [...previous, ...more.filter((session) => !previous.some((known) => known.thread_id === session.thread_id))]);
     setCursor(page.next_cursor);
-  }, [client, cursor]);
+  }, [client, cursor, listed]);
 
   useEffect(() => {
     void refresh();
@@ -68,7 +78,8 @@ export function useSessions(client: RpcClient): SessionsModel {
     window.addEventListener("focus", onFocus);
     const offOpen = client.onOpen(() => void refresh());
     const offNotice = client.onNotice((notice) => {
-      if (noticeNeedsList(sessionsNow.current, notice)) void refresh();
+      trackUnlisted(unlisted, notice);
+      if (noticeNeedsList(sessionsNow.current, notice, unlisted)) void refresh();
       else change((previous) => applySessionNotice(previous, notice));
     });
     const timer = setInterval(() => void refresh(), REFRESH_MS);
@@ -78,7 +89,7 @@ export function useSessions(client: RpcClient): SessionsModel {
       offNotice();
       clearInterval(timer);
     };
-  }, [client, refresh, change]);
+  }, [client, refresh, change, unlisted]);
 
   const upsert = useCallback(
     (session: Session) =>
