@@ -45,7 +45,7 @@ describe("the session list of every tab follows the user's sessions live", () =>
     await watching.context().close();
   });
 
-  it("a reply in one tab shows as replying in the other's list, then as done; a tool awaiting approval as waiting", async () => {
+  it("a reply in one tab shows as replying in the other's list, then as done, a failed one as failed; a tool awaiting approval as waiting", async () => {
     const [watching, acting] = await openTwoTabs(browser, server.url);
     const threadId = await startNewChat(acting);
     await expect.poll(() => item(watching, threadId).count(), { timeout: 5_000 }).toBe(1);
@@ -55,6 +55,14 @@ describe("the session list of every tab follows the user's sessions live", () =>
     await expect.poll(() => dot(watching, ".status-dot:not(.status-waiting)"), { timeout: 5_000 }).toBe(1);
     expect(await item(watching, threadId).locator(".status-dot").getAttribute("aria-label")).toBe("replying");
     // The reply ended: the dot goes, with no refresh of the watching tab's list.
+    await expect.poll(() => dot(watching, ".status-dot"), { timeout: 10_000 }).toBe(0);
+
+    // A failed reply leaves a red dot until the next one succeeds.
+    await sendMessage(acting, "/fail the provider is down");
+    await expect.poll(() => dot(watching, ".status-failed"), { timeout: 10_000 }).toBe(1);
+    expect(await item(watching, threadId).locator(".status-failed").getAttribute("aria-label")).toBe("the last reply failed");
+    await sendMessage(acting, "Try again");
+    await expect.poll(() => dot(watching, ".status-dot:not(.status-waiting):not(.status-failed)"), { timeout: 5_000 }).toBe(1);
     await expect.poll(() => dot(watching, ".status-dot"), { timeout: 10_000 }).toBe(0);
 
     await sendMessage(acting, '/tool send_email {"to":"ada@example.com","subject":"Tides","body":"High at 10"}');

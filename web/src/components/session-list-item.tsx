@@ -63,6 +63,7 @@ export function SessionListItem(props: {
         <span class="session-meta">
           {session.status === "busy" && <span class="status-dot" role="img" aria-label={t("session.replying")} title={t("session.replying")} />}
           {session.status === "interrupted" && <span class="status-dot status-waiting" role="img" aria-label={t("session.waiting")} title={t("session.waiting")} />}
+          {session.status === "error" && <span class="status-dot status-failed" role="img" aria-label={t("session.failed")} title={t("session.failed")} />}
           <time dateTime={session.last_activity_at} title={formatDateTime(locale, session.last_activity_at)}>
             {relativeTime(session.last_activity_at, locale)}
           </time>

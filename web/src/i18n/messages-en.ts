@@ -70,6 +70,7 @@ export const en = {
   "session.titleLabel": "Session title",
   "session.replying": "replying",
   "session.waiting": "waiting for your approval",
+  "session.failed": "the last reply failed",
   "session.rename": "Rename “{title}”",
   "session.delete": "Delete “{title}”",
   "sidebar.assistant": "Assistant",
