@@ -97,8 +97,12 @@ export class RunService {
         gate = new CommitGate();
         this.deps.dispatcher.startBeforeCommit(submitted.run, { assistant, previous: { run: submitted.previous } }, gate);
       }
+      // A thread's first run titles an untitled session, in the same round trip as its start events and the commit.
+      const titled = !submitted.duplicate && !session.title && !submitted.previous ? this.titleFromFirstMessage(client, userId, submitted.run) : undefined;
+      titled?.catch(() => undefined);
       // The start events and the COMMIT share one round trip (the input went to the transcript with the insert).
-      return { ...submitted, claimed: await this.claimIfFree(client, submitted, { assistant, pipelined: { input: submitted.input, commit } }) };
+      const claimed = await this.claimIfFree(client, submitted, { assistant, pipelined: { input: submitted.input, commit } });
+      return { ...submitted, claimed, titled: await titled };
     });
     const result = await transaction.catch((error: unknown) => {
       gate?.fail(error);
@@ -109,19 +113,18 @@ export class RunService {
       else gate.fail(new Error("the submission committed without recording the run's start"));
     }
     if (result.duplicate) return { run: result.run, duplicate: true };
+    if (result.titled) this.deps.sessions.announceUpdated(userId, result.titled);
     await this.afterSubmit(result, { started: gate !== undefined });
-    if (!session.title && !result.previous) await this.titleFromFirstMessage(userId, result.run);
     return { run: result.run, duplicate: false };
   }
 
   /**
    * The thread's first run titles an untitled session from its first message, for every client alike (the web
-   * page, the terminal, the SDK); a message without words leaves it untitled. A failure costs the title only.
+   * page, the terminal, the SDK), in the submission's transaction; a message without words leaves it untitled.
    */
-  private async titleFromFirstMessage(userId: string, run: Run): Promise<void> {
+  private async titleFromFirstMessage(client: Queryable, userId: string, run: Run): Promise<Session | undefined> {
     const title = run.kind === "chat" ? autoTitle(run.input?.messages[0]?.content ?? "") : undefined;
-    if (title === undefined) return;
-    await this.deps.sessions.titleIfUntitled(userId, run.thread_id, title).catch((error: unknown) => this.deps.logger.warn({ err: error, threadId: run.thread_id }, "could not title the session"));
+    return title === undefined ? undefined : this.deps.sessions.titleIfUntitled(client, { userId, threadId: run.thread_id }, title);
   }
 
   /** Refuse (400) run settings or breakpoints that `submit` would refuse for this assistant (crons check when saved). */

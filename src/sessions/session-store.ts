@@ -172,20 +172,25 @@ export class SessionStore {
   }
 
   /**
-   * Title an untitled session (from its first message, `autoTitle`); a title set meanwhile (a rename) wins and
-   * nothing changes. Announced as `thread.updated` when it did change.
+   * Title an untitled session (from its first message, `autoTitle`) in `db`'s transaction, which NOTIFYs other
+   * instances when it commits; a title set meanwhile (a rename) wins and nothing changes. Returns the titled session
+   * for the caller to `announceUpdated` here once committed (undefined when nothing changed).
    */
-  async titleIfUntitled(userId: string, threadId: string, title: string): Promise<Session | undefined> {
-    const { rows } = await this.pool.query<SessionRow>(
+  async titleIfUntitled(db: Queryable, target: { userId: string; threadId: string }, title: string): Promise<Session | undefined> {
+    const { userId, threadId } = target;
+    const { rows } = await db.query<SessionRow>(
       `WITH updated AS (
          UPDATE threads SET title = $3, updated_at = now() WHERE thread_id = $1 AND user_id = $2 AND title IS NULL RETURNING ${COLUMNS}
        )
        SELECT updated.*, ${changeNotifyExpression("updated", "updated", 4)} FROM updated`,
       [threadId, userId, title, ...this.announcementParams(userId)],
     );
-    const session = rows[0] ? toSession(rows[0]) : undefined;
-    if (session) this.options.changes?.announce(userId, { kind: "updated", threadId, session });
-    return session;
+    return rows[0] ? toSession(rows[0]) : undefined;
+  }
+
+  /** Tell this instance's listeners of a change to `session` committed elsewhere in a transaction (`titleIfUntitled`). */
+  announceUpdated(userId: string, session: Session): void {
+    this.options.changes?.announce(userId, { kind: "updated", threadId: session.thread_id, session });
   }
 
   /**
