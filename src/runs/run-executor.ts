@@ -8,10 +8,10 @@ import { type Queryable, withTransaction } from "../db/database.js";
 import type { EventBus } from "../events/event-bus.js";
 import type { EventLog } from "../events/event-log.js";
 import { RunEventPublisher } from "../events/event-publisher.js";
-import type { NewThreadEvent, TokenUsage } from "../events/thread-event.js";
+import type { NewThreadEvent, PendingInterrupt, TokenUsage } from "../events/thread-event.js";
 import type { Logger } from "../logger.js";
 import type { ModelProvider } from "../models/model-provider.js";
-import type { GraphRegistry } from "../registry/graph-registry.js";
+import type { GraphRegistry, RunnableGraph } from "../registry/graph-registry.js";
 import { firstMessageId } from "../sessions/first-message.js";
 import { pendingInterrupts } from "../sessions/pending-interrupts.js";
 import type { ItemStore } from "../store/item-store.js";
@@ -140,7 +140,7 @@ export class RunExecutor {
       // Other instances hear of stored events from the statement that stored them (EventLog's announcement).
       if (!committed) this.deps.bus.publish(options.started ?? (await withTransaction(this.deps.pool, (client) => this.recordStartIn(client, run, { resumed: options.resumed }))));
       log.info({ resumed: options.resumed, beforeCommit: committed !== undefined }, "run started");
-      const { outcome, usage } = await this.run(run, { ...options, publisher, signal: controller.signal, committed });
+      const { outcome, usage, openQuestions } = await this.run(run, { ...options, publisher, signal: controller.signal, committed });
       if (committed && !(await committed.then(() => true, () => false))) {
         // The submission rolled back: the run never existed, and nothing of it was written.
         log.info("run dropped: its submission did not commit");
@@ -154,7 +154,7 @@ export class RunExecutor {
         log.info({ reason: reason.kind }, "run left for recovery");
         return true;
       }
-      const othersActive = await this.finish(run, { ...outcome, usage }, publisher);
+      const othersActive = await this.finish(run, { ...outcome, usage }, { publisher, openQuestions });
       // A failure's code and (already scrubbed) message go to the log too: users see them in run.failed, operators here.
       if (outcome.status === "error") log.warn({ status: outcome.status, code: outcome.error?.code, error: outcome.error?.message }, "run finished");
       else log.info({ status: outcome.status }, "run finished");
@@ -164,15 +164,17 @@ export class RunExecutor {
     }
   }
 
-  private async run(run: Run, scope: StartOptions & { publisher: RunEventPublisher; signal: AbortSignal; committed?: Promise<void> }): Promise<{ outcome: Outcome; usage: TokenUsage | null }> {
+  /** `openQuestions`, for a run stopped by a cancel: reads which approval questions its thread still waits on. */
+  private async run(run: Run, scope: StartOptions & { publisher: RunEventPublisher; signal: AbortSignal; committed?: Promise<void> }): Promise<{ outcome: Outcome; usage: TokenUsage | null; openQuestions?: () => Promise<PendingInterrupt[]> }> {
     let assistant: Assistant | undefined;
     let translator: StreamTranslator | undefined;
+    let graph: RunnableGraph | undefined;
     try {
       // The submission's read saves a round trip before the model is called; it is the version the run was checked against.
       const stored = scope.assistant?.assistant_id === run.assistant_id ? scope.assistant : await this.deps.assistants.get(run.user_id, run.assistant_id);
       assistant = this.deps.assistants.withRunSettings(stored, run.config?.settings);
       const settings = assistant.context;
-      const graph = this.deps.registry.resolve(assistant.graph_id, settings);
+      graph = this.deps.registry.resolve(assistant.graph_id, settings);
       translator = new StreamTranslator(
         {
           emit: (event) => scope.publisher.emit(event),
@@ -251,7 +253,11 @@ export class RunExecutor {
     } catch (error) {
       const spent = (findModelError(error) as ModelCallError | undefined)?.spent;
       if (spent) translator?.countSpent(spent);
-      return { outcome: toFailure(error, scope.signal), usage: translator?.tokenUsage() ?? null };
+      const outcome = toFailure(error, scope.signal);
+      const stopped = graph;
+      // An answer's run cancelled before its tool finished leaves the question open (it may be answered again).
+      const openQuestions = stopped && stopReasonOf(scope.signal)?.kind === "cancel" ? async () => pendingInterrupts(await stopped.getState({ configurable: { thread_id: run.thread_id } })) : undefined;
+      return { outcome, usage: translator?.tokenUsage() ?? null, ...(openQuestions ? { openQuestions } : {}) };
     }
   }
 
@@ -285,7 +291,7 @@ export class RunExecutor {
   async abandon(run: Run): Promise<void> {
     const publisher = new RunEventPublisher({ log: this.deps.eventLog, bus: this.deps.bus }, { threadId: run.thread_id, runId: run.run_id });
     const error = { code: "worker_lost", message: `the instance executing this run stopped (attempt ${run.attempt - 1} of ${run.max_attempts})` };
-    await this.finish(run, { status: "error", error, usage: null }, publisher);
+    await this.finish(run, { status: "error", error, usage: null }, { publisher });
     this.onThreadFree(run.thread_id);
   }
 
@@ -293,9 +299,16 @@ export class RunExecutor {
    * Store the outcome and the final event in one transaction, then publish, then tell listeners. Resolves whether
    * other runs were active on the thread at commit (true too when the run was no longer ours to finish).
    */
-  private async finish(run: Run, outcome: Outcome & { usage: TokenUsage | null }, publisher: RunEventPublisher): Promise<boolean> {
+  private async finish(run: Run, ended: Outcome & { usage: TokenUsage | null }, after: { publisher: RunEventPublisher; openQuestions?: () => Promise<PendingInterrupt[]> }): Promise<boolean> {
+    const { publisher } = after;
     await publisher.drain().catch((error: unknown) => this.deps.logger.warn({ err: error, runId: run.run_id }, "events not stored"));
-    if (outcome.rollback) await this.rollBack(run, publisher);
+    if (ended.rollback) await this.rollBack(run, publisher);
+    // Read once the run's writes are in (and a rollback done): what the thread waits on now, not when it stopped.
+    const open = await after.openQuestions?.().catch((error: unknown) => {
+      this.deps.logger.warn({ err: error, runId: run.run_id }, "could not read the approvals still open after a cancel");
+      return [];
+    });
+    const outcome = open && open.length > 0 ? { ...ended, open } : ended;
     const final = finalEvent(run, outcome);
     const writers = await this.deps.hooks.prepareFinish(run, outcome.status, (error) => this.deps.logger.error({ err: error, runId: run.run_id }, "a run-finishing hook failed"));
     const result = await withTransaction(this.deps.pool, async (client) => {

@@ -4,8 +4,11 @@ import { stopReasonOf } from "./lease-keeper.js";
 import type { Run } from "./run.js";
 import type { RunOutcome } from "./run-store.js";
 
-/** How a run ended, as the executor records it. `next`: the nodes a run stopped before at a static breakpoint. */
-export type Outcome = RunOutcome & { interrupts?: PendingInterrupt[]; next?: string[]; structured?: unknown; rollback?: boolean };
+/**
+ * How a run ended, as the executor records it. `next`: the nodes a run stopped before at a static breakpoint.
+ * `open`: the approval questions the thread still waits on after the run was stopped (see `RunOutcome.open`).
+ */
+export type Outcome = RunOutcome & { interrupts?: PendingInterrupt[]; next?: string[]; structured?: unknown; rollback?: boolean; open?: PendingInterrupt[] };
 
 /** The event that ends a run: `run.completed`, `run.interrupted` or `run.failed`. */
 export function finalEvent(run: Run, outcome: Outcome & { usage: TokenUsage | null }): NewThreadEvent {
@@ -14,13 +17,18 @@ export function finalEvent(run: Run, outcome: Outcome & { usage: TokenUsage | nu
       return { event: "run.completed", data: { run_id: run.run_id, status: "success", usage: outcome.usage, ...(outcome.structured === undefined ? {} : { structured_response: outcome.structured }) } };
     case "interrupted":
       if (outcome.interrupts) return { event: "run.interrupted", data: { run_id: run.run_id, status: "interrupted", interrupts: outcome.interrupts, ...(outcome.next ? { next: outcome.next } : {}), usage: outcome.usage } };
-      return { event: "run.failed", data: { run_id: run.run_id, status: "interrupted", code: outcome.error?.code ?? "interrupted", message: outcome.error?.message ?? "interrupted", usage: outcome.usage } };
+      return { event: "run.failed", data: { run_id: run.run_id, status: "interrupted", code: outcome.error?.code ?? "interrupted", message: outcome.error?.message ?? "interrupted", usage: outcome.usage, ...openOf(outcome) } };
     case "error":
     case "cancelled":
     case "timeout":
       // What the model calls that finished before the failure spent (a call cut short reports nothing).
-      return { event: "run.failed", data: { run_id: run.run_id, status: outcome.status, code: outcome.error?.code ?? "internal", message: outcome.error?.message ?? "run failed", usage: outcome.usage } };
+      return { event: "run.failed", data: { run_id: run.run_id, status: outcome.status, code: outcome.error?.code ?? "internal", message: outcome.error?.message ?? "run failed", usage: outcome.usage, ...openOf(outcome) } };
   }
+}
+
+/** The questions still open after a stopped run, for its `run.failed` (nothing when none). */
+function openOf(outcome: Outcome): { interrupts?: PendingInterrupt[] } {
+  return outcome.open && outcome.open.length > 0 ? { interrupts: outcome.open } : {};
 }
 
 /** The outcome of a run whose graph threw (or was stopped): why, as the run's stopper or error says. */

@@ -54,6 +54,8 @@ export interface RunOutcome {
   status: Exclude<RunStatus, "pending" | "running">;
   error?: { code: string; message: string };
   usage?: TokenUsage | null;
+  /** Approval questions still open after the run was stopped: the thread is left `interrupted`, not idle. */
+  open?: readonly unknown[];
 }
 
 /** What a run's start or end did to its thread (see `RunStore.announceStatus`); undefined when the thread was gone. */
@@ -270,7 +272,7 @@ export class RunStore {
          SELECT finished.*, thread.status AS thread_status, thread.last_activity_at AS thread_activity_at, ${statusNotifyExpression("thread", 8)}
            FROM finished LEFT JOIN thread ON true`,
         [run.run_id, owner, outcome.status, outcome.error ? JSON.stringify(outcome.error) : null, outcome.usage ? JSON.stringify(outcome.usage) : null,
-          run.thread_id, threadStatusAfter(outcome.status), ...changeAnnouncementParams(this.options.announcement, run.user_id)],
+          run.thread_id, outcome.open && outcome.open.length > 0 ? "interrupted" : threadStatusAfter(outcome.status), ...changeAnnouncementParams(this.options.announcement, run.user_id)],
       );
       const [, { rows }] = await Promise.all([locking, finishing]);
       const row = rows[0];

@@ -249,7 +249,10 @@ describe("human in the loop", () => {
     await client.waitForEvent("run.started", { run_id: approved.run_id });
     await new Promise((resolve) => setTimeout(resolve, 300));
     await client.call("run.cancel", { thread_id: threadId, run_id: approved.run_id });
-    await client.waitForEvent("run.failed", { run_id: approved.run_id });
+    const stopped = await client.waitForEvent("run.failed", { run_id: approved.run_id });
+    // The stop says the question is open again, and the thread waits on it (not idle): a page reloaded now shows it.
+    expect(stopped.data).toMatchObject({ status: "cancelled", code: "cancelled", interrupts: [{ id: interrupt?.id, name: "slow_approved_task" }] });
+    expect((await client.call<{ status: string }>("thread.get", { thread_id: threadId })).status).toBe("interrupted");
     const pending = await client.call<{ interrupts: Interrupt[] }>("state.get", { thread_id: threadId });
     expect(pending.interrupts.map((candidate) => candidate.id)).toEqual([interrupt?.id]);
 
@@ -263,6 +266,34 @@ describe("human in the loop", () => {
       [threadId],
     );
     expect(decisions.rows).toEqual([{ decision: "approve", superseded: true }, { decision: "reject", superseded: false }]);
+  });
+});
+
+describe("an answer's run stopped", () => {
+  it("rolled back before its tool finished: the question is open again and the thread waits on it; a plain reply cancelled leaves it idle", async () => {
+    await using server = await startTestServer({ databaseUrl: database.url, tools: TOOLS_WITH_SLOW_APPROVAL });
+    await using client = await TestWsClient.connect(server.wsUrl);
+    const threadId = (await client.call<{ thread_id: string }>("thread.open", {})).thread_id;
+    const { run_id } = await client.call<{ run_id: string }>("run.start", { thread_id: threadId, input: { messages: [{ role: "user", content: '/tool slow_approved_task {"ms":5000}' }] } });
+    const [interrupt] = ((await client.waitForEvent("run.interrupted", { run_id })).data as { interrupts: Interrupt[] }).interrupts;
+    const approved = await client.call<{ run_id: string }>("input.respond", { thread_id: threadId, interrupt_id: interrupt?.id, value: { decision: "approve" } });
+    await client.waitForEvent("run.started", { run_id: approved.run_id });
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    await client.call("run.cancel", { thread_id: threadId, run_id: approved.run_id, action: "rollback" });
+    const stopped = await client.waitForEvent("run.failed", { run_id: approved.run_id });
+    expect(stopped.data).toMatchObject({ status: "cancelled", code: "rolled_back", interrupts: [{ id: interrupt?.id }] });
+    // Every window hears it: the question's stop, the answer's run, then waiting again.
+    const statuses = () => client.notices(threadId).filter((frame) => frame.notice === "thread.status").map((frame) => String(frame.status)).join(",");
+    await expect.poll(statuses, { timeout: 5_000 }).toMatch(/interrupted,busy,interrupted$/);
+
+    // A reply with no question behind it, cancelled: nothing is open, the thread is idle.
+    const plain = (await client.call<{ thread_id: string }>("thread.open", { window_id: "plain" })).thread_id;
+    const reply = await client.call<{ run_id: string }>("run.start", { thread_id: plain, input: { messages: [{ role: "user", content: '/tool slow_task {"ms":5000}' }] } });
+    await client.waitForEvent("run.started", { run_id: reply.run_id });
+    await client.call("run.cancel", { thread_id: plain, run_id: reply.run_id });
+    const cancelled = await client.waitForEvent("run.failed", { run_id: reply.run_id });
+    expect(cancelled.data).not.toHaveProperty("interrupts");
+    expect((await client.call<{ status: string }>("thread.get", { thread_id: plain })).status).toBe("idle");
   });
 });
 

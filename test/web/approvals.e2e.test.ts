@@ -144,6 +144,35 @@ describe("approvals in the page", () => {
     expect(pageErrors).toEqual([]);
   });
 
+  it("a Stop while the approved tool runs brings its question back, also after a reload, and it can be answered again", async () => {
+    await startNewChat(page);
+    await sendMessage(page, '/tool slow_approved_task {"ms":8000}');
+    const card = page.locator(".approval-card");
+    await card.waitFor({ timeout: 15_000 });
+    await card.getByRole("button", { name: "Approve" }).click();
+    const tool = page.locator(".tool-card", { hasText: "slow_approved_task" });
+    await expect.poll(() => tool.locator(".tool-state").innerText(), { timeout: 15_000 }).toBe("running…");
+    await page.getByRole("button", { name: "Stop" }).click();
+
+    // The server keeps the question open (the tool did not finish): the page asks it again, the list waits on it.
+    await card.waitFor({ timeout: 15_000 });
+    expect(await tool.locator(".tool-state").innerText()).toBe("awaiting approval");
+    const threadId = await currentThread();
+    await expect.poll(() => page.locator(`.session-item[data-thread-id="${threadId}"] .status-waiting`).count(), { timeout: 5_000 }).toBe(1);
+    await page.reload();
+    await waitForChat(page);
+    await card.waitFor({ timeout: 15_000 });
+    expect(await page.locator(".tool-card", { hasText: "slow_approved_task" }).locator(".tool-state").innerText()).toBe("awaiting approval");
+
+    // Answered again (a rejection, with its reason form): the reply goes on and the call ends rejected.
+    await card.getByRole("button", { name: "Reject" }).click();
+    await card.getByRole("button", { name: "Reject" }).click();
+    await expect.poll(() => page.locator(".approval-card").count(), { timeout: 15_000 }).toBe(0);
+    await expect.poll(() => page.locator(".tool-card", { hasText: "slow_approved_task" }).locator("summary").innerText(), { timeout: 15_000 }).toMatch(/slow_approved_task\s+failed/);
+    expect(await decisions(threadId)).toMatchObject([{ decision: "approve" }, { decision: "reject" }]);
+    expect(pageErrors).toEqual([]);
+  });
+
   it("comes back after a reload while the run waits", async () => {
     await askForEmail();
     await page.reload();

@@ -121,6 +121,16 @@ describe("thread state", () => {
     // Answered: the resumed run has not started the tool yet.
     const resumed = applyEvent(state, frame("run.started", { run_id: "run-2" }, "run-2"));
     expect(toolCallView(resumed, call, REQUEST).state).toBe("pending");
+    // The answer's run stopped before its tool finished: the question is open again, the card waits on it.
+    const running = applyEvent(resumed, frame("tool.started", { tool_call_id: "call-9", name: "send_email" }, "run-2"));
+    const open = [{ id: "i-1", tool_call_id: "call-9", name: "send_email", args: call.args }];
+    const stopped = applyEvent(running, frame("run.failed", { run_id: "run-2", status: "cancelled", code: "cancelled", message: "cancelled by user", interrupts: open }, "run-2"));
+    expect(stopped.interrupts).toEqual(open);
+    expect(toolCallView(stopped, call, REQUEST).state).toBe("waiting");
+    // Without questions open (a plain stop), the call reads stopped.
+    const plain = applyEvent(running, frame("run.failed", { run_id: "run-2", status: "cancelled", code: "cancelled", message: "cancelled by user" }, "run-2"));
+    expect(plain.interrupts).toEqual([]);
+    expect(toolCallView(plain, call, REQUEST).state).toBe("stopped");
   });
 
   it("keeps the assistant message's arguments for a call whose tool.started this tab never saw", () => {

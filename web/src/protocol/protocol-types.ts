@@ -106,7 +106,8 @@ export interface EventDataByName {
   /** `args`: what the tool ran with when a human edited the call's arguments before approving it. */
   "tool.completed": { tool_call_id: string; name: string; output: string; error?: string; args?: Record<string, unknown> };
   "run.completed": { run_id: string; status: "success"; usage?: unknown };
-  "run.failed": { run_id: string; code: string; message: string; status: "error" | "cancelled" | "timeout" | "interrupted" };
+  /** `interrupts`: approval questions open again after the stop (an answer's run stopped before its tool finished). */
+  "run.failed": { run_id: string; code: string; message: string; status: "error" | "cancelled" | "timeout" | "interrupted"; interrupts?: Interrupt[] };
   "run.interrupted": { run_id?: string; interrupts: Interrupt[] };
   "messages.removed": { run_id?: string; message_ids: string[] };
   /**

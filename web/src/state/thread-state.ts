@@ -160,7 +160,9 @@ function applyKnownEvent(state: ThreadState, frame: EventFrame): ThreadState {
   const failed = eventData(frame, "run.failed");
   if (failed) {
     const error = { code: failed.code, message: failed.message };
-    return finishRun(state, { run_id: failed.run_id || runId || "", status: failed.status, error });
+    const finished = finishRun(state, { run_id: failed.run_id || runId || "", status: failed.status, error });
+    // An answer's run stopped before its tool finished: the question is open again, and answerable here.
+    return failed.interrupts && failed.interrupts.length > 0 ? { ...finished, interrupts: failed.interrupts } : finished;
   }
   const removed = eventData(frame, "messages.removed");
   if (removed) {
