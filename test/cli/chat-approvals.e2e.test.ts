@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { TOOLS_WITH_SLOW_APPROVAL } from "../helpers/slow-tool.js";
 import { TestWsClient } from "../helpers/ws-client.js";
 import { HAS_SCRIPT, runCli, startCli } from "./cli-process.js";
 import { SPAWN_TIMEOUT_MS, useCliTestServer } from "./cli-test-server.js";
@@ -7,7 +8,7 @@ import { SPAWN_TIMEOUT_MS, useCliTestServer } from "./cli-test-server.js";
 const EMAIL = '/tool send_email {"to":"ada@example.com","subject":"Hello","body":"Meeting at 10?"}';
 const APPROVE_PROMPT = "Approve? [y/e/n] ";
 
-const fixture = useCliTestServer({ FAKE_CHUNK_DELAY_MS: 20 });
+const fixture = useCliTestServer({ FAKE_CHUNK_DELAY_MS: 20 }, TOOLS_WITH_SLOW_APPROVAL);
 
 async function windowThread(windowId: string): Promise<string> {
   await using client = await TestWsClient.connect(fixture.server.wsUrl);
@@ -44,6 +45,24 @@ describe("threadline chat answers `Approve? [y/e/n]` (through pipes)", () => {
     expect(await cli.exited).toBe(0);
     // Prompts went to stderr: stdout holds only the reply.
     expect(cli.stdout).not.toContain("Approve?");
+  });
+
+  it("Ctrl-C while the approved tool runs stops it, and the question is asked again (n rejects it)", { timeout: SPAWN_TIMEOUT_MS }, async () => {
+    await using cli = startCli(["--url", fixture.server.url, "--window", "cli-approve-stop"]);
+    cli.writeLine('/tool slow_approved_task {"ms":8000}');
+    await cli.waitFor("stderr", (text) => text.includes(APPROVE_PROMPT));
+    cli.writeLine("y");
+    const threadId = await windowThread("cli-approve-stop");
+    await expect.poll(async () => (await fixture.server.services.pool.query("SELECT 1 FROM thread_events WHERE thread_id = $1 AND event = 'tool.started'", [threadId])).rowCount, { timeout: 15_000 }).toBe(1);
+    cli.child.kill("SIGINT");
+    await cli.waitFor("stderr", (text) => text.includes("its approval is open again") && count(text, APPROVE_PROMPT) === 2);
+    cli.writeLine("n");
+    await cli.waitFor("stderr", (text) => text.includes("Reason (optional): "));
+    cli.writeLine("too slow");
+    await cli.waitFor("stdout", (text) => text.includes("rejected this call of slow_approved_task: too slow"));
+    expect(await decisions(threadId)).toMatchObject([{ decision: "approve" }, { decision: "reject", reason: "too slow" }]);
+    cli.child.stdin.end();
+    expect(await cli.exited).toBe(0);
   });
 
   it("two calls needing approval in one reply are asked one after the other; each answer counts", { timeout: SPAWN_TIMEOUT_MS }, async () => {

@@ -142,16 +142,23 @@ async function converse(context: SlashContext, streams: ChatStreams): Promise<nu
   }
 }
 
+/** A stopped turn whose approval questions are open again (`run.failed` with `interrupts`). */
+function reopened(outcome: TurnOutcome): boolean {
+  return outcome.status === "cancelled" && (outcome.interrupts?.length ?? 0) > 0;
+}
+
 /** Ask a question and read the answer line; undefined when the input has ended. */
 type Ask = (question: string) => Promise<string | undefined>;
 
 async function turn(context: SlashContext, text: string, ask: Ask): Promise<TurnOutcome> {
   let outcome = await context.session.send(text);
-  while (outcome.status === "interrupted") {
+  while (outcome.status === "interrupted" || reopened(outcome)) {
+    // Ctrl-C while an approved tool ran: the tool did not finish, so its question is open again (answer n to drop it).
+    if (reopened(outcome)) context.output.stderr.write(context.output.style.dim("(reply stopped before the tool finished: its approval is open again)\n"));
     const answered = await approve(context, outcome.interrupts ?? [], ask);
     if (!answered) {
       context.output.stderr.write("no answer: the reply still waits for an approval (answer it in `threadline chat` or the web page)\n");
-      return outcome;
+      return { ...outcome, status: "interrupted" };
     }
     outcome = answered;
   }

@@ -205,8 +205,9 @@ export class ChatSession {
         this.endTurn(frame.run_id, { status: "success" });
         return;
       case "run.failed": {
-        const failed = data as { status: TurnOutcome["status"]; code: string; message: string };
-        this.endTurn(frame.run_id, { status: failed.status, code: failed.code, message: failed.message });
+        const failed = data as { status: TurnOutcome["status"]; code: string; message: string; interrupts?: PendingInterrupt[] };
+        // `interrupts`: an answer's run stopped before its tool finished left the question open again.
+        this.endTurn(frame.run_id, { status: failed.status, code: failed.code, message: failed.message, ...(failed.interrupts?.length ? { interrupts: failed.interrupts } : {}) });
         return;
       }
       case "run.interrupted": {
