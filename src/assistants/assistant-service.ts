@@ -1,5 +1,6 @@
 import { randomUUID } from "node:crypto";
 import type pg from "pg";
+import type { Queryable } from "../db/database.js";
 import { isUuid } from "../db/ids.js";
 import { AppError, notFound } from "../errors/app-error.js";
 import { assertAssistantBaseUrl } from "../models/assistant-endpoint.js";
@@ -79,10 +80,10 @@ export class AssistantService {
   }
 
   /** The assistant, or not_found. */
-  async get(userId: string, assistantId: string): Promise<Assistant> {
+  async get(userId: string, assistantId: string, db: Queryable = this.deps.pool): Promise<Assistant> {
     if (this.deps.registry.has(assistantId)) return defaultAssistant(assistantId);
     if (!isUuid(assistantId)) throw notFound("Assistant", assistantId);
-    const { rows } = await this.deps.pool.query<AssistantRow>("SELECT * FROM assistants WHERE assistant_id = $1 AND owner_id = $2", [assistantId, userId]);
+    const { rows } = await db.query<AssistantRow>("SELECT * FROM assistants WHERE assistant_id = $1 AND owner_id = $2", [assistantId, userId]);
     const row = rows[0];
     if (!row) throw notFound("Assistant", assistantId);
     return toAssistant(row);

@@ -86,11 +86,18 @@ export class RunService {
    */
   async submit(userId: string, request: SubmitRunRequest, known?: { session?: Session }): Promise<{ run: Run; duplicate: boolean }> {
     const session = known?.session?.thread_id === request.thread_id ? known.session : await this.deps.sessions.get(userId, request.thread_id);
-    const assistant = await this.deps.assistants.get(userId, request.assistant_id ?? session.assistant_id);
-    this.validate(assistant, request);
+    const assistantId = request.assistant_id ?? session.assistant_id;
     let gate: CommitGate<ClaimedRun["started"]> | undefined;
     const transaction = withTransactionBegun(this.deps.pool, async (client, begun, commit) => {
-      const submitted = await this.submitIn({ client, begun, pipelineInput: true }, userId, { ...request, assistant_id: assistant.assistant_id });
+      // A stored assistant is read in the transaction's first round trip, with BEGIN and the lock (a default one is
+      // not read at all), and its settings checked before anything is written.
+      const checked = this.deps.assistants.get(userId, assistantId, client).then((found) => {
+        this.validate(found, request);
+        return found;
+      });
+      checked.catch(() => undefined);
+      const submitted = await this.submitIn({ client, begun, pipelineInput: true, checked }, userId, { ...request, assistant_id: assistantId });
+      const assistant = await checked;
       if (!submitted.duplicate && submitted.run.status === "running") {
         // Claimed by this submission: the graph starts setting up now, while the transaction's last statements
         // (the input in the transcript, `run.started`, the commit) run; it acts and writes only once committed.
@@ -279,13 +286,14 @@ export class RunService {
    * run inserted claimed has its input sent to the transcript right behind the insert (`input` in the result), for
    * the caller to record its start with.
    */
-  private async submitIn(transaction: { client: Queryable; begun?: Promise<void>; pipelineInput?: boolean }, userId: string, request: SubmitRunRequest & { kind?: RunKind }) {
-    const { client, begun } = transaction;
+  private async submitIn(transaction: { client: Queryable; begun?: Promise<void>; pipelineInput?: boolean; checked?: Promise<unknown> }, userId: string, request: SubmitRunRequest & { kind?: RunKind }) {
+    const { client, begun, checked } = transaction;
     // NO KEY: serialises submissions, claims and finishes, but lets events (which reference the thread) be stored.
     // BEGIN and the reads behind the lock are pipelined with it (one round trip): each starts, and takes its
     // snapshot, only once the lock is held. Nothing is written before the lock's answer says the thread is the user's.
-    const [, locked, existing, { active, latest }, checkpoint] = await Promise.all([
+    const [, , locked, existing, { active, latest }, checkpoint] = await Promise.all([
       begun,
+      checked,
       client.query("SELECT 1 FROM threads WHERE thread_id = $1 AND user_id = $2 FOR NO KEY UPDATE", [request.thread_id, userId]),
       request.client_message_id ? this.deps.store.findByClientMessageId(client, request.thread_id, request.client_message_id) : undefined,
       this.deps.store.activeAndLatest(client, request.thread_id),

@@ -100,6 +100,32 @@ it("a submission sends BEGIN, the thread's lock and the reads in one round trip,
   expect(event?.text).toMatch(/thread_event_seqs/);
 });
 
+it("a stored assistant is read inside the submission's first round trip, with BEGIN and the lock; an invalid setting writes nothing", async () => {
+  const created = await fetch(`${fixture.server.url}/assistants`, { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify({ graph_id: "chat", name: "custom", context: { model: "fake" } }) });
+  const { assistant_id: assistantId } = (await created.json()) as { assistant_id: string };
+  await using client = await TestWsClient.connect(fixture.server.wsUrl);
+  const { thread_id: threadId } = await client.call<{ thread_id: string }>("thread.open", { assistant_id: assistantId, window_id: "custom-assistant" });
+  await chat(client, threadId, "warm up");
+  sent.length = 0;
+  recording = true;
+  const { final } = await chat(client, threadId, "measured turn");
+  recording = false;
+  expect(final.event).toBe("run.completed");
+  const reads = sent.filter((statement) => statement.text.startsWith("SELECT * FROM assistants"));
+  expect(reads).toHaveLength(1);
+  const submission = transactionOf(/FROM threads WHERE thread_id = \$1 AND user_id = \$2 FOR NO KEY UPDATE/);
+  const firstWave = submission.filter((statement) => statement.wave === submission[0]?.wave).map((statement) => statement.text.slice(0, 40));
+  expect(firstWave).toEqual(["BEGIN", expect.stringMatching(/^SELECT \* FROM assistants/), "SELECT 1 FROM threads WHERE thread_id = ", expect.stringMatching(/^\(SELECT run_id/)]);
+
+  // A setting the assistant refuses: refused after that round trip, rolled back, nothing of the run written.
+  const before = await fixture.server.services.pool.query<{ runs: number }>("SELECT count(*)::int AS runs FROM runs WHERE thread_id = $1", [threadId]);
+  const { rows: [owner] } = await fixture.server.services.pool.query<{ user_id: string }>("SELECT user_id FROM threads WHERE thread_id = $1", [threadId]);
+  const refused = fixture.server.services.runs.submit(owner?.user_id ?? "", { thread_id: threadId, input: { messages: [{ role: "user", content: "too hot" }] }, config: { settings: { temperature: 99 } } });
+  await expect(refused).rejects.toMatchObject({ code: "invalid_request" });
+  const after = await fixture.server.services.pool.query<{ runs: number }>("SELECT count(*)::int AS runs FROM runs WHERE thread_id = $1", [threadId]);
+  expect(after.rows[0]?.runs).toBe(before.rows[0]?.runs);
+});
+
 it("a submission to another user's thread is refused and writes nothing (its pipelined reads are discarded)", async () => {
   await using client = await TestWsClient.connect(fixture.server.wsUrl);
   const { thread_id: threadId } = await client.call<{ thread_id: string }>("thread.open", {});
