@@ -12,6 +12,7 @@ import WebSocket from "ws";
 import { loadConfig } from "../../src/config.js";
 import { createLogger } from "../../src/logger.js";
 import { createBenchDatabase, DEFAULT_ADMIN_URL } from "../turn-overhead/bench-database.js";
+import { type CommandClientFrame, WsCommandClient } from "../ws-command-client.js";
 import { type Mark, markRunPath, PathMarks } from "./path-marks.js";
 
 const { values: flags } = parseArgs({
@@ -24,59 +25,25 @@ const { values: flags } = parseArgs({
   },
 });
 
-interface Frame {
-  type: string;
-  id?: number;
-  event?: string;
-  notice?: string;
-  result?: Record<string, unknown>;
-  message?: string;
-}
-
 const marks = new PathMarks();
 // Before the server starts: pg clients bind `query` when they are built.
 markRunPath(marks);
 const { startServer } = await import("../../src/app.js");
 
-/** A WebSocket client that marks every frame it receives. */
-class MarkingClient {
-  private nextId = 1;
-  private readonly pending = new Map<number, (frame: Frame) => void>();
-  private readonly listeners = new Set<(frame: Frame) => void>();
+/** The label of a received frame's mark. */
+function frameLabel(frame: CommandClientFrame): string {
+  return `client got ${frame.event ?? (frame.notice ? `notice ${frame.notice}` : `${frame.type} ${String(frame.id)}`)}`;
+}
 
-  constructor(private readonly socket: WebSocket) {
-    socket.on("message", (data: Buffer) => {
-      const frame = JSON.parse(data.toString("utf8")) as Frame;
-      marks.mark(`client got ${frame.event ?? (frame.notice ? `notice ${frame.notice}` : `${frame.type} ${String(frame.id)}`)}`);
-      if (frame.type !== "event" && typeof frame.id === "number") this.pending.get(frame.id)?.(frame);
-      for (const listener of this.listeners) listener(frame);
+/** Resolves when the next run on the socket ends. */
+function runEnd(client: WsCommandClient): Promise<void> {
+  return new Promise((resolve) => {
+    const stop = client.listen((frame) => {
+      if (frame.event !== "run.completed" && frame.event !== "run.failed") return;
+      stop();
+      resolve();
     });
-  }
-
-  call(method: string, params: Record<string, unknown>): Promise<Record<string, unknown>> {
-    const id = this.nextId++;
-    return new Promise((resolve, reject) => {
-      this.pending.set(id, (frame) => {
-        this.pending.delete(id);
-        if (frame.type === "error") reject(new Error(`${method}: ${frame.message ?? "error"}`));
-        else resolve(frame.result ?? {});
-      });
-      marks.mark(`client sent ${method}`);
-      this.socket.send(JSON.stringify({ id, method, params }));
-    });
-  }
-
-  /** Resolves when the next run on the socket ends. */
-  runEnd(): Promise<void> {
-    return new Promise((resolve) => {
-      const listener = (frame: Frame) => {
-        if (frame.event !== "run.completed" && frame.event !== "run.failed") return;
-        this.listeners.delete(listener);
-        resolve();
-      };
-      this.listeners.add(listener);
-    });
-  }
+  });
 }
 
 /** The median time (ms from `run.start` sent) of each mark, the nth occurrence of a label counted as its own mark. */
@@ -126,11 +93,12 @@ async function main(): Promise<void> {
       socket.once("open", () => resolve());
       socket.once("error", reject);
     });
-    const client = new MarkingClient(socket);
+    const client = new WsCommandClient(socket, { sent: (method) => marks.mark(`client sent ${method}`) });
+    client.listen((frame) => marks.mark(frameLabel(frame)));
     const timelines: Mark[][] = [];
     for (let index = 0; index < warmup + runs; index += 1) {
       const { thread_id: threadId } = await client.call("thread.open", { window_id: `bench-${String(index)}`, ...(assistant ? { assistant_id: assistant.assistant_id } : {}) });
-      const ended = client.runEnd();
+      const ended = runEnd(client);
       marks.start();
       await client.call("run.start", { thread_id: threadId, input: { messages: [{ role: "user", content: `Hello there, number ${String(index)}` }] } });
       await ended;

@@ -4,33 +4,19 @@ import { loadConfig } from "../../src/config.js";
 import { createLogger } from "../../src/logger.js";
 import type { GenerationSample, GenerationSettings } from "./generation-sample.js";
 import { watchLlamaCalls } from "./llama-call-probe.js";
-
-interface Frame {
-  type: string;
-  id?: number;
-  result?: Record<string, unknown>;
-  message?: string;
-  run_id?: string | null;
-  event?: string;
-  data?: Record<string, unknown>;
-}
+import { type CommandClientFrame as Frame, WsCommandClient } from "../ws-command-client.js";
 
 /** A Threadline server with MODEL=local, driven over the WebSocket protocol like a client would. */
 export class ThreadlineDriver implements AsyncDisposable {
-  private nextId = 1;
-  private readonly pending = new Map<number, (frame: Frame) => void>();
-  private readonly listeners = new Set<(frame: Frame) => void>();
+  private readonly client: WsCommandClient;
+  private sessions = 0;
 
   private constructor(
     private readonly server: RunningServer,
     private readonly socket: WebSocket,
     private readonly assistantId: string,
   ) {
-    socket.on("message", (data: Buffer) => {
-      const frame = JSON.parse(data.toString()) as Frame;
-      if (frame.type !== "event" && typeof frame.id === "number") this.pending.get(frame.id)?.(frame);
-      for (const listener of this.listeners) listener(frame);
-    });
+    this.client = new WsCommandClient(socket);
   }
 
   /** Start the server and create an assistant without tools (the direct side has none either). */
@@ -75,7 +61,7 @@ export class ThreadlineDriver implements AsyncDisposable {
 
   /** One run on a fresh session, timed on the client from `run.start` sent to the first and last `message.delta`. */
   async generate(prompt: string): Promise<GenerationSample> {
-    const { thread_id } = await this.call("thread.open", { assistant_id: this.assistantId, window_id: `bench-${this.nextId}` });
+    const { thread_id } = await this.call("thread.open", { assistant_id: this.assistantId, window_id: `bench-${String((this.sessions += 1))}` });
     // Every event is stamped on arrival: a delta may reach the client before the run.start answer does.
     const arrivals: { frame: Frame; at: number }[] = [];
     let wake: (() => void) | undefined;
@@ -84,7 +70,7 @@ export class ThreadlineDriver implements AsyncDisposable {
       arrivals.push({ frame, at: performance.now() });
       wake?.();
     };
-    this.listeners.add(listener);
+    const unlisten = this.client.listen(listener);
     const llama = watchLlamaCalls();
     try {
       const started = performance.now();
@@ -110,20 +96,12 @@ export class ThreadlineDriver implements AsyncDisposable {
       };
     } finally {
       llama.stop();
-      this.listeners.delete(listener);
+      unlisten();
     }
   }
 
   private call(method: string, params: unknown): Promise<Record<string, unknown>> {
-    const id = this.nextId++;
-    return new Promise((resolve, reject) => {
-      this.pending.set(id, (frame) => {
-        this.pending.delete(id);
-        if (frame.type === "error") reject(new Error(`${method}: ${frame.message ?? "error"}`));
-        else resolve(frame.result ?? {});
-      });
-      this.socket.send(JSON.stringify({ id, method, params }));
-    });
+    return this.client.call(method, params);
   }
 
   async [Symbol.asyncDispose](): Promise<void> {

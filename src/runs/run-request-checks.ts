@@ -1,4 +1,5 @@
 import type { Assistant } from "../assistants/assistant.js";
+import type { AssistantService } from "../assistants/assistant-service.js";
 import { AppError } from "../errors/app-error.js";
 import type { GraphRegistry } from "../registry/graph-registry.js";
 import type { ToolDefinition } from "../tools/tool-definition.js";
@@ -16,6 +17,17 @@ export function checkBreakpoints(
   if (unknown.length > 0) {
     throw new AppError("invalid_request", `interrupt_before/interrupt_after name unknown nodes: ${unknown.join(", ")} (graph ${assistant.graph_id} has ${nodes.join(", ")}, or use "*")`);
   }
+}
+
+/** Breakpoints and setting overrides of a run, refused (400) at submission rather than when the run starts. */
+export function checkRunRequest(
+  deps: { registry: Pick<GraphRegistry, "resolve">; assistants: Pick<AssistantService, "withRunSettings"> },
+  assistant: Assistant,
+  request: { config?: { settings?: Record<string, unknown> }; interrupt_before?: "*" | string[]; interrupt_after?: "*" | string[] },
+): void {
+  checkBreakpoints(deps.registry, assistant, request);
+  // The same validation as the assistant's own settings.
+  deps.assistants.withRunSettings(assistant, request.config?.settings);
 }
 
 /** Edited arguments must be valid for the tool and name only its arguments (a stray key would be dropped unseen). */

@@ -17,7 +17,7 @@ import type { ToolDefinition } from "../tools/tool-definition.js";
 import type { ActiveRuns } from "./active-runs.js";
 import { autoTitle } from "../sessions/auto-title.js";
 import { CommitGate } from "./commit-gate.js";
-import { breakpointList, checkBreakpoints, checkEditedArgs } from "./run-request-checks.js";
+import { breakpointList, checkEditedArgs, checkRunRequest } from "./run-request-checks.js";
 import { isActive, type MultitaskStrategy, type Run, type RunConfig, type RunKind } from "./run.js";
 import type { ClaimedRun, RunDispatcher } from "./run-dispatcher.js";
 import type { RunHooks } from "./run-hooks.js";
@@ -92,7 +92,7 @@ export class RunService {
       // A stored assistant is read in the transaction's first round trip, with BEGIN and the lock (a default one is
       // not read at all), and its settings checked before anything is written.
       const checked = this.deps.assistants.get(userId, assistantId, client).then((found) => {
-        this.validate(found, request);
+        checkRunRequest(this.deps, found, request);
         return found;
       });
       checked.catch(() => undefined);
@@ -136,14 +136,7 @@ export class RunService {
 
   /** Refuse (400) run settings or breakpoints that `submit` would refuse for this assistant (crons check when saved). */
   async check(userId: string, request: Pick<SubmitRunRequest, "config" | "interrupt_before" | "interrupt_after"> & { assistant_id: string }): Promise<void> {
-    this.validate(await this.deps.assistants.get(userId, request.assistant_id), request);
-  }
-
-  /** Breakpoints and setting overrides, refused now (400) rather than when the run starts. */
-  private validate(assistant: Assistant, request: Pick<SubmitRunRequest, "config" | "interrupt_before" | "interrupt_after">): void {
-    checkBreakpoints(this.deps.registry, assistant, request);
-    // The same validation as the assistant's own settings.
-    this.deps.assistants.withRunSettings(assistant, request.config?.settings);
+    checkRunRequest(this.deps, await this.deps.assistants.get(userId, request.assistant_id), request);
   }
 
   /** Answer an interrupt (approve / edit / reject a tool call): records the decision and resumes in a new run. */
@@ -155,7 +148,7 @@ export class RunService {
     const decision = approvalDecisionSchema.safeParse(request.value);
     if (!decision.success) throw new AppError("invalid_request", "value must be {decision: approve|reject|edit, args?, reason?}", { details: decision.error.issues });
     if (decision.data.decision === "edit") checkEditedArgs(this.deps.tools, pending.name, decision.data.args);
-    if (request.run?.config) this.validate(await this.deps.assistants.get(userId, session.assistant_id), request.run);
+    if (request.run?.config) checkRunRequest(this.deps, await this.deps.assistants.get(userId, session.assistant_id), request.run);
     const result = await withTransaction(this.deps.pool, async (client) => {
       const submitted = await this.submitIn({ client }, userId, {
         ...request.run,
