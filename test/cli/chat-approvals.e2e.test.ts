@@ -143,6 +143,31 @@ describe("threadline chat answers `Approve? [y/e/n]` (through pipes)", () => {
 });
 
 describe.skipIf(!HAS_SCRIPT)("threadline chat answers `Approve? [y/e/n]` (in a pseudo-terminal)", () => {
+  it("a session left waiting is asked first when a terminal chat opens it; through pipes it is only said", { timeout: SPAWN_TIMEOUT_MS }, async () => {
+    const unanswered = await runCli(["--url", fixture.server.url, "--window", "pty-waiting"], { input: `${EMAIL}\n` });
+    expect(unanswered.code).toBe(4);
+    const threadId = await windowThread("pty-waiting");
+
+    // Through pipes the next line stays a message: the chat says what waits, and does not take the line as an answer.
+    const piped = await runCli(["--url", fixture.server.url, "--window", "pipe-waiting"], { input: `${EMAIL}\n` });
+    expect(piped.code).toBe(4);
+    const told = await runCli(["--url", fixture.server.url, "--window", "pipe-waiting"], { input: "never mind\n" });
+    expect(told.stderr).toContain("send_email waits for your approval");
+    expect(told.stdout).toContain("You said: never mind");
+    expect(await outbox(await windowThread("pipe-waiting"))).toEqual([]);
+
+    await using cli = startCli(["--url", fixture.server.url, "--window", "pty-waiting"], {}, { terminal: true });
+    await cli.waitFor("stdout", (text) => text.includes(APPROVE_PROMPT));
+    expect(cli.stdout).toContain("this session's reply waits for your approval");
+    expect(cli.stdout).toMatch(/⚙ send_email \{.*"to":"ada@example.com"/);
+    cli.writeLine("y");
+    await cli.waitFor("stdout", (text) => text.includes("Tool send_email returned:"));
+    await cli.waitFor("stdout", (text) => /Tool send_email returned:[^\n]*\r?\n(?:\r)?you › $/.test(text));
+    expect(await outbox(threadId)).toEqual([{ to_address: "ada@example.com", subject: "Hello", body: "Meeting at 10?" }]);
+    cli.writeLine("/quit");
+    expect(await cli.exited).toBe(0);
+  });
+
   it("shows the question as the prompt, and y approves", { timeout: SPAWN_TIMEOUT_MS }, async () => {
     await using cli = startCli(["--url", fixture.server.url, "--window", "pty-approve"], {}, { terminal: true });
     await cli.waitFor("stdout", (text) => text.includes("you › "));

@@ -116,6 +116,11 @@ async function converse(context: SlashContext, streams: ChatStreams): Promise<nu
   };
   lines.setPrompt(youPrompt);
   const loop = (async () => {
+    const waited = await answerWaiting(context, ask, interactive).catch((error: unknown) => {
+      reportError(output, error);
+      return undefined;
+    });
+    if (waited?.status === "interrupted") exitCode = EXIT.needsApproval;
     prompt();
     for (let raw = await reader.next(); raw !== undefined; raw = await reader.next()) {
       const line = raw.trim();
@@ -151,7 +156,29 @@ function reopened(outcome: TurnOutcome): boolean {
 type Ask = (question: string) => Promise<string | undefined>;
 
 async function turn(context: SlashContext, text: string, ask: Ask): Promise<TurnOutcome> {
-  let outcome = await context.session.send(text);
+  return settle(context, await context.session.send(text), ask);
+}
+
+/**
+ * A session opened waiting for an approval (its reply stopped at a tool that needs one, answered nowhere since): in a
+ * terminal the question is asked before the first message; through pipes it is only said (the next line is a message,
+ * and a message closes the waiting call as cancelled). Undefined when nothing waits or nothing was asked.
+ */
+async function answerWaiting(context: SlashContext, ask: Ask, interactive: boolean): Promise<TurnOutcome | undefined> {
+  const waiting = await context.session.pendingApprovals();
+  if (waiting.length === 0) return undefined;
+  const { stderr, style } = context.output;
+  if (!interactive) {
+    for (const call of waiting) stderr.write(style.dim(`${call.name ?? "a tool"} waits for your approval (answer it in an interactive \`threadline chat\` or the web page; a message closes it as cancelled)\n`));
+    return undefined;
+  }
+  stderr.write(style.dim("this session's reply waits for your approval:\n"));
+  return settle(context, { status: "interrupted", interrupts: waiting }, ask);
+}
+
+/** Answer the approvals a turn stopped at (and any a stop reopened) until it ends for good. */
+async function settle(context: SlashContext, first: TurnOutcome, ask: Ask): Promise<TurnOutcome> {
+  let outcome = first;
   while (outcome.status === "interrupted" || reopened(outcome)) {
     // Ctrl-C while an approved tool ran: the tool did not finish, so its question is open again (answer n to drop it).
     if (reopened(outcome)) context.output.stderr.write(context.output.style.dim("(reply stopped before the tool finished: its approval is open again)\n"));

@@ -91,6 +91,13 @@ export class ChatSession {
     return opened;
   }
 
+  /** The approvals the current session waits for, when it opened waiting (`interrupted`): none otherwise. */
+  async pendingApprovals(): Promise<PendingInterrupt[]> {
+    if (this.session?.status !== "interrupted") return [];
+    const state = await this.connection.call<{ interrupts?: PendingInterrupt[] }>("state.get", { thread_id: this.session.thread_id });
+    return state.interrupts ?? [];
+  }
+
   /** Send a message and wait until its run ends. */
   async send(text: string): Promise<TurnOutcome> {
     const threadId = this.requireThread();
