@@ -242,12 +242,7 @@ describe("human in the loop", () => {
     await using server = await startTestServer({ databaseUrl: database.url, tools: TOOLS_WITH_SLOW_APPROVAL });
     await using client = await TestWsClient.connect(server.wsUrl);
     const threadId = (await client.call<{ thread_id: string }>("thread.open", {})).thread_id;
-    const { run_id } = await client.call<{ run_id: string }>("run.start", { thread_id: threadId, input: { messages: [{ role: "user", content: '/tool slow_approved_task {"ms":5000}' }] } });
-    const interrupted = await client.waitForEvent("run.interrupted", { run_id });
-    const [interrupt] = (interrupted.data as { interrupts: Interrupt[] }).interrupts;
-    const approved = await client.call<{ run_id: string }>("input.respond", { thread_id: threadId, interrupt_id: interrupt?.id, value: { decision: "approve" } });
-    await client.waitForEvent("run.started", { run_id: approved.run_id });
-    await new Promise((resolve) => setTimeout(resolve, 300));
+    const { interrupt, approved } = await approveSlowCall(client, threadId);
     await client.call("run.cancel", { thread_id: threadId, run_id: approved.run_id });
     const stopped = await client.waitForEvent("run.failed", { run_id: approved.run_id });
     // The stop says the question is open again, and the thread waits on it (not idle): a page reloaded now shows it.
@@ -274,11 +269,7 @@ describe("an answer's run stopped", () => {
     await using server = await startTestServer({ databaseUrl: database.url, tools: TOOLS_WITH_SLOW_APPROVAL });
     await using client = await TestWsClient.connect(server.wsUrl);
     const threadId = (await client.call<{ thread_id: string }>("thread.open", {})).thread_id;
-    const { run_id } = await client.call<{ run_id: string }>("run.start", { thread_id: threadId, input: { messages: [{ role: "user", content: '/tool slow_approved_task {"ms":5000}' }] } });
-    const [interrupt] = ((await client.waitForEvent("run.interrupted", { run_id })).data as { interrupts: Interrupt[] }).interrupts;
-    const approved = await client.call<{ run_id: string }>("input.respond", { thread_id: threadId, interrupt_id: interrupt?.id, value: { decision: "approve" } });
-    await client.waitForEvent("run.started", { run_id: approved.run_id });
-    await new Promise((resolve) => setTimeout(resolve, 300));
+    const { interrupt, approved } = await approveSlowCall(client, threadId);
     await client.call("run.cancel", { thread_id: threadId, run_id: approved.run_id, action: "rollback" });
     const stopped = await client.waitForEvent("run.failed", { run_id: approved.run_id });
     expect(stopped.data).toMatchObject({ status: "cancelled", code: "rolled_back", interrupts: [{ id: interrupt?.id }] });
@@ -313,6 +304,16 @@ describe("answers racing", () => {
     expect(((lost as PromiseRejectedResult).reason as { frame: { code: string } }).frame.code).toBe("conflict");
   });
 });
+
+/** Ask for a 5-second call of `slow_approved_task`, approve it, and resolve once the answer's run has been running 300 ms. */
+async function approveSlowCall(client: TestWsClient, threadId: string): Promise<{ interrupt: Interrupt | undefined; approved: { run_id: string } }> {
+  const { run_id } = await client.call<{ run_id: string }>("run.start", { thread_id: threadId, input: { messages: [{ role: "user", content: '/tool slow_approved_task {"ms":5000}' }] } });
+  const [interrupt] = ((await client.waitForEvent("run.interrupted", { run_id })).data as { interrupts: Interrupt[] }).interrupts;
+  const approved = await client.call<{ run_id: string }>("input.respond", { thread_id: threadId, interrupt_id: interrupt?.id, value: { decision: "approve" } });
+  await client.waitForEvent("run.started", { run_id: approved.run_id });
+  await new Promise((resolve) => setTimeout(resolve, 300));
+  return { interrupt, approved };
+}
 
 /** Whether `frame` comes after the run's latest `run.started` (the resumed attempt's), in the thread's replayed log. */
 function isAfterResumedStart(client: TestWsClient, { threadId, runId }: { threadId: string; runId: string }, frame: Frame): boolean {
