@@ -93,12 +93,12 @@ export class ClusterNotifier {
         if (from === this.deps.instanceId || !threadId) return;
         handlers.onEvents(threadId, { fromSeq: Number(fromSeq), toSeq: Number(toSeq) });
       } else if (message.channel === THREADS_CHANNEL) {
-        const [from, threadId, kind = "deleted", userKey, status, activityMs] = (message.payload ?? "").split(" ");
+        const [from, threadId, kind = "deleted", userKey, status, activityMs, awaiting] = (message.payload ?? "").split(" ");
         if (from === this.deps.instanceId || !threadId || !isThreadChangeKind(kind)) return;
         if (kind === "deleted") handlers.onThreadDeleted(threadId);
         if (!userKey) return;
         if (kind !== "status") handlers.onThreadChanged({ kind, threadId, userKey });
-        else if (isSessionStatus(status)) handlers.onThreadChanged({ kind, threadId, userKey, status: { status, lastActivityAt: new Date(Number(activityMs)).toISOString() } });
+        else if (isSessionStatus(status)) handlers.onThreadChanged({ kind, threadId, userKey, status: { status, lastActivityAt: new Date(Number(activityMs)).toISOString(), awaitingHuman: awaiting === "t" } });
       } else if (message.channel === RUNS_CHANNEL) {
         const parsed = JSON.parse(message.payload ?? "{}") as RunSignal & { from?: string };
         if (parsed.from === this.deps.instanceId) return;

@@ -19,12 +19,13 @@ export function changeNotifyExpression(source: string, kind: Exclude<ThreadChang
 }
 
 /**
- * The same for a thread's new status (`source` has `thread_id`, `status`, `last_activity_at`): the payload ends
- * with ` <status> <last activity, epoch ms>`, so receivers tell it without reading the thread. Nothing when the
- * source has no row (the thread was gone).
+ * The same for a thread's new status (`source` has `thread_id`, `status`, `last_activity_at`, `awaiting_human`): the
+ * payload ends with ` <status> <last activity, epoch ms> <awaiting human: t|f>`, so receivers tell it without
+ * reading the thread. Nothing when the source has no row (the thread was gone).
  */
 export function statusNotifyExpression(source: string, first: number): string {
-  const tail = `' ' || ${source}.status || ' ' || floor(extract(epoch FROM ${source}.last_activity_at) * 1000)::bigint::text`;
+  const tail = `' ' || ${source}.status || ' ' || floor(extract(epoch FROM ${source}.last_activity_at) * 1000)::bigint::text
+    || CASE WHEN ${source}.awaiting_human THEN ' t' ELSE ' f' END`;
   return notifyWhenAnnouncing(first, `${payloadHead(source, "status", first)} || ${tail}`, `${source}.thread_id IS NULL`);
 }
 

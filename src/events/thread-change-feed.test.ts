@@ -63,7 +63,7 @@ describe("ThreadChangeFeed", () => {
   it("passes a remote status change on as it came, reading nothing", async () => {
     const feed = new ThreadChangeFeed();
     const seen = record(feed, "alice");
-    const status = { status: "busy" as const, lastActivityAt: "2026-11-23T10:00:00.000Z" };
+    const status = { status: "busy" as const, lastActivityAt: "2026-11-23T10:00:00.000Z", awaitingHuman: false };
     feed.receiveRemote({ kind: "status", threadId: "t", userKey: threadChangeUserKey("alice"), status }, () => Promise.reject(new Error("not read")));
     await feed.settled();
     expect(seen).toEqual([{ kind: "status", threadId: "t", ...status }]);

@@ -11,11 +11,13 @@ export type ThreadChangeKind = "created" | "updated" | "deleted" | "status";
 export interface ThreadStatusNow {
   status: SessionStatus;
   lastActivityAt: string;
+  /** With `interrupted`: a question or breakpoint waits for a human (false: a run stopped by a cancel, asking nothing). */
+  awaitingHuman: boolean;
 }
 
-/** A status and its activity time as a statement returned them. */
-export function threadStatusNow(status: SessionStatus, lastActivityAt: Date): ThreadStatusNow {
-  return { status, lastActivityAt: lastActivityAt.toISOString() };
+/** A status, its activity time and whether a human is awaited, as a statement returned them. */
+export function threadStatusNow(status: SessionStatus, lastActivityAt: Date, awaitingHuman: boolean): ThreadStatusNow {
+  return { status, lastActivityAt: lastActivityAt.toISOString(), awaitingHuman };
 }
 
 /** A change as its listeners get it: the session as it is now (null once deleted), or its new status alone. */

@@ -73,6 +73,7 @@ export interface RunStoreOptions {
 interface ThreadStatusColumns {
   thread_status: SessionStatus | null;
   thread_activity_at: Date | null;
+  thread_awaiting_human: boolean | null;
 }
 
 /** Run rows in Postgres, including the lease protocol that keeps one executing run per thread. */
@@ -110,10 +111,11 @@ export class RunStore {
                  CASE WHEN $17::text IS NULL THEN NULL ELSE ${newestCheckpointOf("$2")} END)
          RETURNING ${COLUMNS}
        ), busy AS (
-         UPDATE threads SET status = 'busy', updated_at = now(), last_activity_at = now() WHERE thread_id = $2
-         RETURNING thread_id, status, last_activity_at
+         UPDATE threads SET status = 'busy', awaiting_human = false, updated_at = now(), last_activity_at = now() WHERE thread_id = $2
+         RETURNING thread_id, status, last_activity_at, awaiting_human
        )
-       SELECT inserted.*, busy.status AS thread_status, busy.last_activity_at AS thread_activity_at, ${statusNotifyExpression("busy", 19)}
+       SELECT inserted.*, busy.status AS thread_status, busy.last_activity_at AS thread_activity_at, busy.awaiting_human AS thread_awaiting_human,
+              ${statusNotifyExpression("busy", 19)}
          FROM inserted LEFT JOIN busy ON true`,
       [
         run.runId, run.threadId, run.userId, run.assistantId, run.kind, run.strategy, JSON.stringify(run.input), JSON.stringify(run.command),
@@ -264,15 +266,18 @@ export class RunStore {
             WHERE run_id = $1 AND lease_owner = $2 AND status = 'running' RETURNING ${COLUMNS}
          ), thread AS (
            UPDATE threads SET updated_at = now(), last_activity_at = now(),
-                  status = CASE WHEN EXISTS (SELECT 1 FROM runs WHERE thread_id = $6 AND status IN ('pending', 'running') AND run_id <> $1)
-                                THEN 'busy' ELSE $7 END
+                  status = CASE WHEN others.active THEN 'busy' ELSE $7 END,
+                  awaiting_human = NOT others.active AND $11::boolean
+             FROM (SELECT EXISTS (SELECT 1 FROM runs WHERE thread_id = $6 AND status IN ('pending', 'running') AND run_id <> $1) AS active) others
             WHERE thread_id = $6 AND EXISTS (SELECT 1 FROM finished)
-            RETURNING thread_id, status, last_activity_at
+            RETURNING thread_id, status, last_activity_at, awaiting_human
          )
-         SELECT finished.*, thread.status AS thread_status, thread.last_activity_at AS thread_activity_at, ${statusNotifyExpression("thread", 8)}
+         SELECT finished.*, thread.status AS thread_status, thread.last_activity_at AS thread_activity_at, thread.awaiting_human AS thread_awaiting_human,
+                ${statusNotifyExpression("thread", 8)}
            FROM finished LEFT JOIN thread ON true`,
         [run.run_id, owner, outcome.status, outcome.error ? JSON.stringify(outcome.error) : null, outcome.usage ? JSON.stringify(outcome.usage) : null,
-          run.thread_id, outcome.open && outcome.open.length > 0 ? "interrupted" : threadStatusAfter(outcome.status), ...changeAnnouncementParams(this.options.announcement, run.user_id)],
+          run.thread_id, awaitsHuman(outcome) ? "interrupted" : threadStatusAfter(outcome.status), ...changeAnnouncementParams(this.options.announcement, run.user_id),
+          awaitsHuman(outcome)],
       );
       const [, { rows }] = await Promise.all([locking, finishing]);
       const row = rows[0];
@@ -283,18 +288,18 @@ export class RunStore {
 
   /** Set the thread status from its runs: busy while any is active, else `settled`; announced as a run's end is. */
   async updateThreadStatus(db: Queryable, thread: { threadId: string; userId: string }, settled: SessionStatus): Promise<ThreadStatusAfter> {
-    const { rows } = await db.query<{ status: SessionStatus; last_activity_at: Date }>(
+    const { rows } = await db.query<{ status: SessionStatus; last_activity_at: Date; awaiting_human: boolean }>(
       `WITH thread AS (
-         UPDATE threads SET updated_at = now(), last_activity_at = now(),
+         UPDATE threads SET updated_at = now(), last_activity_at = now(), awaiting_human = false,
                 status = CASE WHEN EXISTS (SELECT 1 FROM runs WHERE thread_id = $1 AND status IN ('pending', 'running')) THEN 'busy' ELSE $2 END
           WHERE thread_id = $1
-          RETURNING thread_id, status, last_activity_at
+          RETURNING thread_id, status, last_activity_at, awaiting_human
        )
-       SELECT thread.status, thread.last_activity_at, ${statusNotifyExpression("thread", 3)} FROM thread`,
+       SELECT thread.status, thread.last_activity_at, thread.awaiting_human, ${statusNotifyExpression("thread", 3)} FROM thread`,
       [thread.threadId, settled, ...changeAnnouncementParams(this.options.announcement, thread.userId)],
     );
     const row = rows[0];
-    return row ? threadStatusNow(row.status, row.last_activity_at) : undefined;
+    return row ? threadStatusNow(row.status, row.last_activity_at, row.awaiting_human) : undefined;
   }
 
   /** One of the user's runs on a thread. */
@@ -323,6 +328,16 @@ export class RunStore {
   }
 }
 
+/**
+ * Whether a run's outcome leaves its thread waiting for a human: a question (an approval) asked, or left open by a
+ * stopped answer, or a static breakpoint reached. A run stopped by `run.cancel {action: "interrupt"}` ends
+ * `interrupted` too (LangGraph's status: nodes are left to run) but asks nothing: its error says it was stopped.
+ */
+export function awaitsHuman(outcome: RunOutcome): boolean {
+  if (outcome.open && outcome.open.length > 0) return true;
+  return outcome.status === "interrupted" && outcome.error === undefined;
+}
+
 /** The thread status a run's outcome leaves behind (when nothing else is queued). */
 export function threadStatusAfter(status: RunOutcome["status"]): SessionStatus {
   switch (status) {
@@ -339,9 +354,9 @@ export function threadStatusAfter(status: RunOutcome["status"]): SessionStatus {
 
 /** A run and its thread's new status from a row that has both (the status columns and the NOTIFY's are not the run's). */
 function withThreadStatus(row: RunRow & ThreadStatusColumns & { notified?: unknown }): { run: Run; thread: ThreadStatusAfter } {
-  const { thread_status: status, thread_activity_at: activity, notified, ...runRow } = row;
+  const { thread_status: status, thread_activity_at: activity, thread_awaiting_human: awaiting, notified, ...runRow } = row;
   void notified; // the NOTIFY's own column: not the run's
-  return { run: toRun(runRow), thread: status && activity ? threadStatusNow(status, activity) : undefined };
+  return { run: toRun(runRow), thread: status && activity ? threadStatusNow(status, activity, awaiting === true) : undefined };
 }
 
 function toRun(row: RunRow): Run {

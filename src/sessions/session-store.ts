@@ -16,7 +16,7 @@ const SORT_COLUMNS: Record<SessionSearchFilter["sort_by"], string> = {
   updated_at: "updated_at",
 };
 
-const COLUMNS = `thread_id, user_id, window_id, assistant_id, title, status, metadata,
+const COLUMNS = `thread_id, user_id, window_id, assistant_id, title, status, awaiting_human, metadata,
   created_at, updated_at, last_activity_at, last_activity_at::text AS activity_key,
   coalesce((SELECT seq FROM thread_event_seqs WHERE thread_event_seqs.thread_id = threads.thread_id), 0) AS event_seq`;
 
@@ -214,16 +214,17 @@ export class SessionStore {
    * announced to the user's sockets as a run's start or end is (`thread.status`).
    */
   async setStatus(thread: { threadId: string; userId: string }, status: SessionStatus): Promise<void> {
-    const { rows } = await this.pool.query<{ status: SessionStatus; last_activity_at: Date }>(
+    // Set to `interrupted` only for a question copied along: a human is awaited.
+    const { rows } = await this.pool.query<{ status: SessionStatus; last_activity_at: Date; awaiting_human: boolean }>(
       `WITH thread AS (
-         UPDATE threads SET status = $2, updated_at = now(), last_activity_at = now() WHERE thread_id = $1
-         RETURNING thread_id, status, last_activity_at
+         UPDATE threads SET status = $2, awaiting_human = ($2 = 'interrupted'), updated_at = now(), last_activity_at = now() WHERE thread_id = $1
+         RETURNING thread_id, status, last_activity_at, awaiting_human
        )
-       SELECT thread.status, thread.last_activity_at, ${statusNotifyExpression("thread", 3)} FROM thread`,
+       SELECT thread.status, thread.last_activity_at, thread.awaiting_human, ${statusNotifyExpression("thread", 3)} FROM thread`,
       [thread.threadId, status, ...this.announcementParams(thread.userId)],
     );
     const row = rows[0];
-    if (row) this.options.changes?.announce(thread.userId, { kind: "status", threadId: thread.threadId, ...threadStatusNow(row.status, row.last_activity_at) });
+    if (row) this.options.changes?.announce(thread.userId, { kind: "status", threadId: thread.threadId, ...threadStatusNow(row.status, row.last_activity_at, row.awaiting_human) });
   }
 
   private async insert(input: OpenSessionInput, conflictClause: string, options: { db?: Queryable; unlessDeleted?: boolean } = {}): Promise<Session | null> {
@@ -260,6 +261,7 @@ function toSession(row: SessionRow): Session {
     assistant_id: row.assistant_id,
     title: row.title,
     status: row.status,
+    awaiting_human: row.awaiting_human,
     metadata: row.metadata,
     created_at: row.created_at.toISOString(),
     updated_at: row.updated_at.toISOString(),

@@ -9,6 +9,11 @@ export interface Session {
   assistant_id: string;
   title: string | null;
   status: SessionStatus;
+  /**
+   * Whether a human is awaited: true only with `interrupted` from a question (an approval) or a static breakpoint;
+   * false for a run stopped by `run.cancel {action: "interrupt"}`, which also leaves the thread `interrupted`.
+   */
+  awaiting_human: boolean;
   metadata: Record<string, unknown>;
   created_at: string;
   updated_at: string;

@@ -147,6 +147,8 @@ export interface StatusNoticeFrame {
   thread_id: string;
   status: SessionStatus;
   last_activity_at: string;
+  /** As the session's field: with `interrupted`, whether a question or breakpoint waits for a human. */
+  awaiting_human: boolean;
   created_at: string;
 }
 
@@ -160,7 +162,7 @@ export type ServerFrame = ResultFrame | ErrorFrame | EventFrame | NoticeFrame;
 export function toNoticeFrame(change: ThreadChange): NoticeFrame {
   const created_at = new Date().toISOString();
   if (change.kind === "status") {
-    return { type: "notice", notice: "thread.status", thread_id: change.threadId, status: change.status, last_activity_at: change.lastActivityAt, created_at };
+    return { type: "notice", notice: "thread.status", thread_id: change.threadId, status: change.status, last_activity_at: change.lastActivityAt, awaiting_human: change.awaitingHuman, created_at };
   }
   return { type: "notice", notice: `thread.${change.kind}`, thread_id: change.threadId, thread: change.session, created_at };
 }

@@ -1,11 +1,12 @@
 import { describe, expect, it } from "vitest";
+import { TOOLS_WITH_SLOW } from "../helpers/slow-tool.js";
 import { useTwoInstances } from "../helpers/two-instances.js";
 import type { TestWsClient } from "../helpers/ws-client.js";
 import { chat, type Frame } from "../helpers/ws-client.js";
 import { requestJson } from "./http-runs-support.js";
 
 // Two instances on one database (a deployment behind a load balancer), two users; alice has sockets on both.
-const cluster = useTwoInstances({ RUN_POLL_MS: 200 });
+const cluster = useTwoInstances({ RUN_POLL_MS: 200 }, TOOLS_WITH_SLOW);
 const { connect } = cluster;
 
 const auth = (key: string) => ({ Authorization: `Bearer ${key}` });
@@ -14,6 +15,9 @@ const settle = () => new Promise((resolve) => setTimeout(resolve, 500));
 /** The session notices' kinds (a reply's `thread.status` notices are checked on their own, below). */
 const kinds = (socket: TestWsClient, threadId: string) => socket.notices(threadId).filter((frame) => frame.notice !== "thread.status").map((frame) => frame.notice);
 const statuses = (socket: TestWsClient, threadId: string) => socket.notices(threadId).filter((frame) => frame.notice === "thread.status").map((frame) => frame.status);
+/** The same, each with whether it says a human is awaited. */
+const awaiting = (socket: TestWsClient, threadId: string) =>
+  socket.notices(threadId).filter((frame) => frame.notice === "thread.status").map((frame) => `${String(frame.status)}${frame.awaiting_human === true ? " (awaiting a human)" : ""}`);
 
 function expectNotice(frame: Frame, notice: string, threadId: string): void {
   expect(frame).toMatchObject({ type: "notice", notice, thread_id: threadId });
@@ -203,14 +207,41 @@ describe("a reply starting and ending is told to every socket of the user as thr
       input: { messages: [{ role: "user", content: '/tool send_email {"to":"ada@example.com","subject":"Hi","body":"Hello"}' }] },
     });
     await acting.waitFor((frame) => frame.run_id === runId && frame.event === "run.interrupted");
-    await expect.poll(() => statuses(watching, threadId)).toEqual(["busy", "interrupted"]);
+    for (const socket of [acting, watching]) await expect.poll(() => awaiting(socket, threadId)).toEqual(["busy", "interrupted (awaiting a human)"]);
+    expect(await acting.call("thread.get", { thread_id: threadId })).toMatchObject({ status: "interrupted", awaiting_human: true });
 
     const copied = await requestJson(cluster.instanceA.url, { method: "POST", path: `/threads/${threadId}/copy`, headers: auth(cluster.aliceKey) });
     expect(copied.status).toBe(200);
     const copyId = (copied.body as { thread_id: string; status: string }).thread_id;
     expect((copied.body as { status: string }).status).toBe("interrupted");
     await watching.waitForNotice("thread.created", copyId);
-    await expect.poll(() => statuses(watching, copyId)).toEqual(["interrupted"]);
+    await expect.poll(() => awaiting(watching, copyId)).toEqual(["interrupted (awaiting a human)"]);
+    const listed = await watching.call<{ sessions: { thread_id: string; awaiting_human: boolean }[] }>("thread.list", { limit: 10 });
+    expect(listed.sessions.find((session) => session.thread_id === copyId)).toMatchObject({ status: "interrupted", awaiting_human: true });
+
+    // Answered: the resumed run makes it busy, then idle; nobody is awaited any more.
+    const [question] = (await acting.call<{ interrupts: { id: string }[] }>("state.get", { thread_id: threadId })).interrupts;
+    await acting.call("input.respond", { thread_id: threadId, interrupt_id: question?.id, value: { decision: "reject" } });
+    for (const socket of [acting, watching]) await expect.poll(() => awaiting(socket, threadId)).toEqual(["busy", "interrupted (awaiting a human)", "busy", "idle"]);
+    expect(await watching.call("thread.get", { thread_id: threadId })).toMatchObject({ status: "idle", awaiting_human: false });
+  });
+
+  it("a run stopped by run.cancel {action: interrupt} leaves the thread interrupted, asking no human: so say its notices and its session", async () => {
+    const acting = await connect(cluster.instanceA, cluster.aliceKey);
+    const watching = await connect(cluster.instanceB, cluster.aliceKey);
+    const { thread_id: threadId } = await acting.call<{ thread_id: string }>("thread.open", {});
+    const { run_id: runId } = await acting.call<{ run_id: string }>("run.start", { thread_id: threadId, input: { messages: [{ role: "user", content: '/tool slow_task {"ms": 20000}' }] } });
+    await acting.waitForEvent("tool.started", { run_id: runId });
+    // The LangGraph SDK's runs.cancel default action, from the other instance.
+    await watching.call("run.cancel", { thread_id: threadId, run_id: runId, action: "interrupt" });
+    await acting.waitFor((frame) => frame.run_id === runId && frame.event === "run.failed");
+    for (const socket of [acting, watching]) await expect.poll(() => awaiting(socket, threadId)).toEqual(["busy", "interrupted"]);
+    expect(await watching.call("thread.get", { thread_id: threadId })).toMatchObject({ status: "interrupted", awaiting_human: false });
+    const listed = await acting.call<{ sessions: { thread_id: string }[] }>("thread.list", { limit: 10 });
+    expect(listed.sessions.find((session) => session.thread_id === threadId)).toMatchObject({ status: "interrupted", awaiting_human: false });
+    // LangGraph clients read the same from the thread itself: interrupted, with no interrupts.
+    const thread = await requestJson(cluster.instanceB.url, { method: "GET", path: `/threads/${threadId}`, headers: auth(cluster.aliceKey) });
+    expect(thread.body).toMatchObject({ status: "interrupted", interrupts: {} });
   });
 });
 

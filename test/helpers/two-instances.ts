@@ -1,6 +1,7 @@
 import { afterAll, beforeAll } from "vitest";
 import type { RunningServer } from "../../src/app.js";
 import type { ConfigOverrides } from "../../src/config.js";
+import type { ToolDefinition } from "../../src/tools/tool-definition.js";
 import { createTestDatabase, type TestDatabase } from "./test-database.js";
 import { startTestServer } from "./test-server.js";
 import { TestWsClient } from "./ws-client.js";
@@ -15,16 +16,19 @@ export interface TwoInstances {
   connect: (server: RunningServer, key: string) => Promise<TestWsClient>;
 }
 
-/** Start two instances (AUTH_MODE=apikey plus `env`) before the file's tests; close them and drop the database after. */
-export function useTwoInstances(env: ConfigOverrides = {}): TwoInstances {
+/**
+ * Start two instances (AUTH_MODE=apikey plus `env`, the built-in tools or `tools`) before the file's tests; close
+ * them and drop the database after.
+ */
+export function useTwoInstances(env: ConfigOverrides = {}, tools?: readonly ToolDefinition[]): TwoInstances {
   let database: TestDatabase | undefined;
   let started: { a: RunningServer; b: RunningServer; alice: string; bob: string } | undefined;
   const sockets: TestWsClient[] = [];
   beforeAll(async () => {
     database = await createTestDatabase();
     const settings = { AUTH_MODE: "apikey" as const, ...env };
-    const a = await startTestServer({ databaseUrl: database.url, env: settings });
-    const b = await startTestServer({ databaseUrl: database.url, env: settings });
+    const a = await startTestServer({ databaseUrl: database.url, env: settings, tools });
+    const b = await startTestServer({ databaseUrl: database.url, env: settings, tools });
     started = { a, b, alice: (await a.services.apiKeys.create("alice")).key, bob: (await a.services.apiKeys.create("bob")).key };
   });
   afterAll(async () => {

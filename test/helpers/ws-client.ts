@@ -18,9 +18,10 @@ export interface Frame {
   notice?: string;
   /** A notice frame's session (null once deleted). */
   thread?: Record<string, unknown> | null;
-  /** A `thread.status` notice's status and activity time. */
+  /** A `thread.status` notice's status, activity time and whether a human is awaited. */
   status?: string;
   last_activity_at?: string;
+  awaiting_human?: boolean;
 }
 
 /** Raised by `call` when the server answers an error frame. */

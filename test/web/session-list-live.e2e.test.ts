@@ -1,10 +1,12 @@
 import type { Browser, Page, WebSocket as PageSocket } from "playwright-core";
 import { beforeAll, describe, expect, it } from "vitest";
 import type { RunningServer } from "../../src/app.js";
+import { TOOLS_WITH_SLOW } from "../helpers/slow-tool.js";
+import { TestWsClient } from "../helpers/ws-client.js";
 import { openPage, openTwoTabs, pageErrors, screenshot, sendMessage, startNewChat, useBrowserServer } from "./browser.js";
 
 // Replies stream slowly enough for another tab to see them running.
-const fixture = useBrowserServer({ env: { FAKE_CHUNK_DELAY_MS: 250 } });
+const fixture = useBrowserServer({ env: { FAKE_CHUNK_DELAY_MS: 250 }, tools: TOOLS_WITH_SLOW });
 let server: RunningServer;
 let browser: Browser;
 beforeAll(() => {
@@ -71,6 +73,24 @@ describe("the session list of every tab follows the user's sessions live", () =>
     expect(await item(watching, threadId).locator(".status-waiting").getAttribute("aria-label")).toBe("waiting for your approval");
     // The watching tab's list has the session first: it is the newest activity.
     expect(await watching.locator(".session-item").first().getAttribute("data-thread-id")).toBe(threadId);
+    expect(pageErrors).toEqual([]);
+    await watching.context().close();
+  });
+
+  it("a reply another client stops with run.cancel {action: interrupt} is interrupted but waits for nobody: no waiting dot, after a reload too", async () => {
+    const [watching, acting] = await openTwoTabs(browser, server.url);
+    const threadId = await startNewChat(acting);
+    await sendMessage(acting, '/tool slow_task {"ms": 20000}');
+    await expect.poll(() => item(watching, threadId).locator(".status-dot").count(), { timeout: 5_000 }).toBe(1);
+    await using client = await TestWsClient.connect(server.wsUrl);
+    const runs = (await (await fetch(`${server.url}/threads/${threadId}/runs`)).json()) as { run_id: string; status: string }[];
+    const running = runs.find((run) => run.status === "running");
+    await client.call("run.cancel", { thread_id: threadId, run_id: running?.run_id, action: "interrupt" });
+    await expect.poll(async () => (await client.call<{ status: string }>("thread.get", { thread_id: threadId })).status, { timeout: 5_000 }).toBe("interrupted");
+    await expect.poll(() => item(watching, threadId).locator(".status-dot").count(), { timeout: 5_000 }).toBe(0);
+    await watching.reload();
+    await item(watching, threadId).waitFor({ timeout: 5_000 });
+    expect(await item(watching, threadId).locator(".status-dot").count()).toBe(0);
     expect(pageErrors).toEqual([]);
     await watching.context().close();
   });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { SessionNoticeFrame, Session, StatusNoticeFrame } from "../../web/src/protocol/protocol-types.js";
-import { applySessionNotice, isListed, noticeNeedsList, trackUnlisted } from "../../web/src/state/session-list-notice.js";
+import { applySessionNotice, awaitsUser, isListed, mergeSession, noticeNeedsList, trackUnlisted } from "../../web/src/state/session-list-notice.js";
 
 function session(threadId: string, title: string, updatedAt = "2026-01-01T00:00:00.000Z"): Session {
   return { thread_id: threadId, window_id: null, assistant_id: "chat", title, status: "idle", metadata: {}, created_at: updatedAt, updated_at: updatedAt, last_activity_at: updatedAt };
@@ -49,6 +49,23 @@ describe("a notice about one of the user's sessions", () => {
     expect(noticeNeedsList(list, status("z", "busy", "2026-01-03T00:00:00.000Z"))).toBe(true);
     expect(noticeNeedsList(list, status("a", "busy", "2026-01-03T00:00:00.000Z"))).toBe(false);
     expect(noticeNeedsList(list, notice("thread.updated", "z", session("z", "Z")))).toBe(false);
+  });
+
+  it("says a session awaits the user only when it is interrupted by a question, not by a stop that asks nothing", () => {
+    const status = (value: Session["status"], at: string, awaiting?: boolean): StatusNoticeFrame =>
+      ({ type: "notice", notice: "thread.status", thread_id: "a", status: value, last_activity_at: at, created_at: "", ...(awaiting === undefined ? {} : { awaiting_human: awaiting }) });
+    const asked = applySessionNotice(list, status("interrupted", "2026-01-03T00:00:00.000Z", true));
+    expect(awaitsUser(asked[0] as Session)).toBe(true);
+    const stopped = applySessionNotice(list, status("interrupted", "2026-01-03T00:00:00.000Z", false));
+    expect(stopped[0]).toMatchObject({ status: "interrupted", awaiting_human: false });
+    expect(awaitsUser(stopped[0] as Session)).toBe(false);
+    // The next reply's start clears it, and a server that does not say is taken at its status's word.
+    expect(awaitsUser(applySessionNotice(asked, status("busy", "2026-01-03T00:00:05.000Z", false))[0] as Session)).toBe(false);
+    expect(awaitsUser({ ...session("c", "C"), status: "interrupted" })).toBe(true);
+    expect(awaitsUser(session("c", "C"))).toBe(false);
+    // A session read older than the listed status keeps the status and its flag together.
+    const older = { ...session("a", "A2", "2026-01-02T00:00:00.000Z"), status: "interrupted" as const, awaiting_human: true };
+    expect(mergeSession(stopped[0] as Session, older)).toMatchObject({ title: "A2", status: "interrupted", awaiting_human: false });
   });
 
   it("never lists the thread of a stateless API call, and its replies cost no list reload", () => {

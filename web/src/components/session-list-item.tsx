@@ -2,6 +2,7 @@ import { useState } from "preact/hooks";
 import { formatDateTime } from "../i18n/intl-format.js";
 import { useI18n } from "../i18n/i18n-context.js";
 import type { Session } from "../protocol/protocol-types.js";
+import { awaitsUser } from "../state/session-list-notice.js";
 import { PencilIcon, TrashIcon } from "./icons.js";
 import { relativeTime } from "./relative-time.js";
 
@@ -62,7 +63,7 @@ export function SessionListItem(props: {
         <span class="session-title">{title}</span>
         <span class="session-meta">
           {session.status === "busy" && <span class="status-dot" role="img" aria-label={t("session.replying")} title={t("session.replying")} />}
-          {session.status === "interrupted" && <span class="status-dot status-waiting" role="img" aria-label={t("session.waiting")} title={t("session.waiting")} />}
+          {awaitsUser(session) && <span class="status-dot status-waiting" role="img" aria-label={t("session.waiting")} title={t("session.waiting")} />}
           {session.status === "error" && <span class="status-dot status-failed" role="img" aria-label={t("session.failed")} title={t("session.failed")} />}
           <time dateTime={session.last_activity_at} title={formatDateTime(locale, session.last_activity_at)}>
             {relativeTime(session.last_activity_at, locale)}

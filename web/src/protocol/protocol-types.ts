@@ -11,6 +11,11 @@ export interface Session {
   assistant_id: string;
   title: string | null;
   status: SessionStatus;
+  /**
+   * With `interrupted`: whether a question (an approval) or a breakpoint waits for a human; false after a run
+   * stopped by `run.cancel {action: "interrupt"}`, which asks nothing (absent from servers older than it).
+   */
+  awaiting_human?: boolean;
   metadata: Record<string, unknown>;
   created_at: string;
   updated_at: string;
@@ -175,6 +180,7 @@ export interface StatusNoticeFrame {
   thread_id: string;
   status: Session["status"];
   last_activity_at: string;
+  awaiting_human?: boolean;
   created_at: string;
 }
 

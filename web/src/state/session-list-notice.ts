@@ -37,7 +37,15 @@ export function applySessionNotice(sessions: Session[], notice: NoticeFrame): Se
  */
 export function mergeSession(known: Session, incoming: Session): Session {
   if (Date.parse(known.last_activity_at) <= Date.parse(incoming.last_activity_at)) return incoming;
-  return { ...incoming, status: known.status, last_activity_at: known.last_activity_at };
+  return { ...incoming, status: known.status, awaiting_human: known.awaiting_human, last_activity_at: known.last_activity_at };
+}
+
+/**
+ * Whether the session waits for the user (an approval, or a breakpoint): `interrupted` alone does not say, since a
+ * run stopped by an API client's `run.cancel {action: "interrupt"}` leaves it too, asking nothing.
+ */
+export function awaitsUser(session: Session): boolean {
+  return session.status === "interrupted" && session.awaiting_human !== false;
 }
 
 /**
@@ -58,6 +66,6 @@ export function trackUnlisted(unlisted: Set<string>, notice: NoticeFrame): void 
 function withStatus(sessions: Session[], known: Session, notice: StatusNoticeFrame): Session[] {
   // Two notices of one thread can cross (instances pass them on independently): the older activity loses.
   if (Date.parse(notice.last_activity_at) < Date.parse(known.last_activity_at)) return sessions;
-  const changed: Session = { ...known, status: notice.status, last_activity_at: notice.last_activity_at };
+  const changed: Session = { ...known, status: notice.status, awaiting_human: notice.awaiting_human, last_activity_at: notice.last_activity_at };
   return [changed, ...sessions.filter((session) => session.thread_id !== known.thread_id)];
 }
