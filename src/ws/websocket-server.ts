@@ -161,6 +161,8 @@ type AnyHandler = (connection: ClientConnection, params: unknown, services: Serv
 function findMethod(method: string): { schema: z.ZodType; handler: AnyHandler } | undefined {
   if (isMethodName(method)) return { schema: METHOD_PARAMS[method], handler: COMMAND_HANDLERS[method] as AnyHandler };
   for (const module of METHOD_MODULES) {
+    // Own keys only: `__proto__`, `constructor` and `toString` are found on every object's prototype.
+    if (!Object.hasOwn(module.params, method) || !Object.hasOwn(module.handlers, method)) continue;
     const schema = module.params[method];
     const handler = module.handlers[method];
     if (schema && handler) return { schema, handler: handler as AnyHandler };

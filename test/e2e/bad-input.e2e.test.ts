@@ -49,6 +49,10 @@ describe("malformed WebSocket frames get typed errors and keep the socket open",
 
   it("unknown method", async () => {
     expect(await client.callError("thread.explode", {})).toMatchObject({ code: "method_not_found" });
+    // Names every JavaScript object has by inheritance are no methods either (they once answered `internal`).
+    for (const name of ["__proto__", "constructor", "toString", "hasOwnProperty", "valueOf"]) {
+      expect(await client.callError(name, {})).toMatchObject({ code: "method_not_found", message: `Unknown method "${name}"` });
+    }
   });
 
   it("wrong types and unknown keys", async () => {
