@@ -1,7 +1,12 @@
 import { AppError } from "./app-error.js";
 
-/** Nesting followed at most; deeper input is refused by the schemas anyway, and a walk must stay bounded. */
-const MAX_DEPTH = 64;
+/**
+ * Nesting of client input accepted at most (`assertStorableText` refuses deeper input). Far beyond any message,
+ * tool argument or metadata a client means to send; a few thousand levels would overflow the stack of the code
+ * that later serialises it (an `internal` error instead of a refusal). As deep as a graph's `custom` chunks go.
+ */
+export const INPUT_MAX_DEPTH = 64;
+const MAX_DEPTH = INPUT_MAX_DEPTH;
 
 /**
  * Where in a parsed JSON value a string (or object key) holds text Postgres cannot store — a NUL character
@@ -35,9 +40,25 @@ export function findUnstorableText(value: unknown, path = "", depth = 0): string
  * @example assertStorableText(request.body, "The request body");
  */
 export function assertStorableText(value: unknown, subject: string): void {
+  const deep = findTooDeep(value);
+  if (deep !== undefined) {
+    throw new AppError("invalid_request", `${subject} is nested deeper than ${INPUT_MAX_DEPTH} levels at ${deep}`, { details: { path: deep, max_depth: INPUT_MAX_DEPTH } });
+  }
   const path = findUnstorableText(value);
   if (path === undefined) return;
   throw new AppError("invalid_request", `${subject} holds a NUL character or an unpaired UTF-16 surrogate at ${path}; such text cannot be stored`, { details: { path } });
+}
+
+/** The path of the first object or array nested deeper than `INPUT_MAX_DEPTH`, or undefined (the walk stops there). */
+function findTooDeep(value: unknown, path = "", depth = 0): string | undefined {
+  if (value === null || typeof value !== "object") return undefined;
+  if (depth >= INPUT_MAX_DEPTH) return path || "(value)";
+  const entries: [string, unknown][] = Array.isArray(value) ? value.map((item, index) => [`${path}[${index}]`, item]) : Object.entries(value as Record<string, unknown>).map(([key, item]) => [path ? `${path}.${key}` : key, item]);
+  for (const [itemPath, item] of entries) {
+    const found = findTooDeep(item, itemPath, depth + 1);
+    if (found !== undefined) return found;
+  }
+  return undefined;
 }
 
 function isStorable(text: string): boolean {

@@ -80,6 +80,19 @@ describe("malformed WebSocket frames get typed errors and keep the socket open",
     expect(await client.call("thread.update", { thread_id: threadId, title: "😀" })).toBeDefined();
   });
 
+  it("input nested deeper than 64 levels is refused before anything is written (it once overflowed the stack: internal)", async () => {
+    const before = (await client.call<{ sessions: unknown[] }>("thread.list", { limit: 100 })).sessions.length;
+    // Written out as text: a value this deep is beyond JSON.stringify's stack too.
+    client.sendRaw(`{"id":"deep","method":"thread.open","params":{"metadata":{"deep":${nestedJson(5000)}}}}`);
+    const frame = await client.waitFor((candidate) => candidate.type === "error" && candidate.id === "deep");
+    expect(frame).toMatchObject({ code: "invalid_request", details: { path: `metadata.deep${"[0]".repeat(62)}`, max_depth: 64 } });
+    expect(frame.message).toContain("nested deeper than 64 levels");
+    expect(await client.callError("thread.open", { metadata: { deep: nested(63) } })).toMatchObject({ code: "invalid_request" });
+    expect((await client.call<{ sessions: unknown[] }>("thread.list", { limit: 100 })).sessions).toHaveLength(before);
+    // 64 levels, the params object counted, are fine.
+    expect(await client.call("thread.update", { thread_id: threadId, metadata: { deep: nested(62) } })).toBeDefined();
+  });
+
   it("an invalid frame still gets its id back when the id is readable", async () => {
     client.sendRaw(JSON.stringify({ id: "null-params", method: "messages.list", params: null }));
     const frame = await client.waitFor((candidate) => candidate.type === "error" && candidate.id === "null-params");
@@ -226,6 +239,14 @@ describe("malformed HTTP requests get typed errors", () => {
     expect(await query.json()).toMatchObject({ code: "invalid_request", details: { path: "title" } });
   });
 
+  it("a body nested deeper than 64 levels: 400, nothing created", async () => {
+    const response = await post("/threads", `{"metadata":{"deep":${nestedJson(5000)}}}`);
+    expect(response.status).toBe(400);
+    expect(await response.json()).toMatchObject({ code: "invalid_request", details: { max_depth: 64 } });
+    const count = await post("/threads/count", "{}");
+    expect(await count.json()).toBe((await client.call<{ sessions: unknown[] }>("thread.list", { limit: 100 })).sessions.length);
+  });
+
   it("a search for a symbol finds it instead of failing", async () => {
     const response = await post("/messages/search", JSON.stringify({ query: "%" }));
     expect(response.status).toBe(200);
@@ -273,3 +294,15 @@ describe("malformed HTTP requests get typed errors", () => {
     expect((await post("/assistants", JSON.stringify({ graph_id: "chat", context: { model: "fake", base_url: "https://models.example.com/v1" } }))).status).toBe(200);
   });
 });
+
+/** The JSON text of an array nested `levels` deep. */
+function nestedJson(levels: number): string {
+  return `${"[".repeat(levels)}${"]".repeat(levels)}`;
+}
+
+/** An array nested `levels` deep: `[[[…]]]`. */
+function nested(levels: number): unknown {
+  let value: unknown = [];
+  for (let level = 1; level < levels; level += 1) value = [value];
+  return value;
+}
