@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { threadTtlSchema } from "../jobs/lifecycle/thread-ttl.js";
+import { sessionTitleSchema } from "../sessions/session-title-schema.js";
 
 const metadata = z.record(z.string(), z.unknown());
 
@@ -11,7 +12,7 @@ export const createThreadBody = z.object({
   assistant_id: z.string().min(1).max(200).optional(),
   graph_id: z.string().min(1).max(200).optional(),
   window_id: z.string().min(1).max(200).optional(),
-  title: z.string().max(500).optional(),
+  title: sessionTitleSchema.optional(),
   ttl: threadTtlSchema.optional(),
   /** LangGraph's way to seed a new thread: state updates applied in order, each as if `as_node` had returned them. */
   supersteps: z
@@ -21,7 +22,7 @@ export const createThreadBody = z.object({
 });
 
 /** `PATCH /threads/{id}`. */
-export const patchThreadBody = z.object({ metadata: metadata.optional(), title: z.string().max(500).optional(), ttl: threadTtlSchema.nullable().optional() });
+export const patchThreadBody = z.object({ metadata: metadata.optional(), title: sessionTitleSchema.optional(), ttl: threadTtlSchema.nullable().optional() });
 
 /** `POST /threads/{id}/history`. */
 export const historyBody = z.object({

@@ -5,6 +5,7 @@ import type { ThreadDeletedNotice } from "../events/thread-deleted-notice.js";
 import type { ThreadChange } from "../events/thread-change-feed.js";
 import type { Session, SessionStatus } from "../sessions/session.js";
 import { durabilitySchema } from "../runs/run-config.js";
+import { sessionTitleSchema } from "../sessions/session-title-schema.js";
 
 /** Every client frame: a command with an id the reply echoes. */
 export const commandFrameSchema = z.object({
@@ -26,7 +27,7 @@ export const METHOD_PARAMS = {
     window_id: windowId.optional(),
     thread_id: threadId.optional(),
     assistant_id: z.string().min(1).max(200).optional(),
-    title: z.string().max(500).optional(),
+    title: sessionTitleSchema.optional(),
     metadata: metadata.optional(),
   }),
   "thread.list": z.strictObject({
@@ -36,7 +37,7 @@ export const METHOD_PARAMS = {
     query: z.string().min(1).max(200).optional(),
   }),
   "thread.get": z.strictObject({ thread_id: threadId }),
-  "thread.update": z.strictObject({ thread_id: threadId, title: z.string().max(500).optional(), metadata: metadata.optional() }),
+  "thread.update": z.strictObject({ thread_id: threadId, title: sessionTitleSchema.optional(), metadata: metadata.optional() }),
   "thread.delete": z.strictObject({ thread_id: threadId }),
   "messages.list": z.strictObject({
     thread_id: threadId,
@@ -80,7 +81,7 @@ export const METHOD_PARAMS = {
     thread_id: threadId,
     checkpoint_id: z.string().min(1).max(200),
     values: z.record(z.string(), z.unknown()).optional(),
-    title: z.string().max(500).optional(),
+    title: sessionTitleSchema.optional(),
   }),
   "subscription.subscribe": z.strictObject({ thread_id: threadId, since: z.number().int().min(0).optional() }),
   "subscription.unsubscribe": z.strictObject({ thread_id: threadId }),

@@ -93,6 +93,20 @@ describe("malformed WebSocket frames get typed errors and keep the socket open",
     expect(await client.call("thread.update", { thread_id: threadId, metadata: { deep: nested(62) } })).toBeDefined();
   });
 
+  it("a blank title is refused (it listed as an empty row and kept the first message from titling the session); a title is trimmed", async () => {
+    const before = (await client.call<{ sessions: unknown[] }>("thread.list", { limit: 100 })).sessions.length;
+    for (const title of ["", "   ", "\n\t"]) {
+      const frame = await client.callError("thread.open", { title });
+      expect(frame).toMatchObject({ code: "invalid_request", details: [{ path: ["title"], message: "A title needs at least one visible character; leave it out for an untitled session" }] });
+    }
+    expect((await client.call<{ sessions: unknown[] }>("thread.list", { limit: 100 })).sessions).toHaveLength(before);
+    const { thread_id: titled } = await client.call<{ thread_id: string }>("thread.open", { title: "  Trip to Lisbon \n" });
+    expect(await client.call("thread.get", { thread_id: titled })).toMatchObject({ title: "Trip to Lisbon" });
+    expect(await client.callError("thread.update", { thread_id: titled, title: " " })).toMatchObject({ code: "invalid_request" });
+    expect(await client.call("thread.get", { thread_id: titled })).toMatchObject({ title: "Trip to Lisbon" });
+    await client.call("thread.delete", { thread_id: titled });
+  });
+
   it("an invalid frame still gets its id back when the id is readable", async () => {
     client.sendRaw(JSON.stringify({ id: "null-params", method: "messages.list", params: null }));
     const frame = await client.waitFor((candidate) => candidate.type === "error" && candidate.id === "null-params");
@@ -245,6 +259,16 @@ describe("malformed HTTP requests get typed errors", () => {
     expect(await response.json()).toMatchObject({ code: "invalid_request", details: { max_depth: 64 } });
     const count = await post("/threads/count", "{}");
     expect(await count.json()).toBe((await client.call<{ sessions: unknown[] }>("thread.list", { limit: 100 })).sessions.length);
+  });
+
+  it("a blank title: 400 on create and on rename, the title kept", async () => {
+    const created = await post("/threads", JSON.stringify({ title: "" }));
+    expect(created.status).toBe(400);
+    expect(await created.json()).toMatchObject({ code: "invalid_request" });
+    const thread = (await (await post("/threads", JSON.stringify({ title: "Plans" }))).json()) as { thread_id: string };
+    const patched = await fetch(`${server.url}/threads/${thread.thread_id}`, { method: "PATCH", headers: { "Content-Type": "application/json" }, body: JSON.stringify({ title: "  " }) });
+    expect(patched.status).toBe(400);
+    expect(await (await fetch(`${server.url}/threads/${thread.thread_id}`)).json()).toMatchObject({ title: "Plans" });
   });
 
   it("a search for a symbol finds it instead of failing", async () => {

@@ -10,6 +10,7 @@ import { decodeConversationBytes } from "../../transcript/conversation-bytes.js"
 import { exportConversation } from "../../transcript/conversation-export.js";
 import { searchRequestSchema, threadSearchRequestSchema } from "../../transcript/search-request.js";
 import { currentUser, param } from "../request-context.js";
+import { sessionTitleSchema } from "../../sessions/session-title-schema.js";
 
 /** Largest JSONL body `POST /threads/import` reads (the JSON form is limited by MAX_BODY_BYTES). */
 export const IMPORT_MAX_BYTES = 64 * 1024 * 1024;
@@ -19,7 +20,7 @@ const JSONL_TYPES = ["application/x-ndjson", "application/jsonl", "application/j
 
 const importOptions = {
   assistant_id: z.string().min(1).max(200).optional(),
-  title: z.string().max(500).optional(),
+  title: sessionTitleSchema.optional(),
   assistant_speaker: z.string().min(1).max(200).optional(),
 };
 
