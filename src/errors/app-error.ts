@@ -57,9 +57,27 @@ export function isAppError(value: unknown): value is AppError {
 export function toAppError(error: unknown): AppError {
   if (isAppError(error)) return error;
   if (isZodLikeError(error)) {
-    return new AppError("invalid_request", "Request did not match the expected shape", { details: error.issues });
+    return new AppError("invalid_request", `Request did not match the expected shape: ${describeIssues(error.issues)}`, { details: error.issues });
   }
   return new AppError("internal", "Internal error", { cause: error });
+}
+
+/**
+ * The first of a schema's issues as a person reads it — where, then what: `input.messages[0].content: Too big:
+ * expected string to have <=100000 characters` — and how many more there are. The issues themselves go out as
+ * the error's `details`; a client that prints only the message (the terminal client) still says what to fix.
+ */
+export function describeIssues(issues: readonly unknown[]): string {
+  const [first] = issues as { path?: unknown; message?: unknown }[];
+  if (!first) return "no details";
+  const path = Array.isArray(first.path) ? formatPath(first.path) : "";
+  const message = typeof first.message === "string" ? first.message : "invalid";
+  const more = issues.length > 1 ? ` (and ${issues.length - 1} more)` : "";
+  return `${path ? `${path}: ` : ""}${message}${more}`;
+}
+
+function formatPath(path: readonly unknown[]): string {
+  return path.reduce<string>((text, step) => (typeof step === "number" ? `${text}[${step}]` : text ? `${text}.${String(step)}` : String(step)), "");
 }
 
 function isZodLikeError(error: unknown): error is { issues: unknown[] } {

@@ -6,7 +6,7 @@ import { extractToken } from "../auth/authenticator.js";
 import { CREDENTIALS_REVOKED_MESSAGE, type CredentialVerdict, credentialVerdict, endsConnection } from "../auth/credential-verdict.js";
 import type { User } from "../auth/user.js";
 import { browserRequestRefusal } from "../http/browser-origin-guard.js";
-import { AppError, toAppError } from "../errors/app-error.js";
+import { AppError, describeIssues, toAppError } from "../errors/app-error.js";
 import { assertStorableText } from "../errors/storable-text.js";
 import type { Services } from "../services.js";
 import { ClientConnection } from "./client-connection.js";
@@ -111,7 +111,7 @@ export class ThreadlineWebSocketServer {
     const found = findMethod(method);
     if (!found) throw new AppError("method_not_found", `Unknown method "${method}"`, { details: { methods: allMethodNames() } });
     const parsed = found.schema.safeParse(params);
-    if (!parsed.success) throw new AppError("invalid_request", `Invalid params for ${method}`, { details: parsed.error.issues });
+    if (!parsed.success) throw new AppError("invalid_request", `Invalid params for ${method}: ${describeIssues(parsed.error.issues)}`, { details: parsed.error.issues });
     return found.handler(connection, parsed.data, this.services);
   }
 

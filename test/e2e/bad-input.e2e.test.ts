@@ -55,6 +55,12 @@ describe("malformed WebSocket frames get typed errors and keep the socket open",
     }
   });
 
+  it("an invalid param's message says where and what, for clients that print only the message (the terminal client)", async () => {
+    const frame = await client.callError("run.start", { thread_id: threadId, input: { messages: [{ role: "user", content: "" }] } });
+    expect(frame.message).toMatch(/^Invalid params for run\.start: input\.messages\[0\]\.content: Too small: expected string to have >=1 characters$/);
+    expect((await client.callError("thread.list", { limit: "ten", cursor: 5 })).message).toMatch(/^Invalid params for thread\.list: limit: .+ \(and 1 more\)$/);
+  });
+
   it("wrong types and unknown keys", async () => {
     expect(await client.callError("thread.list", { limit: "ten" })).toMatchObject({ code: "invalid_request" });
     expect(await client.callError("thread.list", { limit: 5000 })).toMatchObject({ code: "invalid_request" });
@@ -235,6 +241,12 @@ describe("runs", () => {
 
 describe("malformed HTTP requests get typed errors", () => {
   const post = (path: string, body: string) => fetch(`${server.url}${path}`, { method: "POST", headers: { "Content-Type": "application/json" }, body });
+
+  it("a body of the wrong shape: the message names the field", async () => {
+    const response = await post("/threads/search", JSON.stringify({ limit: "ten" }));
+    expect(response.status).toBe(400);
+    expect(((await response.json()) as { message: string }).message).toMatch(/^Request did not match the expected shape: limit: /);
+  });
 
   it("invalid JSON body", async () => {
     const response = await post("/threads/search", "{oops");

@@ -120,6 +120,22 @@ describe("the chat page (AUTH_MODE=none)", () => {
     expect(await input.inputValue()).toBe("");
   });
 
+  it("keeps a message over the server's 100,000 characters (far under its frame limit) in the box, and says the limit", async () => {
+    const input = page.locator("#composer-input");
+    const before = await page.locator(".message-user").count();
+    const huge = "x".repeat(100_001);
+    await input.fill(huge);
+    await input.press("Enter");
+    const alert = page.locator(".composer-error");
+    await alert.waitFor({ timeout: 10_000 });
+    // It said "Invalid params for run.start (invalid_request)" before.
+    expect(await alert.innerText()).toMatch(/too long to send \(the server takes up to 100,000 characters\)/);
+    expect(await input.inputValue()).toBe(huge);
+    expect(await page.locator(".message-user").count()).toBe(before);
+    await alert.getByRole("button", { name: "Dismiss" }).click();
+    await input.fill("");
+  });
+
   it("returns to the same session with its history after a reload", async () => {
     const threadBefore = await page.locator(".session-current").getAttribute("data-thread-id");
     const windowBefore = await page.evaluate(() => sessionStorage.getItem("threadline.window_id"));

@@ -16,6 +16,14 @@ describe("a refused message", () => {
     expect(say(new RpcError("payload_too_large", "too big"))).toMatch(/^This message is too long to send\. /);
     expect(say(new RpcError("disconnected", "connection lost"))).toMatch(/connection to the server was lost/);
     expect(say(new RpcError("rate_limited", "slow down"))).toMatch(/Too many messages/);
+    // Over the message length limit (in characters): the schema's issue says so, with the limit.
+    const tooManyChars = new RpcError("invalid_request", "Invalid params for run.start: input.messages[0].content: Too big", [
+      { origin: "string", code: "too_big", maximum: 100_000, path: ["input", "messages", 0, "content"], message: "Too big" },
+    ]);
+    expect(say(tooManyChars)).toMatch(/^This message is too long to send \(the server takes up to 100,000 characters\)\. /);
+    // Refused for something else: the server's words.
+    const other = new RpcError("invalid_request", "Invalid params for run.start: thread_id: Invalid UUID", [{ code: "invalid_format", path: ["thread_id"], message: "Invalid UUID" }]);
+    expect(say(other)).toBe("The message was not sent: Invalid params for run.start: thread_id: Invalid UUID (invalid_request). It is still in the message box.");
     for (const error of [new RpcError("internal", "boom"), new Error("boom")]) {
       expect(say(error)).toMatch(/^The message was not sent: boom.*still in the message box\.$/);
     }
@@ -25,6 +33,8 @@ describe("a refused message", () => {
     const say = (error: unknown) => sendFailureMessage(error)(chinese);
     expect(say(new RpcError("payload_too_large", "Frame exceeds 16384 bytes"))).toBe("消息太长，无法发送（服务器最多接受约 16 KB）。请删减或分成几条发送，消息仍在输入框中。");
     expect(say(new RpcError("internal", "boom"))).toBe("消息未发送：boom (internal)。消息仍在输入框中。");
+    const tooManyChars = new RpcError("invalid_request", "Invalid params", [{ code: "too_big", maximum: 100_000, path: ["input", "messages", 0, "content"] }]);
+    expect(say(tooManyChars)).toBe("消息太长，无法发送（服务器最多接受 100,000 个字符）。请删减或分成几条发送，消息仍在输入框中。");
     expect(SESSION_DELETED(chinese)).toMatch(/^会话已在另一个窗口中删除/);
   });
 });

@@ -50,6 +50,11 @@ export function formatDuration(locale: Locale, milliseconds: number): string {
   return numberFormat(locale, { style: "unit", unit: "second", minimumFractionDigits: 1, maximumFractionDigits: 1 }).format(milliseconds / 1000);
 }
 
+/** A whole number with the language's digit grouping: "100,000". */
+export function formatCount(locale: Locale, count: number): string {
+  return numberFormat(locale, { maximumFractionDigits: 0 }).format(count);
+}
+
 /** A size in bytes as MB (one decimal at most) from 1 MiB, else KB: "1 MB", "16 KB". */
 export function formatBytes(locale: Locale, bytes: number): string {
   if (bytes >= 1024 * 1024) return numberFormat(locale, { style: "unit", unit: "megabyte", maximumFractionDigits: 1 }).format(bytes / (1024 * 1024));

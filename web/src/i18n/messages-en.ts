@@ -56,6 +56,8 @@ export const en = {
   "send.tooLong": "This message is too long to send. Shorten it or split it into several messages; it is still in the message box.",
   "send.tooLongLimit":
     "This message is too long to send (the server takes up to about {limit}). Shorten it or split it into several messages; it is still in the message box.",
+  "send.tooLongChars":
+    "This message is too long to send (the server takes up to {limit} characters). Shorten it or split it into several messages; it is still in the message box.",
   "send.rateLimited": "Too many messages in a short time. Wait a moment and send again; the message is still in the message box.",
   "send.disconnected": "The connection to the server was lost, so the message was not sent. It is still in the message box: send it again once reconnected.",
   "send.failed": "The message was not sent: {error}. It is still in the message box.",

@@ -55,6 +55,7 @@ export const zhCN: Catalog = {
 
   "send.tooLong": "消息太长，无法发送。请删减或分成几条发送，消息仍在输入框中。",
   "send.tooLongLimit": "消息太长，无法发送（服务器最多接受约 {limit}）。请删减或分成几条发送，消息仍在输入框中。",
+  "send.tooLongChars": "消息太长，无法发送（服务器最多接受 {limit} 个字符）。请删减或分成几条发送，消息仍在输入框中。",
   "send.rateLimited": "发送太频繁，请稍后再试。消息仍在输入框中。",
   "send.disconnected": "与服务器的连接已断开，消息未发送。消息仍在输入框中，重新连接后再发送即可。",
   "send.failed": "消息未发送：{error}。消息仍在输入框中。",

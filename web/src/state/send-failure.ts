@@ -1,4 +1,4 @@
-import { formatBytes } from "../i18n/intl-format.js";
+import { formatBytes, formatCount } from "../i18n/intl-format.js";
 import { type Phrase, phrase } from "../i18n/translator.js";
 import { RpcError, errorMessage } from "../protocol/rpc-error.js";
 
@@ -24,6 +24,12 @@ export function sendFailureMessage(error: unknown): Phrase {
       if (bytes === undefined) return phrase("send.tooLong");
       return ({ t, locale }) => t("send.tooLongLimit", { limit: formatBytes(locale, bytes) });
     }
+    case "invalid_request": {
+      // A message over the server's length limit (in characters, well under the frame's limit in bytes).
+      const chars = contentLimitChars(error instanceof RpcError ? error.details : undefined);
+      if (chars === undefined) return ({ t }) => t("send.failed", { error: errorMessage(error) });
+      return ({ t, locale }) => t("send.tooLongChars", { limit: formatCount(locale, chars) });
+    }
     case "rate_limited":
       return phrase("send.rateLimited");
     case "disconnected":
@@ -32,6 +38,19 @@ export function sendFailureMessage(error: unknown): Phrase {
     default:
       return ({ t }) => t("send.failed", { error: errorMessage(error) });
   }
+}
+
+/**
+ * 100000 from the schema issue that refused a message's text as too long (`too_big` at `…messages[i].content`), or
+ * undefined when the request was refused for something else.
+ */
+function contentLimitChars(details: unknown): number | undefined {
+  if (!Array.isArray(details)) return undefined;
+  for (const issue of details as { code?: unknown; path?: unknown; maximum?: unknown }[]) {
+    const path = Array.isArray(issue.path) ? issue.path : [];
+    if (issue.code === "too_big" && path.at(-1) === "content" && typeof issue.maximum === "number") return issue.maximum;
+  }
+  return undefined;
 }
 
 /** 1048576 from the server's "Frame exceeds 1048576 bytes", or undefined when it says no number. */
