@@ -1,5 +1,12 @@
-/** Characters of context on each side of the match in a snippet. */
-const CONTEXT_CHARS = 60;
+import { eastAsianWidth } from "get-east-asian-width";
+
+/**
+ * Context around the match, in columns: a Chinese, Japanese or Korean character takes two, as on screen. Counted in
+ * characters, 60 of them before a Chinese match filled the sidebar's three snippet lines and pushed the match out
+ * of sight; 40 columns before keep it on the first two lines in every script.
+ */
+const BEFORE_COLUMNS = 40;
+const AFTER_COLUMNS = 80;
 
 /** Longest snippet when no term is found (a fuzzy or stemmed match): the start of the content. */
 const HEAD_CHARS = 160;
@@ -18,9 +25,22 @@ export function snippetAround(content: string, terms: readonly string[]): string
     if (at < 0) continue;
     // indexOf counts UTF-16 units; convert to a code point index.
     const start = Array.from(flat.slice(0, at)).length;
-    return excerpt(characters, start - CONTEXT_CHARS, start + Array.from(term).length + CONTEXT_CHARS);
+    const end = start + Array.from(term).length;
+    return excerpt(characters, start - charactersWithin(characters, start, -1, BEFORE_COLUMNS), end + charactersWithin(characters, end, 1, AFTER_COLUMNS));
   }
   return excerpt(characters, 0, HEAD_CHARS);
+}
+
+/** How many characters from `at` (going back with `step` -1, forward with 1) fit in `columns`. */
+function charactersWithin(characters: readonly string[], at: number, step: 1 | -1, columns: number): number {
+  let used = 0;
+  let count = 0;
+  for (let index = step === 1 ? at : at - 1; index >= 0 && index < characters.length; index += step) {
+    used += eastAsianWidth(characters[index]?.codePointAt(0) ?? 0);
+    if (used > columns) break;
+    count += 1;
+  }
+  return count;
 }
 
 function excerpt(characters: string[], from: number, to: number): string {

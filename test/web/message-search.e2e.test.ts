@@ -25,6 +25,8 @@ beforeAll(async () => {
   await seed("Garden notes", ["The tomatoes need water every morning", "<img src=x onerror=alert(1)> is not the weather I hoped for"]);
   const diary = Array.from({ length: LONG_TURNS }, (_, turn) => (turn === 1 ? "The secret password is marmalade" : `Diary entry ${turn + 1}: nothing much happened`));
   await seed("Long diary", diary);
+  // A long Chinese message whose term comes late: its snippet must still show the term in the sidebar's three lines.
+  await seed("Rain report", [`${"这份报告记录了本周的降雨量和温度变化，".repeat(5)}最难的是确定量化指标的方法。`]);
   // The page was opened before the seeding: a reload lists the new sessions.
   await page.reload();
   await waitForChat(page);
@@ -65,7 +67,8 @@ describe("searching messages from the sidebar", () => {
     expect([...rows].sort()).toEqual([
       "Beijing trip | Assistant: You said: What will the [weather] be like in Beijing tomorrow?",
       "Beijing trip | You: What will the [weather] be like in Beijing tomorrow?",
-      "Garden notes | Assistant: You said: <img src=x onerror=alert(1)> is not the [weather] I hoped for",
+      // Cut at 40 columns before the term (a Chinese character counts two).
+      "Garden notes | Assistant: …<img src=x onerror=alert(1)> is not the [weather] I hoped for",
       "Garden notes | You: <img src=x onerror=alert(1)> is not the [weather] I hoped for",
     ]);
     // The snippet stayed text: no element was made from the message's markup.
@@ -84,6 +87,20 @@ describe("searching messages from the sidebar", () => {
       expect.arrayContaining(["Beijing trip | You: 明天北京的[天气]怎么样？会下雨吗？", "Beijing trip | Assistant: You said: 明天北京的[天气]怎么样？会下雨吗？"]),
     );
     expect(await hits(page).count()).toBe(2);
+  });
+
+  it("shows the marked term of a long Chinese message within the snippet's three lines", async () => {
+    await search(page, "确定量");
+    await expect.poll(() => hits(page).count(), { timeout: 10_000 }).toBe(2);
+    for (const hit of await hits(page).all()) {
+      const seen = await hit.evaluate((button) => {
+        const snippet = button.querySelector(".search-hit-snippet")?.getBoundingClientRect();
+        const mark = button.querySelector(".search-hit-snippet mark")?.getBoundingClientRect();
+        return snippet !== undefined && mark !== undefined && mark.height > 0 && mark.top >= snippet.top - 1 && mark.bottom <= snippet.bottom + 1;
+      });
+      // With 60 characters of context before it, the term sat on the fifth line, clipped away.
+      expect(seen).toBe(true);
+    }
   });
 
   it("says so when no message matches, and shows nothing for a one-character query", async () => {
