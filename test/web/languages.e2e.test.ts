@@ -233,6 +233,47 @@ describe("the page's language", () => {
     await context.close();
   });
 
+  it("says in Chinese when the server refuses the page's first requests (429), and loads by itself once it accepts them", async () => {
+    const context = await fixture.browser.newContext({ viewport: { width: 1200, height: 800 }, locale: "zh-CN" });
+    let refused = 0;
+    await context.route("**/assistants/search", async (route) => {
+      if (refused >= 2) return route.continue();
+      refused += 1;
+      return route.fulfill({ status: 429, headers: { "Retry-After": "1" }, contentType: "application/json", body: JSON.stringify({ code: "rate_limited", message: "Too many requests" }) });
+    });
+    const page = await context.newPage();
+    trackPageErrors(page);
+    await page.goto(fixture.server.url);
+    // It read "assistants: server answered 429 (unavailable)", in English, and stayed so until reloaded by hand.
+    const alert = page.getByRole("alert");
+    await expect.poll(() => alert.locator("p").innerText().catch(() => ""), { timeout: 5_000 }).toBe("此账户的请求过于频繁，服务器暂时拒绝。1 秒后自动重试…");
+    expect(await alert.getByRole("button").innerText()).toBe("立即重试");
+    await waitForChat(page);
+    expect(refused).toBe(2);
+    expect(pageErrors).toEqual([]);
+    await context.close();
+  });
+
+  it("says what failed when the server cannot answer, and tries again at once from its button", async () => {
+    const context = await fixture.browser.newContext({ viewport: { width: 1200, height: 800 }, locale: "en-US" });
+    let failing = true;
+    await context.route("**/assistants/search", (route) =>
+      failing ? route.fulfill({ status: 503, contentType: "application/json", body: JSON.stringify({ code: "unavailable", message: "The database is starting" }) }) : route.continue(),
+    );
+    const page = await context.newPage();
+    trackPageErrors(page);
+    await page.goto(fixture.server.url);
+    const alert = page.getByRole("alert");
+    await expect.poll(() => alert.locator("p").innerText().catch(() => ""), { timeout: 5_000 }).toBe("Cannot reach the server: The database is starting. Trying again in 1 s…");
+    // The second failure in a row waits twice as long.
+    await expect.poll(() => alert.locator("p").innerText().catch(() => ""), { timeout: 5_000 }).toBe("Cannot reach the server: The database is starting. Trying again in 2 s…");
+    failing = false;
+    await alert.getByRole("button", { name: "Try again now" }).click();
+    await waitForChat(page);
+    expect(pageErrors).toEqual([]);
+    await context.close();
+  });
+
   it("without JavaScript, says in English and Chinese that the page needs it", async () => {
     const context = await fixture.browser.newContext({ locale: "zh-CN", javaScriptEnabled: false });
     const page = await context.newPage();

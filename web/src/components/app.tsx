@@ -3,10 +3,11 @@ import { fetchServerInfo, searchAssistants, webSocketUrl } from "../protocol/htt
 import type { Assistant, ServerInfo } from "../protocol/protocol-types.js";
 import { RpcClient } from "../protocol/rpc-client.js";
 import { useI18n } from "../i18n/i18n-context.js";
-import { type Phrase, verbatim } from "../i18n/translator.js";
-import { RpcError, errorMessage } from "../protocol/rpc-error.js";
+import type { Phrase } from "../i18n/translator.js";
+import { RpcError } from "../protocol/rpc-error.js";
 import { type AuthMode, refusedMessage, revokedWhileOpenMessage, savedRefusedMessage } from "../state/auth-wording.js";
 import { loadToken, saveToken } from "../state/browser-storage.js";
+import { type LoadFailure, loadFailure } from "../state/load-failure.js";
 import { ChatApp } from "./chat-app.js";
 import { SignInForm } from "./sign-in-form.js";
 
@@ -14,7 +15,7 @@ type Phase =
   | { kind: "loading" }
   | { kind: "sign-in"; error?: Phrase }
   | { kind: "ready"; assistants: Assistant[]; token: string | undefined }
-  | { kind: "failed"; message: Phrase };
+  | ({ kind: "failed" } & LoadFailure);
 
 /** Finds out whether the server wants a key, checks the remembered one, then shows the chat. */
 export function App() {
@@ -23,6 +24,13 @@ export function App() {
   const [phase, setPhase] = useState<Phase>({ kind: "loading" });
   const authMode = useRef<AuthMode>("apikey");
   if (info) authMode.current = info.auth_mode;
+  // Each failed load is tried again by itself (a rate limit, a restarting server); `attempt` starts the next try.
+  const [attempt, setAttempt] = useState(0);
+  const failures = useRef(0);
+  const failed = (error: unknown) => {
+    failures.current += 1;
+    setPhase({ kind: "failed", ...loadFailure(error, failures.current) });
+  };
 
   const signIn = async (serverInfo: ServerInfo, token: string | undefined) => {
     const needsToken = serverInfo.auth_mode !== "none";
@@ -30,6 +38,7 @@ export function App() {
     try {
       const assistants = await searchAssistants(needsToken ? token : undefined);
       if (needsToken) saveToken(token);
+      failures.current = 0;
       setPhase({ kind: "ready", assistants, token: needsToken ? token : undefined });
     } catch (error) {
       if (error instanceof RpcError && error.code === "unauthorized") {
@@ -37,7 +46,7 @@ export function App() {
         saveToken(undefined);
         return setPhase({ kind: "sign-in", error: wasRemembered ? savedRefusedMessage(serverInfo.auth_mode) : refusedMessage(serverInfo.auth_mode, error.message) });
       }
-      setPhase({ kind: "failed", message: verbatim(errorMessage(error)) });
+      failed(error);
     }
     return undefined;
   };
@@ -48,8 +57,15 @@ export function App() {
         setInfo(serverInfo);
         return signIn(serverInfo, loadToken());
       })
-      .catch((error: unknown) => setPhase({ kind: "failed", message: ({ t }) => t("app.unreachable", { error: errorMessage(error) }) }));
-  }, []);
+      .catch(failed);
+  }, [attempt]);
+
+  const retryInMs = phase.kind === "failed" ? phase.retryInMs : undefined;
+  useEffect(() => {
+    if (retryInMs === undefined) return undefined;
+    const timer = setTimeout(() => setAttempt((count) => count + 1), retryInMs);
+    return () => clearTimeout(timer);
+  }, [phase, retryInMs]);
 
   const token = phase.kind === "ready" ? phase.token : undefined;
   const ready = phase.kind === "ready";
@@ -71,9 +87,12 @@ export function App() {
   if (phase.kind === "loading") return <p class="page-status">{i18n.t("app.loading")}</p>;
   if (phase.kind === "failed") {
     return (
-      <p class="page-status" role="alert">
-        {phase.message(i18n)}
-      </p>
+      <div class="page-status" role="alert">
+        <p>{phase.message(i18n)}</p>
+        <button type="button" class="button" onClick={() => setAttempt((count) => count + 1)}>
+          {i18n.t("app.retryNow")}
+        </button>
+      </div>
     );
   }
   if (phase.kind === "sign-in" || !info) {

@@ -6,7 +6,9 @@ import type { Message } from "./message-format.js";
 /** English, the page's reference catalog. */
 export const en = {
   "app.loading": "Loading…",
-  "app.unreachable": "Cannot reach the server: {error}",
+  "app.unreachable": "Cannot reach the server: {error}. Trying again in {seconds} s…",
+  "app.rateLimited": "The server is refusing requests for a moment: too many were sent from this account. Trying again in {seconds} s…",
+  "app.retryNow": "Try again now",
 
   "credential.apiKey": "API key",
   "credential.token": "access token",

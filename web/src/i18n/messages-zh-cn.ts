@@ -6,7 +6,9 @@ import type { Catalog } from "./messages-en.js";
 /** Simplified Chinese (zh-CN). */
 export const zhCN: Catalog = {
   "app.loading": "加载中…",
-  "app.unreachable": "无法连接服务器：{error}",
+  "app.unreachable": "无法连接服务器：{error}。{seconds} 秒后自动重试…",
+  "app.rateLimited": "此账户的请求过于频繁，服务器暂时拒绝。{seconds} 秒后自动重试…",
+  "app.retryNow": "立即重试",
 
   "credential.apiKey": "API 密钥",
   "credential.token": "访问令牌",

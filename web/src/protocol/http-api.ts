@@ -17,8 +17,15 @@ export async function searchAssistants(token: string | undefined): Promise<Assis
   if (token) headers.Authorization = `Bearer ${token}`;
   const response = await fetch("/assistants/search", { method: "POST", headers, body: JSON.stringify({ limit: 100 }) });
   if (response.status === 401) throw new RpcError("unauthorized", (await errorBodyMessage(response)) ?? "unauthorized");
-  if (!response.ok) throw new RpcError("unavailable", `assistants: server answered ${response.status}`);
+  if (response.status === 429) throw new RpcError("rate_limited", (await errorBodyMessage(response)) ?? "Too many requests", { retry_after_ms: retryAfterMs(response) });
+  if (!response.ok) throw new RpcError("unavailable", (await errorBodyMessage(response)) ?? `server answered ${response.status}`);
   return (await response.json()) as Assistant[];
+}
+
+/** How long a 429 asks to wait, from its `Retry-After` seconds (1 s when it says nothing readable). */
+function retryAfterMs(response: Response): number {
+  const seconds = Number(response.headers.get("Retry-After"));
+  return Number.isFinite(seconds) && seconds > 0 ? seconds * 1000 : 1000;
 }
 
 /** The WebSocket URL of this page's server; browsers cannot set headers, so the token rides in the query. */
