@@ -25,9 +25,19 @@ export const createThreadBody = z.object({
 export const patchThreadBody = z.object({ metadata: metadata.optional(), title: sessionTitleSchema.optional(), ttl: threadTtlSchema.nullable().optional() });
 
 /** `POST /threads/{id}/history`. */
-export const historyBody = z.object({
+export const historyBody = z.strictObject({
   limit: z.number().int().min(1).max(1000).default(10),
   before: z.union([z.string(), z.object({ configurable: z.object({ checkpoint_id: z.string() }).passthrough() })]).optional(),
+  /** Only checkpoints whose metadata contains these entries (`{source: "input"}`, `{step: 3}`…). */
+  metadata: z.record(z.string(), z.unknown()).optional(),
+  /** Where to read: a checkpoint (that one alone, as LangGraph's savers list it) and/or a subgraph's namespace. */
+  checkpoint: z
+    .strictObject({
+      checkpoint_id: z.string().min(1).max(200).optional(),
+      checkpoint_ns: z.string().max(2000).optional(),
+      checkpoint_map: z.record(z.string(), z.unknown()).optional(),
+    })
+    .optional(),
 });
 
 /** A query-string parameter left empty (`?before=`, a form field with no value) means "not given". */

@@ -18,6 +18,17 @@ export type StateChange = { values: unknown; as_node?: string; checkpoint_id?: s
 /** A checkpoint address, as LangGraph Platform returns it. */
 export type CheckpointRef = { thread_id: string; checkpoint_ns: string; checkpoint_id: string | null };
 
+/** Which checkpoints a history reads (LangGraph's `POST /threads/{id}/history` body). */
+export interface HistoryOptions {
+  limit: number;
+  /** Exclusive: only checkpoints older than this one. */
+  before?: string;
+  /** Only checkpoints whose metadata contains these entries. */
+  metadata?: Record<string, unknown>;
+  /** A checkpoint (that one alone) and/or a subgraph's namespace to read instead of the thread's root. */
+  checkpoint?: { checkpoint_id?: string; checkpoint_ns?: string; checkpoint_map?: Record<string, unknown> };
+}
+
 /** A thread state in LangGraph Platform's shape, plus the approvals it waits for. */
 export interface ThreadState {
   values: unknown;
@@ -106,7 +117,7 @@ export class ThreadStateService {
   }
 
   /** Past states, newest first. */
-  async history(userId: string, threadId: string, options: { limit: number; before?: string }): Promise<ThreadState[]> {
+  async history(userId: string, threadId: string, options: HistoryOptions): Promise<ThreadState[]> {
     const states: ThreadState[] = [];
     for await (const snapshot of this.snapshots(await this.graphOf(userId, threadId), threadId, options)) states.push(toThreadState(threadId, snapshot));
     return states;
@@ -158,9 +169,11 @@ export class ThreadStateService {
     return this.deps.registry.resolve(assistant.graph_id, assistant.context);
   }
 
-  private snapshots(graph: RunnableGraph, threadId: string, options: { limit: number; before?: string }): AsyncIterableIterator<GraphStateSnapshot> {
+  private snapshots(graph: RunnableGraph, threadId: string, options: HistoryOptions): AsyncIterableIterator<GraphStateSnapshot> {
     const before = options.before ? { configurable: { thread_id: threadId, checkpoint_id: options.before } } : undefined;
-    return graph.getStateHistory({ configurable: { thread_id: threadId } }, { limit: options.limit, before });
+    // The thread id last: a `checkpoint` from the request never points at another thread.
+    const configurable = { ...options.checkpoint, thread_id: threadId };
+    return graph.getStateHistory({ configurable }, { limit: options.limit, before, ...(options.metadata ? { filter: options.metadata } : {}) });
   }
 }
 

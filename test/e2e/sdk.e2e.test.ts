@@ -132,6 +132,31 @@ describe("@langchain/langgraph-sdk against Threadline", () => {
     expect(copied.values.messages.map((message) => message.content)).toEqual(["remember this", "You said: remember this", "a note"]);
   });
 
+  it("threads.getHistory honours metadata and checkpoint (they were ignored); anything else in the body is refused", async () => {
+    const thread = await client.threads.create();
+    await client.runs.wait(thread.thread_id, "chat", { input: human("first") });
+    await client.runs.wait(thread.thread_id, "chat", { input: human("second") });
+    const all = await client.threads.getHistory<State>(thread.thread_id, { limit: 100 });
+    const inputs = await client.threads.getHistory<State>(thread.thread_id, { limit: 100, metadata: { source: "input" } });
+    expect(inputs.length).toBeGreaterThan(0);
+    expect(inputs.length).toBeLessThan(all.length);
+    expect(inputs.map((entry) => entry.metadata?.source)).toEqual(inputs.map(() => "input"));
+    expect(inputs.map((entry) => entry.checkpoint.checkpoint_id)).toEqual(all.filter((entry) => entry.metadata?.source === "input").map((entry) => entry.checkpoint.checkpoint_id));
+    expect(await client.threads.getHistory(thread.thread_id, { metadata: { source: "nothing-like-this" } })).toEqual([]);
+
+    const picked = all[2];
+    const one = await client.threads.getHistory<State>(thread.thread_id, { checkpoint: { checkpoint_id: picked?.checkpoint.checkpoint_id } });
+    expect(one.map((entry) => entry.checkpoint.checkpoint_id)).toEqual([picked?.checkpoint.checkpoint_id]);
+    expect(one[0]?.values).toEqual(picked?.values);
+
+    const { key } = await server.services.apiKeys.create("sdk-user");
+    for (const body of [{ select: ["checkpoint"] }, { limit: 3, filter: {} }, { checkpoint: { checkpoint_id: "x", thread_id: "elsewhere" } }]) {
+      const refused = await fetch(`${server.url}/threads/${thread.thread_id}/history`, { method: "POST", headers: { Authorization: `Bearer ${key}`, "Content-Type": "application/json" }, body: JSON.stringify(body) });
+      expect(refused.status).toBe(400);
+      expect(await refused.json()).toMatchObject({ code: "invalid_request" });
+    }
+  });
+
   it("threads.create with supersteps seeds the new thread (state and transcript); unknown nodes are refused first", async () => {
     const seeded = await client.threads.create({
       supersteps: [

@@ -83,7 +83,8 @@ export function threadRoutes(services: Services): Router {
   router.post("/threads/:thread_id/history", async (request, response) => {
     const body = historyBody.parse(request.body ?? {});
     const before = typeof body.before === "string" ? body.before : body.before?.configurable.checkpoint_id;
-    response.json(await services.threadState.history(currentUser(response).id, param(request, "thread_id"), { limit: body.limit, before }));
+    const { metadata, checkpoint } = body;
+    response.json(await services.threadState.history(currentUser(response).id, param(request, "thread_id"), { limit: body.limit, before, ...(metadata ? { metadata } : {}), ...(checkpoint ? { checkpoint } : {}) }));
   });
 
   router.get("/threads/:thread_id/messages", async (request, response) => {
