@@ -2,11 +2,24 @@ import type { ErrorRequestHandler, RequestHandler } from "express";
 import { AppError, toAppError } from "../errors/app-error.js";
 import type { Logger } from "../logger.js";
 
+function isJsonText(body: unknown): boolean {
+  if (typeof body !== "string") return false;
+  try {
+    JSON.parse(body);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 /** Map body-parser failures to our codes before the generic conversion. */
 function fromBodyParser(error: unknown): AppError | undefined {
   const type = (error as { type?: unknown }).type;
   if (type === "entity.too.large") return new AppError("payload_too_large", "Request body is too large");
-  if (type === "entity.parse.failed") return new AppError("invalid_request", "Request body is not valid JSON");
+  if (type === "entity.parse.failed") {
+    // Strict JSON bodies are objects or arrays: `null`, `1` or `"text"` parse, but are no request.
+    return new AppError("invalid_request", isJsonText((error as { body?: unknown }).body) ? "Request body must be a JSON object" : "Request body is not valid JSON");
+  }
   if (type === "encoding.unsupported" || type === "charset.unsupported") return new AppError("invalid_request", "Unsupported body encoding");
   return undefined;
 }

@@ -3,6 +3,7 @@ import type { Services } from "../services.js";
 import { authMiddleware } from "./auth-middleware.js";
 import { browserOriginGuard } from "./browser-origin-guard.js";
 import { errorHandler, notFoundHandler } from "./error-handler.js";
+import { jsonBodyOnly } from "./json-body-only.js";
 import { storableInput } from "./storable-input.js";
 import { assistantRoutes } from "./routes/assistant-routes.js";
 import { cronRoutes } from "./routes/cron-routes.js";
@@ -21,8 +22,9 @@ export function createHttpApp(services: Services): Express {
   const app = express();
   app.disable("x-powered-by");
   app.use(browserOriginGuard(services.config));
-  app.use(express.json({ limit: services.config.MAX_BODY_BYTES }));
+  app.use(express.json({ limit: services.config.MAX_BODY_BYTES, type: ["application/json", "application/*+json"] }));
   app.use(storableInput);
+  app.use(jsonBodyOnly);
   app.use(systemRoutes(services));
   // The web page is public; it signs in over the same API as any other client.
   app.use(webRoutes(services));

@@ -1,6 +1,6 @@
 import type { Assistant } from "../assistants/assistant.js";
 import type { AssistantService } from "../assistants/assistant-service.js";
-import { AppError } from "../errors/app-error.js";
+import { AppError, describeIssues } from "../errors/app-error.js";
 import type { GraphRegistry } from "../registry/graph-registry.js";
 import type { ToolDefinition } from "../tools/tool-definition.js";
 
@@ -34,7 +34,7 @@ export function checkRunRequest(
 export function checkEditedArgs(tools: readonly ToolDefinition[], toolName: string, args: Record<string, unknown> | undefined): void {
   const tool = tools.find((candidate) => candidate.name === toolName);
   const parsed = tool?.schema.safeParse(args ?? {});
-  if (parsed && !parsed.success) throw new AppError("invalid_request", `Edited arguments are not valid for ${toolName}`, { details: parsed.error.issues });
+  if (parsed && !parsed.success) throw new AppError("invalid_request", `Edited arguments are not valid for ${toolName}: ${describeIssues(parsed.error.issues)}`, { details: parsed.error.issues });
   const known = parsed?.success && typeof parsed.data === "object" && parsed.data !== null ? Object.keys(parsed.data) : undefined;
   const unknown = known ? Object.keys(args ?? {}).filter((key) => !known.includes(key)) : [];
   if (unknown.length > 0) throw new AppError("invalid_request", `Edited arguments name what ${toolName} does not take: ${unknown.join(", ")}`, { details: { unknown } });

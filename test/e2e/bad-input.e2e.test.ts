@@ -251,7 +251,24 @@ describe("malformed HTTP requests get typed errors", () => {
   it("invalid JSON body", async () => {
     const response = await post("/threads/search", "{oops");
     expect(response.status).toBe(400);
-    expect(await response.json()).toMatchObject({ code: "invalid_request" });
+    expect(await response.json()).toMatchObject({ code: "invalid_request", message: "Request body is not valid JSON" });
+    // Valid JSON, but no request: said so (it read "not valid JSON").
+    for (const body of ["null", "42", '"text"']) expect(await (await post("/threads", body)).json()).toMatchObject({ code: "invalid_request", message: "Request body must be a JSON object" });
+  });
+
+  it("a body that is not JSON is refused, not read as no body (a text/plain POST /threads created a thread)", async () => {
+    const count = async () => (await (await post("/threads/count", "{}")).json()) as number;
+    const before = await count();
+    for (const type of ["text/plain", "application/x-www-form-urlencoded"]) {
+      const response = await fetch(`${server.url}/threads`, { method: "POST", headers: { "Content-Type": type }, body: "hello" });
+      expect(response.status).toBe(400);
+      expect(await response.json()).toMatchObject({ code: "invalid_request", message: `Send the body as JSON (Content-Type: application/json), not ${type}` });
+    }
+    expect(await count()).toBe(before);
+    // No body at all is no body (the SDK's cancel), and JSON types with a suffix are JSON.
+    expect((await fetch(`${server.url}/threads`, { method: "POST" })).status).toBe(200);
+    const suffixed = await fetch(`${server.url}/threads`, { method: "POST", headers: { "Content-Type": "application/merge-patch+json" }, body: '{"metadata":{"via":"suffix"}}' });
+    expect(await suffixed.json()).toMatchObject({ metadata: { via: "suffix" } });
   });
 
   it("text Postgres cannot store, in a body or a query string", async () => {

@@ -85,6 +85,8 @@ describe("human in the loop", () => {
       value: { decision: "edit", args: { to: "not an email", subject: "x", body: "y" } },
     });
     expect(invalid.code).toBe("invalid_request");
+    // The message names the field, for a client that prints only it (the terminal client).
+    expect(invalid.message).toMatch(/^Edited arguments are not valid for send_email: to: /);
     // Answers that would run something other than what was meant: arguments with an approval (they would be
     // ignored), an edit without them, an argument the tool does not take (it would be dropped unseen).
     const ignored = [
