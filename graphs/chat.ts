@@ -3,6 +3,7 @@ import { AIMessage } from "@langchain/core/messages";
 import { requireAgentContext } from "../src/agent/agent-context.js";
 import { callModel } from "../src/agent/call-model.js";
 import { runToolCalls } from "../src/agent/run-tool-calls.js";
+import { RUNS_BEFORE_COMMIT } from "../src/runs/commit-gate.js";
 import type { RunningSummary } from "../src/memory/running-summary.js";
 
 /**
@@ -33,7 +34,8 @@ function nextAfterModel(state: State): "tools" | typeof END {
 
 /** A tool-calling agent: model → tools → model, until the model answers without calling a tool. */
 export const graph = new StateGraph(ChatState)
-  .addNode("model", modelNode)
+  // Only model calls and state updates: it may start before its run's submission commits (commit-gate.ts).
+  .addNode("model", modelNode, { metadata: { [RUNS_BEFORE_COMMIT]: true } })
   .addNode("tools", toolsNode)
   .addEdge(START, "model")
   .addConditionalEdges("model", nextAfterModel, ["tools", END])

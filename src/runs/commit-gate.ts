@@ -34,7 +34,16 @@ export class CommitGate<T = void> {
 const START_NODE = "__start__";
 
 /**
- * Holds every graph node except `__start__` until the run's submission committed, for any graph (built-in or
+ * Node metadata (`addNode(name, fn, {metadata: {[RUNS_BEFORE_COMMIT]: true}})`) saying the node acts on nothing
+ * outside the run — it calls models and returns state updates, no tools, no writes of its own — so it need not wait
+ * for its submission's commit: the built-in chat graph's model node then calls the model while the COMMIT's answer
+ * is on its way. What it streams and writes still waits (events and checkpoint writes are gated themselves), and a
+ * rollback aborts it with the run.
+ */
+export const RUNS_BEFORE_COMMIT = "threadline_runs_before_commit";
+
+/**
+ * Holds every graph node except `__start__` (and nodes marked `RUNS_BEFORE_COMMIT`) until the run's submission committed, for any graph (built-in or
  * from `langgraph.json`): LangChain awaits a handler's `handleChainStart` before the runnable it announces runs
  * when the handler asks for it (`awaitHandlers`, implied by `raiseError`), and LangGraph marks each node's run
  * with `langgraph_node`. Model token and tool callbacks are not delivered to it (`ignoreLLM`…), so it costs the
@@ -47,11 +56,11 @@ export class NodeStartGate extends BaseCallbackHandler {
     super({ raiseError: true, ignoreLLM: true, ignoreRetriever: true, ignoreAgent: true, ignoreCustomEvent: true });
   }
 
-  /** Wait for the commit before a node (other than `__start__`) runs; a rollback fails the node. */
+  /** Wait for the commit before a node (other than `__start__` and those marked `RUNS_BEFORE_COMMIT`) runs; a rollback fails the node. */
   // The signature is BaseCallbackHandler's.
   // eslint-disable-next-line max-params
   override async handleChainStart(_chain: Serialized, _inputs: unknown, _runId: string, _parentRunId?: string, _tags?: string[], metadata?: Record<string, unknown>): Promise<void> {
     const node = metadata?.langgraph_node;
-    if (typeof node === "string" && node !== START_NODE) await this.committed;
+    if (typeof node === "string" && node !== START_NODE && metadata?.[RUNS_BEFORE_COMMIT] !== true) await this.committed;
   }
 }

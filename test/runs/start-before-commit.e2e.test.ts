@@ -1,5 +1,6 @@
 import { afterEach, expect, it, vi } from "vitest";
 import { FakeChatModel } from "../../src/models/fake-chat-model.js";
+import { calculator } from "../../tools/calculator.js";
 import type { RunDispatcher } from "../../src/runs/run-dispatcher.js";
 import { waitFor } from "../jobs/wait-for.js";
 import { useTestServer } from "../helpers/test-server.js";
@@ -46,16 +47,17 @@ function modelCalls() {
 const say = (content: string) => ({ messages: [{ role: "user", content }] });
 
 /**
- * "lost?" is refused (`internal`) by a submission that rolls back: no model call, nothing stored, the thread idle.
- * The message was refused, not swallowed: sent again, it is answered as if the first attempt never was.
+ * "lost?" is refused (`internal`) by a submission that rolls back: nothing stored or streamed (the model node may
+ * have begun its call before the commit, and is aborted with the run), the thread idle. The message was refused,
+ * not swallowed: sent again, it is answered as if the first attempt never was.
  */
 async function expectRefusedThenAnswered(client: TestWsClient, threadId: string, before: Record<string, number>): Promise<void> {
-  const model = modelCalls();
+  const seen = client.events(threadId).length;
   const refused = await client.call("run.start", { thread_id: threadId, input: say("lost?") }).catch((error: unknown) => error);
   expect(refused).toBeInstanceOf(CommandError);
   expect((refused as CommandError).frame.code).toBe("internal");
   await waitFor(() => fixture.server.services.active.size === 0, 5000);
-  expect(model).not.toHaveBeenCalled();
+  expect(client.events(threadId)).toHaveLength(seen);
   expect(await storedFor(threadId)).toEqual(before);
   const thread = await client.call<{ status: string }>("thread.get", { thread_id: threadId });
   expect(thread.status).toBe("idle");
@@ -66,21 +68,24 @@ async function expectRefusedThenAnswered(client: TestWsClient, threadId: string,
 it.each([
   ["a thread's first run", 0],
   ["a run after one that succeeded", 1],
-])("%s starts before its submission commits, but runs no node and writes nothing until then", async (_name, earlierRuns) => {
+])("%s starts before its submission commits: the model is called, but no tool runs and nothing is written or streamed until then", async (_name, earlierRuns) => {
   await using client = await TestWsClient.connect(fixture.server.wsUrl);
   const { thread_id: threadId } = await client.call<{ thread_id: string }>("thread.open", {});
   for (let index = 0; index < earlierRuns; index += 1) await chat(client, threadId, `earlier ${index}`);
   const before = await storedFor(threadId);
   const hold = holdSubmissionBeforeStart();
   const model = modelCalls();
+  const tool = vi.spyOn(calculator, "execute");
 
-  const answer = client.call<{ run_id: string }>("run.start", { thread_id: threadId, input: say("hello") });
+  const answer = client.call<{ run_id: string }>("run.start", { thread_id: threadId, input: say('/tool calculator {"expression": "6*7"}') });
   await hold.reached;
   // The executor has the run before the transaction commits…
   await waitFor(() => fixture.server.services.active.size === 1, 5000);
   await new Promise((resolve) => setTimeout(resolve, 150));
-  // …and nothing of it is visible or has acted: no node past __start__, no checkpoint, event or transcript row.
-  expect(model).not.toHaveBeenCalled();
+  // …and its model node, which only calls the model (RUNS_BEFORE_COMMIT), has asked for the tool call; the tools
+  // node waits: nothing has acted, and nothing is visible — no checkpoint, event or transcript row.
+  expect(model).toHaveBeenCalledTimes(1);
+  expect(tool).not.toHaveBeenCalled();
   expect(await storedFor(threadId)).toEqual(before);
   expect(client.events(threadId).filter((frame) => frame.event === "run.started")).toHaveLength(earlierRuns);
 
@@ -90,9 +95,10 @@ it.each([
   expect(final.event).toBe("run.completed");
   const runEvents = client.events(threadId).filter((frame) => frame.run_id === runId);
   expect(runEvents[0]?.event).toBe("run.started");
-  expect(model).toHaveBeenCalledTimes(1);
+  expect(tool).toHaveBeenCalledTimes(1);
+  expect(model).toHaveBeenCalledTimes(2);
   const state = await client.call<{ values: { messages: { content: string }[] } }>("state.get", { thread_id: threadId });
-  expect(state.values.messages.map((message) => message.content).slice(-2)).toEqual(["hello", "You said: hello"]);
+  expect(state.values.messages.map((message) => message.content).slice(-1)).toEqual(["Tool calculator returned: 42"]);
 });
 
 it("a submission that rolls back after its run started leaves nothing behind, and the thread takes the next message", async () => {
