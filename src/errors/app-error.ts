@@ -70,13 +70,14 @@ export function toAppError(error: unknown): AppError {
 export function describeIssues(issues: readonly unknown[]): string {
   const [first] = issues as { path?: unknown; message?: unknown }[];
   if (!first) return "no details";
-  const path = Array.isArray(first.path) ? formatPath(first.path) : "";
+  const path = Array.isArray(first.path) ? formatJsonPath(first.path) : "";
   const message = typeof first.message === "string" ? first.message : "invalid";
   const more = issues.length > 1 ? ` (and ${issues.length - 1} more)` : "";
   return `${path ? `${path}: ` : ""}${message}${more}`;
 }
 
-function formatPath(path: readonly unknown[]): string {
+/** A path into a JSON value as people write it: `["input", "messages", 0, "content"]` → `input.messages[0].content`. */
+export function formatJsonPath(path: readonly unknown[]): string {
   return path.reduce<string>((text, step) => (typeof step === "number" ? `${text}[${step}]` : text ? `${text}.${String(step)}` : String(step)), "");
 }
 

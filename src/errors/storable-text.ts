@@ -1,4 +1,4 @@
-import { AppError } from "./app-error.js";
+import { AppError, formatJsonPath } from "./app-error.js";
 
 /**
  * Nesting of client input accepted at most (`assertStorableText` refuses deeper input). Far beyond any message,
@@ -40,8 +40,9 @@ export function findUnstorableText(value: unknown, path = "", depth = 0): string
  * @example assertStorableText(request.body, "The request body");
  */
 export function assertStorableText(value: unknown, subject: string): void {
-  const deep = findTooDeep(value);
-  if (deep !== undefined) {
+  const steps = findTooDeep(value, 0);
+  if (steps !== undefined) {
+    const deep = formatJsonPath(steps) || "(value)";
     throw new AppError("invalid_request", `${subject} is nested deeper than ${INPUT_MAX_DEPTH} levels at ${deep}`, { details: { path: deep, max_depth: INPUT_MAX_DEPTH } });
   }
   const path = findUnstorableText(value);
@@ -49,14 +50,24 @@ export function assertStorableText(value: unknown, subject: string): void {
   throw new AppError("invalid_request", `${subject} holds a NUL character or an unpaired UTF-16 surrogate at ${path}; such text cannot be stored`, { details: { path } });
 }
 
-/** The path of the first object or array nested deeper than `INPUT_MAX_DEPTH`, or undefined (the walk stops there). */
-function findTooDeep(value: unknown, path = "", depth = 0): string | undefined {
+/**
+ * The steps to the first object or array nested deeper than `INPUT_MAX_DEPTH`, or undefined. Nothing is allocated
+ * on the way down (every request body is walked): the path is built only for a refusal, as the walk unwinds.
+ */
+function findTooDeep(value: unknown, depth: number): (string | number)[] | undefined {
   if (value === null || typeof value !== "object") return undefined;
-  if (depth >= INPUT_MAX_DEPTH) return path || "(value)";
-  const entries: [string, unknown][] = Array.isArray(value) ? value.map((item, index) => [`${path}[${index}]`, item]) : Object.entries(value as Record<string, unknown>).map(([key, item]) => [path ? `${path}.${key}` : key, item]);
-  for (const [itemPath, item] of entries) {
-    const found = findTooDeep(item, itemPath, depth + 1);
-    if (found !== undefined) return found;
+  if (depth >= INPUT_MAX_DEPTH) return [];
+  if (Array.isArray(value)) {
+    for (let index = 0; index < value.length; index += 1) {
+      const found = findTooDeep(value[index], depth + 1);
+      if (found) return [index, ...found];
+    }
+    return undefined;
+  }
+  for (const key in value) {
+    if (!Object.hasOwn(value, key)) continue;
+    const found = findTooDeep((value as Record<string, unknown>)[key], depth + 1);
+    if (found) return [key, ...found];
   }
   return undefined;
 }

@@ -255,6 +255,7 @@ export class RunStore {
    */
   async finishIn(client: Queryable, finished: { run: Pick<Run, "run_id" | "thread_id" | "user_id">; owner: string; outcome: RunOutcome }): Promise<{ run: Run; othersActive: boolean; thread: ThreadStatusAfter } | undefined> {
       const { run, owner, outcome } = finished;
+      const waitsForHuman = awaitsHuman(outcome);
       // NO KEY (like every thread lock): a running run's last events are not held up behind it. Pipelined with the
       // update below: sent together, but the update starts (and takes its snapshot) only after the lock is held.
       const locking = client.query("SELECT 1 FROM threads WHERE thread_id = $1 FOR NO KEY UPDATE", [run.thread_id]);
@@ -276,8 +277,8 @@ export class RunStore {
                 ${statusNotifyExpression("thread", 8)}
            FROM finished LEFT JOIN thread ON true`,
         [run.run_id, owner, outcome.status, outcome.error ? JSON.stringify(outcome.error) : null, outcome.usage ? JSON.stringify(outcome.usage) : null,
-          run.thread_id, awaitsHuman(outcome) ? "interrupted" : threadStatusAfter(outcome.status), ...changeAnnouncementParams(this.options.announcement, run.user_id),
-          awaitsHuman(outcome)],
+          run.thread_id, waitsForHuman ? "interrupted" : threadStatusAfter(outcome.status), ...changeAnnouncementParams(this.options.announcement, run.user_id),
+          waitsForHuman],
       );
       const [, { rows }] = await Promise.all([locking, finishing]);
       const row = rows[0];
