@@ -89,7 +89,15 @@ export function App() {
     return (
       <div class="page-status" role="alert">
         <p>{phase.message(i18n)}</p>
-        <button type="button" class="button" onClick={() => setAttempt((count) => count + 1)}>
+        <button
+          type="button"
+          class="button"
+          onClick={() => {
+            // Leaving the failed phase clears its timer: one try now, not a second one when the timer fires.
+            setPhase({ kind: "loading" });
+            setAttempt((count) => count + 1);
+          }}
+        >
           {i18n.t("app.retryNow")}
         </button>
       </div>
