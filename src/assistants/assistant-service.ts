@@ -295,6 +295,21 @@ export class AssistantService {
     return { ...assistant, context: this.validateSettings({ ...assistant.context, ...overrides }) };
   }
 
+  /**
+   * Refuse (400) a run's setting overrides as the assistant's own settings are refused when saved: validated
+   * (`withRunSettings`), then the model and context-budget checks on the merged settings — a per-run
+   * `context_budget` too small for the system context and tools once failed only when the run started, its message
+   * already in the transcript. Nothing is checked for a run without overrides (the assistant's settings were).
+   */
+  async checkRunSettings(assistant: Assistant, overrides: Record<string, unknown> | undefined): Promise<void> {
+    const merged = this.withRunSettings(assistant, overrides);
+    if (merged === assistant) return;
+    await this.deps.checkSettings?.(merged.context).catch((error: unknown) => {
+      if (error instanceof AppError) throw new AppError(error.code, `This run's settings: ${error.message}`, { details: error.details });
+      throw error;
+    });
+  }
+
   /** The known assistant settings of a run request's `config.configurable` and `context` (context wins). */
   static runSettingOverrides(request: { config?: { configurable?: Record<string, unknown> } | null; context?: Record<string, unknown> | null }): Record<string, unknown> | undefined {
     const settings = mergeSettings({ config: request.config ?? undefined, context: request.context ?? undefined });

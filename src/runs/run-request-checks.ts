@@ -20,14 +20,14 @@ export function checkBreakpoints(
 }
 
 /** Breakpoints and setting overrides of a run, refused (400) at submission rather than when the run starts. */
-export function checkRunRequest(
-  deps: { registry: Pick<GraphRegistry, "resolve">; assistants: Pick<AssistantService, "withRunSettings"> },
+export async function checkRunRequest(
+  deps: { registry: Pick<GraphRegistry, "resolve">; assistants: Pick<AssistantService, "checkRunSettings"> },
   assistant: Assistant,
   request: { config?: { settings?: Record<string, unknown> }; interrupt_before?: "*" | string[]; interrupt_after?: "*" | string[] },
-): void {
+): Promise<void> {
   checkBreakpoints(deps.registry, assistant, request);
-  // The same validation as the assistant's own settings.
-  deps.assistants.withRunSettings(assistant, request.config?.settings);
+  // The same checks as the assistant's own settings get when saved.
+  await deps.assistants.checkRunSettings(assistant, request.config?.settings);
 }
 
 /** Edited arguments must be valid for the tool and name only its arguments (a stray key would be dropped unseen). */

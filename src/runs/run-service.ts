@@ -91,8 +91,8 @@ export class RunService {
     const transaction = withTransactionBegun(this.deps.pool, async (client, begun, commit) => {
       // A stored assistant is read in the transaction's first round trip, with BEGIN and the lock (a default one is
       // not read at all), and its settings checked before anything is written.
-      const checked = this.deps.assistants.get(userId, assistantId, client).then((found) => {
-        checkRunRequest(this.deps, found, request);
+      const checked = this.deps.assistants.get(userId, assistantId, client).then(async (found) => {
+        await checkRunRequest(this.deps, found, request);
         return found;
       });
       checked.catch(() => undefined);
@@ -136,7 +136,7 @@ export class RunService {
 
   /** Refuse (400) run settings or breakpoints that `submit` would refuse for this assistant (crons check when saved). */
   async check(userId: string, request: Pick<SubmitRunRequest, "config" | "interrupt_before" | "interrupt_after"> & { assistant_id: string }): Promise<void> {
-    checkRunRequest(this.deps, await this.deps.assistants.get(userId, request.assistant_id), request);
+    await checkRunRequest(this.deps, await this.deps.assistants.get(userId, request.assistant_id), request);
   }
 
   /** Answer an interrupt (approve / edit / reject a tool call): records the decision and resumes in a new run. */
@@ -148,7 +148,7 @@ export class RunService {
     const decision = approvalDecisionSchema.safeParse(request.value);
     if (!decision.success) throw new AppError("invalid_request", "value must be {decision: approve|reject|edit, args?, reason?}", { details: decision.error.issues });
     if (decision.data.decision === "edit") checkEditedArgs(this.deps.tools, pending.name, decision.data.args);
-    if (request.run?.config) checkRunRequest(this.deps, await this.deps.assistants.get(userId, session.assistant_id), request.run);
+    if (request.run?.config) await checkRunRequest(this.deps, await this.deps.assistants.get(userId, session.assistant_id), request.run);
     const result = await withTransaction(this.deps.pool, async (client) => {
       const submitted = await this.submitIn({ client }, userId, {
         ...request.run,

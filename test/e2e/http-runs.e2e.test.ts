@@ -180,12 +180,24 @@ describe("background runs (LangGraph Run shape)", () => {
       { input: userInput("x"), context: { temperature: 5 } },
       { input: userInput("x"), config: { configurable: { model: "no-such-provider:model" } } },
       { input: userInput("x"), context: { tools: ["launch_rockets"] } },
+      // Checked as an assistant's own budget is when saved: it once started the run, which failed with the message stored.
+      { input: userInput("x"), context: { context_budget: 300 } },
+      { input: userInput("x"), config: { configurable: { context_budget: 500, system_prompt: "Answer about invoices. ".repeat(200) } } },
     ]) {
-      const refused = await alice()<{ code: string }>("POST", `/threads/${threadId}/runs`, body);
+      const refused = await alice()<{ code: string; message: string; details?: { minimum_budget?: number } }>("POST", `/threads/${threadId}/runs`, body);
       expect(refused.status, JSON.stringify(body)).toBe(400);
       expect(refused.body.code).toBe("invalid_request");
+      if ("context_budget" in (body.context ?? body.config?.configurable ?? {})) {
+        expect(refused.body.message).toMatch(/^This run's settings: context_budget \d+ is too small for this assistant: .* Set context_budget to at least \d+/);
+        expect(refused.body.details?.minimum_budget).toBeGreaterThan(300);
+      }
     }
     expect((await alice()<RunBody[]>("GET", `/threads/${threadId}/runs`)).body).toHaveLength(3);
+    const transcript = (await alice()<{ messages: { content: string }[] }>("GET", `/threads/${threadId}/messages?limit=100`)).body.messages;
+    expect(transcript.map((message) => message.content)).not.toContain("x");
+    // A per-run budget that holds the call is taken.
+    const roomy = await alice()<Values>("POST", `/threads/${threadId}/runs/wait`, { input: userInput("roomy"), context: { context_budget: 3000 } });
+    expect(roomy.body.messages.at(-1)?.content).toBe("You said: roomy");
   });
 
   it("a delayed run is pending: reject answers thread_busy, cancel ends it cancelled", async () => {
