@@ -1,7 +1,7 @@
 import type { Locator, Page } from "playwright-core";
 import { beforeAll, describe, expect, it } from "vitest";
 import { TOOLS_WITH_SLOW_APPROVAL } from "../helpers/slow-tool.js";
-import { pageErrors, screenshot, sendMessage, startNewChat, useBrowserServer, waitForChat } from "./browser.js";
+import { currentThread, pageErrors, screenshot, sendMessage, startNewChat, useBrowserServer, waitForChat } from "./browser.js";
 
 // The tool cards of a reply whose run stopped before their results: "stopped", live and after a reload, never
 // "running…" or "pending" again. slow_task honours cancellation; the fake model turns `/tools [...]` into calls.
@@ -91,6 +91,22 @@ describe("tool calls of a stopped run", () => {
     await page.locator(".approval-card").getByRole("button", { name: "Approve" }).click();
     await expect.poll(() => stateOf("slow_approved_task"), { timeout: 15_000 }).toBe("done");
     expect(await stateOf("calculator")).toBe("done");
+    expect(pageErrors).toEqual([]);
+  });
+
+  it("keep the calls of a reply paused at a static breakpoint (interrupt_before, HTTP) pending, live and after a reload, until it continues", async () => {
+    await newChat();
+    const threadId = await currentThread(page);
+    const post = (path: string, body: unknown) => fetch(`${fixture.server.url}${path}`, { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify(body) });
+    const paused = await post(`/threads/${threadId}/runs/wait`, { input: { messages: [{ role: "user", content: '/tool calculator {"expression": "6*7"}' }] }, interrupt_before: ["tools"] });
+    expect(paused.status).toBe(200);
+    // It read "stopped": the run ended, no question pending.
+    await expect.poll(() => stateOf("calculator").catch(() => ""), { timeout: 15_000 }).toBe("pending");
+    await reload();
+    await expect.poll(() => stateOf("calculator").catch(() => ""), { timeout: 15_000 }).toBe("pending");
+    // A run without input continues from the breakpoint: the call runs.
+    expect((await post(`/threads/${threadId}/runs/wait`, {})).status).toBe(200);
+    await expect.poll(() => stateOf("calculator"), { timeout: 15_000 }).toBe("done");
     expect(pageErrors).toEqual([]);
   });
 });

@@ -157,6 +157,28 @@ describe("thread state", () => {
     expect(toolCallView(state, call, REQUEST)).toMatchObject({ args: edited, output: "sent to bob@example.com" });
   });
 
+  it("a reply paused at a static breakpoint keeps its unrun calls pending, not stopped, until the run that continues it", () => {
+    const call = { id: "call-b", name: "calculator", args: { expression: "6*7" } };
+    const request = message({ id: "m2", role: "assistant", content: "", tool_calls: [call] });
+    const paused = applyAll(mergeMessages(emptyThreadState(), [request]), [
+      frame("run.started", { run_id: "run-1" }),
+      frame("run.interrupted", { run_id: "run-1", status: "interrupted", interrupts: [], next: ["tools"] }),
+    ]);
+    expect(paused.pausedBefore).toEqual(["tools"]);
+    // It read "stopped": no run active, no question pending.
+    expect(toolCallView(paused, call, request).state).toBe("pending");
+    const continued = applyAll(paused, [
+      frame("run.started", { run_id: "run-2" }, "run-2"),
+      frame("tool.started", { tool_call_id: "call-b", name: "calculator", args: call.args }, "run-2"),
+    ]);
+    expect(continued.pausedBefore).toEqual([]);
+    expect(toolCallView(continued, call, request).state).toBe("running");
+    // A question is no breakpoint: its call waits for the answer, as before.
+    const asked = applyEvent(mergeMessages(emptyThreadState(), [request]), frame("run.interrupted", { run_id: "run-1", status: "interrupted", interrupts: [{ id: "i-1", tool_call_id: "call-b", name: "calculator", args: call.args }], next: ["tools"] }));
+    expect(asked.pausedBefore).toEqual([]);
+    expect(toolCallView(asked, call, request).state).toBe("waiting");
+  });
+
   it("times an approved call from its tool.started, not from the request the human answered later", () => {
     const call = { id: "call-6", name: "send_email", args: { to: "ada@example.com" } };
     const request = message({ id: "m2", role: "assistant", content: "", tool_calls: [call], created_at: "2026-01-01T00:00:00.000Z" });

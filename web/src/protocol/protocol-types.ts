@@ -113,7 +113,7 @@ export interface EventDataByName {
   "run.completed": { run_id: string; status: "success"; usage?: unknown };
   /** `interrupts`: approval questions open again after the stop (an answer's run stopped before its tool finished). */
   "run.failed": { run_id: string; code: string; message: string; status: "error" | "cancelled" | "timeout" | "interrupted"; interrupts?: Interrupt[] };
-  "run.interrupted": { run_id?: string; interrupts: Interrupt[] };
+  "run.interrupted": { run_id?: string; interrupts: Interrupt[]; next?: string[] };
   "messages.removed": { run_id?: string; message_ids: string[] };
   /**
    * What a graph's node wrote to LangGraph's `custom` stream (progress…): its own format, which the page does not show.

@@ -68,6 +68,11 @@ export interface ThreadState {
   runs: Record<string, RunView>;
   activeRunId: string | null;
   interrupts: Interrupt[];
+  /**
+   * The nodes a static breakpoint (`interrupt_before`/`interrupt_after`) stopped the graph before, [] when it is not
+   * paused at one: its unanswered calls then wait for the run that continues it, not stopped.
+   */
+  pausedBefore: string[];
   /** Runs accepted while another one runs (enqueue), oldest first; each leaves the list when it starts or ends. */
   queued: QueuedRun[];
   /** Replay runs by run id, learnt from `run.started` (live) or from run records (history). */
@@ -86,7 +91,7 @@ export interface ThreadState {
 
 /** The state of a thread before anything is loaded. */
 export function emptyThreadState(): ThreadState {
-  return { messages: [], streaming: [], tools: {}, runs: {}, activeRunId: null, interrupts: [], queued: [], replays: {}, lastSeq: 0, olderBefore: null, settledThrough: 0 };
+  return { messages: [], streaming: [], tools: {}, runs: {}, activeRunId: null, interrupts: [], pausedBefore: [], queued: [], replays: {}, lastSeq: 0, olderBefore: null, settledThrough: 0 };
 }
 
 /** Merge completed messages (history pages or events) in transcript order, dropping duplicates by id. */
@@ -122,7 +127,7 @@ function applyKnownEvent(state: ThreadState, frame: EventFrame): ThreadState {
     // A resumed attempt (the previous instance died) streams its messages again: the dead attempt's
     // never-completed text is superseded (docs/protocol.md), so it must not stay beside the new one.
     const streaming = started.resumed ? state.streaming.filter((entry) => entry.run_id !== id) : state.streaming;
-    const next: ThreadState = { ...state, activeRunId: id, interrupts: [], queued, streaming, runs: { ...state.runs, [id]: { run_id: id, status: "running" } } };
+    const next: ThreadState = { ...state, activeRunId: id, interrupts: [], pausedBefore: [], queued, streaming, runs: { ...state.runs, [id]: { run_id: id, status: "running" } } };
     return started.kind === "replay" ? recordReplays(next, [{ run_id: id, kind: "replay", checkpoint_id: started.checkpoint_id }]) : next;
   }
   const queued = eventData(frame, "run.queued");
@@ -177,7 +182,9 @@ function applyKnownEvent(state: ThreadState, frame: EventFrame): ThreadState {
   const interrupted = eventData(frame, "run.interrupted");
   if (interrupted) {
     const id = interrupted.run_id ?? runId ?? "";
-    return { ...finishRun(state, { run_id: id, status: "interrupted" }), interrupts: interrupted.interrupts };
+    // No question but nodes left (`next`): paused at a static breakpoint.
+    const pausedBefore = interrupted.interrupts.length === 0 ? (interrupted.next ?? []) : [];
+    return { ...finishRun(state, { run_id: id, status: "interrupted" }), interrupts: interrupted.interrupts, pausedBefore };
   }
   // `custom` (a graph's own chunks, in a format only it knows), `custom.capped`, `subgraph.streamed` (a subgraph's
   // output; what it gives its parent comes in the parent's own events) and events newer than this page change
@@ -279,8 +286,9 @@ function toolCallState(state: ThreadState, view: ToolCallView, call: { request: 
  * - the conversation went on after it (a user or assistant message after the request: a new message closes the
  *   calls it finds unanswered, a replay starts another branch);
  * - or nothing runs on the thread any more and no answer is awaited: no run is active (live, and after a reload
- *   the session was not `busy` — a busy one replays its run's events, `run.started` included) and no interrupt is
- *   pending (a session opened `interrupted` loads them with its history); or nothing did when the history was
+ *   the session was not `busy` — a busy one replays its run's events, `run.started` included), no interrupt is
+ *   pending and the graph is not paused at a breakpoint (a session opened `interrupted` loads both with its
+ *   history); or nothing did when the history was
  *   loaded (`settledThrough`), whatever runs since.
  * A call that started in a run whose end is not known (its `run.started` not seen either) is taken as running.
  */
@@ -288,7 +296,7 @@ export function callClosedWithoutResult(state: ThreadState, request: ToolCallReq
   if (startedInRun !== undefined) return runEnded(state.runs[startedInRun]) || conversationWentOn(state, request);
   if (request.run_id !== null && runEnded(state.runs[request.run_id])) return true;
   if (conversationWentOn(state, request) || request.seq <= state.settledThrough) return true;
-  return state.activeRunId === null && state.interrupts.length === 0;
+  return state.activeRunId === null && state.interrupts.length === 0 && state.pausedBefore.length === 0;
 }
 
 /** A run that ended for good; a run paused for a human (`run.interrupted`, no error) continues in its resume. */

@@ -3,6 +3,14 @@ import type { RpcClient } from "../protocol/rpc-client.js";
 import { isMethodNotFound, RpcError } from "../protocol/rpc-error.js";
 import { applyEvent, emptyThreadState, mergeMessages, recordReplays, rewindTo, runsWithoutInput, type ThreadState } from "./thread-state.js";
 
+/** What a session opened `interrupted` waits on: approval questions, or the nodes a breakpoint stopped it before. */
+interface WaitingOn {
+  interrupts: Interrupt[];
+  pausedBefore: string[];
+}
+
+const NOT_WAITING: WaitingOn = { interrupts: [], pausedBefore: [] };
+
 /** How far back (in events) to replay when joining a run that started before we subscribed. */
 const BACKFILL_EVENTS = 5000;
 const HISTORY_PAGE = 50;
@@ -79,10 +87,10 @@ export class ThreadSync {
     this.openedThrough = busyAt;
     const since = busyAt > 0 ? { since: Math.max(0, busyAt - BACKFILL_EVENTS) } : {};
     await this.client.call("subscription.subscribe", { thread_id: this.threadId, ...since });
-    const interrupts = options.interrupted ? this.pendingInterrupts() : Promise.resolve([]);
+    const waiting = options.interrupted ? this.waitingOn() : Promise.resolve(NOT_WAITING);
     // History shows even when the interrupts cannot be read; their error is thrown after it.
-    await this.reloadHistory({ interrupts: interrupts.catch(() => []), settled: busyAt === 0 && !options.interrupted });
-    await interrupts;
+    await this.reloadHistory({ waiting: waiting.catch(() => NOT_WAITING), settled: busyAt === 0 && !options.interrupted });
+    await waiting;
   }
 
   /** Load the page of history before the oldest loaded message. */
@@ -124,12 +132,12 @@ export class ThreadSync {
    * `settled`: the session was neither busy nor waiting when opened, so no run can answer the calls of this history
    * unless a run started since (its `run.started` came).
    */
-  private async reloadHistory(options: { interrupts?: Promise<Interrupt[]>; settled?: boolean } = {}): Promise<void> {
+  private async reloadHistory(options: { waiting?: Promise<WaitingOn>; settled?: boolean } = {}): Promise<void> {
     const listed = this.client.call<MessagePage>("messages.list", { thread_id: this.threadId, limit: HISTORY_PAGE });
-    const [page, interrupts] = await Promise.all([listed, options.interrupts ?? []]);
+    const [page, { interrupts, pausedBefore }] = await Promise.all([listed, options.waiting ?? NOT_WAITING]);
     if (this.disposed) return;
     const olderBefore = this.current.olderBefore === null || this.current.messages.length === 0 ? page.next_before : this.current.olderBefore;
-    const next = { ...mergeMessages(this.current, page.messages), olderBefore, ...(interrupts.length > 0 ? { interrupts } : {}) };
+    const next = { ...mergeMessages(this.current, page.messages), olderBefore, ...(interrupts.length > 0 ? { interrupts } : {}), ...(pausedBefore.length > 0 ? { pausedBefore } : {}) };
     const newest = page.messages.at(-1)?.seq ?? 0;
     // A run whose run.started came while the history loaded may answer its own calls: those are not settled.
     if (options.settled && next.activeRunId === null) next.settledThrough = Math.max(next.settledThrough, newest);
@@ -218,13 +226,17 @@ export class ThreadSync {
     });
   }
 
-  /** A thread opened while waiting for approval: ask the state for its pending interrupts (issue 4); none from servers without `state.get`. */
-  private async pendingInterrupts(): Promise<Interrupt[]> {
+  /**
+   * A thread opened `interrupted`: ask the state what it waits on — its pending interrupts (issue 4), or, with none,
+   * the nodes a static breakpoint stopped it before (`next`); nothing from servers without `state.get`.
+   */
+  private async waitingOn(): Promise<WaitingOn> {
     try {
-      const state = await this.client.call<{ interrupts?: Interrupt[]; tasks?: { interrupts?: Interrupt[] }[] }>("state.get", { thread_id: this.threadId });
-      return state.interrupts ?? (state.tasks ?? []).flatMap((task) => task.interrupts ?? []);
+      const state = await this.client.call<{ interrupts?: Interrupt[]; tasks?: { interrupts?: Interrupt[] }[]; next?: string[] }>("state.get", { thread_id: this.threadId });
+      const interrupts = state.interrupts ?? (state.tasks ?? []).flatMap((task) => task.interrupts ?? []);
+      return { interrupts, pausedBefore: interrupts.length === 0 ? (state.next ?? []) : [] };
     } catch (error) {
-      if (isMethodNotFound(error)) return [];
+      if (isMethodNotFound(error)) return NOT_WAITING;
       throw error;
     }
   }
