@@ -1,6 +1,7 @@
 import type { Locator, Page } from "playwright-core";
 import { beforeAll, describe, expect, it } from "vitest";
 import { TOOLS_WITH_SLOW_APPROVAL } from "../helpers/slow-tool.js";
+import { TestWsClient } from "../helpers/ws-client.js";
 import { currentThread, pageErrors, screenshot, sendMessage, startNewChat, useBrowserServer, waitForChat } from "./browser.js";
 
 // The tool cards of a reply whose run stopped before their results: "stopped", live and after a reload, never
@@ -91,6 +92,21 @@ describe("tool calls of a stopped run", () => {
     await page.locator(".approval-card").getByRole("button", { name: "Approve" }).click();
     await expect.poll(() => stateOf("slow_approved_task"), { timeout: 15_000 }).toBe("done");
     expect(await stateOf("calculator")).toBe("done");
+    expect(pageErrors).toEqual([]);
+  });
+
+  it("say stopped after a reload when another client stopped the reply with run.cancel {action: interrupt} (interrupted, awaiting nobody)", async () => {
+    await newChat();
+    const threadId = await currentThread(page);
+    await sendMessage(page, '/tool slow_task {"ms": 30000}');
+    await expect.poll(() => stateOf("slow_task").catch(() => ""), { timeout: 15_000 }).toBe("running…");
+    await using client = await TestWsClient.connect(fixture.server.wsUrl);
+    const runs = (await (await fetch(`${fixture.server.url}/threads/${threadId}/runs`)).json()) as { run_id: string; status: string }[];
+    await client.call("run.cancel", { thread_id: threadId, run_id: runs.find((run) => run.status === "running")?.run_id, action: "interrupt" });
+    await expect.poll(() => stateOf("slow_task"), { timeout: 15_000 }).toBe("stopped");
+    // The graph has nodes left (`next`), but no breakpoint and no question: not pending after a reload either.
+    await reload();
+    await expect.poll(() => stateOf("slow_task").catch(() => ""), { timeout: 15_000 }).toBe("stopped");
     expect(pageErrors).toEqual([]);
   });
 

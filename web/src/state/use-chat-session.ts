@@ -6,6 +6,7 @@ import { RpcError } from "../protocol/rpc-error.js";
 import { errorPhrase } from "./error-phrase.js";
 import { SESSION_DELETED, SESSION_DELETED_ELSEWHERE, SESSION_PICKED_DELETED, sendFailureMessage } from "./send-failure.js";
 import { loadTabThread, saveTabThread, tabWindowId } from "./browser-storage.js";
+import { awaitsUser } from "./session-list-notice.js";
 import { ThreadSync } from "./thread-sync.js";
 import type { SessionsModel } from "./use-sessions.js";
 import { useThreadState } from "./use-thread-state.js";
@@ -54,7 +55,9 @@ export function useChatSession(client: RpcClient, sessions: SessionsModel) {
       setProblem(undefined);
       saveTabThread(opened.thread_id);
       sessions.upsert(opened);
-      await next.start({ interrupted: opened.status === "interrupted", ...(opened.status === "busy" ? { busyAt: opened.last_seq } : {}) });
+      // Only a session that awaits the user has questions or a breakpoint to load: one stopped by a cancel is
+      // `interrupted` too, and its graph has nodes left, which must not read as a breakpoint.
+      await next.start({ interrupted: awaitsUser(opened), ...(opened.status === "busy" ? { busyAt: opened.last_seq } : {}) });
       return next;
     },
     [client, sessions.upsert],
