@@ -45,7 +45,9 @@ export class SessionService {
     });
     if (result.created && assistant.context.first_message) {
       const opening = { id: firstMessageId(result.session.thread_id), role: "assistant" as const, content: assistant.context.first_message };
-      await this.deps.transcript.append({ threadId: result.session.thread_id, runId: null, messages: [opening] });
+      const [stored] = await this.deps.transcript.append({ threadId: result.session.thread_id, runId: null, messages: [opening] });
+      // The row was read before the opening message was stored: it has a message now (the web list shows it).
+      if (stored) return { ...result, session: { ...result.session, last_message_seq: stored.seq } };
     }
     return result;
   }

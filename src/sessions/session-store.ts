@@ -16,12 +16,13 @@ const SORT_COLUMNS: Record<SessionSearchFilter["sort_by"], string> = {
   updated_at: "updated_at",
 };
 
-const COLUMNS = `thread_id, user_id, window_id, assistant_id, title, status, awaiting_human, metadata,
+const COLUMNS = `thread_id, user_id, window_id, assistant_id, title, status, awaiting_human, metadata, message_seq,
   created_at, updated_at, last_activity_at, last_activity_at::text AS activity_key,
   coalesce((SELECT seq FROM thread_event_seqs WHERE thread_event_seqs.thread_id = threads.thread_id), 0) AS event_seq`;
 
-interface SessionRow extends Omit<Session, "created_at" | "updated_at" | "last_activity_at" | "last_seq"> {
+interface SessionRow extends Omit<Session, "created_at" | "updated_at" | "last_activity_at" | "last_seq" | "last_message_seq"> {
   event_seq: string;
+  message_seq: string;
   created_at: Date;
   updated_at: Date;
   last_activity_at: Date;
@@ -267,6 +268,7 @@ function toSession(row: SessionRow): Session {
     updated_at: row.updated_at.toISOString(),
     last_activity_at: row.last_activity_at.toISOString(),
     last_seq: Number(row.event_seq),
+    last_message_seq: Number(row.message_seq),
   };
 }
 

@@ -20,6 +20,8 @@ export interface Session {
   last_activity_at: string;
   /** The seq of the thread's latest event (0 when none): subscribe with `since` = this to continue from now. */
   last_seq: number;
+  /** The seq of the thread's newest transcript message (0 when it has none: nothing was said in it yet). */
+  last_message_seq: number;
 }
 
 /** A page of sessions, newest activity first. */

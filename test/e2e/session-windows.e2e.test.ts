@@ -49,6 +49,28 @@ describe("sessions and windows", () => {
     expect(await viewer.call<{ last_seq: number }>("subscription.subscribe", { thread_id })).toMatchObject({ last_seq: final.seq });
   });
 
+  it("sessions report the seq of their newest message: 0 until something is said, an assistant's greeting counted", async () => {
+    const opened = await client.call<{ thread_id: string; last_message_seq: number }>("thread.open", { window_id: "messages-seq" });
+    expect(opened.last_message_seq).toBe(0);
+    await chat(client, opened.thread_id, "say something");
+    const { messages } = await client.call<{ messages: { seq: number }[] }>("messages.list", { thread_id: opened.thread_id, limit: 50 });
+    const newest = Math.max(...messages.map((message) => message.seq));
+    expect(newest).toBeGreaterThan(0);
+    expect(await client.call("thread.get", { thread_id: opened.thread_id })).toMatchObject({ last_message_seq: newest });
+    const listed = await client.call<{ sessions: { thread_id: string; last_message_seq: number }[] }>("thread.list", { limit: 100 });
+    expect(listed.sessions.find((session) => session.thread_id === opened.thread_id)).toMatchObject({ last_message_seq: newest });
+
+    const response = await fetch(`${server.url}/assistants`, {
+      method: "POST",
+      headers: { "Content-Type": "application/json" },
+      body: JSON.stringify({ graph_id: "chat", name: "Greeter", context: { first_message: "Hello!" } }),
+    });
+    const greeter = (await response.json()) as { assistant_id: string };
+    const greeted = await client.call<{ thread_id: string; last_message_seq: number }>("thread.open", { assistant_id: greeter.assistant_id });
+    expect(greeted.last_message_seq).toBe(1);
+    expect(await client.call("thread.get", { thread_id: greeted.thread_id })).toMatchObject({ last_message_seq: 1 });
+  });
+
   it("thread.list filters by title, case-insensitively, with wildcards taken literally", async () => {
     await client.call("thread.open", { title: "Quarterly REPORT 财报" });
     await client.call("thread.open", { title: "100% done" });

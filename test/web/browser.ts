@@ -97,11 +97,19 @@ export function currentThread(page: Page): Promise<string | null> {
 
 /**
  * Click *+ New chat* (`label` in another language) and wait until the page shows the new session: a message sent
- * before the switch would go to the session the page had open. Resolves with the new session's thread id.
+ * before the switch would go to the session the page had open. Resolves with the new session's thread id. On a
+ * blank session (untitled, nothing said) the page stays there — it is a new chat — and focuses the message box.
  */
 export async function startNewChat(page: Page, label = "+ New chat"): Promise<string> {
   const before = await currentThread(page);
+  const untitled = label.replace(/^\+\s*/, "");
+  const blank = (await page.locator(".message").count()) === 0 && (await page.locator(".chat-title h1").innerText()) === untitled;
   await page.getByRole("button", { name: label }).click();
+  if (blank) {
+    await expect.poll(() => page.evaluate(() => document.activeElement?.id)).toBe("composer-input");
+    expect(await currentThread(page)).toBe(before);
+    return before ?? "";
+  }
   await expect.poll(() => currentThread(page)).not.toBe(before);
   await expect.poll(() => page.locator(".message").count()).toBe(0);
   return (await currentThread(page)) ?? "";

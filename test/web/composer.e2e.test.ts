@@ -1,6 +1,6 @@
 import type { Page } from "playwright-core";
 import { beforeAll, describe, expect, it } from "vitest";
-import { lastAssistantText, pageErrors, sendMessage, useBrowserServer, waitForChat } from "./browser.js";
+import { lastAssistantText, pageErrors, sendMessage, startNewChat, useBrowserServer, waitForChat } from "./browser.js";
 
 // Slow enough chunks (4 per reply) that a reply is still streaming while the test presses keys.
 // A small frame limit, so a refused (too long) message is quick to type.
@@ -145,9 +145,12 @@ describe("the composer", () => {
   });
 
   it("returns focus to the Delete button when the delete dialog is cancelled, and to a neighbouring session after a delete", async () => {
+    // A blank session shows only while open (and *+ New chat* on one makes no other): say something in each.
     for (let opened = await page.locator(".session-item").count(); opened < 3; opened += 1) {
-      await page.getByRole("button", { name: "+ New chat" }).click();
-      await expect.poll(() => page.locator(".session-item").count()).toBe(opened + 1);
+      if ((await page.locator(".message").count()) > 0) await startNewChat(page);
+      await sendMessage(page, `filler ${opened}`);
+      await expect.poll(() => lastAssistantText(page).catch(() => ""), { timeout: 15_000 }).toBe(`You said: filler ${opened}`);
+      await expect.poll(() => page.locator(".session-item").count()).toBeGreaterThanOrEqual(opened + 1);
     }
     const focused = () =>
       page.evaluate(() => {

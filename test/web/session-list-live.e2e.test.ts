@@ -3,7 +3,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import type { RunningServer } from "../../src/app.js";
 import { TOOLS_WITH_SLOW } from "../helpers/slow-tool.js";
 import { TestWsClient } from "../helpers/ws-client.js";
-import { openPage, openTwoTabs, pageErrors, screenshot, sendMessage, startNewChat, useBrowserServer } from "./browser.js";
+import { currentThread, lastAssistantText, openPage, openTwoTabs, pageErrors, screenshot, sendMessage, startNewChat, useBrowserServer, waitForChat } from "./browser.js";
 
 // Replies stream slowly enough for another tab to see them running.
 const fixture = useBrowserServer({ env: { FAKE_CHUNK_DELAY_MS: 250 }, tools: TOOLS_WITH_SLOW });
@@ -16,17 +16,38 @@ beforeAll(() => {
 const item = (page: Page, threadId: string) => page.locator(`.session-item[data-thread-id="${threadId}"]`);
 const titleIn = (page: Page, threadId: string) => item(page, threadId).locator(".session-title").innerText();
 
+/** Record every session id and title the page's list shows from now on (`shownTitles` reads them). */
+async function recordShownTitles(page: Page): Promise<void> {
+  await page.evaluate(() => {
+    const seen = new Set<string>();
+    (window as unknown as { shownTitles: Set<string> }).shownTitles = seen;
+    const record = () =>
+      document.querySelectorAll(".session-item").forEach((entry) => seen.add(`${entry.getAttribute("data-thread-id") ?? ""} ${entry.querySelector(".session-title")?.textContent ?? ""}`));
+    new MutationObserver(record).observe(document.body, { subtree: true, childList: true, characterData: true });
+    record();
+  });
+}
+
+/** What `recordShownTitles` saw: `<thread id> <title>` per session and title shown. */
+function shownTitles(page: Page): Promise<string[]> {
+  return page.evaluate(() => [...(window as unknown as { shownTitles: Set<string> }).shownTitles]);
+}
+
 describe("the session list of every tab follows the user's sessions live", () => {
   it("a session created, renamed (here and through the API) and deleted in one tab shows so in the other at once", async () => {
     const [watching, acting] = await openTwoTabs(browser, server.url);
     // The watching tab is never focused or refreshed from here on: what it shows comes from the server's notices.
+    await sendMessage(acting, "something to leave the window's own session used");
+    await expect.poll(() => lastAssistantText(acting).catch(() => ""), { timeout: 10_000 }).toMatch(/^You said/);
+    await recordShownTitles(watching);
     const created = await startNewChat(acting);
-    await expect.poll(() => item(watching, created).count(), { timeout: 5_000 }).toBe(1);
 
     await item(acting, created).getByRole("button", { name: /^Rename/ }).click();
     await acting.locator(".rename-input").fill("Trip to Lisbon");
     await acting.locator(".rename-input").press("Enter");
     await expect.poll(() => titleIn(watching, created), { timeout: 5_000 }).toBe("Trip to Lisbon");
+    // Blank (untitled, nothing said) it showed only in the tab that had it open; titled, it shows everywhere.
+    expect((await shownTitles(watching)).filter((entry) => entry.startsWith(created))).toEqual([`${created} Trip to Lisbon`]);
 
     // Another device, or a script, renames it through the HTTP API: both tabs follow.
     const patched = await fetch(`${server.url}/threads/${created}`, { method: "PATCH", headers: { "Content-Type": "application/json" }, body: JSON.stringify({ title: "Trip to Porto" }) });
@@ -47,10 +68,39 @@ describe("the session list of every tab follows the user's sessions live", () =>
     await watching.context().close();
   });
 
+  it("a new tab's blank session shows only in that tab until something is said there; + New chat on a blank session makes no other", async () => {
+    const watching = await openPage(browser, server.url);
+    await waitForChat(watching);
+    const own = (await currentThread(watching)) ?? "";
+    await expect.poll(() => titleIn(watching, own)).toBe("New chat");
+    await recordShownTitles(watching);
+    // A second tab of the same browser: a window of its own, so a blank session of its own.
+    const acting = await watching.context().newPage();
+    await acting.goto(server.url);
+    await waitForChat(acting);
+    const fresh = (await currentThread(acting)) ?? "";
+    expect(fresh).not.toBe(own);
+    expect(await item(acting, own).count()).toBe(0);
+    expect(await startNewChat(acting)).toBe(fresh);
+    const sessions = async () => ((await (await fetch(`${server.url}/threads/search`, { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify({ limit: 1000 }) })).json()) as unknown[]).length;
+    const before = await sessions();
+    await startNewChat(acting);
+    expect(await sessions()).toBe(before);
+
+    await sendMessage(acting, "Plans for the weekend");
+    await expect.poll(() => titleIn(watching, fresh), { timeout: 10_000 }).toBe("Plans for the weekend");
+    expect((await shownTitles(watching)).filter((entry) => entry.startsWith(fresh))).toEqual([`${fresh} Plans for the weekend`]);
+    // Switched away from, the watching tab's own blank session leaves its list too.
+    await item(watching, fresh).locator(".session-select").click();
+    await watching.locator(".message-user", { hasText: "Plans for the weekend" }).waitFor();
+    expect(await item(watching, own).count()).toBe(0);
+    expect(pageErrors).toEqual([]);
+    await watching.context().close();
+  });
+
   it("a reply in one tab shows as replying in the other's list, then as done, a failed one as failed; a tool awaiting approval as waiting", async () => {
     const [watching, acting] = await openTwoTabs(browser, server.url);
     const threadId = await startNewChat(acting);
-    await expect.poll(() => item(watching, threadId).count(), { timeout: 5_000 }).toBe(1);
     const dot = (page: Page, kind: string) => item(page, threadId).locator(kind).count();
 
     await sendMessage(acting, "Tell me about the tides");
@@ -117,7 +167,7 @@ describe("the session list of every tab follows the user's sessions live", () =>
     const answer = await fetch(`${server.url}/runs/wait`, { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify({ assistant_id: "chat", input: { messages: [{ role: "user", content: "A one-off question" }] } }) });
     expect(answer.status).toBe(200);
     // Its notices (created, busy, titled, idle, deleted) have all reached the page by the time a later one does.
-    const after = await fetch(`${server.url}/threads`, { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify({ metadata: { marker: true } }) });
+    const after = await fetch(`${server.url}/threads`, { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify({ title: "Marker", metadata: { marker: true } }) });
     const { thread_id: marker } = (await after.json()) as { thread_id: string };
     await expect.poll(() => item(page, marker).count(), { timeout: 5_000 }).toBe(1);
 

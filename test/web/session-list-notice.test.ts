@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { SessionNoticeFrame, Session, StatusNoticeFrame } from "../../web/src/protocol/protocol-types.js";
-import { applySessionNotice, awaitsUser, isListed, mergeSession, noticeNeedsList, trackUnlisted } from "../../web/src/state/session-list-notice.js";
+import { applySessionNotice, awaitsUser, isBlankSession, isListed, mergeSession, noticeNeedsList, shownSessions, trackUnlisted } from "../../web/src/state/session-list-notice.js";
 
 function session(threadId: string, title: string, updatedAt = "2026-01-01T00:00:00.000Z"): Session {
   return { thread_id: threadId, window_id: null, assistant_id: "chat", title, status: "idle", metadata: {}, created_at: updatedAt, updated_at: updatedAt, last_activity_at: updatedAt };
@@ -85,5 +85,35 @@ describe("a notice about one of the user's sessions", () => {
     expect(applySessionNotice(list, notice("thread.updated", "a", { ...session("a", "A", "2026-01-02T00:00:00.000Z"), metadata: { stateless: true } })).map((entry) => entry.thread_id)).toEqual(["b"]);
     trackUnlisted(unlisted, notice("thread.deleted", "s", null));
     expect(unlisted.size).toBe(0);
+  });
+});
+
+describe("blank sessions (never used: each new tab opens one)", () => {
+  const blank = (threadId: string): Session => ({ ...session(threadId, ""), title: null, last_seq: 0, last_message_seq: 0 });
+
+  it("are untitled, idle, without an event or a message; a server without last_message_seq has none", () => {
+    expect(isBlankSession(blank("a"))).toBe(true);
+    expect(isBlankSession({ ...blank("a"), title: "Named" })).toBe(false);
+    expect(isBlankSession({ ...blank("a"), last_message_seq: 1 })).toBe(false);
+    expect(isBlankSession({ ...blank("a"), last_seq: 3 })).toBe(false);
+    expect(isBlankSession({ ...blank("a"), status: "busy" })).toBe(false);
+    const older: Session = blank("a");
+    delete older.last_message_seq;
+    expect(isBlankSession(older)).toBe(false);
+  });
+
+  it("are shown only in the tab that has one open", () => {
+    const list = [blank("mine"), session("used", "Used"), blank("other tab's")];
+    expect(shownSessions(list, "mine").map((entry) => entry.thread_id)).toEqual(["mine", "used"]);
+    expect(shownSessions(list, "used").map((entry) => entry.thread_id)).toEqual(["used"]);
+    const none = [session("used", "Used")];
+    expect(shownSessions(none, "used")).toBe(none);
+  });
+
+  it("stop being blank once a reply starts there, even one that leaves them untitled", () => {
+    const busy = applySessionNotice([blank("b")], { type: "notice", notice: "thread.status", thread_id: "b", status: "busy", last_activity_at: "2026-01-03T00:00:00.000Z", created_at: "" });
+    const idle = applySessionNotice(busy, { type: "notice", notice: "thread.status", thread_id: "b", status: "idle", last_activity_at: "2026-01-03T00:00:01.000Z", created_at: "" });
+    expect(idle[0]?.title).toBeNull();
+    expect(isBlankSession(idle[0] as Session)).toBe(false);
   });
 });

@@ -1,9 +1,10 @@
 import { useEffect, useState } from "preact/hooks";
 import { CloseIcon } from "./icons.js";
 import { useI18n } from "../i18n/i18n-context.js";
-import type { Assistant } from "../protocol/protocol-types.js";
+import type { Assistant, Session } from "../protocol/protocol-types.js";
 import type { RpcClient } from "../protocol/rpc-client.js";
 import { isMethodNotFound } from "../protocol/rpc-error.js";
+import { isBlankSession, shownSessions } from "../state/session-list-notice.js";
 import { isRunning, runInput } from "../state/thread-state.js";
 import { useChatSession } from "../state/use-chat-session.js";
 import { useSessions } from "../state/use-sessions.js";
@@ -87,7 +88,7 @@ export function ChatApp(props: { client: RpcClient; assistants: Assistant[]; onS
       </a>
       <SessionSidebar
         client={client}
-        sessions={sessions.sessions}
+        sessions={shownSessions(sessions.sessions, threadId)}
         currentId={threadId}
         assistants={assistants}
         hasMore={sessions.hasMore}
@@ -95,7 +96,8 @@ export function ChatApp(props: { client: RpcClient; assistants: Assistant[]; onS
         onSelect={select}
         onNew={(assistantId) => {
           setSidebarOpen(false);
-          chat.switchTo(assistantId ? { assistant_id: assistantId } : {});
+          if (isNewChat(listed ?? chat.session, assistantId)) document.getElementById("composer-input")?.focus();
+          else chat.switchTo(assistantId ? { assistant_id: assistantId } : {});
         }}
         onRename={(id, title) => void chat.rename(id, title)}
         onDelete={(id) => void chat.remove(id)}
@@ -152,4 +154,12 @@ export function ChatApp(props: { client: RpcClient; assistants: Assistant[]; onS
       )}
     </div>
   );
+}
+
+/**
+ * Whether the open session already is the new chat asked for: blank (`isBlankSession`) and of that assistant
+ * (`chat` when none is picked). *+ New chat* there makes no other blank session, which the list would hide anyway.
+ */
+function isNewChat(session: Session | undefined, assistantId: string | undefined): boolean {
+  return session !== undefined && isBlankSession(session) && session.assistant_id === (assistantId ?? "chat");
 }

@@ -22,6 +22,8 @@ export interface Session {
   last_activity_at: string;
   /** The thread's latest event seq (absent from servers older than it). */
   last_seq?: number;
+  /** The seq of its newest transcript message, 0 when nothing was said in it (absent from servers older than it). */
+  last_message_seq?: number;
 }
 
 /** `thread.open` answers the session plus whether it was just created. */

@@ -9,6 +9,21 @@ export function isListed(session: Session): boolean {
 }
 
 /**
+ * Whether a session was never used: untitled, idle, without a message or an event. Each new tab opens one, so the
+ * list shows such a session only in the tab that has it open (`shownSessions`); a server older than
+ * `last_message_seq` never has one.
+ */
+export function isBlankSession(session: Session): boolean {
+  return session.title === null && session.status === "idle" && session.last_seq === 0 && session.last_message_seq === 0;
+}
+
+/** The sessions the sidebar shows: all but the blank ones (`isBlankSession`) other than the tab's own. */
+export function shownSessions(sessions: Session[], currentId: string | undefined): Session[] {
+  const shown = sessions.filter((session) => session.thread_id === currentId || !isBlankSession(session));
+  return shown.length === sessions.length ? sessions : shown;
+}
+
+/**
  * The session list after a notice about one of the user's threads: a created one goes first (the newest
  * activity), an updated one is replaced where it is — unless the list already has a newer version of it (two
  * quick renames may arrive out of order) or does not list it (it is further down than the pages loaded) — a
@@ -66,6 +81,13 @@ export function trackUnlisted(unlisted: Set<string>, notice: NoticeFrame): void 
 function withStatus(sessions: Session[], known: Session, notice: StatusNoticeFrame): Session[] {
   // Two notices of one thread can cross (instances pass them on independently): the older activity loses.
   if (Date.parse(notice.last_activity_at) < Date.parse(known.last_activity_at)) return sessions;
-  const changed: Session = { ...known, status: notice.status, awaiting_human: notice.awaiting_human, last_activity_at: notice.last_activity_at };
+  // A status change means a run started on the thread, and its events have seqs: the session is no longer blank.
+  const changed: Session = {
+    ...known,
+    status: notice.status,
+    awaiting_human: notice.awaiting_human,
+    last_activity_at: notice.last_activity_at,
+    last_seq: Math.max(known.last_seq ?? 0, 1),
+  };
   return [changed, ...sessions.filter((session) => session.thread_id !== known.thread_id)];
 }
