@@ -29,7 +29,7 @@ export const COMMAND_HANDLERS: { [Name in MethodName]: Handler<Name> } = {
     // thread lock checks the owner again).
     const { session, subscribedNow } = await ensureSubscribed(connection, services, params.thread_id);
     try {
-      if (!params.input && !params.checkpoint_id) throw new AppError("invalid_request", "run.start needs input (or a checkpoint_id to replay from)");
+      if (!params.input && !params.checkpoint_id) await checkContinuable(services, connection.user.id, params.thread_id);
       const { durability, stream_subgraphs: subgraphs, ...request } = params;
       const config = runConfigFrom({ durability, stream_subgraphs: subgraphs });
       const { run, duplicate } = await services.runs.submit(connection.user.id, { ...request, ...(config ? { config } : {}) }, { session });
@@ -63,6 +63,17 @@ export const COMMAND_HANDLERS: { [Name in MethodName]: Handler<Name> } = {
     return Promise.resolve({ thread_id: params.thread_id, subscribed: false });
   },
 };
+
+/**
+ * A `run.start` without input or checkpoint continues the graph from where it stopped: allowed only where it stopped
+ * with nodes left and no question pending (a static breakpoint, or a stop by `run.cancel {action: "interrupt"}`). A
+ * question is answered with `input.respond`; a finished graph has nothing to continue (the input was forgotten).
+ */
+async function checkContinuable(services: Services, userId: string, threadId: string): Promise<void> {
+  const state = await services.threadState.get(userId, threadId);
+  if (state.interrupts.length > 0) throw new AppError("invalid_request", "This session waits for an answer to a question: answer it with input.respond (or send input)");
+  if (state.next.length === 0) throw new AppError("invalid_request", "run.start needs input (or a checkpoint_id to replay from): without either it only continues a reply paused at a breakpoint, and this session has none");
+}
 
 /**
  * The thread as its owner sees it, subscribing the socket first unless it already is (`subscribedNow` says

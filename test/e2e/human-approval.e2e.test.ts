@@ -36,6 +36,41 @@ async function outbox(server: { services: { pool: { query: (sql: string, values:
   return (await server.services.pool.query("SELECT to_address, subject, body FROM outbox WHERE thread_id = $1 ORDER BY created_at", [threadId])).rows;
 }
 
+describe("run.start without input", () => {
+  it("continues a reply paused at a static breakpoint; is refused where a question waits or nothing was left to run", async () => {
+    await using server = await startTestServer({ databaseUrl: database.url });
+    await using client = await TestWsClient.connect(server.wsUrl);
+    const runsOf = async (threadId: string) => (await server.services.pool.query("SELECT 1 FROM runs WHERE thread_id = $1", [threadId])).rowCount;
+
+    const fresh = (await client.call<{ thread_id: string }>("thread.open", {})).thread_id;
+    const nothing = await client.callError("run.start", { thread_id: fresh });
+    expect(nothing).toMatchObject({ code: "invalid_request" });
+    expect(nothing.message).toMatch(/needs input/);
+    expect(await runsOf(fresh)).toBe(0);
+
+    const asking = (await client.call<{ thread_id: string }>("thread.open", {})).thread_id;
+    await askForApproval(client, asking);
+    const question = await client.callError("run.start", { thread_id: asking });
+    expect(question).toMatchObject({ code: "invalid_request" });
+    expect(question.message).toMatch(/input\.respond/);
+    expect(await runsOf(asking)).toBe(1);
+
+    const paused = (await client.call<{ thread_id: string }>("thread.open", {})).thread_id;
+    const response = await fetch(`${server.url}/threads/${paused}/runs/wait`, {
+      method: "POST",
+      headers: { "Content-Type": "application/json" },
+      body: JSON.stringify({ input: { messages: [{ role: "user", content: '/tool calculator {"expression":"6*7"}' }] }, interrupt_before: ["tools"] }),
+    });
+    expect(response.status).toBe(200);
+    const { run_id } = await client.call<{ run_id: string }>("run.start", { thread_id: paused });
+    const completed = await client.waitForEvent("run.completed", { run_id });
+    expect(completed.thread_id).toBe(paused);
+    const { messages } = await client.call<{ messages: { role: string; content: string }[] }>("messages.list", { thread_id: paused, limit: 10 });
+    expect(messages.map((message) => message.role)).toEqual(["user", "assistant", "tool", "assistant"]);
+    expect(messages[2]?.content).toBe("42");
+  });
+});
+
 describe("human in the loop", () => {
   it("asks before send_email runs, survives a restart, and is answered from a second window (approve)", async () => {
     let threadId: string;

@@ -2,7 +2,7 @@ import type { Locator, Page } from "playwright-core";
 import { beforeAll, describe, expect, it } from "vitest";
 import { TOOLS_WITH_SLOW_APPROVAL } from "../helpers/slow-tool.js";
 import { TestWsClient } from "../helpers/ws-client.js";
-import { currentThread, pageErrors, screenshot, sendMessage, startNewChat, useBrowserServer, waitForChat } from "./browser.js";
+import { currentThread, lastAssistantText, pageErrors, screenshot, sendMessage, startNewChat, useBrowserServer, waitForChat } from "./browser.js";
 
 // The tool cards of a reply whose run stopped before their results: "stopped", live and after a reload, never
 // "running…" or "pending" again. slow_task honours cancellation; the fake model turns `/tools [...]` into calls.
@@ -123,6 +123,33 @@ describe("tool calls of a stopped run", () => {
     // A run without input continues from the breakpoint: the call runs.
     expect((await post(`/threads/${threadId}/runs/wait`, {})).status).toBe(200);
     await expect.poll(() => stateOf("calculator"), { timeout: 15_000 }).toBe("done");
+    expect(pageErrors).toEqual([]);
+  });
+
+  it("offer to continue a reply paused at a static breakpoint, live and after a reload; continuing runs its calls", async () => {
+    await newChat();
+    const threadId = await currentThread(page);
+    const bar = page.getByRole("region", { name: "Paused reply" });
+    const post = (path: string, body: unknown) => fetch(`${fixture.server.url}${path}`, { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify(body) });
+    const paused = await post(`/threads/${threadId}/runs/wait`, { input: { messages: [{ role: "user", content: '/tool calculator {"expression": "6*7"}' }] }, interrupt_before: ["tools"] });
+    expect(paused.status).toBe(200);
+    await bar.waitFor({ timeout: 15_000 });
+    expect(await bar.innerText()).toContain("before tools");
+    await reload();
+    await bar.waitFor({ timeout: 15_000 });
+    await bar.getByRole("button", { name: "Continue" }).click();
+    await expect.poll(() => stateOf("calculator"), { timeout: 15_000 }).toBe("done");
+    await expect.poll(() => lastAssistantText(page).catch(() => ""), { timeout: 15_000 }).toContain("42");
+    expect(await bar.count()).toBe(0);
+    // One run continued it: the paused one and the continuation, no second continuation from a double click.
+    const runs = (await (await fetch(`${fixture.server.url}/threads/${threadId}/runs`)).json()) as unknown[];
+    expect(runs).toHaveLength(2);
+    // A reply stopped by a cancel, not a breakpoint, offers nothing to continue.
+    await sendMessage(page, '/tool slow_task {"ms": 20000}');
+    await expect.poll(() => stateOf("slow_task").catch(() => ""), { timeout: 15_000 }).toBe("running…");
+    await page.getByRole("button", { name: "Stop" }).click();
+    await expect.poll(() => stateOf("slow_task"), { timeout: 15_000 }).toBe("stopped");
+    expect(await bar.count()).toBe(0);
     expect(pageErrors).toEqual([]);
   });
 });

@@ -11,6 +11,7 @@ import { useSessions } from "../state/use-sessions.js";
 import { useMessageJump } from "../state/use-message-jump.js";
 import { useConnectionStatus } from "../state/use-thread-state.js";
 import { ApprovalCard } from "./approval-card.js";
+import { BreakpointBar } from "./breakpoint-bar.js";
 import { ChatHeader } from "./chat-header.js";
 import { Composer } from "./composer.js";
 import { ConnectionBanner } from "./connection-banner.js";
@@ -130,6 +131,7 @@ export function ChatApp(props: { client: RpcClient; assistants: Assistant[]; onS
             return text && !running ? () => void submit(text) : undefined;
           }}
         />
+        {chat.state.pausedBefore.length > 0 && !running && <BreakpointBar nodes={chat.state.pausedBefore} onContinue={chat.proceed} />}
         {chat.state.interrupts.map((interrupt) => (
           <ApprovalCard key={interrupt.id} interrupt={interrupt} onRespond={(decision) => chat.respond(interrupt.id, { ...decision })} />
         ))}

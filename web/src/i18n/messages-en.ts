@@ -134,6 +134,10 @@ export const en = {
   "replay.fromCheckpoint": "Replayed from checkpoint {checkpoint} · new branch",
   "replay.fromEarlier": "Replayed from an earlier checkpoint · new branch",
 
+  "breakpoint.region": "Paused reply",
+  "breakpoint.paused": "The reply is paused at a breakpoint, before {nodes}.",
+  "breakpoint.continue": "Continue",
+
   "approval.title": "Approve tool call {name}?",
   "approval.unnamedTool": "tool",
   "approval.argumentsLabel": "Arguments (JSON)",

@@ -130,6 +130,10 @@ export const zhCN: Catalog = {
   "replay.fromCheckpoint": "从检查点 {checkpoint} 重放 · 新分支",
   "replay.fromEarlier": "从较早的检查点重放 · 新分支",
 
+  "breakpoint.region": "已暂停的回复",
+  "breakpoint.paused": "回复停在断点处，位于 {nodes} 之前。",
+  "breakpoint.continue": "继续",
+
   "approval.title": "批准调用工具 {name}？",
   "approval.unnamedTool": "工具",
   "approval.argumentsLabel": "参数（JSON）",

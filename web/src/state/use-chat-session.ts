@@ -182,6 +182,27 @@ export function useChatSession(client: RpcClient, sessions: SessionsModel) {
     [client, session, rename, open, sessions.refresh, sessions.remove],
   );
 
+  /**
+   * Continue a reply paused at a static breakpoint: a run without input, which LangGraph resumes from the
+   * checkpoint it stopped at. A refusal is shown like a send's; false then.
+   */
+  const proceed = useCallback(async (): Promise<boolean> => {
+    const current = syncRef.current;
+    if (!current) return false;
+    setProblem(undefined);
+    const params = { thread_id: current.threadId, client_message_id: crypto.randomUUID() };
+    try {
+      await client.call("run.start", params).catch((error: unknown) => {
+        if (error instanceof RpcError && error.code === "disconnected") return client.call("run.start", params);
+        throw error;
+      });
+      return true;
+    } catch (error) {
+      setProblem({ message: sendFailureMessage(error) });
+      return false;
+    }
+  }, [client]);
+
   const stop = useCallback(async () => {
     const current = syncRef.current;
     const runId = current?.state.activeRunId;
@@ -241,6 +262,7 @@ export function useChatSession(client: RpcClient, sessions: SessionsModel) {
     open,
     switchTo,
     send,
+    proceed,
     stop,
     rename,
     remove,
