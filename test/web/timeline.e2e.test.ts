@@ -2,7 +2,7 @@ import type { Page } from "playwright-core";
 import { beforeAll, describe, expect, it } from "vitest";
 import type { RunningServer } from "../../src/app.js";
 import { chat, TestWsClient } from "../helpers/ws-client.js";
-import { lastAssistantText, pageErrors, screenshot, sendMessage, useBrowserServer, waitForChat } from "./browser.js";
+import { lastAssistantText, pageErrors, screenshot, sendMessage, startNewChat, useBrowserServer, waitForChat } from "./browser.js";
 
 const fixture = useBrowserServer({ env: { FAKE_CHUNK_DELAY_MS: 30 }, openPage: true });
 let server: RunningServer;
@@ -197,6 +197,29 @@ describe("the timeline panel", () => {
     expect(await summary.innerText()).toMatch(/^summary of \d+ earlier messages\s+\S/);
     expect(await summary.innerText()).toContain("tulips");
     await screenshot(page, "web-timeline-summary");
+    expect(pageErrors).toEqual([]);
+  });
+
+  it("generates the newest reply again from its button: a replay from before it, a new branch under a divider", async () => {
+    await startNewChat(page);
+    await reply('/tool calculator {"expression":"6*7"}', "Tool calculator returned: 42");
+    const threadId = (await page.locator(".session-current").getAttribute("data-thread-id")) ?? "";
+    const regenerate = page.getByRole("button", { name: "Regenerate reply" });
+    await regenerate.click();
+    await expect.poll(chatRows, { timeout: 15_000 }).toEqual(["user: /tool calculator {\"expression\":\"6*7\"}", "assistant: tool", "assistant: Tool calculator returned: 42", "divider", "assistant: tool", "assistant: Tool calculator returned: 42"]);
+    await page.getByRole("button", { name: "Stop", exact: true }).waitFor({ state: "detached" });
+    await regenerate.waitFor();
+    await using client = await TestWsClient.connect(server.wsUrl);
+    const state = await client.call<{ values: { messages: { type?: string }[] } }>("state.get", { thread_id: threadId });
+    // The thread continues from the new branch: one user message, the call, its result, the reply.
+    expect(state.values.messages).toHaveLength(4);
+    const runs = await client.call<{ runs?: { kind: string }[] } | { kind: string }[]>("run.list", { thread_id: threadId });
+    expect((Array.isArray(runs) ? runs : (runs.runs ?? [])).map((run) => run.kind).sort()).toEqual(["chat", "replay"]);
+    // Not offered while a reply runs, nor under a user's message.
+    await sendMessage(page, "and now?");
+    await expect.poll(() => regenerate.count()).toBe(0);
+    await expect.poll(() => lastAssistantText(page).catch(() => ""), { timeout: 15_000 }).toBe("You said: and now?");
+    await regenerate.waitFor();
     expect(pageErrors).toEqual([]);
   });
 });

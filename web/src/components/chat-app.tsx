@@ -5,7 +5,7 @@ import type { Assistant, Session } from "../protocol/protocol-types.js";
 import type { RpcClient } from "../protocol/rpc-client.js";
 import { isMethodNotFound } from "../protocol/rpc-error.js";
 import { isBlankSession, shownSessions } from "../state/session-list-notice.js";
-import { isRunning, runInput } from "../state/thread-state.js";
+import { isRunning, isSettled, runInput } from "../state/thread-state.js";
 import { useChatSession } from "../state/use-chat-session.js";
 import { useSessions } from "../state/use-sessions.js";
 import { useMessageJump } from "../state/use-message-jump.js";
@@ -126,6 +126,7 @@ export function ChatApp(props: { client: RpcClient; assistants: Assistant[]; onS
           pending={chat.pending}
           focus={jump.focus?.threadId === threadId ? jump.focus : undefined}
           onLoadOlder={() => void chat.sync?.loadOlder()}
+          onRegenerate={isSettled(chat.state) && chat.pending.length === 0 && timelineSupported ? () => void chat.regenerate() : undefined}
           onRetry={(runId) => {
             const text = runInput(chat.state, runId);
             return text && !running ? () => void submit(text) : undefined;

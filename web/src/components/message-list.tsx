@@ -19,6 +19,8 @@ export function MessageList(props: {
   pending: { key: string; text: string; runId?: string }[];
   focus: MessageFocus | undefined;
   onRetry: (runId: string) => (() => void) | undefined;
+  /** Generate the newest reply again; undefined while anything runs, waits or is queued. */
+  onRegenerate: (() => void) | undefined;
   onLoadOlder: () => void;
 }) {
   const { state, pending, focus } = props;
@@ -109,6 +111,13 @@ export function MessageList(props: {
           if (item.kind === "replay-divider") return <ReplayDivider key={item.key} branch={item.branch} />;
           return <RunErrorCard key={item.key} run={item.run} onRetry={props.onRetry(item.run.run_id)} />;
         })}
+        {props.onRegenerate && endsWithReply(items) && (
+          <div class="message-actions">
+            <button type="button" class="link-button regenerate" onClick={props.onRegenerate}>
+              ↻ {t("regenerate.button")}
+            </button>
+          </div>
+        )}
         {pending.map((entry) => (
           <PendingBubble key={entry.key} text={entry.text} queued={isQueued(state, entry.runId)} />
         ))}
@@ -118,4 +127,10 @@ export function MessageList(props: {
       </div>
     </div>
   );
+}
+
+/** Whether the conversation ends with a completed assistant reply (not a question, an error or a user message). */
+function endsWithReply(items: ReturnType<typeof buildTimeline>): boolean {
+  const last = items.at(-1);
+  return last?.kind === "message" && last.message.role === "assistant" && !last.message.tool_calls?.length;
 }

@@ -131,6 +131,8 @@ export const en = {
   "run.failed": "The reply failed",
   "run.timedOut": "The reply timed out",
   "run.retry": "Retry",
+  "regenerate.button": "Regenerate reply",
+  "regenerate.unavailable": "This reply cannot be generated again: the checkpoint before it is no longer kept.",
   "replay.fromCheckpoint": "Replayed from checkpoint {checkpoint} · new branch",
   "replay.fromEarlier": "Replayed from an earlier checkpoint · new branch",
 

@@ -127,6 +127,8 @@ export const zhCN: Catalog = {
   "run.failed": "回复失败",
   "run.timedOut": "回复超时",
   "run.retry": "重试",
+  "regenerate.button": "重新生成回复",
+  "regenerate.unavailable": "无法重新生成此回复：它之前的检查点已不再保留。",
   "replay.fromCheckpoint": "从检查点 {checkpoint} 重放 · 新分支",
   "replay.fromEarlier": "从较早的检查点重放 · 新分支",
 

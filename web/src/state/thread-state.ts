@@ -319,6 +319,11 @@ export function isRunning(state: ThreadState): boolean {
   return state.activeRunId !== null;
 }
 
+/** Whether nothing runs, waits for the user (a question, a breakpoint) or is queued on the thread. */
+export function isSettled(state: ThreadState): boolean {
+  return state.activeRunId === null && state.interrupts.length === 0 && state.pausedBefore.length === 0 && state.queued.length === 0;
+}
+
 /** The text of the user's input to a run, for "retry". */
 export function runInput(state: ThreadState, runId: string): string | undefined {
   return state.messages.find((message) => message.role === "user" && message.run_id === runId)?.content;

@@ -1,12 +1,13 @@
 import { useCallback, useEffect, useRef, useState } from "preact/hooks";
 import type { OpenedSession, Session } from "../protocol/protocol-types.js";
 import type { RpcClient } from "../protocol/rpc-client.js";
-import type { Phrase } from "../i18n/translator.js";
+import { type Phrase, phrase } from "../i18n/translator.js";
 import { RpcError } from "../protocol/rpc-error.js";
 import { errorPhrase } from "./error-phrase.js";
 import { SESSION_DELETED, SESSION_DELETED_ELSEWHERE, SESSION_PICKED_DELETED, sendFailureMessage } from "./send-failure.js";
 import { loadTabThread, saveTabThread, tabWindowId } from "./browser-storage.js";
 import { awaitsUser } from "./session-list-notice.js";
+import { regeneratePoint } from "./regenerate-point.js";
 import { ThreadSync } from "./thread-sync.js";
 import type { SessionsModel } from "./use-sessions.js";
 import { useThreadState } from "./use-thread-state.js";
@@ -203,6 +204,24 @@ export function useChatSession(client: RpcClient, sessions: SessionsModel) {
     }
   }, [client]);
 
+  /**
+   * Generate the newest reply again: a replay from the checkpoint before it (`regeneratePoint`), a new branch the
+   * page shows under a divider. Says so when the thread has no such checkpoint in its newest 50 (pruned, say).
+   */
+  const regenerate = useCallback(async () => {
+    const current = syncRef.current;
+    if (!current) return;
+    setProblem(undefined);
+    try {
+      const checkpointId = regeneratePoint(await client.call<unknown>("state.listCheckpoints", { thread_id: current.threadId, limit: 50 }));
+      if (!checkpointId) return setProblem({ message: phrase("regenerate.unavailable") });
+      await client.call("run.start", { thread_id: current.threadId, checkpoint_id: checkpointId, client_message_id: crypto.randomUUID() });
+    } catch (error) {
+      setProblem({ message: sendFailureMessage(error) });
+    }
+    return undefined;
+  }, [client]);
+
   const stop = useCallback(async () => {
     const current = syncRef.current;
     const runId = current?.state.activeRunId;
@@ -263,6 +282,7 @@ export function useChatSession(client: RpcClient, sessions: SessionsModel) {
     switchTo,
     send,
     proceed,
+    regenerate,
     stop,
     rename,
     remove,
