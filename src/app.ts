@@ -111,6 +111,7 @@ export async function buildServices(options: StartOptions): Promise<{ services: 
     const jobs = createJobSystem({ pool, logger, config, tombstones, itemStore, threads: sessions, assistants, threadState, runs: () => runs });
     hooks.onRunFinished(jobs.hooks.listener);
     hooks.onRunFinishing(jobs.webhooks.prepareForRun);
+    const stateEdits = new StateEditService({ pool, saver: checkpointer, threadState, transcript, eventLog, bus });
     const services: Services = {
       config,
       logger,
@@ -123,7 +124,7 @@ export async function buildServices(options: StartOptions): Promise<{ services: 
       assistants,
       sessions,
       threadState,
-      forks: new ThreadForkService({ pool, sessions: sessionStore, threadState, checkpointer, transcript }),
+      forks: new ThreadForkService({ pool, sessions: sessionStore, threadState, checkpointer, transcript, stateEdits }),
       runs,
       runEvents: hooks,
       eventLog,
@@ -132,7 +133,7 @@ export async function buildServices(options: StartOptions): Promise<{ services: 
       active,
       cluster,
       dispatcher,
-      stateEdits: new StateEditService({ pool, saver: checkpointer, threadState, transcript, eventLog, bus }),
+      stateEdits,
       models,
       checkpointer,
       jobs,

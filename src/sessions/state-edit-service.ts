@@ -90,10 +90,10 @@ export class StateEditService {
 }
 
 /**
- * The running summary is read by every later model call: an edit that sets it to something else (a string, an
+ * Refuse values whose running summary has the wrong shape. The running summary is read by every later model call: an edit that sets it to something else (a string, an
  * object without `text`) would make every turn of the thread fail until it was edited again. `null` clears it.
  */
-function assertSummaryShape(values: unknown): void {
+export function assertSummaryShape(values: unknown): void {
   const summary = (values as { summary?: unknown } | null | undefined)?.summary;
   if (summary === undefined || summary === null) return;
   const parsed = runningSummarySchema.safeParse(summary);

@@ -201,6 +201,48 @@ describe("timeline, fork and replay", () => {
     expect(answered(replayed.values.messages)).toBe(true);
   });
 
+  it("a fork in the middle of a turn has the state at its checkpoint, not what the source did next; a run without input continues it", async () => {
+    const { thread_id } = await client.call<{ thread_id: string }>("thread.open", { window_id: "fork-mid-turn" });
+    await chat(client, thread_id, "first alpha");
+    await chat(client, thread_id, "second beta");
+    const { checkpoints } = await client.call<{ checkpoints: (Summary & { source: string })[] }>("state.listCheckpoints", { thread_id, limit: 50 });
+    const beforeReply = checkpoints.find((entry) => entry.next[0] === "model" && entry.last_message?.text === "second beta");
+    expect(beforeReply).toMatchObject({ message_count: 3 });
+    type State = { values: { messages: { content: string }[] }; next: string[] };
+    const fork = await client.call<{ thread_id: string }>("state.fork", { thread_id, checkpoint_id: beforeReply?.checkpoint_id });
+    const forked = await client.call<State>("state.get", { thread_id: fork.thread_id });
+    expect(forked.values.messages.map((message) => message.content)).toEqual(["first alpha", "You said: first alpha", "second beta"]);
+    expect(forked.next).toEqual(["model"]);
+    const transcript = await client.call<{ messages: { content: string }[] }>("messages.list", { thread_id: fork.thread_id });
+    expect(transcript.messages.map((message) => message.content)).toEqual(["first alpha", "You said: first alpha", "second beta"]);
+    const { run_id } = await client.call<{ run_id: string }>("run.start", { thread_id: fork.thread_id });
+    await client.waitForEvent("run.completed", { run_id });
+    expect((await client.call<State>("state.get", { thread_id: fork.thread_id })).values.messages.map((message) => message.content).at(-1)).toBe("You said: second beta");
+
+    // At the input checkpoint of the second turn: the source's next message is not there either.
+    const input = checkpoints.find((entry) => entry.source === "input" && entry.message_count === 2);
+    const atInput = await client.call<{ thread_id: string }>("state.fork", { thread_id, checkpoint_id: input?.checkpoint_id });
+    expect((await client.call<State>("state.get", { thread_id: atInput.thread_id })).values.messages.map((message) => message.content)).toEqual(["first alpha", "You said: first alpha"]);
+  });
+
+  it("a fork's values are checked and recorded as a state edit's: added messages join its transcript, a bad summary creates nothing", async () => {
+    const { thread_id } = await client.call<{ thread_id: string }>("thread.open", { window_id: "fork-values" });
+    await chat(client, thread_id, "keep this");
+    const { checkpoints } = await client.call<{ checkpoints: Summary[] }>("state.listCheckpoints", { thread_id, limit: 1 });
+    const checkpoint_id = checkpoints[0]?.checkpoint_id;
+    const fork = await client.call<{ thread_id: string }>("state.fork", { thread_id, checkpoint_id, values: { messages: [{ role: "user", content: "added by the fork's values" }] } });
+    const transcript = await client.call<{ messages: { content: string }[] }>("messages.list", { thread_id: fork.thread_id });
+    expect(transcript.messages.map((message) => message.content)).toEqual(["keep this", "You said: keep this", "added by the fork's values"]);
+
+    const before = (await client.call<{ sessions: unknown[] }>("thread.list", { limit: 100 })).sessions.length;
+    const refused = await client.callError("state.fork", { thread_id, checkpoint_id, values: { summary: "bad" } });
+    expect(refused).toMatchObject({ code: "invalid_request" });
+    expect((await client.call<{ sessions: unknown[] }>("thread.list", { limit: 100 })).sessions).toHaveLength(before);
+    const broken = await client.callError("state.fork", { thread_id, checkpoint_id, values: { messages: [{ role: "user", content: "x", id: "not-in-state" }, { nonsense: true }] } });
+    expect(broken.code).toBeDefined();
+    expect((await client.call<{ sessions: unknown[] }>("thread.list", { limit: 100 })).sessions).toHaveLength(before);
+  });
+
   it("pages the whole timeline with next_before, each checkpoint once, ending with null", async () => {
     const { thread_id } = await client.call<{ thread_id: string }>("thread.open", { window_id: "timeline-pages" });
     await chat(client, thread_id, "one");
