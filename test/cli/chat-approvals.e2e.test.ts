@@ -47,6 +47,27 @@ describe("threadline chat answers `Approve? [y/e/n]` (through pipes)", () => {
     expect(cli.stdout).not.toContain("Approve?");
   });
 
+  it("a question answered in another window meanwhile is not asked again: y says so, the chat carries on and exits 0", { timeout: SPAWN_TIMEOUT_MS }, async () => {
+    await using cli = startCli(["--url", fixture.server.url, "--window", "cli-answered-elsewhere"]);
+    cli.writeLine(EMAIL);
+    await cli.waitFor("stderr", (text) => text.includes(APPROVE_PROMPT));
+    const threadId = await windowThread("cli-answered-elsewhere");
+    await using other = await TestWsClient.connect(fixture.server.wsUrl);
+    const state = await other.call<{ interrupts: { id: string }[] }>("state.get", { thread_id: threadId });
+    await other.call("input.respond", { thread_id: threadId, interrupt_id: state.interrupts[0]?.id, value: { decision: "reject", reason: "not from here" } });
+    await cli.waitFor("stdout", (text) => text.includes("rejected this call of send_email: not from here"));
+    cli.writeLine("y");
+    await cli.waitFor("stderr", (text) => text.includes("answered elsewhere"));
+    cli.writeLine("and afterwards?");
+    await cli.waitFor("stdout", (text) => text.includes("You said: and afterwards?"));
+    cli.child.stdin.end();
+    expect(await cli.exited).toBe(0);
+    expect(count(cli.stderr, APPROVE_PROMPT)).toBe(1);
+    expect(cli.stderr).not.toContain("✗");
+    expect(await decisions(threadId)).toEqual([{ decision: "reject", edited_args: null, reason: "not from here" }]);
+    expect(await outbox(threadId)).toEqual([]);
+  });
+
   it("Ctrl-C while the approved tool runs stops it, and the question is asked again (n rejects it)", { timeout: SPAWN_TIMEOUT_MS }, async () => {
     await using cli = startCli(["--url", fixture.server.url, "--window", "cli-approve-stop"]);
     cli.writeLine('/tool slow_approved_task {"ms":8000}');

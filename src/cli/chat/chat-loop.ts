@@ -225,9 +225,21 @@ async function approve(context: SlashContext, interrupts: PendingInterrupt[], as
         context.output.stderr.write("approvals are not supported by this server\n");
         return { status: "error", code: "method_not_found" };
       }
+      // Answered in another window (or the web page) while this one asked — `conflict` while the answer's run is
+      // on its way, `not_found` once it took the question — follow what the thread does now.
+      if (error instanceof CommandFailed && (error.code === "conflict" || (error.code === "not_found" && (await answeredElsewhere(context, interrupt.id))))) {
+        context.output.stderr.write(context.output.style.dim("(this approval was answered elsewhere)\n"));
+        return context.session.settled();
+      }
       reportError(context.output, error);
     }
   }
+}
+
+/** Whether the question `interruptId` is no longer pending on the session (an answer from elsewhere took it). */
+async function answeredElsewhere(context: SlashContext, interruptId: string): Promise<boolean> {
+  const state = await context.connection.call<{ interrupts?: PendingInterrupt[] }>("state.get", { thread_id: context.session.threadId });
+  return !(state.interrupts ?? []).some((pending) => pending.id === interruptId);
 }
 
 function reportOutcome(output: ChatOutput, outcome: TurnOutcome): number {

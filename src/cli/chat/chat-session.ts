@@ -98,6 +98,24 @@ export class ChatSession {
     return state.interrupts ?? [];
   }
 
+  /**
+   * What the session comes to once nothing runs on it (another window answered its question, say): waits while it
+   * is `busy`, then the approvals it waits for, if any. Polled: the run is not ours, so no turn follows it.
+   */
+  async settled(pollMs = 200): Promise<TurnOutcome> {
+    const threadId = this.requireThread();
+    for (;;) {
+      const now = await this.connection.call<Session>("thread.get", { thread_id: threadId });
+      if (now.status !== "busy") {
+        this.session = { ...(this.session ?? now), status: now.status, awaiting_human: now.awaiting_human };
+        const interrupts = await this.pendingApprovals();
+        if (interrupts.length > 0) return { status: "interrupted", interrupts };
+        return { status: now.status === "error" ? "error" : "success" };
+      }
+      await new Promise((resolve) => setTimeout(resolve, pollMs));
+    }
+  }
+
   /** Send a message and wait until its run ends. */
   async send(text: string): Promise<TurnOutcome> {
     const threadId = this.requireThread();
