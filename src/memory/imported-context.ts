@@ -35,7 +35,7 @@ export function toGraphMessages(rows: readonly ImportedRow[]): BaseMessage[] {
       continue;
     }
     closePending();
-    if (row.role === "user") messages.push(new HumanMessage({ id: row.id, content: row.content, name: modelSafeName(row.name) }));
+    if (row.role === "user") messages.push(new HumanMessage({ id: row.id, ...userSpeaker(row.name, row.content) }));
     if (row.role === "assistant") {
       const calls = (row.tool_calls ?? []).map((call) => ({ ...call, type: "tool_call" as const }));
       messages.push(new AIMessage({ id: row.id, content: row.content, name: modelSafeName(row.name), tool_calls: calls }));
@@ -47,13 +47,27 @@ export function toGraphMessages(rows: readonly ImportedRow[]): BaseMessage[] {
 }
 
 /**
- * A speaker's name as a model message's `name`: OpenAI-compatible APIs refuse names with spaces or `<|\\/>` (and
- * longer than 64 characters), so "Caroline Smith" becomes "Caroline_Smith". The transcript keeps the name as written.
+ * A speaker's name as a model message's `name`, in the only form OpenAI accepts (`^[A-Za-z0-9_-]{1,64}$`): accents
+ * dropped, anything else between words made `_` — "Caroline Smith" → "Caroline_Smith", "José O'Brien" →
+ * "Jose_O_Brien". Undefined for a name written in letters beyond ASCII (张伟, Мария), which has no such form. The
+ * transcript keeps the name as written.
  */
 export function modelSafeName(name: string | undefined): string | undefined {
-  if (name === undefined) return undefined;
-  const safe = Array.from(name.trim().replace(/[\s<|\\/>]+/gu, "_")).slice(0, 64).join("");
-  return safe.length > 0 && safe !== "_" ? safe : undefined;
+  const plain = name?.trim().normalize("NFKD").replace(/\p{M}+/gu, "");
+  if (!plain || /\p{L}/u.test(plain.replace(/[A-Za-z]/g, ""))) return undefined;
+  const safe = plain.replace(/[^A-Za-z0-9_-]+/g, "_").replace(/^_+|_+$/g, "").slice(0, 64);
+  return /[A-Za-z0-9]/.test(safe) ? safe : undefined;
+}
+
+/**
+ * A user's imported line for the model: the speaker as `name` where it has a form OpenAI accepts, else in front of
+ * the words (`张伟: …`), so who said what is not lost (several people may speak as users).
+ */
+function userSpeaker(name: string | undefined, content: string): { name?: string; content: string } {
+  const safe = modelSafeName(name);
+  if (safe !== undefined) return { name: safe, content };
+  const written = name?.trim();
+  return written ? { content: `${written}: ${content}` } : { content };
 }
 
 /** The working context and summary a conversation would have had, had it been chatted. */

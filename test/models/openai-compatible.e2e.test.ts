@@ -237,6 +237,8 @@ describe("an OpenAI-compatible server behind a Threadline run", () => {
     const conversation = [
       { speaker: "Caroline Smith", content: "Hi Mel!", timestamp: "2024-03-01T09:00:00Z" },
       { speaker: "Melanie <3", content: "Hi Caroline", timestamp: "2024-03-01T09:01:00Z" },
+      { speaker: "张伟", content: "大家好", timestamp: "2024-03-01T09:02:00Z" },
+      { speaker: "José O'Brien", content: "Hola", timestamp: "2024-03-01T09:03:00Z" },
     ]
       .map((line) => JSON.stringify(line))
       .join("\n");
@@ -246,13 +248,18 @@ describe("an OpenAI-compatible server behind a Threadline run", () => {
     expect((await chat(client, thread_id, "How are you both?")).final.event).toBe("run.completed");
 
     const sent = provider.requests.at(-1)?.body.messages as { role: string; name?: string; content: string }[];
-    expect(sent.slice(0, 2).map((message) => [message.role, message.name])).toEqual([
-      ["user", "Caroline_Smith"],
-      ["assistant", "Melanie_3"],
+    expect(sent.slice(0, 4).map((message) => [message.role, message.name, message.content])).toEqual([
+      ["user", "Caroline_Smith", "Hi Mel!"],
+      ["assistant", "Melanie_3", "Hi Caroline"],
+      // No form OpenAI accepts: the speaker goes in front of the words.
+      ["user", undefined, "张伟: 大家好"],
+      ["user", "Jose_O_Brien", "Hola"],
     ]);
-    for (const message of sent) if (message.name !== undefined) expect(message.name).toMatch(/^[^\s<|\\/>]{1,64}$/);
+    // OpenAI's own rule for `name` (it refuses anything else with 400 on every turn).
+    for (const message of sent) if (message.name !== undefined) expect(message.name).toMatch(/^[A-Za-z0-9_-]{1,64}$/);
     const exported = await (await fetch(`${server.url}/threads/${thread_id}/export`)).text();
-    expect(exported.split("\n").slice(0, 2).map((line) => (JSON.parse(line) as { name: string }).name)).toEqual(["Caroline Smith", "Melanie <3"]);
+    const lines = exported.split("\n").slice(0, 4).map((line) => JSON.parse(line) as { name: string; content: string });
+    expect(lines.map((line) => [line.name, line.content])).toEqual([["Caroline Smith", "Hi Mel!"], ["Melanie <3", "Hi Caroline"], ["张伟", "大家好"], ["José O'Brien", "Hola"]]);
   });
 
   it("gives every tool call an id of its own, answers unparsable arguments with an error, and never runs a call cut off at max_tokens", async () => {
