@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import type { ImportedRow } from "../transcript/transcript-bulk-writer.js";
 import { modelSafeName, toGraphMessages } from "./imported-context.js";
 
 describe("imported speakers for the model", () => {
@@ -12,12 +13,8 @@ describe("imported speakers for the model", () => {
   });
 
   it("a user without such a name is named in front of the words; an assistant's name is left out", () => {
-    const rows = [
-      { id: "1", role: "user" as const, content: "你好", name: "张伟" },
-      { id: "2", role: "assistant" as const, content: "您好", name: "小助手" },
-      { id: "3", role: "user" as const, content: "Hi", name: "Ada Lovelace" },
-    ];
-    const messages = toGraphMessages(rows as Parameters<typeof toGraphMessages>[0]);
+    const row = (id: string, role: "user" | "assistant", content: string, name: string) => ({ id, role, content, name, timestamp: null }) as unknown as ImportedRow;
+    const messages = toGraphMessages([row("1", "user", "你好", "张伟"), row("2", "assistant", "您好", "小助手"), row("3", "user", "Hi", "Ada Lovelace")]);
     expect(messages.map((message) => [message.content, message.name])).toEqual([
       ["张伟: 你好", undefined],
       ["您好", undefined],

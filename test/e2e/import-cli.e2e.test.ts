@@ -51,6 +51,15 @@ describe("threadline threads import / export", { timeout: 300_000 }, () => {
     await expect(threadline(["export", threadId, "--user", "mallory", "--output", kept])).rejects.toMatchObject({ stderr: expect.stringContaining("not found") as unknown });
     expect(await readFile(kept, "utf8")).toBe("an earlier export\n");
     expect((await readdir(scratch.directory.path)).filter((name) => name.includes("partial"))).toEqual([]);
+    // A file it cannot write: one line saying so, exit 1, no stack trace of an unhandled 'error' event.
+    const nowhere = path.join(scratch.directory.path, "no-such-dir", "x.jsonl");
+    const failed = await threadline(["export", threadId, "--output", nowhere]).then(
+      () => undefined,
+      (error: unknown) => error as { code: number; stderr: string },
+    );
+    expect(failed?.code).toBe(1);
+    expect(failed?.stderr).toContain(`cannot write ${nowhere}: ENOENT`);
+    expect(failed?.stderr).not.toMatch(/Unhandled 'error' event|\n\s+at /);
   });
 
   it("says which server it could not reach with --url, and refuses a file that is not UTF-8 naming the line", async () => {

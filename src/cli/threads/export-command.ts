@@ -1,5 +1,6 @@
 import { createWriteStream } from "node:fs";
 import { rename, rm } from "node:fs/promises";
+import { finished } from "node:stream/promises";
 import path from "node:path";
 import { once } from "node:events";
 import type { Writable } from "node:stream";
@@ -40,16 +41,25 @@ export async function runExport(threadId: string, flags: ExportFlags): Promise<v
 async function exportToFile(threadId: string, flags: ExportFlags, file: string): Promise<void> {
   const partial = path.join(path.dirname(file), `.${path.basename(file)}.${process.pid}.partial`);
   const output = createWriteStream(partial);
+  // `finished` reports it: without a listener, a file that cannot be written (no such directory, a full disk) would
+  // crash the process with an unhandled 'error' event.
+  output.on("error", () => undefined);
   try {
+    await once(output, "open");
     await exportTo(output, { threadId, flags });
     output.end();
-    await once(output, "finish");
+    await finished(output);
     await rename(partial, file);
   } catch (error) {
     output.destroy();
     await rm(partial, { force: true });
-    throw error;
+    throw isFileError(error) ? new Error(`cannot write ${file}: ${error.message}`) : error;
   }
+}
+
+/** An error of the file system (its `code` is `ENOENT`, `EACCES`, `ENOSPC`…), not of the export. */
+function isFileError(error: unknown): error is NodeJS.ErrnoException {
+  return error instanceof Error && typeof (error as NodeJS.ErrnoException).syscall === "string";
 }
 
 async function exportTo(output: Writable, source: { threadId: string; flags: ExportFlags; closed?: AbortSignal }): Promise<void> {
