@@ -1,6 +1,7 @@
 import type { Session, SessionPage } from "../../sessions/session.js";
 import type { SearchHit } from "../../transcript/transcript-search.js";
 import { isMethodNotFound } from "./chat-connection.js";
+import { counted } from "../count-words.js";
 import type { SlashContext } from "./slash-commands.js";
 
 /** How many search hits and checkpoints the terminal shows when not told otherwise. */
@@ -89,7 +90,7 @@ export async function listCheckpoints(argument: string, context: SlashContext): 
     const last = checkpoint.last_message;
     const said = last ? `${last.role}: ${last.text ? oneLine(last.text, 60) : (last.tool_calls ?? []).join(", ")}` : "";
     const when = new Date(checkpoint.created_at).toLocaleString();
-    stdout.write(`${checkpoint.checkpoint_id}  ${style.dim(`step ${checkpoint.step} · ${checkpoint.message_count} messages · ${when}`)}  ${said}\n`);
+    stdout.write(`${checkpoint.checkpoint_id}  ${style.dim(`step ${checkpoint.step} · ${counted(checkpoint.message_count, "message")} · ${when}`)}  ${said}\n`);
   }
   stderr.write(style.dim("/fork <checkpoint> branches a new session there\n"));
 }

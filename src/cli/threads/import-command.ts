@@ -4,6 +4,7 @@ import { LOCAL_USER } from "../../auth/user.js";
 import { type ImportAnswer, importAnswer } from "../../http/import-answer.js";
 import { longThreadServices } from "../../memory/long-thread-services.js";
 import { decodeConversationBytes } from "../../transcript/conversation-bytes.js";
+import { counted } from "../count-words.js";
 import { withServices } from "../command-context.js";
 import { fetchFromServer, quiet, remoteOf, type ThreadsFlags } from "./threads-flags.js";
 
@@ -31,8 +32,8 @@ export async function runImport(file: string, flags: ImportFlags): Promise<void>
   }
   process.stdout.write(`${report.thread_id}\n`);
   process.stderr.write(
-    `imported ${report.messages} messages (${report.turns} turns, ${report.sessions} sessions) in ${(report.duration_ms / 1000).toFixed(1)} s ` +
-      `(${report.turns_per_second} turns/s); ${report.working_messages} in the working context, ${report.folds} folds into the summary\n`,
+    `imported ${counted(report.messages, "message")} (${counted(report.turns, "turn")}, ${counted(report.sessions, "session")}) in ${(report.duration_ms / 1000).toFixed(1)} s ` +
+      `(${report.turns_per_second} turns/s); ${report.working_messages} in the working context, ${counted(report.folds, "fold")} into the summary\n`,
   );
 }
 
