@@ -107,7 +107,7 @@ function toTerm(token: Token): (SearchTerm & { cjkText: string }) | undefined {
   const found = source.match(CJK_RUN) ?? [];
   // Unquoted, a run of Chinese is read as its two-character words, each required: it is written without spaces, so
   // 北京天气 means 北京 and 天气 (as in 北京的天气). Ranking (cover density) still puts them side by side first.
-  const runs = token.quoted ? found : found.flatMap(twoCharacterWords);
+  const runs = token.quoted ? found : found.flatMap(splitAtParticles).flatMap(twoCharacterWords);
   const rest = source.replace(CJK_RUN, " ").replace(/\s+/g, " ").trim();
   const words = /[\p{L}\p{N}]/u.test(rest) ? (token.quoted ? `"${rest.replace(/"/g, "")}"` : rest.replace(/^-+/, "")) : "";
   const cjk = runs.map(runQuery).join(" & ");
@@ -115,13 +115,23 @@ function toTerm(token: Token): (SearchTerm & { cjkText: string }) | undefined {
   return { words, cjk, cjkText: runs.join(" ") };
 }
 
+/** Fuzzy matches need this word similarity (pg_trgm), from 0 to 1. */
+export const FUZZY_THRESHOLD = 0.5;
+/**
+ * Fewer letters get no fuzzy fallback: a short word shares its first trigrams (`  c`, ` ca`) with every word that
+ * starts like it, so at 0.5 `cat` found calculator and colour, and a 4–5 letter typo scores no better than a prefix
+ * of another word (`pythn`/python 0.67, `calcx`/calculator 0.67, `helo`/hello 0.6).
+ */
+export const MIN_FUZZY_LETTERS = 6;
+
 /** The plain words of a query in `websearch_to_tsquery` syntax, for the trigram fallback (see `SearchQuery.fuzzy`). */
 function fuzzyPart(words: string): SearchQuery["fuzzy"] {
   if (words.includes('"')) return null;
   const tokens = words.split(" ").filter((token) => token.length > 0 && /[\p{L}\p{N}]/u.test(token));
   const text = tokens.filter((token) => !token.startsWith("-") && !/^or$/i.test(token)).join(" ");
-  return text.length >= 3 ? { text } : null;
+  return Array.from(text.replace(/\s+/g, "")).length >= MIN_FUZZY_LETTERS ? { text } : null;
 }
+
 
 /** One CJK run as a tsquery: a single character, or its bigrams as a phrase (two positions apart). */
 function runQuery(run: string): string {
@@ -129,6 +139,22 @@ function runQuery(run: string): string {
   if (characters.length === 1) return `'${run}'`;
   const bigrams = characters.slice(0, -1).map((character, index) => `'${character}${characters[index + 1] ?? ""}'`);
   return bigrams.length === 1 ? (bigrams[0] ?? "") : `(${bigrams.join(" <2> ")})`;
+}
+
+/** Grammatical particles a phrase puts between its words (杭州的天气: 杭州, 天气), which the message need not repeat. */
+const PARTICLES = new Set(["的", "了", "和", "吗", "呢", "吧", "啊"]);
+
+/**
+ * A CJK run split at its particles where both sides keep two characters or more: 杭州的天气 → 杭州, 天气 (so
+ * 我住在杭州，今天天气… matches), 北京和上海的天气 → 北京, 上海, 天气; 目的, 的确, 和平 and 我的 stay whole.
+ */
+function splitAtParticles(run: string): string[] {
+  const characters = Array.from(run);
+  for (let index = 2; index < characters.length - 2; index += 1) {
+    if (!PARTICLES.has(characters[index] ?? "")) continue;
+    return [characters.slice(0, index).join(""), ...splitAtParticles(characters.slice(index + 1).join(""))];
+  }
+  return [run];
 }
 
 /** A CJK run as two-character words (an odd last character alone): 天气预报说 → 天气, 预报, 说. */

@@ -1,6 +1,6 @@
 import type pg from "pg";
 import { AppError } from "../errors/app-error.js";
-import { parseSearchQuery, type SearchClause, type SearchQuery, type SearchTerm } from "./search-query.js";
+import { FUZZY_THRESHOLD, parseSearchQuery, type SearchClause, type SearchQuery, type SearchTerm } from "./search-query.js";
 import { snippetAround } from "./search-snippet.js";
 import type { TranscriptMessage } from "./transcript-message.js";
 import { toTranscriptMessage, type TranscriptRow } from "./transcript-row.js";
@@ -33,8 +33,6 @@ export interface SearchRequest {
  */
 export const MAX_CANDIDATES = 500;
 
-/** Fuzzy matches need this word similarity (pg_trgm), from 0 to 1. */
-export const FUZZY_THRESHOLD = 0.5;
 
 interface HitRow extends TranscriptRow {
   thread_id: string;

@@ -159,6 +159,25 @@ for (const backend of STORAGE_BACKENDS) {
       expect(await search.search({ userId: "alice", query: "\\" })).toEqual([]);
     });
 
+    it("finds a Chinese phrase's words across its particles (杭州的天气), and gives short words no loose fuzzy neighbours", async () => {
+      const thread = randomUUID();
+      await createThread(thread, "alice", "Particles");
+      await say(thread, ["user", "我住在杭州，今天天气预报说有雨。"], ["assistant", "Tool calculator returned: 1024"], ["user", "The colour of the called cats."], ["assistant", "Hello there."]);
+      const inThread = async (query: string) => (await search.search({ userId: "alice", query, threadIds: [thread] })).map((hit) => hit.content);
+      expect(await inThread("杭州的天气")).toEqual(["我住在杭州，今天天气预报说有雨。"]);
+      expect(await inThread("杭州和天气")).toEqual(["我住在杭州，今天天气预报说有雨。"]);
+      // A particle inside a word (目的, 的确) or next to one character is not a separator.
+      expect(await inThread("目的")).toEqual([]);
+      // Under six letters: no fuzzy fallback (at 0.5 "cab" matched "calculator" and "called").
+      expect(await inThread("cab")).toEqual([]);
+      expect(await inThread("C++")).toEqual([]);
+      expect(await inThread("calx")).toEqual([]);
+      expect(await inThread("colr")).toEqual([]);
+      expect(await inThread("calcx")).toEqual([]);
+      const typo = await search.search({ userId: "alice", query: "calculatr", threadIds: [thread] });
+      expect(typo.map((hit) => [hit.content, hit.match])).toEqual([["Tool calculator returned: 1024", "fuzzy"]]);
+    });
+
     it("keeps a query's exclusions and phrases when it falls back to fuzzy matching", async () => {
       const typo = await search.search({ userId: "alice", query: "wether" });
       expect(typo.map((hit) => hit.match)).toContain("fuzzy");
