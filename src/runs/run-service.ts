@@ -4,7 +4,7 @@ import { approvalDecisionSchema } from "../agent/approval.js";
 import type { AssistantService } from "../assistants/assistant-service.js";
 import type { Assistant } from "../assistants/assistant.js";
 import { type Queryable, withTransaction, withTransactionBegun } from "../db/database.js";
-import { AppError, notFound } from "../errors/app-error.js";
+import { AppError, describeIssues, notFound } from "../errors/app-error.js";
 import type { ClusterNotifier } from "../events/cluster-notifier.js";
 import type { EventBus } from "../events/event-bus.js";
 import type { EventLog } from "../events/event-log.js";
@@ -146,7 +146,9 @@ export class RunService {
     const pending = state.interrupts.find((candidate) => candidate.id === request.interrupt_id);
     if (!pending) throw new AppError("not_found", `No pending interrupt ${request.interrupt_id} on this thread`);
     const decision = approvalDecisionSchema.safeParse(request.value);
-    if (!decision.success) throw new AppError("invalid_request", "value must be {decision: approve|reject|edit, args?, reason?}", { details: decision.error.issues });
+    if (!decision.success) {
+      throw new AppError("invalid_request", `value must be {decision: approve|reject|edit, args?, reason?}: ${describeIssues(decision.error.issues)}`, { details: decision.error.issues });
+    }
     if (decision.data.decision === "edit") checkEditedArgs(this.deps.tools, pending.name, decision.data.args);
     if (request.run?.config) await checkRunRequest(this.deps, await this.deps.assistants.get(userId, session.assistant_id), request.run);
     const result = await withTransaction(this.deps.pool, async (client) => {

@@ -74,7 +74,7 @@ export const STATE_READ_BATCH = 100;
 
 /** Reads and edits checkpointed graph state of a user's thread, through its assistant's graph. */
 export class ThreadStateService {
-  constructor(private readonly deps: { sessions: SessionStore; assistants: AssistantService; registry: GraphRegistry; checkpointer: Pick<ThreadlineSaver, "latestTuples"> }) {}
+  constructor(private readonly deps: { sessions: SessionStore; assistants: AssistantService; registry: GraphRegistry; checkpointer: Pick<ThreadlineSaver, "latestTuples" | "getTuple"> }) {}
 
   /** The latest state, or the state at a checkpoint. */
   async get(userId: string, threadId: string, checkpointId?: string): Promise<ThreadState> {
@@ -118,6 +118,7 @@ export class ThreadStateService {
 
   /** Past states, newest first. */
   async history(userId: string, threadId: string, options: HistoryOptions): Promise<ThreadState[]> {
+    await this.assertBefore(threadId, options.before);
     const states: ThreadState[] = [];
     for await (const snapshot of this.snapshots(await this.graphOf(userId, threadId), threadId, options)) states.push(toThreadState(threadId, snapshot));
     return states;
@@ -125,6 +126,7 @@ export class ThreadStateService {
 
   /** The timeline: checkpoints newest first, summarised, with the cursor of the next page. */
   async listCheckpoints(userId: string, threadId: string, options: { limit: number; before?: string }): Promise<CheckpointPage> {
+    await this.assertBefore(threadId, options.before);
     const snapshots: GraphStateSnapshot[] = [];
     // One extra (older) snapshot tells which nodes produced the page's oldest checkpoint, and that there is a next page.
     for await (const snapshot of this.snapshots(await this.graphOf(userId, threadId), threadId, { ...options, limit: options.limit + 1 })) snapshots.push(snapshot);
@@ -138,6 +140,16 @@ export class ThreadStateService {
     // `before` is exclusive, so the page's oldest checkpoint is where the next page starts.
     const nextBefore = summaries.length > options.limit ? (checkpoints.at(-1)?.checkpoint_id ?? null) : null;
     return { checkpoints, next_before: nextBefore };
+  }
+
+  /**
+   * A page cursor (`before`) must be a checkpoint of the thread: LangGraph reads an unknown one as no bound at all
+   * and answers the whole history from the newest, as if it were the first page.
+   */
+  private async assertBefore(threadId: string, before: string | undefined): Promise<void> {
+    if (before === undefined) return;
+    const tuple = await this.deps.checkpointer.getTuple({ configurable: { thread_id: threadId, checkpoint_ns: "", checkpoint_id: before } });
+    if (!tuple) throw new AppError("not_found", `Checkpoint ${before} not found (the page cursor \`before\` must be a checkpoint of this thread)`, { details: { before } });
   }
 
   /** Write values into the state as if `asNode` had produced them (LangGraph's update_state). */

@@ -55,6 +55,14 @@ describe("run.start without input", () => {
     expect(question.message).toMatch(/input\.respond/);
     expect(await runsOf(asking)).toBe(1);
 
+    // Arguments go with "edit", and only with it: the refusal says so (it said only the value's shape).
+    const { interrupts } = await client.call<{ interrupts: Interrupt[] }>("state.get", { thread_id: asking });
+    for (const value of [{ decision: "approve", args: { to: "x@example.com" } }, { decision: "edit" }]) {
+      const refused = await client.callError("input.respond", { thread_id: asking, interrupt_id: interrupts[0]?.id, value });
+      expect(refused).toMatchObject({ code: "invalid_request" });
+      expect(refused.message).toContain('args are given with decision "edit", and only with it');
+    }
+
     const paused = (await client.call<{ thread_id: string }>("thread.open", {})).thread_id;
     const response = await fetch(`${server.url}/threads/${paused}/runs/wait`, {
       method: "POST",

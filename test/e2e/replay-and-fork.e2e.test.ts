@@ -271,5 +271,12 @@ describe("timeline, fork and replay", () => {
     await chat(client, thread_id, "hi");
     expect((await client.callError("state.get", { thread_id, checkpoint_id: "nope" })).code).toBe("not_found");
     expect((await client.callError("state.fork", { thread_id, checkpoint_id: "nope" })).code).toBe("not_found");
+    // A page cursor that is no checkpoint of the thread: LangGraph would answer the first page again.
+    expect((await client.callError("state.listCheckpoints", { thread_id, before: "nope" })).code).toBe("not_found");
+    const history = await fetch(`${server.url}/threads/${thread_id}/history`, { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify({ before: "nope" }) });
+    expect(history.status).toBe(404);
+    const { checkpoints } = await client.call<{ checkpoints: { checkpoint_id: string }[] }>("state.listCheckpoints", { thread_id });
+    const older = await fetch(`${server.url}/threads/${thread_id}/history`, { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify({ before: checkpoints[0]?.checkpoint_id }) });
+    expect(((await older.json()) as unknown[]).length).toBe(checkpoints.length - 1);
   });
 });
