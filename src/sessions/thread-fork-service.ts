@@ -35,7 +35,7 @@ export class ThreadForkService {
     const { session } = await this.deps.sessions.open({
       userId,
       assistantId: source.assistant_id,
-      title: request.title ?? `${source.title ?? "Session"} (fork)`,
+      title: request.title ?? forkTitle(source.title),
       metadata: { ...source.metadata, forked_from: { thread_id: source.thread_id, checkpoint_id: tuple.checkpoint.id } },
     });
     try {
@@ -64,6 +64,12 @@ export class ThreadForkService {
     const ids = Array.isArray(messages) ? (messages as BaseMessage[]).map((message) => message.id).filter((id): id is string => typeof id === "string") : [];
     await this.deps.transcript.copyHistory({ fromThread, toThread, messageIds: ids });
   }
+}
+
+/** A fork's default title: its source's marked `(fork)` once (a fork of a fork does not pile the marks up). */
+function forkTitle(title: string | null): string {
+  const base = title ?? "Session";
+  return /\(fork\)$/.test(base) ? base : `${base} (fork)`;
 }
 
 /**

@@ -32,6 +32,11 @@ describe("imported timestamps", () => {
 });
 
 describe("reading a conversation file", () => {
+  it("reads lines ending in a lone CR (classic Mac OS) like LF or CRLF", () => {
+    const text = ['{"role":"user","content":"one\\r\\ntwo"}', '{"role":"assistant","content":"three"}', ""].join("\r");
+    expect(parseConversationJsonl(text, { now: NOW }).map((line) => (line as { content?: string }).content)).toEqual(["one\r\ntwo", "three"]);
+  });
+
   it("ignores a UTF-8 byte order mark before the first line", () => {
     const lines = parseConversationJsonl('\uFEFF{"role":"user","content":"你好","timestamp":"2024-03-01T09:00:00Z"}\r\n', { now: NOW });
     expect(lines).toEqual([{ role: "user", content: "你好", timestamp: "2024-03-01T09:00:00.000Z" }]);

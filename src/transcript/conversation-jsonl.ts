@@ -80,8 +80,9 @@ const messageLine = z.object({
  */
 export function parseConversationJsonl(text: string, options: ParseOptions): ConversationLine[] {
   const reader = new LineReader(options);
-  // A UTF-8 byte order mark (editors on Windows write one) is not part of the first line.
-  const rawLines = text.replace(/^\uFEFF/, "").split(/\r?\n/);
+  // A UTF-8 byte order mark (editors on Windows write one) is not part of the first line. Lines end in LF, CRLF or
+  // a lone CR (classic Mac OS): a JSON line holds no raw CR of its own (strings escape it), so each is safe to split on.
+  const rawLines = text.replace(/^\uFEFF/, "").split(/\r\n|\r|\n/);
   if (rawLines.length > MAX_CONVERSATION_LINES) throw new AppError("invalid_request", `A conversation may have at most ${MAX_CONVERSATION_LINES} lines`);
   for (const [index, raw] of rawLines.entries()) {
     if (raw.trim().length === 0) continue;

@@ -221,7 +221,10 @@ describe("timeline, fork and replay", () => {
 
     // At the input checkpoint of the second turn: the source's next message is not there either.
     const input = checkpoints.find((entry) => entry.source === "input" && entry.message_count === 2);
-    const atInput = await client.call<{ thread_id: string }>("state.fork", { thread_id, checkpoint_id: input?.checkpoint_id });
+    const atInput = await client.call<{ thread_id: string; title: string }>("state.fork", { thread_id, checkpoint_id: input?.checkpoint_id });
+    // A fork of a fork is marked once.
+    const again = await client.call<{ title: string }>("state.fork", { thread_id: atInput.thread_id, checkpoint_id: input?.checkpoint_id });
+    expect([atInput.title, again.title]).toEqual(["first alpha (fork)", "first alpha (fork)"]);
     expect((await client.call<State>("state.get", { thread_id: atInput.thread_id })).values.messages.map((message) => message.content)).toEqual(["first alpha", "You said: first alpha"]);
   });
 
