@@ -287,9 +287,19 @@ function messageOf(error: unknown): string {
   // SDKs wrap a refused connection as a bare "Connection error."; the refusal says which setting allows it.
   const refusal = findOutboundRefusal(error);
   if (refusal) return refusal.message;
+  if (!(error instanceof Error)) return String(error);
   // LangChain appends a link to its own troubleshooting page to provider errors: noise in a user's run.failed.
-  if (error instanceof Error) return (error.message || error.name).replace(/\s*Troubleshooting URL: \S+\s*$/, "");
-  return String(error);
+  const message = (error.message || error.name).replace(/\s*Troubleshooting URL: \S+\s*$/, "");
+  // Node's fetch words a connection dropped mid-body as a bare "terminated" (the socket's reason in `cause`).
+  if (message === "terminated") return `the provider's connection dropped mid-reply (terminated${causeOf(error)})`;
+  // A body that is not JSON surfaces as the parser's own words ("Unexpected token < in JSON at position 0").
+  if (error instanceof SyntaxError && /JSON/.test(message)) return `the provider sent a reply that is not valid JSON (${message})`;
+  return message;
+}
+
+function causeOf(error: Error): string {
+  const cause = error.cause instanceof Error ? error.cause.message : undefined;
+  return cause ? `: ${cause}` : "";
 }
 
 function describeFailures(failures: readonly { spec: string; message: string }[]): string {

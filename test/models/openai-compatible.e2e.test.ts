@@ -229,6 +229,31 @@ describe("an OpenAI-compatible server behind a Threadline run", () => {
     expect(runs).not.toContain(key);
   });
 
+  it("says in words when the provider drops the connection mid-reply or sends a body that is not JSON", async () => {
+    let mode: "drop" | "garbage" = "drop";
+    provider.handle((_request, response) => {
+      response.writeHead(200, { "content-type": "text/event-stream" });
+      if (mode === "garbage") {
+        response.end("data: {not json at all\n\n");
+        return Promise.resolve();
+      }
+      const chunk = { id: "chatcmpl-1", object: "chat.completion.chunk", created: 1, model: "qwen-plus", choices: [{ index: 0, delta: { content: "Half a rep" }, finish_reason: null }] };
+      response.write(`data: ${JSON.stringify(chunk)}\n\n`);
+      setTimeout(() => response.socket?.destroy(), 50);
+      return Promise.resolve();
+    });
+    await using server = await startQwenServer();
+    await using client = await TestWsClient.connect(server.wsUrl);
+    const { thread_id } = await client.call<{ thread_id: string }>("thread.open", {});
+    const dropped = await chat(client, thread_id, "hello");
+    expect(dropped.final.event).toBe("run.failed");
+    expect(String(dropped.final.data?.message)).toMatch(/openai:qwen-plus: the provider's connection dropped mid-reply \(terminated/);
+    mode = "garbage";
+    const garbled = await chat(client, thread_id, "again");
+    expect(garbled.final.event).toBe("run.failed");
+    expect(String(garbled.final.data?.message)).toContain("the provider sent a reply that is not valid JSON (");
+  });
+
   it("sends imported speakers' names in the form OpenAI accepts, and keeps them as written in the transcript", async () => {
     provider.handle(async (_request, response) => {
       await writeChatCompletionStream(response, { model: "qwen-plus", text: ["Noted."], usage: { prompt_tokens: 30, completion_tokens: 2 } });

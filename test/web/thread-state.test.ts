@@ -84,6 +84,20 @@ describe("thread state", () => {
     expect(removed.messages.map((row) => row.id)).toEqual(["m1"]);
   });
 
+  it("marks a reply cut off by a failure as such, not as stopped by someone", () => {
+    const ended = (status: string) =>
+      buildTimeline(
+        applyAll(emptyThreadState(), [
+          frame("run.started", { run_id: "run-1" }),
+          frame("message.delta", { message_id: "a", text: "half an ans" }),
+          frame("run.failed", { run_id: "run-1", status, code: status === "error" ? "model_error" : status, message: "x" }),
+        ]),
+      ).flatMap((item) => (item.kind === "streaming" ? [{ stopped: item.stopped, failed: item.failed }] : []));
+    expect(ended("error")).toEqual([{ stopped: true, failed: true }]);
+    expect(ended("timeout")).toEqual([{ stopped: true, failed: true }]);
+    expect(ended("cancelled")).toEqual([{ stopped: true, failed: false }]);
+  });
+
   it("fills a tool card from history when no live events were seen", () => {
     const call = { id: "call-1", name: "calculator", args: { expression: "6*7" } };
     const state = mergeMessages(emptyThreadState(), [

@@ -37,13 +37,13 @@ function EditedBadge({ message }: { message: TranscriptMessage }) {
   );
 }
 
-/** An assistant reply still arriving token by token, or cut short. */
-export function StreamingBubble({ text, stopped, messageId }: { text: string; stopped: boolean; messageId: string }) {
+/** An assistant reply still arriving token by token, or cut short: stopped, or cut off by a failure (`failed`). */
+export function StreamingBubble({ text, stopped, failed = false, messageId }: { text: string; stopped: boolean; failed?: boolean; messageId: string }) {
   const { t } = useI18n();
   return (
     <Bubble role="assistant" label={t("role.assistant")} messageId={messageId} streaming={!stopped}>
       <MarkdownContent text={text} />
-      {stopped ? <div class="stopped-badge">{t("message.stopped")}</div> : <span class="cursor" aria-hidden="true" />}
+      {stopped ? <div class="stopped-badge">{t(failed ? "message.cutOff" : "message.stopped")}</div> : <span class="cursor" aria-hidden="true" />}
     </Bubble>
   );
 }

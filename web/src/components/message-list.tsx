@@ -106,7 +106,7 @@ export function MessageList(props: {
         {items.map((item) => {
           if (item.kind === "message") return <MessageBubble key={item.key} message={item.message} state={state} found={item.message.id === found} />;
           if (item.kind === "streaming") {
-            return <StreamingBubble key={item.key} text={item.entry.text} stopped={item.stopped} messageId={item.entry.message_id} />;
+            return <StreamingBubble key={item.key} text={item.entry.text} stopped={item.stopped} failed={item.failed} messageId={item.entry.message_id} />;
           }
           if (item.kind === "replay-divider") return <ReplayDivider key={item.key} branch={item.branch} />;
           return <RunErrorCard key={item.key} run={item.run} onRetry={props.onRetry(item.run.run_id)} />;

@@ -109,6 +109,7 @@ export const en = {
   "message.edited": "edited",
   "message.editedAt": "edited {time}",
   "message.stopped": "stopped",
+  "message.cutOff": "cut off by an error",
   "message.queued": "Queued · runs after the current reply",
   "code.copy": "Copy",
   "code.copied": "Copied",

@@ -105,6 +105,7 @@ export const zhCN: Catalog = {
   "message.edited": "已编辑",
   "message.editedAt": "编辑于 {time}",
   "message.stopped": "已停止",
+  "message.cutOff": "因出错中断",
   "message.queued": "排队中 · 当前回复结束后发送",
   "code.copy": "复制",
   "code.copied": "已复制",

@@ -4,7 +4,7 @@ import type { ReplayBranch, RunView, StreamingMessage, ThreadState } from "./thr
 /** One row of the chat as rendered, in display order. */
 export type TimelineItem =
   | { kind: "message"; key: string; message: TranscriptMessage }
-  | { kind: "streaming"; key: string; entry: StreamingMessage; stopped: boolean }
+  | { kind: "streaming"; key: string; entry: StreamingMessage; stopped: boolean; failed: boolean }
   | { kind: "run-error"; key: string; run: RunView }
   | { kind: "replay-divider"; key: string; branch: ReplayBranch };
 
@@ -27,7 +27,9 @@ export function buildTimeline(state: ThreadState): TimelineItem[] {
   for (const entry of state.streaming) {
     const run = entry.run_id ? state.runs[entry.run_id] : undefined;
     const stopped = run !== undefined && run.status !== "running";
-    insertAfterRun(items, { kind: "streaming", key: `streaming-${entry.message_id}`, entry, stopped });
+    // Cut off by a failure (the provider dropped the connection, a timeout), not stopped by anyone.
+    const failed = run?.status === "error" || run?.status === "timeout";
+    insertAfterRun(items, { kind: "streaming", key: `streaming-${entry.message_id}`, entry, stopped, failed });
   }
   for (const run of Object.values(state.runs)) {
     if (run.status === "running" || run.status === "success" || run.status === "interrupted") continue;
