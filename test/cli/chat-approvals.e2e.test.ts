@@ -150,6 +150,25 @@ describe("threadline chat answers `Approve? [y/e/n]` (through pipes)", () => {
     expect(await cli.exited).toBe(0);
   });
 
+  it("says a session's reply is paused at a breakpoint, and /continue runs it", { timeout: SPAWN_TIMEOUT_MS }, async () => {
+    const threadId = await windowThread("cli-breakpoint");
+    const paused = await fetch(`${fixture.server.url}/threads/${threadId}/runs/wait`, {
+      method: "POST",
+      headers: { "Content-Type": "application/json" },
+      body: JSON.stringify({ input: { messages: [{ role: "user", content: '/tool calculator {"expression":"6*7"}' }] }, interrupt_before: ["tools"] }),
+    });
+    expect(paused.status).toBe(200);
+    const continued = await runCli(["--url", fixture.server.url, "--window", "cli-breakpoint"], { input: "/continue\n" });
+    expect(continued.stderr).toContain("paused at a breakpoint, before tools: /continue runs it");
+    expect(continued.stderr).toMatch(/⚙ calculator .* → 42/);
+    expect(continued.stdout).toContain("Tool calculator returned: 42");
+    expect(continued.code).toBe(0);
+    // Nothing left to continue: the server says why, and the chat goes on.
+    const again = await runCli(["--url", fixture.server.url, "--window", "cli-breakpoint"], { input: "/continue\nhello\n" });
+    expect(again.stderr).toContain("only continues a reply paused at a breakpoint");
+    expect(again.stdout).toContain("You said: hello");
+  });
+
   it("answers lines that were all piped in at once, and exits 4 when the input ends before an answer", { timeout: SPAWN_TIMEOUT_MS }, async () => {
     const answered = await runCli(["--url", fixture.server.url, "--window", "cli-batch"], { input: `${EMAIL}\ny\nthanks\n` });
     expect(answered.stdout).toMatch(/Tool send_email returned: .*\nYou said: thanks\n$/);

@@ -126,8 +126,9 @@ async function converse(context: SlashContext, streams: ChatStreams): Promise<nu
       const line = raw.trim();
       const command = line.startsWith("/") ? await runSlashCommand(line, context).catch((error: unknown) => handledAfter(reportError(output, error))) : "not-a-command";
       if (command === "quit") break;
-      if (command === "not-a-command" && line) {
-        const outcome = await turn(context, line, ask).catch((error: unknown) => {
+      if (command === "continue" || (command === "not-a-command" && line)) {
+        const running = command === "continue" ? context.session.proceed().then((first) => settle(context, first, ask)) : turn(context, line, ask);
+        const outcome = await running.catch((error: unknown) => {
           reportError(output, error);
           return { status: "error" } satisfies TurnOutcome;
         });
@@ -165,9 +166,10 @@ async function turn(context: SlashContext, text: string, ask: Ask): Promise<Turn
  * and a message closes the waiting call as cancelled). Undefined when nothing waits or nothing was asked.
  */
 async function answerWaiting(context: SlashContext, ask: Ask, interactive: boolean): Promise<TurnOutcome | undefined> {
-  const waiting = await context.session.pendingApprovals();
-  if (waiting.length === 0) return undefined;
+  const { interrupts: waiting, pausedBefore } = await context.session.waitingOn();
   const { stderr, style } = context.output;
+  if (pausedBefore.length > 0) stderr.write(style.dim(`this session's reply is paused at a breakpoint, before ${pausedBefore.join(", ")}: /continue runs it (a message starts a new turn)\n`));
+  if (waiting.length === 0) return undefined;
   if (!interactive) {
     for (const call of waiting) stderr.write(style.dim(`${call.name ?? "a tool"} waits for your approval (answer it in an interactive \`threadline chat\` or the web page; a message closes it as cancelled)\n`));
     return undefined;

@@ -93,9 +93,32 @@ export class ChatSession {
 
   /** The approvals the current session waits for, when it opened waiting (`interrupted`): none otherwise. */
   async pendingApprovals(): Promise<PendingInterrupt[]> {
-    if (this.session?.status !== "interrupted") return [];
-    const state = await this.connection.call<{ interrupts?: PendingInterrupt[] }>("state.get", { thread_id: this.session.thread_id });
-    return state.interrupts ?? [];
+    return (await this.waitingOn()).interrupts;
+  }
+
+  /**
+   * What the current session waits on, when it opened waiting (`interrupted`): its approvals, and the nodes a reply
+   * paused at a static breakpoint would run next (`next` with no approval: `/continue` runs them). Nothing otherwise.
+   */
+  async waitingOn(): Promise<{ interrupts: PendingInterrupt[]; pausedBefore: string[] }> {
+    if (this.session?.status !== "interrupted" || this.session.awaiting_human === false) return { interrupts: [], pausedBefore: [] };
+    const state = await this.connection.call<{ interrupts?: PendingInterrupt[]; next?: string[] }>("state.get", { thread_id: this.session.thread_id });
+    const interrupts = state.interrupts ?? [];
+    return { interrupts, pausedBefore: interrupts.length === 0 ? (state.next ?? []) : [] };
+  }
+
+  /** Continue a reply paused at a breakpoint (a run without input) and wait until it ends. */
+  async proceed(): Promise<TurnOutcome> {
+    const threadId = this.requireThread();
+    const outcome = this.beginTurn();
+    try {
+      const { run_id } = await this.connection.call<{ run_id: string }>("run.start", { thread_id: threadId });
+      this.adoptRun(run_id);
+    } catch (error) {
+      this.turn = undefined;
+      throw error;
+    }
+    return outcome;
   }
 
   /**

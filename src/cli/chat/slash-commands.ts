@@ -22,6 +22,7 @@ export const HELP = `Type a message and press Enter. Commands:
   /rename <title>        retitle this session
   /delete <id|title>     delete a session and its history for good (name it, the current one too)
   /checkpoints [n]       the newest n checkpoints of this session (the ids /fork takes)
+  /continue              continue a reply paused at a breakpoint
   /fork <checkpoint>     branch a new session at a checkpoint
   /help                  this help
   /quit                  leave (so does Ctrl-D; Ctrl-C stops a reply, a second Ctrl-C leaves)
@@ -29,7 +30,7 @@ Any other /text is sent to the assistant as a message.
 `;
 
 /** What became of a line starting with `/`. */
-export type SlashResult = "handled" | "quit" | "not-a-command";
+export type SlashResult = "handled" | "quit" | "not-a-command" | "continue";
 
 /**
  * Run a `/command`. Unknown ones are `not-a-command` and go to the assistant as a message: graphs and models
@@ -43,6 +44,9 @@ export async function runSlashCommand(line: string, context: SlashContext): Prom
     case "quit":
     case "exit":
       return "quit";
+    // The loop runs it as a turn (it streams, and may stop for an approval).
+    case "continue":
+      return "continue";
     case "sessions":
       await listSessions(context);
       return "handled";
