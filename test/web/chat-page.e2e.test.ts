@@ -209,6 +209,11 @@ describe("the chat page (AUTH_MODE=none)", () => {
     await page.getByRole("button", { name: "+ New chat" }).click();
     await page.locator(".message-assistant strong", { hasText: "Kestrel" }).waitFor();
     expect(await page.locator(".assistant-label").innerText()).toBe("Kestrel");
+    // Only the greeting: this is the new chat, and asking for another Kestrel chat makes none.
+    const greeted = await page.locator(".session-current").getAttribute("data-thread-id");
+    await page.getByRole("button", { name: "+ New chat" }).click();
+    await expect.poll(() => page.evaluate(() => document.activeElement?.id)).toBe("composer-input");
+    expect(await page.locator(".session-current").getAttribute("data-thread-id")).toBe(greeted);
     await sendMessage(page, "hello Kestrel");
     await expect.poll(() => lastAssistantText(page).catch(() => ""), { timeout: 10_000 }).toBe("You said: hello Kestrel");
     expect(await page.locator(".message .bubble").first().innerText()).toBe("Hi, I'm Kestrel.");

@@ -94,7 +94,9 @@ describe("blank sessions (never used: each new tab opens one)", () => {
   it("are untitled, idle, without an event or a message; a server without last_message_seq has none", () => {
     expect(isBlankSession(blank("a"))).toBe(true);
     expect(isBlankSession({ ...blank("a"), title: "Named" })).toBe(false);
-    expect(isBlankSession({ ...blank("a"), last_message_seq: 1 })).toBe(false);
+    // An assistant's greeting alone: nothing was said there yet (a user's message comes with its run's events).
+    expect(isBlankSession({ ...blank("a"), last_message_seq: 1 })).toBe(true);
+    expect(isBlankSession({ ...blank("a"), last_message_seq: 2 })).toBe(false);
     expect(isBlankSession({ ...blank("a"), last_seq: 3 })).toBe(false);
     expect(isBlankSession({ ...blank("a"), status: "busy" })).toBe(false);
     const older: Session = blank("a");

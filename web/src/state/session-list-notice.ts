@@ -9,12 +9,14 @@ export function isListed(session: Session): boolean {
 }
 
 /**
- * Whether a session was never used: untitled, idle, without a message or an event. Each new tab opens one, so the
- * list shows such a session only in the tab that has it open (`shownSessions`); a server older than
- * `last_message_seq` never has one.
+ * Whether a session was never used: untitled, idle, without an event and without a message but its assistant's
+ * greeting (`first_message`, stored as the first message when the session is made; a user's message always comes
+ * with its run's events). Each new tab opens one, so the list shows such a session only in the tab that has it open
+ * (`shownSessions`); a server older than `last_message_seq` never has one.
  */
 export function isBlankSession(session: Session): boolean {
-  return session.title === null && session.status === "idle" && session.last_seq === 0 && session.last_message_seq === 0;
+  const messages = session.last_message_seq;
+  return session.title === null && session.status === "idle" && session.last_seq === 0 && messages !== undefined && messages <= 1;
 }
 
 /** The sessions the sidebar shows: all but the blank ones (`isBlankSession`) other than the tab's own. */
