@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import type { ImportedRow } from "../transcript/transcript-bulk-writer.js";
-import { modelSafeName, toGraphMessages } from "./imported-context.js";
+import { modelSafeName } from "../models/message-names.js";
+import { toGraphMessages } from "./imported-context.js";
 
 describe("imported speakers for the model", () => {
   it("names take the only form OpenAI accepts, or none", () => {

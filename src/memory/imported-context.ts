@@ -6,6 +6,7 @@ import type { ImportedRow } from "../transcript/transcript-bulk-writer.js";
 import type { ContextPolicy } from "./context-policy.js";
 import { turnStarts } from "./fold-plan.js";
 import { currentFixedTokens, foldIfOverBudget } from "./fold-working-context.js";
+import { modelSafeName, userSpeaker } from "../models/message-names.js";
 import type { RunningSummary } from "./running-summary.js";
 
 /**
@@ -44,30 +45,6 @@ export function toGraphMessages(rows: readonly ImportedRow[]): BaseMessage[] {
   }
   closePending();
   return messages;
-}
-
-/**
- * A speaker's name as a model message's `name`, in the only form OpenAI accepts (`^[A-Za-z0-9_-]{1,64}$`): accents
- * dropped, anything else between words made `_` — "Caroline Smith" → "Caroline_Smith", "José O'Brien" →
- * "Jose_O_Brien". Undefined for a name written in letters beyond ASCII (张伟, Мария), which has no such form. The
- * transcript keeps the name as written.
- */
-export function modelSafeName(name: string | undefined): string | undefined {
-  const plain = name?.trim().normalize("NFKD").replace(/\p{M}+/gu, "");
-  if (!plain || /\p{L}/u.test(plain.replace(/[A-Za-z]/g, ""))) return undefined;
-  const safe = plain.replace(/[^A-Za-z0-9_-]+/g, "_").replace(/^_+|_+$/g, "").slice(0, 64);
-  return /[A-Za-z0-9]/.test(safe) ? safe : undefined;
-}
-
-/**
- * A user's imported line for the model: the speaker as `name` where it has a form OpenAI accepts, else in front of
- * the words (`张伟: …`), so who said what is not lost (several people may speak as users).
- */
-function userSpeaker(name: string | undefined, content: string): { name?: string; content: string } {
-  const safe = modelSafeName(name);
-  if (safe !== undefined) return { name: safe, content };
-  const written = name?.trim();
-  return written ? { content: `${written}: ${content}` } : { content };
 }
 
 /** The working context and summary a conversation would have had, had it been chatted. */

@@ -282,6 +282,21 @@ describe("an OpenAI-compatible server behind a Threadline run", () => {
     ]);
     // OpenAI's own rule for `name` (it refuses anything else with 400 on every turn).
     for (const message of sent) if (message.name !== undefined) expect(message.name).toMatch(/^[A-Za-z0-9_-]{1,64}$/);
+    // A name already in a thread's state (a thread imported before names were made safe; a state edit) is made safe
+    // at the provider call too; the state keeps it as written.
+    const edited = await fetch(`${server.url}/threads/${thread_id}/state`, {
+      method: "POST",
+      headers: { "Content-Type": "application/json" },
+      body: JSON.stringify({ values: { messages: [{ type: "human", content: "我也来了", name: "李娜" }] } }),
+    });
+    expect(edited.status).toBe(200);
+    expect((await chat(client, thread_id, "and now?")).final.event).toBe("run.completed");
+    const resent = provider.requests.at(-1)?.body.messages as { role: string; name?: string; content: string }[];
+    const named = resent.find((message) => message.content.endsWith("我也来了"));
+    expect(named).toMatchObject({ role: "user", content: "李娜: 我也来了" });
+    expect(named?.name).toBeUndefined();
+    const state = (await (await fetch(`${server.url}/threads/${thread_id}/state`)).json()) as { values: { messages: { name?: string; content: string }[] } };
+    expect(state.values.messages.find((message) => message.content === "我也来了")?.name).toBe("李娜");
     const exported = await (await fetch(`${server.url}/threads/${thread_id}/export`)).text();
     const lines = exported.split("\n").slice(0, 4).map((line) => JSON.parse(line) as { name: string; content: string });
     expect(lines.map((line) => [line.name, line.content])).toEqual([["Caroline Smith", "Hi Mel!"], ["Melanie <3", "Hi Caroline"], ["张伟", "大家好"], ["José O'Brien", "Hola"]]);
