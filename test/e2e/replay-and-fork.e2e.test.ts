@@ -215,15 +215,42 @@ describe("timeline, fork and replay", () => {
     expect(forked.next).toEqual(["model"]);
     const transcript = await client.call<{ messages: { content: string }[] }>("messages.list", { thread_id: fork.thread_id });
     expect(transcript.messages.map((message) => message.content)).toEqual(["first alpha", "You said: first alpha", "second beta"]);
+    // It waits for the user to continue it, as a reply paused at a breakpoint does (the web page offers Continue).
+    expect(await client.call("thread.get", { thread_id: fork.thread_id })).toMatchObject({ status: "interrupted", awaiting_human: true });
     const { run_id } = await client.call<{ run_id: string }>("run.start", { thread_id: fork.thread_id });
     await client.waitForEvent("run.completed", { run_id });
     expect((await client.call<State>("state.get", { thread_id: fork.thread_id })).values.messages.map((message) => message.content).at(-1)).toBe("You said: second beta");
+    expect(await client.call("thread.get", { thread_id: fork.thread_id })).toMatchObject({ status: "idle" });
 
-    // At the input checkpoint of the second turn: the source's next message is not there either.
+    // At the step where the model had called a tool that ran: the fork keeps the tool's result (in its transcript
+    // too) and stands before the model's answer, which a run without input gives.
+    await chat(client, thread_id, '/tool calculator {"expression":"2+3"}');
+    const latest = await client.call<{ checkpoints: Summary[] }>("state.listCheckpoints", { thread_id, limit: 10 });
+    const callStep = latest.checkpoints.find((entry) => entry.next[0] === "tools");
+    const afterTool = await client.call<{ thread_id: string }>("state.fork", { thread_id, checkpoint_id: callStep?.checkpoint_id });
+    const toolState = await client.call<State & { values: { messages: { type: string }[] } }>("state.get", { thread_id: afterTool.thread_id });
+    expect(toolState.values.messages.map((message) => message.type).slice(-3)).toEqual(["human", "ai", "tool"]);
+    expect(toolState.next).toEqual(["model"]);
+    const toolTranscript = await client.call<{ messages: { role: string; content: string }[] }>("messages.list", { thread_id: afterTool.thread_id });
+    expect(toolTranscript.messages.map((message) => message.role).slice(-3)).toEqual(["user", "assistant", "tool"]);
+    expect(toolTranscript.messages.at(-1)?.content).toBe("5");
+    const toolRun = await client.call<{ run_id: string }>("run.start", { thread_id: afterTool.thread_id });
+    await client.waitForEvent("run.completed", { run_id: toolRun.run_id });
+    const toolEvents = client.events(afterTool.thread_id).filter((frame) => frame.run_id === toolRun.run_id).map((frame) => frame.event);
+    expect(toolEvents).not.toContain("tool.started");
+    expect((await client.call<State>("state.get", { thread_id: afterTool.thread_id })).values.messages.at(-1)?.content).toBe("Tool calculator returned: 5");
+
+    // At the input checkpoint of the second turn: the fork starts before that message (the first turn's end).
     const input = checkpoints.find((entry) => entry.source === "input" && entry.message_count === 2);
     const atInput = await client.call<{ thread_id: string; title: string }>("state.fork", { thread_id, checkpoint_id: input?.checkpoint_id });
+    expect(await client.call("thread.get", { thread_id: atInput.thread_id })).toMatchObject({ status: "idle" });
+    expect((await client.call<{ messages: { content: string }[] }>("messages.list", { thread_id: atInput.thread_id })).messages.map((message) => message.content)).toEqual(["first alpha", "You said: first alpha"]);
+    const first = checkpoints.at(-1);
+    expect(first?.source).toBe("input");
+    expect(await client.callError("state.fork", { thread_id, checkpoint_id: first?.checkpoint_id })).toMatchObject({ code: "invalid_request" });
     // A fork of a fork is marked once.
-    const again = await client.call<{ title: string }>("state.fork", { thread_id: atInput.thread_id, checkpoint_id: input?.checkpoint_id });
+    const forkedAt = (await client.call<{ checkpoints: Summary[] }>("state.listCheckpoints", { thread_id: atInput.thread_id, limit: 1 })).checkpoints[0];
+    const again = await client.call<{ title: string }>("state.fork", { thread_id: atInput.thread_id, checkpoint_id: forkedAt?.checkpoint_id });
     expect([atInput.title, again.title]).toEqual(["first alpha (fork)", "first alpha (fork)"]);
     expect((await client.call<State>("state.get", { thread_id: atInput.thread_id })).values.messages.map((message) => message.content)).toEqual(["first alpha", "You said: first alpha"]);
   });
