@@ -228,7 +228,7 @@ describe("timeline, fork and replay", () => {
     const latest = await client.call<{ checkpoints: Summary[] }>("state.listCheckpoints", { thread_id, limit: 10 });
     const callStep = latest.checkpoints.find((entry) => entry.next[0] === "tools");
     const afterTool = await client.call<{ thread_id: string }>("state.fork", { thread_id, checkpoint_id: callStep?.checkpoint_id });
-    const toolState = await client.call<State & { values: { messages: { type: string }[] } }>("state.get", { thread_id: afterTool.thread_id });
+    const toolState = await client.call<{ values: { messages: { type: string }[] }; next: string[] }>("state.get", { thread_id: afterTool.thread_id });
     expect(toolState.values.messages.map((message) => message.type).slice(-3)).toEqual(["human", "ai", "tool"]);
     expect(toolState.next).toEqual(["model"]);
     const toolTranscript = await client.call<{ messages: { role: string; content: string }[] }>("messages.list", { thread_id: afterTool.thread_id });
