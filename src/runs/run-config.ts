@@ -2,8 +2,13 @@ import { z } from "zod";
 import { AssistantService } from "../assistants/assistant-service.js";
 import type { RunConfig } from "./run.js";
 
-/** `interrupt_before` / `interrupt_after` as LangGraph clients send them: node names, or "*" for every node. */
-export const breakpointListSchema = z.union([z.literal("*"), z.array(z.string().max(200)).max(100)]);
+/**
+ * `interrupt_before` / `interrupt_after` as LangGraph clients send them: node names, or "*" for every node. A list
+ * holding "*" means every node too (LangGraph itself would match no node named "*" and never stop).
+ */
+export const breakpointListSchema = z
+  .union([z.literal("*"), z.array(z.string().max(200)).max(100)])
+  .transform((list): "*" | string[] => (Array.isArray(list) && list.includes("*") ? "*" : list));
 
 /** When a run's checkpoints are written (LangGraph's `durability`), as run requests, `run.start` and crons take it. */
 export const durabilitySchema = z.enum(["sync", "async", "exit"]);

@@ -15,7 +15,7 @@ export function checkBreakpoints(
   const nodes = Object.keys(registry.resolve(assistant.graph_id, assistant.context).nodes).filter((node) => node !== "__start__");
   const unknown = requested.filter((node) => !nodes.includes(node));
   if (unknown.length > 0) {
-    throw new AppError("invalid_request", `interrupt_before/interrupt_after name unknown nodes: ${unknown.join(", ")} (graph ${assistant.graph_id} has ${nodes.join(", ")}, or use "*")`);
+    throw new AppError("invalid_request", `interrupt_before/interrupt_after name unknown nodes: ${unknown.join(", ")} (graph ${assistant.graph_id} has ${nodes.join(", ")}; "*" means every node)`);
   }
 }
 

@@ -159,6 +159,12 @@ describe("background runs (LangGraph Run shape)", () => {
     expect(refused.body).toMatchObject({ code: "invalid_request" });
     expect(refused.body.message).toContain("tool");
     expect((await alice()<RunBody[]>("GET", `/threads/${threadId}/runs`)).body).toHaveLength(3);
+
+    // "*" in a list means every node, as the bare string does (LangGraph itself would match no node named "*").
+    const everywhere = await newThread();
+    const starred = await alice()<Values>("POST", `/threads/${everywhere}/runs/wait`, { input: userInput('/tool calculator {"expression":"1+1"}'), interrupt_after: ["model", "*"] });
+    expect(starred.status).toBe(200);
+    expect((await alice()<{ next: string[] }>("GET", `/threads/${everywhere}/state`)).body.next).toEqual(["tools"]);
   });
 
   it("a run's context and config.configurable override the assistant's settings for that run; recursion_limit is honoured; bad values are refused", async () => {

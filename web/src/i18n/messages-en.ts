@@ -133,7 +133,7 @@ export const en = {
   "run.timedOut": "The reply timed out",
   "run.retry": "Retry",
   "regenerate.button": "Regenerate reply",
-  "regenerate.unavailable": "This reply cannot be generated again: the checkpoint before it is no longer kept.",
+  "regenerate.unavailable": "This reply cannot be generated again here: this session keeps no step from before it (a fork or an import starts from its last state, and old steps are pruned).",
   "replay.fromCheckpoint": "Replayed from checkpoint {checkpoint} · new branch",
   "replay.fromEarlier": "Replayed from an earlier checkpoint · new branch",
 

@@ -129,7 +129,7 @@ export const zhCN: Catalog = {
   "run.timedOut": "回复超时",
   "run.retry": "重试",
   "regenerate.button": "重新生成回复",
-  "regenerate.unavailable": "无法重新生成此回复：它之前的检查点已不再保留。",
+  "regenerate.unavailable": "无法在此重新生成此回复：本会话没有保留它之前的步骤（分叉或导入的会话从最后状态开始，旧步骤也会被清理）。",
   "replay.fromCheckpoint": "从检查点 {checkpoint} 重放 · 新分支",
   "replay.fromEarlier": "从较早的检查点重放 · 新分支",
 
