@@ -189,6 +189,9 @@ describe("the chat page (AUTH_MODE=none)", () => {
     await expect.poll(() => lastAssistantText(phone).catch(() => ""), { timeout: 10_000 }).toContain("小屏幕");
     const overflow = await phone.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
     expect(overflow).toBeLessThanOrEqual(0);
+    // The session's title stays readable in the header (the actions wrap onto a second row).
+    await expect.poll(() => phone.locator(".chat-title h1").innerText()).toContain("小屏幕");
+    expect((await phone.locator(".chat-title").boundingBox())?.width).toBeGreaterThan(250);
     await screenshot(phone, "web-phone-dark");
     await phone.getByRole("button", { name: "Sessions" }).click();
     await phone.locator(".sidebar").waitFor({ state: "visible" });
