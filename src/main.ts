@@ -48,8 +48,8 @@ withDatabaseOptions(keys.command("list").description("list keys (never the keys 
     }
   });
 withDatabaseOptions(keys.command("revoke").description("revoke a key by id").argument("<key-id>")).action(async (keyId: string, flags: CommonFlags) => {
-  await withServices(flags, (services) => services.apiKeys.revoke(keyId));
-  process.stdout.write(`revoked ${keyId}\n`);
+  const { revoked_at: at, already } = await withServices(flags, (services) => services.apiKeys.revoke(keyId));
+  process.stdout.write(already ? `${keyId} was already revoked (${at.toISOString()})\n` : `revoked ${keyId}\n`);
 });
 
 registerModelsCommand(program);

@@ -1,7 +1,8 @@
 import { createHash, randomBytes, randomUUID } from "node:crypto";
 import type pg from "pg";
 import { isUuid } from "../db/ids.js";
-import { notFound } from "../errors/app-error.js";
+import { AppError, notFound } from "../errors/app-error.js";
+import { userIdProblem } from "./user.js";
 
 /** A key as listed: never the key itself, only its prefix. */
 export interface ApiKeyInfo {
@@ -27,6 +28,9 @@ export class ApiKeyStore {
 
   /** Create a key for a user; the plain key is returned once and never stored. */
   async create(userId: string, name?: string): Promise<{ key: string; info: ApiKeyInfo }> {
+    const problem = userIdProblem(userId);
+    if (problem) throw new AppError("invalid_request", `The user id ${JSON.stringify(userId)} ${problem}`);
+    if (userId !== userId.trim()) throw new AppError("invalid_request", `The user id ${JSON.stringify(userId)} has spaces around it: a key would authenticate as that, not as ${JSON.stringify(userId.trim())}`);
     const key = `${KEY_PREFIX}${randomBytes(32).toString("base64url")}`;
     const { rows } = await this.pool.query<ApiKeyRow>(
       `INSERT INTO api_keys (key_id, user_id, name, key_prefix, key_hash) VALUES ($1, $2, $3, $4, $5)
@@ -46,12 +50,18 @@ export class ApiKeyStore {
     return rows.map(toInfo);
   }
 
-  /** Revoke by key id; later requests with it are unauthorized. */
-  async revoke(keyId: string): Promise<void> {
-    const result = isUuid(keyId)
-      ? await this.pool.query("UPDATE api_keys SET revoked_at = COALESCE(revoked_at, now()) WHERE key_id = $1", [keyId])
-      : { rowCount: 0 };
-    if (!result.rowCount) throw notFound("API key", keyId);
+  /** Revoke by key id (later requests with it are unauthorized): when, and whether it already was (nothing changes). */
+  async revoke(keyId: string): Promise<{ revoked_at: Date; already: boolean }> {
+    const { rows } = isUuid(keyId)
+      ? await this.pool.query<{ revoked_at: Date; already: boolean }>(
+          `UPDATE api_keys SET revoked_at = COALESCE(revoked_at, now()) WHERE key_id = $1
+           RETURNING revoked_at, revoked_at < now() AS already`,
+          [keyId],
+        )
+      : { rows: [] };
+    const row = rows[0];
+    if (!row) throw notFound("API key", keyId);
+    return row;
   }
 
   /** The user a live key belongs to, or undefined. */

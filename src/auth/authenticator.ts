@@ -2,9 +2,8 @@ import { createPublicKey, type KeyObject } from "node:crypto";
 import { jwtVerify } from "jose";
 import type { Config } from "../config.js";
 import { AppError } from "../errors/app-error.js";
-import { findUnstorableText } from "../errors/storable-text.js";
 import type { ApiKeyStore } from "./api-key-store.js";
-import { LOCAL_USER, type User } from "./user.js";
+import { LOCAL_USER, type User, userIdProblem } from "./user.js";
 
 /** Turns a bearer token (or its absence) into a user, per AUTH_MODE. */
 export interface Authenticator {
@@ -41,9 +40,9 @@ function jwtAuthenticator(config: Pick<Config, "JWT_SECRET" | "JWT_PUBLIC_KEY" |
       try {
         const { payload } = await jwtVerify(token, key, { algorithms, issuer: config.JWT_ISSUER, audience: config.JWT_AUDIENCE });
         if (typeof payload.sub !== "string" || payload.sub.length === 0) throw new Error("token has no sub");
-        // The sub is stored as the user id: one Postgres cannot store (a NUL) would fail every request, and subs
-        // differing only in unpaired surrogates would all be stored as the same U+FFFD text — one shared account.
-        if (findUnstorableText(payload.sub) !== undefined) throw new Error("token's sub holds a NUL character or an unpaired UTF-16 surrogate");
+        // The sub is stored as the user id (`userIdProblem` says which cannot be one).
+        const problem = userIdProblem(payload.sub);
+        if (problem) throw new Error(`token's sub ${problem}`);
         return { id: payload.sub };
       } catch (error) {
         throw new AppError("unauthorized", `Invalid token: ${(error as Error).message}`);

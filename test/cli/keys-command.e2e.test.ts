@@ -37,4 +37,19 @@ describe("threadline keys", { timeout: 300_000 }, () => {
     expect(listed.stdout.trim().split("\t")).toEqual(expect.arrayContaining(["alice", "laptop", "active"]));
     expect(listed.stdout).not.toContain('"level"');
   });
+
+  it("refuses a blank or space-padded user, and says when a key was already revoked", async () => {
+    for (const user of ["", "   ", " alice"]) {
+      const refused = await threadline(["keys", "create", "--user", user]).then(
+        () => undefined,
+        (error: unknown) => error as { code: number; stderr: string },
+      );
+      expect(refused?.code, JSON.stringify(user)).toBe(1);
+      expect(refused?.stderr).toMatch(/is blank|spaces around it/);
+    }
+    const created = await threadline(["keys", "create", "--user", "bob"]);
+    const keyId = /key (\S+) for user bob/.exec(created.stderr)?.[1] ?? "";
+    expect((await threadline(["keys", "revoke", keyId])).stdout).toBe(`revoked ${keyId}\n`);
+    expect((await threadline(["keys", "revoke", keyId])).stdout).toMatch(new RegExp(`^${keyId} was already revoked \\(`));
+  });
 });
