@@ -7,13 +7,14 @@ const english = createTranslator("en");
 const chinese = createTranslator("zh-CN");
 
 describe("the page's data could not be loaded", () => {
-  it("waits as long as a 429 asks (1–30 s), and says so in the page's language", () => {
+  it("waits as long as a 429 asks (1 s – 2 min), and says so in the page's language", () => {
     const limited = loadFailure(new RpcError("rate_limited", "Too many requests", { retry_after_ms: 4000 }), 3);
     expect(limited.retryInMs).toBe(4000);
     expect(limited.message(chinese)).toBe("此账户的请求过于频繁，服务器暂时拒绝。4 秒后自动重试…");
     expect(limited.message(english)).toMatch(/^The server is refusing requests for a moment: .+ Trying again in 4 s…$/);
     expect(loadFailure(new RpcError("rate_limited", "x", { retry_after_ms: 10 }), 1).retryInMs).toBe(1000);
-    expect(loadFailure(new RpcError("rate_limited", "x", { retry_after_ms: 600_000 }), 1).retryInMs).toBe(30_000);
+    expect(loadFailure(new RpcError("rate_limited", "x", { retry_after_ms: 60_000 }), 1).retryInMs).toBe(60_000);
+    expect(loadFailure(new RpcError("rate_limited", "x", { retry_after_ms: 600_000 }), 1).retryInMs).toBe(120_000);
     expect(loadFailure(new RpcError("rate_limited", "x"), 1).retryInMs).toBe(1000);
   });
 

@@ -69,10 +69,24 @@ describe("sign-in (AUTH_MODE=apikey)", () => {
       await page.evaluate((token) => localStorage.setItem("threadline.token", token), key);
       await page.reload();
       await waitForChat(page);
+      await page.locator("#composer-input").fill("a thought I had not sent yet");
       await own.services.apiKeys.revoke(info.key_id);
       await page.getByLabel("API key").waitFor({ timeout: 10_000 });
       expect(await page.getByRole("alert").innerText()).toMatch(/revoked or your session expired/);
       expect(await page.evaluate(() => localStorage.getItem("threadline.token"))).toBeNull();
+      // Signed in again as the same user: the unsent text is back. As someone else: it is not theirs to see.
+      const { key: again } = await own.services.apiKeys.create("carol");
+      await page.getByLabel("API key").fill(again);
+      await page.getByLabel("API key").press("Enter");
+      await expect.poll(() => page.locator("#composer-input").inputValue().catch(() => ""), { timeout: 10_000 }).toBe("a thought I had not sent yet");
+      await page.reload();
+      await expect.poll(() => page.locator("#composer-input").inputValue().catch(() => ""), { timeout: 10_000 }).toBe("a thought I had not sent yet");
+      await page.getByRole("button", { name: "Sign out" }).click();
+      const { key: dave } = await own.services.apiKeys.create("dave");
+      await page.getByLabel("API key").fill(dave);
+      await page.getByLabel("API key").press("Enter");
+      await waitForChat(page);
+      expect(await page.locator("#composer-input").inputValue()).toBe("");
     } finally {
       await own.close();
     }

@@ -4,6 +4,7 @@ import { useI18n } from "../i18n/i18n-context.js";
 import type { Assistant, Session } from "../protocol/protocol-types.js";
 import type { RpcClient } from "../protocol/rpc-client.js";
 import { isMethodNotFound } from "../protocol/rpc-error.js";
+import { loadDraft, saveDraft } from "../state/browser-storage.js";
 import { isBlankSession, shownSessions } from "../state/session-list-notice.js";
 import { isRunning, isSettled, runInput } from "../state/thread-state.js";
 import { useChatSession } from "../state/use-chat-session.js";
@@ -33,6 +34,22 @@ export function ChatApp(props: { client: RpcClient; assistants: Assistant[]; onS
   const [timelineSupported, setTimelineSupported] = useState(false);
   const [timelineOpen, setTimelineOpen] = useState(false);
   const threadId = chat.session?.thread_id;
+  // The unsent text is kept per tab and user: a reload, or the sign-in an expired token forces, gives it back once
+  // the session says who is signed in; signing out forgets it.
+  const userId = chat.session?.user_id;
+  useEffect(() => {
+    if (userId) setDraft((current) => current || loadDraft(userId));
+  }, [userId]);
+  useEffect(() => {
+    if (userId) saveDraft(userId, draft);
+  }, [userId, draft]);
+  const onSignOut = props.onSignOut;
+  const signOut = onSignOut
+    ? () => {
+        saveDraft(undefined, "");
+        onSignOut();
+      }
+    : undefined;
   // The list follows renames and titles made anywhere (notices); the session as opened does not.
   const listed = sessions.sessions.find((session) => session.thread_id === threadId);
   const running = isRunning(chat.state);
@@ -118,7 +135,7 @@ export function ChatApp(props: { client: RpcClient; assistants: Assistant[]; onS
           timelineSupported={timelineSupported}
           timelineOpen={timelineOpen}
           onToggleTimeline={() => setTimelineOpen((open) => !open)}
-          onSignOut={props.onSignOut}
+          onSignOut={signOut}
         />
         <ConnectionBanner status={status} />
         <MessageList

@@ -7,6 +7,8 @@ export type SessionStatus = "idle" | "busy" | "error" | "interrupted";
 /** One session (a LangGraph thread owned by the signed-in user). */
 export interface Session {
   thread_id: string;
+  /** The signed-in user the session belongs to (absent from servers older than it). */
+  user_id?: string;
   window_id: string | null;
   assistant_id: string;
   title: string | null;

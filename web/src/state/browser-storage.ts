@@ -1,14 +1,15 @@
 import { isLocale, type Locale } from "../i18n/locale.js";
 
 // What the page remembers: the sign-in token, the theme and the language for the browser (localStorage), and
-// per tab (sessionStorage) the window id and the session it shows, so a reload returns to the same place and a
-// new tab starts fresh.
+// per tab (sessionStorage) the window id, the session it shows and the unsent draft, so a reload (or a sign-in
+// forced by an expired token) returns to the same place with nothing typed lost, and a new tab starts fresh.
 
 const TOKEN_KEY = "threadline.token";
 const THEME_KEY = "threadline.theme";
 const LOCALE_KEY = "threadline.locale";
 const WINDOW_KEY = "threadline.window_id";
 const THREAD_KEY = "threadline.thread_id";
+const DRAFT_KEY = "threadline.draft";
 
 /** The colour scheme the user picked; `system` follows the operating system. */
 export type ThemePreference = "system" | "light" | "dark";
@@ -40,6 +41,24 @@ export function loadTabThread(): string | undefined {
 /** Remember the session this tab shows. */
 export function saveTabThread(threadId: string | undefined): void {
   write(sessionStorage, THREAD_KEY, threadId);
+}
+
+/**
+ * The message box's unsent text in this tab, if `userId` wrote it ("" otherwise): a tab signed in again as someone
+ * else (a shared computer) never shows the previous user's words.
+ */
+export function loadDraft(userId: string): string {
+  try {
+    const saved = JSON.parse(read(sessionStorage, DRAFT_KEY) ?? "null") as { user?: unknown; text?: unknown } | null;
+    return saved?.user === userId && typeof saved.text === "string" ? saved.text : "";
+  } catch {
+    return "";
+  }
+}
+
+/** Remember the message box's text as `userId`'s (an empty box, or no user, forgets it). */
+export function saveDraft(userId: string | undefined, text: string): void {
+  write(sessionStorage, DRAFT_KEY, userId && text ? JSON.stringify({ user: userId, text }) : undefined);
 }
 
 /** The remembered colour scheme. */
