@@ -79,7 +79,9 @@ export class UserRateLimiter {
       await this.limiter.consume(userId);
     } catch (error) {
       if (error instanceof RateLimiterRes) {
-        throw new AppError("rate_limited", "Too many requests", { details: { retry_after_ms: error.msBeforeNext } });
+        // The wait in words too: a client that prints only the message (the terminal's) still says when to retry.
+        const seconds = Math.max(1, Math.ceil(error.msBeforeNext / 1000));
+        throw new AppError("rate_limited", `Too many requests: try again in ${seconds} s`, { details: { retry_after_ms: error.msBeforeNext } });
       }
       throw error;
     }

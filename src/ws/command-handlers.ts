@@ -70,6 +70,8 @@ export const COMMAND_HANDLERS: { [Name in MethodName]: Handler<Name> } = {
  * question is answered with `input.respond`; a finished graph has nothing to continue (the input was forgotten).
  */
 async function checkContinuable(services: Services, userId: string, threadId: string): Promise<void> {
+  // While a run goes on, what it will leave to continue is not known yet (two windows pressing Continue at once).
+  if ((await services.sessions.get(userId, threadId)).status === "busy") throw new AppError("thread_busy", "A reply is running on this session: continue it once it has stopped");
   const state = await services.threadState.get(userId, threadId);
   if (state.interrupts.length > 0) throw new AppError("invalid_request", "This session waits for an answer to a question: answer it with input.respond (or send input)");
   if (state.next.length === 0) throw new AppError("invalid_request", "run.start needs input (or a checkpoint_id to replay from): without either it only continues a reply paused at a breakpoint, and this session has none");

@@ -76,6 +76,15 @@ describe("run.start without input", () => {
     const { messages } = await client.call<{ messages: { role: string; content: string }[] }>("messages.list", { thread_id: paused, limit: 10 });
     expect(messages.map((message) => message.role)).toEqual(["user", "assistant", "tool", "assistant"]);
     expect(messages[2]?.content).toBe("42");
+
+    // While a reply runs, what it will leave to continue is not known: refused, nothing queued.
+    await using slow = await startTestServer({ databaseUrl: database.url, env: { FAKE_CHUNK_DELAY_MS: 300 } });
+    await using watcher = await TestWsClient.connect(slow.wsUrl);
+    const busy = (await watcher.call<{ thread_id: string }>("thread.open", {})).thread_id;
+    const running = await watcher.call<{ run_id: string }>("run.start", { thread_id: busy, input: { messages: [{ role: "user", content: "a reply long enough to stream in several slow chunks" }] } });
+    expect(await watcher.callError("run.start", { thread_id: busy })).toMatchObject({ code: "thread_busy" });
+    await watcher.waitForEvent("run.completed", { run_id: running.run_id });
+    expect((await slow.services.pool.query("SELECT 1 FROM runs WHERE thread_id = $1", [busy])).rowCount).toBe(1);
   });
 });
 

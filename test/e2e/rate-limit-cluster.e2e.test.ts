@@ -36,6 +36,8 @@ describe("RATE_LIMIT_PER_MINUTE across two instances on one database", () => {
     const wait = (frame.details as { retry_after_ms: number }).retry_after_ms;
     expect(wait).toBeGreaterThan(0);
     expect(wait).toBeLessThanOrEqual(60_000);
+    // In words too, for clients that print only the message (the terminal's).
+    expect(frame.message).toBe(`Too many requests: try again in ${Math.max(1, Math.ceil(wait / 1000))} s`);
     expect((await search(cluster.instanceB, "alice")).status).toBe(429);
   });
 
