@@ -145,6 +145,18 @@ describe("the session list of every tab follows the user's sessions live", () =>
     await watching.context().close();
   });
 
+  it("a page load reads the list once", async () => {
+    const listReads: string[] = [];
+    const page = await openPage(browser, "about:blank");
+    page.on("websocket", (socket) => socket.on("framesent", ({ payload }) => void (String(payload).includes('"thread.list"') && listReads.push(String(payload)))));
+    await page.goto(server.url);
+    await waitForChat(page);
+    await page.locator(".session-item").first().waitFor();
+    await page.waitForTimeout(500);
+    expect(listReads).toHaveLength(1);
+    await page.context().close();
+  });
+
   it("a stateless API call's throwaway thread never shows in the list, and its notices cost no list read", async () => {
     const sockets: PageSocket[] = [];
     const page = await openPage(browser, "about:blank");

@@ -76,7 +76,13 @@ export function useSessions(client: RpcClient): SessionsModel {
     void refresh();
     const onFocus = () => void refresh();
     window.addEventListener("focus", onFocus);
-    const offOpen = client.onOpen(() => void refresh());
+    // The first connection's open needs no read of its own: the one above waits for it. Every later open is a
+    // reconnect, which may have missed notices.
+    let firstOpen = client.status === "connecting";
+    const offOpen = client.onOpen(() => {
+      if (firstOpen) firstOpen = false;
+      else void refresh();
+    });
     const offNotice = client.onNotice((notice) => {
       trackUnlisted(unlisted, notice);
       if (noticeNeedsList(sessionsNow.current, notice, unlisted)) void refresh();
