@@ -162,7 +162,9 @@ export class ResilientChatModel extends BaseChatModel {
     let timer: NodeJS.Timeout | undefined;
     const arm = (extraMs = 0) => {
       clearTimeout(timer);
-      timer = setTimeout(() => silence.abort(new ModelTimeoutError(`no response within ${this.chain.timeoutMs} ms (MODEL_TIMEOUT_MS / timeout_ms)`)), this.chain.timeoutMs + extraMs);
+      // Silence after the reply began is a stall, not a provider that never answered: the message says which.
+      const silent = () => (chunks > 0 ? `stopped sending mid-reply: nothing for ${this.chain.timeoutMs} ms` : `no response within ${this.chain.timeoutMs} ms`);
+      timer = setTimeout(() => silence.abort(new ModelTimeoutError(`${silent()} (MODEL_TIMEOUT_MS / timeout_ms)`)), this.chain.timeoutMs + extraMs);
     };
     let namedModel = false;
     let chunks = 0;
