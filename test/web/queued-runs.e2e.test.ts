@@ -11,7 +11,12 @@ const CHUNK_DELAY_MS = 100;
 // The first run is held open by a tool that waits for the test, so the second message is sure to be queued
 // behind it however slow the machine is.
 let releaseGate: () => void = () => undefined;
-const gate = new Promise<void>((resolve) => (releaseGate = resolve));
+let gate = Promise.resolve();
+/** Hold the next wait_for_test calls until `releaseGate`. */
+function armGate(): void {
+  gate = new Promise<void>((resolve) => (releaseGate = resolve));
+}
+armGate();
 const gateTool = defineTool({
   name: "wait_for_test",
   description: "Waits until the test lets it finish.",
@@ -69,6 +74,32 @@ describe("a message sent while a reply streams (enqueue)", () => {
       const replies = await page.locator(".message-assistant:not(.message-streaming) .markdown").allInnerTexts();
       expect(replies).toEqual(["You said: warm up", "Tool wait_for_test returned: released", "You said: and a second message behind it"]);
     }
+    await first.context().close();
+    expect(pageErrors).toEqual([]);
+  });
+
+  it("can be withdrawn while it waits: it leaves both tabs, its text goes back into the box, and it never runs", async () => {
+    armGate();
+    const [first, second] = await twoTabsOnOneSession();
+    await sendMessage(first, "/tool wait_for_test {}");
+    await first.locator(".tool-card", { hasText: "wait_for_test" }).waitFor({ timeout: 10_000 });
+    await first.locator("#composer-input").fill("");
+    await sendMessage(first, "on second thought");
+    const queued = first.locator(".message-pending", { hasText: "on second thought" });
+    await queued.getByRole("button", { name: "Withdraw" }).click();
+    await expect.poll(() => first.locator(".message-pending").count(), { timeout: 10_000 }).toBe(0);
+    expect(await first.locator("#composer-input").inputValue()).toBe("on second thought");
+    await expect.poll(() => second.locator(".message-pending").count(), { timeout: 10_000 }).toBe(0);
+    // The other tab's copy offers nothing to withdraw: it is not its message.
+    releaseGate();
+    for (const page of [first, second]) {
+      await expect.poll(() => lastAssistantText(page).catch(() => ""), { timeout: 20_000 }).toBe("Tool wait_for_test returned: released");
+      expect(await page.locator(".run-error").count()).toBe(0);
+      expect(await page.locator(".message-user .plain-text").allInnerTexts()).not.toContain("on second thought");
+    }
+    const threadId = (await first.locator(".session-current").getAttribute("data-thread-id")) ?? "";
+    const runs = (await (await fetch(`${server.url}/threads/${threadId}/runs`)).json()) as { status: string }[];
+    expect(runs.map((run) => run.status).sort()).toEqual(["cancelled", "success", "success"]);
     await first.context().close();
     expect(pageErrors).toEqual([]);
   });

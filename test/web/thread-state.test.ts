@@ -84,6 +84,17 @@ describe("thread state", () => {
     expect(removed.messages.map((row) => row.id)).toEqual(["m1"]);
   });
 
+  it("a queued run cancelled before it started is withdrawn: it leaves the queue and shows no error card", () => {
+    const state = applyAll(emptyThreadState(), [
+      frame("run.started", { run_id: "run-1" }),
+      frame("run.queued", { run_id: "run-2", position: 1, input: { messages: [{ role: "user", content: "later" }] } }, "run-2"),
+      frame("run.failed", { run_id: "run-2", status: "cancelled", code: "cancelled", message: "cancelled" }, "run-2"),
+    ]);
+    expect(state.queued).toEqual([]);
+    expect(state.runs["run-2"]).toMatchObject({ status: "cancelled", withdrawn: true });
+    expect(buildTimeline(state).map((item) => item.kind)).toEqual([]);
+  });
+
   it("marks a reply cut off by a failure as such, not as stopped by someone", () => {
     const ended = (status: string) =>
       buildTimeline(

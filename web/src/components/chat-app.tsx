@@ -143,6 +143,11 @@ export function ChatApp(props: { client: RpcClient; assistants: Assistant[]; onS
           pending={chat.pending}
           focus={jump.focus?.threadId === threadId ? jump.focus : undefined}
           onLoadOlder={() => void chat.sync?.loadOlder()}
+          onWithdraw={(runId) =>
+            void chat.withdraw(runId).then((text) => {
+              if (text) setDraft((current) => (current.trim() ? `${text}\n\n${current}` : text));
+            })
+          }
           onRegenerate={isSettled(chat.state) && chat.pending.length === 0 && timelineSupported ? () => void chat.regenerate() : undefined}
           onRetry={(runId) => {
             const text = runInput(chat.state, runId);

@@ -48,13 +48,25 @@ export function StreamingBubble({ text, stopped, failed = false, messageId }: { 
   );
 }
 
-/** The user's message before its run has started: just sent, or queued behind the reply in progress. */
-export function PendingBubble({ text, queued }: { text: string; queued: boolean }) {
+/**
+ * The user's message before its run has started: just sent, or queued behind the reply in progress — which this
+ * tab's own queued messages offer to withdraw (`onWithdraw`: the text goes back into the message box).
+ */
+export function PendingBubble({ text, queued, onWithdraw }: { text: string; queued: boolean; onWithdraw?: () => void }) {
   const { t } = useI18n();
   return (
     <Bubble role="user" label={t("role.you")} pending>
       <div class="plain-text">{text}</div>
-      {queued && <div class="queued-badge">{t("message.queued")}</div>}
+      {queued && (
+        <div class="queued-badge">
+          {t("message.queued")}
+          {onWithdraw && (
+            <button type="button" class="link-button withdraw" onClick={onWithdraw}>
+              {t("message.withdraw")}
+            </button>
+          )}
+        </div>
+      )}
     </Bubble>
   );
 }

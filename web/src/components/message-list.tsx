@@ -19,6 +19,8 @@ export function MessageList(props: {
   pending: { key: string; text: string; runId?: string }[];
   focus: MessageFocus | undefined;
   onRetry: (runId: string) => (() => void) | undefined;
+  /** Withdraw this tab's queued message (its run id). */
+  onWithdraw: (runId: string) => void;
   /** Generate the newest reply again; undefined while anything runs, waits or is queued. */
   onRegenerate: (() => void) | undefined;
   onLoadOlder: () => void;
@@ -119,7 +121,12 @@ export function MessageList(props: {
           </div>
         )}
         {pending.map((entry) => (
-          <PendingBubble key={entry.key} text={entry.text} queued={isQueued(state, entry.runId)} />
+          <PendingBubble
+            key={entry.key}
+            text={entry.text}
+            queued={isQueued(state, entry.runId)}
+            onWithdraw={entry.runId ? () => props.onWithdraw(entry.runId ?? "") : undefined}
+          />
         ))}
         {queuedElsewhere.map((queued) => (
           <PendingBubble key={`queued-${queued.run_id}`} text={queued.text} queued />

@@ -111,6 +111,7 @@ export const en = {
   "message.stopped": "stopped",
   "message.cutOff": "cut off by an error",
   "message.queued": "Queued · runs after the current reply",
+  "message.withdraw": "Withdraw",
   "code.copy": "Copy",
   "code.copied": "Copied",
   "code.copyFailed": "Copy failed",

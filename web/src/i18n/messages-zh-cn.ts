@@ -107,6 +107,7 @@ export const zhCN: Catalog = {
   "message.stopped": "已停止",
   "message.cutOff": "因出错中断",
   "message.queued": "排队中 · 当前回复结束后发送",
+  "message.withdraw": "撤回",
   "code.copy": "复制",
   "code.copied": "已复制",
   "code.copyFailed": "复制失败",

@@ -32,7 +32,7 @@ export function buildTimeline(state: ThreadState): TimelineItem[] {
     insertAfterRun(items, { kind: "streaming", key: `streaming-${entry.message_id}`, entry, stopped, failed });
   }
   for (const run of Object.values(state.runs)) {
-    if (run.status === "running" || run.status === "success" || run.status === "interrupted") continue;
+    if (run.status === "running" || run.status === "success" || run.status === "interrupted" || run.withdrawn) continue;
     insertAfterRun(items, { kind: "run-error", key: `error-${run.run_id}`, run });
   }
   for (const branch of Object.values(state.replays)) insertReplayDivider(items, branch, state.activeRunId);

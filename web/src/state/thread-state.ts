@@ -36,6 +36,8 @@ export interface RunView {
   run_id: string;
   status: "running" | "success" | "error" | "cancelled" | "timeout" | "interrupted";
   error?: { code: string; message: string };
+  /** Cancelled while queued, before it started (withdrawn): nothing of it shows, not even its message. */
+  withdrawn?: boolean;
 }
 
 /** A run waiting behind the thread's current one (`run.queued`), with the user's text it will answer. */
@@ -217,9 +219,10 @@ function finishRun(state: ThreadState, run: RunView): ThreadState {
   // A successful run's text arrives complete in message.completed; cut-short text stays, marked stopped.
   const streaming = run.status === "success" ? state.streaming.filter((entry) => entry.run_id !== run.run_id) : state.streaming;
   const activeRunId = state.activeRunId === run.run_id || !state.activeRunId ? null : state.activeRunId;
-  // A queued run cancelled before it started (superseded, or stopped) is no longer waiting.
+  // A queued run cancelled before it started (withdrawn, superseded, or stopped) is no longer waiting.
+  const withdrawn = run.status === "cancelled" && !state.runs[run.run_id] && state.queued.some((entry) => entry.run_id === run.run_id);
   const queued = state.queued.filter((entry) => entry.run_id !== run.run_id);
-  return { ...state, streaming, activeRunId, queued, runs: { ...state.runs, [run.run_id]: run } };
+  return { ...state, streaming, activeRunId, queued, runs: { ...state.runs, [run.run_id]: withdrawn ? { ...run, withdrawn } : run } };
 }
 
 /** Remember which of these runs are replays (the rest are ignored); unchanged state when nothing is new. */

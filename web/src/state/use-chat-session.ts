@@ -8,6 +8,7 @@ import { SESSION_DELETED, SESSION_DELETED_ELSEWHERE, SESSION_PICKED_DELETED, sen
 import { loadTabThread, saveTabThread, tabWindowId } from "./browser-storage.js";
 import { awaitsUser } from "./session-list-notice.js";
 import { regeneratePoint } from "./regenerate-point.js";
+import { isQueued } from "./thread-state.js";
 import { ThreadSync } from "./thread-sync.js";
 import type { SessionsModel } from "./use-sessions.js";
 import { useThreadState } from "./use-thread-state.js";
@@ -262,8 +263,33 @@ export function useChatSession(client: RpcClient, sessions: SessionsModel) {
     [client],
   );
 
+  /**
+   * Withdraw a message queued behind the running reply (`run.cancel` of its pending run): it leaves the chat, and its
+   * text is returned for the message box. Undefined when it could not be withdrawn (the refusal is shown), or when it
+   * had already started — then the cancel stopped it, as Stop would.
+   */
+  const withdraw = useCallback(
+    async (runId: string): Promise<string | undefined> => {
+      const current = syncRef.current;
+      const entry = pending.find((candidate) => candidate.runId === runId);
+      if (!current || !entry) return undefined;
+      const stillQueued = isQueued(current.state, runId);
+      try {
+        await client.call("run.cancel", { thread_id: current.threadId, run_id: runId });
+      } catch (error) {
+        setProblem({ message: errorPhrase(error) });
+        return undefined;
+      }
+      if (!stillQueued) return undefined;
+      setPending((previous) => previous.filter((candidate) => candidate.key !== entry.key));
+      return entry.text;
+    },
+    [client, pending],
+  );
+
   const visiblePending = pending.filter(
     (entry) =>
+      !(entry.runId !== undefined && state.runs[entry.runId]?.withdrawn) &&
       !state.messages.some(
         (message) => message.role === "user" && ((entry.runId !== undefined && message.run_id === entry.runId) || (!entry.knownUserIds.has(message.id) && message.content === entry.text)),
       ),
@@ -287,6 +313,7 @@ export function useChatSession(client: RpcClient, sessions: SessionsModel) {
     rename,
     remove,
     respond,
+    withdraw,
   };
 }
 
