@@ -139,7 +139,7 @@ function awaitsAnswer(state: GraphStateSnapshot, run: Run): boolean {
 }
 
 function toMessages(run: Run): BaseMessage[] {
-  return (run.input?.messages ?? []).map((message) => new HumanMessage({ id: message.id, content: message.content }));
+  return (run.input?.messages ?? []).map(({ id, content, name }) => new HumanMessage({ id, content, ...(name ? { name } : {}) }));
 }
 
 function inputIsIn(messages: BaseMessage[], run: Run): boolean {

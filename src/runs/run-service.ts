@@ -28,7 +28,8 @@ import type { Logger } from "../logger.js";
 export interface SubmitRunRequest {
   thread_id: string;
   assistant_id?: string;
-  input?: { messages: { role: "user"; content: string }[] } | null;
+  /** New user messages; `name` is a speaker's, as LangGraph clients may send it (kept as written). */
+  input?: { messages: { role: "user"; content: string; name?: string }[] } | null;
   command?: { resume?: unknown };
   multitask_strategy?: MultitaskStrategy;
   metadata?: Record<string, unknown>;
@@ -315,7 +316,9 @@ export class RunService {
       assistantId: request.assistant_id ?? "chat",
       kind: request.kind ?? (request.command ? "resume" : request.checkpoint_id ? "replay" : "chat"),
       strategy,
-      input: request.input ? { messages: request.input.messages.map((message) => ({ id: `user-${randomUUID()}`, role: "user" as const, content: message.content })) } : null,
+      input: request.input
+        ? { messages: request.input.messages.map(({ content, name }) => ({ id: `user-${randomUUID()}`, role: "user" as const, content, ...(name ? { name } : {}) })) }
+        : null,
       command: request.command ?? null,
       checkpointId: request.checkpoint_id ?? rollbackFrom,
       interruptBefore: breakpointList(request.interrupt_before),

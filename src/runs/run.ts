@@ -15,6 +15,8 @@ export interface RunInputMessage {
   id: string;
   role: "user";
   content: string;
+  /** The speaker's name, when the client gave one (LangGraph's message `name`). */
+  name?: string;
 }
 
 /** A run's own configuration, from the run request's `context`, `config.configurable` and `config.recursion_limit`. */

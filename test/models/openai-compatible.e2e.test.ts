@@ -297,6 +297,18 @@ describe("an OpenAI-compatible server behind a Threadline run", () => {
     expect(named?.name).toBeUndefined();
     const state = (await (await fetch(`${server.url}/threads/${thread_id}/state`)).json()) as { values: { messages: { name?: string; content: string }[] } };
     expect(state.values.messages.find((message) => message.content === "我也来了")?.name).toBe("李娜");
+    // A name in a run's input (LangGraph clients may send one): kept as written in the state and the transcript.
+    const withName = await fetch(`${server.url}/threads/${thread_id}/runs/wait`, {
+      method: "POST",
+      headers: { "Content-Type": "application/json" },
+      body: JSON.stringify({ input: { messages: [{ role: "user", content: "还有我", name: "王芳" }] } }),
+    });
+    expect(withName.status).toBe(200);
+    expect((provider.requests.at(-1)?.body.messages as { content: string }[]).at(-1)).toMatchObject({ content: "王芳: 还有我" });
+    const after = (await (await fetch(`${server.url}/threads/${thread_id}/state`)).json()) as { values: { messages: { name?: string; content: string }[] } };
+    expect(after.values.messages.find((message) => message.content === "还有我")?.name).toBe("王芳");
+    const { messages: rows } = await client.call<{ messages: { name?: string; content: string }[] }>("messages.list", { thread_id, limit: 50 });
+    expect(rows.find((row) => row.content === "还有我")?.name).toBe("王芳");
     const exported = await (await fetch(`${server.url}/threads/${thread_id}/export`)).text();
     const lines = exported.split("\n").slice(0, 4).map((line) => JSON.parse(line) as { name: string; content: string });
     expect(lines.map((line) => [line.name, line.content])).toEqual([["Caroline Smith", "Hi Mel!"], ["Melanie <3", "Hi Caroline"], ["张伟", "大家好"], ["José O'Brien", "Hola"]]);

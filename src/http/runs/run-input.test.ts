@@ -10,6 +10,11 @@ describe("normaliseRunInput", () => {
     expect(normaliseRunInput({ messages: [{ type: "human", content: [{ type: "text", text: "hi " }, "there"] }] })).toEqual(expected);
   });
 
+  it("keeps a speaker's name as written (a blank one is none)", () => {
+    expect(normaliseRunInput({ messages: [{ role: "user", content: "我也来了", name: " 李娜 " }] })).toEqual({ messages: [{ role: "user", content: "我也来了", name: "李娜" }] });
+    expect(normaliseRunInput({ messages: [{ role: "user", content: "hi", name: "  " }] })).toEqual({ messages: [{ role: "user", content: "hi" }] });
+  });
+
   it("treats null, undefined and no messages as no input", () => {
     expect(normaliseRunInput(null)).toBeNull();
     expect(normaliseRunInput(undefined)).toBeNull();

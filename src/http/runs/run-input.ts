@@ -23,7 +23,7 @@ const USER_KINDS = new Set(["user", "human"]);
 
 /**
  * Normalise LangGraph-style input to what the run core stores: user messages with string content. `human`
- * and `user` both mean the user; content arrays of text parts are joined. Anything else (assistant or tool
+ * and `user` both mean the user; content arrays of text parts are joined; a `name` is kept. Anything else (assistant or tool
  * messages, images, other state keys) is refused rather than silently dropped.
  */
 export function normaliseRunInput(raw: unknown): SubmitRunRequest["input"] {
@@ -41,7 +41,9 @@ export function normaliseRunInput(raw: unknown): SubmitRunRequest["input"] {
     if (content.length === 0 || content.length > MAX_CONTENT_CHARS) {
       throw new AppError("invalid_request", `input.messages[${index}].content must have 1 to ${MAX_CONTENT_CHARS} characters`);
     }
-    return { role: "user" as const, content };
+    // A speaker's name is kept as written (the transcript, the state); provider calls send it in a form they accept.
+    const name = message.name?.trim();
+    return { role: "user" as const, content, ...(name ? { name } : {}) };
   });
   return messages.length > 0 ? { messages } : null;
 }
