@@ -6,7 +6,6 @@ import type { ImportedRow } from "../transcript/transcript-bulk-writer.js";
 import type { ContextPolicy } from "./context-policy.js";
 import { turnStarts } from "./fold-plan.js";
 import { currentFixedTokens, foldIfOverBudget } from "./fold-working-context.js";
-import { modelSafeName, userSpeaker } from "../models/message-names.js";
 import type { RunningSummary } from "./running-summary.js";
 
 /**
@@ -36,10 +35,11 @@ export function toGraphMessages(rows: readonly ImportedRow[]): BaseMessage[] {
       continue;
     }
     closePending();
-    if (row.role === "user") messages.push(new HumanMessage({ id: row.id, ...userSpeaker(row.name, row.content) }));
+    // Names as written: provider calls send them in a form the provider accepts (`withProviderSafeNames`).
+    if (row.role === "user") messages.push(new HumanMessage({ id: row.id, content: row.content, name: row.name }));
     if (row.role === "assistant") {
       const calls = (row.tool_calls ?? []).map((call) => ({ ...call, type: "tool_call" as const }));
-      messages.push(new AIMessage({ id: row.id, content: row.content, name: modelSafeName(row.name), tool_calls: calls }));
+      messages.push(new AIMessage({ id: row.id, content: row.content, name: row.name, tool_calls: calls }));
       pending = calls.map((call) => ({ id: call.id, name: call.name }));
     }
   }

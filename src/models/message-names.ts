@@ -14,10 +14,10 @@ export function modelSafeName(name: string | undefined): string | undefined {
 }
 
 /**
- * A user's imported line for the model: the speaker as `name` where it has a form OpenAI accepts, else in front of
- * the words (`张伟: …`), so who said what is not lost (several people may speak as users).
+ * A user's message for the model: the speaker as `name` where it has a form OpenAI accepts, else in front of the
+ * words (`张伟: …`), so who said what is not lost (several people may speak as users in an imported conversation).
  */
-export function userSpeaker(name: string | undefined, content: string): { name?: string; content: string } {
+function userSpeaker(name: string | undefined, content: string): { name?: string; content: string } {
   const safe = modelSafeName(name);
   if (safe !== undefined) return { name: safe, content };
   const written = name?.trim();
@@ -27,8 +27,8 @@ export function userSpeaker(name: string | undefined, content: string): { name?:
 /**
  * The messages as a provider call sends them: a `name` OpenAI would refuse (`400 Invalid 'messages[0].name'` on every
  * turn) takes its accepted form, or — a user's written in letters beyond ASCII — goes in front of the words, an
- * assistant's is left out. The state keeps its messages as they are; a thread imported before names were made safe,
- * or input sent with such a name, still gets answers. The same array when no name needs a change.
+ * assistant's is left out. The one place names are made safe: the state keeps them as written (imported speakers,
+ * a run input's `name`, a state edit's). The same array when no name needs a change.
  */
 export function withProviderSafeNames(messages: BaseMessage[]): BaseMessage[] {
   if (!messages.some((message) => typeof message.name === "string" && modelSafeName(message.name) !== message.name)) return messages;

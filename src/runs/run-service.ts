@@ -18,40 +18,12 @@ import type { ActiveRuns } from "./active-runs.js";
 import { autoTitle } from "../sessions/auto-title.js";
 import { CommitGate } from "./commit-gate.js";
 import { breakpointList, checkEditedArgs, checkRunRequest } from "./run-request-checks.js";
-import { isActive, type MultitaskStrategy, type Run, type RunConfig, type RunKind } from "./run.js";
+import { isActive, type Run, type RunKind } from "./run.js";
+import type { RespondRequest, SubmitRunRequest } from "./run-requests.js";
 import type { ClaimedRun, RunDispatcher } from "./run-dispatcher.js";
 import type { RunHooks } from "./run-hooks.js";
 import type { NewRun, RunStore, ThreadStatusAfter } from "./run-store.js";
 import type { Logger } from "../logger.js";
-
-/** A run request, in LangGraph Platform's vocabulary. */
-export interface SubmitRunRequest {
-  thread_id: string;
-  assistant_id?: string;
-  /** New user messages; `name` is a speaker's, as LangGraph clients may send it (kept as written). */
-  input?: { messages: { role: "user"; content: string; name?: string }[] } | null;
-  command?: { resume?: unknown };
-  multitask_strategy?: MultitaskStrategy;
-  metadata?: Record<string, unknown>;
-  webhook?: string;
-  after_seconds?: number;
-  checkpoint_id?: string;
-  /** Static breakpoints (LangGraph's `interrupt_before` / `interrupt_after`): node names of the graph, or "*". */
-  interrupt_before?: "*" | string[];
-  interrupt_after?: "*" | string[];
-  /** This run's own assistant setting overrides and recursion limit. */
-  config?: RunConfig;
-  client_message_id?: string;
-  kind?: RunKind;
-}
-
-/** A human's answer to an interrupt; the resume run takes the run options an HTTP run body gives it. */
-export interface RespondRequest {
-  thread_id: string;
-  interrupt_id: string;
-  value: unknown;
-  run?: Pick<SubmitRunRequest, "metadata" | "webhook" | "config" | "client_message_id">;
-}
 
 /** What the service needs. */
 export interface RunServiceDeps {

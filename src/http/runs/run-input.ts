@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { AppError } from "../../errors/app-error.js";
-import type { SubmitRunRequest } from "../../runs/run-service.js";
+import type { SubmitRunRequest } from "../../runs/run-requests.js";
 
 const MAX_CONTENT_CHARS = 100_000;
 const MAX_INPUT_MESSAGES = 20;

@@ -3,7 +3,7 @@ import { AppError } from "../../errors/app-error.js";
 import { webhookUrlSchema } from "../../jobs/webhooks/webhook-url.js";
 import type { MultitaskStrategy, RunConfig } from "../../runs/run.js";
 import { breakpointListSchema, durabilitySchema, runConfigFrom } from "../../runs/run-config.js";
-import type { SubmitRunRequest } from "../../runs/run-service.js";
+import type { SubmitRunRequest } from "../../runs/run-requests.js";
 import { normaliseRunInput } from "./run-input.js";
 import { type StreamMode, streamModeListSchema, toStreamModes } from "./stream-modes.js";
 
