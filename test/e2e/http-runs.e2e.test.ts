@@ -328,6 +328,29 @@ describe("stateless runs", () => {
     await expect.poll(async () => (await alice()("GET", `/threads/${threadId}`)).status, { timeout: 20_000 }).toBe(404);
   });
 
+  it("a stateless run that stops for an approval keeps its thread, and the question can be answered there", async () => {
+    const asking = userInput('/tool send_email {"to":"s@l.co","subject":"x","body":"b"}');
+    const waited = await alice()<Values & { __interrupt__?: unknown[] }>("POST", "/runs/wait", { assistant_id: "chat", input: asking });
+    expect(waited.body.__interrupt__).toHaveLength(1);
+    const threadId = /\/threads\/([^/]+)\//.exec(waited.headers.get("content-location") ?? "")?.[1];
+    expect((await alice()("GET", `/threads/${threadId}`)).status).toBe(200);
+    const answered = await alice()<Values>("POST", `/threads/${threadId}/runs/wait`, { command: { resume: { decision: "approve" } } });
+    expect(answered.status).toBe(200);
+    expect(answered.body.messages.some((message) => message.type === "tool" && message.content.includes("s@l.co"))).toBe(true);
+
+    await using stream = await openStream("/runs/stream", { input: asking, stream_mode: "values" });
+    await stream.untilEnd();
+    const streamed = /\/threads\/([^/]+)\//.exec(stream.response.headers.get("content-location") ?? "")?.[1];
+    expect((await alice()<{ status: string }>("GET", `/threads/${streamed}`)).body.status).toBe("interrupted");
+
+    const background = await alice()<RunBody>("POST", "/runs", { input: asking });
+    const joined = await alice()<Values & { __interrupt__?: unknown[] }>("GET", `/threads/${background.body.thread_id}/runs/${background.body.run_id}/join`);
+    expect(joined.body.__interrupt__).toHaveLength(1);
+    // The deletion after the run is best effort in the background: give it time to (wrongly) happen.
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect((await alice()("GET", `/threads/${background.body.thread_id}`)).status).toBe(200);
+  });
+
   it("POST /runs creates a background run on a new thread", async () => {
     const created = await alice()<RunBody>("POST", "/runs", { input: userInput("background, stateless"), on_completion: "keep" });
     expect(created.status).toBe(200);

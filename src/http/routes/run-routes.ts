@@ -98,7 +98,7 @@ export function runRoutes(services: Services): Router {
     const run = await submitStatelessRun(services, userId, plan);
     const ended = await serveRunStream(services, response, { userId, run, modes: plan.streamModes, after: STREAM_START, cancelOnDisconnect: plan.onDisconnect === "cancel" });
     if (plan.onCompletion !== "delete") return;
-    if (ended) await deleteThread(services, userId, run);
+    if (ended) await deleteThread(services, userId, await waitForRun(services, userId, run));
     // After a shutdown cut the stream the run resumes elsewhere; its thread is left to the TTL sweeper.
     else if (clientLeftOnItsOwn(response)) deleteWhenFinished(services, userId, run);
   });
@@ -140,7 +140,7 @@ async function answerWhenFinished(services: Services, answer: FinishedAnswer): P
     const finished = await waitForRun(services, userId, { thread_id: run.thread_id, run_id: run.run_id, signal });
     if (signal.aborted) return null;
     const values = await finalValues(services, userId, finished);
-    if (answer.deleteAfter) await deleteThread(services, userId, run);
+    if (answer.deleteAfter) await deleteThread(services, userId, finished);
     return values;
   })();
   await respondWhenDone(response, work);
@@ -149,11 +149,16 @@ async function answerWhenFinished(services: Services, answer: FinishedAnswer): P
 /** A stateless run's thread goes once the run has finished (best effort, on this instance). */
 function deleteWhenFinished(services: Services, userId: string, run: Run): void {
   void (async () => {
-    await waitForRun(services, userId, { thread_id: run.thread_id, run_id: run.run_id });
-    await deleteThread(services, userId, run);
+    await deleteThread(services, userId, await waitForRun(services, userId, { thread_id: run.thread_id, run_id: run.run_id }));
   })().catch((error: unknown) => services.logger.warn({ err: error, threadId: run.thread_id }, "stateless thread not deleted"));
 }
 
-async function deleteThread(services: Services, userId: string, run: Run): Promise<void> {
-  await services.sessions.delete(userId, run.thread_id).catch((error: unknown) => services.logger.warn({ err: error, threadId: run.thread_id }, "stateless thread not deleted"));
+/**
+ * Delete a stateless run's thread once the run has ended — unless it ended waiting for a human (`interrupted`): the
+ * answer names the thread, and deleting it would lose the question (and what it guards) for good. Cron runs keep
+ * such threads for the same reason; the thread's TTL, if any, still applies.
+ */
+async function deleteThread(services: Services, userId: string, finished: Run): Promise<void> {
+  if (finished.status === "interrupted") return;
+  await services.sessions.delete(userId, finished.thread_id).catch((error: unknown) => services.logger.warn({ err: error, threadId: finished.thread_id }, "stateless thread not deleted"));
 }
