@@ -30,12 +30,27 @@ export interface EventDataByName {
   "run.failed": { run_id: string; code: string; message: string; status: "error" | "cancelled" | "interrupted" | "timeout"; usage: TokenUsage | null; interrupts?: PendingInterrupt[] };
 }
 
-/** A question the graph is waiting on a human for (a tool call needing approval). */
-export interface PendingInterrupt {
+/** What the graph is waiting on a human for: a tool call needing approval, or a question of the graph's own. */
+export type PendingInterrupt = PendingApproval | PendingQuestion;
+
+/** A tool call that needs a human's approval before it runs (answered approve / reject / edit). */
+export interface PendingApproval {
   id: string;
   tool_call_id: string;
   name: string;
   args: Record<string, unknown>;
+}
+
+/** A graph's own `interrupt(value)` (a developer's graph): `value` as the graph gave it, answered with any JSON value. */
+export interface PendingQuestion {
+  id: string;
+  kind: "question";
+  value: unknown;
+}
+
+/** Whether a pending interrupt is a tool approval (the built-in graphs' only kind). */
+export function isPendingApproval(pending: PendingInterrupt): pending is PendingApproval {
+  return !("kind" in pending);
 }
 
 /** Token usage of a run, per model and in total. */

@@ -1,14 +1,14 @@
 import { randomUUID } from "node:crypto";
 import type pg from "pg";
-import { approvalDecisionSchema } from "../agent/approval.js";
+import type { ApprovalDecision } from "../agent/approval.js";
 import type { AssistantService } from "../assistants/assistant-service.js";
 import type { Assistant } from "../assistants/assistant.js";
 import { type Queryable, withTransaction, withTransactionBegun } from "../db/database.js";
-import { AppError, describeIssues, notFound } from "../errors/app-error.js";
+import { AppError, notFound } from "../errors/app-error.js";
 import type { ClusterNotifier } from "../events/cluster-notifier.js";
 import type { EventBus } from "../events/event-bus.js";
 import type { EventLog } from "../events/event-log.js";
-import type { NewThreadEvent } from "../events/thread-event.js";
+import { isPendingApproval, type NewThreadEvent } from "../events/thread-event.js";
 import type { GraphRegistry } from "../registry/graph-registry.js";
 import type { Session } from "../sessions/session.js";
 import type { SessionStore } from "../sessions/session-store.js";
@@ -17,7 +17,8 @@ import type { ToolDefinition } from "../tools/tool-definition.js";
 import type { ActiveRuns } from "./active-runs.js";
 import { autoTitle } from "../sessions/auto-title.js";
 import { CommitGate } from "./commit-gate.js";
-import { breakpointList, checkEditedArgs, checkRunRequest } from "./run-request-checks.js";
+import { breakpointList, checkRunRequest } from "./run-request-checks.js";
+import { recordApproval, resumeValueFor } from "./interrupt-answer.js";
 import { isActive, type Run, type RunKind } from "./run.js";
 import type { RespondRequest, SubmitRunRequest } from "./run-requests.js";
 import type { ClaimedRun, RunDispatcher } from "./run-dispatcher.js";
@@ -112,44 +113,32 @@ export class RunService {
     await checkRunRequest(this.deps, await this.deps.assistants.get(userId, request.assistant_id), request);
   }
 
-  /** Answer an interrupt (approve / edit / reject a tool call): records the decision and resumes in a new run. */
+  /**
+   * Answer an interrupt — approve / edit / reject a tool call (the decision is recorded), or answer a graph's own
+   * question — and resume in a new run.
+   */
   async respond(userId: string, request: RespondRequest): Promise<{ run: Run }> {
     const state = await this.deps.threadState.get(userId, request.thread_id);
     const session = await this.deps.sessions.get(userId, request.thread_id);
     const pending = state.interrupts.find((candidate) => candidate.id === request.interrupt_id);
     if (!pending) throw new AppError("not_found", `No pending interrupt ${request.interrupt_id} on this thread`);
-    const decision = approvalDecisionSchema.safeParse(request.value);
-    if (!decision.success) {
-      throw new AppError("invalid_request", `value must be {decision: approve|reject|edit, args?, reason?}: ${describeIssues(decision.error.issues)}`, { details: decision.error.issues });
-    }
-    if (decision.data.decision === "edit") checkEditedArgs(this.deps.tools, pending.name, decision.data.args);
+    const answer = resumeValueFor(pending, request.value, this.deps.tools);
     if (request.run?.config) await checkRunRequest(this.deps, await this.deps.assistants.get(userId, session.assistant_id), request.run);
     const result = await withTransaction(this.deps.pool, async (client) => {
       const submitted = await this.submitIn({ client }, userId, {
         ...request.run,
         thread_id: request.thread_id,
         assistant_id: session.assistant_id,
-        command: { resume: { [pending.id]: decision.data } },
+        command: { resume: { [pending.id]: answer } },
         multitask_strategy: "reject",
         kind: "resume",
       });
       if (submitted.duplicate) return { ...submitted, claimed: undefined };
-      // The question is still pending (checked above) and nothing runs on the thread (the lock, "reject"): an earlier
-      // answer whose run ended without success never took effect (cancelled or stopped mid-tool). It stays on record.
-      await client.query(
-        `UPDATE approvals SET superseded_at = now()
-          WHERE thread_id = $1 AND interrupt_id = $2 AND superseded_at IS NULL
-            AND NOT EXISTS (SELECT 1 FROM runs WHERE runs.run_id = approvals.resume_run_id AND runs.status IN ('pending', 'running', 'success'))`,
-        [request.thread_id, pending.id],
-      );
-      await client.query(
-        `INSERT INTO approvals (approval_id, thread_id, interrupted_run_id, resume_run_id, interrupt_id, tool_call_id, tool_name, args, decision, edited_args, reason, user_id)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)`,
-        [randomUUID(), request.thread_id, await this.deps.store.lastInterrupted(client, request.thread_id), submitted.run.run_id, pending.id, pending.tool_call_id, pending.name, JSON.stringify(pending.args),
-          decision.data.decision, decision.data.args ? JSON.stringify(decision.data.args) : null, decision.data.reason ?? null, userId],
-      ).catch((error: unknown) => {
-        throw (error as { code?: string }).code === "23505" ? new AppError("conflict", "This interrupt was already answered") : error;
-      });
+      // The question is still pending (checked above) and nothing runs on the thread (the lock, "reject").
+      if (isPendingApproval(pending)) {
+        const interruptedRunId = await this.deps.store.lastInterrupted(client, request.thread_id);
+        await recordApproval(client, { threadId: request.thread_id, interruptedRunId, resumeRunId: submitted.run.run_id, pending, decision: answer as ApprovalDecision, userId });
+      }
       return { ...submitted, claimed: await this.claimIfFree(client, submitted) };
     }).catch(async (error: unknown) => {
       // Two windows answering at once: the one that lost finds the winner's run on the thread. Say what happened.

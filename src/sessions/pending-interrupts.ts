@@ -2,13 +2,16 @@ import { isApprovalRequest } from "../agent/approval.js";
 import type { PendingInterrupt } from "../events/thread-event.js";
 import type { GraphStateSnapshot } from "../registry/graph-registry.js";
 
-/** The approval questions a checkpointed state is waiting on. */
+/**
+ * What a checkpointed state is waiting on a human for: the built-in graphs' tool approvals, and any other
+ * `interrupt(value)` of a developer's graph as a question (its value as given).
+ */
 export function pendingInterrupts(state: Pick<GraphStateSnapshot, "tasks">): PendingInterrupt[] {
   return state.tasks.flatMap((task) =>
-    (task.interrupts ?? []).flatMap((pending) =>
-      isApprovalRequest(pending.value) && pending.id
-        ? [{ id: pending.id, tool_call_id: pending.value.tool_call_id, name: pending.value.name, args: pending.value.args }]
-        : [],
-    ),
+    (task.interrupts ?? []).flatMap((pending): PendingInterrupt[] => {
+      if (!pending.id) return [];
+      if (isApprovalRequest(pending.value)) return [{ id: pending.id, tool_call_id: pending.value.tool_call_id, name: pending.value.name, args: pending.value.args }];
+      return [{ id: pending.id, kind: "question", value: pending.value ?? null }];
+    }),
   );
 }

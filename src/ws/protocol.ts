@@ -65,11 +65,9 @@ export const METHOD_PARAMS = {
   "input.respond": z.strictObject({
     thread_id: threadId,
     interrupt_id: z.string().min(1).max(200),
-    value: z.strictObject({
-      decision: z.enum(["approve", "reject", "edit"]),
-      args: z.record(z.string(), z.unknown()).optional(),
-      reason: z.string().max(2000).optional(),
-    }),
+    // A tool approval's {decision, args?, reason?} or the answer to a graph's own question (any JSON): checked
+    // against the interrupt it answers (`resumeValueFor`).
+    value: z.json(),
   }),
   "state.get": z.strictObject({ thread_id: threadId, checkpoint_id: z.string().min(1).max(200).optional() }),
   "state.listCheckpoints": z.strictObject({

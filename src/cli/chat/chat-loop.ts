@@ -2,6 +2,7 @@ import readline from "node:readline";
 import { ChatConnection, CommandFailed } from "./chat-connection.js";
 import type { ChatOptions } from "./chat-options.js";
 import { type ChatOutput, ChatSession, type PendingInterrupt, type TurnOutcome } from "./chat-session.js";
+import { questionText } from "./question-text.js";
 import { ChatExit, EXIT } from "./exit-codes.js";
 import { LineReader } from "./line-reader.js";
 import { printOpening, runSlashCommand, type SlashContext } from "./slash-commands.js";
@@ -202,6 +203,7 @@ async function settle(context: SlashContext, first: TurnOutcome, ask: Ask): Prom
 async function approve(context: SlashContext, interrupts: PendingInterrupt[], ask: Ask): Promise<TurnOutcome | undefined> {
   const interrupt = interrupts[0];
   if (!interrupt) return { status: "success" };
+  if (interrupt.kind === "question") return answerQuestion(context, interrupt, ask);
   const current = JSON.stringify(interrupt.args ?? {});
   const call = `${interrupt.name ?? "tool"} ${current}`;
   for (;;) {
@@ -231,6 +233,27 @@ async function approve(context: SlashContext, interrupts: PendingInterrupt[], as
       // on its way, `not_found` once it took the question — follow what the thread does now.
       if (error instanceof CommandFailed && (error.code === "conflict" || (error.code === "not_found" && (await answeredElsewhere(context, interrupt.id))))) {
         context.output.stderr.write(context.output.style.dim("(this approval was answered elsewhere)\n"));
+        return context.session.settled();
+      }
+      reportError(context.output, error);
+    }
+  }
+}
+
+/** A graph's own question (`interrupt(value)`): shown, and the line typed is the answer (the graph gets it as text). */
+async function answerQuestion(context: SlashContext, interrupt: PendingInterrupt, ask: Ask): Promise<TurnOutcome | undefined> {
+  for (;;) {
+    const answer = (await ask(`${context.output.style.cyan("?")} ${questionText(interrupt.value)}\nAnswer: `))?.trim();
+    if (answer === undefined) return undefined;
+    if (answer === "") {
+      context.output.stderr.write("type an answer (the reply waits for it)\n");
+      continue;
+    }
+    try {
+      return await context.session.respond(interrupt.id, answer);
+    } catch (error) {
+      if (error instanceof CommandFailed && (error.code === "conflict" || (error.code === "not_found" && (await answeredElsewhere(context, interrupt.id))))) {
+        context.output.stderr.write(context.output.style.dim("(this question was answered elsewhere)\n"));
         return context.session.settled();
       }
       reportError(context.output, error);

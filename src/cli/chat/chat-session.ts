@@ -5,12 +5,14 @@ import type { TranscriptMessage } from "../../transcript/transcript-message.js";
 import type { ChatConnection } from "./chat-connection.js";
 import type { TerminalStyle } from "./terminal-style.js";
 
-/** A pending approval (issue 4's `run.interrupted` shape). */
+/** A pending approval (issue 4's `run.interrupted` shape), or a question of the graph's own (`kind: "question"`). */
 export interface PendingInterrupt {
   id: string;
   tool_call_id?: string;
   name?: string;
   args?: Record<string, unknown>;
+  kind?: "question";
+  value?: unknown;
 }
 
 /** How a turn ended. */
@@ -153,8 +155,8 @@ export class ChatSession {
     return outcome;
   }
 
-  /** Answer a pending approval (issue 4) and wait until the resumed run ends. */
-  async respond(interruptId: string, value: { decision: "approve" | "reject" | "edit"; args?: Record<string, unknown>; reason?: string }): Promise<TurnOutcome> {
+  /** Answer a pending approval (issue 4) or a graph's question, and wait until the resumed run ends. */
+  async respond(interruptId: string, value: { decision: "approve" | "reject" | "edit"; args?: Record<string, unknown>; reason?: string } | string): Promise<TurnOutcome> {
     const threadId = this.requireThread();
     const outcome = this.beginTurn();
     try {

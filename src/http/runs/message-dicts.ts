@@ -1,4 +1,4 @@
-import type { PendingInterrupt } from "../../events/thread-event.js";
+import { isPendingApproval, type PendingInterrupt } from "../../events/thread-event.js";
 import type { TranscriptMessage } from "../../transcript/transcript-message.js";
 
 /** A message in LangGraph's serialised dict shape (`{type, id, content, …}`). */
@@ -47,8 +47,9 @@ export function aiChunkDict(id: string, content: string, toolCalls: readonly Too
   };
 }
 
-/** A pending approval as LangGraph's `__interrupt__` entry (`{id, value}`, the value the graph interrupted with). */
-export function toInterruptDict(pending: PendingInterrupt): { id: string; value: Record<string, unknown> } {
+/** A pending interrupt as LangGraph's `__interrupt__` entry (`{id, value}`, the value the graph interrupted with). */
+export function toInterruptDict(pending: PendingInterrupt): { id: string; value: unknown } {
+  if (!isPendingApproval(pending)) return { id: pending.id, value: pending.value };
   return { id: pending.id, value: { kind: "tool_approval", tool_call_id: pending.tool_call_id, name: pending.name, args: pending.args } };
 }
 

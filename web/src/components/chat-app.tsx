@@ -12,6 +12,7 @@ import { useSessions } from "../state/use-sessions.js";
 import { useMessageJump } from "../state/use-message-jump.js";
 import { useConnectionStatus } from "../state/use-thread-state.js";
 import { ApprovalCard } from "./approval-card.js";
+import { QuestionCard } from "./question-card.js";
 import { BreakpointBar } from "./breakpoint-bar.js";
 import { ChatHeader } from "./chat-header.js";
 import { Composer } from "./composer.js";
@@ -156,7 +157,11 @@ export function ChatApp(props: { client: RpcClient; assistants: Assistant[]; onS
         />
         {chat.state.pausedBefore.length > 0 && !running && <BreakpointBar nodes={chat.state.pausedBefore} onContinue={chat.proceed} />}
         {chat.state.interrupts.map((interrupt) => (
-          <ApprovalCard key={interrupt.id} interrupt={interrupt} onRespond={(decision) => chat.respond(interrupt.id, { ...decision })} />
+          interrupt.kind === "question" ? (
+            <QuestionCard key={interrupt.id} interrupt={interrupt} onRespond={(answer) => chat.respond(interrupt.id, answer)} />
+          ) : (
+            <ApprovalCard key={interrupt.id} interrupt={interrupt} onRespond={(decision) => chat.respond(interrupt.id, { ...decision })} />
+          )
         ))}
         {chat.problem && (
           <div class="run-error composer-error" role="alert">

@@ -154,6 +154,11 @@ export const en = {
   "approval.invalidJson": "Not valid JSON: {error}",
   "approval.unsupported": "This server does not support approvals yet.",
 
+  "question.title": "The assistant asks",
+  "question.answerLabel": "Your answer",
+  "question.send": "Send answer",
+  "question.empty": "Type an answer first.",
+
   "timeline.title": "Timeline",
   "timeline.close": "Close timeline",
   "timeline.empty": "No checkpoints yet.",

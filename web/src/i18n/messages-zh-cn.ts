@@ -150,6 +150,11 @@ export const zhCN: Catalog = {
   "approval.invalidJson": "JSON 格式有误：{error}",
   "approval.unsupported": "此服务器暂不支持审批。",
 
+  "question.title": "助手提问",
+  "question.answerLabel": "你的回答",
+  "question.send": "发送回答",
+  "question.empty": "请先输入回答。",
+
   "timeline.title": "时间线",
   "timeline.close": "关闭时间线",
   "timeline.empty": "还没有检查点。",

@@ -86,12 +86,14 @@ export interface SearchAnswer {
   results: SearchHit[];
 }
 
-/** A pending question for a human (issue 4: `run.interrupted`). */
+/** A pending question for a human (issue 4: `run.interrupted`): a tool approval, or a graph's own (`kind: "question"`). */
 export interface Interrupt {
   id: string;
   tool_call_id?: string;
   name?: string;
   args?: Record<string, unknown>;
+  kind?: "question";
+  value?: unknown;
 }
 
 /** What a run does: a chat turn, an answer to an interrupt, a replay from a checkpoint (a new branch), or API/cron work. */

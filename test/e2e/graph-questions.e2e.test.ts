@@ -1,0 +1,78 @@
+import { fileURLToPath } from "node:url";
+import { Client } from "@langchain/langgraph-sdk";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { RunningServer } from "../../src/app.js";
+import { createTestDatabase, type TestDatabase } from "../helpers/test-database.js";
+import { startTestServer } from "../helpers/test-server.js";
+import { TestWsClient } from "../helpers/ws-client.js";
+
+// A developer's graph that calls LangGraph's `interrupt()` itself (test/helpers/question-graph.ts) stops its run as
+// `interrupted`, like a tool approval: the thread says so, the SDK sees `__interrupt__`, and the question is answered
+// with any JSON value — over WS (`input.respond`) or with `command.resume` over HTTP.
+
+const GRAPHS = fileURLToPath(new URL("../helpers/question-graphs.langgraph.json", import.meta.url));
+const QUESTION = { question: "Are you sure?", options: ["yes", "no"] };
+const INPUT = { messages: [{ role: "user", content: "go" }] };
+
+let database: TestDatabase;
+let server: RunningServer;
+let sdk: Client;
+
+beforeAll(async () => {
+  database = await createTestDatabase();
+  server = await startTestServer({ databaseUrl: database.url, env: { LANGGRAPH_CONFIG: GRAPHS } });
+  sdk = new Client({ apiUrl: server.url, apiKey: null });
+});
+afterAll(async () => {
+  await server.close();
+  await database.drop();
+});
+
+describe("a graph's own interrupt()", () => {
+  it("over HTTP: the run and the thread are interrupted, wait carries __interrupt__, command.resume answers it", async () => {
+    const thread = await sdk.threads.create({ graphId: "ask" });
+    const waited = (await sdk.runs.wait(thread.thread_id, "ask", { input: INPUT, raiseError: false })) as { __interrupt__?: { id: string; value: unknown }[] };
+    expect(waited.__interrupt__).toEqual([{ id: expect.any(String) as string, value: QUESTION }]);
+    const [run] = await sdk.runs.list(thread.thread_id);
+    expect(run?.status).toBe("interrupted");
+    expect((await sdk.threads.get(thread.thread_id)).status).toBe("interrupted");
+    expect((await sdk.threads.search({ status: "interrupted" })).map((found) => found.thread_id)).toContain(thread.thread_id);
+
+    const answered = (await sdk.runs.wait(thread.thread_id, "ask", { command: { resume: "yes" } })) as { messages: { content: string }[] };
+    expect(answered.messages.at(-1)?.content).toBe('You answered: "yes"');
+    expect((await sdk.threads.get(thread.thread_id)).status).toBe("idle");
+  });
+
+  it("the values stream ends with the question, as LangGraph Platform streams it", async () => {
+    const thread = await sdk.threads.create({ graphId: "ask" });
+    let last: unknown;
+    for await (const part of sdk.runs.stream(thread.thread_id, "ask", { input: INPUT, streamMode: "values" })) if (part.event === "values") last = part.data;
+    expect((last as { __interrupt__?: unknown[] }).__interrupt__).toEqual([{ id: expect.any(String) as string, value: QUESTION }]);
+  });
+
+  it("over WS: run.interrupted carries the question; input.respond answers it with any JSON value, and checks it", async () => {
+    await using client = await TestWsClient.connect(server.wsUrl);
+    const { thread_id } = await client.call<{ thread_id: string }>("thread.open", { assistant_id: "ask" });
+    const { run_id } = await client.call<{ run_id: string }>("run.start", { thread_id, input: INPUT });
+    const stopped = await client.waitForEvent("run.interrupted", { run_id });
+    const [pending] = (stopped.data as { interrupts: { id: string; kind: string; value: unknown }[] }).interrupts;
+    expect(pending).toEqual({ id: expect.any(String) as string, kind: "question", value: QUESTION });
+    const state = await client.call<{ interrupts: unknown[] }>("state.get", { thread_id });
+    expect(state.interrupts).toEqual([pending]);
+
+    // An approval's shape is not asked of a question's answer; a missing value is refused, and nothing runs.
+    const missing = await client.callError("input.respond", { thread_id, interrupt_id: pending?.id });
+    expect(missing.code).toBe("invalid_request");
+    const unknownId = await client.callError("input.respond", { thread_id, interrupt_id: "no-such-question", value: "yes" });
+    expect(unknownId.code).toBe("not_found");
+
+    const answer = { choice: "no", note: "不要" };
+    const resumed = await client.call<{ run_id: string }>("input.respond", { thread_id, interrupt_id: pending?.id, value: answer });
+    const completed = await client.waitForEvent("run.completed", { run_id: resumed.run_id });
+    expect(completed.event).toBe("run.completed");
+    const messages = await client.call<{ messages: { role: string; content: string }[] }>("messages.list", { thread_id });
+    // The graph got the value itself (key order is not kept: the run stores its command as JSON).
+    expect(JSON.parse(messages.messages.at(-1)?.content.replace("You answered: ", "") ?? "null")).toEqual(answer);
+    expect((await client.call<{ interrupts: unknown[] }>("state.get", { thread_id })).interrupts).toEqual([]);
+  });
+});

@@ -1,0 +1,43 @@
+import { fileURLToPath } from "node:url";
+import { describe, expect, it } from "vitest";
+import { currentThread, lastAssistantText, pageErrors, screenshot, sendMessage, useBrowserServer } from "./browser.js";
+
+// A developer's graph asking its own question (`interrupt({question, options})`, test/helpers/question-graph.ts): the
+// page shows it as asked, with its options as buttons and a box for a typed answer, and the reply continues.
+const fixture = useBrowserServer({ env: { LANGGRAPH_CONFIG: fileURLToPath(new URL("../helpers/question-graphs.langgraph.json", import.meta.url)) }, openPage: true });
+
+async function askInNewChat(): Promise<void> {
+  const { page } = fixture;
+  const before = await currentThread(page);
+  await page.locator("#assistant-picker").selectOption({ label: "ask" });
+  await page.getByRole("button", { name: "+ New chat" }).click();
+  // A session of the assistant picked: the blank one open (of the chat assistant) is not it.
+  await expect.poll(() => currentThread(page)).not.toBe(before);
+  await sendMessage(page, "go");
+  await page.locator(".question-card").waitFor({ timeout: 15_000 });
+}
+
+describe("a graph's own question in the page", () => {
+  it("shows the question and its options; an option answers it and the reply continues", async () => {
+    const { page } = fixture;
+    await askInNewChat();
+    const card = page.locator(".question-card");
+    expect(await card.locator(".question-text").innerText()).toBe("Are you sure?");
+    await screenshot(page, "graph-question");
+    await card.getByRole("button", { name: "yes" }).click();
+    await expect.poll(() => lastAssistantText(page), { timeout: 15_000 }).toBe('You answered: "yes"');
+    expect(await page.locator(".question-card").count()).toBe(0);
+  });
+
+  it("a typed answer is sent as written; an empty one is refused on the page", async () => {
+    const { page } = fixture;
+    await askInNewChat();
+    const card = page.locator(".question-card");
+    await card.getByRole("button", { name: "Send answer" }).click();
+    expect(await card.getByRole("alert").innerText()).toBe("Type an answer first.");
+    await card.getByLabel("Your answer").fill("也许 maybe");
+    await card.getByRole("button", { name: "Send answer" }).click();
+    await expect.poll(() => lastAssistantText(page), { timeout: 15_000 }).toBe('You answered: "也许 maybe"');
+    expect(pageErrors).toEqual([]);
+  });
+});
