@@ -9,6 +9,8 @@ export interface RunnableGraph {
   checkpointer?: unknown;
   /** The graph's nodes by name (breakpoints are checked against them). */
   nodes: Record<string, unknown>;
+  /** The graph's channels by name: its state keys, and LangGraph's own (`__start__`, `branch:to:…`). */
+  channels: Record<string, unknown>;
   stream(input: unknown, options?: Record<string, unknown>): Promise<AsyncIterable<unknown>>;
   getState(config: Record<string, unknown>, options?: Record<string, unknown>): Promise<GraphStateSnapshot>;
   getStateHistory(config: Record<string, unknown>, options?: Record<string, unknown>): AsyncIterableIterator<GraphStateSnapshot>;

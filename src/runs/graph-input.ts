@@ -33,7 +33,7 @@ export async function planGraphInput(graph: RunnableGraph, run: Run, options: Pl
   const base = { thread_id: run.thread_id };
   if (isFirstRunOfThread(run, options.resumed)) return firstRunPlan(run, options, base);
   if (await continuesCleanState(run, options)) {
-    return { input: { messages: toMessages(run) }, configurable: base, skip: false, latestKnown: run.before_checkpoint_id ?? undefined };
+    return { input: graphInputOf(run, toMessages(run)), configurable: base, skip: false, latestKnown: run.before_checkpoint_id ?? undefined };
   }
   const state = await graph.getState({ configurable: base });
   const messages = ((state.values as { messages?: BaseMessage[] } | undefined)?.messages ?? []);
@@ -51,15 +51,17 @@ export async function planGraphInput(graph: RunnableGraph, run: Run, options: Pl
   const input = toMessages(run);
   if (run.checkpoint_id) {
     const replayed = await keptCheckpoint(graph, { ...base, checkpoint_id: run.checkpoint_id });
-    if (input.length === 0) return { input: null, configurable: { ...base, checkpoint_id: run.checkpoint_id }, skip: false };
+    if (input.length === 0) return { input: graphInputOf(run, input), configurable: { ...base, checkpoint_id: run.checkpoint_id }, skip: false };
     const { from, closed } = await closeDanglingToolCalls(graph, replayed, { ...base, checkpoint_id: run.checkpoint_id });
-    return { input: { messages: input }, configurable: { ...base, checkpoint_id: from }, skip: false, closed };
+    return { input: graphInputOf(run, input), configurable: { ...base, checkpoint_id: from }, skip: false, closed };
   }
+  const values = run.input?.values;
   // No new input while the graph stopped at a breakpoint (interrupt_before/after): continue where it stopped.
-  if (input.length === 0 && state.next.length > 0) return { input: null, configurable: base, skip: false };
+  if (input.length === 0 && !values && state.next.length > 0) return { input: null, configurable: base, skip: false };
   const { closed } = input.length > 0 ? await closeDanglingToolCalls(graph, await storedState(graph, state, base), base) : { closed: [] };
   if (messages.length === 0 && options.firstMessage) input.unshift(new AIMessage({ id: options.firstMessageId, content: options.firstMessage }));
-  return { input: input.length > 0 ? { messages: input } : null, configurable: base, skip: input.length === 0 && isFinished(state), closed };
+  const given = graphInputOf(run, input);
+  return { input: given, configurable: base, skip: given === null && isFinished(state), closed };
 }
 
 /**
@@ -118,7 +120,14 @@ function isFirstRunOfThread(run: Run, resumed: boolean): boolean {
 function firstRunPlan(run: Run, options: PlanOptions, base: { thread_id: string }): GraphInputPlan {
   const input = toMessages(run);
   if (options.firstMessage) input.unshift(new AIMessage({ id: options.firstMessageId, content: options.firstMessage }));
-  return { input: { messages: input }, configurable: base, skip: false, latestKnown: "" };
+  return { input: graphInputOf(run, input), configurable: base, skip: false, latestKnown: "" };
+}
+
+/** The graph's input: the run's messages (when any) with the other state keys it was given; null when neither. */
+function graphInputOf(run: Run, messages: BaseMessage[]): Record<string, unknown> | null {
+  const values = run.input?.values;
+  if (messages.length === 0 && !values) return null;
+  return { ...values, ...(messages.length > 0 ? { messages } : {}) };
 }
 
 /**

@@ -2,6 +2,8 @@ import type { Assistant } from "../assistants/assistant.js";
 import type { AssistantService } from "../assistants/assistant-service.js";
 import { AppError, describeIssues } from "../errors/app-error.js";
 import type { GraphRegistry } from "../registry/graph-registry.js";
+import type { SubmitRunRequest } from "./run-requests.js";
+import { assertSummaryShape } from "../sessions/state-edit-service.js";
 import type { ToolDefinition } from "../tools/tool-definition.js";
 
 /** Breakpoints must name nodes of the assistant's graph: a typo would otherwise never stop the run. */
@@ -19,13 +21,31 @@ export function checkBreakpoints(
   }
 }
 
-/** Breakpoints and setting overrides of a run, refused (400) at submission rather than when the run starts. */
+/**
+ * A run's input must fit its graph: messages go to a graph with a `messages` channel, and other keys (`values`) must
+ * be channels of the graph's state — LangGraph would drop anything else without a word, and the run would answer
+ * something nobody asked. A `summary` is checked as a state edit's is.
+ */
+export function checkGraphInput(registry: Pick<GraphRegistry, "resolve">, assistant: Assistant, input: SubmitRunRequest["input"]): void {
+  if (!input) return;
+  const channels = Object.keys(registry.resolve(assistant.graph_id, assistant.context).channels).filter((name) => !name.startsWith("__") && !name.includes(":"));
+  const offered = channels.length > 0 ? channels.join(", ") : "none";
+  if (input.messages.length > 0 && !channels.includes("messages")) {
+    throw new AppError("invalid_request", `Graph ${assistant.graph_id} has no messages channel: its input keys are ${offered}`);
+  }
+  const unknown = Object.keys(input.values ?? {}).filter((key) => !channels.includes(key));
+  if (unknown.length > 0) throw new AppError("invalid_request", `input names what graph ${assistant.graph_id} does not have: ${unknown.join(", ")} (its input keys are ${offered})`, { details: { unknown } });
+  assertSummaryShape(input.values);
+}
+
+/** Breakpoints, input and setting overrides of a run, refused (400) at submission rather than when the run starts. */
 export async function checkRunRequest(
   deps: { registry: Pick<GraphRegistry, "resolve">; assistants: Pick<AssistantService, "checkRunSettings"> },
   assistant: Assistant,
-  request: { config?: { settings?: Record<string, unknown> }; interrupt_before?: "*" | string[]; interrupt_after?: "*" | string[] },
+  request: { config?: { settings?: Record<string, unknown> }; interrupt_before?: "*" | string[]; interrupt_after?: "*" | string[]; input?: SubmitRunRequest["input"] },
 ): Promise<void> {
   checkBreakpoints(deps.registry, assistant, request);
+  checkGraphInput(deps.registry, assistant, request.input);
   // The same checks as the assistant's own settings get when saved.
   await deps.assistants.checkRunSettings(assistant, request.config?.settings);
 }

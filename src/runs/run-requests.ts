@@ -5,7 +5,7 @@ export interface SubmitRunRequest {
   thread_id: string;
   assistant_id?: string;
   /** New user messages; `name` is a speaker's, as LangGraph clients may send it (kept as written). */
-  input?: { messages: { role: "user"; content: string; name?: string }[] } | null;
+  input?: { messages: { role: "user"; content: string; name?: string }[]; values?: Record<string, unknown> } | null;
   command?: { resume?: unknown };
   multitask_strategy?: MultitaskStrategy;
   metadata?: Record<string, unknown>;

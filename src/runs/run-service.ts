@@ -278,7 +278,10 @@ export class RunService {
       kind: request.kind ?? (request.command ? "resume" : request.checkpoint_id ? "replay" : "chat"),
       strategy,
       input: request.input
-        ? { messages: request.input.messages.map(({ content, name }) => ({ id: `user-${randomUUID()}`, role: "user" as const, content, ...(name ? { name } : {}) })) }
+        ? {
+            messages: request.input.messages.map(({ content, name }) => ({ id: `user-${randomUUID()}`, role: "user" as const, content, ...(name ? { name } : {}) })),
+            ...(request.input.values ? { values: request.input.values } : {}),
+          }
         : null,
       command: request.command ?? null,
       checkpointId: request.checkpoint_id ?? rollbackFrom,

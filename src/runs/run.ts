@@ -43,7 +43,8 @@ export interface Run {
   status: RunStatus;
   kind: RunKind;
   multitask_strategy: MultitaskStrategy;
-  input: { messages: RunInputMessage[] } | null;
+  /** New user messages, and (`values`) other keys of the graph's state a run of a developer's graph was given. */
+  input: { messages: RunInputMessage[]; values?: Record<string, unknown> } | null;
   command: { resume?: unknown } | null;
   checkpoint_id: string | null;
   /** Static breakpoints: stop before / after these nodes (["*"]: every node); null for none. */
@@ -70,4 +71,11 @@ export interface Run {
 /** Whether a run has not finished yet. */
 export function isActive(run: Pick<Run, "status">): boolean {
   return run.status === "pending" || run.status === "running";
+}
+
+/** A run's input as LangGraph clients give it: the messages and the graph's other state keys side by side. */
+export function inputAsGiven(input: Run["input"]): Record<string, unknown> | null {
+  if (!input) return null;
+  const { values, messages } = input;
+  return { ...values, ...(messages.length > 0 || !values ? { messages } : {}) };
 }

@@ -15,17 +15,22 @@ describe("normaliseRunInput", () => {
     expect(normaliseRunInput({ messages: [{ role: "user", content: "hi", name: "  " }] })).toEqual({ messages: [{ role: "user", content: "hi" }] });
   });
 
-  it("treats null, undefined and no messages as no input", () => {
+  it("treats null, undefined and an empty object as no input", () => {
     expect(normaliseRunInput(null)).toBeNull();
     expect(normaliseRunInput(undefined)).toBeNull();
-    expect(normaliseRunInput({ messages: [] })).toBeNull();
     expect(normaliseRunInput({})).toBeNull();
+  });
+
+  it("keeps other keys as the graph's own state values (checked against the graph at submission)", () => {
+    expect(normaliseRunInput({ topic: "cats" })).toEqual({ messages: [], values: { topic: "cats" } });
+    expect(normaliseRunInput({ topic: "cats", messages: [{ role: "user", content: "hi" }] })).toEqual({ messages: [{ role: "user", content: "hi" }], values: { topic: "cats" } });
   });
 
   it.each([
     ["a string", "hello"],
     ["an array", [{ role: "user", content: "x" }]],
-    ["other keys", { messages: [], files: [] }],
+    ["an empty message list", { messages: [] }],
+    ["an empty message list beside other keys", { messages: [], files: [] }],
     ["an assistant message", { messages: [{ role: "assistant", content: "x" }] }],
     ["a tool message", { messages: [{ type: "tool", content: "x", tool_call_id: "c" }] }],
     ["no role or type", { messages: [{ content: "x" }] }],

@@ -23,15 +23,17 @@ const USER_KINDS = new Set(["user", "human"]);
 
 /**
  * Normalise LangGraph-style input to what the run core stores: user messages with string content. `human`
- * and `user` both mean the user; content arrays of text parts are joined; a `name` is kept. Anything else (assistant or tool
- * messages, images, other state keys) is refused rather than silently dropped.
+ * and `user` both mean the user; content arrays of text parts are joined; a `name` is kept. Anything else among the
+ * messages (assistant or tool messages, images) is refused rather than silently dropped. Other keys are the graph's
+ * own state (`values`, checked against the graph at submission: `checkGraphInput`).
  */
 export function normaliseRunInput(raw: unknown): SubmitRunRequest["input"] {
   if (raw === undefined || raw === null) return null;
   if (typeof raw !== "object" || Array.isArray(raw)) throw new AppError("invalid_request", "input must be an object like {messages: [{role: \"user\", content}]} or null");
-  const extraKeys = Object.keys(raw).filter((key) => key !== "messages");
-  if (extraKeys.length > 0) throw new AppError("invalid_request", `input supports only "messages"; got ${extraKeys.join(", ")}`);
-  const parsed = runInputSchema.parse(raw);
+  const { messages: given, ...values } = raw as Record<string, unknown>;
+  // An empty list is no message at all: a run given it would continue the graph or do nothing, never what was meant.
+  if (Array.isArray(given) && given.length === 0) throw new AppError("invalid_request", `input.messages must hold 1 to ${MAX_INPUT_MESSAGES} user messages (leave it out, or send input null, to give none)`);
+  const parsed = runInputSchema.parse({ messages: given });
   const messages = (parsed?.messages ?? []).map((message, index) => {
     const kind = message.role ?? message.type;
     if (!kind || !USER_KINDS.has(kind)) {
@@ -45,5 +47,7 @@ export function normaliseRunInput(raw: unknown): SubmitRunRequest["input"] {
     const name = message.name?.trim();
     return { role: "user" as const, content, ...(name ? { name } : {}) };
   });
-  return messages.length > 0 ? { messages } : null;
+  const stateValues = Object.keys(values).length > 0 ? values : undefined;
+  if (messages.length === 0 && !stateValues) return null;
+  return { messages, ...(stateValues ? { values: stateValues } : {}) };
 }

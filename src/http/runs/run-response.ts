@@ -1,4 +1,4 @@
-import type { Run } from "../../runs/run.js";
+import { inputAsGiven, type Run } from "../../runs/run.js";
 import type { StreamMode } from "./stream-modes.js";
 
 /** The path of a run (LangGraph's `Content-Location`). */
@@ -28,7 +28,7 @@ export function toRunResponse(run: Run): Record<string, unknown> {
     multitask_strategy: run.multitask_strategy,
     cancel_reason: run.status === "cancelled" ? (run.error?.code ?? "cancelled") : null,
     kwargs: {
-      input: run.input,
+      input: inputAsGiven(run.input),
       command: run.command,
       config: { configurable: { thread_id: run.thread_id, ...(run.checkpoint_id ? { checkpoint_id: run.checkpoint_id } : {}) } },
       webhook: run.webhook,

@@ -1,4 +1,4 @@
-import type { Run } from "../../runs/run.js";
+import { inputAsGiven, type Run } from "../../runs/run.js";
 
 /** The run fields a webhook reports (the run core's Run satisfies it). */
 export type FinishedRun = Pick<Run, "run_id" | "thread_id" | "user_id" | "assistant_id" | "status" | "created_at" | "finished_at" | "metadata" | "multitask_strategy" | "webhook" | "error"> &
@@ -36,7 +36,7 @@ export function buildWebhookPayload(run: FinishedRun, values: unknown): WebhookP
     updated_at: run.finished_at ?? run.created_at,
     metadata: run.metadata,
     multitask_strategy: run.multitask_strategy,
-    kwargs: { input: run.input ?? null, command: run.command ?? null, checkpoint_id: run.checkpoint_id ?? null, webhook: run.webhook, kind: run.kind },
+    kwargs: { input: inputAsGiven(run.input ?? null), command: run.command ?? null, checkpoint_id: run.checkpoint_id ?? null, webhook: run.webhook, kind: run.kind },
   };
   if (run.usage) payload.usage = run.usage;
   if (run.status === "success") {

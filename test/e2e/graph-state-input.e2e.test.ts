@@ -1,0 +1,67 @@
+import { fileURLToPath } from "node:url";
+import { Client } from "@langchain/langgraph-sdk";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { RunningServer } from "../../src/app.js";
+import { createTestDatabase, type TestDatabase } from "../helpers/test-database.js";
+import { startTestServer } from "../helpers/test-server.js";
+import { requestJson } from "./http-runs-support.js";
+
+// A run's input is the graph's input state, as on LangGraph Platform: a developer's graph without messages
+// (test/helpers/topic-graph.ts: `topic` in, `joke` out) takes its own keys; keys the graph does not have, and
+// messages for a graph without a messages channel, are refused (400) — LangGraph would drop them without a word.
+
+const GRAPHS = fileURLToPath(new URL("../helpers/topic-graphs.langgraph.json", import.meta.url));
+
+let database: TestDatabase;
+let server: RunningServer;
+let sdk: Client;
+
+beforeAll(async () => {
+  database = await createTestDatabase();
+  server = await startTestServer({ databaseUrl: database.url, env: { LANGGRAPH_CONFIG: GRAPHS } });
+  sdk = new Client({ apiUrl: server.url, apiKey: null });
+});
+afterAll(async () => {
+  await server.close();
+  await database.drop();
+});
+
+async function post(path: string, body: unknown): Promise<{ status: number; body: Record<string, unknown> }> {
+  return requestJson<Record<string, unknown>>(server.url, { method: "POST", path, body });
+}
+
+describe("run input for a graph's own state", () => {
+  it("a graph without messages gets its own keys: wait answers its output, the run keeps the input as given", async () => {
+    const thread = await sdk.threads.create({ graphId: "topic" });
+    const values = await sdk.runs.wait(thread.thread_id, "topic", { input: { topic: "cats" } });
+    expect(values).toEqual({ topic: "cats", joke: "A joke about cats" });
+    const [run] = await sdk.runs.list(thread.thread_id);
+    expect(run?.status).toBe("success");
+    expect((run as unknown as { kwargs: { input: unknown } }).kwargs.input).toEqual({ topic: "cats" });
+    // A second run on the same thread with a new topic.
+    expect(await sdk.runs.wait(thread.thread_id, "topic", { input: { topic: "猫" } })).toEqual({ topic: "猫", joke: "A joke about 猫" });
+    // Stateless too.
+    expect(await sdk.runs.wait(null, "topic", { input: { topic: "dogs" } })).toEqual({ topic: "dogs", joke: "A joke about dogs" });
+  });
+
+  it("refuses what the graph does not have, and creates no run", async () => {
+    const thread = await sdk.threads.create({ graphId: "topic" });
+    const messages = await post(`/threads/${thread.thread_id}/runs/wait`, { assistant_id: "topic", input: { messages: [{ role: "user", content: "cats" }] } });
+    expect(messages).toMatchObject({ status: 400, body: { code: "invalid_request", message: "Graph topic has no messages channel: its input keys are topic, joke" } });
+    const unknown = await post(`/threads/${thread.thread_id}/runs/wait`, { assistant_id: "topic", input: { topic: "cats", colour: "red" } });
+    expect(unknown).toMatchObject({ status: 400, body: { code: "invalid_request", message: "input names what graph topic does not have: colour (its input keys are topic, joke)" } });
+    expect(await sdk.runs.list(thread.thread_id)).toEqual([]);
+  });
+
+  it("the chat graph: other keys it does not have and an ill-shaped summary are refused; an empty message list is too", async () => {
+    const thread = await sdk.threads.create({ graphId: "chat" });
+    const files = await post(`/threads/${thread.thread_id}/runs`, { assistant_id: "chat", input: { messages: [{ role: "user", content: "hi" }], files: ["a.txt"] } });
+    expect(files).toMatchObject({ status: 400, body: { code: "invalid_request" } });
+    expect(String(files.body.message)).toContain("input names what graph chat does not have: files");
+    const summary = await post(`/threads/${thread.thread_id}/runs`, { assistant_id: "chat", input: { messages: [{ role: "user", content: "hi" }], summary: "not an object" } });
+    expect(summary).toMatchObject({ status: 400, body: { code: "invalid_request" } });
+    const empty = await post(`/threads/${thread.thread_id}/runs`, { assistant_id: "chat", input: { messages: [] } });
+    expect(empty).toMatchObject({ status: 400, body: { code: "invalid_request", message: "input.messages must hold 1 to 20 user messages (leave it out, or send input null, to give none)" } });
+    expect(await sdk.runs.list(thread.thread_id)).toEqual([]);
+  });
+});
