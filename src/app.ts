@@ -3,6 +3,7 @@ import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import type pg from "pg";
 import { BUILT_IN_TOOLS } from "../tools/index.js";
+import { checkToolSet } from "./tools/tool-set-check.js";
 import { STOPPED_ELSEWHERE } from "./runs/lease-keeper.js";
 import { assistantBudgetCheck } from "./assistants/assistant-budget-check.js";
 import { assistantModelCheck } from "./assistants/assistant-model-check.js";
@@ -72,6 +73,8 @@ export async function buildServices(options: StartOptions): Promise<{ services: 
   const logger = options.logger ?? createLogger({ level: config.LOG_LEVEL });
   const modelSettings = modelSettingsFromConfig(config, logger);
   validateConfiguredModels(config, modelSettings);
+  // Before the database is opened: a tool set that cannot work stops start-up at once.
+  checkToolSet(options.tools ?? BUILT_IN_TOOLS);
   const database = await openDatabase({ pool: options.pool, databaseUrl: config.DATABASE_URL, dataDir: config.DATA_DIR, logger, preparedStatements: config.DATABASE_PREPARED_STATEMENTS, pipeline: config.DATABASE_PIPELINE });
   try {
     const { pool } = database;
