@@ -5,7 +5,7 @@ import { defineTool, type ToolDefinition } from "./tool-definition.js";
 import { checkToolSet } from "./tool-set-check.js";
 
 function tool(name: string, schema: z.ZodType = z.object({ text: z.string() }), description = "Shouts."): ToolDefinition {
-  return defineTool({ name, description, schema, execute: () => Promise.resolve("ok") }) as ToolDefinition;
+  return defineTool<z.ZodType>({ name, description, schema, execute: () => Promise.resolve("ok") });
 }
 
 describe("checkToolSet", () => {

@@ -15,7 +15,7 @@ afterAll(async () => {
   await database.drop();
 });
 
-const shout = (schema: z.ZodType) => defineTool({ name: "shout", description: "Shouts the text.", schema, execute: () => Promise.resolve("OK") }) as ToolDefinition;
+const shout = (schema: z.ZodType): ToolDefinition => defineTool<z.ZodType>({ name: "shout", description: "Shouts the text.", schema, execute: () => Promise.resolve("OK") });
 
 describe("a tool set start-up refuses", () => {
   it("two tools of one name", async () => {
