@@ -1,3 +1,4 @@
+import { isUtf8 } from "node:buffer";
 import type { ErrorRequestHandler, RequestHandler } from "express";
 import { AppError, toAppError } from "../errors/app-error.js";
 import type { Logger } from "../logger.js";
@@ -12,6 +13,14 @@ function isJsonText(body: unknown): boolean {
   }
 }
 
+/**
+ * body-parser's `verify`: a UTF-8 body that is not valid UTF-8 is refused. Decoded as it is, each bad byte would
+ * become U+FFFD and be stored so, the sender's text silently changed (the transcript import refuses such files too).
+ */
+export function refuseInvalidUtf8(_request: unknown, _response: unknown, body: Buffer, encoding: string): void {
+  if (/^utf-?8$/i.test(encoding) && !isUtf8(body)) throw Object.assign(new Error("Request body is not valid UTF-8"), { type: "encoding.invalid" });
+}
+
 /** Map body-parser failures to our codes before the generic conversion. */
 function fromBodyParser(error: unknown): AppError | undefined {
   const type = (error as { type?: unknown }).type;
@@ -21,6 +30,7 @@ function fromBodyParser(error: unknown): AppError | undefined {
     return new AppError("invalid_request", isJsonText((error as { body?: unknown }).body) ? "Request body must be a JSON object" : "Request body is not valid JSON");
   }
   if (type === "encoding.unsupported" || type === "charset.unsupported") return new AppError("invalid_request", "Unsupported body encoding");
+  if (type === "encoding.invalid") return new AppError("invalid_request", "Request body is not valid UTF-8: send JSON encoded as UTF-8");
   return undefined;
 }
 

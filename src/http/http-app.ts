@@ -2,7 +2,7 @@ import express, { type Express } from "express";
 import type { Services } from "../services.js";
 import { authMiddleware } from "./auth-middleware.js";
 import { browserOriginGuard } from "./browser-origin-guard.js";
-import { errorHandler, notFoundHandler } from "./error-handler.js";
+import { errorHandler, notFoundHandler, refuseInvalidUtf8 } from "./error-handler.js";
 import { jsonBodyOnly } from "./json-body-only.js";
 import { storableInput } from "./storable-input.js";
 import { assistantRoutes } from "./routes/assistant-routes.js";
@@ -22,7 +22,7 @@ export function createHttpApp(services: Services): Express {
   const app = express();
   app.disable("x-powered-by");
   app.use(browserOriginGuard(services.config));
-  app.use(express.json({ limit: services.config.MAX_BODY_BYTES, type: ["application/json", "application/*+json"] }));
+  app.use(express.json({ limit: services.config.MAX_BODY_BYTES, type: ["application/json", "application/*+json"], verify: refuseInvalidUtf8 }));
   app.use(storableInput);
   app.use(jsonBodyOnly);
   app.use(systemRoutes(services));

@@ -256,6 +256,19 @@ describe("malformed HTTP requests get typed errors", () => {
     for (const body of ["null", "42", '"text"']) expect(await (await post("/threads", body)).json()).toMatchObject({ code: "invalid_request", message: "Request body must be a JSON object" });
   });
 
+  it("a body that is not valid UTF-8 is refused, nothing stored (its bytes were read as U+FFFD and stored so)", async () => {
+    const count = async () => (await (await post("/threads/count", "{}")).json()) as number;
+    const before = await count();
+    const body = Buffer.concat([Buffer.from('{"metadata":{"note":"'), Buffer.from([0xff, 0xfe]), Buffer.from('"}}')]);
+    const response = await fetch(`${server.url}/threads`, { method: "POST", headers: { "Content-Type": "application/json" }, body });
+    expect(response.status).toBe(400);
+    expect(await response.json()).toMatchObject({ code: "invalid_request", message: "Request body is not valid UTF-8: send JSON encoded as UTF-8" });
+    expect(await count()).toBe(before);
+    // Valid UTF-8 (Chinese, emoji) is of course taken as sent.
+    const fine = await post("/threads", JSON.stringify({ metadata: { note: "你好 👋" } }));
+    expect(await fine.json()).toMatchObject({ metadata: { note: "你好 👋" } });
+  });
+
   it("a body that is not JSON is refused, not read as no body (a text/plain POST /threads created a thread)", async () => {
     const count = async () => (await (await post("/threads/count", "{}")).json()) as number;
     const before = await count();
