@@ -9,8 +9,15 @@ export interface EventDataByName {
   /** `next` (at a static breakpoint, with no interrupts): the nodes the graph stopped before. */
   "run.interrupted": { run_id: string; status: "interrupted"; interrupts: PendingInterrupt[]; next?: string[]; usage: TokenUsage | null };
   "messages.removed": { run_id: string; message_ids: string[] };
-  "message.delta": { message_id: string; text: string };
-  "message.completed": { message: TranscriptMessage };
+  /** `node`: the graph node streaming it (LangGraph's `langgraph_node`), when known. */
+  "message.delta": { message_id: string; text: string; node?: string };
+  /** `node`: the graph node whose update carried it, when a node's (not the run's input, not a state edit). */
+  "message.completed": { message: TranscriptMessage; node?: string };
+  /**
+   * A node's update of state keys other than `messages` (a developer's graph: `{joke}`; the chat graph: its running
+   * `summary`, `structured_response`), as JSON; what LangGraph's `updates` stream carries for that node.
+   */
+  "state.updated": { run_id: string; node: string; values: Record<string, unknown> };
   "tool.started": { tool_call_id: string; name: string; args: Record<string, unknown> };
   /** `args`: the arguments the tool ran with, when a human edited them (the model's are in its message). */
   "tool.completed": { tool_call_id: string; name: string; output: string; error?: string; args?: Record<string, unknown> };

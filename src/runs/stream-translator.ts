@@ -94,10 +94,11 @@ export class StreamTranslator {
   }
 
   private handleMessageChunk(chunk: unknown): void {
-    const [message] = chunk as [BaseMessage, Record<string, unknown>];
+    const [message, metadata] = chunk as [BaseMessage, Record<string, unknown> | undefined];
     if (!AIMessageChunk.isInstance(message) || !message.id || this.completedIds.has(message.id)) return;
     const text = message.text;
-    if (text.length > 0) this.sink.emit({ event: "message.delta", data: { message_id: message.id, text } });
+    const node = metadata?.langgraph_node;
+    if (text.length > 0) this.sink.emit({ event: "message.delta", data: { message_id: message.id, text, ...(typeof node === "string" ? { node } : {}) } });
   }
 
   private async handleUpdate(chunk: unknown): Promise<void> {
@@ -106,15 +107,24 @@ export class StreamTranslator {
         this.interrupts.push(...(update as { id?: string; value?: unknown }[]));
         continue;
       }
-      const structured = (update as { structured_response?: unknown } | null)?.structured_response;
-      if (structured !== undefined) this.structuredResponse = structured;
-      const messages = (update as { messages?: unknown } | null)?.messages;
-      if (!Array.isArray(messages)) continue;
-      await this.completeMessages(messages as BaseMessage[]);
+      if (update === null || typeof update !== "object" || Array.isArray(update)) continue;
+      const { messages, ...rest } = update as Record<string, unknown>;
+      // A key written as undefined changes nothing (LangGraph skips it): no event for it.
+      const others = Object.fromEntries(Object.entries(rest).filter(([, value]) => value !== undefined));
+      if (others.structured_response !== undefined) this.structuredResponse = others.structured_response;
+      if (Object.keys(others).length > 0) this.emitStateUpdate(node, others);
+      if (Array.isArray(messages)) await this.completeMessages(messages as BaseMessage[], node);
     }
   }
 
-  private async completeMessages(messages: BaseMessage[]): Promise<void> {
+  /** A node's update of keys other than messages, as JSON (too large or not JSON: dropped with a warning, as custom chunks). */
+  private emitStateUpdate(node: string, values: Record<string, unknown>): void {
+    const check = checkSubgraphChunk("updates", values);
+    if (!check.kept) return this.sink.dropChunk?.({ mode: "updates", reason: check.reason, ...(check.bytes === undefined ? {} : { bytes: check.bytes }) });
+    this.sink.emit({ event: "state.updated", data: { run_id: this.scope.runId, node, values: check.data as Record<string, unknown> } });
+  }
+
+  private async completeMessages(messages: BaseMessage[], node?: string): Promise<void> {
     // RemoveMessage markers (context folding) change the working state, not the transcript.
     const fresh = messages.filter((message) => !RemoveMessage.isInstance(message) && (!message.id || !this.completedIds.has(message.id)));
     const entries = fresh.map((message) => this.withStart(toNewTranscriptMessage(message, this.nextFallbackId())));
@@ -124,7 +134,7 @@ export class StreamTranslator {
     for (const [index, message] of fresh.entries()) {
       const row = rowsById.get(entries[index]?.id ?? "");
       if (message.id) this.completedIds.add(message.id);
-      if (row) this.sink.emit({ event: "message.completed", data: { message: row } });
+      if (row) this.sink.emit({ event: "message.completed", data: { message: row, ...(node ? { node } : {}) } });
       this.emitToolEvents(message);
       this.countUsage(message);
     }

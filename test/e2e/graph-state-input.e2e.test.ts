@@ -65,3 +65,34 @@ describe("run input for a graph's own state", () => {
     expect(await sdk.runs.list(thread.thread_id)).toEqual([]);
   });
 });
+
+describe("streams of a developer's graph name its nodes", () => {
+  async function collect(parts: AsyncIterable<{ event: string; data: unknown }>): Promise<{ event: string; data: unknown }[]> {
+    const seen: { event: string; data: unknown }[] = [];
+    for await (const part of parts) seen.push({ event: part.event, data: part.data });
+    return seen;
+  }
+
+  it("updates carry each node's own update, other state keys included; values end with them", async () => {
+    const thread = await sdk.threads.create({ graphId: "topic" });
+    const parts = await collect(sdk.runs.stream(thread.thread_id, "topic", { input: { topic: "cats" }, streamMode: ["updates", "values"] }));
+    expect(parts.filter((part) => part.event === "updates").map((part) => part.data)).toEqual([{ write: { joke: "A joke about cats" } }]);
+    expect(parts.filter((part) => part.event === "values").at(-1)?.data).toEqual({ topic: "cats", joke: "A joke about cats" });
+  });
+
+  it("messages and updates name the node that wrote each message (they all said `model`)", async () => {
+    const thread = await sdk.threads.create({ graphId: "two-step" });
+    const parts = await collect(sdk.runs.stream(thread.thread_id, "two-step", { input: { messages: [{ role: "user", content: "hi" }] }, streamMode: ["updates", "messages-tuple"] }));
+    const updates = parts.filter((part) => part.event === "updates").map((part) => Object.keys(part.data as object));
+    expect(updates).toEqual([["greet"], ["second"]]);
+    const nodes = parts.filter((part) => part.event === "messages").map((part) => (part.data as [unknown, { langgraph_node: string }])[1].langgraph_node);
+    expect(nodes).toEqual(["greet", "second"]);
+  });
+
+  it("the chat graph streams as before: model and tools", async () => {
+    const thread = await sdk.threads.create({ graphId: "chat" });
+    const input = { messages: [{ role: "user", content: '/tool calculator {"expression":"6*7"}' }] };
+    const parts = await collect(sdk.runs.stream(thread.thread_id, "chat", { input, streamMode: ["updates"] }));
+    expect(parts.filter((part) => part.event === "updates").map((part) => Object.keys(part.data as object))).toEqual([["model"], ["tools"], ["model"]]);
+  });
+});

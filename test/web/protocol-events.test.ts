@@ -13,6 +13,7 @@ describe("the page's event types", () => {
     expectTypeOf<Exclude<keyof ServerEventData, keyof PageEventData>>().toEqualTypeOf<never>();
     expectTypeOf<PageEventData["custom"]>().toEqualTypeOf<ServerEventData["custom"]>();
     expectTypeOf<PageEventData["custom.capped"]>().toEqualTypeOf<ServerEventData["custom.capped"]>();
+    expectTypeOf<PageEventData["state.updated"]>().toEqualTypeOf<ServerEventData["state.updated"]>();
     expectTypeOf<PageEventData["subgraph.streamed"]>().toEqualTypeOf<ServerEventData["subgraph.streamed"]>();
   });
 });
@@ -50,6 +51,7 @@ describe("events the page does not show", () => {
       frame("custom", { run_id: "run-1", data: { stage: "search", progress: 0.5 } }),
       frame("custom", { run_id: "run-1", data: { step: 1 }, namespace: ["research:1b4e", "search:77aa"] }),
       frame("custom.capped", { run_id: "run-1", limit: 10_000 }),
+      frame("state.updated", { run_id: "run-1", node: "model", values: { summary: { text: "earlier", message_count: 4, through_message_id: "m1" } } }),
       frame("subgraph.streamed", { run_id: "run-1", namespace: ["research:1b4e"], mode: "values", data: { messages: [{ type: "ai", id: "m9", content: "not this" }] } }),
       frame("subgraph.streamed", { run_id: "run-1", namespace: ["research:1b4e"], mode: "updates", data: { tools: { messages: [{ type: "tool", tool_call_id: sum.id, content: "41" }] } } }),
       // A subgraph's model streaming a reply whose id is the one streaming in the chat: still not the chat's text.

@@ -1,5 +1,6 @@
 import type { EventDataByName, ThreadEvent } from "../../events/thread-event.js";
 import type { TranscriptMessage } from "../../transcript/transcript-message.js";
+import type { Run } from "../../runs/run.js";
 import { aiChunkDict, type MessageDict, toInterruptDict, toMessageDict } from "./message-dicts.js";
 import { RunValues } from "./run-values.js";
 import type { StreamMode } from "./stream-modes.js";
@@ -13,7 +14,7 @@ export interface ProjectedEvent {
 /** Which run, which modes, and how to read the state the run started from. */
 export interface RunProjectionOptions {
   modes: readonly StreamMode[];
-  run: { run_id: string; thread_id: string; assistant_id: string };
+  run: { run_id: string; thread_id: string; assistant_id: string; input?: Run["input"] };
   /** The state values (LangGraph dicts) the run started from; read once, on first need. */
   loadBase: () => Promise<Record<string, unknown>>;
   /**
@@ -24,7 +25,7 @@ export interface RunProjectionOptions {
   subgraphs?: boolean;
 }
 
-// Stored events do not name graph nodes; these are the chat graph's (graphs/chat.ts).
+// The nodes of events that do not name theirs (stored before events carried `node`): the chat graph's (graphs/chat.ts).
 const MODEL_NODE = "model";
 const TOOLS_NODE = "tools";
 
@@ -48,7 +49,7 @@ export class RunProjection {
   private pendingToolCalls = new Set<string>();
   /** Calls whose `tool.started` the run sent: only those end in `tools` mode, as LangGraph's tool callbacks do. */
   private readonly startedTools = new Set<string>();
-  private toolBatch: MessageDict[] = [];
+  private toolBatch: { dict: MessageDict; node: string }[] = [];
   private valuesSent = false;
 
   constructor(private readonly options: RunProjectionOptions) {
@@ -66,7 +67,10 @@ export class RunProjection {
         this.onDelta(out, event.data);
         break;
       case "message.completed":
-        await this.onMessage(out, event.data.message);
+        await this.onMessage(out, event.data.message, event.data.node);
+        break;
+      case "state.updated":
+        await this.onStateUpdate(out, event.data);
         break;
       case "messages.removed":
         (await this.state()).remove(event.data.message_ids);
@@ -108,18 +112,29 @@ export class RunProjection {
     const before = this.streamedText.get(data.message_id);
     const text = (before ?? "") + data.text;
     this.streamedText.set(data.message_id, text);
-    out.add("messages-tuple", "messages", [aiChunkDict(data.message_id, data.text), this.tupleMetadata(MODEL_NODE)]);
-    if (before === undefined) out.add("messages", "messages/metadata", { [data.message_id]: { metadata: this.tupleMetadata(MODEL_NODE) } });
+    const node = data.node ?? MODEL_NODE;
+    out.add("messages-tuple", "messages", [aiChunkDict(data.message_id, data.text), this.tupleMetadata(node)]);
+    if (before === undefined) out.add("messages", "messages/metadata", { [data.message_id]: { metadata: this.tupleMetadata(node) } });
     out.add("messages", "messages/partial", [{ ...aiChunkDict(data.message_id, text), type: "ai" }]);
   }
 
-  private async onMessage(out: ProjectedEvents, message: TranscriptMessage): Promise<void> {
+  /** A node's update of other state keys: into the values, and as that node's `updates` event. */
+  private async onStateUpdate(out: ProjectedEvents, data: EventDataByName["state.updated"]): Promise<void> {
+    this.flushTools(out);
+    const values = await this.state();
+    for (const [key, value] of Object.entries(data.values)) values.set(key, value);
+    out.add("updates", "updates", { [data.node]: data.values });
+    this.emitValues(out);
+  }
+
+  /** `node`: the node whose update carried the message (unnamed in events stored before they named it). */
+  private async onMessage(out: ProjectedEvents, message: TranscriptMessage, node: string | undefined): Promise<void> {
     const values = await this.state();
     const dict = toMessageDict(message);
     switch (message.role) {
       case "tool":
         values.upsert(dict);
-        this.toolBatch.push(dict);
+        this.toolBatch.push({ dict, node: node ?? TOOLS_NODE });
         this.pendingToolCalls.delete(message.tool_call_id ?? "");
         // One `tools` step answers every call of the reply before it: report them together, as LangGraph does.
         if (this.pendingToolCalls.size === 0) this.flushTools(out);
@@ -127,9 +142,9 @@ export class RunProjection {
       case "assistant":
         this.flushTools(out);
         values.upsert(dict);
-        this.emitReplyChunk(out, message);
+        this.emitReplyChunk(out, message, node ?? MODEL_NODE);
         out.add("messages", "messages/complete", [dict]);
-        out.add("updates", "updates", { [MODEL_NODE]: { messages: [dict] } });
+        out.add("updates", "updates", { [node ?? MODEL_NODE]: { messages: [dict] } });
         this.emitValues(out);
         this.pendingToolCalls = new Set((message.tool_calls ?? []).map((call) => call.id));
         return;
@@ -140,27 +155,32 @@ export class RunProjection {
         this.pendingToolCalls.clear();
         values.upsert(dict);
         out.add("messages", "messages/complete", [dict]);
+        // The run's input has no node; a node's own user or system message is its update.
+        if (node) out.add("updates", "updates", { [node]: { messages: [dict] } });
         this.emitValues(out);
         return;
     }
   }
 
   /** What the `messages` tuples still lack once a reply completes: its text if none streamed, its tool calls. */
-  private emitReplyChunk(out: ProjectedEvents, message: TranscriptMessage): void {
+  private emitReplyChunk(out: ProjectedEvents, message: TranscriptMessage, node: string): void {
     const streamed = this.streamedText.has(message.id);
     const toolCalls = message.tool_calls ?? [];
     if (streamed && toolCalls.length === 0) return;
     if (!streamed && message.content === "" && toolCalls.length === 0) return;
-    out.add("messages-tuple", "messages", [aiChunkDict(message.id, streamed ? "" : message.content, toolCalls), this.tupleMetadata(MODEL_NODE)]);
+    out.add("messages-tuple", "messages", [aiChunkDict(message.id, streamed ? "" : message.content, toolCalls), this.tupleMetadata(node)]);
   }
 
   private flushTools(out: ProjectedEvents): void {
     if (this.toolBatch.length === 0) return;
     const batch = this.toolBatch;
     this.toolBatch = [];
-    for (const dict of batch) out.add("messages-tuple", "messages", [dict, this.tupleMetadata(TOOLS_NODE)]);
-    out.add("messages", "messages/complete", batch);
-    out.add("updates", "updates", { [TOOLS_NODE]: { messages: batch } });
+    for (const { dict, node } of batch) out.add("messages-tuple", "messages", [dict, this.tupleMetadata(node)]);
+    out.add("messages", "messages/complete", batch.map(({ dict }) => dict));
+    // One update per node, in the order the nodes answered (one tools node in the usual graph).
+    const byNode = new Map<string, MessageDict[]>();
+    for (const { dict, node } of batch) byNode.set(node, [...(byNode.get(node) ?? []), dict]);
+    for (const [node, messages] of byNode) out.add("updates", "updates", { [node]: { messages } });
     this.emitValues(out);
   }
 
@@ -215,6 +235,8 @@ export class RunProjection {
   private async state(): Promise<RunValues> {
     if (!this.values) {
       this.values = new RunValues(await this.options.loadBase());
+      // The run's input of other state keys is in the state from its first step (its messages come as events).
+      for (const [key, value] of Object.entries(this.options.run.input?.values ?? {})) this.values.set(key, value);
       for (const id of this.values.openToolCalls()) this.pendingToolCalls.add(id);
     }
     return this.values;

@@ -122,5 +122,7 @@ async function loadRunBaseValues(services: Services, userId: string, target: Run
     }
   }
   const page = await services.sessions.messages(userId, run.thread_id, { limit: 20 });
-  return { messages: page.messages.filter((message) => message.run_id === null).map(toMessageDict) };
+  const opening = page.messages.filter((message) => message.run_id === null).map(toMessageDict);
+  // No key for no message: a graph without a messages channel shows none (the input's messages add the key).
+  return opening.length > 0 ? { messages: opening } : {};
 }

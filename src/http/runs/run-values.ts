@@ -7,25 +7,27 @@ import type { MessageDict } from "./message-dicts.js";
  */
 export class RunValues {
   private readonly extra: Record<string, unknown>;
-  private messages: MessageDict[];
+  /** Undefined while the state has no `messages` (a developer's graph without them: its values show none). */
+  private messages: MessageDict[] | undefined;
 
   constructor(base: Record<string, unknown>) {
     const { messages, ...extra } = base;
     this.extra = extra;
-    this.messages = Array.isArray(messages) ? messages.filter(isMessageDict) : [];
+    this.messages = Array.isArray(messages) ? messages.filter(isMessageDict) : undefined;
   }
 
   /** Add a message, or replace the one with the same id (a retried step repeats its messages). */
   upsert(message: MessageDict): void {
-    const index = this.messages.findIndex((candidate) => candidate.id === message.id);
-    if (index >= 0) this.messages[index] = message;
-    else this.messages.push(message);
+    const messages = (this.messages ??= []);
+    const index = messages.findIndex((candidate) => candidate.id === message.id);
+    if (index >= 0) messages[index] = message;
+    else messages.push(message);
   }
 
   /** Drop messages by id. */
   remove(ids: readonly string[]): void {
     const removed = new Set(ids);
-    this.messages = this.messages.filter((message) => !removed.has(message.id));
+    this.messages = (this.messages ?? []).filter((message) => !removed.has(message.id));
   }
 
   /** Set a non-message state key (e.g. `structured_response`). */
@@ -35,12 +37,12 @@ export class RunValues {
 
   /** The values as LangGraph's `values` stream mode carries them. */
   snapshot(additions: Record<string, unknown> = {}): Record<string, unknown> {
-    return { ...this.extra, messages: [...this.messages], ...additions };
+    return { ...this.extra, ...(this.messages ? { messages: [...this.messages] } : {}), ...additions };
   }
 
   /** Tool calls of the last AI message still waiting for their results (a run resuming after approval). */
   openToolCalls(): string[] {
-    const last = this.messages.at(-1);
+    const last = this.messages?.at(-1);
     if (last?.type !== "ai" || !Array.isArray(last.tool_calls)) return [];
     return (last.tool_calls as { id?: unknown }[]).flatMap((call) => (typeof call.id === "string" ? [call.id] : []));
   }

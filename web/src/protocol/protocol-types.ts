@@ -111,8 +111,10 @@ export interface EventDataByName {
   /** `kind` and `checkpoint_id` (where a replay starts) are absent on older servers. */
   "run.started": { run_id: string; assistant_id?: string; attempt?: number; resumed?: boolean; kind?: RunKind; checkpoint_id?: string | null };
   "run.queued": { run_id: string; position?: number; input?: { messages: { id?: string; role: string; content: string }[] } | null };
-  "message.delta": { message_id: string; text: string };
-  "message.completed": { message: TranscriptMessage };
+  "message.delta": { message_id: string; text: string; node?: string };
+  "message.completed": { message: TranscriptMessage; node?: string };
+  /** A node's update of state keys other than messages (the page shows messages only: it ignores it). */
+  "state.updated": { run_id: string; node: string; values: Record<string, unknown> };
   "tool.started": { tool_call_id: string; name: string; args: Record<string, unknown> };
   /** `args`: what the tool ran with when a human edited the call's arguments before approving it. */
   "tool.completed": { tool_call_id: string; name: string; output: string; error?: string; args?: Record<string, unknown> };
