@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { stateSelectSchema } from "./state-select.js";
 import { threadTtlSchema } from "../jobs/lifecycle/thread-ttl.js";
 import { sessionTitleSchema } from "../sessions/session-title-schema.js";
 
@@ -24,8 +25,13 @@ export const createThreadBody = z.object({
 /** `PATCH /threads/{id}`. */
 export const patchThreadBody = z.object({ metadata: metadata.optional(), title: sessionTitleSchema.optional(), ttl: threadTtlSchema.nullable().optional() });
 
+/** `GET /threads/{id}/state[/{checkpoint_id}]`: the SDK's `select` (repeated) and `subgraphs` (subgraph states are not read). */
+export const stateQuery = z.object({ select: stateSelectSchema, subgraphs: z.enum(["true", "false"]).optional() });
+
 /** `POST /threads/{id}/history`. */
 export const historyBody = z.strictObject({
+  /** Fields to keep in each state (`values.<key>` for one key of the values), as the SDK's `getHistory` sends them. */
+  select: stateSelectSchema,
   limit: z.number().int().min(1).max(1000).default(10),
   before: z.union([z.string(), z.object({ configurable: z.object({ checkpoint_id: z.string() }).passthrough() })]).optional(),
   /** Only checkpoints whose metadata contains these entries (`{source: "input"}`, `{step: 3}`…). */

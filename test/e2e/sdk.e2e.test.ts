@@ -150,11 +150,26 @@ describe("@langchain/langgraph-sdk against Threadline", () => {
     expect(one[0]?.values).toEqual(picked?.values);
 
     const { key } = await server.services.apiKeys.create("sdk-user");
-    for (const body of [{ select: ["checkpoint"] }, { limit: 3, filter: {} }, { checkpoint: { checkpoint_id: "x", thread_id: "elsewhere" } }]) {
+    for (const body of [{ select: ["nope"] }, { limit: 3, filter: {} }, { checkpoint: { checkpoint_id: "x", thread_id: "elsewhere" } }]) {
       const refused = await fetch(`${server.url}/threads/${thread.thread_id}/history`, { method: "POST", headers: { Authorization: `Bearer ${key}`, "Content-Type": "application/json" }, body: JSON.stringify(body) });
       expect(refused.status).toBe(400);
       expect(await refused.json()).toMatchObject({ code: "invalid_request" });
     }
+  });
+
+  it("getState and getHistory honour select: the fields named, values.<key> for one key (it was refused or ignored)", async () => {
+    const thread = await client.threads.create();
+    await client.runs.wait(thread.thread_id, "chat", { input: human("pick") });
+    const state = await client.threads.getState<State>(thread.thread_id, undefined, { select: ["values.messages", "next"] });
+    expect(Object.keys(state).sort()).toEqual(["next", "values"]);
+    expect(Object.keys(state.values)).toEqual(["messages"]);
+    expect(state.values.messages.at(-1)?.content).toBe("You said: pick");
+    const history = await client.threads.getHistory<State>(thread.thread_id, { limit: 2, select: ["checkpoint"] });
+    expect(history.map((entry) => Object.keys(entry))).toEqual([["checkpoint"], ["checkpoint"]]);
+    const at = history[1]?.checkpoint.checkpoint_id ?? "";
+    expect(Object.keys(await client.threads.getState(thread.thread_id, at, { select: ["metadata"] }))).toEqual(["metadata"]);
+    expect(Object.keys(await client.threads.getState(thread.thread_id, { checkpoint_id: at }, { select: ["created_at"] }))).toEqual(["created_at"]);
+    await expect(client.threads.getState(thread.thread_id, undefined, { select: ["vals"] })).rejects.toThrow(/400/);
   });
 
   it("threads.create with supersteps seeds the new thread (state and transcript); unknown nodes are refused first", async () => {

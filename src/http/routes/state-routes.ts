@@ -4,6 +4,7 @@ import { AppError } from "../../errors/app-error.js";
 import type { Services } from "../../services.js";
 import { currentUser, param } from "../request-context.js";
 import { toThreadResponse } from "../thread-response.js";
+import { selectStateFields, stateSelectSchema } from "../state-select.js";
 
 const checkpointRef = z.looseObject({ checkpoint_id: z.string().min(1).max(200).nullable().optional(), checkpoint_ns: z.string().optional() });
 
@@ -35,7 +36,7 @@ const patchStateBody = z.object({
 });
 
 /** `POST /threads/{id}/state/checkpoint` (the SDK's getState with a checkpoint object). */
-const stateAtCheckpointBody = z.object({ checkpoint: checkpointRef });
+const stateAtCheckpointBody = z.object({ checkpoint: checkpointRef, select: stateSelectSchema, subgraphs: z.boolean().optional() });
 
 /** Writing thread state over HTTP: update it as a node, read it at a checkpoint object, copy the thread. */
 export function stateRoutes(services: Services): Router {
@@ -69,7 +70,7 @@ export function stateRoutes(services: Services): Router {
   router.post("/threads/:thread_id/state/checkpoint", async (request, response) => {
     const body = stateAtCheckpointBody.parse(request.body ?? {});
     const checkpointId = body.checkpoint.checkpoint_id ?? undefined;
-    response.json(await services.threadState.get(currentUser(response).id, param(request, "thread_id"), checkpointId));
+    response.json(selectStateFields(await services.threadState.get(currentUser(response).id, param(request, "thread_id"), checkpointId), body.select));
   });
 
   router.post("/threads/:thread_id/copy", async (request, response) => {

@@ -3,10 +3,11 @@ import type { z } from "zod";
 import { AppError } from "../../errors/app-error.js";
 import type { Services } from "../../services.js";
 import { currentUser, param } from "../request-context.js";
-import { createThreadBody, historyBody, messagesQuery, patchThreadBody } from "../schemas.js";
+import { createThreadBody, historyBody, messagesQuery, patchThreadBody, stateQuery } from "../schemas.js";
 import { assertSupportedThreadSearch, countThreadsBody, searchThreadsBody } from "../search-schemas.js";
 import { threadSearchAnswer } from "../thread-search-answer.js";
 import { toThreadResponse } from "../thread-response.js";
+import { selectStateFields } from "../state-select.js";
 
 /** `/threads…`: LangGraph Platform's thread endpoints, scoped to the caller. */
 export function threadRoutes(services: Services): Router {
@@ -73,18 +74,21 @@ export function threadRoutes(services: Services): Router {
   });
 
   router.get("/threads/:thread_id/state", async (request, response) => {
-    response.json(await services.threadState.get(currentUser(response).id, param(request, "thread_id")));
+    const { select } = stateQuery.parse(request.query);
+    response.json(selectStateFields(await services.threadState.get(currentUser(response).id, param(request, "thread_id")), select));
   });
 
   router.get("/threads/:thread_id/state/:checkpoint_id", async (request, response) => {
-    response.json(await services.threadState.get(currentUser(response).id, param(request, "thread_id"), param(request, "checkpoint_id")));
+    const { select } = stateQuery.parse(request.query);
+    response.json(selectStateFields(await services.threadState.get(currentUser(response).id, param(request, "thread_id"), param(request, "checkpoint_id")), select));
   });
 
   router.post("/threads/:thread_id/history", async (request, response) => {
     const body = historyBody.parse(request.body ?? {});
     const before = typeof body.before === "string" ? body.before : body.before?.configurable.checkpoint_id;
-    const { metadata, checkpoint } = body;
-    response.json(await services.threadState.history(currentUser(response).id, param(request, "thread_id"), { limit: body.limit, before, ...(metadata ? { metadata } : {}), ...(checkpoint ? { checkpoint } : {}) }));
+    const { metadata, checkpoint, select } = body;
+    const states = await services.threadState.history(currentUser(response).id, param(request, "thread_id"), { limit: body.limit, before, ...(metadata ? { metadata } : {}), ...(checkpoint ? { checkpoint } : {}) });
+    response.json(states.map((state) => selectStateFields(state, select)));
   });
 
   router.get("/threads/:thread_id/messages", async (request, response) => {
