@@ -38,6 +38,11 @@ describe("a graph's own interrupt()", () => {
     expect((await sdk.threads.get(thread.thread_id)).status).toBe("interrupted");
     expect((await sdk.threads.search({ status: "interrupted" })).map((found) => found.thread_id)).toContain(thread.thread_id);
 
+    // A copy of the waiting thread waits on the same question, and says so.
+    const copy = await sdk.threads.copy(thread.thread_id);
+    expect(copy.status).toBe("interrupted");
+    expect(Object.values(copy.interrupts).flat()).toEqual([{ id: expect.any(String) as string, value: QUESTION }]);
+
     const answered = (await sdk.runs.wait(thread.thread_id, "ask", { command: { resume: "yes" } })) as { messages: { content: string }[] };
     expect(answered.messages.at(-1)?.content).toBe('You answered: "yes"');
     expect((await sdk.threads.get(thread.thread_id)).status).toBe("idle");

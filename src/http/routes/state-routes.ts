@@ -77,7 +77,8 @@ export function stateRoutes(services: Services): Router {
     const userId = currentUser(response).id;
     const session = await services.forks.fork(userId, { thread_id: param(request, "thread_id") });
     const state = await services.threadState.get(userId, session.thread_id);
-    response.json(toThreadResponse(session, state.values));
+    // With its tasks: a copy of a thread waiting for an answer shows the question it waits on (`interrupts`).
+    response.json(toThreadResponse(session, state.values, state.tasks));
   });
 
   return router;
