@@ -120,7 +120,7 @@ describe("the session list of every tab follows the user's sessions live", () =>
     await sendMessage(acting, '/tool send_email {"to":"ada@example.com","subject":"Tides","body":"High at 10"}');
     await acting.locator(".approval-card").waitFor({ timeout: 15_000 });
     await expect.poll(() => dot(watching, ".status-waiting"), { timeout: 5_000 }).toBe(1);
-    expect(await item(watching, threadId).locator(".status-waiting").getAttribute("aria-label")).toBe("waiting for your approval");
+    expect(await item(watching, threadId).locator(".status-waiting").getAttribute("aria-label")).toBe("waiting for you");
     // The watching tab's list has the session first: it is the newest activity.
     expect(await watching.locator(".session-item").first().getAttribute("data-thread-id")).toBe(threadId);
     expect(pageErrors).toEqual([]);

@@ -73,7 +73,7 @@ export const en = {
   "session.untitled": "New chat",
   "session.titleLabel": "Session title",
   "session.replying": "replying",
-  "session.waiting": "waiting for your approval",
+  "session.waiting": "waiting for you",
   "session.failed": "the last reply failed",
   "session.rename": "Rename “{title}”",
   "session.delete": "Delete “{title}”",

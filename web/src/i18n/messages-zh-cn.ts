@@ -69,7 +69,7 @@ export const zhCN: Catalog = {
   "session.untitled": "新会话",
   "session.titleLabel": "会话标题",
   "session.replying": "正在回复",
-  "session.waiting": "等待你的批准",
+  "session.waiting": "等待你处理",
   "session.failed": "上次回复失败",
   "session.rename": "重命名“{title}”",
   "session.delete": "删除“{title}”",
