@@ -1,7 +1,10 @@
 import { z } from "zod";
 
-/** What an assistant configures about its graph. Stored in the assistant's `context` (LangGraph 1.x shape). */
-export const assistantSettingsSchema = z.object({
+/**
+ * What an assistant configures about its graph. Stored in the assistant's `context` (LangGraph 1.x shape). Other keys
+ * are kept as given: they are a developer's graph's own settings, handed to it with the run's context.
+ */
+export const assistantSettingsSchema = z.looseObject({
   /** `provider:model`; defaults to the server's MODEL. */
   model: z.string().min(1).max(200).optional(),
   /** The system context (system prompt). */

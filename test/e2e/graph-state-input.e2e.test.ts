@@ -96,3 +96,18 @@ describe("streams of a developer's graph name its nodes", () => {
     expect(parts.filter((part) => part.event === "updates").map((part) => Object.keys(part.data as object))).toEqual([["model"], ["tools"], ["model"]]);
   });
 });
+
+describe("a developer's graph configured through its assistant", () => {
+  it("gets the assistant's own context keys (they were dropped), and a run's context overrides them", async () => {
+    const assistant = await sdk.assistants.create({ graphId: "greeter", name: "French", context: { greeting: "Bonjour", temperature: 0 } });
+    expect(assistant.context).toEqual({ greeting: "Bonjour", temperature: 0 });
+    expect((await sdk.assistants.get(assistant.assistant_id)).context).toEqual({ greeting: "Bonjour", temperature: 0 });
+    const thread = await sdk.threads.create({ graphId: "greeter" });
+    const reply = async (options: { context?: Record<string, unknown> } = {}) =>
+      ((await sdk.runs.wait(thread.thread_id, assistant.assistant_id, { input: { messages: [{ role: "user", content: "hi" }] }, ...options })) as { messages: { content: string }[] }).messages.at(-1)?.content;
+    expect(await reply()).toBe("Bonjour");
+    expect(await reply({ context: { greeting: "Hola" } })).toBe("Hola");
+    // Threadline's own settings are still checked: a bad value is refused, whatever else the context holds.
+    await expect(sdk.assistants.create({ graphId: "greeter", context: { greeting: "Hi", temperature: "hot" } })).rejects.toThrow(/400/);
+  });
+});
