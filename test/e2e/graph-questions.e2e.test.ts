@@ -1,62 +1,45 @@
-import { fileURLToPath } from "node:url";
-import { Client } from "@langchain/langgraph-sdk";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { RunningServer } from "../../src/app.js";
-import { createTestDatabase, type TestDatabase } from "../helpers/test-database.js";
-import { startTestServer } from "../helpers/test-server.js";
+import { describe, expect, it } from "vitest";
+import { useGraphsTestServer } from "../helpers/graphs-test-server.js";
 import { TestWsClient } from "../helpers/ws-client.js";
 
 // A developer's graph that calls LangGraph's `interrupt()` itself (test/helpers/question-graph.ts) stops its run as
 // `interrupted`, like a tool approval: the thread says so, the SDK sees `__interrupt__`, and the question is answered
 // with any JSON value — over WS (`input.respond`) or with `command.resume` over HTTP.
 
-const GRAPHS = fileURLToPath(new URL("../helpers/question-graphs.langgraph.json", import.meta.url));
 const QUESTION = { question: "Are you sure?", options: ["yes", "no"] };
 const INPUT = { messages: [{ role: "user", content: "go" }] };
 
-let database: TestDatabase;
-let server: RunningServer;
-let sdk: Client;
-
-beforeAll(async () => {
-  database = await createTestDatabase();
-  server = await startTestServer({ databaseUrl: database.url, env: { LANGGRAPH_CONFIG: GRAPHS } });
-  sdk = new Client({ apiUrl: server.url, apiKey: null });
-});
-afterAll(async () => {
-  await server.close();
-  await database.drop();
-});
+const fixture = useGraphsTestServer("./question-graphs.langgraph.json");
 
 describe("a graph's own interrupt()", () => {
   it("over HTTP: the run and the thread are interrupted, wait carries __interrupt__, command.resume answers it", async () => {
-    const thread = await sdk.threads.create({ graphId: "ask" });
-    const waited = (await sdk.runs.wait(thread.thread_id, "ask", { input: INPUT, raiseError: false })) as { __interrupt__?: { id: string; value: unknown }[] };
+    const thread = await fixture.sdk.threads.create({ graphId: "ask" });
+    const waited = (await fixture.sdk.runs.wait(thread.thread_id, "ask", { input: INPUT, raiseError: false })) as { __interrupt__?: { id: string; value: unknown }[] };
     expect(waited.__interrupt__).toEqual([{ id: expect.any(String) as string, value: QUESTION }]);
-    const [run] = await sdk.runs.list(thread.thread_id);
+    const [run] = await fixture.sdk.runs.list(thread.thread_id);
     expect(run?.status).toBe("interrupted");
-    expect((await sdk.threads.get(thread.thread_id)).status).toBe("interrupted");
-    expect((await sdk.threads.search({ status: "interrupted" })).map((found) => found.thread_id)).toContain(thread.thread_id);
+    expect((await fixture.sdk.threads.get(thread.thread_id)).status).toBe("interrupted");
+    expect((await fixture.sdk.threads.search({ status: "interrupted" })).map((found) => found.thread_id)).toContain(thread.thread_id);
 
     // A copy of the waiting thread waits on the same question, and says so.
-    const copy = await sdk.threads.copy(thread.thread_id);
+    const copy = await fixture.sdk.threads.copy(thread.thread_id);
     expect(copy.status).toBe("interrupted");
     expect(Object.values(copy.interrupts).flat()).toEqual([{ id: expect.any(String) as string, value: QUESTION }]);
 
-    const answered = (await sdk.runs.wait(thread.thread_id, "ask", { command: { resume: "yes" } })) as { messages: { content: string }[] };
+    const answered = (await fixture.sdk.runs.wait(thread.thread_id, "ask", { command: { resume: "yes" } })) as { messages: { content: string }[] };
     expect(answered.messages.at(-1)?.content).toBe('You answered: "yes"');
-    expect((await sdk.threads.get(thread.thread_id)).status).toBe("idle");
+    expect((await fixture.sdk.threads.get(thread.thread_id)).status).toBe("idle");
   });
 
   it("the values stream ends with the question, as LangGraph Platform streams it", async () => {
-    const thread = await sdk.threads.create({ graphId: "ask" });
+    const thread = await fixture.sdk.threads.create({ graphId: "ask" });
     let last: unknown;
-    for await (const part of sdk.runs.stream(thread.thread_id, "ask", { input: INPUT, streamMode: "values" })) if (part.event === "values") last = part.data;
+    for await (const part of fixture.sdk.runs.stream(thread.thread_id, "ask", { input: INPUT, streamMode: "values" })) if (part.event === "values") last = part.data;
     expect((last as { __interrupt__?: unknown[] }).__interrupt__).toEqual([{ id: expect.any(String) as string, value: QUESTION }]);
   });
 
   it("over WS: run.interrupted carries the question; input.respond answers it with any JSON value, and checks it", async () => {
-    await using client = await TestWsClient.connect(server.wsUrl);
+    await using client = await TestWsClient.connect(fixture.server.wsUrl);
     const { thread_id } = await client.call<{ thread_id: string }>("thread.open", { assistant_id: "ask" });
     const { run_id } = await client.call<{ run_id: string }>("run.start", { thread_id, input: INPUT });
     const stopped = await client.waitForEvent("run.interrupted", { run_id });

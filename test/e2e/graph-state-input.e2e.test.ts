@@ -1,60 +1,42 @@
-import { fileURLToPath } from "node:url";
-import { Client } from "@langchain/langgraph-sdk";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { RunningServer } from "../../src/app.js";
-import { createTestDatabase, type TestDatabase } from "../helpers/test-database.js";
-import { startTestServer } from "../helpers/test-server.js";
+import { describe, expect, it } from "vitest";
+import { useGraphsTestServer } from "../helpers/graphs-test-server.js";
 import { requestJson } from "./http-runs-support.js";
 
 // A run's input is the graph's input state, as on LangGraph Platform: a developer's graph without messages
 // (test/helpers/topic-graph.ts: `topic` in, `joke` out) takes its own keys; keys the graph does not have, and
 // messages for a graph without a messages channel, are refused (400) — LangGraph would drop them without a word.
 
-const GRAPHS = fileURLToPath(new URL("../helpers/topic-graphs.langgraph.json", import.meta.url));
-
-let database: TestDatabase;
-let server: RunningServer;
-let sdk: Client;
-
-beforeAll(async () => {
-  database = await createTestDatabase();
-  server = await startTestServer({ databaseUrl: database.url, env: { LANGGRAPH_CONFIG: GRAPHS } });
-  sdk = new Client({ apiUrl: server.url, apiKey: null });
-});
-afterAll(async () => {
-  await server.close();
-  await database.drop();
-});
+const fixture = useGraphsTestServer("./topic-graphs.langgraph.json");
 
 async function post(path: string, body: unknown): Promise<{ status: number; body: Record<string, unknown> }> {
-  return requestJson<Record<string, unknown>>(server.url, { method: "POST", path, body });
+  return requestJson<Record<string, unknown>>(fixture.server.url, { method: "POST", path, body });
 }
 
 describe("run input for a graph's own state", () => {
   it("a graph without messages gets its own keys: wait answers its output, the run keeps the input as given", async () => {
-    const thread = await sdk.threads.create({ graphId: "topic" });
-    const values = await sdk.runs.wait(thread.thread_id, "topic", { input: { topic: "cats" } });
+    const thread = await fixture.sdk.threads.create({ graphId: "topic" });
+    const values = await fixture.sdk.runs.wait(thread.thread_id, "topic", { input: { topic: "cats" } });
     expect(values).toEqual({ topic: "cats", joke: "A joke about cats" });
-    const [run] = await sdk.runs.list(thread.thread_id);
+    const [run] = await fixture.sdk.runs.list(thread.thread_id);
     expect(run?.status).toBe("success");
     expect((run as unknown as { kwargs: { input: unknown } }).kwargs.input).toEqual({ topic: "cats" });
     // A second run on the same thread with a new topic.
-    expect(await sdk.runs.wait(thread.thread_id, "topic", { input: { topic: "猫" } })).toEqual({ topic: "猫", joke: "A joke about 猫" });
+    expect(await fixture.sdk.runs.wait(thread.thread_id, "topic", { input: { topic: "猫" } })).toEqual({ topic: "猫", joke: "A joke about 猫" });
     // Stateless too.
-    expect(await sdk.runs.wait(null, "topic", { input: { topic: "dogs" } })).toEqual({ topic: "dogs", joke: "A joke about dogs" });
+    expect(await fixture.sdk.runs.wait(null, "topic", { input: { topic: "dogs" } })).toEqual({ topic: "dogs", joke: "A joke about dogs" });
   });
 
   it("refuses what the graph does not have, and creates no run", async () => {
-    const thread = await sdk.threads.create({ graphId: "topic" });
+    const thread = await fixture.sdk.threads.create({ graphId: "topic" });
     const messages = await post(`/threads/${thread.thread_id}/runs/wait`, { assistant_id: "topic", input: { messages: [{ role: "user", content: "cats" }] } });
     expect(messages).toMatchObject({ status: 400, body: { code: "invalid_request", message: "Graph topic has no messages channel: its input keys are topic, joke" } });
     const unknown = await post(`/threads/${thread.thread_id}/runs/wait`, { assistant_id: "topic", input: { topic: "cats", colour: "red" } });
     expect(unknown).toMatchObject({ status: 400, body: { code: "invalid_request", message: "input names what graph topic does not have: colour (its input keys are topic, joke)" } });
-    expect(await sdk.runs.list(thread.thread_id)).toEqual([]);
+    expect(await fixture.sdk.runs.list(thread.thread_id)).toEqual([]);
   });
 
   it("the chat graph: other keys it does not have and an ill-shaped summary are refused; an empty message list is too", async () => {
-    const thread = await sdk.threads.create({ graphId: "chat" });
+    const thread = await fixture.sdk.threads.create({ graphId: "chat" });
     const files = await post(`/threads/${thread.thread_id}/runs`, { assistant_id: "chat", input: { messages: [{ role: "user", content: "hi" }], files: ["a.txt"] } });
     expect(files).toMatchObject({ status: 400, body: { code: "invalid_request" } });
     expect(String(files.body.message)).toContain("input names what graph chat does not have: files");
@@ -62,7 +44,7 @@ describe("run input for a graph's own state", () => {
     expect(summary).toMatchObject({ status: 400, body: { code: "invalid_request" } });
     const empty = await post(`/threads/${thread.thread_id}/runs`, { assistant_id: "chat", input: { messages: [] } });
     expect(empty).toMatchObject({ status: 400, body: { code: "invalid_request", message: "input.messages must hold 1 to 20 user messages (leave it out, or send input null, to give none)" } });
-    expect(await sdk.runs.list(thread.thread_id)).toEqual([]);
+    expect(await fixture.sdk.runs.list(thread.thread_id)).toEqual([]);
   });
 });
 
@@ -74,15 +56,15 @@ describe("streams of a developer's graph name its nodes", () => {
   }
 
   it("updates carry each node's own update, other state keys included; values end with them", async () => {
-    const thread = await sdk.threads.create({ graphId: "topic" });
-    const parts = await collect(sdk.runs.stream(thread.thread_id, "topic", { input: { topic: "cats" }, streamMode: ["updates", "values"] }));
+    const thread = await fixture.sdk.threads.create({ graphId: "topic" });
+    const parts = await collect(fixture.sdk.runs.stream(thread.thread_id, "topic", { input: { topic: "cats" }, streamMode: ["updates", "values"] }));
     expect(parts.filter((part) => part.event === "updates").map((part) => part.data)).toEqual([{ write: { joke: "A joke about cats" } }]);
     expect(parts.filter((part) => part.event === "values").at(-1)?.data).toEqual({ topic: "cats", joke: "A joke about cats" });
   });
 
   it("messages and updates name the node that wrote each message (they all said `model`)", async () => {
-    const thread = await sdk.threads.create({ graphId: "two-step" });
-    const parts = await collect(sdk.runs.stream(thread.thread_id, "two-step", { input: { messages: [{ role: "user", content: "hi" }] }, streamMode: ["updates", "messages-tuple"] }));
+    const thread = await fixture.sdk.threads.create({ graphId: "two-step" });
+    const parts = await collect(fixture.sdk.runs.stream(thread.thread_id, "two-step", { input: { messages: [{ role: "user", content: "hi" }] }, streamMode: ["updates", "messages-tuple"] }));
     const updates = parts.filter((part) => part.event === "updates").map((part) => Object.keys(part.data as object));
     expect(updates).toEqual([["greet"], ["second"]]);
     const nodes = parts.filter((part) => part.event === "messages").map((part) => (part.data as [unknown, { langgraph_node: string }])[1].langgraph_node);
@@ -90,24 +72,24 @@ describe("streams of a developer's graph name its nodes", () => {
   });
 
   it("the chat graph streams as before: model and tools", async () => {
-    const thread = await sdk.threads.create({ graphId: "chat" });
+    const thread = await fixture.sdk.threads.create({ graphId: "chat" });
     const input = { messages: [{ role: "user", content: '/tool calculator {"expression":"6*7"}' }] };
-    const parts = await collect(sdk.runs.stream(thread.thread_id, "chat", { input, streamMode: ["updates"] }));
+    const parts = await collect(fixture.sdk.runs.stream(thread.thread_id, "chat", { input, streamMode: ["updates"] }));
     expect(parts.filter((part) => part.event === "updates").map((part) => Object.keys(part.data as object))).toEqual([["model"], ["tools"], ["model"]]);
   });
 });
 
 describe("a developer's graph configured through its assistant", () => {
   it("gets the assistant's own context keys (they were dropped), and a run's context overrides them", async () => {
-    const assistant = await sdk.assistants.create({ graphId: "greeter", name: "French", context: { greeting: "Bonjour", temperature: 0 } });
+    const assistant = await fixture.sdk.assistants.create({ graphId: "greeter", name: "French", context: { greeting: "Bonjour", temperature: 0 } });
     expect(assistant.context).toEqual({ greeting: "Bonjour", temperature: 0 });
-    expect((await sdk.assistants.get(assistant.assistant_id)).context).toEqual({ greeting: "Bonjour", temperature: 0 });
-    const thread = await sdk.threads.create({ graphId: "greeter" });
+    expect((await fixture.sdk.assistants.get(assistant.assistant_id)).context).toEqual({ greeting: "Bonjour", temperature: 0 });
+    const thread = await fixture.sdk.threads.create({ graphId: "greeter" });
     const reply = async (options: { context?: Record<string, unknown> } = {}) =>
-      ((await sdk.runs.wait(thread.thread_id, assistant.assistant_id, { input: { messages: [{ role: "user", content: "hi" }] }, ...options })) as { messages: { content: string }[] }).messages.at(-1)?.content;
+      ((await fixture.sdk.runs.wait(thread.thread_id, assistant.assistant_id, { input: { messages: [{ role: "user", content: "hi" }] }, ...options })) as { messages: { content: string }[] }).messages.at(-1)?.content;
     expect(await reply()).toBe("Bonjour");
     expect(await reply({ context: { greeting: "Hola" } })).toBe("Hola");
     // Threadline's own settings are still checked: a bad value is refused, whatever else the context holds.
-    await expect(sdk.assistants.create({ graphId: "greeter", context: { greeting: "Hi", temperature: "hot" } })).rejects.toThrow(/400/);
+    await expect(fixture.sdk.assistants.create({ graphId: "greeter", context: { greeting: "Hi", temperature: "hot" } })).rejects.toThrow(/400/);
   });
 });

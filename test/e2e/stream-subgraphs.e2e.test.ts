@@ -1,9 +1,5 @@
-import { fileURLToPath } from "node:url";
-import { Client } from "@langchain/langgraph-sdk";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { RunningServer } from "../../src/app.js";
-import { createTestDatabase, type TestDatabase } from "../helpers/test-database.js";
-import { startTestServer } from "../helpers/test-server.js";
+import { describe, expect, it } from "vitest";
+import { useGraphsTestServer } from "../helpers/graphs-test-server.js";
 import { type Frame, TestWsClient } from "../helpers/ws-client.js";
 
 // `stream_subgraphs` as LangGraph Platform streams it, through the official SDK: with it, a subgraph's output comes
@@ -17,24 +13,11 @@ interface Part {
   data: unknown;
 }
 
-const GRAPHS = fileURLToPath(new URL("../helpers/subgraph-graphs.langgraph.json", import.meta.url));
 const MODES = ["values", "updates", "messages-tuple", "custom"] as const;
 const NAMESPACE = /^research:[0-9a-f-]{36}$/;
 const INPUT = { messages: [{ role: "user", content: "look it up" }] };
 
-let database: TestDatabase;
-let server: RunningServer;
-let sdk: Client;
-
-beforeAll(async () => {
-  database = await createTestDatabase();
-  server = await startTestServer({ databaseUrl: database.url, env: { LANGGRAPH_CONFIG: GRAPHS } });
-  sdk = new Client({ apiUrl: server.url, apiKey: null });
-});
-afterAll(async () => {
-  await server.close();
-  await database.drop();
-});
+const fixture = useGraphsTestServer("./subgraph-graphs.langgraph.json");
 
 async function collect(parts: AsyncIterable<{ id?: unknown; event: string; data: unknown }>): Promise<Part[]> {
   const seen: Part[] = [];
@@ -44,9 +27,9 @@ async function collect(parts: AsyncIterable<{ id?: unknown; event: string; data:
 
 /** A run of `nested` streamed through the SDK on a new thread; its parts and its run id. */
 async function streamNested(options: { streamSubgraphs?: boolean } = {}): Promise<{ threadId: string; runId: string; parts: Part[] }> {
-  const thread = await sdk.threads.create({ graphId: "nested" });
+  const thread = await fixture.sdk.threads.create({ graphId: "nested" });
   let runId = "";
-  const parts = await collect(sdk.runs.stream(thread.thread_id, "nested", { input: INPUT, streamMode: [...MODES], ...options, onRunCreated: (meta) => void (runId = meta.run_id) }));
+  const parts = await collect(fixture.sdk.runs.stream(thread.thread_id, "nested", { input: INPUT, streamMode: [...MODES], ...options, onRunCreated: (meta) => void (runId = meta.run_id) }));
   return { threadId: thread.thread_id, runId, parts };
 }
 
@@ -91,23 +74,23 @@ describe("stream_subgraphs: true", () => {
   it("a join replays what the run's stream showed, and resumes after any id it sent", async () => {
     const { threadId, runId, parts } = await streamNested({ streamSubgraphs: true });
     expect(parts.filter((part) => part.event.includes("|")).length).toBeGreaterThan(5);
-    const joined = await collect(sdk.runs.joinStream(threadId, runId, { streamMode: [...MODES] }));
+    const joined = await collect(fixture.sdk.runs.joinStream(threadId, runId, { streamMode: [...MODES] }));
     expect(joined).toEqual(parts);
     // Without stream_mode, a join streams the same four modes.
-    expect((await collect(sdk.runs.joinStream(threadId, runId))).filter((part) => part.event.includes("|"))).toEqual(parts.filter((part) => part.event.includes("|")));
+    expect((await collect(fixture.sdk.runs.joinStream(threadId, runId))).filter((part) => part.event.includes("|"))).toEqual(parts.filter((part) => part.event.includes("|")));
 
     const middle = parts.findIndex((part) => part.event.startsWith("updates|"));
-    const resumed = await collect(sdk.runs.joinStream(threadId, runId, { streamMode: [...MODES], lastEventId: parts[middle]?.id }));
+    const resumed = await collect(fixture.sdk.runs.joinStream(threadId, runId, { streamMode: [...MODES], lastEventId: parts[middle]?.id }));
     expect(resumed).toEqual(parts.slice(middle + 1));
   });
 
   it("is honoured by a background run joined later, and by a stateless /runs/stream", async () => {
-    const thread = await sdk.threads.create({ graphId: "nested" });
-    const run = await sdk.runs.create(thread.thread_id, "nested", { input: INPUT, streamSubgraphs: true });
-    const joined = await collect(sdk.runs.joinStream(thread.thread_id, run.run_id, { streamMode: ["updates", "custom"] }));
+    const thread = await fixture.sdk.threads.create({ graphId: "nested" });
+    const run = await fixture.sdk.runs.create(thread.thread_id, "nested", { input: INPUT, streamSubgraphs: true });
+    const joined = await collect(fixture.sdk.runs.joinStream(thread.thread_id, run.run_id, { streamMode: ["updates", "custom"] }));
     expect(subgraphTimeline(joined)).toEqual(["custom|<ns>", "updates|<ns>", "updates|<ns>"]);
 
-    const stateless = await collect(sdk.runs.stream(null, "nested", { input: INPUT, streamMode: ["custom"], streamSubgraphs: true }));
+    const stateless = await collect(fixture.sdk.runs.stream(null, "nested", { input: INPUT, streamMode: ["custom"], streamSubgraphs: true }));
     expect(stateless.map((part) => part.event.replace(/\|.*$/, "|<ns>"))).toEqual(["metadata", "custom|<ns>", "custom", "end"]);
   });
 });
@@ -129,7 +112,7 @@ describe("stored events", () => {
   it("custom events keep the subgraph's namespace (WebSocket, replayed with since); subgraph output is stored only for runs that asked", async () => {
     const flagged = await streamNested({ streamSubgraphs: true });
     const plain = await streamNested();
-    await using client = await TestWsClient.connect(server.wsUrl);
+    await using client = await TestWsClient.connect(fixture.server.wsUrl);
     for (const { threadId, runId } of [flagged, plain]) {
       await client.call("subscription.subscribe", { thread_id: threadId, since: 0 });
       await client.waitFor((frame) => frame.event === "run.completed" && frame.run_id === runId);
@@ -145,12 +128,12 @@ describe("stored events", () => {
     expect(stored.every((event) => NAMESPACE.test(event.namespace.join("|")))).toBe(true);
     expect(eventsOf(plain.runId, "subgraph.streamed")).toEqual([]);
     // The transcript is the parent graph's conversation: the subgraph's reply reached it through the parent's state.
-    const messages = await sdk.threads.getState<{ messages: { content: string }[] }>(plain.threadId);
+    const messages = await fixture.sdk.threads.getState<{ messages: { content: string }[] }>(plain.threadId);
     expect(messages.values.messages.map((message) => message.content)).toEqual(["look it up", "summary", "done"]);
   });
 
   it("over WebSocket too: run.start with stream_subgraphs stores the subgraph's output as subgraph.streamed; without it, none", async () => {
-    await using client = await TestWsClient.connect(server.wsUrl);
+    await using client = await TestWsClient.connect(fixture.server.wsUrl);
     const runOn = async (options: { stream_subgraphs?: boolean }) => {
       const { thread_id: threadId } = await client.call<{ thread_id: string }>("thread.open", { assistant_id: "nested" });
       const { run_id: runId } = await client.call<{ run_id: string }>("run.start", { thread_id: threadId, input: INPUT, ...options });
