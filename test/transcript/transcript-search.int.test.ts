@@ -178,6 +178,26 @@ for (const backend of STORAGE_BACKENDS) {
       expect(typo.map((hit) => [hit.content, hit.match])).toEqual([["Tool calculator returned: 1024", "fuzzy"]]);
     });
 
+    it("indexes a message's CJK runs as their letters and letter pairs, in order, English words by stem", async () => {
+      const text = "我喜欢 apples 和香蕉。東京タワー 한국";
+      const runs = ["我喜欢", "和香蕉", "東京タワー", "한국"].map((run) => [...run]);
+      const grams = runs.flatMap((letters) => letters.flatMap((letter, index) => (index < letters.length - 1 ? [letter, letter + letters[index + 1]] : [letter])));
+      const { rows } = await storage.pool.query<{ same: boolean }>(
+        "SELECT threadline_search_vector($1) = to_tsvector('english', 'apples') || to_tsvector('simple', $2) AS same",
+        [text, grams.join(" ")],
+      );
+      expect(rows[0]?.same).toBe(true);
+    });
+
+    it("stores and finds a message of 100,000 Chinese characters without a break (its index took about a minute: time in the square of the run)", { timeout: 60_000 }, async () => {
+      const thread = randomUUID();
+      await createThread(thread, "alice", "Long Chinese");
+      const filler = "我们今天讨论项目的进度和下一步计划".repeat(6_250);
+      await say(thread, ["user", `${filler.slice(0, 100_000 - 6)}杭州西湖龙井`]);
+      const hits = await search.search({ userId: "alice", query: "西湖龙井", threadIds: [thread] });
+      expect(hits).toHaveLength(1);
+    });
+
     it("keeps a query's exclusions and phrases when it falls back to fuzzy matching", async () => {
       const typo = await search.search({ userId: "alice", query: "wether" });
       expect(typo.map((hit) => hit.match)).toContain("fuzzy");
