@@ -87,6 +87,31 @@ describe("the composer", () => {
     expect(pageErrors).toEqual([]);
   });
 
+  it("a message the server is slow to take (longer than the page waits for an answer) is sent once, with no error", { timeout: 60_000 }, async () => {
+    await startNewChat(page);
+    await sendMessage(page, "first, to make the session");
+    await expect.poll(() => lastAssistantText(page), { timeout: 15_000 }).toContain("first, to make the session");
+    const threadId = (await page.locator(".session-current").getAttribute("data-thread-id")) ?? "";
+    // Hold the thread's row: the submission waits for it, past the page's 15 s answer timeout.
+    const holder = await fixture.server.services.pool.connect();
+    try {
+      await holder.query("BEGIN");
+      await holder.query("SELECT 1 FROM threads WHERE thread_id = $1 FOR UPDATE", [threadId]);
+      await page.locator("#composer-input").fill("slow but sent once");
+      await page.locator("#composer-input").press("Enter");
+      await new Promise((resolve) => setTimeout(resolve, 17_000));
+      await holder.query("COMMIT");
+    } finally {
+      holder.release();
+    }
+    await expect.poll(() => lastAssistantText(page), { timeout: 20_000 }).toContain("slow but sent once");
+    const { rows } = await fixture.server.services.pool.query("SELECT 1 FROM messages WHERE thread_id = $1 AND content = 'slow but sent once'", [threadId]);
+    expect(rows).toHaveLength(1);
+    // Nothing said it failed, and the text did not come back to the box.
+    expect(await page.locator(".composer-error").count()).toBe(0);
+    expect(await page.locator("#composer-input").inputValue()).toBe("");
+  });
+
   it("keeps a message the server refuses as too long in the box, and says why in words", async () => {
     const input = page.locator("#composer-input");
     const huge = "long ".repeat(FRAME_LIMIT / 4);

@@ -15,6 +15,10 @@ describe("a refused message", () => {
     expect(say(new RpcError("payload_too_large", "Frame exceeds 16384 bytes"))).toContain("about 16 KB");
     expect(say(new RpcError("payload_too_large", "too big"))).toMatch(/^This message is too long to send\. /);
     expect(say(new RpcError("disconnected", "connection lost"))).toMatch(/connection to the server was lost/);
+    // No answer is not "not sent": the server may have the message (a retry with its client_message_id is safe).
+    const unanswered = say(new RpcError("timeout", "run.start got no answer"));
+    expect(unanswered).toMatch(/has not confirmed the message yet/);
+    expect(unanswered).not.toMatch(/not sent/);
     expect(say(new RpcError("rate_limited", "slow down"))).toMatch(/Too many messages/);
     // Over the message length limit (in characters): the schema's issue says so, with the limit.
     const tooManyChars = new RpcError("invalid_request", "Invalid params for run.start: input.messages[0].content: Too big", [

@@ -62,6 +62,7 @@ export const en = {
     "This message is too long to send (the server takes up to {limit} characters). Shorten it or split it into several messages; it is still in the message box.",
   "send.rateLimited": "Too many messages in a short time. Wait a moment and send again; the message is still in the message box.",
   "send.disconnected": "The connection to the server was lost, so the message was not sent. It is still in the message box: send it again once reconnected.",
+  "send.noAnswer": "The server has not confirmed the message yet. It is still in the message box: if it does not appear in the chat shortly, send it again.",
   "send.failed": "The message was not sent: {error}. It is still in the message box.",
   "send.sessionDeleted":
     "That session was deleted, perhaps in another window, so the message was not sent. It is still in the message box: send it here to continue in this session.",

@@ -60,6 +60,7 @@ export const zhCN: Catalog = {
   "send.tooLongChars": "消息太长，无法发送（服务器最多接受 {limit} 个字符）。请删减或分成几条发送，消息仍在输入框中。",
   "send.rateLimited": "发送太频繁，请稍后再试。消息仍在输入框中。",
   "send.disconnected": "与服务器的连接已断开，消息未发送。消息仍在输入框中，重新连接后再发送即可。",
+  "send.noAnswer": "服务器尚未确认这条消息。消息仍在输入框中：如果它没有很快出现在对话里，请再发送一次。",
   "send.failed": "消息未发送：{error}。消息仍在输入框中。",
   "send.sessionDeleted": "会话已在另一个窗口中删除，消息未发送。消息仍在输入框中，发送即可在当前会话中继续。",
   "send.sessionPickedDeleted": "该会话已在另一个窗口中删除，无法打开。本窗口仍停留在当前会话。",

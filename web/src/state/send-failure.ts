@@ -33,8 +33,10 @@ export function sendFailureMessage(error: unknown): Phrase {
     case "rate_limited":
       return phrase("send.rateLimited");
     case "disconnected":
-    case "timeout":
       return phrase("send.disconnected");
+    case "timeout":
+      // No answer is not a refusal: the server may have taken the message and be slow to say so.
+      return phrase("send.noAnswer");
     default:
       return ({ t }) => t("send.failed", { error: errorMessage(error) });
   }

@@ -160,11 +160,7 @@ export function useChatSession(client: RpcClient, sessions: SessionsModel) {
       setProblem(undefined);
       const params = { thread_id: current.threadId, input: { messages: [{ role: "user", content: text }] }, client_message_id: key };
       try {
-        // client_message_id makes a resend after a dropped connection safe: the server returns the same run.
-        const result = await client.call<{ run_id: string }>("run.start", params).catch((error: unknown) => {
-          if (error instanceof RpcError && error.code === "disconnected") return client.call<{ run_id: string }>("run.start", params);
-          throw error;
-        });
+        const result = await startRun(client, params);
         setPending((previous) => previous.map((entry) => (entry.key === key ? { ...entry, runId: result.run_id } : entry)));
         // The server titles a session from its first message and tells every tab (thread.updated), this one too.
         return true;
@@ -324,5 +320,24 @@ async function isDeleted(client: RpcClient, threadId: string): Promise<boolean> 
     return false;
   } catch (error) {
     return error instanceof RpcError && error.code === "not_found";
+  }
+}
+
+/** How often a message is asked for again when the server did not answer, or the connection dropped, before giving up. */
+const SEND_ATTEMPTS = 3;
+
+/**
+ * `run.start` for a message. client_message_id makes asking again safe — after a dropped connection, or a server
+ * slow to answer (a retry waits behind the first submission and gets its run back) — so the message is neither lost
+ * nor sent twice; only when every attempt went unanswered is the user asked to check.
+ */
+async function startRun(client: RpcClient, params: Record<string, unknown>): Promise<{ run_id: string }> {
+  for (let attempt = 1; ; attempt += 1) {
+    try {
+      return await client.call<{ run_id: string }>("run.start", params);
+    } catch (error) {
+      const unanswered = error instanceof RpcError && (error.code === "disconnected" || error.code === "timeout");
+      if (!unanswered || attempt >= SEND_ATTEMPTS) throw error;
+    }
   }
 }
