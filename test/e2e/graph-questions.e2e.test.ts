@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { LOCAL_USER } from "../../src/auth/user.js";
 import { useGraphsTestServer } from "../helpers/graphs-test-server.js";
 import { TestWsClient } from "../helpers/ws-client.js";
 
@@ -62,5 +63,39 @@ describe("a graph's own interrupt()", () => {
     // The graph got the value itself (key order is not kept: the run stores its command as JSON).
     expect(JSON.parse(messages.messages.at(-1)?.content.replace("You answered: ", "") ?? "null")).toEqual(answer);
     expect((await client.call<{ interrupts: unknown[] }>("state.get", { thread_id })).interrupts).toEqual([]);
+  });
+});
+
+describe("several questions", () => {
+  type Waited = { __interrupt__?: { id: string; value: unknown }[]; messages?: { content: string }[] };
+  const resume = async (threadId: string, graphId: string, answer: unknown) => fixture.sdk.runs.wait(threadId, graphId, { command: { resume: answer }, raiseError: false }) as Promise<Waited>;
+
+  it("asked at once: an answered one is no longer pending anywhere, and the other is answered on its own", async () => {
+    const thread = await fixture.sdk.threads.create({ graphId: "pair" });
+    const asked = (await fixture.sdk.runs.wait(thread.thread_id, "pair", { input: INPUT, raiseError: false })) as Waited;
+    const byValue = new Map((asked.__interrupt__ ?? []).map((pending) => [pending.value, pending.id]));
+    expect([...byValue.keys()].sort()).toEqual(["left?", "right?"]);
+    const leftId = byValue.get("left?") ?? "";
+
+    const afterLeft = await resume(thread.thread_id, "pair", { [leftId]: "L" });
+    expect(afterLeft.__interrupt__?.map((pending) => pending.value)).toEqual(["right?"]);
+    expect(Object.values((await fixture.sdk.threads.get(thread.thread_id)).interrupts).flat().map((pending) => (pending as { value: unknown }).value)).toEqual(["right?"]);
+    expect((await fixture.server.services.threadState.get(LOCAL_USER.id, thread.thread_id)).interrupts.map((pending) => (pending as { value: unknown }).value)).toEqual(["right?"]);
+    // Answering the answered one again is refused (it started a run that did nothing, the answer dropped).
+    await expect(resume(thread.thread_id, "pair", { [leftId]: "again" })).rejects.toThrow(/404/);
+    // One question left: a bare answer goes to it.
+    const done = await resume(thread.thread_id, "pair", "R");
+    expect(done.messages?.map((message) => message.content).sort()).toEqual(["go", 'left: "L"', 'right: "R"']);
+  });
+
+  it("asked in a row: a retried answer to the first is refused, not taken as the answer to the second", async () => {
+    const thread = await fixture.sdk.threads.create({ graphId: "twice" });
+    const asked = (await fixture.sdk.runs.wait(thread.thread_id, "twice", { input: INPUT, raiseError: false })) as Waited;
+    const firstId = asked.__interrupt__?.[0]?.id ?? "";
+    const afterFirst = await resume(thread.thread_id, "twice", { [firstId]: "A" });
+    expect(afterFirst.__interrupt__?.map((pending) => pending.value)).toEqual(["second?"]);
+    await expect(resume(thread.thread_id, "twice", { [firstId]: "A" })).rejects.toThrow(/404/);
+    const done = await resume(thread.thread_id, "twice", "B");
+    expect(done.messages?.at(-1)?.content).toBe('answers: ["A","B"]');
   });
 });

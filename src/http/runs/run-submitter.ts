@@ -80,22 +80,29 @@ async function approvalAnswer(services: Services, { userId, threadId }: ThreadTa
     const pendingIds = new Set(interrupts.map((pending) => pending.id));
     const [key] = keys;
     if (key !== undefined && keys.every((candidate) => pendingIds.has(candidate))) {
-      if (keys.length > 1) throw new AppError("invalid_request", "Answer one approval per run");
+      if (keys.length > 1) throw new AppError("invalid_request", "Answer one interrupt per run: resume with {<interrupt_id>: answer}, one run each");
       return { id: key, value: (resume as Record<string, unknown>)[key] };
     }
   }
   const keyedTo = keyedAnswerId(resume);
   if (keyedTo !== undefined) throw new AppError("not_found", `No pending interrupt ${keyedTo} on this thread`);
-  if (interrupts.length > 1) throw new AppError("invalid_request", "Several approvals are pending: resume with {<interrupt_id>: decision}");
+  if (interrupts.length > 1) throw new AppError("invalid_request", "Several interrupts are pending: resume with {<interrupt_id>: answer}");
   return { id: only.id, value: resume };
 }
 
-/** The interrupt id a `{<id>: {decision…}}` answer names (not a bare decision, whose keys are its own fields). */
+/** LangGraph's interrupt ids: an XXH3 digest in hex (its own `isXXH3`). */
+const INTERRUPT_ID = /^[0-9a-f]{32}$/;
+
+/**
+ * The interrupt id a `{<id>: answer}` names that is not pending: a `{<id>: {decision…}}`, or any single key shaped
+ * like an interrupt id — a retried answer to a question already answered would otherwise be taken, whole, as the
+ * answer to the next question (not a bare decision, whose keys are its own fields).
+ */
 function keyedAnswerId(resume: unknown): string | undefined {
   if (typeof resume !== "object" || resume === null || Array.isArray(resume)) return undefined;
   const entries = Object.entries(resume as Record<string, unknown>);
   const [entry] = entries;
   if (entries.length !== 1 || !entry || ["decision", "args", "reason"].includes(entry[0])) return undefined;
   const value = entry[1];
-  return typeof value === "object" && value !== null && "decision" in value ? entry[0] : undefined;
+  return INTERRUPT_ID.test(entry[0]) || (typeof value === "object" && value !== null && "decision" in value) ? entry[0] : undefined;
 }
