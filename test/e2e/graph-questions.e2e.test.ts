@@ -32,11 +32,15 @@ describe("a graph's own interrupt()", () => {
     expect((await fixture.sdk.threads.get(thread.thread_id)).status).toBe("idle");
   });
 
-  it("the values stream ends with the question, as LangGraph Platform streams it", async () => {
+  it("the values stream ends with the question, and the updates stream carries it, as LangGraph Platform streams them", async () => {
     const thread = await fixture.sdk.threads.create({ graphId: "ask" });
     let last: unknown;
     for await (const part of fixture.sdk.runs.stream(thread.thread_id, "ask", { input: INPUT, streamMode: "values" })) if (part.event === "values") last = part.data;
     expect((last as { __interrupt__?: unknown[] }).__interrupt__).toEqual([{ id: expect.any(String) as string, value: QUESTION }]);
+    const other = await fixture.sdk.threads.create({ graphId: "ask" });
+    const updates: unknown[] = [];
+    for await (const part of fixture.sdk.runs.stream(other.thread_id, "ask", { input: INPUT, streamMode: "updates" })) if (part.event === "updates") updates.push(part.data);
+    expect(updates).toEqual([{ __interrupt__: [{ id: expect.any(String) as string, value: QUESTION }] }]);
   });
 
   it("over WS: run.interrupted carries the question; input.respond answers it with any JSON value, and checks it", async () => {

@@ -110,8 +110,11 @@ describe("RunProjection", () => {
     ]);
     const out = await project(resumed, { modes: ["values", "updates"], base });
     expect(out[1]?.map((event) => event.event)).toEqual(["updates", "values"]);
+    const asked = [{ id: "i9", value: { kind: "tool_approval", tool_call_id: "c2", name: "send_email", args: { to: "x" } } }];
     expect(out[2]).toEqual([
-      { event: "values", data: { messages: [...base.messages, expect.objectContaining({ id: "t1" })], __interrupt__: [{ id: "i9", value: { kind: "tool_approval", tool_call_id: "c2", name: "send_email", args: { to: "x" } } }] } },
+      // As LangGraph streams a stop for a human: in updates too.
+      { event: "updates", data: { __interrupt__: asked } },
+      { event: "values", data: { messages: [...base.messages, expect.objectContaining({ id: "t1" })], __interrupt__: asked } },
       { event: "end", data: { run_id: RUN.run_id, status: "interrupted" } },
     ]);
   });

@@ -199,7 +199,10 @@ export class RunProjection {
   private async onInterrupted(out: ProjectedEvents, data: EventDataByName["run.interrupted"]): Promise<void> {
     this.flushTools(out);
     await this.state();
-    this.emitValues(out, { __interrupt__: data.interrupts.map(toInterruptDict) });
+    const interrupts = data.interrupts.map(toInterruptDict);
+    // LangGraph streams a stop for a human in `updates` too: a client following updates alone learns of the question.
+    if (interrupts.length > 0) out.add("updates", "updates", { __interrupt__: interrupts });
+    this.emitValues(out, { __interrupt__: interrupts });
     out.always("end", { run_id: data.run_id, status: "interrupted" });
   }
 
