@@ -138,6 +138,9 @@ export class RunService {
       if (isPendingApproval(pending)) {
         const interruptedRunId = await this.deps.store.lastInterrupted(client, request.thread_id);
         await recordApproval(client, { threadId: request.thread_id, interruptedRunId, resumeRunId: submitted.run.run_id, pending, decision: answer as ApprovalDecision, userId });
+      } else if (await this.answerInEffect(request.thread_id, pending.id, { db: client, besides: submitted.run.run_id })) {
+        // A question has no record of its answer but the run carrying it: under the thread's lock, another is one.
+        throw new AppError("conflict", "This interrupt was already answered");
       }
       return { ...submitted, claimed: await this.claimIfFree(client, submitted) };
     }).catch(async (error: unknown) => {
@@ -152,8 +155,16 @@ export class RunService {
   }
 
   /** Whether an answer to this interrupt is on record and not superseded. */
-  private async answerInEffect(threadId: string, interruptId: string): Promise<boolean> {
-    const { rowCount } = await this.deps.pool.query("SELECT 1 FROM approvals WHERE thread_id = $1 AND interrupt_id = $2 AND superseded_at IS NULL", [threadId, interruptId]);
+  /** `besides`: a run of this answer's own, not counted. */
+  private async answerInEffect(threadId: string, interruptId: string, scope: { db?: Queryable; besides?: string } = {}): Promise<boolean> {
+    // An approval's answer is on record; a graph's question has none but the run carrying it (its command).
+    const { rowCount } = await (scope.db ?? this.deps.pool).query(
+      `SELECT 1 FROM approvals WHERE thread_id = $1 AND interrupt_id = $2 AND superseded_at IS NULL
+       UNION ALL
+       SELECT 1 FROM runs WHERE thread_id = $1 AND kind = 'resume' AND status IN ('pending', 'running', 'success') AND command->'resume' ? $2
+                            AND run_id IS DISTINCT FROM $3::uuid`,
+      [threadId, interruptId, scope.besides ?? null],
+    );
     return (rowCount ?? 0) > 0;
   }
 

@@ -103,3 +103,18 @@ describe("several questions", () => {
     expect(done.messages?.at(-1)?.content).toBe('answers: ["A","B"]');
   });
 });
+
+describe("one question answered from two windows at once", () => {
+  it("one answer runs; the other is told the question was already answered (it read thread_busy)", async () => {
+    await using desktop = await TestWsClient.connect(fixture.server.wsUrl);
+    await using phone = await TestWsClient.connect(fixture.server.wsUrl);
+    const { thread_id } = await desktop.call<{ thread_id: string }>("thread.open", { assistant_id: "twice" });
+    const { run_id } = await desktop.call<{ run_id: string }>("run.start", { thread_id, input: INPUT });
+    const [pending] = ((await desktop.waitForEvent("run.interrupted", { run_id })).data as { interrupts: { id: string }[] }).interrupts;
+    const answer = (client: TestWsClient, value: string) => client.call("input.respond", { thread_id, interrupt_id: pending?.id, value });
+    const outcomes = await Promise.allSettled([answer(desktop, "from the desktop"), answer(phone, "from the phone")]);
+    expect(outcomes.filter((outcome) => outcome.status === "fulfilled")).toHaveLength(1);
+    const lost = outcomes.find((outcome) => outcome.status === "rejected");
+    expect(((lost as PromiseRejectedResult).reason as { frame: { code: string; message: string } }).frame).toMatchObject({ code: "conflict", message: "This interrupt was already answered" });
+  });
+});
