@@ -1,8 +1,9 @@
 import { z } from "zod";
 import { AppError } from "../errors/app-error.js";
+import type { ThreadState } from "../sessions/thread-state-service.js";
 
 /** The fields of a state answer (`ThreadState`): what `select` may name, besides `values.<key>`. */
-const STATE_FIELDS = ["values", "next", "tasks", "checkpoint", "parent_checkpoint", "metadata", "created_at", "interrupts"];
+const STATE_FIELDS: readonly string[] = ["values", "next", "tasks", "checkpoint", "parent_checkpoint", "metadata", "created_at", "interrupts"] satisfies (keyof ThreadState)[];
 
 /** LangGraph's `select` for states: a field name or `values.<key>`, as the SDK sends it (body list or repeated query). */
 export const stateSelectSchema = z

@@ -1,3 +1,4 @@
+import { waitingTasks } from "../sessions/pending-interrupts.js";
 import type { Session } from "../sessions/session.js";
 
 /**
@@ -22,9 +23,8 @@ export function toThreadResponse(session: Session, values: unknown = null, tasks
 
 function interruptsByTask(tasks: readonly unknown[]): Record<string, unknown[]> {
   const byTask: Record<string, unknown[]> = {};
-  // A task with a result has run: its interrupts were answered (as in `pendingInterrupts`).
-  for (const task of tasks as { id?: unknown; interrupts?: unknown; result?: unknown }[]) {
-    if (typeof task.id === "string" && task.result === undefined && Array.isArray(task.interrupts) && task.interrupts.length > 0) byTask[task.id] = task.interrupts;
+  for (const task of waitingTasks(tasks as { id?: unknown; interrupts?: unknown; result?: unknown }[])) {
+    if (typeof task.id === "string" && Array.isArray(task.interrupts) && task.interrupts.length > 0) byTask[task.id] = task.interrupts;
   }
   return byTask;
 }

@@ -11,15 +11,20 @@ const QUESTION_ANSWER_MAX_BYTES = 64 * 1024;
 
 /**
  * The value a run resumes an interrupt with, checked: a tool approval takes `{decision, args?, reason?}` (edited
- * arguments checked against the tool's schema); a graph's own question takes any JSON value, as its `interrupt()`
- * returns it.
+ * arguments checked against the tool's schema; `decision`, to be recorded); a graph's own question takes any JSON
+ * value, as its `interrupt()` returns it.
  */
-export function resumeValueFor(pending: PendingInterrupt, value: unknown, tools: readonly ToolDefinition[]): unknown {
-  if (!isPendingApproval(pending)) {
-    if (value === undefined) throw new AppError("invalid_request", "value is required: the answer the graph's question gets (any JSON value)");
-    if (Buffer.byteLength(JSON.stringify(value)) > QUESTION_ANSWER_MAX_BYTES) throw new AppError("invalid_request", `value is too large: an answer holds at most ${QUESTION_ANSWER_MAX_BYTES} bytes of JSON`);
-    return value;
+export function resumeValueFor(pending: PendingInterrupt, value: unknown, tools: readonly ToolDefinition[]): { value: unknown; decision?: ApprovalDecision } {
+  if (isPendingApproval(pending)) {
+    const decision = approvalDecisionFor(pending, value, tools);
+    return { value: decision, decision };
   }
+  if (value === undefined) throw new AppError("invalid_request", "value is required: the answer the graph's question gets (any JSON value)");
+  if (Buffer.byteLength(JSON.stringify(value)) > QUESTION_ANSWER_MAX_BYTES) throw new AppError("invalid_request", `value is too large: an answer holds at most ${QUESTION_ANSWER_MAX_BYTES} bytes of JSON`);
+  return { value };
+}
+
+function approvalDecisionFor(pending: PendingApproval, value: unknown, tools: readonly ToolDefinition[]): ApprovalDecision {
   const decision = approvalDecisionSchema.safeParse(value);
   if (!decision.success) {
     throw new AppError("invalid_request", `value must be {decision: approve|reject|edit, args?, reason?}: ${describeIssues(decision.error.issues)}`, { details: decision.error.issues });

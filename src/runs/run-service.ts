@@ -1,6 +1,5 @@
 import { randomUUID } from "node:crypto";
 import type pg from "pg";
-import type { ApprovalDecision } from "../agent/approval.js";
 import type { AssistantService } from "../assistants/assistant-service.js";
 import type { Assistant } from "../assistants/assistant.js";
 import { type Queryable, withTransaction, withTransactionBegun } from "../db/database.js";
@@ -129,15 +128,15 @@ export class RunService {
         ...request.run,
         thread_id: request.thread_id,
         assistant_id: session.assistant_id,
-        command: { resume: { [pending.id]: answer } },
+        command: { resume: { [pending.id]: answer.value } },
         multitask_strategy: "reject",
         kind: "resume",
       });
       if (submitted.duplicate) return { ...submitted, claimed: undefined };
       // The question is still pending (checked above) and nothing runs on the thread (the lock, "reject").
-      if (isPendingApproval(pending)) {
+      if (isPendingApproval(pending) && answer.decision) {
         const interruptedRunId = await this.deps.store.lastInterrupted(client, request.thread_id);
-        await recordApproval(client, { threadId: request.thread_id, interruptedRunId, resumeRunId: submitted.run.run_id, pending, decision: answer as ApprovalDecision, userId });
+        await recordApproval(client, { threadId: request.thread_id, interruptedRunId, resumeRunId: submitted.run.run_id, pending, decision: answer.decision, userId });
       } else if (await this.answerInEffect(request.thread_id, pending.id, { db: client, besides: submitted.run.run_id })) {
         // A question has no record of its answer but the run carrying it: under the thread's lock, another is one.
         throw new AppError("conflict", "This interrupt was already answered");

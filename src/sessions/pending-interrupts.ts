@@ -7,13 +7,19 @@ import type { GraphStateSnapshot } from "../registry/graph-registry.js";
  * `interrupt(value)` of a developer's graph as a question (its value as given).
  */
 export function pendingInterrupts(state: Pick<GraphStateSnapshot, "tasks">): PendingInterrupt[] {
-  // A task with a result has run: its interrupts were answered (one of several asked in parallel), whatever LangGraph
-  // still lists on it.
-  return state.tasks.flatMap((task) =>
-    (task.result === undefined ? (task.interrupts ?? []) : []).flatMap((pending): PendingInterrupt[] => {
+  return waitingTasks(state.tasks).flatMap((task) =>
+    (task.interrupts ?? []).flatMap((pending): PendingInterrupt[] => {
       if (!pending.id) return [];
       if (isApprovalRequest(pending.value)) return [{ id: pending.id, tool_call_id: pending.value.tool_call_id, name: pending.value.name, args: pending.value.args }];
       return [{ id: pending.id, kind: "question", value: pending.value ?? null }];
     }),
   );
+}
+
+/**
+ * The tasks still waiting on their interrupts. A task with a result has run: its interrupts were answered (one of
+ * several asked in parallel), whatever LangGraph still lists on it.
+ */
+export function waitingTasks<Task extends { result?: unknown }>(tasks: readonly Task[]): Task[] {
+  return tasks.filter((task) => task.result === undefined);
 }
