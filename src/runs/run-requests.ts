@@ -26,5 +26,7 @@ export interface RespondRequest {
   thread_id: string;
   interrupt_id: string;
   value: unknown;
+  /** Answers to other interrupts pending at the same time (questions asked by parallel nodes), carried by the same run. */
+  others?: { interrupt_id: string; value: unknown }[];
   run?: Pick<SubmitRunRequest, "metadata" | "webhook" | "config" | "client_message_id">;
 }

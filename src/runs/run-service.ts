@@ -114,37 +114,46 @@ export class RunService {
 
   /**
    * Answer an interrupt — approve / edit / reject a tool call (the decision is recorded), or answer a graph's own
-   * question — and resume in a new run.
+   * question — and resume in a new run. `others` answers more interrupts pending at once in the same run (LangGraph's
+   * `{resume: {<id>: value, …}}`): each is checked and recorded as if answered alone; one refused refuses them all.
    */
   async respond(userId: string, request: RespondRequest): Promise<{ run: Run }> {
     const state = await this.deps.threadState.get(userId, request.thread_id);
     const session = await this.deps.sessions.get(userId, request.thread_id);
-    const pending = state.interrupts.find((candidate) => candidate.id === request.interrupt_id);
-    if (!pending) throw new AppError("not_found", `No pending interrupt ${request.interrupt_id} on this thread`);
-    const answer = resumeValueFor(pending, request.value, this.deps.tools);
+    const answers = answersOf(request).map(({ interrupt_id: id, value }) => {
+      const pending = state.interrupts.find((candidate) => candidate.id === id);
+      if (!pending) throw new AppError("not_found", `No pending interrupt ${id} on this thread`);
+      return { pending, ...resumeValueFor(pending, value, this.deps.tools) };
+    });
     if (request.run?.config) await checkRunRequest(this.deps, await this.deps.assistants.get(userId, session.assistant_id), request.run);
+    const anyInEffect = async (among: typeof answers, scope: { db?: Queryable; besides?: string } = {}) => {
+      for (const { pending } of among) if (await this.answerInEffect(request.thread_id, pending.id, scope)) return true;
+      return false;
+    };
     const result = await withTransaction(this.deps.pool, async (client) => {
       const submitted = await this.submitIn({ client }, userId, {
         ...request.run,
         thread_id: request.thread_id,
         assistant_id: session.assistant_id,
-        command: { resume: { [pending.id]: answer.value } },
+        command: { resume: Object.fromEntries(answers.map((answer) => [answer.pending.id, answer.value])) },
         multitask_strategy: "reject",
         kind: "resume",
       });
       if (submitted.duplicate) return { ...submitted, claimed: undefined };
-      // The question is still pending (checked above) and nothing runs on the thread (the lock, "reject").
-      if (isPendingApproval(pending) && answer.decision) {
-        const interruptedRunId = await this.deps.store.lastInterrupted(client, request.thread_id);
-        await recordApproval(client, { threadId: request.thread_id, interruptedRunId, resumeRunId: submitted.run.run_id, pending, decision: answer.decision, userId });
-      } else if (await this.answerInEffect(request.thread_id, pending.id, { db: client, besides: submitted.run.run_id })) {
-        // A question has no record of its answer but the run carrying it: under the thread's lock, another is one.
-        throw new AppError("conflict", "This interrupt was already answered");
+      // The questions are still pending (checked above) and nothing runs on the thread (the lock, "reject").
+      const interruptedRunId = await this.deps.store.lastInterrupted(client, request.thread_id);
+      for (const { pending, decision } of answers) {
+        if (!isPendingApproval(pending) || !decision) continue;
+        await recordApproval(client, { threadId: request.thread_id, interruptedRunId, resumeRunId: submitted.run.run_id, pending, decision, userId });
       }
+      // A question has no record of its answer but the run carrying it: under the thread's lock, another is one.
+      // (An approval answered already failed its insert above.)
+      const questions = answers.filter((answer) => !isPendingApproval(answer.pending));
+      if (await anyInEffect(questions, { db: client, besides: submitted.run.run_id })) throw new AppError("conflict", "This interrupt was already answered");
       return { ...submitted, claimed: await this.claimIfFree(client, submitted) };
     }).catch(async (error: unknown) => {
       // Two windows answering at once: the one that lost finds the winner's run on the thread. Say what happened.
-      if (error instanceof AppError && error.code === "thread_busy" && (await this.answerInEffect(request.thread_id, pending.id))) {
+      if (error instanceof AppError && error.code === "thread_busy" && (await anyInEffect(answers))) {
         throw new AppError("conflict", "This interrupt was already answered");
       }
       throw error;
@@ -374,4 +383,12 @@ export class RunService {
     const stored = await this.deps.eventLog.append({ threadId, runId, events });
     this.deps.bus.publish(stored);
   }
+}
+
+/** Every answer a respond request carries, the first one first; one interrupt answered twice is refused. */
+function answersOf(request: RespondRequest): { interrupt_id: string; value: unknown }[] {
+  const answers = [{ interrupt_id: request.interrupt_id, value: request.value }, ...(request.others ?? [])];
+  const ids = new Set(answers.map((answer) => answer.interrupt_id));
+  if (ids.size < answers.length) throw new AppError("invalid_request", "An interrupt is answered twice in one request");
+  return answers;
 }

@@ -92,6 +92,26 @@ describe("several questions", () => {
     expect(done.messages?.map((message) => message.content).sort()).toEqual(["go", 'left: "L"', 'right: "R"']);
   });
 
+  it("asked at once: both answered in one run, as LangGraph's {resume: {<id>: value, …}}; a key not pending refuses the whole answer", async () => {
+    const thread = await fixture.sdk.threads.create({ graphId: "pair" });
+    const asked = (await fixture.sdk.runs.wait(thread.thread_id, "pair", { input: INPUT, raiseError: false })) as Waited;
+    const byValue = new Map((asked.__interrupt__ ?? []).map((pending) => [pending.value, pending.id]));
+    const leftId = byValue.get("left?") ?? "";
+    const rightId = byValue.get("right?") ?? "";
+    // One pending key beside one that is not (a retried or mistyped id): 404, nothing runs, both still wait.
+    await expect(resume(thread.thread_id, "pair", { [leftId]: "L", ["0".repeat(32)]: "?" })).rejects.toThrow(/404/);
+    expect(await fixture.sdk.runs.list(thread.thread_id)).toHaveLength(1);
+
+    const done = await resume(thread.thread_id, "pair", { [leftId]: "L", [rightId]: { pick: "R" } });
+    expect(done.__interrupt__).toBeUndefined();
+    expect(done.messages?.map((message) => message.content).sort()).toEqual(["go", 'left: "L"', 'right: {"pick":"R"}']);
+    const runs = await fixture.sdk.runs.list(thread.thread_id);
+    expect(runs.map((run) => run.status)).toEqual(["success", "interrupted"]);
+    expect((await fixture.sdk.threads.get(thread.thread_id)).status).toBe("idle");
+    // Answered, both: answering either again is refused.
+    await expect(resume(thread.thread_id, "pair", { [rightId]: "again" })).rejects.toThrow(/404/);
+  });
+
   it("asked in a row: a retried answer to the first is refused, not taken as the answer to the second", async () => {
     const thread = await fixture.sdk.threads.create({ graphId: "twice" });
     const asked = (await fixture.sdk.runs.wait(thread.thread_id, "twice", { input: INPUT, raiseError: false })) as Waited;

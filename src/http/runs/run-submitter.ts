@@ -26,7 +26,9 @@ export async function submitThreadRun(services: Services, target: ThreadTarget, 
     // The answer's run takes the body's run options too (its multitask strategy is always "reject": an answer
     // waits for nothing and supersedes nothing).
     const run = { metadata: plan.metadata, webhook: plan.webhook, config: plan.config, client_message_id: plan.clientMessageId };
-    return (await services.runs.respond(userId, { thread_id: threadId, interrupt_id: answer.id, value: answer.value, run })).run;
+    const [first, ...others] = answer;
+    if (!first) throw new AppError("invalid_request", "command.resume answers no interrupt");
+    return (await services.runs.respond(userId, { thread_id: threadId, interrupt_id: first.id, value: first.value, others: others.map(({ id, value }) => ({ interrupt_id: id, value })), run })).run;
   }
   const { run } = await services.runs.submit(userId, {
     thread_id: threadId,
@@ -66,8 +68,11 @@ async function ensureThread(services: Services, { userId, threadId }: ThreadTarg
   await services.sessions.get(userId, threadId);
 }
 
-/** Which pending approval a `command.resume` answers: `{<interrupt_id>: value}`, or a bare value when one is pending. */
-async function approvalAnswer(services: Services, { userId, threadId }: ThreadTarget, command: RunPlan["command"]): Promise<{ id: string; value: unknown } | undefined> {
+/**
+ * Which pending interrupts a `command.resume` answers: `{<interrupt_id>: value, …}` (several asked at once can be
+ * answered together, as LangGraph's), or a bare value when one is pending.
+ */
+async function approvalAnswer(services: Services, { userId, threadId }: ThreadTarget, command: RunPlan["command"]): Promise<{ id: string; value: unknown }[] | undefined> {
   if (!command) return undefined;
   const { interrupts, next } = await services.threadState.get(userId, threadId);
   const [only] = interrupts;
@@ -78,16 +83,18 @@ async function approvalAnswer(services: Services, { userId, threadId }: ThreadTa
   if (typeof resume === "object" && resume !== null && !Array.isArray(resume)) {
     const keys = Object.keys(resume);
     const pendingIds = new Set(interrupts.map((pending) => pending.id));
-    const [key] = keys;
-    if (key !== undefined && keys.every((candidate) => pendingIds.has(candidate))) {
-      if (keys.length > 1) throw new AppError("invalid_request", "Answer one interrupt per run: resume with {<interrupt_id>: answer}, one run each");
-      return { id: key, value: (resume as Record<string, unknown>)[key] };
+    const answered = keys.filter((candidate) => pendingIds.has(candidate));
+    if (answered.length > 0 && answered.length === keys.length) {
+      return Object.entries(resume as Record<string, unknown>).map(([id, value]) => ({ id, value }));
     }
+    // Some keys name pending interrupts, others do not (answered already, or a typo): not a bare value either.
+    const stray = keys.find((candidate) => !pendingIds.has(candidate));
+    if (answered.length > 0 && stray !== undefined) throw new AppError("not_found", `No pending interrupt ${stray} on this thread`);
   }
   const keyedTo = keyedAnswerId(resume);
   if (keyedTo !== undefined) throw new AppError("not_found", `No pending interrupt ${keyedTo} on this thread`);
   if (interrupts.length > 1) throw new AppError("invalid_request", "Several interrupts are pending: resume with {<interrupt_id>: answer}");
-  return { id: only.id, value: resume };
+  return [{ id: only.id, value: resume }];
 }
 
 /** LangGraph's interrupt ids: an XXH3 digest in hex (its own `isXXH3`). */
