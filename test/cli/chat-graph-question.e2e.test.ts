@@ -21,4 +21,16 @@ describe("threadline chat with a graph that asks a question", () => {
     cli.child.stdin.end();
     expect(await cli.exited).toBe(0);
   });
+
+  it("options that are not strings: their labels are shown, and typing one answers with its value", { timeout: SPAWN_TIMEOUT_MS }, async () => {
+    await using cli = startCli(["--url", fixture.server.url, "--new", "--assistant", "pick"]);
+    cli.writeLine("go");
+    await cli.waitFor("stderr", (text) => text.includes("Answer: "));
+    expect(cli.stderr).toContain("? Which size? [Small / Large / 7]\nAnswer: ");
+    cli.writeLine("Small");
+    await cli.waitFor("stdout", (text) => text.includes("Picked:"));
+    expect(cli.stdout).toContain('Picked: {"size":1}');
+    cli.child.stdin.end();
+    expect(await cli.exited).toBe(0);
+  });
 });

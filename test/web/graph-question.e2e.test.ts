@@ -6,10 +6,10 @@ import { currentThread, lastAssistantText, pageErrors, screenshot, sendMessage, 
 // page shows it as asked, with its options as buttons and a box for a typed answer, and the reply continues.
 const fixture = useBrowserServer({ env: { LANGGRAPH_CONFIG: fileURLToPath(new URL("../helpers/question-graphs.langgraph.json", import.meta.url)) }, openPage: true });
 
-async function askInNewChat(): Promise<void> {
+async function askInNewChat(assistant = "ask"): Promise<void> {
   const { page } = fixture;
   const before = await currentThread(page);
-  await page.locator("#assistant-picker").selectOption({ label: "ask" });
+  await page.locator("#assistant-picker").selectOption({ label: assistant });
   await page.getByRole("button", { name: "+ New chat" }).click();
   // A session of the assistant picked: the blank one open (of the chat assistant) is not it.
   await expect.poll(() => currentThread(page)).not.toBe(before);
@@ -38,6 +38,17 @@ describe("a graph's own question in the page", () => {
     await card.getByLabel("Your answer").fill("也许 maybe");
     await card.getByRole("button", { name: "Send answer" }).click();
     await expect.poll(() => lastAssistantText(page), { timeout: 15_000 }).toBe('You answered: "也许 maybe"');
+    expect(pageErrors).toEqual([]);
+  });
+
+  it("options that are not strings: {label, value} shows its label and answers with its value; a number is offered too", async () => {
+    const { page } = fixture;
+    await askInNewChat("pick");
+    const card = page.locator(".question-card");
+    expect(await card.locator(".question-text").innerText()).toBe("Which size?");
+    expect(await card.locator(".approval-actions button").allInnerTexts()).toEqual(["Small", "Large", "7", "Send answer"]);
+    await card.getByRole("button", { name: "Large" }).click();
+    await expect.poll(() => lastAssistantText(page), { timeout: 15_000 }).toBe('Picked: {"size":3}');
     expect(pageErrors).toEqual([]);
   });
 });

@@ -3,6 +3,7 @@ import { ChatConnection, CommandFailed } from "./chat-connection.js";
 import type { ChatOptions } from "./chat-options.js";
 import { type ChatOutput, ChatSession, type PendingInterrupt, type TurnOutcome } from "./chat-session.js";
 import { questionText } from "./question-text.js";
+import { answerForLine, questionParts } from "../../events/question-shape.js";
 import { ChatExit, EXIT } from "./exit-codes.js";
 import { LineReader } from "./line-reader.js";
 import { printOpening, runSlashCommand, type SlashContext } from "./slash-commands.js";
@@ -240,7 +241,10 @@ async function approve(context: SlashContext, interrupts: PendingInterrupt[], as
   }
 }
 
-/** A graph's own question (`interrupt(value)`): shown, and the line typed is the answer (the graph gets it as text). */
+/**
+ * A graph's own question (`interrupt(value)`): shown, and the line typed is the answer — an option's value when it
+ * names one of the question's options, else the text as typed.
+ */
 async function answerQuestion(context: SlashContext, interrupt: PendingInterrupt, ask: Ask): Promise<TurnOutcome | undefined> {
   for (;;) {
     const answer = (await ask(`${context.output.style.cyan("?")} ${questionText(interrupt.value)}\nAnswer: `))?.trim();
@@ -250,7 +254,7 @@ async function answerQuestion(context: SlashContext, interrupt: PendingInterrupt
       continue;
     }
     try {
-      return await context.session.respond(interrupt.id, answer);
+      return await context.session.respond(interrupt.id, answerForLine(answer, questionParts(interrupt.value).options));
     } catch (error) {
       if (error instanceof CommandFailed && (error.code === "conflict" || (error.code === "not_found" && (await answeredElsewhere(context, interrupt.id))))) {
         context.output.stderr.write(context.output.style.dim("(this question was answered elsewhere)\n"));

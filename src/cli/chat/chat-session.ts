@@ -155,8 +155,11 @@ export class ChatSession {
     return outcome;
   }
 
-  /** Answer a pending approval (issue 4) or a graph's question, and wait until the resumed run ends. */
-  async respond(interruptId: string, value: { decision: "approve" | "reject" | "edit"; args?: Record<string, unknown>; reason?: string } | string): Promise<TurnOutcome> {
+  /**
+   * Answer a pending approval (`{decision, args?, reason?}`) or a graph's question (any JSON value), and wait until
+   * the resumed run ends.
+   */
+  async respond(interruptId: string, value: unknown): Promise<TurnOutcome> {
     const threadId = this.requireThread();
     const outcome = this.beginTurn();
     try {

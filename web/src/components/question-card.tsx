@@ -1,23 +1,14 @@
 import { useState } from "preact/hooks";
 import { useI18n } from "../i18n/i18n-context.js";
 import type { Interrupt } from "../protocol/protocol-types.js";
-
-/** What a graph's question shows: its text, and the choices it offers (`{question, options}`, LangGraph's usual shape). */
-export function questionParts(value: unknown): { text: string | undefined; options: string[]; json: string | undefined } {
-  if (typeof value === "string") return { text: value, options: [], json: undefined };
-  if (value && typeof value === "object" && !Array.isArray(value)) {
-    const { question, options } = value as { question?: unknown; options?: unknown };
-    const choices = Array.isArray(options) && options.every((option) => typeof option === "string") ? (options) : [];
-    if (typeof question === "string") return { text: question, options: choices, json: undefined };
-  }
-  return { text: undefined, options: [], json: JSON.stringify(value, null, 2) };
-}
+// Shared with the terminal client: both read a question alike.
+import { questionParts } from "../../../src/events/question-shape.js";
 
 /**
- * A question a developer's graph asks with `interrupt(value)`: shown as asked, answered with one of its options or a
- * typed answer (sent as text: the graph's `interrupt()` returns it).
+ * A question a developer's graph asks with `interrupt(value)`: shown as asked, answered with one of its options (its
+ * value, as given) or a typed answer (sent as text): the graph's `interrupt()` returns it.
  */
-export function QuestionCard(props: { interrupt: Interrupt; onRespond: (answer: string) => Promise<void> }) {
+export function QuestionCard(props: { interrupt: Interrupt; onRespond: (answer: unknown) => Promise<void> }) {
   const { interrupt } = props;
   const i18n = useI18n();
   const { t } = i18n;
@@ -26,8 +17,8 @@ export function QuestionCard(props: { interrupt: Interrupt; onRespond: (answer: 
   const [problem, setProblem] = useState<string | undefined>(undefined);
   const [busy, setBusy] = useState(false);
 
-  const respond = async (value: string) => {
-    if (value.trim() === "") return setProblem(t("question.empty"));
+  const respond = async (value: unknown) => {
+    if (typeof value === "string" && value.trim() === "") return setProblem(t("question.empty"));
     setBusy(true);
     setProblem(undefined);
     try {
@@ -63,9 +54,9 @@ export function QuestionCard(props: { interrupt: Interrupt; onRespond: (answer: 
           </p>
         )}
         <div class="approval-actions">
-          {options.map((option) => (
-            <button key={option} type="button" class="button" disabled={busy} onClick={() => void respond(option)}>
-              {option}
+          {options.map((option, index) => (
+            <button key={`${index}:${option.label}`} type="button" class="button" disabled={busy} onClick={() => void respond(option.value)}>
+              {option.label}
             </button>
           ))}
           <button type="submit" class="button button-primary" disabled={busy}>

@@ -250,7 +250,7 @@ export function useChatSession(client: RpcClient, sessions: SessionsModel) {
   );
 
   const respond = useCallback(
-    async (interruptId: string, value: Record<string, unknown> | string) => {
+    async (interruptId: string, value: unknown) => {
       const current = syncRef.current;
       if (!current) return;
       // Failures go to the approval card, which words them (method_not_found: no approvals on this server).
