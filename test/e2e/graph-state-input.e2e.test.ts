@@ -59,7 +59,11 @@ describe("streams of a developer's graph name its nodes", () => {
     const thread = await fixture.sdk.threads.create({ graphId: "topic" });
     const parts = await collect(fixture.sdk.runs.stream(thread.thread_id, "topic", { input: { topic: "cats" }, streamMode: ["updates", "values"] }));
     expect(parts.filter((part) => part.event === "updates").map((part) => part.data)).toEqual([{ write: { joke: "A joke about cats" } }]);
-    expect(parts.filter((part) => part.event === "values").at(-1)?.data).toEqual({ topic: "cats", joke: "A joke about cats" });
+    // As LangGraph's: first the state with the input, then after each step.
+    expect(parts.filter((part) => part.event === "values").map((part) => part.data)).toEqual([{ topic: "cats" }, { topic: "cats", joke: "A joke about cats" }]);
+    // A second run starts from the state the first left, with its input over it.
+    const second = await collect(fixture.sdk.runs.stream(thread.thread_id, "topic", { input: { topic: "dogs" }, streamMode: "values" }));
+    expect(second.filter((part) => part.event === "values").map((part) => part.data)).toEqual([{ topic: "dogs", joke: "A joke about cats" }, { topic: "dogs", joke: "A joke about dogs" }]);
   });
 
   it("messages and updates name the node that wrote each message (they all said `model`)", async () => {

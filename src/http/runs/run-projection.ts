@@ -61,7 +61,9 @@ export class RunProjection {
     const out = new ProjectedEvents(this.modes);
     switch (event.event) {
       case "run.queued":
+        break;
       case "run.started":
+        await this.onStarted(out);
         break;
       case "message.delta":
         this.onDelta(out, event.data);
@@ -106,6 +108,17 @@ export class RunProjection {
         break;
     }
     return out.events;
+  }
+
+  /**
+   * Input of the graph's own keys alone (`{topic}`) shows as LangGraph's first `values`, the state with the input:
+   * a user message does so when it is stored (`message.completed`), keys without one have no event of their own.
+   */
+  private async onStarted(out: ProjectedEvents): Promise<void> {
+    const input = this.options.run.input;
+    if (this.valuesSent || !input?.values || Object.keys(input.values).length === 0 || input.messages.length > 0) return;
+    await this.state();
+    this.emitValues(out);
   }
 
   private onDelta(out: ProjectedEvents, data: EventDataByName["message.delta"]): void {
