@@ -136,15 +136,30 @@ describe("disconnects and cancellation", () => {
     await expect.poll(() => runStatus(threadId, next.run_id), { timeout: 30_000 }).toBe("cancelled");
   });
 
-  it("POST …/cancel?wait=1 stops a running run; its stream ends with end: cancelled", async () => {
+  it("POST …/cancel?wait=1&action=cancel stops a running run; its stream ends with end: cancelled", async () => {
     const threadId = await newThread();
     const run = (await api<{ run_id: string }>("POST", `/threads/${threadId}/runs`, { input: userInput("cancel me while I talk") })).body;
     await using join = await getStream(`/threads/${threadId}/runs/${run.run_id}/stream?stream_mode=messages-tuple`);
     await join.next((event) => event.event === "messages");
-    const cancelled = await api<{ status: string }>("POST", `/threads/${threadId}/runs/${run.run_id}/cancel?wait=1&action=interrupt`);
+    const cancelled = await api<{ status: string }>("POST", `/threads/${threadId}/runs/${run.run_id}/cancel?wait=1&action=cancel`);
     expect(cancelled.status).toBe(200);
     expect(cancelled.body.status).toBe("cancelled");
     expect((await join.untilEnd()).at(-1)).toMatchObject({ event: "end", data: { run_id: run.run_id, status: "cancelled" } });
+  });
+
+  it("action=interrupt (LangGraph's default) ends the run interrupted, keeping its progress; a run without input continues it", async () => {
+    const threadId = await newThread();
+    const run = (await api<{ run_id: string }>("POST", `/threads/${threadId}/runs`, { input: userInput("interrupt me while I talk") })).body;
+    await using join = await getStream(`/threads/${threadId}/runs/${run.run_id}/stream?stream_mode=messages-tuple`);
+    await join.next((event) => event.event === "messages");
+    const stopped = await api<{ status: string }>("POST", `/threads/${threadId}/runs/${run.run_id}/cancel?wait=1`);
+    expect(stopped.body.status).toBe("interrupted");
+    expect((await join.untilEnd()).at(-1)).toMatchObject({ event: "end", data: { run_id: run.run_id, status: "interrupted" } });
+    const thread = await api<{ status: string }>("GET", `/threads/${threadId}`);
+    expect(thread.body.status).toBe("interrupted");
+    const continued = await api<{ messages: { content: string }[] }>("POST", `/threads/${threadId}/runs/wait`, { input: null });
+    expect(continued.body.messages.map((message) => message.content)).toEqual(["interrupt me while I talk", "You said: interrupt me while I talk"]);
+    expect((await api<{ status: string }>("GET", `/threads/${threadId}`)).body.status).toBe("idle");
   });
 
   it("multitask interrupt stops the running run and starts the new one", async () => {

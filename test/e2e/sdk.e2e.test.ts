@@ -105,12 +105,20 @@ describe("@langchain/langgraph-sdk against Threadline", () => {
     expect(history.map((entry) => entry.values.messages?.map((message) => message.content))).toEqual([["checkpoint me once", "You said: checkpoint me once"]]);
   });
 
-  it("runs.cancel stops a slow run", async () => {
+  it("runs.cancel stops a slow run: interrupted (its default action, as on LangGraph Platform), or rolled back", async () => {
     const thread = await client.threads.create();
     const run = await client.runs.create(thread.thread_id, "chat", { input: human("a slow answer that will be cut short") });
     await collect(client.runs.joinStream(thread.thread_id, run.run_id, { streamMode: ["messages-tuple"] }), (part) => part.event === "messages");
     await client.runs.cancel(thread.thread_id, run.run_id, true);
-    expect((await client.runs.get(thread.thread_id, run.run_id)).status).toBe("cancelled");
+    expect((await client.runs.get(thread.thread_id, run.run_id)).status).toBe("interrupted");
+    expect((await client.threads.get(thread.thread_id)).status).toBe("interrupted");
+
+    const other = await client.threads.create();
+    const second = await client.runs.create(other.thread_id, "chat", { input: human("a slow answer that will be rolled back") });
+    await collect(client.runs.joinStream(other.thread_id, second.run_id, { streamMode: ["messages-tuple"] }), (part) => part.event === "messages");
+    await client.runs.cancel(other.thread_id, second.run_id, true, "rollback");
+    expect((await client.runs.get(other.thread_id, second.run_id)).status).toBe("cancelled");
+    expect((await client.threads.getState<State>(other.thread_id)).values.messages ?? []).toEqual([]);
   });
 
   it("threads.getState, getHistory, updateState and copy", async () => {

@@ -22,8 +22,9 @@ const listRunsQuery = z.object({
 
 const cancelQuery = z.object({
   wait: queryFlag.default(false),
-  // The SDK always sends `interrupt`: like `cancel`, it stops the run and keeps its progress (status cancelled).
-  action: z.enum(["interrupt", "rollback", "cancel"]).default("cancel"),
+  // As LangGraph Platform's: `interrupt` (its default, and what the SDK sends) stops the run keeping its progress,
+  // which ends `interrupted` and can be continued; `cancel` (Threadline's) ends it `cancelled`.
+  action: z.enum(["interrupt", "rollback", "cancel"]).default("interrupt"),
   reason: z.string().max(200).optional(),
 });
 
@@ -79,7 +80,7 @@ export function runRoutes(services: Services): Router {
     const userId = currentUser(response).id;
     const query = cancelQuery.parse(request.query);
     const target = { thread_id: param(request, "thread_id"), run_id: param(request, "run_id") };
-    let run = await services.runs.cancel(userId, { ...target, action: query.action === "rollback" ? "rollback" : "cancel" });
+    let run = await services.runs.cancel(userId, { ...target, action: query.action });
     if (query.wait) run = await waitForRun(services, userId, { ...target, signal: disconnectSignal(response) });
     response.status(query.wait ? 200 : 202).json(toRunResponse(run));
   });
