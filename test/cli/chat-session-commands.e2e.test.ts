@@ -5,6 +5,28 @@ import { SPAWN_TIMEOUT_MS, useCliTestServer } from "./cli-test-server.js";
 
 const fixture = useCliTestServer();
 
+describe("threadline chat: /retry", () => {
+  it("generates the newest reply again as a new branch; says so when there is nothing to generate again", { timeout: SPAWN_TIMEOUT_MS }, async () => {
+    await using cli = startCli(["--url", fixture.server.url, "--window", "retry-window"]);
+    cli.writeLine("/retry");
+    await cli.waitFor("stderr", (text) => text.includes("there is no reply to generate again in this session"));
+    cli.writeLine("first words");
+    await cli.waitFor("stdout", (text) => text.includes("You said: first words\n"));
+    cli.writeLine("second words");
+    await cli.waitFor("stdout", (text) => text.includes("You said: second words\n"));
+    cli.writeLine("/retry");
+    await cli.waitFor("stdout", (text) => text.split("You said: second words\n").length === 3);
+    cli.writeLine("/quit");
+    expect(await cli.exited).toBe(0);
+
+    await using client = await TestWsClient.connect(fixture.server.wsUrl);
+    const { thread_id } = await client.call<{ thread_id: string }>("thread.open", { window_id: "retry-window" });
+    // The state holds the branch: the first turn and the second, answered once.
+    const state = await client.call<{ values: { messages: { content: string }[] } }>("state.get", { thread_id });
+    expect(state.values.messages.map((message) => message.content)).toEqual(["first words", "You said: first words", "second words", "You said: second words"]);
+  });
+});
+
 describe("threadline chat: /search, /rename, /delete, /checkpoints", () => {
   it("/search finds messages of other sessions, in English and in Chinese, and /switch continues there", { timeout: SPAWN_TIMEOUT_MS }, async () => {
     await using client = await TestWsClient.connect(fixture.server.wsUrl);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { regeneratePoint } from "../../web/src/state/regenerate-point.js";
+import { regeneratePoint } from "../../src/sessions/regenerate-point.js";
 
 const row = (checkpoint_id: string, role: string | null, next: string[]) => ({ checkpoint_id, next, last_message: role ? { role, text: "…" } : null });
 

@@ -128,8 +128,8 @@ async function converse(context: SlashContext, streams: ChatStreams): Promise<nu
       const line = raw.trim();
       const command = line.startsWith("/") ? await runSlashCommand(line, context).catch((error: unknown) => handledAfter(reportError(output, error))) : "not-a-command";
       if (command === "quit") break;
-      if (command === "continue" || (command === "not-a-command" && line)) {
-        const running = command === "continue" ? context.session.proceed().then((first) => settle(context, first, ask)) : turn(context, line, ask);
+      if (command === "continue" || command === "retry" || (command === "not-a-command" && line)) {
+        const running = command === "not-a-command" ? turn(context, line, ask) : runTurn(context, command, ask);
         const outcome = await running.catch((error: unknown) => {
           reportError(output, error);
           return { status: "error" } satisfies TurnOutcome;
@@ -160,6 +160,12 @@ type Ask = (question: string) => Promise<string | undefined>;
 
 async function turn(context: SlashContext, text: string, ask: Ask): Promise<TurnOutcome> {
   return settle(context, await context.session.send(text), ask);
+}
+
+/** A turn without a message: `/continue` (a reply paused at a breakpoint) or `/retry` (the newest reply again). */
+async function runTurn(context: SlashContext, command: "continue" | "retry", ask: Ask): Promise<TurnOutcome> {
+  const first = command === "continue" ? context.session.proceed() : context.session.regenerate();
+  return settle(context, await first, ask);
 }
 
 /**

@@ -1,5 +1,7 @@
+import { randomUUID } from "node:crypto";
 import type { EventFrame } from "../../ws/protocol.js";
 import type { EventDataByName } from "../../events/thread-event.js";
+import { regeneratePoint } from "../../sessions/regenerate-point.js";
 import type { Session } from "../../sessions/session.js";
 import type { TranscriptMessage } from "../../transcript/transcript-message.js";
 import type { ChatConnection } from "./chat-connection.js";
@@ -14,6 +16,9 @@ export interface PendingInterrupt {
   kind?: "question";
   value?: unknown;
 }
+
+/** Said when a session has no reply to generate again. */
+export const NOTHING_TO_REGENERATE = "there is no reply to generate again in this session (or its checkpoint was pruned)";
 
 /** How a turn ended. */
 export interface TurnOutcome {
@@ -111,16 +116,22 @@ export class ChatSession {
 
   /** Continue a reply paused at a breakpoint (a run without input) and wait until it ends. */
   async proceed(): Promise<TurnOutcome> {
-    const threadId = this.requireThread();
-    const outcome = this.beginTurn();
-    try {
-      const { run_id } = await this.connection.call<{ run_id: string }>("run.start", { thread_id: threadId });
-      this.adoptRun(run_id);
-    } catch (error) {
-      this.turn = undefined;
-      throw error;
-    }
-    return outcome;
+    return this.startTurn({ thread_id: this.requireThread() });
+  }
+
+  /**
+   * Generate the newest reply again (the web page's *Regenerate reply*): a replay from the checkpoint before it, a
+   * new branch; waits until it ends. Refused when the newest 50 checkpoints hold no such point (pruned, say).
+   */
+  async regenerate(): Promise<TurnOutcome> {
+    const checkpointId = await this.regeneratePoint();
+    if (!checkpointId) throw new Error(NOTHING_TO_REGENERATE);
+    return this.startTurn({ thread_id: this.requireThread(), checkpoint_id: checkpointId, client_message_id: randomUUID() });
+  }
+
+  /** The checkpoint `regenerate` replays from, if the session has one. */
+  async regeneratePoint(): Promise<string | undefined> {
+    return regeneratePoint(await this.connection.call<unknown>("state.listCheckpoints", { thread_id: this.requireThread(), limit: 50 }));
   }
 
   /**
@@ -143,16 +154,7 @@ export class ChatSession {
 
   /** Send a message and wait until its run ends. */
   async send(text: string): Promise<TurnOutcome> {
-    const threadId = this.requireThread();
-    const outcome = this.beginTurn();
-    try {
-      const { run_id } = await this.connection.call<{ run_id: string }>("run.start", { thread_id: threadId, input: { messages: [{ role: "user", content: text }] } });
-      this.adoptRun(run_id);
-    } catch (error) {
-      this.turn = undefined;
-      throw error;
-    }
-    return outcome;
+    return this.startTurn({ thread_id: this.requireThread(), input: { messages: [{ role: "user", content: text }] } });
   }
 
   /**
@@ -195,6 +197,19 @@ export class ChatSession {
   async history(limit: number): Promise<TranscriptMessage[]> {
     const page = await this.connection.call<{ messages: TranscriptMessage[] }>("messages.list", { thread_id: this.requireThread(), limit });
     return page.messages;
+  }
+
+  /** A turn of a `run.start` with these params: resolves when its run ends. */
+  private async startTurn(params: Record<string, unknown>): Promise<TurnOutcome> {
+    const outcome = this.beginTurn();
+    try {
+      const { run_id } = await this.connection.call<{ run_id: string }>("run.start", params);
+      this.adoptRun(run_id);
+    } catch (error) {
+      this.turn = undefined;
+      throw error;
+    }
+    return outcome;
   }
 
   private beginTurn(): Promise<TurnOutcome> {

@@ -1,7 +1,7 @@
 import type { SessionPage } from "../../sessions/session.js";
 import { type ChatConnection, isMethodNotFound } from "./chat-connection.js";
 import type { ChatOptions } from "./chat-options.js";
-import type { ChatOutput, ChatSession } from "./chat-session.js";
+import { type ChatOutput, type ChatSession, NOTHING_TO_REGENERATE } from "./chat-session.js";
 import { deleteSession, listCheckpoints, pickSession, renameSession, searchSessions } from "./session-commands.js";
 
 /** What a slash command can use. */
@@ -23,6 +23,7 @@ export const HELP = `Type a message and press Enter. Commands:
   /delete <id|title>     delete a session and its history for good (name it, the current one too)
   /checkpoints [n]       the newest n checkpoints of this session (the ids /fork takes)
   /continue              continue a reply paused at a breakpoint
+  /retry                 generate the newest reply again (a new branch; the old one stays in /checkpoints)
   /fork <checkpoint>     branch a new session at a checkpoint
   /help                  this help
   /quit                  leave (so does Ctrl-D; Ctrl-C stops a reply, a second Ctrl-C leaves)
@@ -30,7 +31,7 @@ Any other /text is sent to the assistant as a message.
 `;
 
 /** What became of a line starting with `/`. */
-export type SlashResult = "handled" | "quit" | "not-a-command" | "continue";
+export type SlashResult = "handled" | "quit" | "not-a-command" | "continue" | "retry";
 
 /**
  * Run a `/command`. Unknown ones are `not-a-command` and go to the assistant as a message: graphs and models
@@ -47,6 +48,11 @@ export async function runSlashCommand(line: string, context: SlashContext): Prom
     // The loop runs it as a turn (it streams, and may stop for an approval).
     case "continue":
       return "continue";
+    case "retry":
+      // Checked here so that nothing to generate again is a message, not a failed turn (the exit code).
+      if (await context.session.regeneratePoint()) return "retry";
+      stderr.write(`${NOTHING_TO_REGENERATE}\n`);
+      return "handled";
     case "sessions":
       await listSessions(context);
       return "handled";

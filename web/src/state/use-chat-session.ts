@@ -7,7 +7,7 @@ import { errorPhrase } from "./error-phrase.js";
 import { SESSION_DELETED, SESSION_DELETED_ELSEWHERE, SESSION_PICKED_DELETED, sendFailureMessage } from "./send-failure.js";
 import { loadTabThread, saveTabThread, tabWindowId } from "./browser-storage.js";
 import { awaitsUser } from "./session-list-notice.js";
-import { regeneratePoint } from "./regenerate-point.js";
+import { regeneratePoint } from "../../../src/sessions/regenerate-point.js";
 import { isQueued } from "./thread-state.js";
 import { ThreadSync } from "./thread-sync.js";
 import type { SessionsModel } from "./use-sessions.js";

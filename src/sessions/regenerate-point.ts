@@ -1,3 +1,4 @@
+// Pure (no Node imports): the web page imports this file too, so its Regenerate and the terminal's /retry agree.
 // Where a reply can be generated again: the newest checkpoint at which the user's message was in the state and the
 // graph still had nodes to run — after its input was applied, before anything answered it. Replaying from there
 // (`run.start {checkpoint_id}`) runs the reply again as a new branch.
