@@ -32,15 +32,32 @@ export async function runToolCalls(messages: BaseMessage[], context: AgentContex
     const reason = unrunnableReason(last, callId(call));
     const decision = decisions.get(callId(call));
     const output = reason ? { ok: false, content: `Error: ${reason}` } : await runOne(call, { decision, context, writer: config.writer });
-    // The arguments a human's edit put in place of the model's travel with the result (tool.completed shows them).
-    const edited = !reason && decision?.decision === "edit" && decision.args ? { response_metadata: { [EDITED_ARGS_KEY]: decision.args } } : {};
-    results.push(new ToolMessage({ content: output.content, tool_call_id: callId(call), name: call.name, status: output.ok ? "success" : "error", ...edited }));
+    results.push(new ToolMessage({ content: output.content, tool_call_id: callId(call), name: call.name, status: output.ok ? "success" : "error", ...decisionMetadata(decision, reason) }));
   }
   return { messages: results };
 }
 
 /** `response_metadata` key of a tool result whose call ran with a human's edited arguments: those arguments. */
 export const EDITED_ARGS_KEY = "threadline_edited_args";
+
+/** `response_metadata` key of a tool result whose call a human rejected (its status is `error`, for the model). */
+export const REJECTED_KEY = "threadline_rejected";
+
+/**
+ * What a human's decision leaves on the call's result, so that every client can show it: the arguments an edit put
+ * in place of the model's (tool.completed and the transcript show them), or that the call was rejected.
+ */
+function decisionMetadata(decision: ApprovalDecision | undefined, unrunnable: string | undefined): { response_metadata?: Record<string, unknown> } {
+  if (unrunnable || !decision) return {};
+  if (decision.decision === "edit" && decision.args) return { response_metadata: { [EDITED_ARGS_KEY]: decision.args } };
+  if (decision.decision === "reject") return { response_metadata: { [REJECTED_KEY]: true } };
+  return {};
+}
+
+/** Whether a tool result is of a call a human rejected (`REJECTED_KEY`). */
+export function wasRejected(result: ToolMessage): boolean {
+  return result.response_metadata?.[REJECTED_KEY] === true;
+}
 
 /** The arguments a tool result's call ran with when a human edited the model's (`EDITED_ARGS_KEY`), if any. */
 export function editedArgsOf(result: ToolMessage): Record<string, unknown> | undefined {

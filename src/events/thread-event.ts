@@ -20,7 +20,8 @@ export interface EventDataByName {
   "state.updated": { run_id: string; node: string; values: Record<string, unknown> };
   "tool.started": { tool_call_id: string; name: string; args: Record<string, unknown> };
   /** `args`: the arguments the tool ran with, when a human edited them (the model's are in its message). */
-  "tool.completed": { tool_call_id: string; name: string; output: string; error?: string; args?: Record<string, unknown> };
+  /** `rejected`: a human rejected the call (it never ran; `error` says so, as the model read it). */
+  "tool.completed": { tool_call_id: string; name: string; output: string; error?: string; args?: Record<string, unknown>; rejected?: true };
   /**
    * `data`: what a node of the run's graph wrote to LangGraph's `custom` stream (`config.writer`), as JSON;
    * `namespace`: the subgraph whose node wrote it (LangGraph's namespace, e.g. `["research:<task id>"]`), absent for

@@ -1,5 +1,5 @@
 import { type ModelTokens, USAGE_BY_MODEL_KEY } from "../agent/call-model.js";
-import { editedArgsOf } from "../agent/run-tool-calls.js";
+import { editedArgsOf, wasRejected } from "../agent/run-tool-calls.js";
 import { isToolStartChunk, TOOL_STARTED_KIND, type ToolStartChunk } from "../agent/tool-start.js";
 import { AIMessage, AIMessageChunk, type BaseMessage, RemoveMessage, ToolMessage } from "@langchain/core/messages";
 import type { NewThreadEvent, TokenUsage } from "../events/thread-event.js";
@@ -202,7 +202,7 @@ export class StreamTranslator {
     if (ToolMessage.isInstance(message)) {
       const failed = message.status === "error";
       const edited = editedArgsOf(message);
-      const data = { tool_call_id: message.tool_call_id, name: message.name ?? "", output: message.text, ...(edited ? { args: edited } : {}) };
+      const data = { tool_call_id: message.tool_call_id, name: message.name ?? "", output: message.text, ...(edited ? { args: edited } : {}), ...(wasRejected(message) ? { rejected: true as const } : {}) };
       this.sink.emit({ event: "tool.completed", data: failed ? { ...data, error: message.text } : data });
     }
   }

@@ -71,8 +71,10 @@ export class TranscriptReconciler {
       publisher.emit({ event: "message.completed", data: { message } });
       // Its tool.completed was queued behind it, so it was lost with it.
       if (message.role === "tool") {
-        const data = { tool_call_id: message.tool_call_id ?? "", name: message.name ?? "", output: message.content };
-        publisher.emit({ event: "tool.completed", data: message.status === "error" ? { ...data, error: message.content } : data });
+        const rejected = message.status === "rejected";
+        const data = { tool_call_id: message.tool_call_id ?? "", name: message.name ?? "", output: message.content, ...(rejected ? { rejected: true as const } : {}) };
+        const failed = message.status === "error" || rejected;
+        publisher.emit({ event: "tool.completed", data: failed ? { ...data, error: message.content } : data });
       }
     }
   }

@@ -48,7 +48,8 @@ function toLine(row: ExportRow): ConversationLine {
   if (row.args) line.args = sortedKeys(row.args);
   // Milliseconds, as `timestamp`: the row has microseconds, which a line does not carry.
   if (row.started_at) line.started_at = row.started_at.toISOString();
-  if (row.status === "error") line.status = "error";
+  // The format knows success and error: a rejected call's result was an error to the model.
+  if (row.status === "error" || row.status === "rejected") line.status = "error";
   return line;
 }
 

@@ -1,5 +1,5 @@
 import { AIMessage, type BaseMessage, ToolMessage } from "@langchain/core/messages";
-import { editedArgsOf } from "../agent/run-tool-calls.js";
+import { editedArgsOf, wasRejected } from "../agent/run-tool-calls.js";
 
 /** A message as the user saw it: one row of the append-only transcript. */
 export interface TranscriptMessage {
@@ -10,6 +10,7 @@ export interface TranscriptMessage {
   tool_calls?: { id: string; name: string; args: Record<string, unknown> }[];
   tool_call_id?: string;
   name?: string;
+  /** On a tool result: `success`, `error`, or `rejected` (a human rejected the call: an error for the model). */
   status?: string;
   /** On a tool result: the arguments the tool ran with when a human edited the model's before approving the call. */
   args?: Record<string, unknown>;
@@ -53,7 +54,7 @@ export function toNewTranscriptMessage(message: BaseMessage, fallbackId: string)
   }
   if (ToolMessage.isInstance(message)) {
     entry.tool_call_id = message.tool_call_id;
-    entry.status = message.status ?? "success";
+    entry.status = wasRejected(message) ? "rejected" : (message.status ?? "success");
     const edited = editedArgsOf(message);
     if (edited) entry.args = edited;
   }

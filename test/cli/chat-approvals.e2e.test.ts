@@ -81,6 +81,9 @@ describe("threadline chat answers `Approve? [y/e/n]` (through pipes)", () => {
     await cli.waitFor("stderr", (text) => text.includes("Reason (optional): "));
     cli.writeLine("too slow");
     await cli.waitFor("stdout", (text) => text.includes("rejected this call of slow_approved_task: too slow"));
+    // Said as rejected, not as a failure of the tool.
+    expect(cli.stderr).toMatch(/⚙ slow_approved_task .* → rejected: Error: the user rejected this call of slow_approved_task: too slow/);
+    expect(cli.stderr).not.toContain("→ failed: Error: the user rejected");
     expect(await decisions(threadId)).toMatchObject([{ decision: "approve" }, { decision: "reject", reason: "too slow" }]);
     cli.child.stdin.end();
     expect(await cli.exited).toBe(0);

@@ -186,10 +186,16 @@ describe("human in the loop", () => {
     });
     const toolResult: Frame = await client.waitForEvent("tool.completed", { run_id });
     expect(String(toolResult.data?.error)).toContain("rejected this call of send_email: wrong recipient");
+    expect(toolResult.data?.rejected).toBe(true);
     await client.waitForEvent("run.completed", { run_id });
     expect(await outbox(server, threadId)).toEqual([]);
-    const history = await client.call<{ messages: { role: string; content: string }[] }>("messages.list", { thread_id: threadId });
+    const history = await client.call<{ messages: { role: string; content: string; status?: string }[] }>("messages.list", { thread_id: threadId });
     expect(history.messages.at(-1)?.content).toContain("rejected");
+    // The transcript says the human rejected it (clients show "rejected", not "failed"); LangGraph's state keeps its
+    // ToolMessage an error, as the model read it.
+    expect(history.messages.filter((message) => message.role === "tool").map((message) => message.status)).toEqual(["rejected"]);
+    const state = (await (await fetch(`${server.url}/threads/${threadId}/state`)).json()) as { values: { messages: { type: string; status?: string }[] } };
+    expect(state.values.messages.filter((message) => message.type === "tool").map((message) => message.status)).toEqual(["error"]);
   });
 
   it("does not ask to approve arguments the tool would refuse: the model gets the error at once", async () => {

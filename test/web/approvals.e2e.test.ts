@@ -168,7 +168,7 @@ describe("approvals in the page", () => {
     await card.getByRole("button", { name: "Reject" }).click();
     await card.getByRole("button", { name: "Reject" }).click();
     await expect.poll(() => page.locator(".approval-card").count(), { timeout: 15_000 }).toBe(0);
-    await expect.poll(() => page.locator(".tool-card", { hasText: "slow_approved_task" }).locator("summary").innerText(), { timeout: 15_000 }).toMatch(/slow_approved_task\s+failed/);
+    await expect.poll(() => page.locator(".tool-card", { hasText: "slow_approved_task" }).locator("summary").innerText(), { timeout: 15_000 }).toMatch(/slow_approved_task\s+rejected/);
     expect(await decisions(threadId)).toMatchObject([{ decision: "approve" }, { decision: "reject" }]);
     expect(pageErrors).toEqual([]);
   });
@@ -224,9 +224,14 @@ describe("approvals in the page", () => {
     await card.getByRole("button", { name: "Reject" }).click();
     await expect.poll(() => lastAssistantText(page).catch(() => ""), { timeout: 15_000 }).toContain("rejected this call of send_email: wrong recipient");
     const tool = page.locator(".tool-card").last();
-    await expect.poll(() => tool.locator("summary").innerText()).toMatch(/send_email\s+failed/);
+    // Rejected, not failed: live, and after a reload (the transcript says so: status "rejected").
+    await expect.poll(() => tool.locator("summary").innerText()).toMatch(/send_email\s+rejected/);
     await tool.locator("summary").click();
-    expect(await tool.locator(".tool-error").innerText()).toContain("wrong recipient");
+    expect(await tool.locator(".tool-section-label").allInnerTexts()).toContain("Rejection");
+    expect(await tool.locator(".tool-output").innerText()).toContain("wrong recipient");
+    await page.reload();
+    await waitForChat(page);
+    await expect.poll(() => page.locator(".tool-card").last().locator("summary").innerText(), { timeout: 15_000 }).toMatch(/send_email\s+rejected/);
     expect(await outbox(threadId)).toEqual([]);
     expect(await decisions(threadId)).toEqual([{ decision: "reject", tool_name: "send_email", edited_args: null, reason: "wrong recipient" }]);
     expect(pageErrors).toEqual([]);

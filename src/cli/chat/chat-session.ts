@@ -263,7 +263,7 @@ export class ChatSession {
         // none, so no duration, and its arguments are the request's. An edit's arguments are what ran.
         const duration = started === undefined ? "" : style.dim(` (${Math.max(0, Date.parse(frame.created_at) - started.at)} ms)`);
         const args = tool.args ? JSON.stringify(tool.args) : (started?.args ?? this.requestedArgs.get(tool.tool_call_id) ?? "");
-        const result = tool.error === undefined ? truncate(tool.output) : style.red(`failed: ${truncate(tool.error)}`);
+        const result = tool.rejected ? style.dim(`rejected: ${truncate(tool.error ?? tool.output)}`) : tool.error === undefined ? truncate(tool.output) : style.red(`failed: ${truncate(tool.error)}`);
         stderr.write(`${style.cyan("⚙")} ${tool.name} ${style.dim(truncate(args))} → ${result}${duration}\n`);
         this.toolStarts.delete(tool.tool_call_id);
         this.requestedArgs.delete(tool.tool_call_id);

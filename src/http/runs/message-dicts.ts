@@ -24,7 +24,8 @@ export function toMessageDict(message: TranscriptMessage): MessageDict {
   }
   if (message.role === "tool") {
     dict.tool_call_id = message.tool_call_id ?? "";
-    dict.status = message.status ?? "success";
+    // LangGraph's ToolMessage knows success and error: a rejected call's result is an error to the model.
+    dict.status = message.status === "rejected" ? "error" : (message.status ?? "success");
   }
   return dict;
 }

@@ -6,6 +6,7 @@ import type { ToolCallState, ToolCallView } from "../state/thread-state.js";
 
 const STATE_LABELS: Record<ToolCallState, PlainKey> = {
   error: "tool.failed",
+  rejected: "tool.rejected",
   done: "tool.done",
   waiting: "tool.awaitingApproval",
   running: "tool.running",
@@ -29,7 +30,12 @@ export function ToolCallCard({ tool }: { tool: ToolCallView }) {
       <div class="tool-body">
         <div class="tool-section-label">{t("tool.arguments")}</div>
         <pre class="tool-args">{JSON.stringify(tool.args, null, 2)}</pre>
-        {tool.error !== undefined ? (
+        {state === "rejected" ? (
+          <>
+            <div class="tool-section-label">{t("tool.rejection")}</div>
+            <pre class="tool-output">{tool.error ?? tool.output}</pre>
+          </>
+        ) : tool.error !== undefined ? (
           <>
             <div class="tool-section-label">{t("tool.error")}</div>
             <pre class="tool-error">{tool.error}</pre>

@@ -123,6 +123,8 @@ export const en = {
   "tool.awaitingApproval": "awaiting approval",
   "tool.done": "done",
   "tool.failed": "failed",
+  "tool.rejected": "rejected",
+  "tool.rejection": "Rejection",
   "tool.stopped": "stopped",
   "tool.stoppedNote": "The run ended before this call returned a result.",
   "tool.arguments": "Arguments",

@@ -119,6 +119,8 @@ export const zhCN: Catalog = {
   "tool.awaitingApproval": "等待批准",
   "tool.done": "已完成",
   "tool.failed": "失败",
+  "tool.rejected": "已拒绝",
+  "tool.rejection": "拒绝说明",
   "tool.stopped": "已停止",
   "tool.stoppedNote": "运行在此调用返回结果之前已结束。",
   "tool.arguments": "参数",

@@ -117,7 +117,7 @@ export interface EventDataByName {
   "state.updated": { run_id: string; node: string; values: Record<string, unknown> };
   "tool.started": { tool_call_id: string; name: string; args: Record<string, unknown> };
   /** `args`: what the tool ran with when a human edited the call's arguments before approving it. */
-  "tool.completed": { tool_call_id: string; name: string; output: string; error?: string; args?: Record<string, unknown> };
+  "tool.completed": { tool_call_id: string; name: string; output: string; error?: string; args?: Record<string, unknown>; rejected?: true };
   "run.completed": { run_id: string; status: "success"; usage?: unknown };
   /** `interrupts`: approval questions open again after the stop (an answer's run stopped before its tool finished). */
   "run.failed": { run_id: string; code: string; message: string; status: "error" | "cancelled" | "timeout" | "interrupted"; interrupts?: Interrupt[] };

@@ -6,7 +6,7 @@ import { type EventDataByName, type EventFrame, type Interrupt, type RunRecord, 
  * `tool.started` came), `done`, `error`, or `stopped`: no result, and none can come any more (see
  * `callClosedWithoutResult`) — its run stopped mid-tool or before the tool ran.
  */
-export type ToolCallState = "pending" | "waiting" | "running" | "done" | "error" | "stopped";
+export type ToolCallState = "pending" | "waiting" | "running" | "done" | "error" | "rejected" | "stopped";
 
 /** A tool call as the page shows it, merged from events (live) and the transcript (history). */
 export interface ToolCallView {
@@ -262,7 +262,7 @@ export function toolCallView(state: ThreadState, call: { id: string; name: strin
   const view: ToolCallView = { id: call.id, name: call.name, ...live, state: "pending", startedAt, args: live.args ?? result?.args ?? call.args };
   if (result && view.output === undefined) {
     view.output = result.content;
-    if (result.status === "error") view.error = result.content;
+    if (result.status === "error" || result.status === "rejected") view.error = result.content;
     view.completedAt ??= result.created_at;
   }
   view.state = toolCallState(state, view, { request, startedInRun, started: live.startedAt !== undefined });
@@ -273,6 +273,8 @@ export function toolCallView(state: ThreadState, call: { id: string; name: strin
 export type ToolCallRequestRow = Pick<TranscriptMessage, "created_at" | "run_id" | "seq">;
 
 function toolCallState(state: ThreadState, view: ToolCallView, call: { request: ToolCallRequestRow; startedInRun: string | undefined; started: boolean }): ToolCallState {
+  // A human rejected it: its result is an error to the model, not a failure of the tool.
+  if (state.messages.some((message) => message.role === "tool" && message.tool_call_id === view.id && message.status === "rejected")) return "rejected";
   if (view.error !== undefined) return "error";
   if (view.output !== undefined) return "done";
   if (state.interrupts.some((interrupt) => interrupt.tool_call_id === view.id)) return "waiting";
