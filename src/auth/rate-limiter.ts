@@ -73,10 +73,10 @@ export class UserRateLimiter {
     this.sweepTimer = setInterval(() => void this.sweep(), SWEEP_INTERVAL_MS).unref();
   }
 
-  /** Spend one point for the user or throw `rate_limited` with the wait in details. */
-  async consume(userId: string): Promise<void> {
+  /** Spend `points` (one request's worth by default) for the user or throw `rate_limited` with the wait in details. */
+  async consume(userId: string, points = 1): Promise<void> {
     try {
-      await this.limiter.consume(userId);
+      await this.limiter.consume(userId, points);
     } catch (error) {
       if (error instanceof RateLimiterRes) {
         // The wait in words too: a client that prints only the message (the terminal's) still says when to retry.

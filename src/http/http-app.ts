@@ -6,6 +6,7 @@ import { errorHandler, notFoundHandler, refuseInvalidUtf8 } from "./error-handle
 import { jsonBodyOnly } from "./json-body-only.js";
 import { storableInput } from "./storable-input.js";
 import { assistantRoutes } from "./routes/assistant-routes.js";
+import { bulkRunRoutes } from "./routes/bulk-run-routes.js";
 import { cronRoutes } from "./routes/cron-routes.js";
 import { lifecycleRoutes } from "./routes/lifecycle-routes.js";
 import { systemRoutes } from "./routes/system-routes.js";
@@ -33,6 +34,7 @@ export function createHttpApp(services: Services): Express {
   app.use(cronRoutes(services));
   app.use(threadRoutes(services));
   app.use(stateRoutes(services));
+  app.use(bulkRunRoutes(services));
   app.use(runRoutes(services));
   app.use(streamRoutes(services));
   app.use(messageRoutes(services));

@@ -190,6 +190,17 @@ export class RunService {
     return this.deps.store.get(userId, threadId, runId);
   }
 
+  /**
+   * Cancel several of the user's runs at once (LangGraph's `POST /runs/cancel`): those `filter` names that are still
+   * active; the others are left as they are. Resolves with the runs it stopped.
+   */
+  async cancelMany(userId: string, filter: Parameters<RunStore["listActive"]>[1], action: "cancel" | "interrupt" | "rollback"): Promise<Run[]> {
+    const active = await this.deps.store.listActive(userId, filter);
+    const stopped: Run[] = [];
+    for (const run of active) stopped.push(await this.cancel(userId, { thread_id: run.thread_id, run_id: run.run_id, action }));
+    return stopped;
+  }
+
   /** Cancel a queued run with its finishing hooks; false when it was claimed (or ended) in the meantime. */
   private async cancelQueued(run: Run): Promise<boolean> {
     // Prepared before the transaction (a hook may read, and the embedded database has a single connection).

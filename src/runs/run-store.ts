@@ -322,6 +322,21 @@ export class RunStore {
     return rows.map(toRun);
   }
 
+  /**
+   * The user's active runs (pending or running) that a bulk cancel names: on one thread (those of `runIds`, or all),
+   * or across the user's threads; `status` narrows either. Oldest first, so that queued runs are stopped in order.
+   */
+  async listActive(userId: string, filter: { threadId?: string; runIds?: string[]; status?: "pending" | "running" }): Promise<Run[]> {
+    const { rows } = await this.pool.query<RunRow>(
+      `SELECT ${COLUMNS} FROM runs
+        WHERE user_id = $1 AND status IN ('pending', 'running') AND ($2::uuid IS NULL OR thread_id = $2)
+          AND ($3::uuid[] IS NULL OR run_id = ANY($3)) AND ($4::text IS NULL OR status = $4)
+        ORDER BY created_at, run_id`,
+      [userId, filter.threadId ?? null, filter.runIds ?? null, filter.status ?? null],
+    );
+    return rows.map(toRun);
+  }
+
   /** Delete a finished run record. */
   async delete(userId: string, threadId: string, runId: string): Promise<void> {
     const run = await this.get(userId, threadId, runId);

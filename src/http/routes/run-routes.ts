@@ -9,6 +9,7 @@ import { runPath, toRunResponse } from "../runs/run-response.js";
 import { serveRunStream } from "../runs/run-stream.js";
 import { submitStatelessRun, submitThreadRun } from "../runs/run-submitter.js";
 import { disconnectSignal, finalValues, respondWhenDone, waitForRun } from "../runs/run-waiter.js";
+import { deleteThread, deleteWhenFinished } from "../runs/stateless-cleanup.js";
 import { DEFAULT_RUN_STREAM_MODES } from "../runs/stream-modes.js";
 import { STREAM_START } from "../sse/event-position.js";
 
@@ -145,21 +146,4 @@ async function answerWhenFinished(services: Services, answer: FinishedAnswer): P
     return values;
   })();
   await respondWhenDone(response, work);
-}
-
-/** A stateless run's thread goes once the run has finished (best effort, on this instance). */
-function deleteWhenFinished(services: Services, userId: string, run: Run): void {
-  void (async () => {
-    await deleteThread(services, userId, await waitForRun(services, userId, { thread_id: run.thread_id, run_id: run.run_id }));
-  })().catch((error: unknown) => services.logger.warn({ err: error, threadId: run.thread_id }, "stateless thread not deleted"));
-}
-
-/**
- * Delete a stateless run's thread once the run has ended — unless it ended waiting for a human (`interrupted`): the
- * answer names the thread, and deleting it would lose the question (and what it guards) for good. Cron runs keep
- * such threads for the same reason; the thread's TTL, if any, still applies.
- */
-async function deleteThread(services: Services, userId: string, finished: Run): Promise<void> {
-  if (finished.status === "interrupted") return;
-  await services.sessions.delete(userId, finished.thread_id).catch((error: unknown) => services.logger.warn({ err: error, threadId: finished.thread_id }, "stateless thread not deleted"));
 }
