@@ -45,7 +45,8 @@ async function now(): Promise<Date> {
 describe("POST /runs/batch", () => {
   it("creates one stateless run per body, each on its own thread; a kept thread holds its reply (the SDK sends camelCase keys)", async () => {
     const runs = await alice.runs.createBatch([
-      { assistantId: "chat", input: human("first of the batch"), onCompletion: "keep" },
+      // The SDK types onCompletion as "complete" | "continue"; LangGraph's API (and Threadline) take "delete" | "keep".
+      { assistantId: "chat", input: human("first of the batch"), onCompletion: "keep" as never },
       { assistantId: "chat", input: human("第二个") },
     ]);
     expect(runs).toHaveLength(2);
