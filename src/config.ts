@@ -166,6 +166,11 @@ const configSchema = z.object({
     .refine((entries) => entries.every(isAllowHostEntry), { message: "each entry must be a host name, an IP address or a CIDR range (e.g. ollama.internal,10.0.0.5,192.168.1.0/24)" }),
   /** Default thread TTL in idle minutes for threads created without `ttl`; unset means they never expire. */
   THREAD_TTL_MINUTES: z.coerce.number().positive().optional(),
+  /**
+   * Idle minutes a stateless run's thread is kept when the run stopped for a human (its answer goes there): then it
+   * is deleted, answered or not, as `on_completion: "delete"` asked. @default 1440
+   */
+  STATELESS_KEEP_MINUTES: z.coerce.number().positive().default(1440),
   /** What the default TTL does: delete the thread, or keep only its latest checkpoint. @default "delete" */
   THREAD_TTL_STRATEGY: z.enum(["delete", "keep_latest"]).default("delete"),
   /** Minutes between TTL sweeps (1–60, aligned on the hour). @default 5 */

@@ -1,86 +1,11 @@
 import { CheckpointRetention } from "../../src/checkpoint/checkpoint-retention.js";
-import { randomUUID } from "node:crypto";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { RunningServer } from "../../src/app.js";
-import { createTestDatabase, type TestDatabase } from "../helpers/test-database.js";
-import { startTestServer } from "../helpers/test-server.js";
-import { requestJson, SseClient, type SseMessage, userInput } from "./http-runs-support.js";
+import { beforeAll, describe, expect, it } from "vitest";
+import { expectIncreasingIds, type RunBody, streamedText, useHttpRunsServer, type Values } from "./http-runs-fixture.js";
+import { requestJson, userInput } from "./http-runs-support.js";
 
-interface RunBody {
-  run_id: string;
-  thread_id: string;
-  assistant_id: string;
-  status: string;
-  created_at: string;
-  updated_at: string;
-  metadata: Record<string, unknown>;
-  multitask_strategy: string;
-  kwargs: Record<string, unknown>;
-  cancel_reason: string | null;
-}
-interface Values {
-  messages: { type: string; content: string; id: string; tool_calls?: unknown[] }[];
-  __error__?: { error: string; message: string };
-}
-
-let database: TestDatabase;
-let server: RunningServer;
-let aliceKey: string;
-let bobKey: string;
-
-beforeAll(async () => {
-  database = await createTestDatabase();
-  server = await startTestServer({ databaseUrl: database.url, env: { AUTH_MODE: "apikey" } });
-  aliceKey = (await server.services.apiKeys.create("alice")).key;
-  bobKey = (await server.services.apiKeys.create("bob")).key;
-});
-afterAll(async () => {
-  await server.close();
-  await database.drop();
-});
-
-function as(key: string) {
-  return <T = Record<string, unknown>>(method: string, path: string, body?: unknown) =>
-    requestJson<T>(server.url, { method, path, body, headers: { Authorization: `Bearer ${key}` } });
-}
-const alice = () => as(aliceKey);
-const bob = () => as(bobKey);
-
-async function newThread(): Promise<string> {
-  return (await alice()<{ thread_id: string }>("POST", "/threads", {})).body.thread_id;
-}
-
-function openStream(path: string, body: unknown, key = aliceKey): Promise<SseClient> {
-  return SseClient.open(`${server.url}${path}`, {
-    method: "POST",
-    headers: { Authorization: `Bearer ${key}`, "Content-Type": "application/json" },
-    body: JSON.stringify(body),
-  });
-}
-
-function idOrder(id: string | undefined): [number, number] {
-  const [seq, index] = (id ?? "").split(".");
-  return [Number(seq), Number(index ?? 0)];
-}
-
-function expectIncreasingIds(events: SseMessage[]): void {
-  for (const [position, event] of events.entries()) {
-    expect(event.id, `event ${position} (${event.event}) has an id`).toBeDefined();
-    const previous = events[position - 1];
-    if (!previous) continue;
-    const [seq, index] = idOrder(event.id);
-    const [previousSeq, previousIndex] = idOrder(previous.id);
-    expect(seq > previousSeq || (seq === previousSeq && index > previousIndex), `${previous.id} < ${event.id}`).toBe(true);
-  }
-}
-
-function streamedText(events: SseMessage[]): string {
-  return events
-    .filter((event) => event.event === "messages")
-    .map((event) => (event.data as [{ content: string }, unknown])[0].content)
-    .join("");
-}
-
+const fixture = useHttpRunsServer();
+const { alice, bob, newThread, openStream } = fixture;
+const server = () => fixture.server();
 describe("background runs (LangGraph Run shape)", () => {
   it("create answers the Run; join, get, list and delete follow it", async () => {
     const threadId = await newThread();
@@ -145,7 +70,7 @@ describe("background runs (LangGraph Run shape)", () => {
     expect(continued.body.messages[2]?.content).toBe("42");
     expect((await alice()<{ next: string[] }>("GET", `/threads/${threadId}/state`)).body.next).toEqual([]);
     // Where the first run stopped is a turn's end: retention keeps it (the continuing run's first checkpoint says so).
-    await new CheckpointRetention(server.services.pool).pruneThread(threadId, { cutoff: new Date(Date.now() + 60_000) });
+    await new CheckpointRetention(server().services.pool).pruneThread(threadId, { cutoff: new Date(Date.now() + 60_000) });
     const paused = await alice()<{ next: string[] }>("GET", `/threads/${threadId}/state/${state.body.checkpoint.checkpoint_id}`);
     expect(paused.status).toBe(200);
     expect(paused.body.next).toEqual(["tools"]);
@@ -307,92 +232,6 @@ describe("POST /threads/{id}/runs/stream", () => {
   });
 });
 
-describe("stateless runs", () => {
-  it("POST /runs/wait answers values and deletes its thread; on_completion keep keeps it", async () => {
-    const waited = await alice()<Values>("POST", "/runs/wait", { assistant_id: "chat", input: userInput("no thread") });
-    expect(waited.status).toBe(200);
-    expect(waited.body.messages.at(-1)?.content).toBe("You said: no thread");
-    const threadId = /\/threads\/([^/]+)\//.exec(waited.headers.get("content-location") ?? "")?.[1];
-    expect((await alice()("GET", `/threads/${threadId}`)).status).toBe(404);
-
-    const kept = await alice()<Values>("POST", "/runs/wait", { input: userInput("keep it"), on_completion: "keep" });
-    const keptThread = /\/threads\/([^/]+)\//.exec(kept.headers.get("content-location") ?? "")?.[1];
-    expect((await alice()("GET", `/threads/${keptThread}`)).status).toBe(200);
-  });
-
-  it("POST /runs/stream streams a run and removes the thread after it", async () => {
-    await using stream = await openStream("/runs/stream", { input: userInput("stateless stream"), stream_mode: "messages-tuple" });
-    const events = await stream.untilEnd();
-    expect(streamedText(events)).toBe("You said: stateless stream");
-    const threadId = /\/threads\/([^/]+)\//.exec(stream.response.headers.get("content-location") ?? "")?.[1];
-    await expect.poll(async () => (await alice()("GET", `/threads/${threadId}`)).status, { timeout: 20_000 }).toBe(404);
-  });
-
-  it("a stateless run that stops for an approval keeps its thread, and the question can be answered there", async () => {
-    const asking = userInput('/tool send_email {"to":"s@l.co","subject":"x","body":"b"}');
-    const waited = await alice()<Values & { __interrupt__?: unknown[] }>("POST", "/runs/wait", { assistant_id: "chat", input: asking });
-    expect(waited.body.__interrupt__).toHaveLength(1);
-    const threadId = /\/threads\/([^/]+)\//.exec(waited.headers.get("content-location") ?? "")?.[1];
-    expect((await alice()("GET", `/threads/${threadId}`)).status).toBe(200);
-    const answered = await alice()<Values>("POST", `/threads/${threadId}/runs/wait`, { command: { resume: { decision: "approve" } } });
-    expect(answered.status).toBe(200);
-    expect(answered.body.messages.some((message) => message.type === "tool" && message.content.includes("s@l.co"))).toBe(true);
-
-    await using stream = await openStream("/runs/stream", { input: asking, stream_mode: "values" });
-    await stream.untilEnd();
-    const streamed = /\/threads\/([^/]+)\//.exec(stream.response.headers.get("content-location") ?? "")?.[1];
-    expect((await alice()<{ status: string }>("GET", `/threads/${streamed}`)).body.status).toBe("interrupted");
-
-    const background = await alice()<RunBody>("POST", "/runs", { input: asking });
-    const joined = await alice()<Values & { __interrupt__?: unknown[] }>("GET", `/threads/${background.body.thread_id}/runs/${background.body.run_id}/join`);
-    expect(joined.body.__interrupt__).toHaveLength(1);
-    // The deletion after the run is best effort in the background: give it time to (wrongly) happen.
-    await new Promise((resolve) => setTimeout(resolve, 300));
-    expect((await alice()("GET", `/threads/${background.body.thread_id}`)).status).toBe(200);
-  });
-
-  it("POST /runs creates a background run on a new thread", async () => {
-    const created = await alice()<RunBody>("POST", "/runs", { input: userInput("background, stateless"), on_completion: "keep" });
-    expect(created.status).toBe(200);
-    const joined = await alice()<Values>("GET", `/threads/${created.body.thread_id}/runs/${created.body.run_id}/join`);
-    expect(joined.body.messages.at(-1)?.content).toBe("You said: background, stateless");
-  });
-});
-
-describe("if_not_exists", () => {
-  it("reject (the default) answers not_found; create makes the thread with that id", async () => {
-    const threadId = randomUUID();
-    expect((await alice()<{ code: string }>("POST", `/threads/${threadId}/runs/wait`, { input: userInput("hi") })).body.code).toBe("not_found");
-    const created = await alice()<Values>("POST", `/threads/${threadId}/runs/wait`, { input: userInput("hi"), if_not_exists: "create" });
-    expect(created.status).toBe(200);
-    expect(created.body.messages.at(-1)?.content).toBe("You said: hi");
-    expect((await alice()("GET", `/threads/${threadId}`)).status).toBe(200);
-  });
-
-  it("a command.resume on a thread where nothing is pending answers not_found and creates no run", async () => {
-    const threadId = await newThread();
-    expect((await alice()("POST", `/threads/${threadId}/runs/wait`, { input: userInput("hi") })).status).toBe(200);
-    for (const resume of [{ approved: true }, { "00000000-0000-4000-8000-000000000000": { approved: true } }]) {
-      const refused = await alice()<{ code: string; message: string }>("POST", `/threads/${threadId}/runs`, { command: { resume } });
-      expect(refused.status).toBe(404);
-      expect(refused.body).toMatchObject({ code: "not_found", message: expect.stringContaining("Nothing to resume") as unknown });
-    }
-    expect((await alice()<RunBody[]>("GET", `/threads/${threadId}/runs`)).body).toHaveLength(1);
-  });
-
-  it("create does not bring a deleted thread's id back (its tombstone would drop every checkpoint of the new thread)", async () => {
-    const threadId = randomUUID();
-    expect((await alice()("POST", `/threads/${threadId}/runs/wait`, { input: userInput("first life"), if_not_exists: "create" })).status).toBe(200);
-    expect((await alice()("DELETE", `/threads/${threadId}`)).status).toBe(204);
-    for (const path of [`/threads/${threadId}/runs/wait`, `/threads/${threadId}/runs`]) {
-      const again = await alice()<{ code: string; message: string }>("POST", path, { input: userInput("second life"), if_not_exists: "create" });
-      expect(again.status).toBe(409);
-      expect(again.body).toMatchObject({ code: "conflict", message: `Thread ${threadId} was deleted; its id cannot be reused` });
-    }
-    expect((await alice()("GET", `/threads/${threadId}`)).status).toBe(404);
-  });
-});
-
 describe("bad requests", () => {
   const cases: { name: string; body: Record<string, unknown>; status: number; code: string }[] = [
     { name: "an unknown assistant", body: { assistant_id: "no-such-graph", input: userInput("hi") }, status: 404, code: "not_found" },
@@ -425,18 +264,18 @@ describe("bad requests", () => {
   it("a Last-Event-ID that is not ours, bad list and cancel queries", async () => {
     const threadId = await newThread();
     const run = (await alice()<RunBody>("POST", `/threads/${threadId}/runs`, { input: userInput("hi") })).body;
-    const badId = await requestJson<{ code: string }>(server.url, {
+    const badId = await requestJson<{ code: string }>(server().url, {
       method: "GET",
       path: `/threads/${threadId}/runs/${run.run_id}/stream`,
-      headers: { Authorization: `Bearer ${aliceKey}`, "Last-Event-ID": "abc" },
+      headers: { Authorization: `Bearer ${fixture.aliceKey()}`, "Last-Event-ID": "abc" },
     });
     expect(badId.status).toBe(400);
     // An id past the end of the finished run was never sent: refused, not answered with an empty stream.
     await alice()("GET", `/threads/${threadId}/runs/${run.run_id}/join`);
-    const pastEnd = await requestJson<{ code: string; message: string }>(server.url, {
+    const pastEnd = await requestJson<{ code: string; message: string }>(server().url, {
       method: "GET",
       path: `/threads/${threadId}/runs/${run.run_id}/stream`,
-      headers: { Authorization: `Bearer ${aliceKey}`, "Last-Event-ID": "999999" },
+      headers: { Authorization: `Bearer ${fixture.aliceKey()}`, "Last-Event-ID": "999999" },
     });
     expect(pastEnd.status).toBe(400);
     expect(pastEnd.body.message).toContain("past the end of run");
@@ -522,7 +361,7 @@ describe("another user's thread answers not_found on every run, stream and state
 
 describe("unauthenticated", () => {
   it("answers 401 before any run is created", async () => {
-    const answer = await requestJson<{ code: string }>(server.url, { method: "POST", path: "/runs/wait", body: { input: userInput("hi") } });
+    const answer = await requestJson<{ code: string }>(server().url, { method: "POST", path: "/runs/wait", body: { input: userInput("hi") } });
     expect(answer.status).toBe(401);
   });
 });
