@@ -127,6 +127,30 @@ describe("the composer", () => {
     await input.fill("");
   });
 
+  it("a message past twice the frame limit (the server closes the socket: 1009) is too long, not a lost connection, and is not sent again", async () => {
+    const input = page.locator("#composer-input");
+    const frames: string[] = [];
+    page.on("websocket", (socket) => socket.on("framesent", (frame) => void (typeof frame.payload === "string" && frame.payload.includes('"run.start"') && frames.push(frame.payload))));
+    // Sockets opened from now on are watched: the page's own, after a reload.
+    await page.reload();
+    await waitForChat(page);
+    // Three bytes a character: a long Chinese paste passes the byte limits long before the character one. The
+    // socket's own limit is twice the frame limit and 64 KiB more (src/ws/websocket-server.ts): 120 kB is past it.
+    const huge = "长".repeat(40_000);
+    await input.fill(huge);
+    await input.press("Enter");
+    const alert = page.locator(".composer-error");
+    await alert.waitFor({ timeout: 15_000 });
+    expect(await alert.innerText()).toMatch(/too long to send/);
+    expect(await input.inputValue()).toBe(huge);
+    // The page reconnects (the server closed the socket) but does not send it again.
+    await page.locator(".connection-banner").waitFor({ state: "hidden", timeout: 15_000 });
+    await new Promise((resolve) => setTimeout(resolve, 1_000));
+    expect(frames.filter((frame) => frame.includes("长长长"))).toHaveLength(1);
+    await alert.getByRole("button", { name: "Dismiss" }).click();
+    await input.fill("");
+  });
+
   it("a message sent to a session deleted in another tab stays in the box; the tab leaves that session", async () => {
     // This tab misses the server's thread.deleted (as when its socket was down at that moment, the notice is not
     // stored): it learns of the deletion only when it sends. The route drops nothing else, so it may stay.

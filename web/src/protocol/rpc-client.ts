@@ -8,6 +8,8 @@ interface PendingCall {
   resolve: (value: unknown) => void;
   reject: (error: Error) => void;
   timer: ReturnType<typeof setTimeout>;
+  /** The frame's length: on a close for a frame too large, the largest pending one is the one refused. */
+  length: number;
 }
 
 /** Options of the client. */
@@ -78,8 +80,9 @@ export class RpcClient {
         this.pending.delete(id);
         reject(new RpcError("timeout", `${method} got no answer`));
       }, this.options.callTimeoutMs);
-      this.pending.set(id, { resolve: resolve as (value: unknown) => void, reject, timer });
-      socket.send(JSON.stringify({ id, method, params }));
+      const frame = JSON.stringify({ id, method, params });
+      this.pending.set(id, { resolve: resolve as (value: unknown) => void, reject, timer, length: frame.length });
+      socket.send(frame);
     });
   }
 
@@ -128,6 +131,9 @@ export class RpcClient {
     });
     socket.addEventListener("close", (event: CloseEvent) => {
       if (socket !== this.socket) return;
+      // 1009: a frame we sent was over the server's hard limit (it closes rather than reading it). Sending it again
+      // after reconnecting would close the socket again: its call fails as too large, not as a lost connection.
+      if (event.code === 1009) this.failLargest("payload_too_large", "the message is too large to send");
       this.failPending("disconnected", "connection lost");
       if (this.stopped) return;
       // 1008: the server refused our key or token (revoked, expired): reconnecting with it would be refused forever.
@@ -183,6 +189,15 @@ export class RpcClient {
         resolve();
       });
     });
+  }
+
+  private failLargest(code: string, message: string): void {
+    let largest: [number, PendingCall] | undefined;
+    for (const entry of this.pending) if (!largest || entry[1].length > largest[1].length) largest = entry;
+    if (!largest) return;
+    this.pending.delete(largest[0]);
+    clearTimeout(largest[1].timer);
+    largest[1].reject(new RpcError(code, message));
   }
 
   private failPending(code: string, message: string): void {
