@@ -212,6 +212,8 @@ describe("the chat page (AUTH_MODE=none)", () => {
     await page.getByRole("button", { name: "+ New chat" }).click();
     await page.locator(".message-assistant strong", { hasText: "Kestrel" }).waitFor();
     expect(await page.locator(".assistant-label").innerText()).toBe("Kestrel");
+    // A greeting is no reply to anything: there is nothing to regenerate under it.
+    expect(await page.locator("button.regenerate").count()).toBe(0);
     // Only the greeting: this is the new chat, and asking for another Kestrel chat makes none.
     const greeted = await page.locator(".session-current").getAttribute("data-thread-id");
     await page.getByRole("button", { name: "+ New chat" }).click();
@@ -220,6 +222,7 @@ describe("the chat page (AUTH_MODE=none)", () => {
     await sendMessage(page, "hello Kestrel");
     await expect.poll(() => lastAssistantText(page).catch(() => ""), { timeout: 10_000 }).toBe("You said: hello Kestrel");
     expect(await page.locator(".message .bubble").first().innerText()).toBe("Hi, I'm Kestrel.");
+    await page.locator("button.regenerate").waitFor({ timeout: 10_000 });
   });
 
   it("has labelled controls and a usable focus order", async () => {

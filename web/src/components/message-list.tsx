@@ -137,7 +137,9 @@ export function MessageList(props: {
 }
 
 /** Whether the conversation ends with a completed assistant reply (not a question, an error or a user message). */
+/** Whether the conversation ends with a reply to the user: not an assistant's greeting (`first_message`), said to no one. */
 function endsWithReply(items: ReturnType<typeof buildTimeline>): boolean {
   const last = items.at(-1);
-  return last?.kind === "message" && last.message.role === "assistant" && !last.message.tool_calls?.length;
+  if (last?.kind !== "message" || last.message.role !== "assistant" || last.message.tool_calls?.length) return false;
+  return items.some((item) => item.kind === "message" && item.message.role === "user");
 }
