@@ -14,13 +14,22 @@ describe("imported timestamps", () => {
     expect(normaliseTimestamp("0001-01-01T00:00:00Z")).toBe("0001-01-01T00:00:00.000Z");
     expect(normaliseTimestamp(1709283600)).toBe("2024-03-01T09:00:00.000Z");
     expect(normaliseTimestamp(1709283600000)).toBe("2024-03-01T09:00:00.000Z");
+    // Epoch time written as a string, as some exporters do.
+    expect(normaliseTimestamp("1709283600")).toBe("2024-03-01T09:00:00.000Z");
+    expect(normaliseTimestamp(" 1709283600000 ")).toBe("2024-03-01T09:00:00.000Z");
+    expect(normaliseTimestamp("1709283600.5")).toBe("2024-03-01T09:00:00.500Z");
+  });
+
+  it("takes a null timestamp as none (the line before's, or the import's time)", () => {
+    const text = ['{"role":"user","content":"hi","timestamp":"2024-03-01T09:00:00Z"}', '{"role":"assistant","content":"hello","timestamp":null}'].join("\n");
+    expect(parseConversationJsonl(text, { now: NOW }).map((line) => line.timestamp)).toEqual(["2024-03-01T09:00:00.000Z", "2024-03-01T09:00:00.000Z"]);
   });
 
   it("refuses impossible dates and locale-dependent formats instead of guessing", () => {
     for (const value of ["2024-02-30T00:00:00Z", "2023-02-29", "2024-13-01", "2024-03-01T24:00:00Z", "2024-03-01T09:60Z"]) {
       expect(() => normaliseTimestamp(value), value).toThrow(/no such date or time/);
     }
-    for (const value of ["01/02/03", "March 1, 2024 9:00 AM", "yesterday", "2024-3-1"]) {
+    for (const value of ["01/02/03", "March 1, 2024 9:00 AM", "yesterday", "2024-3-1", "2024", "17092x83600"]) {
       expect(() => normaliseTimestamp(value), value).toThrow(/use ISO 8601/);
     }
   });

@@ -49,7 +49,10 @@ const ROLE_ALIASES = new Map<string, ConversationLine["role"]>([
 /** Timestamps are kept to four-digit years: Postgres reads ISO 8601 with those (and a chat history has no others). */
 const TIMESTAMP_RANGE = { min: Date.parse("0001-01-01T00:00:00.000Z"), max: Date.parse("9999-12-31T23:59:59.999Z") };
 
-const timestamp = z.union([z.string().min(1), z.number()]);
+// null is an absent timestamp (exporters write it for a line without one).
+const timestamp = z
+  .union([z.string().min(1), z.number(), z.null()])
+  .transform((value) => value ?? undefined);
 const session = z.union([z.string().min(1).max(200), z.number()]).transform(String);
 
 const sessionLine = z.object({ type: z.literal("session"), session: session.optional(), id: session.optional(), timestamp: timestamp.optional() });
@@ -120,15 +123,20 @@ const ISO_TIMESTAMP = /^([+-]\d{6}|\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(
 
 /**
  * Normalise a timestamp: an ISO 8601 string (checked: 2024-02-30 is refused, not read as March 1st), or a number
- * of epoch milliseconds (or seconds, when small). Anything else ("01/02/03", "March 1, 2024") is refused: its
- * meaning depends on a locale.
+ * of epoch milliseconds (or seconds, when small), as a JSON number or a string of digits ("1709254800"). Anything
+ * else ("01/02/03", "March 1, 2024") is refused: its meaning depends on a locale.
  */
 export function normaliseTimestamp(value: string | number): string {
-  const millis = typeof value === "number" ? (Math.abs(value) < 100_000_000_000 ? value * 1000 : value) : isoMillis(value.trim());
+  const text = typeof value === "string" ? value.trim() : undefined;
+  const epoch = text === undefined ? value : EPOCH_DIGITS.test(text) ? Number(text) : undefined;
+  const millis = typeof epoch === "number" ? (Math.abs(epoch) < 100_000_000_000 ? epoch * 1000 : epoch) : isoMillis(text ?? "");
   if (!Number.isFinite(millis)) throw new Error(`invalid timestamp ${JSON.stringify(value)}`);
   if (millis < TIMESTAMP_RANGE.min || millis > TIMESTAMP_RANGE.max) throw new Error(`timestamp ${JSON.stringify(value)} is outside the years 0001–9999`);
   return new Date(millis).toISOString();
 }
+
+/** Epoch seconds or milliseconds written as a string: digits only (a year alone, "2024", is ISO 8601's). */
+const EPOCH_DIGITS = /^-?\d{5,}(\.\d+)?$/;
 
 function isoMillis(text: string): number {
   const match = ISO_TIMESTAMP.exec(text);
