@@ -90,6 +90,10 @@ describe("times, durations and sizes", () => {
     expect(relativeTime("2026-01-05T12:00:00Z", "zh-CN", now)).toBe("1月5日");
     expect(relativeTime("2026-01-05T12:00:00Z", "en", now)).toBe("Jan 5");
     expect(relativeTime("2024-01-05T12:00:00Z", "zh-CN", now)).toBe("2024年1月5日");
+    // Ahead of the clock: a few seconds is "now" (clocks disagree); further (an imported date ahead), the date.
+    expect(relativeTime(ago(-20), "en", now)).toBe("now");
+    expect(relativeTime("9999-12-31T23:59:59.999Z", "zh-CN", now)).toBe("9999年12月31日");
+    expect(relativeTime("9999-12-31T23:59:59.999Z", "en", now)).toBe("Dec 31, 9999");
   });
 
   it("format durations and sizes with Intl", () => {

@@ -11,12 +11,18 @@ const DAY = 86_400;
  */
 export function relativeTime(iso: string, locale: Locale, now: number = Date.now()): string {
   const time = Date.parse(iso);
-  const seconds = Math.max(0, (now - time) / 1000);
+  const seconds = (now - time) / 1000;
   const relative = relativeTimeFormat(locale, { numeric: "auto", style: "short" });
+  // A little in the future is the clocks disagreeing: "now". Further (an imported message dated ahead), its date.
+  if (seconds < -MINUTE) return absoluteDate(locale, time, now);
   if (seconds < MINUTE) return relative.format(0, "second");
   if (seconds < HOUR) return relative.format(-Math.floor(seconds / MINUTE), "minute");
   if (seconds < DAY) return relative.format(-Math.floor(seconds / HOUR), "hour");
   if (seconds < 7 * DAY) return relative.format(-Math.floor(seconds / DAY), "day");
+  return absoluteDate(locale, time, now);
+}
+
+function absoluteDate(locale: Locale, time: number, now: number): string {
   const sameYear = new Date(time).getFullYear() === new Date(now).getFullYear();
   return dateTimeFormat(locale, sameYear ? { month: "short", day: "numeric" } : { dateStyle: "medium" }).format(time);
 }
