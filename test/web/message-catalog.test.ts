@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { relativeTime } from "../../web/src/components/relative-time.js";
+import { forkTitle } from "../../web/src/state/fork-title.js";
 import { formatBytes, formatDuration } from "../../web/src/i18n/intl-format.js";
 import { LOCALES, matchLocale } from "../../web/src/i18n/locale.js";
 import { type Message, placeholdersOf } from "../../web/src/i18n/message-format.js";
@@ -101,5 +102,15 @@ describe("times, durations and sizes", () => {
     expect(formatDuration("zh-CN", 1300)).toBe("1.3秒");
     expect(formatBytes("en", 1_048_576)).toBe("1 MB");
     expect(formatBytes("zh-CN", 16_384)).toBe("16 KB");
+  });
+});
+
+describe("a fork's title", () => {
+  it("marks the source's title once, in the page's language; a fork of a fork keeps its mark", () => {
+    const zh = createTranslator("zh-CN");
+    const mark = (title: string) => zh.t("timeline.forkTitle", { title });
+    expect(forkTitle("旅行计划", mark)).toBe("旅行计划（分叉）");
+    expect(forkTitle("旅行计划（分叉）", mark)).toBe("旅行计划（分叉）");
+    expect(forkTitle("Trip (fork)", mark)).toBe("Trip (fork)");
   });
 });

@@ -70,6 +70,8 @@ describe("the timeline panel", () => {
     await panel().getByRole("button", { name: "Fork from here" }).click();
     await expect.poll(() => page.locator(".session-current").getAttribute("data-thread-id"), { timeout: 10_000 }).not.toBe(originalThread);
     await expect.poll(() => page.locator(".message .bubble").allInnerTexts(), { timeout: 10_000 }).toEqual(["hello", "You said: hello"]);
+    // Titled by the page, in its language (the server's default is English whatever the page speaks).
+    await expect.poll(() => page.locator(".session-current").innerText(), { timeout: 10_000 }).toContain("hello (fork)");
     // The panel now shows the fork's own timeline.
     await expect.poll(() => panel().locator(".checkpoint-summary").first().innerText(), { timeout: 10_000 }).toBe("assistant: You said: hello");
     await screenshot(page, "web-forked-session");

@@ -177,6 +177,7 @@ export function ChatApp(props: { client: RpcClient; assistants: Assistant[]; onS
         <TimelinePanel
           client={client}
           threadId={threadId}
+          title={(listed ?? chat.session)?.title ?? null}
           revision={running ? undefined : chat.state.lastSeq}
           onClose={() => setTimelineOpen(false)}
           onForked={(forkedId) => chat.switchTo({ thread_id: forkedId })}

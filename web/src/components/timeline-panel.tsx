@@ -1,4 +1,5 @@
 import { useEffect, useRef, useState } from "preact/hooks";
+import { forkTitle } from "../state/fork-title.js";
 import { useI18n } from "../i18n/i18n-context.js";
 import { formatTime } from "../i18n/intl-format.js";
 import type { Phrase } from "../i18n/translator.js";
@@ -23,6 +24,8 @@ type TimelineFailure = "timeline.loadFailed" | "timeline.stateFailed" | "timelin
 export function TimelinePanel(props: {
   client: RpcClient;
   threadId: string;
+  /** The session's title as the page shows it: a fork is titled after it, in the page's language. */
+  title: string | null;
   revision: number | undefined;
   onForked: (threadId: string) => void;
   onClose: () => void;
@@ -90,7 +93,8 @@ export function TimelinePanel(props: {
     setProblem(undefined);
     try {
       if (action === "fork") {
-        const forked = await client.call<{ thread_id: string }>("state.fork", { thread_id: threadId, checkpoint_id: selected });
+        const title = forkTitle(props.title ?? t("session.untitled"), (base) => t("timeline.forkTitle", { title: base }));
+        const forked = await client.call<{ thread_id: string }>("state.fork", { thread_id: threadId, checkpoint_id: selected, title });
         props.onForked(forked.thread_id);
       } else {
         await client.call("run.start", { thread_id: threadId, checkpoint_id: selected });

@@ -168,6 +168,7 @@ export const en = {
   "timeline.loadFailed": "Could not load the timeline: {error}",
   "timeline.stateFailed": "Could not load the state at this checkpoint: {error}",
   "timeline.forkFailed": "Could not fork from this checkpoint: {error}",
+  "timeline.forkTitle": "{title} (fork)",
   "timeline.replayFailed": "Could not replay from this checkpoint: {error}",
   "timeline.older": "Older checkpoints",
   "timeline.branchFrom": "↱ branch from {id}",

@@ -164,6 +164,7 @@ export const zhCN: Catalog = {
   "timeline.loadFailed": "无法加载时间线：{error}",
   "timeline.stateFailed": "无法加载此检查点的状态：{error}",
   "timeline.forkFailed": "无法从此检查点分叉：{error}",
+  "timeline.forkTitle": "{title}（分叉）",
   "timeline.replayFailed": "无法从此检查点重放：{error}",
   "timeline.older": "更早的检查点",
   "timeline.branchFrom": "↱ 分支自 {id}",
