@@ -66,6 +66,10 @@ describe("the page's language", () => {
     await card.getByLabel("参数（JSON）").fill("[1]");
     await card.getByRole("button", { name: "按此参数运行" }).click();
     expect(await card.locator(".form-error").innerText()).toBe("参数必须是 JSON 对象");
+    // The server's refusal comes in a Chinese sentence (its reason, which names the tool's fields, as sent).
+    await card.getByLabel("参数（JSON）").fill('{"to":"not an address","subject":"s","body":"b"}');
+    await card.getByRole("button", { name: "按此参数运行" }).click();
+    await expect.poll(() => card.locator(".form-error").innerText(), { timeout: 10_000 }).toMatch(/^服务器未接受这个回答：.*send_email/);
     await card.getByRole("button", { name: "返回" }).click();
     await screenshot(page, "web-zh-approval");
     await card.getByRole("button", { name: "批准", exact: true }).click();

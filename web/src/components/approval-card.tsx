@@ -1,8 +1,8 @@
 import { useState } from "preact/hooks";
 import { useI18n } from "../i18n/i18n-context.js";
 import { type Phrase, phrase } from "../i18n/translator.js";
-import { isMethodNotFound } from "../protocol/rpc-error.js";
 import type { Interrupt } from "../protocol/protocol-types.js";
+import { answerFailurePhrase } from "../state/answer-failure.js";
 
 /** The decision sent with `input.respond` (issue 4's shape). */
 export interface ApprovalDecision {
@@ -29,9 +29,7 @@ export function ApprovalCard(props: { interrupt: Interrupt; onRespond: (decision
     try {
       await props.onRespond(decision);
     } catch (error) {
-      // The server's refusal (a schema error, say) is shown as sent.
-      const message = error instanceof Error ? error.message : String(error);
-      setProblem({ phrase: isMethodNotFound(error) ? phrase("approval.unsupported") : () => message });
+      setProblem({ phrase: answerFailurePhrase(error) });
     } finally {
       setBusy(false);
     }

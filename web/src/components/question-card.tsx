@@ -1,6 +1,7 @@
 import { useState } from "preact/hooks";
 import { useI18n } from "../i18n/i18n-context.js";
 import type { Interrupt } from "../protocol/protocol-types.js";
+import { answerFailurePhrase } from "../state/answer-failure.js";
 // Shared with the terminal client: both read a question alike.
 import { questionParts } from "../../../src/events/question-shape.js";
 
@@ -24,7 +25,7 @@ export function QuestionCard(props: { interrupt: Interrupt; onRespond: (answer: 
     try {
       await props.onRespond(value);
     } catch (error) {
-      setProblem(error instanceof Error ? error.message : String(error));
+      setProblem(answerFailurePhrase(error)(i18n));
     } finally {
       setBusy(false);
     }

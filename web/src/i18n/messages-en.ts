@@ -156,6 +156,9 @@ export const en = {
   "approval.notObject": "Arguments must be a JSON object",
   "approval.invalidJson": "Not valid JSON: {error}",
   "approval.unsupported": "This server does not support approvals yet.",
+  "answer.refused": "The server did not take this answer: {error}",
+  "answer.alreadyAnswered": "This was already answered (in another window, or it is no longer waiting).",
+  "answer.notSent": "The answer was not confirmed: the connection dropped. Check whether the reply went on, or answer again.",
 
   "question.title": "The assistant asks",
   "question.answerLabel": "Your answer",
