@@ -46,6 +46,14 @@ describe("threadline chat --once", () => {
     expect(unreachable.stderr).toContain("cannot connect");
   });
 
+  it("a message past the socket's hard limit (the server closes with 1009) is said to be too large, not a lost connection", { timeout: SPAWN_TIMEOUT_MS }, async () => {
+    // Three bytes a character: 2.4 MB, past twice the default 1 MiB frame limit.
+    const result = await runCli(["--once", "--url", fixture.server.url, "--new"], { input: "长".repeat(800_000) });
+    expect(result.code).toBe(3);
+    expect(result.stderr).toContain("the message is too large to send");
+    expect(result.stderr).not.toContain("connection to the server lost");
+  });
+
   it("exits 3 when the connection is lost in the middle of a reply (not 0 with nothing printed)", { timeout: SPAWN_TIMEOUT_MS }, async () => {
     const database = await createTestDatabase();
     const server = await startTestServer({ databaseUrl: database.url, env: { FAKE_CHUNK_DELAY_MS: 2_000, SHUTDOWN_GRACE_MS: 0 } });

@@ -26,18 +26,18 @@ export class ChatConnection {
   private nextId = 1;
   private readonly pending = new Map<number, { resolve: (value: unknown) => void; reject: (error: Error) => void; timer: NodeJS.Timeout }>();
   private eventListener: (frame: EventFrame) => void = () => undefined;
-  private closeListener: () => void = () => undefined;
+  private closeListener: (code: number) => void = () => undefined;
   private closing = false;
 
   private constructor(private readonly socket: WebSocket) {
     socket.on("message", (data: Buffer) => this.handleFrame(data.toString("utf8")));
-    socket.on("close", () => {
+    socket.on("close", (code: number) => {
       for (const call of this.pending.values()) {
         clearTimeout(call.timer);
-        call.reject(new ChatExit(EXIT.connection, "connection closed"));
+        call.reject(new ChatExit(EXIT.connection, lostConnectionText(code)));
       }
       this.pending.clear();
-      if (!this.closing) this.closeListener();
+      if (!this.closing) this.closeListener(code);
     });
   }
 
@@ -73,8 +73,8 @@ export class ChatConnection {
     this.eventListener = listener;
   }
 
-  /** Called when the server closes the socket (not when we do). */
-  onClose(listener: () => void): void {
+  /** Called when the server closes the socket (not when we do), with the close code. */
+  onClose(listener: (code: number) => void): void {
     this.closeListener = listener;
   }
 
@@ -100,4 +100,12 @@ export class ChatConnection {
     if (frame.type === "result") call.resolve(frame.result);
     else call.reject(new CommandFailed(frame.code, frame.message));
   }
+}
+
+/**
+ * Why the connection ended, for the terminal: 1009 is the server refusing a frame past its hard limit (a message
+ * far too long, which it does not read), not a network failure.
+ */
+export function lostConnectionText(code: number): string {
+  return code === 1009 ? "the message is too large to send: the server closed the connection (shorten it and try again)" : "connection to the server lost";
 }

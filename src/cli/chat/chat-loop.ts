@@ -1,5 +1,5 @@
 import readline from "node:readline";
-import { ChatConnection, CommandFailed } from "./chat-connection.js";
+import { ChatConnection, CommandFailed, lostConnectionText } from "./chat-connection.js";
 import type { ChatOptions } from "./chat-options.js";
 import { type ChatOutput, ChatSession, type PendingInterrupt, type TurnOutcome } from "./chat-session.js";
 import { questionText } from "./question-text.js";
@@ -49,11 +49,11 @@ async function answerOnce(context: SlashContext, text: string): Promise<number> 
   const stopOnInterrupt = () => void context.session.cancel().catch(() => undefined);
   process.once("SIGINT", stopOnInterrupt);
   // A server that goes away mid-reply is a connection failure (exit 3), not an empty success.
-  const lost = new Promise<"lost">((resolve) => context.connection.onClose(() => resolve("lost")));
+  const lost = new Promise<{ lost: number }>((resolve) => context.connection.onClose((code) => resolve({ lost: code })));
   try {
     const outcome = await Promise.race([context.session.send(message), lost]);
-    if (outcome === "lost") {
-      context.output.stderr.write(context.output.style.red("connection to the server lost\n"));
+    if ("lost" in outcome) {
+      context.output.stderr.write(context.output.style.red(`${lostConnectionText(outcome.lost)}\n`));
       return EXIT.connection;
     }
     if (outcome.status === "interrupted") {
@@ -85,8 +85,8 @@ async function converse(context: SlashContext, streams: ChatStreams): Promise<nu
   };
   lines.on("SIGINT", onInterrupt);
   process.on("SIGINT", onInterrupt);
-  context.connection.onClose(() => {
-    output.stderr.write(output.style.red("connection to the server lost\n"));
+  context.connection.onClose((code) => {
+    output.stderr.write(output.style.red(`${lostConnectionText(code)}\n`));
     quit(EXIT.connection);
   });
   // As the web page does: carry on in the window's own session (a fresh one when it was the one deleted).
