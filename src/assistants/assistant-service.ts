@@ -8,6 +8,7 @@ import { type ModelSettings, validateModelSpec } from "../models/create-chat-mod
 import { assertTemperatureAccepted } from "../models/model-spec.js";
 import type { GraphRegistry } from "../registry/graph-registry.js";
 import type { Assistant, AssistantVersion } from "./assistant.js";
+import { checkGraphContext } from "../registry/graph-context-schema.js";
 import { type AssistantSettings, assistantSettingsSchema } from "./assistant-settings.js";
 import { type AssistantRow, type AssistantVersionQuery, AssistantVersionStore, onlyVersionOf, recordVersionOf, toAssistant } from "./assistant-versions.js";
 import { type AssistantSortKey, sortedAssistantPage } from "./sorted-assistant-page.js";
@@ -120,7 +121,7 @@ export class AssistantService {
     if (!graphId || !this.deps.registry.has(graphId)) {
       throw new AppError("invalid_request", `Unknown graph_id "${graphId ?? ""}". Declared graphs: ${this.deps.registry.graphIds().join(", ")}`);
     }
-    const settings = this.validateSettings(mergeSettings(input));
+    const settings = this.validateSettings(mergeSettings(input), graphId);
     const assistantId = input.assistant_id ?? randomUUID();
     if (!isUuid(assistantId)) throw new AppError("invalid_request", "assistant_id must be a UUID");
     await this.deps.checkSettings?.(settings);
@@ -149,7 +150,7 @@ export class AssistantService {
     if (input.graph_id && !this.deps.registry.has(input.graph_id)) throw new AppError("invalid_request", `Unknown graph_id "${input.graph_id}"`);
     for (let attempt = 1; attempt <= MAX_UPDATE_ATTEMPTS; attempt += 1) {
       const current = await this.getOwned(userId, assistantId);
-      const settings = input.context || input.config ? this.validateSettings({ ...current.context, ...mergeSettings(input) }) : undefined;
+      const settings = input.context || input.config ? this.validateSettings({ ...current.context, ...mergeSettings(input) }, input.graph_id ?? current.graph_id) : undefined;
       if (settings) await this.deps.checkSettings?.(settings);
       const row = await this.writeUpdate({ userId, assistantId, input, settings: settings && { merged: settings, onto: current.context } });
       if (row) return toAssistant(row);
@@ -216,7 +217,7 @@ export class AssistantService {
     if (!this.deps.registry.has(stored.graph_id)) {
       throw new AppError("invalid_request", `Version ${version} runs graph "${stored.graph_id}", which is no longer declared. Declared graphs: ${this.deps.registry.graphIds().join(", ")}`);
     }
-    await this.deps.checkSettings?.(this.validateSettings(stored.context));
+    await this.deps.checkSettings?.(this.validateSettings(stored.context, stored.graph_id));
     const restored = await this.versions.restore(userId, assistantId, version);
     if (!restored) throw notFound("Assistant", assistantId);
     return toAssistant(restored);
@@ -292,7 +293,8 @@ export class AssistantService {
    */
   withRunSettings(assistant: Assistant, overrides: Record<string, unknown> | undefined): Assistant {
     if (!overrides || Object.keys(overrides).length === 0) return assistant;
-    return { ...assistant, context: this.validateSettings({ ...assistant.context, ...overrides }) };
+    // A run's context may carry keys its graph does not declare (LangGraph drops them); their values are checked.
+    return { ...assistant, context: this.validateSettings({ ...assistant.context, ...overrides }, assistant.graph_id, { unknownKeys: "ignore" }) };
   }
 
   /**
@@ -321,7 +323,11 @@ export class AssistantService {
     return this.get(userId, assistantId);
   }
 
-  private validateSettings(raw: Record<string, unknown>): AssistantSettings {
+  /**
+   * Threadline's settings checked, and the graph's own keys against the context schema the graph declares, if any
+   * (`unknownKeys`: refused for an assistant's stored context, where a typo would be kept; ignored for a run's).
+   */
+  private validateSettings(raw: Record<string, unknown>, graphId: string, options: { unknownKeys: "refuse" | "ignore" } = { unknownKeys: "refuse" }): AssistantSettings {
     const parsed = assistantSettingsSchema.safeParse(raw);
     if (!parsed.success) throw new AppError("invalid_request", "Invalid assistant settings", { details: parsed.error.issues });
     const settings = parsed.data;
@@ -333,6 +339,7 @@ export class AssistantService {
     if (unknownTools.length > 0) {
       throw new AppError("invalid_request", `Unknown tools: ${unknownTools.join(", ")}. Available: ${this.deps.toolNames.join(", ")}`);
     }
+    if (this.deps.registry.has(graphId)) checkGraphContext(graphId, this.deps.registry.resolve(graphId, settings), settings, options);
     return settings;
   }
 }

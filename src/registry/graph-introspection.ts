@@ -2,6 +2,7 @@ import { getInputTypeSchema, getOutputTypeSchema, getStateTypeSchema } from "@la
 import { z } from "zod";
 import { assistantSettingsSchema } from "../assistants/assistant-settings.js";
 import { AppError } from "../errors/app-error.js";
+import { declaredContextJsonSchema } from "./graph-context-schema.js";
 
 /** A JSON Schema document (draft 2020-12 from zod, as LangGraph produces it). */
 export type JsonSchema = Record<string, unknown>;
@@ -26,9 +27,8 @@ interface DescribableGraph {
 }
 
 /**
- * What an assistant's `context` (and a run's `context` or `config.configurable`) accepts on this server, for every
- * graph: the runtime validates it against the assistant settings and drops other keys, so this is the context a graph
- * receives whatever context schema the graph itself declares.
+ * The settings an assistant's `context` (and a run's `context` or `config.configurable`) holds on this server, for
+ * every graph; a graph that declares a context schema of its own takes its keys too (`contextSchemaOf`).
  */
 const SETTINGS_JSON_SCHEMA = z.toJSONSchema(assistantSettingsSchema, { io: "input" }) as JsonSchema;
 
@@ -42,7 +42,8 @@ export async function drawGraph(graph: unknown, xray: boolean | number | undefin
  * The graph's JSON Schemas. Input, output and state come from LangGraph's own derivation, which reads zod and
  * `StateSchema` state definitions only: a graph whose state is an `Annotation.Root` (the bundled `chat` graph) has no
  * runtime schema, and those three are `null` (LangGraph Platform derives them from the TypeScript source with a
- * compiler pass Threadline does not run). Config and context are the assistant settings this server accepts.
+ * compiler pass Threadline does not run). Config and context are the assistant settings this server accepts, and the
+ * graph's own context keys when it declares a context schema (LangGraph Studio draws its assistant form from them).
  */
 export function graphSchemas(graphId: string, graph: unknown): GraphSchemas {
   return {
@@ -51,8 +52,17 @@ export function graphSchemas(graphId: string, graph: unknown): GraphSchemas {
     output_schema: schemaOrNull(() => getOutputTypeSchema(graph)),
     state_schema: schemaOrNull(() => getStateTypeSchema(graph)),
     config_schema: SETTINGS_JSON_SCHEMA,
-    context_schema: SETTINGS_JSON_SCHEMA,
+    context_schema: contextSchemaOf(graph),
   };
+}
+
+/** Threadline's settings, with the properties of the context schema the graph declares (its own win a shared name). */
+function contextSchemaOf(graph: unknown): JsonSchema {
+  const declared = declaredContextJsonSchema(graph);
+  const properties = declared?.properties;
+  if (!properties || typeof properties !== "object") return SETTINGS_JSON_SCHEMA;
+  const settingsProperties = SETTINGS_JSON_SCHEMA.properties as Record<string, unknown>;
+  return { ...SETTINGS_JSON_SCHEMA, properties: { ...settingsProperties, ...(properties as Record<string, unknown>) } };
 }
 
 /**

@@ -97,3 +97,39 @@ describe("a developer's graph configured through its assistant", () => {
     await expect(fixture.sdk.assistants.create({ graphId: "greeter", context: { greeting: "Hi", temperature: "hot" } })).rejects.toThrow(/400/);
   });
 });
+
+describe("a developer's graph that declares a context schema", () => {
+  const hi = { input: { messages: [{ role: "user", content: "hi" }] } };
+
+  it("its keys are checked when an assistant is saved: a key it does not take (a typo) or a value it refuses is 400", async () => {
+    const formal = await fixture.sdk.assistants.create({ graphId: "tone", context: { tone: "formal", signature: "Ada" } });
+    const thread = await fixture.sdk.threads.create({ graphId: "tone" });
+    const reply = (await fixture.sdk.runs.wait(thread.thread_id, formal.assistant_id, hi)) as { messages: { content: string }[] };
+    expect(reply.messages.at(-1)?.content).toBe("Good day. — Ada");
+
+    await expect(fixture.sdk.assistants.create({ graphId: "tone", context: { tone: "formal", signatrue: "Ada" } })).rejects.toThrow(/takes no context key signatrue/);
+    await expect(fixture.sdk.assistants.create({ graphId: "tone", context: { tone: "shouty" } })).rejects.toThrow(/400/);
+    await expect(fixture.sdk.assistants.update(formal.assistant_id, { context: { signature: "x".repeat(21) } })).rejects.toThrow(/400/);
+    expect((await fixture.sdk.assistants.get(formal.assistant_id)).context).toEqual({ tone: "formal", signature: "Ada" });
+    // A graph without a declared schema still takes any keys (the greeter's).
+    await fixture.sdk.assistants.create({ graphId: "greeter", context: { greeting: "Hi", anything: 1 } });
+  });
+
+  it("a run's context: a value the schema refuses is 400 before anything is created; keys it does not take are ignored, as LangGraph does", async () => {
+    const casual = await fixture.sdk.assistants.create({ graphId: "tone", context: { tone: "casual" } });
+    const thread = await fixture.sdk.threads.create({ graphId: "tone" });
+    await expect(fixture.sdk.runs.wait(thread.thread_id, casual.assistant_id, { ...hi, context: { tone: "shouty" } })).rejects.toThrow(/400/);
+    expect(await fixture.sdk.runs.list(thread.thread_id)).toEqual([]);
+    const reply = (await fixture.sdk.runs.wait(thread.thread_id, casual.assistant_id, { ...hi, context: { signature: "Bo", user_id: "u-1" } })) as { messages: { content: string }[] };
+    expect(reply.messages.at(-1)?.content).toBe("Hey! — Bo");
+  });
+
+  it("its schema's keys join Threadline's settings in the assistant's context_schema (LangGraph Studio's form)", async () => {
+    const schemas = await fixture.sdk.assistants.getSchemas("tone");
+    const properties = (schemas.context_schema as { properties: Record<string, { enum?: string[] }> }).properties;
+    expect(properties.tone?.enum).toEqual(["formal", "casual"]);
+    expect(Object.keys(properties)).toEqual(expect.arrayContaining(["model", "temperature", "tone", "signature"]));
+    const plain = await fixture.sdk.assistants.getSchemas("greeter");
+    expect(Object.keys((plain.context_schema as { properties: object }).properties)).not.toContain("tone");
+  });
+});
