@@ -21,7 +21,7 @@ export function declaredContextSchema(graph: unknown): ZodObjectLike | undefined
 /** The declared context schema as JSON Schema (LangGraph's own conversion), or undefined. */
 export function declaredContextJsonSchema(graph: unknown): Record<string, unknown> | undefined {
   try {
-    return getConfigTypeSchema(graph) as Record<string, unknown> | undefined;
+    return getConfigTypeSchema(graph);
   } catch {
     return undefined;
   }
