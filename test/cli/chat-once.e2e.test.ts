@@ -85,5 +85,11 @@ describe("threadline chat --once", () => {
     expect(history.messages.map((message) => message.content)).toEqual(["into the given session", "You said: into the given session"]);
     const after = await client.call<{ sessions: unknown[] }>("thread.list", { limit: 100 });
     expect(after.sessions.length).toBe(before.sessions.length + 1);
+
+    // A session id the server does not have for this user: said plainly, usage error (2), nothing created.
+    const unknown = await runCli(["--once", "--url", fixture.server.url, "--session", "00000000-0000-4000-8000-000000000000"], { input: "hello?" });
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr).toContain("no session 00000000-0000-4000-8000-000000000000 of yours");
+    expect((await client.call<{ sessions: unknown[] }>("thread.list", { limit: 100 })).sessions.length).toBe(after.sessions.length);
   });
 });

@@ -26,7 +26,13 @@ export async function runChat(options: ChatOptions, streams: ChatStreams): Promi
   const session = new ChatSession(connection, output);
   const context: SlashContext = { connection, session, options, output };
   try {
-    const opened = await session.open(openParams(options));
+    const opened = await session.open(openParams(options)).catch((error: unknown) => {
+      // --session names a session the server does not have for this user: say so in the terminal's words.
+      if (options.session && error instanceof CommandFailed && error.code === "not_found") {
+        throw new ChatExit(EXIT.usage, `no session ${options.session} of yours (deleted, or another user's): /sessions lists yours, --new starts one`);
+      }
+      throw error;
+    });
     if (options.once || options.message !== undefined) return await answerOnce(context, options.message ?? (await readAll(streams.stdin)));
     output.stderr.write(output.style.dim(`session ${opened.title ?? "(untitled)"} · ${opened.thread_id} · /help for commands\n`));
     if (opened.created) await printOpening(context);
