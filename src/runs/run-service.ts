@@ -100,10 +100,12 @@ export class RunService {
 
   /**
    * The thread's first run titles an untitled session from its first message, for every client alike (the web
-   * page, the terminal, the SDK), in the submission's transaction; a message without words leaves it untitled.
+   * page, the terminal, the SDK), in the submission's transaction; a message without words leaves it untitled. A
+   * graph without messages is titled from the first text of its input (`{topic: "cats"}` → "cats").
    */
   private async titleFromFirstMessage(client: Queryable, userId: string, run: Run): Promise<Session | undefined> {
-    const title = run.kind === "chat" ? autoTitle(run.input?.messages[0]?.content ?? "") : undefined;
+    const text = run.input?.messages[0]?.content ?? firstText(run.input?.values);
+    const title = run.kind === "chat" ? autoTitle(text ?? "") : undefined;
     return title === undefined ? undefined : this.deps.sessions.titleIfUntitled(client, { userId, threadId: run.thread_id }, title);
   }
 
@@ -402,4 +404,9 @@ function answersOf(request: RespondRequest): { interrupt_id: string; value: unkn
   const ids = new Set(answers.map((answer) => answer.interrupt_id));
   if (ids.size < answers.length) throw new AppError("invalid_request", "An interrupt is answered twice in one request");
   return answers;
+}
+
+/** The first string among a run's input values (top level, in the order given), if any. */
+function firstText(values: Record<string, unknown> | undefined): string | undefined {
+  return Object.values(values ?? {}).find((value): value is string => typeof value === "string" && value.trim() !== "");
 }

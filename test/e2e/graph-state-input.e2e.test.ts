@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { LOCAL_USER } from "../../src/auth/user.js";
 import { useGraphsTestServer } from "../helpers/graphs-test-server.js";
 import { requestJson } from "./http-runs-support.js";
 
@@ -17,6 +18,9 @@ describe("run input for a graph's own state", () => {
     const thread = await fixture.sdk.threads.create({ graphId: "topic" });
     const values = await fixture.sdk.runs.wait(thread.thread_id, "topic", { input: { topic: "cats" } });
     expect(values).toEqual({ topic: "cats", joke: "A joke about cats" });
+    // Titled from the first text of its input, as a chat is from its first message (it stayed untitled).
+    const titled = await fixture.server.services.sessions.get(LOCAL_USER.id, thread.thread_id);
+    expect(titled.title).toBe("cats");
     const [run] = await fixture.sdk.runs.list(thread.thread_id);
     expect(run?.status).toBe("success");
     expect((run as unknown as { kwargs: { input: unknown } }).kwargs.input).toEqual({ topic: "cats" });
