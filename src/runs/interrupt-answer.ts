@@ -4,6 +4,7 @@ import type { Queryable } from "../db/database.js";
 import { AppError, describeIssues } from "../errors/app-error.js";
 import { isPendingApproval, type PendingApproval, type PendingInterrupt } from "../events/thread-event.js";
 import type { ToolDefinition } from "../tools/tool-definition.js";
+import type { RespondRequest } from "./run-requests.js";
 import { checkEditedArgs } from "./run-request-checks.js";
 
 /** The largest answer to a graph's own question, as JSON: the run's command carries it into the checkpoint. */
@@ -59,4 +60,12 @@ export async function recordApproval(
     .catch((error: unknown) => {
       throw (error as { code?: string }).code === "23505" ? new AppError("conflict", "This interrupt was already answered") : error;
     });
+}
+
+/** Every answer a respond request carries, the first one first; one interrupt answered twice is refused. */
+export function answersOf(request: RespondRequest): { interrupt_id: string; value: unknown }[] {
+  const answers = [{ interrupt_id: request.interrupt_id, value: request.value }, ...(request.others ?? [])];
+  const ids = new Set(answers.map((answer) => answer.interrupt_id));
+  if (ids.size < answers.length) throw new AppError("invalid_request", "An interrupt is answered twice in one request");
+  return answers;
 }

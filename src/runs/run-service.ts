@@ -14,10 +14,10 @@ import type { SessionStore } from "../sessions/session-store.js";
 import type { ThreadStateService } from "../sessions/thread-state-service.js";
 import type { ToolDefinition } from "../tools/tool-definition.js";
 import type { ActiveRuns } from "./active-runs.js";
-import { autoTitle } from "../sessions/auto-title.js";
+import { autoTitle, titleText } from "../sessions/auto-title.js";
 import { CommitGate } from "./commit-gate.js";
 import { breakpointList, checkRunRequest } from "./run-request-checks.js";
-import { recordApproval, resumeValueFor } from "./interrupt-answer.js";
+import { answersOf, recordApproval, resumeValueFor } from "./interrupt-answer.js";
 import { isActive, type Run, type RunKind } from "./run.js";
 import type { RespondRequest, SubmitRunRequest } from "./run-requests.js";
 import type { ClaimedRun, RunDispatcher } from "./run-dispatcher.js";
@@ -104,8 +104,7 @@ export class RunService {
    * graph without messages is titled from the first text of its input (`{topic: "cats"}` → "cats").
    */
   private async titleFromFirstMessage(client: Queryable, userId: string, run: Run): Promise<Session | undefined> {
-    const text = run.input?.messages[0]?.content ?? firstText(run.input?.values);
-    const title = run.kind === "chat" ? autoTitle(text ?? "") : undefined;
+    const title = run.kind === "chat" ? autoTitle(titleText(run.input)) : undefined;
     return title === undefined ? undefined : this.deps.sessions.titleIfUntitled(client, { userId, threadId: run.thread_id }, title);
   }
 
@@ -396,17 +395,4 @@ export class RunService {
     const stored = await this.deps.eventLog.append({ threadId, runId, events });
     this.deps.bus.publish(stored);
   }
-}
-
-/** Every answer a respond request carries, the first one first; one interrupt answered twice is refused. */
-function answersOf(request: RespondRequest): { interrupt_id: string; value: unknown }[] {
-  const answers = [{ interrupt_id: request.interrupt_id, value: request.value }, ...(request.others ?? [])];
-  const ids = new Set(answers.map((answer) => answer.interrupt_id));
-  if (ids.size < answers.length) throw new AppError("invalid_request", "An interrupt is answered twice in one request");
-  return answers;
-}
-
-/** The first string among a run's input values (top level, in the order given), if any. */
-function firstText(values: Record<string, unknown> | undefined): string | undefined {
-  return Object.values(values ?? {}).find((value): value is string => typeof value === "string" && value.trim() !== "");
 }

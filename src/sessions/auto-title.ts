@@ -18,3 +18,13 @@ export function autoTitle(text: string): string | undefined {
   // CJK text has no spaces to cut at; cutting mid-word only when there is no word boundary near the end.
   return `${lastSpace > MAX_TITLE_CHARS / 2 ? cut.slice(0, lastSpace) : cut}…`;
 }
+
+/**
+ * The text a run's input is titled from: its first message, or for a graph without messages the first text among
+ * its own keys, in the order given (`{topic: "cats"}` → "cats"); empty when there is none.
+ */
+export function titleText(input: { messages: { content: string }[]; values?: Record<string, unknown> } | null | undefined): string {
+  const message = input?.messages[0]?.content;
+  if (message !== undefined) return message;
+  return Object.values(input?.values ?? {}).find((value): value is string => typeof value === "string" && value.trim() !== "") ?? "";
+}
