@@ -1,5 +1,6 @@
 import { Annotation, END, type LangGraphRunnableConfig, MessagesAnnotation, START, StateGraph } from "@langchain/langgraph";
 import { AIMessage } from "@langchain/core/messages";
+import { z } from "zod";
 import { requireAgentContext } from "../src/agent/agent-context.js";
 import { callModel } from "../src/agent/call-model.js";
 import { runToolCalls } from "../src/agent/run-tool-calls.js";
@@ -32,8 +33,14 @@ function nextAfterModel(state: State): "tools" | typeof END {
   return last && AIMessage.isInstance(last) && (last.tool_calls?.length ?? 0) > 0 ? "tools" : END;
 }
 
+/**
+ * What an assistant's `context` may hold for this graph besides Threadline's settings: nothing. Declared, so that
+ * a typo in an assistant's settings (`temprature`) is refused when the assistant is saved instead of being kept.
+ */
+const ChatContext = z.object({});
+
 /** A tool-calling agent: model → tools → model, until the model answers without calling a tool. */
-export const graph = new StateGraph(ChatState)
+export const graph = new StateGraph(ChatState, ChatContext)
   // Only model calls and state updates: it may start before its run's submission commits (commit-gate.ts).
   .addNode("model", modelNode, { metadata: { [RUNS_BEFORE_COMMIT]: true } })
   .addNode("tools", toolsNode)

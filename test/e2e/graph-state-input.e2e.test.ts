@@ -117,6 +117,8 @@ describe("a developer's graph that declares a context schema", () => {
     expect((await fixture.sdk.assistants.get(formal.assistant_id)).context).toEqual({ tone: "formal", signature: "Ada" });
     // A graph without a declared schema still takes any keys (the greeter's).
     await fixture.sdk.assistants.create({ graphId: "greeter", context: { greeting: "Hi", anything: 1 } });
+    // The chat graph declares no keys of its own: a typo in its settings is refused, not kept.
+    await expect(fixture.sdk.assistants.create({ graphId: "chat", context: { temprature: 0.2 } })).rejects.toThrow(/takes no context key temprature/);
   });
 
   it("a run's context: a value the schema refuses is 400 before anything is created; keys it does not take are ignored, as LangGraph does", async () => {
