@@ -16,3 +16,6 @@ export interface Assistant {
 
 /** One stored version of an assistant (LangGraph Platform's `AssistantVersion`): the assistant as that version set it. */
 export type AssistantVersion = Omit<Assistant, "updated_at">;
+
+/** The assistant a thread or run gets when none is named: the bundled chat graph's default assistant. */
+export const DEFAULT_ASSISTANT_ID = "chat";

@@ -1,4 +1,5 @@
 import type { BaseChatModel } from "@langchain/core/language_models/chat_models";
+import { DEFAULT_ASSISTANT_ID } from "../assistants/assistant.js";
 import { randomUUID } from "node:crypto";
 import { autoTitle } from "../sessions/auto-title.js";
 import { performance } from "node:perf_hooks";
@@ -82,7 +83,7 @@ export class ConversationImporter {
     const started = performance.now();
     const lines = parseConversationJsonl(request.text, { assistantSpeaker: request.assistantSpeaker, now: new Date() });
     if (lines.length === 0) throw new AppError("invalid_request", "The conversation has no messages");
-    const assistant = await this.deps.assistants.get(request.userId, request.assistantId ?? "chat");
+    const assistant = await this.deps.assistants.get(request.userId, request.assistantId ?? DEFAULT_ASSISTANT_ID);
     const rows: ImportedRow[] = lines.map((line) => ({ ...line, id: randomUUID() }));
     const sessions = new Set(rows.map((row) => row.session).filter((session) => session !== undefined)).size;
     const built = await this.buildContext(rows, assistant.context).catch((error: unknown) => {

@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import type pg from "pg";
 import type { AssistantService } from "../assistants/assistant-service.js";
-import type { Assistant } from "../assistants/assistant.js";
+import { type Assistant, DEFAULT_ASSISTANT_ID } from "../assistants/assistant.js";
 import { type Queryable, withTransaction, withTransactionBegun } from "../db/database.js";
 import { AppError, notFound } from "../errors/app-error.js";
 import type { ClusterNotifier } from "../events/cluster-notifier.js";
@@ -109,7 +109,7 @@ export class RunService {
   }
 
   /** Refuse (400) run settings or breakpoints that `submit` would refuse for this assistant (crons check when saved). */
-  async check(userId: string, request: Pick<SubmitRunRequest, "config" | "interrupt_before" | "interrupt_after"> & { assistant_id: string }): Promise<void> {
+  async check(userId: string, request: Pick<SubmitRunRequest, "config" | "interrupt_before" | "interrupt_after" | "input"> & { assistant_id: string }): Promise<void> {
     await checkRunRequest(this.deps, await this.deps.assistants.get(userId, request.assistant_id), request);
   }
 
@@ -188,7 +188,11 @@ export class RunService {
       const message = { cancel: "cancelled by user", interrupt: "interrupted by user", rollback: "rolled back by user" }[action];
       await this.stopRunning(run.run_id, { action, message });
     }
-    return this.deps.store.get(userId, threadId, runId);
+    // A stateless run's thread goes once the run ends (its cleanup hears of the end): the run is gone with it then.
+    return this.deps.store.get(userId, threadId, runId).catch((error: unknown) => {
+      if (error instanceof AppError && error.code === "not_found") return cancelledQueued ? { ...run, status: "cancelled" as const } : run;
+      throw error;
+    });
   }
 
   /**
@@ -198,7 +202,14 @@ export class RunService {
   async cancelMany(userId: string, filter: Parameters<RunStore["listActive"]>[1], action: "cancel" | "interrupt" | "rollback"): Promise<Run[]> {
     const active = await this.deps.store.listActive(userId, filter);
     const stopped: Run[] = [];
-    for (const run of active) stopped.push(await this.cancel(userId, { thread_id: run.thread_id, run_id: run.run_id, action }));
+    for (const run of active) {
+      // One that ended meanwhile, its thread deleted with it (a stateless run's), is no reason to stop the others.
+      const result = await this.cancel(userId, { thread_id: run.thread_id, run_id: run.run_id, action }).catch((error: unknown) => {
+        if (error instanceof AppError && error.code === "not_found") return undefined;
+        throw error;
+      });
+      if (result) stopped.push(result);
+    }
     return stopped;
   }
 
@@ -305,7 +316,7 @@ export class RunService {
       runId: randomUUID(),
       threadId: request.thread_id,
       userId,
-      assistantId: request.assistant_id ?? "chat",
+      assistantId: request.assistant_id ?? DEFAULT_ASSISTANT_ID,
       kind: request.kind ?? (request.command ? "resume" : request.checkpoint_id ? "replay" : "chat"),
       strategy,
       input: request.input

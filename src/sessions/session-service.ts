@@ -1,4 +1,4 @@
-import type { Assistant } from "../assistants/assistant.js";
+import { type Assistant, DEFAULT_ASSISTANT_ID } from "../assistants/assistant.js";
 import type { Queryable } from "../db/database.js";
 import type { BaseCheckpointSaver } from "@langchain/langgraph";
 import type { EventBus } from "../events/event-bus.js";
@@ -34,7 +34,7 @@ export class SessionService {
     userId: string,
     params: { window_id?: string; thread_id?: string; assistant_id?: string; title?: string; metadata?: Record<string, unknown> },
   ): Promise<{ session: Session; created: boolean }> {
-    const assistant = await this.deps.assistants.get(userId, params.assistant_id ?? "chat");
+    const assistant = await this.deps.assistants.get(userId, params.assistant_id ?? DEFAULT_ASSISTANT_ID);
     const result = await this.deps.store.open({
       userId,
       assistantId: assistant.assistant_id,
@@ -54,7 +54,7 @@ export class SessionService {
 
   /** Create a session with an explicit id (HTTP); returns null when it exists already. */
   async createWithId(userId: string, params: { thread_id: string; assistant_id?: string; metadata?: Record<string, unknown>; title?: string; window_id?: string }): Promise<Session | null> {
-    const assistant = await this.deps.assistants.get(userId, params.assistant_id ?? "chat");
+    const assistant = await this.deps.assistants.get(userId, params.assistant_id ?? DEFAULT_ASSISTANT_ID);
     return this.deps.store.createWithId({ userId, assistantId: assistant.assistant_id, threadId: params.thread_id, metadata: params.metadata, title: params.title, windowId: params.window_id });
   }
 

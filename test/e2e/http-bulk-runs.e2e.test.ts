@@ -59,6 +59,21 @@ describe("POST /runs/batch", () => {
     await expect.poll(async () => (await alice.threads.get(dropped?.thread_id ?? "").then(() => "kept", () => "deleted")), { timeout: 15_000 }).toBe("deleted");
   });
 
+  it("checks every run before creating any: a run that would act is not started when a later one is refused", async () => {
+    const since = await now();
+    const refused = await post("/runs/batch", [
+      { assistant_id: "chat", input: human('/tool send_email {"to":"a@b.co","subject":"s","body":"b"}') },
+      { assistant_id: "chat", input: human("fine"), interrupt_before: ["no-such-node"] },
+    ]);
+    expect(refused.status).toBe(400);
+    expect(refused.body).toMatchObject({ details: { index: 1 } });
+    expect(await threadsSince(since)).toBe(0);
+    for (const body of [{ assistant_id: "chat", command: { resume: "yes" } }, { assistant_id: "chat", input: human("x"), checkpoint_id: "1ef" }]) {
+      const answer = await post("/runs/batch", [body]);
+      expect(answer.status).toBe(400);
+    }
+  });
+
   it("refuses a bad body naming its index, and creates nothing; an unknown assistant later takes back the runs before it", async () => {
     const since = await now();
     const bad = await post("/runs/batch", [{ assistant_id: "chat", input: human("fine") }, { assistant_id: "chat", input: human("x"), multitask_strategy: "sometimes" }]);
@@ -76,6 +91,27 @@ describe("POST /runs/batch", () => {
 });
 
 describe("POST /runs/cancel", () => {
+  it("cancels queued stateless runs (whose threads go as they end) without a 404, every one of them", async () => {
+    const bodies = Array.from({ length: 20 }, (_, index) => ({ assistant_id: "chat", input: human(`later ${index}`), after_seconds: 300 }));
+    const created = await post("/runs/batch", bodies);
+    expect(created.status).toBe(200);
+    const cancelled = await fetch(`${server.url}/runs/cancel`, { method: "POST", headers: { "Content-Type": "application/json", Authorization: `Bearer ${aliceKey}` }, body: JSON.stringify({ status: "pending" }) });
+    expect(cancelled.status).toBe(204);
+    const left = await server.services.pool.query("SELECT 1 FROM runs WHERE status IN ('pending', 'running') AND thread_id = ANY($1::uuid[])", [(created.body as unknown as { thread_id: string }[]).map((run) => run.thread_id)]);
+    expect(left.rowCount).toBe(0);
+    // One at a time too, its thread deleted the moment the run ends (as a stateless run's cleanup may): cancelled, not 404.
+    const one = (await post("/runs/batch", [{ assistant_id: "chat", input: human("later"), after_seconds: 300 }])).body as unknown as { thread_id: string; run_id: string }[];
+    const stop = server.services.runEvents.onRunFinished((run) => void server.services.sessions.delete(run.user_id, run.thread_id).catch(() => undefined));
+    try {
+      const single = await post(`/threads/${one[0]?.thread_id}/runs/${one[0]?.run_id}/cancel`, {});
+      expect(single.status).toBe(202);
+      expect(single.body.status).toBe("cancelled");
+    } finally {
+      stop();
+    }
+  });
+
+
   it("cancels a thread's active runs, or the named ones; interrupt by default, as the SDK sends", async () => {
     const thread = await alice.threads.create();
     const running = await alice.runs.create(thread.thread_id, "chat", { input: human("a long answer, to be stopped half way through its words") });

@@ -1,6 +1,8 @@
 import { Router } from "express";
+import { DEFAULT_ASSISTANT_ID } from "../../assistants/assistant.js";
 import { z } from "zod";
 import { AppError, toAppError } from "../../errors/app-error.js";
+import { assertOutboundUrl, outboundPolicyFromConfig } from "../../outbound/outbound-policy.js";
 import type { Run } from "../../runs/run.js";
 import type { Services } from "../../services.js";
 import { currentUser } from "../request-context.js";
@@ -40,6 +42,7 @@ export function bulkRunRoutes(services: Services): Router {
   router.post("/runs/batch", async (request, response) => {
     const userId = currentUser(response).id;
     const plans = parseBatch(request.body);
+    await checkBatch(services, userId, plans);
     // One request, many runs: each spends the user's budget as its own request would (this one's is spent already).
     if (plans.length > 1) await services.rateLimiter.consume(userId, plans.length - 1);
     const runs = await submitAll(services, userId, plans);
@@ -59,10 +62,34 @@ function parseBatch(raw: unknown): RunPlan[] {
     try {
       return parseRunBody(snakeCaseKeys(body), DEFAULT_RUN_STREAM_MODES);
     } catch (error) {
-      const refused = toAppError(error);
-      throw new AppError(refused.code, `Run ${index} of the batch: ${refused.message}`, { details: { index, details: refused.details } });
+      throw inBatch(index, error);
     }
   });
+}
+
+/**
+ * Every run of the batch checked as its submission would check it — its assistant, settings, breakpoints, input
+ * and webhook — before any is created: a run that starts acts (its tools, the store), so a batch refused after
+ * some of its runs started could not be taken back. A batch run has a thread of its own: nothing to resume there,
+ * no checkpoint to start from.
+ */
+async function checkBatch(services: Services, userId: string, plans: RunPlan[]): Promise<void> {
+  for (const [index, plan] of plans.entries()) {
+    try {
+      if (plan.command) throw new AppError("invalid_request", "command: a batch run has a new thread of its own, with nothing to resume");
+      if (plan.checkpointId) throw new AppError("invalid_request", "checkpoint_id: a batch run has a new thread of its own, with no checkpoint to start from");
+      if (plan.webhook) assertOutboundUrl(plan.webhook, outboundPolicyFromConfig(services.config), "webhook");
+      await services.runs.check(userId, { assistant_id: plan.assistantId ?? DEFAULT_ASSISTANT_ID, config: plan.config, interrupt_before: plan.interruptBefore, interrupt_after: plan.interruptAfter, input: plan.input });
+    } catch (error) {
+      throw inBatch(index, error);
+    }
+  }
+}
+
+/** An error about one run of a batch, naming its index. */
+function inBatch(index: number, error: unknown): AppError {
+  const refused = toAppError(error);
+  return new AppError(refused.code, `Run ${index} of the batch: ${refused.message}`, { details: { index, details: refused.details } });
 }
 
 /**
@@ -83,8 +110,8 @@ function snakeCaseKeys(body: unknown): unknown {
 }
 
 /**
- * Submit the batch's runs in order. One refused (an unknown assistant, settings its model refuses) takes back those
- * created before it — their runs cancelled, their threads deleted — so a batch is created whole or not at all.
+ * Submit the batch's runs in order (checked already). One failing all the same (the database, say) takes back those
+ * created before it: their runs rolled back, their threads deleted — what a run that had started did stays done.
  */
 async function submitAll(services: Services, userId: string, plans: RunPlan[]): Promise<Run[]> {
   const created: Run[] = [];
@@ -96,8 +123,7 @@ async function submitAll(services: Services, userId: string, plans: RunPlan[]): 
         await services.runs.cancel(userId, { thread_id: run.thread_id, run_id: run.run_id, action: "rollback" }).catch(() => undefined);
         await services.sessions.delete(userId, run.thread_id).catch(() => undefined);
       }
-      const refused = toAppError(error);
-      throw new AppError(refused.code, `Run ${index} of the batch: ${refused.message}`, { details: { index, details: refused.details } });
+      throw inBatch(index, error);
     }
   }
   return created;

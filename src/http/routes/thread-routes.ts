@@ -1,4 +1,5 @@
 import { Router } from "express";
+import { DEFAULT_ASSISTANT_ID } from "../../assistants/assistant.js";
 import type { z } from "zod";
 import { AppError } from "../../errors/app-error.js";
 import type { Services } from "../../services.js";
@@ -113,7 +114,7 @@ interface Caller {
 
 /** Refuse supersteps naming nodes the assistant's graph does not have before the thread exists (its id stays free). */
 async function assertSuperstepNodes({ services, userId }: Caller, assistantId: string | undefined, supersteps: NonNullable<z.infer<typeof createThreadBody>["supersteps"]>): Promise<void> {
-  const graph = services.threadState.graphForAssistant(await services.assistants.get(userId, assistantId ?? "chat"));
+  const graph = services.threadState.graphForAssistant(await services.assistants.get(userId, assistantId ?? DEFAULT_ASSISTANT_ID));
   const unknown = supersteps.flatMap((step) => step.updates.map((update) => update.as_node)).filter((node) => !(node in graph.nodes));
   if (unknown.length > 0) {
     throw new AppError("invalid_request", `supersteps name nodes the graph does not have: ${[...new Set(unknown)].join(", ")} (it has ${Object.keys(graph.nodes).join(", ")})`);
