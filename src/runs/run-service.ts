@@ -77,12 +77,14 @@ export class RunService {
         gate = new CommitGate();
         this.deps.dispatcher.startBeforeCommit(submitted.run, { assistant, previous: { run: submitted.previous } }, gate);
       }
+      // A run of another graph than the thread's: the thread follows it (its state is read with its assistant's graph).
+      const followed = !submitted.duplicate && assistant.assistant_id !== session.assistant_id ? await this.followGraph(client, userId, session, assistant) : undefined;
       // A thread's first run titles an untitled session, in the same round trip as its start events and the commit.
       const titled = !submitted.duplicate && !session.title && !submitted.previous ? this.titleFromFirstMessage(client, userId, submitted.run) : undefined;
       titled?.catch(() => undefined);
       // The start events and the COMMIT share one round trip (the input went to the transcript with the insert).
       const claimed = await this.claimIfFree(client, submitted, { assistant, pipelined: { input: submitted.input, commit } });
-      return { ...submitted, claimed, titled: await titled };
+      return { ...submitted, claimed, titled: (await titled) ?? followed };
     });
     const result = await transaction.catch((error: unknown) => {
       gate?.fail(error);
@@ -96,6 +98,13 @@ export class RunService {
     if (result.titled) this.deps.sessions.announceUpdated(userId, result.titled);
     await this.afterSubmit(result, { started: gate !== undefined });
     return { run: result.run, duplicate: false };
+  }
+
+  /** Make `assistant` the thread's when its graph is not the thread's assistant's (one deleted since counts as other). */
+  private async followGraph(client: Queryable, userId: string, session: Session, assistant: Assistant): Promise<Session | undefined> {
+    const current = await this.deps.assistants.get(userId, session.assistant_id, client).catch(() => undefined);
+    if (current?.graph_id === assistant.graph_id) return undefined;
+    return this.deps.sessions.followAssistant(client, { userId, threadId: session.thread_id }, assistant.assistant_id);
   }
 
   /**

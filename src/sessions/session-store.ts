@@ -189,6 +189,22 @@ export class SessionStore {
     return rows[0] ? toSession(rows[0]) : undefined;
   }
 
+  /**
+   * Make a run's assistant the thread's, when it runs another graph than the thread's assistant did (`submit`):
+   * the thread's state is read with its assistant's graph, so it must follow. Announced as `titleIfUntitled` is.
+   */
+  async followAssistant(db: Queryable, target: { userId: string; threadId: string }, assistantId: string): Promise<Session | undefined> {
+    const { userId, threadId } = target;
+    const { rows } = await db.query<SessionRow>(
+      `WITH updated AS (
+         UPDATE threads SET assistant_id = $3, updated_at = now() WHERE thread_id = $1 AND user_id = $2 RETURNING ${COLUMNS}
+       )
+       SELECT updated.*, ${changeNotifyExpression("updated", "updated", 4)} FROM updated`,
+      [threadId, userId, assistantId, ...this.announcementParams(userId)],
+    );
+    return rows[0] ? toSession(rows[0]) : undefined;
+  }
+
   /** Tell this instance's listeners of a change to `session` committed elsewhere in a transaction (`titleIfUntitled`). */
   announceUpdated(userId: string, session: Session): void {
     this.options.changes?.announce(userId, { kind: "updated", threadId: session.thread_id, session });

@@ -52,6 +52,20 @@ describe("run input for a graph's own state", () => {
   });
 });
 
+describe("a run of another graph on a thread", () => {
+  it("the thread follows the run's assistant: its state is read with that graph (the reply was invisible)", async () => {
+    const thread = await fixture.sdk.threads.create({ graphId: "topic" });
+    await fixture.sdk.runs.wait(thread.thread_id, "topic", { input: { topic: "cats" } });
+    const chatted = (await fixture.sdk.runs.wait(thread.thread_id, "chat", { input: { messages: [{ role: "user", content: "hi there" }] } })) as { messages?: { content: string }[] };
+    expect(chatted.messages?.map((message) => message.content)).toEqual(["hi there", "You said: hi there"]);
+    expect((await fixture.sdk.threads.getState<{ messages: { content: string }[] }>(thread.thread_id)).values.messages.map((message) => message.content)).toEqual(["hi there", "You said: hi there"]);
+    expect((await fixture.server.services.sessions.get(LOCAL_USER.id, thread.thread_id)).assistant_id).toBe("chat");
+    // And back: the topic graph's keys show again.
+    expect(await fixture.sdk.runs.wait(thread.thread_id, "topic", { input: { topic: "dogs" } })).toMatchObject({ topic: "dogs", joke: "A joke about dogs" });
+    expect((await fixture.server.services.sessions.get(LOCAL_USER.id, thread.thread_id)).assistant_id).toBe("topic");
+  });
+});
+
 describe("streams of a developer's graph name its nodes", () => {
   async function collect(parts: AsyncIterable<{ event: string; data: unknown }>): Promise<{ event: string; data: unknown }[]> {
     const seen: { event: string; data: unknown }[] = [];
