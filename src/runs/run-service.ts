@@ -14,8 +14,8 @@ import type { SessionStore } from "../sessions/session-store.js";
 import type { ThreadStateService } from "../sessions/thread-state-service.js";
 import type { ToolDefinition } from "../tools/tool-definition.js";
 import type { ActiveRuns } from "./active-runs.js";
-import { autoTitle, titleText } from "../sessions/auto-title.js";
 import { CommitGate } from "./commit-gate.js";
+import { followGraph, titleFromFirstMessage } from "./submission-session.js";
 import { breakpointList, checkRunRequest } from "./run-request-checks.js";
 import { answersOf, recordApproval, resumeValueFor } from "./interrupt-answer.js";
 import { isActive, type Run, type RunKind } from "./run.js";
@@ -78,9 +78,9 @@ export class RunService {
         this.deps.dispatcher.startBeforeCommit(submitted.run, { assistant, previous: { run: submitted.previous } }, gate);
       }
       // A run of another graph than the thread's: the thread follows it (its state is read with its assistant's graph).
-      const followed = !submitted.duplicate && assistant.assistant_id !== session.assistant_id ? await this.followGraph(client, userId, session, assistant) : undefined;
+      const followed = !submitted.duplicate && assistant.assistant_id !== session.assistant_id ? await followGraph(this.deps, client, { session, assistant }) : undefined;
       // A thread's first run titles an untitled session, in the same round trip as its start events and the commit.
-      const titled = !submitted.duplicate && !session.title && !submitted.previous ? this.titleFromFirstMessage(client, userId, submitted.run) : undefined;
+      const titled = !submitted.duplicate && !session.title && !submitted.previous ? titleFromFirstMessage(this.deps.sessions, client, submitted.run) : undefined;
       titled?.catch(() => undefined);
       // The start events and the COMMIT share one round trip (the input went to the transcript with the insert).
       const claimed = await this.claimIfFree(client, submitted, { assistant, pipelined: { input: submitted.input, commit } });
@@ -98,23 +98,6 @@ export class RunService {
     if (result.titled) this.deps.sessions.announceUpdated(userId, result.titled);
     await this.afterSubmit(result, { started: gate !== undefined });
     return { run: result.run, duplicate: false };
-  }
-
-  /** Make `assistant` the thread's when its graph is not the thread's assistant's (one deleted since counts as other). */
-  private async followGraph(client: Queryable, userId: string, session: Session, assistant: Assistant): Promise<Session | undefined> {
-    const current = await this.deps.assistants.get(userId, session.assistant_id, client).catch(() => undefined);
-    if (current?.graph_id === assistant.graph_id) return undefined;
-    return this.deps.sessions.followAssistant(client, { userId, threadId: session.thread_id }, assistant.assistant_id);
-  }
-
-  /**
-   * The thread's first run titles an untitled session from its first message, for every client alike (the web
-   * page, the terminal, the SDK), in the submission's transaction; a message without words leaves it untitled. A
-   * graph without messages is titled from the first text of its input (`{topic: "cats"}` → "cats").
-   */
-  private async titleFromFirstMessage(client: Queryable, userId: string, run: Run): Promise<Session | undefined> {
-    const title = run.kind === "chat" ? autoTitle(titleText(run.input)) : undefined;
-    return title === undefined ? undefined : this.deps.sessions.titleIfUntitled(client, { userId, threadId: run.thread_id }, title);
   }
 
   /** Refuse (400) run settings or breakpoints that `submit` would refuse for this assistant (crons check when saved). */
