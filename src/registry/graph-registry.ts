@@ -29,7 +29,19 @@ export interface GraphStateSnapshot {
   tasks: { id: string; name: string; interrupts?: { id?: string; value?: unknown }[]; result?: unknown }[];
 }
 
-type GraphFactory = (config: { configurable: AssistantSettings }) => unknown;
+/** Who a graph is resolved for: the run's thread, assistant and user (a factory reads them, as on LangGraph Platform). */
+export interface GraphScope {
+  thread_id: string;
+  assistant_id: string;
+  run_id: string;
+  user_id: string;
+}
+
+/**
+ * A factory's config: the assistant's settings in `configurable` and `context` (LangGraph 1.x reads context), with
+ * the run's thread, assistant, graph, run and user ids in `configurable` when it is resolved for a run.
+ */
+type GraphFactory = (config: { configurable: Record<string, unknown>; context: AssistantSettings }) => unknown;
 
 type LoadedGraph = { kind: "graph"; graph: RunnableGraph } | { kind: "factory"; factory: GraphFactory };
 
@@ -61,12 +73,13 @@ export class GraphRegistry {
     return this.graphs.has(graphId);
   }
 
-  /** The runnable graph for an assistant, with the checkpointer attached. */
-  resolve(graphId: string, settings: AssistantSettings): RunnableGraph {
+  /** The runnable graph for an assistant (`scope`: the run it is for), with the checkpointer attached. */
+  resolve(graphId: string, settings: AssistantSettings, scope?: GraphScope): RunnableGraph {
     const loaded = this.graphs.get(graphId);
     if (!loaded) throw new AppError("not_found", `Graph ${graphId} not found`);
     if (loaded.kind === "graph") return loaded.graph;
-    return attachCheckpointer(toRunnableGraph(loaded.factory({ configurable: settings }), graphId), this.checkpointer);
+    const configurable = { ...settings, ...(scope ? { ...scope, graph_id: graphId } : {}) };
+    return attachCheckpointer(toRunnableGraph(loaded.factory({ configurable, context: settings }), graphId), this.checkpointer);
   }
 }
 

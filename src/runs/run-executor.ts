@@ -174,7 +174,7 @@ export class RunExecutor {
       const stored = scope.assistant?.assistant_id === run.assistant_id ? scope.assistant : await this.deps.assistants.get(run.user_id, run.assistant_id);
       assistant = this.deps.assistants.withRunSettings(stored, run.config?.settings);
       const settings = assistant.context;
-      graph = this.deps.registry.resolve(assistant.graph_id, settings);
+      graph = this.deps.registry.resolve(assistant.graph_id, settings, { thread_id: run.thread_id, assistant_id: run.assistant_id, run_id: run.run_id, user_id: run.user_id });
       translator = new StreamTranslator(
         {
           emit: (event) => scope.publisher.emit(event),

@@ -153,3 +153,19 @@ describe("a developer's graph that declares a context schema", () => {
     expect(Object.keys((plain.context_schema as { properties: object }).properties)).not.toContain("tone");
   });
 });
+
+describe("a graph factory", () => {
+  it("is called for each run with the run's thread, assistant, graph and user ids and the assistant's settings, as on LangGraph Platform", async () => {
+    const assistant = await fixture.sdk.assistants.create({ graphId: "factory", context: { greeting: "hej" } });
+    const thread = await fixture.sdk.threads.create({ graphId: "factory" });
+    const values = (await fixture.sdk.runs.wait(thread.thread_id, assistant.assistant_id, { input: { messages: [{ role: "user", content: "who am I?" }] } })) as { messages: { content: string }[] };
+    expect(JSON.parse(values.messages.at(-1)?.content ?? "{}")).toEqual({
+      threadId: thread.thread_id,
+      assistantId: assistant.assistant_id,
+      graphId: "factory",
+      userId: LOCAL_USER.id,
+      hasRunId: true,
+      greeting: "hej",
+    });
+  });
+});
