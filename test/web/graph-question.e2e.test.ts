@@ -14,7 +14,7 @@ async function askInNewChat(assistant = "ask"): Promise<void> {
   // A session of the assistant picked: the blank one open (of the chat assistant) is not it.
   await expect.poll(() => currentThread(page)).not.toBe(before);
   await sendMessage(page, "go");
-  await page.locator(".question-card").waitFor({ timeout: 15_000 });
+  await page.locator(".question-card").first().waitFor({ timeout: 15_000 });
 }
 
 describe("a graph's own question in the page", () => {
@@ -49,6 +49,24 @@ describe("a graph's own question in the page", () => {
     expect(await card.locator(".approval-actions button").allInnerTexts()).toEqual(["Small", "Large", "7", "Send answer"]);
     await card.getByRole("button", { name: "Large" }).click();
     await expect.poll(() => lastAssistantText(page), { timeout: 15_000 }).toBe('Picked: {"size":3}');
+    expect(pageErrors).toEqual([]);
+  });
+
+  it("two questions asked at once: answering one keeps what was typed into the other", async () => {
+    const { page } = fixture;
+    await askInNewChat("pair");
+    await expect.poll(() => page.locator(".question-card").count(), { timeout: 15_000 }).toBe(2);
+    const card = (text: string) => page.locator(".question-card", { has: page.locator(".question-text", { hasText: text }) });
+    await card("left?").getByLabel("Your answer").fill("a left draft");
+    await card("right?").getByLabel("Your answer").fill("R");
+    await card("right?").getByRole("button", { name: "Send answer" }).click();
+    // The answer's run goes on, then stops again at the question still open: its draft is still there.
+    await expect.poll(() => page.locator(".question-card").count(), { timeout: 15_000 }).toBe(1);
+    await card("left?").waitFor({ timeout: 15_000 });
+    expect(await card("left?").getByLabel("Your answer").inputValue()).toBe("a left draft");
+    await card("left?").getByRole("button", { name: "Send answer" }).click();
+    await expect.poll(async () => (await page.locator(".message-assistant").allInnerTexts()).join("\n"), { timeout: 15_000 }).toContain('left: "a left draft"');
+    expect((await page.locator(".message-assistant").allInnerTexts()).join("\n")).toContain('right: "R"');
     expect(pageErrors).toEqual([]);
   });
 });

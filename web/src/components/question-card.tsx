@@ -6,6 +6,13 @@ import { answerFailurePhrase } from "../state/answer-failure.js";
 import { questionParts } from "../../../src/events/question-shape.js";
 
 /**
+ * What was typed into each question's box and not sent, by interrupt id. Questions asked at once are answered one
+ * run at a time: the others' cards leave while each answer's run goes on and come back after it, so their drafts
+ * are kept here rather than in the cards.
+ */
+const drafts = new Map<string, string>();
+
+/**
  * A question a developer's graph asks with `interrupt(value)`: shown as asked, answered with one of its options (its
  * value, as given) or a typed answer (sent as text): the graph's `interrupt()` returns it.
  */
@@ -14,7 +21,12 @@ export function QuestionCard(props: { interrupt: Interrupt; onRespond: (answer: 
   const i18n = useI18n();
   const { t } = i18n;
   const { text, options, json } = questionParts(interrupt.value);
-  const [answer, setAnswer] = useState("");
+  const [answer, setAnswerState] = useState(() => drafts.get(interrupt.id) ?? "");
+  const setAnswer = (text: string) => {
+    setAnswerState(text);
+    if (text) drafts.set(interrupt.id, text);
+    else drafts.delete(interrupt.id);
+  };
   const [problem, setProblem] = useState<string | undefined>(undefined);
   const [busy, setBusy] = useState(false);
 
@@ -24,6 +36,7 @@ export function QuestionCard(props: { interrupt: Interrupt; onRespond: (answer: 
     setProblem(undefined);
     try {
       await props.onRespond(value);
+      drafts.delete(interrupt.id);
     } catch (error) {
       setProblem(answerFailurePhrase(error)(i18n));
     } finally {
