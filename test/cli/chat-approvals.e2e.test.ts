@@ -85,6 +85,9 @@ describe("threadline chat answers `Approve? [y/e/n]` (through pipes)", () => {
     expect(cli.stderr).toMatch(/⚙ slow_approved_task .* → rejected: Error: the user rejected this call of slow_approved_task: too slow/);
     expect(cli.stderr).not.toContain("→ failed: Error: the user rejected");
     expect(await decisions(threadId)).toMatchObject([{ decision: "approve" }, { decision: "reject", reason: "too slow" }]);
+    // The history says so too.
+    cli.writeLine("/history 3");
+    await cli.waitFor("stdout", (text) => text.includes("⚙ slow_approved_task → rejected: Error: the user rejected this call"));
     cli.child.stdin.end();
     expect(await cli.exited).toBe(0);
   });

@@ -122,13 +122,16 @@ async function switchSession(query: string, context: SlashContext): Promise<void
   await printHistory(context, 4);
 }
 
+/** How a tool result's status reads in the history, as the live line says it (`→ rejected: …`, `→ failed: …`). */
+const TOOL_OUTCOME: Record<string, string> = { rejected: "rejected: ", error: "failed: " };
+
 /** Print the last messages of the current session. */
 export async function printHistory(context: SlashContext, limit: number): Promise<void> {
   const { stdout, style } = context.output;
   for (const message of await context.session.history(limit)) {
     if (message.role === "user") stdout.write(`${style.bold("you ›")} ${message.content}\n`);
     else if (message.role === "assistant" && message.content) stdout.write(`${style.cyan("assistant ›")} ${message.content}\n`);
-    else if (message.role === "tool") stdout.write(style.dim(`⚙ ${message.name ?? "tool"} → ${message.content}\n`));
+    else if (message.role === "tool") stdout.write(style.dim(`⚙ ${message.name ?? "tool"} → ${TOOL_OUTCOME[message.status ?? ""] ?? ""}${message.content}\n`));
   }
 }
 
