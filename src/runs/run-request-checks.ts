@@ -3,7 +3,7 @@ import type { AssistantService } from "../assistants/assistant-service.js";
 import { AppError, describeIssues } from "../errors/app-error.js";
 import type { GraphRegistry } from "../registry/graph-registry.js";
 import type { SubmitRunRequest } from "./run-requests.js";
-import { assertSummaryShape } from "../sessions/state-edit-service.js";
+import { assertSummaryShape, stateKeysOf } from "../sessions/state-edit-service.js";
 import type { ToolDefinition } from "../tools/tool-definition.js";
 
 /** Breakpoints must name nodes of the assistant's graph: a typo would otherwise never stop the run. */
@@ -28,7 +28,7 @@ export function checkBreakpoints(
  */
 export function checkGraphInput(registry: Pick<GraphRegistry, "resolve">, assistant: Assistant, input: SubmitRunRequest["input"]): void {
   if (!input) return;
-  const channels = Object.keys(registry.resolve(assistant.graph_id, assistant.context).channels).filter((name) => !name.startsWith("__") && !name.includes(":"));
+  const channels = stateKeysOf(registry.resolve(assistant.graph_id, assistant.context));
   const offered = channels.length > 0 ? channels.join(", ") : "none";
   if (input.messages.length > 0 && !channels.includes("messages")) {
     throw new AppError("invalid_request", `Graph ${assistant.graph_id} has no messages channel: its input keys are ${offered}`);

@@ -41,6 +41,7 @@ export class StateEditService {
   async update(userId: string, threadId: string, edit: StateEdit): Promise<CheckpointRef> {
     assertSummaryShape(edit.values);
     const graph = await this.deps.threadState.graphOf(userId, threadId);
+    assertKnownKeys(graph, edit.values);
     const { ref, announced } = await withTransaction(this.deps.pool, async (client) => {
       await lockIdleThread(client, userId, threadId);
       const base = await graph.getState({ configurable: { thread_id: threadId, checkpoint_id: edit.checkpoint_id, [SAVER_TRANSACTION_KEY]: client } });
@@ -87,6 +88,19 @@ export class StateEditService {
       { details: { message_ids: outOfState } },
     );
   }
+}
+
+/** The state keys of a graph: its channels, without LangGraph's own (`__start__`, branch channels). */
+export function stateKeysOf(graph: { channels: Record<string, unknown> }): string[] {
+  return Object.keys(graph.channels).filter((name) => !name.startsWith("__") && !name.includes(":"));
+}
+
+/** Keys of an edit the graph has no channel for are refused: LangGraph would drop them without a word. */
+function assertKnownKeys(graph: { channels: Record<string, unknown> }, values: unknown): void {
+  if (!values || typeof values !== "object" || Array.isArray(values)) return;
+  const keys = stateKeysOf(graph);
+  const unknown = Object.keys(values).filter((key) => !keys.includes(key));
+  if (unknown.length > 0) throw new AppError("invalid_request", `values name what this thread's graph does not have: ${unknown.join(", ")} (its keys are ${keys.join(", ") || "none"})`, { details: { unknown } });
 }
 
 /**

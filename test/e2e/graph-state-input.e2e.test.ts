@@ -37,6 +37,18 @@ describe("run input for a graph's own state", () => {
     const unknown = await post(`/threads/${thread.thread_id}/runs/wait`, { assistant_id: "topic", input: { topic: "cats", colour: "red" } });
     expect(unknown).toMatchObject({ status: 400, body: { code: "invalid_request", message: "input names what graph topic does not have: colour (its input keys are topic, joke)" } });
     expect(await fixture.sdk.runs.list(thread.thread_id)).toEqual([]);
+    // A command carrying nothing is no command (it started a run with nothing to do).
+    const empty = await post(`/threads/${thread.thread_id}/runs/wait`, { assistant_id: "topic", command: {} });
+    expect(empty).toMatchObject({ status: 400, body: { code: "invalid_request", message: "command must carry resume (the answer to the interrupt it resumes)" } });
+    expect(await fixture.sdk.runs.list(thread.thread_id)).toEqual([]);
+  });
+
+  it("a state edit naming keys the graph does not have is refused, as run input is (LangGraph drops them silently)", async () => {
+    const thread = await fixture.sdk.threads.create({ graphId: "topic" });
+    await fixture.sdk.runs.wait(thread.thread_id, "topic", { input: { topic: "cats" } });
+    await expect(fixture.sdk.threads.updateState(thread.thread_id, { values: { bogus: "x" } })).rejects.toThrow(/values name what this thread's graph does not have: bogus/);
+    await fixture.sdk.threads.updateState(thread.thread_id, { values: { topic: "dogs" } });
+    expect((await fixture.sdk.threads.getState(thread.thread_id)).values).toMatchObject({ topic: "dogs" });
   });
 
   it("the chat graph: other keys it does not have and an ill-shaped summary are refused; an empty message list is too", async () => {

@@ -69,6 +69,8 @@ export function parseRunBody(raw: unknown, defaultModes: readonly StreamMode[]):
   if (body.command && (body.command.update != null || body.command.goto != null)) {
     throw new AppError("invalid_request", "command supports only resume (update and goto are not available)");
   }
+  // A command that carries nothing (`{}`) is no command: refused, or it would start a run with nothing to do.
+  if (body.command && body.command.resume === undefined) throw new AppError("invalid_request", "command must carry resume (the answer to the interrupt it resumes)");
   const command = body.command?.resume === undefined ? undefined : { resume: body.command.resume };
   const input = normaliseRunInput(body.input);
   if (command && input) throw new AppError("invalid_request", "Send either input or command.resume, not both");
