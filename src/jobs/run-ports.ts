@@ -2,7 +2,7 @@
 export interface SubmitRunRequest {
   thread_id: string;
   assistant_id?: string;
-  input?: { messages: { role: "user"; content: string }[] } | null;
+  input?: { messages: { role: "user"; content: string }[]; values?: Record<string, unknown> } | null;
   command?: { resume?: unknown };
   multitask_strategy?: "reject" | "enqueue" | "interrupt" | "rollback";
   metadata?: Record<string, unknown>;
@@ -23,7 +23,7 @@ export interface SubmitRunRequest {
 export interface RunSubmitter {
   submit(userId: string, request: SubmitRunRequest): Promise<{ run: { run_id: string; thread_id: string }; duplicate: boolean }>;
   /** Refuse (400) what `submit` would refuse about the request's settings and breakpoints, before it is stored. */
-  check?(userId: string, request: Pick<SubmitRunRequest, "config" | "interrupt_before" | "interrupt_after"> & { assistant_id: string }): Promise<void>;
+  check?(userId: string, request: Pick<SubmitRunRequest, "config" | "interrupt_before" | "interrupt_after" | "input"> & { assistant_id: string }): Promise<void>;
 }
 
 /** What jobs need from sessions: read, create with a chosen id, and delete a user's thread. */

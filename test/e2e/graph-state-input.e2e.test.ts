@@ -181,3 +181,16 @@ describe("a graph factory", () => {
     });
   });
 });
+
+describe("a cron of a developer's graph", () => {
+  it("sends the graph's own keys as each firing's input; keys the graph does not have are refused when saved", async () => {
+    const thread = await fixture.sdk.threads.create({ graphId: "topic" });
+    await expect(fixture.sdk.crons.createForThread(thread.thread_id, "topic", { schedule: "0 9 * * *", input: { colour: "red" } })).rejects.toThrow(/400/);
+    const cron = await fixture.sdk.crons.createForThread(thread.thread_id, "topic", { schedule: "*/2 * * * * *", input: { topic: "cron" } });
+    try {
+      await expect.poll(async () => (await fixture.sdk.threads.getState(thread.thread_id)).values, { timeout: 20_000, interval: 250 }).toMatchObject({ topic: "cron", joke: "A joke about cron" });
+    } finally {
+      await fixture.sdk.crons.delete(cron.cron_id);
+    }
+  });
+});

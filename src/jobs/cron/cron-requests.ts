@@ -29,8 +29,14 @@ export const cronRunFields = z.object({
   checkpoint_during: z.boolean().optional(),
 });
 
-/** A cron's run input: the user messages each firing sends. */
-export const cronInputSchema = z.looseObject({ messages: z.array(userMessage).min(1).max(20) }).transform((input) => ({ messages: input.messages }));
+/**
+ * A cron's run input, as a run's: the user messages each firing sends, and the graph's own keys beside them
+ * (`{topic: "cats"}` for a graph without messages; checked against the graph when the cron is saved).
+ */
+export const cronInputSchema = z
+  .looseObject({ messages: z.array(userMessage).min(1).max(20).optional() })
+  .refine((input) => Object.keys(input).length > 0, { message: "input needs messages or the graph's own keys (or send null)" })
+  .transform(({ messages, ...values }) => ({ messages: messages ?? [], ...(Object.keys(values).length > 0 ? { values } : {}) }));
 
 /** The fields of a cron request (shared by the HTTP bodies and the WebSocket `cron.*` params). */
 export const cronFields = {

@@ -136,9 +136,9 @@ export class CronService {
     return (await this.options.assistants.get(userId, request.assistant_id)).assistant_id;
   }
 
-  /** A firing would be refused for these settings or breakpoints: say so now, to whoever saves the cron. */
+  /** A firing would be refused for these settings, breakpoints or input: say so now, to whoever saves the cron. */
   private async checkRunOptions(userId: string, assistantId: string, payload: CronPayload): Promise<void> {
-    const options = cronRunOptions(payload);
+    const options = { ...cronRunOptions(payload), ...(payload.input ? { input: payload.input } : {}) };
     if (Object.keys(options).length === 0) return;
     await this.options.runs?.().check?.(userId, { assistant_id: assistantId, ...options });
   }

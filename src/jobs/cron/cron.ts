@@ -27,7 +27,7 @@ export interface Cron {
 /** The run request stored with a cron; extra LangGraph fields (config, stream_mode, …) are kept as sent. */
 export interface CronPayload {
   assistant_id?: string;
-  input?: { messages: { role: "user"; content: string }[] } | null;
+  input?: { messages: { role: "user"; content: string }[]; values?: Record<string, unknown> } | null;
   webhook?: string;
   multitask_strategy?: "reject" | "enqueue" | "interrupt" | "rollback";
   [field: string]: unknown;
