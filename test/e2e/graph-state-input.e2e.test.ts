@@ -96,6 +96,12 @@ describe("streams of a developer's graph name its nodes", () => {
     expect(second.filter((part) => part.event === "values").map((part) => part.data)).toEqual([{ topic: "dogs", joke: "A joke about cats" }, { topic: "dogs", joke: "A joke about dogs" }]);
   });
 
+  it("a thread's first values hold its channels' defaults, as LangGraph's do (a reducer's initial value)", async () => {
+    const thread = await fixture.sdk.threads.create({ graphId: "counter" });
+    const parts = await collect(fixture.sdk.runs.stream(thread.thread_id, "counter", { input: { topic: "x" }, streamMode: "values" }));
+    expect(parts.filter((part) => part.event === "values").map((part) => part.data)).toEqual([{ topic: "x", count: 0 }, { topic: "x", count: 1 }]);
+  });
+
   it("messages and updates name the node that wrote each message (they all said `model`)", async () => {
     const thread = await fixture.sdk.threads.create({ graphId: "two-step" });
     const parts = await collect(fixture.sdk.runs.stream(thread.thread_id, "two-step", { input: { messages: [{ role: "user", content: "hi" }] }, streamMode: ["updates", "messages-tuple"] }));
