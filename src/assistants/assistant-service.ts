@@ -150,7 +150,7 @@ export class AssistantService {
     if (input.graph_id && !this.deps.registry.has(input.graph_id)) throw new AppError("invalid_request", `Unknown graph_id "${input.graph_id}"`);
     for (let attempt = 1; attempt <= MAX_UPDATE_ATTEMPTS; attempt += 1) {
       const current = await this.getOwned(userId, assistantId);
-      const settings = input.context || input.config ? this.validateSettings({ ...current.context, ...mergeSettings(input) }, input.graph_id ?? current.graph_id) : undefined;
+      const settings = input.context || input.config ? this.validateSettings(withoutNulls({ ...current.context, ...mergeSettings(input) }), input.graph_id ?? current.graph_id) : undefined;
       if (settings) await this.deps.checkSettings?.(settings);
       const row = await this.writeUpdate({ userId, assistantId, input, settings: settings && { merged: settings, onto: current.context } });
       if (row) return toAssistant(row);
@@ -349,6 +349,11 @@ function mergeSettings(input: AssistantInput): Record<string, unknown> {
   const known = Object.keys(assistantSettingsSchema.shape);
   const fromConfigurable = Object.fromEntries(Object.entries(input.config?.configurable ?? {}).filter(([key]) => known.includes(key)));
   return { ...fromConfigurable, ...(input.context ?? {}) };
+}
+
+/** An update merges settings into the current ones: a setting given as `null` is removed (it is back to its default). */
+function withoutNulls(settings: Record<string, unknown>): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(settings).filter(([, value]) => value !== null));
 }
 
 function versionNotFound(assistantId: string, version: number): AppError {

@@ -147,6 +147,9 @@ describe("a developer's graph that declares a context schema", () => {
     await expect(fixture.sdk.assistants.create({ graphId: "tone", context: { tone: "shouty" } })).rejects.toThrow(/400/);
     await expect(fixture.sdk.assistants.update(formal.assistant_id, { context: { signature: "x".repeat(21) } })).rejects.toThrow(/400/);
     expect((await fixture.sdk.assistants.get(formal.assistant_id)).context).toEqual({ tone: "formal", signature: "Ada" });
+    // An update merges into the settings; a key given as null is removed.
+    const unsigned = await fixture.sdk.assistants.update(formal.assistant_id, { context: { signature: null, temperature: 0.5 } });
+    expect(unsigned.context).toEqual({ tone: "formal", temperature: 0.5 });
     // A graph without a declared schema still takes any keys (the greeter's).
     await fixture.sdk.assistants.create({ graphId: "greeter", context: { greeting: "Hi", anything: 1 } });
     // The chat graph declares no keys of its own: a typo in its settings is refused, not kept.
