@@ -57,6 +57,8 @@ export interface CheckpointSummary {
 
 /** The newest message at a checkpoint, cut short; `tool_calls` names the tools an assistant message calls. */
 export interface LastMessageSummary {
+  /** The message's id (the transcript's): which message it is, e.g. the one a reply answers. */
+  id?: string;
   role: string;
   text: string;
   /** Present only when the message calls tools: such messages often have no text at all. */
@@ -228,7 +230,7 @@ function summarise(snapshot: GraphStateSnapshot): CheckpointSummary {
 }
 
 function summariseMessage(message: BaseMessage): LastMessageSummary {
-  const summary: LastMessageSummary = { role: ROLE_BY_TYPE[message.getType()] ?? message.getType(), text: message.text.slice(0, 200) };
+  const summary: LastMessageSummary = { ...(message.id ? { id: message.id } : {}), role: ROLE_BY_TYPE[message.getType()] ?? message.getType(), text: message.text.slice(0, 200) };
   const toolCalls = AIMessage.isInstance(message) ? (message.tool_calls ?? []).map((call) => call.name) : [];
   if (toolCalls.length > 0) summary.tool_calls = toolCalls;
   return summary;

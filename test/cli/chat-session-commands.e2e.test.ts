@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { CheckpointRetention } from "../../src/checkpoint/checkpoint-retention.js";
 import { chat, TestWsClient } from "../helpers/ws-client.js";
 import { startCli } from "./cli-process.js";
 import { SPAWN_TIMEOUT_MS, useCliTestServer } from "./cli-test-server.js";
@@ -24,6 +25,30 @@ describe("threadline chat: /retry", () => {
     // The state holds the branch: the first turn and the second, answered once.
     const state = await client.call<{ values: { messages: { content: string }[] } }>("state.get", { thread_id });
     expect(state.values.messages.map((message) => message.content)).toEqual(["first words", "You said: first words", "second words", "You said: second words"]);
+  });
+});
+
+describe("threadline chat: /retry after a retention sweep", () => {
+  it("does not replay an older message when the newest reply's own checkpoint was pruned (it dropped the turns after it)", { timeout: SPAWN_TIMEOUT_MS }, async () => {
+    await using cli = startCli(["--url", fixture.server.url, "--window", "retry-pruned"]);
+    for (const words of ["alpha words", "beta words"]) {
+      cli.writeLine(words);
+      await cli.waitFor("stdout", (text) => text.includes(`You said: ${words}\n`));
+    }
+    // Generated again: the replay's branch keeps a checkpoint holding "beta words" that the sweep keeps.
+    cli.writeLine("/retry");
+    await cli.waitFor("stdout", (text) => text.split("You said: beta words\n").length === 3);
+    cli.writeLine("gamma words");
+    await cli.waitFor("stdout", (text) => text.includes("You said: gamma words\n"));
+    await using client = await TestWsClient.connect(fixture.server.wsUrl);
+    const { thread_id } = await client.call<{ thread_id: string }>("thread.open", { window_id: "retry-pruned" });
+    await new CheckpointRetention(fixture.server.services.pool).pruneThread(thread_id, { cutoff: new Date(Date.now() + 60_000) });
+    cli.writeLine("/retry");
+    await cli.waitFor("stderr", (text) => text.includes("there is no reply to generate again in this session"));
+    cli.writeLine("/quit");
+    expect(await cli.exited).toBe(0);
+    const state = await client.call<{ values: { messages: { content: string }[] } }>("state.get", { thread_id });
+    expect(state.values.messages.map((message) => message.content).at(-2)).toBe("gamma words");
   });
 });
 

@@ -78,7 +78,7 @@ describe("timeline, fork and replay", () => {
     next: string[];
     source: string | null;
     message_count: number;
-    last_message: { role: string; text: string; tool_calls?: string[] } | null;
+    last_message: { id?: string; role: string; text: string; tool_calls?: string[] } | null;
   }
 
   it("forks at an old checkpoint into a new session and replays a tool-calling turn identically", async () => {
@@ -89,14 +89,14 @@ describe("timeline, fork and replay", () => {
     await chat(client, thread_id, "bye");
 
     const { checkpoints } = await client.call<{ checkpoints: Summary[] }>("state.listCheckpoints", { thread_id, limit: 50 });
-    expect(checkpoints[0]?.last_message).toEqual({ role: "assistant", text: "You said: bye" });
+    expect(checkpoints[0]?.last_message).toEqual({ id: expect.any(String) as string, role: "assistant", text: "You said: bye" });
     const afterFirstTurn = checkpoints.find((entry) => entry.message_count === 2 && entry.next.length === 0);
     const beforeToolTurn = checkpoints.find((entry) => entry.next[0] === "model" && entry.last_message?.text.startsWith("/tool calculator"));
     const toolStep = checkpoints.find((entry) => entry.last_message?.role === "tool");
     expect(toolStep).toMatchObject({ nodes: ["tools"], next: ["model"] });
     // The model step that only calls a tool has no text: the summary names the tool instead.
     const callStep = checkpoints.find((entry) => entry.nodes[0] === "model" && entry.next[0] === "tools");
-    expect(callStep?.last_message).toEqual({ role: "assistant", text: "", tool_calls: ["calculator"] });
+    expect(callStep?.last_message).toEqual({ id: expect.any(String) as string, role: "assistant", text: "", tool_calls: ["calculator"] });
     expect(afterFirstTurn && beforeToolTurn).toBeTruthy();
     const page = await client.call<{ checkpoints: Summary[]; next_before: string | null }>("state.listCheckpoints", { thread_id, limit: 2, before: checkpoints[1]?.checkpoint_id });
     expect(page.checkpoints.map((entry) => entry.checkpoint_id)).toEqual(checkpoints.slice(2, 4).map((entry) => entry.checkpoint_id));

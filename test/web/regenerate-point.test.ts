@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { regeneratePoint } from "../../src/sessions/regenerate-point.js";
+import { answeredMessageId, regeneratePoint } from "../../src/sessions/regenerate-point.js";
 
 const row = (checkpoint_id: string, role: string | null, next: string[]) => ({ checkpoint_id, next, last_message: role ? { role, text: "…" } : null });
 
@@ -19,5 +19,24 @@ describe("where the newest reply is generated again from", () => {
     expect(regeneratePoint({ checkpoints: [row("done", "user", [])] })).toBeUndefined();
     expect(regeneratePoint(null)).toBeUndefined();
     expect(regeneratePoint({ checkpoints: "nope" })).toBeUndefined();
+  });
+});
+
+describe("the reply's own checkpoint", () => {
+  const withId = (checkpoint_id: string, id: string, next: string[]) => ({ checkpoint_id, next, last_message: { id, role: "user", text: "…" } });
+
+  it("is the one holding the message the newest reply answers; an older message's is refused (it would drop the turns after it)", () => {
+    const answer = { checkpoints: [row("end", "assistant", []), withId("older-fork", "user-b", ["model"]), withId("b-applied", "user-b", ["model"])] };
+    expect(regeneratePoint(answer, "user-b")).toBe("older-fork");
+    // The newest reply answers user-c, whose checkpoint was pruned: the newest user checkpoint left is user-b's.
+    expect(regeneratePoint(answer, "user-c")).toBeUndefined();
+  });
+
+  it("answeredMessageId: the nearest user message before a final assistant answer, none while a tool call is open", () => {
+    const say = (id: string, role: string, tool_calls?: unknown[]) => ({ id, role, ...(tool_calls ? { tool_calls } : {}) });
+    expect(answeredMessageId([say("u1", "user"), say("a1", "assistant"), say("u2", "user"), say("a2", "assistant", [{}]), say("t", "tool"), say("a3", "assistant")])).toBe("u2");
+    expect(answeredMessageId([say("u1", "user"), say("a1", "assistant", [{}])])).toBeUndefined();
+    expect(answeredMessageId([say("greeting", "assistant")])).toBeUndefined();
+    expect(answeredMessageId([])).toBeUndefined();
   });
 });

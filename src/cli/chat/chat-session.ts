@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import type { EventFrame } from "../../ws/protocol.js";
 import type { EventDataByName } from "../../events/thread-event.js";
-import { regeneratePoint } from "../../sessions/regenerate-point.js";
+import { answeredMessageId, regeneratePoint } from "../../sessions/regenerate-point.js";
 import type { Session } from "../../sessions/session.js";
 import type { TranscriptMessage } from "../../transcript/transcript-message.js";
 import type { ChatConnection } from "./chat-connection.js";
@@ -131,7 +131,9 @@ export class ChatSession {
 
   /** The checkpoint `regenerate` replays from, if the session has one. */
   async regeneratePoint(): Promise<string | undefined> {
-    return regeneratePoint(await this.connection.call<unknown>("state.listCheckpoints", { thread_id: this.requireThread(), limit: 50 }));
+    const replyTo = answeredMessageId(await this.history(20));
+    if (!replyTo) return undefined;
+    return regeneratePoint(await this.connection.call<unknown>("state.listCheckpoints", { thread_id: this.requireThread(), limit: 50 }), replyTo);
   }
 
   /**

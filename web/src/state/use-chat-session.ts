@@ -7,7 +7,7 @@ import { errorPhrase } from "./error-phrase.js";
 import { SESSION_DELETED, SESSION_DELETED_ELSEWHERE, SESSION_PICKED_DELETED, sendFailureMessage } from "./send-failure.js";
 import { loadTabThread, saveTabThread, tabWindowId } from "./browser-storage.js";
 import { awaitsUser } from "./session-list-notice.js";
-import { regeneratePoint } from "../../../src/sessions/regenerate-point.js";
+import { answeredMessageId, regeneratePoint } from "../../../src/sessions/regenerate-point.js";
 import { isQueued } from "./thread-state.js";
 import { ThreadSync } from "./thread-sync.js";
 import type { SessionsModel } from "./use-sessions.js";
@@ -210,7 +210,8 @@ export function useChatSession(client: RpcClient, sessions: SessionsModel) {
     if (!current) return;
     setProblem(undefined);
     try {
-      const checkpointId = regeneratePoint(await client.call<unknown>("state.listCheckpoints", { thread_id: current.threadId, limit: 50 }));
+      const replyTo = answeredMessageId(current.state.messages);
+      const checkpointId = replyTo && regeneratePoint(await client.call<unknown>("state.listCheckpoints", { thread_id: current.threadId, limit: 50 }), replyTo);
       if (!checkpointId) return setProblem({ message: phrase("regenerate.unavailable") });
       await client.call("run.start", { thread_id: current.threadId, checkpoint_id: checkpointId, client_message_id: crypto.randomUUID() });
     } catch (error) {
