@@ -95,18 +95,33 @@ describe("the chat page (AUTH_MODE=none)", () => {
     await page.locator(".message-streaming").waitFor({ timeout: 30_000 });
     await page.keyboard.press("Escape");
     await expect.poll(() => page.locator(".stopped-badge").count(), { timeout: 30_000 }).toBe(stoppedBefore + 1);
+
+    // Regenerate under the stopped reply runs it again from its message, which is not stored a second time.
+    const note = page.locator(".run-note").last();
+    await note.getByRole("button", { name: "Regenerate" }).click();
+    await expect.poll(() => lastAssistantText(page).catch(() => ""), { timeout: 30_000 }).toBe("You said: and stop me with the escape key");
+    expect(await page.locator(".message-user .plain-text", { hasText: "and stop me with the escape key" }).count()).toBe(1);
   });
 
-  it("shows a failed run inline, and Retry sends the message again", async () => {
+  it("shows a failed run inline, and Retry runs it again without storing the message twice", async () => {
     await sendMessage(page, "/fail boom");
     const error = page.locator(".run-error").last();
     await error.waitFor({ timeout: 10_000 });
     expect(await error.innerText()).toContain("boom");
     expect(await error.innerText()).toContain("model_error");
     await screenshot(page, "web-run-failed");
+    const errors = await page.locator(".run-error").count();
     await error.getByRole("button", { name: "Retry" }).click();
-    await expect.poll(() => page.locator(".run-error").count(), { timeout: 10_000 }).toBe(2);
-    expect(await page.locator(".message-user .plain-text", { hasText: "/fail boom" }).count()).toBe(2);
+    // A replay from the checkpoint holding the message: it runs (and fails) again, the message stays one.
+    await expect.poll(() => page.locator(".run-error").count(), { timeout: 10_000 }).toBe(errors + 1);
+    expect(await page.locator(".message-user .plain-text", { hasText: "/fail boom" }).count()).toBe(1);
+    const threadId = await page.locator(".session-current").getAttribute("data-thread-id");
+    const state = (await (await fetch(`${server.url}/threads/${threadId}/state`)).json()) as { values: { messages: { content: string }[] } };
+    expect(state.values.messages.filter((message) => message.content === "/fail boom")).toHaveLength(1);
+    // A retry is offered under the newest turn only: after another message, the old failure has none.
+    await sendMessage(page, "after the failure");
+    await expect.poll(() => lastAssistantText(page).catch(() => ""), { timeout: 10_000 }).toBe("You said: after the failure");
+    expect(await page.locator(".run-error").getByRole("button", { name: "Retry" }).count()).toBe(0);
   });
 
   it("Shift+Enter adds a line and Enter sends", async () => {

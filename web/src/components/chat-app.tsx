@@ -6,7 +6,7 @@ import type { RpcClient } from "../protocol/rpc-client.js";
 import { isMethodNotFound } from "../protocol/rpc-error.js";
 import { loadDraft, saveDraft } from "../state/browser-storage.js";
 import { isBlankSession, shownSessions } from "../state/session-list-notice.js";
-import { isRunning, isSettled, runInput } from "../state/thread-state.js";
+import { isNewestTurn, isRunning, isSettled, runUserMessage } from "../state/thread-state.js";
 import { useChatSession } from "../state/use-chat-session.js";
 import { useSessions } from "../state/use-sessions.js";
 import { useMessageJump } from "../state/use-message-jump.js";
@@ -151,8 +151,10 @@ export function ChatApp(props: { client: RpcClient; assistants: Assistant[]; onS
           }
           onRegenerate={isSettled(chat.state) && chat.pending.length === 0 && timelineSupported ? () => void chat.regenerate() : undefined}
           onRetry={(runId) => {
-            const text = runInput(chat.state, runId);
-            return text && !running ? () => void submit(text) : undefined;
+            // Only the newest turn: a replay from an older message would drop every turn after it.
+            const message = runUserMessage(chat.state, runId);
+            if (!message || running || !isNewestTurn(chat.state, runId)) return undefined;
+            return () => void chat.retryRun(message.id).then((replayed) => (replayed ? undefined : submit(message.content)));
           }}
         />
         {chat.state.pausedBefore.length > 0 && !running && <BreakpointBar nodes={chat.state.pausedBefore} onContinue={chat.proceed} />}

@@ -329,7 +329,14 @@ export function isSettled(state: ThreadState): boolean {
   return state.activeRunId === null && state.interrupts.length === 0 && state.pausedBefore.length === 0 && state.queued.length === 0;
 }
 
-/** The text of the user's input to a run, for "retry". */
-export function runInput(state: ThreadState, runId: string): string | undefined {
-  return state.messages.find((message) => message.role === "user" && message.run_id === runId)?.content;
+/** The user message a run was given, if the state has it. */
+export function runUserMessage(state: ThreadState, runId: string): TranscriptMessage | undefined {
+  return state.messages.find((message) => message.role === "user" && message.run_id === runId);
+}
+
+/** Whether a run's user message is the conversation's newest: nothing was said after its turn. */
+export function isNewestTurn(state: ThreadState, runId: string): boolean {
+  const own = runUserMessage(state, runId);
+  const lastUser = [...state.messages].reverse().find((message) => message.role === "user");
+  return own !== undefined && own.id === lastUser?.id;
 }

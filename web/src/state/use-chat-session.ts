@@ -205,6 +205,28 @@ export function useChatSession(client: RpcClient, sessions: SessionsModel) {
    * Generate the newest reply again: a replay from the checkpoint before it (`regeneratePoint`), a new branch the
    * page shows under a divider. Says so when the thread has no such checkpoint in its newest 50 (pruned, say).
    */
+  /**
+   * Run a failed or stopped reply again: a replay from the checkpoint holding its user message, which is in the
+   * state already (sending its text again would put it there twice). False when that checkpoint is not there
+   * (the failure came before the input was checkpointed, or it was pruned): the caller sends the text again then.
+   */
+  const retryRun = useCallback(
+    async (messageId: string): Promise<boolean> => {
+      const current = syncRef.current;
+      if (!current) return true;
+      setProblem(undefined);
+      try {
+        const checkpointId = regeneratePoint(await client.call<unknown>("state.listCheckpoints", { thread_id: current.threadId, limit: 50 }), messageId);
+        if (!checkpointId) return false;
+        await client.call("run.start", { thread_id: current.threadId, checkpoint_id: checkpointId, client_message_id: crypto.randomUUID() });
+      } catch (error) {
+        setProblem({ message: sendFailureMessage(error) });
+      }
+      return true;
+    },
+    [client],
+  );
+
   const regenerate = useCallback(async () => {
     const current = syncRef.current;
     if (!current) return;
@@ -306,6 +328,7 @@ export function useChatSession(client: RpcClient, sessions: SessionsModel) {
     send,
     proceed,
     regenerate,
+    retryRun,
     stop,
     rename,
     remove,
