@@ -290,7 +290,9 @@ export class RunExecutor {
   /** Give up on a run whose instance died (recovery mode `fail`, or too many attempts). */
   async abandon(run: Run): Promise<void> {
     const publisher = new RunEventPublisher({ log: this.deps.eventLog, bus: this.deps.bus }, { threadId: run.thread_id, runId: run.run_id });
-    const error = { code: "worker_lost", message: `the instance executing this run stopped (attempt ${run.attempt - 1} of ${run.max_attempts})` };
+    // Not "attempt n of m": in recovery mode `fail` no attempt follows, whatever the limit.
+    const tried = run.attempt - 1;
+    const error = { code: "worker_lost", message: `the instance executing this run stopped, and it was not resumed (after ${tried} attempt${tried === 1 ? "" : "s"})` };
     await this.finish(run, { status: "error", error, usage: null }, { publisher });
     this.onThreadFree(run.thread_id);
   }

@@ -24,7 +24,8 @@ export function RunErrorCard({ run, onRetry }: { run: RunView; onRetry?: () => v
         {run.error && (
           <span class="run-error-detail">
             {" "}
-            — {run.error.message} <code>{run.error.code}</code>
+            {/* A crash is said in Threadline's own words, translated; other errors quote their source (a provider's). */}
+            — {run.error.code === "worker_lost" ? t("run.workerLost") : run.error.message} <code>{run.error.code}</code>
           </span>
         )}
       </div>

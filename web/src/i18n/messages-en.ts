@@ -155,6 +155,7 @@ export const en = {
   "approval.runEdited": "Run with these arguments",
   "approval.notObject": "Arguments must be a JSON object",
   "approval.invalidJson": "Not valid JSON: {error}",
+  "run.workerLost": "The server stopped while writing this reply, and it was not resumed.",
   "approval.unsupported": "This server does not support approvals yet.",
   "answer.refused": "The server did not take this answer: {error}",
   "answer.alreadyAnswered": "This was already answered (in another window, or it is no longer waiting).",

@@ -154,6 +154,7 @@ export const zhCN: Catalog = {
   "answer.refused": "服务器未接受这个回答：{error}",
   "answer.alreadyAnswered": "已经有人回答过了（在另一个窗口，或它已不再等待）。",
   "answer.notSent": "回答未得到确认：连接已断开。请查看回复是否已继续，或再回答一次。",
+  "run.workerLost": "服务器在写这条回复时停止了，回复没有继续。",
   "approval.unsupported": "此服务器暂不支持审批。",
 
   "question.title": "助手提问",
