@@ -50,6 +50,6 @@ export function registerThreadsCommand(program: Command): void {
 function withRemoteOptions(command: Command): Command {
   return command
     .option("--user <id>", "the user who owns the thread (direct database access; default: the AUTH_MODE=none user)")
-    .addOption(new Option("--url <url>", "go through this running server instead of opening the database (needed while an embedded-database server runs)"))
+    .addOption(new Option("--url <url>", "go through this running server instead of opening the database (needed while an embedded-database server runs; env THREADLINE_URL)"))
     .addOption(new Option("--api-key <key>", "API key or token with --url (env THREADLINE_API_KEY)"));
 }

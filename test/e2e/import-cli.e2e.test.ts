@@ -74,6 +74,9 @@ describe("threadline threads import / export", { timeout: 300_000 }, () => {
     await expect(threadline(["export", "00000000-0000-4000-8000-000000000000", "--url", down])).rejects.toMatchObject({
       stderr: expect.stringContaining(`cannot reach ${down}`) as unknown,
     });
+    // THREADLINE_URL names the server as --url does (as for threadline chat).
+    const viaEnv = run(process.execPath, [BIN, "threads", "list"], { env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "/tmp", THREADLINE_URL: down }, timeout: 120_000 });
+    await expect(viaEnv).rejects.toMatchObject({ stderr: expect.stringContaining(`cannot connect to ${down.replace("http", "ws")}/ws`) as unknown });
     const latin1 = path.join(scratch.directory.path, "latin1.jsonl");
     await writeFile(latin1, Buffer.from('{"role":"user","content":"caf\u00e9"}\n', "latin1"));
     await expect(threadline(["import", latin1])).rejects.toMatchObject({ stderr: expect.stringContaining("Line 1: not valid UTF-8") as unknown });

@@ -9,11 +9,15 @@ export interface ThreadsFlags extends CommonFlags {
   apiKey?: string;
 }
 
-/** A running server's base URL and credentials, from the flags and THREADLINE_API_KEY. */
+/**
+ * A running server's base URL and credentials, from the flags, THREADLINE_URL and THREADLINE_API_KEY (as
+ * `threadline chat` reads them); undefined when neither names a server: the commands open the database then.
+ */
 export function remoteOf(flags: ThreadsFlags, env: NodeJS.ProcessEnv): { url: string; apiKey?: string; headers: Record<string, string> } | undefined {
-  if (!flags.url) return undefined;
+  const url = flags.url ?? (env.THREADLINE_URL || undefined);
+  if (!url) return undefined;
   const apiKey = flags.apiKey ?? (env.THREADLINE_API_KEY || undefined);
-  return { url: flags.url.replace(/\/$/, ""), ...(apiKey ? { apiKey } : {}), headers: apiKey ? { Authorization: `Bearer ${apiKey}` } : {} };
+  return { url: url.replace(/\/$/, ""), ...(apiKey ? { apiKey } : {}), headers: apiKey ? { Authorization: `Bearer ${apiKey}` } : {} };
 }
 
 /**
