@@ -91,5 +91,9 @@ describe("threadline chat --once", () => {
     expect(unknown.code).toBe(2);
     expect(unknown.stderr).toContain("no session 00000000-0000-4000-8000-000000000000 of yours");
     expect((await client.call<{ sessions: unknown[] }>("thread.list", { limit: 100 })).sessions.length).toBe(after.sessions.length);
+    // So is an assistant the server does not have.
+    const noAssistant = await runCli(["--once", "--url", fixture.server.url, "--new", "--assistant", "nope"], { input: "hello?" });
+    expect(noAssistant.code).toBe(2);
+    expect(noAssistant.stderr).toContain("no assistant nope");
   });
 });

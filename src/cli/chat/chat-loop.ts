@@ -31,6 +31,9 @@ export async function runChat(options: ChatOptions, streams: ChatStreams): Promi
       if (options.session && error instanceof CommandFailed && error.code === "not_found") {
         throw new ChatExit(EXIT.usage, `no session ${options.session} of yours (deleted, or another user's): /sessions lists yours, --new starts one`);
       }
+      if (options.assistant && error instanceof CommandFailed && error.code === "not_found") {
+        throw new ChatExit(EXIT.usage, `no assistant ${options.assistant}: name a graph id of langgraph.json or an assistant's id (GET /assistants/search lists them)`);
+      }
       throw error;
     });
     if (options.once || options.message !== undefined) return await answerOnce(context, options.message ?? (await readAll(streams.stdin)));
