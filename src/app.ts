@@ -14,6 +14,7 @@ import { createAuthenticator } from "./auth/authenticator.js";
 import { resolveRateLimitScope, UserRateLimiter } from "./auth/rate-limiter.js";
 import type { Config } from "./config.js";
 import { type Database, openDatabase } from "./db/database.js";
+import { describeConnectionFailure } from "./db/connection-failure.js";
 import { migrate } from "./db/migrate.js";
 import { createJobSystem } from "./jobs/job-system.js";
 import { ThreadlineSaver } from "./checkpoint/threadline-saver.js";
@@ -78,7 +79,9 @@ export async function buildServices(options: StartOptions): Promise<{ services: 
   const database = await openDatabase({ pool: options.pool, databaseUrl: config.DATABASE_URL, dataDir: config.DATA_DIR, logger, preparedStatements: config.DATABASE_PREPARED_STATEMENTS, pipeline: config.DATABASE_PIPELINE });
   try {
     const { pool } = database;
-    await migrate({ pool, logger });
+    await migrate({ pool, logger }).catch((error: unknown) => {
+      throw describeConnectionFailure(error, config.DATABASE_URL);
+    });
     const tombstones = new ThreadTombstones(pool);
     // Messages stored once per thread, values as references: storage and per-turn work grow with what was said.
     const checkpointer = new ThreadlineSaver(pool, { tombstones, logger, recentThreads: config.CHECKPOINT_CACHE_THREADS });
