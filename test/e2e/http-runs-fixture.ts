@@ -1,22 +1,17 @@
+import type { Run as SdkRun } from "@langchain/langgraph-sdk";
 import { afterAll, beforeAll, expect } from "vitest";
 import type { RunningServer } from "../../src/app.js";
 import { createTestDatabase, type TestDatabase } from "../helpers/test-database.js";
 import { startTestServer } from "../helpers/test-server.js";
 import { requestJson, SseClient, type SseMessage } from "./http-runs-support.js";
 
-/** A Run as the HTTP API answers it. */
-export interface RunBody {
-  run_id: string;
-  thread_id: string;
-  assistant_id: string;
+/** A Run as the HTTP API answers it: the SDK's shape, with the fields it does not type. */
+export type RunBody = Omit<SdkRun, "status" | "multitask_strategy"> & {
   status: string;
-  created_at: string;
-  updated_at: string;
-  metadata: Record<string, unknown>;
   multitask_strategy: string;
   kwargs: Record<string, unknown>;
   cancel_reason: string | null;
-}
+};
 
 /** A thread's values as `/wait` answers them. */
 export interface Values {
