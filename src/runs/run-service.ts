@@ -134,13 +134,10 @@ export class RunService {
       });
       if (submitted.duplicate) return { ...submitted, claimed: undefined };
       // The questions are still pending (checked above) and nothing runs on the thread (the lock, "reject").
-      const interruptedRunId = await this.deps.store.lastInterrupted(client, request.thread_id);
-      for (const { pending, decision } of answers) {
-        if (!isPendingApproval(pending) || !decision) continue;
-        await recordApproval(client, { threadId: request.thread_id, interruptedRunId, resumeRunId: submitted.run.run_id, pending, decision, userId });
-      }
+      const approvals = answers.flatMap(({ pending, decision }) => (isPendingApproval(pending) && decision ? [{ pending, decision }] : []));
+      const interruptedRunId = approvals.length > 0 ? await this.deps.store.lastInterrupted(client, request.thread_id) : null;
+      for (const approval of approvals) await recordApproval(client, { threadId: request.thread_id, interruptedRunId, resumeRunId: submitted.run.run_id, ...approval, userId });
       // A question has no record of its answer but the run carrying it: under the thread's lock, another is one.
-      // (An approval answered already failed its insert above.)
       const questions = answers.filter((answer) => !isPendingApproval(answer.pending));
       if (await anyInEffect(questions, { db: client, besides: submitted.run.run_id })) throw new AppError("conflict", "This interrupt was already answered");
       return { ...submitted, claimed: await this.claimIfFree(client, submitted) };
