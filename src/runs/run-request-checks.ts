@@ -3,7 +3,8 @@ import type { AssistantService } from "../assistants/assistant-service.js";
 import { AppError, describeIssues } from "../errors/app-error.js";
 import type { GraphRegistry } from "../registry/graph-registry.js";
 import type { SubmitRunRequest } from "./run-requests.js";
-import { assertSummaryShape, stateKeysOf } from "../sessions/state-edit-service.js";
+import { stateKeysOf } from "../registry/graph-state-keys.js";
+import { assertSummaryShape } from "../sessions/state-edit-service.js";
 import type { ToolDefinition } from "../tools/tool-definition.js";
 
 /** Breakpoints must name nodes of the assistant's graph: a typo would otherwise never stop the run. */

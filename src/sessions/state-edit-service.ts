@@ -1,3 +1,4 @@
+import { stateKeysOf } from "../registry/graph-state-keys.js";
 import type { BaseMessage } from "@langchain/core/messages";
 import type pg from "pg";
 import { SAVER_TRANSACTION_KEY } from "../checkpoint/saver-config-keys.js";
@@ -88,11 +89,6 @@ export class StateEditService {
       { details: { message_ids: outOfState } },
     );
   }
-}
-
-/** The state keys of a graph: its channels, without LangGraph's own (`__start__`, branch channels). */
-export function stateKeysOf(graph: { channels: Record<string, unknown> }): string[] {
-  return Object.keys(graph.channels).filter((name) => !name.startsWith("__") && !name.includes(":"));
 }
 
 /** Keys of an edit the graph has no channel for are refused: LangGraph would drop them without a word. */

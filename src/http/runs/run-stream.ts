@@ -3,8 +3,7 @@ import { AppError, isAppError } from "../../errors/app-error.js";
 import { replayThenLive } from "../../events/replay-then-live.js";
 import { isActive, type Run } from "../../runs/run.js";
 import type { Services } from "../../services.js";
-import { stateKeysOf } from "../../sessions/state-edit-service.js";
-import { serializeValues } from "../../transcript/serialize-values.js";
+import { channelDefaults } from "../../registry/graph-state-keys.js";
 import { type EventPosition, formatEventId, isAfter, METADATA_POSITION } from "../sse/event-position.js";
 import type { SseWriter } from "../sse/sse-writer.js";
 import { openSse } from "../sse/open-sse.js";
@@ -129,23 +128,4 @@ async function loadRunBaseValues(services: Services, userId: string, target: Run
   // No key for no message: a graph without a messages channel shows none (the input's messages add the key).
   delete defaults.messages;
   return opening.length > 0 ? { ...defaults, messages: opening } : defaults;
-}
-
-/** A channel as LangGraph builds one: a fresh copy of it says whether it holds a value before any write. */
-interface ChannelLike {
-  fromCheckpoint(checkpoint?: unknown): { isAvailable(): boolean; get(): unknown };
-}
-
-/**
- * The values a thread's first state holds before anything is written: its channels' defaults (a reducer's initial
- * value, `count: 0`), as LangGraph's first `values` shows them.
- */
-function channelDefaults(graph: { channels: Record<string, unknown> }): Record<string, unknown> {
-  const defaults: Record<string, unknown> = {};
-  for (const key of stateKeysOf(graph)) {
-    const channel = graph.channels[key] as Partial<ChannelLike> | undefined;
-    const fresh = typeof channel?.fromCheckpoint === "function" ? channel.fromCheckpoint(undefined) : undefined;
-    if (fresh?.isAvailable()) defaults[key] = serializeValues(fresh.get());
-  }
-  return defaults;
 }
