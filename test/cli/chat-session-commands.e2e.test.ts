@@ -42,7 +42,12 @@ describe("threadline chat: /retry after a retention sweep", () => {
     await cli.waitFor("stdout", (text) => text.includes("You said: gamma words\n"));
     await using client = await TestWsClient.connect(fixture.server.wsUrl);
     const { thread_id } = await client.call<{ thread_id: string }>("thread.open", { window_id: "retry-pruned" });
+    // Checkpoints are written behind the reply (durability async): the sweep must find gamma's before it is pruned.
+    const holdsGamma = async () =>
+      (await client.call<{ checkpoints: { last_message: { text: string } | null }[] }>("state.listCheckpoints", { thread_id, limit: 50 })).checkpoints.some((entry) => entry.last_message?.text === "gamma words");
+    await expect.poll(holdsGamma, { timeout: 10_000 }).toBe(true);
     await new CheckpointRetention(fixture.server.services.pool).pruneThread(thread_id, { cutoff: new Date(Date.now() + 60_000) });
+    expect(await holdsGamma()).toBe(false);
     cli.writeLine("/retry");
     await cli.waitFor("stderr", (text) => text.includes("there is no reply to generate again in this session"));
     cli.writeLine("/quit");
