@@ -86,11 +86,13 @@ describe("a message sent while a reply streams (enqueue)", () => {
     await first.locator("#composer-input").fill("");
     await sendMessage(first, "on second thought");
     const queued = first.locator(".message-pending", { hasText: "on second thought" });
+    // The other tab's copy offers nothing to withdraw: it is not its message.
+    await second.locator(".message-pending", { hasText: "on second thought" }).locator(".queued-badge").waitFor({ timeout: 10_000 });
+    expect(await second.locator(".message-pending").getByRole("button", { name: "Withdraw" }).count()).toBe(0);
     await queued.getByRole("button", { name: "Withdraw" }).click();
     await expect.poll(() => first.locator(".message-pending").count(), { timeout: 10_000 }).toBe(0);
     expect(await first.locator("#composer-input").inputValue()).toBe("on second thought");
     await expect.poll(() => second.locator(".message-pending").count(), { timeout: 10_000 }).toBe(0);
-    // The other tab's copy offers nothing to withdraw: it is not its message.
     releaseGate();
     for (const page of [first, second]) {
       await expect.poll(() => lastAssistantText(page).catch(() => ""), { timeout: 20_000 }).toBe("Tool wait_for_test returned: released");
@@ -100,6 +102,33 @@ describe("a message sent while a reply streams (enqueue)", () => {
     const threadId = (await first.locator(".session-current").getAttribute("data-thread-id")) ?? "";
     const runs = (await (await fetch(`${server.url}/threads/${threadId}/runs`)).json()) as { status: string }[];
     expect(runs.map((run) => run.status).sort()).toEqual(["cancelled", "success", "success"]);
+    await first.context().close();
+    expect(pageErrors).toEqual([]);
+  });
+
+  it("stays the tab's own after a reload: it can still be withdrawn there, and not in another tab", async () => {
+    armGate();
+    const [first, second] = await twoTabsOnOneSession();
+    await sendMessage(first, "/tool wait_for_test {}");
+    await first.locator(".tool-card", { hasText: "wait_for_test" }).waitFor({ timeout: 10_000 });
+    await sendMessage(first, "queued before a reload");
+    await first.locator(".message-pending", { hasText: "queued before a reload" }).locator(".queued-badge").waitFor({ timeout: 10_000 });
+    await first.reload();
+    await waitForChat(first);
+    const queued = first.locator(".message-pending", { hasText: "queued before a reload" });
+    await queued.locator(".queued-badge").waitFor({ timeout: 10_000 });
+    await second.reload();
+    await waitForChat(second);
+    await second.locator(".message-pending", { hasText: "queued before a reload" }).locator(".queued-badge").waitFor({ timeout: 10_000 });
+    expect(await second.locator(".message-pending").getByRole("button", { name: "Withdraw" }).count()).toBe(0);
+
+    await queued.getByRole("button", { name: "Withdraw" }).click();
+    await expect.poll(() => first.locator(".message-pending").count(), { timeout: 10_000 }).toBe(0);
+    expect(await first.locator("#composer-input").inputValue()).toBe("queued before a reload");
+    await expect.poll(() => second.locator(".message-pending").count(), { timeout: 10_000 }).toBe(0);
+    releaseGate();
+    await expect.poll(() => lastAssistantText(first).catch(() => ""), { timeout: 20_000 }).toBe("Tool wait_for_test returned: released");
+    expect(await first.locator(".message-user .plain-text").allInnerTexts()).not.toContain("queued before a reload");
     await first.context().close();
     expect(pageErrors).toEqual([]);
   });

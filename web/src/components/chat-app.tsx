@@ -144,6 +144,7 @@ export function ChatApp(props: { client: RpcClient; assistants: Assistant[]; onS
           pending={chat.pending}
           focus={jump.focus?.threadId === threadId ? jump.focus : undefined}
           onLoadOlder={() => void chat.sync?.loadOlder()}
+          isOwnRun={chat.isOwnRun}
           onWithdraw={(runId) =>
             void chat.withdraw(runId).then((text) => {
               if (text) setDraft((current) => (current.trim() ? `${text}\n\n${current}` : text));

@@ -21,6 +21,8 @@ export function MessageList(props: {
   onRetry: (runId: string) => (() => void) | undefined;
   /** Withdraw this tab's queued message (its run id). */
   onWithdraw: (runId: string) => void;
+  /** Whether this tab sent the message a run answers: its queued message offers Withdraw, after a reload too. */
+  isOwnRun: (runId: string) => boolean;
   /** Generate the newest reply again; undefined while anything runs, waits or is queued. */
   onRegenerate: (() => void) | undefined;
   onLoadOlder: () => void;
@@ -33,7 +35,8 @@ export function MessageList(props: {
   const focusHandled = useRef(0);
   const foundTimer = useRef<ReturnType<typeof setTimeout> | undefined>(undefined);
   const items = buildTimeline(state);
-  // Runs queued from another window (or before this tab knew its own run id) have no pending entry here.
+  // Runs queued from another window (or before this tab knew its own run id, or before a reload) have no pending
+  // entry here.
   const queuedElsewhere = state.queued.filter(
     (queued) => !pending.some((entry) => entry.runId === queued.run_id || (entry.runId === undefined && entry.text === queued.text)),
   );
@@ -129,14 +132,18 @@ export function MessageList(props: {
           />
         ))}
         {queuedElsewhere.map((queued) => (
-          <PendingBubble key={`queued-${queued.run_id}`} text={queued.text} queued />
+          <PendingBubble
+            key={`queued-${queued.run_id}`}
+            text={queued.text}
+            queued
+            onWithdraw={props.isOwnRun(queued.run_id) ? () => props.onWithdraw(queued.run_id) : undefined}
+          />
         ))}
       </div>
     </div>
   );
 }
 
-/** Whether the conversation ends with a completed assistant reply (not a question, an error or a user message). */
 /** Whether the conversation ends with a reply to the user: not an assistant's greeting (`first_message`), said to no one. */
 function endsWithReply(items: ReturnType<typeof buildTimeline>): boolean {
   const last = items.at(-1);

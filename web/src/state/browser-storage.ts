@@ -1,8 +1,9 @@
 import { isLocale, type Locale } from "../i18n/locale.js";
 
 // What the page remembers: the sign-in token, the theme and the language for the browser (localStorage), and
-// per tab (sessionStorage) the window id, the session it shows and the unsent draft, so a reload (or a sign-in
-// forced by an expired token) returns to the same place with nothing typed lost, and a new tab starts fresh.
+// per tab (sessionStorage) the window id, the session it shows, the unsent draft and the runs of the messages it
+// sent, so a reload (or a sign-in forced by an expired token) returns to the same place with nothing typed lost and
+// its queued messages still its own (withdrawable), and a new tab starts fresh.
 
 const TOKEN_KEY = "threadline.token";
 const THEME_KEY = "threadline.theme";
@@ -10,6 +11,9 @@ const LOCALE_KEY = "threadline.locale";
 const WINDOW_KEY = "threadline.window_id";
 const THREAD_KEY = "threadline.thread_id";
 const DRAFT_KEY = "threadline.draft";
+const OWN_RUNS_KEY = "threadline.own_runs";
+/** How many of the tab's newest sent messages' runs it remembers: more than can wait in one queue. */
+const OWN_RUNS_KEPT = 50;
 
 /** The colour scheme the user picked; `system` follows the operating system. */
 export type ThemePreference = "system" | "light" | "dark";
@@ -59,6 +63,22 @@ export function loadDraft(userId: string): string {
 /** Remember the message box's text as `userId`'s (an empty box, or no user, forgets it). */
 export function saveDraft(userId: string | undefined, text: string): void {
   write(sessionStorage, DRAFT_KEY, userId && text ? JSON.stringify({ user: userId, text }) : undefined);
+}
+
+/** Run ids of the messages this tab sent, newest last (a reload keeps them: its queued messages stay its own). */
+export function loadOwnRuns(): string[] {
+  try {
+    const saved = JSON.parse(read(sessionStorage, OWN_RUNS_KEY) ?? "[]") as unknown;
+    return Array.isArray(saved) ? saved.filter((id): id is string => typeof id === "string") : [];
+  } catch {
+    return [];
+  }
+}
+
+/** Remember that this tab sent the message run `runId` answers. */
+export function rememberOwnRun(runId: string): void {
+  const runs = [...loadOwnRuns().filter((id) => id !== runId), runId].slice(-OWN_RUNS_KEPT);
+  write(sessionStorage, OWN_RUNS_KEY, JSON.stringify(runs));
 }
 
 /** The remembered colour scheme. */

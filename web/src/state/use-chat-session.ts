@@ -5,7 +5,7 @@ import { type Phrase, phrase } from "../i18n/translator.js";
 import { RpcError } from "../protocol/rpc-error.js";
 import { errorPhrase } from "./error-phrase.js";
 import { SESSION_DELETED, SESSION_DELETED_ELSEWHERE, SESSION_PICKED_DELETED, sendFailureMessage } from "./send-failure.js";
-import { loadTabThread, saveTabThread, tabWindowId } from "./browser-storage.js";
+import { loadOwnRuns, loadTabThread, rememberOwnRun, saveTabThread, tabWindowId } from "./browser-storage.js";
 import { awaitsUser } from "./session-list-notice.js";
 import { answeredMessageId, regeneratePoint } from "../../../src/sessions/regenerate-point.js";
 import { isQueued } from "./thread-state.js";
@@ -161,6 +161,7 @@ export function useChatSession(client: RpcClient, sessions: SessionsModel) {
       const params = { thread_id: current.threadId, input: { messages: [{ role: "user", content: text }] }, client_message_id: key };
       try {
         const result = await startRun(client, params);
+        rememberOwnRun(result.run_id);
         setPending((previous) => previous.map((entry) => (entry.key === key ? { ...entry, runId: result.run_id } : entry)));
         // The server titles a session from its first message and tells every tab (thread.updated), this one too.
         return true;
@@ -202,10 +203,6 @@ export function useChatSession(client: RpcClient, sessions: SessionsModel) {
   }, [client]);
 
   /**
-   * Generate the newest reply again: a replay from the checkpoint before it (`regeneratePoint`), a new branch the
-   * page shows under a divider. Says so when the thread has no such checkpoint in its newest 50 (pruned, say).
-   */
-  /**
    * Run a failed or stopped reply again: a replay from the checkpoint holding its user message, which is in the
    * state already (sending its text again would put it there twice). False when that checkpoint is not there
    * (the failure came before the input was checkpointed, or it was pruned): the caller sends the text again then.
@@ -227,6 +224,10 @@ export function useChatSession(client: RpcClient, sessions: SessionsModel) {
     [client],
   );
 
+  /**
+   * Generate the newest reply again: a replay from the checkpoint before it (`regeneratePoint`), a new branch the
+   * page shows under a divider. Says so when the thread has no such checkpoint in its newest 50 (pruned, say).
+   */
   const regenerate = useCallback(async () => {
     const current = syncRef.current;
     if (!current) return;
@@ -283,15 +284,17 @@ export function useChatSession(client: RpcClient, sessions: SessionsModel) {
   );
 
   /**
-   * Withdraw a message queued behind the running reply (`run.cancel` of its pending run): it leaves the chat, and its
-   * text is returned for the message box. Undefined when it could not be withdrawn (the refusal is shown), or when it
-   * had already started — then the cancel stopped it, as Stop would.
+   * Withdraw a message this tab queued behind the running reply (`run.cancel` of its pending run): it leaves the
+   * chat, and its text is returned for the message box. Undefined when it could not be withdrawn (the refusal is
+   * shown), or when it had already started — then the cancel stopped it, as Stop would. After a reload the tab's
+   * queued message is no longer pending here, only queued on the thread: its run id says it is the tab's.
    */
   const withdraw = useCallback(
     async (runId: string): Promise<string | undefined> => {
       const current = syncRef.current;
       const entry = pending.find((candidate) => candidate.runId === runId);
-      if (!current || !entry) return undefined;
+      const text = entry?.text ?? (isOwnRun(runId) ? current?.state.queued.find((queued) => queued.run_id === runId)?.text : undefined);
+      if (!current || text === undefined) return undefined;
       const stillQueued = isQueued(current.state, runId);
       try {
         await client.call("run.cancel", { thread_id: current.threadId, run_id: runId });
@@ -300,8 +303,8 @@ export function useChatSession(client: RpcClient, sessions: SessionsModel) {
         return undefined;
       }
       if (!stillQueued) return undefined;
-      setPending((previous) => previous.filter((candidate) => candidate.key !== entry.key));
-      return entry.text;
+      if (entry) setPending((previous) => previous.filter((candidate) => candidate.key !== entry.key));
+      return text;
     },
     [client, pending],
   );
@@ -334,7 +337,13 @@ export function useChatSession(client: RpcClient, sessions: SessionsModel) {
     remove,
     respond,
     withdraw,
+    isOwnRun,
   };
+}
+
+/** Whether this tab sent the message run `runId` answers (remembered across reloads). */
+function isOwnRun(runId: string): boolean {
+  return loadOwnRuns().includes(runId);
 }
 
 /** Whether the server no longer knows this session (deleted, e.g. in another window). */
