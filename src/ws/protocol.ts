@@ -68,6 +68,9 @@ export const METHOD_PARAMS = {
     // A tool approval's {decision, args?, reason?} or the answer to a graph's own question (any JSON): checked
     // against the interrupt it answers (`resumeValueFor`).
     value: z.json(),
+    // Answers to other interrupts pending at the same time (questions of parallel nodes), resumed in the same run:
+    // as HTTP's `{resume: {<id>: value, …}}` does. Without them each answer is a run, and the rest still wait.
+    others: z.array(z.strictObject({ interrupt_id: z.string().min(1).max(200), value: z.json() })).max(100).optional(),
   }),
   "state.get": z.strictObject({ thread_id: threadId, checkpoint_id: z.string().min(1).max(200).optional() }),
   "state.listCheckpoints": z.strictObject({

@@ -112,6 +112,27 @@ describe("several questions", () => {
     await expect(resume(thread.thread_id, "pair", { [rightId]: "again" })).rejects.toThrow(/404/);
   });
 
+  it("asked at once, over WS: input.respond answers both in one run with `others`; one answered twice is refused", async () => {
+    await using client = await TestWsClient.connect(fixture.server.wsUrl);
+    const { thread_id } = await client.call<{ thread_id: string }>("thread.open", { assistant_id: "pair" });
+    const { run_id } = await client.call<{ run_id: string }>("run.start", { thread_id, input: INPUT });
+    const stopped = await client.waitForEvent("run.interrupted", { run_id });
+    const byValue = new Map((stopped.data as { interrupts: { id: string; value: unknown }[] }).interrupts.map((pending) => [pending.value, pending.id]));
+    const leftId = byValue.get("left?") ?? "";
+    const rightId = byValue.get("right?") ?? "";
+    const twice = await client.callError("input.respond", { thread_id, interrupt_id: leftId, value: "L", others: [{ interrupt_id: leftId, value: "L2" }] });
+    expect(twice.code).toBe("invalid_request");
+    const notPending = await client.callError("input.respond", { thread_id, interrupt_id: leftId, value: "L", others: [{ interrupt_id: "no-such-question", value: "?" }] });
+    expect(notPending.code).toBe("not_found");
+    expect((await client.call<unknown[]>("run.list", { thread_id })).length).toBe(1);
+
+    const resumed = await client.call<{ run_id: string }>("input.respond", { thread_id, interrupt_id: leftId, value: "L", others: [{ interrupt_id: rightId, value: { pick: "R" } }] });
+    await client.waitForEvent("run.completed", { run_id: resumed.run_id });
+    const messages = await client.call<{ messages: { content: string }[] }>("messages.list", { thread_id });
+    expect(messages.messages.map((message) => message.content).sort()).toEqual(["go", 'left: "L"', 'right: {"pick":"R"}']);
+    expect((await client.call<{ interrupts: unknown[] }>("state.get", { thread_id })).interrupts).toEqual([]);
+  });
+
   it("asked in a row: a retried answer to the first is refused, not taken as the answer to the second", async () => {
     const thread = await fixture.sdk.threads.create({ graphId: "twice" });
     const asked = (await fixture.sdk.runs.wait(thread.thread_id, "twice", { input: INPUT, raiseError: false })) as Waited;
