@@ -204,6 +204,32 @@ describe("@langchain/langgraph-sdk against Threadline", () => {
     expect((await client.threads.search({ limit: 100 })).length).toBe(before);
   });
 
+  it("threads.create with supersteps copies a thread step by step, starting with its input (`__input__`) as LangGraph does", async () => {
+    const input = { messages: [{ type: "human", content: "copied question" }] };
+    const copied = await client.threads.create({
+      supersteps: [
+        { updates: [{ values: input, asNode: "__input__" }] },
+        { updates: [{ values: input, asNode: "__start__" }] },
+        { updates: [{ values: { messages: [{ type: "ai", content: "copied answer" }] }, asNode: "model" }] },
+      ],
+    });
+    const state = await client.threads.getState<State>(copied.thread_id);
+    expect(state.values.messages.map((message) => message.content)).toEqual(["copied question", "copied answer"]);
+    expect(state.next).toEqual([]);
+    const history = await client.threads.getHistory(copied.thread_id, { limit: 10 });
+    expect(history.map((checkpoint) => checkpoint.metadata?.source)).toEqual(["update", "update", "input"]);
+    const { key } = await server.services.apiKeys.create("sdk-user");
+    const listed = await fetch(`${server.url}/threads/${copied.thread_id}/messages`, { headers: { Authorization: `Bearer ${key}` } });
+    expect(((await listed.json()) as { messages: { content: string }[] }).messages.map((message) => message.content)).toEqual(["copied question", "copied answer"]);
+    await client.runs.wait(copied.thread_id, "chat", { input: human("and now?") });
+    expect((await client.threads.getState<State>(copied.thread_id)).values.messages.map((message) => message.content)).toEqual([
+      "copied question",
+      "copied answer",
+      "and now?",
+      "You said: and now?",
+    ]);
+  });
+
   it("joinStream with lastEventId resumes where an interrupted stream stopped", async () => {
     const thread = await client.threads.create();
     const modes: ("values" | "messages-tuple" | "updates")[] = ["values", "messages-tuple", "updates"];

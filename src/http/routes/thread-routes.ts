@@ -107,15 +107,21 @@ function stringEntry(metadata: Record<string, unknown> | undefined, key: string)
 }
 
 /** Who a route acts for: the services and the authenticated user. */
+/** The pseudo-node LangGraph's bulk state update takes as "this is the graph's input". */
+const INPUT_NODE = "__input__";
+
 interface Caller {
   services: Services;
   userId: string;
 }
 
-/** Refuse supersteps naming nodes the assistant's graph does not have before the thread exists (its id stays free). */
+/**
+ * Refuse supersteps naming nodes the assistant's graph does not have before the thread exists (its id stays free).
+ * `__input__` is no node but LangGraph's name for the graph's input (a thread copied step by step starts with it).
+ */
 async function assertSuperstepNodes({ services, userId }: Caller, assistantId: string | undefined, supersteps: NonNullable<z.infer<typeof createThreadBody>["supersteps"]>): Promise<void> {
   const graph = services.threadState.graphForAssistant(await services.assistants.get(userId, assistantId ?? DEFAULT_ASSISTANT_ID));
-  const unknown = supersteps.flatMap((step) => step.updates.map((update) => update.as_node)).filter((node) => !(node in graph.nodes));
+  const unknown = supersteps.flatMap((step) => step.updates.map((update) => update.as_node)).filter((node) => node !== INPUT_NODE && !(node in graph.nodes));
   if (unknown.length > 0) {
     throw new AppError("invalid_request", `supersteps name nodes the graph does not have: ${[...new Set(unknown)].join(", ")} (it has ${Object.keys(graph.nodes).join(", ")})`);
   }
