@@ -24,6 +24,12 @@ describe("addressRange", () => {
     // IPv4-mapped IPv6 is judged as the IPv4 address it carries.
     ["::ffff:127.0.0.1", "loopback"],
     ["[::ffff:a9fe:a9fe]", "linkLocal"],
+    // IPv4-compatible IPv6 (::/96, deprecated) is never public: a `sit` tunnel carries it to the IPv4 inside. URLs
+    // and DNS give it in hex (`http://[::127.0.0.1]/` is `[::7f00:1]`); written dotted, it is judged as that IPv4.
+    ["::7f00:1", "ipv4Compatible"],
+    ["[::a9fe:a9fe]", "ipv4Compatible"],
+    ["::808:808", "ipv4Compatible"],
+    ["::127.0.0.1", "loopback"],
   ])("%s is %s", (address, range) => expect(addressRange(address)).toBe(range));
 
   it("knows allow-list entries", () => {
@@ -36,6 +42,7 @@ describe("literalRefusal", () => {
   it("refuses non-public literals and localhost names, and lets public ones and other names through (DNS decides)", () => {
     expect(literalRefusal("169.254.169.254", STRICT)).toBe("linkLocal");
     expect(literalRefusal("[fd00::1]", STRICT)).toBe("uniqueLocal");
+    expect(literalRefusal(new URL("http://[::127.0.0.1]:5432/").hostname, STRICT)).toBe("ipv4Compatible");
     expect(literalRefusal("LOCALHOST", STRICT)).toBe("loopback");
     expect(literalRefusal("api.localhost", STRICT)).toBe("loopback");
     expect(literalRefusal("93.184.216.34", STRICT)).toBeUndefined();

@@ -41,7 +41,23 @@ describe("an assistant's base_url and the outbound policy", () => {
 
   it("accepts the operator's own endpoints (Ollama on this machine by default) whatever the policy", () => {
     expect(() => assertAssistantBaseUrl("http://127.0.0.1:11434", settings(STRICT))).not.toThrow();
+    expect(() => assertAssistantBaseUrl("http://127.0.0.1:11434/v1/", settings(STRICT))).not.toThrow();
     expect(() => assertAssistantBaseUrl("http://10.0.0.5:8000/v1/", settings(STRICT, { openAiBaseUrl: "http://10.0.0.5:8000/v1" }))).not.toThrow();
+  });
+
+  it("trusts only the operator's base URLs themselves, not every path on their servers: a query or fragment would steer the request", () => {
+    const operator = settings(STRICT, { openAiBaseUrl: "http://10.0.0.5:8000/v1" });
+    for (const steered of [
+      "http://127.0.0.1:11434/api/pull?x=",
+      "http://127.0.0.1:11434/api/pull#",
+      "http://127.0.0.1:11434/v1?",
+      "http://127.0.0.1:11434/admin",
+      "http://10.0.0.5:8000/v1?x=",
+      "http://10.0.0.5:8000/admin/delete-everything#",
+      "http://10.0.0.5:8000/v1/../admin",
+    ]) {
+      expect(() => assertAssistantBaseUrl(steered, operator), steered).toThrow(/is a (loopback|private) address/);
+    }
   });
 
   it("is refused when connecting, without a request reaching the address and without retries (stored assistants, DNS)", async () => {
