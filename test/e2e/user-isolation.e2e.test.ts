@@ -162,6 +162,26 @@ describe("authentication", () => {
     }
   });
 
+  it("a /join or /wait long-poll opened with a key ends unauthorized when the key is revoked, while the run waits on", async () => {
+    const { key, info } = await server.services.apiKeys.create("erin");
+    const headers = { Authorization: `Bearer ${key}`, "Content-Type": "application/json" };
+    const thread = (await (await fetch(`${server.url}/threads`, { method: "POST", headers, body: "{}" })).json()) as { thread_id: string };
+    const body = JSON.stringify({ input: { messages: [{ role: "user", content: "later" }] }, after_seconds: 600 });
+    const run = (await (await fetch(`${server.url}/threads/${thread.thread_id}/runs`, { method: "POST", headers, body })).json()) as { run_id: string };
+    const polls = [
+      fetch(`${server.url}/threads/${thread.thread_id}/runs/${run.run_id}/join`, { headers }),
+      fetch(`${server.url}/threads/${thread.thread_id}/runs/wait`, { method: "POST", headers, body }),
+    ];
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    await server.services.apiKeys.revoke(info.key_id);
+    for (const response of await Promise.all(polls)) {
+      expect(response.status).toBe(401);
+      expect(((await response.json()) as { code: string }).code).toBe("unauthorized");
+    }
+    const runs = await server.services.runs.list("erin", thread.thread_id, { limit: 10, offset: 0 });
+    expect(runs.map((listed) => listed.status).sort()).toEqual(["pending", "pending"]);
+  });
+
   it("the periodic credential check asks once per credential, however many windows share it", async () => {
     // Alice opens three more windows with her key; Bob keeps his one.
     const windows = await Promise.all([1, 2, 3].map(() => TestWsClient.connect(server.wsUrl, { token: aliceKey })));

@@ -1,7 +1,10 @@
 import { type Response, Router } from "express";
 import { z } from "zod";
+import { CREDENTIALS_REVOKED_MESSAGE } from "../../auth/credential-verdict.js";
+import { AppError } from "../../errors/app-error.js";
 import type { Run } from "../../runs/run.js";
 import type { Services } from "../../services.js";
+import { watchCredential } from "../credential-watch.js";
 import { currentUser, param } from "../request-context.js";
 import { clientLeftOnItsOwn } from "../runs/client-gone.js";
 import { parseRunBody, type RunPlan } from "../runs/run-request.js";
@@ -145,5 +148,14 @@ async function answerWhenFinished(services: Services, answer: FinishedAnswer): P
     if (answer.deleteAfter) await deleteThread(services, userId, finished);
     return values;
   })();
-  await respondWhenDone(response, work);
+  // A long wait ends `unauthorized` when its key is revoked or its token expires meanwhile (the run goes on).
+  let stopWatching = () => undefined as void;
+  const revoked = new Promise<never>((_resolve, reject) => {
+    stopWatching = watchCredential(services, response, () => reject(new AppError("unauthorized", CREDENTIALS_REVOKED_MESSAGE)));
+  });
+  try {
+    await respondWhenDone(response, Promise.race([work, revoked]));
+  } finally {
+    stopWatching();
+  }
 }

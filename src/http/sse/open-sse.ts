@@ -1,7 +1,7 @@
 import type { Response } from "express";
-import { CREDENTIALS_REVOKED_MESSAGE, credentialVerdict, endsConnection } from "../../auth/credential-verdict.js";
+import { CREDENTIALS_REVOKED_MESSAGE } from "../../auth/credential-verdict.js";
 import type { Services } from "../../services.js";
-import { currentCredential, currentUser } from "../request-context.js";
+import { watchCredential } from "../credential-watch.js";
 import { sseOptions } from "./sse-options.js";
 import { SseWriter } from "./sse-writer.js";
 
@@ -13,16 +13,10 @@ import { SseWriter } from "./sse-writer.js";
  */
 export function openSse(services: Pick<Services, "config" | "authenticator">, response: Response, headers?: Record<string, string>): SseWriter {
   const writer = new SseWriter(response, { ...sseOptions(services.config), ...(headers ? { headers } : {}) });
-  if (services.config.AUTH_MODE === "none") return writer;
-  const userId = currentUser(response).id;
-  const credential = currentCredential(response);
-  const check = async () => {
-    if (!endsConnection(await credentialVerdict(services.authenticator, credential), userId)) return;
+  const stop = watchCredential(services, response, () => {
     writer.send({ event: "error", data: { error: "unauthorized", message: CREDENTIALS_REVOKED_MESSAGE } });
     writer.end();
-  };
-  const timer = setInterval(() => void check(), services.config.WS_REAUTH_MS);
-  timer.unref();
-  writer.onClose(() => clearInterval(timer));
+  });
+  writer.onClose(stop);
   return writer;
 }
