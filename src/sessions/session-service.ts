@@ -77,6 +77,11 @@ export class SessionService {
     return this.deps.store.get(userId, threadId);
   }
 
+  /** Whether the user's window is bound to a session already (`open` with it returns that one). */
+  windowBound(userId: string, windowId: string): Promise<boolean> {
+    return this.deps.store.windowBound(userId, windowId);
+  }
+
   /** Whether the user's session exists (another user's does not). */
   async exists(userId: string, threadId: string): Promise<boolean> {
     try {

@@ -96,6 +96,12 @@ export class SessionStore {
     this.options.changes?.announce(session.user_id, { kind: "created", threadId: session.thread_id, session });
   }
 
+  /** Whether the user's window is bound to a session already. */
+  async windowBound(userId: string, windowId: string): Promise<boolean> {
+    const { rowCount } = await this.pool.query(`SELECT 1 FROM threads WHERE user_id = $1 AND window_id = $2`, [userId, windowId]);
+    return (rowCount ?? 0) > 0;
+  }
+
   /** Create with an explicit id (HTTP `POST /threads` with `thread_id`); `null` when it already exists. */
   async createWithId(input: OpenSessionInput & { threadId: string }, db: Queryable = this.pool): Promise<Session | null> {
     // A deleted thread's id stays deleted: its tombstone would silently drop every checkpoint the new thread wrote.

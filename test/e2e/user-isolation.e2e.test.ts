@@ -91,6 +91,19 @@ describe("another user's session answers 404 everywhere (HTTP)", () => {
     });
     const threads = (await search.json()) as { thread_id: string }[];
     expect(threads.map((thread) => thread.thread_id)).not.toContain(aliceThread);
+
+    const create = async (body: Record<string, unknown>) => {
+      const response = await fetch(`${server.url}/threads`, { method: "POST", headers: { Authorization: `Bearer ${bobKey}`, "Content-Type": "application/json" }, body: JSON.stringify({ thread_id: aliceThread, ...body }) });
+      return { status: response.status, body: (await response.json()) as { code?: string; message?: string } };
+    };
+    // Taken, as any existing id is; with do_nothing it answers as a read of it would: 404. A window_id of bob's
+    // that has no session changes neither (it used to say the window had one).
+    for (const extra of [{}, { window_id: "never-used-window" }]) {
+      const raised = await create(extra);
+      expect([raised.status, raised.body.code]).toEqual([409, "conflict"]);
+      expect(raised.body.message).toMatch(/already exists/);
+      expect((await create({ ...extra, if_exists: "do_nothing" })).status).toBe(404);
+    }
   });
 
   it("assistants are private too", async () => {

@@ -29,9 +29,10 @@ export function threadRoutes(services: Services): Router {
         response.json(toThreadResponse(created));
         return;
       }
-      // Not created: the id is taken, or the window is already bound to another session.
+      // Not created: the id is taken (the user's, or another user's: answered as a read of it would be), or the
+      // window is already bound to another session.
       const existing = await services.sessions.get(user.id, body.thread_id).catch(() => undefined);
-      if (!existing && body.window_id) throw new AppError("conflict", `Window ${body.window_id} already has a session; open it with thread.open, or use another window_id`);
+      if (!existing && body.window_id && (await services.sessions.windowBound(user.id, body.window_id))) throw new AppError("conflict", `Window ${body.window_id} already has a session; open it with thread.open, or use another window_id`);
       if (body.if_exists === "raise") throw new AppError("conflict", `Thread ${body.thread_id} already exists`);
       response.json(toThreadResponse(await services.sessions.get(user.id, body.thread_id)));
       return;
