@@ -116,6 +116,14 @@ describe.each(STORAGE_BACKENDS)("crons on $name", (kind) => {
       expect(updated).toMatchObject({ schedule: "30 7 * * *", timezone: "America/New_York", next_run_date: "2031-02-01T12:30:00.000Z", payload: { webhook: "https://example.com/x" } });
       const cleared = await crons.update("dan", cron.cron_id, { webhook: null });
       expect(cleared.payload.webhook).toBeUndefined();
+      // What the cron is and whose is fixed: another assistant or user is refused (its firings would not follow),
+      // the same values pass, and none of them is stored in the payload.
+      for (const other of [{ assistant_id: "someone-elses" }, { user_id: "alice" }, { thread_id: "00000000-0000-4000-8000-000000000000" }]) {
+        await expect(crons.update("dan", cron.cron_id, other as never)).rejects.toMatchObject({ code: "invalid_request" });
+      }
+      const same = await crons.update("dan", cron.cron_id, { assistant_id: "chat", user_id: "dan", enabled: false });
+      expect(same).toMatchObject({ assistant_id: "chat", user_id: "dan", enabled: false });
+      expect(Object.keys(same.payload)).not.toContain("user_id");
       await crons.delete("dan", cron.cron_id);
       await expect(crons.get("dan", cron.cron_id)).rejects.toMatchObject({ code: "not_found" });
     });

@@ -94,6 +94,7 @@ export class CronService {
     this.assertWebhook(request.webhook);
     return withTransaction(this.options.pool, async (client) => {
       const current = await this.options.store.get(userId, cronId, { db: client, lock: true });
+      assertSameIdentity(current, request);
       const payload = mergePayload(current.payload, request);
       await this.checkRunOptions(userId, current.assistant_id, payload);
       const schedule = request.schedule ?? current.schedule;
@@ -158,8 +159,26 @@ function payloadOf(request: Record<string, unknown>): CronPayload {
   return payload;
 }
 
+/** What a cron is and whose: fixed once created (an update naming them is checked, never stored in `payload`). */
+const IDENTITY_FIELDS = ["cron_id", "assistant_id", "thread_id", "user_id"] as const;
+
+/**
+ * Refuse an update that names another assistant, thread, user or id than the cron's: its firings would go on with
+ * the cron's own, so taking it would only look accepted. The same values (a read-modify-write client) pass.
+ */
+function assertSameIdentity(current: Pick<Cron, (typeof IDENTITY_FIELDS)[number]>, request: Record<string, unknown>): void {
+  for (const field of IDENTITY_FIELDS) {
+    const value = request[field];
+    if (value !== undefined && value !== current[field]) {
+      throw new AppError("invalid_request", `A cron's ${field} cannot be changed (it is ${JSON.stringify(current[field])}): create another cron`);
+    }
+  }
+}
+
 function mergePayload(current: CronPayload, request: UpdateCronRequest): CronPayload {
-  const merged: CronPayload = { ...current, ...payloadOf(request) };
+  const changes: Record<string, unknown> = { ...request };
+  for (const field of IDENTITY_FIELDS) delete changes[field];
+  const merged: CronPayload = { ...current, ...payloadOf(changes) };
   // An explicit null clears the field (e.g. `webhook: null` stops notifications).
   for (const [key, value] of Object.entries(request)) {
     if (value === null && !SCHEDULE_FIELDS.has(key)) delete merged[key];
