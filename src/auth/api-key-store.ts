@@ -28,9 +28,9 @@ export class ApiKeyStore {
 
   /** Create a key for a user; the plain key is returned once and never stored. */
   async create(userId: string, name?: string): Promise<{ key: string; info: ApiKeyInfo }> {
+    if (userId.trim() !== "" && userId !== userId.trim()) throw new AppError("invalid_request", `The user id ${JSON.stringify(userId)} has spaces around it: a key would authenticate as that, not as ${JSON.stringify(userId.trim())}`);
     const problem = userIdProblem(userId);
     if (problem) throw new AppError("invalid_request", `The user id ${JSON.stringify(userId)} ${problem}`);
-    if (userId !== userId.trim()) throw new AppError("invalid_request", `The user id ${JSON.stringify(userId)} has spaces around it: a key would authenticate as that, not as ${JSON.stringify(userId.trim())}`);
     const key = `${KEY_PREFIX}${randomBytes(32).toString("base64url")}`;
     const { rows } = await this.pool.query<ApiKeyRow>(
       `INSERT INTO api_keys (key_id, user_id, name, key_prefix, key_hash) VALUES ($1, $2, $3, $4, $5)

@@ -66,8 +66,9 @@ describe("AUTH_MODE=jwt", () => {
 
   it("refuses a sub Postgres cannot store as it was sent (NUL, unpaired surrogates: two such users would share one account)", async () => {
     await using server = await startTestServer({ databaseUrl: database.url, env: { AUTH_MODE: "jwt", JWT_SECRET: SECRET } });
-    // And a blank one, or one longer than a user id may be (255).
-    for (const sub of ["alice\u0000admin", "user-\ud800", "user-\udc00", "   ", "x".repeat(5000)]) {
+    // And a blank one, one with spaces around it (an account of its own that shows as "alice"), or one longer than a
+    // user id may be (255).
+    for (const sub of ["alice\u0000admin", "user-\ud800", "user-\udc00", "   ", " alice ", "alice\n", "x".repeat(5000)]) {
       const response = await fetch(`${server.url}/threads/search`, { method: "POST", headers: { Authorization: `Bearer ${await hs256({ sub })}`, "Content-Type": "application/json" }, body: "{}" });
       expect(response.status, JSON.stringify(sub)).toBe(401);
       expect(await response.json()).toMatchObject({ code: "unauthorized", message: expect.stringContaining("sub") as unknown });
