@@ -2,6 +2,7 @@ import express, { type Express } from "express";
 import type { Services } from "../services.js";
 import { authMiddleware } from "./auth-middleware.js";
 import { browserOriginGuard } from "./browser-origin-guard.js";
+import { crossOrigin } from "./cross-origin.js";
 import { errorHandler, notFoundHandler, refuseInvalidUtf8 } from "./error-handler.js";
 import { jsonBodyOnly } from "./json-body-only.js";
 import { storableInput } from "./storable-input.js";
@@ -23,6 +24,7 @@ export function createHttpApp(services: Services): Express {
   const app = express();
   app.disable("x-powered-by");
   app.use(browserOriginGuard(services.config));
+  app.use(crossOrigin(services.config));
   app.use(express.json({ limit: services.config.MAX_BODY_BYTES, type: ["application/json", "application/*+json"], verify: refuseInvalidUtf8 }));
   app.use(storableInput);
   app.use(jsonBodyOnly);
