@@ -293,12 +293,23 @@ function messageOf(error: unknown): string {
   if (refusal) return refusal.message;
   if (!(error instanceof Error)) return String(error);
   // LangChain appends a link to its own troubleshooting page to provider errors: noise in a user's run.failed.
-  const message = (error.message || error.name).replace(/\s*Troubleshooting URL: \S+\s*$/, "");
+  const message = ((error.message === "[object Object]" ? bodyMessageOf(error) : undefined) ?? (error.message || error.name)).replace(/\s*Troubleshooting URL: \S+\s*$/, "");
   // Node's fetch words a connection dropped mid-body as a bare "terminated" (the socket's reason in `cause`).
   if (message === "terminated") return `the provider's connection dropped mid-reply (terminated${causeOf(error)})`;
   // A body that is not JSON surfaces as the parser's own words ("Unexpected token < in JSON at position 0").
   if (error instanceof SyntaxError && /JSON/.test(message)) return `the provider sent a reply that is not valid JSON (${message})`;
   return message;
+}
+
+/**
+ * The words of an error body the client kept as an object: Ollama's client takes `body.error` as the message, and a
+ * server behind `ollama:` answering OpenAI's way (`{"error": {"message": …}}`) made that "[object Object]".
+ */
+function bodyMessageOf(error: Error): string | undefined {
+  const body = (error as { error?: unknown }).error;
+  if (typeof body !== "object" || body === null) return undefined;
+  const words = (body as { message?: unknown }).message;
+  return typeof words === "string" && words !== "" ? words : JSON.stringify(body).slice(0, 500);
 }
 
 function causeOf(error: Error): string {

@@ -132,6 +132,16 @@ describe("Ollama", () => {
     expect(failure?.message).not.toContain(new URL(url).host);
   });
 
+  it("words an error answered the OpenAI way ({error: {message}}) by its message, not as [object Object]", async () => {
+    server = await startRecordingServer((_request, response) => {
+      response.writeHead(500, { "content-type": "application/json" }).end(JSON.stringify({ error: { message: "the GPU fell over", type: "server_error" } }));
+    });
+    const model = await createChatModel("ollama:llama3.2", { ollamaBaseUrl: server.url, fakeChunkDelayMs: 0, maxRetries: 0 }, {});
+    const failure = (await model.invoke([new HumanMessage("hi")]).then(() => undefined, (error: unknown) => error)) as Error | undefined;
+    expect(failure?.message).toContain("the GPU fell over");
+    expect(failure?.message).not.toContain("[object Object]");
+  });
+
   it("uses the assistant's base_url over OLLAMA_BASE_URL", async () => {
     server = await startRecordingServer((_request, response) => writeOllamaStream(response, ["ok"]));
     const model = await createChatModel("ollama:llama3.2", { ollamaBaseUrl: "http://127.0.0.1:9", fakeChunkDelayMs: 0 }, { baseUrl: server.url });
