@@ -32,4 +32,24 @@ describe("endStreamsAtUsage", () => {
     const json = `{"choices":[],"usage":{"prompt_tokens":1}}\n\n{"more":1}`;
     expect(await (await endStreamsAtUsage(answering([json], "application/json"))("http://provider")).text()).toBe(json);
   });
+
+  it("ends a stream that stays silent after its finish chunk (no usage chunk, no [DONE]) within the grace, and waits for a usage chunk that comes", async () => {
+    const encoder = new TextEncoder();
+    const finish = `data: ${JSON.stringify({ choices: [{ index: 0, delta: {}, finish_reason: "stop" }] })}\n\n`;
+    const hanging = (pieces: string[]) => () =>
+      Promise.resolve(
+        new Response(
+          new ReadableStream<Uint8Array>({
+            start(controller) {
+              for (const piece of pieces) controller.enqueue(encoder.encode(piece));
+              // Never closed: the provider holds the connection open.
+            },
+          }),
+          { headers: { "content-type": "text/event-stream" } },
+        ),
+      );
+    expect(await (await endStreamsAtUsage(hanging([finish]), { timeoutMs: 200 })("http://provider")).text()).toBe(`${finish}data: [DONE]\n\n`);
+    const withUsage = await (await endStreamsAtUsage(hanging([finish, `data: ${usageChunk}\n\n`]), { timeoutMs: 200 })("http://provider")).text();
+    expect(withUsage).toBe(`${finish}data: ${usageChunk}\n\ndata: [DONE]\n\n`);
+  });
 });

@@ -48,8 +48,9 @@ export async function createProviderChatModel(spec: ModelSpec, settings: ModelSe
         ...(overrides.seed !== undefined ? { modelKwargs: { seed: overrides.seed } } : {}),
         // The SDK logs an unparsable stream line (raw provider output, which may echo a key) with console.error;
         // the error itself still fails the call, scrubbed, as a model_error.
-        // The stream ends at its usage chunk: a provider slow to send [DONE] after it must not time the call out.
-        configuration: { ...(baseURL ? { baseURL } : {}), fetch: endStreamsAtUsage(guardedFetch ?? ((input, init) => fetch(input, init))), logLevel: "off" as const },
+        // The stream ends at its usage chunk (or soon after its finish chunk when no usage chunk comes): a provider
+        // slow to send [DONE] after it must not time the call out.
+        configuration: { ...(baseURL ? { baseURL } : {}), fetch: endStreamsAtUsage(guardedFetch ?? ((input, init) => fetch(input, init)), { timeoutMs: overrides.timeoutMs ?? settings.timeoutMs }), logLevel: "off" as const },
         streamUsage: true,
       };
       // ChatOpenAI sends some models to /v1/responses by name (any name containing "codex"…); OpenAI-compatible

@@ -150,6 +150,24 @@ describe("OpenAI-compatible provider against a chat-completions server", () => {
     expect(doneSent).toBe(false);
   });
 
+  it("keeps a whole answer from a server that sends no usage chunk and then holds the stream open (it ended as a timeout)", async () => {
+    server = await startRecordingServer(async (_request, response) => {
+      response.writeHead(200, { "content-type": "text/event-stream" });
+      const chunk = (choices: unknown[]) => response.write(`data: ${JSON.stringify({ id: "c1", object: "chat.completion.chunk", created: 1, model: "gpt-test", choices })}\n\n`);
+      chunk([{ index: 0, delta: { role: "assistant", content: "Whole " }, finish_reason: null }]);
+      chunk([{ index: 0, delta: { content: "answer." }, finish_reason: null }]);
+      chunk([{ index: 0, delta: {}, finish_reason: "stop" }]);
+      // No usage chunk, no [DONE], and the connection stays open well past the call's 400 ms timeout.
+      await new Promise((resolve) => setTimeout(resolve, 3_000));
+      if (!response.destroyed) response.end();
+    });
+    const model = await createChatModel("openai:gpt-test", settingsFor(server, { maxRetries: 0 }), { timeoutMs: 400 });
+    const started = Date.now();
+    const reply = await model.invoke([new HumanMessage("hi")]);
+    expect(reply.text).toBe("Whole answer.");
+    expect(Date.now() - started).toBeLessThan(2_000);
+  });
+
   it("falls back to the next model when the first keeps failing", async () => {
     server = await startRecordingServer(async (request, response) => {
       if (request.body.model === "broken-model") sendError(response, { status: 503, message: "overloaded" });
