@@ -1,5 +1,6 @@
-import { AIMessage, type BaseMessage } from "@langchain/core/messages";
+import { AIMessage, AIMessageChunk, type BaseMessage } from "@langchain/core/messages";
 import { randomUUID } from "node:crypto";
+import { strictToolCalls } from "../models/strict-tool-calls.js";
 
 /** `response_metadata` key of a reply: the ids of its tool calls that must not run, each with why. */
 export const UNRUNNABLE_CALLS_KEY = "threadline_unrunnable_calls";
@@ -15,13 +16,16 @@ const QUOTED_ARGS_CHARS = 500;
  * mixed up an approval); calls LangChain could not parse (`invalid_tool_calls`: arguments that are not JSON) become
  * calls that are answered with an error instead of vanishing (the provider refuses a conversation whose assistant
  * message names calls without results); and a reply cut off at its token limit does not run the calls it was
- * writing (LangChain repairs truncated JSON: `1000000*3` arrived as `100`). Calls that must not run are listed
+ * writing (LangChain repairs truncated JSON: `1000000*3` arrived as `100`), nor does a call whose argument text as
+ * sent is not JSON (`strictToolCalls`: cut off under another finish reason). Calls that must not run are listed
  * under `response_metadata[UNRUNNABLE_CALLS_KEY]`; the tools node answers them with the reason.
  */
 export function normalizeToolCalls(reply: BaseMessage): BaseMessage {
-  if (!AIMessage.isInstance(reply)) return reply;
-  const invalid = reply.invalid_tool_calls ?? [];
-  const valid = reply.tool_calls ?? [];
+  if (!AIMessage.isInstance(reply) && !AIMessageChunk.isInstance(reply)) return reply;
+  // A reply aggregated from its stream (LangGraph streams the call) still has the argument text as sent.
+  const { tool_calls: valid, invalid_tool_calls: invalid } = AIMessageChunk.isInstance(reply)
+    ? strictToolCalls(reply)
+    : { tool_calls: reply.tool_calls ?? [], invalid_tool_calls: reply.invalid_tool_calls ?? [] };
   if (valid.length === 0 && invalid.length === 0) return reply;
   const unrunnable: Record<string, string> = {};
   const seen = new Set<string>();
@@ -43,8 +47,9 @@ export function normalizeToolCalls(reply: BaseMessage): BaseMessage {
       : `the arguments of this call are not valid JSON (${call.error ?? "unparsable"}): ${raw}. Call the tool again with a JSON object of arguments.`;
   }
   if (wasCutOff(reply)) {
+    // The better reason for arguments that are not JSON, too.
     for (const call of calls) {
-      unrunnable[call.id ?? ""] ??= "the reply was cut off at its token limit (max_tokens) while this call was being written, so its arguments may be incomplete; it did not run.";
+      unrunnable[call.id ?? ""] = "the reply was cut off at its token limit (max_tokens) while this call was being written, so its arguments may be incomplete; it did not run.";
     }
   }
   const unchanged = invalid.length === 0 && Object.keys(unrunnable).length === 0 && calls.every((call, index) => call.id === valid[index]?.id);

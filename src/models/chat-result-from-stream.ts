@@ -1,5 +1,6 @@
 import { AIMessage, type AIMessageChunk } from "@langchain/core/messages";
 import type { ChatGenerationChunk, ChatResult } from "@langchain/core/outputs";
+import { strictToolCalls } from "./strict-tool-calls.js";
 
 /**
  * A non-streaming call answered by draining the model's own stream, so `invoke` and `stream` share one code path
@@ -9,11 +10,12 @@ export async function chatResultFromStream(chunks: AsyncIterable<ChatGenerationC
   let aggregate: ChatGenerationChunk | undefined;
   for await (const chunk of chunks) aggregate = aggregate ? aggregate.concat(chunk) : chunk;
   const message = aggregate?.message as AIMessageChunk | undefined;
+  const calls = message ? strictToolCalls(message) : undefined;
   const reply = new AIMessage({
     id: message?.id,
     content: message?.content ?? "",
-    tool_calls: message?.tool_calls,
-    invalid_tool_calls: message?.invalid_tool_calls,
+    tool_calls: calls?.tool_calls,
+    invalid_tool_calls: calls?.invalid_tool_calls,
     usage_metadata: message?.usage_metadata,
     response_metadata: message?.response_metadata,
   });

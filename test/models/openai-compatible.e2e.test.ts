@@ -314,7 +314,7 @@ describe("an OpenAI-compatible server behind a Threadline run", () => {
     expect(lines.map((line) => [line.name, line.content])).toEqual([["Caroline Smith", "Hi Mel!"], ["Melanie <3", "Hi Caroline"], ["张伟", "大家好"], ["José O'Brien", "Hola"]]);
   });
 
-  it("gives every tool call an id of its own, answers unparsable arguments with an error, and never runs a call cut off at max_tokens", async () => {
+  it("gives every tool call an id of its own, answers unparsable arguments with an error, and never runs a call cut off at max_tokens or mid-JSON", async () => {
     type Sent = { role: string; content: string | null; tool_call_id?: string; tool_calls?: { id: string; function: { name: string; arguments: string } }[] };
     const scripts: Parameters<typeof writeChatCompletionStream>[1][] = [
       // Two calls under one id, as some servers send them.
@@ -329,6 +329,10 @@ describe("an OpenAI-compatible server behind a Threadline run", () => {
       // No id, good arguments (vLLM and llama.cpp servers send such calls): LangChain files it as invalid.
       { model: "qwen-plus", toolCalls: [{ id: "", name: "calculator", arguments: '{"expression":"5*5"}' }] },
       { model: "qwen-plus", text: ["25."] },
+      // Cut off mid-JSON although the server says the calls are done (llama.cpp, Ollama's `stop`, broken small models):
+      // LangChain would repair it into `{"expression":"2+2"}`, which ran.
+      { model: "qwen-plus", toolCalls: [{ id: "call_7", name: "calculator", arguments: '{"expression": "2+2' }] },
+      { model: "qwen-plus", text: ["That call was broken."] },
     ];
     provider.handle(async (_request, response) => writeChatCompletionStream(response, scripts.shift() ?? { model: "qwen-plus", text: ["ok"] }));
     await using server = await startQwenServer();
@@ -359,6 +363,9 @@ describe("an OpenAI-compatible server behind a Threadline run", () => {
     expect(toolResults(third.runId)).toEqual([expect.objectContaining({ error: expect.stringContaining("cut off at its token limit") as string })]);
     const fourth = await chat(client, thread_id, "Compute 5*5.");
     expect(toolResults(fourth.runId)).toEqual([expect.objectContaining({ output: "25" })]);
+    const fifth = await chat(client, thread_id, "Compute 2+2.");
+    expect(fifth.final.event).toBe("run.completed");
+    expect(toolResults(fifth.runId)).toEqual([expect.objectContaining({ error: expect.stringContaining("not valid JSON") as string })]);
     // The conversation stays one the provider accepts: every call has its result, in order.
     const last = provider.requests.at(-1)?.body.messages as Sent[];
     const ids = last.flatMap((message) => message.tool_calls?.map((call) => call.id) ?? []);
