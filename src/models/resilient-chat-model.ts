@@ -104,7 +104,7 @@ export class ResilientChatModel extends BaseChatModel {
           return await runnable.invoke(Array.isArray(input) && input.every(isBaseMessage) ? withProviderSafeNames(input) : input, options);
         } catch (error) {
           if (options?.signal?.aborted) throw error;
-          failures.push({ spec, message: this.failureMessage(error) });
+          failures.push({ spec, message: this.failureMessage(structuredFailure(error, this.chain.timeoutMs)) });
         }
       }
       throw new ModelFailure(describeFailures(failures), { cause: failures });
@@ -294,6 +294,12 @@ function messageOf(error: unknown): string {
   if (!(error instanceof Error)) return String(error);
   // LangChain appends a link to its own troubleshooting page to provider errors: noise in a user's run.failed.
   const message = ((error.message === "[object Object]" ? bodyMessageOf(error) : undefined) ?? (error.message || error.name)).replace(/\s*Troubleshooting URL: \S+\s*$/, "");
+  // OpenAI's SDK words every failure to connect as a bare "Connection error."; the reason is in `cause`.
+  if (message === "Connection error.") return `could not connect to the provider (${connectionCause(error)}; check OPENAI_BASE_URL or the assistant's base_url)`;
+  // A 404 without words (vLLM's, llama.cpp's, Ollama's "404 page not found") is a base URL that misses the API's root.
+  if ((error as { status?: unknown }).status === 404 && /^404\b[^a-z]*(status code \(no body\)|page not found|not found)?\.?$/i.test(message.trim())) {
+    return `${message.trim()}: no such endpoint (an OpenAI-compatible base_url ends at the API's root, usually …/v1, without /chat/completions)`;
+  }
   // Node's fetch words a connection dropped mid-body as a bare "terminated" (the socket's reason in `cause`).
   if (message === "terminated") return `the provider's connection dropped mid-reply (terminated${causeOf(error)})`;
   // A body that is not JSON surfaces as the parser's own words ("Unexpected token < in JSON at position 0").
@@ -310,6 +316,33 @@ function bodyMessageOf(error: Error): string | undefined {
   if (typeof body !== "object" || body === null) return undefined;
   const words = (body as { message?: unknown }).message;
   return typeof words === "string" && words !== "" ? words : JSON.stringify(body).slice(0, 500);
+}
+
+/**
+ * A structured (shaped) call's failure in the words a streamed call's has: it is not streamed, so the timeout bounds
+ * its whole answer (LangChain says only "The operation was aborted due to timeout"); and an answer that is not the
+ * JSON asked for is the model's, not a malformed provider reply.
+ */
+function structuredFailure(error: unknown, timeoutMs: number): unknown {
+  if (!(error instanceof Error)) return error;
+  if (error.name === "TimeoutError" || /aborted due to timeout/i.test(error.message)) {
+    return new ModelTimeoutError(`no response within ${timeoutMs} ms (MODEL_TIMEOUT_MS / timeout_ms; a shaped answer is not streamed, so it must come whole within it)`);
+  }
+  if (error.name === "OutputParserException" || (error instanceof SyntaxError && /JSON/.test(error.message))) {
+    return new Error(`the model's answer is not the JSON the response_shape asks for (${error.message.slice(0, 200)})`);
+  }
+  return error;
+}
+
+/** The innermost reason a connection failed: ECONNREFUSED, ENOTFOUND, a TLS error… */
+function connectionCause(error: Error): string {
+  let cause: unknown = error.cause;
+  let reason = "no reason given";
+  for (let depth = 0; cause instanceof Error && depth < 5; depth += 1, cause = cause.cause) {
+    const code = (cause as { code?: unknown }).code;
+    reason = typeof code === "string" ? code : cause.message || reason;
+  }
+  return reason;
 }
 
 function causeOf(error: Error): string {

@@ -290,6 +290,32 @@ describe("OpenAI-compatible provider against a chat-completions server", () => {
     expect(server.requests.map((request) => request.path)).toEqual(["/v1/chat/completions", "/v1/chat/completions", "/v1/chat/completions"]);
   });
 
+  it("words failures a user can act on: a server not reachable, a base_url without the API's root, a slow or malformed shaped answer", async () => {
+    // Nothing listens on a port that was just free: the reason, not a bare "Connection error.".
+    const closed = await startRecordingServer(() => undefined);
+    const closedUrl = closed.url;
+    await closed[Symbol.asyncDispose]();
+    const unreachable = await createChatModel("openai:gpt-test", { fakeChunkDelayMs: 0, maxRetries: 0, timeoutMs: 5_000 }, { baseUrl: `${closedUrl}/v1` });
+    await expect(unreachable.invoke([new HumanMessage("hi")])).rejects.toThrow(/could not connect to the provider \(ECONNREFUSED; check OPENAI_BASE_URL or the assistant's base_url\)/);
+
+    server = await startRecordingServer(async (request, response) => {
+      if (request.path !== "/v1/chat/completions") return void response.writeHead(404, { "content-type": "text/plain" }).end("404 page not found");
+      const shape = request.body.model as string;
+      if (shape === "slow") await new Promise((resolve) => setTimeout(resolve, 1_500));
+      response.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify({
+        id: "c1", object: "chat.completion", created: 1, model: shape,
+        choices: [{ index: 0, message: { role: "assistant", content: shape === "slow" ? '{"code":"late"}' : "Sure! Here is the code." }, finish_reason: "stop", logprobs: null }],
+      }));
+    });
+    const missingRoot = await createChatModel("openai:gpt-test", settingsFor(server, { maxRetries: 0 }), { baseUrl: server.url });
+    await expect(missingRoot.invoke([new HumanMessage("hi")])).rejects.toThrow(/404 page not found: no such endpoint \(an OpenAI-compatible base_url ends at the API's root, usually …\/v1/);
+    const schema = { type: "object", properties: { code: { type: "string" } }, required: ["code"] };
+    const slow = (await createChatModel("openai:slow", settingsFor(server, { maxRetries: 0 }), { timeoutMs: 500 })).withStructuredOutput(schema);
+    await expect(slow.invoke([new HumanMessage("write code")])).rejects.toThrow(/no response within 500 ms \(MODEL_TIMEOUT_MS \/ timeout_ms; a shaped answer is not streamed/);
+    const prose = (await createChatModel("openai:prose", settingsFor(server, { maxRetries: 0 }))).withStructuredOutput(schema);
+    await expect(prose.invoke([new HumanMessage("write code")])).rejects.toThrow(/the model's answer is not the JSON the response_shape asks for/);
+  });
+
   it("never sends the server's key to an endpoint an assistant chose", async () => {
     server = await startRecordingServer((_request, response) => writeChatCompletionStream(response, { model: "vllm-model", text: ["ok"] }));
     const settings = { ...settingsFor(server), openAiBaseUrl: "https://api.openai.com/v1" };
