@@ -170,7 +170,11 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
       if (signal.type === "cancel") services.active.stop(signal.run_id, { kind: "cancel", action: signal.action, message: signal.message ?? STOPPED_ELSEWHERE[signal.action] });
       else services.dispatcher.dispatch(signal.thread_id);
     },
-    onThreadDeleted: (threadId) => services.bus.announceDeleted(threadId),
+    onThreadDeleted: (threadId) => {
+      // A run of the thread executing here stops now, as when it is deleted here (not at its next lease renewal).
+      services.active.stopThread(threadId, { kind: "cancel", action: "cancel", message: "the thread was deleted" });
+      services.bus.announceDeleted(threadId);
+    },
     onThreadChanged: (change) => services.threadChanges.receiveRemote(change, (userId, threadId) => services.sessions.get(userId, threadId)),
   });
   services.dispatcher.start();

@@ -85,4 +85,21 @@ describe("two instances on one Postgres", () => {
     expect(final.data).toMatchObject({ status: "cancelled" });
     expect(executingOnA || instanceB.services.active.size === 0).toBe(true);
   });
+
+  it("deleting the thread on instance B stops its run executing on instance A at once, not at A's next lease renewal", async () => {
+    // Slow replies (four pieces, 2 s apart): without the notice the run would stream on for seconds.
+    const env = { FAKE_CHUNK_DELAY_MS: 2_000, RUN_POLL_MS: 200 };
+    await using slowA = await startTestServer({ databaseUrl: database.url, env });
+    await using slowB = await startTestServer({ databaseUrl: database.url, env });
+    await using clientA = await TestWsClient.connect(slowA.wsUrl);
+    await using clientB = await TestWsClient.connect(slowB.wsUrl);
+    const { thread_id } = await clientA.call<{ thread_id: string }>("thread.open", {});
+    const { run_id } = await clientA.call<{ run_id: string }>("run.start", { thread_id, input: say("a reply for a thread deleted elsewhere") });
+    await clientA.waitForEvent("message.delta", { run_id }, 10_000);
+    expect(slowA.services.active.has(run_id)).toBe(true);
+    await clientB.call("thread.delete", { thread_id });
+    // The lease is renewed every RUN_LEASE_MS / 3 (10 s here) and the next piece is 2 s away: stopping within 1.5 s
+    // is the notice's doing.
+    await expect.poll(() => slowA.services.active.has(run_id), { timeout: 1_500, interval: 50 }).toBe(false);
+  });
 });
