@@ -22,7 +22,7 @@ import type { TranscriptStore } from "../transcript/transcript-store.js";
 import type { ActiveRuns } from "./active-runs.js";
 import { type CommitGate, NodeStartGate } from "./commit-gate.js";
 import { planGraphInput, startsFromKnownState } from "./graph-input.js";
-import { keepLease, stopReasonOf } from "./lease-keeper.js";
+import { keepLease, RunStopError, STOPPED_ELSEWHERE, stopReasonOf } from "./lease-keeper.js";
 import type { Run } from "./run.js";
 import type { RunDurability } from "./run-config.js";
 import type { RunHooks } from "./run-hooks.js";
@@ -110,6 +110,10 @@ export class RunExecutor {
    */
   start(run: Run, options: StartOptions): void {
     const controller = new AbortController();
+    // Taken over after its instance died with a cancel, interrupt or rollback requested (that instance never saw it):
+    // it stops as that asks, at once — not resumed to the end, model and tools called again.
+    const requested = options.resumed ? run.cancel_requested : null;
+    if (requested) controller.abort(new RunStopError({ kind: "cancel", action: requested, message: STOPPED_ELSEWHERE[requested] }));
     const done = this.execute(run, options, controller)
       .catch((error: unknown) => {
         this.deps.logger.error({ err: error, runId: run.run_id }, "run bookkeeping failed");

@@ -153,3 +153,41 @@ it('kill -9 mid-run with durability "exit": the next instance redoes the run fro
     await server.kill();
   }
 }, 600_000);
+
+it("a cancel or rollback sent while the run's instance is dead is done when the run is taken over, not resumed to the end", async () => {
+  // A resumed reply (four pieces, 250 ms apart) ends before the new instance's first lease renewal (every
+  // RUN_LEASE_MS / 3 = 3 s), which was the only place the request was read: the run was resumed to the end.
+  const env = { DATABASE_URL: database.url, FAKE_CHUNK_DELAY_MS: "250", RUN_LEASE_MS: "9000", RUN_POLL_MS: "100", RUN_RECOVERY: "resume" };
+  const first = await startChildServer(env);
+  let second: ChildServer | undefined;
+  try {
+    const client = await TestWsClient.connect(first.wsUrl);
+    const say = (content: string) => ({ messages: [{ role: "user", content }] });
+    const toCancel = (await client.call<{ thread_id: string }>("thread.open", { window_id: "cancel-dead" })).thread_id;
+    const toRollBack = (await client.call<{ thread_id: string }>("thread.open", { window_id: "rollback-dead" })).thread_id;
+    const cancelled = await client.call<{ run_id: string }>("run.start", { thread_id: toCancel, input: say("cancel me while my instance is dead") });
+    const rolledBack = await client.call<{ run_id: string }>("run.start", { thread_id: toRollBack, input: say("roll me back while my instance is dead") });
+    await client.waitForEvent("message.delta", { run_id: cancelled.run_id }, 10_000);
+    await client.waitForEvent("message.delta", { run_id: rolledBack.run_id }, 10_000);
+    await first.kill();
+    await client.close();
+
+    second = await startChildServer(env);
+    await using survivor = await TestWsClient.connect(second.wsUrl);
+    await survivor.call("subscription.subscribe", { thread_id: toCancel, since: 0 });
+    await survivor.call("subscription.subscribe", { thread_id: toRollBack, since: 0 });
+    await survivor.call("run.cancel", { thread_id: toCancel, run_id: cancelled.run_id });
+    const replacement = await survivor.call<{ run_id: string }>("run.start", { thread_id: toRollBack, input: say("instead"), multitask_strategy: "rollback" });
+
+    const cancelEnd = await survivor.waitFor((frame) => frame.type === "event" && frame.run_id === cancelled.run_id && ["run.completed", "run.failed"].includes(frame.event ?? ""), 30_000);
+    expect([cancelEnd.event, cancelEnd.data?.status]).toEqual(["run.failed", "cancelled"]);
+    const rollbackEnd = await survivor.waitFor((frame) => frame.type === "event" && frame.run_id === rolledBack.run_id && ["run.completed", "run.failed"].includes(frame.event ?? ""), 30_000);
+    expect([rollbackEnd.event, rollbackEnd.data?.code]).toEqual(["run.failed", "rolled_back"]);
+    await survivor.waitForEvent("run.completed", { run_id: replacement.run_id }, 30_000);
+    const kept = await survivor.call<{ messages: { content: string }[] }>("messages.list", { thread_id: toRollBack, limit: 20 });
+    expect(kept.messages.map((message) => message.content)).toEqual(["instead", "You said: instead"]);
+  } finally {
+    await first.kill().catch(() => undefined);
+    await second?.kill();
+  }
+});
