@@ -176,6 +176,9 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
       services.bus.announceDeleted(threadId);
     },
     onThreadChanged: (change) => services.threadChanges.receiveRemote(change, (userId, threadId) => services.sessions.get(userId, threadId)),
+    // Events announced while the listener was down reach this instance's subscribers now (runs' cancel requests
+    // are read at their next lease renewal anyway).
+    onReconnected: () => services.bus.catchUpAll(),
   });
   services.dispatcher.start();
   await services.jobs.start();

@@ -1,4 +1,8 @@
-import pg from "pg";
+import type pg from "pg";
+import pgListen from "pg-listen";
+
+// pg-listen is CommonJS with `exports.default`: under NodeNext its default import is the module object.
+const createPostgresSubscriber = pgListen.default;
 import type { Logger } from "../logger.js";
 import type { SessionStatus } from "../sessions/session.js";
 import type { RemoteThreadChange, ThreadChangeKind } from "./thread-change-feed.js";
@@ -24,6 +28,8 @@ export interface ClusterHandlers {
   onThreadDeleted(threadId: string): void;
   /** Another instance created, updated or deleted one of a user's threads, and that committed. */
   onThreadChanged(change: RemoteThreadChange): void;
+  /** The LISTEN connection was lost and is back: whatever was announced meanwhile was missed. */
+  onReconnected?(): void;
 }
 
 /** Where a statement announces something to the other instances: the channel and this instance's id (the sender). */
@@ -38,8 +44,10 @@ export interface ClusterAnnouncement {
  * On the embedded database there is only ever one process, so this is a no-op there.
  */
 export class ClusterNotifier {
-  private listener: pg.Client | undefined;
+  private listener: ReturnType<typeof createSubscriber> | undefined;
   private stopped = false;
+  /** Whether the LISTEN connection is up (false while it reconnects: notifications are being missed). */
+  private listening = false;
 
   constructor(
     private readonly deps: { pool: pg.Pool; connectionString?: string; instanceId: string; logger: Logger },
@@ -50,17 +58,36 @@ export class ClusterNotifier {
     return this.deps.connectionString !== undefined;
   }
 
-  /** Open the dedicated LISTEN connection. */
+  /**
+   * Open the dedicated LISTEN connection. It is kept up by pg-listen: lost (a Postgres restart or failover, an
+   * idle-connection killer, `pg_terminate_backend`) or found dead by its periodic check, it reconnects with
+   * backoff and LISTENs again; `onReconnected` then lets the instance fetch what it missed meanwhile.
+   */
   async start(handlers: ClusterHandlers): Promise<void> {
     if (!this.deps.connectionString) return;
-    const client = new pg.Client({ connectionString: this.deps.connectionString });
-    client.on("error", (error) => this.deps.logger.warn({ err: error }, "cluster listener failed"));
-    client.on("notification", (message) => this.receive(message, handlers));
-    await client.connect();
-    await client.query(`LISTEN ${EVENTS_CHANNEL}`);
-    await client.query(`LISTEN ${RUNS_CHANNEL}`);
-    await client.query(`LISTEN ${THREADS_CHANNEL}`);
-    this.listener = client;
+    const { logger } = this.deps;
+    const subscriber = createSubscriber(this.deps.connectionString);
+    let connectedBefore = false;
+    subscriber.events.on("notification", (message) => this.receive({ channel: message.channel, payload: message.payload as string | undefined }, handlers));
+    subscriber.events.on("error", (error) => logger.warn({ err: error }, "cluster listener failed"));
+    subscriber.events.on("reconnect", (attempt) => {
+      this.listening = false;
+      if (attempt === 1) logger.warn("cluster listener lost its connection; reconnecting (other instances' events are missed until then)");
+    });
+    subscriber.events.on("connected", () => {
+      this.listening = true;
+      if (!connectedBefore) return void (connectedBefore = true);
+      logger.info("cluster listener reconnected");
+      handlers.onReconnected?.();
+    });
+    await subscriber.connect();
+    for (const channel of [EVENTS_CHANNEL, RUNS_CHANNEL, THREADS_CHANNEL]) await subscriber.listenTo(channel);
+    this.listener = subscriber;
+  }
+
+  /** Whether this instance hears the others: true on the embedded database (there are none), false while reconnecting. */
+  get healthy(): boolean {
+    return !this.enabled || this.stopped || this.listening;
   }
 
   /** How `EventLog` announces stored events to other instances; undefined on the embedded database (one process). */
@@ -82,11 +109,11 @@ export class ClusterNotifier {
   /** Close the LISTEN connection. */
   async stop(): Promise<void> {
     this.stopped = true;
-    await this.listener?.end().catch(() => undefined);
+    await this.listener?.close().catch(() => undefined);
     this.listener = undefined;
   }
 
-  private receive(message: pg.Notification, handlers: ClusterHandlers): void {
+  private receive(message: Pick<pg.Notification, "channel" | "payload">, handlers: ClusterHandlers): void {
     try {
       if (message.channel === EVENTS_CHANNEL) {
         const [from, threadId, fromSeq, toSeq] = (message.payload ?? "").split(" ");
@@ -108,6 +135,19 @@ export class ClusterNotifier {
       this.deps.logger.warn({ err: error, channel: message.channel }, "ignored a malformed cluster notification");
     }
   }
+}
+
+/** How the LISTEN connections show in `pg_stat_activity` (an operator can tell them from the pool's). */
+export const LISTENER_APPLICATION_NAME = "threadline-cluster-listener";
+
+/** A LISTEN connection that reconnects for ever (backoff to 5 s) and checks itself every 10 s; payloads as sent. */
+function createSubscriber(connectionString: string) {
+  return createPostgresSubscriber({ connectionString, application_name: LISTENER_APPLICATION_NAME }, {
+    parse: (payload: string) => payload,
+    paranoidChecking: 10_000,
+    retryInterval: (attempt: number) => Math.min(5_000, 100 * 2 ** attempt),
+    retryTimeout: Number.POSITIVE_INFINITY,
+  });
 }
 
 function isThreadChangeKind(kind: string): kind is ThreadChangeKind {

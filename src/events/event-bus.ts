@@ -109,6 +109,19 @@ export class EventBus {
     });
   }
 
+  /**
+   * Deliver, for every thread listened to here, what the log holds past what was delivered: after the cluster
+   * listener was down (its connection lost), other instances' events were announced to no one here.
+   */
+  catchUpAll(): void {
+    for (const [threadId, channel] of this.threads) {
+      channel.chain = channel.chain.then(async () => {
+        if (channel.delivered === undefined) return;
+        await this.deliver(channel, threadId, await this.log.listSince(threadId, channel.delivered));
+      });
+    }
+  }
+
   /** Wait until everything published so far has been delivered (tests, shutdown). */
   async settled(): Promise<void> {
     await Promise.all([...this.threads.values(), ...this.ending].map((channel) => channel.chain));

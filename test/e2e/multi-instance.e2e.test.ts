@@ -1,5 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import pg from "pg";
 import type { RunningServer } from "../../src/app.js";
+import { LISTENER_APPLICATION_NAME } from "../../src/events/cluster-notifier.js";
 import { createTestDatabase, type TestDatabase } from "../helpers/test-database.js";
 import { startTestServer } from "../helpers/test-server.js";
 import { type Frame, TestWsClient } from "../helpers/ws-client.js";
@@ -84,6 +86,29 @@ describe("two instances on one Postgres", () => {
     const final = await onB.waitForEvent("run.failed", { run_id }, 30_000);
     expect(final.data).toMatchObject({ status: "cancelled" });
     expect(executingOnA || instanceB.services.active.size === 0).toBe(true);
+  });
+
+  it("an instance whose LISTEN connection is cut reconnects (its /ok answers 200 again) and its clients miss nothing", async () => {
+    const { thread_id } = await onA.call<{ thread_id: string }>("thread.open", { window_id: "listener-cut" });
+    await onB.call("subscription.subscribe", { thread_id });
+    const admin = new pg.Client({ connectionString: database.url });
+    await admin.connect();
+    try {
+      const { run_id } = await onA.call<{ run_id: string }>("run.start", { thread_id, input: say("streamed while B's listener is down") });
+      // What a Postgres failover or an idle-connection killer does to both instances' listeners, mid-run.
+      const cut = await admin.query(`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = current_database() AND application_name = $1`, [LISTENER_APPLICATION_NAME]);
+      expect(cut.rowCount).toBeGreaterThanOrEqual(2);
+      await onA.waitForEvent("run.completed", { run_id });
+      // B's client gets every event, in order, the ones announced while its instance was deaf included.
+      await onB.waitForEvent("run.completed", { run_id }, 15_000);
+      expect(onB.events(thread_id).map(key)).toEqual(onA.events(thread_id).map(key));
+      await expect.poll(async () => (await fetch(`${instanceB.url}/ok`)).status, { timeout: 15_000 }).toBe(200);
+      // And it hears the other instance live again.
+      const next = await onA.call<{ run_id: string }>("run.start", { thread_id, input: say("after the reconnect") });
+      await onB.waitForEvent("run.completed", { run_id: next.run_id }, 15_000);
+    } finally {
+      await admin.end();
+    }
   });
 
   it("deleting the thread on instance B stops its run executing on instance A at once, not at A's next lease renewal", async () => {

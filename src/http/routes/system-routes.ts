@@ -16,6 +16,8 @@ export function systemRoutes(services: Services): Router {
     } catch (error) {
       throw new AppError("unavailable", "Database is not reachable", { cause: error });
     }
+    // An instance that does not hear the others would serve stale streams: out of rotation until it reconnects.
+    if (!services.cluster.healthy) throw new AppError("unavailable", "Not listening to the other instances (the LISTEN connection is reconnecting)");
     response.json({ ok: true });
   });
 
