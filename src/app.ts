@@ -44,6 +44,7 @@ import { ThreadForkService } from "./sessions/thread-fork-service.js";
 import { ThreadStateService } from "./sessions/thread-state-service.js";
 import { ItemStore } from "./store/item-store.js";
 import { TranscriptStore } from "./transcript/transcript-store.js";
+import { catchUpAfterReconnect } from "./events/cluster-catch-up.js";
 import { ThreadlineWebSocketServer } from "./ws/websocket-server.js";
 
 /** Options of the composition root; `pool` lets tests inject a database. */
@@ -176,9 +177,8 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
       services.bus.announceDeleted(threadId);
     },
     onThreadChanged: (change) => services.threadChanges.receiveRemote(change, (userId, threadId) => services.sessions.get(userId, threadId)),
-    // Events announced while the listener was down reach this instance's subscribers now (runs' cancel requests
-    // are read at their next lease renewal anyway).
-    onReconnected: () => services.bus.catchUpAll(),
+    // What was announced while the listener was down reaches this instance's subscribers now.
+    onReconnected: () => void catchUpAfterReconnect(services),
   });
   services.dispatcher.start();
   await services.jobs.start();

@@ -122,6 +122,11 @@ export class EventBus {
     }
   }
 
+  /** The threads someone here listens to. */
+  threadIds(): string[] {
+    return [...this.threads.keys()];
+  }
+
   /** Wait until everything published so far has been delivered (tests, shutdown). */
   async settled(): Promise<void> {
     await Promise.all([...this.threads.values(), ...this.ending].map((channel) => channel.chain));

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import pg from "pg";
 import type { RunningServer } from "../../src/app.js";
+import { catchUpAfterReconnect } from "../../src/events/cluster-catch-up.js";
 import { LISTENER_APPLICATION_NAME } from "../../src/events/cluster-notifier.js";
 import { createTestDatabase, type TestDatabase } from "../helpers/test-database.js";
 import { startTestServer } from "../helpers/test-server.js";
@@ -109,6 +110,15 @@ describe("two instances on one Postgres", () => {
     } finally {
       await admin.end();
     }
+  });
+
+  it("after a reconnect, a thread deleted while the listener was down is told to its subscribers there", async () => {
+    const { thread_id } = await onA.call<{ thread_id: string }>("thread.open", { window_id: "deleted-while-deaf" });
+    await onB.call("subscription.subscribe", { thread_id });
+    // Deleted with no announcement reaching B: what a delete during B's outage looks like to B.
+    await instanceA.services.pool.query("DELETE FROM threads WHERE thread_id = $1", [thread_id]);
+    await catchUpAfterReconnect(instanceB.services);
+    await onB.waitForEvent("thread.deleted", { thread_id }, 5_000);
   });
 
   it("deleting the thread on instance B stops its run executing on instance A at once, not at A's next lease renewal", async () => {
