@@ -20,6 +20,7 @@ import { createJobSystem } from "./jobs/job-system.js";
 import { ThreadlineSaver } from "./checkpoint/threadline-saver.js";
 import { StateEditService } from "./sessions/state-edit-service.js";
 import { ThreadTombstones } from "./jobs/lifecycle/thread-tombstones.js";
+import { catchUpAfterReconnect, endDeletedThread } from "./events/cluster-catch-up.js";
 import { ClusterNotifier } from "./events/cluster-notifier.js";
 import { ThreadChangeFeed } from "./events/thread-change-feed.js";
 import { EventBus } from "./events/event-bus.js";
@@ -44,7 +45,6 @@ import { ThreadForkService } from "./sessions/thread-fork-service.js";
 import { ThreadStateService } from "./sessions/thread-state-service.js";
 import { ItemStore } from "./store/item-store.js";
 import { TranscriptStore } from "./transcript/transcript-store.js";
-import { catchUpAfterReconnect } from "./events/cluster-catch-up.js";
 import { ThreadlineWebSocketServer } from "./ws/websocket-server.js";
 
 /** Options of the composition root; `pool` lets tests inject a database. */
@@ -171,11 +171,8 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
       if (signal.type === "cancel") services.active.stop(signal.run_id, { kind: "cancel", action: signal.action, message: signal.message ?? STOPPED_ELSEWHERE[signal.action] });
       else services.dispatcher.dispatch(signal.thread_id);
     },
-    onThreadDeleted: (threadId) => {
-      // A run of the thread executing here stops now, as when it is deleted here (not at its next lease renewal).
-      services.active.stopThread(threadId, { kind: "cancel", action: "cancel", message: "the thread was deleted" });
-      services.bus.announceDeleted(threadId);
-    },
+    // A run of the thread executing here stops now (not at its next lease renewal), its subscribers are told.
+    onThreadDeleted: (threadId) => endDeletedThread(services, threadId),
     onThreadChanged: (change) => services.threadChanges.receiveRemote(change, (userId, threadId) => services.sessions.get(userId, threadId)),
     // What was announced while the listener was down reaches this instance's subscribers now.
     onReconnected: () => void catchUpAfterReconnect(services),

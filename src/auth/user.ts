@@ -13,8 +13,9 @@ export const MAX_USER_ID_LENGTH = 255;
 
 /**
  * Why `id` cannot be a user id, or undefined when it can: blank (a key for "" or "  " answered 401 forever, or made a
- * whitespace account), with spaces around it (another account that shows as the trimmed one), longer than `MAX_USER_ID_LENGTH`, or text Postgres cannot store — a NUL would fail every
- * request, and ids differing only in unpaired surrogates would all be stored as the same U+FFFD text: one account.
+ * whitespace account), with spaces around it (another account that shows as the trimmed one), longer than
+ * `MAX_USER_ID_LENGTH`, or text Postgres cannot store — a NUL would fail every request, and ids differing only in
+ * unpaired surrogates would all be stored as the same U+FFFD text: one account.
  */
 export function userIdProblem(id: string): string | undefined {
   if (id.trim().length === 0) return "is blank";

@@ -1,11 +1,11 @@
 import type pg from "pg";
 import pgListen from "pg-listen";
-
-// pg-listen is CommonJS with `exports.default`: under NodeNext its default import is the module object.
-const createPostgresSubscriber = pgListen.default;
 import type { Logger } from "../logger.js";
 import type { SessionStatus } from "../sessions/session.js";
 import type { RemoteThreadChange, ThreadChangeKind } from "./thread-change-feed.js";
+
+// pg-listen is CommonJS with `exports.default`: under NodeNext its default import is the module object.
+const createPostgresSubscriber = pgListen.default;
 
 /** The channel stored events are announced on (by `EventLog`, in the statement that stores them). */
 export const EVENTS_CHANNEL = "threadline_events";

@@ -3,8 +3,8 @@ import ipaddr from "ipaddr.js";
 /**
  * The named range of an IP address (ipaddr.js' classification: `unicast` is the public internet; anything else —
  * `loopback`, `private`, `linkLocal` (169.254/16, cloud metadata), `uniqueLocal` (fc00::/7), `unspecified`,
- * `carrierGradeNat`, `reserved`, `ipv4Compatible`, … — is not). IPv4-mapped IPv6 (`::ffff:127.0.0.1`) is judged as the IPv4 it
- * carries, so it cannot smuggle a private address. Undefined when `address` is not an IP address.
+ * `carrierGradeNat`, `reserved`, `ipv4Compatible`, … — is not). IPv4-mapped IPv6 (`::ffff:127.0.0.1`) is judged as
+ * the IPv4 it carries, so it cannot smuggle a private address. Undefined when `address` is not an IP address.
  */
 export function addressRange(address: string): string | undefined {
   const bare = address.startsWith("[") && address.endsWith("]") ? address.slice(1, -1) : address;

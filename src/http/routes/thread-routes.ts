@@ -107,10 +107,10 @@ function stringEntry(metadata: Record<string, unknown> | undefined, key: string)
   return typeof value === "string" ? value : undefined;
 }
 
-/** Who a route acts for: the services and the authenticated user. */
 /** The pseudo-node LangGraph's bulk state update takes as "this is the graph's input". */
 const INPUT_NODE = "__input__";
 
+/** Who a route acts for: the services and the authenticated user. */
 interface Caller {
   services: Services;
   userId: string;
