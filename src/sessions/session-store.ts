@@ -285,7 +285,9 @@ function toSession(row: SessionRow): Session {
     title: row.title,
     status: row.status,
     awaiting_human: row.awaiting_human,
-    metadata: row.metadata,
+    // `metadata.assistant_id` names the thread's assistant (LangGraph's convention; the HTTP API always shows it so):
+    // a stale or hand-set one (a PATCH, a run of another assistant since) never contradicts the thread's.
+    metadata: "assistant_id" in row.metadata ? { ...row.metadata, assistant_id: row.assistant_id } : row.metadata,
     created_at: row.created_at.toISOString(),
     updated_at: row.updated_at.toISOString(),
     last_activity_at: row.last_activity_at.toISOString(),

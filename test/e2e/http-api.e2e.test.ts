@@ -92,6 +92,17 @@ describe("threads (LangGraph Platform shapes)", () => {
     expect(leftovers.rows[0]).toEqual({ n: 0 });
   });
 
+  it("metadata.assistant_id names the thread's assistant over WS as over HTTP, whatever was stored under it", async () => {
+    await using client = await TestWsClient.connect(server.wsUrl);
+    const { thread_id } = await client.call<{ thread_id: string }>("thread.open", {});
+    const patched = await request<{ metadata: Record<string, unknown> }>("PATCH", `/threads/${thread_id}`, { metadata: { assistant_id: "not-the-assistant", team: "a" } });
+    expect(patched.body.metadata).toEqual({ assistant_id: "chat", team: "a" });
+    const overWs = await client.call<{ metadata: Record<string, unknown> }>("thread.get", { thread_id });
+    expect(overWs.metadata).toEqual({ assistant_id: "chat", team: "a" });
+    const listed = await client.call<{ sessions: { thread_id: string; metadata: Record<string, unknown> }[] }>("thread.list", {});
+    expect(listed.sessions.find((session) => session.thread_id === thread_id)?.metadata).toEqual({ assistant_id: "chat", team: "a" });
+  });
+
   it("POST /threads with thread_id honours if_exists", async () => {
     const threadId = "11111111-2222-4333-8444-555555555555";
     expect((await request("POST", "/threads", { thread_id: threadId })).status).toBe(200);
