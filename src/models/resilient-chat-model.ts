@@ -281,10 +281,23 @@ function toGenerationChunk(chunk: AIMessageChunk, id: string): ChatGenerationChu
     content: chunk.content,
     tool_call_chunks: chunk.tool_call_chunks,
     usage_metadata: chunk.usage_metadata,
-    response_metadata: chunk.response_metadata,
+    response_metadata: withoutRepeatedUsage(chunk),
     additional_kwargs: chunk.additional_kwargs,
   });
   return new ChatGenerationChunk({ text: message.text, message });
+}
+
+/**
+ * A chunk's response metadata without the raw `usage` LangChain copies onto a content chunk when the provider sent the
+ * usage on it (DeepSeek's last chunk, llama.cpp): the usage chunk that follows carries it again, and merging the two
+ * summed it, so the reply's `response_metadata.usage` read twice the tokens (`usage_metadata` is right).
+ */
+function withoutRepeatedUsage(chunk: AIMessageChunk): AIMessageChunk["response_metadata"] {
+  const metadata = chunk.response_metadata as Record<string, unknown> | undefined;
+  if (!metadata || !("usage" in metadata) || chunk.usage_metadata !== undefined) return chunk.response_metadata;
+  const rest = { ...metadata };
+  delete rest.usage;
+  return rest;
 }
 
 function messageOf(error: unknown): string {

@@ -168,6 +168,22 @@ describe("OpenAI-compatible provider against a chat-completions server", () => {
     expect(Date.now() - started).toBeLessThan(2_000);
   });
 
+  it("counts usage sent on the last content chunk once (DeepSeek, llama.cpp), in usage_metadata and response_metadata alike", async () => {
+    server = await startRecordingServer((_request, response) => {
+      response.writeHead(200, { "content-type": "text/event-stream" });
+      const chunk = (choices: unknown[], extra: Record<string, unknown> = {}) =>
+        response.write(`data: ${JSON.stringify({ id: "c1", object: "chat.completion.chunk", created: 1, model: "deepseek-chat", choices, ...extra })}\n\n`);
+      chunk([{ index: 0, delta: { role: "assistant", content: "Counted " }, finish_reason: null }]);
+      chunk([{ index: 0, delta: { content: "once." }, finish_reason: "stop" }], { usage: { prompt_tokens: 17, completion_tokens: 9, total_tokens: 26 } });
+      response.end("data: [DONE]\n\n");
+    });
+    const model = await createChatModel("openai:deepseek-chat", settingsFor(server, { maxRetries: 0 }));
+    const reply = await model.invoke([new HumanMessage("hi")]);
+    expect(reply.text).toBe("Counted once.");
+    expect(reply.usage_metadata).toMatchObject({ input_tokens: 17, output_tokens: 9 });
+    expect((reply.response_metadata as { usage?: unknown }).usage).toMatchObject({ prompt_tokens: 17, completion_tokens: 9 });
+  });
+
   it("falls back to the next model when the first keeps failing", async () => {
     server = await startRecordingServer(async (request, response) => {
       if (request.body.model === "broken-model") sendError(response, { status: 503, message: "overloaded" });
