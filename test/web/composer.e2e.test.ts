@@ -230,4 +230,45 @@ describe("the composer", () => {
     expect(await focused()).toMatch(/^button\.session-select/);
     expect(pageErrors).toEqual([]);
   });
+
+  it("does not send on the Enter that confirms an IME candidate in Safari (after compositionend, keyCode 229)", async () => {
+    await startNewChat(page);
+    const input = page.locator("#composer-input");
+    await input.fill("你好世界");
+    await input.evaluate((element) => {
+      element.dispatchEvent(new CompositionEvent("compositionstart", { bubbles: true }));
+      element.dispatchEvent(new CompositionEvent("compositionend", { data: "世界", bubbles: true }));
+      // WebKit's order: the candidate's Enter comes after compositionend, isComposing false, keyCode 229.
+      const enter = new KeyboardEvent("keydown", { key: "Enter", isComposing: false, bubbles: true, cancelable: true });
+      Object.defineProperty(enter, "keyCode", { value: 229 });
+      element.dispatchEvent(enter);
+    });
+    await page.waitForTimeout(300);
+    expect(await page.locator(".message-user").count()).toBe(0);
+    expect(await input.inputValue()).toBe("你好世界");
+    // The Enter after it sends.
+    await input.press("Enter");
+    await expect.poll(() => lastAssistantText(page).catch(() => ""), { timeout: 15_000 }).toBe("You said: 你好世界");
+    expect(pageErrors).toEqual([]);
+  });
+
+  it("cancels a rename on Esc (the edit is not saved when its field goes away)", async () => {
+    const current = page.locator(".session-current");
+    const before = (await current.locator(".session-title").innerText()).trim();
+    await current.getByRole("button", { name: /^Rename/ }).click();
+    await page.locator(".rename-input").fill("不想要的标题");
+    await page.locator(".rename-input").press("Escape");
+    await page.locator(".rename-input").waitFor({ state: "detached" });
+    await page.waitForTimeout(300);
+    expect((await current.locator(".session-title").innerText()).trim()).toBe(before);
+    const threadId = (await current.getAttribute("data-thread-id")) ?? "";
+    const stored = (await (await fetch(`${fixture.server.url}/threads/${threadId}`)).json()) as { metadata?: unknown; title?: string | null };
+    expect(JSON.stringify(stored)).not.toContain("不想要的标题");
+    // Enter still saves.
+    await current.getByRole("button", { name: /^Rename/ }).click();
+    await page.locator(".rename-input").fill("想要的标题");
+    await page.locator(".rename-input").press("Enter");
+    await expect.poll(async () => (await current.locator(".session-title").innerText()).trim()).toBe("想要的标题");
+    expect(pageErrors).toEqual([]);
+  });
 });

@@ -25,8 +25,9 @@ export function Composer(props: {
   }, [props.value]);
 
   const onKeyDown = (event: KeyboardEvent) => {
-    // isComposing: Enter that confirms an IME candidate (Chinese, Japanese input) must not send.
-    if (event.key === "Enter" && !event.shiftKey && !event.isComposing) {
+    // An Enter that confirms an IME candidate (Chinese, Japanese input) must not send: Chrome and Firefox say
+    // isComposing; Safari sends it after compositionend with isComposing false, but keyCode 229.
+    if (event.key === "Enter" && !event.shiftKey && !event.isComposing && event.keyCode !== 229) {
       event.preventDefault();
       if (props.value.trim()) props.onSend();
     }

@@ -1,4 +1,4 @@
-import { useState } from "preact/hooks";
+import { useRef, useState } from "preact/hooks";
 import { formatDateTime } from "../i18n/intl-format.js";
 import { useI18n } from "../i18n/i18n-context.js";
 import type { Session } from "../protocol/protocol-types.js";
@@ -18,10 +18,14 @@ export function SessionListItem(props: {
   const { t, locale } = useI18n();
   const [editing, setEditing] = useState(false);
   const [draft, setDraft] = useState("");
+  // Ending the edit unmounts the focused input, which fires its blur (a save): an Esc must stay a cancel.
+  const finished = useRef(false);
   const title = session.title ?? t("session.untitled");
 
   if (editing) {
     const finish = (save: boolean) => {
+      if (finished.current) return;
+      finished.current = true;
       setEditing(false);
       const next = draft.trim();
       if (save && next && next !== session.title) props.onRename(next);
@@ -45,7 +49,8 @@ export function SessionListItem(props: {
             autoFocus
             onInput={(event) => setDraft(event.currentTarget.value)}
             onKeyDown={(event) => {
-              if (event.key === "Escape") {
+              // An Esc that cancels an IME candidate belongs to the IME.
+              if (event.key === "Escape" && !event.isComposing && event.keyCode !== 229) {
                 event.stopPropagation();
                 finish(false);
               }
@@ -77,6 +82,7 @@ export function SessionListItem(props: {
           aria-label={t("session.rename", { title })}
           onClick={() => {
             setDraft(session.title ?? "");
+            finished.current = false;
             setEditing(true);
           }}
         >
