@@ -133,20 +133,25 @@ describe("threadline chat answers `Approve? [y/e/n]` (through pipes)", () => {
     expect(await cli.exited).toBe(0);
   });
 
-  it("e edits the arguments; invalid JSON and arguments the tool refuses ask again", { timeout: SPAWN_TIMEOUT_MS }, async () => {
+  it("e edits the arguments; invalid JSON and arguments the tool refuses ask for the arguments again, an empty line goes back", { timeout: SPAWN_TIMEOUT_MS }, async () => {
     await using cli = startCli(["--url", fixture.server.url, "--window", "cli-edit"]);
+    const ARGS_PROMPT = "Arguments as JSON (now {";
     cli.writeLine(EMAIL);
     await cli.waitFor("stderr", (text) => text.includes(APPROVE_PROMPT));
     cli.writeLine("maybe");
     await cli.waitFor("stderr", (text) => text.includes("answer y (approve), e (edit the arguments) or n (reject)") && count(text, APPROVE_PROMPT) === 2);
     cli.writeLine("e");
-    await cli.waitFor("stderr", (text) => text.includes("Arguments as JSON (now {"));
+    await cli.waitFor("stderr", (text) => text.includes(ARGS_PROMPT));
     cli.writeLine("{ not json");
+    await cli.waitFor("stderr", (text) => count(text, ARGS_PROMPT) === 2);
+    // An empty line goes back to the question.
+    cli.writeLine("");
     await cli.waitFor("stderr", (text) => count(text, APPROVE_PROMPT) === 3);
     cli.writeLine("e");
     cli.writeLine(JSON.stringify({ to: "not an email", subject: "Hello", body: "x" }));
-    await cli.waitFor("stderr", (text) => text.includes("not valid for send_email") && count(text, APPROVE_PROMPT) === 4);
-    cli.writeLine("e");
+    // Refused by the tool: the next line is read as arguments again (a correction piped in right after it too).
+    await cli.waitFor("stderr", (text) => text.includes("not valid for send_email") && count(text, ARGS_PROMPT) === 4);
+    expect(count(cli.stderr, APPROVE_PROMPT)).toBe(3);
     cli.writeLine(JSON.stringify({ to: "grace@example.com", subject: "Hello", body: "Meeting at 11." }));
     await cli.waitFor("stdout", (text) => text.includes('"to":"grace@example.com"'));
     const threadId = await windowThread("cli-edit");

@@ -233,11 +233,9 @@ async function approve(context: SlashContext, interrupts: PendingInterrupt[], as
         return await context.session.respond(interrupt.id, { decision: "reject", ...(reason ? { reason } : {}) });
       }
       if (answer === "e" || answer === "edit") {
-        const edited = (await ask(`Arguments as JSON (now ${current}): `))?.trim();
-        if (edited === undefined) return undefined;
-        const args = JSON.parse(edited) as unknown;
-        if (!args || typeof args !== "object" || Array.isArray(args)) throw new Error("the arguments must be a JSON object");
-        return await context.session.respond(interrupt.id, { decision: "edit", args: args as Record<string, unknown> });
+        const edited = await editArguments(context, interrupt.id, current, ask);
+        if (edited !== "back") return edited;
+        continue;
       }
       context.output.stderr.write("answer y (approve), e (edit the arguments) or n (reject)\n");
     } catch (error) {
@@ -251,6 +249,36 @@ async function approve(context: SlashContext, interrupts: PendingInterrupt[], as
         context.output.stderr.write(context.output.style.dim("(this approval was answered elsewhere)\n"));
         return context.session.settled();
       }
+      reportError(context.output, error);
+    }
+  }
+}
+
+/**
+ * `e`: the edited arguments, asked again after arguments that are not a JSON object or that the tool refuses (the
+ * reason is printed), so a correction is read as arguments; an empty line goes back to `Approve? [y/e/n]`.
+ * Other failures (the question answered elsewhere) are the caller's.
+ */
+async function editArguments(context: SlashContext, interruptId: string, current: string, ask: Ask): Promise<TurnOutcome | undefined | "back"> {
+  for (;;) {
+    const edited = (await ask(`Arguments as JSON (now ${current}; empty to go back): `))?.trim();
+    if (edited === undefined) return undefined;
+    if (edited === "") return "back";
+    let args: unknown;
+    try {
+      args = JSON.parse(edited) as unknown;
+    } catch (error) {
+      reportError(context.output, error);
+      continue;
+    }
+    if (!args || typeof args !== "object" || Array.isArray(args)) {
+      reportError(context.output, new Error("the arguments must be a JSON object"));
+      continue;
+    }
+    try {
+      return await context.session.respond(interruptId, { decision: "edit", args: args as Record<string, unknown> });
+    } catch (error) {
+      if (!(error instanceof CommandFailed && error.code === "invalid_request")) throw error;
       reportError(context.output, error);
     }
   }
