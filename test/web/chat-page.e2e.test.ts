@@ -81,6 +81,23 @@ describe("the chat page (AUTH_MODE=none)", () => {
     await screenshot(page, "web-markdown-and-tools");
   });
 
+  it("lays a Markdown table out with short columns unbroken beside a long one (its header, a word, a CJK pair)", async () => {
+    const long = "一段很长的说明文字，".repeat(12);
+    await sendMessage(page, `table:\n\n| 数量 | 水果 | 说明 |\n|---|---|---|\n| 3 | banana | ${long} |`);
+    const reply = page.locator(".message-assistant:not(.message-streaming)").last();
+    await expect.poll(() => reply.locator("table").count(), { timeout: 10_000 }).toBe(1);
+    const lines = await reply.evaluate((element) => {
+      const linesOf = (cell: Element | null) => {
+        const range = document.createRange();
+        range.selectNodeContents(cell ?? document.body);
+        return new Set(Array.from(range.getClientRects() as ArrayLike<DOMRect>, (rect) => Math.round(rect.top))).size;
+      };
+      const cells: Element[] = Array.from(element.querySelectorAll("th, td") as ArrayLike<Element>);
+      return Object.fromEntries(["数量", "水果", "banana"].map((text) => [text, linesOf(cells.find((cell) => cell.textContent?.trim() === text) ?? null)]));
+    });
+    expect(lines).toEqual({ 数量: 1, 水果: 1, banana: 1 });
+  });
+
   it("stops a reply with the Stop button and with Esc", async () => {
     await sendMessage(page, "please stop me before I finish this sentence");
     await page.locator(".message-streaming").waitFor({ timeout: 30_000 });
