@@ -181,6 +181,43 @@ describe("searching messages from the sidebar", () => {
     await phone.context().close();
   });
 
+  it("does not search the pinyin an IME is composing, only the text it commits", async () => {
+    const context = await browser.newContext({ viewport: { width: 1200, height: 800 }, locale: TEST_LOCALE });
+    const queries: string[] = [];
+    await context.routeWebSocket(/\/ws/, (route) => {
+      const upstream = route.connectToServer();
+      route.onMessage((message) => {
+        const frame = JSON.parse(String(message)) as { method: string; params?: { query?: string } };
+        if (frame.method === "messages.search") queries.push(frame.params?.query ?? "");
+        upstream.send(message);
+      });
+      upstream.onMessage((message) => route.send(message));
+    });
+    const tab = await context.newPage();
+    trackPageErrors(tab);
+    await tab.goto(server.url);
+    await waitForChat(tab);
+    await searchBox(tab).evaluate((element) => {
+      const input = element as HTMLInputElement;
+      input.dispatchEvent(new CompositionEvent("compositionstart", { bubbles: true }));
+      for (const typed of ["t", "ti", "tian", "tian'q", "tian'qi"]) {
+        input.value = typed;
+        input.dispatchEvent(new InputEvent("input", { bubbles: true, isComposing: true, data: typed }));
+      }
+    });
+    await tab.waitForTimeout(800);
+    expect(queries).toEqual([]);
+    await searchBox(tab).evaluate((element) => {
+      const input = element as HTMLInputElement;
+      input.value = "天气";
+      input.dispatchEvent(new InputEvent("input", { bubbles: true, isComposing: true, data: "天气" }));
+      input.dispatchEvent(new CompositionEvent("compositionend", { bubbles: true, data: "天气" }));
+    });
+    await expect.poll(() => hits(tab).count(), { timeout: 10_000 }).toBe(2);
+    expect(queries).toEqual(["天气"]);
+    await context.close();
+  });
+
   it("drops the answer to an older query that comes back after a newer one", async () => {
     const context = await browser.newContext({ viewport: { width: 1200, height: 800 }, locale: TEST_LOCALE });
     const held: number[] = [];

@@ -32,11 +32,13 @@ export function SessionSidebar(props: {
   const { t } = useI18n();
   const untitled = t("session.untitled");
   const [query, setQuery] = useState("");
+  // What messages are searched for: the box's text, but not while an IME composes it (pinyin is no query).
+  const [searched, setSearched] = useState("");
   const [assistantId, setAssistantId] = useState<string | undefined>(undefined);
   const [confirming, setConfirming] = useState<Session | undefined>(undefined);
   const needle = query.trim().toLowerCase();
   const visible = needle ? props.sessions.filter((session) => (session.title ?? untitled).toLowerCase().includes(needle)) : props.sessions;
-  const messageSearch = useMessageSearch(props.client, query);
+  const messageSearch = useMessageSearch(props.client, searched);
   const showsMessages = messageSearch.status !== "idle" && messageSearch.status !== "unsupported";
   const results = useRef<HTMLDivElement>(null);
   const searchInput = useRef<HTMLInputElement>(null);
@@ -91,7 +93,11 @@ export function SessionSidebar(props: {
           placeholder={t("sidebar.search")}
           value={query}
           maxLength={500}
-          onInput={(event) => setQuery(event.currentTarget.value)}
+          onInput={(event) => {
+            setQuery(event.currentTarget.value);
+            if (!(event as unknown as InputEvent).isComposing) setSearched(event.currentTarget.value);
+          }}
+          onCompositionEnd={(event) => setSearched(event.currentTarget.value)}
           onKeyDown={(event) => arrows(event, false)}
         />
       </div>
