@@ -228,7 +228,8 @@ describe("approvals in the page", () => {
     await expect.poll(() => tool.locator("summary").innerText()).toMatch(/send_email\s+rejected/);
     await tool.locator("summary").click();
     expect(await tool.locator(".tool-section-label").allInnerTexts()).toContain("Rejection");
-    expect(await tool.locator(".tool-output").innerText()).toContain("wrong recipient");
+    // The person's words, not the sentence the model was told ("Error: the user rejected this call of …").
+    expect(await tool.locator(".tool-output").innerText()).toBe("wrong recipient");
     await page.reload();
     await waitForChat(page);
     await expect.poll(() => page.locator(".tool-card").last().locator("summary").innerText(), { timeout: 15_000 }).toMatch(/send_email\s+rejected/);

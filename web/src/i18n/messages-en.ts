@@ -125,6 +125,7 @@ export const en = {
   "tool.failed": "failed",
   "tool.rejected": "rejected",
   "tool.rejection": "Rejection",
+  "tool.noReason": "No reason given.",
   "tool.stopped": "stopped",
   "tool.stoppedNote": "The run ended before this call returned a result.",
   "tool.arguments": "Arguments",

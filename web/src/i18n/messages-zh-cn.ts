@@ -121,6 +121,7 @@ export const zhCN: Catalog = {
   "tool.failed": "失败",
   "tool.rejected": "已拒绝",
   "tool.rejection": "拒绝说明",
+  "tool.noReason": "未说明原因。",
   "tool.stopped": "已停止",
   "tool.stoppedNote": "运行在此调用返回结果之前已结束。",
   "tool.arguments": "参数",
