@@ -5,6 +5,7 @@ import type { AgentContext } from "./agent-context.js";
 import { type ApprovalDecision, approvalAnswerSchema, type ApprovalRequest } from "./approval.js";
 import { unrunnableReason } from "./normalize-tool-calls.js";
 import { announceToolStart, type ToolStartWriter } from "./tool-start.js";
+import { rejectionText } from "./rejection-text.js";
 
 type ToolCall = NonNullable<AIMessage["tool_calls"]>[number];
 
@@ -89,7 +90,7 @@ async function runOne(call: ToolCall, scope: CallScope): Promise<{ ok: boolean; 
     return { ok: false, content: `Error: unknown tool "${call.name}". Available tools: ${available}.` };
   }
   if (decision?.decision === "reject") {
-    return { ok: false, content: `Error: the user rejected this call of ${call.name}${decision.reason ? `: ${decision.reason}` : "."}` };
+    return { ok: false, content: rejectionText(call.name, decision.reason) };
   }
   const args = decision?.decision === "edit" && decision.args ? decision.args : call.args;
   return execute(tool, args, { context, toolCallId: callId(call), writer: scope.writer });

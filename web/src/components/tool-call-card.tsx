@@ -3,6 +3,7 @@ import { formatDuration } from "../i18n/intl-format.js";
 import type { PlainKey } from "../i18n/translator.js";
 import { durationMs } from "../state/chat-timeline.js";
 import type { ToolCallState, ToolCallView } from "../state/thread-state.js";
+import { rejectionReasonOf } from "../../../src/agent/rejection-text.js";
 
 const STATE_LABELS: Record<ToolCallState, PlainKey> = {
   error: "tool.failed",
@@ -33,7 +34,7 @@ export function ToolCallCard({ tool }: { tool: ToolCallView }) {
         {state === "rejected" ? (
           <>
             <div class="tool-section-label">{t("tool.rejection")}</div>
-            <pre class="tool-output">{rejectionReason(tool.error ?? tool.output, tool.name) ?? t("tool.noReason")}</pre>
+            <pre class="tool-output">{rejectionReasonOf(tool.error ?? tool.output, tool.name) ?? t("tool.noReason")}</pre>
           </>
         ) : tool.error !== undefined ? (
           <>
@@ -51,17 +52,4 @@ export function ToolCallCard({ tool }: { tool: ToolCallView }) {
       </div>
     </details>
   );
-}
-
-/**
- * The reason a human gave for rejecting a call, out of what the model was told ("Error: the user rejected this call
- * of send_email: wrong recipient"): the page shows the person's words in its own language, not the model's sentence.
- * Undefined when none was given; text of another shape is shown as it is.
- */
-export function rejectionReason(text: string | undefined, toolName: string): string | undefined {
-  if (text === undefined) return undefined;
-  const prefix = `Error: the user rejected this call of ${toolName}`;
-  if (!text.startsWith(prefix)) return text;
-  const rest = text.slice(prefix.length);
-  return rest.startsWith(": ") && rest.length > 2 ? rest.slice(2) : undefined;
 }
