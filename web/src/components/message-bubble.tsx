@@ -6,19 +6,24 @@ import { type ThreadState, toolCallView } from "../state/thread-state.js";
 import { MarkdownContent } from "./markdown-content.js";
 import { ToolCallCard } from "./tool-call-card.js";
 
-/** A completed message: the user's as plain text, the assistant's as Markdown with its tool calls. */
+/**
+ * A completed message: the user's as plain text, the assistant's as Markdown with its tool calls. A message with a
+ * speaker's `name` (an imported group chat, a run input naming its speaker) shows the name above its text: without
+ * it every participant of such a chat read as "you".
+ */
 export function MessageBubble({ message, state, found }: { message: TranscriptMessage; state: ThreadState; found?: boolean }) {
   const { t } = useI18n();
+  const speaker = message.name?.trim() || undefined;
   if (message.role === "user") {
     return (
-      <Bubble role="user" label={t("role.you")} messageId={message.id} found={found}>
+      <Bubble role="user" label={speaker ?? t("role.you")} speaker={speaker} messageId={message.id} found={found}>
         <div class="plain-text">{message.content}</div>
         <EditedBadge message={message} />
       </Bubble>
     );
   }
   return (
-    <Bubble role="assistant" label={t("role.assistant")} messageId={message.id} found={found}>
+    <Bubble role="assistant" label={speaker ?? t("role.assistant")} speaker={speaker} messageId={message.id} found={found}>
       {message.content && <MarkdownContent text={message.content} />}
       {message.tool_calls?.map((call) => <ToolCallCard key={call.id} tool={toolCallView(state, call, message)} />)}
       <EditedBadge message={message} />
@@ -74,6 +79,8 @@ export function PendingBubble({ text, queued, onWithdraw }: { text: string; queu
 function Bubble(props: {
   role: "user" | "assistant";
   label: string;
+  /** A named speaker, shown above the text. */
+  speaker?: string | undefined;
   messageId?: string;
   streaming?: boolean;
   pending?: boolean;
@@ -85,7 +92,14 @@ function Bubble(props: {
   return (
     <article class={classes.filter(Boolean).join(" ")} data-role={props.role} data-message-id={props.messageId} aria-busy={props.streaming ? "true" : undefined}>
       <h3 class="visually-hidden">{props.label}</h3>
-      <div class="bubble">{props.children}</div>
+      <div class="bubble">
+        {props.speaker !== undefined && (
+          <div class="speaker" aria-hidden="true">
+            {props.speaker}
+          </div>
+        )}
+        {props.children}
+      </div>
     </article>
   );
 }

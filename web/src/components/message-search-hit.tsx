@@ -15,7 +15,7 @@ export function MessageSearchHit(props: { hit: SearchHit; query: string; onOpen:
   const { hit } = props;
   const { t, locale } = useI18n();
   const title = hit.thread_title ?? t("session.untitled");
-  const role = hit.role === "tool" && hit.name ? t("role.toolNamed", { name: hit.name }) : t(ROLE_LABELS[hit.role]);
+  const role = speakerOf(hit) ?? (hit.role === "tool" && hit.name ? t("role.toolNamed", { name: hit.name }) : t(ROLE_LABELS[hit.role]));
   const snippet = highlightSnippet(hit.snippet, props.query).map((part, index) => (part.match ? <mark key={index}>{part.text}</mark> : part.text));
   return (
     <button type="button" class="search-hit" data-thread-id={hit.thread_id} data-message-id={hit.id} onClick={props.onOpen}>
@@ -32,4 +32,10 @@ export function MessageSearchHit(props: { hit: SearchHit; query: string; onOpen:
       </span>
     </button>
   );
+}
+
+/** A user's or assistant's line said by a named speaker (an imported group chat) is labelled with the name. */
+function speakerOf(hit: SearchHit): string | undefined {
+  if (hit.role !== "user" && hit.role !== "assistant") return undefined;
+  return hit.name?.trim() || undefined;
 }
