@@ -97,7 +97,9 @@ describe("the timeline panel", () => {
     const divider = page.locator(".replay-divider");
     await divider.waitFor({ timeout: 10_000 });
     expect(await divider.getAttribute("data-checkpoint-id")).toBe(startId);
-    expect(await divider.innerText()).toBe(`Replayed from checkpoint ${startId} · new branch`);
+    // In words, not the checkpoint's UUID (it is the tooltip).
+    expect(await divider.innerText()).toBe("Replayed from an earlier checkpoint · new branch");
+    expect(await divider.locator(".replay-divider-label").getAttribute("title")).toBe(`Checkpoint ${startId ?? ""}`);
     await expect.poll(() => lastAssistantText(page).catch(() => ""), { timeout: 15_000 }).toBe("Tool calculator returned: 42");
     await page.getByRole("button", { name: "Stop", exact: true }).waitFor({ state: "detached" });
     const branchRows = ["user: bye", "assistant: You said: bye", "divider", "assistant: tool", "assistant: Tool calculator returned: 42"];

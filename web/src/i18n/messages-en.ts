@@ -139,7 +139,7 @@ export const en = {
   "run.retry": "Retry",
   "regenerate.button": "Regenerate reply",
   "regenerate.unavailable": "This reply cannot be generated again here: this session keeps no step from before it (a fork or an import starts from its last state, and old steps are pruned).",
-  "replay.fromCheckpoint": "Replayed from checkpoint {checkpoint} · new branch",
+  "replay.checkpointTitle": "Checkpoint {checkpoint}",
   "replay.fromEarlier": "Replayed from an earlier checkpoint · new branch",
 
   "breakpoint.region": "Paused reply",

@@ -135,7 +135,7 @@ export const zhCN: Catalog = {
   "run.retry": "重试",
   "regenerate.button": "重新生成回复",
   "regenerate.unavailable": "无法在此重新生成此回复：本会话没有保留它之前的步骤（分叉或导入的会话从最后状态开始，旧步骤也会被清理）。",
-  "replay.fromCheckpoint": "从检查点 {checkpoint} 重放 · 新分支",
+  "replay.checkpointTitle": "检查点 {checkpoint}",
   "replay.fromEarlier": "从较早的检查点重放 · 新分支",
 
   "breakpoint.region": "已暂停的回复",
