@@ -80,9 +80,14 @@ describe("threadline chat (line by line through pipes)", () => {
   it("/sessions lists, /switch moves to another session by title, /history shows it, /new starts one", { timeout: SPAWN_TIMEOUT_MS }, async () => {
     await using client = await TestWsClient.connect(fixture.server.wsUrl);
     const target = await client.call<{ thread_id: string }>("thread.open", { title: "Project Kestrel notes" });
+    // A web tab's session, opened and left: nothing to list.
+    const blank = await client.call<{ thread_id: string }>("thread.open", { window_id: "web-left-open" });
     await using cli = startCli(["--url", fixture.server.url, "--window", "pipe-switch"]);
     cli.writeLine("/sessions");
-    await cli.waitFor("stdout", (text) => text.includes("Project Kestrel notes"));
+    await cli.waitFor("stdout", (text) => text.includes("Project Kestrel notes") && /blank sessions? not shown/.test(text));
+    expect(cli.stdout).not.toContain(blank.thread_id.slice(0, 8));
+    // The terminal's own session is blank too, and listed: it is the current one.
+    expect(cli.stdout).toMatch(/^\* /m);
     cli.writeLine("/switch kestrel");
     await cli.waitFor("stderr", (text) => text.includes(`switched to Project Kestrel notes (${target.thread_id})`));
     cli.writeLine("hello kestrel");

@@ -1,4 +1,6 @@
+import { isBlankSession } from "../../sessions/blank-session.js";
 import type { SessionPage } from "../../sessions/session.js";
+import { counted } from "../count-words.js";
 import { type ChatConnection, isMethodNotFound } from "./chat-connection.js";
 import type { ChatOptions } from "./chat-options.js";
 import { type ChatOutput, type ChatSession, NOTHING_TO_REGENERATE } from "./chat-session.js";
@@ -98,15 +100,19 @@ export async function runSlashCommand(line: string, context: SlashContext): Prom
   }
 }
 
+/** The user's sessions, newest activity first; blank ones (every web tab opens one) only when current. */
 async function listSessions(context: SlashContext): Promise<void> {
   const page = await context.connection.call<SessionPage>("thread.list", { limit: 30 });
   const { stdout, style } = context.output;
-  if (page.sessions.length === 0) stdout.write("no sessions yet\n");
-  for (const session of page.sessions) {
+  const shown = page.sessions.filter((session) => session.thread_id === context.session.threadId || !isBlankSession(session));
+  if (shown.length === 0) stdout.write("no sessions yet\n");
+  for (const session of shown) {
     const marker = session.thread_id === context.session.threadId ? "*" : " ";
     const when = new Date(session.last_activity_at).toLocaleString();
     stdout.write(`${marker} ${style.bold(session.thread_id.slice(0, 8))}  ${session.title ?? style.dim("(untitled)")}  ${style.dim(`${session.status} · ${when}`)}\n`);
   }
+  const blank = page.sessions.length - shown.length;
+  if (blank > 0) stdout.write(style.dim(`(${counted(blank, "blank session")} not shown: nothing was said in ${blank === 1 ? "it" : "them"})\n`));
 }
 
 async function switchSession(query: string, context: SlashContext): Promise<void> {
