@@ -16,6 +16,13 @@ const SORT_COLUMNS: Record<SessionSearchFilter["sort_by"], string> = {
   updated_at: "updated_at",
 };
 
+/**
+ * The metadata filter (`$2`, containment): `metadata.assistant_id` is matched against the thread's assistant, the
+ * value every answer shows there (`toSession`, the HTTP thread shape), never a stale or hand-set stored one.
+ */
+const METADATA_MATCHES = `metadata @> ($2::jsonb - 'assistant_id')
+  AND (NOT ($2::jsonb ? 'assistant_id') OR to_jsonb(assistant_id) = $2::jsonb -> 'assistant_id')`;
+
 const COLUMNS = `thread_id, user_id, window_id, assistant_id, title, status, awaiting_human, metadata, message_seq,
   created_at, updated_at, last_activity_at, last_activity_at::text AS activity_key,
   coalesce((SELECT seq FROM thread_event_seqs WHERE thread_event_seqs.thread_id = threads.thread_id), 0) AS event_seq`;
@@ -143,7 +150,7 @@ export class SessionStore {
     const direction = filter.sort_order === "asc" ? "ASC" : "DESC";
     const { rows } = await this.pool.query<SessionRow>(
       `SELECT ${COLUMNS} FROM threads
-        WHERE user_id = $1 AND metadata @> $2::jsonb AND ($3::text IS NULL OR status = $3)
+        WHERE user_id = $1 AND ${METADATA_MATCHES} AND ($3::text IS NULL OR status = $3)
           AND ($6::uuid[] IS NULL OR thread_id = ANY($6::uuid[]))
         ORDER BY ${sortColumn} ${direction}, thread_id ${direction} LIMIT $4 OFFSET $5`,
       [userId, JSON.stringify(filter.metadata ?? {}), filter.status ?? null, filter.limit, filter.offset, filter.ids ?? null],
@@ -154,7 +161,7 @@ export class SessionStore {
   /** LangGraph's `POST /threads/count`: how many of the user's threads `search` would find without paging. */
   async count(userId: string, filter: Pick<SessionSearchFilter, "metadata" | "status">): Promise<number> {
     const { rows } = await this.pool.query<{ count: number }>(
-      "SELECT count(*)::int AS count FROM threads WHERE user_id = $1 AND metadata @> $2::jsonb AND ($3::text IS NULL OR status = $3)",
+      `SELECT count(*)::int AS count FROM threads WHERE user_id = $1 AND ${METADATA_MATCHES} AND ($3::text IS NULL OR status = $3)`,
       [userId, JSON.stringify(filter.metadata ?? {}), filter.status ?? null],
     );
     return rows[0]?.count ?? 0;

@@ -38,6 +38,34 @@ describe("threads.search ids", () => {
   });
 });
 
+describe("threads.search metadata.assistant_id", () => {
+  it("matches the thread's assistant, as every thread shows it in metadata, not a stale or hand-set stored value", async () => {
+    const other = await sdk.alice.assistants.create({ graphId: "chat", name: "second opinion" });
+    const plain = await sdk.alice.threads.create();
+    const defaultAssistant = plain.metadata?.assistant_id as string;
+    expect(defaultAssistant).toBeTruthy();
+    const ofOther = await sdk.alice.threads.create({ metadata: { assistant_id: other.assistant_id } });
+    // A hand-set metadata.assistant_id names no assistant of the thread: the thread still shows its own.
+    const handSet = await sdk.alice.threads.create();
+    const updated = await sdk.alice.threads.update(handSet.thread_id, { metadata: { assistant_id: other.assistant_id, tag: "x" } });
+    expect(updated.metadata?.assistant_id).toBe(defaultAssistant);
+    const threeIds = [plain.thread_id, ofOther.thread_id, handSet.thread_id];
+    const search = (assistantId: string, extra: Record<string, unknown> = {}) =>
+      sdk.alice.threads.search({ ids: threeIds, metadata: { assistant_id: assistantId, ...extra }, sortBy: "created_at", sortOrder: "asc" });
+
+    expect(ids(await search(defaultAssistant))).toEqual([plain.thread_id, handSet.thread_id]);
+    expect(ids(await search(other.assistant_id))).toEqual([ofOther.thread_id]);
+    expect(ids(await search(defaultAssistant, { tag: "x" }))).toEqual([handSet.thread_id]);
+    expect(await search("no-such-assistant")).toEqual([]);
+    // Each thread found shows the assistant it was found by.
+    for (const thread of await search(defaultAssistant)) expect(thread.metadata?.assistant_id).toBe(defaultAssistant);
+    expect(await sdk.alice.threads.count({ metadata: { assistant_id: other.assistant_id } })).toBe(1);
+    // Bob's threads of the same default assistant never answer alice.
+    const bobs = await sdk.bob.threads.create();
+    expect(ids(await sdk.alice.threads.search({ metadata: { assistant_id: defaultAssistant }, limit: 100 }))).not.toContain(bobs.thread_id);
+  });
+});
+
 describe("threads.search sortBy / sortOrder", () => {
   it("orders by each key in both directions, paged, and updated_at by the updated_at it answers", async () => {
     const created = await aliceThreads("sort", 4);
