@@ -117,6 +117,7 @@ const configSchema = z.object({
   JWT_PUBLIC_KEY: z.string().min(1).optional(),
   JWT_ISSUER: z.string().min(1).optional(),
   JWT_AUDIENCE: z.string().min(1).optional(),
+  JWT_REQUIRE_EXP: booleanFromString.default(true),
   /** @default "info" */
   LOG_LEVEL: z.enum(LOG_LEVELS).default("info"),
   /** Path of the LangGraph CLI style graph declarations. @default "./langgraph.json" */

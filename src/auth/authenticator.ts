@@ -11,7 +11,7 @@ export interface Authenticator {
 }
 
 /** Build the authenticator for the configured mode. */
-export function createAuthenticator(config: Pick<Config, "AUTH_MODE" | "JWT_SECRET" | "JWT_PUBLIC_KEY" | "JWT_ISSUER" | "JWT_AUDIENCE">, keys: ApiKeyStore): Authenticator {
+export function createAuthenticator(config: Pick<Config, "AUTH_MODE" | "JWT_SECRET" | "JWT_PUBLIC_KEY" | "JWT_ISSUER" | "JWT_AUDIENCE" | "JWT_REQUIRE_EXP">, keys: ApiKeyStore): Authenticator {
   switch (config.AUTH_MODE) {
     case "none":
       return { authenticate: () => Promise.resolve(LOCAL_USER) };
@@ -28,17 +28,19 @@ export function createAuthenticator(config: Pick<Config, "AUTH_MODE" | "JWT_SECR
   }
 }
 
-function jwtAuthenticator(config: Pick<Config, "JWT_SECRET" | "JWT_PUBLIC_KEY" | "JWT_ISSUER" | "JWT_AUDIENCE">): Authenticator {
+function jwtAuthenticator(config: Pick<Config, "JWT_SECRET" | "JWT_PUBLIC_KEY" | "JWT_ISSUER" | "JWT_AUDIENCE" | "JWT_REQUIRE_EXP">): Authenticator {
   const key: Uint8Array | KeyObject = config.JWT_PUBLIC_KEY
     ? createPublicKey(config.JWT_PUBLIC_KEY.replace(/\\n/g, "\n"))
     : new TextEncoder().encode(config.JWT_SECRET ?? "");
   // Every asymmetric algorithm jose verifies (it checks that the key fits the algorithm), every HMAC one for a secret.
   const algorithms = config.JWT_PUBLIC_KEY ? ["RS256", "RS384", "RS512", "PS256", "PS384", "PS512", "ES256", "ES384", "ES512", "EdDSA"] : ["HS256", "HS384", "HS512"];
+  // A token without `exp` would be valid for ever: a leaked one could never be stopped short of a new key.
+  const requiredClaims = config.JWT_REQUIRE_EXP ? ["exp"] : [];
   return {
     async authenticate(token) {
       if (!token) throw new AppError("unauthorized", "Missing token (Authorization: Bearer <jwt>)");
       try {
-        const { payload } = await jwtVerify(token, key, { algorithms, issuer: config.JWT_ISSUER, audience: config.JWT_AUDIENCE });
+        const { payload } = await jwtVerify(token, key, { algorithms, requiredClaims, issuer: config.JWT_ISSUER, audience: config.JWT_AUDIENCE });
         if (typeof payload.sub !== "string" || payload.sub.length === 0) throw new Error("token has no sub");
         // The sub is stored as the user id (`userIdProblem` says which cannot be one).
         const problem = userIdProblem(payload.sub);

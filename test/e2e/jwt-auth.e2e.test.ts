@@ -50,6 +50,20 @@ describe("AUTH_MODE=jwt", () => {
     expect(await refused.json()).toMatchObject({ code: "unauthorized" });
   });
 
+  it("refuses a token without exp (valid for ever) unless JWT_REQUIRE_EXP=false", async () => {
+    const forever = await new SignJWT({ sub: "alice" }).setProtectedHeader({ alg: "HS256" }).setIssuedAt().sign(new TextEncoder().encode(SECRET));
+    const search = (url: string) => fetch(`${url}/threads/search`, { method: "POST", headers: { Authorization: `Bearer ${forever}`, "Content-Type": "application/json" }, body: "{}" });
+    {
+      await using server = await startTestServer({ databaseUrl: database.url, env: { AUTH_MODE: "jwt", JWT_SECRET: SECRET } });
+      const refused = await search(server.url);
+      expect(refused.status).toBe(401);
+      expect(await refused.json()).toMatchObject({ code: "unauthorized", message: expect.stringMatching(/exp/) as unknown });
+      await expect(TestWsClient.connect(server.wsUrl, { token: forever })).rejects.toThrow(/401/);
+    }
+    await using lenient = await startTestServer({ databaseUrl: database.url, env: { AUTH_MODE: "jwt", JWT_SECRET: SECRET, JWT_REQUIRE_EXP: false } });
+    expect((await search(lenient.url)).status).toBe(200);
+  });
+
   it("public keys (RS256) with issuer and audience checks", async () => {
     const { publicKey, privateKey } = generateKeyPairSync("rsa", { modulusLength: 2048 });
     const pem = publicKey.export({ type: "spki", format: "pem" }).toString();
