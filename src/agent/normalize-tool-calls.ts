@@ -89,5 +89,7 @@ export function unrunnableReason(message: AIMessage, toolCallId: string): string
 /** OpenAI-compatible `finish_reason: "length"`, Anthropic `stop_reason: "max_tokens"`, Ollama `done_reason: "length"`. */
 function wasCutOff(reply: AIMessage): boolean {
   const metadata = reply.response_metadata as Record<string, unknown> | undefined;
-  return metadata?.finish_reason === "length" || metadata?.stop_reason === "max_tokens" || metadata?.done_reason === "length";
+  // @langchain/anthropic's stream puts message_delta's stop_reason in additional_kwargs, its invoke in response_metadata.
+  const stopReason = metadata?.stop_reason ?? reply.additional_kwargs.stop_reason;
+  return metadata?.finish_reason === "length" || stopReason === "max_tokens" || metadata?.done_reason === "length";
 }

@@ -5,7 +5,7 @@ import { AIMessageChunk, type BaseMessage, isBaseMessage } from "@langchain/core
 import { ChatGenerationChunk, type ChatResult } from "@langchain/core/outputs";
 import { type Runnable, type RunnableConfig, RunnableLambda } from "@langchain/core/runnables";
 import { randomUUID } from "node:crypto";
-import { withProviderSafeNames } from "./message-names.js";
+import { providerMessages } from "./provider-messages.js";
 import { findOutboundRefusal } from "../outbound/guarded-fetch.js";
 import { isTokenizingModel, type ModelTokenizer } from "../memory/token-counter.js";
 import { isToolPromptModel, type ToolSchema } from "../memory/tool-schema-tokens.js";
@@ -101,7 +101,7 @@ export class ResilientChatModel extends BaseChatModel {
       const failures: { spec: string; message: string }[] = [];
       for (const { spec, runnable } of runnables) {
         try {
-          return await runnable.invoke(Array.isArray(input) && input.every(isBaseMessage) ? withProviderSafeNames(input) : input, options);
+          return await runnable.invoke(Array.isArray(input) && input.every(isBaseMessage) ? providerMessages(input, { spec, shaped: true }) : input, options);
         } catch (error) {
           if (options?.signal?.aborted) throw error;
           failures.push({ spec, message: this.failureMessage(structuredFailure(error, this.chain.timeoutMs)) });
@@ -123,7 +123,6 @@ export class ResilientChatModel extends BaseChatModel {
   ): AsyncGenerator<ChatGenerationChunk> {
     const failures: { spec: string; message: string }[] = [];
     const id = `run-msg-${randomUUID()}`;
-    const sent = withProviderSafeNames(messages);
     for (const candidate of this.chain.candidates) {
       let streamed = false;
       // Chunks without text or tool calls (a provider's opening `role` chunk) are held back until output comes:
@@ -136,7 +135,7 @@ export class ResilientChatModel extends BaseChatModel {
         }
       };
       try {
-        for await (const chunk of this.streamCandidate(candidate, sent, { signal: options.signal, id })) {
+        for await (const chunk of this.streamCandidate(candidate, providerMessages(messages, { spec: candidate.spec }), { signal: options.signal, id })) {
           held.push(chunk);
           if (!streamed && !carriesOutput(chunk)) continue;
           streamed = true;

@@ -3,6 +3,7 @@ import { HumanMessage, SystemMessage } from "@langchain/core/messages";
 import { afterEach, describe, expect, it } from "vitest";
 import { createChatModel, validateModelSpec } from "../../src/models/create-chat-model.js";
 import type { ModelSettings } from "../../src/models/model-settings.js";
+import { writeAnthropicStream } from "./anthropic-stream.js";
 import { type RecordingServer, startRecordingServer } from "./recording-server.js";
 
 const CALCULATOR = {
@@ -22,7 +23,7 @@ describe("Anthropic", () => {
   });
 
   it("streams from the Messages API with the system prompt, tools and max_tokens it requires", async () => {
-    server = await startRecordingServer((_request, response) => writeAnthropicStream(response, ["Bonjour", " !"]));
+    server = await startRecordingServer((_request, response) => writeAnthropicStream(response, { text: ["Bonjour", " !"] }));
     const settings: ModelSettings = { anthropicApiKey: "sk-ant-test-000000000000", anthropicBaseUrl: server.url, fakeChunkDelayMs: 0, maxRetries: 0 };
     const model = await createChatModel("anthropic:claude-test", settings, { temperature: 0.2 });
     const bound = model.bindTools?.([CALCULATOR]);
@@ -48,7 +49,7 @@ describe("Anthropic", () => {
 
   it("counts the output tokens message_delta reports, not message_start's early count on top of them", async () => {
     // message_start says output_tokens 1; message_delta's 17 is the reply's cumulative count, that 1 included.
-    server = await startRecordingServer((_request, response) => writeAnthropicStream(response, ["Bonjour", " !"], { outputTokens: 17 }));
+    server = await startRecordingServer((_request, response) => writeAnthropicStream(response, { text: ["Bonjour", " !"], outputTokens: 17 }));
     const settings: ModelSettings = { anthropicApiKey: "sk-ant-test-000000000000", anthropicBaseUrl: server.url, fakeChunkDelayMs: 0, maxRetries: 0 };
     const model = await createChatModel("anthropic:claude-test", settings);
     const bound = model.bindTools?.([CALCULATOR]);
@@ -149,22 +150,6 @@ describe("Ollama", () => {
     expect(server.requests).toHaveLength(1);
   });
 });
-
-/** Anthropic's event stream of a text reply; `outputTokens` is message_delta's final count (default: one per piece). */
-function writeAnthropicStream(response: ServerResponse, pieces: string[], usage: { outputTokens?: number } = {}): void {
-  response.writeHead(200, { "content-type": "text/event-stream" });
-  const send = (event: string, data: unknown) => response.write(`event: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
-  send("message_start", {
-    type: "message_start",
-    message: { id: "msg_1", type: "message", role: "assistant", model: "claude-test", content: [], stop_reason: null, stop_sequence: null, usage: { input_tokens: 12, output_tokens: 1 } },
-  });
-  send("content_block_start", { type: "content_block_start", index: 0, content_block: { type: "text", text: "" } });
-  for (const text of pieces) send("content_block_delta", { type: "content_block_delta", index: 0, delta: { type: "text_delta", text } });
-  send("content_block_stop", { type: "content_block_stop", index: 0 });
-  send("message_delta", { type: "message_delta", delta: { stop_reason: "end_turn", stop_sequence: null }, usage: { output_tokens: usage.outputTokens ?? pieces.length } });
-  send("message_stop", { type: "message_stop" });
-  response.end();
-}
 
 function writeOllamaStream(response: ServerResponse, pieces: string[]): void {
   response.writeHead(200, { "content-type": "application/x-ndjson" });

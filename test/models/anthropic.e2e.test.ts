@@ -1,0 +1,110 @@
+import type { ServerResponse } from "node:http";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { RunningServer } from "../../src/app.js";
+import { SHAPED_ANSWER_REQUEST } from "../../src/models/provider-messages.js";
+import { createTestDatabase, type TestDatabase } from "../helpers/test-database.js";
+import { startTestServer } from "../helpers/test-server.js";
+import { chat, TestWsClient } from "../helpers/ws-client.js";
+import { writeAnthropicStream } from "./anthropic-stream.js";
+import { type RecordingServer, startRecordingServer } from "./recording-server.js";
+
+// Threadline runs on a stand-in for Anthropic's Messages API: what Claude sends that an OpenAI-shaped runtime
+// mishandles (empty replies, prefill, where the stop reason is), through real runs.
+
+let database: TestDatabase;
+let provider: RecordingServer;
+let server: RunningServer;
+
+beforeAll(async () => {
+  database = await createTestDatabase();
+  provider = await startRecordingServer();
+  server = await startTestServer({
+    databaseUrl: database.url,
+    env: { MODEL: "anthropic:claude-test", ANTHROPIC_BASE_URL: provider.url, ANTHROPIC_API_KEY: "sk-ant-test-000000000000", MODEL_MAX_RETRIES: 0 },
+  });
+});
+afterAll(async () => {
+  await server.close();
+  await provider[Symbol.asyncDispose]();
+  await database.drop();
+});
+
+interface SentMessage {
+  role: string;
+  content: unknown;
+}
+const sentMessages = (index: number) => (provider.requests[index]?.body.messages ?? []) as SentMessage[];
+const isEmpty = (content: unknown) => (typeof content === "string" ? content.trim() === "" : Array.isArray(content) && content.length === 0);
+
+/** A non-streamed Messages API answer calling the forced tool with `input`. */
+function answerWithTool(response: ServerResponse, name: string, input: Record<string, unknown>): void {
+  response.writeHead(200, { "content-type": "application/json" }).end(
+    JSON.stringify({
+      id: "msg_2", type: "message", role: "assistant", model: "claude-test", stop_reason: "tool_use", stop_sequence: null,
+      content: [{ type: "tool_use", id: "toolu_shape", name, input }],
+      usage: { input_tokens: 30, output_tokens: 8 },
+    }),
+  );
+}
+
+async function openThread(client: TestWsClient, assistantId?: string): Promise<string> {
+  const { thread_id } = await client.call<{ thread_id: string }>("thread.open", assistantId ? { assistant_id: assistantId } : {});
+  return thread_id;
+}
+
+describe("Claude behind a Threadline run", () => {
+  it("an empty reply (a refusal) does not break the thread: later requests leave it out", async () => {
+    provider.handle((_request, response, index) => writeAnthropicStream(response, index === 0 ? { stopReason: "refusal" } : { text: ["Happy to help", " with that."] }));
+    const first = provider.requests.length;
+    await using client = await TestWsClient.connect(server.wsUrl);
+    const threadId = await openThread(client);
+    expect((await chat(client, threadId, "Something Claude declines")).final.event).toBe("run.completed");
+    const { final } = await chat(client, threadId, "Then something else");
+    expect(final.event, JSON.stringify(final.data)).toBe("run.completed");
+    // Anthropic refuses any request with an empty message but a final one: none is sent.
+    const sent = sentMessages(first + 1);
+    expect(sent.filter((message) => message.role === "assistant" && isEmpty(message.content))).toEqual([]);
+    expect(JSON.stringify(sent)).toContain("Then something else");
+  });
+
+  it("tool calls of a reply cut off at max_tokens never run (the stop reason is where @langchain/anthropic's stream puts it)", async () => {
+    provider.handle((request, response) => {
+      const messages = request.body.messages as SentMessage[];
+      const answered = JSON.stringify(messages.at(-1)?.content ?? "").includes("tool_result");
+      if (answered) return writeAnthropicStream(response, { text: ["Sorry, my answer was cut off."] });
+      return writeAnthropicStream(response, { text: ["Let me compute."], toolUses: [{ id: "toolu_1", name: "calculator", inputPieces: ['{"expression": ', '"2+2"}'] }], stopReason: "max_tokens" });
+    });
+    await using client = await TestWsClient.connect(server.wsUrl);
+    const threadId = await openThread(client);
+    const { runId, final } = await chat(client, threadId, "What is 2+2?");
+    expect(final.event, JSON.stringify(final.data)).toBe("run.completed");
+    const events = client.events(threadId).filter((frame) => frame.run_id === runId);
+    expect(events.filter((frame) => frame.event === "tool.started")).toEqual([]);
+    const completed = events.find((frame) => frame.event === "tool.completed")?.data as { error?: string } | undefined;
+    expect(completed?.error).toMatch(/cut off at its token limit/);
+  });
+
+  it("a shaped answer's call ends with a user turn (Claude refuses a final assistant message: prefill)", async () => {
+    provider.handle((request, response) => {
+      if (request.body.stream === true) return writeAnthropicStream(response, { text: ["The answer is 42.\n"] });
+      const tool = (request.body.tool_choice as { name: string }).name;
+      return answerWithTool(response, tool, { answer: "42" });
+    });
+    const created = await fetch(`${server.url}/assistants`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ graph_id: "chat", context: { tools: [], response_shape: { type: "object", properties: { answer: { type: "string" } }, required: ["answer"] } } }),
+    });
+    const { assistant_id } = (await created.json()) as { assistant_id: string };
+    const before = provider.requests.length;
+    await using client = await TestWsClient.connect(server.wsUrl);
+    const threadId = await openThread(client, assistant_id);
+    const { final } = await chat(client, threadId, "What is 6*7?");
+    expect(final.event, JSON.stringify(final.data)).toBe("run.completed");
+    expect(final.data).toMatchObject({ structured_response: { answer: "42" } });
+    const shaped = provider.requests.slice(before).find((request) => request.body.stream !== true);
+    const messages = (shaped?.body.messages ?? []) as SentMessage[];
+    expect(messages.map((message) => message.role)).toEqual(["user", "assistant", "user"]);
+    expect(messages.at(-1)?.content).toBe(SHAPED_ANSWER_REQUEST);
+  });
+});
