@@ -10,7 +10,8 @@ export function toThreadResponse(session: Session, values: unknown = null, tasks
     thread_id: session.thread_id,
     created_at: session.created_at,
     updated_at: session.updated_at,
-    metadata: { ...session.metadata, assistant_id: session.assistant_id },
+    // LangGraph Platform stamps both on a thread at each run; clients list a graph's threads by them.
+    metadata: { ...session.metadata, ...(session.graph_id !== null ? { graph_id: session.graph_id } : {}), assistant_id: session.assistant_id },
     status: session.status,
     values,
     interrupts: interruptsByTask(tasks),

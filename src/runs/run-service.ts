@@ -15,7 +15,7 @@ import type { ThreadStateService } from "../sessions/thread-state-service.js";
 import type { ToolDefinition } from "../tools/tool-definition.js";
 import type { ActiveRuns } from "./active-runs.js";
 import { CommitGate } from "./commit-gate.js";
-import { followGraph, titleFromFirstMessage } from "./submission-session.js";
+import { followRunAssistant, titleFromFirstMessage } from "./submission-session.js";
 import { breakpointList, checkRunRequest } from "./run-request-checks.js";
 import { answersOf, recordApproval, resumeValueFor } from "./interrupt-answer.js";
 import { isActive, type Run, type RunKind } from "./run.js";
@@ -77,8 +77,8 @@ export class RunService {
         gate = new CommitGate();
         this.deps.dispatcher.startBeforeCommit(submitted.run, { assistant, previous: { run: submitted.previous } }, gate);
       }
-      // A run of another graph than the thread's: the thread follows it (its state is read with its assistant's graph).
-      const followed = !submitted.duplicate && assistant.assistant_id !== session.assistant_id ? await followGraph(this.deps, client, { session, assistant }) : undefined;
+      // A run of another assistant than the thread's: the thread follows it (`followRunAssistant`).
+      const followed = !submitted.duplicate && assistant.assistant_id !== session.assistant_id ? await followRunAssistant(this.deps.sessions, client, { session, assistant }) : undefined;
       // A thread's first run titles an untitled session, in the same round trip as its start events and the commit.
       const titled = !submitted.duplicate && !session.title && !submitted.previous ? titleFromFirstMessage(this.deps.sessions, client, submitted.run) : undefined;
       titled?.catch(() => undefined);

@@ -1,4 +1,3 @@
-import type { AssistantService } from "../assistants/assistant-service.js";
 import type { Assistant } from "../assistants/assistant.js";
 import type { Queryable } from "../db/database.js";
 import { autoTitle, titleText } from "../sessions/auto-title.js";
@@ -19,16 +18,12 @@ export async function titleFromFirstMessage(sessions: Pick<SessionStore, "titleI
 }
 
 /**
- * A run of another graph than the thread's assistant's makes its assistant the thread's: the thread's state is read
- * with its assistant's graph. A thread's assistant deleted since counts as another graph.
+ * A run's assistant becomes its thread's (the caller calls this only when they differ), as LangGraph Platform stamps a
+ * run's `assistant_id` and `graph_id` on its thread: clients list threads by them (agent-chat-ui searches
+ * `{graph_id}` or `{assistant_id}`), and the thread's state is read with its assistant's graph — the one that
+ * wrote it last. Later runs that name no assistant (the web page, the terminal) go on with it.
  */
-export async function followGraph(
-  deps: { assistants: Pick<AssistantService, "get">; sessions: Pick<SessionStore, "followAssistant"> },
-  client: Queryable,
-  change: { session: Session; assistant: Assistant },
-): Promise<Session | undefined> {
+export function followRunAssistant(sessions: Pick<SessionStore, "followAssistant">, client: Queryable, change: { session: Session; assistant: Assistant }): Promise<Session | undefined> {
   const { session, assistant } = change;
-  const current = await deps.assistants.get(session.user_id, session.assistant_id, client).catch(() => undefined);
-  if (current?.graph_id === assistant.graph_id) return undefined;
-  return deps.sessions.followAssistant(client, { userId: session.user_id, threadId: session.thread_id }, assistant.assistant_id);
+  return sessions.followAssistant(client, { userId: session.user_id, threadId: session.thread_id }, assistant.assistant_id);
 }

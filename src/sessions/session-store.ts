@@ -17,13 +17,23 @@ const SORT_COLUMNS: Record<SessionSearchFilter["sort_by"], string> = {
 };
 
 /**
- * The metadata filter (`$2`, containment): `metadata.assistant_id` is matched against the thread's assistant, the
- * value every answer shows there (`toSession`, the HTTP thread shape), never a stale or hand-set stored one.
+ * The graph of the thread's assistant: a default assistant's id is its graph's, a created one (a UUID) is looked up;
+ * null when that assistant was deleted since.
  */
-const METADATA_MATCHES = `metadata @> ($2::jsonb - 'assistant_id')
-  AND (NOT ($2::jsonb ? 'assistant_id') OR to_jsonb(assistant_id) = $2::jsonb -> 'assistant_id')`;
+const GRAPH_OF_THREAD = `CASE WHEN threads.assistant_id ~* '^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$'
+  THEN (SELECT assistants.graph_id FROM assistants WHERE assistants.assistant_id = threads.assistant_id::uuid)
+  ELSE threads.assistant_id END`;
 
-const COLUMNS = `thread_id, user_id, window_id, assistant_id, title, status, awaiting_human, metadata, message_seq,
+/**
+ * The metadata filter (`$2`, containment): `metadata.assistant_id` and `metadata.graph_id` are matched against the
+ * thread's assistant and its graph, the values every answer shows there (`toSession`, the HTTP thread shape), never
+ * a stale or hand-set stored one — LangGraph clients list a graph's threads by `{graph_id}` (agent-chat-ui does).
+ */
+const METADATA_MATCHES = `metadata @> ($2::jsonb - 'assistant_id' - 'graph_id')
+  AND (NOT ($2::jsonb ? 'assistant_id') OR to_jsonb(assistant_id) = $2::jsonb -> 'assistant_id')
+  AND (NOT ($2::jsonb ? 'graph_id') OR to_jsonb(${GRAPH_OF_THREAD}) = $2::jsonb -> 'graph_id')`;
+
+const COLUMNS = `thread_id, user_id, window_id, assistant_id, ${GRAPH_OF_THREAD} AS graph_id, title, status, awaiting_human, metadata, message_seq,
   created_at, updated_at, last_activity_at, last_activity_at::text AS activity_key,
   coalesce((SELECT seq FROM thread_event_seqs WHERE thread_event_seqs.thread_id = threads.thread_id), 0) AS event_seq`;
 
@@ -289,12 +299,13 @@ function toSession(row: SessionRow): Session {
     user_id: row.user_id,
     window_id: row.window_id,
     assistant_id: row.assistant_id,
+    graph_id: row.graph_id,
     title: row.title,
     status: row.status,
     awaiting_human: row.awaiting_human,
     // `metadata.assistant_id` names the thread's assistant (LangGraph's convention; the HTTP API always shows it so):
     // a stale or hand-set one (a PATCH, a run of another assistant since) never contradicts the thread's.
-    metadata: "assistant_id" in row.metadata ? { ...row.metadata, assistant_id: row.assistant_id } : row.metadata,
+    metadata: shownMetadata(row),
     created_at: row.created_at.toISOString(),
     updated_at: row.updated_at.toISOString(),
     last_activity_at: row.last_activity_at.toISOString(),
@@ -317,4 +328,15 @@ function decodeCursor(cursor: string): { activity: string; threadId: string } {
     // fall through to the typed error
   }
   throw new AppError("invalid_request", "Invalid cursor");
+}
+
+/**
+ * `metadata.assistant_id` / `graph_id` name the thread's assistant and its graph (LangGraph's convention; the HTTP
+ * API always shows them so): a stale or hand-set one (a PATCH, a run of another assistant since) never contradicts
+ * the thread's. Over WebSocket they show (both) only where either was stored (a thread made over HTTP, or by a run).
+ */
+function shownMetadata(row: SessionRow): Record<string, unknown> {
+  const { metadata } = row;
+  if (!("assistant_id" in metadata) && !("graph_id" in metadata)) return metadata;
+  return { ...metadata, ...(row.graph_id !== null ? { graph_id: row.graph_id } : {}), assistant_id: row.assistant_id };
 }

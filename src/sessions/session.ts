@@ -7,6 +7,8 @@ export interface Session {
   user_id: string;
   window_id: string | null;
   assistant_id: string;
+  /** The graph of the thread's assistant (null when that assistant was deleted since). */
+  graph_id: string | null;
   title: string | null;
   status: SessionStatus;
   /**

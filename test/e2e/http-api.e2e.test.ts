@@ -96,11 +96,11 @@ describe("threads (LangGraph Platform shapes)", () => {
     await using client = await TestWsClient.connect(server.wsUrl);
     const { thread_id } = await client.call<{ thread_id: string }>("thread.open", {});
     const patched = await request<{ metadata: Record<string, unknown> }>("PATCH", `/threads/${thread_id}`, { metadata: { assistant_id: "not-the-assistant", team: "a" } });
-    expect(patched.body.metadata).toEqual({ assistant_id: "chat", team: "a" });
+    expect(patched.body.metadata).toEqual({ assistant_id: "chat", graph_id: "chat", team: "a" });
     const overWs = await client.call<{ metadata: Record<string, unknown> }>("thread.get", { thread_id });
-    expect(overWs.metadata).toEqual({ assistant_id: "chat", team: "a" });
+    expect(overWs.metadata).toEqual({ assistant_id: "chat", graph_id: "chat", team: "a" });
     const listed = await client.call<{ sessions: { thread_id: string; metadata: Record<string, unknown> }[] }>("thread.list", {});
-    expect(listed.sessions.find((session) => session.thread_id === thread_id)?.metadata).toEqual({ assistant_id: "chat", team: "a" });
+    expect(listed.sessions.find((session) => session.thread_id === thread_id)?.metadata).toEqual({ assistant_id: "chat", graph_id: "chat", team: "a" });
   });
 
   it("POST /threads with thread_id honours if_exists", async () => {

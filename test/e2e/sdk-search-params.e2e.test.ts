@@ -64,6 +64,26 @@ describe("threads.search metadata.assistant_id", () => {
     const bobs = await sdk.bob.threads.create();
     expect(ids(await sdk.alice.threads.search({ metadata: { assistant_id: defaultAssistant }, limit: 100 }))).not.toContain(bobs.thread_id);
   });
+
+  it("a run's assistant and graph are stamped on its thread, as LangGraph Platform does: a graph's threads are found by {graph_id}", async () => {
+    // agent-chat-ui's way: a thread made with no assistant, runs of an assistant, the sidebar searching {graph_id}
+    // for a graph id and {assistant_id} for a created assistant.
+    const custom = await sdk.alice.assistants.create({ graphId: "chat", name: "stamped" });
+    const thread = await sdk.alice.threads.create();
+    expect(thread.metadata).toMatchObject({ graph_id: "chat" });
+    await sdk.alice.runs.wait(thread.thread_id, custom.assistant_id, { input: { messages: [{ role: "user", content: "hello" }] } });
+    expect((await sdk.alice.threads.get(thread.thread_id)).metadata).toMatchObject({ graph_id: "chat", assistant_id: custom.assistant_id });
+    expect(ids(await sdk.alice.threads.search({ metadata: { assistant_id: custom.assistant_id } }))).toEqual([thread.thread_id]);
+    expect(ids(await sdk.alice.threads.search({ metadata: { graph_id: "chat" }, limit: 100 }))).toContain(thread.thread_id);
+    expect(await sdk.alice.threads.search({ metadata: { graph_id: "no-such-graph" } })).toEqual([]);
+    expect(await sdk.alice.threads.count({ metadata: { graph_id: "chat", assistant_id: custom.assistant_id } })).toBe(1);
+    // A hand-set graph_id does not hide the thread's graph.
+    await sdk.alice.threads.update(thread.thread_id, { metadata: { graph_id: "elsewhere" } });
+    expect((await sdk.alice.threads.get(thread.thread_id)).metadata).toMatchObject({ graph_id: "chat" });
+    expect(ids(await sdk.alice.threads.search({ metadata: { graph_id: "chat", assistant_id: custom.assistant_id } }))).toEqual([thread.thread_id]);
+    // The run's assistant goes on with the thread: a run naming none (the web page, the terminal) uses it.
+    expect(((await sdk.alice.threads.get(thread.thread_id)) as unknown as { assistant_id: string }).assistant_id).toBe(custom.assistant_id);
+  });
 });
 
 describe("threads.search sortBy / sortOrder", () => {
