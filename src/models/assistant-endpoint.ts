@@ -15,7 +15,15 @@ const DEFAULT_OLLAMA_BASE_URL = "http://127.0.0.1:11434";
 function isOperatorEndpoint(baseUrl: string, settings: ModelSettings): boolean {
   const ollama = settings.ollamaBaseUrl ?? DEFAULT_OLLAMA_BASE_URL;
   const configured = [settings.openAiBaseUrl, settings.anthropicBaseUrl, ollama, `${withoutTrailingSlashes(ollama)}/v1`];
-  return configured.some((url) => url !== undefined && withoutTrailingSlashes(url) === withoutTrailingSlashes(baseUrl));
+  return configured.some((url) => isSameEndpoint(baseUrl, url));
+}
+
+/**
+ * Whether an assistant's `base_url` is the operator's `configured` endpoint itself (the same text, a trailing slash
+ * aside): the one the server's key may go to.
+ */
+export function isSameEndpoint(baseUrl: string, configured: string | undefined): boolean {
+  return configured !== undefined && withoutTrailingSlashes(configured) === withoutTrailingSlashes(baseUrl);
 }
 
 function withoutTrailingSlashes(url: string): string {

@@ -1,7 +1,7 @@
 import type { BaseChatModel } from "@langchain/core/language_models/chat_models";
 import { ChatOpenAICompletions } from "@langchain/openai";
 import { initChatModel } from "langchain";
-import { fetchForBaseUrl } from "./assistant-endpoint.js";
+import { fetchForBaseUrl, isSameEndpoint } from "./assistant-endpoint.js";
 import { ExactUsageChatAnthropic } from "./exact-usage-chat-anthropic.js";
 import { IsolatedChatOllama } from "./isolated-chat-ollama.js";
 import { readOpenAiCompatibleErrorBodies } from "./openai-error-bodies.js";
@@ -36,7 +36,7 @@ export async function createProviderChatModel(spec: ModelSpec, settings: ModelSe
       const baseURL = overrides.baseUrl ?? settings.openAiBaseUrl;
       // The server's key only ever goes to the endpoint the operator configured: an assistant's own base_url
       // (any user can set one) gets none, or a user could collect the key with a server of their own.
-      const ownEndpoint = overrides.baseUrl !== undefined && overrides.baseUrl !== settings.openAiBaseUrl;
+      const ownEndpoint = overrides.baseUrl !== undefined && !isSameEndpoint(overrides.baseUrl, settings.openAiBaseUrl);
       const fields = {
         ...common,
         model: spec.model,
@@ -63,7 +63,7 @@ export async function createProviderChatModel(spec: ModelSpec, settings: ModelSe
       return new ExactUsageChatAnthropic({
         ...common,
         model: spec.model,
-        apiKey: overrides.baseUrl !== undefined && overrides.baseUrl !== settings.anthropicBaseUrl ? KEYLESS : settings.anthropicApiKey,
+        apiKey: overrides.baseUrl !== undefined && !isSameEndpoint(overrides.baseUrl, settings.anthropicBaseUrl) ? KEYLESS : settings.anthropicApiKey,
         anthropicApiUrl: overrides.baseUrl ?? settings.anthropicBaseUrl ?? "https://api.anthropic.com",
         maxTokens: overrides.maxTokens ?? ANTHROPIC_DEFAULT_MAX_TOKENS,
         clientOptions: { timeout: overrides.timeoutMs ?? settings.timeoutMs, ...(guardedFetch ? { fetch: guardedFetch } : {}), logLevel: "off" },

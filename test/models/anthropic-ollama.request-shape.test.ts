@@ -62,6 +62,17 @@ describe("Anthropic", () => {
   });
 });
 
+describe("Anthropic keys", () => {
+  it("go to ANTHROPIC_BASE_URL named with a trailing slash (the same endpoint), never to an assistant's other endpoint", async () => {
+    server = await startRecordingServer((_request, response) => writeAnthropicStream(response, { text: ["ok"] }));
+    const settings: ModelSettings = { anthropicApiKey: "sk-ant-test-000000000000", anthropicBaseUrl: server.url, fakeChunkDelayMs: 0, maxRetries: 0 };
+    await (await createChatModel("anthropic:claude-test", settings, { baseUrl: `${server.url}/` })).invoke([new HumanMessage("hi")]);
+    expect(server.requests[0]?.headers["x-api-key"]).toBe("sk-ant-test-000000000000");
+    await (await createChatModel("anthropic:claude-test", { ...settings, anthropicBaseUrl: "https://api.anthropic.com" }, { baseUrl: server.url })).invoke([new HumanMessage("hi")]);
+    expect(server.requests[1]?.headers["x-api-key"]).not.toBe("sk-ant-test-000000000000");
+  });
+});
+
 describe("Ollama", () => {
   it("needs no key and streams NDJSON from /api/chat with the options it maps", async () => {
     server = await startRecordingServer((_request, response) => writeOllamaStream(response, ["Hi", " there"]));

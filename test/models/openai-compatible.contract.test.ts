@@ -340,6 +340,13 @@ describe("OpenAI-compatible provider against a chat-completions server", () => {
     expect(server.requests[0]?.headers.authorization).toBe("Bearer not-needed");
   });
 
+  it("sends the key to the operator's endpoint named with a trailing slash (the same endpoint)", async () => {
+    server = await startRecordingServer((_request, response) => writeChatCompletionStream(response, { model: "gpt-test", text: ["ok"] }));
+    const model = await createChatModel("openai:gpt-test", settingsFor(server), { baseUrl: `${settingsFor(server).openAiBaseUrl ?? ""}/` });
+    expect((await model.invoke([new HumanMessage("hi")])).text).toBe("ok");
+    expect(server.requests[0]?.headers.authorization).toBe(`Bearer ${API_KEY}`);
+  });
+
   it("does not retry a rejected key, and never repeats the key in the error", async () => {
     server = await startRecordingServer((_request, response) => sendError(response, { status: 401, message: `Incorrect API key provided: ${API_KEY}.` }));
     const model = await createChatModel("openai:gpt-test", settingsFor(server, { fallbacks: ["fake"] }));
