@@ -6,7 +6,7 @@ import { ChatGenerationChunk, type ChatResult } from "@langchain/core/outputs";
 import { type Runnable, type RunnableConfig, RunnableLambda } from "@langchain/core/runnables";
 import { randomUUID } from "node:crypto";
 import { providerMessages } from "./provider-messages.js";
-import { findOutboundRefusal } from "../outbound/guarded-fetch.js";
+import { providerErrorWords } from "./provider-error-words.js";
 import { isTokenizingModel, type ModelTokenizer } from "../memory/token-counter.js";
 import { isToolPromptModel, type ToolSchema } from "../memory/tool-schema-tokens.js";
 import { observeAttempts } from "./attempt-observer.js";
@@ -104,7 +104,7 @@ export class ResilientChatModel extends BaseChatModel {
           return await runnable.invoke(Array.isArray(input) && input.every(isBaseMessage) ? providerMessages(input, { spec, shaped: true }) : input, options);
         } catch (error) {
           if (options?.signal?.aborted) throw error;
-          failures.push({ spec, message: this.failureMessage(structuredFailure(error, this.chain.timeoutMs)) });
+          failures.push({ spec, message: this.failureMessage(structuredFailure(error, this.chain.timeoutMs), spec) });
         }
       }
       throw new ModelFailure(describeFailures(failures), { cause: failures });
@@ -147,7 +147,7 @@ export class ResilientChatModel extends BaseChatModel {
       } catch (error) {
         // Cancellation is the run's outcome, not a model failure: let it through untouched.
         if (options.signal?.aborted) throw error;
-        failures.push({ spec: candidate.spec, message: this.failureMessage(error) });
+        failures.push({ spec: candidate.spec, message: this.failureMessage(error, candidate.spec) });
         // Half an answer cannot be taken back from the client; only a clean failure falls back.
         if (streamed) break;
       }
@@ -214,8 +214,8 @@ export class ResilientChatModel extends BaseChatModel {
   }
 
   /** A provider's error as run.failed shows it: keys scrubbed (before cutting, so no key is cut in two), at most 1,000 characters. */
-  private failureMessage(error: unknown): string {
-    const message = this.scrub(messageOf(error));
+  private failureMessage(error: unknown, spec: string): string {
+    const message = this.scrub(providerErrorWords(error, spec));
     // A proxy's error page can be hundreds of kilobytes: it would be stored on the run, sent and logged whole.
     return message.length <= MAX_FAILURE_CHARS ? message : `${message.slice(0, MAX_FAILURE_CHARS)}… (${message.length - MAX_FAILURE_CHARS} more characters)`;
   }
@@ -299,37 +299,6 @@ function withoutRepeatedUsage(chunk: AIMessageChunk): AIMessageChunk["response_m
   return rest;
 }
 
-function messageOf(error: unknown): string {
-  // SDKs wrap a refused connection as a bare "Connection error."; the refusal says which setting allows it.
-  const refusal = findOutboundRefusal(error);
-  if (refusal) return refusal.message;
-  if (!(error instanceof Error)) return String(error);
-  // LangChain appends a link to its own troubleshooting page to provider errors: noise in a user's run.failed.
-  const message = ((error.message === "[object Object]" ? bodyMessageOf(error) : undefined) ?? (error.message || error.name)).replace(/\s*Troubleshooting URL: \S+\s*$/, "");
-  // OpenAI's SDK words every failure to connect as a bare "Connection error."; the reason is in `cause`.
-  if (message === "Connection error.") return `could not connect to the provider (${connectionCause(error)}; check OPENAI_BASE_URL or the assistant's base_url)`;
-  // A 404 without words (vLLM's, llama.cpp's, Ollama's "404 page not found") is a base URL that misses the API's root.
-  if ((error as { status?: unknown }).status === 404 && /^404\b[^a-z]*(status code \(no body\)|page not found|not found)?\.?$/i.test(message.trim())) {
-    return `${message.trim()}: no such endpoint (an OpenAI-compatible base_url ends at the API's root, usually …/v1, without /chat/completions)`;
-  }
-  // Node's fetch words a connection dropped mid-body as a bare "terminated" (the socket's reason in `cause`).
-  if (message === "terminated") return `the provider's connection dropped mid-reply (terminated${causeOf(error)})`;
-  // A body that is not JSON surfaces as the parser's own words ("Unexpected token < in JSON at position 0").
-  if (error instanceof SyntaxError && /JSON/.test(message)) return `the provider sent a reply that is not valid JSON (${message})`;
-  return message;
-}
-
-/**
- * The words of an error body the client kept as an object: Ollama's client takes `body.error` as the message, and a
- * server behind `ollama:` answering OpenAI's way (`{"error": {"message": …}}`) made that "[object Object]".
- */
-function bodyMessageOf(error: Error): string | undefined {
-  const body = (error as { error?: unknown }).error;
-  if (typeof body !== "object" || body === null) return undefined;
-  const words = (body as { message?: unknown }).message;
-  return typeof words === "string" && words !== "" ? words : JSON.stringify(body).slice(0, 500);
-}
-
 /**
  * A structured (shaped) call's failure in the words a streamed call's has: it is not streamed, so the timeout bounds
  * its whole answer (LangChain says only "The operation was aborted due to timeout"); and an answer that is not the
@@ -344,22 +313,6 @@ function structuredFailure(error: unknown, timeoutMs: number): unknown {
     return new Error(`the model's answer is not the JSON the response_shape asks for (${error.message.slice(0, 200)})`);
   }
   return error;
-}
-
-/** The innermost reason a connection failed: ECONNREFUSED, ENOTFOUND, a TLS error… */
-function connectionCause(error: Error): string {
-  let cause: unknown = error.cause;
-  let reason = "no reason given";
-  for (let depth = 0; cause instanceof Error && depth < 5; depth += 1, cause = cause.cause) {
-    const code = (cause as { code?: unknown }).code;
-    reason = typeof code === "string" ? code : cause.message || reason;
-  }
-  return reason;
-}
-
-function causeOf(error: Error): string {
-  const cause = error.cause instanceof Error ? error.cause.message : undefined;
-  return cause ? `: ${cause}` : "";
 }
 
 function describeFailures(failures: readonly { spec: string; message: string }[]): string {

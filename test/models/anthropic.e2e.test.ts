@@ -107,4 +107,29 @@ describe("Claude behind a Threadline run", () => {
     expect(messages.map((message) => message.role)).toEqual(["user", "assistant", "user"]);
     expect(messages.at(-1)?.content).toBe(SHAPED_ANSWER_REQUEST);
   });
+
+  it("words Anthropic's errors by their message, not the JSON envelope, and names ANTHROPIC_BASE_URL", async () => {
+    provider.handle((_request, response, index) => {
+      if (index % 2 === 0) {
+        response.writeHead(401, { "content-type": "application/json" }).end(JSON.stringify({ type: "error", error: { type: "authentication_error", message: "invalid x-api-key" } }));
+        return;
+      }
+      writeAnthropicStream(response, { errorAfterStart: "invalid_request_error" });
+    });
+    await using client = await TestWsClient.connect(server.wsUrl);
+    const threadId = await openThread(client);
+    const rejected = (await chat(client, threadId, "hello")).final;
+    expect(rejected.event).toBe("run.failed");
+    expect((rejected.data as { message: string }).message).toBe("anthropic:claude-test: 401 authentication_error: invalid x-api-key");
+    const midStream = (await chat(client, threadId, "hello again")).final;
+    expect((midStream.data as { message: string }).message).toBe("anthropic:claude-test: invalid_request_error: Overloaded");
+
+    const closed = await startRecordingServer();
+    const url = closed.url;
+    await closed[Symbol.asyncDispose]();
+    await using unreachable = await startTestServer({ databaseUrl: database.url, env: { MODEL: "anthropic:claude-test", ANTHROPIC_BASE_URL: url, ANTHROPIC_API_KEY: "sk-ant-test-000000000000", MODEL_MAX_RETRIES: 0 } });
+    await using other = await TestWsClient.connect(unreachable.wsUrl);
+    const failed = (await chat(other, await openThread(other), "anyone there?")).final;
+    expect((failed.data as { message: string }).message).toMatch(/could not connect to the provider \(ECONNREFUSED; check ANTHROPIC_BASE_URL or the assistant's base_url\)/);
+  });
 });
