@@ -187,10 +187,12 @@ describe("authentication", () => {
     ];
     await new Promise((resolve) => setTimeout(resolve, 300));
     await server.services.apiKeys.revoke(info.key_id);
-    for (const response of await Promise.all(polls)) {
-      expect(response.status).toBe(401);
-      expect(((await response.json()) as { code: string }).code).toBe("unauthorized");
-    }
+    const [join, wait] = await Promise.all(polls);
+    expect(join?.status).toBe(401);
+    expect(((await join?.json()) as { code: string }).code).toBe("unauthorized");
+    // A wait sent its status line when its run was created: the refusal ends its body.
+    expect(wait?.status).toBe(200);
+    expect(((await wait?.json()) as { __error__: { error: string } }).__error__.error).toBe("unauthorized");
     const runs = await server.services.runs.list("erin", thread.thread_id, { limit: 10, offset: 0 });
     expect(runs.map((listed) => listed.status).sort()).toEqual(["pending", "pending"]);
   });

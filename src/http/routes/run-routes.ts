@@ -55,7 +55,7 @@ export function runRoutes(services: Services): Router {
     const userId = currentUser(response).id;
     const plan = parseRunBody(request.body, DEFAULT_RUN_STREAM_MODES);
     const run = await submitThreadRun(services, { userId, threadId: param(request, "thread_id") }, plan);
-    await answerWhenFinished(services, { response, userId, run, plan });
+    await answerWhenFinished(services, { response, userId, run, plan, headersAtOnce: true });
   });
 
   router.get("/threads/:thread_id/runs", async (request, response) => {
@@ -112,7 +112,7 @@ export function runRoutes(services: Services): Router {
     const userId = currentUser(response).id;
     const plan = parseRunBody(request.body, DEFAULT_RUN_STREAM_MODES);
     const run = await submitStatelessRun(services, userId, plan);
-    await answerWhenFinished(services, { response, userId, run, plan, deleteAfter: plan.onCompletion === "delete" });
+    await answerWhenFinished(services, { response, userId, run, plan, headersAtOnce: true, deleteAfter: plan.onCompletion === "delete" });
   });
 
   return router;
@@ -125,6 +125,12 @@ interface FinishedAnswer {
   plan?: RunPlan;
   cancelOnDisconnect?: boolean;
   deleteAfter?: boolean;
+  /**
+   * Send the status line and headers now, the values when the run ends (`/wait`, as LangGraph Platform does): a client
+   * reads the run's ids from `Content-Location` while it waits. A failure after that is `__error__` in the body.
+   * @default false (`/join`: its status is sent at the first keep-alive newline, or with the answer)
+   */
+  headersAtOnce?: boolean;
 }
 
 /** `/wait` and `/join`: block until the run ends, then answer the thread's final values. */
@@ -132,6 +138,7 @@ async function answerWhenFinished(services: Services, answer: FinishedAnswer): P
   const { response, userId, run, plan } = answer;
   const cancelOnDisconnect = answer.cancelOnDisconnect ?? plan?.onDisconnect === "cancel";
   response.set({ "Content-Location": runPath(run), Location: `${runPath(run)}/join` });
+  if (answer.headersAtOnce) response.status(200).type("application/json").flushHeaders();
   const signal = disconnectSignal(response);
   signal.addEventListener("abort", () => {
     if (cancelOnDisconnect && clientLeftOnItsOwn(response)) {
