@@ -225,6 +225,11 @@ export class RunService {
     return this.deps.store.get(userId, threadId, runId);
   }
 
+  /** One of the user's runs by its id alone (a stateless run's, whose thread the caller need not know). */
+  getById(userId: string, runId: string): Promise<Run> {
+    return this.deps.store.getById(userId, runId);
+  }
+
   /** The user's runs on a thread, newest first. */
   async list(userId: string, threadId: string, options: { limit: number; offset: number; status?: Run["status"] }): Promise<Run[]> {
     await this.deps.sessions.get(userId, threadId);

@@ -312,6 +312,13 @@ export class RunStore {
     return toRun(row);
   }
 
+  /** One of the user's runs by its id alone, whatever its thread (LangGraph's `/runs/{run_id}/…` routes). */
+  async getById(userId: string, runId: string): Promise<Run> {
+    const row = isUuid(runId) ? (await this.pool.query<RunRow>(`SELECT ${COLUMNS} FROM runs WHERE run_id = $1 AND user_id = $2`, [runId, userId])).rows[0] : undefined;
+    if (!row) throw notFound("Run", runId);
+    return toRun(row);
+  }
+
   /** The user's runs on a thread, newest first. */
   async list(userId: string, threadId: string, options: { limit: number; offset: number; status?: RunStatus }): Promise<Run[]> {
     const { rows } = await this.pool.query<RunRow>(

@@ -1,3 +1,4 @@
+import type { Run } from "@langchain/langgraph-sdk";
 import { describe, expect, it } from "vitest";
 import { sdkUser } from "../helpers/sdk-user.js";
 import { useSdkUsersServer } from "../helpers/sdk-users-server.js";
@@ -187,5 +188,46 @@ describe("threads.patchState", () => {
       await expectError(request("PATCH", `/threads/${thread.thread_id}/state`, body), 400, "invalid_request");
     }
     expect((await sdk.alice.threads.getState(thread.thread_id)).metadata).toMatchObject({ source: "update" });
+  });
+});
+
+describe("runs.joinStream(null, runId): GET /runs/{run_id}/stream", () => {
+  type Part = { event: string; data: unknown; id?: string };
+  const human = (content: string) => ({ messages: [{ role: "human", content }] });
+  // Raw: the SDK's types offer `onCompletion: "complete" | "continue"`, where LangGraph's API (and Threadline) take "keep".
+  const keptStatelessRun = async (content: string) => (await (await request("POST", "/runs", { assistant_id: "chat", input: human(content), on_completion: "keep" })).json()) as Run;
+  const collect = async (parts: AsyncIterable<Part>): Promise<Part[]> => {
+    const seen: Part[] = [];
+    for await (const part of parts) seen.push(part);
+    return seen;
+  };
+
+  it("streams a stateless run, and any run of the caller's by its id alone, as the thread's join stream does", async () => {
+    const thread = await sdk.alice.threads.create();
+    const stateless = await keptStatelessRun("no thread");
+    const threaded = await sdk.alice.runs.create(thread.thread_id, "chat", { input: human("on a thread") });
+    for (const run of [stateless, threaded]) {
+      await sdk.alice.runs.join(run.thread_id, run.run_id);
+      const scoped = await collect(sdk.alice.runs.joinStream(run.thread_id, run.run_id));
+      expect(scoped[0]?.event).toBe("metadata");
+      expect(scoped.at(-1)?.event).toBe("end");
+      expect(await collect(sdk.alice.runs.joinStream(null, run.run_id))).toEqual(scoped);
+      // Resumed after an event, with stream modes: the same as the thread's route again.
+      const options = { lastEventId: scoped[1]?.id, streamMode: ["values", "updates"] as ("values" | "updates")[] };
+      const resumed = await collect(sdk.alice.runs.joinStream(null, run.run_id, options));
+      expect(resumed).toEqual(await collect(sdk.alice.runs.joinStream(run.thread_id, run.run_id, options)));
+      expect(resumed.length).toBeGreaterThan(0);
+      expect(resumed.map((part) => part.event)).not.toContain("metadata");
+    }
+  });
+
+  it("answers 404 for another user's run, an unknown run and an id that is no UUID; a bad Last-Event-ID is 400", async () => {
+    const run = await keptStatelessRun("mine");
+    await expect(collect(sdk.bob.runs.joinStream(null, run.run_id))).rejects.toMatchObject({ status: 404 });
+    await expectError(request("GET", "/runs/00000000-0000-4000-8000-000000000000/stream"), 404, "not_found");
+    await expectError(request("GET", "/runs/not-a-uuid/stream"), 404, "not_found");
+    await sdk.alice.runs.join(run.thread_id, run.run_id);
+    const lastEventId = (await fetch(`${sdk.server.url}/runs/${run.run_id}/stream`, { headers: { Authorization: `Bearer ${sdk.aliceKey}`, "Last-Event-ID": "nonsense" } })).status;
+    expect(lastEventId).toBe(400);
   });
 });

@@ -3,6 +3,7 @@ import { z } from "zod";
 import { replayThenLive } from "../../events/replay-then-live.js";
 import type { ThreadEvent } from "../../events/thread-event.js";
 import type { ThreadDeletedNotice } from "../../events/thread-deleted-notice.js";
+import type { Run } from "../../runs/run.js";
 import type { Services } from "../../services.js";
 import { currentUser, param } from "../request-context.js";
 import { serveRunStream } from "../runs/run-stream.js";
@@ -27,16 +28,13 @@ export function streamRoutes(services: Services): Router {
 
   router.get("/threads/:thread_id/runs/:run_id/stream", async (request, response) => {
     const userId = currentUser(response).id;
-    const query = joinStreamQuery.parse(request.query);
-    const after = parseEventId(request.get("Last-Event-ID")) ?? STREAM_START;
-    const run = await services.runs.get(userId, param(request, "thread_id"), param(request, "run_id"));
-    await serveRunStream(services, response, {
-      userId,
-      run,
-      modes: toStreamModes(query.stream_mode, DEFAULT_JOIN_STREAM_MODES),
-      after,
-      cancelOnDisconnect: query.cancel_on_disconnect,
-    });
+    await joinRunStream(services, request, response, () => services.runs.get(userId, param(request, "thread_id"), param(request, "run_id")));
+  });
+
+  // The SDK's `runs.joinStream(null, runId)`: a stateless run's stream (or any of the caller's runs) by its id alone.
+  router.get("/runs/:run_id/stream", async (request, response) => {
+    const userId = currentUser(response).id;
+    await joinRunStream(services, request, response, () => services.runs.getById(userId, param(request, "run_id")));
   });
 
   router.get("/threads/:thread_id/stream", async (request, response) => {
@@ -44,6 +42,20 @@ export function streamRoutes(services: Services): Router {
   });
 
   return router;
+}
+
+/** Join a run's SSE stream: from `Last-Event-ID` (or its start), in the query's stream modes, until it ends. */
+async function joinRunStream(services: Services, request: Request, response: Response, findRun: () => Promise<Run>): Promise<void> {
+  const query = joinStreamQuery.parse(request.query);
+  const after = parseEventId(request.get("Last-Event-ID")) ?? STREAM_START;
+  const run = await findRun();
+  await serveRunStream(services, response, {
+    userId: currentUser(response).id,
+    run,
+    modes: toStreamModes(query.stream_mode, DEFAULT_JOIN_STREAM_MODES),
+    after,
+    cancelOnDisconnect: query.cancel_on_disconnect,
+  });
 }
 
 /**
