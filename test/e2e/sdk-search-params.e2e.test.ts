@@ -327,3 +327,32 @@ describe("assistants.search sortBy / sortOrder / select", () => {
     }
   });
 });
+
+describe("runs.list select and query parameters", () => {
+  const human = (content: string) => ({ messages: [{ role: "human", content }] });
+
+  it("select keeps only the fields it names (LangGraph's RunSelectField), for one field or several", async () => {
+    const thread = await sdk.alice.threads.create();
+    await sdk.alice.runs.wait(thread.thread_id, "chat", { input: human("one") });
+    await sdk.alice.runs.wait(thread.thread_id, "chat", { input: human("two") });
+    const full = await sdk.alice.runs.list(thread.thread_id);
+    const picked = await sdk.alice.runs.list(thread.thread_id, { select: ["run_id", "status"] });
+    expect(picked).toEqual(full.map((run) => ({ run_id: run.run_id, status: run.status })));
+    expect(await sdk.alice.runs.list(thread.thread_id, { select: ["cancel_reason"], limit: 1 })).toEqual([{ cancel_reason: null }]);
+    const every = ["run_id", "thread_id", "assistant_id", "created_at", "updated_at", "status", "metadata", "kwargs", "multitask_strategy", "cancel_reason"] as const;
+    const [all] = await sdk.alice.runs.list(thread.thread_id, { select: [...every], limit: 1 });
+    expect(Object.keys(all ?? {}).sort()).toEqual([...every].sort());
+  });
+
+  it("refuses an unknown select field and an unknown query parameter with 400 invalid_request", async () => {
+    const thread = await sdk.alice.threads.create();
+    for (const query of ["select=bogus", "select=run_id&select=usage", "bogus=1", "limit=5&sort_by=created_at"]) {
+      const response = await sdk.request("GET", `/threads/${thread.thread_id}/runs?${query}`);
+      expect(response.status, query).toBe(400);
+      expect(await response.json()).toMatchObject({ code: "invalid_request" });
+    }
+    const unknown = (await (await sdk.request("GET", `/threads/${thread.thread_id}/runs?bogus=1`)).json()) as { message: string };
+    expect(unknown.message).toContain("bogus");
+    expect((await sdk.request("GET", `/threads/${thread.thread_id}/runs?limit=5&offset=0&status=success`)).status).toBe(200);
+  });
+});

@@ -5,6 +5,7 @@ import { AppError } from "../../errors/app-error.js";
 import type { Run } from "../../runs/run.js";
 import type { Services } from "../../services.js";
 import { watchCredential } from "../credential-watch.js";
+import { selectFields } from "../search-schemas.js";
 import { currentUser, param } from "../request-context.js";
 import { clientLeftOnItsOwn } from "../runs/client-gone.js";
 import { parseRunBody, type RunPlan } from "../runs/run-request.js";
@@ -18,10 +19,20 @@ import { STREAM_START } from "../sse/event-position.js";
 
 const queryFlag = z.enum(["0", "1", "true", "false"]).transform((value) => value === "1" || value === "true");
 
-const listRunsQuery = z.object({
+/** Every field LangGraph's `RunSelectField` names (`@langchain/langgraph-sdk` schema): what `runs.list` may select. */
+const RUN_SELECT_FIELDS = ["run_id", "thread_id", "assistant_id", "created_at", "updated_at", "status", "metadata", "kwargs", "multitask_strategy", "cancel_reason"] as const;
+
+// Strict, as the search bodies are: a parameter we do not know answers 400 rather than a list it did not ask for.
+const listRunsQuery = z.strictObject({
   limit: z.coerce.number().int().min(1).max(1000).default(10),
   offset: z.coerce.number().int().min(0).default(0),
   status: z.enum(["pending", "running", "success", "error", "interrupted", "cancelled", "timeout"]).optional(),
+  // The SDK repeats the parameter (`?select=run_id&select=status`); one field comes as a plain string.
+  select: z
+    .union([z.string(), z.array(z.string())])
+    .transform((select) => (Array.isArray(select) ? select : [select]))
+    .pipe(z.array(z.enum(RUN_SELECT_FIELDS)).min(1))
+    .optional(),
 });
 
 const cancelQuery = z.object({
@@ -59,9 +70,9 @@ export function runRoutes(services: Services): Router {
   });
 
   router.get("/threads/:thread_id/runs", async (request, response) => {
-    const query = listRunsQuery.parse(request.query);
+    const { select, ...query } = listRunsQuery.parse(request.query);
     const runs = await services.runs.list(currentUser(response).id, param(request, "thread_id"), query);
-    response.json(runs.map(toRunResponse));
+    response.json(runs.map((run) => selectFields(toRunResponse(run), select)));
   });
 
   router.get("/threads/:thread_id/runs/:run_id", async (request, response) => {
