@@ -231,3 +231,24 @@ describe("runs.joinStream(null, runId): GET /runs/{run_id}/stream", () => {
     expect(lastEventId).toBe(400);
   });
 });
+
+describe("threads.getState tasks[].error", () => {
+  it("is the error's message, a string as the SDK types it (null when the task did not fail), in every state answer", async () => {
+    const thread = await sdk.alice.threads.create();
+    await expect(sdk.alice.runs.wait(thread.thread_id, "chat", { input: { messages: [{ role: "human", content: "/fail the model broke" }] } })).rejects.toThrow(/the model broke/);
+    const state = await sdk.alice.threads.getState(thread.thread_id);
+    expect(state.tasks).toEqual([expect.objectContaining({ name: "model", error: expect.stringContaining("the model broke") as string })]);
+    const checkpointId = state.checkpoint.checkpoint_id ?? undefined;
+    const answers = [
+      (await sdk.alice.threads.getState(thread.thread_id, checkpointId)).tasks,
+      (await sdk.alice.threads.getState(thread.thread_id, state.checkpoint)).tasks,
+      (await sdk.alice.threads.getHistory(thread.thread_id, { limit: 1 }))[0]?.tasks,
+      (await (await request("GET", `/threads/${thread.thread_id}/state?select=tasks`)).json() as { tasks: unknown }).tasks,
+    ];
+    for (const tasks of answers) expect(tasks).toEqual(state.tasks);
+
+    // A task that did not fail (the input checkpoint's, before the model ran) has error null, as LangGraph Platform sends.
+    const [, input] = await sdk.alice.threads.getHistory(thread.thread_id, { limit: 2 });
+    expect(input?.tasks.map((task) => task.error)).toEqual([null]);
+  });
+});

@@ -4,7 +4,8 @@ import { AppError } from "../../errors/app-error.js";
 import type { Services } from "../../services.js";
 import { currentUser, param } from "../request-context.js";
 import { toThreadResponse } from "../thread-response.js";
-import { selectStateFields, stateSelectSchema } from "../state-select.js";
+import { toStateResponse } from "../state-response.js";
+import { stateSelectSchema } from "../state-select.js";
 
 const checkpointRef = z.looseObject({ checkpoint_id: z.string().min(1).max(200).nullable().optional(), checkpoint_ns: z.string().optional() });
 
@@ -70,7 +71,7 @@ export function stateRoutes(services: Services): Router {
   router.post("/threads/:thread_id/state/checkpoint", async (request, response) => {
     const body = stateAtCheckpointBody.parse(request.body ?? {});
     const checkpointId = body.checkpoint.checkpoint_id ?? undefined;
-    response.json(selectStateFields(await services.threadState.get(currentUser(response).id, param(request, "thread_id"), checkpointId), body.select));
+    response.json(toStateResponse(await services.threadState.get(currentUser(response).id, param(request, "thread_id"), checkpointId), body.select));
   });
 
   router.post("/threads/:thread_id/copy", async (request, response) => {

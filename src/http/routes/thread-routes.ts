@@ -8,7 +8,7 @@ import { createThreadBody, historyBody, messagesQuery, patchThreadBody, stateQue
 import { assertSupportedThreadSearch, countThreadsBody, searchThreadsBody } from "../search-schemas.js";
 import { threadSearchAnswer } from "../thread-search-answer.js";
 import { toThreadResponse } from "../thread-response.js";
-import { selectStateFields } from "../state-select.js";
+import { toStateResponse } from "../state-response.js";
 
 /** `/threads…`: LangGraph Platform's thread endpoints, scoped to the caller. */
 export function threadRoutes(services: Services): Router {
@@ -77,12 +77,12 @@ export function threadRoutes(services: Services): Router {
 
   router.get("/threads/:thread_id/state", async (request, response) => {
     const { select } = stateQuery.parse(request.query);
-    response.json(selectStateFields(await services.threadState.get(currentUser(response).id, param(request, "thread_id")), select));
+    response.json(toStateResponse(await services.threadState.get(currentUser(response).id, param(request, "thread_id")), select));
   });
 
   router.get("/threads/:thread_id/state/:checkpoint_id", async (request, response) => {
     const { select } = stateQuery.parse(request.query);
-    response.json(selectStateFields(await services.threadState.get(currentUser(response).id, param(request, "thread_id"), param(request, "checkpoint_id")), select));
+    response.json(toStateResponse(await services.threadState.get(currentUser(response).id, param(request, "thread_id"), param(request, "checkpoint_id")), select));
   });
 
   router.post("/threads/:thread_id/history", async (request, response) => {
@@ -90,7 +90,7 @@ export function threadRoutes(services: Services): Router {
     const before = typeof body.before === "string" ? body.before : body.before?.configurable.checkpoint_id;
     const { metadata, checkpoint, select } = body;
     const states = await services.threadState.history(currentUser(response).id, param(request, "thread_id"), { limit: body.limit, before, ...(metadata ? { metadata } : {}), ...(checkpoint ? { checkpoint } : {}) });
-    response.json(states.map((state) => selectStateFields(state, select)));
+    response.json(states.map((state) => toStateResponse(state, select)));
   });
 
   router.get("/threads/:thread_id/messages", async (request, response) => {
