@@ -5,7 +5,8 @@ export interface SubmitRunRequest {
   thread_id: string;
   assistant_id?: string;
   /** New user messages; `name` is a speaker's, as LangGraph clients may send it (kept as written). */
-  input?: { messages: { role: "user"; content: string; name?: string }[]; values?: Record<string, unknown> } | null;
+  /** A message's `id` (HTTP/SDK input) is kept; the runtime gives one to a message without. */
+  input?: { messages: { role: "user"; content: string; name?: string; id?: string }[]; values?: Record<string, unknown> } | null;
   command?: { resume?: unknown };
   multitask_strategy?: MultitaskStrategy;
   metadata?: Record<string, unknown>;

@@ -315,7 +315,7 @@ export class RunService {
       strategy,
       input: request.input
         ? {
-            messages: request.input.messages.map(({ content, name }) => ({ id: `user-${randomUUID()}`, role: "user" as const, content, ...(name ? { name } : {}) })),
+            messages: request.input.messages.map(({ content, name, id }) => ({ id: id ?? `user-${randomUUID()}`, role: "user" as const, content, ...(name ? { name } : {}) })),
             ...(request.input.values ? { values: request.input.values } : {}),
           }
         : null,

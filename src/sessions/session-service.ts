@@ -6,7 +6,7 @@ import type { TombstoneRegistry } from "../db/tombstone-registry.js";
 import type { AssistantService } from "../assistants/assistant-service.js";
 import type { ActiveRuns } from "../runs/active-runs.js";
 import type { TranscriptMessage } from "../transcript/transcript-message.js";
-import { isAppError } from "../errors/app-error.js";
+import { AppError, isAppError } from "../errors/app-error.js";
 import { firstMessageId } from "./first-message.js";
 import type { TranscriptStore } from "../transcript/transcript-store.js";
 import type { Session, SessionPage, SessionSearchFilter } from "./session.js";
@@ -133,5 +133,18 @@ export class SessionService {
   async messages(userId: string, threadId: string, options: { limit: number; before?: number }): Promise<{ messages: TranscriptMessage[]; next_before: number | null }> {
     await this.deps.store.get(userId, threadId);
     return this.deps.transcript.list(threadId, options);
+  }
+
+  /**
+   * Refuse (conflict) run input whose message ids the thread already holds. LangGraph's `add_messages` would replace
+   * that message in the state, but the transcript keeps what was said: a message is changed by a state edit
+   * (`POST /threads/{id}/state`), which records it as edited.
+   */
+  async assertNewMessageIds(threadId: string, ids: readonly string[]): Promise<void> {
+    const taken = await this.deps.transcript.existingIds(threadId, ids);
+    if (taken.length === 0) return;
+    throw new AppError("conflict", `Message id ${taken.join(", ")} is already in thread ${threadId}: give a new message a new id, or change that message with a state edit (POST /threads/${threadId}/state)`, {
+      details: { message_ids: taken },
+    });
   }
 }

@@ -6,7 +6,8 @@ describe("normaliseRunInput", () => {
     const expected = { messages: [{ role: "user", content: "hi there" }] };
     expect(normaliseRunInput({ messages: [{ role: "user", content: "hi there" }] })).toEqual(expected);
     expect(normaliseRunInput({ messages: [{ role: "human", content: "hi there" }] })).toEqual(expected);
-    expect(normaliseRunInput({ messages: [{ type: "human", content: "hi there", id: "client-1" }] })).toEqual(expected);
+    // The client's id is kept (LangGraph's add_messages keeps it).
+    expect(normaliseRunInput({ messages: [{ type: "human", content: "hi there", id: "client-1" }] })).toEqual({ messages: [{ role: "user", content: "hi there", id: "client-1" }] });
     expect(normaliseRunInput({ messages: [{ type: "human", content: [{ type: "text", text: "hi " }, "there"] }] })).toEqual(expected);
   });
 

@@ -12,7 +12,7 @@ const inputMessage = z.object({
   role: z.string().optional(),
   type: z.string().optional(),
   content: z.union([z.string(), z.array(textPart).max(100)]),
-  id: z.string().max(200).optional(),
+  id: z.string().trim().min(1).max(200).optional(),
   name: z.string().max(200).optional(),
 });
 
@@ -23,7 +23,8 @@ const USER_KINDS = new Set(["user", "human"]);
 
 /**
  * Normalise LangGraph-style input to what the run core stores: user messages with string content. `human`
- * and `user` both mean the user; content arrays of text parts are joined; a `name` is kept. Anything else among the
+ * and `user` both mean the user; content arrays of text parts are joined; a `name` and an `id` are kept (LangGraph
+ * clients key their messages by the id they gave). Anything else among the
  * messages (assistant or tool messages, images) is refused rather than silently dropped. Other keys are the graph's
  * own state (`values`, checked against the graph at submission: `checkGraphInput`).
  */
@@ -45,8 +46,11 @@ export function normaliseRunInput(raw: unknown): SubmitRunRequest["input"] {
     }
     // A speaker's name is kept as written (the transcript, the state); provider calls send it in a form they accept.
     const name = message.name?.trim();
-    return { role: "user" as const, content, ...(name ? { name } : {}) };
+    return { role: "user" as const, content, ...(name ? { name } : {}), ...(message.id !== undefined ? { id: message.id } : {}) };
   });
+  const ids = messages.flatMap((message) => (message.id !== undefined ? [message.id] : []));
+  const repeated = ids.find((id, index) => ids.indexOf(id) !== index);
+  if (repeated !== undefined) throw new AppError("invalid_request", `input.messages give the id ${repeated} to more than one message`);
   const stateValues = Object.keys(values).length > 0 ? values : undefined;
   if (messages.length === 0 && !stateValues) return null;
   return { messages, ...(stateValues ? { values: stateValues } : {}) };

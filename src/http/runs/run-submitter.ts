@@ -21,6 +21,8 @@ export async function submitThreadRun(services: Services, target: ThreadTarget, 
   // Refused before anything is created, so whoever sent it hears why (delivery checks again after DNS).
   if (plan.webhook) assertOutboundUrl(plan.webhook, outboundPolicyFromConfig(services.config), "webhook");
   await ensureThread(services, target, plan);
+  const ids = plan.input?.messages.flatMap((message) => (message.id !== undefined ? [message.id] : [])) ?? [];
+  if (ids.length > 0) await services.sessions.assertNewMessageIds(threadId, ids);
   const answer = await approvalAnswer(services, target, plan.command);
   if (answer) {
     // The answer's run takes the body's run options too (its multitask strategy is always "reject": an answer
