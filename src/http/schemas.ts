@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { queryInteger } from "./query-integer.js";
 import { stateSelectSchema } from "./state-select.js";
 import { threadTtlSchema } from "../jobs/lifecycle/thread-ttl.js";
 import { sessionTitleSchema } from "../sessions/session-title-schema.js";
@@ -49,10 +50,10 @@ export const historyBody = z.strictObject({
 /** A query-string parameter left empty (`?before=`, a form field with no value) means "not given". */
 const emptyAsUnset = (value: unknown) => (value === "" ? undefined : value);
 
-/** `GET /threads/{id}/messages`. */
-export const messagesQuery = z.object({
-  limit: z.preprocess(emptyAsUnset, z.coerce.number().int().min(1).max(200).default(50)),
-  before: z.preprocess(emptyAsUnset, z.coerce.number().int().min(1).optional()),
+/** `GET /threads/{id}/messages`: these two parameters only, as WS `messages.list` takes them (`after` is no page). */
+export const messagesQuery = z.strictObject({
+  limit: z.preprocess(emptyAsUnset, queryInteger({ min: 1, max: 200 }).default(50)),
+  before: z.preprocess(emptyAsUnset, queryInteger({ min: 1 }).optional()),
 });
 
 /** `POST /assistants` and `PATCH /assistants/{id}`. */

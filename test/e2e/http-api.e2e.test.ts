@@ -85,6 +85,15 @@ describe("threads (LangGraph Platform shapes)", () => {
     expect(blank.status).toBe(200);
     expect(blank.body.messages).toHaveLength(6);
     expect((await request("GET", `/threads/${threadId}/messages?before=0`)).status).toBe(400);
+    // Only decimal integers, and only these two parameters: a hex or exponent number is not read as another one, and
+    // an unknown parameter (`after`, which WS messages.list refuses too) is not ignored to answer the newest page.
+    for (const query of ["limit=2&after=3", "before=0x10", "limit=1e1", "limit=2.0", "limit=+2", "limit=2&limit=3"]) {
+      const refused = await request<{ code: string; message: string }>("GET", `/threads/${threadId}/messages?${query}`);
+      expect(refused.status, query).toBe(400);
+      expect(refused.body.code, query).toBe("invalid_request");
+    }
+    expect((await request<{ message: string }>("GET", `/threads/${threadId}/messages?after=3`)).body.message).toMatch(/Unrecognized key: "after"/);
+    expect((await request<{ message: string }>("GET", `/threads/${threadId}/messages?before=0x10`)).body.message).toMatch(/^Request did not match the expected shape: before: /);
 
     expect((await request("DELETE", `/threads/${threadId}`)).status).toBe(204);
     expect((await request("GET", `/threads/${threadId}`)).status).toBe(404);

@@ -224,6 +224,17 @@ describe("import and export (HTTP)", () => {
     });
     expect(response.status).toBe(201);
     expect(await response.json()).toMatchObject({ messages: 2, thread: { title: "JSON form" } });
+    // Its options are in the body; options in the query would be ignored, so they are refused and nothing is created.
+    const threadCount = async () => ((await (await fetch(`${server.url}/threads/search`, { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify({ limit: 1000 }) })).json()) as unknown[]).length;
+    const before = await threadCount();
+    const queried = await fetch(`${server.url}/threads/import?title=x`, {
+      method: "POST",
+      headers: { "Content-Type": "application/json" },
+      body: JSON.stringify({ conversation: [{ role: "user", content: "hi" }] }),
+    });
+    expect(queried.status).toBe(400);
+    expect(await queried.json()).toMatchObject({ code: "invalid_request", message: expect.stringMatching(/options go in the JSON body.*title/) as unknown });
+    expect(await threadCount()).toBe(before);
   });
 
   it("titles an untitled import from its first user message, as if it had been chatted", async () => {

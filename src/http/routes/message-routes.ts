@@ -74,6 +74,11 @@ function readImport(request: Request): { text: string; options: z.infer<z.ZodObj
   // Raw bytes, not express.text: that would decode a non-UTF-8 body with U+FFFD where its accents were.
   if (Buffer.isBuffer(request.body)) return { text: decodeConversationBytes(request.body), options: z.strictObject(importOptions).parse(request.query) };
   if (!request.is("application/json")) throw new AppError("invalid_request", `Send the conversation as JSONL (Content-Type: ${JSONL_TYPES[0]}) or as JSON {conversation, …}`);
+  // The JSON form takes its options in the body; the query's would be ignored (a title lost without a word).
+  const queryKeys = Object.keys(request.query);
+  if (queryKeys.length > 0) {
+    throw new AppError("invalid_request", `With a JSON body the import's options go in the JSON body, not the query string: ${queryKeys.join(", ")}`, { details: { query: queryKeys } });
+  }
   const body = importJsonBody.parse(request.body ?? {});
   const text = typeof body.conversation === "string" ? body.conversation : body.conversation.map((line) => JSON.stringify(line)).join("\n");
   return { text, options: body, metadata: body.metadata };
