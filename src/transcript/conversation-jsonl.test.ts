@@ -34,6 +34,20 @@ describe("imported timestamps", () => {
     }
   });
 
+  it("refuses an epoch number whose reading falls outside 1970–2100 (microseconds, a digit too many) instead of storing year 7386", () => {
+    expect(normaliseTimestamp(4133980799)).toBe("2100-12-31T23:59:59.000Z");
+    expect(normaliseTimestamp("4133980799999")).toBe("2100-12-31T23:59:59.999Z");
+    expect(normaliseTimestamp(0)).toBe("1970-01-01T00:00:00.000Z");
+    for (const value of ["170925480000000", 170925480000000, "17092548000", 17092548000, 4133980800, 4133980800000, -1, "-1709283600", 8640000000000000]) {
+      expect(() => normaliseTimestamp(value), String(value)).toThrow(/read as epoch (seconds|milliseconds) is .*, outside the years 1970–2100/);
+    }
+    // ISO 8601 still reaches back to year 1 and on to 9999: a date written out is no unit to guess.
+    expect(normaliseTimestamp("1969-07-20T20:17:00Z")).toBe("1969-07-20T20:17:00.000Z");
+    expect(normaliseTimestamp("2511-01-01")).toBe("2511-01-01T00:00:00.000Z");
+    const text = ['{"role":"user","content":"hi","timestamp":1709254800}', '{"role":"assistant","content":"hello","timestamp":"170925480000000"}'].join("\n");
+    expect(() => parseConversationJsonl(text, { now: NOW })).toThrow(expect.objectContaining({ code: "invalid_request", details: { line: 2 }, message: expect.stringMatching(/^Line 2: timestamp "170925480000000" read as epoch milliseconds is year 7386/) as unknown }));
+  });
+
   it("names the line of a bad timestamp", () => {
     const text = ['{"role":"user","content":"hi","timestamp":"2024-03-01T09:00:00Z"}', '{"role":"assistant","content":"hello","timestamp":"2024-02-30T09:00:00Z"}'].join("\n");
     expect(() => parseConversationJsonl(text, { now: NOW })).toThrow(/^Line 2: .*no such date or time/);

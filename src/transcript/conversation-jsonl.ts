@@ -49,6 +49,12 @@ const ROLE_ALIASES = new Map<string, ConversationLine["role"]>([
 /** Timestamps are kept to four-digit years: Postgres reads ISO 8601 with those (and a chat history has no others). */
 const TIMESTAMP_RANGE = { min: Date.parse("0001-01-01T00:00:00.000Z"), max: Date.parse("9999-12-31T23:59:59.999Z") };
 
+/**
+ * Epoch numbers are read only as dates within the years 1970–2100: their unit is guessed from their size, so a
+ * number outside them is a unit the guess missed (microseconds, a digit too many), not a date to store.
+ */
+const EPOCH_RANGE = { min: Date.parse("1970-01-01T00:00:00.000Z"), max: Date.parse("2100-12-31T23:59:59.999Z") };
+
 // null is an absent timestamp (exporters write it for a line without one).
 const timestamp = z
   .union([z.string().min(1), z.number(), z.null()])
@@ -123,13 +129,13 @@ const ISO_TIMESTAMP = /^([+-]\d{6}|\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(
 
 /**
  * Normalise a timestamp: an ISO 8601 string (checked: 2024-02-30 is refused, not read as March 1st), or a number
- * of epoch milliseconds (or seconds, when small), as a JSON number or a string of digits ("1709254800"). Anything
- * else ("01/02/03", "March 1, 2024") is refused: its meaning depends on a locale.
+ * of epoch milliseconds (or seconds, when small) within 1970–2100, as a JSON number or a string of digits
+ * ("1709254800"). Anything else ("01/02/03", "March 1, 2024") is refused: its meaning depends on a locale.
  */
 export function normaliseTimestamp(value: string | number): string {
   const text = typeof value === "string" ? value.trim() : undefined;
   const epoch = text === undefined ? value : EPOCH_DIGITS.test(text) ? Number(text) : undefined;
-  const millis = typeof epoch === "number" ? (Math.abs(epoch) < 100_000_000_000 ? epoch * 1000 : epoch) : isoMillis(text ?? "");
+  const millis = typeof epoch === "number" ? epochMillis(epoch, value) : isoMillis(text ?? "");
   if (!Number.isFinite(millis)) throw new Error(`invalid timestamp ${JSON.stringify(value)}`);
   if (millis < TIMESTAMP_RANGE.min || millis > TIMESTAMP_RANGE.max) throw new Error(`timestamp ${JSON.stringify(value)} is outside the years 0001–9999`);
   return new Date(millis).toISOString();
@@ -137,6 +143,19 @@ export function normaliseTimestamp(value: string | number): string {
 
 /** Epoch seconds or milliseconds written as a string: digits only (a year alone, "2024", is ISO 8601's). */
 const EPOCH_DIGITS = /^-?\d{5,}(\.\d+)?$/;
+
+/**
+ * Epoch seconds below 10^11, milliseconds from there; refused when that reading is not within 1970–2100
+ * (`"170925480000000"`, microseconds, would be year 7386; `"17092548000"`, seconds with a digit too many, 2511).
+ */
+function epochMillis(epoch: number, value: string | number): number {
+  const unit = Math.abs(epoch) < 100_000_000_000 ? "seconds" : "milliseconds";
+  const millis = unit === "seconds" ? epoch * 1000 : epoch;
+  if (millis >= EPOCH_RANGE.min && millis <= EPOCH_RANGE.max) return millis;
+  const year = new Date(millis).getUTCFullYear();
+  const reading = Number.isNaN(year) ? "no date" : `year ${year}`;
+  throw new Error(`timestamp ${JSON.stringify(value)} read as epoch ${unit} is ${reading}, outside the years 1970–2100 (write a date outside them in ISO 8601)`);
+}
 
 function isoMillis(text: string): number {
   const match = ISO_TIMESTAMP.exec(text);
