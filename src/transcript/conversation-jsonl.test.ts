@@ -89,6 +89,38 @@ describe("tool calls", () => {
   });
 });
 
+describe("tool calls that cannot be kept", () => {
+  const calls = (...ids: string[]) => JSON.stringify(ids.map((id) => ({ id, name: "calculator", args: { expression: "1+1" } })));
+
+  it("are refused on a line that is not the assistant's, on that line (they vanished)", () => {
+    const userLine = ['{"role":"user","content":"hi"}', `{"role":"user","content":"x","tool_calls":${calls("c1")}}`].join("\n");
+    expect(() => parseConversationJsonl(userLine, { now: NOW })).toThrow(
+      expect.objectContaining({ code: "invalid_request", details: { line: 2 }, message: 'Line 2: tool_calls on a user line: only the assistant\'s lines make tool calls' }),
+    );
+    for (const role of ["system", "tool"]) {
+      const text = [`{"role":"assistant","content":"","tool_calls":${calls("c0")}}`, `{"role":"${role}","content":"x","tool_call_id":"c0","tool_calls":${calls("c1")}}`].join("\n");
+      expect(() => parseConversationJsonl(text, { now: NOW }), role).toThrow(new RegExp(`^Line 2: tool_calls on a ${role} line`));
+    }
+    // An empty list is no call: exporters write one on every line.
+    expect(parseConversationJsonl('{"role":"user","content":"x","tool_calls":[]}', { now: NOW })).toEqual([{ role: "user", content: "x", timestamp: NOW.toISOString() }]);
+  });
+
+  it("are refused on a speaker's line that assistant_speaker makes a user line, naming the speaker, not one line later", () => {
+    const text = ['{"speaker":"Ann","content":"add them"}', `{"speaker":"Bot","content":"","tool_calls":${calls("c1")}}`, '{"role":"tool","content":"2","tool_call_id":"c1"}'].join("\n");
+    expect(parseConversationJsonl(text, { now: NOW }).map((line) => line.role)).toEqual(["user", "assistant", "tool"]);
+    expect(() => parseConversationJsonl(text, { now: NOW, assistantSpeaker: "Ann" })).toThrow(
+      expect.objectContaining({ details: { line: 2 }, message: 'Line 2: tool_calls on a line of "Bot", a user here (the assistant is "Ann"): only the assistant\'s lines make tool calls' }),
+    );
+  });
+
+  it("are refused when two calls of one line share an id, on that line", () => {
+    const text = ['{"role":"user","content":"twice"}', `{"role":"assistant","content":"","tool_calls":${calls("c1", "c2", "c1")}}`, '{"role":"tool","content":"2","tool_call_id":"c1"}', '{"role":"tool","content":"2","tool_call_id":"c1"}'].join("\n");
+    expect(() => parseConversationJsonl(text, { now: NOW })).toThrow(
+      expect.objectContaining({ details: { line: 2 }, message: 'Line 2: tool call id "c1" is used twice on this line: each call needs its own id for its tool line to answer it' }),
+    );
+  });
+});
+
 describe("a tool line's start (started_at)", () => {
   const call = '{"role":"assistant","content":"","timestamp":"2024-01-01T00:00:01Z","tool_calls":[{"id":"c1","name":"calculator","args":{}}]}';
   const result = (extra: string) => `${call}\n{"role":"tool","content":"42","timestamp":"2024-01-01T00:00:02Z","tool_call_id":"c1"${extra}}`;

@@ -189,6 +189,7 @@ class LineReader {
     if ((value as { type?: unknown } | null)?.type === "session") return this.startSession(sessionLine.parse(value));
     const parsed = messageLine.parse(value);
     const role = this.roleOf(parsed);
+    this.checkToolCalls(role, parsed);
     this.checkToolOrder(role, parsed);
     if (parsed.timestamp !== undefined) this.lastTimestamp = normaliseTimestamp(parsed.timestamp);
     const line: ConversationLine = { role, content: parsed.content, timestamp: this.lastTimestamp };
@@ -230,6 +231,22 @@ class LineReader {
     if (!this.speakers.includes(parsed.speaker)) this.speakers.push(parsed.speaker);
     const assistant = this.options.assistantSpeaker ?? this.speakers[1];
     return parsed.speaker === assistant ? "assistant" : "user";
+  }
+
+  /** Tool calls are kept on the assistant's lines only: refused elsewhere (they would vanish), and ids must differ. */
+  private checkToolCalls(role: ConversationLine["role"], parsed: z.infer<typeof messageLine>): void {
+    const calls = parsed.tool_calls ?? [];
+    if (calls.length > 0 && role !== "assistant") {
+      // A speaker's line is a user's when another speaker is the assistant: say who, so assistant_speaker can be fixed.
+      const assistant = this.options.assistantSpeaker ?? this.speakers[1];
+      const whose = parsed.role === undefined && parsed.speaker !== undefined ? `a line of ${JSON.stringify(parsed.speaker)}, a user here${assistant === undefined ? "" : ` (the assistant is ${JSON.stringify(assistant)})`}` : `a ${role} line`;
+      throw new Error(`tool_calls on ${whose}: only the assistant's lines make tool calls`);
+    }
+    const seen = new Set<string>();
+    for (const call of calls) {
+      if (seen.has(call.id)) throw new Error(`tool call id ${JSON.stringify(call.id)} is used twice on this line: each call needs its own id for its tool line to answer it`);
+      seen.add(call.id);
+    }
   }
 
   private checkToolOrder(role: ConversationLine["role"], parsed: z.infer<typeof messageLine>): void {

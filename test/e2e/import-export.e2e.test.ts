@@ -105,6 +105,7 @@ describe("import and export (HTTP)", () => {
       ['{"role":"user","content":"x","timestamp":8640000000000000}', "outside the years 1970–2100"],
       // Microseconds, and seconds with a digit too many: no year 7386 or 2511 stored without a word.
       ['{"role":"user","content":"x","timestamp":"170925480000000"}', 'timestamp "170925480000000" read as epoch milliseconds is year 7386, outside the years 1970–2100'],
+      ['{"role":"user","content":"x","tool_calls":[{"id":"c1","name":"calculator","args":{}}]}', "tool_calls on a user line: only the assistant's lines make tool calls"],
       ['{"role":"user","content":"x","timestamp":"17092548000"}', 'timestamp "17092548000" read as epoch seconds is year 2511, outside the years 1970–2100'],
       ['{"role":"user","content":"x","timestamp":"+020000-01-01T00:00:00Z"}', "outside the years 0001–9999"],
       ['{"role":"user","content":"x","timestamp":"-000100-01-01T00:00:00Z"}', "outside the years 0001–9999"],
