@@ -37,7 +37,7 @@ export class ThreadForkService {
       userId,
       assistantId: source.assistant_id,
       title: request.title ?? forkTitle(source.title),
-      metadata: { ...source.metadata, forked_from: { thread_id: source.thread_id, checkpoint_id: tuple.checkpoint.id } },
+      metadata: { ...inheritedMetadata(source.metadata), forked_from: { thread_id: source.thread_id, checkpoint_id: tuple.checkpoint.id } },
     });
     const target = { configurable: { thread_id: session.thread_id, checkpoint_ns: "" } };
     try {
@@ -97,6 +97,14 @@ export class ThreadForkService {
     const ids = Array.isArray(messages) ? (messages as BaseMessage[]).map((message) => message.id).filter((id): id is string => typeof id === "string") : [];
     await this.deps.transcript.copyHistory({ fromThread, toThread, messageIds: ids });
   }
+}
+
+/** Metadata that says how the source itself came to be; a fork was made from it, so it is not carried over. */
+const SOURCE_ONLY_METADATA = new Set(["imported"]);
+
+/** The source's metadata a fork keeps: all but `imported` (a fork is no import; `forked_from` names its origin). */
+function inheritedMetadata(metadata: Record<string, unknown>): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(metadata).filter(([key]) => !SOURCE_ONLY_METADATA.has(key)));
 }
 
 /** A fork's default title: its source's marked `(fork)` once (a fork of a fork does not pile the marks up). */

@@ -211,8 +211,15 @@ describe("import and export (HTTP)", () => {
     const imported = await importJsonl(original);
     expect((await exportText(imported.body.thread_id)).text).toBe(original);
     const fork = await fetch(`${server.url}/threads/${imported.body.thread_id}/copy`, { method: "POST" });
-    const { thread_id: forkId } = (await fork.json()) as { thread_id: string };
+    const { thread_id: forkId, metadata: copyMetadata } = (await fork.json()) as { thread_id: string; metadata: Record<string, unknown> };
     expect((await exportText(forkId)).text).toBe(original);
+    // A copy or fork was not imported: it names its origin, and does not claim the import's messages, sessions and time.
+    expect(imported.body.thread).toMatchObject({ metadata: { imported: { messages: 12, sessions: 2 } } });
+    expect(copyMetadata).toEqual({ assistant_id: "chat", forked_from: { thread_id: imported.body.thread_id, checkpoint_id: imported.body.checkpoint_id } });
+    await using client = await TestWsClient.connect(server.wsUrl);
+    const wsFork = await client.call<{ metadata: Record<string, unknown> }>("state.fork", { thread_id: imported.body.thread_id, checkpoint_id: imported.body.checkpoint_id });
+    expect(wsFork.metadata).not.toHaveProperty("imported");
+    expect(wsFork.metadata.forked_from).toEqual({ thread_id: imported.body.thread_id, checkpoint_id: imported.body.checkpoint_id });
     // A system line after the last message (the end of the conversation) comes along too.
     const trailing = `${original}${JSON.stringify({ role: "system", content: "Conversation closed.", timestamp: "2024-03-03T00:00:00.000Z", session: "s2" })}\n`;
     const closed = await importJsonl(trailing);
