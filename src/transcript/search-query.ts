@@ -36,11 +36,18 @@ export interface SearchQuery {
   /** Terms to find in a hit's content for its snippet, longest first (excluded terms are not among them). */
   terms: string[];
   /**
-   * The trigram fallback for typos, when nothing matches as text: the query's plain words (no fuzzy hit may match
-   * a negated clause either). Null when the query quotes a phrase (it asked for those exact words) or has fewer
-   * than three characters of plain words.
+   * The trigram fallback for typos, when nothing matches as text: the query's positive clauses, each term's words
+   * to be matched fuzzily one by one and its CJK words literally (no fuzzy hit may match a negated clause either),
+   * and `text`, those words together, to rank by. Null when the query quotes a phrase (it asked for those exact
+   * words) or has no word of `MIN_FUZZY_LETTERS` letters (no typo to find).
    */
-  fuzzy: { text: string } | null;
+  fuzzy: { text: string; clauses: FuzzyTerm[][] } | null;
+}
+
+/** One term of the fuzzy fallback: each of `words` near a word of the message, and `cjk` (bigram tsquery) in it. */
+export interface FuzzyTerm {
+  words: string[];
+  cjk: string;
 }
 
 /** A token of the query: a quoted phrase or a bare word, maybe negated. */
@@ -62,9 +69,8 @@ export function parseSearchQuery(raw: string): SearchQuery {
   const runs = positiveText.match(CJK_RUN) ?? [];
   const wordTerms = positiveText.replace(CJK_RUN, " ").split(/[^\p{L}\p{N}_]+/u).filter((word) => word.length >= 2);
   const terms = [...new Set([text, ...runs, ...wordTerms])].sort((left, right) => right.length - left.length);
-  const words = text.replace(CJK_RUN, " ").replace(/\s+/g, " ").trim();
   const plain = clauses.map(({ negated, alternatives }) => ({ negated, alternatives: alternatives.map(({ words: english, cjk }) => ({ words: english, cjk })) }));
-  return { text, clauses: plain, substring, terms, fuzzy: fuzzyPart(words) };
+  return { text, clauses: plain, substring, terms, fuzzy: text.includes('"') ? null : fuzzyPart(plain) };
 }
 
 /** Quoted phrases and whitespace-separated words, each maybe negated by a leading `-`. */
@@ -124,12 +130,17 @@ export const FUZZY_THRESHOLD = 0.5;
  */
 export const MIN_FUZZY_LETTERS = 6;
 
-/** The plain words of a query in `websearch_to_tsquery` syntax, for the trigram fallback (see `SearchQuery.fuzzy`). */
-function fuzzyPart(words: string): SearchQuery["fuzzy"] {
-  if (words.includes('"')) return null;
-  const tokens = words.split(" ").filter((token) => token.length > 0 && /[\p{L}\p{N}]/u.test(token));
-  const text = tokens.filter((token) => !token.startsWith("-") && !/^or$/i.test(token)).join(" ");
-  return Array.from(text.replace(/\s+/g, "")).length >= MIN_FUZZY_LETTERS ? { text } : null;
+/**
+ * The trigram fallback of a query without quotes (see `SearchQuery.fuzzy`): its positive clauses as they are, `or`
+ * included, so every clause must still hold — each word near one of the message's on its own (the whole string's
+ * similarity let a long near-miss carry a word the message lacks), each CJK word present as written (stripping them
+ * let `北京 question` find a question with no 北京).
+ */
+function fuzzyPart(clauses: readonly SearchClause[]): SearchQuery["fuzzy"] {
+  const required = clauses.filter((clause) => !clause.negated).map((clause) => clause.alternatives.map(({ words, cjk }) => ({ words: words.split(" ").filter((word) => /[\p{L}\p{N}]/u.test(word)), cjk })));
+  const words = required.flat().flatMap((term) => term.words);
+  if (!words.some((word) => Array.from(word).length >= MIN_FUZZY_LETTERS)) return null;
+  return { text: words.join(" "), clauses: required };
 }
 
 

@@ -1,6 +1,6 @@
 import type pg from "pg";
 import { AppError } from "../errors/app-error.js";
-import { FUZZY_THRESHOLD, parseSearchQuery, type SearchClause, type SearchQuery, type SearchTerm } from "./search-query.js";
+import { FUZZY_THRESHOLD, type FuzzyTerm, parseSearchQuery, type SearchClause, type SearchQuery, type SearchTerm } from "./search-query.js";
 import { snippetAround } from "./search-snippet.js";
 import type { TranscriptMessage } from "./transcript-message.js";
 import { toTranscriptMessage, type TranscriptRow } from "./transcript-row.js";
@@ -102,10 +102,14 @@ export class TranscriptSearch {
     return rows;
   }
 
-  /** Trigram word similarity for typos (`postgress` finds `PostgreSQL`); indexed through `<%` on gin_trgm_ops. */
+  /**
+   * Trigram word similarity for typos (`postgress` finds `PostgreSQL`), word by word, with the query's CJK words
+   * as written; indexed through `<%` on gin_trgm_ops and the search vector's index.
+   */
   private async fuzzyMatches(query: SearchQuery & { fuzzy: NonNullable<SearchQuery["fuzzy"]> }, request: SearchRequest & { limit: number }): Promise<HitRow[]> {
     const params: unknown[] = [request.userId, request.threadIds ?? null, query.fuzzy.text, request.limit];
     const bind = (value: unknown) => `$${params.push(value)}`;
+    const required = fuzzySql(query.fuzzy.clauses, bind);
     // No fuzzy hit may contain what the query excludes (`-word`, `-北京`).
     const excluded = tsQuerySql(query.clauses.filter((clause) => clause.negated).map((clause) => ({ ...clause, negated: false })), bind, " || ");
     const client = await this.pool.connect();
@@ -116,7 +120,7 @@ export class TranscriptSearch {
       const { rows } = await client.query<HitRow>(
         `WITH candidates AS (
            SELECT m.thread_id, m.seq FROM messages m JOIN threads t ON t.thread_id = m.thread_id
-            WHERE t.user_id = $1 AND ($2::uuid[] IS NULL OR m.thread_id = ANY($2::uuid[])) AND $3 <% m.content
+            WHERE t.user_id = $1 AND ($2::uuid[] IS NULL OR m.thread_id = ANY($2::uuid[])) AND ${required}
               ${excluded ? `AND NOT threadline_search_vector(m.content) @@ (${excluded})` : ""}
             ORDER BY m.created_at DESC, m.seq DESC LIMIT ${MAX_CANDIDATES}
          )
@@ -145,6 +149,16 @@ function tsQuerySql(clauses: readonly SearchClause[], bind: (value: unknown) => 
   const term = (value: SearchTerm) =>
     `(${[value.words ? `websearch_to_tsquery('english', ${bind(value.words)})` : "", value.cjk ? `to_tsquery('simple', ${bind(value.cjk)})` : ""].filter(Boolean).join(" && ")})`;
   return clauses.map((clause) => `${clause.negated ? "!!" : ""}(${clause.alternatives.map(term).join(" || ")})`).join(join);
+}
+
+/**
+ * The fuzzy fallback's clauses as one condition: every clause, any of its alternatives, and in a term every word
+ * near a word of the message (`word <% content`) and its CJK words in it, as the exact search reads them.
+ */
+function fuzzySql(clauses: readonly FuzzyTerm[][], bind: (value: unknown) => string): string {
+  const term = (value: FuzzyTerm) =>
+    [...value.words.map((word) => `${bind(word)} <% m.content`), value.cjk ? `threadline_search_vector(m.content) @@ to_tsquery('simple', ${bind(value.cjk)})` : ""].filter(Boolean).join(" AND ") || "TRUE";
+  return clauses.map((alternatives) => `(${alternatives.map((value) => `(${term(value)})`).join(" OR ")})`).join(" AND ");
 }
 
 function toHit(row: HitRow, query: SearchQuery, match: SearchHit["match"]): SearchHit {

@@ -142,8 +142,10 @@ for (const backend of STORAGE_BACKENDS) {
     });
 
     it("falls back to trigram similarity for typos", async () => {
-      const hits = await search.search({ userId: "alice", query: "postgresq databse" });
+      const hits = await search.search({ userId: "alice", query: "postgrsql" });
       expect(hits.some((hit) => hit.seq === 3003 && hit.match === "fuzzy")).toBe(true);
+      // Every word of the query, each near one of the message's: that message says nothing of a database.
+      expect((await search.search({ userId: "alice", query: "postgresq databse" })).map((hit) => hit.seq)).not.toContain(3003);
     });
 
     it("matches short queries without words as substrings, and refuses nothing it can store", async () => {
@@ -206,6 +208,35 @@ for (const backend of STORAGE_BACKENDS) {
       expect(excluded.map((hit) => hit.content)).toEqual(["The weather at the coast is fine."]);
       // A quoted phrase asks for those exact words: no fuzzy neighbours.
       expect(await search.search({ userId: "alice", query: '"wether coast"' })).toEqual([]);
+    });
+
+    it("falls back to fuzzy matches only with every CJK word of the query present and each other word near one of the message's", async () => {
+      const thread = randomUUID();
+      await createThread(thread, "carol", "Fuzzy words");
+      await say(
+        thread,
+        ["user", "Question 2499: how do I cook 米饭 in a rice cooker?"],
+        ["assistant", "The trip to Hangzhou was lovely."],
+        ["user", "我在杭州 visited the lake near Hangzhou station."],
+        ["assistant", "Configure the replication settings carefully."],
+        ["user", "Is the PostgreSQL database up?"],
+      );
+      const found = async (query: string) => (await search.search({ userId: "carol", query })).map((hit) => [hit.content, hit.match]);
+      // A CJK word no message has is not dropped to find the rest fuzzily.
+      expect(await found("北京 question")).toEqual([]);
+      expect(await found("北京 questoin")).toEqual([]);
+      // 杭州 must be there: the line with Hangzhou alone is no match for both.
+      expect(await found("杭州 Hangzhou")).toEqual([["我在杭州 visited the lake near Hangzhou station.", "text"]]);
+      expect(await found("杭州 lovely")).toEqual([]);
+      expect(await found("杭州 Hangzhuo")).toEqual([["我在杭州 visited the lake near Hangzhou station.", "fuzzy"]]);
+      expect(await found("米饭 cookerr")).toEqual([["Question 2499: how do I cook 米饭 in a rice cooker?", "fuzzy"]]);
+      // Each word on its own: a long match does not carry a word the message lacks.
+      expect(await found("replication zebra")).toEqual([]);
+      expect(await found("replicaton setings")).toEqual([["Configure the replication settings carefully.", "fuzzy"]]);
+      expect(await found("postgresq databse")).toEqual([["Is the PostgreSQL database up?", "fuzzy"]]);
+      // `or` between words still means either.
+      expect(await found("replicaton or zebraa")).toEqual([["Configure the replication settings carefully.", "fuzzy"]]);
+      expect(await found("Hangzhuo -杭州")).toEqual([["The trip to Hangzhou was lovely.", "fuzzy"]]);
     });
 
     it("never returns another user's messages, even for their thread ids", async () => {
