@@ -257,5 +257,30 @@ for (const backend of STORAGE_BACKENDS) {
       const everything = await search.search({ userId: "alice", query: "filler", limit: 5 });
       expect(everything).toHaveLength(5);
     });
+
+    it("costs a user with few messages their own rows, however many of another user's match", async () => {
+      // One connection, one transaction (rolled back): its counters hold exactly what the search computed.
+      const client = await storage.pool.connect();
+      const onClient = { query: client.query.bind(client) } as unknown as pg.Pool;
+      const [carol, dave] = [randomUUID(), randomUUID()];
+      try {
+        await client.query("BEGIN");
+        await client.query("INSERT INTO threads (thread_id, user_id, assistant_id, message_seq) VALUES ($1, 'carol', 'chat', 20000), ($2, 'dave', 'chat', 2)", [carol, dave]);
+        await client.query("INSERT INTO messages (thread_id, seq, message_id, role, content) SELECT $1, g, 'c' || g, 'user', 'lorem ipsum dolor sit amet ' || g FROM generate_series(1, 20000) g", [carol]);
+        await client.query("INSERT INTO messages (thread_id, seq, message_id, role, content) VALUES ($1, 1, 'd1', 'user', 'a short note'), ($1, 2, 'd2', 'user', 'another one')", [dave]);
+        // As after an import (columns only): the planner knows nothing of how many messages a word matches.
+        await client.query("ANALYZE messages (thread_id, seq, created_at)");
+        await client.query("DELETE FROM pg_statistic WHERE starelid IN ('messages_search_vector'::regclass, 'messages_content_trgm'::regclass)");
+        await client.query("SET LOCAL track_functions = 'pl'");
+        expect(await new TranscriptSearch(onClient).search({ userId: "dave", query: "lorem ipsum" })).toEqual([]);
+        // A search vector for each of dave's two messages at most, none for carol's 20,000 matching ones.
+        const { rows } = await client.query<{ n: string | null }>("SELECT pg_stat_get_xact_function_calls('threadline_search_vector(text)'::regprocedure) AS n");
+        expect(Number(rows[0]?.n ?? 0)).toBeLessThanOrEqual(2);
+        expect(await new TranscriptSearch(onClient).search({ userId: "carol", query: "lorem ipsum", limit: 3 })).toHaveLength(3);
+      } finally {
+        await client.query("ROLLBACK");
+        client.release();
+      }
+    });
   });
 }
