@@ -215,7 +215,7 @@ describe("import and export (HTTP)", () => {
     expect((await exportText(forkId)).text).toBe(original);
     // A copy or fork was not imported: it names its origin, and does not claim the import's messages, sessions and time.
     expect(imported.body.thread).toMatchObject({ metadata: { imported: { messages: 12, sessions: 2 } } });
-    expect(copyMetadata).toEqual({ assistant_id: "chat", forked_from: { thread_id: imported.body.thread_id, checkpoint_id: imported.body.checkpoint_id } });
+    expect(copyMetadata).toEqual({ assistant_id: "chat", graph_id: "chat", forked_from: { thread_id: imported.body.thread_id, checkpoint_id: imported.body.checkpoint_id } });
     await using client = await TestWsClient.connect(server.wsUrl);
     const wsFork = await client.call<{ metadata: Record<string, unknown> }>("state.fork", { thread_id: imported.body.thread_id, checkpoint_id: imported.body.checkpoint_id });
     expect(wsFork.metadata).not.toHaveProperty("imported");
