@@ -58,6 +58,10 @@ export function onlyDefaultTemperature(spec: string): boolean {
  * model was chosen when the assistant did not (the server's MODEL).
  */
 export function assertTemperatureAccepted(spec: string, temperature: number | undefined, whose = ""): void {
+  // Anthropic's Messages API takes 0–1 (OpenAI's 0–2, which the settings allow): 1.7 would fail every run with 400.
+  if (temperature !== undefined && temperature > 1 && spec.startsWith("anthropic:")) {
+    throw new AppError("invalid_request", `Model "${spec}"${whose} takes a temperature from 0 to 1, not ${temperature} (Anthropic's range)`);
+  }
   if (temperature === undefined || temperature === 1 || !onlyDefaultTemperature(spec)) return;
   throw new AppError(
     "invalid_request",
@@ -92,6 +96,7 @@ export function validateModelSpec(spec: string, settings: ModelSettings, options
       return parsed;
     case "anthropic":
       if (!settings.anthropicApiKey && !options.baseUrl) throw new AppError("invalid_request", `Model "${spec}" needs ANTHROPIC_API_KEY`);
+      assertTemperatureAccepted(spec, options.temperature);
       return parsed;
     case "local":
       validateLocal(parsed, { spec, settings, requireFile: options.requireLocalFile !== false, allowPaths: options.allowLocalPaths === true });

@@ -132,4 +132,15 @@ describe("Claude behind a Threadline run", () => {
     const failed = (await chat(other, await openThread(other), "anyone there?")).final;
     expect((failed.data as { message: string }).message).toMatch(/could not connect to the provider \(ECONNREFUSED; check ANTHROPIC_BASE_URL or the assistant's base_url\)/);
   });
+
+  it("refuses a temperature above Anthropic's 1 when the assistant is saved, not at every run", async () => {
+    const save = (context: Record<string, unknown>) =>
+      fetch(`${server.url}/assistants`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ graph_id: "chat", context }) });
+    const hot = await save({ temperature: 1.7 });
+    expect(hot.status).toBe(400);
+    expect(((await hot.json()) as { message: string }).message).toMatch(/"anthropic:claude-test" \(the server's MODEL\) takes a temperature from 0 to 1, not 1\.7/);
+    const named = await save({ model: "anthropic:claude-haiku-4-5", temperature: 1.2 });
+    expect(named.status).toBe(400);
+    expect((await save({ model: "anthropic:claude-haiku-4-5", temperature: 0.7 })).status).toBeLessThan(300);
+  });
 });
