@@ -6,6 +6,7 @@ import { AppError, notFound } from "../errors/app-error.js";
 import { assertAssistantBaseUrl } from "../models/assistant-endpoint.js";
 import { type ModelSettings, validateModelSpec } from "../models/create-chat-model.js";
 import { assertTemperatureAccepted } from "../models/model-spec.js";
+import { configInForce } from "./config-in-force.js";
 import type { GraphRegistry } from "../registry/graph-registry.js";
 import type { Assistant, AssistantVersion } from "./assistant.js";
 import { checkGraphContext } from "../registry/graph-context-schema.js";
@@ -131,7 +132,7 @@ export class AssistantService {
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (assistant_id) DO NOTHING RETURNING *
        ), ${recordVersionOf("created")}
        SELECT * FROM created`,
-      [assistantId, userId, graphId, input.name ?? "Untitled", input.description ?? null, JSON.stringify(input.config ?? {}), JSON.stringify(settings), JSON.stringify(input.metadata ?? {})],
+      [assistantId, userId, graphId, input.name ?? "Untitled", input.description ?? null, JSON.stringify(configInForce(input.config ?? {}, settings)), JSON.stringify(settings), JSON.stringify(input.metadata ?? {})],
     );
     const row = rows[0];
     if (row) return toAssistant(row);
@@ -152,7 +153,8 @@ export class AssistantService {
       const current = await this.getOwned(userId, assistantId);
       const settings = input.context || input.config ? this.validateSettings(withoutNulls({ ...current.context, ...mergeSettings(input) }), input.graph_id ?? current.graph_id) : undefined;
       if (settings) await this.deps.checkSettings?.(settings);
-      const row = await this.writeUpdate({ userId, assistantId, input, settings: settings && { merged: settings, onto: current.context } });
+      const config = settings ? configInForce(input.config ?? current.config, settings) : input.config;
+      const row = await this.writeUpdate({ userId, assistantId, input: { ...input, config }, settings: settings && { merged: settings, onto: current.context } });
       if (row) return toAssistant(row);
       // Deleted (the next read says so), or its settings changed since they were read.
     }

@@ -181,6 +181,22 @@ describe("assistants.getVersions and setLatest on Postgres (two users)", () => {
     }
   });
 
+  it("config.configurable never contradicts the settings in force: a setting it names follows context's changes", async () => {
+    const created = await alice.assistants.create({ graphId: "chat", config: { configurable: { tools: ["calculator"], team: "blue" } }, context: { temperature: 0.5 } });
+    expect(created.config.configurable).toEqual({ tools: ["calculator"], team: "blue" });
+    const updated = await alice.assistants.update(created.assistant_id, { context: { tools: ["get_current_time"] } });
+    expect(updated.context).toMatchObject({ tools: ["get_current_time"], temperature: 0.5 });
+    expect(updated.config.configurable).toEqual({ tools: ["get_current_time"], team: "blue" });
+    // A setting removed (null) leaves configurable too; keys that are no setting stay as given.
+    const removed = await alice.assistants.update(created.assistant_id, { context: { tools: null } });
+    expect(removed.context).not.toHaveProperty("tools");
+    expect(removed.config.configurable).toEqual({ team: "blue" });
+    // Given both ways at once, context wins, and configurable says so.
+    const both = await alice.assistants.create({ graphId: "chat", config: { configurable: { temperature: 0.9 } }, context: { temperature: 0.2 } });
+    expect(both.config.configurable).toEqual({ temperature: 0.2 });
+    expect((await alice.assistants.get(both.assistant_id)).context).toMatchObject({ temperature: 0.2 });
+  });
+
   it("deleting an assistant deletes its versions", async () => {
     const doomed = await alice.assistants.create({ graphId: "chat", name: "Doomed" });
     await alice.assistants.update(doomed.assistant_id, { name: "Doomed 2" });
