@@ -169,6 +169,8 @@ describe("threadline chat answers `Approve? [y/e/n]` (through pipes)", () => {
       body: JSON.stringify({ input: { messages: [{ role: "user", content: '/tool calculator {"expression":"6*7"}' }] }, interrupt_before: ["tools"] }),
     });
     expect(paused.status).toBe(200);
+    // The status comes at once, the body when the run has paused.
+    await paused.text();
     const continued = await runCli(["--url", fixture.server.url, "--window", "cli-breakpoint"], { input: "/continue\n" });
     expect(continued.stderr).toContain("paused at a breakpoint, before tools: /continue runs it");
     expect(continued.stderr).toMatch(/⚙ calculator .* → 42/);

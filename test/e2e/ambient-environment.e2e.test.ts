@@ -41,6 +41,7 @@ it("LangSmith/LangChain variables of the shell do not upload conversations, and 
     body: JSON.stringify({ input: { messages: [{ role: "user", content: "我的身份证号是110101199001011234" }] } }),
   });
   expect(answer.status).toBe(200);
+  await answer.text();
   // Tracing uploads in the background: give it the time it would take.
   await new Promise((resolve) => setTimeout(resolve, 2_000));
   const model = sink.requests.filter((request) => request.path.includes("/chat/completions"));

@@ -70,6 +70,8 @@ describe("run.start without input", () => {
       body: JSON.stringify({ input: { messages: [{ role: "user", content: '/tool calculator {"expression":"6*7"}' }] }, interrupt_before: ["tools"] }),
     });
     expect(response.status).toBe(200);
+    // /wait answers its status at once; the body comes when the run has paused.
+    expect(await response.json()).toMatchObject({ messages: expect.any(Array) as unknown });
     const { run_id } = await client.call<{ run_id: string }>("run.start", { thread_id: paused });
     const completed = await client.waitForEvent("run.completed", { run_id });
     expect(completed.thread_id).toBe(paused);

@@ -257,6 +257,7 @@ describe("import and export (HTTP)", () => {
     // Its next message is not its first: the title stays.
     const run = await fetch(`${server.url}/threads/${thread.thread_id}/runs/wait`, { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify({ input: { messages: [{ role: "user", content: "And Porto?" }] } }) });
     expect(run.status).toBe(200);
+    await run.text();
     expect(((await (await fetch(`${server.url}/threads/${thread.thread_id}`)).json()) as { title: string }).title).toBe("Plan a trip");
   });
 });

@@ -304,6 +304,7 @@ describe("an OpenAI-compatible server behind a Threadline run", () => {
       body: JSON.stringify({ input: { messages: [{ role: "user", content: "还有我", name: "王芳" }] } }),
     });
     expect(withName.status).toBe(200);
+    await withName.text();
     expect((provider.requests.at(-1)?.body.messages as { content: string }[]).at(-1)).toMatchObject({ content: "王芳: 还有我" });
     const after = (await (await fetch(`${server.url}/threads/${thread_id}/state`)).json()) as { values: { messages: { name?: string; content: string }[] } };
     expect(after.values.messages.find((message) => message.content === "还有我")?.name).toBe("王芳");

@@ -178,6 +178,8 @@ describe("the session list of every tab follows the user's sessions live", () =>
     // Streams in four chunks of 250 ms: its thread exists (busy, titled) for about a second, then is deleted.
     const answer = await fetch(`${server.url}/runs/wait`, { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify({ assistant_id: "chat", input: { messages: [{ role: "user", content: "A one-off question" }] } }) });
     expect(answer.status).toBe(200);
+    // The status comes at once, the body when the run has ended (and its thread is gone).
+    await answer.text();
     // Its notices (created, busy, titled, idle, deleted) have all reached the page by the time a later one does.
     const after = await fetch(`${server.url}/threads`, { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify({ title: "Marker", metadata: { marker: true } }) });
     const { thread_id: marker } = (await after.json()) as { thread_id: string };

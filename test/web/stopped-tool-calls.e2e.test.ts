@@ -116,12 +116,16 @@ describe("tool calls of a stopped run", () => {
     const post = (path: string, body: unknown) => fetch(`${fixture.server.url}${path}`, { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify(body) });
     const paused = await post(`/threads/${threadId}/runs/wait`, { input: { messages: [{ role: "user", content: '/tool calculator {"expression": "6*7"}' }] }, interrupt_before: ["tools"] });
     expect(paused.status).toBe(200);
+    // The status comes at once, the body when the run has paused.
+    await paused.text();
     // It read "stopped": the run ended, no question pending.
     await expect.poll(() => stateOf("calculator").catch(() => ""), { timeout: 15_000 }).toBe("pending");
     await reload();
     await expect.poll(() => stateOf("calculator").catch(() => ""), { timeout: 15_000 }).toBe("pending");
     // A run without input continues from the breakpoint: the call runs.
-    expect((await post(`/threads/${threadId}/runs/wait`, {})).status).toBe(200);
+    const continued = await post(`/threads/${threadId}/runs/wait`, {});
+    expect(continued.status).toBe(200);
+    await continued.text();
     await expect.poll(() => stateOf("calculator"), { timeout: 15_000 }).toBe("done");
     expect(pageErrors).toEqual([]);
   });
@@ -133,6 +137,7 @@ describe("tool calls of a stopped run", () => {
     const post = (path: string, body: unknown) => fetch(`${fixture.server.url}${path}`, { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify(body) });
     const paused = await post(`/threads/${threadId}/runs/wait`, { input: { messages: [{ role: "user", content: '/tool calculator {"expression": "6*7"}' }] }, interrupt_before: ["tools"] });
     expect(paused.status).toBe(200);
+    await paused.text();
     await bar.waitFor({ timeout: 15_000 });
     expect(await bar.innerText()).toContain("before tools");
     await reload();
