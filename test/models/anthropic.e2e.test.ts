@@ -143,4 +143,30 @@ describe("Claude behind a Threadline run", () => {
     expect(named.status).toBe(400);
     expect((await save({ model: "anthropic:claude-haiku-4-5", temperature: 0.7 })).status).toBeLessThan(300);
   });
+
+  it("marks a failed tool's result is_error, in the one user turn that answers the reply's calls", async () => {
+    provider.handle((request, response) => {
+      const messages = request.body.messages as SentMessage[];
+      if (JSON.stringify(messages.at(-1)?.content ?? "").includes("tool_result")) return writeAnthropicStream(response, { text: ["One of them failed."] });
+      return writeAnthropicStream(response, {
+        toolUses: [
+          { id: "toolu_ok", name: "calculator", inputPieces: ['{"expression": "2+2"}'] },
+          { id: "toolu_bad", name: "calculator", inputPieces: ['{"expression": "2+"}'] },
+        ],
+      });
+    });
+    const before = provider.requests.length;
+    await using client = await TestWsClient.connect(server.wsUrl);
+    const { final } = await chat(client, await openThread(client), "Two sums");
+    expect(final.event, JSON.stringify(final.data)).toBe("run.completed");
+    const answered = sentMessages(provider.requests.length - 1);
+    expect(provider.requests.length - before).toBe(2);
+    const last = answered.at(-1) as { role: string; content: { type: string; tool_use_id: string; is_error?: boolean }[] };
+    expect(answered.at(-2)?.role).toBe("assistant");
+    expect(last.role).toBe("user");
+    expect(last.content.map((block) => [block.type, block.tool_use_id, block.is_error ?? false])).toEqual([
+      ["tool_result", "toolu_ok", false],
+      ["tool_result", "toolu_bad", true],
+    ]);
+  });
 });
