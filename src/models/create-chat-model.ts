@@ -36,7 +36,7 @@ export async function createChatModel(spec: string, settings: ModelSettings, ove
       candidateSpec === spec ? overrides : { ...overrides, baseUrl: undefined, temperature: onlyDefaultTemperature(candidateSpec) ? undefined : overrides.temperature };
     candidates.push({ spec: candidateSpec, model: await buildCandidate(candidateSpec, settings, candidateOverrides) });
   }
-  return new ResilientChatModel({ candidates, timeoutMs: overrides.timeoutMs ?? settings.timeoutMs ?? DEFAULT_MODEL_TIMEOUT_MS, secrets: secretsOf(settings) });
+  return new ResilientChatModel({ candidates, timeoutMs: overrides.timeoutMs ?? settings.timeoutMs ?? DEFAULT_MODEL_TIMEOUT_MS, secrets: secretsOf(settings), maxRetries: settings.maxRetries ?? 2 });
 }
 
 async function buildCandidate(spec: string, settings: ModelSettings, overrides: ModelOverrides): Promise<BaseChatModel> {

@@ -4,9 +4,11 @@ import { BaseChatModel, type BaseChatModelCallOptions, type BindToolsInput } fro
 import { AIMessageChunk, type BaseMessage, isBaseMessage } from "@langchain/core/messages";
 import { ChatGenerationChunk, type ChatResult } from "@langchain/core/outputs";
 import { type Runnable, type RunnableConfig, RunnableLambda } from "@langchain/core/runnables";
+import { AsyncCaller } from "@langchain/core/utils/async_caller";
 import { randomUUID } from "node:crypto";
 import { providerMessages } from "./provider-messages.js";
 import { providerErrorWords } from "./provider-error-words.js";
+import { statusOf } from "./retry-policy.js";
 import { isTokenizingModel, type ModelTokenizer } from "../memory/token-counter.js";
 import { isToolPromptModel, type ToolSchema } from "../memory/tool-schema-tokens.js";
 import { observeAttempts } from "./attempt-observer.js";
@@ -29,6 +31,8 @@ export interface ResilientChatModelOptions {
   timeoutMs: number;
   /** Strings (API keys) scrubbed from every failure message. */
   secrets?: readonly string[];
+  /** Retries of a reply that failed before any output on a transient error mid-stream (MODEL_MAX_RETRIES). @default 0 */
+  maxRetries?: number;
 }
 
 /** Raised when the chain is exhausted; its message carries each provider's message (keys scrubbed). */
@@ -135,14 +139,16 @@ export class ResilientChatModel extends BaseChatModel {
         }
       };
       try {
-        for await (const chunk of this.streamCandidate(candidate, providerMessages(messages, { spec: candidate.spec }), { signal: options.signal, id })) {
-          held.push(chunk);
-          if (!streamed && !carriesOutput(chunk)) continue;
-          streamed = true;
-          yield* emit(held.splice(0));
-        }
+        const opened = await this.openCandidate(candidate, messages, { signal: options.signal, id });
+        held.push(...opened.held);
         // An answer with no output at all (an empty reply) is still an answer.
+        if (opened.ended) {
+          yield* emit(held.splice(0));
+          return;
+        }
+        streamed = true;
         yield* emit(held.splice(0));
+        for await (const chunk of opened.stream) yield* emit([chunk]);
         return;
       } catch (error) {
         // Cancellation is the run's outcome, not a model failure: let it through untouched.
@@ -153,6 +159,25 @@ export class ResilientChatModel extends BaseChatModel {
       }
     }
     throw new ModelFailure(describeFailures(failures), { cause: failures });
+  }
+
+  /**
+   * Start a candidate's reply and read it up to its first output (text or a tool call), holding what came before.
+   * A transient error the provider sends mid-stream before any output (Anthropic's `overloaded_error` event after
+   * its 200: the same overload as a 529, which the provider's client retries) is retried like that 529, with
+   * LangChain's backoff, up to `maxRetries`; nothing was shown, so nothing is taken back.
+   */
+  private openCandidate(candidate: ModelCandidate, messages: BaseMessage[], context: { signal?: AbortSignal; id: string }): Promise<OpenedReply> {
+    const caller = new AsyncCaller({ maxRetries: this.chain.maxRetries ?? 0, onFailedAttempt: retryOverloadBeforeOutput });
+    return caller.callWithOptions({ signal: context.signal }, async () => {
+      const stream = this.streamCandidate(candidate, providerMessages(messages, { spec: candidate.spec }), context);
+      const held: ChatGenerationChunk[] = [];
+      for (let step = await stream.next(); !step.done; step = await stream.next()) {
+        held.push(step.value);
+        if (carriesOutput(step.value)) return { stream, held, ended: false };
+      }
+      return { stream, held, ended: true };
+    });
   }
 
   private async *streamCandidate(candidate: ModelCandidate, messages: BaseMessage[], context: { signal?: AbortSignal; id: string }): AsyncGenerator<ChatGenerationChunk> {
@@ -225,6 +250,23 @@ export class ResilientChatModel extends BaseChatModel {
     for (const secret of this.chain.secrets ?? []) scrubbed = scrubbed.split(secret).join("[redacted]");
     return scrubbed;
   }
+}
+
+/** A candidate's reply opened up to its first output: the chunks so far, and the stream to read on (unless it `ended`). */
+interface OpenedReply {
+  stream: AsyncGenerator<ChatGenerationChunk>;
+  held: ChatGenerationChunk[];
+  ended: boolean;
+}
+
+/**
+ * `openCandidate`'s retry decision: return to retry, throw to stop. Only an overload or server error the provider
+ * sent as an event of a stream it had answered 200 (no HTTP status); HTTP errors were already retried by the
+ * provider's client, and anything else would fail the same way again.
+ */
+function retryOverloadBeforeOutput(error: unknown): void {
+  if (error instanceof Error && statusOf(error) === undefined && /"type"\s*:\s*"(overloaded_error|api_error)"|^(overloaded_error|api_error)\b/.test(error.message)) return;
+  throw error;
 }
 
 /** Settle with the signal's reason as soon as it aborts; the abandoned promise's own failure is swallowed. */

@@ -169,4 +169,26 @@ describe("Claude behind a Threadline run", () => {
       ["tool_result", "toolu_bad", true],
     ]);
   });
+
+  it("retries an overload Claude reports mid-stream before any output, as it retries a 529; not other errors", async () => {
+    await using retrying = await startTestServer({ databaseUrl: database.url, env: { MODEL: "anthropic:claude-test", ANTHROPIC_BASE_URL: provider.url, ANTHROPIC_API_KEY: "sk-ant-test-000000000000", MODEL_MAX_RETRIES: 2 } });
+    await using client = await TestWsClient.connect(retrying.wsUrl);
+    const threadId = await openThread(client);
+    let overloaded = 0;
+    provider.handle((_request, response) => {
+      if (overloaded++ === 0) return writeAnthropicStream(response, { errorAfterStart: "overloaded_error" });
+      return writeAnthropicStream(response, { text: ["Recovered."] });
+    });
+    const before = provider.requests.length;
+    const { runId, final } = await chat(client, threadId, "Busy day?");
+    expect(final.event, JSON.stringify(final.data)).toBe("run.completed");
+    expect(provider.requests.length - before).toBe(2);
+    const completed = client.events(threadId).filter((frame) => frame.run_id === runId && frame.event === "message.completed").map((frame) => (frame.data as { message: { content: string } }).message.content);
+    expect(completed.at(-1)).toBe("Recovered.");
+
+    provider.handle((_request, response) => writeAnthropicStream(response, { errorAfterStart: "invalid_request_error" }));
+    const refusedFrom = provider.requests.length;
+    expect((await chat(client, threadId, "Again?")).final.event).toBe("run.failed");
+    expect(provider.requests.length - refusedFrom).toBe(1);
+  });
 });
