@@ -12,7 +12,7 @@ import { AppError } from "../errors/app-error.js";
 import type { Session } from "../sessions/session.js";
 import type { SessionService } from "../sessions/session-service.js";
 import type { ThreadStateService } from "../sessions/thread-state-service.js";
-import { parseConversationJsonl } from "../transcript/conversation-jsonl.js";
+import { parseConversationJsonlYielding } from "../transcript/conversation-jsonl.js";
 import { appendImportedRows, type ImportedRow } from "../transcript/transcript-bulk-writer.js";
 import { resolveContextPolicy } from "./context-policy.js";
 import { buildWorkingContext, toGraphMessages } from "./imported-context.js";
@@ -81,7 +81,7 @@ export class ConversationImporter {
    */
   async import(request: ImportRequest): Promise<ImportResult> {
     const started = performance.now();
-    const lines = parseConversationJsonl(request.text, { assistantSpeaker: request.assistantSpeaker, now: new Date() });
+    const lines = await parseConversationJsonlYielding(request.text, { assistantSpeaker: request.assistantSpeaker, now: new Date() });
     if (lines.length === 0) throw new AppError("invalid_request", "The conversation has no messages");
     const assistant = await this.deps.assistants.get(request.userId, request.assistantId ?? DEFAULT_ASSISTANT_ID);
     const rows: ImportedRow[] = lines.map((line) => ({ ...line, id: randomUUID() }));
