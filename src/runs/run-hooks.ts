@@ -1,4 +1,6 @@
-import type { Queryable } from "../db/database.js";
+import type pg from "pg";
+import { type Queryable, withTransaction } from "../db/database.js";
+import type { Logger } from "../logger.js";
 import type { Run, RunStatus } from "./run.js";
 
 /** Listens to runs finishing on this instance (after their outcome is stored). */
@@ -45,5 +47,22 @@ export class RunHooks {
         // Listeners handle their own failures.
       }
     }
+  }
+}
+
+/**
+ * What runs cancelled by a submission (queued ones it superseded) set off, as a finish would: their webhook jobs
+ * (after the submission's commit, in a transaction of their own: hooks may read first) and the finished listeners.
+ */
+export async function runFinishingHooks(deps: { hooks: RunHooks; pool: pg.Pool; logger: Logger }, cancelled: readonly Run[]): Promise<void> {
+  for (const finished of cancelled) {
+    const onError = (error: unknown) => deps.logger.error({ err: error, runId: finished.run_id }, "a run-finishing hook failed");
+    const writers = await deps.hooks.prepareFinish(finished, finished.status, onError);
+    if (writers.length > 0) {
+      await withTransaction(deps.pool, async (client) => {
+        for (const write of writers) await write(client, finished);
+      }).catch(onError);
+    }
+    deps.hooks.emitRunFinished(finished);
   }
 }

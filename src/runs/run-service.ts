@@ -21,7 +21,7 @@ import { answersOf, recordApproval, resumeValueFor } from "./interrupt-answer.js
 import { isActive, type Run, type RunKind } from "./run.js";
 import type { RespondRequest, SubmitRunRequest } from "./run-requests.js";
 import type { ClaimedRun, RunDispatcher } from "./run-dispatcher.js";
-import type { RunHooks } from "./run-hooks.js";
+import { type RunHooks, runFinishingHooks } from "./run-hooks.js";
 import type { NewRun, RunStore, ThreadStatusAfter } from "./run-store.js";
 import type { Logger } from "../logger.js";
 
@@ -363,30 +363,13 @@ export class RunService {
       const data = { run_id: old.run_id, status: "cancelled" as const, code: "superseded", message: `superseded by run ${run.run_id}`, usage: null };
       await this.announce(run.thread_id, old.run_id, [{ event: "run.failed", data }]);
     }
-    await this.runFinishingHooks(result.cancelled ?? []);
+    await runFinishingHooks(this.deps, result.cancelled ?? []);
     if (result.queuedBehind > 0 || run.available_at > new Date().toISOString()) {
       await this.announce(run.thread_id, run.run_id, [{ event: "run.queued", data: { run_id: run.run_id, position: result.queuedBehind, input: run.input } }]);
     }
     const running = result.superseded.find((old) => old.status === "running");
     if (running) await this.stopRunning(running.run_id, { action: run.multitask_strategy === "rollback" ? "rollback" : "interrupt", message: `superseded by run ${run.run_id}` });
     this.deps.dispatcher.dispatch(run.thread_id);
-  }
-
-  /**
-   * What runs cancelled by a submission (queued ones it superseded) set off, as a finish would: their webhook jobs
-   * (after the submission's commit, in a transaction of their own: hooks may read first) and the finished listeners.
-   */
-  private async runFinishingHooks(cancelled: readonly Run[]): Promise<void> {
-    for (const finished of cancelled) {
-      const onError = (error: unknown) => this.deps.logger.error({ err: error, runId: finished.run_id }, "a run-finishing hook failed");
-      const writers = await this.deps.hooks.prepareFinish(finished, finished.status, onError);
-      if (writers.length > 0) {
-        await withTransaction(this.deps.pool, async (client) => {
-          for (const write of writers) await write(client, finished);
-        }).catch(onError);
-      }
-      this.deps.hooks.emitRunFinished(finished);
-    }
   }
 
   private async stopRunning(runId: string, stop: { action: "cancel" | "interrupt" | "rollback"; message: string }): Promise<void> {
