@@ -1,4 +1,5 @@
 import { AIMessage, AIMessageChunk, type BaseMessage } from "@langchain/core/messages";
+import { replyEnding } from "../models/reply-ending.js";
 import { randomUUID } from "node:crypto";
 import { strictToolCalls } from "../models/strict-tool-calls.js";
 
@@ -46,7 +47,7 @@ export function normalizeToolCalls(reply: BaseMessage): BaseMessage {
       ? "this call names no tool. Call one of the tools by its name."
       : `the arguments of this call are not valid JSON (${call.error ?? "unparsable"}): ${raw}. Call the tool again with a JSON object of arguments.`;
   }
-  if (wasCutOff(reply)) {
+  if (replyEnding(reply) === "truncated") {
     // The better reason for arguments that are not JSON, too.
     for (const call of calls) {
       unrunnable[call.id ?? ""] = "the reply was cut off at its token limit (max_tokens) while this call was being written, so its arguments may be incomplete; it did not run.";
@@ -86,10 +87,3 @@ export function unrunnableReason(message: AIMessage, toolCallId: string): string
   return listed && typeof listed === "object" ? (listed as Record<string, string>)[toolCallId] : undefined;
 }
 
-/** OpenAI-compatible `finish_reason: "length"`, Anthropic `stop_reason: "max_tokens"`, Ollama `done_reason: "length"`. */
-function wasCutOff(reply: AIMessage): boolean {
-  const metadata = reply.response_metadata as Record<string, unknown> | undefined;
-  // @langchain/anthropic's stream puts message_delta's stop_reason in additional_kwargs, its invoke in response_metadata.
-  const stopReason = metadata?.stop_reason ?? reply.additional_kwargs.stop_reason;
-  return metadata?.finish_reason === "length" || stopReason === "max_tokens" || metadata?.done_reason === "length";
-}

@@ -1,5 +1,6 @@
 import { AIMessage, type BaseMessage, ToolMessage } from "@langchain/core/messages";
 import { editedArgsOf, wasRejected } from "../agent/run-tool-calls.js";
+import { replyEnding } from "../models/reply-ending.js";
 
 /** A message as the user saw it: one row of the append-only transcript. */
 export interface TranscriptMessage {
@@ -10,7 +11,10 @@ export interface TranscriptMessage {
   tool_calls?: { id: string; name: string; args: Record<string, unknown> }[];
   tool_call_id?: string;
   name?: string;
-  /** On a tool result: `success`, `error`, or `rejected` (a human rejected the call: an error for the model). */
+  /**
+   * On a tool result: `success`, `error`, or `rejected` (a human rejected the call: an error for the model). On an
+   * assistant's reply that did not end of its own accord: `truncated` (cut off at its token limit) or `refused`.
+   */
   status?: string;
   /** On a tool result: the arguments the tool ran with when a human edited the model's before approving the call. */
   args?: Record<string, unknown>;
@@ -52,6 +56,8 @@ export function toNewTranscriptMessage(message: BaseMessage, fallbackId: string)
   if (AIMessage.isInstance(message) && (message.tool_calls?.length ?? 0) > 0) {
     entry.tool_calls = (message.tool_calls ?? []).map((call) => ({ id: call.id ?? "", name: call.name, args: call.args }));
   }
+  const ending = AIMessage.isInstance(message) ? replyEnding(message) : undefined;
+  if (ending) entry.status = ending;
   if (ToolMessage.isInstance(message)) {
     entry.tool_call_id = message.tool_call_id;
     entry.status = wasRejected(message) ? "rejected" : (message.status ?? "success");

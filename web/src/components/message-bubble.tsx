@@ -26,6 +26,7 @@ export function MessageBubble({ message, state, found }: { message: TranscriptMe
     <Bubble role="assistant" label={speaker ?? t("role.assistant")} speaker={speaker} messageId={message.id} found={found}>
       {message.content && <MarkdownContent text={message.content} />}
       {message.tool_calls?.map((call) => <ToolCallCard key={call.id} tool={toolCallView(state, call, message)} />)}
+      {(message.status === "truncated" || message.status === "refused") && <div class="stopped-badge reply-ending">{t(message.status === "truncated" ? "message.truncated" : "message.refused")}</div>}
       <EditedBadge message={message} />
     </Bubble>
   );

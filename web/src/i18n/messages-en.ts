@@ -111,6 +111,8 @@ export const en = {
   "message.editedAt": "edited {time}",
   "message.stopped": "stopped",
   "message.cutOff": "cut off by an error",
+  "message.truncated": "cut off at the reply's length limit",
+  "message.refused": "the model declined to answer",
   "message.queued": "Queued · runs after the current reply",
   "message.withdraw": "Withdraw",
   "code.copy": "Copy",

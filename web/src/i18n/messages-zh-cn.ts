@@ -107,6 +107,8 @@ export const zhCN: Catalog = {
   "message.editedAt": "编辑于 {time}",
   "message.stopped": "已停止",
   "message.cutOff": "因出错中断",
+  "message.truncated": "回复达到长度上限，已截断",
+  "message.refused": "模型拒绝回答",
   "message.queued": "排队中 · 当前回复结束后发送",
   "message.withdraw": "撤回",
   "code.copy": "复制",

@@ -53,6 +53,7 @@ export interface TranscriptMessage {
   tool_calls?: ToolCallRequest[];
   tool_call_id?: string;
   name?: string;
+  /** A tool result's `success` / `error` / `rejected`; an assistant reply's `truncated` or `refused`. */
   status?: string;
   /** On a tool result: the arguments the tool ran with when a human edited the model's before approving. */
   args?: Record<string, unknown>;

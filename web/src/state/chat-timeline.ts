@@ -8,10 +8,13 @@ export type TimelineItem =
   | { kind: "run-error"; key: string; run: RunView }
   | { kind: "replay-divider"; key: string; branch: ReplayBranch };
 
-/** Whether a completed message is a row of the chat (tool results show in their call's card; system rows not at all). */
+/**
+ * Whether a completed message is a row of the chat (tool results show in their call's card; system rows not at all;
+ * an empty reply only when it says why it is empty: refused, or cut off at its length limit).
+ */
 export function isDisplayed(message: TranscriptMessage): boolean {
   if (message.role === "tool" || message.role === "system") return false;
-  return message.role !== "assistant" || Boolean(message.content) || Boolean(message.tool_calls?.length);
+  return message.role !== "assistant" || Boolean(message.content) || Boolean(message.tool_calls?.length) || message.status === "refused" || message.status === "truncated";
 }
 
 /**
