@@ -71,6 +71,16 @@ describe.skipIf(!available)("the embedded model end to end over the WebSocket pr
     expect(left.rowCount).toBe(0);
   }, 180_000);
 
+  it("marks a reply stopped at its max_tokens as truncated", async () => {
+    const assistantId = await createAssistant({ tools: [], max_tokens: 6 });
+    await using client = await TestWsClient.connect(server.wsUrl);
+    const { thread_id } = await client.call<{ thread_id: string }>("thread.open", { assistant_id: assistantId });
+    const { runId, final } = await chat(client, thread_id, "Tell me about Paris in two sentences.");
+    expect(final.event).toBe("run.completed");
+    const completed = runEvents(client, runId, "message.completed").map((frame) => frame.data?.message as { role: string; status?: string });
+    expect(completed.at(-1)).toMatchObject({ role: "assistant", status: "truncated" });
+  }, 180_000);
+
   it("round-trips a tool call: only calculator bound, validated arguments, then the final reply", async () => {
     const assistantId = await createAssistant({ tools: ["calculator"] });
     await using client = await TestWsClient.connect(server.wsUrl);

@@ -214,8 +214,14 @@ export class LocalChatModel extends BaseChatModel<LocalChatModelCallOptions> {
         onToken: (tokens) => void (outputTokens += tokens.length),
       }),
     );
+    // "length" when the reply stopped at its token limit (max_tokens), as OpenAI says it: the reply is marked cut off.
+    let finishReason = "stop";
     try {
-      for (let step = await generation.next(); !step.done; step = await generation.next()) {
+      for (let step = await generation.next(); ; step = await generation.next()) {
+        if (step.done) {
+          if (step.value.metadata.stopReason === "maxTokens") finishReason = "length";
+          break;
+        }
         const chunk = new ChatGenerationChunk({ text: step.value, message: new AIMessageChunk({ id: context.id, content: step.value }) });
         yield chunk;
         // Passing the chunk keeps its id, so streamed deltas and the final message share one message id.
@@ -226,7 +232,7 @@ export class LocalChatModel extends BaseChatModel<LocalChatModelCallOptions> {
       await generation.return(undefined as never);
     }
     const usage = { input_tokens: context.spent.input_tokens + countTokens(chat, history), output_tokens: context.spent.output_tokens + outputTokens };
-    yield new ChatGenerationChunk({ text: "", message: this.finalChunk(context.id, usage, "stop") });
+    yield new ChatGenerationChunk({ text: "", message: this.finalChunk(context.id, usage, finishReason) });
   }
 
   private toolCallChunk(id: string, call: { name: string; args: Record<string, unknown>; usage: { input_tokens: number; output_tokens: number } }): ChatGenerationChunk {
