@@ -302,7 +302,12 @@ export class ChatSession {
     }
     if (message.role !== "assistant") return;
     for (const call of message.tool_calls ?? []) this.requestedArgs.set(call.id, JSON.stringify(call.args));
-    if (!message.content) return;
+    // A reply that did not end of its own accord says so (on stderr: stdout stays the reply's words).
+    const ending = message.status === "truncated" ? "(cut off at the reply's length limit: max_tokens)" : message.status === "refused" ? "(the model declined to answer)" : undefined;
+    if (!message.content) {
+      if (ending) stderr.write(style.dim(`${ending}\n`));
+      return;
+    }
     if (message.edited_at) {
       // A state edit replaced a reply printed earlier: show what it says now, marked as such.
       stderr.write(style.dim(`[edited] assistant › ${message.content}\n`));
@@ -312,6 +317,7 @@ export class ChatSession {
     if (already < message.content.length) stdout.write(message.content.slice(already));
     this.printed.delete(message.id);
     stdout.write("\n");
+    if (ending) stderr.write(style.dim(`${ending}\n`));
   }
 
   /** The session went (deleted in another window): a reply we wait for will never end on its own. */
