@@ -346,7 +346,7 @@ describe("runs.list select and query parameters", () => {
 
   it("refuses an unknown select field and an unknown query parameter with 400 invalid_request", async () => {
     const thread = await sdk.alice.threads.create();
-    for (const query of ["select=bogus", "select=run_id&select=usage", "bogus=1", "limit=5&sort_by=created_at"]) {
+    for (const query of ["select=bogus", "select=run_id&select=usage", "bogus=1", "limit=5&sort_by=created_at", "limit=0x10", "offset=1e1"]) {
       const response = await sdk.request("GET", `/threads/${thread.thread_id}/runs?${query}`);
       expect(response.status, query).toBe(400);
       expect(await response.json()).toMatchObject({ code: "invalid_request" });

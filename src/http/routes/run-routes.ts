@@ -5,6 +5,7 @@ import { AppError } from "../../errors/app-error.js";
 import type { Run } from "../../runs/run.js";
 import type { Services } from "../../services.js";
 import { watchCredential } from "../credential-watch.js";
+import { queryInteger } from "../query-integer.js";
 import { selectFields } from "../search-schemas.js";
 import { currentUser, param } from "../request-context.js";
 import { clientLeftOnItsOwn } from "../runs/client-gone.js";
@@ -24,8 +25,8 @@ const RUN_SELECT_FIELDS = ["run_id", "thread_id", "assistant_id", "created_at", 
 
 // Strict, as the search bodies are: a parameter we do not know answers 400 rather than a list it did not ask for.
 const listRunsQuery = z.strictObject({
-  limit: z.coerce.number().int().min(1).max(1000).default(10),
-  offset: z.coerce.number().int().min(0).default(0),
+  limit: queryInteger({ min: 1, max: 1000 }).default(10),
+  offset: queryInteger({ min: 0 }).default(0),
   status: z.enum(["pending", "running", "success", "error", "interrupted", "cancelled", "timeout"]).optional(),
   // The SDK repeats the parameter (`?select=run_id&select=status`); one field comes as a plain string.
   select: z
