@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { RunningServer } from "../../src/app.js";
 import { createTestDatabase, type TestDatabase } from "../helpers/test-database.js";
 import { startTestServer } from "../helpers/test-server.js";
-import { writeChatCompletionStream } from "../models/chat-completions-stream.js";
+import { answerByEnding } from "../models/chat-completions-stream.js";
 import { type RecordingServer, startRecordingServer } from "../models/recording-server.js";
 import { runCli } from "./cli-process.js";
 import { SPAWN_TIMEOUT_MS } from "./cli-test-server.js";
@@ -14,12 +14,7 @@ let server: RunningServer;
 
 beforeAll(async () => {
   database = await createTestDatabase();
-  provider = await startRecordingServer((request, response) => {
-    const last = (request.body.messages as { content: string }[]).at(-1)?.content ?? "";
-    if (last.includes("long")) return writeChatCompletionStream(response, { model: "gpt-test", text: ["This answer is cut ", "off mid"], finishReason: "length" });
-    if (last.includes("forbidden")) return writeChatCompletionStream(response, { model: "gpt-test", text: [""], finishReason: "content_filter" });
-    return writeChatCompletionStream(response, { model: "gpt-test", text: ["A whole answer."] });
-  });
+  provider = await startRecordingServer(answerByEnding);
   server = await startTestServer({ databaseUrl: database.url, env: { MODEL: "openai:gpt-test", OPENAI_BASE_URL: `${provider.url}/v1`, OPENAI_API_KEY: "sk-test-000000000000000000" } });
 });
 afterAll(async () => {

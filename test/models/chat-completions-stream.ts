@@ -55,3 +55,14 @@ function splitInThree(text: string): string[] {
   for (let start = 0; start < text.length; start += size) pieces.push(text.slice(start, start + size));
   return pieces;
 }
+
+/**
+ * A chat-completions stand-in's answer by the last message's words: "long" → a reply cut off at its length limit,
+ * "forbidden" → an empty one the content filter stopped, anything else → a whole answer.
+ */
+export function answerByEnding(request: { body: Record<string, unknown> }, response: ServerResponse): Promise<void> {
+  const last = (request.body.messages as { content: string }[]).at(-1)?.content ?? "";
+  if (last.includes("long")) return writeChatCompletionStream(response, { model: "gpt-test", text: ["This answer is cut ", "off mid"], finishReason: "length" });
+  if (last.includes("forbidden")) return writeChatCompletionStream(response, { model: "gpt-test", text: [""], finishReason: "content_filter" });
+  return writeChatCompletionStream(response, { model: "gpt-test", text: ["A whole answer."] });
+}

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Page } from "playwright-core";
 import type { ConfigOverrides } from "../../src/config.js";
-import { writeChatCompletionStream } from "../models/chat-completions-stream.js";
+import { answerByEnding } from "../models/chat-completions-stream.js";
 import { type RecordingServer, startRecordingServer } from "../models/recording-server.js";
 import { TestWsClient, chat } from "../helpers/ws-client.js";
 import { pageErrors, screenshot, sendMessage, trackPageErrors, useBrowserServer, waitForChat } from "./browser.js";
@@ -13,12 +13,7 @@ let provider: RecordingServer;
 // Filled in before the server starts (this beforeAll runs before the fixture's): the provider's address.
 const env: ConfigOverrides = { MODEL: "openai:gpt-test", OPENAI_API_KEY: "sk-test-000000000000000000" };
 beforeAll(async () => {
-  provider = await startRecordingServer((request, response) => {
-    const last = (request.body.messages as { content: string }[]).at(-1)?.content ?? "";
-    if (last.includes("long")) return writeChatCompletionStream(response, { model: "gpt-test", text: ["This answer is cut ", "off mid"], finishReason: "length" });
-    if (last.includes("forbidden")) return writeChatCompletionStream(response, { model: "gpt-test", text: [""], finishReason: "content_filter" });
-    return writeChatCompletionStream(response, { model: "gpt-test", text: ["A whole answer."] });
-  });
+  provider = await startRecordingServer(answerByEnding);
   env.OPENAI_BASE_URL = `${provider.url}/v1`;
 });
 afterAll(async () => provider[Symbol.asyncDispose]());
