@@ -83,7 +83,7 @@ const queryBoolean = z.enum(["true", "false"]).transform((value) => value === "t
 
 /** `GET /assistants/{id}/graph`: `xray` is a boolean or the depth of subgraphs to draw. */
 export const graphQuery = z.object({
-  xray: z.preprocess(emptyAsUnset, z.union([queryBoolean, z.coerce.number().int().min(0).max(100)]).optional()),
+  xray: z.preprocess(emptyAsUnset, z.union([queryBoolean, queryInteger({ min: 0, max: 100 })]).optional()),
 });
 
 /** `GET /assistants/{id}/subgraphs[/{namespace}]`. */

@@ -129,6 +129,7 @@ describe("assistants.getGraph, getSchemas and getSubgraphs", () => {
   it("refuse malformed query parameters with 400 invalid_request", async () => {
     await expectError(request("GET", "/assistants/planner/graph?xray=maybe"), 400, "invalid_request");
     await expectError(request("GET", "/assistants/planner/graph?xray=-1"), 400, "invalid_request");
+    await expectError(request("GET", "/assistants/planner/graph?xray=0x2"), 400, "invalid_request");
     await expectError(request("GET", "/assistants/planner/subgraphs?recurse=yes"), 400, "invalid_request");
   });
 });
