@@ -48,6 +48,16 @@ describe("loadConfig", () => {
     expect(loadConfig({ env: { EVENT_DELTA_RETENTION_MINUTES: "0" } }).EVENT_DELTA_RETENTION_MINUTES).toBe(0);
   });
 
+  it("reads numbers in decimal digits only: a blank, hex or exponent is refused, not read as another number", () => {
+    expect(loadConfig({ env: { PORT: " 9000 ", CHECKPOINT_RETENTION_DAYS: "1.5" } })).toMatchObject({ PORT: 9000, CHECKPOINT_RETENTION_DAYS: 1.5 });
+    // z.coerce read " " as 0: PORT 0 listens on a random port, a retention of 0 days prunes at once.
+    expect(() => loadConfig({ env: { PORT: " " } })).toThrow(/PORT \(or --port\): must be a whole number in decimal digits/);
+    expect(() => loadConfig({ env: { CHECKPOINT_RETENTION_DAYS: " " } })).toThrow(/CHECKPOINT_RETENTION_DAYS/);
+    expect(() => loadConfig({ env: { PORT: "0x1F90" } })).toThrow(/PORT/);
+    expect(() => loadConfig({ env: { MAX_BODY_BYTES: "1e6" } })).toThrow(/MAX_BODY_BYTES/);
+    expect(() => loadConfig({ env: { THREAD_TTL_MINUTES: "Infinity" } })).toThrow(/THREAD_TTL_MINUTES/);
+  });
+
   it("lets explicit overrides win over the environment", () => {
     const config = loadConfig({ env: { PORT: "9000", MODEL: "fake" }, overrides: { PORT: 0 } });
     expect(config.PORT).toBe(0);

@@ -26,6 +26,23 @@ const booleanFromString = z.preprocess(
     .transform((value) => TRUE_WORDS.includes(value)),
 );
 
+/**
+ * A whole number as an environment variable or flag writes it: decimal digits, spaces around them allowed. `z.coerce`
+ * read `" "` as 0 (PORT 0 is a random port), `0x1F90` as 8080 and `1e3` as 1000.
+ */
+const integerSetting = (range: (whole: z.ZodNumber) => z.ZodNumber = (whole) => whole) =>
+  z.preprocess(
+    (value) => (typeof value === "string" && /^\s*[0-9]+\s*$/.test(value) ? Number(value) : value),
+    range(z.number({ error: "must be a whole number in decimal digits" }).int()),
+  );
+
+/** A decimal number of minutes, days or seconds (`1.5`): digits with an optional fraction, as `integerSetting`. */
+const decimalSetting = (range: (number: z.ZodNumber) => z.ZodNumber = (number) => number) =>
+  z.preprocess(
+    (value) => (typeof value === "string" && /^\s*[0-9]+(\.[0-9]+)?\s*$/.test(value) ? Number(value) : value),
+    range(z.number({ error: "must be a number in decimal digits" })),
+  );
+
 const LOG_LEVELS = ["fatal", "error", "warn", "info", "debug", "trace", "silent"] as const;
 /** Longest retention accepted (a century): ages beyond it cannot be turned into checkpoint ids. */
 export const MAX_RETENTION_DAYS = 36_500;
@@ -34,7 +51,7 @@ const AUTH_MODES = ["none", "apikey", "jwt"] as const;
 /** Every setting Threadline reads, with its environment variable name and default. See docs/configuration.md. */
 const configSchema = z.object({
   /** @default 8123 */
-  PORT: z.coerce.number().int().min(0).max(65535).default(8123),
+  PORT: integerSetting((whole) => whole.min(0).max(65535)).default(8123),
   /** @default "127.0.0.1" */
   HOST: z.string().min(1).default("127.0.0.1"),
   /** Postgres connection string; unset means the embedded PGlite database under DATA_DIR. */
@@ -60,9 +77,9 @@ const configSchema = z.object({
     .default("")
     .transform((list) => list.split(",").map((spec) => spec.trim()).filter(Boolean)),
   /** Longest a model may stay silent (before its first token or between two) before the call is abandoned. @default 120000 */
-  MODEL_TIMEOUT_MS: z.coerce.number().int().min(1).default(120_000),
+  MODEL_TIMEOUT_MS: integerSetting((whole) => whole.min(1)).default(120_000),
   /** Retries of a provider call on 429 (honouring Retry-After), 5xx and network errors, with backoff. @default 2 */
-  MODEL_MAX_RETRIES: z.coerce.number().int().min(0).max(10).default(2),
+  MODEL_MAX_RETRIES: integerSetting((whole) => whole.min(0).max(10)).default(2),
   OPENAI_API_KEY: z.string().min(1).optional(),
   /** Any OpenAI-compatible server (DeepSeek, DashScope, vLLM, llama.cpp server, …). */
   OPENAI_BASE_URL: providerUrl.optional(),
@@ -82,23 +99,23 @@ const configSchema = z.object({
   /** `serve` pulls a missing embedded model (MODEL or a fallback `local`) before listening. @default true */
   MODEL_AUTO_PULL: booleanFromString.default(true),
   /** CPU threads of the embedded model; 0 picks half the cores (spinning threads on a busy machine stall). @default 0 */
-  LOCAL_MODEL_THREADS: z.coerce.number().int().min(0).max(256).default(0),
+  LOCAL_MODEL_THREADS: integerSetting((whole) => whole.min(0).max(256)).default(0),
   /** Tokens each context sequence of the embedded model holds. @default 4096 */
-  LOCAL_MODEL_CONTEXT_SIZE: z.coerce.number().int().min(256).default(4096),
+  LOCAL_MODEL_CONTEXT_SIZE: integerSetting((whole) => whole.min(256)).default(4096),
   /** Generations the embedded model batches in parallel (one context sequence each). @default 4 */
-  LOCAL_MODEL_SEQUENCES: z.coerce.number().int().min(1).max(64).default(4),
+  LOCAL_MODEL_SEQUENCES: integerSetting((whole) => whole.min(1).max(64)).default(4),
   /** Calls waiting for a free sequence beyond this fail at once instead of queueing. @default 256 */
-  LOCAL_MODEL_QUEUE_LIMIT: z.coerce.number().int().min(0).default(256),
+  LOCAL_MODEL_QUEUE_LIMIT: integerSetting((whole) => whole.min(0)).default(256),
   /** Reply length cap of the embedded model when the assistant sets no max_tokens. @default 512 */
-  LOCAL_MODEL_MAX_TOKENS: z.coerce.number().int().min(1).default(512),
+  LOCAL_MODEL_MAX_TOKENS: integerSetting((whole) => whole.min(1)).default(512),
   /** Tool rounds the embedded model may make per user message before it must answer. @default 1 */
-  LOCAL_MODEL_MAX_TOOL_ROUNDS: z.coerce.number().int().min(0).max(20).default(1),
+  LOCAL_MODEL_MAX_TOOL_ROUNDS: integerSetting((whole) => whole.min(0).max(20)).default(1),
   /** Let node-llama-cpp use a GPU (CUDA/Vulkan/Metal) when one is present. @default false */
   LOCAL_MODEL_GPU: booleanFromString.default(false),
   /** @default 0 */
-  FAKE_CHUNK_DELAY_MS: z.coerce.number().int().min(0).default(0),
+  FAKE_CHUNK_DELAY_MS: integerSetting((whole) => whole.min(0)).default(0),
   /** The fake model pads plain replies to at least this many characters (benchmarks). @default 0 */
-  FAKE_REPLY_MIN_CHARS: z.coerce.number().int().min(0).default(0),
+  FAKE_REPLY_MIN_CHARS: integerSetting((whole) => whole.min(0)).default(0),
   /** @default "none" */
   AUTH_MODE: z.enum(AUTH_MODES).default("none"),
   /** Bind to a non-loopback host even though AUTH_MODE=none. @default false */
@@ -123,20 +140,20 @@ const configSchema = z.object({
   /** Path of the LangGraph CLI style graph declarations. @default "./langgraph.json" */
   LANGGRAPH_CONFIG: z.string().min(1).default("./langgraph.json"),
   /** Largest accepted HTTP JSON body. @default 1048576 */
-  MAX_BODY_BYTES: z.coerce.number().int().min(1024).default(1_048_576),
+  MAX_BODY_BYTES: integerSetting((whole) => whole.min(1024)).default(1_048_576),
   /** Largest accepted WebSocket frame. @default 1048576 */
-  WS_MAX_FRAME_BYTES: z.coerce.number().int().min(1024).default(1_048_576),
+  WS_MAX_FRAME_BYTES: integerSetting((whole) => whole.min(1024)).default(1_048_576),
   /** Ping interval; a socket that misses one pong is closed. @default 30000 */
-  WS_HEARTBEAT_MS: z.coerce.number().int().min(50).default(30_000),
+  WS_HEARTBEAT_MS: integerSetting((whole) => whole.min(50)).default(30_000),
   /**
    * How often each open socket's credentials are checked again: a revoked API key or an expired JWT closes the
    * socket within this time (1008). @default 60000
    */
-  WS_REAUTH_MS: z.coerce.number().int().min(50).default(60_000),
+  WS_REAUTH_MS: integerSetting((whole) => whole.min(50)).default(60_000),
   /** A client whose unsent backlog exceeds this is dropped rather than buffered. @default 8388608 */
-  WS_MAX_BUFFERED_BYTES: z.coerce.number().int().min(1024).default(8_388_608),
+  WS_MAX_BUFFERED_BYTES: integerSetting((whole) => whole.min(1024)).default(8_388_608),
   /** Requests (HTTP requests and WS commands) allowed per user per minute. @default 600 */
-  RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).default(600),
+  RATE_LIMIT_PER_MINUTE: integerSetting((whole) => whole.min(1)).default(600),
   /**
    * Where that budget is counted: `cluster` (in the database, shared by every instance on it; one round trip per
    * request) or `instance` (in each process's memory: N instances allow N times the limit). Unset: `cluster` on a
@@ -144,15 +161,15 @@ const configSchema = z.object({
    */
   RATE_LIMIT_SCOPE: z.enum(["instance", "cluster"]).optional(),
   /** How long shutdown waits for in-flight runs before handing them to the next instance. @default 10000 */
-  SHUTDOWN_GRACE_MS: z.coerce.number().int().min(0).default(10_000),
+  SHUTDOWN_GRACE_MS: integerSetting((whole) => whole.min(0)).default(10_000),
   /** HMAC-SHA256 key signing outgoing webhooks (`X-Threadline-Signature`); unset sends them unsigned. */
   WEBHOOK_SECRET: z.string().min(16).optional(),
   /** Delivery attempts per webhook, the first included, before giving up. @default 5 */
-  WEBHOOK_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(20).default(5),
+  WEBHOOK_MAX_ATTEMPTS: integerSetting((whole) => whole.min(1).max(20)).default(5),
   /** Delay before the first webhook retry; each further retry doubles it, with jitter. @default 10 */
-  WEBHOOK_RETRY_DELAY_SECONDS: z.coerce.number().int().min(1).max(3600).default(10),
+  WEBHOOK_RETRY_DELAY_SECONDS: integerSetting((whole) => whole.min(1).max(3600)).default(10),
   /** Time allowed for one webhook POST. @default 10000 */
-  WEBHOOK_TIMEOUT_MS: z.coerce.number().int().min(100).max(120_000).default(10_000),
+  WEBHOOK_TIMEOUT_MS: integerSetting((whole) => whole.min(100).max(120_000)).default(10_000),
   /**
    * Let user-supplied URLs (run and cron webhooks, assistants' `base_url`) reach loopback, private, link-local
    * (169.254.x, cloud metadata) and other non-public addresses. Unset: true with AUTH_MODE=none (the only caller is
@@ -166,38 +183,38 @@ const configSchema = z.object({
     .transform((list) => list.split(",").map((entry) => entry.trim().toLowerCase()).filter(Boolean))
     .refine((entries) => entries.every(isAllowHostEntry), { message: "each entry must be a host name, an IP address or a CIDR range (e.g. ollama.internal,10.0.0.5,192.168.1.0/24)" }),
   /** Default thread TTL in idle minutes for threads created without `ttl`; unset means they never expire. */
-  THREAD_TTL_MINUTES: z.coerce.number().positive().optional(),
+  THREAD_TTL_MINUTES: decimalSetting((number) => number.positive()).optional(),
   /**
    * Idle minutes a stateless run's thread is kept when the run stopped for a human (its answer goes there): then it
    * is deleted, answered or not, as `on_completion: "delete"` asked. @default 1440
    */
-  STATELESS_KEEP_MINUTES: z.coerce.number().positive().default(1440),
+  STATELESS_KEEP_MINUTES: decimalSetting((number) => number.positive()).default(1440),
   /** What the default TTL does: delete the thread, or keep only its latest checkpoint. @default "delete" */
   THREAD_TTL_STRATEGY: z.enum(["delete", "keep_latest"]).default("delete"),
   /** Minutes between TTL sweeps (1–60, aligned on the hour). @default 5 */
-  TTL_SWEEP_INTERVAL_MINUTES: z.coerce.number().int().min(1).max(60).default(5),
+  TTL_SWEEP_INTERVAL_MINUTES: integerSetting((whole) => whole.min(1).max(60)).default(5),
   /** How often idle job workers poll the Postgres job queue (pg-boss); 0.5 at least. @default 2 */
-  JOBS_POLL_INTERVAL_SECONDS: z.coerce.number().min(0.5).max(60).default(2),
+  JOBS_POLL_INTERVAL_SECONDS: decimalSetting((number) => number.min(0.5).max(60)).default(2),
   /** A running run's lease; an instance that stops renewing it for this long is presumed dead. @default 30000 */
-  RUN_LEASE_MS: z.coerce.number().int().min(200).default(30_000),
+  RUN_LEASE_MS: integerSetting((whole) => whole.min(200)).default(30_000),
   /**
    * Shortest time between two stores of a run's token deltas (each delta stays its own event; the first is never
    * held back). Longer: fewer inserts and notifications beside the model, coarser streaming. @default 50
    */
-  DELTA_FLUSH_MS: z.coerce.number().int().min(0).max(1000).default(50),
+  DELTA_FLUSH_MS: integerSetting((whole) => whole.min(0).max(1000)).default(50),
   /**
    * Longest tool result kept, in characters; longer output is cut, saying so, before the model, the state, the
    * transcript and every window see it (a 7 MB result stalled the server for seconds). @default 100000
    */
-  TOOL_OUTPUT_MAX_CHARS: z.coerce.number().int().min(1000).max(10_000_000).default(100_000),
+  TOOL_OUTPUT_MAX_CHARS: integerSetting((whole) => whole.min(1000).max(10_000_000)).default(100_000),
   /**
    * Custom events (what a graph writes with `config.writer`) one run stores at most; later chunks of the run are
    * dropped, told once by a `custom.capped` event and a warning in the log. Each is a row of the thread's event log,
    * replayed to every window and joining stream: a graph writing in a loop must not fill it. @default 10000
    */
-  RUN_CUSTOM_EVENTS_MAX: z.coerce.number().int().min(0).max(10_000_000).default(10_000),
+  RUN_CUSTOM_EVENTS_MAX: integerSetting((whole) => whole.min(0).max(10_000_000)).default(10_000),
   /** How often each instance looks for delayed runs that are due and runs with expired leases. @default 1000 */
-  RUN_POLL_MS: z.coerce.number().int().min(50).default(1000),
+  RUN_POLL_MS: integerSetting((whole) => whole.min(50)).default(1000),
   /**
    * When a run's checkpoints are written unless the run asks (`durability`): `async` (every step's, while the next
    * runs), `sync` (each before the next step) or `exit` (one per run: fewer writes and rows; a run whose instance
@@ -208,20 +225,20 @@ const configSchema = z.object({
    * Threads whose newest checkpoint each instance keeps in memory after writing it, so the thread's next run starts
    * without reading it back (only when its claim shows that checkpoint is still the latest); 0 turns it off. @default 256
    */
-  CHECKPOINT_CACHE_THREADS: z.coerce.number().int().min(0).max(100_000).default(256),
+  CHECKPOINT_CACHE_THREADS: integerSetting((whole) => whole.min(0).max(100_000)).default(256),
   /** What happens to a run whose instance died: `resume` from its last checkpoint, or `fail` (worker_lost). @default "resume" */
   RUN_RECOVERY: z.enum(["resume", "fail"]).default("resume"),
   /**
    * Prune intermediate super-step checkpoints older than this many days (turn-final checkpoints, where a run ended,
    * stay for replay and fork); 0 prunes them as soon as a sweep runs. Unset keeps every checkpoint.
    */
-  CHECKPOINT_RETENTION_DAYS: z.coerce.number().min(0).max(MAX_RETENTION_DAYS).optional(),
+  CHECKPOINT_RETENTION_DAYS: decimalSetting((number) => number.min(0).max(MAX_RETENTION_DAYS)).optional(),
   /**
    * Token deltas (`message.delta` events) of a message that completed are deleted from the event log after this
    * many minutes (the message itself stays, whole, in `message.completed` and the transcript); 0 compacts them at
    * the next sweep. @default 60
    */
-  EVENT_DELTA_RETENTION_MINUTES: z.coerce.number().min(0).default(60),
+  EVENT_DELTA_RETENTION_MINUTES: decimalSetting((number) => number.min(0)).default(60),
 });
 
 type RawConfig = z.infer<typeof configSchema>;
