@@ -17,7 +17,11 @@ export interface EventDataByName {
    * A node's update of state keys other than `messages` (a developer's graph: `{joke}`; the chat graph: its running
    * `summary`, `structured_response`), as JSON; what LangGraph's `updates` stream carries for that node.
    */
-  "state.updated": { run_id: string; node: string; values: Record<string, unknown> };
+  /**
+   * `values`: the node's update as written; `state`: what its reducer keys hold after the step; `removed_message_ids`:
+   * messages it removed from the state (`RemoveMessage`).
+   */
+  "state.updated": { run_id: string; node: string; values: Record<string, unknown>; state?: Record<string, unknown>; removed_message_ids?: string[] };
   "tool.started": { tool_call_id: string; name: string; args: Record<string, unknown> };
   /** `args`: the arguments the tool ran with, when a human edited them (the model's are in its message). */
   /** `rejected`: a human rejected the call (it never ran; `error` says so, as the model read it). */

@@ -29,7 +29,7 @@ import type { RunHooks } from "./run-hooks.js";
 import type { RunStore } from "./run-store.js";
 import { finalEvent, findModelError, type Outcome, toFailure } from "./run-outcome.js";
 import { runAgentContext } from "./run-agent-context.js";
-import { runStreamModes } from "./run-stream-modes.js";
+import { reducedKeys, runStreamModes } from "./run-stream-modes.js";
 import { type DroppedChunk, StreamTranslator } from "./stream-translator.js";
 import { TranscriptReconciler } from "./transcript-reconciler.js";
 
@@ -189,7 +189,7 @@ export class RunExecutor {
           // A progress report that cannot be stored must not end the run nor go unnoticed: its author reads the log.
           dropChunk: ({ mode, ...dropped }) => this.deps.logger.warn({ runId: run.run_id, threadId: run.thread_id, graphId: assistant?.graph_id, ...dropped }, droppedChunkMessage(mode, dropped.reason)),
         },
-        { runId: run.run_id, modelName: this.deps.models.modelFor(settings), subgraphs: run.config?.stream_subgraphs === true, ...(this.deps.customEventsMax === undefined ? {} : { customEventsMax: this.deps.customEventsMax }) },
+        { runId: run.run_id, modelName: this.deps.models.modelFor(settings), subgraphs: run.config?.stream_subgraphs === true, reducedKeys: reducedKeys(graph), ...(this.deps.customEventsMax === undefined ? {} : { customEventsMax: this.deps.customEventsMax }) },
       );
       translator.markCompleted((run.input?.messages ?? []).map((message) => message.id));
       const planOptions = {
@@ -240,6 +240,7 @@ export class RunExecutor {
           const [namespace, mode, chunk] = part as [string[], string, unknown];
           await translator.handle(mode, chunk, namespace);
         }
+        translator.flushStateUpdates();
       }
       // A fresh run saw everything in its stream; only a resumed or skipped one must read what the checkpoint holds,
       // and one with breakpoints whether it stopped at one (the stream does not say).
@@ -255,6 +256,7 @@ export class RunExecutor {
       if (interrupts.length > 0) return { outcome: { status: "interrupted", interrupts }, usage: translator.tokenUsage() };
       return { outcome: { status: "success", structured: translator.structuredResponse }, usage: translator.tokenUsage() };
     } catch (error) {
+      translator?.flushStateUpdates();
       const spent = (findModelError(error) as ModelCallError | undefined)?.spent;
       if (spent) translator?.countSpent(spent);
       const outcome = toFailure(error, scope.signal);

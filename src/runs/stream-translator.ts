@@ -2,6 +2,7 @@ import { type ModelTokens, USAGE_BY_MODEL_KEY } from "../agent/call-model.js";
 import { editedArgsOf, wasRejected } from "../agent/run-tool-calls.js";
 import { isToolStartChunk, TOOL_STARTED_KIND, type ToolStartChunk } from "../agent/tool-start.js";
 import { AIMessage, AIMessageChunk, type BaseMessage, RemoveMessage, ToolMessage } from "@langchain/core/messages";
+import { REMOVE_ALL_MESSAGES } from "@langchain/langgraph";
 import type { NewThreadEvent, TokenUsage } from "../events/thread-event.js";
 import { type NewTranscriptMessage, type TranscriptMessage, toNewTranscriptMessage } from "../transcript/transcript-message.js";
 import { checkCustomChunk, type CustomChunkRefusal } from "./custom-chunk.js";
@@ -35,7 +36,15 @@ export interface TranslationScope {
   subgraphs?: boolean;
   /** Custom events stored at most (`RUN_CUSTOM_EVENTS_MAX`); later chunks are dropped. @default unlimited */
   customEventsMax?: number;
+  /**
+   * The graph's reducer keys (`reducedKeys`): an update of one waits for the step's `values` chunk (the run then
+   * streams `values`) and its event carries what the key holds after the step. @default none
+   */
+  reducedKeys?: ReadonlySet<string>;
 }
+
+/** A node's update of reducer keys, waiting for the end of its step. */
+type PendingStateUpdate = { node: string; values: Record<string, unknown>; removed: string[] };
 
 /**
  * Turns LangGraph's stream chunks into Threadline events, and tallies token usage: `messages` (token deltas),
@@ -61,6 +70,7 @@ export class StreamTranslator {
   readonly interrupts: { id?: string; value?: unknown }[] = [];
   /** The last `structured_response` a node wrote. */
   structuredResponse: unknown;
+  private pendingStates: PendingStateUpdate[] = [];
 
   constructor(
     private readonly sink: TranslationSink,
@@ -86,6 +96,17 @@ export class StreamTranslator {
     else if (mode === "updates") await this.handleUpdate(chunk);
     else if (mode === "custom") this.handleCustomChunk(chunk);
     else if (mode === "tools") this.handleToolEvent(chunk);
+    else if (mode === "values") this.handleValues(chunk);
+  }
+
+  /**
+   * Updates still waiting for their step's values (the stream ended before them: an interrupt, an error): stored as
+   * the nodes wrote them. Call once the stream is over.
+   */
+  flushStateUpdates(): void {
+    const pending = this.pendingStates;
+    this.pendingStates = [];
+    for (const update of pending) this.emitStateUpdate(update);
   }
 
   /** Usage so far, or null when no model reported any. */
@@ -112,16 +133,51 @@ export class StreamTranslator {
       // A key written as undefined changes nothing (LangGraph skips it): no event for it.
       const others = Object.fromEntries(Object.entries(rest).filter(([, value]) => value !== undefined));
       if (others.structured_response !== undefined) this.structuredResponse = others.structured_response;
-      if (Object.keys(others).length > 0) this.emitStateUpdate(node, others);
+      const removed = Array.isArray(messages) ? removedMessageIds(messages) : [];
+      if (Object.keys(others).length > 0 || removed.length > 0) this.queueStateUpdate({ node, values: others, removed });
       if (Array.isArray(messages)) await this.completeMessages(messages as BaseMessage[], node);
     }
   }
 
-  /** A node's update of keys other than messages, as JSON (too large or not JSON: dropped with a warning, as custom chunks). */
-  private emitStateUpdate(node: string, values: Record<string, unknown>): void {
-    const check = checkSubgraphChunk("updates", values);
+  /** An update of a reducer key waits for its step's values; any other is stored at once. */
+  private queueStateUpdate(update: PendingStateUpdate): void {
+    const reduced = this.scope.reducedKeys;
+    if (reduced && Object.keys(update.values).some((key) => reduced.has(key))) this.pendingStates.push(update);
+    else this.emitStateUpdate(update);
+  }
+
+  /** The root graph's state after a step: the waiting updates are stored with what their reducer keys now hold. */
+  private handleValues(chunk: unknown): void {
+    if (this.pendingStates.length === 0 || chunk === null || typeof chunk !== "object") return;
+    const state = chunk as Record<string, unknown>;
+    const pending = this.pendingStates;
+    this.pendingStates = [];
+    for (const update of pending) {
+      const after = Object.keys(update.values).filter((key) => this.scope.reducedKeys?.has(key) && key in state);
+      this.emitStateUpdate(update, Object.fromEntries(after.map((key) => [key, state[key]])));
+    }
+  }
+
+  /**
+   * A node's update of keys other than messages, as JSON (too large or not JSON: dropped with a warning, as custom
+   * chunks), with the messages it removed from the state and, for reducer keys, what they hold after the step
+   * (`after`: kept out when too large, the update alone then stored).
+   */
+  private emitStateUpdate(update: PendingStateUpdate, after?: Record<string, unknown>): void {
+    const check = checkSubgraphChunk("updates", update.values);
     if (!check.kept) return this.sink.dropChunk?.({ mode: "updates", reason: check.reason, ...(check.bytes === undefined ? {} : { bytes: check.bytes }) });
-    this.sink.emit({ event: "state.updated", data: { run_id: this.scope.runId, node, values: check.data as Record<string, unknown> } });
+    const state = after && Object.keys(after).length > 0 ? checkSubgraphChunk("values", after) : undefined;
+    if (state && !state.kept) this.sink.dropChunk?.({ mode: "values", reason: state.reason, ...(state.bytes === undefined ? {} : { bytes: state.bytes }) });
+    this.sink.emit({
+      event: "state.updated",
+      data: {
+        run_id: this.scope.runId,
+        node: update.node,
+        values: check.data as Record<string, unknown>,
+        ...(state?.kept ? { state: state.data as Record<string, unknown> } : {}),
+        ...(update.removed.length > 0 ? { removed_message_ids: update.removed } : {}),
+      },
+    });
   }
 
   private async completeMessages(messages: BaseMessage[], node?: string): Promise<void> {
@@ -233,6 +289,14 @@ export class StreamTranslator {
     this.counter += 1;
     return `message-${Date.now()}-${this.counter}`;
   }
+}
+
+/**
+ * The ids of the messages an update removes from the state (`RemoveMessage`; the transcript keeps them). Removing
+ * them all (`REMOVE_ALL_MESSAGES`) is not told: the messages after it are the state's, which the events cannot say.
+ */
+function removedMessageIds(messages: unknown[]): string[] {
+  return messages.flatMap((message) => (RemoveMessage.isInstance(message) && message.id && message.id !== REMOVE_ALL_MESSAGES ? [message.id] : []));
 }
 
 /** A LangChain tool's input as arguments: the object it was given, or its string input parsed or wrapped. */

@@ -131,12 +131,17 @@ export class RunProjection {
     out.add("messages", "messages/partial", [{ ...aiChunkDict(data.message_id, text), type: "ai" }]);
   }
 
-  /** A node's update of other state keys: into the values, and as that node's `updates` event. */
+  /**
+   * A node's update of other state keys: into the values (a reducer key's value after the step, when the event has
+   * it), messages it removed out of them, and the update as that node's `updates` event.
+   */
   private async onStateUpdate(out: ProjectedEvents, data: EventDataByName["state.updated"]): Promise<void> {
     this.flushTools(out);
     const values = await this.state();
-    for (const [key, value] of Object.entries(data.values)) values.set(key, value);
-    out.add("updates", "updates", { [data.node]: data.values });
+    const after = data.state ?? {};
+    for (const [key, value] of Object.entries(data.values)) values.set(key, key in after ? after[key] : value);
+    if (data.removed_message_ids) values.remove(data.removed_message_ids);
+    if (Object.keys(data.values).length > 0) out.add("updates", "updates", { [data.node]: data.values });
     this.emitValues(out);
   }
 

@@ -115,7 +115,7 @@ export interface EventDataByName {
   "message.delta": { message_id: string; text: string; node?: string };
   "message.completed": { message: TranscriptMessage; node?: string };
   /** A node's update of state keys other than messages (the page shows messages only: it ignores it). */
-  "state.updated": { run_id: string; node: string; values: Record<string, unknown> };
+  "state.updated": { run_id: string; node: string; values: Record<string, unknown>; state?: Record<string, unknown>; removed_message_ids?: string[] };
   "tool.started": { tool_call_id: string; name: string; args: Record<string, unknown> };
   /** `args`: what the tool ran with when a human edited the call's arguments before approving it. */
   "tool.completed": { tool_call_id: string; name: string; output: string; error?: string; args?: Record<string, unknown>; rejected?: true };
