@@ -16,7 +16,7 @@ export class RunStopError extends Error {
 }
 
 /** What a stop requested through another instance says when only its action reached here (the run's flag). */
-export const STOPPED_ELSEWHERE = { cancel: "cancelled", interrupt: "interrupted (requested through another instance)", rollback: "rolled back (requested through another instance)" } as const;
+export const STOPPED_ELSEWHERE = { cancel: "cancelled (requested through another instance)", interrupt: "interrupted (requested through another instance)", rollback: "rolled back (requested through another instance)" } as const;
 
 /** The stop reason of an aborted signal, if it was ours. */
 export function stopReasonOf(signal: AbortSignal): StopReason | undefined {

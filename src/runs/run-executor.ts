@@ -142,8 +142,12 @@ export class RunExecutor {
     const publisher = new RunEventPublisher({ log: this.deps.eventLog, bus: this.deps.bus }, { threadId: run.thread_id, runId: run.run_id }, { deltaIntervalMs: this.deps.deltaFlushMs, after: committed });
     try {
       // Other instances hear of stored events from the statement that stored them (EventLog's announcement).
-      if (!committed) this.deps.bus.publish(options.started ?? (await withTransaction(this.deps.pool, (client) => this.recordStartIn(client, run, { resumed: options.resumed }))));
-      log.info({ resumed: options.resumed, beforeCommit: committed !== undefined }, "run started");
+      // A run taken over only to be stopped (`start`) is not started again: its watchers saw it start once, and next
+      // see it end as that asked.
+      const stopping = options.resumed && run.cancel_requested !== null;
+      if (!committed && !stopping) this.deps.bus.publish(options.started ?? (await withTransaction(this.deps.pool, (client) => this.recordStartIn(client, run, { resumed: options.resumed }))));
+      if (stopping) log.info({ action: run.cancel_requested }, "run taken over to stop it as requested");
+      else log.info({ resumed: options.resumed, beforeCommit: committed !== undefined }, "run started");
       const { outcome, usage, openQuestions } = await this.run(run, { ...options, publisher, signal: controller.signal, committed });
       if (committed && !(await committed.then(() => true, () => false))) {
         // The submission rolled back: the run never existed, and nothing of it was written.

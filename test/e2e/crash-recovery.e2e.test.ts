@@ -159,7 +159,9 @@ it("a cancel or rollback sent while the run's instance is dead is done when the 
   // RUN_LEASE_MS / 3 = 3 s), which was the only place the request was read: the run was resumed to the end.
   const env = { DATABASE_URL: database.url, FAKE_CHUNK_DELAY_MS: "250", RUN_LEASE_MS: "9000", RUN_POLL_MS: "100", RUN_RECOVERY: "resume" };
   const first = await startChildServer(env);
-  let second: ChildServer | undefined;
+  // The other instance is up before the first dies, so the requests reach it while the dead one's lease still holds
+  // the runs: they are on the rows when it takes them over.
+  const second = await startChildServer(env);
   try {
     const client = await TestWsClient.connect(first.wsUrl);
     const say = (content: string) => ({ messages: [{ role: "user", content }] });
@@ -172,7 +174,6 @@ it("a cancel or rollback sent while the run's instance is dead is done when the 
     await first.kill();
     await client.close();
 
-    second = await startChildServer(env);
     await using survivor = await TestWsClient.connect(second.wsUrl);
     await survivor.call("subscription.subscribe", { thread_id: toCancel, since: 0 });
     await survivor.call("subscription.subscribe", { thread_id: toRollBack, since: 0 });
@@ -181,6 +182,10 @@ it("a cancel or rollback sent while the run's instance is dead is done when the 
 
     const cancelEnd = await survivor.waitFor((frame) => frame.type === "event" && frame.run_id === cancelled.run_id && ["run.completed", "run.failed"].includes(frame.event ?? ""), 30_000);
     expect([cancelEnd.event, cancelEnd.data?.status]).toEqual(["run.failed", "cancelled"]);
+    // Stopped, not started again: watchers saw the run start once (a second, resumed start came just before its end).
+    expect(cancelEnd.data?.message).toBe("cancelled (requested through another instance)");
+    const starts = survivor.events(toCancel).filter((frame) => frame.event === "run.started" && frame.run_id === cancelled.run_id);
+    expect(starts.map((frame) => frame.data?.attempt)).toEqual([1]);
     const rollbackEnd = await survivor.waitFor((frame) => frame.type === "event" && frame.run_id === rolledBack.run_id && ["run.completed", "run.failed"].includes(frame.event ?? ""), 30_000);
     expect([rollbackEnd.event, rollbackEnd.data?.code]).toEqual(["run.failed", "rolled_back"]);
     await survivor.waitForEvent("run.completed", { run_id: replacement.run_id }, 30_000);
@@ -188,6 +193,6 @@ it("a cancel or rollback sent while the run's instance is dead is done when the 
     expect(kept.messages.map((message) => message.content)).toEqual(["instead", "You said: instead"]);
   } finally {
     await first.kill().catch(() => undefined);
-    await second?.kill();
+    await second.kill();
   }
 });
