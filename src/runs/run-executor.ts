@@ -129,7 +129,7 @@ export class RunExecutor {
 
   /** Run it through; resolves whether another run may be waiting on the thread (false only when the finish saw none). */
   private async execute(run: Run, options: StartOptions, controller: AbortController): Promise<boolean> {
-    const log = this.deps.logger.child({ runId: run.run_id, threadId: run.thread_id, attempt: run.attempt });
+    const log = this.deps.logger.child({ runId: run.run_id, threadId: run.thread_id, userId: run.user_id, attempt: run.attempt });
     const keep = () => keepLease({ store: this.deps.store, runId: run.run_id, lease: this.deps.lease, controller, logger: log });
     let stopLease: () => void = () => undefined;
     // Before its submission commits, a run holds no lease and publishes nothing; `run.started` goes out first.
