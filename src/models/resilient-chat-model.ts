@@ -13,6 +13,7 @@ import { isTokenizingModel, type ModelTokenizer } from "../memory/token-counter.
 import { isToolPromptModel, type ToolSchema } from "../memory/tool-schema-tokens.js";
 import { observeAttempts } from "./attempt-observer.js";
 import { chatResultFromStream } from "./chat-result-from-stream.js";
+import { InlineThinkingSplitter, mayThinkInline, splitLateThinking } from "./inline-thinking.js";
 
 /** One model of a fallback chain, with the model string it was built from (for messages and usage). */
 export interface ModelCandidate {
@@ -33,6 +34,8 @@ export interface ResilientChatModelOptions {
   secrets?: readonly string[];
   /** Retries of a reply that failed before any output on a transient error mid-stream (MODEL_MAX_RETRIES). @default 0 */
   maxRetries?: number;
+  /** Model strings seen closing a `<think>` block their template opened; shared with the copies `bindTools` makes. */
+  templateThinkers?: Set<string>;
 }
 
 /** Raised when the chain is exhausted; its message carries each provider's message (keys scrubbed). */
@@ -49,11 +52,20 @@ export class ModelTimeoutError extends Error {
  * Wraps the assistant's model and its fallbacks as one chat model: each call gets an inactivity timeout, a failure
  * before anything was streamed moves on to the next model (provider retries with backoff have already run inside
  * each model), and whatever is left is one `ModelFailure` naming every model and its error. Chunks are re-issued
- * under one message id, so streamed deltas and the final message agree whichever model answered.
+ * under one message id, so streamed deltas and the final message agree whichever model answered, and with an inline
+ * `<think>` block moved to `reasoning_content` (inline-thinking.ts).
  */
 export class ResilientChatModel extends BaseChatModel {
+  private readonly templateThinkers: Set<string>;
+
   constructor(private readonly chain: ResilientChatModelOptions) {
     super({});
+    this.templateThinkers = chain.templateThinkers ?? new Set();
+  }
+
+  /** The reply, with reasoning a late `</think>` ended (found only when the stream was over) split out of its text. */
+  override async invoke(input: BaseLanguageModelInput, options?: Partial<BaseChatModelCallOptions>): Promise<AIMessageChunk> {
+    return splitLateThinking(await super.invoke(input, options));
   }
 
   override _llmType(): string {
@@ -86,7 +98,7 @@ export class ResilientChatModel extends BaseChatModel {
 
   override bindTools(tools: BindToolsInput[], kwargs?: Partial<BaseChatModelCallOptions>): Runnable<BaseLanguageModelInput, AIMessageChunk> {
     const candidates = this.chain.candidates.map((candidate) => ({ spec: candidate.spec, model: bindCandidate(candidate, tools, kwargs) }));
-    return new ResilientChatModel({ ...this.chain, candidates });
+    return new ResilientChatModel({ ...this.chain, candidates, templateThinkers: this.templateThinkers });
   }
 
   /**
@@ -194,6 +206,8 @@ export class ResilientChatModel extends BaseChatModel {
     let chunks = 0;
     let iterator: AsyncIterator<AIMessageChunk> | undefined;
     let finished = false;
+    // Inline `<think>` blocks (servers without a reasoning parser) leave the content for reasoning_content.
+    const thinking = mayThinkInline(candidate.spec) ? new InlineThinkingSplitter({ templateOpens: this.templateThinkers.has(candidate.spec) }) : undefined;
     // Each provider attempt gets the whole timeout: a failed one re-arms it past the retry's wait, so the wait is
     // not taken for silence (and the attempt's own error, not a timeout, is what a last failure reports).
     const attempts = {
@@ -218,7 +232,7 @@ export class ResilientChatModel extends BaseChatModel {
         arm();
         chunks += 1;
         namedModel ||= Boolean(step.value.response_metadata?.model_name);
-        yield toGenerationChunk(step.value, context.id);
+        yield toGenerationChunk(thinking ? thinking.split(step.value) : step.value, context.id);
       }
       finished = true;
     } catch (error) {
@@ -234,6 +248,9 @@ export class ResilientChatModel extends BaseChatModel {
     // A 200 answer that was not a chat stream at all (a web server's page at a mistyped base_url, an empty event
     // stream) yields nothing: that is a failure to fall back from, not an empty reply.
     if (chunks === 0) throw new Error("the endpoint answered without any chat-completion chunk (is base_url the model API?)");
+    const rest = thinking?.finish();
+    if (rest) yield toGenerationChunk(rest, context.id);
+    if (thinking?.closedLate) this.templateThinkers.add(candidate.spec);
     // Usage is tallied per model name; providers that do not report one are named by their model string.
     if (!namedModel) yield toGenerationChunk(new AIMessageChunk({ content: "", response_metadata: { model_name: candidate.spec } }), context.id);
   }
