@@ -2,7 +2,7 @@ import { AIMessage, HumanMessage, ToolMessage } from "@langchain/core/messages";
 import { MemorySaver } from "@langchain/langgraph";
 import { describe, expect, it } from "vitest";
 import { z } from "zod";
-import type { AgentContext } from "../src/agent/agent-context.js";
+import { type AgentContext, withAgentContext } from "../src/agent/agent-context.js";
 import { FakeChatModel } from "../src/models/fake-chat-model.js";
 import { defineTool } from "../src/tools/tool-definition.js";
 import { calculator } from "../tools/calculator.js";
@@ -26,8 +26,8 @@ function context(overrides: Partial<AgentContext> = {}): AgentContext {
 
 async function turn(threadId: string, text: string, agentContext = context()) {
   graph.checkpointer = new MemorySaver();
-  // The graph declares no context schema; AgentContext is what the runtime injects.
-  const config = { configurable: { thread_id: threadId }, context: agentContext as unknown as Record<string, unknown> };
+  // The runtime passes the AgentContext in configurable, under its symbol key; config.context is the run's own.
+  const config = { configurable: withAgentContext({ thread_id: threadId }, agentContext) };
   return graph.invoke({ messages: [new HumanMessage(text)] }, config);
 }
 

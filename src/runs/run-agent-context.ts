@@ -2,7 +2,7 @@ import type pg from "pg";
 import type { AgentContext } from "../agent/agent-context.js";
 import { ModelCallError, redactSecrets } from "../agent/model-call-error.js";
 import type { Assistant } from "../assistants/assistant.js";
-import { allowedTools, assistantSettingsSchema, systemPromptOf } from "../assistants/assistant-settings.js";
+import { allowedTools, systemPromptOf } from "../assistants/assistant-settings.js";
 import type { ModelProvider } from "../models/model-provider.js";
 import type { ToolDefinition } from "../tools/tool-definition.js";
 import type { Run } from "./run.js";
@@ -16,16 +16,15 @@ export interface RunAgentContextDeps {
 }
 
 /**
- * The `AgentContext` a run's graph receives: the assistant's model (and the one writing summaries, without the
- * reply cap, when the assistant sets one), its allowed tools scoped to the run's user and thread, its system
- * prompt, response shape and context budget — and, as given, the assistant's other `context` keys: a developer's
- * graph reads its own settings there (`config.context.<key>`), as on LangGraph Platform.
+ * The `AgentContext` a run's graph receives (under `AGENT_CONTEXT_KEY` in `configurable`): the assistant's model
+ * (and the one writing summaries, without the reply cap, when the assistant sets one), its allowed tools scoped to
+ * the run's user and thread, its system prompt, response shape and context budget. The graph's own settings are
+ * not here: they are in `config.context`, the run's context as given.
  */
 export async function runAgentContext(deps: RunAgentContextDeps, scope: { run: Run; assistant: Assistant; signal: AbortSignal }): Promise<AgentContext> {
   const { run, assistant, signal } = scope;
   const settings = assistant.context;
   return {
-    ...graphOwnSettings(settings),
     model: await modelOf(deps.models, settings),
     summaryModel: settings.max_tokens === undefined ? undefined : await modelOf(deps.models, settings, { summary: true }),
     tools: allowedTools(settings, deps.tools),
@@ -49,9 +48,4 @@ async function modelOf(models: ModelProvider, settings: Assistant["context"], us
     if (error instanceof Error && error.name === "AppError") throw new ModelCallError(redactSecrets(error.message), { cause: error });
     throw error;
   }
-}
-
-/** The assistant's `context` keys that are not Threadline settings: the graph's own. */
-function graphOwnSettings(settings: Assistant["context"]): Record<string, unknown> {
-  return Object.fromEntries(Object.entries(settings).filter(([key]) => !Object.hasOwn(assistantSettingsSchema.shape, key)));
 }

@@ -1,6 +1,7 @@
 import { type LatestKnown, type RunStart, SAVER_LATEST_KNOWN_KEY, SAVER_RUN_ID_KEY, SAVER_RUN_START_KEY, SAVER_WRITE_GATE_KEY } from "../checkpoint/saver-config-keys.js";
 import type { BaseCheckpointSaver } from "@langchain/langgraph";
 import type pg from "pg";
+import { withAgentContext } from "../agent/agent-context.js";
 import type { ModelCallError } from "../agent/model-call-error.js";
 import type { AssistantService } from "../assistants/assistant-service.js";
 import type { Assistant } from "../assistants/assistant.js";
@@ -209,20 +210,21 @@ export class RunExecutor {
       if (plan.closed && plan.closed.length > 0) await translator.handle("updates", { tools: { messages: plan.closed } });
       if (scope.resumed && !plan.skip) await this.reconciler.catchUp(run, graph, { translator, publisher: scope.publisher, state: plan.state });
       if (!plan.skip) {
-        const context = await runAgentContext(this.deps, { run, assistant, signal: scope.signal });
+        const agent = await runAgentContext(this.deps, { run, assistant, signal: scope.signal });
         const durability = run.config?.durability ?? this.deps.durability ?? "async";
         const stream = await graph.stream(plan.input, {
           // When the claim knows the latest checkpoint (none on a first run; the previous run's end after a clean
           // finish), LangGraph's read of it is answered without a query (from what this process wrote, if it did).
-          configurable: {
+          configurable: withAgentContext({
             ...plan.configurable,
             run_id: run.run_id,
             ...(plan.latestKnown !== undefined ? { [SAVER_LATEST_KNOWN_KEY]: { checkpointId: plan.latestKnown, consumed: false } satisfies LatestKnown } : {}),
             ...(scope.committed ? { [SAVER_WRITE_GATE_KEY]: scope.committed } : {}),
             ...(durability === "exit" ? { [SAVER_RUN_ID_KEY]: run.run_id } : { [SAVER_RUN_START_KEY]: { runId: run.run_id, marked: false } satisfies RunStart }),
-          },
+          }, agent),
           ...(scope.committed ? { callbacks: [new NodeStartGate(scope.committed)] } : {}),
-          context,
+          // The run's context as given (the assistant's merged with the run's): plain JSON, the graph's own.
+          context: settings,
           // Per run, not compiled in: the store is scoped to the run's user, as the tools' context is.
           store: new UserStore(this.deps.itemStore, run.user_id),
           // custom carries the graph's own chunks and each tool call's start (so does tools, for a ToolNode).

@@ -2,7 +2,7 @@ import { AIMessage, type BaseMessage, HumanMessage, ToolMessage } from "@langcha
 import { MemorySaver } from "@langchain/langgraph";
 import { describe, expect, it } from "vitest";
 import { graph } from "../../graphs/chat.js";
-import type { AgentContext } from "../../src/agent/agent-context.js";
+import { type AgentContext, withAgentContext } from "../../src/agent/agent-context.js";
 import { boundToolSchemas } from "../../src/agent/call-model.js";
 import { resolveContextPolicy } from "../../src/memory/context-policy.js";
 import type { RunningSummary } from "../../src/memory/running-summary.js";
@@ -54,7 +54,7 @@ function brokenPairs(messages: readonly BaseMessage[]): string[] {
 async function chatTurns(options: { turns: number; budget: number; model: RecordingChatModel; text?: (turn: number) => string }) {
   const compiled = chatGraph();
   const context = agentContext(options.model, options.budget);
-  const config = { configurable: { thread_id: "long" }, context: context as unknown as Record<string, unknown> };
+  const config = { configurable: withAgentContext({ thread_id: "long" }, context) };
   const policy = await resolveContextPolicy({ model: options.model, contextBudget: options.budget });
   const toolTokens = toolSchemaTokens(boundToolSchemas(context.tools), policy.tokens);
   const summaries: (RunningSummary | undefined)[] = [];
@@ -110,7 +110,7 @@ describe("bounded working context (chat graph, recording model)", () => {
     const model = new RecordingChatModel({ llmType: "recording" });
     const compiled = chatGraph();
     const context = agentContext(model, 500);
-    const config = { configurable: { thread_id: "model-summary" }, context: context as unknown as Record<string, unknown>, streamMode: "messages" as const };
+    const config = { configurable: withAgentContext({ thread_id: "model-summary" }, context), streamMode: "messages" as const };
     const streamed: string[] = [];
     for (let turn = 0; turn < 30; turn += 1) {
       for await (const [chunk] of await compiled.stream({ messages: [new HumanMessage(userText(turn))] }, config)) streamed.push(chunk.text);
