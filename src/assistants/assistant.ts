@@ -6,7 +6,8 @@ export interface Assistant {
   graph_id: string;
   name: string;
   description: string | null;
-  config: { configurable?: Record<string, unknown> };
+  /** `configurable`: the graph's own keys for its runs (besides settings given there); `recursion_limit`: its runs' default. */
+  config: { configurable?: Record<string, unknown>; recursion_limit?: number };
   context: AssistantSettings;
   metadata: Record<string, unknown>;
   version: number;

@@ -62,7 +62,8 @@ export const assistantBody = z.object({
   assistant_id: z.uuid().optional(),
   name: z.string().min(1).max(200).optional(),
   description: z.string().max(2000).nullable().optional(),
-  config: z.object({ configurable: metadata.optional() }).passthrough().optional(),
+  /** `configurable`: settings and the graph's own keys; `recursion_limit`: the default super-step limit of its runs. */
+  config: z.object({ configurable: metadata.optional(), recursion_limit: z.number().int().positive().optional() }).passthrough().optional(),
   context: metadata.optional(),
   metadata: metadata.optional(),
   if_exists: z.enum(["raise", "do_nothing"]).optional(),

@@ -10,8 +10,8 @@ export interface SubmitRunRequest {
   after_seconds?: number;
   checkpoint_id?: string;
   client_message_id?: string;
-  /** The run's own assistant-setting overrides and recursion limit. */
-  config?: { settings?: Record<string, unknown>; recursion_limit?: number };
+  /** The run's own assistant-setting overrides, its graph's own `configurable` keys and its recursion limit. */
+  config?: { settings?: Record<string, unknown>; configurable?: Record<string, unknown>; recursion_limit?: number };
   /** Static breakpoints: node names of the assistant's graph, or "*". */
   interrupt_before?: "*" | string[];
   interrupt_after?: "*" | string[];

@@ -30,6 +30,7 @@ import type { RunHooks } from "./run-hooks.js";
 import type { RunStore } from "./run-store.js";
 import { finalEvent, findModelError, type Outcome, toFailure } from "./run-outcome.js";
 import { runAgentContext } from "./run-agent-context.js";
+import { recursionLimitOf, runConfigurable } from "./run-configurable.js";
 import { reducedKeys, runStreamModes } from "./run-stream-modes.js";
 import { type DroppedChunk, StreamTranslator } from "./stream-translator.js";
 import { TranscriptReconciler } from "./transcript-reconciler.js";
@@ -183,7 +184,10 @@ export class RunExecutor {
       const stored = scope.assistant?.assistant_id === run.assistant_id ? scope.assistant : await this.deps.assistants.get(run.user_id, run.assistant_id);
       assistant = this.deps.assistants.withRunSettings(stored, run.config?.settings);
       const settings = assistant.context;
-      graph = this.deps.registry.resolve(assistant.graph_id, settings, { thread_id: run.thread_id, assistant_id: run.assistant_id, run_id: run.run_id, user_id: run.user_id });
+      // The run's ids and the graph's own configurable keys: a factory gets them (resolve spreads them into its
+      // configurable, with the settings), and so does every node.
+      const configurable = runConfigurable(run, assistant);
+      graph = this.deps.registry.resolve(assistant.graph_id, settings, configurable);
       translator = new StreamTranslator(
         {
           emit: (event) => scope.publisher.emit(event),
@@ -212,12 +216,13 @@ export class RunExecutor {
       if (!plan.skip) {
         const agent = await runAgentContext(this.deps, { run, assistant, signal: scope.signal });
         const durability = run.config?.durability ?? this.deps.durability ?? "async";
+        const recursionLimit = recursionLimitOf(run, stored);
         const stream = await graph.stream(plan.input, {
           // When the claim knows the latest checkpoint (none on a first run; the previous run's end after a clean
           // finish), LangGraph's read of it is answered without a query (from what this process wrote, if it did).
           configurable: withAgentContext({
+            ...configurable,
             ...plan.configurable,
-            run_id: run.run_id,
             ...(plan.latestKnown !== undefined ? { [SAVER_LATEST_KNOWN_KEY]: { checkpointId: plan.latestKnown, consumed: false } satisfies LatestKnown } : {}),
             ...(scope.committed ? { [SAVER_WRITE_GATE_KEY]: scope.committed } : {}),
             ...(durability === "exit" ? { [SAVER_RUN_ID_KEY]: run.run_id } : { [SAVER_RUN_START_KEY]: { runId: run.run_id, marked: false } satisfies RunStart }),
@@ -240,7 +245,7 @@ export class RunExecutor {
           // "exit" (one checkpoint when it ends: a resumed attempt then redoes the whole run).
           durability,
           ...breakpointsOf(run),
-          ...(run.config?.recursion_limit ? { recursionLimit: run.config.recursion_limit } : {}),
+          ...(recursionLimit === undefined ? {} : { recursionLimit }),
         });
         for await (const part of stream) {
           const [namespace, mode, chunk] = part as [string[], string, unknown];

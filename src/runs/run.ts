@@ -23,6 +23,8 @@ export interface RunInputMessage {
 export interface RunConfig {
   /** Assistant settings for this run only (validated like the assistant's own). */
   settings?: Record<string, unknown>;
+  /** The graph's own keys of the request's `config.configurable` (not settings, not reserved: run-configurable.ts). */
+  configurable?: Record<string, unknown>;
   /** LangGraph's super-step limit for this run. */
   recursion_limit?: number;
   /**

@@ -30,7 +30,10 @@ export function toRunResponse(run: Run): Record<string, unknown> {
     kwargs: {
       input: inputAsGiven(run.input),
       command: run.command,
-      config: { configurable: { thread_id: run.thread_id, ...(run.checkpoint_id ? { checkpoint_id: run.checkpoint_id } : {}) } },
+      config: {
+        configurable: { ...run.config?.configurable, thread_id: run.thread_id, ...(run.checkpoint_id ? { checkpoint_id: run.checkpoint_id } : {}) },
+        ...(run.config?.recursion_limit ? { recursion_limit: run.config.recursion_limit } : {}),
+      },
       webhook: run.webhook,
     },
     kind: run.kind,
