@@ -24,14 +24,14 @@ describe("an assistant's temperature and its model", () => {
   it("is refused for a model that takes only its default, whether the assistant or the server chose the model", async () => {
     const onGpt = service("openai:gpt-4o-mini");
     const chat = await onGpt.get("alice", "chat");
-    expect(() => onGpt.withRunSettings(chat, { model: "openai:o3-mini", temperature: 0 })).toThrow(
+    await expect(onGpt.withRunSettings(chat, { model: "openai:o3-mini", temperature: 0 })).rejects.toThrow(
       expect.objectContaining({ code: "invalid_request", message: expect.stringContaining('Model "openai:o3-mini" takes no temperature but its default (1), not 0') as string }) as Error,
     );
-    expect(onGpt.withRunSettings(chat, { temperature: 0 }).context.temperature).toBe(0);
+    expect((await onGpt.withRunSettings(chat, { temperature: 0 })).context.temperature).toBe(0);
 
     const onO3 = service("openai:o3-mini");
-    expect(() => onO3.withRunSettings(chat, { temperature: 0.7 })).toThrow(/"openai:o3-mini" \(the server's MODEL\) takes no temperature but its default \(1\), not 0\.7: remove "temperature"/);
-    expect(onO3.withRunSettings(chat, { temperature: 1 }).context.temperature).toBe(1);
-    expect(onO3.withRunSettings(chat, { model: "openai:gpt-4o", temperature: 0 }).context.model).toBe("openai:gpt-4o");
+    await expect(onO3.withRunSettings(chat, { temperature: 0.7 })).rejects.toThrow(/"openai:o3-mini" \(the server's MODEL\) takes no temperature but its default \(1\), not 0\.7: remove "temperature"/);
+    expect((await onO3.withRunSettings(chat, { temperature: 1 })).context.temperature).toBe(1);
+    expect((await onO3.withRunSettings(chat, { model: "openai:gpt-4o", temperature: 0 })).context.model).toBe("openai:gpt-4o");
   });
 });

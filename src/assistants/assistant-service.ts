@@ -122,7 +122,7 @@ export class AssistantService {
     if (!graphId || !this.deps.registry.has(graphId)) {
       throw new AppError("invalid_request", `Unknown graph_id "${graphId ?? ""}". Declared graphs: ${this.deps.registry.graphIds().join(", ")}`);
     }
-    const settings = this.validateSettings(mergeSettings(input), graphId);
+    const settings = await this.validateSettings(mergeSettings(input), graphId);
     const assistantId = input.assistant_id ?? randomUUID();
     if (!isUuid(assistantId)) throw new AppError("invalid_request", "assistant_id must be a UUID");
     await this.deps.checkSettings?.(settings);
@@ -151,7 +151,7 @@ export class AssistantService {
     if (input.graph_id && !this.deps.registry.has(input.graph_id)) throw new AppError("invalid_request", `Unknown graph_id "${input.graph_id}"`);
     for (let attempt = 1; attempt <= MAX_UPDATE_ATTEMPTS; attempt += 1) {
       const current = await this.getOwned(userId, assistantId);
-      const settings = input.context || input.config ? this.validateSettings(withoutNulls({ ...current.context, ...mergeSettings(input) }), input.graph_id ?? current.graph_id) : undefined;
+      const settings = input.context || input.config ? await this.validateSettings(withoutNulls({ ...current.context, ...mergeSettings(input) }), input.graph_id ?? current.graph_id) : undefined;
       if (settings) await this.deps.checkSettings?.(settings);
       const config = settings ? configInForce(input.config ?? current.config, settings) : input.config;
       const row = await this.writeUpdate({ userId, assistantId, input: { ...input, config }, settings: settings && { merged: settings, onto: current.context } });
@@ -219,7 +219,7 @@ export class AssistantService {
     if (!this.deps.registry.has(stored.graph_id)) {
       throw new AppError("invalid_request", `Version ${version} runs graph "${stored.graph_id}", which is no longer declared. Declared graphs: ${this.deps.registry.graphIds().join(", ")}`);
     }
-    await this.deps.checkSettings?.(this.validateSettings(stored.context, stored.graph_id));
+    await this.deps.checkSettings?.(await this.validateSettings(stored.context, stored.graph_id));
     const restored = await this.versions.restore(userId, assistantId, version);
     if (!restored) throw notFound("Assistant", assistantId);
     return toAssistant(restored);
@@ -293,10 +293,10 @@ export class AssistantService {
    * The assistant as one run sees it: its settings with the run's own overrides on top (`config.configurable` and
    * `context` of the run request, as LangGraph merges them), validated like the assistant's own settings.
    */
-  withRunSettings(assistant: Assistant, overrides: Record<string, unknown> | undefined): Assistant {
+  async withRunSettings(assistant: Assistant, overrides: Record<string, unknown> | undefined): Promise<Assistant> {
     if (!overrides || Object.keys(overrides).length === 0) return assistant;
     // A run's context may carry keys its graph does not declare (LangGraph drops them); their values are checked.
-    return { ...assistant, context: this.validateSettings({ ...assistant.context, ...overrides }, assistant.graph_id, { unknownKeys: "ignore" }) };
+    return { ...assistant, context: await this.validateSettings({ ...assistant.context, ...overrides }, assistant.graph_id, { unknownKeys: "ignore" }) };
   }
 
   /**
@@ -306,7 +306,7 @@ export class AssistantService {
    * already in the transcript. Nothing is checked for a run without overrides (the assistant's settings were).
    */
   async checkRunSettings(assistant: Assistant, overrides: Record<string, unknown> | undefined): Promise<void> {
-    const merged = this.withRunSettings(assistant, overrides);
+    const merged = await this.withRunSettings(assistant, overrides);
     if (merged === assistant) return;
     await this.deps.checkSettings?.(merged.context).catch((error: unknown) => {
       if (error instanceof AppError) throw new AppError(error.code, `This run's settings: ${error.message}`, { details: error.details });
@@ -329,7 +329,7 @@ export class AssistantService {
    * Threadline's settings checked, and the graph's own keys against the context schema the graph declares, if any
    * (`unknownKeys`: refused for an assistant's stored context, where a typo would be kept; ignored for a run's).
    */
-  private validateSettings(raw: Record<string, unknown>, graphId: string, options: { unknownKeys: "refuse" | "ignore" } = { unknownKeys: "refuse" }): AssistantSettings {
+  private async validateSettings(raw: Record<string, unknown>, graphId: string, options: { unknownKeys: "refuse" | "ignore" } = { unknownKeys: "refuse" }): Promise<AssistantSettings> {
     const parsed = assistantSettingsSchema.safeParse(raw);
     if (!parsed.success) throw new AppError("invalid_request", "Invalid assistant settings", { details: parsed.error.issues });
     const settings = parsed.data;
@@ -341,7 +341,7 @@ export class AssistantService {
     if (unknownTools.length > 0) {
       throw new AppError("invalid_request", `Unknown tools: ${unknownTools.join(", ")}. Available: ${this.deps.toolNames.join(", ")}`);
     }
-    if (this.deps.registry.has(graphId)) checkGraphContext(graphId, this.deps.registry.resolve(graphId, settings), settings, options);
+    if (this.deps.registry.has(graphId)) checkGraphContext(graphId, await this.deps.registry.resolve(graphId, settings), settings, options);
     return settings;
   }
 }

@@ -103,7 +103,7 @@ export class ConversationImporter {
       if (!thread) throw new AppError("conflict", "Could not create the thread");
       await appendImportedRows(client, threadId, rows);
       const values = { messages: built.working, ...(built.summary ? { summary: built.summary } : {}) };
-      return this.deps.threadState.updateOn(this.deps.threadState.graphForAssistant(assistant), { thread_id: threadId, values, as_node: "model", transaction: client });
+      return this.deps.threadState.updateOn(await this.deps.threadState.graphForAssistant(assistant), { thread_id: threadId, values, as_node: "model", transaction: client });
     }).catch((error: unknown) => {
       // Refs the saver handed out inside the rolled-back transaction were never stored.
       this.deps.saver.forgetThread(threadId);

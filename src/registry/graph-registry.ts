@@ -73,32 +73,47 @@ export class GraphRegistry {
     return this.graphs.has(graphId);
   }
 
-  /** The runnable graph for an assistant (`scope`: the run it is for), with the checkpointer attached. */
-  resolve(graphId: string, settings: AssistantSettings, scope?: GraphScope): RunnableGraph {
+  /**
+   * The runnable graph for an assistant (`scope`: the run it is for), with the checkpointer attached. A factory is
+   * awaited, as LangGraph Platform's loader does (`async (config) => graph` is common); its failure is `internal`
+   * naming the graph, not a bare "Internal error".
+   */
+  async resolve(graphId: string, settings: AssistantSettings, scope?: GraphScope): Promise<RunnableGraph> {
     const loaded = this.graphs.get(graphId);
     if (!loaded) throw new AppError("not_found", `Graph ${graphId} not found`);
     if (loaded.kind === "graph") return loaded.graph;
     const configurable = { ...settings, ...(scope ? { ...scope, graph_id: graphId } : {}) };
-    return attachCheckpointer(toRunnableGraph(loaded.factory({ configurable, context: settings }), graphId), this.checkpointer);
+    let built: unknown;
+    try {
+      built = await loaded.factory({ configurable, context: settings });
+    } catch (error) {
+      throw new AppError("internal", `Graph ${graphId}: its factory failed: ${errorText(error)}`, { cause: error });
+    }
+    return attachCheckpointer(toRunnableGraph(built, graphId), this.checkpointer);
   }
+}
+
+function errorText(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
 }
 
 async function importGraph(declaration: GraphDeclaration, checkpointer: BaseCheckpointSaver): Promise<LoadedGraph> {
   const module = (await import(pathToFileURL(declaration.file).href)) as Record<string, unknown>;
-  const exported = module[declaration.exportName];
+  // An exported promise (a graph built asynchronously at import) is awaited, as LangGraph Platform's loader does.
+  const exported: unknown = await module[declaration.exportName];
   if (exported === undefined) throw new Error(`${declaration.file} has no export "${declaration.exportName}" (graph ${declaration.graphId})`);
   if (typeof exported === "function" && !isCompilable(exported)) return { kind: "factory", factory: exported as GraphFactory };
   return { kind: "graph", graph: attachCheckpointer(toRunnableGraph(exported, declaration.graphId), checkpointer) };
 }
 
 function isCompilable(value: unknown): value is { compile(): unknown } {
-  return typeof (value as { compile?: unknown }).compile === "function";
+  return typeof (value as { compile?: unknown } | null)?.compile === "function";
 }
 
 function toRunnableGraph(value: unknown, graphId: string): RunnableGraph {
   const compiled = isCompilable(value) && typeof (value as { stream?: unknown }).stream !== "function" ? value.compile() : value;
-  if (typeof (compiled as { stream?: unknown }).stream !== "function") {
-    throw new Error(`Graph ${graphId} is neither a compiled graph, a StateGraph nor a factory returning one`);
+  if (typeof (compiled as { stream?: unknown } | null)?.stream !== "function") {
+    throw new AppError("internal", `Graph ${graphId} is neither a compiled graph, a StateGraph nor a factory returning one`);
   }
   return compiled as RunnableGraph;
 }

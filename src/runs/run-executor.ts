@@ -182,12 +182,12 @@ export class RunExecutor {
     try {
       // The submission's read saves a round trip before the model is called; it is the version the run was checked against.
       const stored = scope.assistant?.assistant_id === run.assistant_id ? scope.assistant : await this.deps.assistants.get(run.user_id, run.assistant_id);
-      assistant = this.deps.assistants.withRunSettings(stored, run.config?.settings);
+      assistant = await this.deps.assistants.withRunSettings(stored, run.config?.settings);
       const settings = assistant.context;
       // The run's ids and the graph's own configurable keys: a factory gets them (resolve spreads them into its
       // configurable, with the settings), and so does every node.
       const configurable = runConfigurable(run, assistant);
-      graph = this.deps.registry.resolve(assistant.graph_id, settings, configurable);
+      graph = await this.deps.registry.resolve(assistant.graph_id, settings, configurable);
       translator = new StreamTranslator(
         {
           emit: (event) => scope.publisher.emit(event),

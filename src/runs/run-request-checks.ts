@@ -8,14 +8,14 @@ import { assertSummaryShape } from "../sessions/state-edit-service.js";
 import type { ToolDefinition } from "../tools/tool-definition.js";
 
 /** Breakpoints must name nodes of the assistant's graph: a typo would otherwise never stop the run. */
-export function checkBreakpoints(
+export async function checkBreakpoints(
   registry: Pick<GraphRegistry, "resolve">,
   assistant: Assistant,
   request: { interrupt_before?: "*" | string[]; interrupt_after?: "*" | string[] },
-): void {
+): Promise<void> {
   const requested = [request.interrupt_before, request.interrupt_after].flatMap((list) => (Array.isArray(list) ? list : []));
   if (requested.length === 0) return;
-  const nodes = Object.keys(registry.resolve(assistant.graph_id, assistant.context).nodes).filter((node) => node !== "__start__");
+  const nodes = Object.keys((await registry.resolve(assistant.graph_id, assistant.context)).nodes).filter((node) => node !== "__start__");
   const unknown = requested.filter((node) => !nodes.includes(node));
   if (unknown.length > 0) {
     throw new AppError("invalid_request", `interrupt_before/interrupt_after name unknown nodes: ${unknown.join(", ")} (graph ${assistant.graph_id} has ${nodes.join(", ")}; "*" means every node)`);
@@ -27,9 +27,9 @@ export function checkBreakpoints(
  * be channels of the graph's state — LangGraph would drop anything else without a word, and the run would answer
  * something nobody asked. A `summary` is checked as a state edit's is.
  */
-export function checkGraphInput(registry: Pick<GraphRegistry, "resolve">, assistant: Assistant, input: SubmitRunRequest["input"]): void {
+export async function checkGraphInput(registry: Pick<GraphRegistry, "resolve">, assistant: Assistant, input: SubmitRunRequest["input"]): Promise<void> {
   if (!input) return;
-  const channels = stateKeysOf(registry.resolve(assistant.graph_id, assistant.context));
+  const channels = stateKeysOf(await registry.resolve(assistant.graph_id, assistant.context));
   const offered = channels.length > 0 ? channels.join(", ") : "none";
   if (input.messages.length > 0 && !channels.includes("messages")) {
     throw new AppError("invalid_request", `Graph ${assistant.graph_id} has no messages channel: its input keys are ${offered}`);
@@ -45,8 +45,8 @@ export async function checkRunRequest(
   assistant: Assistant,
   request: { config?: { settings?: Record<string, unknown> }; interrupt_before?: "*" | string[]; interrupt_after?: "*" | string[]; input?: SubmitRunRequest["input"] },
 ): Promise<void> {
-  checkBreakpoints(deps.registry, assistant, request);
-  checkGraphInput(deps.registry, assistant, request.input);
+  await checkBreakpoints(deps.registry, assistant, request);
+  await checkGraphInput(deps.registry, assistant, request.input);
   // The same checks as the assistant's own settings get when saved.
   await deps.assistants.checkRunSettings(assistant, request.config?.settings);
 }

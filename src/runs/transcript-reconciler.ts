@@ -1,7 +1,7 @@
 import type { BaseMessage } from "@langchain/core/messages";
 import type { EventLog } from "../events/event-log.js";
 import type { RunEventPublisher } from "../events/event-publisher.js";
-import type { GraphRegistry, GraphStateSnapshot } from "../registry/graph-registry.js";
+import type { GraphStateSnapshot, RunnableGraph } from "../registry/graph-registry.js";
 import { toNewTranscriptMessage } from "../transcript/transcript-message.js";
 import type { TranscriptStore } from "../transcript/transcript-store.js";
 import type { Run } from "./run.js";
@@ -21,7 +21,7 @@ export class TranscriptReconciler {
    * to announce is announced first; what it stored is marked done, so steps LangGraph replays from their pending
    * writes are not announced twice. `scope.state`: the latest state when the caller has just read it.
    */
-  async catchUp(run: Run, graph: ReturnType<GraphRegistry["resolve"]>, scope: { translator: StreamTranslator; publisher: RunEventPublisher; state?: GraphStateSnapshot }): Promise<void> {
+  async catchUp(run: Run, graph: RunnableGraph, scope: { translator: StreamTranslator; publisher: RunEventPublisher; state?: GraphStateSnapshot }): Promise<void> {
     const { translator } = scope;
     await this.announceUnannounced(run, scope.publisher);
     const stored = await this.deps.transcript.listRun(run.thread_id, run.run_id);

@@ -113,7 +113,7 @@ export class ThreadStateService {
   private async graphsOf(userId: string, assistantIds: readonly string[]): Promise<Map<string, RunnableGraph>> {
     const graphs = new Map<string, RunnableGraph>();
     for (const [assistantId, assistant] of await this.deps.assistants.getMany(userId, [...new Set(assistantIds)])) {
-      if (this.deps.registry.has(assistant.graph_id)) graphs.set(assistantId, this.graphForAssistant(assistant));
+      if (this.deps.registry.has(assistant.graph_id)) graphs.set(assistantId, await this.graphForAssistant(assistant));
     }
     return graphs;
   }
@@ -172,7 +172,7 @@ export class ThreadStateService {
   }
 
   /** The graph an assistant's threads run on (for a thread not visible yet: an import's, inside its transaction). */
-  graphForAssistant(assistant: Assistant): RunnableGraph {
+  async graphForAssistant(assistant: Assistant): Promise<RunnableGraph> {
     return this.deps.registry.resolve(assistant.graph_id, assistant.context);
   }
 

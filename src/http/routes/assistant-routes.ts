@@ -78,5 +78,5 @@ export function assistantRoutes(services: Services): Router {
 /** The caller's assistant of the route (not_found for another user's) and the graph it runs, built with its settings. */
 async function assistantGraph(services: Services, request: Request, response: Response): Promise<{ assistant: Assistant; graph: RunnableGraph }> {
   const assistant = await services.assistants.get(currentUser(response).id, param(request, "assistant_id"));
-  return { assistant, graph: services.threadState.graphForAssistant(assistant) };
+  return { assistant, graph: await services.threadState.graphForAssistant(assistant) };
 }

@@ -121,7 +121,7 @@ interface Caller {
  * `__input__` is no node but LangGraph's name for the graph's input (a thread copied step by step starts with it).
  */
 async function assertSuperstepNodes({ services, userId }: Caller, assistantId: string | undefined, supersteps: NonNullable<z.infer<typeof createThreadBody>["supersteps"]>): Promise<void> {
-  const graph = services.threadState.graphForAssistant(await services.assistants.get(userId, assistantId ?? DEFAULT_ASSISTANT_ID));
+  const graph = await services.threadState.graphForAssistant(await services.assistants.get(userId, assistantId ?? DEFAULT_ASSISTANT_ID));
   const unknown = supersteps.flatMap((step) => step.updates.map((update) => update.as_node)).filter((node) => node !== INPUT_NODE && !(node in graph.nodes));
   if (unknown.length > 0) {
     throw new AppError("invalid_request", `supersteps name nodes the graph does not have: ${[...new Set(unknown)].join(", ")} (it has ${Object.keys(graph.nodes).join(", ")})`);

@@ -124,7 +124,7 @@ async function loadRunBaseValues(services: Services, userId: string, target: Run
   }
   const page = await services.sessions.messages(userId, run.thread_id, { limit: 20 });
   const opening = page.messages.filter((message) => message.run_id === null).map(toMessageDict);
-  const defaults = channelDefaults(services.threadState.graphForAssistant(await services.assistants.get(userId, run.assistant_id)));
+  const defaults = channelDefaults(await services.threadState.graphForAssistant(await services.assistants.get(userId, run.assistant_id)));
   // No key for no message: a graph without a messages channel shows none (the input's messages add the key).
   delete defaults.messages;
   return opening.length > 0 ? { ...defaults, messages: opening } : defaults;
