@@ -64,6 +64,18 @@ describe("run input for a graph's own state", () => {
   });
 });
 
+describe("an empty input", () => {
+  it("{} runs the graph from START, on a fresh thread and again after (it did nothing); null continues, with nothing left to run", async () => {
+    const thread = await fixture.sdk.threads.create({ graphId: "counter" });
+    expect(await post(`/threads/${thread.thread_id}/runs/wait`, { assistant_id: "counter", input: {} })).toMatchObject({ status: 200, body: { count: 1 } });
+    expect((await fixture.sdk.threads.getHistory(thread.thread_id)).length).toBeGreaterThan(0);
+    expect(await post(`/threads/${thread.thread_id}/runs/wait`, { assistant_id: "counter", input: {} })).toMatchObject({ status: 200, body: { count: 2 } });
+    expect(await post(`/threads/${thread.thread_id}/runs/wait`, { assistant_id: "counter", input: null })).toMatchObject({ status: 200, body: { count: 2 } });
+    const runs = await fixture.sdk.runs.list(thread.thread_id);
+    expect(runs.map((run) => (run as unknown as { kwargs: { input: unknown } }).kwargs.input)).toEqual([null, {}, {}]);
+  });
+});
+
 describe("a run of another graph on a thread", () => {
   it("the thread follows the run's assistant: its state is read with that graph (the reply was invisible)", async () => {
     const thread = await fixture.sdk.threads.create({ graphId: "topic" });

@@ -16,10 +16,10 @@ describe("normaliseRunInput", () => {
     expect(normaliseRunInput({ messages: [{ role: "user", content: "hi", name: "  " }] })).toEqual({ messages: [{ role: "user", content: "hi" }] });
   });
 
-  it("treats null, undefined and an empty object as no input", () => {
+  it("treats null and undefined as no input, and an empty object as an empty input (the graph runs from START)", () => {
     expect(normaliseRunInput(null)).toBeNull();
     expect(normaliseRunInput(undefined)).toBeNull();
-    expect(normaliseRunInput({})).toBeNull();
+    expect(normaliseRunInput({})).toEqual({ messages: [], values: {} });
   });
 
   it("keeps other keys as the graph's own state values (checked against the graph at submission)", () => {

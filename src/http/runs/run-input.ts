@@ -26,7 +26,8 @@ const USER_KINDS = new Set(["user", "human"]);
  * and `user` both mean the user; content arrays of text parts are joined; a `name` and an `id` are kept (LangGraph
  * clients key their messages by the id they gave). Anything else among the
  * messages (assistant or tool messages, images) is refused rather than silently dropped. Other keys are the graph's
- * own state (`values`, checked against the graph at submission: `checkGraphInput`).
+ * own state (`values`, checked against the graph at submission: `checkGraphInput`). `{}` stays an input (empty
+ * `values`): the graph runs from START, where null continues from the latest checkpoint.
  */
 export function normaliseRunInput(raw: unknown): SubmitRunRequest["input"] {
   if (raw === undefined || raw === null) return null;
@@ -52,6 +53,7 @@ export function normaliseRunInput(raw: unknown): SubmitRunRequest["input"] {
   const repeated = ids.find((id, index) => ids.indexOf(id) !== index);
   if (repeated !== undefined) throw new AppError("invalid_request", `input.messages give the id ${repeated} to more than one message`);
   const stateValues = Object.keys(values).length > 0 ? values : undefined;
-  if (messages.length === 0 && !stateValues) return null;
+  // `{}` is input, not "continue" (that is null): LangGraph starts the graph from START with it, as Platform does.
+  if (messages.length === 0 && !stateValues) return { messages, values: {} };
   return { messages, ...(stateValues ? { values: stateValues } : {}) };
 }
