@@ -39,7 +39,7 @@ export interface EventDataByName {
   "run.completed": { run_id: string; status: "success"; usage: TokenUsage | null; structured_response?: unknown };
   /** `usage`: what the model calls that finished spent; null when none did (a queued run never called one). */
   /** `interrupts`: the approval questions still open after a stopped run (an answer's run cancelled before its tool finished). */
-  "run.failed": { run_id: string; code: string; message: string; status: "error" | "cancelled" | "interrupted" | "timeout"; usage: TokenUsage | null; interrupts?: PendingInterrupt[] };
+  "run.failed": { run_id: string; code: string; message: string; status: "error" | "cancelled" | "interrupted" | "timeout"; usage: TokenUsage | null; interrupts?: PendingInterrupt[]; error_name?: string };
 }
 
 /** What the graph is waiting on a human for: a tool call needing approval, or a question of the graph's own. */

@@ -22,7 +22,10 @@ export function finalEvent(run: Run, outcome: Outcome & { usage: TokenUsage | nu
     case "cancelled":
     case "timeout":
       // What the model calls that finished before the failure spent (a call cut short reports nothing).
-      return { event: "run.failed", data: { run_id: run.run_id, status: outcome.status, code: outcome.error?.code ?? "internal", message: outcome.error?.message ?? "run failed", usage: outcome.usage, ...openOf(outcome) } };
+      return {
+        event: "run.failed",
+        data: { run_id: run.run_id, status: outcome.status, code: outcome.error?.code ?? "internal", message: outcome.error?.message ?? "run failed", usage: outcome.usage, ...openOf(outcome), ...(outcome.error?.name ? { error_name: outcome.error.name } : {}) },
+      };
   }
 }
 
@@ -44,7 +47,18 @@ export function toFailure(error: unknown, signal: AbortSignal): Outcome {
   const root = findModelError(error);
   if (root) return { status: "error", error: { code: "model_error", message: root.message } };
   if (error instanceof Error && error.name === "AppError") return { status: "error", error: { code: (error as Error & { code: string }).code, message: error.message } };
-  return { status: "error", error: { code: "internal", message: error instanceof Error ? redactSecrets(error.message) : "run failed" } };
+  if (!(error instanceof Error)) return { status: "error", error: { code: "internal", message: "run failed" } };
+  // The code stays `internal` (the WebSocket's codes are Threadline's); the class name is what LangGraph Platform reports.
+  return { status: "error", error: { code: "internal", message: redactSecrets(error.message), name: errorClassName(error) } };
+}
+
+/**
+ * The error's class as LangGraph Platform names it: its `name` (GraphRecursionError), or its constructor's name for a
+ * subclass that left `name` as "Error".
+ */
+function errorClassName(error: Error): string {
+  const constructorName = (error.constructor as { name?: unknown } | undefined)?.name;
+  return error.name === "Error" && typeof constructorName === "string" && constructorName !== "" ? constructorName : error.name;
 }
 
 /** The model call error behind `error` (a few `cause`s deep), if any. */

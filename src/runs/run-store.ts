@@ -52,7 +52,8 @@ export interface NewRun {
 /** How a finished run ended. */
 export interface RunOutcome {
   status: Exclude<RunStatus, "pending" | "running">;
-  error?: { code: string; message: string };
+  /** Why it failed; `name`: the class name of the error graph code threw (what LangGraph Platform reports). */
+  error?: { code: string; message: string; name?: string };
   usage?: TokenUsage | null;
   /** Approval questions still open after the run was stopped: the thread is left `interrupted`, not idle. */
   open?: readonly unknown[];

@@ -59,7 +59,8 @@ export interface Run {
   client_message_id: string | null;
   attempt: number;
   max_attempts: number;
-  error: { code: string; message: string } | null;
+  /** Why the run failed: a Threadline code, and `name`, the class of the error graph code threw (GraphRecursionError…). */
+  error: { code: string; message: string; name?: string } | null;
   usage: TokenUsage | null;
   /** The latest checkpoint when the run was claimed; "" when the thread had none (null before the claim). */
   before_checkpoint_id: string | null;

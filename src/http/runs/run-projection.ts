@@ -228,7 +228,8 @@ export class RunProjection {
     this.flushTools(out);
     if (data.status === "error" || data.status === "timeout") {
       // LangGraph ends a failed stream with `error`; the SDK stops reading (and reconnecting) there.
-      out.always("error", { error: data.code, message: data.message });
+      // As LangGraph Platform: the error's class name when graph code threw one (GraphRecursionError), else our code.
+      out.always("error", { error: data.error_name ?? data.code, message: data.message });
       return;
     }
     out.always("end", { run_id: data.run_id, status: data.code === "rolled_back" ? "rollback" : data.status });

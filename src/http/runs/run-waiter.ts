@@ -25,7 +25,7 @@ export async function waitForRun(services: Services, userId: string, target: { t
 export async function finalValues(services: Services, userId: string, run: Run): Promise<Record<string, unknown>> {
   const state = await services.threadState.get(userId, run.thread_id);
   const values = { ...((state.values ?? {}) as Record<string, unknown>) };
-  if (run.status === "error" || run.status === "timeout") values.__error__ = { error: run.error?.code ?? run.status, message: run.error?.message ?? `run ${run.status}` };
+  if (run.status === "error" || run.status === "timeout") values.__error__ = { error: run.error?.name ?? run.error?.code ?? run.status, message: run.error?.message ?? `run ${run.status}` };
   if (state.interrupts.length > 0) values.__interrupt__ = state.interrupts.map(toInterruptDict);
   return values;
 }
