@@ -118,7 +118,7 @@ export async function buildServices(options: StartOptions): Promise<{ services: 
     const jobs = createJobSystem({ pool, logger, config, tombstones, itemStore, threads: sessions, assistants, threadState, runs: () => runs });
     hooks.onRunFinished(jobs.hooks.listener);
     hooks.onRunFinishing(jobs.webhooks.prepareForRun);
-    const stateEdits = new StateEditService({ pool, saver: checkpointer, threadState, transcript, eventLog, bus });
+    const stateEdits = new StateEditService({ pool, saver: checkpointer, threadState, sessions: sessionStore, transcript, eventLog, bus });
     const services: Services = {
       config,
       logger,

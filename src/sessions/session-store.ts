@@ -5,7 +5,7 @@ import { isUuid } from "../db/ids.js";
 import { AppError, notFound } from "../errors/app-error.js";
 import type { ClusterAnnouncement } from "../events/cluster-notifier.js";
 import { changeAnnouncementParams, changeNotifyExpression, statusNotifyExpression } from "../events/thread-change-announcement.js";
-import { type ThreadChangeFeed, threadStatusNow } from "../events/thread-change-feed.js";
+import { type ThreadChangeFeed, type ThreadStatusNow, threadStatusNow } from "../events/thread-change-feed.js";
 import type { Session, SessionPage, SessionSearchFilter, SessionStatus } from "./session.js";
 
 // Each sort key orders by the column the answer shows under that name (an allow-list: never the request's text).
@@ -250,12 +250,14 @@ export class SessionStore {
   }
 
   /**
-   * Set a thread's status outside a run (a fork that copied a pending interrupt; the caller already owns the thread),
-   * announced to the user's sockets as a run's start or end is (`thread.status`).
+   * Set a thread's status outside a run (a fork that copied a pending interrupt, a state edit; the caller already owns
+   * the thread), announced to the user's sockets as a run's start or end is (`thread.status`). With `db` (the caller's
+   * transaction) this instance's listeners are told by the caller once it committed (`announceStatus`).
    */
-  async setStatus(thread: { threadId: string; userId: string }, status: SessionStatus): Promise<void> {
-    // Set to `interrupted` only for a question copied along: a human is awaited.
-    const { rows } = await this.pool.query<{ status: SessionStatus; last_activity_at: Date; awaiting_human: boolean }>(
+  async setStatus(thread: { threadId: string; userId: string }, status: SessionStatus, options: { db?: Queryable } = {}): Promise<ThreadStatusNow | undefined> {
+    const db = options.db ?? this.pool;
+    // Set to `interrupted` only when a question or a breakpoint waits: a human is awaited.
+    const { rows } = await db.query<{ status: SessionStatus; last_activity_at: Date; awaiting_human: boolean }>(
       `WITH thread AS (
          UPDATE threads SET status = $2, awaiting_human = ($2 = 'interrupted'), updated_at = now(), last_activity_at = now() WHERE thread_id = $1
          RETURNING thread_id, status, last_activity_at, awaiting_human
@@ -264,7 +266,14 @@ export class SessionStore {
       [thread.threadId, status, ...this.announcementParams(thread.userId)],
     );
     const row = rows[0];
-    if (row) this.options.changes?.announce(thread.userId, { kind: "status", threadId: thread.threadId, ...threadStatusNow(row.status, row.last_activity_at, row.awaiting_human) });
+    const now = row ? threadStatusNow(row.status, row.last_activity_at, row.awaiting_human) : undefined;
+    if (now && db === this.pool) this.announceStatus(thread, now);
+    return now;
+  }
+
+  /** Tell this instance's listeners of a status `setStatus` set inside a transaction, once that committed. */
+  announceStatus(thread: { threadId: string; userId: string }, now: ThreadStatusNow): void {
+    this.options.changes?.announce(thread.userId, { kind: "status", threadId: thread.threadId, ...now });
   }
 
   private async insert(input: OpenSessionInput, conflictClause: string, options: { db?: Queryable; unlessDeleted?: boolean } = {}): Promise<Session | null> {

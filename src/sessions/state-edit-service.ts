@@ -9,6 +9,9 @@ import type { EventLog } from "../events/event-log.js";
 import { runningSummarySchema } from "../memory/running-summary.js";
 import { toNewTranscriptMessage } from "../transcript/transcript-message.js";
 import type { TranscriptStore } from "../transcript/transcript-store.js";
+import type { GraphStateSnapshot } from "../registry/graph-registry.js";
+import type { SessionStatus } from "./session.js";
+import type { SessionStore } from "./session-store.js";
 import type { CheckpointRef, ThreadStateService } from "./thread-state-service.js";
 
 /** A state edit as `POST /threads/{id}/state` sends it. */
@@ -23,6 +26,7 @@ export interface StateEditDeps {
   pool: pg.Pool;
   saver: { forgetThread(threadId: string): void };
   threadState: ThreadStateService;
+  sessions: Pick<SessionStore, "setStatus" | "announceStatus">;
   transcript: TranscriptStore;
   eventLog: EventLog;
   bus: EventBus;
@@ -43,8 +47,8 @@ export class StateEditService {
     assertSummaryShape(edit.values);
     const graph = await this.deps.threadState.graphOf(userId, threadId);
     assertKnownKeys(graph, edit.values);
-    const { ref, announced } = await withTransaction(this.deps.pool, async (client) => {
-      await lockIdleThread(client, userId, threadId);
+    const { ref, announced, status } = await withTransaction(this.deps.pool, async (client) => {
+      const current = await lockIdleThread(client, userId, threadId);
       const base = await graph.getState({ configurable: { thread_id: threadId, checkpoint_id: edit.checkpoint_id, [SAVER_TRANSACTION_KEY]: client } });
       // LangGraph reads an unknown checkpoint id as an empty state: an edit on it would replace the thread's state.
       if (edit.checkpoint_id && !base.createdAt) throw new AppError("not_found", `Checkpoint ${edit.checkpoint_id} not found`);
@@ -52,16 +56,18 @@ export class StateEditService {
       await this.refuseMessagesOutOfState(client, { threadId, before, values: edit.values });
       const written = await this.deps.threadState.updateOn(graph, { ...edit, thread_id: threadId, transaction: client });
       // Read inside the transaction: the new checkpoint is not visible outside it yet.
-      const after = messagesOf((await graph.getState({ configurable: { thread_id: threadId, [SAVER_TRANSACTION_KEY]: client } })).values);
-      const { added, replaced } = diffMessages(before, after);
-      if (added.length === 0 && replaced.length === 0) return { ref: written, announced: [] };
+      const latest = await graph.getState({ configurable: { thread_id: threadId, [SAVER_TRANSACTION_KEY]: client } });
+      const settled = statusAfterEdit(latest);
+      const status = settled === current ? undefined : await this.deps.sessions.setStatus({ threadId, userId }, settled, { db: client });
+      const { added, replaced } = diffMessages(before, messagesOf(latest.values));
+      if (added.length === 0 && replaced.length === 0) return { ref: written, announced: [], status };
       const revised = await this.deps.transcript.revise({ threadId, messages: replaced.map((message) => toNewTranscriptMessage(message, message.id ?? "")) }, client);
       const appended = await this.deps.transcript.append(
         { threadId, runId: null, messages: added.map((message, index) => toNewTranscriptMessage(message, `edit-${written.checkpoint_id ?? "state"}-${index}`)) },
         client,
       );
       const events = [...revised, ...appended].map((message) => ({ event: "message.completed" as const, data: { message } }));
-      return { ref: written, announced: await this.deps.eventLog.append({ threadId, runId: null, events }, client) };
+      return { ref: written, announced: await this.deps.eventLog.append({ threadId, runId: null, events }, client), status };
     }).catch((error: unknown) => {
       // Refs the saver handed out inside the rolled-back transaction were never stored.
       this.deps.saver.forgetThread(threadId);
@@ -69,6 +75,7 @@ export class StateEditService {
     });
     // Other instances were told by the statement that stored the events (EventLog's announcement), at commit.
     this.deps.bus.publish(announced);
+    if (status) this.deps.sessions.announceStatus({ threadId, userId }, status);
     return ref;
   }
 
@@ -127,11 +134,21 @@ function editedMessageIds(values: unknown): string[] {
  * Take the thread's lock, as a submission does, and refuse a busy thread: a run cannot start between this check
  * and the edit's commit (a step still running would write over the edit, or branch from before it).
  */
-async function lockIdleThread(client: Queryable, userId: string, threadId: string): Promise<void> {
-  const { rows } = await client.query<{ status: string }>("SELECT status FROM threads WHERE thread_id = $1 AND user_id = $2 FOR NO KEY UPDATE", [threadId, userId]);
+async function lockIdleThread(client: Queryable, userId: string, threadId: string): Promise<SessionStatus> {
+  const { rows } = await client.query<{ status: SessionStatus }>("SELECT status FROM threads WHERE thread_id = $1 AND user_id = $2 FOR NO KEY UPDATE", [threadId, userId]);
   const status = rows[0]?.status;
   if (status === undefined) throw notFound("Thread", threadId);
   if (status === "busy") throw new AppError("thread_busy", "A run is in progress on this thread; update its state when it has finished");
+  return status;
+}
+
+/**
+ * The thread's status after an edit, from its new state, as LangGraph Platform sets it: `interrupted` while nodes are
+ * left to run (a question or a breakpoint waits), else `idle` — an edit that answers everything frees the thread.
+ */
+function statusAfterEdit(latest: GraphStateSnapshot): SessionStatus {
+  const asking = latest.tasks.some((task) => (task.interrupts?.length ?? 0) > 0);
+  return asking || latest.next.length > 0 ? "interrupted" : "idle";
 }
 
 /** Messages the edit added (new ids) and those it replaced under an existing id with something the transcript shows differently. */

@@ -32,6 +32,24 @@ describe("a graph's own interrupt()", () => {
     expect((await fixture.sdk.threads.get(thread.thread_id)).status).toBe("idle");
   });
 
+  it("a state edit that answers the question in its node's place frees the thread; one that leaves a node to run marks it interrupted", async () => {
+    const thread = await fixture.sdk.threads.create({ graphId: "ask" });
+    await fixture.sdk.runs.wait(thread.thread_id, "ask", { input: INPUT, raiseError: false });
+    expect((await fixture.sdk.threads.get(thread.thread_id)).status).toBe("interrupted");
+    await fixture.sdk.threads.updateState(thread.thread_id, { values: { messages: [{ role: "assistant", content: "answered by hand", id: "by-hand" }] }, asNode: "ask" });
+    const state = await fixture.sdk.threads.getState(thread.thread_id);
+    expect(state.next).toEqual([]);
+    expect(state.tasks).toEqual([]);
+    // It stayed interrupted, and the search for waiting threads still found it.
+    expect((await fixture.sdk.threads.get(thread.thread_id)).status).toBe("idle");
+    expect((await fixture.sdk.threads.search({ status: "interrupted" })).map((found) => found.thread_id)).not.toContain(thread.thread_id);
+
+    // As LangGraph Platform: an edit after which a node is left to run leaves the thread interrupted.
+    await fixture.sdk.threads.updateState(thread.thread_id, { values: { messages: [{ role: "user", content: "again", id: "again" }] }, asNode: "__start__" });
+    expect((await fixture.sdk.threads.getState(thread.thread_id)).next).toEqual(["ask"]);
+    expect((await fixture.sdk.threads.get(thread.thread_id)).status).toBe("interrupted");
+  });
+
   it("the values stream ends with the question, and the updates stream carries it, as LangGraph Platform streams them", async () => {
     const thread = await fixture.sdk.threads.create({ graphId: "ask" });
     let last: unknown;
