@@ -177,13 +177,21 @@ describe("threads.search values", () => {
     }
   });
 
-  it("lists a thread whose graph is no longer declared with values null (its state cannot be read)", async () => {
+  it("lists and gets a thread whose graph is no longer declared with values null (its state cannot be read)", async () => {
     const assistant = await sdk.alice.assistants.create({ graphId: "planner", name: "retiring" });
     const thread = await sdk.alice.threads.create({ metadata: { project: "retired" } });
     await sdk.server.services.pool.query("UPDATE threads SET assistant_id = $1 WHERE thread_id = $2", [assistant.assistant_id, thread.thread_id]);
     await sdk.server.services.pool.query("UPDATE assistants SET graph_id = 'retired-graph' WHERE assistant_id = $1", [assistant.assistant_id]);
     const [listed] = await sdk.alice.threads.search({ metadata: { project: "retired" } });
     expect(listed).toMatchObject({ thread_id: thread.thread_id, values: null, interrupts: {} });
+    // GET answers it as search lists it (it answered 404 "Assistant … not found").
+    expect(await sdk.alice.threads.get(thread.thread_id)).toMatchObject({ thread_id: thread.thread_id, values: null, interrupts: {} });
+    // So for a thread of a removed graph's default assistant (its id is the graph's).
+    const orphan = await sdk.alice.threads.create({ metadata: { project: "orphan" } });
+    await sdk.server.services.pool.query("UPDATE threads SET assistant_id = 'retired-graph' WHERE thread_id = $1", [orphan.thread_id]);
+    const [found] = await sdk.alice.threads.search({ metadata: { project: "orphan" } });
+    expect(found).toMatchObject({ thread_id: orphan.thread_id, values: null, interrupts: {} });
+    expect(await sdk.alice.threads.get(orphan.thread_id)).toMatchObject({ thread_id: orphan.thread_id, values: null, interrupts: {} });
   });
 });
 
