@@ -3,7 +3,8 @@ import { useGraphsTestServer } from "../helpers/graphs-test-server.js";
 import { requestJson } from "./http-runs-support.js";
 
 // Graph modules as LangGraph Platform's JS loader takes them (test/helpers/loading-graphs.ts): an async factory and
-// an exported promise are awaited; a factory that fails answers a typed error naming the graph, on every route.
+// an exported promise are awaited; a factory that fails answers a typed error naming the graph, on every route; a
+// file declared without `:export` is its default export.
 
 const fixture = useGraphsTestServer("./loading-graphs.langgraph.json");
 
@@ -18,6 +19,13 @@ describe("an async graph factory and a graph exported as a promise", () => {
     expect((await fixture.sdk.threads.getState(thread.thread_id)).values).toEqual({ n: 2 });
     expect((await request("GET", `/assistants/${graphId}/graph`)).status).toBe(200);
     expect(await request("GET", `/assistants/${graphId}/schemas`)).toMatchObject({ status: 200, body: { graph_id: graphId } });
+  });
+});
+
+describe("a graph declared by its file alone", () => {
+  it("is the file's default export, as LangGraph Platform's loader takes it (the declaration was refused)", async () => {
+    const thread = await fixture.sdk.threads.create({ graphId: "default-export" });
+    expect(await fixture.sdk.runs.wait(thread.thread_id, "default-export", { input: { greeting: "hi" } })).toEqual({ greeting: "hello from the default export" });
   });
 });
 
