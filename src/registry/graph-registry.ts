@@ -55,11 +55,17 @@ export class GraphRegistry {
     private readonly checkpointer: BaseCheckpointSaver,
   ) {}
 
-  /** Import every declared graph. */
+  /** Import every declared graph; one that fails to load stops start-up with an error naming it and its file. */
   static async load(options: { configPath: string; checkpointer: BaseCheckpointSaver }): Promise<GraphRegistry> {
     const declarations = await readLanggraphConfig(options.configPath);
     const graphs = new Map<string, LoadedGraph>();
-    for (const declaration of declarations) graphs.set(declaration.graphId, await importGraph(declaration, options.checkpointer));
+    for (const declaration of declarations) {
+      const loaded = await importGraph(declaration, options.checkpointer).catch((error: unknown) => {
+        const { graphId, file, exportName } = declaration;
+        throw new Error(`Graph ${graphId} (${file}:${exportName}) failed to load: ${errorText(error)}`, { cause: error });
+      });
+      graphs.set(declaration.graphId, loaded);
+    }
     return new GraphRegistry(graphs, options.checkpointer);
   }
 
@@ -83,13 +89,13 @@ export class GraphRegistry {
     if (!loaded) throw new AppError("not_found", `Graph ${graphId} not found`);
     if (loaded.kind === "graph") return loaded.graph;
     const configurable = { ...settings, ...(scope ? { ...scope, graph_id: graphId } : {}) };
-    let built: unknown;
+    let built: RunnableGraph;
     try {
-      built = await loaded.factory({ configurable, context: settings });
+      built = toRunnableGraph(await loaded.factory({ configurable, context: settings }), "it returned neither a compiled graph nor a StateGraph");
     } catch (error) {
       throw new AppError("internal", `Graph ${graphId}: its factory failed: ${errorText(error)}`, { cause: error });
     }
-    return attachCheckpointer(toRunnableGraph(built, graphId), this.checkpointer);
+    return attachCheckpointer(built, this.checkpointer);
   }
 }
 
@@ -101,19 +107,20 @@ async function importGraph(declaration: GraphDeclaration, checkpointer: BaseChec
   const module = (await import(pathToFileURL(declaration.file).href)) as Record<string, unknown>;
   // An exported promise (a graph built asynchronously at import) is awaited, as LangGraph Platform's loader does.
   const exported: unknown = await module[declaration.exportName];
-  if (exported === undefined) throw new Error(`${declaration.file} has no export "${declaration.exportName}" (graph ${declaration.graphId})`);
+  if (exported === undefined) throw new Error(`the file has no export "${declaration.exportName}" (its exports: ${Object.keys(module).join(", ") || "none"})`);
   if (typeof exported === "function" && !isCompilable(exported)) return { kind: "factory", factory: exported as GraphFactory };
-  return { kind: "graph", graph: attachCheckpointer(toRunnableGraph(exported, declaration.graphId), checkpointer) };
+  return { kind: "graph", graph: attachCheckpointer(toRunnableGraph(exported, "the export is neither a compiled graph, a StateGraph nor a factory"), checkpointer) };
 }
 
 function isCompilable(value: unknown): value is { compile(): unknown } {
   return typeof (value as { compile?: unknown } | null)?.compile === "function";
 }
 
-function toRunnableGraph(value: unknown, graphId: string): RunnableGraph {
+/** A compiled graph from an export or a factory's result (compiled here when a StateGraph); else `refusal`. */
+function toRunnableGraph(value: unknown, refusal: string): RunnableGraph {
   const compiled = isCompilable(value) && typeof (value as { stream?: unknown }).stream !== "function" ? value.compile() : value;
   if (typeof (compiled as { stream?: unknown } | null)?.stream !== "function") {
-    throw new AppError("internal", `Graph ${graphId} is neither a compiled graph, a StateGraph nor a factory returning one`);
+    throw new Error(refusal);
   }
   return compiled as RunnableGraph;
 }

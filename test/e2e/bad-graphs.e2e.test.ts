@@ -29,4 +29,15 @@ describe("start-up refuses", () => {
     const counter = path.resolve("test/helpers/counter-graph.ts");
     await expect(startWith(`{"graphs": {"joke": "${counter}:graph", "joke": "${counter}:graph"}}`)).rejects.toThrow(/graphs\.joke is declared twice/);
   });
+
+  it("a graph module that fails, naming the graph and its file (the module's message came alone)", async () => {
+    const file = path.resolve("test/helpers/bad-graphs/top-level-throw.ts");
+    await expect(startWith(`{"graphs": {"mailer": "${file}:graph"}}`)).rejects.toThrow(`Graph mailer (${file}:graph) failed to load: missing API key`);
+  });
+
+  it("a graph LangGraph refuses to build, and an export the file does not have, likewise", async () => {
+    const file = path.resolve("test/helpers/bad-graphs/unreachable-node.ts");
+    await expect(startWith(`{"graphs": {"flow": "${file}:builder"}}`)).rejects.toThrow(`Graph flow (${file}:builder) failed to load: Node \`orphan\` is not reachable`);
+    await expect(startWith(`{"graphs": {"flow": "${file}:graph"}}`)).rejects.toThrow(`Graph flow (${file}:graph) failed to load: the file has no export "graph" (its exports: builder)`);
+  });
 });
