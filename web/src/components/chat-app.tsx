@@ -7,6 +7,7 @@ import { isMethodNotFound } from "../protocol/rpc-error.js";
 import { loadDraft, saveDraft } from "../state/browser-storage.js";
 import { isBlankSession, shownSessions } from "../state/session-list-notice.js";
 import { isNewestTurn, isRunning, isSettled, runUserMessage } from "../state/thread-state.js";
+import { withoutConfirmed } from "../state/unconfirmed-message.js";
 import { useChatSession } from "../state/use-chat-session.js";
 import { useSessions } from "../state/use-sessions.js";
 import { useMessageJump } from "../state/use-message-jump.js";
@@ -83,6 +84,12 @@ export function ChatApp(props: { client: RpcClient; assistants: Assistant[]; onS
 
   // The box empties at once (the message shows as pending); a refused message comes back into it, before
   // anything typed since, so nothing the user wrote is lost.
+  // A message the page gave up on, confirmed after all, leaves the box (sending it again would repeat it).
+  useEffect(() => {
+    const confirmed = chat.confirmedLate;
+    if (confirmed) setDraft((current) => withoutConfirmed(current, confirmed.text));
+  }, [chat.confirmedLate]);
+
   const submit = async (text: string) => {
     if (await chat.send(text)) return;
     setDraft((current) => (current.trim() ? `${text}\n\n${current}` : text));

@@ -12,6 +12,7 @@ import { isQueued } from "./thread-state.js";
 import { ThreadSync } from "./thread-sync.js";
 import type { SessionsModel } from "./use-sessions.js";
 import { useThreadState } from "./use-thread-state.js";
+import { type UnconfirmedMessage, hasArrived, isUnanswered, sendKey } from "./unconfirmed-message.js";
 
 /** A message the user sent that the server has not confirmed yet. */
 export interface PendingMessage {
@@ -43,6 +44,21 @@ export function useChatSession(client: RpcClient, sessions: SessionsModel) {
   const deletedHere = useRef(new Set<string>()).current;
   /** The deleted session the tab is moving away from (told twice, it moves once). */
   const leaving = useRef<string | undefined>(undefined);
+  /** The message whose sends all went unanswered, and the problem that said so. */
+  const unconfirmed = useRef<{ message: UnconfirmedMessage; problem: { message: Phrase } } | undefined>(undefined);
+  /** A message confirmed after the page gave up on it: the caller takes its text out of the message box. */
+  const [confirmedLate, setConfirmedLate] = useState<{ text: string } | undefined>(undefined);
+
+  // The server took an unconfirmed message after all (its answer came too late, or never): the problem that asked
+  // to send it again is gone, and so is the reason to keep it in the box.
+  useEffect(() => {
+    const entry = unconfirmed.current;
+    if (!entry || !hasArrived(entry.message, sync?.threadId, state.messages)) return;
+    unconfirmed.current = undefined;
+    setProblem((current) => (current === entry.problem ? undefined : current));
+    setConfirmedLate({ text: entry.message.text });
+    // The problem too: the message may have shown before the page gave up on its answer.
+  }, [sync, state.messages, problem]);
 
   /** Open a session (replacing the current one) and load its newest history; the sync that follows it. */
   const open = useCallback(
@@ -154,7 +170,9 @@ export function useChatSession(client: RpcClient, sessions: SessionsModel) {
     async (text: string): Promise<boolean> => {
       const current = syncRef.current;
       if (!current || !session) return false;
-      const key = crypto.randomUUID();
+      // Sent again unchanged after going unanswered: the same key, so the server stores it once.
+      const key = sendKey(unconfirmed.current?.message, current.threadId, text);
+      unconfirmed.current = undefined;
       const knownUserIds = new Set(current.state.messages.filter((message) => message.role === "user").map((message) => message.id));
       setPending((previous) => [...previous, { key, text, knownUserIds }]);
       setProblem(undefined);
@@ -174,7 +192,9 @@ export function useChatSession(client: RpcClient, sessions: SessionsModel) {
           void sessions.refresh();
           await open({ window_id: windowId }).catch(() => undefined);
         }
-        setProblem({ message: deleted ? SESSION_DELETED : sendFailureMessage(error) });
+        const problem = { message: deleted ? SESSION_DELETED : sendFailureMessage(error) };
+        setProblem(problem);
+        if (isUnanswered(error)) unconfirmed.current = { message: { key, text, threadId: current.threadId, knownUserIds }, problem };
         return false;
       }
     },
@@ -324,6 +344,7 @@ export function useChatSession(client: RpcClient, sessions: SessionsModel) {
     state,
     pending: visiblePending,
     problem,
+    confirmedLate,
     clearProblem: () => setProblem(undefined),
     showProblem: (message: Phrase) => setProblem({ message }),
     open,
@@ -362,15 +383,15 @@ const SEND_ATTEMPTS = 3;
 /**
  * `run.start` for a message. client_message_id makes asking again safe — after a dropped connection, or a server
  * slow to answer (a retry waits behind the first submission and gets its run back) — so the message is neither lost
- * nor sent twice; only when every attempt went unanswered is the user asked to check.
+ * nor sent twice; only when every attempt went unanswered is the user asked to check (sending the text again
+ * unchanged reuses its key: `sendKey`).
  */
 async function startRun(client: RpcClient, params: Record<string, unknown>): Promise<{ run_id: string }> {
   for (let attempt = 1; ; attempt += 1) {
     try {
       return await client.call<{ run_id: string }>("run.start", params);
     } catch (error) {
-      const unanswered = error instanceof RpcError && (error.code === "disconnected" || error.code === "timeout");
-      if (!unanswered || attempt >= SEND_ATTEMPTS) throw error;
+      if (!isUnanswered(error) || attempt >= SEND_ATTEMPTS) throw error;
     }
   }
 }
