@@ -12,7 +12,9 @@ import { useChatSession } from "../state/use-chat-session.js";
 import { useSessions } from "../state/use-sessions.js";
 import { useMessageJump } from "../state/use-message-jump.js";
 import { useConnectionStatus } from "../state/use-thread-state.js";
+import { Announcer, useAnnouncement } from "./announcer.js";
 import { ApprovalCard } from "./approval-card.js";
+import { focusComposer } from "./focus.js";
 import { QuestionCard } from "./question-card.js";
 import { BreakpointBar } from "./breakpoint-bar.js";
 import { ChatHeader } from "./chat-header.js";
@@ -31,6 +33,7 @@ export function ChatApp(props: { client: RpcClient; assistants: Assistant[]; onS
   const sessions = useSessions(client);
   const chat = useChatSession(client, sessions);
   const jump = useMessageJump(chat);
+  const announcement = useAnnouncement(chat.state);
   const [draft, setDraft] = useState("");
   const [sidebarOpen, setSidebarOpen] = useState(false);
   const [timelineSupported, setTimelineSupported] = useState(false);
@@ -155,14 +158,28 @@ export function ChatApp(props: { client: RpcClient; assistants: Assistant[]; onS
           onWithdraw={(runId) =>
             void chat.withdraw(runId).then((text) => {
               if (text) setDraft((current) => (current.trim() ? `${text}\n\n${current}` : text));
+              // Its bubble (and the button) left; the text is in the box now.
+              focusComposer();
             })
           }
-          onRegenerate={isSettled(chat.state) && chat.pending.length === 0 && timelineSupported ? () => void chat.regenerate() : undefined}
+          onRegenerate={
+            isSettled(chat.state) && chat.pending.length === 0 && timelineSupported
+              ? () => {
+                  // The button leaves while the reply runs again.
+                  focusComposer();
+                  void chat.regenerate();
+                }
+              : undefined
+          }
           onRetry={(runId) => {
             // Only the newest turn: a replay from an older message would drop every turn after it.
             const message = runUserMessage(chat.state, runId);
             if (!message || running || !isNewestTurn(chat.state, runId)) return undefined;
-            return () => void chat.retryRun(message.id).then((replayed) => (replayed ? undefined : submit(message.content)));
+            return () => {
+              // The card with the button leaves as the run starts again.
+              focusComposer();
+              void chat.retryRun(message.id).then((replayed) => (replayed ? undefined : submit(message.content)));
+            };
           }}
         />
         {chat.state.pausedBefore.length > 0 && !running && <BreakpointBar nodes={chat.state.pausedBefore} onContinue={chat.proceed} />}
@@ -181,6 +198,7 @@ export function ChatApp(props: { client: RpcClient; assistants: Assistant[]; onS
             </button>
           </div>
         )}
+        <Announcer text={announcement} />
         <Composer value={draft} onInput={setDraft} onSend={send} onStop={() => void chat.stop()} running={running} disabled={!chat.session} />
       </main>
       {timelineOpen && timelineSupported && threadId && (

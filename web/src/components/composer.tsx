@@ -55,7 +55,16 @@ export function Composer(props: {
         onKeyDown={onKeyDown}
       />
       {props.running && (
-        <button type="button" class="button button-stop" aria-keyshortcuts="Escape" onClick={props.onStop}>
+        <button
+          type="button"
+          class="button button-stop"
+          aria-keyshortcuts="Escape"
+          onClick={() => {
+            // The button leaves once the reply has stopped: focus waits in the box, not on the page.
+            area.current?.focus();
+            props.onStop();
+          }}
+        >
           {t("composer.stop")}
         </button>
       )}

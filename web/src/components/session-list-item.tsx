@@ -1,4 +1,4 @@
-import { useRef, useState } from "preact/hooks";
+import { useEffect, useRef, useState } from "preact/hooks";
 import { formatDateTime } from "../i18n/intl-format.js";
 import { useI18n } from "../i18n/i18n-context.js";
 import type { Session } from "../protocol/protocol-types.js";
@@ -20,12 +20,21 @@ export function SessionListItem(props: {
   const [draft, setDraft] = useState("");
   // Ending the edit unmounts the focused input, which fires its blur (a save): an Esc must stay a cancel.
   const finished = useRef(false);
+  // Enter and Esc end the edit from the keyboard: focus returns to the row (leaving the field put it elsewhere).
+  const refocus = useRef(false);
+  const select = useRef<HTMLButtonElement>(null);
+  useEffect(() => {
+    if (editing || !refocus.current) return;
+    refocus.current = false;
+    select.current?.focus();
+  }, [editing]);
   const title = session.title ?? t("session.untitled");
 
   if (editing) {
-    const finish = (save: boolean) => {
+    const finish = (save: boolean, fromKey = false) => {
       if (finished.current) return;
       finished.current = true;
+      refocus.current = fromKey;
       setEditing(false);
       const next = draft.trim();
       if (save && next && next !== session.title) props.onRename(next);
@@ -35,7 +44,7 @@ export function SessionListItem(props: {
         <form
           onSubmit={(event) => {
             event.preventDefault();
-            finish(true);
+            finish(true, true);
           }}
         >
           <label class="visually-hidden" for={`rename-${session.thread_id}`}>
@@ -52,7 +61,7 @@ export function SessionListItem(props: {
               // An Esc that cancels an IME candidate belongs to the IME.
               if (event.key === "Escape" && !event.isComposing && event.keyCode !== 229) {
                 event.stopPropagation();
-                finish(false);
+                finish(false, true);
               }
             }}
             onBlur={() => finish(true)}
@@ -64,7 +73,7 @@ export function SessionListItem(props: {
 
   return (
     <li class={`session-item${props.current ? " session-current" : ""}`} data-thread-id={session.thread_id}>
-      <button type="button" class="session-select" aria-current={props.current ? "page" : undefined} onClick={props.onSelect} title={title}>
+      <button type="button" ref={select} class="session-select" aria-current={props.current ? "page" : undefined} onClick={props.onSelect} title={title}>
         <span class="session-title">{title}</span>
         <span class="session-meta">
           {session.status === "busy" && <span class="status-dot" role="img" aria-label={t("session.replying")} title={t("session.replying")} />}

@@ -158,6 +158,7 @@ export const en = {
   "approval.runEdited": "Run with these arguments",
   "approval.notObject": "Arguments must be a JSON object",
   "approval.invalidJson": "Not valid JSON: {error}",
+  "approval.announce": "{name} waits for your approval.",
   "run.workerLost": "The server stopped while writing this reply, and it was not resumed.",
   "approval.unsupported": "This server does not support approvals yet.",
   "answer.refused": "The server did not take this answer: {error}",

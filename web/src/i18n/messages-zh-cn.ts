@@ -154,6 +154,7 @@ export const zhCN: Catalog = {
   "approval.runEdited": "按此参数运行",
   "approval.notObject": "参数必须是 JSON 对象",
   "approval.invalidJson": "JSON 格式有误：{error}",
+  "approval.announce": "{name} 等待你批准。",
   "answer.refused": "服务器未接受这个回答：{error}",
   "answer.alreadyAnswered": "已经有人回答过了（在另一个窗口，或它已不再等待）。",
   "answer.notSent": "回答未得到确认：连接已断开。请查看回复是否已继续，或再回答一次。",
