@@ -24,6 +24,7 @@ import { MessageList } from "./message-list.js";
 import { SessionSidebar } from "./session-sidebar.js";
 import { isStopKey } from "./stop-key.js";
 import { TimelinePanel } from "./timeline-panel.js";
+import { useOverlays } from "./use-overlays.js";
 
 /** The signed-in page: sessions on the left, the conversation in the middle, the timeline on demand. */
 export function ChatApp(props: { client: RpcClient; assistants: Assistant[]; onSignOut: (() => void) | undefined }) {
@@ -35,9 +36,9 @@ export function ChatApp(props: { client: RpcClient; assistants: Assistant[]; onS
   const jump = useMessageJump(chat);
   const announcement = useAnnouncement(chat.state);
   const [draft, setDraft] = useState("");
-  const [sidebarOpen, setSidebarOpen] = useState(false);
   const [timelineSupported, setTimelineSupported] = useState(false);
-  const [timelineOpen, setTimelineOpen] = useState(false);
+  const overlays = useOverlays(timelineSupported);
+  const { sidebarOpen, timelineOpen } = overlays;
   const threadId = chat.session?.thread_id;
   // The unsent text is kept per tab and user: a reload, or the sign-in an expired token forces, gives it back once
   // the session says who is signed in; signing out forgets it.
@@ -106,7 +107,7 @@ export function ChatApp(props: { client: RpcClient; assistants: Assistant[]; onS
   };
 
   const select = (id: string) => {
-    setSidebarOpen(false);
+    overlays.closeSidebar();
     if (id !== threadId) chat.switchTo({ thread_id: id, window_id: chat.windowId });
   };
 
@@ -123,8 +124,9 @@ export function ChatApp(props: { client: RpcClient; assistants: Assistant[]; onS
         hasMore={sessions.hasMore}
         open={sidebarOpen}
         onSelect={select}
+        onClose={() => overlays.closeSidebar()}
         onNew={(assistantId) => {
-          setSidebarOpen(false);
+          overlays.closeSidebar("#composer-input");
           if (isNewChat(listed ?? chat.session, assistantId)) document.getElementById("composer-input")?.focus();
           else chat.switchTo(assistantId ? { assistant_id: assistantId } : {});
         }}
@@ -132,20 +134,21 @@ export function ChatApp(props: { client: RpcClient; assistants: Assistant[]; onS
         onDelete={(id) => void chat.remove(id)}
         onLoadMore={() => void sessions.loadMore()}
         onOpenHit={(hit) => {
-          setSidebarOpen(false);
+          // The message found takes focus.
+          overlays.closeSidebar(null);
           void jump.jumpTo(hit);
         }}
       />
-      {sidebarOpen && <div class="scrim" aria-hidden="true" onClick={() => setSidebarOpen(false)} />}
-      <main class="chat-main" aria-label={i18n.t("chat.region")}>
+      {sidebarOpen && <div class="scrim" aria-hidden="true" onClick={() => overlays.closeSidebar()} />}
+      <main class="chat-main" ref={overlays.main} aria-label={i18n.t("chat.region")}>
         <ChatHeader
           session={listed ?? chat.session}
           assistants={assistants}
           sidebarOpen={sidebarOpen}
-          onToggleSidebar={() => setSidebarOpen((open) => !open)}
+          onToggleSidebar={overlays.toggleSidebar}
           timelineSupported={timelineSupported}
           timelineOpen={timelineOpen}
-          onToggleTimeline={() => setTimelineOpen((open) => !open)}
+          onToggleTimeline={overlays.toggleTimeline}
           onSignOut={signOut}
         />
         <ConnectionBanner status={status} />
@@ -207,7 +210,7 @@ export function ChatApp(props: { client: RpcClient; assistants: Assistant[]; onS
           threadId={threadId}
           title={(listed ?? chat.session)?.title ?? null}
           revision={running ? undefined : chat.state.lastSeq}
-          onClose={() => setTimelineOpen(false)}
+          onClose={overlays.closeTimeline}
           onForked={(forkedId) => chat.switchTo({ thread_id: forkedId })}
         />
       )}

@@ -39,7 +39,7 @@ export function ChatHeader(props: {
         )}
       </div>
       {props.timelineSupported && (
-        <button type="button" class="button" aria-pressed={props.timelineOpen} onClick={props.onToggleTimeline}>
+        <button type="button" class="button timeline-button" aria-pressed={props.timelineOpen} onClick={props.onToggleTimeline}>
           {t("header.timeline")}
         </button>
       )}

@@ -1,9 +1,29 @@
-import { useEffect, useRef } from "preact/hooks";
+import { useEffect, useRef, useState } from "preact/hooks";
 
 /** Put the cursor in the message box: where focus goes when the control just used leaves the page. */
 export function focusComposer(): void {
   document.getElementById("composer-input")?.focus();
 }
+
+/** Focus what `selector` names once the render under way is done (it may be about to appear, or to show). */
+export function focusSoon(selector: string): void {
+  setTimeout(() => document.querySelector<HTMLElement>(selector)?.focus());
+}
+
+/** Whether the screen is phone-narrow (the sidebar a drawer, the timeline over the chat); follows resizes. */
+export function useNarrowScreen(): boolean {
+  const [narrow, setNarrow] = useState(() => window.matchMedia(NARROW).matches);
+  useEffect(() => {
+    const query = window.matchMedia(NARROW);
+    const onChange = () => setNarrow(query.matches);
+    query.addEventListener("change", onChange);
+    return () => query.removeEventListener("change", onChange);
+  }, []);
+  return narrow;
+}
+
+/** The width below which styles.css makes the sidebar a drawer. */
+const NARROW = "(max-width: 760px)";
 
 /** Whether nothing in particular has focus (the focused element left the page, or none was). */
 export function focusIsLost(): boolean {

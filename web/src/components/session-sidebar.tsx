@@ -6,7 +6,9 @@ import { useMessageSearch } from "../state/use-message-search.js";
 import { moveFocusWithArrows } from "./arrow-focus.js";
 import { ConfirmDialog } from "./confirm-dialog.js";
 import { MessageSearchResults } from "./message-search-results.js";
+import { CloseIcon } from "./icons.js";
 import { SessionListItem } from "./session-list-item.js";
+import { isCloseKey } from "./stop-key.js";
 
 /** The rows arrow keys move between: sessions and message hits. */
 const NAVIGABLE = ".session-select, .search-hit";
@@ -22,6 +24,8 @@ export function SessionSidebar(props: {
   assistants: Assistant[];
   hasMore: boolean;
   open: boolean;
+  /** Close the drawer (narrow screens): its close button and Esc. */
+  onClose: () => void;
   onSelect: (threadId: string) => void;
   onNew: (assistantId: string | undefined) => void;
   onRename: (threadId: string, title: string) => void;
@@ -61,8 +65,23 @@ export function SessionSidebar(props: {
   };
 
   return (
-    <nav class={`sidebar${props.open ? " sidebar-open" : ""}`} id="session-sidebar" aria-label={t("header.sessions")}>
+    <nav
+      class={`sidebar${props.open ? " sidebar-open" : ""}`}
+      id="session-sidebar"
+      aria-label={t("header.sessions")}
+      onKeyDown={(event) => {
+        // The delete dialog has its own Esc.
+        if (!props.open || !isCloseKey(event) || confirming) return;
+        event.preventDefault();
+        props.onClose();
+      }}
+    >
       <div class="sidebar-top">
+        {props.open && (
+          <button type="button" class="icon-button drawer-close" aria-label={t("sidebar.close")} onClick={props.onClose}>
+            <CloseIcon />
+          </button>
+        )}
         {props.assistants.length > 1 && (
           <>
             <label for="assistant-picker" class="field-label">

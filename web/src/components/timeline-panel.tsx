@@ -5,6 +5,7 @@ import { formatTime } from "../i18n/intl-format.js";
 import type { Phrase } from "../i18n/translator.js";
 import { checkpointLine, roleName, stateMessageText } from "./checkpoint-wording.js";
 import { CloseIcon } from "./icons.js";
+import { isCloseKey } from "./stop-key.js";
 import type { RpcClient } from "../protocol/rpc-client.js";
 import { type CheckpointState, toCheckpointState } from "../state/checkpoint-state.js";
 import { markBranches } from "../state/checkpoint-branches.js";
@@ -18,7 +19,7 @@ type TimelineFailure = "timeline.loadFailed" | "timeline.stateFailed" | "timelin
 
 /**
  * The session's checkpoints, newest first: pick one to see the state there, fork a new session from it, or
- * replay from it. Only mounted when the server answers `state.listCheckpoints`. `revision` changes when a run
+ * replay from it. Esc closes it from inside. Only mounted when the server answers `state.listCheckpoints`. `revision` changes when a run
  * of the session ends, so the list picks up the checkpoints it wrote (undefined while a run is going).
  */
 export function TimelinePanel(props: {
@@ -150,10 +151,19 @@ export function TimelinePanel(props: {
     </section>
   );
   return (
-    <aside class="timeline-panel" aria-label={t("timeline.title")}>
+    <aside
+      class="timeline-panel"
+      id="timeline-panel"
+      aria-label={t("timeline.title")}
+      onKeyDown={(event) => {
+        if (!isCloseKey(event)) return;
+        event.preventDefault();
+        props.onClose();
+      }}
+    >
       <div class="panel-header">
         <h2>{t("timeline.title")}</h2>
-        <button type="button" class="icon-button" aria-label={t("timeline.close")} onClick={props.onClose}>
+        <button type="button" class="icon-button timeline-close" aria-label={t("timeline.close")} onClick={props.onClose}>
           <CloseIcon />
         </button>
       </div>

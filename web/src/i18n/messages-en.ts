@@ -86,6 +86,7 @@ export const en = {
   "sidebar.noMatch": "No session matches.",
   "sidebar.empty": "No sessions yet.",
   "sidebar.loadMore": "Load more sessions",
+  "sidebar.close": "Close sessions",
   "deleteSession.title": "Delete this session?",
   "deleteSession.body": "“{title}” and its history will be deleted. This cannot be undone.",
   "deleteSession.confirm": "Delete",

@@ -82,6 +82,7 @@ export const zhCN: Catalog = {
   "sidebar.noMatch": "没有匹配的会话。",
   "sidebar.empty": "还没有会话。",
   "sidebar.loadMore": "加载更多会话",
+  "sidebar.close": "关闭会话列表",
   "deleteSession.title": "删除此会话？",
   "deleteSession.body": "“{title}”及其全部聊天记录将被删除，且无法恢复。",
   "deleteSession.confirm": "删除",
