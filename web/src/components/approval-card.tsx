@@ -89,7 +89,7 @@ export function ApprovalCard(props: { interrupt: Interrupt; onRespond: (decision
           <textarea id={`${idBase}-args`} class="code-input" rows={6} value={argsText} onInput={(event) => setArgsText(event.currentTarget.value)} />
         </>
       ) : (
-        <pre class="tool-args">{JSON.stringify(interrupt.args ?? {}, null, 2)}</pre>
+        <pre class="tool-args">{readableArgs(interrupt.args ?? {})}</pre>
       )}
       {mode === "reject" && (
         <>
@@ -146,4 +146,13 @@ export function ApprovalCard(props: { interrupt: Interrupt; onRespond: (decision
       </div>
     </section>
   );
+}
+
+/**
+ * The arguments as indented JSON whose strings show their line breaks as breaks (an email body reads as written,
+ * not as one line of `\n`s). For reading only: the edit field keeps strict JSON.
+ */
+export function readableArgs(args: Record<string, unknown>): string {
+  // A `\n` escape, not an escaped backslash followed by n (`\\n`).
+  return JSON.stringify(args, null, 2).replace(/(?<!\\)((?:\\\\)*)\\n/g, "$1\n");
 }
