@@ -101,7 +101,9 @@ export function MessageList(props: {
 
   return (
     <div class="message-scroller" ref={scroller}>
-      <div class="message-list" role="log" aria-label={t("messages.log")} aria-live="polite" aria-relevant="additions">
+      {/* Not live: pending bubbles, streamed text and history would be read out as they change. Completed replies are
+          announced once by the page's announcer. */}
+      <div class="message-list" role="log" aria-label={t("messages.log")} aria-live="off">
         {state.olderBefore !== null && (
           <button type="button" class="link-button load-older" onClick={props.onLoadOlder}>
             {t("messages.loadOlder")}
@@ -119,7 +121,7 @@ export function MessageList(props: {
         {props.onRegenerate && endsWithReply(items) && (
           <div class="message-actions">
             <button type="button" class="link-button regenerate" onClick={props.onRegenerate}>
-              ↻ {t("regenerate.button")}
+              <span aria-hidden="true">↻</span> {t("regenerate.button")}
             </button>
           </div>
         )}
