@@ -1,10 +1,10 @@
 import type { BaseChatModel } from "@langchain/core/language_models/chat_models";
-import { ChatOpenAICompletions } from "@langchain/openai";
 import { initChatModel } from "langchain";
 import { fetchForBaseUrl, isSameEndpoint } from "./assistant-endpoint.js";
 import { ExactUsageChatAnthropic } from "./exact-usage-chat-anthropic.js";
 import { IsolatedChatOllama } from "./isolated-chat-ollama.js";
 import { readOpenAiCompatibleErrorBodies } from "./openai-error-bodies.js";
+import { ReasoningChatCompletions } from "./reasoning-chat-completions.js";
 import { endStreamsAtUsage } from "./openai-stream-end.js";
 import type { ModelSettings } from "./model-settings.js";
 import type { ModelOverrides, ModelSpec } from "./model-spec.js";
@@ -54,8 +54,9 @@ export async function createProviderChatModel(spec: ModelSpec, settings: ModelSe
         streamUsage: true,
       };
       // ChatOpenAI sends some models to /v1/responses by name (any name containing "codex"…); OpenAI-compatible
-      // servers (vLLM, llama.cpp, Ollama) have no such endpoint, so a custom endpoint gets chat completions only.
-      if (baseURL && !isOpenAiEndpoint(baseURL)) return new ChatOpenAICompletions(fields);
+      // servers (vLLM, llama.cpp, Ollama) have no such endpoint, so a custom endpoint gets chat completions only,
+      // with the reasoning models' conventions (DeepSeek's reasoning_content sent back with tool calls).
+      if (baseURL && !isOpenAiEndpoint(baseURL)) return new ReasoningChatCompletions(fields);
       return initChatModel(spec.model, { ...fields, modelProvider: "openai" });
     }
     case "anthropic":

@@ -12,6 +12,10 @@ export interface CompletionScript {
   model: string;
   /** Text pieces, one `delta.content` each. */
   text?: string[];
+  /** Reasoning pieces streamed before the text, one delta each, under `reasoningField`. */
+  reasoning?: string[];
+  /** The delta field reasoning streams in: DeepSeek's, or newer vLLM's, Ollama's and OpenRouter's. @default "reasoning_content" */
+  reasoningField?: "reasoning_content" | "reasoning";
   toolCalls?: StreamedToolCall[];
   usage?: { prompt_tokens: number; completion_tokens: number };
   /** Milliseconds between chunks. @default 0 */
@@ -34,6 +38,7 @@ export async function writeChatCompletionStream(response: ServerResponse, script
     if (script.delayMs) await new Promise((resolve) => setTimeout(resolve, script.delayMs));
   };
   await frame([{ index: 0, delta: { role: "assistant", content: "" }, logprobs: null, finish_reason: null }]);
+  for (const piece of script.reasoning ?? []) await frame([{ index: 0, delta: { [script.reasoningField ?? "reasoning_content"]: piece }, logprobs: null, finish_reason: null }]);
   for (const piece of script.text ?? []) await frame([{ index: 0, delta: { content: piece }, logprobs: null, finish_reason: null }]);
   for (const [index, call] of (script.toolCalls ?? []).entries()) {
     await frame([{ index: 0, delta: { tool_calls: [{ index, id: call.id, type: "function", function: { name: call.name, arguments: "" } }] }, logprobs: null, finish_reason: null }]);

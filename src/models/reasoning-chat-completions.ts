@@ -1,0 +1,86 @@
+import type { CallbackManagerForLLMRun } from "@langchain/core/callbacks/manager";
+import type { ChatModelStreamEvent } from "@langchain/core/language_models/event";
+import { AIMessage, type BaseMessage } from "@langchain/core/messages";
+import type { ChatGenerationChunk, ChatResult } from "@langchain/core/outputs";
+import { ChatOpenAICompletions } from "@langchain/openai";
+import type { OpenAI } from "openai";
+
+/** Where a call's reasoning history rides from the call to its request (call options and client request options). */
+const REASONING_HISTORY = Symbol("threadline.reasoningHistory");
+
+/** An assistant message with tool calls as the call received it: its calls' ids, and the reasoning that wrote them. */
+interface ToolCallingReply {
+  ids: string[];
+  reasoning: string | undefined;
+}
+
+type RequestOptions = OpenAI.RequestOptions & { [REASONING_HISTORY]?: ToolCallingReply[] };
+type CompletionRequest = OpenAI.Chat.ChatCompletionCreateParamsStreaming | OpenAI.Chat.ChatCompletionCreateParamsNonStreaming;
+
+/**
+ * Chat completions for an OpenAI-compatible endpoint, with the reasoning models' conventions LangChain leaves out.
+ * An assistant message with tool calls is sent with its `reasoning_content`: DeepSeek's thinking mode (and Kimi's)
+ * refuse every later request without it (`400 Missing reasoning_content field in the assistant message at message
+ * index 1`), so one tool call broke the thread for good; a reply without tool calls is sent without it (DeepSeek
+ * ignores it there, its legacy R1 refused it).
+ */
+export class ReasoningChatCompletions extends ChatOpenAICompletions {
+  override _generate(messages: BaseMessage[], options: this["ParsedCallOptions"], runManager?: CallbackManagerForLLMRun): Promise<ChatResult> {
+    return super._generate(messages, withReasoningHistory(options, messages), runManager);
+  }
+
+  override _streamResponseChunks(messages: BaseMessage[], options: this["ParsedCallOptions"], runManager?: CallbackManagerForLLMRun): AsyncGenerator<ChatGenerationChunk> {
+    return super._streamResponseChunks(messages, withReasoningHistory(options, messages), runManager);
+  }
+
+  override _streamChatModelEvents(messages: BaseMessage[], options: this["ParsedCallOptions"], runManager?: CallbackManagerForLLMRun): AsyncGenerator<ChatModelStreamEvent> {
+    return super._streamChatModelEvents(messages, withReasoningHistory(options, messages), runManager);
+  }
+
+  override completionWithRetry(request: OpenAI.Chat.ChatCompletionCreateParamsStreaming, requestOptions?: OpenAI.RequestOptions): Promise<AsyncIterable<OpenAI.Chat.Completions.ChatCompletionChunk>>;
+  override completionWithRetry(request: OpenAI.Chat.ChatCompletionCreateParamsNonStreaming, requestOptions?: OpenAI.RequestOptions): Promise<OpenAI.Chat.Completions.ChatCompletion>;
+  override async completionWithRetry(
+    request: CompletionRequest,
+    requestOptions?: RequestOptions,
+  ): Promise<AsyncIterable<OpenAI.Chat.Completions.ChatCompletionChunk> | OpenAI.Chat.Completions.ChatCompletion> {
+    const { [REASONING_HISTORY]: history, ...clientOptions } = requestOptions ?? {};
+    const sent = { ...request, messages: withToolCallReasoning(request.messages, history ?? []) };
+    return sent.stream ? super.completionWithRetry(sent, clientOptions) : super.completionWithRetry(sent, clientOptions);
+  }
+}
+
+/**
+ * The call options with the call's tool-calling replies attached where `completionWithRetry` finds them: a streamed
+ * call passes its options on as they are, a non-streamed one only their `options` (the client's request options).
+ */
+function withReasoningHistory<T extends { options?: OpenAI.RequestOptions }>(options: T, messages: BaseMessage[]): T {
+  const history = toolCallingReplies(messages);
+  if (history.length === 0) return options;
+  return { ...options, [REASONING_HISTORY]: history, options: { ...options.options, [REASONING_HISTORY]: history } };
+}
+
+function toolCallingReplies(messages: BaseMessage[]): ToolCallingReply[] {
+  return messages.flatMap((message) => {
+    if (!AIMessage.isInstance(message) || !message.tool_calls?.length) return [];
+    const reasoning = message.additional_kwargs.reasoning_content;
+    return [{ ids: message.tool_calls.map((call) => call.id ?? ""), reasoning: typeof reasoning === "string" && reasoning !== "" ? reasoning : undefined }];
+  });
+}
+
+/**
+ * The request's messages with each tool-calling reply's reasoning, matched in order by its calls' ids (LangChain
+ * converts messages one for one and in order, but an audio reply becomes two: the ids keep the match exact).
+ */
+function withToolCallReasoning(messages: OpenAI.Chat.ChatCompletionMessageParam[], history: ToolCallingReply[]): OpenAI.Chat.ChatCompletionMessageParam[] {
+  if (history.length === 0) return messages;
+  let next = 0;
+  return messages.map((message) => {
+    if (message.role !== "assistant" || !message.tool_calls?.length) return message;
+    const ids = message.tool_calls.map((call) => call.id);
+    const found = history.findIndex((reply, index) => index >= next && reply.ids.join("\n") === ids.join("\n"));
+    if (found < 0) return message;
+    next = found + 1;
+    const reasoning = history[found]?.reasoning;
+    return reasoning === undefined ? message : ({ ...message, reasoning_content: reasoning } as OpenAI.Chat.ChatCompletionMessageParam);
+  });
+}

@@ -1,0 +1,100 @@
+import type { ServerResponse } from "node:http";
+import { HumanMessage, ToolMessage } from "@langchain/core/messages";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { RunningServer } from "../../src/app.js";
+import { createChatModel } from "../../src/models/create-chat-model.js";
+import { createTestDatabase, type TestDatabase } from "../helpers/test-database.js";
+import { startTestServer } from "../helpers/test-server.js";
+import { chat, TestWsClient } from "../helpers/ws-client.js";
+import { writeChatCompletionStream } from "./chat-completions-stream.js";
+import { type RecordedRequest, type RecordingServer, sendError, startRecordingServer } from "./recording-server.js";
+
+let database: TestDatabase;
+let provider: RecordingServer;
+
+beforeAll(async () => {
+  database = await createTestDatabase();
+  provider = await startRecordingServer();
+});
+afterAll(async () => {
+  await provider[Symbol.asyncDispose]();
+  await database.drop();
+});
+
+/** A message of a recorded request body. */
+type SentMessage = { role: string; content?: unknown; tool_calls?: unknown[]; reasoning_content?: unknown };
+
+function sentMessages(request: RecordedRequest | undefined): SentMessage[] {
+  return (request?.body.messages ?? []) as SentMessage[];
+}
+
+const CALCULATOR = {
+  type: "function" as const,
+  function: { name: "calculator", description: "Evaluate a math expression", parameters: { type: "object", properties: { expression: { type: "string" } }, required: ["expression"] } },
+};
+
+/** A server whose default model is `model` at the provider stand-in (a DeepSeek-like endpoint). */
+function startServerFor(model: string): Promise<RunningServer> {
+  return startTestServer({
+    databaseUrl: database.url,
+    env: { MODEL: `openai:${model}`, OPENAI_BASE_URL: `${provider.url}/v1`, OPENAI_API_KEY: "sk-deepseek-test-key-000000" },
+  });
+}
+
+/**
+ * DeepSeek's thinking mode: every assistant message with tool calls, in this turn and all earlier ones, must carry
+ * its `reasoning_content` back (api-docs.deepseek.com/guides/thinking_mode#tool-calls), else 400. A question with
+ * "calculate" in it gets a tool call; a tool result, or anything else, a reasoned answer.
+ */
+async function deepSeekThinking(request: RecordedRequest, response: ServerResponse): Promise<void> {
+  const messages = sentMessages(request);
+  const missing = messages.findIndex((message) => message.role === "assistant" && message.tool_calls && message.reasoning_content === undefined);
+  if (missing >= 0) return sendError(response, { status: 400, message: `Missing \`reasoning_content\` field in the assistant message at message index ${missing}.` });
+  const last = messages.at(-1);
+  const model = "deepseek-reasoner";
+  const usage = { prompt_tokens: 20, completion_tokens: 10 };
+  if (last?.role === "user" && String(last.content).includes("calculate")) {
+    return writeChatCompletionStream(response, { model, reasoning: ["我需要用计算器。", "TOOLTHOUGHT"], toolCalls: [{ id: "call_00_abc", name: "calculator", arguments: '{"expression":"12*(3+4)"}' }], usage });
+  }
+  return writeChatCompletionStream(response, { model, reasoning: ["工具返回了结果，", "现在回答。"], text: ["计算结果是 ", "84。"], usage });
+}
+
+describe("a reasoning model behind an OpenAI-compatible endpoint", () => {
+  it("sends a tool-calling reply's reasoning_content back in every later call (DeepSeek's thinking mode), and no plain reply's", async () => {
+    provider.handle(deepSeekThinking);
+    await using server = await startServerFor("deepseek-reasoner");
+    await using client = await TestWsClient.connect(server.wsUrl);
+    const { thread_id } = await client.call<{ thread_id: string }>("thread.open", {});
+    const before = provider.requests.length;
+
+    const first = await chat(client, thread_id, "Please calculate 12*(3+4)");
+    expect(first.final.event, JSON.stringify(first.final.data)).toBe("run.completed");
+    const second = await chat(client, thread_id, "Thanks! And hello.");
+    expect(second.final.event, JSON.stringify(second.final.data)).toBe("run.completed");
+
+    const requests = provider.requests.slice(before);
+    expect(requests).toHaveLength(3);
+    const toolTurn = sentMessages(requests[1]);
+    expect(toolTurn.map((message) => message.role)).toEqual(["user", "assistant", "tool"]);
+    expect(toolTurn[1]).toMatchObject({ reasoning_content: "我需要用计算器。TOOLTHOUGHT", tool_calls: [{ id: "call_00_abc" }] });
+    // The next turn still carries it; the plain answer's reasoning is not sent (DeepSeek ignores it, R1 refused it).
+    const nextTurn = sentMessages(requests[2]);
+    expect(nextTurn.map((message) => message.role)).toEqual(["user", "assistant", "tool", "assistant", "user"]);
+    expect(nextTurn[1]?.reasoning_content).toBe("我需要用计算器。TOOLTHOUGHT");
+    expect(nextTurn[3]).toMatchObject({ content: "计算结果是 84。" });
+    expect(nextTurn[3]).not.toHaveProperty("reasoning_content");
+  });
+
+  it("keeps the reasoning of a reply invoked without streaming, and sends it back with its tool calls", async () => {
+    provider.handle(deepSeekThinking);
+    const model = await createChatModel("openai:deepseek-reasoner", { openAiApiKey: "sk-deepseek-test-key-000000", openAiBaseUrl: `${provider.url}/v1`, fakeChunkDelayMs: 0, maxRetries: 0, timeoutMs: 5_000 });
+    const bound = model.bindTools?.([CALCULATOR]);
+    if (!bound) throw new Error("bindTools missing");
+    const question = new HumanMessage("Please calculate 12*(3+4)");
+    const call = await bound.invoke([question]);
+    expect(call.additional_kwargs.reasoning_content).toBe("我需要用计算器。TOOLTHOUGHT");
+    const answer = await bound.invoke([question, call, new ToolMessage({ tool_call_id: "call_00_abc", content: "84" })]);
+    expect(answer.content).toBe("计算结果是 84。");
+    expect(sentMessages(provider.requests.at(-1))[1]).toMatchObject({ reasoning_content: "我需要用计算器。TOOLTHOUGHT" });
+  });
+});
