@@ -22,7 +22,8 @@ type CompletionRequest = OpenAI.Chat.ChatCompletionCreateParamsStreaming | OpenA
  * An assistant message with tool calls is sent with its `reasoning_content`: DeepSeek's thinking mode (and Kimi's)
  * refuse every later request without it (`400 Missing reasoning_content field in the assistant message at message
  * index 1`), so one tool call broke the thread for good; a reply without tool calls is sent without it (DeepSeek
- * ignores it there, its legacy R1 refused it).
+ * ignores it there, its legacy R1 refused it). And reasoning streamed as `reasoning` (newer vLLM, Ollama's /v1,
+ * OpenRouter) is kept as `reasoning_content`, as DeepSeek's is (LangChain reads only that name).
  */
 export class ReasoningChatCompletions extends ChatOpenAICompletions {
   override _generate(messages: BaseMessage[], options: this["ParsedCallOptions"], runManager?: CallbackManagerForLLMRun): Promise<ChatResult> {
@@ -45,7 +46,10 @@ export class ReasoningChatCompletions extends ChatOpenAICompletions {
   ): Promise<AsyncIterable<OpenAI.Chat.Completions.ChatCompletionChunk> | OpenAI.Chat.Completions.ChatCompletion> {
     const { [REASONING_HISTORY]: history, ...clientOptions } = requestOptions ?? {};
     const sent = { ...request, messages: withToolCallReasoning(request.messages, history ?? []) };
-    return sent.stream ? super.completionWithRetry(sent, clientOptions) : super.completionWithRetry(sent, clientOptions);
+    if (sent.stream) return reasoningNamedOnce(await super.completionWithRetry(sent, clientOptions));
+    const completion = await super.completionWithRetry(sent, clientOptions);
+    for (const choice of completion.choices) renameReasoning(choice.message as unknown as Record<string, unknown>);
+    return completion;
   }
 }
 
@@ -83,4 +87,18 @@ function withToolCallReasoning(messages: OpenAI.Chat.ChatCompletionMessageParam[
     const reasoning = history[found]?.reasoning;
     return reasoning === undefined ? message : ({ ...message, reasoning_content: reasoning } as OpenAI.Chat.ChatCompletionMessageParam);
   });
+}
+
+/** A stream whose deltas carry reasoning as `reasoning_content` whichever name the server used. */
+async function* reasoningNamedOnce(chunks: AsyncIterable<OpenAI.Chat.Completions.ChatCompletionChunk>): AsyncGenerator<OpenAI.Chat.Completions.ChatCompletionChunk> {
+  for await (const chunk of chunks) {
+    for (const choice of chunk.choices ?? []) renameReasoning(choice.delta as unknown as Record<string, unknown> | undefined);
+    yield chunk;
+  }
+}
+
+/** `reasoning` (vLLM 0.10+, Ollama's /v1, OpenRouter) read as `reasoning_content`, unless the server sent both. */
+function renameReasoning(message: Record<string, unknown> | undefined): void {
+  if (!message || typeof message.reasoning !== "string" || message.reasoning_content !== undefined) return;
+  message.reasoning_content = message.reasoning;
 }

@@ -1,4 +1,3 @@
-import type { ServerResponse } from "node:http";
 import { HumanMessage, ToolMessage } from "@langchain/core/messages";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { RunningServer } from "../../src/app.js";
@@ -7,7 +6,7 @@ import { createTestDatabase, type TestDatabase } from "../helpers/test-database.
 import { startTestServer } from "../helpers/test-server.js";
 import { chat, TestWsClient } from "../helpers/ws-client.js";
 import { writeChatCompletionStream } from "./chat-completions-stream.js";
-import { type RecordedRequest, type RecordingServer, sendError, startRecordingServer } from "./recording-server.js";
+import { type ProviderHandler, type RecordedRequest, type RecordingServer, sendError, startRecordingServer } from "./recording-server.js";
 
 let database: TestDatabase;
 let provider: RecordingServer;
@@ -42,26 +41,28 @@ function startServerFor(model: string): Promise<RunningServer> {
 }
 
 /**
- * DeepSeek's thinking mode: every assistant message with tool calls, in this turn and all earlier ones, must carry
- * its `reasoning_content` back (api-docs.deepseek.com/guides/thinking_mode#tool-calls), else 400. A question with
- * "calculate" in it gets a tool call; a tool result, or anything else, a reasoned answer.
+ * A thinking model with DeepSeek's rule: every assistant message with tool calls, in this turn and all earlier ones,
+ * must carry its `reasoning_content` back (api-docs.deepseek.com/guides/thinking_mode#tool-calls), else 400. A
+ * question with "calculate" in it gets a tool call; a tool result, or anything else, a reasoned answer. The
+ * reasoning streams under `reasoningField`.
  */
-async function deepSeekThinking(request: RecordedRequest, response: ServerResponse): Promise<void> {
-  const messages = sentMessages(request);
-  const missing = messages.findIndex((message) => message.role === "assistant" && message.tool_calls && message.reasoning_content === undefined);
-  if (missing >= 0) return sendError(response, { status: 400, message: `Missing \`reasoning_content\` field in the assistant message at message index ${missing}.` });
-  const last = messages.at(-1);
-  const model = "deepseek-reasoner";
-  const usage = { prompt_tokens: 20, completion_tokens: 10 };
-  if (last?.role === "user" && String(last.content).includes("calculate")) {
-    return writeChatCompletionStream(response, { model, reasoning: ["我需要用计算器。", "TOOLTHOUGHT"], toolCalls: [{ id: "call_00_abc", name: "calculator", arguments: '{"expression":"12*(3+4)"}' }], usage });
-  }
-  return writeChatCompletionStream(response, { model, reasoning: ["工具返回了结果，", "现在回答。"], text: ["计算结果是 ", "84。"], usage });
+function thinkingModel(reasoningField: "reasoning_content" | "reasoning" = "reasoning_content"): ProviderHandler {
+  return async (request, response) => {
+    const messages = sentMessages(request);
+    const missing = messages.findIndex((message) => message.role === "assistant" && message.tool_calls && message.reasoning_content === undefined);
+    if (missing >= 0) return sendError(response, { status: 400, message: `Missing \`reasoning_content\` field in the assistant message at message index ${missing}.` });
+    const last = messages.at(-1);
+    const script = { model: "deepseek-reasoner", reasoningField, usage: { prompt_tokens: 20, completion_tokens: 10 } };
+    if (last?.role === "user" && String(last.content).includes("calculate")) {
+      return writeChatCompletionStream(response, { ...script, reasoning: ["我需要用计算器。", "TOOLTHOUGHT"], toolCalls: [{ id: "call_00_abc", name: "calculator", arguments: '{"expression":"12*(3+4)"}' }] });
+    }
+    return writeChatCompletionStream(response, { ...script, reasoning: ["工具返回了结果，", "现在回答。"], text: ["计算结果是 ", "84。"] });
+  };
 }
 
 describe("a reasoning model behind an OpenAI-compatible endpoint", () => {
   it("sends a tool-calling reply's reasoning_content back in every later call (DeepSeek's thinking mode), and no plain reply's", async () => {
-    provider.handle(deepSeekThinking);
+    provider.handle(thinkingModel());
     await using server = await startServerFor("deepseek-reasoner");
     await using client = await TestWsClient.connect(server.wsUrl);
     const { thread_id } = await client.call<{ thread_id: string }>("thread.open", {});
@@ -86,7 +87,7 @@ describe("a reasoning model behind an OpenAI-compatible endpoint", () => {
   });
 
   it("keeps the reasoning of a reply invoked without streaming, and sends it back with its tool calls", async () => {
-    provider.handle(deepSeekThinking);
+    provider.handle(thinkingModel());
     const model = await createChatModel("openai:deepseek-reasoner", { openAiApiKey: "sk-deepseek-test-key-000000", openAiBaseUrl: `${provider.url}/v1`, fakeChunkDelayMs: 0, maxRetries: 0, timeoutMs: 5_000 });
     const bound = model.bindTools?.([CALCULATOR]);
     if (!bound) throw new Error("bindTools missing");
@@ -96,5 +97,19 @@ describe("a reasoning model behind an OpenAI-compatible endpoint", () => {
     const answer = await bound.invoke([question, call, new ToolMessage({ tool_call_id: "call_00_abc", content: "84" })]);
     expect(answer.content).toBe("计算结果是 84。");
     expect(sentMessages(provider.requests.at(-1))[1]).toMatchObject({ reasoning_content: "我需要用计算器。TOOLTHOUGHT" });
+  });
+
+  it("keeps reasoning streamed as `reasoning` (vLLM, Ollama's /v1, OpenRouter) as reasoning_content, and sends it back with tool calls", async () => {
+    provider.handle(thinkingModel("reasoning"));
+    await using server = await startServerFor("deepseek-reasoner");
+    await using client = await TestWsClient.connect(server.wsUrl);
+    const { thread_id } = await client.call<{ thread_id: string }>("thread.open", {});
+    const { final } = await chat(client, thread_id, "Please calculate 12*(3+4)");
+    expect(final.event, JSON.stringify(final.data)).toBe("run.completed");
+    expect(sentMessages(provider.requests.at(-1))[1]).toMatchObject({ reasoning_content: "我需要用计算器。TOOLTHOUGHT" });
+
+    const state = (await (await fetch(`${server.url}/threads/${thread_id}/state`)).json()) as { values: { messages: { type: string; additional_kwargs: Record<string, unknown> }[] } };
+    const replies = state.values.messages.filter((message) => message.type === "ai");
+    expect(replies.map((message) => message.additional_kwargs.reasoning_content)).toEqual(["我需要用计算器。TOOLTHOUGHT", "工具返回了结果，现在回答。"]);
   });
 });
