@@ -1,5 +1,5 @@
 import { AIMessage, AIMessageChunk, type BaseMessage } from "@langchain/core/messages";
-import { replyEnding } from "../models/reply-ending.js";
+import { cutOffBy, replyEnding } from "../models/reply-ending.js";
 import { randomUUID } from "node:crypto";
 import { strictToolCalls } from "../models/strict-tool-calls.js";
 
@@ -16,9 +16,9 @@ const QUOTED_ARGS_CHARS = 500;
  * empty, missing or repeated ids: decisions, results and the transcript are keyed by it, so two calls sharing one
  * mixed up an approval); calls LangChain could not parse (`invalid_tool_calls`: arguments that are not JSON) become
  * calls that are answered with an error instead of vanishing (the provider refuses a conversation whose assistant
- * message names calls without results); and a reply cut off at its token limit does not run the calls it was
- * writing (LangChain repairs truncated JSON: `1000000*3` arrived as `100`), nor does a call whose argument text as
- * sent is not JSON (`strictToolCalls`: cut off under another finish reason). Calls that must not run are listed
+ * message names calls without results); and a reply cut off (at its token limit, or by the provider) does not run the
+ * calls it was writing (LangChain repairs truncated JSON: `1000000*3` arrived as `100`), nor does a call whose argument
+ * text as sent is not JSON (`strictToolCalls`: cut off under another finish reason). Calls that must not run are listed
  * under `response_metadata[UNRUNNABLE_CALLS_KEY]`; the tools node answers them with the reason.
  */
 export function normalizeToolCalls(reply: BaseMessage): BaseMessage {
@@ -50,7 +50,7 @@ export function normalizeToolCalls(reply: BaseMessage): BaseMessage {
   if (replyEnding(reply) === "truncated") {
     // The better reason for arguments that are not JSON, too.
     for (const call of calls) {
-      unrunnable[call.id ?? ""] = "the reply was cut off at its token limit (max_tokens) while this call was being written, so its arguments may be incomplete; it did not run.";
+      unrunnable[call.id ?? ""] = `the reply was cut off ${cutOffBy(reply)} while this call was being written, so its arguments may be incomplete; it did not run.`;
     }
   }
   const unchanged = invalid.length === 0 && Object.keys(unrunnable).length === 0 && calls.every((call, index) => call.id === valid[index]?.id);

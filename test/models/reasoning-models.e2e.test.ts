@@ -112,4 +112,28 @@ describe("a reasoning model behind an OpenAI-compatible endpoint", () => {
     const replies = state.values.messages.filter((message) => message.type === "ai");
     expect(replies.map((message) => message.additional_kwargs.reasoning_content)).toEqual(["我需要用计算器。TOOLTHOUGHT", "工具返回了结果，现在回答。"]);
   });
+
+  it("marks a reply DeepSeek stopped for want of capacity (insufficient_system_resource) as cut off, and runs none of its tool calls", async () => {
+    const scripts: Parameters<typeof writeChatCompletionStream>[1][] = [
+      { model: "deepseek-chat", text: ["第一步：打开冰箱。", "第二步："], finishReason: "insufficient_system_resource" },
+      { model: "deepseek-chat", toolCalls: [{ id: "call_isr", name: "calculator", arguments: '{"expression":"1000000*3"}' }], finishReason: "insufficient_system_resource" },
+      { model: "deepseek-chat", text: ["I was cut off."] },
+    ];
+    provider.handle(async (_request, response) => writeChatCompletionStream(response, scripts.shift() ?? { model: "deepseek-chat", text: ["ok"] }));
+    await using server = await startServerFor("deepseek-chat");
+    await using client = await TestWsClient.connect(server.wsUrl);
+    const { thread_id } = await client.call<{ thread_id: string }>("thread.open", {});
+
+    const first = await chat(client, thread_id, "How do I put an elephant in a fridge?");
+    expect(first.final.event).toBe("run.completed");
+    const second = await chat(client, thread_id, "Compute 1000000*3.");
+    expect(second.final.event).toBe("run.completed");
+    const results = client.events(thread_id).filter((frame) => frame.run_id === second.runId && frame.event === "tool.completed").map((frame) => frame.data);
+    expect(results).toEqual([expect.objectContaining({ error: expect.stringContaining("cut off by the provider (insufficient_system_resource") as string })]);
+    expect(results[0]).not.toHaveProperty("output", "3000000");
+
+    const { messages } = await client.call<{ messages: { role: string; content: string; status?: string; tool_calls?: unknown[] }[] }>("messages.list", { thread_id, limit: 50 });
+    const replies = messages.filter((message) => message.role === "assistant");
+    expect(replies.map((message) => message.status)).toEqual(["truncated", "truncated", undefined]);
+  });
 });
