@@ -1,9 +1,12 @@
 import type { CallbackManagerForLLMRun } from "@langchain/core/callbacks/manager";
+import type { BaseLanguageModelInput, StructuredOutputMethodOptions } from "@langchain/core/language_models/base";
 import type { ChatModelStreamEvent } from "@langchain/core/language_models/event";
 import { AIMessage, type BaseMessage } from "@langchain/core/messages";
 import type { ChatGenerationChunk, ChatResult } from "@langchain/core/outputs";
+import type { Runnable } from "@langchain/core/runnables";
 import { ChatOpenAICompletions } from "@langchain/openai";
 import type { OpenAI } from "openai";
+import { type FormatRefusals, withJsonObjectFallback } from "./json-object-fallback.js";
 
 /** Where a call's reasoning history rides from the call to its request (call options and client request options). */
 const REASONING_HISTORY = Symbol("threadline.reasoningHistory");
@@ -15,6 +18,8 @@ interface ToolCallingReply {
 }
 
 type RequestOptions = OpenAI.RequestOptions & { [REASONING_HISTORY]?: ToolCallingReply[] };
+/** A schema as LangChain's structured output takes it (zod, a standard schema, or JSON schema). */
+type SchemaInput = Parameters<ChatOpenAICompletions["withStructuredOutput"]>[0];
 type CompletionRequest = OpenAI.Chat.ChatCompletionCreateParamsStreaming | OpenAI.Chat.ChatCompletionCreateParamsNonStreaming;
 
 /**
@@ -22,10 +27,29 @@ type CompletionRequest = OpenAI.Chat.ChatCompletionCreateParamsStreaming | OpenA
  * An assistant message with tool calls is sent with its `reasoning_content`: DeepSeek's thinking mode (and Kimi's)
  * refuse every later request without it (`400 Missing reasoning_content field in the assistant message at message
  * index 1`), so one tool call broke the thread for good; a reply without tool calls is sent without it (DeepSeek
- * ignores it there, its legacy R1 refused it). And reasoning streamed as `reasoning` (newer vLLM, Ollama's /v1,
+ * ignores it there, its legacy R1 refused it). A structured answer falls back from `json_schema` to `json_object` where
+ * the endpoint refuses the former (DeepSeek). And reasoning streamed as `reasoning` (newer vLLM, Ollama's /v1,
  * OpenRouter) is kept as `reasoning_content`, as DeepSeek's is (LangChain reads only that name).
  */
 export class ReasoningChatCompletions extends ChatOpenAICompletions {
+  private readonly refusals: FormatRefusals = { jsonSchema: false };
+
+  override withStructuredOutput<RunOutput extends object = Record<string, unknown>>(
+    schema: SchemaInput,
+    config?: StructuredOutputMethodOptions<false>,
+  ): Runnable<BaseLanguageModelInput, RunOutput>;
+  override withStructuredOutput<RunOutput extends object = Record<string, unknown>>(
+    schema: SchemaInput,
+    config?: StructuredOutputMethodOptions<true>,
+  ): Runnable<BaseLanguageModelInput, { raw: BaseMessage; parsed: RunOutput }>;
+  override withStructuredOutput(schema: SchemaInput, config?: StructuredOutputMethodOptions<boolean>): Runnable<BaseLanguageModelInput, unknown> {
+    const jsonSchema = super.withStructuredOutput(schema, config);
+    // A method asked for by name, or the raw reply with the parsed one, is LangChain's to give as it is.
+    if (config?.method !== undefined || config?.includeRaw) return jsonSchema;
+    const jsonObject = super.withStructuredOutput(schema, { ...config, method: "jsonMode" });
+    return withJsonObjectFallback({ jsonSchema, jsonObject, schema, refusals: this.refusals });
+  }
+
   override _generate(messages: BaseMessage[], options: this["ParsedCallOptions"], runManager?: CallbackManagerForLLMRun): Promise<ChatResult> {
     return super._generate(messages, withReasoningHistory(options, messages), runManager);
   }

@@ -60,6 +60,32 @@ function thinkingModel(reasoningField: "reasoning_content" | "reasoning" = "reas
   };
 }
 
+/** Create a `chat` assistant with these settings; its id. */
+async function createAssistant(server: RunningServer, context: Record<string, unknown>): Promise<string> {
+  const created = await fetch(`${server.url}/assistants`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ graph_id: "chat", context }) });
+  return ((await created.json()) as { assistant_id: string }).assistant_id;
+}
+
+/**
+ * DeepSeek's structured output: `json_schema` refused ("This response_format type is unavailable now"), `json_object`
+ * taken when the prompt says "json" (DeepSeek's rule), answered whole; everything else as `thinkingModel`.
+ */
+function deepSeekShapes(shaped: Record<string, unknown>): ProviderHandler {
+  const thinking = thinkingModel();
+  return async (request, response, index) => {
+    const format = (request.body.response_format as { type?: string } | undefined)?.type;
+    if (format === undefined) return thinking(request, response, index);
+    if (format !== "json_object") return sendError(response, { status: 400, message: "This response_format type is unavailable now" });
+    if (!/json/i.test(JSON.stringify(request.body.messages))) return sendError(response, { status: 400, message: "Prompt must contain the word 'json' in some form to use 'response_format' of type 'json_object'." });
+    response.writeHead(200, { "content-type": "application/json" });
+    response.end(JSON.stringify({
+      id: "chatcmpl-shaped", object: "chat.completion", created: 1, model: "deepseek-reasoner",
+      choices: [{ index: 0, message: { role: "assistant", content: JSON.stringify(shaped), reasoning_content: "想一想格式。" }, finish_reason: "stop", logprobs: null }],
+      usage: { prompt_tokens: 30, completion_tokens: 8, total_tokens: 38 },
+    }));
+  };
+}
+
 describe("a reasoning model behind an OpenAI-compatible endpoint", () => {
   it("sends a tool-calling reply's reasoning_content back in every later call (DeepSeek's thinking mode), and no plain reply's", async () => {
     provider.handle(thinkingModel());
@@ -135,5 +161,29 @@ describe("a reasoning model behind an OpenAI-compatible endpoint", () => {
     const { messages } = await client.call<{ messages: { role: string; content: string; status?: string; tool_calls?: unknown[] }[] }>("messages.list", { thread_id, limit: 50 });
     const replies = messages.filter((message) => message.role === "assistant");
     expect(replies.map((message) => message.status)).toEqual(["truncated", "truncated", undefined]);
+  });
+
+  it("answers in an assistant's response shape on DeepSeek, which refuses json_schema: json_object with the schema in the prompt", async () => {
+    const shaped = { answer: "84" };
+    provider.handle(deepSeekShapes(shaped));
+    await using server = await startServerFor("deepseek-reasoner");
+    const responseShape = { type: "object", properties: { answer: { type: "string" } }, required: ["answer"] };
+    const assistant_id = await createAssistant(server, { response_shape: responseShape });
+    await using client = await TestWsClient.connect(server.wsUrl);
+    const { thread_id } = await client.call<{ thread_id: string }>("thread.open", { assistant_id });
+    const before = provider.requests.length;
+
+    for (const question of ["Please calculate 12*(3+4)", "And again, please calculate it"]) {
+      const { final } = await chat(client, thread_id, question);
+      expect(final.event, JSON.stringify(final.data)).toBe("run.completed");
+      expect(final.data).toMatchObject({ structured_response: shaped });
+    }
+    const formats = provider.requests.slice(before).map((request) => (request.body.response_format as { type?: string } | undefined)?.type);
+    // Refused once, then asked as DeepSeek takes it at once.
+    expect(formats).toEqual([undefined, undefined, "json_schema", "json_object", undefined, undefined, "json_object"]);
+    const shapedRequest = sentMessages(provider.requests.at(-1));
+    expect(shapedRequest.at(-1)).toMatchObject({ role: "user", content: expect.stringMatching(/matches this JSON schema: \{.*"answer":\{"type":"string"\}/) as string });
+    // The shaped call carries the tool calls' reasoning too (DeepSeek's thinking-mode rule holds for it as well).
+    expect(shapedRequest.filter((message) => message.tool_calls).map((message) => message.reasoning_content)).toEqual(["我需要用计算器。TOOLTHOUGHT", "我需要用计算器。TOOLTHOUGHT"]);
   });
 });
