@@ -7,6 +7,7 @@ import type { Runnable } from "@langchain/core/runnables";
 import { ChatOpenAICompletions } from "@langchain/openai";
 import type { OpenAI } from "openai";
 import { type FormatRefusals, withJsonObjectFallback } from "./json-object-fallback.js";
+import { withWholeSurrogatePairs } from "./whole-surrogate-pairs.js";
 
 /** Where a call's reasoning history rides from the call to its request (call options and client request options). */
 const REASONING_HISTORY = Symbol("threadline.reasoningHistory");
@@ -28,8 +29,9 @@ type CompletionRequest = OpenAI.Chat.ChatCompletionCreateParamsStreaming | OpenA
  * refuse every later request without it (`400 Missing reasoning_content field in the assistant message at message
  * index 1`), so one tool call broke the thread for good; a reply without tool calls is sent without it (DeepSeek
  * ignores it there, its legacy R1 refused it). A structured answer falls back from `json_schema` to `json_object` where
- * the endpoint refuses the former (DeepSeek). And reasoning streamed as `reasoning` (newer vLLM, Ollama's /v1,
- * OpenRouter) is kept as `reasoning_content`, as DeepSeek's is (LangChain reads only that name).
+ * the endpoint refuses the former (DeepSeek). Reasoning streamed as `reasoning` (newer vLLM, Ollama's /v1,
+ * OpenRouter) is kept as `reasoning_content`, as DeepSeek's is (LangChain reads only that name). And a text delta
+ * never ends inside a surrogate pair (`withWholeSurrogatePairs`).
  */
 export class ReasoningChatCompletions extends ChatOpenAICompletions {
   private readonly refusals: FormatRefusals = { jsonSchema: false };
@@ -70,7 +72,7 @@ export class ReasoningChatCompletions extends ChatOpenAICompletions {
   ): Promise<AsyncIterable<OpenAI.Chat.Completions.ChatCompletionChunk> | OpenAI.Chat.Completions.ChatCompletion> {
     const { [REASONING_HISTORY]: history, ...clientOptions } = requestOptions ?? {};
     const sent = { ...request, messages: withToolCallReasoning(request.messages, history ?? []) };
-    if (sent.stream) return reasoningNamedOnce(await super.completionWithRetry(sent, clientOptions));
+    if (sent.stream) return withWholeSurrogatePairs(reasoningNamedOnce(await super.completionWithRetry(sent, clientOptions)));
     const completion = await super.completionWithRetry(sent, clientOptions);
     for (const choice of completion.choices) renameReasoning(choice.message as unknown as Record<string, unknown>);
     return completion;

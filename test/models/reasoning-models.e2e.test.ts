@@ -186,4 +186,16 @@ describe("a reasoning model behind an OpenAI-compatible endpoint", () => {
     // The shaped call carries the tool calls' reasoning too (DeepSeek's thinking-mode rule holds for it as well).
     expect(shapedRequest.filter((message) => message.tool_calls).map((message) => message.reasoning_content)).toEqual(["我需要用计算器。TOOLTHOUGHT", "我需要用计算器。TOOLTHOUGHT"]);
   });
+
+  it("streams an emoji whose surrogate pair a server split across two deltas whole, not as two U+FFFD", async () => {
+    provider.handle(async (_request, response) => writeChatCompletionStream(response, { model: "qwen-plus", text: ["表情\ud83d", "\ude00结束"] }));
+    await using server = await startServerFor("qwen-plus");
+    await using client = await TestWsClient.connect(server.wsUrl);
+    const { thread_id } = await client.call<{ thread_id: string }>("thread.open", {});
+    const { runId, final } = await chat(client, thread_id, "Send an emoji.");
+    expect(final.event).toBe("run.completed");
+    const deltas = client.events(thread_id).filter((frame) => frame.run_id === runId && frame.event === "message.delta").map((frame) => String(frame.data?.text));
+    expect(deltas.join("")).toBe("表情😀结束");
+    expect(deltas.some((text) => text.includes("\ufffd"))).toBe(false);
+  });
 });
