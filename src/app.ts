@@ -77,7 +77,7 @@ export async function buildServices(options: StartOptions): Promise<{ services: 
   validateConfiguredModels(config, modelSettings);
   // Before the database is opened: a tool set that cannot work stops start-up at once.
   checkToolSet(options.tools ?? BUILT_IN_TOOLS);
-  const database = await openDatabase({ pool: options.pool, databaseUrl: config.DATABASE_URL, dataDir: config.DATA_DIR, logger, preparedStatements: config.DATABASE_PREPARED_STATEMENTS, pipeline: config.DATABASE_PIPELINE });
+  const database = await openDatabase({ pool: options.pool, databaseUrl: config.DATABASE_URL, dataDir: config.DATA_DIR, logger, preparedStatements: config.DATABASE_PREPARED_STATEMENTS, pipeline: config.DATABASE_PIPELINE, connectTimeoutMs: config.DATABASE_CONNECT_TIMEOUT_MS });
   try {
     const { pool } = database;
     await migrate({ pool, logger }).catch((error: unknown) => {

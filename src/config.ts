@@ -64,6 +64,11 @@ const configSchema = z.object({
   DATABASE_PREPARED_STATEMENTS: booleanFromString.default(true),
   /** Send statements a transaction issues together in one round trip; off for a proxy that mishandles it. @default true */
   DATABASE_PIPELINE: booleanFromString.default(true),
+  /**
+   * Longest wait for a database connection (a new one, or a pooled one when all are busy); past it the request answers
+   * 503 instead of hanging while the database does not answer. @default 5000
+   */
+  DATABASE_CONNECT_TIMEOUT_MS: integerSetting((whole) => whole.min(100).max(600_000)).default(5000),
   /** @default "./data" */
   DATA_DIR: z.string().min(1).default("./data"),
   /**

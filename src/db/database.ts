@@ -26,6 +26,8 @@ export interface OpenDatabaseOptions {
   preparedStatements?: boolean;
   /** Pipeline statements issued together on one client (pg's pipeline mode). @default true */
   pipeline?: boolean;
+  /** Longest wait for a connection, new or pooled. @default 5000 */
+  connectTimeoutMs?: number;
 }
 
 /** Connect to Postgres at `databaseUrl`, or start the embedded one when none is given. */
@@ -34,14 +36,15 @@ export async function openDatabase(options: OpenDatabaseOptions): Promise<Databa
     return { pool: options.pool, kind: "postgres", close: async () => {} };
   }
   if (options.databaseUrl) {
-    const pool = createPool({ connectionString: options.databaseUrl, max: options.maxConnections ?? 10, logger: options.logger, prepared: options.preparedStatements ?? true, pipeline: options.pipeline ?? true });
+    const pool = createPool({ connectionString: options.databaseUrl, max: options.maxConnections ?? 10, logger: options.logger, prepared: options.preparedStatements ?? true, pipeline: options.pipeline ?? true, connectTimeoutMs: options.connectTimeoutMs });
     return { pool, kind: "postgres", close: () => pool.end() };
   }
   const embedded = await startEmbeddedPostgres({ dataDir: options.dataDir });
   options.logger.info({ dataDir: options.dataDir }, "DATABASE_URL is unset: using the embedded Postgres (PGlite)");
   // PGlite has one session: the socket multiplexes protocol messages, so two connections running extended-protocol
   // queries at once corrupt each other's unnamed statements. One pooled connection serialises everything safely.
-  const pool = createPool({ connectionString: embedded.connectionString, max: 1, logger: options.logger, prepared: options.preparedStatements ?? true, pipeline: options.pipeline ?? true });
+  // No connect timeout: the in-process database cannot vanish, and its one connection may be busy for long (an import).
+  const pool = createPool({ connectionString: embedded.connectionString, max: 1, logger: options.logger, prepared: options.preparedStatements ?? true, pipeline: options.pipeline ?? true, connectTimeoutMs: 0 });
   // PGlite's one session outlives a connection: a replacement connection starts by dropping what its predecessor
   // prepared, or re-preparing a statement under the same name would fail.
   pool.on("connect", (client) => {
@@ -66,7 +69,12 @@ export interface CreatePoolOptions {
   prepared: boolean;
   /** pg's pipeline mode. */
   pipeline: boolean;
+  /** Longest wait for a connection, new or pooled: `DATABASE_CONNECT_TIMEOUT_MS`; 0 waits as long as it takes. @default 5000 */
+  connectTimeoutMs?: number;
 }
+
+/** Idle time before TCP keepalive probes start on a database connection. */
+const KEEPALIVE_DELAY_MS = 10_000;
 
 /** The pool the app (and the storage tests) use: warm connections, logged idle errors, prepared statements. */
 export function createPool(options: CreatePoolOptions): pg.Pool {
@@ -75,11 +83,43 @@ export function createPool(options: CreatePoolOptions): pg.Pool {
   // otherwise pay for new connections (TCP, auth, TLS) on its way to the first token.
   // Pipeline mode: statements a transaction issues together (a lock and the reads or writes behind it) go out at
   // once instead of one round trip each; the server still runs them in order. Sequential awaits behave as before.
-  const pool = new pg.Pool({ connectionString, max, min: Math.min(4, max), idleTimeoutMillis: 30_000, pipeline: options.pipeline, ...(options.prepared ? { Client: PreparingClient } : {}) });
+  // A database that stops answering must not hold requests forever: connecting (or waiting for a busy pool) gives up
+  // after connectTimeoutMs, and TCP keepalive lets the kernel notice a peer that vanished (no FIN, no RST).
+  // No per-statement timeout: migrations, imports, sweeps and advisory-lock waits legitimately run long.
+  const pool = new pg.Pool({
+    connectionString,
+    max,
+    min: Math.min(4, max),
+    idleTimeoutMillis: 30_000,
+    connectionTimeoutMillis: options.connectTimeoutMs ?? 5000,
+    keepAlive: true,
+    keepAliveInitialDelayMillis: KEEPALIVE_DELAY_MS,
+    pipeline: options.pipeline,
+    ...(options.prepared ? { Client: PreparingClient } : {}),
+  });
   // An idle client losing its connection must not crash the process.
   // The error carries its whole client (every statement text it prepared, the backend's cancel key): not logged.
   pool.on("error", (error) => logger.warn({ err: { message: error.message, code: (error as { code?: unknown }).code } }, "idle database client failed"));
   return pool;
+}
+
+/**
+ * Whether the database answers `SELECT 1` within `timeoutMs` (health checks). A check that times out has its
+ * connection destroyed (pg's `query_timeout`), so checks against a frozen database do not pile up in the pool.
+ */
+export async function databaseAnswers(pool: pg.Pool, timeoutMs: number): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<false>((resolve) => (timer = setTimeout(() => resolve(false), timeoutMs)));
+  const check = pool.query({ text: "SELECT 1", query_timeout: timeoutMs } as pg.QueryConfig).then(
+    () => true,
+    () => false,
+  );
+  try {
+    // The deadline also bounds the wait for a pooled connection, which the query's own timeout does not cover.
+    return await Promise.race([check, deadline]);
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 /** Run `work` in one transaction on one client; rolls back on any error. */
