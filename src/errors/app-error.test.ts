@@ -23,6 +23,21 @@ describe("AppError", () => {
     expect(toAppError("a string")).toMatchObject({ code: "internal" });
   });
 
+  it("turns a database that cannot be reached into a retryable unavailable, and a statement's own failure into internal", () => {
+    const unreachable = [
+      Object.assign(new Error("connect ECONNREFUSED 127.0.0.1:5432"), { code: "ECONNREFUSED" }),
+      Object.assign(new Error("read ECONNRESET"), { code: "ECONNRESET" }),
+      Object.assign(new Error("terminating connection due to administrator command"), { code: "57P01" }),
+      Object.assign(new Error("connection failure"), { code: "08006" }),
+      new Error("Connection terminated unexpectedly"),
+      new Error("Connection terminated due to connection timeout"),
+      new Error("timeout exceeded when trying to connect"),
+    ];
+    for (const error of unreachable) expect(toAppError(error)).toMatchObject({ code: "unavailable", status: 503, details: { retry_after_ms: 5000 } });
+    expect(toAppError(Object.assign(new Error('relation "x" does not exist'), { code: "42P01" })).code).toBe("internal");
+    expect(toAppError(Object.assign(new Error("Connection terminated"), { code: "42P01" })).code).toBe("internal");
+  });
+
   it("turns zod errors into invalid_request with the issues", () => {
     const result = z.object({ a: z.number() }).safeParse({ a: "x" });
     const converted = toAppError(result.error);

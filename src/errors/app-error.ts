@@ -1,3 +1,5 @@
+import { isDatabaseUnavailable } from "../db/connection-failure.js";
+
 /** The closed set of error codes every transport renders; each maps to one HTTP status. */
 export const ERROR_STATUS = {
   invalid_request: 400,
@@ -53,9 +55,18 @@ export function isAppError(value: unknown): value is AppError {
   );
 }
 
-/** Convert anything thrown into an AppError once, at the edge; unknown failures become `internal`. */
+/** Seconds a client is asked to wait (`Retry-After`) before retrying an `unavailable` request. */
+export const UNAVAILABLE_RETRY_AFTER_SECONDS = 5;
+
+/**
+ * Convert anything thrown into an AppError once, at the edge: a database that cannot be reached is `unavailable`
+ * (retryable, 503), unknown failures become `internal`.
+ */
 export function toAppError(error: unknown): AppError {
   if (isAppError(error)) return error;
+  if (isDatabaseUnavailable(error)) {
+    return new AppError("unavailable", "The database is not reachable; try again shortly", { details: { retry_after_ms: UNAVAILABLE_RETRY_AFTER_SECONDS * 1000 }, cause: error });
+  }
   if (isZodLikeError(error)) {
     return new AppError("invalid_request", `Request did not match the expected shape: ${describeIssues(error.issues)}`, { details: error.issues });
   }
@@ -83,6 +94,11 @@ export function formatJsonPath(path: readonly unknown[]): string {
 
 function isZodLikeError(error: unknown): error is { issues: unknown[] } {
   return error instanceof Error && error.name === "ZodError" && Array.isArray((error as { issues?: unknown }).issues);
+}
+
+/** An error as a log line shows an expected outage (the database down): its message and code, without a stack. */
+export function errorSummary(error: unknown): { message: string; code?: unknown } {
+  return error instanceof Error ? { message: error.message, code: (error as { code?: unknown }).code } : { message: String(error) };
 }
 
 /** Shorthand for the most common not-found case, phrased without leaking existence. */

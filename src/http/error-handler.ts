@@ -1,6 +1,6 @@
 import { isUtf8 } from "node:buffer";
 import type { ErrorRequestHandler, RequestHandler } from "express";
-import { AppError, toAppError } from "../errors/app-error.js";
+import { AppError, errorSummary, toAppError } from "../errors/app-error.js";
 import type { Logger } from "../logger.js";
 
 function isJsonText(body: unknown): boolean {
@@ -41,9 +41,12 @@ export function errorHandler(logger: Logger): ErrorRequestHandler {
   return (error: unknown, request, response, _next) => {
     const appError = fromBodyParser(error) ?? toAppError(error);
     if (appError.code === "internal") logger.error({ err: error, method: request.method, path: request.path }, "request failed");
-    if (appError.code === "rate_limited") {
-      const retryAfterMs = (appError.details as { retry_after_ms?: number } | undefined)?.retry_after_ms ?? 1000;
-      response.setHeader("Retry-After", String(Math.ceil(retryAfterMs / 1000)));
+    if (appError.code === "unavailable" && appError.cause !== undefined) {
+      logger.warn({ err: errorSummary(appError.cause), method: request.method, path: request.path }, "request failed: the database is not reachable");
+    }
+    const retryAfterMs = (appError.details as { retry_after_ms?: unknown } | undefined)?.retry_after_ms;
+    if (appError.code === "rate_limited" || appError.code === "unavailable") {
+      response.setHeader("Retry-After", String(Math.ceil((typeof retryAfterMs === "number" ? retryAfterMs : 1000) / 1000)));
     }
     if (response.headersSent) {
       response.end();

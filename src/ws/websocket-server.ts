@@ -6,7 +6,7 @@ import { extractToken } from "../auth/authenticator.js";
 import { CREDENTIALS_REVOKED_MESSAGE, type CredentialVerdict, credentialVerdict, endsConnection } from "../auth/credential-verdict.js";
 import type { User } from "../auth/user.js";
 import { browserRequestRefusal } from "../http/browser-origin-guard.js";
-import { AppError, describeIssues, toAppError } from "../errors/app-error.js";
+import { AppError, describeIssues, errorSummary, toAppError } from "../errors/app-error.js";
 import { assertStorableText } from "../errors/storable-text.js";
 import type { Services } from "../services.js";
 import { ClientConnection } from "./client-connection.js";
@@ -103,6 +103,9 @@ export class ThreadlineWebSocketServer {
     } catch (error) {
       const appError = toAppError(error);
       if (appError.code === "internal") this.services.logger.error({ err: error, userId: connection.user.id }, "WebSocket command failed");
+      if (appError.code === "unavailable" && appError.cause !== undefined) {
+        this.services.logger.warn({ err: errorSummary(appError.cause), userId: connection.user.id }, "WebSocket command failed: the database is not reachable");
+      }
       connection.send({ type: "error", id, ...appError.toJSON() });
     }
   }
