@@ -19,6 +19,7 @@ const MIGRATE_LOCK_KEY = 0x7468_7264_6c6e;
 export async function migrate(options: { pool: pg.Pool; logger: Logger }): Promise<{ applied: string[] }> {
   const client = await options.pool.connect();
   try {
+    await assertPublicSchema(client);
     await client.query("SELECT pg_advisory_lock($1)", [MIGRATE_LOCK_KEY]);
     try {
       const ran = await runner({
@@ -47,6 +48,22 @@ export async function migrate(options: { pool: pg.Pool; logger: Logger }): Promi
   } finally {
     client.release();
   }
+}
+
+/**
+ * Refuse a connection whose tables would go to a schema other than `public` (a `search_path` in DATABASE_URL's
+ * `options`, or set on the role or database): the migrations name their tables unqualified, but the checkpointer
+ * reads and writes `public.checkpoints`, so every run would fail with "relation "checkpoints" does not exist".
+ */
+async function assertPublicSchema(client: pg.PoolClient): Promise<void> {
+  const { rows } = await client.query<{ schema: string | null; search_path: string }>("SELECT current_schema() AS schema, current_setting('search_path') AS search_path");
+  const schema = rows[0]?.schema ?? null;
+  if (schema === "public") return;
+  throw new Error(
+    `the database connection creates tables in ${schema === null ? "no schema" : `schema "${schema}"`} (search_path = ${rows[0]?.search_path ?? "?"}), ` +
+      'but Threadline keeps its tables in "public": remove search_path from DATABASE_URL (options=-c search_path=…) ' +
+      "and from the role or database (ALTER ROLE … RESET search_path), or give this deployment a database of its own",
+  );
 }
 
 /** A pool facade over one checked-out client (release is a no-op: the caller owns the client). */
