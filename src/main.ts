@@ -26,7 +26,8 @@ withDatabaseOptions(program.command("serve").description("migrate, then serve HT
   });
 
 withDatabaseOptions(program.command("migrate").description("apply database migrations and exit")).action(async (flags: CommonFlags) => {
-  await withServices(flags, () => Promise.resolve());
+  // The job queue's tables too: after this, `serve` creates nothing and may run as a role with DML rights only.
+  await withServices(flags, (services) => services.jobs.jobs.install());
   process.stdout.write("migrations applied\n");
 });
 

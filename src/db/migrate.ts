@@ -38,7 +38,7 @@ export async function migrate(options: { pool: pg.Pool; logger: Logger }): Promi
         },
       });
       // The embedded database has a single pooled connection, so setup() must reuse the one we hold.
-      await new PostgresSaver(poolOf(client)).setup();
+      await new PostgresSaver(withoutRedundantCreateSchema(client)).setup();
       const applied = ran.map((migration) => migration.name);
       if (applied.length > 0) options.logger.info({ applied }, "database migrated");
       return { applied };
@@ -66,8 +66,23 @@ async function assertPublicSchema(client: pg.PoolClient): Promise<void> {
   );
 }
 
-/** A pool facade over one checked-out client (release is a no-op: the caller owns the client). */
-function poolOf(client: pg.PoolClient): pg.Pool {
-  const borrowed = { query: client.query.bind(client), release: () => undefined };
+const CREATE_SCHEMA = /^CREATE SCHEMA IF NOT EXISTS "([^"]+)"$/;
+
+/**
+ * A pool facade over one checked-out client (release is a no-op: the caller owns the client) that skips the
+ * checkpointer's `CREATE SCHEMA IF NOT EXISTS "public"` when the schema exists: Postgres checks the right to create
+ * schemas before it sees that one exists, so a role with only DML and USAGE could not start a migrated database.
+ * Pending checkpointer migrations still run (and then need the rights they need).
+ */
+function withoutRedundantCreateSchema(client: pg.PoolClient): pg.Pool {
+  const query = async (text: unknown, ...rest: unknown[]): Promise<unknown> => {
+    const schema = typeof text === "string" ? CREATE_SCHEMA.exec(text.trim())?.[1] : undefined;
+    if (schema !== undefined) {
+      const { rowCount } = await client.query("SELECT 1 FROM pg_namespace WHERE nspname = $1", [schema]);
+      if (rowCount) return { rows: [], rowCount: 0, command: "CREATE" };
+    }
+    return (client.query as (...args: unknown[]) => Promise<unknown>)(text, ...rest);
+  };
+  const borrowed = { query, release: () => undefined };
   return { connect: () => Promise.resolve(borrowed) } as unknown as pg.Pool;
 }

@@ -52,6 +52,7 @@ export class JobRunner {
   private readonly boss: PgBoss;
   private readonly database: BossDatabase;
   private readonly definitions = new Map<string, JobDefinition<object>>();
+  private readonly schema: string;
   private readonly pool: pg.Pool;
   private readonly logger: Logger;
   private readonly pollingIntervalSeconds: number;
@@ -64,7 +65,8 @@ export class JobRunner {
     this.stopTimeoutMs = options.stopTimeoutMs ?? 10_000;
     this.pool = options.pool;
     this.database = new BossDatabase(options.pool, (error) => this.logger.warn({ err: error }, "job queue bookkeeping failed"));
-    this.boss = new PgBoss({ db: this.database, schema: options.schema ?? "pgboss" });
+    this.schema = options.schema ?? "pgboss";
+    this.boss = new PgBoss({ db: this.database, schema: this.schema });
     // An unhandled 'error' event would crash the process; pg-boss reports transient failures this way.
     this.boss.on("error", (error) => this.logger.warn({ err: error }, "job queue error"));
   }
@@ -84,6 +86,20 @@ export class JobRunner {
       for (const definition of this.definitions.values()) await this.startDefinition(definition);
     });
     this.logger.debug({ queues: [...this.definitions.keys()] }, "job runner started");
+  }
+
+  /**
+   * Install or upgrade pg-boss's schema and create the queues, without starting workers or schedules: `threadline
+   * migrate` does it as the database's owner, so `serve` then only reads and writes (a role with DML rights suffices).
+   */
+  async install(): Promise<void> {
+    const installer = new PgBoss({ db: this.database, schema: this.schema, supervise: false, schedule: false, migrate: true });
+    installer.on("error", (error) => this.logger.warn({ err: error }, "job queue error"));
+    await this.oneInstanceAtATime(async () => {
+      await installer.start();
+      // No timers were started (no supervision, no schedules, no workers): nothing to stop.
+      for (const { queue, queueOptions } of this.definitions.values()) await installer.createQueue(queue, { name: queue, ...queueOptions });
+    });
   }
 
   /**
