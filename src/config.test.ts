@@ -1,3 +1,4 @@
+import { generateKeyPairSync } from "node:crypto";
 import { describe, expect, it } from "vitest";
 import { ConfigError, isLoopbackHost, loadConfig } from "./config.js";
 
@@ -143,6 +144,15 @@ describe("loadConfig", () => {
   it("requires a key to verify JWTs", () => {
     expect(() => loadConfig({ env: { AUTH_MODE: "jwt" } })).toThrow(/JWT_SECRET/);
     expect(loadConfig({ env: { AUTH_MODE: "jwt", JWT_SECRET: "a-very-long-shared-secret" } }).AUTH_MODE).toBe("jwt");
+  });
+
+  it("reads JWT_PUBLIC_KEY at once: a key that is not a PEM public key names the setting", () => {
+    const pem = generateKeyPairSync("ec", { namedCurve: "P-256" }).publicKey.export({ type: "spki", format: "pem" }).toString();
+    expect(loadConfig({ env: { AUTH_MODE: "jwt", JWT_PUBLIC_KEY: pem } }).JWT_PUBLIC_KEY).toBe(pem);
+    expect(loadConfig({ env: { AUTH_MODE: "jwt", JWT_PUBLIC_KEY: pem.replace(/\n/g, "\\n") } }).AUTH_MODE).toBe("jwt");
+    for (const bad of ["not a key", "-----BEGIN PUBLIC KEY-----\nAAAA\n-----END PUBLIC KEY-----"]) {
+      expect(() => loadConfig({ env: { AUTH_MODE: "jwt", JWT_PUBLIC_KEY: bad } })).toThrow(/^JWT_PUBLIC_KEY: not a PEM public key/);
+    }
   });
 });
 

@@ -1,3 +1,4 @@
+import { createPublicKey } from "node:crypto";
 import os from "node:os";
 import path from "node:path";
 import { parse as parseConnectionString } from "pg-connection-string";
@@ -311,6 +312,7 @@ function finishConfig(raw: RawConfig): Config {
   if (raw.AUTH_MODE === "jwt" && !raw.JWT_SECRET && !raw.JWT_PUBLIC_KEY) {
     throw new ConfigError("AUTH_MODE=jwt needs JWT_SECRET (HS256) or JWT_PUBLIC_KEY (PEM) to verify tokens");
   }
+  if (raw.AUTH_MODE === "jwt" && raw.JWT_PUBLIC_KEY !== undefined) assertPublicKey(raw.JWT_PUBLIC_KEY);
   if (raw.AUTH_MODE === "none" && !raw.ALLOW_INSECURE_BIND && !isLoopbackHost(raw.HOST)) {
     throw new ConfigError(
       `AUTH_MODE=none refuses to bind to HOST=${raw.HOST}: use a loopback host, set AUTH_MODE=apikey|jwt, ` +
@@ -321,6 +323,18 @@ function finishConfig(raw: RawConfig): Config {
   const MODEL = raw.MODEL ?? defaultModel(raw);
   const OUTBOUND_ALLOW_PRIVATE = raw.OUTBOUND_ALLOW_PRIVATE ?? raw.AUTH_MODE === "none";
   return { ...raw, DATA_DIR: path.resolve(raw.DATA_DIR), MODEL_CACHE_DIR: path.resolve(raw.MODEL_CACHE_DIR), MODEL, modelIsDefault, OUTBOUND_ALLOW_PRIVATE };
+}
+
+/**
+ * JWT_PUBLIC_KEY read as the authenticator reads it (`\n` escapes allowed), at start-up: a malformed key failed only
+ * after the migrations, with OpenSSL's "error:1E08010C:DECODER routines::unsupported" naming no setting.
+ */
+function assertPublicKey(pem: string): void {
+  try {
+    createPublicKey(pem.replace(/\\n/g, "\n"));
+  } catch {
+    throw new ConfigError("JWT_PUBLIC_KEY: not a PEM public key (expected -----BEGIN PUBLIC KEY----- … -----END PUBLIC KEY-----; \\n escapes are accepted)");
+  }
 }
 
 /** The model used when MODEL is unset: a provider whose key is present, else the embedded model (no key needed). */
