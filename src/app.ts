@@ -182,9 +182,10 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
   const server = createServer(createHttpApp(services));
   const webSockets = new ThreadlineWebSocketServer(services);
   webSockets.attach(server);
-  await new Promise<void>((resolve, reject) => {
-    server.once("error", reject);
-    server.listen(config.PORT, config.HOST, () => resolve());
+  await listen(server, config).catch(async (error: unknown) => {
+    // What started so far (runs' dispatcher, jobs, the pool) stops, so a caller that goes on does not keep it running.
+    await shutdown({ server, webSockets, services, database }).catch(() => undefined);
+    throw error;
   });
   const address = server.address() as AddressInfo;
   const host = address.family === "IPv6" ? `[${address.address}]` : address.address;
@@ -198,6 +199,14 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
   let closing: Promise<void> | undefined;
   const close = () => (closing ??= shutdown({ server, webSockets, services, database }));
   return { services, server, url, wsUrl: `${url.replace("http", "ws")}/ws`, close, [Symbol.asyncDispose]: close };
+}
+
+/** Listen on HOST:PORT; a failure (port in use, no such interface) names both settings, not only the OS's code. */
+async function listen(server: Server, config: Pick<Config, "HOST" | "PORT">): Promise<void> {
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", (error: Error) => reject(new Error(`cannot listen on HOST=${config.HOST} PORT=${config.PORT} (or --host, --port): ${error.message}`, { cause: error })));
+    server.listen(config.PORT, config.HOST, () => resolve());
+  });
 }
 
 async function shutdown(parts: { server: Server; webSockets: ThreadlineWebSocketServer; services: Services; database: Database }): Promise<void> {

@@ -156,6 +156,14 @@ describe("loadConfig", () => {
   });
 });
 
+describe("HOST", () => {
+  it("takes an IPv6 address bracketed as in URLs, and binds it bare", () => {
+    expect(loadConfig({ env: { HOST: "[::1]" } }).HOST).toBe("::1");
+    expect(loadConfig({ env: { HOST: "::1" } }).HOST).toBe("::1");
+    expect(() => loadConfig({ env: { HOST: "[::]" } })).toThrow(/AUTH_MODE=none refuses to bind to HOST=::/);
+  });
+});
+
 describe("isLoopbackHost", () => {
   it.each([
     ["127.0.0.1", true],

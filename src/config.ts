@@ -53,8 +53,13 @@ const AUTH_MODES = ["none", "apikey", "jwt"] as const;
 const configSchema = z.object({
   /** @default 8123 */
   PORT: integerSetting((whole) => whole.min(0).max(65535)).default(8123),
-  /** @default "127.0.0.1" */
-  HOST: z.string().min(1).default("127.0.0.1"),
+  /** Interface to bind; an IPv6 address may be written bracketed as in URLs (`[::1]`). @default "127.0.0.1" */
+  HOST: z
+    .string()
+    .min(1)
+    // listen() takes a bare address: "[::1]" was looked up as a host name (getaddrinfo ENOTFOUND).
+    .transform((host) => host.replace(/^\[(.+)\]$/, "$1"))
+    .default("127.0.0.1"),
   /** Postgres connection string; unset means the embedded PGlite database under DATA_DIR. */
   DATABASE_URL: z
     .string()
@@ -357,6 +362,7 @@ function isOrigin(entry: string): boolean {
 
 /** Whether a host name or address only accepts connections from this machine. */
 export function isLoopbackHost(host: string): boolean {
+  // Bracketed too: a Host header's or URL's hostname is written so (HOST itself is read without brackets).
   return host === "localhost" || host === "::1" || host === "[::1]" || /^127(\.\d{1,3}){3}$/.test(host);
 }
 
