@@ -104,6 +104,9 @@ describe("another user's session answers 404 everywhere (HTTP)", () => {
       expect(raised.body.message).toMatch(/already exists/);
       expect((await create({ ...extra, if_exists: "do_nothing" })).status).toBe(404);
     }
+    // The same answer alice gets for her own id: it says the id is taken, not whose.
+    const own = await fetch(`${server.url}/threads`, { method: "POST", headers: { Authorization: `Bearer ${aliceKey}`, "Content-Type": "application/json" }, body: JSON.stringify({ thread_id: aliceThread }) });
+    expect([own.status, await own.json()]).toEqual([409, (await create({})).body]);
   });
 
   it("assistants are private too", async () => {
