@@ -72,9 +72,10 @@ const configSchema = z.object({
   DATABASE_PIPELINE: booleanFromString.default(true),
   /**
    * Longest wait for a database connection (a new one, or a pooled one when all are busy); past it the request answers
-   * 503 instead of hanging while the database does not answer. @default 5000
+   * 503 instead of hanging while the database does not answer. 10 s: long enough that a burst of runs
+   * queueing for a busy pool is not failed, short enough that a dead database is seen in seconds. @default 10000
    */
-  DATABASE_CONNECT_TIMEOUT_MS: integerSetting((whole) => whole.min(100).max(600_000)).default(5000),
+  DATABASE_CONNECT_TIMEOUT_MS: integerSetting((whole) => whole.min(100).max(600_000)).default(10_000),
   /** @default "./data" */
   DATA_DIR: z.string().min(1).default("./data"),
   /**

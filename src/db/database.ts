@@ -26,7 +26,7 @@ export interface OpenDatabaseOptions {
   preparedStatements?: boolean;
   /** Pipeline statements issued together on one client (pg's pipeline mode). @default true */
   pipeline?: boolean;
-  /** Longest wait for a connection, new or pooled. @default 5000 */
+  /** Longest wait for a connection, new or pooled. @default 10000 */
   connectTimeoutMs?: number;
 }
 
@@ -69,7 +69,7 @@ export interface CreatePoolOptions {
   prepared: boolean;
   /** pg's pipeline mode. */
   pipeline: boolean;
-  /** Longest wait for a connection, new or pooled: `DATABASE_CONNECT_TIMEOUT_MS`; 0 waits as long as it takes. @default 5000 */
+  /** Longest wait for a connection, new or pooled: `DATABASE_CONNECT_TIMEOUT_MS`; 0 waits as long as it takes. @default 10000 */
   connectTimeoutMs?: number;
 }
 
@@ -91,7 +91,7 @@ export function createPool(options: CreatePoolOptions): pg.Pool {
     max,
     min: Math.min(4, max),
     idleTimeoutMillis: 30_000,
-    connectionTimeoutMillis: options.connectTimeoutMs ?? 5000,
+    connectionTimeoutMillis: options.connectTimeoutMs ?? 10_000,
     keepAlive: true,
     keepAliveInitialDelayMillis: KEEPALIVE_DELAY_MS,
     pipeline: options.pipeline,
