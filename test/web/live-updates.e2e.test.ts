@@ -91,6 +91,22 @@ describe("live in every tab", () => {
     await tab.close();
     expect(pageErrors).toEqual([]);
   });
+  it("says it is reconnecting as soon as the device goes offline, and a message sent meanwhile arrives once it is back", async () => {
+    // Offline, the socket stays "open" (no close ever comes): the page showed nothing until a send gave up.
+    const page = await openPage(browser, server.url);
+    await waitForChat(page);
+    await page.context().setOffline(true);
+    await page.getByTestId("connection-status").waitFor({ timeout: 2_000 });
+    expect(await page.getByTestId("connection-status").innerText()).toContain("reconnecting");
+    await sendMessage(page, "sent while offline");
+    await page.waitForTimeout(1_000);
+    await page.context().setOffline(false);
+    await page.getByTestId("connection-status").waitFor({ state: "detached", timeout: 15_000 });
+    await expect.poll(() => lastAssistantText(page).catch(() => ""), { timeout: 20_000 }).toBe("You said: sent while offline");
+    expect(await page.locator(".message-user", { hasText: "sent while offline" }).count()).toBe(1);
+    await page.context().close();
+  });
+
   it("shows a reply replaced by a state edit in place, marked edited", async () => {
     const page = await openPage(browser, server.url);
     await waitForChat(page);

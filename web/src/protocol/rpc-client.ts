@@ -55,14 +55,15 @@ export class RpcClient {
   start(): void {
     this.stopped = false;
     this.connect();
-    // The browser knows before our backoff does that the network came back.
+    // The browser knows before our backoff does that the network came back, or went away.
     window.addEventListener("online", this.reconnectNow);
+    window.addEventListener("offline", this.dropForOffline);
   }
 
   /** Close for good (sign-out). */
   close(): void {
     this.stopped = true;
-    window.removeEventListener("online", this.reconnectNow);
+    this.stopListeningToNetwork();
     clearTimeout(this.reconnectTimer);
     this.socket?.close(1000, "client closed");
     this.failPending("disconnected", "connection closed");
@@ -116,6 +117,27 @@ export class RpcClient {
     this.connect();
   };
 
+  /**
+   * The device went offline: a socket whose network is gone can stay "open" for minutes (no FIN ever comes), with
+   * calls waiting on it and nothing on screen. Drop it now — the user sees "reconnecting", calls fail as disconnected
+   * (a message's send is retried, under its client_message_id, once a socket opens) — and keep trying; `online`
+   * reconnects at once.
+   */
+  private readonly dropForOffline = (): void => {
+    const socket = this.socket;
+    if (this.stopped || !socket) return;
+    this.socket = undefined;
+    socket.close(4000, "offline");
+    this.failPending("disconnected", "the network is offline");
+    this.setStatus("reconnecting");
+    this.scheduleReconnect();
+  };
+
+  private stopListeningToNetwork(): void {
+    window.removeEventListener("online", this.reconnectNow);
+    window.removeEventListener("offline", this.dropForOffline);
+  }
+
   private connect(): void {
     const socket = new WebSocket(this.options.url);
     this.socket = socket;
@@ -139,7 +161,7 @@ export class RpcClient {
       // 1008: the server refused our key or token (revoked, expired): reconnecting with it would be refused forever.
       if (event.code === 1008) {
         this.stopped = true;
-        window.removeEventListener("online", this.reconnectNow);
+        this.stopListeningToNetwork();
         this.setStatus("unauthorized");
         return;
       }
