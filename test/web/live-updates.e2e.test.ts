@@ -91,6 +91,21 @@ describe("live in every tab", () => {
     await tab.close();
     expect(pageErrors).toEqual([]);
   });
+  it("shows the model at work until the reply's first token, then the reply in its place", async () => {
+    // A reasoning model can think for a minute before its first token: the page showed only the user's bubble.
+    const page = await openPage(browser, server.url);
+    await waitForChat(page);
+    await sendMessage(page, "think first");
+    const thinking = page.locator(".message-thinking .thinking");
+    await thinking.waitFor({ timeout: 5_000 });
+    expect(await thinking.innerText()).toBe("Thinking");
+    await page.locator(".message-streaming .markdown").waitFor({ timeout: 10_000 });
+    await expect.poll(() => thinking.count()).toBe(0);
+    await expect.poll(() => lastAssistantText(page).catch(() => ""), { timeout: 10_000 }).toBe("You said: think first");
+    expect(await thinking.count()).toBe(0);
+    await page.context().close();
+  });
+
   it("says it is reconnecting as soon as the device goes offline, and a message sent meanwhile arrives once it is back", async () => {
     // Offline, the socket stays "open" (no close ever comes): the page showed nothing until a send gave up.
     const page = await openPage(browser, server.url);

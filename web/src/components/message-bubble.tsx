@@ -54,6 +54,25 @@ export function StreamingBubble({ text, stopped, failed = false, messageId }: { 
   );
 }
 
+/** Where the reply will be while the model works before its first token ("Thinking…", animated dots). */
+export function ThinkingBubble() {
+  const { t } = useI18n();
+  // Not a `.message-assistant`: no reply exists yet, and what reads the replies (search, copy, tests) must not see one.
+  return (
+    <article class="message message-thinking" aria-busy="true">
+      <h3 class="visually-hidden">{t("role.assistant")}</h3>
+      <div class="bubble">
+        <span class="thinking">{t("message.thinking")}</span>
+        <span class="thinking-dots" aria-hidden="true">
+          <span>.</span>
+          <span>.</span>
+          <span>.</span>
+        </span>
+      </div>
+    </article>
+  );
+}
+
 /**
  * The user's message before its run has started: just sent, or queued behind the reply in progress — which this
  * tab's own queued messages offer to withdraw (`onWithdraw`: the text goes back into the message box).

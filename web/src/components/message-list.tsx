@@ -1,9 +1,9 @@
 import { useEffect, useLayoutEffect, useRef, useState } from "preact/hooks";
 import { useI18n } from "../i18n/i18n-context.js";
-import { buildTimeline } from "../state/chat-timeline.js";
+import { awaitsReply, buildTimeline } from "../state/chat-timeline.js";
 import { isQueued, type ThreadState } from "../state/thread-state.js";
 import type { MessageFocus } from "../state/use-message-jump.js";
-import { MessageBubble, PendingBubble, StreamingBubble } from "./message-bubble.js";
+import { MessageBubble, PendingBubble, StreamingBubble, ThinkingBubble } from "./message-bubble.js";
 import { ReplayDivider } from "./replay-divider.js";
 import { RunErrorCard } from "./run-error-card.js";
 
@@ -118,6 +118,7 @@ export function MessageList(props: {
           if (item.kind === "replay-divider") return <ReplayDivider key={item.key} branch={item.branch} />;
           return <RunErrorCard key={item.key} run={item.run} onRetry={props.onRetry(item.run.run_id)} />;
         })}
+        {awaitsReply(state, items) && <ThinkingBubble />}
         {props.onRegenerate && endsWithReply(items) && (
           <div class="message-actions">
             <button type="button" class="link-button regenerate" onClick={props.onRegenerate}>

@@ -110,6 +110,7 @@ export const en = {
   "messages.empty": "Say hello to start the conversation.",
   "message.edited": "edited",
   "message.editedAt": "edited {time}",
+  "message.thinking": "Thinking",
   "message.stopped": "stopped",
   "message.cutOff": "cut off by an error",
   "message.truncated": "cut off at the reply's length limit",

@@ -106,6 +106,7 @@ export const zhCN: Catalog = {
   "messages.empty": "打个招呼，开始对话吧。",
   "message.edited": "已编辑",
   "message.editedAt": "编辑于 {time}",
+  "message.thinking": "正在思考",
   "message.stopped": "已停止",
   "message.cutOff": "因出错中断",
   "message.truncated": "回复达到长度上限，已截断",

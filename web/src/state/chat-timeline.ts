@@ -1,5 +1,5 @@
 import type { TranscriptMessage } from "../protocol/protocol-types.js";
-import type { ReplayBranch, RunView, StreamingMessage, ThreadState } from "./thread-state.js";
+import { type ReplayBranch, type RunView, type StreamingMessage, type ThreadState, toolCallView } from "./thread-state.js";
 
 /** One row of the chat as rendered, in display order. */
 export type TimelineItem =
@@ -87,4 +87,22 @@ export function durationMs(startedAt: string | undefined, completedAt: string | 
   if (!startedAt || !completedAt) return undefined;
   const duration = Date.parse(completedAt) - Date.parse(startedAt);
   return Number.isFinite(duration) && duration >= 0 ? duration : undefined;
+}
+
+/** Tool call states after which the model has the call's answer and is at work on what comes next. */
+const ANSWERED_CALL_STATES = new Set(["done", "error", "rejected", "stopped"]);
+
+/**
+ * Whether the active run's model is at work with nothing of its reply on screen yet: after the user's message, or
+ * after the results of its tool calls, before the first token. A reasoning model can think for a minute there,
+ * with only the user's bubble and Stop to show for it.
+ */
+export function awaitsReply(state: ThreadState, items: readonly TimelineItem[]): boolean {
+  if (state.activeRunId === null || state.interrupts.length > 0 || state.pausedBefore.length > 0) return false;
+  const last = items.at(-1);
+  if (last?.kind !== "message") return false;
+  const { message } = last;
+  if (message.role === "user") return true;
+  const calls = message.tool_calls ?? [];
+  return message.run_id === state.activeRunId && calls.length > 0 && calls.every((call) => ANSWERED_CALL_STATES.has(toolCallView(state, call, message).state));
 }
