@@ -1,23 +1,12 @@
 import type { ServerResponse } from "node:http";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import type { RunningServer } from "../../src/app.js";
-import { createTestDatabase, type TestDatabase } from "../helpers/test-database.js";
 import { startTestServer } from "../helpers/test-server.js";
 import { chat, TestWsClient } from "../helpers/ws-client.js";
 import { writeChatCompletionStream } from "./chat-completions-stream.js";
-import { type RecordedRequest, type RecordingServer, startRecordingServer } from "./recording-server.js";
+import { type RecordedRequest, useDatabaseAndProvider } from "./recording-server.js";
 
-let database: TestDatabase;
-let provider: RecordingServer;
-
-beforeAll(async () => {
-  database = await createTestDatabase();
-  provider = await startRecordingServer();
-});
-afterAll(async () => {
-  await provider[Symbol.asyncDispose]();
-  await database.drop();
-});
+const fixture = useDatabaseAndProvider();
 
 /** The last user message's text of a provider request. */
 function lastUserText(request: RecordedRequest): string {
@@ -36,7 +25,7 @@ async function answerWithInlineThinking(request: RecordedRequest, response: Serv
 }
 
 function startServer(model: string): Promise<RunningServer> {
-  return startTestServer({ databaseUrl: database.url, env: { MODEL: model, OPENAI_BASE_URL: `${provider.url}/v1`, OLLAMA_BASE_URL: provider.url, OPENAI_API_KEY: "sk-test" } });
+  return startTestServer({ databaseUrl: fixture.database.url, env: { MODEL: model, OPENAI_BASE_URL: `${fixture.provider.url}/v1`, OLLAMA_BASE_URL: fixture.provider.url, OPENAI_API_KEY: "sk-test" } });
 }
 
 /** The text of a run's deltas, the transcript's rows and the state's assistant messages of a thread. */
@@ -49,7 +38,7 @@ async function seen(client: TestWsClient, threadId: string, runId: string) {
 
 describe("a model that writes its reasoning inline as <think>…</think>", () => {
   it("streams, stores and sends back only the answer; the reasoning is kept in reasoning_content", async () => {
-    provider.handle(answerWithInlineThinking);
+    fixture.provider.handle(answerWithInlineThinking);
     await using server = await startServer("openai:deepseek-r1-distill");
     await using client = await TestWsClient.connect(server.wsUrl);
     const { thread_id } = await client.call<{ thread_id: string }>("thread.open", {});
@@ -62,14 +51,14 @@ describe("a model that writes its reasoning inline as <think>…</think>", () =>
 
     const second = await chat(client, thread_id, "and again");
     expect(second.final.event).toBe("run.completed");
-    const next = provider.requests.at(-1)?.body.messages as { role: string; content: string }[];
+    const next = fixture.provider.requests.at(-1)?.body.messages as { role: string; content: string }[];
     expect(next.map((message) => [message.role, message.content])).toEqual([["user", "hi #split"], ["assistant", "Visible answer."], ["user", "and again"]]);
-    expect(JSON.stringify(provider.requests.at(-1)?.body)).not.toMatch(/SPLITTHOUGHT|think>/);
+    expect(JSON.stringify(fixture.provider.requests.at(-1)?.body)).not.toMatch(/SPLITTHOUGHT|think>/);
     expect((await seen(client, thread_id, second.runId)).deltas).toBe("你好！这是答案。");
   });
 
   it("splits a reply whose template opened the block (a lone </think>) in what is stored, and live from the model's next reply", async () => {
-    provider.handle(answerWithInlineThinking);
+    fixture.provider.handle(answerWithInlineThinking);
     await using server = await startServer("openai:qwen3-8b");
     await using client = await TestWsClient.connect(server.wsUrl);
     const { thread_id } = await client.call<{ thread_id: string }>("thread.open", {});
@@ -81,14 +70,14 @@ describe("a model that writes its reasoning inline as <think>…</think>", () =>
     expect((completed?.data?.message as { content: string }).content).toBe("结果是 7。");
 
     const second = await chat(client, thread_id, "and 3+4 again? #qwen3");
-    expect(JSON.stringify(provider.requests.at(-1)?.body)).not.toContain("QWENTHOUGHT");
+    expect(JSON.stringify(fixture.provider.requests.at(-1)?.body)).not.toContain("QWENTHOUGHT");
     const secondSeen = await seen(client, thread_id, second.runId);
     expect(secondSeen.deltas).toBe("结果是 7。");
     expect(secondSeen.rows.at(-1)?.content).toBe("结果是 7。");
   });
 
   it("leaves a reply cut off while thinking empty and marked truncated, and sends none of it back", async () => {
-    provider.handle(answerWithInlineThinking);
+    fixture.provider.handle(answerWithInlineThinking);
     await using server = await startServer("openai:deepseek-r1-distill");
     await using client = await TestWsClient.connect(server.wsUrl);
     const { thread_id } = await client.call<{ thread_id: string }>("thread.open", {});
@@ -98,11 +87,11 @@ describe("a model that writes its reasoning inline as <think>…</think>", () =>
     expect(cut.rows.at(-1)).toMatchObject({ role: "assistant", content: "", status: "truncated" });
     expect(cut.replies.at(-1)?.additional_kwargs?.reasoning_content).toBe("\nUNCLOSEDTHOUGHT the model kept thinking and never stopped");
     await chat(client, thread_id, "hello?");
-    expect(JSON.stringify(provider.requests.at(-1)?.body)).not.toContain("UNCLOSEDTHOUGHT");
+    expect(JSON.stringify(fixture.provider.requests.at(-1)?.body)).not.toContain("UNCLOSEDTHOUGHT");
   });
 
   it("answers a run waited for over HTTP (not streamed) without the reasoning", async () => {
-    provider.handle(answerWithInlineThinking);
+    fixture.provider.handle(answerWithInlineThinking);
     await using server = await startServer("openai:deepseek-r1-distill");
     const thread = (await (await fetch(`${server.url}/threads`, { method: "POST", headers: { "content-type": "application/json" }, body: "{}" })).json()) as { thread_id: string };
     const waited = await fetch(`${server.url}/threads/${thread.thread_id}/runs/wait`, {
@@ -115,7 +104,7 @@ describe("a model that writes its reasoning inline as <think>…</think>", () =>
   });
 
   it("splits an Ollama model's inline block too (Ollama without `think`)", async () => {
-    provider.handle((_request, response) => {
+    fixture.provider.handle((_request, response) => {
       response.writeHead(200, { "content-type": "application/x-ndjson" });
       const line = (content: string, done = false) => `${JSON.stringify({ model: "qwen3:8b", created_at: new Date().toISOString(), message: { role: "assistant", content }, done, ...(done ? { done_reason: "stop", prompt_eval_count: 5, eval_count: 5 } : {}) })}\n`;
       for (const piece of ["<think>\nOLLAMATHOUGHT 想一想\n</th", "ink>\n\n", "你好"]) response.write(line(piece));

@@ -1,29 +1,18 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import type { RunningServer } from "../../src/app.js";
-import { createTestDatabase, type TestDatabase } from "../helpers/test-database.js";
 import { startTestServer } from "../helpers/test-server.js";
 import { chat, TestWsClient } from "../helpers/ws-client.js";
 import { SUMMARY_INSTRUCTIONS } from "../../src/memory/model-summary.js";
 import { writeChatCompletionStream } from "./chat-completions-stream.js";
-import { type RecordingServer, sendError, startRecordingServer } from "./recording-server.js";
+import { sendError, useDatabaseAndProvider } from "./recording-server.js";
 
-let database: TestDatabase;
-let provider: RecordingServer;
-
-beforeAll(async () => {
-  database = await createTestDatabase();
-  provider = await startRecordingServer();
-});
-afterAll(async () => {
-  await provider[Symbol.asyncDispose]();
-  await database.drop();
-});
+const fixture = useDatabaseAndProvider();
 
 /** A server whose default model is `openai:qwen-plus` at the mock provider. */
 function startQwenServer(): Promise<RunningServer> {
   return startTestServer({
-    databaseUrl: database.url,
-    env: { MODEL: "openai:qwen-plus", OPENAI_BASE_URL: `${provider.url}/v1`, OPENAI_API_KEY: "sk-dashscope-test-key-000000" },
+    databaseUrl: fixture.database.url,
+    env: { MODEL: "openai:qwen-plus", OPENAI_BASE_URL: `${fixture.provider.url}/v1`, OPENAI_API_KEY: "sk-dashscope-test-key-000000" },
   });
 }
 
@@ -35,7 +24,7 @@ async function createAssistant(server: RunningServer, context: Record<string, un
 
 describe("an OpenAI-compatible server behind a Threadline run", () => {
   it("streams deltas, runs the tool call, and records usage per model", async () => {
-    provider.handle(async (request, response) => {
+    fixture.provider.handle(async (request, response) => {
       const messages = request.body.messages as { role: string }[];
       if (messages.at(-1)?.role === "tool") {
         await writeChatCompletionStream(response, { model: "qwen-plus", text: ["The answer ", "is 84."], usage: { prompt_tokens: 80, completion_tokens: 6 } });
@@ -48,8 +37,8 @@ describe("an OpenAI-compatible server behind a Threadline run", () => {
       }
     });
     await using server = await startTestServer({
-      databaseUrl: database.url,
-      env: { MODEL: "openai:qwen-plus", OPENAI_BASE_URL: `${provider.url}/v1`, OPENAI_API_KEY: "sk-dashscope-test-key-000000" },
+      databaseUrl: fixture.database.url,
+      env: { MODEL: "openai:qwen-plus", OPENAI_BASE_URL: `${fixture.provider.url}/v1`, OPENAI_API_KEY: "sk-dashscope-test-key-000000" },
     });
     await using client = await TestWsClient.connect(server.wsUrl);
     const { thread_id } = await client.call<{ thread_id: string }>("thread.open", {});
@@ -65,7 +54,7 @@ describe("an OpenAI-compatible server behind a Threadline run", () => {
     expect(events.find((frame) => frame.event === "tool.completed")?.data).toMatchObject({ name: "calculator", output: "84" });
     expect(final.data?.usage).toEqual({ input_tokens: 150, output_tokens: 18, by_model: { "qwen-plus": { input_tokens: 150, output_tokens: 18 } } });
 
-    const [first, second] = provider.requests.slice(-2).map((request) => request.body);
+    const [first, second] = fixture.provider.requests.slice(-2).map((request) => request.body);
     expect(first).toMatchObject({ model: "qwen-plus", stream: true });
     expect((first?.tools as { function: { name: string } }[]).map((tool) => tool.function.name)).toContain("calculator");
     expect((second?.messages as { role: string }[]).map((message) => message.role)).toEqual(["user", "assistant", "tool"]);
@@ -73,7 +62,7 @@ describe("an OpenAI-compatible server behind a Threadline run", () => {
 
   it("answers in an assistant's response shape: the structured call is not streamed, and both calls' tokens count", async () => {
     const shaped = { answer: "42", confidence: 0.9 };
-    provider.handle(async (request, response) => {
+    fixture.provider.handle(async (request, response) => {
       if (!request.body.response_format) {
         await writeChatCompletionStream(response, { model: "qwen-plus", text: ["Six times ", "seven is 42."], usage: { prompt_tokens: 20, completion_tokens: 6 } });
         return;
@@ -94,7 +83,7 @@ describe("an OpenAI-compatible server behind a Threadline run", () => {
       const { runId, final } = await chat(client, thread_id, question);
       expect(final.event, JSON.stringify(final.data)).toBe("run.completed");
       expect(final.data).toMatchObject({ structured_response: shaped, usage: { input_tokens: 50, output_tokens: 14 } });
-      const structuredRequest = provider.requests.at(-1)?.body;
+      const structuredRequest = fixture.provider.requests.at(-1)?.body;
       expect(structuredRequest).toMatchObject({ model: "qwen-plus", response_format: { type: "json_schema" } });
       expect(structuredRequest?.stream).not.toBe(true);
       // One streamed message: the draft's deltas, then its completion carrying the shaped JSON (which replaces it).
@@ -108,7 +97,7 @@ describe("an OpenAI-compatible server behind a Threadline run", () => {
   });
 
   it("credits a structured answer's tokens to the model that wrote it when a fallback did", async () => {
-    provider.handle(async (request, response) => {
+    fixture.provider.handle(async (request, response) => {
       const model = String(request.body.model);
       if (!request.body.response_format) return writeChatCompletionStream(response, { model, text: ["Forty-two."], usage: { prompt_tokens: 11, completion_tokens: 7 } });
       if (model === "qwen-plus") return sendError(response, { status: 400, message: "response_format is not supported" });
@@ -120,8 +109,8 @@ describe("an OpenAI-compatible server behind a Threadline run", () => {
       }));
     });
     await using server = await startTestServer({
-      databaseUrl: database.url,
-      env: { MODEL: "openai:qwen-plus", MODEL_FALLBACKS: "openai:qwen-max", OPENAI_BASE_URL: `${provider.url}/v1`, OPENAI_API_KEY: "sk-dashscope-test-key-000000" },
+      databaseUrl: fixture.database.url,
+      env: { MODEL: "openai:qwen-plus", MODEL_FALLBACKS: "openai:qwen-max", OPENAI_BASE_URL: `${fixture.provider.url}/v1`, OPENAI_API_KEY: "sk-dashscope-test-key-000000" },
     });
     const assistant_id = await createAssistant(server, { tools: [], response_shape: { type: "object", properties: { answer: { type: "string" } }, required: ["answer"] } });
     await using client = await TestWsClient.connect(server.wsUrl);
@@ -135,7 +124,7 @@ describe("an OpenAI-compatible server behind a Threadline run", () => {
 
   it("writes the running summary without the assistant's reply cap (max_tokens), so it is not cut short", async () => {
     const isSummary = (body: Record<string, unknown>) => (body.messages as { content?: unknown }[])[0]?.content === SUMMARY_INSTRUCTIONS;
-    provider.handle(async (request, response) => {
+    fixture.provider.handle(async (request, response) => {
       const text = isSummary(request.body) ? ["The user keeps asking about ", "gardening and tulips."] : ["Noted."];
       await writeChatCompletionStream(response, { model: "qwen-plus", text, usage: { prompt_tokens: 10, completion_tokens: 3 } });
     });
@@ -143,12 +132,12 @@ describe("an OpenAI-compatible server behind a Threadline run", () => {
     const assistant_id = await createAssistant(server, { tools: [], max_tokens: 12, context_budget: 250 });
     await using client = await TestWsClient.connect(server.wsUrl);
     const { thread_id } = await client.call<{ thread_id: string }>("thread.open", { assistant_id });
-    const before = provider.requests.length;
+    const before = fixture.provider.requests.length;
     for (let turn = 1; turn <= 10; turn += 1) {
       const { final } = await chat(client, thread_id, `Turn ${turn}: I planted ${turn} tulips near the fence today, and my dog Rex dug ${turn} holes in the lawn again.`);
       expect(final.event).toBe("run.completed");
     }
-    const bodies = provider.requests.slice(before).map((request) => request.body);
+    const bodies = fixture.provider.requests.slice(before).map((request) => request.body);
     const summaries = bodies.filter(isSummary);
     expect(summaries.length).toBeGreaterThan(0);
     for (const body of summaries) expect(body.max_tokens ?? body.max_completion_tokens).toBeUndefined();
@@ -160,7 +149,7 @@ describe("an OpenAI-compatible server behind a Threadline run", () => {
   it("fails a turn whose running summary cannot be written as model_error, and folds on the next turn", async () => {
     const isSummary = (body: Record<string, unknown>) => (body.messages as { content?: unknown }[])[0]?.content === SUMMARY_INSTRUCTIONS;
     let summaryDown = true;
-    provider.handle(async (request, response) => {
+    fixture.provider.handle(async (request, response) => {
       if (isSummary(request.body) && summaryDown) return sendError(response, { status: 400, message: "summary model refused the request" });
       await writeChatCompletionStream(response, { model: "qwen-plus", text: isSummary(request.body) ? ["A summary."] : ["Noted."] });
     });
@@ -186,13 +175,13 @@ describe("an OpenAI-compatible server behind a Threadline run", () => {
     ["vLLM", { object: "error", message: "This model's maximum context length is 2048 tokens (key sk-dashscope-test-key-000000)", type: "BadRequestError", param: null, code: 400 }, "maximum context length is 2048 tokens"],
     ["a FastAPI proxy", { detail: "Model qwen-nope is not served here" }, "Model qwen-nope is not served here"],
   ])("ends the run with model_error carrying the words of %s's error body, without the key (OpenAI's SDK reads only {error: {message}})", async (_server, body, words) => {
-    provider.handle((_request, response) => {
+    fixture.provider.handle((_request, response) => {
       response.writeHead(400, { "content-type": "application/json" });
       response.end(JSON.stringify(body));
     });
     await using server = await startTestServer({
-      databaseUrl: database.url,
-      env: { MODEL: "openai:qwen-nope", OPENAI_BASE_URL: `${provider.url}/v1`, OPENAI_API_KEY: "sk-dashscope-test-key-000000" },
+      databaseUrl: fixture.database.url,
+      env: { MODEL: "openai:qwen-nope", OPENAI_BASE_URL: `${fixture.provider.url}/v1`, OPENAI_API_KEY: "sk-dashscope-test-key-000000" },
     });
     await using client = await TestWsClient.connect(server.wsUrl);
     const { thread_id } = await client.call<{ thread_id: string }>("thread.open", {});
@@ -206,12 +195,12 @@ describe("an OpenAI-compatible server behind a Threadline run", () => {
 
   it("fails a structured answer's call with the provider's message and no key, whatever the key looks like", async () => {
     const key = "vllm-token-7f3a9c2e51d04b8a";
-    provider.handle(async (request, response) => {
+    fixture.provider.handle(async (request, response) => {
       if (!request.body.response_format) return writeChatCompletionStream(response, { model: "qwen-plus", text: ["Draft."], usage: { prompt_tokens: 11, completion_tokens: 7 } });
       // A proxy that echoes the credentials it refused.
       sendError(response, { status: 401, message: `Incorrect API key provided: ${key}` });
     });
-    await using server = await startTestServer({ databaseUrl: database.url, env: { MODEL: "openai:qwen-plus", OPENAI_BASE_URL: `${provider.url}/v1`, OPENAI_API_KEY: key } });
+    await using server = await startTestServer({ databaseUrl: fixture.database.url, env: { MODEL: "openai:qwen-plus", OPENAI_BASE_URL: `${fixture.provider.url}/v1`, OPENAI_API_KEY: key } });
     const assistant_id = await createAssistant(server, { tools: [], response_shape: { type: "object", properties: { answer: { type: "string" } } } });
     await using client = await TestWsClient.connect(server.wsUrl);
     const { thread_id } = await client.call<{ thread_id: string }>("thread.open", { assistant_id });
@@ -231,7 +220,7 @@ describe("an OpenAI-compatible server behind a Threadline run", () => {
 
   it("says in words when the provider drops the connection mid-reply or sends a body that is not JSON", async () => {
     let mode: "drop" | "garbage" = "drop";
-    provider.handle((_request, response) => {
+    fixture.provider.handle((_request, response) => {
       response.writeHead(200, { "content-type": "text/event-stream" });
       if (mode === "garbage") {
         response.end("data: {not json at all\n\n");
@@ -255,7 +244,7 @@ describe("an OpenAI-compatible server behind a Threadline run", () => {
   });
 
   it("sends imported speakers' names in the form OpenAI accepts, and keeps them as written in the transcript", async () => {
-    provider.handle(async (_request, response) => {
+    fixture.provider.handle(async (_request, response) => {
       await writeChatCompletionStream(response, { model: "qwen-plus", text: ["Noted."], usage: { prompt_tokens: 30, completion_tokens: 2 } });
     });
     await using server = await startQwenServer();
@@ -272,7 +261,7 @@ describe("an OpenAI-compatible server behind a Threadline run", () => {
     await using client = await TestWsClient.connect(server.wsUrl);
     expect((await chat(client, thread_id, "How are you both?")).final.event).toBe("run.completed");
 
-    const sent = provider.requests.at(-1)?.body.messages as { role: string; name?: string; content: string }[];
+    const sent = fixture.provider.requests.at(-1)?.body.messages as { role: string; name?: string; content: string }[];
     expect(sent.slice(0, 4).map((message) => [message.role, message.name, message.content])).toEqual([
       ["user", "Caroline_Smith", "Hi Mel!"],
       ["assistant", "Melanie_3", "Hi Caroline"],
@@ -291,7 +280,7 @@ describe("an OpenAI-compatible server behind a Threadline run", () => {
     });
     expect(edited.status).toBe(200);
     expect((await chat(client, thread_id, "and now?")).final.event).toBe("run.completed");
-    const resent = provider.requests.at(-1)?.body.messages as { role: string; name?: string; content: string }[];
+    const resent = fixture.provider.requests.at(-1)?.body.messages as { role: string; name?: string; content: string }[];
     const named = resent.find((message) => message.content.endsWith("我也来了"));
     expect(named).toMatchObject({ role: "user", content: "李娜: 我也来了" });
     expect(named?.name).toBeUndefined();
@@ -305,7 +294,7 @@ describe("an OpenAI-compatible server behind a Threadline run", () => {
     });
     expect(withName.status).toBe(200);
     await withName.text();
-    expect((provider.requests.at(-1)?.body.messages as { content: string }[]).at(-1)).toMatchObject({ content: "王芳: 还有我" });
+    expect((fixture.provider.requests.at(-1)?.body.messages as { content: string }[]).at(-1)).toMatchObject({ content: "王芳: 还有我" });
     const after = (await (await fetch(`${server.url}/threads/${thread_id}/state`)).json()) as { values: { messages: { name?: string; content: string }[] } };
     expect(after.values.messages.find((message) => message.content === "还有我")?.name).toBe("王芳");
     const { messages: rows } = await client.call<{ messages: { name?: string; content: string }[] }>("messages.list", { thread_id, limit: 50 });
@@ -335,7 +324,7 @@ describe("an OpenAI-compatible server behind a Threadline run", () => {
       { model: "qwen-plus", toolCalls: [{ id: "call_7", name: "calculator", arguments: '{"expression": "2+2' }] },
       { model: "qwen-plus", text: ["That call was broken."] },
     ];
-    provider.handle(async (_request, response) => writeChatCompletionStream(response, scripts.shift() ?? { model: "qwen-plus", text: ["ok"] }));
+    fixture.provider.handle(async (_request, response) => writeChatCompletionStream(response, scripts.shift() ?? { model: "qwen-plus", text: ["ok"] }));
     await using server = await startQwenServer();
     await using client = await TestWsClient.connect(server.wsUrl);
     const { thread_id } = await client.call<{ thread_id: string }>("thread.open", {});
@@ -346,7 +335,7 @@ describe("an OpenAI-compatible server behind a Threadline run", () => {
     const firstResults = toolResults(first.runId);
     expect(firstResults.map((data) => data?.output)).toEqual(["42", "4"]);
     expect(new Set(firstResults.map((data) => data?.tool_call_id)).size).toBe(2);
-    const afterFirst = provider.requests.at(-1)?.body.messages as Sent[];
+    const afterFirst = fixture.provider.requests.at(-1)?.body.messages as Sent[];
     const calls = afterFirst.find((message) => message.tool_calls)?.tool_calls ?? [];
     expect(calls.map((call) => call.id)).toEqual(afterFirst.filter((message) => message.role === "tool").map((message) => message.tool_call_id));
     expect(new Set(calls.map((call) => call.id)).size).toBe(2);
@@ -354,7 +343,7 @@ describe("an OpenAI-compatible server behind a Threadline run", () => {
     const second = await chat(client, thread_id, "Compute 1+1.");
     expect(second.final.event).toBe("run.completed");
     expect(toolResults(second.runId)).toEqual([expect.objectContaining({ error: expect.stringContaining("not valid JSON") as string })]);
-    const afterSecond = provider.requests.at(-1)?.body.messages as Sent[];
+    const afterSecond = fixture.provider.requests.at(-1)?.body.messages as Sent[];
     const invalidCall = afterSecond.filter((message) => message.tool_calls).at(-1)?.tool_calls?.[0];
     expect(invalidCall?.id).toMatch(/^call_[0-9a-f]{32}$/);
     expect(afterSecond.at(-1)).toMatchObject({ role: "tool", tool_call_id: invalidCall?.id });
@@ -368,7 +357,7 @@ describe("an OpenAI-compatible server behind a Threadline run", () => {
     expect(fifth.final.event).toBe("run.completed");
     expect(toolResults(fifth.runId)).toEqual([expect.objectContaining({ error: expect.stringContaining("not valid JSON") as string })]);
     // The conversation stays one the provider accepts: every call has its result, in order.
-    const last = provider.requests.at(-1)?.body.messages as Sent[];
+    const last = fixture.provider.requests.at(-1)?.body.messages as Sent[];
     const ids = last.flatMap((message) => message.tool_calls?.map((call) => call.id) ?? []);
     expect(last.filter((message) => message.role === "tool").map((message) => message.tool_call_id)).toEqual(ids);
   });

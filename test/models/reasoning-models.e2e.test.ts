@@ -1,24 +1,13 @@
 import { HumanMessage, ToolMessage } from "@langchain/core/messages";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import type { RunningServer } from "../../src/app.js";
 import { createChatModel } from "../../src/models/create-chat-model.js";
-import { createTestDatabase, type TestDatabase } from "../helpers/test-database.js";
 import { startTestServer } from "../helpers/test-server.js";
 import { chat, TestWsClient } from "../helpers/ws-client.js";
 import { writeChatCompletionStream } from "./chat-completions-stream.js";
-import { type ProviderHandler, type RecordedRequest, type RecordingServer, sendError, startRecordingServer } from "./recording-server.js";
+import { type ProviderHandler, type RecordedRequest, sendError, useDatabaseAndProvider } from "./recording-server.js";
 
-let database: TestDatabase;
-let provider: RecordingServer;
-
-beforeAll(async () => {
-  database = await createTestDatabase();
-  provider = await startRecordingServer();
-});
-afterAll(async () => {
-  await provider[Symbol.asyncDispose]();
-  await database.drop();
-});
+const fixture = useDatabaseAndProvider();
 
 /** A message of a recorded request body. */
 type SentMessage = { role: string; content?: unknown; tool_calls?: unknown[]; reasoning_content?: unknown };
@@ -35,8 +24,8 @@ const CALCULATOR = {
 /** A server whose default model is `model` at the provider stand-in (a DeepSeek-like endpoint). */
 function startServerFor(model: string): Promise<RunningServer> {
   return startTestServer({
-    databaseUrl: database.url,
-    env: { MODEL: `openai:${model}`, OPENAI_BASE_URL: `${provider.url}/v1`, OPENAI_API_KEY: "sk-deepseek-test-key-000000" },
+    databaseUrl: fixture.database.url,
+    env: { MODEL: `openai:${model}`, OPENAI_BASE_URL: `${fixture.provider.url}/v1`, OPENAI_API_KEY: "sk-deepseek-test-key-000000" },
   });
 }
 
@@ -88,18 +77,18 @@ function deepSeekShapes(shaped: Record<string, unknown>): ProviderHandler {
 
 describe("a reasoning model behind an OpenAI-compatible endpoint", () => {
   it("sends a tool-calling reply's reasoning_content back in every later call (DeepSeek's thinking mode), and no plain reply's", async () => {
-    provider.handle(thinkingModel());
+    fixture.provider.handle(thinkingModel());
     await using server = await startServerFor("deepseek-reasoner");
     await using client = await TestWsClient.connect(server.wsUrl);
     const { thread_id } = await client.call<{ thread_id: string }>("thread.open", {});
-    const before = provider.requests.length;
+    const before = fixture.provider.requests.length;
 
     const first = await chat(client, thread_id, "Please calculate 12*(3+4)");
     expect(first.final.event, JSON.stringify(first.final.data)).toBe("run.completed");
     const second = await chat(client, thread_id, "Thanks! And hello.");
     expect(second.final.event, JSON.stringify(second.final.data)).toBe("run.completed");
 
-    const requests = provider.requests.slice(before);
+    const requests = fixture.provider.requests.slice(before);
     expect(requests).toHaveLength(3);
     const toolTurn = sentMessages(requests[1]);
     expect(toolTurn.map((message) => message.role)).toEqual(["user", "assistant", "tool"]);
@@ -113,8 +102,8 @@ describe("a reasoning model behind an OpenAI-compatible endpoint", () => {
   });
 
   it("keeps the reasoning of a reply invoked without streaming, and sends it back with its tool calls", async () => {
-    provider.handle(thinkingModel());
-    const model = await createChatModel("openai:deepseek-reasoner", { openAiApiKey: "sk-deepseek-test-key-000000", openAiBaseUrl: `${provider.url}/v1`, fakeChunkDelayMs: 0, maxRetries: 0, timeoutMs: 5_000 });
+    fixture.provider.handle(thinkingModel());
+    const model = await createChatModel("openai:deepseek-reasoner", { openAiApiKey: "sk-deepseek-test-key-000000", openAiBaseUrl: `${fixture.provider.url}/v1`, fakeChunkDelayMs: 0, maxRetries: 0, timeoutMs: 5_000 });
     const bound = model.bindTools?.([CALCULATOR]);
     if (!bound) throw new Error("bindTools missing");
     const question = new HumanMessage("Please calculate 12*(3+4)");
@@ -122,17 +111,17 @@ describe("a reasoning model behind an OpenAI-compatible endpoint", () => {
     expect(call.additional_kwargs.reasoning_content).toBe("我需要用计算器。TOOLTHOUGHT");
     const answer = await bound.invoke([question, call, new ToolMessage({ tool_call_id: "call_00_abc", content: "84" })]);
     expect(answer.content).toBe("计算结果是 84。");
-    expect(sentMessages(provider.requests.at(-1))[1]).toMatchObject({ reasoning_content: "我需要用计算器。TOOLTHOUGHT" });
+    expect(sentMessages(fixture.provider.requests.at(-1))[1]).toMatchObject({ reasoning_content: "我需要用计算器。TOOLTHOUGHT" });
   });
 
   it("keeps reasoning streamed as `reasoning` (vLLM, Ollama's /v1, OpenRouter) as reasoning_content, and sends it back with tool calls", async () => {
-    provider.handle(thinkingModel("reasoning"));
+    fixture.provider.handle(thinkingModel("reasoning"));
     await using server = await startServerFor("deepseek-reasoner");
     await using client = await TestWsClient.connect(server.wsUrl);
     const { thread_id } = await client.call<{ thread_id: string }>("thread.open", {});
     const { final } = await chat(client, thread_id, "Please calculate 12*(3+4)");
     expect(final.event, JSON.stringify(final.data)).toBe("run.completed");
-    expect(sentMessages(provider.requests.at(-1))[1]).toMatchObject({ reasoning_content: "我需要用计算器。TOOLTHOUGHT" });
+    expect(sentMessages(fixture.provider.requests.at(-1))[1]).toMatchObject({ reasoning_content: "我需要用计算器。TOOLTHOUGHT" });
 
     const state = (await (await fetch(`${server.url}/threads/${thread_id}/state`)).json()) as { values: { messages: { type: string; additional_kwargs: Record<string, unknown> }[] } };
     const replies = state.values.messages.filter((message) => message.type === "ai");
@@ -145,7 +134,7 @@ describe("a reasoning model behind an OpenAI-compatible endpoint", () => {
       { model: "deepseek-chat", toolCalls: [{ id: "call_isr", name: "calculator", arguments: '{"expression":"1000000*3"}' }], finishReason: "insufficient_system_resource" },
       { model: "deepseek-chat", text: ["I was cut off."] },
     ];
-    provider.handle(async (_request, response) => writeChatCompletionStream(response, scripts.shift() ?? { model: "deepseek-chat", text: ["ok"] }));
+    fixture.provider.handle(async (_request, response) => writeChatCompletionStream(response, scripts.shift() ?? { model: "deepseek-chat", text: ["ok"] }));
     await using server = await startServerFor("deepseek-chat");
     await using client = await TestWsClient.connect(server.wsUrl);
     const { thread_id } = await client.call<{ thread_id: string }>("thread.open", {});
@@ -165,30 +154,30 @@ describe("a reasoning model behind an OpenAI-compatible endpoint", () => {
 
   it("answers in an assistant's response shape on DeepSeek, which refuses json_schema: json_object with the schema in the prompt", async () => {
     const shaped = { answer: "84" };
-    provider.handle(deepSeekShapes(shaped));
+    fixture.provider.handle(deepSeekShapes(shaped));
     await using server = await startServerFor("deepseek-reasoner");
     const responseShape = { type: "object", properties: { answer: { type: "string" } }, required: ["answer"] };
     const assistant_id = await createAssistant(server, { response_shape: responseShape });
     await using client = await TestWsClient.connect(server.wsUrl);
     const { thread_id } = await client.call<{ thread_id: string }>("thread.open", { assistant_id });
-    const before = provider.requests.length;
+    const before = fixture.provider.requests.length;
 
     for (const question of ["Please calculate 12*(3+4)", "And again, please calculate it"]) {
       const { final } = await chat(client, thread_id, question);
       expect(final.event, JSON.stringify(final.data)).toBe("run.completed");
       expect(final.data).toMatchObject({ structured_response: shaped });
     }
-    const formats = provider.requests.slice(before).map((request) => (request.body.response_format as { type?: string } | undefined)?.type);
+    const formats = fixture.provider.requests.slice(before).map((request) => (request.body.response_format as { type?: string } | undefined)?.type);
     // Refused once, then asked as DeepSeek takes it at once.
     expect(formats).toEqual([undefined, undefined, "json_schema", "json_object", undefined, undefined, "json_object"]);
-    const shapedRequest = sentMessages(provider.requests.at(-1));
+    const shapedRequest = sentMessages(fixture.provider.requests.at(-1));
     expect(shapedRequest.at(-1)).toMatchObject({ role: "user", content: expect.stringMatching(/matches this JSON schema: \{.*"answer":\{"type":"string"\}/) as string });
     // The shaped call carries the tool calls' reasoning too (DeepSeek's thinking-mode rule holds for it as well).
     expect(shapedRequest.filter((message) => message.tool_calls).map((message) => message.reasoning_content)).toEqual(["我需要用计算器。TOOLTHOUGHT", "我需要用计算器。TOOLTHOUGHT"]);
   });
 
   it("streams an emoji whose surrogate pair a server split across two deltas whole, not as two U+FFFD", async () => {
-    provider.handle(async (_request, response) => writeChatCompletionStream(response, { model: "qwen-plus", text: ["表情\ud83d", "\ude00结束"] }));
+    fixture.provider.handle(async (_request, response) => writeChatCompletionStream(response, { model: "qwen-plus", text: ["表情\ud83d", "\ude00结束"] }));
     await using server = await startServerFor("qwen-plus");
     await using client = await TestWsClient.connect(server.wsUrl);
     const { thread_id } = await client.call<{ thread_id: string }>("thread.open", {});

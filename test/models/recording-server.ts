@@ -1,3 +1,5 @@
+import { afterAll, beforeAll } from "vitest";
+import { createTestDatabase, type TestDatabase } from "../helpers/test-database.js";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 
@@ -71,4 +73,34 @@ export function sendError(response: ServerResponse, error: { status: number; mes
   const { status, message, headers = {} } = error;
   response.writeHead(status, { "content-type": "application/json", ...headers });
   response.end(JSON.stringify({ error: { message, type: status === 429 ? "rate_limit_exceeded" : "server_error", code: null } }));
+}
+
+/** What `useDatabaseAndProvider` gives: read inside tests and hooks (both exist once `beforeAll` has run). */
+export interface DatabaseAndProvider {
+  readonly database: TestDatabase;
+  readonly provider: RecordingServer;
+}
+
+/** A fresh database and a recording provider stand-in, made before the file's tests and removed after. */
+export function useDatabaseAndProvider(): DatabaseAndProvider {
+  let database: TestDatabase | undefined;
+  let provider: RecordingServer | undefined;
+  beforeAll(async () => {
+    database = await createTestDatabase();
+    provider = await startRecordingServer();
+  });
+  afterAll(async () => {
+    await provider?.[Symbol.asyncDispose]();
+    await database?.drop();
+  });
+  return {
+    get database() {
+      if (!database) throw new Error("useDatabaseAndProvider: read the database inside a test");
+      return database;
+    },
+    get provider() {
+      if (!provider) throw new Error("useDatabaseAndProvider: read the provider inside a test");
+      return provider;
+    },
+  };
 }

@@ -4,10 +4,9 @@ import { z } from "zod";
 import type { RunningServer } from "../../src/app.js";
 import { defineTool } from "../../src/tools/tool-definition.js";
 import { TOOLS_WITH_SLOW_APPROVAL } from "../helpers/slow-tool.js";
-import { lastAssistantText, pageErrors, screenshot, sendMessage, startNewChat, useBrowserServer, waitForChat } from "./browser.js";
+import { askForEmail, lastAssistantText, pageErrors, screenshot, sendMessage, startNewChat, useBrowserServer, waitForChat } from "./browser.js";
 
 // The fake model turns `/tool <name> <json>` into a call of that tool; send_email requires approval.
-const EMAIL = '/tool send_email {"to":"ada@example.com","subject":"Hello","body":"Meeting at 10?"}';
 
 /** How long the human of these tests takes to approve (more than a second, so "N ms" cannot include it). */
 const HUMAN_WAIT_MS = 1500;
@@ -48,15 +47,6 @@ async function decisions(threadId: string): Promise<unknown[]> {
   return result.rows;
 }
 
-/** Start a fresh session and ask for the email; resolves with the approval card once it shows. */
-async function askForEmail() {
-  await startNewChat(page);
-  await sendMessage(page, EMAIL);
-  const card = page.locator(".approval-card");
-  await card.waitFor({ timeout: 15_000 });
-  return card;
-}
-
 /** A tool card's duration in milliseconds, from "640 ms" or "1.3 sec". */
 async function durationMs(card: Locator): Promise<number> {
   const text = await card.locator(".tool-duration").innerText();
@@ -66,7 +56,7 @@ async function durationMs(card: Locator): Promise<number> {
 
 describe("approvals in the page", () => {
   it("shows the pending call with Approve / Edit arguments / Reject; Approve resumes the run", async () => {
-    const card = await askForEmail();
+    const card = await askForEmail(page);
     const threadId = await currentThread();
     expect(await card.locator(".approval-title").innerText()).toContain("send_email");
     expect(await card.locator(".tool-args").innerText()).toContain('"to": "ada@example.com"');
@@ -174,7 +164,7 @@ describe("approvals in the page", () => {
   });
 
   it("comes back after a reload while the run waits", async () => {
-    await askForEmail();
+    await askForEmail(page);
     await page.reload();
     await waitForChat(page);
     const card = page.locator(".approval-card");
@@ -216,7 +206,7 @@ describe("approvals in the page", () => {
   });
 
   it("Reject with a reason resumes the run with a rejection, records the reason and sends nothing", async () => {
-    const card = await askForEmail();
+    const card = await askForEmail(page);
     const threadId = await currentThread();
     await card.getByRole("button", { name: "Reject" }).click();
     await card.getByLabel("Reason (sent to the assistant)").fill("wrong recipient");

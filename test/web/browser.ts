@@ -230,3 +230,15 @@ export async function openTwoTabs(browser: Browser, url: string): Promise<[Page,
   }
   return [first, second];
 }
+
+/** The fake model's `/tool` command asking to send an email: a tool that needs approval. */
+export const SEND_EMAIL_COMMAND = '/tool send_email {"to":"ada@example.com","subject":"Hello","body":"Meeting at 10?"}';
+
+/** Start a fresh session and ask for the email; resolves with the approval card once it shows. */
+export async function askForEmail(page: Page) {
+  await startNewChat(page);
+  await sendMessage(page, SEND_EMAIL_COMMAND);
+  const card = page.locator(".approval-card");
+  await card.waitFor({ timeout: 15_000 });
+  return card;
+}

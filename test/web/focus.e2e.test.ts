@@ -1,7 +1,7 @@
 import type { Page } from "playwright-core";
 import { beforeAll, describe, expect, it } from "vitest";
 import { BUILT_IN_TOOLS } from "../../tools/index.js";
-import { lastAssistantText, pageErrors, sendMessage, startNewChat, useBrowserServer, waitForChat } from "./browser.js";
+import { askForEmail, lastAssistantText, pageErrors, sendMessage, startNewChat, useBrowserServer, waitForChat } from "./browser.js";
 
 // Slow chunks, so a reply is still streaming when the test presses Stop.
 const fixture = useBrowserServer({ env: { FAKE_CHUNK_DELAY_MS: 250 }, tools: BUILT_IN_TOOLS, openPage: true });
@@ -10,7 +10,6 @@ beforeAll(() => {
   ({ page } = fixture);
 });
 
-const EMAIL = '/tool send_email {"to":"ada@example.com","subject":"Hello","body":"Meeting at 10?"}';
 
 /** What has focus: its id, else its tag and classes. */
 function focused(target: Page = page): Promise<string> {
@@ -21,17 +20,9 @@ function focused(target: Page = page): Promise<string> {
   });
 }
 
-async function askForEmail() {
-  await startNewChat(page);
-  await sendMessage(page, EMAIL);
-  const card = page.locator(".approval-card");
-  await card.waitFor({ timeout: 15_000 });
-  return card;
-}
-
 describe("focus when the control just used goes away", () => {
   it("follows the approval card's steps, Enter rejects with the reason, Esc goes back, and the answer leaves focus in the message box", async () => {
-    const card = await askForEmail();
+    const card = await askForEmail(page);
     const id = (await card.getAttribute("data-interrupt-id")) ?? "";
     // A new card is announced politely, without taking focus from the message box.
     await expect.poll(() => page.locator(".announcer").innerText()).toContain("send_email waits for your approval");
@@ -58,7 +49,7 @@ describe("focus when the control just used goes away", () => {
   });
 
   it("goes to the message box when the card holding it is answered in another window", async () => {
-    const card = await askForEmail();
+    const card = await askForEmail(page);
     const threadId = (await page.locator(".session-current").getAttribute("data-thread-id")) ?? "";
     await card.getByRole("button", { name: "Edit arguments" }).focus();
     const other = await page.context().newPage();
