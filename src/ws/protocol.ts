@@ -47,10 +47,16 @@ export const METHOD_PARAMS = {
   }),
   "run.start": z.strictObject({
     thread_id: threadId,
+    // Messages, and/or a graph's own state keys (`values`: `{topic: "cats"}` for a graph without messages), as an
+    // HTTP run's input carries them; the run checks them against the graph.
     input: z
       .strictObject({
-        messages: z.array(z.strictObject({ role: z.literal("user"), content: z.string().min(1).max(100_000) })).min(1).max(20),
+        messages: z.array(z.strictObject({ role: z.literal("user"), content: z.string().min(1).max(100_000) })).min(1).max(20).optional(),
+        values: z.record(z.string().min(1).max(200), z.json()).optional(),
       })
+      .refine((input) => input.messages !== undefined || Object.keys(input.values ?? {}).length > 0, "input needs messages or values (the graph's own state keys)")
+      .refine((input) => !Object.hasOwn(input.values ?? {}, "messages"), "messages go in input.messages, not in input.values")
+      .transform(({ messages, values }) => ({ messages: messages ?? [], ...(values ? { values } : {}) }))
       .optional(),
     client_message_id: z.string().min(1).max(200).optional(),
     assistant_id: z.string().min(1).max(200).optional(),

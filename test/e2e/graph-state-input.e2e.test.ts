@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { LOCAL_USER } from "../../src/auth/user.js";
 import { useGraphsTestServer } from "../helpers/graphs-test-server.js";
+import { TestWsClient } from "../helpers/ws-client.js";
 import { requestJson } from "./http-runs-support.js";
 
 // A run's input is the graph's input state, as on LangGraph Platform: a developer's graph without messages
@@ -28,6 +29,27 @@ describe("run input for a graph's own state", () => {
     expect(await fixture.sdk.runs.wait(thread.thread_id, "topic", { input: { topic: "猫" } })).toEqual({ topic: "猫", joke: "A joke about 猫" });
     // Stateless too.
     expect(await fixture.sdk.runs.wait(null, "topic", { input: { topic: "dogs" } })).toEqual({ topic: "dogs", joke: "A joke about dogs" });
+  });
+
+  it("over WebSocket too: run.start takes the graph's own keys as input.values (it took messages only)", async () => {
+    await using client = await TestWsClient.connect(fixture.server.wsUrl);
+    const { thread_id: threadId } = await client.call<{ thread_id: string }>("thread.open", { assistant_id: "topic" });
+    const { run_id: runId } = await client.call<{ run_id: string }>("run.start", { thread_id: threadId, input: { values: { topic: "owls" } } });
+    await client.waitForEvent("run.completed", { run_id: runId }, 15_000);
+    const state = await client.call<{ values: Record<string, unknown> }>("state.get", { thread_id: threadId });
+    expect(state.values).toEqual({ topic: "owls", joke: "A joke about owls" });
+    const refusals = [
+      [{ values: { colour: "red" } }, /input names what graph topic does not have: colour/],
+      [{ messages: [{ role: "user", content: "owls" }] }, /Graph topic has no messages channel/],
+      [{ values: {} }, /input needs messages or values/],
+      [{ values: { messages: [] } }, /messages go in input.messages/],
+    ] as const;
+    for (const [input, message] of refusals) {
+      const refused = await client.callError("run.start", { thread_id: threadId, input });
+      expect(refused.code, JSON.stringify(input)).toBe("invalid_request");
+      expect(refused.message).toMatch(message);
+    }
+    expect(await fixture.sdk.runs.list(threadId)).toHaveLength(1);
   });
 
   it("refuses what the graph does not have, and creates no run", async () => {
