@@ -7,6 +7,19 @@ export function stateKeysOf(graph: { channels: Record<string, unknown> }): strin
   return Object.keys(graph.channels).filter((name) => !name.startsWith("__") && !name.includes(":"));
 }
 
+/**
+ * The keys a run's input may set: the graph's input schema's when it declares one (`new StateGraph({state, input})`:
+ * LangGraph drops other keys of an input without a word), else its state keys. LangGraph keeps the input schema's
+ * channels on the builder (`_inputDefinition`, the map it reads input through).
+ */
+export function inputKeysOf(graph: { channels: Record<string, unknown>; builder?: unknown }): string[] {
+  const state = stateKeysOf(graph);
+  const declared = (graph.builder as { _inputDefinition?: unknown } | undefined)?._inputDefinition;
+  if (declared === null || typeof declared !== "object") return state;
+  const keys = Object.keys(declared).filter((key) => state.includes(key));
+  return keys.length > 0 ? keys : state;
+}
+
 /** A channel as LangGraph builds one: a fresh copy of it says whether it holds a value before any write. */
 interface ChannelLike {
   fromCheckpoint(checkpoint?: unknown): { isAvailable(): boolean; get(): unknown };

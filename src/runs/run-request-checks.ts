@@ -3,7 +3,7 @@ import type { AssistantService } from "../assistants/assistant-service.js";
 import { AppError, describeIssues } from "../errors/app-error.js";
 import type { GraphRegistry } from "../registry/graph-registry.js";
 import type { SubmitRunRequest } from "./run-requests.js";
-import { stateKeysOf } from "../registry/graph-state-keys.js";
+import { inputKeysOf } from "../registry/graph-state-keys.js";
 import { assertSummaryShape } from "../sessions/state-edit-service.js";
 import type { ToolDefinition } from "../tools/tool-definition.js";
 
@@ -23,13 +23,13 @@ export async function checkBreakpoints(
 }
 
 /**
- * A run's input must fit its graph: messages go to a graph with a `messages` channel, and other keys (`values`) must
- * be channels of the graph's state — LangGraph would drop anything else without a word, and the run would answer
- * something nobody asked. A `summary` is checked as a state edit's is.
+ * A run's input must fit its graph: messages go to a graph whose input has a `messages` channel, and other keys
+ * (`values`) must be keys of its input (its input schema's, else its state's) — LangGraph would drop anything else
+ * without a word, and the run would answer something nobody asked. A `summary` is checked as a state edit's is.
  */
 export async function checkGraphInput(registry: Pick<GraphRegistry, "resolve">, assistant: Assistant, input: SubmitRunRequest["input"]): Promise<void> {
   if (!input) return;
-  const channels = stateKeysOf(await registry.resolve(assistant.graph_id, assistant.context));
+  const channels = inputKeysOf(await registry.resolve(assistant.graph_id, assistant.context));
   const offered = channels.length > 0 ? channels.join(", ") : "none";
   if (input.messages.length > 0 && !channels.includes("messages")) {
     throw new AppError("invalid_request", `Graph ${assistant.graph_id} has no messages channel: its input keys are ${offered}`);

@@ -65,6 +65,13 @@ describe("run input for a graph's own state", () => {
     expect(await fixture.sdk.runs.list(thread.thread_id)).toEqual([]);
   });
 
+  it("keys of the state that the graph's input schema leaves out are refused (LangGraph dropped them silently)", async () => {
+    const thread = await fixture.sdk.threads.create({ graphId: "narrow-input" });
+    const refused = await post(`/threads/${thread.thread_id}/runs/wait`, { assistant_id: "narrow-input", input: { question: "q", answer: "preset" } });
+    expect(refused).toMatchObject({ status: 400, body: { code: "invalid_request", message: "input names what graph narrow-input does not have: answer (its input keys are question)" } });
+    expect(await fixture.sdk.runs.wait(thread.thread_id, "narrow-input", { input: { question: "q" } })).toMatchObject({ question: "q", answer: "A:q" });
+  });
+
   it("a state edit naming keys the graph does not have is refused, as run input is (LangGraph drops them silently)", async () => {
     const thread = await fixture.sdk.threads.create({ graphId: "topic" });
     await fixture.sdk.runs.wait(thread.thread_id, "topic", { input: { topic: "cats" } });
