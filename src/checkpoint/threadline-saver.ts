@@ -209,14 +209,19 @@ export class ThreadlineSaver extends PostgresSaver {
    * Undo what was checkpointed on a thread after `checkpointId` (a run cancelled with `action: "rollback"`, which
    * claimed the thread with that checkpoint as its newest and held it since): those checkpoints, of every namespace,
    * and their pending writes go, so the thread's latest checkpoint is again the one the run started from. Blobs and
-   * message rows stay (older checkpoints may share them; retention collects the rest).
+   * message rows stay (older checkpoints may share them; retention collects the rest). When that root checkpoint is
+   * gone (pruned meanwhile), nothing is deleted and 0 is returned: without it, undoing would leave the thread with
+   * no state at all, so the run's checkpoints stay instead.
    */
   async deleteCheckpointsAfter(threadId: string, checkpointId: string): Promise<number> {
+    const t = this.tables;
+    // Each DELETE checks the anchor itself: one statement, one snapshot, so a concurrent prune cannot slip between.
+    const anchored = `EXISTS (SELECT 1 FROM ${t.checkpoints} a WHERE a.thread_id = $1 AND a.checkpoint_ns = '' AND a.checkpoint_id = $2)`;
     const { rowCount } = await this.db.query(
       `WITH gone AS (
-         DELETE FROM ${this.tables.checkpoints} WHERE thread_id = $1 AND checkpoint_id > $2 RETURNING checkpoint_ns, checkpoint_id
+         DELETE FROM ${t.checkpoints} WHERE thread_id = $1 AND checkpoint_id > $2 AND ${anchored} RETURNING checkpoint_ns, checkpoint_id
        ), writes AS (
-         DELETE FROM ${this.tables.writes} w WHERE w.thread_id = $1 AND w.checkpoint_id > $2
+         DELETE FROM ${t.writes} w WHERE w.thread_id = $1 AND w.checkpoint_id > $2 AND ${anchored}
        )
        SELECT 1 FROM gone`,
       [threadId, checkpointId],

@@ -8,7 +8,7 @@ import type { CheckpointRetention } from "../../checkpoint/checkpoint-retention.
 import type { DeltaCompaction } from "../../events/delta-compaction.js";
 import type { ThreadTombstones } from "./thread-tombstones.js";
 import type { ThreadTtl, TtlStrategy } from "./thread-ttl.js";
-import type { DefaultTtl, ThreadTtlStore } from "./thread-ttl-store.js";
+import { type DefaultTtl, IDLE_THREAD_SQL, type ThreadTtlStore } from "./thread-ttl-store.js";
 
 /** What one sweep did. */
 export interface SweepResult {
@@ -90,15 +90,19 @@ export class SessionLifecycleService {
 
   /**
    * `POST /threads/prune`: delete the user's listed threads or prune them to their latest checkpoint. Ids of
-   * threads the user does not own (or that do not exist) are skipped silently and not counted.
+   * threads the user does not own (or that do not exist) are skipped silently and not counted; so is, for
+   * keep_latest, a thread with a pending or running run (as the sweeper skips it): that run's rollback restores the
+   * checkpoint its claim found newest, which keep_latest would delete. `delete` takes busy threads too, as
+   * `DELETE /threads/{id}` does (their runs are cancelled).
    */
   async prune(userId: string, request: { thread_ids: string[]; strategy: TtlStrategy }): Promise<{ pruned_count: number }> {
-    const { rows } = await this.options.pool.query<{ thread_id: string }>(
-      "SELECT thread_id FROM threads WHERE thread_id = ANY($1::uuid[]) AND user_id = $2",
+    const { rows } = await this.options.pool.query<{ thread_id: string; idle: boolean }>(
+      `SELECT t.thread_id, (${IDLE_THREAD_SQL}) AS idle FROM threads t WHERE t.thread_id = ANY($1::uuid[]) AND t.user_id = $2`,
       [[...new Set(request.thread_ids)], userId],
     );
     let pruned = 0;
-    for (const { thread_id: threadId } of rows) {
+    for (const { thread_id: threadId, idle } of rows) {
+      if (request.strategy === "keep_latest" && !idle) continue;
       const done = request.strategy === "delete" ? await this.deleteThread(userId, threadId, "pruned") : await this.keepLatest(threadId);
       if (done) pruned += 1;
     }

@@ -16,8 +16,11 @@ export interface DefaultTtl {
   strategy: TtlStrategy;
 }
 
-// A thread is idle when no run of it is pending or running (the status check alone misses queued runs).
-const IDLE = `t.status <> 'busy'
+/**
+ * SQL: thread `t` is idle — no run of it is pending or running (the status check alone misses queued runs). The
+ * sweeper and `POST /threads/prune` prune only idle threads: a run rolled back restores its claim's checkpoint.
+ */
+export const IDLE_THREAD_SQL = `t.status <> 'busy'
   AND NOT EXISTS (SELECT 1 FROM runs r WHERE r.thread_id = t.thread_id AND r.status IN ('pending', 'running'))`;
 // keep_latest leaves the thread in place; it is not pruned again until it has new activity.
 const NOT_SWEPT = "(x.swept_at IS NULL OR x.swept_at < t.last_activity_at)";
@@ -53,7 +56,7 @@ export class ThreadTtlStore {
     const own = await this.pool.query<ExpiredThread>(
       `SELECT t.thread_id, t.user_id, x.strategy FROM thread_ttls x JOIN threads t USING (thread_id)
         WHERE x.ttl_minutes IS NOT NULL AND t.last_activity_at < $1::timestamptz - x.ttl_minutes * interval '1 minute'
-          AND ${NOT_SWEPT} AND ${IDLE}
+          AND ${NOT_SWEPT} AND ${IDLE_THREAD_SQL}
         ORDER BY t.last_activity_at LIMIT $2`,
       [options.now, options.limit],
     );
@@ -62,7 +65,7 @@ export class ThreadTtlStore {
     const defaulted = await this.pool.query<ExpiredThread>(
       `SELECT t.thread_id, t.user_id, $3::text AS strategy FROM threads t LEFT JOIN thread_ttls x USING (thread_id)
         WHERE t.last_activity_at < $1::timestamptz - $2::numeric * interval '1 minute'
-          AND x.ttl_minutes IS NULL AND ${NOT_SWEPT} AND ${IDLE}
+          AND x.ttl_minutes IS NULL AND ${NOT_SWEPT} AND ${IDLE_THREAD_SQL}
         ORDER BY t.last_activity_at LIMIT $4`,
       [options.now, options.defaultTtl.minutes, options.defaultTtl.strategy, room],
     );
