@@ -113,7 +113,7 @@ export async function buildServices(options: StartOptions): Promise<{ services: 
     const dispatcher = new RunDispatcher({ store, executor, logger, lease, pollMs: config.RUN_POLL_MS, recovery: config.RUN_RECOVERY, failLost: (run) => executor.abandon(run) });
     const threadState = new ThreadStateService({ sessions: sessionStore, assistants, registry, checkpointer });
     const apiKeys = new ApiKeyStore(pool);
-    const sessions = new SessionService({ store: sessionStore, transcript, assistants, checkpointer, active, tombstones, bus });
+    const sessions = new SessionService({ store: sessionStore, transcript, assistants, checkpointer, active, tombstones, bus, pool, runs: { runs: store, hooks, logger } });
     const runs = new RunService({ pool, store, sessions: sessionStore, assistants, registry, threadState, eventLog, bus, cluster, active, tools, dispatcher, hooks, logger });
     const jobs = createJobSystem({ pool, logger, config, tombstones, itemStore, threads: sessions, assistants, threadState, runs: () => runs });
     hooks.onRunFinished(jobs.hooks.listener);

@@ -11,6 +11,9 @@ import { firstMessageId } from "./first-message.js";
 import type { TranscriptStore } from "../transcript/transcript-store.js";
 import type { Session, SessionPage, SessionSearchFilter } from "./session.js";
 import type { SessionStore } from "./session-store.js";
+import { type DeletedThreadRunsDeps, finishDeletedThreadRuns, prepareDeletedThreadRuns } from "./deleted-thread-runs.js";
+import { withTransaction } from "../db/database.js";
+import type pg from "pg";
 
 
 /** Session use cases shared by the WebSocket and HTTP transports. */
@@ -26,6 +29,9 @@ export class SessionService {
       tombstones: Pick<TombstoneRegistry, "markDeleted">;
       /** Tells this instance's subscribers of a deleted thread (other instances hear of it from the delete itself). */
       bus: Pick<EventBus, "announceDeleted">;
+      pool: pg.Pool;
+      /** The thread's active runs and their finishing hooks: a run ended by the delete still sends its webhook. */
+      runs: DeletedThreadRunsDeps;
     },
   ) {}
 
@@ -114,7 +120,8 @@ export class SessionService {
   }
 
   /**
-   * Delete the session and its checkpoints; a run still executing on it is cancelled first. Every socket and
+   * Delete the session and its checkpoints; a run still executing on it is cancelled first, and every pending or
+   * running run ends `cancelled` with its finishing hooks (its webhook job commits with the delete). Every socket and
    * stream subscribed to it, here and on other instances, is told (`thread.deleted`) once the delete committed.
    */
   async delete(userId: string, threadId: string): Promise<void> {
@@ -122,7 +129,12 @@ export class SessionService {
     await this.deps.tombstones.markDeleted([threadId], "deleted");
     // A run executing here stops now; one executing elsewhere loses its lease when its run row disappears.
     this.deps.active.stopThread(threadId, { kind: "cancel", action: "cancel", message: "the thread was deleted" });
-    await this.deps.store.delete(userId, threadId);
+    const runs = await prepareDeletedThreadRuns(this.deps.runs, userId, threadId);
+    await withTransaction(this.deps.pool, async (client) => {
+      await finishDeletedThreadRuns(client, threadId, runs, this.deps.runs.logger);
+      await this.deps.store.delete(userId, threadId, { db: client });
+    });
+    this.deps.store.announceDeleted(userId, threadId);
     // Before the checkpoints go: the thread is gone for its subscribers once its row is (other instances hear of
     // it at that commit too), whether or not removing its checkpoints then succeeds.
     this.deps.bus.announceDeleted(threadId);

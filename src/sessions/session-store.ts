@@ -236,16 +236,23 @@ export class SessionStore {
   /**
    * Delete the session row (its runs, transcript and events cascade). With an announcement, the same statement
    * NOTIFYs other instances (`<instance> <thread> deleted <user key>`), so they hear of the delete exactly when it
-   * commits; this instance's listeners are told right after.
+   * commits; this instance's listeners are told right after — by the caller, once it committed, when `db` is its
+   * transaction (`announceDeleted`).
    */
-  async delete(userId: string, threadId: string): Promise<void> {
+  async delete(userId: string, threadId: string, options: { db?: Queryable } = {}): Promise<void> {
     if (!isUuid(threadId)) throw notFound("Thread", threadId);
-    const { rows } = await this.pool.query(
+    const db = options.db ?? this.pool;
+    const { rows } = await db.query(
       `WITH gone AS (DELETE FROM threads WHERE thread_id = $1 AND user_id = $2 RETURNING thread_id)
        SELECT ${changeNotifyExpression("gone", "deleted", 3)} FROM gone`,
       [threadId, userId, ...this.announcementParams(userId)],
     );
     if (rows.length === 0) throw notFound("Thread", threadId);
+    if (db === this.pool) this.announceDeleted(userId, threadId);
+  }
+
+  /** Tell this instance's listeners of a delete committed in the caller's transaction. */
+  announceDeleted(userId: string, threadId: string): void {
     this.options.changes?.announce(userId, { kind: "deleted", threadId, session: null });
   }
 

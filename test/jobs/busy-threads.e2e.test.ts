@@ -5,6 +5,7 @@ import { TOOLS_WITH_SLOW } from "../helpers/slow-tool.js";
 import { createTestDatabase, type TestDatabase } from "../helpers/test-database.js";
 import { startTestServer } from "../helpers/test-server.js";
 import { waitFor } from "./wait-for.js";
+import { startWebhookReceiver } from "./webhook-receiver.js";
 
 let database: TestDatabase;
 let server: RunningServer;
@@ -75,5 +76,35 @@ describe("pruning a thread while a run goes on", () => {
     expect(await server.services.checkpointer.deleteCheckpointsAfter(threadId, older.checkpoint.checkpoint_id)).toBe(0);
     expect(await historyLength(threadId)).toBe(1);
     expect(await stateMessages(threadId)).toHaveLength(4);
+  });
+});
+
+describe("deleting a thread while runs go on", () => {
+  /** A thread with a running run and one queued behind it, both with a webhook. */
+  async function busyThread(url: string): Promise<{ threadId: string; runIds: string[] }> {
+    const thread = await sdk.threads.create();
+    const running = await sdk.runs.create(thread.thread_id, "chat", { input: say('/tool slow_task {"ms": 20000}'), webhook: url });
+    const queued = await sdk.runs.create(thread.thread_id, "chat", { input: say("queued behind it"), webhook: url });
+    await waitFor(async () => (await sdk.runs.get(thread.thread_id, running.run_id)).status === "running", 20_000);
+    return { threadId: thread.thread_id, runIds: [running.run_id, queued.run_id] };
+  }
+
+  it("DELETE /threads/{id} and POST /threads/prune (delete) send each run's webhook, cancelled", async () => {
+    const receiver = await startWebhookReceiver([200]);
+    try {
+      const deleted = await busyThread(receiver.url);
+      await sdk.threads.delete(deleted.threadId);
+      const pruned = await busyThread(receiver.url);
+      expect(await prune(pruned.threadId, "delete")).toEqual({ pruned_count: 1 });
+
+      await waitFor(() => receiver.received.length >= 4, 20_000);
+      // Nothing more arrives (the executor stopping the running run finds it gone, and sends none of its own).
+      await new Promise((resolve) => setTimeout(resolve, 1500));
+      const payloads = receiver.received.map((request) => JSON.parse(request.body) as { run_id: string; status: string; error?: string });
+      expect(payloads.map((payload) => [payload.run_id, payload.status]).sort()).toEqual([...deleted.runIds, ...pruned.runIds].map((runId) => [runId, "cancelled"]).sort());
+      expect(payloads.every((payload) => payload.error === "the thread was deleted")).toBe(true);
+    } finally {
+      await receiver.close();
+    }
   });
 });
