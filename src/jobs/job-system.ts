@@ -38,6 +38,7 @@ export type JobConfig = Pick<
   | "SHUTDOWN_GRACE_MS"
   | "CHECKPOINT_RETENTION_DAYS"
   | "EVENT_DELTA_RETENTION_MINUTES"
+  | "STATELESS_KEEP_MINUTES"
 >;
 
 /** What the job system needs from the rest of the app. */
@@ -83,7 +84,9 @@ export function createJobSystem(options: JobSystemOptions): JobSystem {
   const now = options.now ?? (() => new Date());
   const jobs = new JobRunner({ pool, logger, pollingIntervalSeconds: config.JOBS_POLL_INTERVAL_SECONDS, stopTimeoutMs: config.SHUTDOWN_GRACE_MS });
   const store = new CronStore(pool);
-  const cronFiring = new CronFiring({ pool, store, jobs, threads: options.threads, tombstones, runs: options.runs, logger: logger.child({ component: "crons" }), now });
+  const ttls = new ThreadTtlStore(pool);
+  const statelessTtl = { ttls, minutes: config.STATELESS_KEEP_MINUTES };
+  const cronFiring = new CronFiring({ pool, store, jobs, threads: options.threads, tombstones, runs: options.runs, logger: logger.child({ component: "crons" }), now, statelessTtl });
   const outbound = outboundPolicyFromConfig(config);
   const crons = new CronService({ pool, store, firing: cronFiring, threads: options.threads, assistants: options.assistants, now, outbound, runs: options.runs });
   const webhooks = new WebhookService({
@@ -101,7 +104,7 @@ export function createJobSystem(options: JobSystemOptions): JobSystem {
   const retention = new CheckpointRetention(pool);
   const lifecycle = new SessionLifecycleService({
     pool,
-    ttls: new ThreadTtlStore(pool),
+    ttls,
     pruner: retention,
     tombstones,
     threads: options.threads,

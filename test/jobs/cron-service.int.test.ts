@@ -6,6 +6,7 @@ import { CronStore } from "../../src/jobs/cron/cron-store.js";
 import { JobRunner } from "../../src/jobs/job-runner.js";
 import { JOB_QUEUES } from "../../src/jobs/job-queues.js";
 import { ThreadTombstones } from "../../src/jobs/lifecycle/thread-tombstones.js";
+import { ThreadTtlStore } from "../../src/jobs/lifecycle/thread-ttl-store.js";
 import { createLogger } from "../../src/logger.js";
 import { SessionStore } from "../../src/sessions/session-store.js";
 import { STORAGE_BACKENDS, type StorageBackend } from "../storage/storage-backends.js";
@@ -23,6 +24,7 @@ describe.each(STORAGE_BACKENDS)("crons on $name", (kind) => {
   let clock: { now: Date | undefined };
   let crons: CronService;
   let firing: CronFiring;
+  let ttls: ThreadTtlStore;
 
   const create = (userId: string, body: unknown, threadId?: string) => crons.create(userId, { ...createCronBody.parse(body), thread_id: threadId });
   const jobsFor = async (cronId: string) =>
@@ -37,7 +39,8 @@ describe.each(STORAGE_BACKENDS)("crons on $name", (kind) => {
     runner = new JobRunner({ pool: backend.pool, logger, pollingIntervalSeconds: 0.5, stopTimeoutMs: 2000 });
     const store = new CronStore(backend.pool);
     const threads = threadPortOver(sessions);
-    firing = new CronFiring({ pool: backend.pool, store, jobs: runner, threads, tombstones: new ThreadTombstones(backend.pool), runs: () => runs, logger, now });
+    ttls = new ThreadTtlStore(backend.pool);
+    firing = new CronFiring({ pool: backend.pool, store, jobs: runner, threads, tombstones: new ThreadTombstones(backend.pool), runs: () => runs, logger, now, statelessTtl: { ttls, minutes: 90 } });
     crons = new CronService({ pool: backend.pool, store, firing, threads, assistants: fakeAssistants, now });
     for (const definition of firing.definitions()) runner.define(definition);
     await runner.start();
@@ -196,6 +199,17 @@ describe.each(STORAGE_BACKENDS)("crons on $name", (kind) => {
       const threadId = submitted[0]?.request.thread_id ?? "";
       expect(await sessions.get("hal", threadId)).toMatchObject({ assistant_id: "asst-news", metadata: { cron_id: cron.cron_id } });
       expect(submitted[0]?.request.metadata).toMatchObject({ on_run_completed: "keep" });
+      // Kept on purpose: no TTL of its own.
+      expect(await ttls.get(threadId)).toBeNull();
+    });
+
+    it("a stateless firing whose cron deletes its threads gives the thread the STATELESS_KEEP_MINUTES TTL", async () => {
+      clock.now = new Date("2031-05-02T00:00:00Z");
+      const cron = await create("hal", { schedule: "0 * * * *", assistant_id: "asst-news", input });
+      clock.now = new Date("2031-05-02T01:00:00Z");
+      await firing.fire({ id: "j", queue: JOB_QUEUES.cronFire, attempt: 1, retryLimit: 3, data: { cron_id: cron.cron_id, scheduled_at: "2031-05-02T01:00:00.000Z" } });
+      const threadId = runs.calls.find((call) => call.request.metadata?.cron_id === cron.cron_id)?.request.thread_id ?? "";
+      expect(await ttls.get(threadId)).toEqual({ strategy: "delete", ttl: 90 });
     });
 
     it("a busy thread with the reject strategy skips the firing instead of retrying", async () => {

@@ -5,6 +5,7 @@ import type { Logger } from "../../logger.js";
 import type { JobContext, JobDefinition, JobRunner } from "../job-runner.js";
 import { JOB_QUEUES } from "../job-queues.js";
 import type { ThreadTombstones } from "../lifecycle/thread-tombstones.js";
+import type { ThreadTtlStore } from "../lifecycle/thread-ttl-store.js";
 import type { RunSubmitter, ThreadPort } from "../run-ports.js";
 import { stableUuid } from "../stable-id.js";
 import type { CronRow } from "./cron.js";
@@ -36,6 +37,8 @@ export interface CronFiringOptions {
   runs: () => RunSubmitter;
   logger: Logger;
   now: () => Date;
+  /** STATELESS_KEEP_MINUTES: the idle TTL of a stateless firing's thread, in case its run never deletes it. */
+  statelessTtl: { ttls: Pick<ThreadTtlStore, "set">; minutes: number };
 }
 
 /**
@@ -133,6 +136,12 @@ export class CronFiring {
     if (await this.options.tombstones.isDeleted(threadId)) return undefined;
     try {
       await this.options.threads.createWithId(cron.user_id, { thread_id: threadId, assistant_id: cron.assistant_id, metadata: { cron_id: cron.cron_id } });
+      // A run that ends waiting for a human keeps its thread (RunFinishedHooks), as does a firing that crashed or was
+      // skipped: like a stateless POST /runs thread, it goes after STATELESS_KEEP_MINUTES idle. Set on a retry too.
+      if ((cron.on_run_completed ?? "delete") === "delete") {
+        const { ttls, minutes } = this.options.statelessTtl;
+        await ttls.set(cron.user_id, threadId, { strategy: "delete", ttl: minutes });
+      }
       return threadId;
     } catch (error) {
       if (isAppError(error) && PERMANENT_CODES.has(error.code)) {
