@@ -245,6 +245,7 @@ describe("bad requests", () => {
     { name: "a webhook that is not a URL", body: { input: userInput("hi"), webhook: "not a url" }, status: 400, code: "invalid_request" },
     { name: "a webhook to the cloud metadata address", body: { input: userInput("hi"), webhook: "http://169.254.169.254/latest/meta-data" }, status: 400, code: "invalid_request" },
     { name: "a webhook to a private address", body: { input: userInput("hi"), webhook: "http://10.0.0.7/hook" }, status: 400, code: "invalid_request" },
+    { name: "a webhook on a port fetch() refuses (WHATWG bad port: never deliverable)", body: { input: userInput("hi"), webhook: "http://hooks.example.com:10080/hook" }, status: 400, code: "invalid_request" },
     { name: "a webhook with credentials in its URL (they would leak into logs)", body: { input: userInput("hi"), webhook: "https://user:secret@example.com/hook" }, status: 400, code: "invalid_request" },
     { name: "an unknown on_disconnect", body: { input: userInput("hi"), on_disconnect: "pause" }, status: 400, code: "invalid_request" },
     { name: "negative after_seconds", body: { input: userInput("hi"), after_seconds: -1 }, status: 400, code: "invalid_request" },

@@ -139,6 +139,10 @@ describe("cron and prune routes (official SDK) and cron.* WebSocket methods", ()
     expect(badSchedule.status).toBe(400);
     expect(await badSchedule.json()).toMatchObject({ code: "invalid_request" });
     expect((await post("/runs/crons", { assistant_id: "chat", schedule: "0 9 * * *", webhook: "file:///etc/passwd" })).status).toBe(400);
+    // A port fetch() refuses (WHATWG "bad port") could never be delivered to: refused now, not retried until it gives up.
+    const badPort = await post("/runs/crons", { assistant_id: "chat", schedule: "0 9 * * *", webhook: "https://hooks.example.com:6667/x" });
+    expect(badPort.status).toBe(400);
+    expect(JSON.stringify(await badPort.json())).toContain("webhook port 6667 is one fetch() refuses");
     expect((await post("/runs/crons", { assistant_id: "chat", schedule: "0 9 * * *", timezone: "Nowhere/Else" })).status).toBe(400);
     const foreign = await post(`/threads/${session.thread_id}/runs/crons`, { assistant_id: "chat", schedule: "0 9 * * *" }, "dan");
     expect(foreign.status).toBe(404);

@@ -143,7 +143,7 @@ describe.each(STORAGE_BACKENDS.filter((backend) => backend.name === "Postgres"))
 
   it("treats an unreachable receiver as retryable, and skips runs without a webhook", async () => {
     expect(await webhooks.enqueue(finishedRun({}))).toBeNull();
-    const run = finishedRun({ webhook: "http://127.0.0.1:9/unreachable" });
+    const run = finishedRun({ webhook: "http://127.0.0.1:2/unreachable" });
     await webhooks.enqueue(run);
     await waitFor(async () => (await attempts(run.run_id)).length >= 1);
     expect((await attempts(run.run_id))[0]).toMatchObject({ attempt: 1, status_code: null, outcome: "retrying" });

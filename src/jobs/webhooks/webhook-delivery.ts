@@ -1,5 +1,6 @@
 import { findOutboundRefusal } from "../../outbound/guarded-fetch.js";
 import { SIGNATURE_HEADER, signWebhook, TIMESTAMP_HEADER } from "./webhook-signature.js";
+import { isFetchBadPort } from "./webhook-url.js";
 
 /** The result of one delivery attempt. */
 export interface DeliveryResult {
@@ -42,6 +43,8 @@ export async function deliverWebhook(request: DeliveryRequest): Promise<Delivery
   if (request.secret) headers[SIGNATURE_HEADER] = signWebhook({ secret: request.secret, body: request.body, timestamp });
   const started = performance.now();
   const elapsed = () => Math.round(performance.now() - started);
+  // fetch() would refuse the port on every attempt ("bad port"): one queued before such URLs were refused gives up now.
+  if (isFetchBadPort(request.url)) return { outcome: "rejected", statusCode: null, error: "fetch() refuses the URL's port (bad port)", durationMs: 0 };
   try {
     const send = request.fetch ?? fetch;
     const response = await send(request.url, { method: "POST", headers, body: request.body, redirect: "manual", signal: AbortSignal.timeout(request.timeoutMs) });
