@@ -182,6 +182,15 @@ describe("threadline chat answers `Approve? [y/e/n]` (through pipes)", () => {
     expect(again.stdout).toContain("You said: hello");
   });
 
+  it("/switch to a session left waiting says what waits (through pipes), as --session does", { timeout: SPAWN_TIMEOUT_MS }, async () => {
+    expect((await runCli(["--url", fixture.server.url, "--window", "switch-waiting"], { input: `${EMAIL}\n` })).code).toBe(4);
+    const threadId = await windowThread("switch-waiting");
+    const switched = await runCli(["--url", fixture.server.url, "--window", "switch-from"], { input: `/switch ${threadId}\n` });
+    expect(switched.stderr).toContain(`switched to`);
+    expect(switched.stderr).toContain("send_email waits for your approval");
+    expect(await outbox(threadId)).toEqual([]);
+  });
+
   it("answers lines that were all piped in at once, and exits 4 when the input ends before an answer", { timeout: SPAWN_TIMEOUT_MS }, async () => {
     const answered = await runCli(["--url", fixture.server.url, "--window", "cli-batch"], { input: `${EMAIL}\ny\nthanks\n` });
     expect(answered.stdout).toMatch(/Tool send_email returned: .*\nYou said: thanks\n$/);
@@ -216,6 +225,21 @@ describe.skipIf(!HAS_SCRIPT)("threadline chat answers `Approve? [y/e/n]` (in a p
     cli.writeLine("y");
     await cli.waitFor("stdout", (text) => text.includes("Tool send_email returned:"));
     await cli.waitFor("stdout", (text) => /Tool send_email returned:[^\n]*\r?\n(?:\r)?you › $/.test(text));
+    expect(await outbox(threadId)).toEqual([{ to_address: "ada@example.com", subject: "Hello", body: "Meeting at 10?" }]);
+    cli.writeLine("/quit");
+    expect(await cli.exited).toBe(0);
+  });
+
+  it("/switch to a session left waiting asks its question before the next message", { timeout: SPAWN_TIMEOUT_MS }, async () => {
+    expect((await runCli(["--url", fixture.server.url, "--window", "pty-switch-waiting"], { input: `${EMAIL}\n` })).code).toBe(4);
+    const threadId = await windowThread("pty-switch-waiting");
+    await using cli = startCli(["--url", fixture.server.url, "--window", "pty-switch-from"], {}, { terminal: true });
+    await cli.waitFor("stdout", (text) => text.includes("you › "));
+    cli.writeLine(`/switch ${threadId}`);
+    await cli.waitFor("stdout", (text) => text.includes(APPROVE_PROMPT));
+    expect(cli.stdout).toContain("this session's reply waits for your approval");
+    cli.writeLine("y");
+    await cli.waitFor("stdout", (text) => text.includes("Tool send_email returned:"));
     expect(await outbox(threadId)).toEqual([{ to_address: "ada@example.com", subject: "Hello", body: "Meeting at 10?" }]);
     cli.writeLine("/quit");
     expect(await cli.exited).toBe(0);

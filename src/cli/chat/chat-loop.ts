@@ -103,7 +103,11 @@ async function converse(context: SlashContext, streams: ChatStreams): Promise<nu
     const assistant = context.options.assistant ? { assistant_id: context.options.assistant } : {};
     session
       .open({ window_id: context.options.window, ...assistant })
-      .then((opened) => output.stderr.write(output.style.dim(`continuing in session ${opened.title ?? "(untitled)"} · ${opened.thread_id}\n`)))
+      .then(async (opened) => {
+        output.stderr.write(output.style.dim(`continuing in session ${opened.title ?? "(untitled)"} · ${opened.thread_id}\n`));
+        // The loop is reading the next line, so nothing can be asked here: only say what waits (/switch to it asks).
+        await answerWaiting(context, ask, false);
+      })
       .catch((error: unknown) => reportError(output, error));
   });
 
@@ -135,8 +139,14 @@ async function converse(context: SlashContext, streams: ChatStreams): Promise<nu
     prompt();
     for (let raw = await reader.next(); raw !== undefined; raw = await reader.next()) {
       const line = raw.trim();
+      const opens = session.openCount;
       const command = line.startsWith("/") ? await runSlashCommand(line, context).catch((error: unknown) => handledAfter(reportError(output, error))) : "not-a-command";
       if (command === "quit") break;
+      // /switch, /fork, /delete of the current one: the session now open may wait, as one opened at start-up may.
+      if (session.openCount !== opens) {
+        const waited = await answerWaiting(context, ask, interactive).catch((error: unknown) => handledAfter(reportError(output, error)));
+        if (typeof waited === "object" && waited.status === "interrupted") exitCode = EXIT.needsApproval;
+      }
       if (command === "continue" || command === "retry" || (command === "not-a-command" && line)) {
         const running = command === "not-a-command" ? turn(context, line, ask) : runTurn(context, command, ask);
         const outcome = await running.catch((error: unknown) => {

@@ -59,6 +59,8 @@ export class ChatSession {
   private deletedListener: (threadId: string) => void = () => undefined;
   /** Threads this terminal deletes itself (`/delete`): their notice is not news from another window. */
   private readonly deletingHere = new Set<string>();
+  /** How many times a session was opened: a change tells the chat loop to look at what the new one waits on. */
+  private opens = 0;
 
   constructor(
     private readonly connection: ChatConnection,
@@ -75,6 +77,11 @@ export class ChatSession {
   /** The current thread id. */
   get threadId(): string | undefined {
     return this.session?.thread_id;
+  }
+
+  /** Counts the sessions opened so far (the same one opened again counts too). */
+  get openCount(): number {
+    return this.opens;
   }
 
   /** Whether a reply of ours is in progress. */
@@ -94,6 +101,7 @@ export class ChatSession {
       await this.connection.call("subscription.unsubscribe", { thread_id: this.session.thread_id });
     }
     this.session = opened;
+    this.opens += 1;
     await this.connection.call("subscription.subscribe", { thread_id: opened.thread_id });
     return opened;
   }
