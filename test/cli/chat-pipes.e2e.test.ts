@@ -142,6 +142,15 @@ describe("threadline chat (line by line through pipes)", () => {
     expect(original.messages.map((message) => message.content)).toEqual(["the first turn", "You said: the first turn", "the second turn", "You said: the second turn"]);
   });
 
+  it("ends quietly with 0 when stdout's reader quits early (`| head -c 5`), no EPIPE stack", { timeout: SPAWN_TIMEOUT_MS }, async () => {
+    await using cli = startCli(["--url", fixture.server.url, "--new", "a reply long enough to be cut off by an early reader"]);
+    await cli.waitFor("stdout", (text) => text.length > 0);
+    // The reader goes away as `head` does once it has enough: the next write of the reply fails with EPIPE.
+    cli.child.stdout.destroy();
+    expect(await cli.exited).toBe(0);
+    expect(cli.stderr).not.toMatch(/EPIPE|Unhandled| {4}at /);
+  });
+
   it("exits 1 at the end of input when a reply failed", { timeout: SPAWN_TIMEOUT_MS }, async () => {
     const result = await runCli(["--url", fixture.server.url, "--window", "pipe-fail"], { input: "/fail nope\nafter the failure\n" });
     expect(result.stdout).toBe("You said: after the failure\n");

@@ -25,24 +25,49 @@ export async function runChat(options: ChatOptions, streams: ChatStreams): Promi
   const connection = await ChatConnection.connect(options.wsUrl, options.apiKey);
   const session = new ChatSession(connection, output);
   const context: SlashContext = { connection, session, options, output };
+  const chatting = chat(context, streams);
+  // Once the reader is gone nothing waits for the chat: its later failure (the socket closing) is not news.
+  chatting.catch(() => undefined);
   try {
-    const opened = await session.open(openParams(options)).catch((error: unknown) => {
-      // --session names a session the server does not have for this user: say so in the terminal's words.
-      if (options.session && error instanceof CommandFailed && error.code === "not_found") {
-        throw new ChatExit(EXIT.usage, `no session ${options.session} of yours (deleted, or another user's): /sessions lists yours, --new starts one`);
-      }
-      if (options.assistant && error instanceof CommandFailed && error.code === "not_found") {
-        throw new ChatExit(EXIT.usage, `no assistant ${options.assistant}: name a graph id of langgraph.json or an assistant's id (GET /assistants/search lists them)`);
-      }
-      throw error;
-    });
-    if (options.once || options.message !== undefined) return await answerOnce(context, options.message ?? (await readAll(streams.stdin)));
-    output.stderr.write(output.style.dim(`session ${opened.title ?? "(untitled)"} · ${opened.thread_id} · /help for commands\n`));
-    if (opened.created) await printOpening(context);
-    return await converse(context, streams);
+    return await Promise.race([chatting, readerGone(streams)]);
   } finally {
     connection.close();
   }
+}
+
+/**
+ * Resolves when stdout's reader went away (`| head` had enough, EPIPE): the chat ends quietly with 0, as `threads
+ * export | head` does, instead of crashing on an unhandled 'error' event. Other write errors are said (exit 1).
+ * The listener stays: writes already on their way fail the same way until the process exits.
+ */
+function readerGone(streams: ChatStreams): Promise<number> {
+  return new Promise((resolve) => {
+    streams.stdout.on("error", (error: NodeJS.ErrnoException) => {
+      if (error.code === "EPIPE") resolve(EXIT.ok);
+      else {
+        streams.stderr.write(`threadline chat: cannot write the reply: ${error.message}\n`);
+        resolve(EXIT.failed);
+      }
+    });
+  });
+}
+
+async function chat(context: SlashContext, streams: ChatStreams): Promise<number> {
+  const { options, output, session } = context;
+  const opened = await session.open(openParams(options)).catch((error: unknown) => {
+    // --session names a session the server does not have for this user: say so in the terminal's words.
+    if (options.session && error instanceof CommandFailed && error.code === "not_found") {
+      throw new ChatExit(EXIT.usage, `no session ${options.session} of yours (deleted, or another user's): /sessions lists yours, --new starts one`);
+    }
+    if (options.assistant && error instanceof CommandFailed && error.code === "not_found") {
+      throw new ChatExit(EXIT.usage, `no assistant ${options.assistant}: name a graph id of langgraph.json or an assistant's id (GET /assistants/search lists them)`);
+    }
+    throw error;
+  });
+  if (options.once || options.message !== undefined) return await answerOnce(context, options.message ?? (await readAll(streams.stdin)));
+  output.stderr.write(output.style.dim(`session ${opened.title ?? "(untitled)"} · ${opened.thread_id} · /help for commands\n`));
+  if (opened.created) await printOpening(context);
+  return await converse(context, streams);
 }
 
 function openParams(options: ChatOptions): { window_id?: string; thread_id?: string; assistant_id?: string } {
