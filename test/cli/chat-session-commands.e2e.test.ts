@@ -102,7 +102,13 @@ describe("threadline chat: /search, /rename, /delete, /checkpoints", () => {
     await cli.waitFor("stderr", (text) => text.includes("usage: /delete <id|title>"));
     cli.writeLine("/delete no-such-session");
     await cli.waitFor("stderr", (text) => text.includes('no session matches "no-such-session"'));
+    // A fragment of a title or a short id prefix deletes nothing: it lists what it matches.
     cli.writeLine("/delete grocery");
+    await cli.waitFor("stderr", (text) => text.includes('"grocery" matches 1 session; name it by its whole title') && text.includes(`${other.thread_id.slice(0, 8)}  Old grocery list`));
+    cli.writeLine(`/delete ${other.thread_id.slice(0, 4)}`);
+    await cli.waitFor("stderr", (text) => text.includes(`"${other.thread_id.slice(0, 4)}" matches 1 session; name it`));
+    expect((await client.call<{ thread_id: string }>("thread.get", { thread_id: other.thread_id })).thread_id).toBe(other.thread_id);
+    cli.writeLine("/delete old grocery list");
     await cli.waitFor("stderr", (text) => text.includes(`deleted Old grocery list (${other.thread_id})`));
     expect((await client.callError("thread.get", { thread_id: other.thread_id })).code).toBe("not_found");
 

@@ -55,16 +55,17 @@ export async function renameSession(title: string, context: SlashContext): Promi
 }
 
 /**
- * `/delete <id|title>`: delete a session and its whole history for good. It must be named, the current one too:
- * typing its name is the confirmation. Deleting the current session carries on in the window's own session.
+ * `/delete <id|title>`: delete a session and its whole history for good. It must be named exactly (whole title, id,
+ * or 8+ characters of the id), the current one too: typing its name is the confirmation. Deleting the current
+ * session carries on in the window's own session.
  */
 export async function deleteSession(query: string, context: SlashContext): Promise<void> {
   const { stderr } = context.output;
   if (!query.trim()) {
-    stderr.write("usage: /delete <id|title> — deletes that session and its history for good (name the current one to delete it)\n");
+    stderr.write("usage: /delete <id|title> — deletes that session and its history for good: its whole title, its id or 8+ characters of the id (the current one too)\n");
     return;
   }
-  const target = await pickSession(query, context);
+  const target = await pickSession(query, context, findSessionToDelete);
   if (!target) return;
   const current = target.thread_id === context.session.threadId;
   await context.session.deleteThread(target.thread_id);
@@ -106,17 +107,39 @@ export function findSession(sessions: Session[], query: string): Session | Sessi
   return candidates.length > 1 ? candidates : undefined;
 }
 
-/** The one session `query` names among the user's newest 100, or undefined after saying why not. */
-export async function pickSession(query: string, context: SlashContext): Promise<Session | undefined> {
+/** The shortest id prefix `/delete` takes: a few characters match some session by chance. */
+const DELETE_PREFIX_LENGTH = 8;
+
+/**
+ * The session `/delete` names: its whole id, 8+ characters of it, or its whole title, and no other session so named.
+ * Deleting is for good, so anything fuzzier (a title fragment, a short prefix) only lists what it matches.
+ */
+export function findSessionToDelete(sessions: Session[], query: string): Session | Session[] | undefined {
+  const needle = query.trim().toLowerCase();
+  if (!needle) return undefined;
+  const named = sessions.filter(
+    (session) => session.thread_id === needle || (needle.length >= DELETE_PREFIX_LENGTH && session.thread_id.startsWith(needle)) || session.title?.trim().toLowerCase() === needle,
+  );
+  if (named.length > 0) return named.length === 1 ? named[0] : named;
+  const loose = findSession(sessions, needle);
+  return loose === undefined || Array.isArray(loose) ? loose : [loose];
+}
+
+/**
+ * The one session `query` names among the user's newest 100 (by `find`, `findSession` unless told), or undefined
+ * after saying why not.
+ */
+export async function pickSession(query: string, context: SlashContext, find = findSession): Promise<Session | undefined> {
   const { stderr } = context.output;
   const page = await context.connection.call<SessionPage>("thread.list", { limit: 100 });
-  const found = findSession(page.sessions, query);
+  const found = find(page.sessions, query);
   if (!found) {
     stderr.write(`no session matches "${query}"\n`);
     return undefined;
   }
   if (Array.isArray(found)) {
-    stderr.write(`"${query}" matches ${found.length} sessions; be more specific:\n`);
+    const how = find === findSessionToDelete ? "name it by its whole title, its id or 8+ characters of the id (nothing was deleted)" : "be more specific";
+    stderr.write(`"${query}" matches ${counted(found.length, "session")}; ${how}:\n`);
     for (const session of found) stderr.write(`  ${session.thread_id.slice(0, 8)}  ${session.title ?? "(untitled)"}\n`);
     return undefined;
   }

@@ -22,7 +22,7 @@ export const HELP = `Type a message and press Enter. Commands:
   /history [n]           show the last n messages (default 20)
   /search <words>        find messages in all your sessions (English or Chinese)
   /rename <title>        retitle this session
-  /delete <id|title>     delete a session and its history for good (name it, the current one too)
+  /delete <id|title>     delete a session and its history for good: its whole title, id or 8+ characters of the id
   /checkpoints [n]       the newest n checkpoints of this session (the ids /fork takes)
   /continue              continue a reply paused at a breakpoint
   /retry                 generate the newest reply again (a new branch; the old one stays in /checkpoints)
