@@ -7,6 +7,7 @@ import { describe, expect, it } from "vitest";
 import { useDatabaseAndDir } from "../helpers/use-database-and-dir.js";
 import { chat, TestWsClient } from "../helpers/ws-client.js";
 import { canonicalConversation } from "../transcript/conversation-fixture.js";
+import { runCli } from "./cli-process.js";
 import { useCliTestServer } from "./cli-test-server.js";
 
 const BIN = path.resolve(import.meta.dirname, "../../bin/threadline.js");
@@ -108,6 +109,29 @@ describe("threadline threads list / search / delete", { timeout: 300_000 }, () =
       const unreachable = await threads(["list", "--url", "http://127.0.0.1:9"]);
       expect(unreachable.code).toBe(1);
       expect(unreachable.stderr).toContain("cannot connect to ws://127.0.0.1:9/ws");
+    });
+
+    it("control characters of titles and replies never reach the terminal raw; a title stays one field", async () => {
+      await using client = await TestWsClient.connect(server.server.wsUrl);
+      const odd = await client.call<{ thread_id: string }>("thread.open", { title: "tab\there\nnl \u001b[31mred" });
+      await chat(client, odd.thread_id, "a kingfisher \u001b]0;PWNED\u0007 by the river");
+      const url = ["--url", server.server.url];
+      const shown = "tab here nl \\x1b[31mred";
+
+      const listed = await threads(["list", "--limit", "1", ...url]);
+      expect(listed.stdout).toBe(`${odd.thread_id}\t${shown}\tidle\t${listed.stdout.split("\t")[3] ?? ""}`);
+      const hits = await threads(["search", "kingfisher", "--thread", odd.thread_id, ...url]);
+      const rows = hits.stdout.trim().split("\n").map((line) => line.split("\t"));
+      expect(rows.length).toBeGreaterThan(0);
+      for (const row of rows) expect(row.slice(4)).toEqual([shown, expect.stringContaining("kingfisher \\x1b]0;PWNED\\x07 by")]);
+
+      const commands = await runCli(["--url", server.server.url, "--session", odd.thread_id], { input: "/sessions\n/search kingfisher\n/history 2\n" });
+      const once = await runCli(["--once", "--new", "--url", server.server.url], { input: "hi \u001b]0;PWNED\u0007 \u001b[2J done" });
+      // eslint-disable-next-line no-control-regex
+      for (const output of [commands.stdout, commands.stderr, once.stdout, once.stderr]) expect(output).not.toMatch(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/);
+      expect(commands.stdout).toContain(`${odd.thread_id.slice(0, 8)}  ${shown}`);
+      expect(commands.stdout).toContain("you › a kingfisher \\x1b]0;PWNED\\x07 by the river");
+      expect(once.stdout).toBe("You said: hi \\x1b]0;PWNED\\x07 \\x1b[2J done\n");
     });
   });
 });

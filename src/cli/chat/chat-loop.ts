@@ -8,6 +8,7 @@ import { ChatExit, EXIT } from "./exit-codes.js";
 import { LineReader } from "./line-reader.js";
 import { printOpening, runSlashCommand, type SlashContext } from "./slash-commands.js";
 import { terminalStyle } from "./terminal-style.js";
+import { terminalLine, terminalText, titleText } from "../terminal-text.js";
 
 /** The process streams the client uses; tests drive it through pipes. */
 export interface ChatStreams {
@@ -65,7 +66,7 @@ async function chat(context: SlashContext, streams: ChatStreams): Promise<number
     throw error;
   });
   if (options.once || options.message !== undefined) return await answerOnce(context, options.message ?? (await readAll(streams.stdin)));
-  output.stderr.write(output.style.dim(`session ${opened.title ?? "(untitled)"} · ${opened.thread_id} · /help for commands\n`));
+  output.stderr.write(output.style.dim(`session ${titleText(opened.title)} · ${opened.thread_id} · /help for commands\n`));
   if (opened.created) await printOpening(context);
   return await converse(context, streams);
 }
@@ -129,7 +130,7 @@ async function converse(context: SlashContext, streams: ChatStreams): Promise<nu
     session
       .open({ window_id: context.options.window, ...assistant })
       .then(async (opened) => {
-        output.stderr.write(output.style.dim(`continuing in session ${opened.title ?? "(untitled)"} · ${opened.thread_id}\n`));
+        output.stderr.write(output.style.dim(`continuing in session ${titleText(opened.title)} · ${opened.thread_id}\n`));
         // The loop is reading the next line, so nothing can be asked here: only say what waits (/switch to it asks).
         await answerWaiting(context, ask, false);
       })
@@ -223,7 +224,7 @@ async function answerWaiting(context: SlashContext, ask: Ask, interactive: boole
   if (pausedBefore.length > 0) stderr.write(style.dim(`this session's reply is paused at a breakpoint, before ${pausedBefore.join(", ")}: /continue runs it (a message starts a new turn)\n`));
   if (waiting.length === 0) return undefined;
   if (!interactive) {
-    for (const call of waiting) stderr.write(style.dim(`${call.name ?? "a tool"} waits for your approval (answer it in an interactive \`threadline chat\` or the web page; a message closes it as cancelled)\n`));
+    for (const call of waiting) stderr.write(style.dim(`${terminalLine(call.name ?? "a tool")} waits for your approval (answer it in an interactive \`threadline chat\` or the web page; a message closes it as cancelled)\n`));
     return undefined;
   }
   stderr.write(style.dim("this session's reply waits for your approval:\n"));
@@ -256,7 +257,7 @@ async function approve(context: SlashContext, interrupts: PendingInterrupt[], as
   if (!interrupt) return { status: "success" };
   if (interrupt.kind === "question") return answerQuestion(context, interrupt, ask);
   const current = JSON.stringify(interrupt.args ?? {});
-  const call = `${interrupt.name ?? "tool"} ${current}`;
+  const call = `${terminalLine(interrupt.name ?? "tool")} ${current}`;
   for (;;) {
     const answer = (await ask(`${context.output.style.cyan("⚙")} ${call}\nApprove? [y/e/n] `))?.trim().toLowerCase();
     if (answer === undefined) return undefined;
@@ -325,7 +326,7 @@ async function editArguments(context: SlashContext, interruptId: string, current
  */
 async function answerQuestion(context: SlashContext, interrupt: PendingInterrupt, ask: Ask): Promise<TurnOutcome | undefined> {
   for (;;) {
-    const answer = (await ask(`${context.output.style.cyan("?")} ${questionText(interrupt.value)}\nAnswer: `))?.trim();
+    const answer = (await ask(`${context.output.style.cyan("?")} ${terminalText(questionText(interrupt.value))}\nAnswer: `))?.trim();
     if (answer === undefined) return undefined;
     if (answer === "") {
       context.output.stderr.write("type an answer (the reply waits for it)\n");
@@ -360,7 +361,7 @@ function reportOutcome(output: ChatOutput, outcome: TurnOutcome): number {
       return EXIT.needsApproval;
     case "error":
     case "timeout":
-      output.stderr.write(output.style.red(`✗ the reply failed: ${outcome.message ?? outcome.status}${outcome.code ? ` (${outcome.code})` : ""}\n`));
+      output.stderr.write(output.style.red(`✗ the reply failed: ${terminalText(outcome.message ?? outcome.status)}${outcome.code ? ` (${outcome.code})` : ""}\n`));
       return EXIT.failed;
   }
 }
@@ -372,7 +373,7 @@ function handledAfter(_reported: true): "handled" {
 
 function reportError(output: ChatOutput, error: unknown): true {
   const message = error instanceof CommandFailed ? `${error.message} (${error.code})` : error instanceof Error ? error.message : String(error);
-  output.stderr.write(output.style.red(`✗ ${message}\n`));
+  output.stderr.write(output.style.red(`✗ ${terminalText(message)}\n`));
   return true;
 }
 

@@ -6,6 +6,7 @@ import type { Session } from "../../sessions/session.js";
 import type { TranscriptMessage } from "../../transcript/transcript-message.js";
 import type { ChatConnection } from "./chat-connection.js";
 import type { TerminalStyle } from "./terminal-style.js";
+import { terminalLine, terminalText } from "../terminal-text.js";
 
 /** A pending approval (issue 4's `run.interrupted` shape), or a question of the graph's own (`kind: "question"`). */
 export interface PendingInterrupt {
@@ -255,7 +256,7 @@ export class ChatSession {
       case "message.delta": {
         const delta = data as EventDataByName["message.delta"];
         this.printed.set(delta.message_id, (this.printed.get(delta.message_id) ?? 0) + delta.text.length);
-        stdout.write(delta.text);
+        stdout.write(terminalText(delta.text));
         return;
       }
       case "message.completed":
@@ -274,7 +275,7 @@ export class ChatSession {
         const duration = started === undefined ? "" : style.dim(` (${Math.max(0, Date.parse(frame.created_at) - started.at)} ms)`);
         const args = tool.args ? JSON.stringify(tool.args) : (started?.args ?? this.requestedArgs.get(tool.tool_call_id) ?? "");
         const result = tool.rejected ? style.dim(`rejected: ${truncate(tool.error ?? tool.output)}`) : tool.error === undefined ? truncate(tool.output) : style.red(`failed: ${truncate(tool.error)}`);
-        stderr.write(`${style.cyan("⚙")} ${tool.name} ${style.dim(truncate(args))} → ${result}${duration}\n`);
+        stderr.write(`${style.cyan("⚙")} ${terminalLine(tool.name)} ${style.dim(truncate(args))} → ${result}${duration}\n`);
         this.toolStarts.delete(tool.tool_call_id);
         this.requestedArgs.delete(tool.tool_call_id);
         return;
@@ -305,7 +306,7 @@ export class ChatSession {
   private printCompleted(message: TranscriptMessage, runId: string | null): void {
     const { stdout, stderr, style } = this.output;
     if (message.role === "user") {
-      if (runId && !this.ownRuns.has(runId) && !(this.turn && !this.turn.runId)) stderr.write(style.dim(`[another window] you › ${message.content}\n`));
+      if (runId && !this.ownRuns.has(runId) && !(this.turn && !this.turn.runId)) stderr.write(style.dim(`[another window] you › ${terminalText(message.content)}\n`));
       return;
     }
     if (message.role !== "assistant") return;
@@ -318,11 +319,11 @@ export class ChatSession {
     }
     if (message.edited_at) {
       // A state edit replaced a reply printed earlier: show what it says now, marked as such.
-      stderr.write(style.dim(`[edited] assistant › ${message.content}\n`));
+      stderr.write(style.dim(`[edited] assistant › ${terminalText(message.content)}\n`));
       return;
     }
     const already = this.printed.get(message.id) ?? 0;
-    if (already < message.content.length) stdout.write(message.content.slice(already));
+    if (already < message.content.length) stdout.write(terminalText(message.content.slice(already)));
     this.printed.delete(message.id);
     stdout.write("\n");
     if (ending) stderr.write(style.dim(`${ending}\n`));
@@ -356,5 +357,5 @@ export class ChatSession {
 
 function truncate(text: string): string {
   const flat = text.replace(/\s+/g, " ");
-  return flat.length > TOOL_TEXT_LIMIT ? `${flat.slice(0, TOOL_TEXT_LIMIT - 1)}…` : flat;
+  return terminalLine(flat.length > TOOL_TEXT_LIMIT ? `${flat.slice(0, TOOL_TEXT_LIMIT - 1)}…` : flat);
 }

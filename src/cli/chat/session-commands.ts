@@ -3,6 +3,7 @@ import type { SearchHit } from "../../transcript/transcript-search.js";
 import { isMethodNotFound } from "./chat-connection.js";
 import { counted } from "../count-words.js";
 import type { SlashContext } from "./slash-commands.js";
+import { terminalLine, titleText } from "../terminal-text.js";
 
 /** How many search hits and checkpoints the terminal shows when not told otherwise. */
 const DEFAULT_SEARCH_HITS = 10;
@@ -36,7 +37,7 @@ export async function searchSessions(query: string, context: SlashContext): Prom
     const marker = hit.thread_id === context.session.threadId ? "*" : " ";
     const who = hit.role === "user" ? "you" : hit.role;
     const when = new Date(hit.created_at).toLocaleString();
-    stdout.write(`${marker} ${style.bold(hit.thread_id.slice(0, 8))}  ${hit.thread_title ?? style.dim("(untitled)")}  ${style.dim(`${who} · ${when}`)}\n`);
+    stdout.write(`${marker} ${style.bold(hit.thread_id.slice(0, 8))}  ${hit.thread_title ? terminalLine(hit.thread_title) : style.dim("(untitled)")}  ${style.dim(`${who} · ${when}`)}\n`);
     stdout.write(`    ${oneLine(hit.snippet || hit.content, SNIPPET_LIMIT)}\n`);
   }
   stderr.write(style.dim("/switch <id> continues one of them\n"));
@@ -51,7 +52,7 @@ export async function renameSession(title: string, context: SlashContext): Promi
     return;
   }
   const renamed = await context.connection.call<Session>("thread.update", { thread_id: threadId, title: title.trim() });
-  stderr.write(`renamed to ${renamed.title ?? "(untitled)"}\n`);
+  stderr.write(`renamed to ${titleText(renamed.title)}\n`);
 }
 
 /**
@@ -69,10 +70,10 @@ export async function deleteSession(query: string, context: SlashContext): Promi
   if (!target) return;
   const current = target.thread_id === context.session.threadId;
   await context.session.deleteThread(target.thread_id);
-  stderr.write(`deleted ${target.title ?? "(untitled)"} (${target.thread_id})\n`);
+  stderr.write(`deleted ${titleText(target.title)} (${target.thread_id})\n`);
   if (!current) return;
   const opened = await context.session.open({ window_id: context.options.window, ...(context.options.assistant ? { assistant_id: context.options.assistant } : {}) });
-  stderr.write(context.output.style.dim(`continuing in session ${opened.title ?? "(untitled)"} · ${opened.thread_id}\n`));
+  stderr.write(context.output.style.dim(`continuing in session ${titleText(opened.title)} · ${opened.thread_id}\n`));
 }
 
 /** `/checkpoints [n]`: the current session's newest checkpoints, the ids `/fork` takes. */
@@ -140,7 +141,7 @@ export async function pickSession(query: string, context: SlashContext, find = f
   if (Array.isArray(found)) {
     const how = find === findSessionToDelete ? "name it by its whole title, its id or 8+ characters of the id (nothing was deleted)" : "be more specific";
     stderr.write(`"${query}" matches ${counted(found.length, "session")}; ${how}:\n`);
-    for (const session of found) stderr.write(`  ${session.thread_id.slice(0, 8)}  ${session.title ?? "(untitled)"}\n`);
+    for (const session of found) stderr.write(`  ${session.thread_id.slice(0, 8)}  ${titleText(session.title)}\n`);
     return undefined;
   }
   return found;
@@ -159,5 +160,5 @@ async function callOrUnsupported<T>(context: SlashContext, command: string, meth
 
 function oneLine(text: string, limit: number): string {
   const flat = text.replace(/\s+/g, " ").trim();
-  return flat.length > limit ? `${flat.slice(0, limit - 1)}…` : flat;
+  return terminalLine(flat.length > limit ? `${flat.slice(0, limit - 1)}…` : flat);
 }

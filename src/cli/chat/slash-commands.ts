@@ -5,6 +5,7 @@ import { type ChatConnection, isMethodNotFound } from "./chat-connection.js";
 import type { ChatOptions } from "./chat-options.js";
 import { type ChatOutput, type ChatSession, NOTHING_TO_REGENERATE } from "./chat-session.js";
 import { deleteSession, listCheckpoints, pickSession, renameSession, searchSessions } from "./session-commands.js";
+import { terminalLine, terminalText, titleText } from "../terminal-text.js";
 
 /** What a slash command can use. */
 export interface SlashContext {
@@ -109,7 +110,7 @@ async function listSessions(context: SlashContext): Promise<void> {
   for (const session of shown) {
     const marker = session.thread_id === context.session.threadId ? "*" : " ";
     const when = new Date(session.last_activity_at).toLocaleString();
-    stdout.write(`${marker} ${style.bold(session.thread_id.slice(0, 8))}  ${session.title ?? style.dim("(untitled)")}  ${style.dim(`${session.status} · ${when}`)}\n`);
+    stdout.write(`${marker} ${style.bold(session.thread_id.slice(0, 8))}  ${session.title ? terminalLine(session.title) : style.dim("(untitled)")}  ${style.dim(`${session.status} · ${when}`)}\n`);
   }
   const blank = page.sessions.length - shown.length;
   if (blank > 0) stdout.write(style.dim(`(${counted(blank, "blank session")} not shown: nothing was said in ${blank === 1 ? "it" : "them"})\n`));
@@ -124,7 +125,7 @@ async function switchSession(query: string, context: SlashContext): Promise<void
   const found = await pickSession(query, context);
   if (!found) return;
   const opened = await context.session.open({ thread_id: found.thread_id });
-  stderr.write(`switched to ${opened.title ?? "(untitled)"} (${opened.thread_id})\n`);
+  stderr.write(`switched to ${titleText(opened.title)} (${opened.thread_id})\n`);
   await printHistory(context, 4);
 }
 
@@ -135,9 +136,9 @@ const TOOL_OUTCOME: Record<string, string> = { rejected: "rejected: ", error: "f
 export async function printHistory(context: SlashContext, limit: number): Promise<void> {
   const { stdout, style } = context.output;
   for (const message of await context.session.history(limit)) {
-    if (message.role === "user") stdout.write(`${style.bold("you ›")} ${message.content}\n`);
-    else if (message.role === "assistant" && message.content) stdout.write(`${style.cyan("assistant ›")} ${message.content}\n`);
-    else if (message.role === "tool") stdout.write(style.dim(`⚙ ${message.name ?? "tool"} → ${TOOL_OUTCOME[message.status ?? ""] ?? ""}${message.content}\n`));
+    if (message.role === "user") stdout.write(`${style.bold("you ›")} ${terminalText(message.content)}\n`);
+    else if (message.role === "assistant" && message.content) stdout.write(`${style.cyan("assistant ›")} ${terminalText(message.content)}\n`);
+    else if (message.role === "tool") stdout.write(style.dim(`⚙ ${terminalLine(message.name ?? "tool")} → ${TOOL_OUTCOME[message.status ?? ""] ?? ""}${terminalText(message.content)}\n`));
   }
 }
 
@@ -145,7 +146,7 @@ export async function printHistory(context: SlashContext, limit: number): Promis
 export async function printOpening(context: SlashContext): Promise<void> {
   const messages = await context.session.history(5);
   const opening = messages.find((message) => message.role === "assistant");
-  if (opening && messages.length === 1) context.output.stdout.write(`${context.output.style.cyan("assistant ›")} ${opening.content}\n`);
+  if (opening && messages.length === 1) context.output.stdout.write(`${context.output.style.cyan("assistant ›")} ${terminalText(opening.content)}\n`);
 }
 
 async function fork(checkpointId: string, context: SlashContext): Promise<void> {

@@ -3,6 +3,7 @@ import type { Session } from "../../sessions/session.js";
 import type { SearchHit } from "../../transcript/transcript-search.js";
 import type { ThreadsFlags } from "./threads-flags.js";
 import { withThreadsBackend } from "./threads-backend.js";
+import { terminalLine, titleText } from "../terminal-text.js";
 
 /** `thread.list` pages hold at most this many sessions; longer lists are read page by page. */
 const LIST_PAGE = 100;
@@ -52,7 +53,7 @@ export async function runList(flags: ListFlags): Promise<void> {
     return;
   }
   for (const session of sessions) {
-    process.stdout.write(`${session.thread_id}\t${session.title ?? "(untitled)"}\t${session.status}\t${session.last_activity_at}\n`);
+    process.stdout.write(`${session.thread_id}\t${titleText(session.title)}\t${session.status}\t${session.last_activity_at}\n`);
   }
   if (sessions.length === 0) process.stderr.write(flags.query ? `no session's title contains "${flags.query}"\n` : "no sessions\n");
 }
@@ -92,6 +93,6 @@ export async function runDelete(threadIds: string[], flags: DeleteFlags): Promis
 }
 
 function hitLine(hit: SearchHit): string {
-  const snippet = (hit.snippet || hit.content).replace(/\s+/g, " ").trim();
-  return [hit.thread_id, hit.seq, hit.role, hit.created_at, hit.thread_title ?? "(untitled)", snippet].join("\t");
+  // One field each: a tab or newline in a title or snippet would split the row.
+  return [hit.thread_id, hit.seq, hit.role, hit.created_at, titleText(hit.thread_title), terminalLine(hit.snippet || hit.content)].join("\t");
 }
