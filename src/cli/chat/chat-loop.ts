@@ -5,7 +5,7 @@ import { type ChatOutput, ChatSession, type PendingInterrupt, type TurnOutcome }
 import { questionText } from "./question-text.js";
 import { answerForLine, questionParts } from "../../events/question-shape.js";
 import { ChatExit, EXIT } from "./exit-codes.js";
-import { LineReader } from "./line-reader.js";
+import { BRACKETED_PASTE_OFF, BRACKETED_PASTE_ON, LineReader } from "./line-reader.js";
 import { printOpening, runSlashCommand, type SlashContext } from "./slash-commands.js";
 import { terminalStyle } from "./terminal-style.js";
 import { terminalLine, terminalText, titleText } from "../terminal-text.js";
@@ -137,7 +137,8 @@ async function converse(context: SlashContext, streams: ChatStreams): Promise<nu
       .catch((error: unknown) => reportError(output, error));
   });
 
-  const reader = new LineReader(lines);
+  const reader = new LineReader(lines, interactive ? streams.stdin : undefined);
+  if (interactive) streams.stdout.write(BRACKETED_PASTE_ON);
   const youPrompt = output.style.bold("you › ");
   const prompt = () => interactive && lines.prompt();
   // A question reads the next line like any message; in a terminal it is readline's prompt (so line editing
@@ -191,6 +192,7 @@ async function converse(context: SlashContext, streams: ChatStreams): Promise<nu
     return await Promise.race([loop, quitting]);
   } finally {
     process.removeListener("SIGINT", onInterrupt);
+    if (interactive) streams.stdout.write(BRACKETED_PASTE_OFF);
     lines.close();
   }
 }
