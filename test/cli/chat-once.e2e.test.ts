@@ -96,4 +96,18 @@ describe("threadline chat --once", () => {
     expect(noAssistant.code).toBe(2);
     expect(noAssistant.stderr).toContain("no assistant nope");
   });
+
+  it("a fresh session's id is said on leaving, and in the --once approval hint, so it can be continued", { timeout: SPAWN_TIMEOUT_MS }, async () => {
+    const waiting = await runCli(["--once", "--url", fixture.server.url, "--new"], { input: '/tool send_email {"to":"a@example.com","subject":"s","body":"b"}' });
+    expect(waiting.code).toBe(4);
+    const hinted = /answer it in an interactive `threadline chat --session ([0-9a-f-]{36})`/.exec(waiting.stderr)?.[1];
+    await using client = await TestWsClient.connect(fixture.server.wsUrl);
+    expect((await client.call<{ status: string }>("thread.get", { thread_id: hinted })).status).toBe("interrupted");
+
+    const left = await runCli(["--url", fixture.server.url, "--new"], { input: "a few words\n" });
+    expect(left.code).toBe(0);
+    const id = /to continue this session: threadline chat --session ([0-9a-f-]{36})\n$/.exec(left.stderr)?.[1];
+    const history = await client.call<{ messages: { content: string }[] }>("messages.list", { thread_id: id });
+    expect(history.messages.map((message) => message.content)).toEqual(["a few words", "You said: a few words"]);
+  });
 });

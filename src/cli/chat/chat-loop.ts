@@ -68,7 +68,10 @@ async function chat(context: SlashContext, streams: ChatStreams): Promise<number
   if (options.once || options.message !== undefined) return await answerOnce(context, options.message ?? (await readAll(streams.stdin)));
   output.stderr.write(output.style.dim(`session ${titleText(opened.title)} · ${opened.thread_id} · /help for commands\n`));
   if (opened.created) await printOpening(context);
-  return await converse(context, streams);
+  const code = await converse(context, streams);
+  // A fresh session is no window's: without its id there is no way back to it from a terminal.
+  if (options.fresh && session.threadId) output.stderr.write(output.style.dim(`to continue this session: threadline chat --session ${session.threadId}\n`));
+  return code;
 }
 
 function openParams(options: ChatOptions): { window_id?: string; thread_id?: string; assistant_id?: string } {
@@ -92,7 +95,7 @@ async function answerOnce(context: SlashContext, text: string): Promise<number> 
       return EXIT.connection;
     }
     if (outcome.status === "interrupted") {
-      context.output.stderr.write("the reply waits for an approval; answer it in an interactive `threadline chat`\n");
+      context.output.stderr.write(`the reply waits for an approval; answer it in an interactive \`threadline chat --session ${context.session.threadId ?? ""}\`\n`);
       return EXIT.needsApproval;
     }
     return reportOutcome(context.output, outcome);
