@@ -191,6 +191,14 @@ describe("threadline chat answers `Approve? [y/e/n]` (through pipes)", () => {
     expect(await outbox(threadId)).toEqual([]);
   });
 
+  it("a call asked about in an earlier connection shows its arguments when it ends here (cancelled by a message)", { timeout: SPAWN_TIMEOUT_MS }, async () => {
+    expect((await runCli(["--url", fixture.server.url, "--window", "args-waiting"], { input: `${EMAIL}\n` })).code).toBe(4);
+    const threadId = await windowThread("args-waiting");
+    const later = await runCli(["--url", fixture.server.url, "--session", threadId], { input: "never mind\n" });
+    expect(later.stderr).toMatch(/⚙ send_email \{.*"to":"ada@example.com".*\} → failed: /);
+    expect(later.stdout).toContain("You said: never mind");
+  });
+
   it("answers lines that were all piped in at once, and exits 4 when the input ends before an answer", { timeout: SPAWN_TIMEOUT_MS }, async () => {
     const answered = await runCli(["--url", fixture.server.url, "--window", "cli-batch"], { input: `${EMAIL}\ny\nthanks\n` });
     expect(answered.stdout).toMatch(/Tool send_email returned: .*\nYou said: thanks\n$/);

@@ -104,7 +104,18 @@ export class ChatSession {
     this.session = opened;
     this.opens += 1;
     await this.connection.call("subscription.subscribe", { thread_id: opened.thread_id });
+    if (opened.status === "interrupted") await this.rememberRequestedArgs();
     return opened;
+  }
+
+  /**
+   * The arguments of the calls a waiting reply made, asked for in an earlier connection: a call rejected or cancelled
+   * now never starts, and its line shows them only from here (its `message.completed` came before this client).
+   */
+  private async rememberRequestedArgs(): Promise<void> {
+    for (const message of await this.history(20)) {
+      for (const call of message.tool_calls ?? []) this.requestedArgs.set(call.id, JSON.stringify(call.args));
+    }
   }
 
   /** The approvals the current session waits for, when it opened waiting (`interrupted`): none otherwise. */
