@@ -39,6 +39,8 @@ describe("focus when the control just used goes away", () => {
     await card.getByRole("button", { name: "Back" }).click();
     await expect.poll(() => focused()).toBe(`#approval-${id}-reject-button`);
     await page.keyboard.press("Enter");
+    // Focus moves to the reason field once the card re-renders: typing before that loses the first keys.
+    await expect.poll(() => focused()).toBe(`#approval-${id}-reason`);
     await page.keyboard.type("wrong recipient");
     await page.keyboard.press("Enter");
     await card.waitFor({ state: "detached", timeout: 15_000 });
