@@ -104,10 +104,12 @@ export function createPool(options: CreatePoolOptions): pg.Pool {
 }
 
 /**
- * Whether the database answers `SELECT 1` within `timeoutMs` (health checks). A check that times out has its
- * connection destroyed (pg's `query_timeout`), so checks against a frozen database do not pile up in the pool.
+ * Whether the database answers `SELECT 1` within `timeoutMs` (health checks; 0: however long it takes). A check that
+ * times out has its connection destroyed (pg's `query_timeout`), so checks against a frozen database do not pile up
+ * in the pool.
  */
 export async function databaseAnswers(pool: pg.Pool, timeoutMs: number): Promise<boolean> {
+  if (timeoutMs <= 0) return pool.query("SELECT 1").then(() => true, () => false);
   let timer: NodeJS.Timeout | undefined;
   const deadline = new Promise<false>((resolve) => (timer = setTimeout(() => resolve(false), timeoutMs)));
   const check = pool.query({ text: "SELECT 1", query_timeout: timeoutMs } as pg.QueryConfig).then(

@@ -14,8 +14,10 @@ export function systemRoutes(services: Services): Router {
   const router = Router();
 
   router.get("/ok", async (_request, response) => {
-    if (!(await databaseAnswers(services.pool, HEALTH_TIMEOUT_MS))) {
-      throw new AppError("unavailable", `Database is not reachable (no answer within ${HEALTH_TIMEOUT_MS / 1000} s)`);
+    // The embedded database cannot vanish, and its one connection may be busy for seconds (an import): no deadline.
+    const timeoutMs = services.databaseKind === "embedded" ? 0 : HEALTH_TIMEOUT_MS;
+    if (!(await databaseAnswers(services.pool, timeoutMs))) {
+      throw new AppError("unavailable", `Database is not reachable${timeoutMs > 0 ? ` (no answer within ${timeoutMs / 1000} s)` : ""}`);
     }
     // An instance that does not hear the others would serve stale streams: out of rotation until it reconnects.
     if (!services.cluster.healthy) throw new AppError("unavailable", "Not listening to the other instances (the LISTEN connection is reconnecting)");
